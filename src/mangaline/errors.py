@@ -1,0 +1,125 @@
+"""Errors raised by mangaline: one root and small named subclasses that carry context.
+
+    MangalineError                  root; every error a user can see derives from it
+    ├── ConfigError                 mangaline.toml is missing, unreadable or invalid
+    ├── ProjectError                the project folder is missing or inconsistent
+    │   └── YamlEditError           a hand-edited YAML file under script/ or bible/ is invalid
+    ├── ScriptError                 the input text cannot be read or parsed (file, line)
+    │   ├── InputEncodingError      not text, or not in an encoding we can detect
+    │   └── FountainSyntaxError     malformed Fountain (unterminated note or boneyard, ...)
+    ├── StepError                   a step of the engine failed (step, entity, cause)
+    │   └── TransientStepError      a failure worth retrying (busy resource, flaky tool)
+    ├── ProviderError               a provider failed (provider id, raw message)
+    │   └── ProviderUnavailable     the provider cannot run here (missing package, voice)
+    └── RenderError                 FFmpeg or the draft renderer failed (shot, command, stderr)
+
+Every error renders to one or two lines a person can act on; the CLI prints ``str(err)``
+and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MangalineError",
+    "ConfigError",
+    "ProjectError",
+    "YamlEditError",
+    "ScriptError",
+    "InputEncodingError",
+    "FountainSyntaxError",
+    "StepError",
+    "TransientStepError",
+    "ProviderError",
+    "ProviderUnavailable",
+    "RenderError",
+]
+
+
+class MangalineError(Exception):
+    """Root of every error mangaline raises on purpose."""
+
+    hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class ConfigError(MangalineError):
+    """mangaline.toml is missing, unreadable or holds an invalid value."""
+
+
+class ProjectError(MangalineError):
+    """The project folder is missing or inconsistent."""
+
+
+class YamlEditError(ProjectError):
+    """A YAML file under script/ or bible/ does not validate; names the file and line."""
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, hint: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}", hint=hint)
+
+
+class ScriptError(MangalineError):
+    """The input text cannot be read or parsed; carries the file and the 1-based line."""
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, hint: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}", hint=hint)
+
+
+class InputEncodingError(ScriptError):
+    """The input is binary, or text in an encoding that cannot be detected."""
+
+
+class FountainSyntaxError(ScriptError):
+    """Malformed Fountain that has no documented interpretation."""
+
+
+class StepError(MangalineError):
+    """A step failed for one entity (a shot, a line, an episode)."""
+
+    def __init__(self, step: str, entity: str, message: str, *, hint: str | None = None) -> None:
+        self.step = step
+        self.entity = entity
+        super().__init__(f"{step} [{entity}]: {message}", hint=hint)
+
+
+class TransientStepError(StepError):
+    """A step failure that may pass on a retry."""
+
+
+class ProviderError(MangalineError):
+    """A provider failed; keeps the provider id and its raw message."""
+
+    def __init__(self, provider: str, message: str, *, raw: str | None = None, hint: str | None = None) -> None:
+        self.provider = provider
+        self.raw = raw
+        super().__init__(f"provider {provider}: {message}", hint=hint)
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider cannot run on this machine (package, voice or binary missing)."""
+
+
+class RenderError(MangalineError):
+    """FFmpeg or the draft renderer failed for a shot or an episode."""
+
+    def __init__(self, what: str, message: str, *, stderr: str | None = None, hint: str | None = None) -> None:
+        self.what = what
+        self.stderr = stderr
+        tail = ""
+        if stderr:
+            lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+            tail = "\n  " + "\n  ".join(lines[-6:])
+        super().__init__(f"{what}: {message}{tail}", hint=hint)

@@ -1,0 +1,46 @@
+"""Project settings: the frame, the pace, the language and the limits every department obeys."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from .base import SCHEMA_VERSION, Record
+
+
+class Project(Record):
+    """What mangaline.toml's [project] table holds."""
+
+    schema_version: int = SCHEMA_VERSION
+    name: str
+    language: str = Field(default="en", description="en, zh or ja")
+    fps: int = Field(default=24, ge=1, le=120)
+    width: int = Field(default=1080, ge=64, le=8192)
+    height: int = Field(default=1920, ge=64, le=8192)
+    style: str = "flat-manga"
+    tier: str = Field(default="draft", description="draft, standard or premium")
+    budget: float = Field(default=0.0, ge=0, description="spend limit in the project's currency; 0 = offline only")
+    currency: str = "USD"
+    max_retakes: int = Field(default=2, ge=0, le=20)
+    words_per_minute: float = Field(default=150.0, gt=20, lt=600, description="English speaking pace for planning")
+    chars_per_second: float = Field(default=4.5, gt=0.5, lt=20, description="CJK speaking pace for planning")
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("en", "zh", "ja"):
+            raise ValueError(f"language {value!r} is not one of en, zh, ja")
+        return value
+
+    @field_validator("tier")
+    @classmethod
+    def _tier(cls, value: str) -> str:
+        if value not in ("draft", "standard", "premium"):
+            raise ValueError(f"tier {value!r} is not one of draft, standard, premium")
+        return value
+
+    @property
+    def aspect(self) -> str:
+        from math import gcd
+
+        g = gcd(self.width, self.height)
+        return f"{self.width // g}:{self.height // g}"

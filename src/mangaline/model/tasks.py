@@ -1,0 +1,99 @@
+"""Tasks, takes and notes: who works on what, what came out, and what reviewers said."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from .base import Record
+
+
+class TaskType(StrEnum):
+    """A department's kind of job, in the order work moves through the line."""
+
+    BREAKDOWN = "breakdown"
+    DESIGN = "design"
+    LAYOUT = "layout"
+    STORYBOARD = "storyboard"
+    ANIMATE = "animate"
+    VOICE = "voice"
+    QC = "qc"
+    EDIT = "edit"
+
+
+class TaskStatus(Record):
+    """A named status with the flags the line and the studio act on."""
+
+    name: str
+    is_wip: bool = False
+    is_feedback_request: bool = False
+    is_retake: bool = False
+    is_done: bool = False
+
+
+TODO = TaskStatus(name="todo")
+WIP = TaskStatus(name="wip", is_wip=True)
+WAITING_FOR_APPROVAL = TaskStatus(name="wfa", is_feedback_request=True)
+RETAKE = TaskStatus(name="retake", is_retake=True)
+DONE = TaskStatus(name="done", is_done=True)
+
+
+class Task(Record):
+    """One department's job on one entity (a shot, a line, a character, an episode)."""
+
+    task_type: TaskType
+    entity: str
+    status: TaskStatus = TODO
+    assignee: str | None = None
+    last_error: str | None = None
+
+
+class Validation(StrEnum):
+    VALIDATED = "validated"
+    REJECTED = "rejected"
+    NEUTRAL = "neutral"
+
+
+class Provenance(Record):
+    """How a take was made: enough to explain it and to make it again."""
+
+    step: str
+    code_version: str
+    input_versions: dict[str, str] = Field(default_factory=dict)
+    params_sha256: str
+    provider: str = "draft"
+    model: str = "draft"
+    seed: int = 0
+    prompt: str | None = None
+    cost: float = 0.0
+    currency: str = "USD"
+
+
+class Take(Record):
+    """One result of one task: content-addressed files plus small data, with provenance."""
+
+    id: str
+    step: str
+    entity: str
+    cache_key: str
+    data_version: str
+    components: dict[str, str] = Field(default_factory=dict, description="name -> sha256 of the blob")
+    data: dict[str, Any] = Field(default_factory=dict)
+    provenance: Provenance
+    validation: Validation = Validation.NEUTRAL
+    qc: dict[str, float] = Field(default_factory=dict)
+    created_at: datetime
+    run_id: str | None = None
+
+
+class Note(Record):
+    """A reviewer's comment on a take; may send the task back for a retake."""
+
+    take_id: str
+    author: str
+    text: str
+    retake: bool = False
+    created_at: datetime
