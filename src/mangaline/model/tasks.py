@@ -70,6 +70,7 @@ class Provenance(Record):
     prompt: str | None = None
     cost: float = 0.0
     currency: str = "USD"
+    warnings: list[str] = Field(default_factory=list, description="what the step noticed but did not fail on")
 
 
 class Take(Record):

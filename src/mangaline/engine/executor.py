@@ -1,0 +1,129 @@
+"""Executors: one interface to run step functions; the local one uses processes for cpu and threads for io."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from ..errors import StepError, TransientStepError
+from .steps import StepContext, StepOutput
+
+__all__ = ["Executor", "LocalExecutor", "Outcome", "perform"]
+
+Kind = Literal["cpu", "io"]
+
+
+@dataclass
+class Outcome:
+    """What came back from a worker: an output, or an error as text (exceptions do not always pickle)."""
+
+    output: StepOutput | None = None
+    error: str | None = None
+    transient: bool = False
+
+
+def perform(fn: Callable[[StepContext], StepOutput], ctx: StepContext) -> Outcome:
+    """Run one step function where the executor put it; every failure becomes an Outcome."""
+    try:
+        ctx.workdir.mkdir(parents=True, exist_ok=True)
+        output = fn(ctx)
+        if not isinstance(output, StepOutput):
+            return Outcome(error=f"the step returned {type(output).__name__}, not StepOutput")
+        return Outcome(output=output)
+    except (TransientStepError, OSError) as err:
+        return Outcome(error=_describe(err), transient=True)
+    except Exception as err:  # noqa: BLE001 - a step's failure must not take the build down
+        return Outcome(error=_describe(err))
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, StepError):
+        text = str(err)
+    else:
+        text = f"{type(err).__name__}: {err}"
+    frames = traceback.extract_tb(err.__traceback__)
+    if frames and not isinstance(err, StepError):
+        last = frames[-1]
+        text += f" (at {last.filename}:{last.lineno})"
+    return text
+
+
+@runtime_checkable
+class Executor(Protocol):
+    """Runs step functions; the runner asks before submitting and awaits the returned futures."""
+
+    def submit(self, fn: Callable[[StepContext], StepOutput], ctx: StepContext, kind: Kind) -> Future[Outcome]: ...
+
+    def can_submit(self, kind: Kind) -> bool: ...
+
+    def shutdown(self) -> None: ...
+
+
+class LocalExecutor:
+    """A spawn-safe process pool for cpu steps and a thread pool for io steps, on this machine."""
+
+    def __init__(self, workers: int = 2, io_workers: int = 8) -> None:
+        if workers < 1 or io_workers < 1:
+            raise ValueError("an executor needs at least one worker of each kind")
+        self.workers = workers
+        self.io_workers = io_workers
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, int] = {"cpu": 0, "io": 0}
+        self._processes: ProcessPoolExecutor | None = None
+        self._threads: ThreadPoolExecutor | None = None
+
+    def _pool(self, kind: Kind) -> ProcessPoolExecutor | ThreadPoolExecutor:
+        if kind == "io":
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(self.io_workers, thread_name_prefix="mangaline-io")
+            return self._threads
+        if self._processes is None:
+            # spawn, not fork: a forked child would inherit the runner's threads and database handles
+            self._processes = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._processes
+
+    def can_submit(self, kind: Kind) -> bool:
+        limit = self.workers if kind == "cpu" else self.io_workers
+        with self._lock:
+            return self._in_flight[kind] < limit
+
+    def submit(self, fn: Callable[[StepContext], StepOutput], ctx: StepContext, kind: Kind) -> Future[Outcome]:
+        with self._lock:
+            self._in_flight[kind] += 1
+        try:
+            future = self._pool(kind).submit(perform, fn, ctx)
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory); start a fresh pool and try once more
+            self._processes = None
+            future = self._pool(kind).submit(perform, fn, ctx)
+        except BaseException:
+            with self._lock:
+                self._in_flight[kind] -= 1
+            raise
+
+        def _release(_: Future[Outcome]) -> None:
+            with self._lock:
+                self._in_flight[kind] -= 1
+
+        future.add_done_callback(_release)
+        return future
+
+    def reset_broken(self) -> None:
+        """Forget a pool whose worker died, so the next submit starts a new one."""
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
+            self._processes = None
+
+    def shutdown(self) -> None:
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)
+            self._processes = None
+        if self._threads is not None:
+            self._threads.shutdown(wait=True, cancel_futures=True)
+            self._threads = None
