@@ -1,0 +1,254 @@
+"""Turn a parsed Fountain screenplay into the Script: episodes, scenes, beats, then shots."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ScriptError
+from ..model import DialogueLine, Episode, Project, Scene, Script, SourceSpan
+from .fountain import Element, ElementType, FountainDocument, plain
+from .planner import Beat, plan_scene
+
+__all__ = ["SceneHeading", "character_id", "location_id", "parse_heading", "script_from_fountain"]
+
+_PREFIXES = [
+    # (pattern, interior); the longest prefixes first so INT./EXT. is not read as INT.
+    (r"(?:INT\.?/EXT\.?|EXT\.?/INT\.?|I/E\.?|E/I\.?)", True),
+    (r"INT\.?", True),
+    (r"(?:EXT\.?|EST\.?)", False),
+    (r"(?:内景|內景|室内|屋内|室内)", True),
+    (r"(?:外景|室外|屋外|野外)", False),
+]
+_PREFIX_RE = [(re.compile(rf"^\s*{p}(?=[\s.:：]|$)[\s.:：]*", re.IGNORECASE), interior) for p, interior in _PREFIXES]
+_TIME_SPLIT = re.compile(r"\s+[-–—]+\s+|\s*[-–—]{2,}\s*|\s*[／/|]\s*(?=\S+$)")
+_CONTINUITY = {"CONTINUOUS", "LATER", "MOMENTS LATER", "SAME", "SAME TIME", "CONT", "CONT'D", "持续", "连续", "続き", "同時"}
+_TIME_WORDS_CJK = {"夜": "NIGHT", "夜晚": "NIGHT", "晚上": "NIGHT", "日": "DAY", "白天": "DAY", "早晨": "MORNING",
+                   "清晨": "MORNING", "黄昏": "DUSK", "傍晚": "DUSK", "朝": "MORNING", "昼": "DAY", "夕方": "DUSK", "深夜": "NIGHT"}
+
+
+@dataclass(frozen=True)
+class SceneHeading:
+    """A scene heading read into its parts: INT./EXT., the place and the time of day."""
+
+    interior: bool
+    place: str
+    time_of_day: str
+
+
+def parse_heading(text: str) -> SceneHeading:
+    """Split 'INT. KITCHEN - NIGHT' (or '.内景 茶馆 - 夜') into interior, place and time of day."""
+    rest = plain(text).strip()
+    interior = True
+    for pattern, is_interior in _PREFIX_RE:
+        match = pattern.match(rest)
+        if match:
+            interior, rest = is_interior, rest[match.end():]
+            break
+    parts = [p.strip() for p in _TIME_SPLIT.split(rest) if p.strip()]
+    place = parts[0] if parts else rest.strip()
+    time_of_day = "DAY"
+    for part in parts[1:]:
+        token = part.strip().upper()
+        if token in _CONTINUITY:
+            continue
+        time_of_day = _TIME_WORDS_CJK.get(part.strip(), token)
+    if len(parts) == 1:
+        # a CJK heading often ends with the time after a space: '茶馆 夜'
+        words = place.split()
+        if len(words) > 1 and words[-1] in _TIME_WORDS_CJK:
+            place, time_of_day = " ".join(words[:-1]), _TIME_WORDS_CJK[words[-1]]
+    return SceneHeading(interior=interior, place=place.strip(" .") or "UNNAMED PLACE", time_of_day=time_of_day)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "_", text.strip().lower(), flags=re.UNICODE).strip("_")
+    return slug or "unnamed"
+
+
+def location_id(place: str) -> str:
+    """The bible id of a place: every heading naming the same place shares it."""
+    return _slug(place)
+
+
+def character_id(name: str) -> str:
+    """The bible id of a character from the name its cues give."""
+    return _slug(name)
+
+
+@dataclass
+class _SceneDraft:
+    element: Element
+    heading: SceneHeading
+    beats: list[Beat] = field(default_factory=list)
+    transition_out: str | None = None
+    synopsis: str | None = None
+
+
+@dataclass
+class _EpisodeDraft:
+    title: str
+    scenes: list[_SceneDraft] = field(default_factory=list)
+
+
+def script_from_fountain(
+    document: FountainDocument, *, source: str, source_sha256: str | None, project: Project, where: str | None = None
+) -> Script:
+    """Build the Script: top-level sections are episodes, scene headings open scenes, the planner cuts shots.
+
+    ``source`` is the path recorded in every SourceSpan (the copy under story/);
+    ``where`` is the path errors name (the file the user gave), ``source`` by default.
+    """
+    title = plain(document.title_page.get("Title", "")).splitlines()[0].strip() if document.title_page.get("Title") else ""
+    title = title or source.rsplit("/", 1)[-1].split(".", 1)[0].replace("-", " ").title()
+    authors = [
+        line.strip()
+        for key in ("Author", "Authors")
+        for line in plain(document.title_page.get(key, "")).splitlines()
+        if line.strip()
+    ]
+    episodes = _group(document, source=source, where=where or source, title=title)
+    known = {
+        element.name.strip(): character_id(element.name)
+        for element in document.elements
+        if element.type is ElementType.CHARACTER and element.name
+    }
+    script_episodes = []
+    for number, draft in enumerate(episodes, start=1):
+        episode_id = f"ep{number:02d}"
+        scenes = []
+        for scene_number, scene_draft in enumerate(draft.scenes, start=1):
+            scene_id = f"{episode_id}_sc{scene_number:02d}"
+            shots = plan_scene(
+                scene_draft.beats,
+                scene_id=scene_id,
+                project=project,
+                known=known,
+                interior=scene_draft.heading.interior,
+            )
+            scenes.append(
+                Scene(
+                    id=scene_id,
+                    heading=plain(scene_draft.element.text).strip(),
+                    location=location_id(scene_draft.heading.place),
+                    interior=scene_draft.heading.interior,
+                    time_of_day=scene_draft.heading.time_of_day,
+                    transition_out=scene_draft.transition_out,
+                    synopsis=scene_draft.synopsis,
+                    shots=shots,
+                    source=SourceSpan(file=source, line=scene_draft.element.line),
+                )
+            )
+        script_episodes.append(Episode(id=episode_id, title=draft.title, scenes=scenes))
+    return Script(
+        title=title,
+        authors=authors,
+        title_page={k: plain(v) for k, v in document.title_page.items()},
+        language=project.language,
+        source=source,
+        source_sha256=source_sha256,
+        episodes=script_episodes,
+    )
+
+
+def _group(document: FountainDocument, *, source: str, where: str, title: str) -> list[_EpisodeDraft]:
+    """Walk the elements once, gathering episodes, scenes and their beats."""
+    episodes: list[_EpisodeDraft] = []
+    scene: _SceneDraft | None = None
+    prologue: list[Element] = []  # action before the first heading joins the first scene
+    elements = document.elements
+    i = 0
+    while i < len(elements):
+        element = elements[i]
+        kind = element.type
+        if kind is ElementType.SECTION and element.depth == 1:
+            episodes.append(_EpisodeDraft(title=plain(element.text).strip() or f"Episode {len(episodes) + 1}"))
+            scene = None
+        elif kind is ElementType.SCENE_HEADING:
+            if not episodes:
+                episodes.append(_EpisodeDraft(title=title))
+            scene = _SceneDraft(element=element, heading=parse_heading(element.text))
+            episodes[-1].scenes.append(scene)
+            for early in prologue:
+                scene.beats.append(Beat(action=plain(early.text).strip(), source=SourceSpan(file=source, line=early.line, end_line=early.end_line)))
+            prologue = []
+        elif kind is ElementType.CHARACTER:
+            if scene is None:
+                raise ScriptError(
+                    where,
+                    f"dialogue for {element.name} comes before any scene heading",
+                    line=element.line,
+                    hint="put a scene heading such as 'INT. KITCHEN - DAY' (or a forced '.HEADING') above it",
+                )
+            i, line = _dialogue_block(elements, i, source=source, where=where, number=len(_lines(scene)) + 1)
+            scene.beats.append(Beat(line=line, source=line.source))
+            continue
+        elif kind in (ElementType.ACTION, ElementType.CENTERED, ElementType.LYRICS):
+            text = plain(element.text).strip()
+            if kind is ElementType.LYRICS:
+                text = "♪ " + text
+            if not text:
+                pass
+            elif scene is None:
+                prologue.append(element)
+            else:
+                scene.beats.append(Beat(action=text, source=SourceSpan(file=source, line=element.line, end_line=element.end_line)))
+        elif kind is ElementType.TRANSITION and scene is not None:
+            scene.transition_out = plain(element.text).strip()
+        elif kind is ElementType.SYNOPSIS and scene is not None and scene.synopsis is None:
+            scene.synopsis = plain(element.text).strip()
+        elif kind in (ElementType.DIALOGUE, ElementType.PARENTHETICAL) and scene is None:
+            raise ScriptError(where, "dialogue comes before any scene heading", line=element.line,
+                              hint="put a scene heading such as 'INT. KITCHEN - DAY' above it")
+        i += 1
+    episodes = [e for e in episodes if e.scenes]
+    if not episodes:
+        raise ScriptError(
+            where,
+            "no scene headings found, so there is nothing to shoot",
+            hint="start each scene with a heading like 'INT. KITCHEN - DAY' or force one with a leading '.'",
+        )
+    return episodes
+
+
+def _lines(scene: _SceneDraft) -> list[DialogueLine]:
+    return [beat.line for beat in scene.beats if beat.line is not None]
+
+
+def _dialogue_block(
+    elements: list[Element], i: int, *, source: str, where: str, number: int
+) -> tuple[int, DialogueLine]:
+    """Read a character cue with its parentheticals and dialogue into one DialogueLine."""
+    cue = elements[i]
+    i += 1
+    texts: list[str] = []
+    parentheticals: list[str] = []
+    end_line = cue.end_line
+    while i < len(elements) and elements[i].type in (ElementType.DIALOGUE, ElementType.PARENTHETICAL):
+        part = elements[i]
+        body = plain(part.text).strip()
+        if part.type is ElementType.PARENTHETICAL:
+            parentheticals.append(body.strip("()（） ").strip())
+        elif body:
+            texts.append(body)
+        end_line = part.end_line
+        i += 1
+    if not texts:
+        raise ScriptError(
+            where,
+            f"the cue {cue.name} has no dialogue under it",
+            line=cue.line,
+            hint="put the line right under the name, or write the name in lower case if it is action",
+        )
+    name = (cue.name or cue.text).strip()
+    line = DialogueLine(
+        id=f"l{number:03d}",  # the planner prefixes the scene id
+        speaker=name,
+        character=character_id(name),
+        text=" ".join(" ".join(t.split()) for t in texts),
+        parenthetical="; ".join(parentheticals) or None,
+        extension=cue.extension,
+        dual=cue.dual,
+        source=SourceSpan(file=source, line=cue.line, end_line=end_line),
+    )
+    return i, line

@@ -1,0 +1,60 @@
+"""Shared fixtures: run the real `mangaline` command, and a small screenplay for fast builds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+SMALL_SCRIPT = """Title: Small Hours
+Author: mangaline tests
+
+INT. NIGHT KITCHEN - NIGHT
+
+A narrow kitchen. A lamp over the counter, a window with rain on it.
+
+JUNE, 20s, short black hair and a yellow raincoat, stands at the counter.
+
+JUNE
+You came back.
+
+ODA (O.S.)
+The door was open.
+
+ODA, an old man with grey hair and a brown coat, steps in.
+
+ODA
+I only want my umbrella.
+
+JUNE
+(quietly)
+It is by the window. Take it and go.
+"""
+
+
+def mangaline(*args: str | os.PathLike, check: bool = True, cwd: Path | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would, in a fresh interpreter."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mangaline.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"mangaline {' '.join(map(str, args))} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def small_script(tmp_path: Path) -> Path:
+    path = tmp_path / "small-hours.fountain"
+    path.write_text(SMALL_SCRIPT, encoding="utf-8")
+    return path
