@@ -1,0 +1,19 @@
+"""The design department's step: a character's reference sheet, drawn from the bible."""
+
+from __future__ import annotations
+
+from ..engine import Step, StepContext, StepOutput
+from ..model import Character
+from ..render.sheet import draw_character_sheet
+
+__all__ = ["CHARACTER_SHEET"]
+
+
+def character_sheet(ctx: StepContext) -> StepOutput:
+    character = Character.model_validate(ctx.params["character"])
+    out = ctx.workdir / "sheet.png"
+    draw_character_sheet(character, out)
+    return StepOutput(components={"sheet.png": out}, data={"character": character.id})
+
+
+CHARACTER_SHEET = Step(name="design.character_sheet", version="1", fn=character_sheet, kind="cpu")
