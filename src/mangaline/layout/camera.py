@@ -1,0 +1,238 @@
+"""Cameras: where each shot's camera stands in the set, where it looks, and the pinhole projection."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from mangaline.model import Angle, SetDesign, Scene, Shot, ShotKind, ShotSize
+
+from .blocking import Placement
+
+__all__ = ["Camera", "place_camera", "project_point", "FRAMING"]
+
+# Per shot size: (vertical metres the frame holds at the subject, vertical FOV in degrees,
+# room above the head as a fraction of the frame, lowest height of the frame centre).
+# A 9:16 frame is narrow, so each size holds more height than its 16:9 namesake:
+# a medium shot must still be as wide as the shoulders.
+FRAMING: dict[ShotSize, tuple[float, float, float, float]] = {
+    ShotSize.EXTREME_WIDE: (5.5, 70.0, 0.1, 1.3),
+    ShotSize.WIDE: (3.4, 58.0, 0.1, 1.0),
+    ShotSize.FULL: (2.3, 46.0, 0.12, 0.0),
+    ShotSize.MEDIUM: (1.3, 38.0, 0.12, 0.0),
+    ShotSize.MEDIUM_CLOSE: (0.9, 34.0, 0.1, 0.0),
+    ShotSize.CLOSE_UP: (0.58, 30.0, 0.09, 0.0),
+    ShotSize.EXTREME_CLOSE: (0.3, 26.0, -0.08, 0.0),
+}
+_EYE_HEIGHT = 1.55
+_WALL_MARGIN = 0.2
+_MAX_FOV = 88.0
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A pinhole camera in set coordinates (metres; x east, y north, z up).
+
+    ``yaw`` is the heading in degrees counter-clockwise from east, ``pitch`` is up
+    positive, ``roll`` turns the picture clockwise, ``fov`` is the vertical field of
+    view of the frame in degrees.
+    """
+
+    x: float
+    y: float
+    z: float
+    yaw: float
+    pitch: float = 0.0
+    fov: float = 50.0
+    roll: float = 0.0
+
+    def basis(self) -> tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]:
+        """Right, up and forward unit vectors in set coordinates."""
+        cy, sy = math.cos(math.radians(self.yaw)), math.sin(math.radians(self.yaw))
+        cp, sp = math.cos(math.radians(self.pitch)), math.sin(math.radians(self.pitch))
+        forward = (cy * cp, sy * cp, sp)
+        right = (sy, -cy, 0.0)
+        up = (
+            right[1] * forward[2] - right[2] * forward[1],
+            right[2] * forward[0] - right[0] * forward[2],
+            right[0] * forward[1] - right[1] * forward[0],
+        )
+        if self.roll:
+            cr, sr = math.cos(math.radians(self.roll)), math.sin(math.radians(self.roll))
+            right, up = (
+                tuple(cr * r - sr * u for r, u in zip(right, up)),
+                tuple(sr * r + cr * u for r, u in zip(right, up)),
+            )
+        return right, up, forward  # type: ignore[return-value]
+
+    def to_view(self, x: float, y: float, z: float) -> tuple[float, float, float]:
+        """A set point in camera space: (right, up, depth) in metres."""
+        right, up, forward = self.basis()
+        p = (x - self.x, y - self.y, z - self.z)
+        dot = lambda a: a[0] * p[0] + a[1] * p[1] + a[2] * p[2]  # noqa: E731
+        return dot(right), dot(up), dot(forward)
+
+    def focal(self, height: int) -> float:
+        """Focal length in pixels for a frame ``height`` pixels tall."""
+        return (height / 2.0) / math.tan(math.radians(self.fov) / 2.0)
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def project_point(camera: Camera, x: float, y: float, z: float, width: int, height: int) -> tuple[float, float, float]:
+    """Project a set point to frame pixels: (u, v, depth), u right and v down from the top-left.
+
+    ``depth`` is metres along the view axis; a point with depth <= 0 is behind the
+    camera and its u, v are NaN, so callers clip against the near plane first.
+    """
+    right, up, depth = camera.to_view(x, y, z)
+    if depth <= 1e-9:
+        return math.nan, math.nan, depth
+    f = camera.focal(height)
+    return width / 2.0 + f * right / depth, height / 2.0 - f * up / depth, depth
+
+
+def _unit(dx: float, dy: float) -> tuple[float, float]:
+    n = math.hypot(dx, dy)
+    return (dx / n, dy / n) if n > 1e-9 else (0.0, -1.0)
+
+
+def _rotate(v: tuple[float, float], degrees: float) -> tuple[float, float]:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return c * v[0] - s * v[1], s * v[0] + c * v[1]
+
+
+def _line_of_action(blocking: dict[str, Placement]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The scene's axis (west-most to east-most character) and the camera side's normal."""
+    if len(blocking) < 2:
+        return (1.0, 0.0), (0.0, -1.0)
+    ordered = sorted(blocking.values(), key=lambda p: (p.x, p.y))
+    axis = _unit(ordered[-1].x - ordered[0].x, ordered[-1].y - ordered[0].y)
+    normal = (axis[1], -axis[0])
+    # The camera side is the south side of the line (the audience looks north).
+    if normal[1] > 1e-9 or (abs(normal[1]) <= 1e-9 and normal[0] > 0):
+        normal = (-normal[0], -normal[1])
+    return axis, normal
+
+
+def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: SetDesign) -> Camera:  # noqa: A002
+    """Place the shot's camera from its size, angle, kind and subject.
+
+    Every camera of a scene stands on the camera side of the line of action, so a
+    character keeps the same screen side in every shot (180-degree rule). A single
+    on A looks at A from beside B, with A offset towards A's own side of the frame
+    and room to look across it towards B.
+    """
+    extent, fov, headroom, lowest_centre = FRAMING[ShotSize(shot.size)]
+    axis, normal = _line_of_action(blocking)
+    on_screen = [c.character for c in shot.casting if c.on_screen and c.character in blocking]
+    subject = shot.subject if shot.subject in blocking else None
+    kind = ShotKind(shot.kind)
+    if subject is None and len(on_screen) == 1 and kind not in (ShotKind.ESTABLISHING, ShotKind.INSERT):
+        subject = on_screen[0]
+    height = blocking[subject].height if subject else max((p.height for p in blocking.values()), default=1.7)
+
+    partner_height = 0.0
+    group = on_screen or list(blocking)
+    if kind in (ShotKind.TWO_SHOT, ShotKind.GROUP, ShotKind.ESTABLISHING) or subject is None:
+        if group and kind is not ShotKind.ESTABLISHING:
+            xs = [blocking[c].x for c in group]
+            ys = [blocking[c].y for c in group]
+            tx, ty = sum(xs) / len(xs), sum(ys) / len(ys)
+            spread = max(math.hypot(blocking[a].x - blocking[b].x, blocking[a].y - blocking[b].y) for a in group for b in group)
+        elif group:
+            xs = [blocking[c].x for c in group]
+            ys = [blocking[c].y for c in group]
+            tx, ty = sum(xs) / len(xs), sum(ys) / len(ys)
+            spread = set.width * 0.8
+        else:
+            tx, ty, spread = set.width / 2, set.depth * 0.6, set.width * 0.8
+        # A 9:16 frame is narrow: widen the framing until the whole group fits across it.
+        extent = max(extent, (spread + 0.9) * 16.0 / 9.0)
+        view_dir = (-normal[0], -normal[1])
+        if kind is ShotKind.ESTABLISHING or ShotSize(shot.size) is ShotSize.EXTREME_WIDE:
+            view_dir = _rotate(view_dir, 12.0)
+        yaw_offset = 0.0
+    else:
+        s = blocking[subject]
+        tx, ty = s.x, s.y
+        partner = shot.facing if shot.facing in blocking and shot.facing != subject else None
+        if partner is None:
+            others = [c for c in blocking if c != subject]
+            partner = others[0] if len(blocking) == 2 and others else None
+        if partner is not None:
+            p = blocking[partner]
+            partner_height = p.height
+            towards = _unit(p.x - s.x, p.y - s.y)
+            # Which side of the frame the subject holds, seen from the camera side.
+            master_right = (-normal[1], normal[0])
+            side = -1.0 if (s.x - p.x) * master_right[0] + (s.y - p.y) * master_right[1] < 0 else 1.0
+            if kind is ShotKind.OVER_SHOULDER:
+                # Behind the partner's shoulder: the partner fills a third of the frame's edge.
+                fov = max(fov, 40.0)
+                cam_x = p.x + towards[0] * 0.9 + normal[0] * 0.75
+                cam_y = p.y + towards[1] * 0.9 + normal[1] * 0.75
+                dist = math.hypot(cam_x - s.x, cam_y - s.y)
+                extent = max(extent, 2 * dist * math.tan(math.radians(fov) / 2))
+                view_dir = _unit(s.x - cam_x, s.y - cam_y)
+                yaw_offset = side * 8.0
+            else:
+                view_dir = _unit(-(towards[0] * 0.87 + normal[0] * 0.5), -(towards[1] * 0.87 + normal[1] * 0.5))
+                yaw_offset = side * fov * 9.0 / 16.0 * 0.16
+        else:
+            facing = blocking[subject].facing
+            if facing[0] * normal[0] + facing[1] * normal[1] > 0.2:
+                view_dir = _unit(-facing[0], -facing[1])
+            else:
+                view_dir = (-normal[0], -normal[1])
+            yaw_offset = 0.0
+
+    target_z = max(height + headroom * extent - extent / 2.0, lowest_centre)
+    if kind is ShotKind.INSERT:
+        target_z = 0.9
+    dist = (extent / 2.0) / math.tan(math.radians(fov) / 2.0)
+
+    angle = Angle(shot.angle)
+    tilt = {Angle.HIGH: 28.0, Angle.LOW: -18.0, Angle.OVERHEAD: 62.0}.get(angle, 0.0)
+    if angle is Angle.EYE_LEVEL or angle is Angle.DUTCH:
+        # Eye level for people, but never below the frame centre of a wide view.
+        cam_z = max(target_z, min(_EYE_HEIGHT, target_z + dist * 0.12))
+    else:
+        cam_z = target_z + dist * math.sin(math.radians(tilt))
+    if kind is ShotKind.OVER_SHOULDER and partner_height:
+        # Just above the partner's shoulder, so the back of their head frames the subject.
+        cam_z = max(cam_z, partner_height + 0.04)
+    horizontal = dist * math.cos(math.radians(tilt))
+    cam_x = tx - view_dir[0] * horizontal
+    cam_y = ty - view_dir[1] * horizontal
+
+    if scene.interior:
+        cam_x, cam_y, cam_z, horizontal = _keep_inside(tx, ty, cam_x, cam_y, cam_z, target_z, set)
+        ray = math.hypot(horizontal, cam_z - target_z)
+        fov = min(_MAX_FOV, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
+    cam_z = max(0.25, cam_z)
+    pitch = math.degrees(math.atan2(target_z - cam_z, max(horizontal, 1e-6)))
+    yaw = math.degrees(math.atan2(ty - cam_y, tx - cam_x)) + yaw_offset
+    roll = 9.0 if angle is Angle.DUTCH else 0.0
+    return Camera(x=round(cam_x, 6), y=round(cam_y, 6), z=round(cam_z, 6), yaw=round(yaw % 360.0, 6),
+                  pitch=round(pitch, 6), fov=round(fov, 6), roll=roll)
+
+
+def _keep_inside(tx: float, ty: float, cx: float, cy: float, cz: float, tz: float, set: SetDesign):  # noqa: A002
+    """Pull a camera that would stand outside the room back along its line of sight."""
+    lo_x, hi_x = _WALL_MARGIN, set.width - _WALL_MARGIN
+    lo_y, hi_y = _WALL_MARGIN, set.depth - _WALL_MARGIN
+    hi_z = set.height - 0.15
+    t = 1.0
+    for c, tgt, lo, hi in ((cx, tx, lo_x, hi_x), (cy, ty, lo_y, hi_y), (cz, tz, 0.2, hi_z)):
+        d = c - tgt
+        if abs(d) < 1e-9:
+            continue
+        if c > hi and tgt <= hi:
+            t = min(t, (hi - tgt) / d)
+        elif c < lo and tgt >= lo:
+            t = min(t, (lo - tgt) / d)
+    t = max(t, 0.05)
+    nx, ny, nz = tx + (cx - tx) * t, ty + (cy - ty) * t, tz + (cz - tz) * t
+    return nx, ny, min(nz, hi_z), math.hypot(nx - tx, ny - ty)
