@@ -1,0 +1,312 @@
+"""The motion-comic animator: plans camera moves, parallax, mouth flaps and blinks over a layered keyframe."""
+
+from __future__ import annotations
+
+import random
+from typing import NamedTuple
+
+from pydantic import Field
+
+from mangaline.errors import StepError
+from mangaline.model import CameraMove, KeyframeLayers
+from mangaline.model.base import Record
+
+from .timing import ShotTiming
+
+__all__ = [
+    "CameraPoint",
+    "FrameSpan",
+    "LayerMotion",
+    "MotionPlan",
+    "SpokenLine",
+    "plan_motion",
+    "ease_in_out",
+    "PUSH_ZOOM",
+    "MOUTH_THRESHOLD",
+]
+
+PUSH_ZOOM = 1.15
+"""How far a push-in ends (and a pull-out starts): enough to feel, not enough to soften the art."""
+MOUTH_THRESHOLD = 0.3
+"""Fraction of a line's peak loudness above which the mouth is drawn open."""
+_MOUTH_FLOOR = 0.06  # envelopes quieter than this everywhere are breaths or room tone, not speech
+_MAX_OPEN = 4  # frames; longer vowels still flap, which reads as talking rather than gaping
+_REST = 2  # closed frames forced after a long open run
+_BLINK_FRAMES = 3
+_NO_BLINK_HEAD = 4  # frames after the cut with no blink: a blink right on a cut reads as a glitch
+_MAX_PAN_ZOOM = 1.25
+
+# How strongly depth turns into parallax for each move: a dolly moves the camera body,
+# so near layers slide much more than in a pan (which only turns it).
+_PARALLAX_STRENGTH = {
+    CameraMove.STATIC: 0.5,
+    CameraMove.PUSH_IN: 0.0,
+    CameraMove.PULL_OUT: 0.0,
+    CameraMove.PAN_LEFT: 0.6,
+    CameraMove.PAN_RIGHT: 0.6,
+    CameraMove.TILT_UP: 0.6,
+    CameraMove.TILT_DOWN: 0.6,
+    CameraMove.DOLLY_LEFT: 1.6,
+    CameraMove.DOLLY_RIGHT: 1.6,
+}
+_MAX_PARALLAX = 3.0
+
+
+class SpokenLine(NamedTuple):
+    """A voiced line as the animator needs it: who, when (seconds in the shot), how loud per frame (0..1)."""
+
+    character: str
+    start: float
+    envelope: list[float]
+
+
+class CameraPoint(Record):
+    """Where the camera looks: the frame centre on the canvas, in canvas pixels, and the zoom (1 = frame size)."""
+
+    x: float
+    y: float
+    zoom: float = Field(default=1.0, ge=1.0)
+
+
+class FrameSpan(Record):
+    """Frames ``first`` to ``last`` of the shot, both included, counted from 0."""
+
+    first: int = Field(ge=0)
+    last: int = Field(ge=0)
+
+
+class LayerMotion(Record):
+    """How much one layer moves with the camera: 1 for the background, more for nearer layers."""
+
+    name: str
+    parallax: float = Field(gt=0)
+
+
+class MotionPlan(Record):
+    """Everything the segment renderer needs to animate one shot; plain data, JSON-serialisable."""
+
+    shot: str
+    move: CameraMove
+    seed: int
+    fps: int = Field(ge=1)
+    frames: int = Field(ge=1)
+    frame_width: int
+    frame_height: int
+    canvas_width: int
+    canvas_height: int
+    start: CameraPoint
+    end: CameraPoint
+    ease: str = "ease_in_out"
+    layers: list[LayerMotion]
+    mouths: dict[str, list[FrameSpan]] = Field(default_factory=dict, description="character id -> open-mouth frames")
+    blinks: dict[str, list[FrameSpan]] = Field(default_factory=dict, description="character id -> closed-eye frames")
+
+    def progress(self, n: int) -> float:
+        """The eased 0..1 progress of the camera move at frame ``n``."""
+        return ease_in_out(n / (self.frames - 1) if self.frames > 1 else 0.0)
+
+    def camera_at(self, n: int) -> CameraPoint:
+        s = self.progress(n)
+        return CameraPoint(
+            x=self.start.x + (self.end.x - self.start.x) * s,
+            y=self.start.y + (self.end.y - self.start.y) * s,
+            zoom=self.start.zoom + (self.end.zoom - self.start.zoom) * s,
+        )
+
+    def parallax_of(self, layer: str) -> float:
+        for motion in self.layers:
+            if motion.name == layer:
+                return motion.parallax
+        raise KeyError(layer)
+
+    def layer_shift(self, parallax: float, n: int) -> tuple[float, float]:
+        """How far a layer is slid on the canvas at frame ``n`` so it moves ``parallax`` times the background.
+
+        The shift is zero when the camera looks at the canvas centre, so the rest
+        position matches the storyboard's flattened keyframe.
+        """
+        cam = self.camera_at(n)
+        return (
+            (1.0 - parallax) * (cam.x - self.canvas_width / 2),
+            (1.0 - parallax) * (cam.y - self.canvas_height / 2),
+        )
+
+    def screen_point(self, n: int, x: float, y: float, parallax: float = 1.0) -> tuple[float, float]:
+        """Where canvas point (x, y) of a layer with ``parallax`` lands in the frame at frame ``n``."""
+        cam = self.camera_at(n)
+        dx, dy = self.layer_shift(parallax, n)
+        return (
+            (x + dx - cam.x) * cam.zoom + self.frame_width / 2,
+            (y + dy - cam.y) * cam.zoom + self.frame_height / 2,
+        )
+
+
+def ease_in_out(u: float) -> float:
+    """Smoothstep: the camera starts and settles gently instead of jerking at the cut."""
+    u = min(max(u, 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u)
+
+
+def plan_motion(
+    layers: KeyframeLayers,
+    move: CameraMove,
+    timing: ShotTiming,
+    speech: list[SpokenLine],
+    *,
+    seed: int,
+) -> MotionPlan:
+    """Plan the camera path, the parallax per layer, and the mouth and blink frames of one shot."""
+    move = CameraMove(move)
+    fw, fh, cw, ch = layers.frame_width, layers.frame_height, layers.canvas_width, layers.canvas_height
+    if cw < fw or ch < fh:
+        raise StepError(
+            "plan_motion",
+            layers.shot,
+            f"canvas {cw}x{ch} is smaller than the frame {fw}x{fh}",
+            hint="the storyboard must draw a canvas at least as large as the frame",
+        )
+    if not layers.layers:
+        raise StepError("plan_motion", layers.shot, "the keyframe has no layers")
+    if timing.frames < 1:
+        raise StepError("plan_motion", layers.shot, "the shot has no frames")
+    fps = round(timing.frames / timing.duration)  # ShotTiming keeps frames and seconds, so fps is their ratio
+    rng = random.Random(f"{seed}:{layers.shot}:camera")
+    start, end = _camera_path(move, fw, fh, cw, ch, timing.duration, rng)
+
+    back_depth = max(layer.depth for layer in layers.layers)
+    strength = _PARALLAX_STRENGTH[move]
+    motions = [
+        LayerMotion(
+            name=layer.name,
+            parallax=round(min(_MAX_PARALLAX, 1.0 + strength * (back_depth / layer.depth - 1.0)), 4),
+        )
+        for layer in layers.layers
+    ]
+
+    speaking = {layer.character for layer in layers.layers if layer.character and layer.speaking_mouth}
+    mouths: dict[str, list[FrameSpan]] = {}
+    for line in speech:
+        if line.character not in speaking:
+            continue  # off screen, or drawn without a mouth sprite: the voice plays over the shot
+        first = round(line.start * fps)
+        spans = _mouth_spans(line.envelope, first, timing.frames)
+        mouths[line.character] = _merge(mouths.get(line.character, []) + spans)
+
+    blinks: dict[str, list[FrameSpan]] = {}
+    for layer in layers.layers:
+        if layer.character and layer.blink and layer.character not in blinks:
+            blinks[layer.character] = _blink_spans(seed, layer.character, timing.frames, fps)
+
+    return MotionPlan(
+        shot=layers.shot,
+        move=move,
+        seed=seed,
+        fps=fps,
+        frames=timing.frames,
+        frame_width=fw,
+        frame_height=fh,
+        canvas_width=cw,
+        canvas_height=ch,
+        start=start,
+        end=end,
+        layers=motions,
+        mouths=mouths,
+        blinks=blinks,
+    )
+
+
+def _camera_path(
+    move: CameraMove, fw: int, fh: int, cw: int, ch: int, duration: float, rng: random.Random
+) -> tuple[CameraPoint, CameraPoint]:
+    cx, cy = cw / 2, ch / 2
+    if move in (CameraMove.PUSH_IN, CameraMove.PULL_OUT):
+        near, far = CameraPoint(x=cx, y=cy, zoom=1.0), CameraPoint(x=cx, y=cy, zoom=PUSH_ZOOM)
+        return (near, far) if move is CameraMove.PUSH_IN else (far, near)
+
+    # Travel is the whole distance the frame centre covers, in canvas pixels.
+    if move is CameraMove.STATIC:
+        # A drift of ~0.4% of the frame width per second: too slow to notice as a move,
+        # enough that the picture never freezes.
+        tx = 0.004 * fw * duration * rng.choice((-1, 1))
+        ty = 0.5 * abs(tx) * rng.choice((-1, 1))
+    elif move in (CameraMove.PAN_LEFT, CameraMove.DOLLY_LEFT):
+        tx, ty = -0.12 * fw if move is CameraMove.PAN_LEFT else -0.10 * fw, 0.0
+    elif move in (CameraMove.PAN_RIGHT, CameraMove.DOLLY_RIGHT):
+        tx, ty = 0.12 * fw if move is CameraMove.PAN_RIGHT else 0.10 * fw, 0.0
+    elif move is CameraMove.TILT_UP:
+        tx, ty = 0.0, -0.08 * fh
+    else:  # TILT_DOWN
+        tx, ty = 0.0, 0.08 * fh
+
+    # A canvas without room for the move gets a slight constant zoom; past a limit the
+    # travel shrinks instead, because more zoom would soften the drawing visibly.
+    zoom = max(1.0, fw / max(cw - abs(tx), 1e-6), fh / max(ch - abs(ty), 1e-6))
+    if zoom > _MAX_PAN_ZOOM:
+        zoom = _MAX_PAN_ZOOM
+        tx = max(0.0, cw - fw / zoom) * (1 if tx >= 0 else -1)
+        ty = max(0.0, ch - fh / zoom) * (1 if ty >= 0 else -1)
+    # A hair inside the limit so rounding in the renderer never reads past the canvas edge.
+    tx *= 0.999
+    ty *= 0.999
+    return (
+        CameraPoint(x=cx - tx / 2, y=cy - ty / 2, zoom=round(zoom, 6)),
+        CameraPoint(x=cx + tx / 2, y=cy + ty / 2, zoom=round(zoom, 6)),
+    )
+
+
+def _mouth_spans(envelope: list[float], first: int, frames: int) -> list[FrameSpan]:
+    peak = max(envelope, default=0.0)
+    if peak < _MOUTH_FLOOR:
+        return []
+    threshold = max(_MOUTH_FLOOR, MOUTH_THRESHOLD * peak)
+    open_frames: list[int] = []
+    run = rest = 0
+    for i, level in enumerate(envelope):
+        # A dip between two louder frames is a syllable boundary: close there even if still loud.
+        dip = 0 < i < len(envelope) - 1 and level < 0.8 * envelope[i - 1] and level <= envelope[i + 1]
+        if rest:
+            rest -= 1
+            run = 0
+        elif level >= threshold and not dip:
+            open_frames.append(i)
+            run += 1
+            if run >= _MAX_OPEN:
+                rest = _REST
+        else:
+            run = 0
+    spans: list[FrameSpan] = []
+    for i in open_frames:
+        n = first + i
+        if n < 0 or n >= frames:
+            continue
+        if spans and spans[-1].last == n - 1:
+            spans[-1] = FrameSpan(first=spans[-1].first, last=n)
+        else:
+            spans.append(FrameSpan(first=n, last=n))
+    return spans
+
+
+def _merge(spans: list[FrameSpan]) -> list[FrameSpan]:
+    merged: list[FrameSpan] = []
+    for span in sorted(spans, key=lambda s: s.first):
+        if merged and span.first <= merged[-1].last + 1:
+            merged[-1] = FrameSpan(first=merged[-1].first, last=max(merged[-1].last, span.last))
+        else:
+            merged.append(span)
+    return merged
+
+
+def _blink_spans(seed: int, character: str, frames: int, fps: int) -> list[FrameSpan]:
+    # Seeded by character alone so a character's rhythm is stable when a shot is re-timed.
+    rng = random.Random(f"{seed}:{character}:blink")
+    spans: list[FrameSpan] = []
+    t = rng.uniform(0.3, 2.5)
+    while True:
+        first = max(_NO_BLINK_HEAD, round(t * fps))
+        last = first + _BLINK_FRAMES - 1
+        if last >= frames:  # never let the cut chop a blink in half
+            break
+        if not spans or first > spans[-1].last + 1:
+            spans.append(FrameSpan(first=first, last=last))
+        t += rng.uniform(2.0, 5.0)
+    return spans

@@ -1,0 +1,72 @@
+"""The episode: shot segments joined by stream copy, with the dialogue mix as loudness-normalised AAC."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from mangaline.errors import RenderError
+
+from .ffmpeg import MediaInfo, audio_levels, count_frames, probe, run_ffmpeg
+
+__all__ = ["render_episode", "LOUDNESS_TARGET"]
+
+LOUDNESS_TARGET = -16.0
+"""Integrated loudness in LUFS: what phone platforms normalise short video to."""
+_SILENT_DB = -80.0
+
+
+def _concat_path(path: Path) -> str:
+    # The concat list quotes paths in single quotes; a quote inside is written as '\''.
+    return "'" + str(path.resolve()).replace("'", "'\\''") + "'"
+
+
+def render_episode(segments: list[Path], dialogue_wav: Path, out_mp4: Path, *, fps: int) -> MediaInfo:
+    """Join ``segments`` (same encoder settings) without re-encoding, add the dialogue as AAC, write ``out_mp4``.
+
+    The episode lasts exactly the sum of the segments' frames; the dialogue is padded or cut to it.
+    """
+    out_mp4 = Path(out_mp4)
+    what = f"render_episode {out_mp4.name}"
+    if not segments:
+        raise RenderError(what, "no segments to join")
+    if not Path(dialogue_wav).is_file():
+        raise RenderError(what, f"missing dialogue mix {dialogue_wav}")
+    frames = 0
+    entries = []
+    for segment in map(Path, segments):
+        if not segment.is_file():
+            raise RenderError(what, f"missing segment {segment}")
+        count = count_frames(segment)
+        frames += count
+        # An explicit duration pins each segment to its frame count, so B-frame edit lists
+        # cannot nudge the cuts.
+        entries.append(f"file {_concat_path(segment)}\nduration {count / fps:.6f}\n")
+    total = frames / fps
+
+    out_mp4.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_mp4.with_name(f".{out_mp4.stem}.partial.mp4")
+    with tempfile.TemporaryDirectory(prefix="mangaline-episode-") as tmp:
+        listing = Path(tmp) / "segments.txt"
+        listing.write_text("ffconcat version 1.0\n" + "".join(entries), encoding="utf-8")
+        # loudnorm turns digital silence into NaNs, which the AAC encoder refuses.
+        silent = audio_levels(dialogue_wav, 0.0, max(probe(dialogue_wav).duration, 0.01)) < _SILENT_DB
+        loudnorm = "" if silent else f"loudnorm=I={LOUDNESS_TARGET}:TP=-1.5:LRA=11,"
+        audio_filter = f"{loudnorm}aresample=48000,apad=whole_dur={total:.6f},atrim=end={total:.6f}"
+        args = [
+            "-y", "-loglevel", "error",
+            "-f", "concat", "-safe", "0", "-i", str(listing),
+            "-i", str(dialogue_wav),
+            "-map", "0:v:0", "-map", "1:a:0",
+            "-c:v", "copy",
+            "-af", audio_filter, "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2",
+            "-frames:v", str(frames), "-t", f"{total:.6f}",
+            "-movflags", "+faststart", "-f", "mp4", str(partial),
+        ]  # fmt: skip
+        try:
+            run_ffmpeg(args, what)
+            os.replace(partial, out_mp4)
+        finally:
+            partial.unlink(missing_ok=True)
+    return probe(out_mp4)

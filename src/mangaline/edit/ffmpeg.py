@@ -1,0 +1,158 @@
+"""The FFmpeg binary: running it, probing media with ``ffmpeg -i``, and reading frames and levels back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mangaline.errors import RenderError
+
+__all__ = ["MediaInfo", "ffmpeg_exe", "run_ffmpeg", "probe", "audio_levels", "read_frame", "count_frames"]
+
+_SILENCE_DB = -91.0  # what volumedetect reports for digital silence
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What a media file holds, as ``ffmpeg -i`` reports it; stream fields are None when the stream is absent."""
+
+    path: str
+    duration: float
+    video_codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    audio_codec: str | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+
+
+def ffmpeg_exe() -> str:
+    """The path of the static FFmpeg binary bundled by imageio-ffmpeg."""
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise RenderError("ffmpeg", "imageio-ffmpeg is not installed", hint="pip install imageio-ffmpeg") from exc
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as exc:
+        raise RenderError("ffmpeg", f"no FFmpeg binary: {exc}") from exc
+
+
+def run_ffmpeg(args: list[str], what: str) -> None:
+    """Run FFmpeg with ``args`` (without the binary); raise RenderError naming ``what`` on failure."""
+    _run(args, what)
+
+
+def _run(args: list[str], what: str, *, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+    except OSError as exc:
+        raise RenderError(what, f"cannot start FFmpeg: {exc}") from exc
+    if check and proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        raise RenderError(what, f"FFmpeg exited with status {proc.returncode}", stderr=stderr)
+    return proc
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_VIDEO = re.compile(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})")
+_FPS = re.compile(r"([\d.]+) fps")
+_AUDIO = re.compile(r"Stream #\S+.*?: Audio: (\w+).*?, (\d+) Hz, ([^,]+)")
+_LAYOUTS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "4.0": 4, "5.0": 5, "5.1": 6, "6.1": 7, "7.1": 8}
+
+
+def probe(path: Path | str) -> MediaInfo:
+    """Read duration and stream parameters of a media file from ``ffmpeg -i`` (there is no ffprobe)."""
+    path = Path(path)
+    if not path.is_file():
+        raise RenderError(f"probe {path}", "no such file")
+    # Without an output FFmpeg prints the input description and exits 1; that is the probe.
+    text = _run(["-i", str(path)], f"probe {path}", check=False).stderr.decode("utf-8", "replace")
+    m = _DURATION.search(text)
+    if not m:
+        tail = text.strip().splitlines()[-1] if text.strip() else ""
+        raise RenderError(f"probe {path}", f"not a media file FFmpeg can read ({tail})", stderr=text)
+    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    info: dict[str, object] = {"path": str(path), "duration": duration}
+    if v := _VIDEO.search(text):
+        info.update(video_codec=v.group(1), width=int(v.group(2)), height=int(v.group(3)))
+        line = text[v.start() : text.find("\n", v.start())]
+        if f := _FPS.search(line):
+            info["fps"] = float(f.group(1))
+    if a := _AUDIO.search(text):
+        layout = a.group(3).strip()
+        channels = _LAYOUTS.get(layout)
+        if channels is None and (c := re.match(r"(\d+) channels", layout)):
+            channels = int(c.group(1))
+        info.update(audio_codec=a.group(1), sample_rate=int(a.group(2)), channels=channels)
+    return MediaInfo(**info)  # type: ignore[arg-type]
+
+
+def audio_levels(path: Path | str, start: float, end: float) -> float:
+    """Mean volume in dBFS of the audio between ``start`` and ``end`` seconds (about -91 for silence)."""
+    if end <= start:
+        raise RenderError(f"audio levels {path}", f"empty range {start}..{end}")
+    proc = _run(
+        [
+            "-ss",
+            f"{start:.6f}",
+            "-t",
+            f"{end - start:.6f}",
+            "-i",
+            str(path),
+            "-vn",
+            "-af",
+            "volumedetect",
+            "-f",
+            "null",
+            "-",
+        ],
+        f"audio levels {path}",
+    )
+    m = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", proc.stderr.decode("utf-8", "replace"))
+    if not m:
+        # volumedetect prints nothing when no sample was decoded in the range.
+        raise RenderError(f"audio levels {path}", f"no audio between {start} s and {end} s")
+    return _SILENCE_DB if m.group(1) == "-inf" else float(m.group(1))
+
+
+def read_frame(path: Path | str, index: int) -> np.ndarray:
+    """Decode frame ``index`` (0-based) of a video to an RGB array of shape (height, width, 3)."""
+    info = probe(path)
+    if info.width is None or info.height is None:
+        raise RenderError(f"read frame {path}", "the file has no video stream")
+    proc = _run(
+        [
+            "-i",
+            str(path),
+            "-vf",
+            f"select=eq(n\\,{index})",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        f"read frame {index} of {path}",
+    )
+    size = info.width * info.height * 3
+    if len(proc.stdout) < size:
+        raise RenderError(f"read frame {path}", f"frame {index} is past the end of the video")
+    return np.frombuffer(proc.stdout[:size], dtype=np.uint8).reshape(info.height, info.width, 3)
+
+
+def count_frames(path: Path | str) -> int:
+    """The number of video frames in a file, counted by reading its packets (no decoding)."""
+    proc = _run(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"], f"count frames {path}")
+    found = re.findall(r"frame=\s*(\d+)", proc.stderr.decode("utf-8", "replace"))
+    if not found:
+        raise RenderError(f"count frames {path}", "FFmpeg reported no frames")
+    return int(found[-1])

@@ -1,0 +1,89 @@
+"""The edit department's steps: each shot rendered with its subtitles, then the episode and its exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..animate.motion_comic import MotionPlan
+from ..engine import Step, StepContext, StepOutput
+from .audio import mix_dialogue
+from .episode import render_episode
+from .segment import render_segment
+from .subtitles import SubtitleEvent, write_ass, write_srt
+from .timeline import Cut, DialogueClip, build_timeline, write_otio
+
+__all__ = ["EPISODE", "SEGMENT", "segment_url"]
+
+
+def segment_url(episode: str, shot: str) -> str:
+    """Where a published shot segment lives, relative to the exports/ folder that holds the .otio."""
+    return f"../renders/{episode}/{shot}.mp4"
+
+
+def segment(ctx: StepContext) -> StepOutput:
+    clip = ctx.inputs["clip"]
+    keyframe = ctx.inputs["keyframe"]
+    plan = MotionPlan.model_validate_json(clip.components["plan.json"].read_text())
+    # the layers live in the object store under their hashes; give FFmpeg their file names
+    layer_dir = ctx.workdir / "layers"
+    layer_dir.mkdir()
+    for name, path in keyframe.components.items():
+        (layer_dir / name).symlink_to(path)
+    events = [SubtitleEvent(start=e["start"], end=e["end"], text=e["text"], speaker=e["speaker"]) for e in clip.data["events"]]
+    out = ctx.workdir / "segment.mp4"
+    render_segment(plan, layer_dir, events, out, language=ctx.params["language"])
+    return StepOutput(components={"segment.mp4": out}, data={"frames": plan.frames, "fps": plan.fps})
+
+
+def episode(ctx: StepContext) -> StepOutput:
+    params = ctx.params
+    fps = params["frame"]["fps"]
+    language = params["frame"]["language"]
+    episode_id = params["episode"]
+    segments: list[Path] = []
+    cuts: list[Cut] = []
+    placements: list[tuple[Path, float]] = []
+    dialogue: list[DialogueClip] = []
+    events: list[SubtitleEvent] = []
+    frame_cursor = 0
+    for code in params["shots"]:
+        seg = ctx.inputs[f"segment:{code}"]
+        clip = ctx.inputs[f"clip:{code}"]
+        frames = clip.data["frames"]
+        start = frame_cursor / fps
+        segments.append(seg.components["segment.mp4"])
+        cuts.append(
+            Cut(
+                shot=code,
+                scene=params["scenes"][code],
+                url=segment_url(episode_id, code),
+                start_frame=frame_cursor,
+                frames=frames,
+                take_id=seg.take_id,
+            )
+        )
+        for event in clip.data["events"]:
+            voice = ctx.inputs[f"line:{event['line']}"]
+            at = start + event["start"]
+            placements.append((voice.components["audio.wav"], at))
+            dialogue.append(
+                DialogueClip(line=event["line"], speaker=event["speaker"], start=at, duration=voice.data["duration"], take_id=voice.take_id)
+            )
+            events.append(SubtitleEvent(start=at, end=start + event["end"], text=event["text"], speaker=event["speaker"]))
+        frame_cursor += frames
+    duration = frame_cursor / fps
+    work = ctx.workdir
+    mix_dialogue(placements, duration, work / "dialogue.wav")
+    render_episode(segments, work / "dialogue.wav", work / "episode.mp4", fps=fps)
+    write_srt(events, work / "episode.srt")
+    write_ass(events, work / "episode.ass", width=params["frame"]["width"], height=params["frame"]["height"], language=language)
+    timeline = build_timeline(params["title"], fps, cuts, dialogue, events)
+    write_otio(timeline, work / "episode.otio")
+    return StepOutput(
+        components={name: work / name for name in ("episode.mp4", "episode.srt", "episode.ass", "episode.otio", "dialogue.wav")},
+        data={"frames": frame_cursor, "duration": duration, "shots": len(cuts), "lines": len(events)},
+    )
+
+
+SEGMENT = Step(name="edit.segment", version="1", fn=segment, kind="cpu")
+EPISODE = Step(name="edit.episode", version="1", fn=episode, kind="cpu")
