@@ -20,7 +20,6 @@ class BuildSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     workers: int = Field(default=2, ge=1, le=64, description="processes for rendering")
-    retries: int = Field(default=2, ge=0, le=10, description="bounded retries of a failed step")
 
 
 class Settings(BaseModel):

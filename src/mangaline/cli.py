@@ -1,0 +1,185 @@
+"""The `mangaline` command: new, breakdown, build and status over a project folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .breakdown import breakdown_source
+from .config import Settings
+from .design import design_bible
+from .engine import Engine, LocalExecutor
+from .errors import MangalineError, ProjectError
+from .model import Project
+from .production import build_graph, publish
+from .project import ProjectFolder
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="mangaline: screenplay in, finished vertical episodes out.")
+err = Console(stderr=True)
+out = Console()
+
+
+@app.command()
+def new(
+    directory: Annotated[Path, typer.Argument(help="the project folder to create")],
+    from_: Annotated[Path, typer.Option("--from", help="a screenplay (.fountain) or story file")],
+    language: Annotated[Optional[str], typer.Option(help="zh, ja or en; detected from the text when left out")] = None,
+) -> None:
+    """Make a project from a screenplay: story/, script/, bible/ and mangaline.toml."""
+    if language is not None and language not in ("zh", "ja", "en"):
+        raise MangalineError(f"--language {language!r} is not one of zh, ja, en")
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise ProjectError(f"{directory}: exists and is not an empty folder", hint="choose a new folder name")
+    # break the text down before creating anything, so bad input leaves no half-made project
+    result = breakdown_source(from_, language=language, name=directory.name)
+    bible = design_bible(result.script)
+    folder = ProjectFolder.create(directory, result.project)
+    try:
+        shutil.copyfile(from_, folder.story_dir / from_.name)
+        folder.save_script(result.script)
+        folder.save_bible(bible)
+    except BaseException:
+        folder.close()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    folder.close()
+    shots = len(result.script.shots())
+    err.print(
+        f"[green]created[/] {directory}: {len(result.script.episodes)} episode(s), {len(result.script.scenes())} scenes, "
+        f"{shots} shots, {len(result.script.lines())} lines, {len(bible.characters)} characters, "
+        f"{len(bible.locations)} locations ({result.project.language})"
+    )
+    err.print(f"next: [bold]mangaline build {directory}[/]")
+
+
+def _open(directory: Path) -> tuple[ProjectFolder, Settings]:
+    folder = ProjectFolder.open(directory)
+    return folder, folder.settings
+
+
+def _graph(folder: ProjectFolder, project: Project, *, save_new_designs: bool):
+    script = folder.load_script()
+    bible = folder.load_bible()
+    designed = design_bible(script, existing=bible)
+    if save_new_designs and designed != bible:
+        folder.save_bible(designed)  # new characters or places added by hand to the script
+    return script, build_graph(script, designed, project)
+
+
+@app.command()
+def build(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+) -> None:
+    """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/."""
+    folder, settings = _open(directory)
+    script, graph = _graph(folder, settings.project, save_new_designs=True)
+    with Engine(folder, executor=LocalExecutor(workers=settings.build.workers)) as engine:
+        summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
+    for episode_id, node in graph.episodes.items():
+        take = summary.takes.get(node.node)
+        if take is None:
+            continue
+        files = {name: folder.objects.path(sha) for name, sha in take.components.items()}
+        for code in node.params["shots"]:
+            segment = summary.takes[node.deps[f"segment:{code}"].node]
+            files[f"shots/{code}.mp4"] = folder.objects.path(segment.components["segment.mp4"])
+        placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir)
+        err.print(f"[green]episode[/] {episode_id}: {placed['episode.mp4']}  ({take.data['duration']:.1f} s, {take.data['shots']} shots)")
+    warnings = Counter(w for take in summary.takes.values() for w in take.provenance.warnings)
+    for warning, count in warnings.items():
+        err.print(f"[yellow]warning[/] {warning}" + (f" (x{count})" if count > 1 else ""))
+    err.print(str(summary))
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def breakdown(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the script as JSON")] = False,
+) -> None:
+    """Print the script: episodes, scenes, shots and dialogue lines."""
+    folder, _ = _open(directory)
+    script = folder.load_script()
+    if as_json:
+        out.print_json(script.model_dump_json(), highlight=False) if sys.stdout.isatty() else print(script.model_dump_json(indent=2))
+        return
+    table = Table(title=f"{script.title} ({script.language})")
+    for column in ("shot", "kind", "size", "move", "sec", "subject", "dialogue"):
+        table.add_column(column)
+    for shot in script.shots():
+        said = " / ".join(f"{line.speaker}: {line.text}" for line in shot.dialogue)
+        table.add_row(shot.code, shot.kind.value, shot.size.value, shot.move.value, f"{shot.duration:.1f}", shot.subject or "", said)
+    out.print(table)
+
+
+@app.command()
+def status(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the status as JSON")] = False,
+) -> None:
+    """Say what is missing, stale, flagged (failed) or fresh, step by step."""
+    folder, settings = _open(directory)
+    _, graph = _graph(folder, settings.project, save_new_designs=False)
+    with Engine(folder) as engine:
+        nodes = engine.status(graph.nodes)
+    runs = folder.state.runs()
+    flagged = {(e.step, e.entity): e.error for e in folder.state.events(runs[-1].id, event="failed")} if runs else {}
+    rows = []
+    for node in nodes:
+        state, cause = node.state.name, node.cause
+        if (node.step, node.entity) in flagged and state != "FRESH":
+            state, cause = "FLAGGED", f"failed in the last build: {flagged[(node.step, node.entity)]}"
+        rows.append({"step": node.step, "entity": node.entity, "state": state, "cause": cause})
+    if as_json:
+        counts = Counter(r["state"] for r in rows)
+        print(json.dumps({"counts": dict(counts), "nodes": rows}, indent=2, ensure_ascii=False))
+        return
+    by_step: dict[str, Counter] = {}
+    for row in rows:
+        by_step.setdefault(row["step"], Counter())[row["state"]] += 1
+    table = Table(title=f"status of {directory}")
+    for column in ("step", "FRESH", "STALE", "MISSING", "FLAGGED"):
+        table.add_column(column)
+    for step, counts in by_step.items():
+        table.add_row(step, *(str(counts.get(s, 0)) for s in ("FRESH", "STALE", "MISSING", "FLAGGED")))
+    out.print(table)
+    for row in rows:
+        if row["state"] in ("STALE", "FLAGGED"):
+            out.print(f"  {row['state'].lower():8} {row['step']} [{row['entity']}]: {row['cause']}")
+
+
+def main() -> None:
+    """Run the CLI; a MangalineError prints as a clear message, never as a traceback."""
+    try:
+        app(standalone_mode=False)
+    except MangalineError as error:
+        err.print(f"[red]error:[/] {error}", highlight=False)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted; finished steps are kept, run the same command again to go on")
+        sys.exit(130)
+    except Exception as error:  # click's usage errors and friends
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""The production line: every department's steps wired into one build graph per project.
+
+    design.character_sheet [character]   the character's reference take
+    voice.line             [line]        the spoken line, with its loudness envelope
+    storyboard.keyframe    [shot]        the layered keyframe (independent of what is said)
+    animate.clip           [shot]        the motion-comic plan: timing, camera, mouths, blinks
+    edit.segment           [shot]        the shot rendered by FFmpeg, subtitles burned in
+    edit.episode           [episode]     the episode MP4 and its SRT, ASS and OTIO exports
+
+A node's params hold only what its output depends on, so an edit re-runs exactly the
+steps it touches: a changed dialogue line re-runs its voice, its shot's clip and
+segment, and the episode; the keyframe never sees the text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .animate.steps import CLIP
+from .design.steps import CHARACTER_SHEET
+from .edit.steps import EPISODE, SEGMENT
+from .engine import Invocation
+from .model import Bible, Episode, Project, Scene, Script, Shot
+from .storyboard.steps import KEYFRAME
+from .voice.steps import VOICE_LINE
+
+__all__ = ["BuildGraph", "build_graph", "publish"]
+
+EXPORT_SUFFIXES = ("srt", "ass", "otio")
+
+
+@dataclass(frozen=True)
+class BuildGraph:
+    """The nodes of one build, with the episode nodes to publish at the end."""
+
+    nodes: list[Invocation]
+    episodes: dict[str, Invocation]
+
+
+def _layout_view(scene: Scene) -> dict:
+    """The scene as layout sees it: who is where and who faces whom, never what is said."""
+    shots = [
+        shot.model_copy(update={"dialogue": [], "action": "", "duration": 1.0, "source": None})
+        for shot in scene.shots
+    ]
+    return scene.model_copy(update={"shots": shots, "source": None, "synopsis": None, "transition_out": None}).model_dump(mode="json")
+
+
+def _frame(project: Project) -> dict:
+    return {"width": project.width, "height": project.height, "fps": project.fps, "language": project.language}
+
+
+def build_graph(script: Script, bible: Bible, project: Project) -> BuildGraph:
+    """Every node needed to render every episode of the script."""
+    nodes: list[Invocation] = []
+    for character in bible.characters.values():
+        nodes.append(
+            Invocation(
+                step=CHARACTER_SHEET,
+                entity=character.id,
+                params={"character": character.model_dump(mode="json")},
+            )
+        )
+    episodes: dict[str, Invocation] = {}
+    for episode in script.episodes:
+        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes)
+    return BuildGraph(nodes=nodes, episodes=episodes)
+
+
+def _episode_nodes(episode: Episode, bible: Bible, project: Project, nodes: list[Invocation]) -> Invocation:
+    segments: dict[str, Invocation] = {}
+    clips: dict[str, Invocation] = {}
+    voices: dict[str, Invocation] = {}
+    for scene in episode.scenes:
+        layout_scene = _layout_view(scene)
+        location = bible.locations.get(scene.location)
+        for shot in scene.shots:
+            cast = {c.character for c in shot.casting}
+            keyframe = Invocation(
+                step=KEYFRAME,
+                entity=shot.code,
+                params={
+                    "shot": shot.code,
+                    "scene": layout_scene,
+                    "characters": {cid: bible.characters[cid].model_dump(mode="json") for cid in sorted(cast) if cid in bible.characters},
+                    "missing_characters": sorted(cid for cid in cast if cid not in bible.characters),
+                    "location": location.model_dump(mode="json") if location else None,
+                    "location_id": scene.location,
+                    "frame": _frame(project),
+                },
+            )
+            line_nodes = {}
+            for line in shot.dialogue:
+                character = bible.characters.get(line.character)
+                voice = Invocation(
+                    step=VOICE_LINE,
+                    entity=line.id,
+                    params={
+                        "text": line.text,
+                        "language": line.language,
+                        "character": line.character,
+                        "voice": character.voice.model_dump(mode="json") if character else None,
+                        "gender": character.design.gender if character else "unspecified",
+                        "fps": project.fps,
+                    },
+                )
+                voices[line.id] = voice
+                line_nodes[f"line:{line.id}"] = voice
+            clip = Invocation(
+                step=CLIP,
+                entity=shot.code,
+                params={
+                    "shot": _shot_timing_view(shot),
+                    "fps": project.fps,
+                },
+                deps={"keyframe": keyframe, **line_nodes},
+            )
+            segment = Invocation(
+                step=SEGMENT,
+                entity=shot.code,
+                params={"language": project.language, "frame": _frame(project)},
+                deps={"clip": clip, "keyframe": keyframe},
+            )
+            nodes.extend([keyframe, *line_nodes.values(), clip, segment])
+            clips[shot.code] = clip
+            segments[shot.code] = segment
+    order = [shot.code for shot in episode.shots()]
+    node = Invocation(
+        step=EPISODE,
+        entity=episode.id,
+        params={
+            "episode": episode.id,
+            "title": episode.title,
+            "shots": order,
+            "scenes": {shot.code: scene.id for scene in episode.scenes for shot in scene.shots},
+            "frame": _frame(project),
+        },
+        deps={
+            **{f"segment:{code}": segments[code] for code in order},
+            **{f"clip:{code}": clips[code] for code in order},
+            **{f"line:{lid}": v for lid, v in voices.items()},
+        },
+    )
+    nodes.append(node)
+    return node
+
+
+def _shot_timing_view(shot: Shot) -> dict:
+    """What the clip needs of a shot: its move, planned length and the lines spoken in it."""
+    return shot.model_dump(mode="json", exclude={"action", "source"})
+
+
+def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path, exports_dir: Path) -> dict[str, Path]:
+    """Copy an episode take's files to renders/ and exports/ (atomically), where people and editors look."""
+    placed: dict[str, Path] = {}
+    targets = {"episode.mp4": renders_dir / f"{episode_id}.mp4"}
+    targets.update({f"episode.{suffix}": exports_dir / f"{episode_id}.{suffix}" for suffix in EXPORT_SUFFIXES})
+    for name, source in take_components.items():
+        if name.startswith("shots/"):
+            target = renders_dir / episode_id / name
+        elif name in targets:
+            target = targets[name]
+        else:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+        placed[name] = target
+    return placed

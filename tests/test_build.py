@@ -1,0 +1,152 @@
+"""End to end: the bundled example becomes a finished episode, and rebuilds redo only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import opentimelineio as otio
+import pysubs2
+import pytest
+from ruamel.yaml import YAML
+
+from mangaline.edit.ffmpeg import audio_levels, probe
+from mangaline.project import ProjectFolder
+
+from .conftest import EXAMPLES, mangaline
+
+pytestmark = pytest.mark.slow
+
+
+def _ran(project: Path) -> Counter:
+    """Steps that ran (not cached) in the project's latest run, counted by step name."""
+    folder = ProjectFolder.open(project)
+    try:
+        last = folder.state.runs()[-1]
+        return Counter(event.step for event in folder.state.events(last.id, event="ran"))
+    finally:
+        folder.close()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("demo") / "last-ferry"
+    mangaline("new", project, "--from", EXAMPLES / "last-ferry.fountain")
+    mangaline("build", project, "--no-progress")
+    return project
+
+
+def _script_lines(project: Path) -> list[dict]:
+    script = json.loads(mangaline("breakdown", project, "--json").stdout)
+    return [line for ep in script["episodes"] for sc in ep["scenes"] for shot in sc["shots"] for line in shot["dialogue"]]
+
+
+def test_the_example_renders_a_vertical_h264_aac_episode_as_long_as_its_timeline(built: Path) -> None:
+    mp4 = built / "renders" / "ep01.mp4"
+    info = probe(mp4)
+    assert (info.width, info.height) == (1080, 1920)
+    assert info.video_codec == "h264"
+    assert info.audio_codec == "aac"
+    assert info.fps == pytest.approx(24, abs=0.01)
+    timeline = otio.adapters.read_from_file(str(built / "exports" / "ep01.otio"))
+    timeline_seconds = timeline.duration().to_seconds()
+    assert abs(info.duration - timeline_seconds) <= 0.5
+    assert 60 <= timeline_seconds <= 240, "the example is about two minutes"
+    assert len(timeline.video_tracks()[0]) >= 20
+
+
+def test_every_dialogue_line_is_in_the_subtitles_and_audible(built: Path) -> None:
+    lines = _script_lines(built)
+    assert len(lines) >= 20
+    subs = pysubs2.load(str(built / "exports" / "ep01.srt"))
+    texts = [" ".join(event.plaintext.split()) for event in subs]
+    for line in lines:
+        assert line["speaker"] and line["text"]
+        assert any(" ".join(line["text"].split()) in text or text in line["text"] for text in texts), line["text"]
+    mp4 = built / "renders" / "ep01.mp4"
+    for event in subs:
+        level = audio_levels(mp4, event.start / 1000, event.end / 1000)
+        assert level > -40.0, f"silence while {event.plaintext!r} is on screen ({level:.1f} dB)"
+    ass = (built / "exports" / "ep01.ass").read_text(encoding="utf-8")
+    assert "Noto Sans CJK" in ass
+
+
+def test_rebuilding_with_nothing_changed_runs_no_step(built: Path) -> None:
+    before = hashlib.sha256((built / "renders" / "ep01.mp4").read_bytes()).hexdigest()
+    mangaline("build", built, "--no-progress")
+    assert sum(_ran(built).values()) == 0
+    assert hashlib.sha256((built / "renders" / "ep01.mp4").read_bytes()).hexdigest() == before
+    status = json.loads(mangaline("status", built, "--json").stdout)
+    assert set(status["counts"]) == {"FRESH"}
+
+
+def test_editing_one_line_reruns_only_its_voice_its_shot_and_the_edit(built: Path, tmp_path: Path) -> None:
+    project = tmp_path / "edited"
+    shutil.copytree(built, project, symlinks=True)
+    yaml = YAML()
+    path = project / "script" / "ep01.yaml"
+    doc = yaml.load(path)
+    shot = next(s for sc in doc["scenes"] for s in sc["shots"] if s["dialogue"])
+    shot["dialogue"][0]["text"] = "Hold the gangway. I have a ticket for the last crossing."
+    yaml.dump(doc, path)
+
+    status = json.loads(mangaline("status", project, "--json").stdout)
+    stale = {(n["step"], n["entity"]) for n in status["nodes"] if n["state"] != "FRESH"}
+    line_id = shot["dialogue"][0]["id"]
+    assert ("voice.line", line_id) in stale
+
+    mangaline("build", project, "--no-progress")
+    assert _ran(project) == Counter({"voice.line": 1, "animate.clip": 1, "edit.segment": 1, "edit.episode": 1})
+    subs = pysubs2.load(str(project / "exports" / "ep01.srt"))
+    assert any("last crossing" in event.plaintext for event in subs)
+
+
+def test_a_build_killed_part_way_resumes_to_the_same_episode(small_script: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    mangaline("new", clean, "--from", small_script)
+    mangaline("build", clean, "--no-progress")
+
+    killed = tmp_path / "killed"
+    mangaline("new", killed, "--from", small_script)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mangaline.cli", "build", str(killed), "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    folder = ProjectFolder.open(killed)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(folder.state.takes()) >= 6:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the build finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        done_before = {(t.step, t.entity) for t in folder.state.takes()}
+        assert done_before and not (killed / "renders" / "ep01.mp4").exists()
+    finally:
+        folder.close()
+
+    mangaline("build", killed, "--no-progress")
+    folder = ProjectFolder.open(killed)
+    try:
+        ran = Counter((e.step, e.entity) for e in folder.state.events(event="ran"))
+        assert max(ran.values()) == 1, [node for node, n in ran.items() if n > 1]
+        last = folder.state.runs()[-1]
+        rerun = {(e.step, e.entity) for e in folder.state.events(last.id, event="ran")}
+        assert not (rerun & done_before)
+    finally:
+        folder.close()
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    assert digest(killed / "renders" / "ep01.mp4") == digest(clean / "renders" / "ep01.mp4")
+    assert (killed / "exports" / "ep01.srt").read_text() == (clean / "exports" / "ep01.srt").read_text()

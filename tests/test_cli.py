@@ -1,0 +1,101 @@
+"""The CLI contract: clear errors for bad input, and the breakdown JSON other tools read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES, mangaline
+
+
+def _refused(tmp_path: Path, source: Path, *expected: str) -> str:
+    project = tmp_path / "project"
+    result = mangaline("new", project, "--from", source, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    for text in expected:
+        assert text in message, message
+    assert not project.exists(), "a refused input must not leave a half-made project"
+    return message
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "empty.fountain"
+    source.write_text("  \n\n", encoding="utf-8")
+    _refused(tmp_path, source, str(source), "empty")
+
+
+def test_a_binary_file_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "picture.fountain"
+    source.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    _refused(tmp_path, source, str(source), "not a text file")
+
+
+def test_a_file_in_an_undetectable_encoding_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "mangled.fountain"
+    source.write_bytes(b"INT. ROOM - DAY\n\n" + bytes([0x81, 0xFE, 0xC0, 0x80, 0xFF, 0x9D]) * 40)
+    message = _refused(tmp_path, source, str(source))
+    assert "UTF-8" in message or "encoding" in message
+
+
+def test_an_unterminated_boneyard_names_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "boneyard.fountain"
+    source.write_text("INT. ROOM - DAY\n\nA room.\n\n/* cut this\n\nBOB\nHello.\n", encoding="utf-8")
+    _refused(tmp_path, source, f"{source}:5")
+
+
+def test_an_unterminated_note_names_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "note.fountain"
+    source.write_text("INT. ROOM - DAY\n\nA room. [[fix this\n\nBOB\nHello.\n", encoding="utf-8")
+    _refused(tmp_path, source, f"{source}:3")
+
+
+def test_dialogue_before_any_scene_heading_names_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "early.fountain"
+    source.write_text("Title: Early\n\nBOB\nHello?\n\nINT. ROOM - DAY\n\nA room.\n", encoding="utf-8")
+    _refused(tmp_path, source, f"{source}:3", "scene heading")
+
+
+def test_a_ten_megabyte_script_is_refused_before_reading(tmp_path: Path) -> None:
+    source = tmp_path / "huge.fountain"
+    scene = "INT. ROOM - DAY\n\nA room.\n\nBOB\nHello there, how are you today?\n\n"
+    with source.open("w", encoding="utf-8") as handle:
+        while handle.tell() < 10 * 1024 * 1024:
+            handle.write(scene * 1000)
+    _refused(tmp_path, source, str(source), "MB")
+
+
+def test_a_folder_that_is_not_a_project_gets_a_hint(tmp_path: Path) -> None:
+    result = mangaline("build", tmp_path, check=False)
+    assert result.returncode == 2
+    assert "mangaline new" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_breakdown_json_gives_speaker_and_text_for_every_line(tmp_path: Path) -> None:
+    project = tmp_path / "ferry"
+    mangaline("new", project, "--from", EXAMPLES / "last-ferry.fountain")
+    script = json.loads(mangaline("breakdown", project, "--json").stdout)
+    shots = [shot for ep in script["episodes"] for sc in ep["scenes"] for shot in sc["shots"]]
+    lines = [line for shot in shots for line in shot["dialogue"]]
+    assert len(shots) >= 20 and len(lines) >= 20
+    assert all(isinstance(line["speaker"], str) and line["speaker"] and line["text"] for line in lines)
+    assert len({line["speaker"] for line in lines}) >= 3
+    assert any(line["dual"] for line in lines)
+    assert any(line["parenthetical"] for line in lines)
+    off_screen = [shot for shot in shots for line in shot["dialogue"] if line["extension"] and "O.S." in line["extension"]]
+    assert off_screen and all(shot["subject"] != shot["dialogue"][0]["character"] for shot in off_screen)
+    assert any(sc["transition_out"] for ep in script["episodes"] for sc in ep["scenes"])
+    assert len({sc["location"] for ep in script["episodes"] for sc in ep["scenes"]}) >= 2
+
+
+@pytest.mark.parametrize("example", ["tea-house.zh.fountain"])
+def test_the_chinese_example_breaks_down_in_chinese(tmp_path: Path, example: str) -> None:
+    project = tmp_path / "cjk"
+    mangaline("new", project, "--from", EXAMPLES / example)
+    script = json.loads(mangaline("breakdown", project, "--json").stdout)
+    assert script["language"] == "zh"
+    lines = [line for ep in script["episodes"] for sc in ep["scenes"] for shot in sc["shots"] for line in shot["dialogue"]]
+    assert len(lines) >= 6 and all(line["speaker"] for line in lines)
