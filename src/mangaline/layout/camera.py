@@ -189,6 +189,9 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
             yaw_offset = 0.0
 
     target_z = max(height + headroom * extent - extent / 2.0, lowest_centre)
+    # A frame widened to hold a group is tall too: keep the floor near its bottom edge
+    # instead of centring on the feet, so heads stay in the picture.
+    target_z = max(target_z, min(height * 0.75, extent / 2.0 - 0.3))
     if kind is ShotKind.INSERT:
         target_z = 0.9
     dist = (extent / 2.0) / math.tan(math.radians(fov) / 2.0)

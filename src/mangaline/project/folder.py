@@ -16,7 +16,8 @@ __all__ = ["ProjectFolder", "CONFIG_NAME"]
 
 CONFIG_NAME = "mangaline.toml"
 SCRIPT_FILE = "script.yaml"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# letters of any script (林月, ミカ) are fine in file names; separators and a leading dot are not
+_SAFE_ID = re.compile(r"^[^\W_][\w.-]*$")
 _ASSET_KINDS: dict[str, type[Character] | type[Location] | type[Prop]] = {
     "characters": Character,
     "locations": Location,
@@ -244,7 +245,7 @@ def _plain_record(record: Script | Episode | Character | Location | Prop) -> dic
 
 def _check_id(value: str, what: str) -> None:
     if not _SAFE_ID.match(value):
-        raise ProjectError(f"{what} id {value!r} cannot be a file name (use letters, digits, _ . -)")
+        raise ProjectError(f"{what} id {value!r} cannot be a file name (use letters, digits, _ . - and no leading _ or .)")
 
 
 def _key_line(path: Path, key: str) -> int | None:
