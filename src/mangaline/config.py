@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ConfigError
 from .model import Project
 
-__all__ = ["BuildSettings", "Settings", "load_settings", "write_settings"]
+__all__ = ["BuildSettings", "LlmSettings", "Settings", "load_settings", "write_settings"]
 
 
 class BuildSettings(BaseModel):
@@ -22,6 +23,34 @@ class BuildSettings(BaseModel):
     workers: int = Field(default=2, ge=1, le=64, description="processes for rendering")
 
 
+class LlmSettings(BaseModel):
+    """The language model that breaks prose down: any OpenAI-compatible chat-completions endpoint."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str = Field(description="the endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
+    model: str = Field(description="the model id the endpoint knows")
+    api_key_env: str = Field(
+        default="OPENAI_API_KEY",
+        description="environment variable holding the key (never the key itself); empty for a local server with none",
+    )
+    provider: str = Field(default="openai_compat", description="the name errors and the ledger give this endpoint")
+    json_schema: bool = Field(default=False, description="the endpoint supports strict structured outputs")
+    json_object: bool = Field(default=True, description="the endpoint supports JSON mode (response_format json_object)")
+    thinking: Literal["enabled", "disabled"] | None = Field(
+        default=None, description="send thinking={type: ...} for models with a reasoning switch"
+    )
+    temperature: float | None = Field(default=None, ge=0, le=2, description="sampling temperature; unset: the model's own")
+    max_tokens: int | None = Field(default=None, ge=1, description="cap on the tokens of one reply")
+    max_chunk_chars: int = Field(default=6000, ge=200, description="characters of story per request")
+    overlap_chars: int = Field(default=500, ge=0, description="characters repeated between chunks for context")
+    max_calls: int = Field(default=40, ge=1, description="hard cap on requests for one breakdown")
+    max_retries: int = Field(default=3, ge=0, le=10, description="retries of one request on 429, 5xx or timeouts")
+    backoff: float = Field(default=1.0, ge=0, description="first wait in seconds before retrying a 5xx; doubles")
+    max_retry_wait: float = Field(default=60.0, ge=0, description="longest Retry-After honoured, in seconds")
+    timeout: float = Field(default=120.0, gt=0, description="seconds to wait for one reply")
+
+
 class Settings(BaseModel):
     """Everything mangaline.toml holds; saved beside what it produced."""
 
@@ -29,6 +58,7 @@ class Settings(BaseModel):
 
     project: Project
     build: BuildSettings = BuildSettings()
+    llm: LlmSettings | None = None
 
 
 def load_settings(path: Path) -> Settings:
@@ -55,19 +85,27 @@ def write_settings(path: Path, settings: Settings) -> None:
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     if not path.exists():
         doc.add(tomlkit.comment("mangaline project settings; edit freely, `mangaline build` reads them."))
-    for table_name, model in (("project", settings.project), ("build", settings.build)):
+    tables: list[tuple[str, BaseModel]] = [("project", settings.project), ("build", settings.build)]
+    if settings.llm is not None:
+        tables.append(("llm", settings.llm))
+    for table_name, model in tables:
         table = doc.get(table_name)
         if table is None:
             table = tomlkit.table()
             doc[table_name] = table
         for name, field in type(model).model_fields.items():
             value = getattr(model, name)
+            if value is None:
+                # TOML has no null: an unset key is left out, and every nullable setting defaults to None
+                table.pop(name, None)
+                continue
             if name in table:
                 table[name] = value
                 continue
             table[name] = value
             if field.description:
-                table[name].comment(field.description)
+                # item(), not [name]: tomlkit hands plain Python values back for booleans
+                table.item(name).comment(field.description)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     tmp.replace(path)
