@@ -38,6 +38,13 @@ def _decode(path: Path, sample_rate: int) -> np.ndarray:
     """Any audio file FFmpeg reads, as mono float32 at ``sample_rate`` (voices come at 22.05 or 24 kHz)."""
     if not path.is_file():
         raise RenderError("mix_dialogue", f"missing voice take {path}")
+    try:
+        # the voice department writes 16-bit mono at the mix rate: read it without a subprocess
+        with wave.open(str(path), "rb") as wav:
+            if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, sample_rate):
+                return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    except (wave.Error, EOFError):
+        pass
     with tempfile.TemporaryDirectory(prefix="mangaline-mix-") as tmp:
         raw = Path(tmp) / "voice.f32"
         run_ffmpeg(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
+import wave
 from pathlib import Path
+
+import numpy as np
 
 from mangaline.errors import RenderError
 
@@ -17,15 +21,32 @@ LOUDNESS_TARGET = -16.0
 _SILENT_DB = -80.0
 
 
+def _peak_db(wav_path: Path) -> float:
+    """Peak level of a WAV in dBFS, read directly (16-bit PCM from the mix), else measured by FFmpeg."""
+    try:
+        with wave.open(str(wav_path), "rb") as wav:
+            if wav.getsampwidth() == 2:
+                samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+                peak = int(np.abs(samples.astype(np.int32)).max(initial=0))
+                return 20 * math.log10(peak / 32768) if peak else -120.0
+    except wave.Error:
+        pass
+    return audio_levels(wav_path, 0.0, max(probe(wav_path).duration, 0.01))
+
+
 def _concat_path(path: Path) -> str:
     # The concat list quotes paths in single quotes; a quote inside is written as '\''.
     return "'" + str(path.resolve()).replace("'", "'\\''") + "'"
 
 
-def render_episode(segments: list[Path], dialogue_wav: Path, out_mp4: Path, *, fps: int) -> MediaInfo:
+def render_episode(
+    segments: list[Path], dialogue_wav: Path, out_mp4: Path, *, fps: int, frame_counts: list[int] | None = None
+) -> MediaInfo:
     """Join ``segments`` (same encoder settings) without re-encoding, add the dialogue as AAC, write ``out_mp4``.
 
     The episode lasts exactly the sum of the segments' frames; the dialogue is padded or cut to it.
+    ``frame_counts``, when the caller knows them (the edit does), saves reading every segment.
+    The dialogue mix is mono, so it is encoded as mono AAC; stereo comes with music and effects.
     """
     out_mp4 = Path(out_mp4)
     what = f"render_episode {out_mp4.name}"
@@ -33,12 +54,14 @@ def render_episode(segments: list[Path], dialogue_wav: Path, out_mp4: Path, *, f
         raise RenderError(what, "no segments to join")
     if not Path(dialogue_wav).is_file():
         raise RenderError(what, f"missing dialogue mix {dialogue_wav}")
+    if frame_counts is not None and len(frame_counts) != len(segments):
+        raise RenderError(what, f"{len(frame_counts)} frame counts for {len(segments)} segments")
     frames = 0
     entries = []
-    for segment in map(Path, segments):
+    for i, segment in enumerate(map(Path, segments)):
         if not segment.is_file():
             raise RenderError(what, f"missing segment {segment}")
-        count = count_frames(segment)
+        count = frame_counts[i] if frame_counts is not None else count_frames(segment)
         frames += count
         # An explicit duration pins each segment to its frame count, so B-frame edit lists
         # cannot nudge the cuts.
@@ -51,7 +74,7 @@ def render_episode(segments: list[Path], dialogue_wav: Path, out_mp4: Path, *, f
         listing = Path(tmp) / "segments.txt"
         listing.write_text("ffconcat version 1.0\n" + "".join(entries), encoding="utf-8")
         # loudnorm turns digital silence into NaNs, which the AAC encoder refuses.
-        silent = audio_levels(dialogue_wav, 0.0, max(probe(dialogue_wav).duration, 0.01)) < _SILENT_DB
+        silent = _peak_db(Path(dialogue_wav)) < _SILENT_DB
         loudnorm = "" if silent else f"loudnorm=I={LOUDNESS_TARGET}:TP=-1.5:LRA=11,"
         audio_filter = f"{loudnorm}aresample=48000,apad=whole_dur={total:.6f},atrim=end={total:.6f}"
         args = [
@@ -60,7 +83,7 @@ def render_episode(segments: list[Path], dialogue_wav: Path, out_mp4: Path, *, f
             "-i", str(dialogue_wav),
             "-map", "0:v:0", "-map", "1:a:0",
             "-c:v", "copy",
-            "-af", audio_filter, "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2",
+            "-af", audio_filter, "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "1",
             "-frames:v", str(frames), "-t", f"{total:.6f}",
             "-movflags", "+faststart", "-f", "mp4", str(partial),
         ]  # fmt: skip

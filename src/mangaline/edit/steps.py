@@ -74,7 +74,8 @@ def episode(ctx: StepContext) -> StepOutput:
     duration = frame_cursor / fps
     work = ctx.workdir
     mix_dialogue(placements, duration, work / "dialogue.wav")
-    render_episode(segments, work / "dialogue.wav", work / "episode.mp4", fps=fps)
+    frame_counts = [cut.frames for cut in cuts]
+    render_episode(segments, work / "dialogue.wav", work / "episode.mp4", fps=fps, frame_counts=frame_counts)
     write_srt(events, work / "episode.srt")
     write_ass(events, work / "episode.ass", width=params["frame"]["width"], height=params["frame"]["height"], language=language)
     timeline = build_timeline(params["title"], fps, cuts, dialogue, events)
@@ -86,4 +87,4 @@ def episode(ctx: StepContext) -> StepOutput:
 
 
 SEGMENT = Step(name="edit.segment", version="1", fn=segment, kind="cpu")
-EPISODE = Step(name="edit.episode", version="1", fn=episode, kind="cpu")
+EPISODE = Step(name="edit.episode", version="2", fn=episode, kind="cpu")

@@ -42,4 +42,4 @@ def keyframe(ctx: StepContext) -> StepOutput:
     return StepOutput(components={f.name: f for f in sorted(out.iterdir())}, data={"shot": shot.code})
 
 
-KEYFRAME = Step(name="storyboard.keyframe", version="1", fn=keyframe, kind="cpu")
+KEYFRAME = Step(name="storyboard.keyframe", version="2", fn=keyframe, kind="cpu")
