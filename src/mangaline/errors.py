@@ -10,7 +10,13 @@
     ├── StepError                   a step of the engine failed (step, entity, cause)
     │   └── TransientStepError      a failure worth retrying (busy resource, flaky tool)
     ├── ProviderError               a provider failed (provider id, raw message)
-    │   └── ProviderUnavailable     the provider cannot run here (missing package, voice)
+    │   ├── ProviderUnavailable     the provider cannot run here (missing package, voice, key)
+    │   ├── ProviderTransient       worth retrying: 5xx, timeouts, dropped connections
+    │   │   ├── RateLimited         429 and friends, with the wait the provider asked for
+    │   │   └── ResultExpired       a result URL answered 403/404/410: poll again for a fresh one
+    │   ├── ModerationRejected      the provider refused the content; retrying the same input won't help
+    │   ├── ProviderResponseError   the reply is malformed or not what the API documents
+    │   └── BudgetExceeded          the next spend would pass the project's or episode's budget
     └── RenderError                 FFmpeg or the draft renderer failed (shot, command, stderr)
 
 Every error renders to one or two lines a person can act on; the CLI prints ``str(err)``
@@ -31,6 +37,12 @@ __all__ = [
     "TransientStepError",
     "ProviderError",
     "ProviderUnavailable",
+    "ProviderTransient",
+    "RateLimited",
+    "ResultExpired",
+    "ModerationRejected",
+    "ProviderResponseError",
+    "BudgetExceeded",
     "RenderError",
 ]
 
@@ -110,6 +122,34 @@ class ProviderError(MangalineError):
 
 class ProviderUnavailable(ProviderError):
     """The provider cannot run on this machine (package, voice or binary missing)."""
+
+
+class ProviderTransient(ProviderError):
+    """A failure worth retrying with backoff: 5xx, timeouts, dropped connections."""
+
+
+class RateLimited(ProviderTransient):
+    """The provider asked us to slow down; ``retry_after`` is its wait in seconds, when it gave one."""
+
+    def __init__(self, provider: str, message: str, *, retry_after: float | None = None, raw: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(provider, message, raw=raw)
+
+
+class ResultExpired(ProviderTransient):
+    """A result URL no longer answers (403/404/410); poll the job again for a fresh one."""
+
+
+class ModerationRejected(ProviderError):
+    """The provider refused the content; the same input will be refused again."""
+
+
+class ProviderResponseError(ProviderError):
+    """The reply is malformed or does not match the provider's documented shape."""
+
+
+class BudgetExceeded(ProviderError):
+    """Spending more would pass the budget; nothing was submitted."""
 
 
 class RenderError(MangalineError):
