@@ -99,3 +99,35 @@ def test_the_chinese_example_breaks_down_in_chinese(tmp_path: Path, example: str
     assert script["language"] == "zh"
     lines = [line for ep in script["episodes"] for sc in ep["scenes"] for shot in sc["shots"] for line in shot["dialogue"]]
     assert len(lines) >= 6 and all(line["speaker"] for line in lines)
+
+
+def test_a_bad_bible_edit_is_named_by_file_and_line(small_script: Path, tmp_path: Path) -> None:
+    project = tmp_path / "small"
+    mangaline("new", project, "--from", small_script)
+    path = project / "bible" / "characters" / "june.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("hair:") and "#" in line)
+    lines[index] = lines[index].split(":")[0] + ": red"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = mangaline("build", project, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"june.yaml:{index + 1}" in result.stderr and "#rrggbb" in result.stderr
+
+
+def test_a_failing_step_is_flagged_and_everything_else_is_kept(small_script: Path, tmp_path: Path) -> None:
+    project = tmp_path / "small"
+    mangaline("new", project, "--from", small_script)
+    path = project / "bible" / "characters" / "oda.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "engine: auto" in text
+    path.write_text(text.replace("engine: auto", "engine: no-such-engine"), encoding="utf-8")
+    result = mangaline("build", project, "--no-progress", check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no-such-engine" in result.stderr
+    status = json.loads(mangaline("status", project, "--json").stdout)
+    states = {(n["step"], n["entity"]): n for n in status["nodes"]}
+    flagged = [n for n in status["nodes"] if n["state"] == "FLAGGED"]
+    assert flagged and all(n["step"] == "voice.line" for n in flagged)
+    assert all("no-such-engine" in n["cause"] for n in flagged)
+    assert all(n["state"] == "FRESH" for (step, _), n in states.items() if step == "storyboard.keyframe")
+    assert states[("edit.episode", "ep01")]["state"] == "MISSING"

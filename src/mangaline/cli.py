@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .breakdown import breakdown_source
@@ -98,8 +99,8 @@ def build(
         err.print(f"[green]episode[/] {episode_id}: {placed['episode.mp4']}  ({take.data['duration']:.1f} s, {take.data['shots']} shots)")
     warnings = Counter(w for take in summary.takes.values() for w in take.provenance.warnings)
     for warning, count in warnings.items():
-        err.print(f"[yellow]warning[/] {warning}" + (f" (x{count})" if count > 1 else ""))
-    err.print(str(summary))
+        err.print(f"[yellow]warning[/] {escape(warning)}" + (f" (x{count})" if count > 1 else ""))
+    err.print(str(summary), markup=False, highlight=False)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -157,15 +158,16 @@ def status(
     out.print(table)
     for row in rows:
         if row["state"] in ("STALE", "FLAGGED"):
-            out.print(f"  {row['state'].lower():8} {row['step']} [{row['entity']}]: {row['cause']}")
+            out.print(f"  {row['state'].lower():8} {row['step']} [{row['entity']}]: {row['cause']}", markup=False, highlight=False)
 
 
 def main() -> None:
     """Run the CLI; a MangalineError prints as a clear message, never as a traceback."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns the exit code a command asked for instead of raising
+        code = app(standalone_mode=False)
     except MangalineError as error:
-        err.print(f"[red]error:[/] {error}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(error))}", highlight=False)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
@@ -179,6 +181,7 @@ def main() -> None:
             error.show()
             sys.exit(error.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
