@@ -150,3 +150,19 @@ def test_a_build_killed_part_way_resumes_to_the_same_episode(small_script: Path,
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     assert digest(killed / "renders" / "ep01.mp4") == digest(clean / "renders" / "ep01.mp4")
     assert (killed / "exports" / "ep01.srt").read_text() == (clean / "exports" / "ep01.srt").read_text()
+
+
+def test_the_chinese_example_renders_with_chinese_voices_and_subtitles(tmp_path: Path) -> None:
+    project = tmp_path / "tea-house"
+    mangaline("new", project, "--from", EXAMPLES / "tea-house.zh.fountain")
+    mangaline("build", project, "--no-progress")
+    mp4 = project / "renders" / "ep01.mp4"
+    info = probe(mp4)
+    assert (info.width, info.height, info.video_codec, info.audio_codec) == (1080, 1920, "h264", "aac")
+    lines = _script_lines(project)
+    subs = pysubs2.load(str(project / "exports" / "ep01.srt"))
+    assert len(subs) == len(lines)
+    for line, event in zip(lines, subs):
+        assert line["text"].replace(" ", "") in event.plaintext.replace("\n", "").replace(" ", "")
+        assert audio_levels(mp4, event.start / 1000, event.end / 1000) > -40.0
+    assert "Noto Sans CJK SC" in (project / "exports" / "ep01.ass").read_text(encoding="utf-8")
