@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from mangaline.errors import RenderError
+from mangaline.wavfile import read_pcm16, write_pcm16
 
 from .ffmpeg import ffmpeg_exe, run_ffmpeg
 
@@ -38,13 +37,10 @@ def _decode(path: Path, sample_rate: int) -> np.ndarray:
     """Any audio file FFmpeg reads, as mono float32 at ``sample_rate`` (voices come at 22.05 or 24 kHz)."""
     if not path.is_file():
         raise RenderError("mix_dialogue", f"missing voice take {path}")
-    try:
-        # the voice department writes 16-bit mono at the mix rate: read it without a subprocess
-        with wave.open(str(path), "rb") as wav:
-            if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, sample_rate):
-                return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
-    except (wave.Error, EOFError):
-        pass
+    # the voice department writes 16-bit mono at the mix rate: read it without a subprocess
+    samples = read_pcm16(path, sample_rate)
+    if samples is not None:
+        return samples
     with tempfile.TemporaryDirectory(prefix="mangaline-mix-") as tmp:
         raw = Path(tmp) / "voice.f32"
         run_ffmpeg(
@@ -75,17 +71,4 @@ def mix_dialogue(placements: list[tuple[Path, float]], duration: float, out: Pat
             continue
         voice = voice[: total - first]
         mix[first : first + len(voice)] += voice
-    pcm = np.round(soft_limit(mix) * 32767).astype("<i2")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        with wave.open(tmp, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(sample_rate)
-            wav.writeframes(pcm.tobytes())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_pcm16(out, soft_limit(mix), sample_rate)

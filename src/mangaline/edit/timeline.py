@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 import opentimelineio as otio
 
 from mangaline.errors import RenderError
+from mangaline.atomic import write_text_atomic
 
 from .subtitles import SubtitleEvent
 
@@ -140,13 +139,4 @@ def build_timeline(
 def write_otio(timeline: otio.schema.Timeline, path: Path) -> None:
     """Write the timeline as .otio JSON, atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = otio.adapters.write_to_string(timeline, "otio_json")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, otio.adapters.write_to_string(timeline, "otio_json"))

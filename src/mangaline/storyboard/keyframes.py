@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image
 
 from mangaline.errors import RenderError
+from mangaline.atomic import atomic_path, write_text_atomic
 from mangaline.layout import Camera, Placement, block_scene, place_camera
-from mangaline.model import Bible, Character, KeyframeLayers, Layer, Project, Scene, Shot, Sprite
+from mangaline.model import Bible, KeyframeLayers, Layer, Project, Scene, Shot, Sprite
 from mangaline.render import View, draw_figure, draw_set, figure_for, view_for
 
 __all__ = ["draw_keyframe", "shot_camera", "SUPERSAMPLE"]
@@ -45,21 +44,12 @@ def shot_camera(shot: Shot, scene: Scene, bible: Bible) -> tuple[Camera, dict[st
 
 
 def _write_png(image: Image.Image, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         image.save(tmp, format="PNG", optimize=False, compress_level=6)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_text(text: str, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
 
 
 def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_dir: Path, *,

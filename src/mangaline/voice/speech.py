@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import subprocess
-import tempfile
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +13,7 @@ import numpy as np
 
 from ..errors import ProviderError, ProviderUnavailable, RenderError
 from ..model import Voice
+from ..wavfile import write_pcm16
 from . import espeak_voice, kokoro_voice, piper_voice
 from .timing import language_code, spoken_seconds
 
@@ -244,16 +242,4 @@ def loudness_envelope(speech: Speech, fps: int = 24) -> list[float]:
 
 def write_wav(speech: Speech, path: Path) -> None:
     """Write 16-bit PCM mono WAV; the file appears whole or not at all (temp file + rename)."""
-    path = Path(path)
-    pcm = (np.clip(speech.samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream, wave.open(stream, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(speech.sample_rate)
-            wav.writeframes(pcm.tobytes())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_pcm16(Path(path), speech.samples, speech.sample_rate)
