@@ -131,3 +131,33 @@ def test_a_failing_step_is_flagged_and_everything_else_is_kept(small_script: Pat
     assert all("no-such-engine" in n["cause"] for n in flagged)
     assert all(n["state"] == "FRESH" for (step, _), n in states.items() if step == "storyboard.keyframe")
     assert states[("edit.episode", "ep01")]["state"] == "MISSING"
+
+
+def test_new_breaks_a_story_down_with_an_llm_and_keeps_its_transcript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mangaline.project import ProjectFolder
+
+    from .breakdown.fake_chat_server import FakeChatServer, fake_breakdown
+
+    story = tmp_path / "harbour.txt"
+    story.write_text(
+        "# Chapter One\n\nAt the harbour, night.\n\nRain falls on the black water. Margaret waits under the crane.\n\n"
+        'Margaret: "You came back."\n\nOda: "The door was open."\n\nOda steps out of the dark with a broken umbrella.\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MANGALINE_CLI_LLM_KEY", "sk-test-not-a-real-key")
+    project = tmp_path / "harbour"
+    with FakeChatServer(fake_breakdown) as server:
+        mangaline("new", project, "--from", story, "--llm-url", server.url, "--llm-model", "fake-model",
+                  "--llm-key-env", "MANGALINE_CLI_LLM_KEY")
+        assert server.calls == 1
+    script = json.loads(mangaline("breakdown", project, "--json").stdout)
+    lines = [line for ep in script["episodes"] for sc in ep["scenes"] for shot in sc["shots"] for line in shot["dialogue"]]
+    assert [(line["speaker"], line["text"]) for line in lines] == [("Margaret", "You came back."), ("Oda", "The door was open.")]
+    assert "[llm]" in (project / "mangaline.toml").read_text() and "sk-test" not in (project / "mangaline.toml").read_text()
+    folder = ProjectFolder.open(project)
+    try:
+        [take] = folder.state.takes(step="breakdown.llm")
+        transcript = folder.objects.path(take.components["transcript.jsonl"]).read_text(encoding="utf-8")
+    finally:
+        folder.close()
+    assert "You came back." in transcript and "sk-test" not in transcript

@@ -15,12 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from .breakdown import breakdown_source
-from .config import Settings
+from .config import LlmSettings, Settings
 from .design import design_bible
 from .engine import Engine, LocalExecutor
 from .errors import MangalineError, ProjectError
 from .model import Project
-from .production import build_graph, publish
+from .production import build_graph, publish, record_transcript
 from .project import ProjectFolder
 
 __all__ = ["app", "main"]
@@ -35,20 +35,28 @@ def new(
     directory: Annotated[Path, typer.Argument(help="the project folder to create")],
     from_: Annotated[Path, typer.Option("--from", help="a screenplay (.fountain) or story file")],
     language: Annotated[Optional[str], typer.Option(help="zh, ja or en; detected from the text when left out")] = None,
+    llm_url: Annotated[Optional[str], typer.Option(help="break prose down with this OpenAI-compatible endpoint")] = None,
+    llm_model: Annotated[Optional[str], typer.Option(help="the model id at --llm-url")] = None,
+    llm_key_env: Annotated[str, typer.Option(help="environment variable holding the endpoint's key")] = "OPENAI_API_KEY",
 ) -> None:
-    """Make a project from a screenplay: story/, script/, bible/ and mangaline.toml."""
+    """Make a project from a screenplay or a story: story/, script/, bible/ and mangaline.toml."""
     if language is not None and language not in ("zh", "ja", "en"):
         raise MangalineError(f"--language {language!r} is not one of zh, ja, en")
+    if (llm_url is None) != (llm_model is None):
+        raise MangalineError("--llm-url and --llm-model go together", hint="give both, or neither for the offline rules")
+    llm = LlmSettings(base_url=llm_url, model=llm_model, api_key_env=llm_key_env) if llm_url and llm_model else None
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ProjectError(f"{directory}: exists and is not an empty folder", hint="choose a new folder name")
     # break the text down before creating anything, so bad input leaves no half-made project
-    result = breakdown_source(from_, language=language, name=directory.name)
+    result = breakdown_source(from_, language=language, name=directory.name, llm=llm)
     bible = design_bible(result.script)
-    folder = ProjectFolder.create(directory, result.project)
+    folder = ProjectFolder.create(directory, settings=Settings(project=result.project, llm=llm))
     try:
         shutil.copyfile(from_, folder.story_dir / from_.name)
         folder.save_script(result.script)
         folder.save_bible(bible)
+        if result.transcript:
+            record_transcript(folder, from_.name, result.transcript, llm)
     except BaseException:
         folder.close()
         shutil.rmtree(directory, ignore_errors=True)

@@ -14,19 +14,25 @@ segment, and the episode; the keyframe never sees the text.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .animate.steps import CLIP
 from .design.steps import CHARACTER_SHEET
 from .edit.steps import EPISODE, SEGMENT
-from .engine import Invocation
-from .model import Bible, Episode, Project, Scene, Script, Shot
+from .config import LlmSettings
+from .engine import Invocation, canonical_json, data_version
+from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
+from .project import ProjectFolder
 from .storyboard.steps import KEYFRAME
 from .voice.steps import VOICE_LINE
 
-__all__ = ["BuildGraph", "build_graph", "publish"]
+__all__ = ["BuildGraph", "build_graph", "publish", "record_transcript"]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
 
@@ -170,3 +176,29 @@ def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path
         tmp.replace(target)
         placed[name] = target
     return placed
+
+
+def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[dict], llm: LlmSettings | None) -> Take:
+    """Keep everything the language model said during a breakdown, as a take of the breakdown step."""
+    body = "\n".join(json.dumps(record, ensure_ascii=False, sort_keys=True) for record in transcript).encode("utf-8")
+    sha = folder.objects.put_bytes(body)
+    data = {"calls": len(transcript)}
+    params_sha = hashlib.sha256(canonical_json({"source": source_name, "llm": llm.model_dump() if llm else None}).encode()).hexdigest()
+    take = Take(
+        id=uuid.uuid4().hex,
+        step="breakdown.llm",
+        entity=source_name,
+        cache_key=hashlib.sha256(f"breakdown.llm:{params_sha}:{sha}".encode()).hexdigest(),
+        data_version=data_version({"transcript.jsonl": sha}, data),
+        components={"transcript.jsonl": sha},
+        data=data,
+        provenance=Provenance(
+            step="breakdown.llm",
+            code_version="1",
+            params_sha256=params_sha,
+            provider=llm.provider if llm else "llm",
+            model=llm.model if llm else "unknown",
+        ),
+        created_at=datetime.now(timezone.utc),
+    )
+    return folder.state.record_take(take)

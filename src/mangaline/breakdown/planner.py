@@ -9,6 +9,10 @@ Coverage rules, in order:
 - a sharp line (a question or an exclamation) may earn a short reaction shot on the listener;
 - action long enough to be seen gets its own shot on the people it names.
 Durations come from the spoken length of the lines, or the reading time of the action.
+Pacing limits come from the Project: no shot shorter than ``min_shot_seconds``, no shot
+without dialogue longer than ``max_shot_seconds`` (a spoken line keeps the time its voice
+needs), and a reaction shot is left out when it would push the scene over
+``max_shots_per_minute``.
 """
 
 from __future__ import annotations
@@ -108,6 +112,20 @@ class _Cutter:
         self.shots.append(shot)
         return shot
 
+    def bounds(self, bounds: tuple[float, float]) -> tuple[float, float]:
+        """A shot's duration range narrowed to the project's pacing limits."""
+        low = max(bounds[0], self.project.min_shot_seconds)
+        high = min(bounds[1], self.project.max_shot_seconds)
+        return (low, max(low, high))
+
+    def reading_seconds(self, text: str, bounds: tuple[float, float]) -> float:
+        return _reading_seconds(text, self.language, self.bounds(bounds))
+
+    def room_for_another(self, seconds: float) -> bool:
+        """True when one more shot of ``seconds`` keeps the scene within the shots-per-minute cap."""
+        elapsed = sum(shot.duration for shot in self.shots) + seconds
+        return (len(self.shots) + 1) * 60.0 / elapsed <= self.project.max_shots_per_minute
+
     def line_seconds(self, lines: list[DialogueLine]) -> float:
         speaking = sum(
             spoken_seconds(
@@ -118,7 +136,7 @@ class _Cutter:
             )
             for line in lines
         )
-        return round(max(MIN_LINE_SHOT, speaking + LINE_PADDING), 3)
+        return round(max(MIN_LINE_SHOT, self.project.min_shot_seconds, speaking + LINE_PADDING), 3)
 
     def other_than(self, character: str) -> str | None:
         if self.last_speaker and self.last_speaker != character and self.last_speaker in self.present:
@@ -158,7 +176,7 @@ def plan_scene(beats: list[Beat], *, scene_id: str, project: Project, known: dic
         size=ShotSize.WIDE if interior else ShotSize.EXTREME_WIDE,
         angle=Angle.EYE_LEVEL if interior else Angle.HIGH,
         move=CameraMove.PUSH_IN if interior else CameraMove.PAN_RIGHT,
-        duration=_reading_seconds(opening, project.language, ESTABLISHING_RANGE),
+        duration=cut.reading_seconds(opening, ESTABLISHING_RANGE),
         action=opening,
         casting=cut.cast(*cut.present),
         source=leading[0].source if leading else (beats[0].source if beats else None),
@@ -187,12 +205,13 @@ def plan_scene(beats: list[Beat], *, scene_id: str, project: Project, known: dic
             and upcoming is not None
             and upcoming.character != line.character
             and not upcoming.off_screen
+            and cut.room_for_another(max(REACTION_SECONDS, project.min_shot_seconds))
         ):
             listener = upcoming.character
             cut.add(
                 kind=ShotKind.REACTION,
                 size=ShotSize.CLOSE_UP,
-                duration=REACTION_SECONDS,
+                duration=max(REACTION_SECONDS, project.min_shot_seconds),
                 subject=listener,
                 facing=line.character,
                 casting=cut.cast(listener),
@@ -206,7 +225,7 @@ def plan_scene(beats: list[Beat], *, scene_id: str, project: Project, known: dic
             kind=ShotKind.GROUP if len(cut.present) > 2 else ShotKind.TWO_SHOT if len(cut.present) == 2 else ShotKind.SINGLE,
             size=ShotSize.FULL,
             move=CameraMove.PULL_OUT,
-            duration=_reading_seconds(" ".join(cut.pending_action), project.language, ACTION_RANGE),
+            duration=cut.reading_seconds(" ".join(cut.pending_action), ACTION_RANGE),
             subject=cut.present[0] if cut.present else None,
             casting=cut.cast(*cut.present),
         )
@@ -224,7 +243,7 @@ def _cover_action(cut: _Cutter, beat: Beat) -> None:
         kind=kind if named else ShotKind.INSERT,
         size=ShotSize.FULL if named else ShotSize.WIDE,
         move=CameraMove.DOLLY_RIGHT if len(cut.shots) % 2 else CameraMove.DOLLY_LEFT,
-        duration=_reading_seconds(text, cut.language, ACTION_RANGE),
+        duration=cut.reading_seconds(text, ACTION_RANGE),
         subject=named[0] if named else None,
         action=text,
         casting=cut.cast(*named),

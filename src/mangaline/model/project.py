@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import SCHEMA_VERSION, Record
 
@@ -23,6 +23,11 @@ class Project(Record):
     max_retakes: int = Field(default=2, ge=0, le=20)
     words_per_minute: float = Field(default=150.0, gt=20, lt=600, description="English speaking pace for planning")
     chars_per_second: float = Field(default=4.5, gt=0.5, lt=20, description="CJK speaking pace for planning")
+    episode_seconds_min: float = Field(default=60.0, gt=0, description="shortest episode the prose breakdown aims for")
+    episode_seconds_max: float = Field(default=120.0, gt=0, description="longest episode the prose breakdown cuts")
+    max_shots_per_minute: float = Field(default=40.0, gt=0, description="pacing cap: the planner drops reaction shots above it")
+    min_shot_seconds: float = Field(default=1.5, gt=0, description="no planned shot is shorter")
+    max_shot_seconds: float = Field(default=8.0, gt=0, description="no planned shot without dialogue is longer")
 
     @field_validator("language")
     @classmethod
@@ -30,6 +35,16 @@ class Project(Record):
         if value not in ("en", "zh", "ja"):
             raise ValueError(f"language {value!r} is not one of en, zh, ja")
         return value
+
+    @model_validator(mode="after")
+    def _pacing(self) -> Project:
+        if self.episode_seconds_min > self.episode_seconds_max:
+            raise ValueError(
+                f"episode_seconds_min ({self.episode_seconds_min}) is over episode_seconds_max ({self.episode_seconds_max})"
+            )
+        if self.min_shot_seconds > self.max_shot_seconds:
+            raise ValueError(f"min_shot_seconds ({self.min_shot_seconds}) is over max_shot_seconds ({self.max_shot_seconds})")
+        return self
 
     @field_validator("tier")
     @classmethod

@@ -1,0 +1,826 @@
+"""The offline rules: a chapter of prose into scenes of beats, its quotes into DialogueLines with speakers.
+
+How a speaker is found, in order (each rule falls through to the next):
+1. a speech tag next to the quote names someone ("...," said Ellen / 王掌柜笑道：/ 」と花子は言った);
+2. a tag with a pronoun ("she said", 她问, 彼女は言った) is the nearest character of that gender:
+   first one named earlier in the paragraph, then the one whose turn it is, then the last one mentioned;
+3. the paragraph's narration names someone (Ellen frowned. "No.") or starts with a pronoun;
+4. a quote left open at the end of the previous paragraph continues that speaker;
+5. turn-taking: the speaker before the last one, or whoever else was last mentioned in the scene.
+Quotes in one paragraph joined only by a speech tag ("...," she said, "...") make one DialogueLine.
+Characters are the names the tags and narration give, unified across aliases (王掌柜 / 老王,
+Ellen / Ellen Marsh, 花子 / 花子さん). Vocabulary lives in ``words/`` as one table per language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from ..model import DialogueLine, SourceSpan
+from .chapters import ChapterText, split_chapters
+from .planner import Beat
+from .readers import SourceLine
+from .screenplay import character_id
+from .story import Chapter, StoryScene
+from .words import TABLES
+
+__all__ = ["Cast", "Paragraph", "ProseReader", "find_quotes", "story_chapters"]
+
+# What closes each opening quote. Writers mix full-width and half-width marks, so a curly
+# opening quote may be closed by a straight one and the other way round.
+_CLOSERS = {"「": "」", "『": "』", "“": "”\"＂", '"': '"”＂', "＂": "＂\"”", "﹁": "﹂"}
+_CLOSING = "".join(_CLOSERS.values())
+_SCENE_BREAK = re.compile(r"^[\s　]*(?:[*＊※◇◆○●☆★#＃~～·•=\-—]\s*){1,}[\s　]*$")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?])\s+(?=[A-Z\"“])|(?<=[。！？][”」』])")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_EN_NAME = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?:[ ](?:[A-Z][a-z]+))?"
+_JA_NAME = r"[\u4e00-\u9fff\u30a0-\u30ff]{1,6}"
+_ZH_CLAUSE = r"[\u4e00-\u9fff]{0,10}?"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# --- paragraphs and quotes -------------------------------------------------------------------
+
+
+@dataclass
+class Paragraph:
+    """A paragraph exactly as it stands in the source (lines joined by their newlines), with its place there."""
+
+    text: str
+    line: int
+    start: int
+    after_blank: bool = True
+
+    def span(self, source: str, begin: int = 0, end: int | None = None) -> SourceSpan:
+        """The SourceSpan of text[begin:end]: lines and character offsets in the original text."""
+        end = len(self.text) if end is None else end
+        first = self.line + self.text.count("\n", 0, begin)
+        last = self.line + self.text.count("\n", 0, max(begin, end - 1))
+        return SourceSpan(file=source, line=first, end_line=last if last != first else None, start=self.start + begin, end=self.start + end)
+
+
+def _paragraphs(lines: list[SourceLine], join_wrapped: bool) -> Iterator[Paragraph]:
+    """One paragraph per line, or per run of lines between blank lines for hard-wrapped prose."""
+    run: list[SourceLine] = []
+    blank_before = True
+    for line in lines + [SourceLine(-1, -1, "")]:
+        text = line.text
+        breaks = not text.strip() or _SCENE_BREAK.match(text) is not None
+        if run and (breaks or not join_wrapped):
+            yield Paragraph("\n".join(ln.text for ln in run), run[0].number, run[0].start, blank_before)
+            blank_before = False
+            run = []
+        if line.number < 0:
+            break
+        if not text.strip():
+            blank_before = True
+        elif _SCENE_BREAK.match(text):
+            yield Paragraph(text, line.number, line.start, True)
+            blank_before = True
+        else:
+            run.append(line)
+
+
+def find_quotes(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of each top-level quote: text[start] opens it, text[end-1] closes it when closed.
+
+    『』 inside 「」 (and any quote inside another) belongs to the outer quote; a quote left open
+    runs to the end of the paragraph, as novels leave a speech running into the next paragraph.
+    """
+    quotes: list[tuple[int, int, bool]] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        opener = text[i]
+        closers = _CLOSERS.get(opener)
+        if closers is None:
+            i += 1
+            continue
+        depth = 0
+        j = i + 1
+        while j < n:
+            ch = text[j]
+            if ch == opener and opener in "「『“﹁":
+                depth += 1
+            elif ch in closers:
+                if depth == 0:
+                    break
+                depth -= 1
+            j += 1
+        if j < n:
+            quotes.append((i, j + 1, True))
+            i = j + 1
+        else:
+            quotes.append((i, n, False))
+            break
+    return quotes
+
+
+def _is_speech(text: str, start: int, end: int, closed: bool, cjk: bool) -> bool:
+    """A quote is speech unless it is a short term quoted inside a sentence (所谓“规矩”, the word "home")."""
+    inner = text[start + 1 : end - 1 if closed else end].strip()
+    if not inner:
+        return False
+    before = text[:start].rstrip(" 　\t\n")
+    after = text[end:].lstrip(" 　\t")
+    if re.search(r"[。！？!?,，.…~～—、]", inner):
+        return True
+    if not before or before[-1] in "：:，,。！？!?\n」”』" or not after:
+        return True
+    return len(inner) >= (8 if cjk else 25)
+
+
+# --- the cast ---------------------------------------------------------------------------------
+
+
+class Cast:
+    """The characters a story has named so far: aliases to ids, display names, genders, mentions."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.words: ModuleType = TABLES[language]
+        self.known: dict[str, str] = {}  # every alias -> character id; the planner reads it live
+        self.names: dict[str, str] = {}  # character id -> the name shown as speaker
+        self.votes: dict[str, Counter[str]] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    # names
+
+    def core(self, name: str) -> str:
+        """A name without titles or familiar prefixes: the part aliases share."""
+        core = name.strip()
+        titles = sorted(self.words.TITLES, key=len, reverse=True)
+        if self.language == "en":
+            tokens = [t for t in core.split() if t not in self.words.TITLES]
+            return " ".join(tokens) or core
+        for title in titles:
+            if core.endswith(title) and len(core) > len(title):
+                core = core[: -len(title)]
+                break
+        if self.language == "zh":
+            core = core.removesuffix("的")
+            if len(core) == 2 and core[0] in self.words.ALIAS_PREFIXES:
+                core = core[1]
+        return core
+
+    def _same(self, a: str, b: str) -> bool:
+        ca, cb = self.core(a), self.core(b)
+        if ca == cb:
+            return True
+        if self.language == "en":
+            ta, tb = set(ca.split()), set(cb.split())
+            return bool(ta) and bool(tb) and (ta <= tb or tb <= ta)
+        short, long = sorted((ca, cb), key=len)
+        if not short:
+            return False
+        if self.language == "zh" and len(short) == 1:
+            return long.startswith(short) or long.endswith(short)
+        return len(short) >= 2 and (long.startswith(short) or long.endswith(short))
+
+    def add(self, name: str) -> str:
+        """The id of a name, joining it to the one existing character it is an alias of."""
+        name = name.strip()
+        if name in self.known:
+            return self.known[name]
+        matches = {cid for alias, cid in self.known.items() if self._same(name, alias)}
+        if len(matches) == 1:
+            cid = matches.pop()
+        else:
+            cid = character_id(name)
+            while cid in self.names:
+                cid += "_2"
+            self.names[cid] = name
+        self.known[name] = cid
+        self._pattern = None
+        title_gender = self._title_gender(name)
+        if title_gender:
+            self.vote(cid, title_gender, 2)
+        return cid
+
+    def _title_gender(self, name: str) -> str | None:
+        for title, gender in self.words.TITLES.items():
+            if gender and (name.startswith(title + " ") or name.startswith(title) and self.language == "en" and " " in name
+                           or self.language != "en" and name.endswith(title)):
+                return gender
+        return None
+
+    def aliases(self, cid: str) -> list[str]:
+        return [alias for alias, known in self.known.items() if known == cid]
+
+    # genders
+
+    def vote(self, cid: str, gender: str, weight: int = 1) -> None:
+        self.votes.setdefault(cid, Counter())[gender] += weight
+
+    def gender(self, cid: str) -> str | None:
+        votes = self.votes.get(cid)
+        if not votes:
+            return None
+        (top, count), *rest = votes.most_common(2) + [("", 0)]
+        return top if count > rest[0][1] else None
+
+    # mentions
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, id) of each name in text, earliest first, longest name winning at a place."""
+        if not self.known:
+            return []
+        if self._pattern is None:
+            body = _alternation(self.known)
+            self._pattern = re.compile(rf"(?<![A-Za-z])(?:{body})(?![a-z])" if self.language == "en" else f"(?:{body})")
+        return [(m.start(), m.end(), self.known[m.group(0)]) for m in self._pattern.finditer(text)]
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tag:
+    """A speech tag found next to a quote: who it names (an id) or which pronoun it uses, and where it is."""
+
+    who: str | None = None
+    pronoun: str | None = None  # "m" or "f"
+    begin: int = 0  # its extent in the paragraph, so it can be cut out of the narration
+    end: int = 0
+
+
+@dataclass
+class _SceneState:
+    speakers: list[str] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)
+    open_quote_speaker: str | None = None
+    last_actor: str | None = None  # who the narration paragraph just before was about
+
+    def mention(self, cid: str) -> None:
+        if cid in self.mentioned:
+            self.mentioned.remove(cid)
+        self.mentioned.append(cid)
+
+    def turn(self) -> str | None:
+        """Whose turn it is when nothing names the speaker: the one before the last, else the last one mentioned."""
+        if self.speakers:
+            last = self.speakers[-1]
+            for earlier in reversed(self.speakers[:-1]):
+                if earlier != last:
+                    return earlier
+            for other in reversed(self.mentioned):
+                if other != last:
+                    return other
+            return None
+        return self.mentioned[-1] if self.mentioned else None
+
+
+class ProseReader:
+    """Reads chapters of one story in order, keeping its cast and the current place between them."""
+
+    def __init__(self, language: str, *, source: str) -> None:
+        if language not in TABLES:
+            raise ValueError(f"no prose rules for language {language!r}")
+        self.language = language
+        self.words = TABLES[language]
+        self.source = source
+        self.cast = Cast(language)
+        self.place = ""
+        self.cjk = language in ("zh", "ja")
+        verbs = _alternation(self.words.SPEECH_VERBS)
+        manner = _alternation(self.words.MANNER)
+        pronouns = _alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))
+        self._place_cues = [re.compile(p) for p in self.words.PLACE_CUES]
+        if language == "en":
+            who = rf"(?P<who>{_EN_NAME}|[Hh]e|[Ss]he|I)"
+            self._after = [
+                re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
+                re.compile(rf"^[\s,]*{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
+            ]
+            self._before = re.compile(rf"{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b(?:\s+[\w']+){{0,4}}\s*[,:]?\s*$")
+            self._discover = [
+                re.compile(rf"[,!?][\"”]\s+(?:{verbs})\s+(?P<who>{_EN_NAME})"),
+                re.compile(rf"(?P<who>{_EN_NAME})\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
+                re.compile(rf"(?P<who>{_EN_NAME})\s+(?:was|had|turned|looked|stood|sat|came|went|knew|felt|smiled|nodded|shrugged|frowned|laughed|took|put|set|poured|kept|held|leaned|glanced|waited)\b"),
+            ]
+        elif language == "zh":
+            self._after = [re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?:{verbs})")]
+            # a colon right before a quote tags it even without a speech verb (林夏点点头：“早。”)
+            self._before = re.compile(rf"(?:^|[。！？；，,\s　])(?P<who>{_ZH_CLAUSE})(?:(?:{verbs})[：:，,]?|[：:])[\s　]*$")
+            self._discover = [
+                re.compile(rf"[”\"」』][\s　]*(?P<who>{_ZH_CLAUSE})(?:{verbs})"),
+                re.compile(rf"(?:^|[。！？；，,\s　])(?P<who>{_ZH_CLAUSE})(?:(?:{verbs})[：:，,]?|[：:])[\s　]*[“\"「]", re.MULTILINE),
+            ]
+        else:
+            honorific = _alternation(self.words.TITLES)
+            who = rf"(?P<who>{_JA_NAME}(?:{honorific})?|{pronouns})"
+            self._after = [re.compile(rf"^[\s　]*と[、\s　]*(?:{who}[はがも])?")]
+            self._before = re.compile(rf"{who}[はが][^。「」]{{0,16}}?(?:{verbs})[。、]?[\s　]*$")
+            self._discover = [
+                re.compile(rf"[」』][\s　]*と[、\s　]*(?P<who>{_JA_NAME}(?:{honorific})?)[はがも]"),
+                re.compile(rf"(?:^|[。、」\s　])(?P<who>{_JA_NAME}(?:{honorific})?)[はが][^。「」]{{0,16}}?(?:{verbs})", re.MULTILINE),
+            ]
+        self._pronoun_re = re.compile(f"(?:{pronouns})")
+
+    # names found before a chapter is read
+
+    def _clean_name(self, raw: str) -> str | None:
+        """A tag's subject cut down to a name, or None when it is no name (a pronoun, 'Then', 大家)."""
+        name = raw.strip(" 　,，")
+        if self.language == "en":
+            tokens = name.split()
+            while tokens and tokens[0] in self.words.NOT_NAMES:
+                tokens.pop(0)
+            if not tokens or any(t in self.words.NOT_NAMES for t in tokens):
+                return None
+            return " ".join(tokens)
+        if self.language == "zh":
+            changed = True
+            while changed and name:
+                changed = False
+                for word in sorted(self.words.LEADING, key=len, reverse=True):
+                    if name.startswith(word) and len(name) > len(word):
+                        name, changed = name[len(word):], True
+                for word in sorted(self.words.MANNER, key=len, reverse=True):
+                    if name.endswith(word):
+                        name, changed = name[: -len(word)], True
+                stripped = re.sub(r"[\u4e00-\u9fff]{1,2}地$", "", name)
+                if stripped != name and len(stripped) >= 2:
+                    name, changed = stripped, True
+        if not name or name in self.words.NOT_NAMES or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
+            return None
+        if self.language == "zh" and (len(name) < 2 or len(name) > 4 or name[0] in "他她我你它这那"
+                                      or any(ch in self.words.NOT_IN_NAMES for ch in name)):
+            return None
+        if self.language == "ja" and (len(name) < 2 and not _CJK.match(name) or name[0] in "彼私僕俺"):
+            return None
+        return name
+
+    def learn(self, paragraphs: list[Paragraph]) -> None:
+        """Gather names from speech tags and genders from pronouns, before any quote is attributed."""
+        tagged: Counter[str] = Counter()
+        acting: Counter[str] = Counter()
+        for paragraph in paragraphs:
+            for number, pattern in enumerate(self._discover):
+                for match in pattern.finditer(paragraph.text):
+                    name = self._clean_name(match.group("who"))
+                    if name:
+                        (acting if number == 2 else tagged)[name] += 1
+        # a capitalised word (not a sentence opener like "Then") that acts as a person does is a name
+        found = set(tagged) | set(acting)
+        if self.language == "zh":
+            found |= self._surnamed(paragraphs)
+            titled: Counter[str] = Counter()
+            leading = re.compile(rf"(?:^|[。！？，,；：”」\s　])({self.words.TITLED_NAME})")
+            for paragraph in paragraphs:
+                titled.update(re.findall(self.words.TITLED_NAME, paragraph.text))
+                # one that opens a clause of narration is the clause's subject: a name even if seen once
+                titled.update(re.findall(leading, _unquoted(paragraph.text)))
+            found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED
+                      and name not in self.words.NOT_NAMES}
+        if self.language == "en":
+            # a found first name followed by a capitalised word is the full name ("Ellen Marsh")
+            firsts = {name for name in found | set(self.cast.known) if " " not in name}
+            if firsts:
+                full = re.compile(rf"\b(?:{_alternation(firsts)}) [A-Z][a-z]+\b")
+                for paragraph in paragraphs:
+                    for match in full.finditer(_unquoted(paragraph.text)):
+                        name = self._clean_name(match.group(0))
+                        if name and " " in name:
+                            found.add(name)
+        # longest first, so "Ellen Marsh" is the character and "Ellen" joins it as an alias
+        # names from speech tags first, since a story tags a speaker by the name it uses most
+        for name in sorted(found, key=lambda n: (n not in tagged, -len(n), n)):
+            self.cast.add(name)
+        for paragraph in paragraphs:
+            previous: set[str] = set()
+            for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
+                ids = {cid for _, _, cid in self.cast.mentions(sentence)}
+                # "Hanako looked at the fire. She thought a moment." names her in the sentence before
+                subject = ids if ids else previous
+                previous = ids
+                if len(subject) != 1:
+                    continue
+                gender = self._sentence_gender(sentence)
+                if gender:
+                    self.cast.vote(next(iter(subject)), gender)
+
+    def _surnamed(self, paragraphs: list[Paragraph]) -> set[str]:
+        """Names opening a sentence whose speech tag has no subject of its own (林夏收起伞，笑道：…).
+
+        The name is the surname and one given character, or two when the longer form is all the
+        chapter ever writes.
+        """
+        text = "\n".join(_unquoted(p.text) for p in paragraphs)
+        names = set()
+        for paragraph in paragraphs:
+            for match in self._before.finditer(paragraph.text[: max((q[0] for q in find_quotes(paragraph.text)), default=0)]):
+                if self._clean_name(match.group("who")):
+                    continue
+                sentence = _SENTENCE_END.split(paragraph.text[: match.start("who")].rstrip("，, 　"))[-1].lstrip(" 　”」』\"")
+                if len(sentence) < 2 or sentence[0] not in self.words.SURNAMES or self.cast.mentions(sentence[:4]):
+                    continue
+                two, three = sentence[:2], sentence[:3]
+                name = three if len(sentence) >= 3 and text.count(three) == text.count(two) and text.count(two) > 1 else two
+                if self._clean_name(name):
+                    names.add(name)
+        return names
+
+    def _sentence_gender(self, sentence: str) -> str | None:
+        if self.language == "en":
+            words = Counter(w.lower() for w in re.findall(r"[A-Za-z]+", sentence))
+            male = words["he"] + words["his"] + words["himself"]
+            # "her" before a noun is possessive, so about the person named (her umbrella); "at her" may be anyone
+            possessive = re.findall(r"\b[Hh]er\s+(?!(?:the|a|an|for|to|at|in|on|with|and|as|or|but|from|that|this)\b)[a-z]", sentence)
+            female = words["she"] + words["herself"] + len(possessive)
+        elif self.language == "zh":
+            # a pronoun opening a clause is the subject, the same person the sentence named
+            male = len(re.findall(r"(?:^|[，,；])[\s　]*他(?!们)", sentence))
+            female = len(re.findall(r"(?:^|[，,；])[\s　]*她(?!们)", sentence))
+        else:
+            female = len(re.findall(r"彼女[はがの]", sentence))
+            male = len(re.findall(r"彼(?!女|ら)[はがの]", sentence))
+        if male and not female:
+            return "m"
+        if female and not male:
+            return "f"
+        return None
+
+    # tags
+
+    def _subject(self, raw: str) -> _Tag:
+        raw = raw.strip()
+        if raw in self.words.FIRST_PERSON:
+            return _Tag(who=self.cast.add(self.words.NARRATOR))
+        gender = self.words.PRONOUNS.get(raw) or self.words.PRONOUNS.get(raw.lower())
+        if gender:
+            return _Tag(pronoun=gender)
+        name = self._clean_name(raw)
+        if name:
+            mentioned = self.cast.mentions(name)
+            if mentioned:
+                return _Tag(who=mentioned[0][2])
+            if self.language == "en" or raw == name:
+                return _Tag(who=self.cast.add(name))
+        if self.cjk:
+            # a subject with manner words around it (他低声, 花子さんは): the first name or pronoun in it
+            mentioned = self.cast.mentions(raw)
+            if mentioned:
+                return _Tag(who=mentioned[0][2])
+            pronoun = self._pronoun_re.match(raw)
+            if pronoun:
+                return self._subject(pronoun.group(0))
+        return _Tag()
+
+    def _tag_after(self, text: str, begin: int, end: int) -> _Tag | None:
+        """A tag opening the narration text[begin:end] that follows a quote."""
+        segment = text[begin:end]
+        for pattern in self._after:
+            match = pattern.match(segment)
+            if match is None:
+                continue
+            who = match.groupdict().get("who")
+            tag = self._subject(who) if who else _Tag()
+            if tag.who is None and tag.pronoun is None:
+                if self.language != "ja" or not match.group(0).strip():
+                    continue
+                # 」と言って、花子は…: the subject comes later in the sentence
+                sentence = _SENTENCE_END.split(segment, maxsplit=1)[0]
+                tag = self._first_subject(sentence) or _Tag()
+            tag.begin, tag.end = begin + match.start(), begin + match.end()
+            return tag
+        return None
+
+    def _tag_before(self, text: str, begin: int, end: int) -> _Tag | None:
+        """A tag closing the narration text[begin:end] that leads into a quote."""
+        segment = text[begin:end]
+        match = self._before.search(segment)
+        if match is None:
+            return None
+        tag = self._subject(match.group("who"))
+        if tag.who is None and tag.pronoun is None:
+            # 林夏放下杯子，轻声说：the subject is the sentence's, not the clause's
+            sentence = _SENTENCE_END.split(segment[: match.start("who")] or segment)[-1]
+            tag = self._first_subject(sentence) or _Tag()
+            if tag.who is None and tag.pronoun is None:
+                return None
+        tag.begin, tag.end = begin + match.start("who"), begin + match.end()
+        return tag
+
+    def _first_subject(self, narration: str) -> _Tag | None:
+        """The first character named or pronoun used in a piece of narration."""
+        mentions = self.cast.mentions(narration)
+        first_name = mentions[0] if mentions else None
+        pronoun = None
+        for match in self._pronoun_re.finditer(narration):
+            word = match.group(0)
+            if self.language == "en" and (match.start() > 0 and narration[match.start() - 1].isalpha()
+                                          or match.end() < len(narration) and narration[match.end()].isalpha()):
+                continue
+            if self.language == "zh" and narration[match.end() : match.end() + 1] == "们":
+                continue
+            pronoun = (match.start(), word)
+            break
+        if first_name and (pronoun is None or first_name[0] <= pronoun[0]):
+            return _Tag(who=first_name[2])
+        if pronoun:
+            return self._subject(pronoun[1])
+        return None
+
+    def _resolve(self, tag: _Tag, paragraph_names: list[str], scene: _SceneState) -> str | None:
+        if tag.who:
+            return tag.who
+        if tag.pronoun is None:
+            return None
+
+        def fits(cid: str) -> bool:
+            return self.cast.gender(cid) in (tag.pronoun, None)
+
+        for cid in paragraph_names:
+            if self.cast.gender(cid) == tag.pronoun:
+                return cid
+        turn = scene.turn()
+        if turn and self.cast.gender(turn) == tag.pronoun:
+            return turn
+        matching = [cid for cid in reversed(scene.mentioned) if self.cast.gender(cid) == tag.pronoun]
+        last = scene.speakers[-1] if scene.speakers else None
+        if matching and not (matching[0] == last and turn and fits(turn)):
+            return matching[0]
+        if turn and fits(turn):
+            # the only one known to fit has just spoken; a gender not yet learnt does not rule out the one whose turn it is
+            return turn
+        if matching:
+            return matching[0]
+        for cid in paragraph_names + list(reversed(scene.mentioned)):
+            if fits(cid):
+                return cid
+        return None
+
+    def _addressed(self, speech: str) -> set[str]:
+        """Characters a line calls by name, at its start or end ("Ellen, ..." / "..., Marta." / 山田さん、...)."""
+        clauses = [c for c in re.split(r"[,，、!！?？。.…]+", speech) if c.strip(" 　\"”」』")]
+        if not clauses:
+            return set()
+        called = set()
+        for clause in {clauses[0], clauses[-1]}:
+            mentions = self.cast.mentions(clause)
+            core = clause.strip(" 　\"“”「」『』")
+            if len(mentions) == 1 and len(core) - (mentions[0][1] - mentions[0][0]) <= (5 if self.language == "en" else 3):
+                called.add(mentions[0][2])
+        return called
+
+    # reading
+
+    def place_cue(self, text: str) -> str | None:
+        """The place a paragraph opens on ("In the kitchen," / 回到茶馆 / 茶屋にて), if it names one."""
+        head = text.strip(" 　\t")
+        for pattern in self._place_cues:
+            match = pattern.match(head)
+            if not match:
+                continue
+            place = match.group("place").strip()
+            if self._is_place(place) or (self.language == "en" and place[:1].isupper()) or (self.language == "ja" and "にて" in match.group(0)):
+                return place
+        return None
+
+    def _is_place(self, text: str) -> bool:
+        if self.language == "en":
+            return any(re.search(rf"\b{re.escape(noun)}\b", text, re.IGNORECASE) for noun in self.words.PLACE_NOUNS)
+        return any(noun in text for noun in self.words.PLACE_NOUNS)
+
+    def _interior(self, place: str) -> bool:
+        lowered = place.lower()
+        return not any(word in lowered for word in self.words.OUTDOOR)
+
+    def _time_of_day(self, text: str, default: str) -> str:
+        lowered = text.lower()
+        for word, time in sorted(self.words.TIME_WORDS.items(), key=lambda kv: -len(kv[0])):
+            if (re.search(rf"\b{word}\b", lowered) if self.language == "en" else word in text):
+                return time
+        return default
+
+    def _new_scene(self, place: str, cue_text: str, previous: StoryScene | None) -> StoryScene:
+        place = place or self.place or ("UNNAMED PLACE" if self.language == "en" else "某处" if self.language == "zh" else "どこか")
+        self.place = place
+        default_time = previous.time_of_day if previous else "DAY"
+        return StoryScene(place=place, interior=self._interior(place), time_of_day=self._time_of_day(cue_text, default_time))
+
+    def read(self, chapter: ChapterText) -> Chapter:
+        """Read one chapter into scenes of beats; names and genders learnt here carry on to later chapters."""
+        lines = chapter.lines
+        blank = sum(1 for ln in lines if not ln.text.strip())
+        join_wrapped = self.language == "en" and blank > 0 and blank * 3 >= len(lines) - blank
+        paragraphs = list(_paragraphs(lines, join_wrapped))
+        self.learn(paragraphs)
+        title_place = ""
+        if chapter.title:
+            for cue in [self.place_cue(chapter.title)] + [None]:
+                if cue:
+                    title_place = cue
+            if not title_place:
+                rest = re.sub(r"^(?:第\S+?[章回节節話话幕卷部集篇]|chapter\s+\S+|\d+[.．、])[\s　:：.．、—-]*", "", chapter.title, flags=re.IGNORECASE)
+                if rest and self._is_place(rest) and len(rest) <= 20:
+                    title_place = rest.strip()
+        heading = chapter.heading
+        chapter_span = SourceSpan(
+            file=self.source,
+            line=heading.number if heading else (lines[0].number if lines else 1),
+            end_line=lines[-1].number if lines else None,
+            start=heading.start if heading else (lines[0].start if lines else 0),
+            end=(lines[-1].start + len(lines[-1].text)) if lines else (heading.start + len(heading.text) if heading else 0),
+        )
+        result = Chapter(title=chapter.title or f"{chapter.number}", source=chapter_span)
+        scene = self._new_scene(title_place, chapter.title, None)
+        state = _SceneState()
+        for paragraph in paragraphs:
+            if _SCENE_BREAK.match(paragraph.text):
+                if scene.beats:
+                    result.scenes.append(scene)
+                    scene, state = self._new_scene("", "", scene), _SceneState()
+                continue
+            cue = self.place_cue(paragraph.text)
+            if cue and (paragraph.after_blank or not join_wrapped):
+                if scene.beats:
+                    result.scenes.append(scene)
+                    scene, state = self._new_scene(cue, paragraph.text, scene), _SceneState()
+                else:
+                    scene = self._new_scene(cue, paragraph.text, scene)
+            if scene.source is None:
+                scene.source = paragraph.span(self.source)
+            scene.beats.extend(self._beats(paragraph, state))
+        if scene.beats:
+            result.scenes.append(scene)
+        return result
+
+    def _beats(self, paragraph: Paragraph, scene: _SceneState) -> list[Beat]:
+        text = paragraph.text
+        quotes = [q for q in find_quotes(text) if _is_speech(text, *q, cjk=self.cjk)]
+        if not quotes:
+            action = _clean(text)
+            for _, _, cid in self.cast.mentions(text):
+                scene.mention(cid)
+            scene.open_quote_speaker = None
+            # the sentence next to the coming quote is the one whose subject speaks it
+            sentences = [piece for piece in _SENTENCE_END.split(text) if self.cast.mentions(piece) or self._pronoun_re.search(piece)]
+            subject = self._first_subject(sentences[-1]) if sentences else None
+            scene.last_actor = self._resolve(subject, [], scene) if subject else None
+            return [Beat(action=action, source=paragraph.span(self.source))] if action else []
+
+        # narration pieces around the quotes: pieces[k] is before quotes[k], pieces[-1] after the last
+        bounds = [0] + [edge for q in quotes for edge in (q[0], q[1])] + [len(text)]
+        pieces = [(bounds[2 * k], bounds[2 * k + 1]) for k in range(len(quotes) + 1)]
+        tags: list[_Tag | None] = []
+        used: list[tuple[int, int]] = []
+        for k in range(len(quotes)):
+            after = self._tag_after(text, *pieces[k + 1])
+            before = self._tag_before(text, *pieces[k])
+            tag = after if after is not None and (after.who or after.pronoun) else before or after
+            tags.append(tag)
+            if tag is not None:
+                used.append((tag.begin, tag.end))
+        narration_names = [cid for _, _, cid in self.cast.mentions(_cut(text, pieces, used))]
+        # the narration sentence nearest the first quote: the last one before it, else the first after
+        before_first = [p for p in _SENTENCE_END.split(_cut(text, pieces[:1], used)) if p.strip()]
+        paragraph_subject = (self._first_subject(before_first[-1]) if before_first else None) or self._first_subject(
+            _cut(text, pieces, used)
+        )
+
+        speakers: list[str | None] = []
+        for tag in tags:
+            speakers.append(self._resolve(tag, narration_names, scene) if tag else None)
+        if not any(speakers):
+            fallback = None
+            if paragraph_subject is not None:
+                fallback = self._resolve(paragraph_subject, narration_names, scene)
+            last_speaker = scene.speakers[-1] if scene.speakers else None
+            actor = scene.last_actor if scene.last_actor != last_speaker else None
+            fallback = fallback or scene.open_quote_speaker or actor or scene.turn()
+            addressed = {cid for s, e, _ in quotes for cid in self._addressed(text[s + 1 : e])}
+            if fallback in addressed:
+                # nobody calls themselves by name: it is the other one's line
+                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in addressed), None)
+            speakers = [fallback] * len(quotes)
+        else:
+            # an untagged quote belongs to the nearest tagged one in the paragraph before it, else after it
+            last = next(s for s in speakers if s)
+            for k, who in enumerate(speakers):
+                if who:
+                    last = who
+                else:
+                    speakers[k] = last
+        unknown = None
+        beats: list[Beat] = []
+        pending: list[tuple[int, int]] = []  # quotes of the DialogueLine being gathered
+        pending_speaker: str | None = None
+
+        def flush() -> None:
+            nonlocal pending, pending_speaker
+            if not pending:
+                return
+            who = pending_speaker
+            if who is None:
+                nonlocal unknown
+                unknown = unknown or self.cast.add(self.words.UNKNOWN_SPEAKER)
+                who = unknown
+            inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
+            # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
+            body = _join_quotes([re.sub(r"[\s　]+", " ", part).strip() for part in inner[:-1]] + [_clean(inner[-1])], self.cjk)
+            line = DialogueLine(
+                id="l000",  # the planner numbers lines within their scene
+                speaker=self.cast.names.get(who, who),
+                character=who,
+                text=body,
+                language=self.language,
+                source=paragraph.span(self.source, pending[0][0], pending[-1][1]),
+            )
+            beats.append(Beat(line=line, source=line.source))
+            if who != unknown:
+                # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
+                for named in {c for s, e in pending for c in self._addressed(text[s + 1 : e])}:
+                    if named != who:
+                        scene.mention(named)
+                if scene.speakers[-1:] != [who]:
+                    scene.speakers.append(who)
+                scene.mention(who)
+            pending, pending_speaker = [], None
+
+        for k, (start, end, closed) in enumerate(quotes):
+            between = pieces[k]
+            leftover = _clean(_cut(text, [between], used))
+            if pending and speakers[k] != pending_speaker:
+                flush()
+            if leftover and _has_words(leftover):
+                continues = text[between[0] : between[1]].rstrip(" 　").endswith((",", "，", "、"))
+                if pending and continues:
+                    # "嗯。"林夏点点头，"雨太大了。": business inside one speech; the line stays whole
+                    # and the business plays just before it
+                    beats.append(Beat(action=leftover, source=paragraph.span(self.source, *between)))
+                else:
+                    flush()
+                    beats.append(Beat(action=leftover, source=paragraph.span(self.source, *between)))
+            pending.append((start, end))
+            pending_speaker = speakers[k]
+            for _, _, cid in self.cast.mentions(text[between[0] : between[1]]):
+                scene.mention(cid)
+        flush()
+        tail = _clean(_cut(text, [pieces[-1]], used))
+        if tail and _has_words(tail):
+            beats.append(Beat(action=tail, source=paragraph.span(self.source, *pieces[-1])))
+            for _, _, cid in self.cast.mentions(tail):
+                scene.mention(cid)
+        scene.open_quote_speaker = speakers[-1] if not quotes[-1][2] else None
+        scene.last_actor = None
+        return beats
+
+
+def _unquoted(text: str) -> str:
+    pieces = []
+    pos = 0
+    for start, end, _ in find_quotes(text):
+        pieces.append(text[pos:start])
+        pieces.append(" ")
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _cut(text: str, pieces: list[tuple[int, int]], used: list[tuple[int, int]]) -> str:
+    """The narration of the given pieces with the speech tags cut out."""
+    out = []
+    for begin, end in pieces:
+        pos = begin
+        for tag_begin, tag_end in sorted(used):
+            if tag_end <= begin or tag_begin >= end:
+                continue
+            out.append(text[pos:max(pos, tag_begin)])
+            pos = max(pos, tag_end)
+        out.append(text[pos:end])
+        out.append(" ")
+    return "".join(out)
+
+
+def _clean(text: str) -> str:
+    """Whitespace collapsed and the stray punctuation a cut tag leaves (", .", "。，") dropped."""
+    text = re.sub(r"[\s　]+", " ", text).strip()
+    text = re.sub(r"^[\s,，、。.:：;；—\-]+", "", text)
+    text = re.sub(r"[\s,，、:：;；—\-]+$", "", text)
+    return text.strip()
+
+
+def _has_words(text: str) -> bool:
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= 2
+
+
+def _join_quotes(parts: list[str], cjk: bool) -> str:
+    parts = [p for p in parts if p]
+    return ("" if cjk else " ").join(parts)
+
+
+def story_chapters(lines: Iterable[SourceLine], *, language: str, source: str, reader: ProseReader | None = None) -> Iterator[Chapter]:
+    """Stream a story's lines into Chapters, one at a time, through the offline rules."""
+    reader = reader or ProseReader(language, source=source)
+    for chapter in split_chapters(lines):
+        yield reader.read(chapter)

@@ -1,0 +1,63 @@
+"""English prose vocabulary: speech verbs, pronouns, titles, place and time cues, as plain tables."""
+
+from __future__ import annotations
+
+# Verbs that tag a quote with its speaker ("...," said Ellen / Ellen asked, "...").
+SPEECH_VERBS: tuple[str, ...] = (
+    "said", "says", "say", "asked", "asks", "replied", "replies", "answered", "answers", "called", "calls",
+    "shouted", "shouts", "yelled", "yells", "cried", "cries", "whispered", "whispers", "murmured", "murmurs",
+    "muttered", "mutters", "told", "tells", "added", "adds", "continued", "went on", "began", "insisted",
+    "snapped", "repeated", "agreed", "admitted", "explained", "laughed", "sighed", "demanded", "warned",
+    "offered", "protested", "suggested", "observed", "remarked", "called out", "cut in", "interrupted",
+    "breathed", "growled", "hissed", "pleaded", "begged", "announced", "declared", "wondered", "corrected",
+)
+# Words that may stand between the speaker and the verb ("Ellen quietly said").
+MANNER: tuple[str, ...] = ("quietly", "softly", "finally", "then", "slowly", "sharply", "simply", "only", "just", "again", "gently", "flatly")
+
+PRONOUNS: dict[str, str] = {"he": "m", "she": "f"}
+# Possessive and object pronouns that reveal a named character's gender in the same sentence.
+GENDER_WORDS: dict[str, str] = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+FIRST_PERSON: tuple[str, ...] = ("I",)
+NARRATOR = "Narrator"
+UNKNOWN_SPEAKER = "Stranger"
+
+TITLES: dict[str, str | None] = {
+    "Mr": "m", "Mr.": "m", "Mrs": "f", "Mrs.": "f", "Ms": "f", "Ms.": "f", "Miss": "f", "Dr": None, "Dr.": None,
+    "Sir": "m", "Lady": "f", "Lord": "m", "Aunt": "f", "Uncle": "m", "Captain": None, "Professor": None,
+}
+# Capitalised words that open sentences or name days and months: never a character.
+NOT_NAMES: frozenset[str] = frozenset(
+    """A An The And But Or So Then When While If As At In On Of To For From With Without Into Onto Over Under After
+    Before Behind Beside Between Through Across Around Back Still Now Just Only Even Yet No Not Yes Oh Ah Well Why What
+    Who Where How Which There Here This That These Those It Its He She Him Her His Hers They Them Their We Us Our You
+    Your I Me My Mine Someone Something Nobody Nothing Everyone Everything All Some Any One Two Three Four Five Six Seven
+    Eight Nine Ten Chapter Part Book Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+    April May June July August September October November December God Okay OK Hey Hi Hello Good Sorry Thank Thanks
+    Please Let Do Does Did Don Can Could Would Should Will Shall Must May Might Is Are Was Were Be Been Have Has Had
+    Maybe Perhaps Because Since Though Although Once Twice Never Always Sometimes Outside Inside Upstairs Downstairs
+    Morning Evening Night Tonight Today Tomorrow Yesterday Street Road Avenue Lane""".split()
+)
+
+# A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
+PLACE_CUES: tuple[str, ...] = (
+    r"^(?:Back\s+)?(?:In|At|Inside|Outside|Across|Down|Up|Over)\s+(?:the\s+|a\s+|an\s+)?(?P<place>(?:[A-Z][\w'’]*\s+|[a-z][\w'’]*\s+){0,3}?[\w'’]+)\s*,",
+    r"^(?:Back|Later)\s+(?:at|in)\s+(?:the\s+)?(?P<place>[\w'’ ]{3,30}?)\s*[,.]",
+)
+# Nouns that make a chapter title or a cue a place, and which of them are out of doors.
+PLACE_NOUNS: tuple[str, ...] = (
+    "kitchen", "station", "house", "inn", "room", "street", "harbour", "harbor", "office", "shop", "garden", "bar",
+    "cafe", "café", "hall", "school", "church", "pier", "ferry", "hospital", "market", "park", "yard", "bridge",
+    "library", "study", "bedroom", "attic", "cellar", "road", "square", "dock", "beach", "farm", "barn", "hotel",
+    "restaurant", "parlour", "parlor", "platform", "lighthouse", "tavern", "shore",
+)
+OUTDOOR: tuple[str, ...] = ("street", "garden", "road", "park", "yard", "bridge", "pier", "square", "dock", "beach", "harbour",
+                            "harbor", "platform", "shore", "field", "forest", "woods", "hill", "outside", "roof", "deck", "lane")
+TIME_WORDS: dict[str, str] = {
+    "night": "NIGHT", "midnight": "NIGHT", "dark": "NIGHT", "evening": "DUSK", "dusk": "DUSK", "sunset": "DUSK",
+    "twilight": "DUSK", "morning": "MORNING", "dawn": "MORNING", "sunrise": "MORNING", "noon": "DAY", "afternoon": "DAY",
+}
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+}

@@ -1,0 +1,70 @@
+"""Chinese prose vocabulary: speech verbs, manner words, pronouns, titles, place and time cues, as plain tables."""
+
+from __future__ import annotations
+
+# Verbs that tag a quote with its speaker (王掌柜笑道：“……” / “……”老王问。); longest are tried first.
+SPEECH_VERBS: tuple[str, ...] = (
+    "说道", "说", "道", "问道", "问", "喊道", "喊", "叫道", "叫", "笑道", "答道", "回答", "答", "嚷道", "嚷",
+    "骂道", "骂", "叹道", "叹气道", "接着说", "补充道", "喝道", "应道", "应", "嘀咕道", "嘀咕", "开口", "插嘴", "吼道",
+    "追问", "反问", "喃喃道", "自语道", "低语", "提醒道", "解释道", "催道", "劝道", "冷笑道", "叮嘱道", "吩咐道", "招呼道",
+    "回道", "接口道", "打断道", "嚷嚷", "吆喝", "感叹", "念叨", "笑骂", "说着",
+)
+# Words that stand between the speaker and the verb (王掌柜又低声说); stripped from the end of a tag.
+MANNER: tuple[str, ...] = (
+    "笑着", "笑了笑", "笑", "冷笑", "苦笑着", "苦笑", "低声", "小声", "轻声", "大声", "沉声", "柔声", "又", "也", "便", "就", "才",
+    "却", "忙", "连忙", "赶紧", "急忙", "缓缓", "慢慢", "淡淡", "冷冷", "轻轻", "缓缓地", "点点头", "摇摇头", "皱眉",
+    "抬头", "回头", "叹了口气", "想了想", "顿了顿", "还是", "一边", "终于", "立刻", "马上", "不由得", "忍不住", "再",
+    "压低声音", "点点头", "点了点头", "摇了摇头", "笑了笑", "想了想", "愣了一下", "叹了一口气", "压低了声音", "提高声音", "对她", "对他", "对我", "朝她", "朝他", "冲她", "冲他", "看着她", "看着他", "对大家", "头也不抬地", "先",
+)
+# Words that open a tag before the speaker's name (这时王掌柜说); stripped from its start.
+LEADING: tuple[str, ...] = (
+    "这时", "此时", "于是", "只听", "然后", "接着", "随后", "忽然", "突然", "旁边的", "一旁的", "对面的", "却见", "只见",
+    "但", "而", "可", "便", "倒是", "还是", "最后", "末了", "半晌", "良久", "片刻后",
+)
+# Names are also found by their familiar prefix or title (阿福, 老王, 陈先生, 林姑娘) when they recur;
+# these words look like such names but are everyday words.
+TITLED_NAME = r"(?:[阿老小][\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:掌柜|先生|姑娘|小姐|老板|师傅|大娘|大爷|太太))"
+NOT_TITLED: frozenset[str] = frozenset(
+    """小心 小时 小声 老实 老是 小姐 老板 小孩 老人 老师 阿姨 小说 小路 老家 小小 老远 小事 老天 小伙 老爷 小的 老的
+    小院 老街 小巷 老婆 小子 老头 小姑 小二 小弟 小妹 老大 老二 小鬼 阿们 小碗 小桌 小船 老样 小半 老早 小口 老位
+    这位先生 那位先生 这位姑娘 那位姑娘 一位先生""".split()
+)
+# Characters that never stand in a name but often end a clause (叫了一声, 收起伞的): a tag holding one is no name.
+NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到得"
+# Common surnames: a sentence that opens with one opens with a name (林夏收起伞，笑道：…).
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧柳"
+)
+PRONOUNS: dict[str, str] = {"他": "m", "她": "f"}
+GENDER_WORDS: dict[str, str] = {"他": "m", "她": "f"}
+FIRST_PERSON: tuple[str, ...] = ("我",)
+NARRATOR = "我"
+UNKNOWN_SPEAKER = "路人"
+
+# Titles a name carries, with the gender they imply; stripped when aliases are compared (王掌柜 = 老王).
+TITLES: dict[str, str | None] = {
+    "掌柜": "m", "先生": "m", "老板娘": "f", "老板": None, "小姐": "f", "姑娘": "f", "大娘": "f", "大爷": "m",
+    "师傅": None, "太太": "f", "夫人": "f", "大哥": "m", "大姐": "f", "阿姨": "f", "叔": "m", "婶": "f", "哥": "m",
+    "姐": "f", "妹": "f", "弟": "m", "伯": "m", "爷爷": "m", "奶奶": "f", "老师": None, "同学": None,
+}
+# Familiar prefixes on a surname or given name (老王, 小李, 阿福).
+ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
+NOT_NAMES: frozenset[str] = frozenset(
+    """大家 众人 有人 对方 两人 二人 他们 她们 我们 你们 自己 这个 那个 声音 一个 什么 没有 谁 别人 客人 伙计 孩子 男人 女人
+    那人 这人 此人 老人 旁人 众 人 它 那边 这边 外面 里面 门外 心里 嘴里 一声 后来 然后 只是 于是 这时""".split()
+)
+
+PLACE_CUES: tuple[str, ...] = (
+    r"^(?:回到|来到|走进|走出|赶到|进了|到了|出了)(?P<place>[\u4e00-\u9fff]{2,6}?)(?:里|中|内|门口|外|时|后)?[，,。：；]",
+    r"^在(?P<place>[\u4e00-\u9fff]{2,6}?)(?:里|中|内|门口|外|上)[，,]",
+)
+PLACE_NOUNS: tuple[str, ...] = (
+    "馆", "店", "楼", "院", "室", "房", "厅", "站", "街", "场", "园", "堂", "宫", "府", "家", "屋", "码头", "渡口",
+    "学校", "医院", "客栈", "河边", "桥", "巷", "市", "村", "庙", "寺", "山", "湖", "江", "天台", "阳台", "门口", "铺",
+)
+OUTDOOR: tuple[str, ...] = ("街", "巷", "码头", "渡口", "院子", "公园", "河边", "桥", "山", "湖", "江", "广场", "天台", "门口", "路", "村口", "田")
+TIME_WORDS: dict[str, str] = {
+    "深夜": "NIGHT", "夜里": "NIGHT", "晚上": "NIGHT", "夜": "NIGHT", "黄昏": "DUSK", "傍晚": "DUSK",
+    "清晨": "MORNING", "早上": "MORNING", "早晨": "MORNING", "中午": "DAY", "下午": "DAY",
+}

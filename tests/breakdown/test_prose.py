@@ -1,0 +1,164 @@
+"""The offline prose rules: quotes, speakers, aliases, chapters, places and source spans, plus the accuracy floors."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from mangaline.breakdown import breakdown_source
+from mangaline.breakdown.chapters import chapter_heading, split_chapters
+from mangaline.breakdown.prose import ProseReader, find_quotes, story_chapters
+from mangaline.breakdown.readers import SourceLine
+from mangaline.model import DialogueLine
+
+SAMPLES = Path(__file__).parent / "samples"
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "prose_accuracy.py"
+
+
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("prose_accuracy", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def _lines(text: str) -> list[SourceLine]:
+    out, offset = [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        out.append(SourceLine(number, offset, line))
+        offset += len(line) + 1
+    return out
+
+
+def _read(text: str, language: str) -> tuple[list, ProseReader]:
+    reader = ProseReader(language, source="story/t.txt")
+    return list(story_chapters(_lines(text), language=language, source="story/t.txt", reader=reader)), reader
+
+
+def _spoken(text: str, language: str) -> list[DialogueLine]:
+    chapters, _ = _read(text, language)
+    return [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "ja"])
+def test_labelled_samples_meet_the_floors(language):
+    bench = _benchmark()
+    pairs = [(story, gold) for story, gold in bench.samples(SAMPLES) if f".{language}." in story.name]
+    assert pairs, f"no labelled {language} sample"
+    for story, gold in pairs:
+        score = bench.measure(story, gold)
+        assert score.gold >= 40
+        assert score.recall >= 0.95, score.misses
+        assert score.accuracy >= 0.85, score.wrong
+
+
+def test_quotes_nest_and_may_be_left_open():
+    text = "「母が『急がば回れ』って」と言った。「続きは"
+    assert find_quotes(text) == [(0, 13, True), (18, 22, False)]
+    assert find_quotes('He said "hi" and “bye"') == [(8, 12, True), (17, 22, True)]
+
+
+def test_a_quote_split_by_its_tag_is_one_line_and_one_speaker():
+    lines = _spoken('Ellen sat down.\n\n"The boat," she said, "leaves at nine."\n\n"Then we hurry," said Tom.\n', "en")
+    assert [(line.speaker, line.text) for line in lines] == [("Ellen", "The boat, leaves at nine."), ("Tom", "Then we hurry")]
+    zh = _spoken("　　“别急，”王掌柜笑道，“茶马上就好。”\n", "zh")
+    assert [(line.speaker, line.text) for line in zh] == [("王掌柜", "别急，茶马上就好。")]
+
+
+def test_pronouns_resolve_to_the_character_of_that_gender():
+    text = (
+        "Tom Hale came in from the rain. He shook his coat. Marta looked up from her ledger.\n\n"
+        '"You\'re wet through," she said.\n\n"It\'s raining," he said.\n\n"Sit down, Tom."\n\n"Thank you, Marta."\n'
+    )
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines] == ["Marta", "Tom Hale", "Marta", "Tom Hale"]
+
+
+def test_turn_taking_gives_untagged_lines_to_alternate_speakers():
+    text = '"Ready?" asked Ellen.\n\n"Ready," said Tom.\n\n"Then go."\n\n"Going."\n\n"Faster!"\n'
+    assert [line.speaker for line in _spoken(text, "en")] == ["Ellen", "Tom", "Ellen", "Tom", "Ellen"]
+
+
+def test_aliases_are_one_character():
+    chapters, reader = _read(
+        "第一章\n　　王掌柜擦着桌子。\n　　“来了？”王掌柜问。\n　　“来了。”林夏说。\n　　“老王，添茶。”林夏又说。\n　　“好嘞！”老王应道。\n",
+        "zh",
+    )
+    lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
+    assert [line.character for line in lines] == ["王掌柜", "林夏", "林夏", "王掌柜"]
+    assert set(reader.cast.aliases("王掌柜")) == {"王掌柜", "老王"}
+    en = _spoken('Ellen Marsh opened the door.\n\n"Hello," said Ellen.\n\n"Hi," Ellen Marsh said.\n', "en")
+    assert len({line.character for line in en}) == 1
+
+
+def test_japanese_tags_and_honorifics():
+    lines = _spoken("第一話\n「花子さん、待って」と健太は言った。\n「なに？」と花子が振り返った。\n健太は息を切らしていた。「忘れ物だよ」\n", "ja")
+    assert [line.speaker for line in lines] == ["健太", "花子", "健太"]
+
+
+@pytest.mark.parametrize("line, title", [
+    ("第一章 重逢", "第一章 重逢"), ("第1話　雨", "第1話　雨"), ("第一話", "第一話"), ("Chapter One", "Chapter One"),
+    ("CHAPTER 2", "CHAPTER 2"), ("Chapter XII: The Pier", "Chapter XII: The Pier"), ("# The Island", "The Island"),
+    ("序章", "序章"), ("He said chapter one was dull.", None), ("第一章是最好看的一章，他说得很认真，大家都同意了这一点。" * 2, None),
+])
+def test_chapter_headings(line, title):
+    assert chapter_heading(line) == title
+
+
+def test_bare_numbers_are_chapters_only_in_sequence():
+    text = "1.\nThe first.\n\n2.\nThe second.\n\n5. not a chapter\n\n3.\nThe third.\n"
+    chapters = list(split_chapters(_lines(text)))
+    assert [c.title for c in chapters] == ["1.", "2.", "3."]
+
+
+def test_a_book_without_headings_is_cut_into_bounded_parts():
+    text = "\n".join("　　雨下了一整夜，街上的青石板亮得像镜子。" for _ in range(5000))
+    chapters = list(split_chapters(_lines(text), max_chars=10_000))
+    # with no blank lines to cut at, a part may run to twice the size before it is cut
+    assert len(chapters) >= 5
+    assert all(sum(len(ln.text) + 1 for ln in c.lines) <= 20_100 for c in chapters)
+    assert sum(len(c.lines) for c in chapters) == 5000
+
+
+def test_places_from_cues_scene_breaks_and_titles():
+    en, _ = _read("Chapter One\n\nIn the kitchen, Ellen boiled water.\n\n* * *\n\nAt the Blue Anchor, Joe wiped the bar at night.\n", "en")
+    assert [(s.place, s.time_of_day) for s in en[0].scenes] == [("kitchen", "DAY"), ("Blue Anchor", "NIGHT")]
+    zh, _ = _read("第一章 码头\n　　江风很大。\n　　回到茶馆，王掌柜在擦桌子。\n", "zh")
+    assert [(s.place, s.interior) for s in zh[0].scenes] == [("码头", False), ("茶馆", True)]
+    ja, _ = _read("第一話\n　茶屋にて、花子は傘をたたんだ。\n", "ja")
+    assert ja[0].scenes[0].place == "茶屋"
+
+
+def test_every_line_and_beat_keeps_its_span_in_the_original_text(tmp_path):
+    story = SAMPLES / "teahouse.zh.txt"
+    text = story.read_text(encoding="utf-8")
+    chapters, _ = _read(text, "zh")
+    beats = [b for c in chapters for s in c.scenes for b in s.beats]
+    source_lines = text.split("\n")
+    for beat in beats:
+        span = beat.source
+        original = text[span.start : span.end]
+        assert original.strip(), span
+        assert original.split("\n")[0] in source_lines[span.line - 1]
+        if beat.line is not None:
+            assert original[0] in "“「\"" and beat.line.text[:2] in original
+    script = breakdown_source(story).script
+    assert all(shot.source is not None for shot in script.shots() if shot.dialogue)
+    assert all(line.source.start is not None and line.source.file == "story/teahouse.zh.txt" for line in script.lines())
+
+
+def test_a_chapter_with_no_dialogue_is_a_valid_script(tmp_path):
+    path = tmp_path / "quiet.txt"
+    path.write_text("第一章 雾\n\n　　江上起了雾。\n　　在码头上，一个人也没有，只有几条空船轻轻摇晃。\n　　远处传来一声汽笛。\n", encoding="utf-8")
+    script = breakdown_source(path).script
+    assert script.lines() == [] and script.shots()
+    assert "码头" in {scene.location for scene in script.scenes()}
+
+
+def test_a_quoted_term_inside_narration_is_not_dialogue():
+    lines = _spoken("　　这就是茶馆的“规矩”，谁也不能破。\n　　“明白了。”林夏说。\n", "zh")
+    assert [line.text for line in lines] == ["明白了。"]
