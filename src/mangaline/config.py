@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 from .model import Project
 
-__all__ = ["BuildSettings", "LlmSettings", "Settings", "load_settings", "write_settings"]
+TIERS = ("draft", "standard", "premium")
+
+__all__ = [
+    "BuildSettings",
+    "LlmSettings",
+    "ProviderSettings",
+    "RoutingSettings",
+    "Settings",
+    "load_settings",
+    "write_settings",
+]
 
 
 class BuildSettings(BaseModel):
@@ -51,6 +62,62 @@ class LlmSettings(BaseModel):
     timeout: float = Field(default=120.0, gt=0, description="seconds to wait for one reply")
 
 
+class ProviderSettings(BaseModel):
+    """One [providers.<id>] table: where the provider lives and which variable holds its key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str | None = Field(default=None, description="the API root; unset: the provider's documented default")
+    api_key_env: str = Field(
+        default="", description="environment variable holding the key (never the key itself); empty for none"
+    )
+    enabled: bool = Field(default=True, description="false keeps the router away from this provider's models")
+    concurrency: int | None = Field(default=None, ge=1, description="jobs in flight at once; unset: the catalogue's")
+    requests_per_minute: int | None = Field(default=None, ge=1, description="request rate; unset: the catalogue's")
+    timeout: float = Field(default=120.0, gt=0, description="seconds to wait for one call")
+    options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="provider-specific settings (region, app id, cluster ...)"
+    )
+
+    def api_key(self) -> str | None:
+        """The key, read from the environment at call time so it is never stored or written."""
+        if not self.api_key_env:
+            return None
+        return os.environ.get(self.api_key_env) or None
+
+
+class RoutingSettings(BaseModel):
+    """How the router spends: per-episode budget, per-shot tiers, the prior on pass rates, failover."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    episode_budget: float = Field(default=0.0, ge=0, description="spend limit per episode; 0 = only the project budget")
+    shot_tiers: dict[str, str] = Field(
+        default_factory=dict, description="tier per shot code or shot kind, e.g. {establishing = 'draft'}"
+    )
+    prior_passes: float = Field(default=4.0, gt=0, description="Beta prior on a model's QC pass rate: passes")
+    prior_failures: float = Field(default=1.0, gt=0, description="Beta prior on a model's QC pass rate: failures")
+    failover_after: int = Field(default=3, ge=1, description="consecutive failures before the next model takes over")
+    downgrade_floor: str = Field(
+        default="standard", description="the lowest tier a budget downgrade may fall to (draft, standard, premium)"
+    )
+
+    @field_validator("shot_tiers")
+    @classmethod
+    def _tiers(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, tier in value.items():
+            if tier not in TIERS:
+                raise ValueError(f"shot_tiers.{key}: {tier!r} is not one of {', '.join(TIERS)}")
+        return value
+
+    @field_validator("downgrade_floor")
+    @classmethod
+    def _floor(cls, value: str) -> str:
+        if value not in TIERS:
+            raise ValueError(f"downgrade_floor {value!r} is not one of {', '.join(TIERS)}")
+        return value
+
+
 class Settings(BaseModel):
     """Everything mangaline.toml holds; saved beside what it produced."""
 
@@ -59,6 +126,8 @@ class Settings(BaseModel):
     project: Project
     build: BuildSettings = BuildSettings()
     llm: LlmSettings | None = None
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    routing: RoutingSettings = RoutingSettings()
 
 
 def load_settings(path: Path) -> Settings:

@@ -1,0 +1,243 @@
+"""What `mangaline models` and `mangaline cost` show: the catalogue with the router's choices, and the ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import MangalineError
+from ..model import Script
+from ..project.folder import ProjectFolder
+from .catalogue import Catalogue, dimensions, load_catalogue
+from .journal import ACTIVE, Journal
+from .ledger import Ledger
+from .protocols import Modality
+from .router import PlanItem, TaskNeeds, plan, route
+
+__all__ = ["cost_report", "models_report", "render_cost", "render_models", "shot_tier", "work_items"]
+
+# the tasks `models` prices for each modality when no script is at hand: one of each kind of work
+_SAMPLES: dict[str, TaskNeeds] = {
+    "keyframe": TaskNeeds(Modality.IMAGE, shot_type="single", references=2),
+    "clip 5 s": TaskNeeds(Modality.VIDEO, shot_type="single", duration=5.0, first_frame=True),
+    "clip first+last 5 s": TaskNeeds(Modality.VIDEO, shot_type="single", duration=5.0, first_frame=True, last_frame=True),
+    "line of 100 chars": TaskNeeds(Modality.SPEECH, characters=100),
+}
+
+
+def shot_tier(settings: Settings, code: str, kind: str) -> str:
+    """A shot's tier: [routing] shot_tiers by shot code, then by shot kind, then the project's tier."""
+    tiers = settings.routing.shot_tiers
+    return tiers.get(code) or tiers.get(kind) or settings.project.tier
+
+
+def work_items(script: Script, settings: Settings, *, resolution: str = "720p") -> list[PlanItem]:
+    """The paid work a script asks for: a keyframe and a clip per shot, a spoken take per dialogue line."""
+    project = settings.project
+    aspect = project.aspect
+    items: list[PlanItem] = []
+    for episode in script.episodes:
+        for shot in episode.shots():
+            tier = shot_tier(settings, shot.code, shot.kind.value)
+            cast = sum(1 for c in shot.casting if c.on_screen)
+            common = {"shot_type": shot.kind.value, "resolution": resolution, "aspect": aspect}
+            items.append(PlanItem(f"{shot.code}/keyframe", TaskNeeds(Modality.IMAGE, references=cast, **common), tier, episode.id))
+            items.append(
+                PlanItem(
+                    f"{shot.code}/clip",
+                    TaskNeeds(Modality.VIDEO, duration=shot.duration, first_frame=True, **common),
+                    tier,
+                    episode.id,
+                )
+            )
+            for line in shot.dialogue:
+                items.append(
+                    PlanItem(
+                        f"{line.id}/voice",
+                        TaskNeeds(Modality.SPEECH, shot_type=shot.kind.value, characters=len(line.text), language=line.language),
+                        tier,
+                        episode.id,
+                    )
+                )
+    return items
+
+
+def _configured(settings: Settings, provider: str) -> bool:
+    if provider == "draft":
+        return True
+    table = settings.providers.get(provider)
+    return bool(table and table.enabled and (not table.api_key_env or table.api_key()))
+
+
+def models_report(folder: Path, settings: Settings, *, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """The catalogue priced in the project's currency, the router's choice per tier, and the script's estimate."""
+    catalogue = catalogue or load_catalogue()
+    project = settings.project
+    currency = project.currency
+    width, height = dimensions("720p", project.aspect)
+    project_folder = ProjectFolder.open(Path(folder))
+    ledger = Ledger(project_folder.state)
+    routing = settings.routing
+    stats = ledger.stats(
+        prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after
+    )
+    spent = ledger.total(currency, catalogue=catalogue)
+    models = []
+    for entry in catalogue.models:
+        unit_quote = catalogue.quote(
+            entry, currency=currency, seconds=1.0, width=width, height=height, images=1, characters=1000,
+            input_tokens=1_000_000 if entry.modality == Modality.TEXT else 0,
+        )
+        per = {"video": "second at 720p", "image": "image at 720p", "speech": "1k characters", "text": "1M input tokens"}
+        models.append(
+            {
+                "id": entry.id,
+                "provider": entry.provider,
+                "modality": entry.modality.value,
+                "tiers": list(entry.tiers),
+                "quality": entry.quality,
+                "price": entry.price.describe(),
+                "price_read_on": entry.price.read_on.isoformat(),
+                "price_source": entry.price.source,
+                "cost": round(unit_quote.cost, 6),
+                "cost_per": per[entry.modality.value],
+                "configured": _configured(settings, entry.provider),
+                "concurrency": entry.limits.concurrency,
+                "requests_per_minute": entry.limits.requests_per_minute,
+            }
+        )
+    choices = []
+    for task, needs in _SAMPLES.items():
+        needs = TaskNeeds(**{**needs.__dict__, "aspect": project.aspect, "language": needs.language or (project.language if needs.modality == Modality.SPEECH else None)})
+        for tier in ("draft", "standard", "premium"):
+            try:
+                choice = route(needs, tier, stats, catalogue=catalogue, currency=currency)
+                choices.append(
+                    {"task": task, "tier": tier, "model": choice.model, "provider": choice.provider,
+                     "expected_cost": round(choice.expected_cost, 6), "configured": _configured(settings, choice.provider),
+                     "explanation": choice.explain()}
+                )
+            except MangalineError as err:
+                choices.append({"task": task, "tier": tier, "model": None, "error": str(err)})
+    report: dict[str, Any] = {
+        "currency": currency,
+        "tier": project.tier,
+        "budget": project.budget,
+        "spent": round(spent, 6),
+        "exchange_rates": {"read_on": catalogue.exchange_rates.read_on.isoformat(), **catalogue.exchange_rates.usd_per_unit},
+        "models": models,
+        "choices": choices,
+    }
+    try:
+        script = project_folder.load_script()
+    except MangalineError:
+        script = None
+    if script is not None and script.episodes:
+        items = work_items(script, settings)
+        try:
+            priced = plan(items, stats, catalogue=catalogue, currency=currency)
+            remaining = max(0.0, project.budget - spent)
+            report["estimate"] = {
+                "tasks": len(items),
+                "expected_cost": round(priced.total, 4),
+                "by_episode": {k: round(v, 4) for k, v in priced.by_episode().items()},
+                "fits_budget": priced.total <= remaining + 1e-9,
+                "budget_left": round(remaining, 4),
+            }
+        except MangalineError as err:
+            report["estimate"] = {"tasks": len(items), "error": str(err)}
+    project_folder.close()
+    return report
+
+
+def render_models(report: dict[str, Any]) -> str:
+    """The models report as text for a terminal."""
+    cur = report["currency"]
+    lines = [f"models (tier {report['tier']}, prices in {cur}, exchange rates read {report['exchange_rates']['read_on']})"]
+    for m in report["models"]:
+        mark = "*" if m["configured"] else " "
+        lines.append(
+            f" {mark} {m['id']:<38} {m['provider']:<10} {m['modality']:<6} {'/'.join(m['tiers']):<24}"
+            f" {m['cost']:>9.4f} per {m['cost_per']:<16} {m['price']} ({m['price_source']}, {m['price_read_on']})"
+        )
+    lines.append("   * configured here (built-in, or its key variable is set)")
+    lines.append("router's choices:")
+    for c in report["choices"]:
+        if c.get("model"):
+            lines.append(f"  {c['task']:<22} {c['tier']:<9} {c['model']} ({c['expected_cost']:.4f} {cur} per accepted take)")
+        else:
+            lines.append(f"  {c['task']:<22} {c['tier']:<9} none: {c['error'].splitlines()[0]}")
+    if "estimate" in report:
+        est = report["estimate"]
+        if "error" in est:
+            lines.append(f"estimate: {est['error']}")
+        else:
+            fit = "fits" if est["fits_budget"] else "does NOT fit"
+            lines.append(
+                f"estimate for the script: {est['tasks']} tasks, {est['expected_cost']:.2f} {cur} expected; "
+                f"{fit} the {est['budget_left']:.2f} {cur} left"
+            )
+    return "\n".join(lines)
+
+
+def cost_report(folder: Path) -> dict[str, Any]:
+    """The ledger summed by provider, model, step and episode, against the project's budget."""
+    project_folder = ProjectFolder.open(Path(folder))
+    settings = project_folder.settings
+    currency = settings.project.currency
+    catalogue = load_catalogue()
+    ledger = Ledger(project_folder.state)
+    journal = Journal(project_folder.state)
+    by: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("provider", "model", "step", "episode")}
+    entries = ledger.entries()
+    total = 0.0
+    for entry in entries:
+        c = entry.charge
+        cost = catalogue.convert(c.cost, c.currency, currency)
+        total += cost
+        by["provider"][c.provider] += cost
+        by["model"][c.model] += cost
+        by["step"][c.step or "-"] += cost
+        by["episode"][c.entity.split("_", 1)[0] if c.entity else "-"] += cost
+    active = [j for j in journal.jobs() if j.state in ACTIVE]
+    budget = settings.project.budget
+    report = {
+        "currency": currency,
+        "budget": budget,
+        "spent": round(total, 6),
+        "left": round(budget - total, 6),
+        "charges": len(entries),
+        "by": {k: {name: round(v, 6) for name, v in sorted(d.items())} for k, d in by.items()},
+        "unfinished_jobs": [
+            {"provider": j.provider, "model": j.model, "job_id": j.job_id, "node": j.node, "state": j.state,
+             "submitted_at": j.submitted_at.isoformat()}
+            for j in active
+        ],
+        "recent": [
+            {"at": e.at.isoformat(), "provider": e.charge.provider, "model": e.charge.model, "entity": e.charge.entity,
+             "quantity": e.charge.quantity, "unit": e.charge.unit, "cost": e.charge.cost, "currency": e.charge.currency,
+             "job_id": e.charge.job_id}
+            for e in entries[-20:]
+        ],
+    }
+    project_folder.close()
+    return report
+
+
+def render_cost(report: dict[str, Any]) -> str:
+    """The cost report as text for a terminal."""
+    cur = report["currency"]
+    lines = [
+        f"spent {report['spent']:.4f} {cur} of {report['budget']:.2f} {cur} ({report['left']:.4f} left) "
+        f"in {report['charges']} charge(s)"
+    ]
+    for key in ("episode", "step", "provider", "model"):
+        if report["by"][key]:
+            parts = ", ".join(f"{name} {cost:.4f}" for name, cost in report["by"][key].items())
+            lines.append(f"  by {key}: {parts}")
+    if report["unfinished_jobs"]:
+        lines.append(f"  {len(report['unfinished_jobs'])} remote job(s) still running; the next build resumes them:")
+        lines += [f"    {j['provider']} {j['job_id']} ({j['node']}, {j['state']})" for j in report["unfinished_jobs"]]
+    return "\n".join(lines)
