@@ -22,7 +22,7 @@ from ..errors import (
     ProviderResponseError,
 )
 from .exchange import (
-    Endpoint,
+    HttpProvider,
     aspect_ratio,
     construct,
     data_url,
@@ -75,7 +75,7 @@ def _refusal(provider_id: str) -> Any:
     return read
 
 
-class _ArkEndpoint:
+class _ArkEndpoint(HttpProvider):
     def __init__(
         self,
         provider_id: str,
@@ -86,15 +86,15 @@ class _ArkEndpoint:
         timeout: float = 60,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.provider_id = provider_id
-        self.model = model
-        self.api_key_env = api_key_env
-        self._endpoint = Endpoint(
-            provider_id, base_url, timeout=timeout, transport=transport, refusal=_refusal(provider_id)
+        super().__init__(
+            provider_id,
+            base_url,
+            api_key_env,
+            model=model,
+            timeout=timeout,
+            transport=transport,
+            refusal=_refusal(provider_id),
         )
-
-    def close(self) -> None:
-        self._endpoint.close()
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         key = read_key(self.provider_id, self.api_key_env)

@@ -21,7 +21,7 @@ from ..errors import (
     ProviderResponseError,
     ProviderTransient,
 )
-from .exchange import Endpoint, construct, image_suffix, read_key, write_result
+from .exchange import HttpProvider, construct, image_suffix, read_key, write_result
 from .protocols import ImageRequest, ImageResult, Usage
 
 __all__ = ["FluxImages", "factory"]
@@ -42,7 +42,7 @@ def _site(url: httpx.URL) -> str:
     return host if host.replace(".", "").isdigit() or host == "localhost" else ".".join(host.split(".")[-2:])
 
 
-class FluxImages:
+class FluxImages(HttpProvider):
     """An ImageModel over ``POST /v1/<model>`` and its polling URL."""
 
     def __init__(
@@ -59,18 +59,14 @@ class FluxImages:
         output_format: str = "png",
         safety_tolerance: int | None = None,
     ) -> None:
-        self.provider_id = provider_id
-        self.model = model
-        self.api_key_env = api_key_env
+        super().__init__(
+            provider_id, base_url, api_key_env, model=model, timeout=timeout, transport=transport, refusal=None
+        )
         self.poll_interval = poll_interval
         self.deadline = deadline
         self.output_format = output_format
         self.safety_tolerance = safety_tolerance
         self._base = httpx.URL(base_url)
-        self._endpoint = Endpoint(provider_id, base_url, timeout=timeout, transport=transport)
-
-    def close(self) -> None:
-        self._endpoint.close()
 
     def request_body(self, request: ImageRequest) -> dict[str, Any]:
         """The JSON body submitted for ``request``."""

@@ -19,7 +19,7 @@ from ..errors import (
     RateLimited,
 )
 from .exchange import (
-    Endpoint,
+    HttpProvider,
     construct,
     data_url,
     read_key,
@@ -64,7 +64,7 @@ def _refusal(provider_id: str) -> Any:
     return read
 
 
-class WanVideo:
+class WanVideo(HttpProvider):
     """A VideoModel over DashScope's video-synthesis service (wan2.x i2v, and kf2v for first+last frame)."""
 
     def __init__(
@@ -78,16 +78,16 @@ class WanVideo:
         transport: httpx.BaseTransport | None = None,
         prompt_extend: bool | None = None,
     ) -> None:
-        self.provider_id = provider_id
-        self.model = model
-        self.api_key_env = api_key_env
-        self.prompt_extend = prompt_extend
-        self._endpoint = Endpoint(
-            provider_id, base_url, timeout=timeout, transport=transport, refusal=_refusal(provider_id)
+        super().__init__(
+            provider_id,
+            base_url,
+            api_key_env,
+            model=model,
+            timeout=timeout,
+            transport=transport,
+            refusal=_refusal(provider_id),
         )
-
-    def close(self) -> None:
-        self._endpoint.close()
+        self.prompt_extend = prompt_extend
 
     def task_body(self, request: VideoRequest) -> dict[str, Any]:
         """The JSON body of a video-synthesis task for ``request``."""

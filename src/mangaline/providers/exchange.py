@@ -299,3 +299,26 @@ class Endpoint:
             return ProviderTransient(self.provider_id, message, raw=raw)
         hint = "check the key and that it belongs to this endpoint's region" if status in (401, 403) else None
         return ProviderError(self.provider_id, message, raw=raw, hint=hint)
+
+
+class HttpProvider:
+    """What every HTTP adapter shares: its id, its model, the variable holding its key, and one Endpoint."""
+
+    def __init__(
+        self,
+        provider_id: str,
+        base_url: str,
+        api_key_env: str,
+        *,
+        model: str,
+        timeout: float = 60,
+        transport: httpx.BaseTransport | None = None,
+        refusal: Any = None,
+    ) -> None:
+        self.provider_id = provider_id
+        self.model = model
+        self.api_key_env = api_key_env
+        self._endpoint = Endpoint(provider_id, base_url, timeout=timeout, transport=transport, refusal=refusal)
+
+    def close(self) -> None:
+        self._endpoint.close()

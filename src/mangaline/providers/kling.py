@@ -25,7 +25,7 @@ from ..errors import (
     ProviderResponseError,
     RateLimited,
 )
-from .exchange import Endpoint, aspect_ratio, construct, read_key, whole_seconds
+from .exchange import HttpProvider, aspect_ratio, construct, read_key, whole_seconds
 from .protocols import JobState, JobStatus, Usage, VideoRequest
 
 __all__ = ["KlingVideo", "factory", "kling_token"]
@@ -98,7 +98,7 @@ def _coded_error(provider_id: str, body: dict[str, Any], raw: str) -> ProviderEr
     return None
 
 
-class KlingVideo:
+class KlingVideo(HttpProvider):
     """A VideoModel over ``/v1/videos/{text2video,image2video,multi-image2video}``, plus ``submit_lip_sync``."""
 
     def __init__(
@@ -115,19 +115,19 @@ class KlingVideo:
         durations: Sequence[int] = (5, 10),
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.provider_id = provider_id
-        self.model = model
-        self.api_key_env = api_key_env
+        super().__init__(
+            provider_id,
+            base_url,
+            api_key_env,
+            model=model,
+            timeout=timeout,
+            transport=transport,
+            refusal=_refusal(provider_id),
+        )
         self.secret_key_env = secret_key_env
         self.mode = mode
         self.durations = tuple(durations)
         self._clock = clock
-        self._endpoint = Endpoint(
-            provider_id, base_url, timeout=timeout, transport=transport, refusal=_refusal(provider_id)
-        )
-
-    def close(self) -> None:
-        self._endpoint.close()
 
     def submit(self, request: VideoRequest) -> str:
         kind, body = self.task_body(request)

@@ -28,7 +28,7 @@ from ..errors import (
     ProviderResponseError,
     ProviderTransient,
 )
-from .exchange import Endpoint, construct, image_suffix, read_key, write_result
+from .exchange import HttpProvider, Endpoint, construct, image_suffix, read_key, write_result
 from .protocols import (
     ImageRequest,
     ImageResult,
@@ -70,7 +70,7 @@ def _refusal(provider_id: str) -> Any:
     return read
 
 
-class _OpenAIEndpoint:
+class _OpenAIEndpoint(HttpProvider):
     """What the three OpenAI-compatible adapters share: the key, the auth header, the endpoint."""
 
     def __init__(
@@ -83,15 +83,15 @@ class _OpenAIEndpoint:
         timeout: float = 60,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.provider_id = provider_id
-        self.model = model
-        self.api_key_env = api_key_env
-        self._endpoint = Endpoint(
-            provider_id, base_url, timeout=timeout, transport=transport, refusal=_refusal(provider_id)
+        super().__init__(
+            provider_id,
+            base_url,
+            api_key_env,
+            model=model,
+            timeout=timeout,
+            transport=transport,
+            refusal=_refusal(provider_id),
         )
-
-    def close(self) -> None:
-        self._endpoint.close()
 
     def _auth(self) -> tuple[dict[str, str], tuple[str, ...]]:
         if not self.api_key_env:

@@ -21,7 +21,7 @@ from ..errors import (
     ProviderTransient,
     RateLimited,
 )
-from .exchange import Endpoint, construct, read_key, write_result
+from .exchange import HttpProvider, construct, read_key, write_result
 from .protocols import SpeechRequest, SpeechResult, Usage
 
 __all__ = ["VolcSpeech", "factory"]
@@ -50,7 +50,7 @@ def _coded_error(provider_id: str, body: dict[str, Any], raw: str) -> ProviderEr
     return ProviderError(provider_id, message, raw=raw, hint=_HINTS.get(code))
 
 
-class VolcSpeech:
+class VolcSpeech(HttpProvider):
     """A SpeechModel over ``POST /api/v1/tts``; ``model`` is the cluster (volcano_tts, volcano_mega, volcano_icl)."""
 
     def __init__(
@@ -66,22 +66,18 @@ class VolcSpeech:
         audio_format: str = "wav",
         uid: str = "mangaline",
     ) -> None:
-        self.provider_id = provider_id
-        self.model = model
-        self.api_key_env = api_key_env
-        self.appid = appid
-        self.audio_format = audio_format
-        self.uid = uid
-        self._endpoint = Endpoint(
+        super().__init__(
             provider_id,
             base_url,
+            api_key_env,
+            model=model,
             timeout=timeout,
             transport=transport,
             refusal=lambda status, body, raw: _coded_error(provider_id, body, raw) if isinstance(body, dict) else None,
         )
-
-    def close(self) -> None:
-        self._endpoint.close()
+        self.appid = appid
+        self.audio_format = audio_format
+        self.uid = uid
 
     def request_body(self, request: SpeechRequest, reqid: str) -> dict[str, Any]:
         """The JSON body for one line; ``reqid`` must be unique per call."""
