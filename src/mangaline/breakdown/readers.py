@@ -15,7 +15,7 @@ from xml.parsers import expat
 
 from ..errors import InputEncodingError, ScriptError
 from .fountain import Element, ElementType, FountainDocument
-from .textio import _decode, detect_language
+from .textio import _decode, checked_size, detect_language
 
 __all__ = [
     "PROSE_MAX_BYTES",
@@ -147,20 +147,9 @@ def _whole_lines(sample: bytes, truncated: bool) -> bytes:
 
 def _stat(path: Path, max_bytes: int) -> int:
     where = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ScriptError(where, "the file does not exist", hint="check the path") from None
-    except OSError as exc:
-        raise ScriptError(where, f"the file cannot be read ({exc.strerror})") from None
-    if path.is_dir():
-        raise ScriptError(where, "this is a folder, not a file", hint="name the story file inside it")
-    if size > max_bytes:
-        raise ScriptError(
-            where,
-            f"the file is {size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.0f} MB limit for prose",
-            hint="split the book into volumes of a few million characters each",
-        )
+    size = checked_size(
+        path, max_bytes, limit="limit for prose", hint="split the book into volumes of a few million characters each"
+    )
     if size == 0:
         raise ScriptError(where, "the file is empty", hint="write the story into it, then run again")
     return size

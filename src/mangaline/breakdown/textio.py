@@ -59,9 +59,8 @@ class SourceText:
     sha256: str
 
 
-def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
-    """Read a screenplay or story file, refusing binaries, oversize files and undecodable bytes."""
-    path = Path(path)
+def checked_size(path: Path, max_bytes: int, *, hint: str, limit: str = "limit") -> int:
+    """The file's size, or a ScriptError naming it when it is missing, a folder or over ``max_bytes``."""
     where = str(path)
     try:
         size = path.stat().st_size
@@ -70,13 +69,19 @@ def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText
     except OSError as exc:
         raise ScriptError(where, f"the file cannot be read ({exc.strerror})") from None
     if path.is_dir():
-        raise ScriptError(where, "this is a folder, not a file", hint="name the script file inside it")
+        raise ScriptError(where, "this is a folder, not a file", hint="name the file inside it")
     if size > max_bytes:
         raise ScriptError(
-            where,
-            f"the file is {size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.1f} MB limit",
-            hint="split it into one file per episode (a whole feature film is about 0.3 MB of Fountain)",
+            where, f"the file is {size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.1f} MB {limit}", hint=hint
         )
+    return size
+
+
+def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
+    """Read a screenplay or story file, refusing binaries, oversize files and undecodable bytes."""
+    path = Path(path)
+    where = str(path)
+    checked_size(path, max_bytes, hint="split it into one file per episode (a whole feature film is about 0.3 MB of Fountain)")
     try:
         raw = path.read_bytes()
     except OSError as exc:
