@@ -14,7 +14,6 @@ the take: the model's word is provenance too.
 from __future__ import annotations
 
 import bisect
-import email.utils
 import json
 import os
 import random
@@ -29,6 +28,7 @@ from pydantic import ValidationError
 from ..config import LlmSettings
 from ..errors import ProviderError, ProviderUnavailable
 from ..model import DialogueLine, SourceSpan
+from ..providers.exchange import retry_after
 from .llm_schema import BeatReply, ChunkReply, SceneReply, strict_schema
 from .planner import Beat
 from .screenplay import character_id
@@ -331,28 +331,6 @@ def _schema_problems(err: ValidationError) -> str:
     return "it does not match the schema: " + "; ".join(problems)
 
 
-def _retry_after(headers: Any) -> float | None:
-    """Seconds a 429 or 503 asks us to wait (Retry-After in seconds or as a date, or retry-after-ms)."""
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(0.0, float(value) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 class _Session:
     """One breakdown in progress: the client, the call count, the transcript and the names met."""
 
@@ -463,7 +441,7 @@ class _Session:
                 record.update(http_status=status, raw=body)
                 self.last_error = f"HTTP {status}: {body[:500]}"
                 if status == 429 or status >= 500 or status == 408:
-                    wait = _retry_after(err.response.headers) if status in (429, 503) else None
+                    wait = retry_after(err.response.headers) if status in (429, 503) else None
                     if wait is not None and wait > settings.max_retry_wait:
                         record["outcome"] = f"HTTP {status}, asks to wait {wait:g} s"
                         raise self.give_up(

@@ -167,7 +167,8 @@ def _scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def retry_after(headers: Any) -> float | None:
+    """Seconds a 429 or 503 asks us to wait (Retry-After in seconds or as an HTTP date, or retry-after-ms)."""
     millis = headers.get("retry-after-ms")
     if millis:
         try:
@@ -294,7 +295,7 @@ class Endpoint:
         status = response.status_code
         message = f"{method} {self._where(url)} answered {status}: {raw[:300]}"
         if status == 429:
-            return RateLimited(self.provider_id, message, retry_after=_retry_after(response.headers), raw=raw)
+            return RateLimited(self.provider_id, message, retry_after=retry_after(response.headers), raw=raw)
         if status >= 500 or status == 408:
             return ProviderTransient(self.provider_id, message, raw=raw)
         hint = "check the key and that it belongs to this endpoint's region" if status in (401, 403) else None
