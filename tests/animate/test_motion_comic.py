@@ -161,3 +161,17 @@ def test_plan_round_trips_through_json():
     text = plan.model_dump_json()
     assert json.loads(text)["move"] == "dolly_right"
     assert MotionPlan.model_validate_json(text) == plan
+
+
+def test_a_keyframe_with_a_lens_moves_its_layers_by_their_real_depth():
+    layers = _layers().model_copy(update={"focal": 1200.0})
+    dolly = plan_motion(layers, CameraMove.DOLLY_LEFT, _timing(), [], seed=1)
+    pan = plan_motion(layers, CameraMove.PAN_LEFT, _timing(), [], seed=1)
+    back = max(layer.depth for layer in layers.layers)
+    for layer in layers.layers:
+        # A camera sliding sideways moves a point by focal * travel / depth: relative to the background, back / depth.
+        assert dolly.parallax_of(layer.name) == pytest.approx(min(3.0, back / layer.depth), abs=1e-3)
+        assert 1.0 <= pan.parallax_of(layer.name) < dolly.parallax_of(layer.name) or layer.depth == back
+    shift = abs(dolly.end.x - dolly.start.x)
+    assert dolly.camera_travel_m == pytest.approx(shift * back / 1200.0, rel=1e-3)
+    assert pan.camera_turn_deg > 0 and pan.camera_travel_m == 0

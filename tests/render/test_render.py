@@ -19,7 +19,7 @@ def _count(image: Image.Image, hex_colour: str) -> int:
 
 @pytest.mark.parametrize(
     ("facing", "expected"),
-    [(270.0, "front"), (90.0, "back"), (0.0, "right"), (180.0, "left"), (315.0, "right"), (225.0, "left")],
+    [(270.0, "front"), (90.0, "back"), (0.0, "side_right"), (180.0, "side_left"), (315.0, "right"), (225.0, "left"), (45.0, "back")],
 )
 def test_view_follows_facing_relative_to_the_camera(facing, expected):
     # The camera stands south of the character looking north, so east is screen right.

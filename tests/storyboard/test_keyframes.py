@@ -185,12 +185,21 @@ def test_unknown_location_raises_render_error(tmp_path, bible, scene, small_proj
         draw_keyframe(bad.shots[0], bad, bible, small_project, tmp_path)
 
 
-def test_character_sheet_shows_four_views_in_the_palette(tmp_path, bible):
+def test_character_sheet_shows_the_turnaround_and_expressions_in_the_palette(tmp_path, bible):
+    from mangaline.render.sheet import EXPRESSIONS, SHEET_VIEWS
+
     path = draw_character_sheet(bible.characters["kenji"], tmp_path / "kenji.png", height=400)
     sheet = Image.open(path)
-    assert sheet.size == (4 * int(400 * 0.42), 400)
-    panel_w = sheet.width // 4
-    for i in range(4):
-        panel = sheet.crop((i * panel_w, 0, (i + 1) * panel_w, sheet.height))
+    views = len(SHEET_VIEWS)
+    assert set(SHEET_VIEWS) >= {"front", "right", "side_right", "back"}
+    assert sheet.size == (views * int(400 * 0.42), 400 + int(400 * 0.36))
+    panel_w = sheet.width // views
+    for i in range(views):
+        panel = sheet.crop((i * panel_w, 0, (i + 1) * panel_w, 400))
         assert _count(panel, KENJI_PALETTE["hair"]) > 30, f"panel {i}"
         assert _count(panel, KENJI_PALETTE["outfit"]) > 30, f"panel {i}"
+    cell = sheet.width // len(EXPRESSIONS)
+    faces = [np.asarray(sheet.crop((i * cell, 400, (i + 1) * cell, sheet.height))) for i in range(len(EXPRESSIONS))]
+    assert _count(Image.fromarray(faces[0]), KENJI_PALETTE["skin"]) > 100
+    # Talking and blinking differ from the neutral face (mouth open, eyes shut).
+    assert (faces[1] != faces[0]).any() and (faces[2] != faces[0]).any()

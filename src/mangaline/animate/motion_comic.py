@@ -1,7 +1,8 @@
-"""The motion-comic animator: plans camera moves, parallax, mouth flaps and blinks over a layered keyframe."""
+"""The motion-comic animator: camera moves in the set, parallax from each layer's depth, mouth flaps and blinks."""
 
 from __future__ import annotations
 
+import math
 import random
 from typing import NamedTuple
 
@@ -14,15 +15,17 @@ from mangaline.model.base import Record
 from .timing import ShotTiming
 
 __all__ = [
+    "MOUTH_THRESHOLD",
+    "PIVOT_OFFSET",
+    "PUSH_ZOOM",
     "CameraPoint",
     "FrameSpan",
     "LayerMotion",
     "MotionPlan",
     "SpokenLine",
-    "plan_motion",
+    "depth_parallax",
     "ease_in_out",
-    "PUSH_ZOOM",
-    "MOUTH_THRESHOLD",
+    "plan_motion",
 ]
 
 PUSH_ZOOM = 1.15
@@ -50,6 +53,8 @@ _PARALLAX_STRENGTH = {
     CameraMove.DOLLY_RIGHT: 1.6,
 }
 _MAX_PARALLAX = 3.0
+PIVOT_OFFSET = 0.12
+"""Metres between a pan head's pivot and the lens: why a real pan shows a little parallax."""
 
 
 class SpokenLine(NamedTuple):
@@ -98,6 +103,8 @@ class MotionPlan(Record):
     end: CameraPoint
     ease: str = "ease_in_out"
     layers: list[LayerMotion]
+    camera_travel_m: float = Field(default=0.0, description="how far the camera body moves in the set (dolly, drift), metres")
+    camera_turn_deg: float = Field(default=0.0, description="how far the camera turns on its head (pan, tilt), degrees")
     mouths: dict[str, list[FrameSpan]] = Field(default_factory=dict, description="character id -> open-mouth frames")
     blinks: dict[str, list[FrameSpan]] = Field(default_factory=dict, description="character id -> closed-eye frames")
 
@@ -141,6 +148,22 @@ class MotionPlan(Record):
         )
 
 
+def depth_parallax(move: CameraMove, depth: float, back_depth: float) -> float:
+    """How much a layer at ``depth`` moves against the background at ``back_depth`` when the camera really moves.
+
+    A pinhole camera sliding sideways shifts a point by focal * travel / depth, so a
+    dolly (and the static drift, a slow dolly) gives back_depth / depth. A pan or tilt
+    turns the camera on a head whose pivot sits behind the lens, a small arc that
+    also slides it; push-ins are zooms and move every layer alike.
+    """
+    move = CameraMove(move)
+    if move in (CameraMove.DOLLY_LEFT, CameraMove.DOLLY_RIGHT, CameraMove.STATIC):
+        return back_depth / depth
+    if move in (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT, CameraMove.TILT_UP, CameraMove.TILT_DOWN):
+        return (1.0 + PIVOT_OFFSET / depth) / (1.0 + PIVOT_OFFSET / back_depth)
+    return 1.0
+
+
 def ease_in_out(u: float) -> float:
     """Smoothstep: the camera starts and settles gently instead of jerking at the cut."""
     u = min(max(u, 0.0), 1.0)
@@ -174,14 +197,25 @@ def plan_motion(
     start, end = _camera_path(move, fw, fh, cw, ch, timing.duration, rng)
 
     back_depth = max(layer.depth for layer in layers.layers)
-    strength = _PARALLAX_STRENGTH[move]
-    motions = [
-        LayerMotion(
-            name=layer.name,
-            parallax=round(min(_MAX_PARALLAX, 1.0 + strength * (back_depth / layer.depth - 1.0)), 4),
-        )
-        for layer in layers.layers
-    ]
+    travel_m = turn_deg = 0.0
+    if layers.focal:
+        # The keyframe knows its lens: move the camera in the set and let each layer's depth decide its motion.
+        motions = [LayerMotion(name=layer.name, parallax=round(min(_MAX_PARALLAX, depth_parallax(move, layer.depth, back_depth)), 4))
+                   for layer in layers.layers]
+        shift = math.hypot(end.x - start.x, end.y - start.y)
+        if move in (CameraMove.DOLLY_LEFT, CameraMove.DOLLY_RIGHT, CameraMove.STATIC):
+            travel_m = shift * back_depth / layers.focal
+        elif move in (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT, CameraMove.TILT_UP, CameraMove.TILT_DOWN):
+            turn_deg = math.degrees(math.atan2(shift, layers.focal))
+    else:
+        strength = _PARALLAX_STRENGTH[move]
+        motions = [
+            LayerMotion(
+                name=layer.name,
+                parallax=round(min(_MAX_PARALLAX, 1.0 + strength * (back_depth / layer.depth - 1.0)), 4),
+            )
+            for layer in layers.layers
+        ]
 
     speaking = {layer.character for layer in layers.layers if layer.character and layer.speaking_mouth}
     mouths: dict[str, list[FrameSpan]] = {}
@@ -210,6 +244,8 @@ def plan_motion(
         start=start,
         end=end,
         layers=motions,
+        camera_travel_m=round(travel_m, 6),
+        camera_turn_deg=round(turn_deg, 6),
         mouths=mouths,
         blinks=blinks,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import StepError
 from ..model import Light, Location, Mark, Scene, Script, SetDesign, SetElement, Wall
+from ..model.bible import CameraSpot
 from .colour import NAMED, delta_e, from_hsl, shade
 from .lexicon import Lexicon, lexicon_for
 from .places import LIGHT_COLOURS, MAX_COUNT, OUTDOOR_KINDS, PLACES, SHAPES, SKY, PlaceType
@@ -342,11 +343,21 @@ def _design_set(location_id: str, scenes: list[Scene], name: str, lexicon: Lexic
         if fitted and marks:
             return SetDesign(width=width, depth=depth, height=height, wall_colour=wall, floor_colour=floor,
                              ceiling_colour=ceiling, accent_colour=accent, elements=builder.elements,
-                             lights=builder.lights(named_lights, accent), marks=marks)
+                             lights=builder.lights(named_lights, accent), marks=marks,
+                             cameras=_camera_spots(width, depth, height, interior))
         # too much furniture for the room: a bigger room rather than a dropped element the text asked for
         width, depth = width + 1.0, depth + (0.5 if interior else 1.0)
     raise StepError("design", location_id, f"could not fit {sum(item.count for item in wanted)} elements in a set",
                     hint="name fewer elements in the action text, or edit the set in bible/locations/")
+
+
+def _camera_spots(width: float, depth: float, height: float, interior: bool) -> list[CameraSpot]:
+    """Where a wide view of the set may stand: the two south corners and the middle of the south side (the fourth wall)."""
+    z = round(min(1.6, height - 0.3), 2) if interior else 1.6
+    inset = 0.35 if interior else 0.0
+    return [CameraSpot(name="south-west corner", x=round(inset, 2), y=round(inset, 2), z=z),
+            CameraSpot(name="south middle", x=round(width / 2, 2), y=round(inset * 0.6, 2), z=z),
+            CameraSpot(name="south-east corner", x=round(width - inset, 2), y=round(inset, 2), z=z)]
 
 
 def set_problems(design: SetDesign) -> list[str]:

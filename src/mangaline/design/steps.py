@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import Step, StepContext, StepOutput
 from ..model import Character
-from ..render.sheet import draw_character_sheet
+from ..render.sheet import EXPRESSIONS, SHEET_VIEWS, draw_character_sheet
 
 __all__ = ["CHARACTER_SHEET"]
 
@@ -13,7 +13,10 @@ def character_sheet(ctx: StepContext) -> StepOutput:
     character = Character.model_validate(ctx.params["character"])
     out = ctx.workdir / "sheet.png"
     draw_character_sheet(character, out)
-    return StepOutput(components={"sheet.png": out}, data={"character": character.id})
+    # The version and approval travel with the take, so a shot's reference names the design it was checked against.
+    return StepOutput(components={"sheet.png": out},
+                      data={"character": character.id, "version": character.version, "approved": character.approved,
+                            "views": list(SHEET_VIEWS), "expressions": list(EXPRESSIONS)})
 
 
-CHARACTER_SHEET = Step(name="design.character_sheet", version="1", fn=character_sheet, kind="cpu")
+CHARACTER_SHEET = Step(name="design.character_sheet", version="2", fn=character_sheet, kind="cpu")

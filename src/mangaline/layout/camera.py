@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from mangaline.model import Angle, SetDesign, Scene, Shot, ShotKind, ShotSize
+from mangaline.model import Angle, Scene, SetDesign, Shot, ShotKind, ShotSize
+from mangaline.model.bible import CameraSpot
 
 from .blocking import Placement
 
-__all__ = ["Camera", "place_camera", "project_point", "FRAMING"]
+__all__ = ["FRAMING", "Camera", "place_camera", "project_point"]
 
 # Per shot size: (vertical metres the frame holds at the subject, vertical FOV in degrees,
 # room above the head as a fraction of the frame, lowest height of the frame centre).
@@ -69,7 +70,7 @@ class Camera:
         """A set point in camera space: (right, up, depth) in metres."""
         right, up, forward = self.basis()
         p = (x - self.x, y - self.y, z - self.z)
-        dot = lambda a: a[0] * p[0] + a[1] * p[1] + a[2] * p[2]  # noqa: E731
+        dot = lambda a: a[0] * p[0] + a[1] * p[1] + a[2] * p[2]
         return dot(right), dot(up), dot(forward)
 
     def focal(self, height: int) -> float:
@@ -116,7 +117,7 @@ def _line_of_action(blocking: dict[str, Placement]) -> tuple[tuple[float, float]
     return axis, normal
 
 
-def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: SetDesign) -> Camera:  # noqa: A002
+def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: SetDesign) -> Camera:
     """Place the shot's camera from its size, angle, kind and subject.
 
     Every camera of a scene stands on the camera side of the line of action, so a
@@ -126,6 +127,9 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
     """
     extent, fov, headroom, lowest_centre = FRAMING[ShotSize(shot.size)]
     axis, normal = _line_of_action(blocking)
+    if shot.crosses_line:
+        # A deliberate jump across the line: the camera works from the far side, and the layout says so.
+        normal = (-normal[0], -normal[1])
     on_screen = [c.character for c in shot.casting if c.on_screen and c.character in blocking]
     subject = shot.subject if shot.subject in blocking else None
     kind = ShotKind(shot.kind)
@@ -215,6 +219,13 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
         ray = math.hypot(horizontal, cam_z - target_z)
         fov = min(_MAX_FOV, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
     cam_z = max(0.25, cam_z)
+    spot = _allowed_spot(set, kind, ShotSize(shot.size), (tx, ty), (cam_x, cam_y), normal)
+    if spot is not None:
+        # A wide view of the set stands where the set allows a camera, and widens its lens to hold the view.
+        cam_x, cam_y, cam_z = spot.x, spot.y, spot.z
+        horizontal = math.hypot(tx - cam_x, ty - cam_y)
+        ray = math.hypot(horizontal, cam_z - target_z)
+        fov = min(_MAX_FOV, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
     pitch = math.degrees(math.atan2(target_z - cam_z, max(horizontal, 1e-6)))
     yaw = math.degrees(math.atan2(ty - cam_y, tx - cam_x)) + yaw_offset
     roll = 9.0 if angle is Angle.DUTCH else 0.0
@@ -222,7 +233,19 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
                   pitch=round(pitch, 6), fov=round(fov, 6), roll=roll)
 
 
-def _keep_inside(tx: float, ty: float, cx: float, cy: float, cz: float, tz: float, set: SetDesign):  # noqa: A002
+def _allowed_spot(set: SetDesign, kind: ShotKind, size: ShotSize, target: tuple[float, float],
+                  camera: tuple[float, float], normal: tuple[float, float]) -> CameraSpot | None:
+    """For establishing and extreme wide shots, the set's allowed camera spot on the camera side nearest the camera."""
+    if not set.cameras or (kind is not ShotKind.ESTABLISHING and size is not ShotSize.EXTREME_WIDE):
+        return None
+    usable = [c for c in set.cameras
+              if (c.x - target[0]) * normal[0] + (c.y - target[1]) * normal[1] > 0.3]
+    if not usable:
+        return None
+    return min(usable, key=lambda c: math.hypot(c.x - camera[0], c.y - camera[1]))
+
+
+def _keep_inside(tx: float, ty: float, cx: float, cy: float, cz: float, tz: float, set: SetDesign):
     """Pull a camera that would stand outside the room back along its line of sight."""
     lo_x, hi_x = _WALL_MARGIN, set.width - _WALL_MARGIN
     lo_y, hi_y = _WALL_MARGIN, set.depth - _WALL_MARGIN

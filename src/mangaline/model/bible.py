@@ -173,6 +173,15 @@ class Mark(Record):
     y: float
 
 
+class CameraSpot(Record):
+    """A place the set lets a camera stand, in set metres; shots record the spot nearest their camera."""
+
+    name: str
+    x: float
+    y: float
+    z: float = Field(default=1.5, gt=0)
+
+
 class SetDesign(Record):
     """A location's set: a rectangular floor plan in metres with walls, elements, lights and marks."""
 
@@ -186,6 +195,7 @@ class SetDesign(Record):
     elements: list[SetElement] = Field(default_factory=list)
     lights: list[Light] = Field(default_factory=list)
     marks: list[Mark] = Field(default_factory=list)
+    cameras: list[CameraSpot] = Field(default_factory=list, description="allowed camera positions; none listed allows any")
 
     _hex = field_validator("wall_colour", "floor_colour", "ceiling_colour", "accent_colour")(
         classmethod(lambda cls, v: check_hex(v))

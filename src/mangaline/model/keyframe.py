@@ -43,3 +43,4 @@ class KeyframeLayers(Record):
     frame_width: int
     frame_height: int
     layers: list[Layer]
+    focal: float | None = Field(default=None, description="the camera's focal length in frame pixels; turns depth into parallax")

@@ -116,6 +116,7 @@ class Shot(Record):
     action: str = ""
     dialogue: list[DialogueLine] = Field(default_factory=list)
     casting: list[Casting] = Field(default_factory=list)
+    crosses_line: bool = Field(default=False, description="the camera deliberately crosses the 180-degree line")
     source: SourceSpan | None = None
 
 

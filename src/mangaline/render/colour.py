@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["INK", "RGB", "hex_rgb", "mix", "shade", "lighten", "sky_colours"]
+__all__ = ["INK", "RGB", "hex_rgb", "lighten", "mix", "shade", "sky_colours"]
 
 RGB = tuple[int, int, int]
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from mangaline.layout.shot import view_for as _layout_view_for
 from mangaline.model import Build, Character, HairStyle, Outfit
 
 from .colour import INK, RGB, hex_rgb, lighten, mix, shade
 
-__all__ = ["Figure", "FigureDrawing", "VIEWS", "draw_figure", "figure_for", "view_for"]
+__all__ = ["VIEWS", "Figure", "FigureDrawing", "draw_figure", "figure_for", "view_for"]
 
-VIEWS = ("front", "left", "right", "back")
+VIEWS = ("front", "left", "right", "side_left", "side_right", "back")
+_PROFILE_TURN = 1.45  # a profile turns the face further than a three-quarter view (d = 1)
 _HEADS = {"child": 4.6, "teen": 6.0, "adult": 6.6, "elder": 6.4}
 _SHOULDERS = {Build.SLIM: 0.92, Build.AVERAGE: 1.02, Build.BROAD: 1.22, Build.CHILD: 0.82}
 _LONG_TOPS = ("coat", "trench", "kimono", "robe", "dress", "gown")
@@ -92,13 +94,14 @@ def figure_for(character: Character, variant: str = "default") -> Figure:
 
 def view_for(facing_deg: float, to_camera_deg: float, camera_right: tuple[float, float]) -> str:
     """Which drawing shows a character facing ``facing_deg`` to a camera at bearing ``to_camera_deg``."""
-    diff = (facing_deg - to_camera_deg + 180.0) % 360.0 - 180.0
-    if abs(diff) <= 28.0:
-        return "front"
-    if abs(diff) >= 125.0:
-        return "back"
-    fx, fy = math.cos(math.radians(facing_deg)), math.sin(math.radians(facing_deg))
-    return "right" if fx * camera_right[0] + fy * camera_right[1] > 0 else "left"
+    return _layout_view_for(facing_deg, to_camera_deg, camera_right)
+
+
+def _turn(view: str) -> float:
+    """How far the head and body turn towards screen right (+) or left (-) for a view."""
+    if view not in VIEWS:
+        raise ValueError(f"view {view!r} is not one of {', '.join(VIEWS)}")
+    return {"right": 1.0, "left": -1.0, "side_right": _PROFILE_TURN, "side_left": -_PROFILE_TURN}.get(view, 0.0)
 
 
 @dataclass
@@ -163,7 +166,7 @@ def draw_figure(fig: Figure, view: str, *, face_x: float, face_y: float, ppm: fl
     image = _render(fig, view, foot_x, foot_y, ppm, box, ss)
     mouth = blink = None
     if sprites and view != "back":
-        d = 1.0 if view == "right" else -1.0 if view == "left" else 0.0
+        d = _turn(view)
         h, w = fig.head, fig.head_width
         chin = fig.height - h
         eye_y = chin + h * 0.4
@@ -210,7 +213,7 @@ def _render(fig: Figure, view: str, foot_x: float, foot_y: float, ppm: float, bo
 
 def _draw_body(pen: _Pen, f: Figure, view: str) -> None:
     h = f.head
-    d = 1.0 if view == "right" else -1.0 if view == "left" else 0.0
+    d = _turn(view)
     back = view == "back"
     chin = f.height - h
     shoulder_y = chin - h * 0.3
@@ -381,7 +384,7 @@ def _head_outline(f: Figure, d: float) -> list[tuple[float, float]]:
 
 
 def _draw_head(pen: _Pen, f: Figure, view: str, *, eyes_closed: bool, mouth_open: bool) -> None:
-    d = 1.0 if view == "right" else -1.0 if view == "left" else 0.0
+    d = _turn(view)
     back = view == "back"
     h, w = f.head, f.head_width
     chin = f.height - h
@@ -453,6 +456,8 @@ def _eyes(pen: _Pen, f: Figure, d: float, closed: bool) -> None:
     brow = shade(f.hair, 0.2)
     for side in (-1.0, 1.0):
         far = d != 0 and side == -d
+        if far and abs(d) > 1.2:
+            continue  # in profile the far eye is hidden behind the nose
         scale_x = 0.68 if far else 1.0
         ex = d * w * 0.14 + side * w * (0.2 if not far else 0.17)
         ew_s = ew * scale_x
@@ -618,3 +623,71 @@ def _hair_back_view(pen: _Pen, f: Figure) -> None:
     pen.poly(_arc(0, cy + h * 0.15, w * 0.3, h * 0.18, 30, 150, 6), lighten(f.hair, 0.3), outline=False)
     if f.hair_style == HairStyle.PONYTAIL:
         pen.poly([(-w * 0.15, cy), (w * 0.15, cy), (w * 0.1, cy - h * 1.5), (-w * 0.1, cy - h * 1.5)], f.hair)
+
+
+# --- pose -----------------------------------------------------------------------------------------
+
+POSE_POINTS = ("nose", "neck", "r_shoulder", "r_elbow", "r_wrist", "l_shoulder", "l_elbow", "l_wrist", "r_hip", "r_knee",
+               "r_ankle", "l_hip", "l_knee", "l_ankle", "r_eye", "l_eye", "r_ear", "l_ear")
+"""The OpenPose COCO-18 keypoint order."""
+
+
+def pose_points(fig: Figure, view: str, *, face_x: float, face_y: float, ppm: float) -> list[tuple[float, float, float]]:
+    """COCO-18 keypoints (x, y, confidence) of the figure drawn with the same placement as ``draw_figure``.
+
+    Points follow the drawing's own proportions, so they sit on the drawn joints;
+    a point hidden by the view (the far eye in profile, the face from behind) has
+    confidence 0.
+    """
+    d = _turn(view)
+    back = view == "back"
+    h, w = fig.head, fig.head_width
+    chin = fig.height - h
+    cy = fig.height - h * 0.45
+    shoulder_y = chin - h * 0.3
+    hip_y = fig.height * (0.45 if fig.age == "child" else 0.49)
+    hand_y = hip_y - h * 0.35 + h * 0.06
+    sw = fig.shoulder * (0.86 if d else 1.0)
+    hipw = h * (0.78 if fig.gender == "female" else 0.7) * _SHOULDERS.get(fig.build, 1.0) * (0.9 if d else 1.0)
+    knee_y = fig.height * 0.27
+    foot_x, foot_y = face_x, face_y + fig.face_height * ppm
+    # The person's right hand is on screen left unless we see their back.
+    right = 1.0 if back else -1.0
+    eye_y = chin + h * 0.4
+
+    def at(x: float, y: float, c: float = 1.0) -> tuple[float, float, float]:
+        return round(foot_x + x * ppm, 2), round(foot_y - y * ppm, 2), c
+
+    def limb(side: float) -> dict[str, tuple[float, float, float]]:
+        far = d != 0 and side == -d
+        sx = side * sw * (0.86 if far else 1.0)
+        ex = sx + side * h * 0.12
+        hx_top = side * hipw * 0.48 + d * h * 0.05
+        hx_bot = side * hipw * 0.42 + d * h * 0.12
+        conf = 0.0 if far and abs(d) > 1.2 else 1.0
+        return {"shoulder": at(sx, shoulder_y, conf), "elbow": at((sx + ex) / 2, (shoulder_y + hand_y) / 2, conf),
+                "wrist": at(ex, hand_y, conf), "hip": at(hx_top, hip_y, conf),
+                "knee": at((hx_top + hx_bot) / 2, knee_y, conf), "ankle": at(hx_bot, h * 0.12, conf)}
+
+    r, l = limb(right), limb(-right)
+    face_conf = 0.0 if back else 1.0
+
+    def eye(side: float) -> tuple[float, float, float]:
+        far = d != 0 and side == -d
+        hidden = back or (far and abs(d) > 1.2)
+        return at(d * w * 0.14 + side * w * (0.2 if not far else 0.17), eye_y, 0.0 if hidden else 1.0)
+
+    def ear(side: float) -> tuple[float, float, float]:
+        # In front view both ears show; turned, only the one on the side the head turns away from.
+        shown = d == 0 or side == -(1.0 if d > 0 else -1.0)
+        return at(side * w * 0.5 + d * w * 0.05, cy - h * 0.15, 1.0 if shown else 0.0)
+
+    points = {
+        "nose": at(d * w * 0.28, chin + h * 0.26, face_conf), "neck": at(d * h * 0.06, shoulder_y),
+        "r_shoulder": r["shoulder"], "r_elbow": r["elbow"], "r_wrist": r["wrist"],
+        "l_shoulder": l["shoulder"], "l_elbow": l["elbow"], "l_wrist": l["wrist"],
+        "r_hip": r["hip"], "r_knee": r["knee"], "r_ankle": r["ankle"],
+        "l_hip": l["hip"], "l_knee": l["knee"], "l_ankle": l["ankle"],
+        "r_eye": eye(right), "l_eye": eye(-right), "r_ear": ear(right), "l_ear": ear(-right),
+    }
+    return [points[name] for name in POSE_POINTS]

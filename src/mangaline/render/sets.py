@@ -10,12 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from mangaline.layout.shot import element_box as _layout_box
 from mangaline.model import ElementKind, SetDesign, SetElement, Wall
 
 from .colour import INK, RGB, hex_rgb, lighten, mix, shade, sky_colours
 from .view import View
 
-__all__ = ["SetPicture", "draw_set", "element_box"]
+__all__ = ["SetPicture", "SetTrace", "draw_set", "element_box", "trace_set"]
 
 Point3 = tuple[float, float, float]
 _WALL_DEPTH = {ElementKind.WINDOW: 0.06, ElementKind.DOOR: 0.05, ElementKind.PICTURE: 0.04,
@@ -32,28 +33,8 @@ class SetPicture:
 
 
 def element_box(element: SetElement, set_design: SetDesign) -> tuple[float, float, float, float, float, float]:
-    """The element's box in set metres (x0, y0, z0, x1, y1, z1), snapped to its wall.
-
-    ``x, y`` is the centre of the footprint; along an east or west wall the width
-    runs north-south so a window is as wide on every wall.
-    """
-    w, d = element.width, element.depth
-    if element.kind in _WALL_DEPTH and element.wall is not None:
-        d = min(d, _WALL_DEPTH[element.kind])
-    x, y = element.x, element.y
-    wall = Wall(element.wall) if element.wall else None
-    if wall in (Wall.EAST, Wall.WEST):
-        w, d = d, w
-    if wall is Wall.NORTH:
-        y = set_design.depth - d / 2
-    elif wall is Wall.SOUTH:
-        y = d / 2
-    elif wall is Wall.EAST:
-        x = set_design.width - w / 2
-    elif wall is Wall.WEST:
-        x = w / 2
-    z0 = element.elevation
-    return x - w / 2, y - d / 2, z0, x + w / 2, y + d / 2, z0 + element.height
+    """The element's box in set metres (x0, y0, z0, x1, y1, z1), snapped to its wall (see layout.element_box)."""
+    return _layout_box(element, set_design.width, set_design.depth)
 
 
 def _front_normal(element: SetElement) -> tuple[float, float]:
@@ -167,6 +148,8 @@ def draw_set(set_design: SetDesign, *, interior: bool, time_of_day: str, view: V
     elements = [(e, element_box(e, set_design)) for e in set_design.elements]
     ordered = sorted(elements, key=lambda eb: -_box_depth(view, eb[1]))
     fore_items = []
+    # The elements draw from their own random stream, so tracing them replays the very same shapes.
+    rng = random.Random(f"{seed}:{time_of_day}:elements")
     for element, box in ordered:
         if foreground_before is not None and _max_depth(view, box) < foreground_before - 0.2:
             fore_items.append((element, box))
@@ -298,8 +281,33 @@ def _glass(bucket: str) -> tuple[RGB, RGB]:
     return top, horizon
 
 
+def _fit_dressing(box: tuple[float, ...], normal: tuple[float, float], reach: tuple[float, float, float, float],
+                  out: float) -> tuple[float, ...]:
+    """The inner box whose face, drawn with trims reaching ``reach`` (left, right, below, above, as fractions)
+    and ``out`` metres proud of it, still fits inside ``box``: the element never spills past its projection."""
+    x0, y0, z0, x1, y1, z1 = box
+    left, right, below, above = reach
+    span = 1.0 + left + right
+    tall = 1.0 + below + above
+    h = (z1 - z0) / tall
+    z0, z1 = z0 + below * h, z0 + below * h + h
+    nx, ny = normal
+    if abs(ny) > abs(nx):
+        w = (x1 - x0) / span
+        x0, x1 = (x0 + left * w, x0 + left * w + w) if ny < 0 else (x1 - left * w - w, x1 - left * w)
+        back = min(out + 0.001, (y1 - y0) * 0.9)
+        y0, y1 = (y0 + back, y1) if ny < 0 else (y0, y1 - back)
+    else:
+        w = (y1 - y0) / span
+        y0, y1 = (y1 - left * w - w, y1 - left * w) if nx < 0 else (y0 + left * w, y0 + left * w + w)
+        back = min(out + 0.001, (x1 - x0) * 0.9)
+        x0, x1 = (x0 + back, x1) if nx < 0 else (x0, x1 - back)
+    return x0, y0, z0, x1, y1, z1
+
+
 def _draw_window(p, e, box, c, s, bucket, rng) -> None:
-    face = _Face(box, _front_normal(e))
+    # Curtains reach 0.16 of the glass past each side, the sill 0.05 below and 0.04 m proud.
+    face = _Face(_fit_dressing(box, _front_normal(e), (0.16, 0.16, 0.05, 0.06), 0.044), _front_normal(e))
     if not _faces_camera(face, p.view):
         return
     accent = hex_rgb(s.accent_colour)
@@ -323,7 +331,8 @@ def _draw_window(p, e, box, c, s, bucket, rng) -> None:
 
 
 def _draw_door(p, e, box, c, s, bucket, rng) -> None:
-    face = _Face(box, _front_normal(e))
+    # The frame reaches 0.06 of the door past each side and 0.03 above; the knob stands 0.04 m proud.
+    face = _Face(_fit_dressing(box, _front_normal(e), (0.06, 0.06, 0.0, 0.03), 0.045), _front_normal(e))
     if not _faces_camera(face, p.view):
         p.box(*box, c)
         return
@@ -459,7 +468,7 @@ def _draw_bed(p, e, box, c, s, bucket, rng) -> None:
     p.box(x0 + 0.03, y0 + 0.03, frame_top, x1 - 0.03, y1 - 0.03, mattress, (242, 240, 232))
     head_north = (e.wall in (Wall.NORTH, None))
     if head_north:
-        p.box(x0 - 0.02, y1 - 0.06, z0, x1 + 0.02, y1, z1 + 0.35, c)
+        p.box(x0, y1 - 0.06, z0, x1, y1, z1, c)
         p.box(x0 + 0.15, y1 - 0.5, mattress, x1 - 0.15, y1 - 0.12, mattress + 0.12, (250, 250, 246))
         p.box(x0 + 0.01, y0 + 0.01, frame_top + 0.02, x1 - 0.01, y1 - 0.6, mattress + 0.05, lighten(c, 0.25))
     else:
@@ -611,9 +620,11 @@ def _draw_stove(p, e, box, c, s, bucket, rng) -> None:
 
 def _draw_pillar(p, e, box, c, s, bucket, rng) -> None:
     x0, y0, z0, x1, y1, z1 = box
-    p.box(x0 - 0.03, y0 - 0.03, z0, x1 + 0.03, y1 + 0.03, z0 + 0.12, shade(c, 0.1))
-    p.box(*box, c)
-    p.box(x0 - 0.03, y0 - 0.03, z1 - 0.1, x1 + 0.03, y1 + 0.03, z1, lighten(c, 0.1))
+    # Base and capital fill the footprint; the shaft stands a little inside it.
+    t = min(0.03, (x1 - x0) * 0.15, (y1 - y0) * 0.15)
+    p.box(x0, y0, z0, x1, y1, z0 + 0.12, shade(c, 0.1))
+    p.box(x0 + t, y0 + t, z0 + 0.12, x1 - t, y1 - t, z1 - 0.1, c)
+    p.box(x0, y0, z1 - 0.1, x1, y1, z1, lighten(c, 0.1))
 
 
 _DRAWERS: dict[ElementKind, Callable] = {
@@ -675,3 +686,106 @@ def _lamp_light(e: SetElement, s: SetDesign):
 
     x0, y0, z0, x1, y1, z1 = element_box(e, s)
     return Light(name=f"{e.name}-glow", kind="lamp", x=(x0 + x1) / 2, y=(y0 + y1) / 2, z=z1 - 0.1, colour="#ffd890", intensity=0.8)
+
+
+# --- tracing: the same shapes as primitive ids, for masks and the depth map ---------------------
+
+
+@dataclass
+class SetTrace:
+    """The set drawn as primitive ids (0 = sky) on the canvas, with each primitive's plane and owner.
+
+    ``planes[i]`` is (nx, ny, nz, k) in camera space (right, up, forward): the
+    primitive lies on n . p = k. ``owners[i]`` is the index of the element in the
+    traced set's ``elements`` that drew it, or -1 for the room or the ground.
+    """
+
+    back: np.ndarray
+    fore: np.ndarray
+    planes: np.ndarray
+    owners: np.ndarray
+
+
+class _Tracer(_Painter):
+    """Draws the painter's fills as flat primitive ids with no ink, no lines and no smoothing."""
+
+    def __init__(self, image: Image.Image, view: View, planes: list, owners: list) -> None:
+        super().__init__(image, view, False)
+        self.planes, self.owners = planes, owners
+        self.owner = -1
+
+    def _register(self, plane: tuple[float, float, float, float]) -> int:
+        self.planes.append(plane)
+        self.owners.append(self.owner)
+        return len(self.planes)  # id 0 stays the sky
+
+    def poly(self, points: list[Point3], fill: RGB | None, outline: bool = True, width: int | None = None) -> None:
+        if fill is None:
+            return  # an outline alone is ink, not surface
+        px = self.view.polygon(points)
+        if px is None:
+            return
+        plane = _plane([self.view.camera.to_view(*p) for p in points])
+        if plane is None:
+            return
+        self.draw.polygon(px, fill=self._register(plane))
+
+    def seg(self, a: Point3, b: Point3, colour: RGB = INK, metres: float = 0.012) -> None:
+        return  # lines are drawn over surfaces that are already traced
+
+    def disc(self, centre: Point3, radius: float, fill: RGB, outline: bool = True) -> None:
+        p = self.view.point(*centre)
+        if p is None:
+            return
+        r = radius * self.view.pixels_per_metre(p[2])
+        # A disc is a sprite facing the lens: a plane of constant depth.
+        self.draw.ellipse((p[0] - r, p[1] - r, p[0] + r, p[1] + r), fill=self._register((0.0, 0.0, 1.0, p[2])))
+
+
+def _plane(view_points: list[tuple[float, float, float]]) -> tuple[float, float, float, float] | None:
+    a = np.asarray(view_points[0], np.float64)
+    for i in range(1, len(view_points) - 1):
+        b, c = np.asarray(view_points[i], np.float64), np.asarray(view_points[i + 1], np.float64)
+        n = np.cross(b - a, c - a)
+        norm = float(np.linalg.norm(n))
+        if norm > 1e-12:
+            n /= norm
+            return float(n[0]), float(n[1]), float(n[2]), float(n @ a)
+    return None
+
+
+def trace_set(set_design: SetDesign, *, interior: bool, time_of_day: str, view: View, seed: int = 0,
+              foreground_before: float | None = None) -> SetTrace:
+    """Trace the set exactly as ``draw_set`` paints it (same shapes, same order) as primitive ids at ``view.ss``."""
+    w, h = view.canvas_width * view.ss, view.canvas_height * view.ss
+    planes: list = []
+    owners: list = []
+    back = Image.new("I", (w, h), 0)
+    tracer = _Tracer(back, view, planes, owners)
+    if interior:
+        _room(tracer, set_design)
+    else:
+        _ground(tracer, set_design)
+    index = {id(e): i for i, e in enumerate(set_design.elements)}
+    elements = [(e, element_box(e, set_design)) for e in set_design.elements]
+    ordered = sorted(elements, key=lambda eb: -_box_depth(view, eb[1]))
+    fore_items = []
+    bucket = sky_colours(time_of_day)[2]
+    rng = random.Random(f"{seed}:{time_of_day}:elements")
+    for element, box in ordered:
+        if foreground_before is not None and _max_depth(view, box) < foreground_before - 0.2:
+            fore_items.append((element, box))
+            continue
+        tracer.owner = index[id(element)]
+        _element(tracer, element, box, set_design, bucket, rng)
+    fore = Image.new("I", (w, h), 0)
+    fore_tracer = _Tracer(fore, view, planes, owners)
+    for element, box in fore_items:
+        fore_tracer.owner = index[id(element)]
+        _element(fore_tracer, element, box, set_design, bucket, rng)
+    return SetTrace(
+        back=np.asarray(back, np.int32)[view.ss // 2::view.ss, view.ss // 2::view.ss],
+        fore=np.asarray(fore, np.int32)[view.ss // 2::view.ss, view.ss // 2::view.ss],
+        planes=np.asarray([(0.0, 0.0, 1.0, 0.0)] + planes, np.float64),
+        owners=np.asarray([-2] + owners, np.int32),
+    )

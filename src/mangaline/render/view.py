@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from mangaline.layout.camera import Camera, project_point
 
-__all__ = ["View", "NEAR"]
+__all__ = ["NEAR", "View"]
 
 NEAR = 0.08  # metres; geometry nearer than this to the lens is cut away
 

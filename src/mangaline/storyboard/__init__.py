@@ -1,5 +1,5 @@
-"""Storyboard: the keyframe of each shot as layers, and each character's reference sheet."""
+"""Storyboard: the keyframe of each shot as layers, with its guide maps."""
 
-from .keyframes import SUPERSAMPLE, draw_keyframe, shot_camera
+from .keyframes import SUPERSAMPLE, draw_keyframe, draw_layout, shot_camera
 
-__all__ = ["SUPERSAMPLE", "draw_keyframe", "shot_camera"]
+__all__ = ["SUPERSAMPLE", "draw_keyframe", "draw_layout", "shot_camera"]

@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from PIL import Image
 
-from mangaline.errors import RenderError
 from mangaline.atomic import atomic_path, write_text_atomic
-from mangaline.layout import Camera, Placement, block_scene, place_camera
-from mangaline.model import Bible, KeyframeLayers, Layer, Project, Scene, Shot, Sprite
-from mangaline.render import View, draw_figure, draw_set, figure_for, view_for
+from mangaline.errors import RenderError
+from mangaline.layout import (
+    Camera,
+    Placement,
+    ShotLayout,
+    block_scene,
+    lay_out_shot,
+    place_camera,
+)
+from mangaline.layout.shot import eyeline
+from mangaline.model import (
+    Bible,
+    KeyframeLayers,
+    Layer,
+    Project,
+    Scene,
+    SetDesign,
+    Shot,
+    Sprite,
+)
+from mangaline.render import View, draw_figure, draw_set, figure_for
+from mangaline.render.figure import pose_points
+from mangaline.render.guides import GuideFigure, render_guides
+from mangaline.render.sets import trace_set
 
-__all__ = ["draw_keyframe", "shot_camera", "SUPERSAMPLE"]
+__all__ = ["SUPERSAMPLE", "draw_keyframe", "draw_layout", "shot_camera"]
 
 SUPERSAMPLE = 2
-_MIN_DEPTH = 0.35  # a character nearer than this is behind the lens, not in the picture
 
 
 def _even(value: float) -> int:
@@ -39,7 +57,7 @@ def _check_bible(shot: Shot, scene: Scene, bible: Bible) -> None:
 def shot_camera(shot: Shot, scene: Scene, bible: Bible) -> tuple[Camera, dict[str, Placement]]:
     """The camera and blocking the keyframe of ``shot`` is drawn with."""
     _check_bible(shot, scene, bible)
-    blocking = block_scene(scene, bible)
+    blocking = eyeline(shot, block_scene(scene, bible))
     return place_camera(shot, scene, blocking, bible.locations[scene.location].set), blocking
 
 
@@ -54,43 +72,40 @@ def _write_text(text: str, path: Path) -> None:
 
 def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_dir: Path, *,
                   overscan: float = 1.2, seed: int = 0) -> KeyframeLayers:
-    """Draw ``shot`` into ``out_dir`` as layer PNGs, ``layers.json`` and the flattened ``keyframe.png``.
-
-    The canvas is the frame times ``overscan`` (even sizes) with the frame centred;
-    layers run back to front: ``background`` (the set), one ``char:<id>`` per
-    on-screen character (far to near), then ``foreground`` when set pieces stand
-    in front of everyone.
-    """
+    """Lay out ``shot`` and draw it into ``out_dir`` (see ``draw_layout``)."""
     if overscan < 1.0:
         raise RenderError(shot.code, f"overscan {overscan} is below 1.0", hint="the canvas must hold the whole frame")
-    camera, blocking = shot_camera(shot, scene, bible)
-    location = bible.locations[scene.location]
+    _check_bible(shot, scene, bible)
+    layout = lay_out_shot(shot, scene, bible, project.width, project.height, overscan=overscan)
+    return draw_layout(layout, out_dir, seed=seed)
+
+
+def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0) -> KeyframeLayers:
+    """Draw a shot's layout as layer PNGs, ``layers.json``, the flattened ``keyframe.png`` and its guide maps.
+
+    Layers run back to front: ``background`` (the set), one ``char:<id>`` per
+    on-screen character (far to near), then ``foreground`` when set pieces stand
+    in front of everyone. Guide maps (depth, edges, masks, pose) are listed in
+    ``guides.json``; ``layout.json`` is the layout itself.
+    """
+    camera = layout.camera.camera()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fw, fh = project.width, project.height
-    cw, ch = max(_even(fw * overscan), fw), max(_even(fh * overscan), fh)
-    if (cw - fw) % 2:
-        cw += 1
-    if (ch - fh) % 2:
-        ch += 1
+    fw, fh, cw, ch = layout.frame_width, layout.frame_height, layout.canvas_width, layout.canvas_height
     view = View(camera=camera, frame_width=fw, frame_height=fh, canvas_width=cw, canvas_height=ch, ss=SUPERSAMPLE)
+    shell = layout.shell
+    set_design = SetDesign(width=shell.width, depth=shell.depth, height=shell.height, wall_colour=shell.wall_colour,
+                           floor_colour=shell.floor_colour, ceiling_colour=shell.ceiling_colour,
+                           accent_colour=shell.accent_colour, elements=[e.element for e in layout.elements],
+                           lights=layout.lights)
 
-    cast = []
-    for casting in shot.casting:
-        if not casting.on_screen or casting.character not in blocking:
-            continue
-        place = blocking[casting.character]
-        character = bible.characters[casting.character]
-        fig = figure_for(character, casting.variant)
-        depth = view.depth(place.x, place.y, fig.face_height)
-        if depth < _MIN_DEPTH:
-            continue
-        cast.append((depth, casting, place, fig))
-    cast.sort(key=lambda item: -item[0])
-
-    nearest = min((c[0] for c in cast), default=None)
-    picture = draw_set(location.set, interior=scene.interior, time_of_day=scene.time_of_day, view=view, seed=seed,
+    cast = sorted(layout.characters, key=lambda c: -c.depth)
+    nearest = min((c.depth for c in cast), default=None)
+    picture = draw_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day, view=view, seed=seed,
                        foreground_before=nearest)
+    trace = trace_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day,
+                      view=View(camera=camera, frame_width=fw, frame_height=fh, canvas_width=cw, canvas_height=ch, ss=1),
+                      seed=seed, foreground_before=nearest)
     layers: list[Layer] = []
     images: list[tuple[Image.Image, int, int]] = []
     _write_png(picture.background, out_dir / "background.png")
@@ -98,16 +113,15 @@ def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_
                         depth=round(picture.far_depth, 4)))
     images.append((picture.background, 0, 0))
 
-    right, _, _ = camera.basis()
-    for depth, casting, place, fig in cast:
-        to_camera = math.degrees(math.atan2(camera.y - place.y, camera.x - place.x))
-        pose = view_for(place.facing_deg, to_camera, (right[0], right[1]))
-        fx, fy, _ = view.to_canvas(place.x, place.y, fig.face_height)
-        ppm = view.focal / depth
-        drawing = draw_figure(fig, pose, face_x=fx, face_y=fy, ppm=ppm, canvas=(cw, ch), ss=SUPERSAMPLE)
+    ox, oy = view.offset
+    figures: list[GuideFigure] = []
+    for placed in cast:
+        fig = figure_for(placed.character, placed.variant)
+        fx, fy = placed.face[0] + ox, placed.face[1] + oy
+        drawing = draw_figure(fig, placed.view, face_x=fx, face_y=fy, ppm=placed.ppm, canvas=(cw, ch), ss=SUPERSAMPLE)
         if drawing is None:
             continue
-        cid = casting.character
+        cid = placed.id
         stem = f"char-{cid}"
         _write_png(drawing.image, out_dir / f"{stem}.png")
         mouth = blink = None
@@ -118,9 +132,11 @@ def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_
             _write_png(drawing.blink[0], out_dir / f"{stem}-blink.png")
             blink = Sprite(file=f"{stem}-blink.png", x=drawing.blink[1], y=drawing.blink[2])
         layers.append(Layer(name=f"char:{cid}", file=f"{stem}.png", x=drawing.x, y=drawing.y,
-                            width=drawing.image.width, height=drawing.image.height, depth=round(depth, 4),
+                            width=drawing.image.width, height=drawing.image.height, depth=round(placed.depth, 4),
                             character=cid, speaking_mouth=mouth, blink=blink))
         images.append((drawing.image, drawing.x, drawing.y))
+        figures.append(GuideFigure(character=cid, image=drawing.image, x=drawing.x, y=drawing.y, depth=placed.depth,
+                                   keypoints=pose_points(fig, placed.view, face_x=fx, face_y=fy, ppm=placed.ppm)))
 
     if picture.foreground is not None:
         _write_png(picture.foreground, out_dir / "foreground.png")
@@ -131,13 +147,15 @@ def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_
     canvas = Image.new("RGBA", (cw, ch), (0, 0, 0, 255))
     for image, x, y in images:
         canvas.alpha_composite(image, (x, y))
-    ox, oy = view.offset
     frame = canvas.crop((ox, oy, ox + fw, oy + fh)).convert("RGB")
     _write_png(frame, out_dir / "keyframe.png")
+    render_guides(view, trace, [e.element.name for e in layout.elements], figures, frame, out_dir)
 
-    record = KeyframeLayers(shot=shot.code, canvas_width=cw, canvas_height=ch, frame_width=fw, frame_height=fh, layers=layers)
+    record = KeyframeLayers(shot=layout.shot, canvas_width=cw, canvas_height=ch, frame_width=fw, frame_height=fh,
+                            layers=layers, focal=round(view.focal, 6))
     _write_text(record.model_dump_json(indent=2), out_dir / "layers.json")
-    _write_text(json.dumps({"shot": shot.code, "camera": camera.to_dict(),
-                            "blocking": {k: [v.x, v.y, v.facing_deg] for k, v in blocking.items()}}, indent=2),
+    _write_text(layout.model_dump_json(indent=1), out_dir / "layout.json")
+    _write_text(json.dumps({"shot": layout.shot, "camera": camera.to_dict(),
+                            "blocking": {c.id: [c.x, c.y, c.facing_deg] for c in layout.characters}}, indent=2),
                 out_dir / "camera.json")
     return record
