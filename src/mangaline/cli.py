@@ -1,4 +1,4 @@
-"""The `mangaline` command: new, breakdown, build and status over a project folder."""
+"""The `mangaline` command: new, breakdown, build, status and export over a project folder."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from .config import LlmSettings, Settings
 from .design import design_bible
 from .engine import Engine, LocalExecutor
 from .errors import MangalineError, ProjectError
-from .model import Project
+from .animate.video import project_catalogue
+from .providers.reports import cost_report, models_report, render_cost, render_models
 from .production import build_graph, publish, record_transcript
 from .project import ProjectFolder
 
@@ -76,13 +77,13 @@ def _open(directory: Path) -> tuple[ProjectFolder, Settings]:
     return folder, folder.settings
 
 
-def _graph(folder: ProjectFolder, project: Project, *, save_new_designs: bool):
+def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool):
     script = folder.load_script()
     bible = folder.load_bible()
     designed = design_bible(script, existing=bible)
     if save_new_designs and designed != bible:
         folder.save_bible(designed)  # new characters or places added by hand to the script
-    return script, build_graph(script, designed, project)
+    return script, build_graph(script, designed, settings.project, settings=settings, root=folder.root)
 
 
 @app.command()
@@ -92,7 +93,7 @@ def build(
 ) -> None:
     """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/."""
     folder, settings = _open(directory)
-    script, graph = _graph(folder, settings.project, save_new_designs=True)
+    script, graph = _graph(folder, settings, save_new_designs=True)
     with Engine(folder, executor=LocalExecutor(workers=settings.build.workers)) as engine:
         summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
     for episode_id, node in graph.episodes.items():
@@ -140,7 +141,7 @@ def status(
 ) -> None:
     """Say what is missing, stale, flagged (failed) or fresh, step by step."""
     folder, settings = _open(directory)
-    _, graph = _graph(folder, settings.project, save_new_designs=False)
+    _, graph = _graph(folder, settings, save_new_designs=False)
     with Engine(folder) as engine:
         nodes = engine.status(graph.nodes)
     runs = folder.state.runs()
@@ -167,6 +168,61 @@ def status(
     for row in rows:
         if row["state"] in ("STALE", "FLAGGED"):
             out.print(f"  {row['state'].lower():8} {row['step']} [{row['entity']}]: {row['cause']}", markup=False, highlight=False)
+
+
+@app.command()
+def export(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    layout: Annotated[bool, typer.Option("--layout", help="write exports/layout/<shot>.json: camera, characters, elements")] = False,
+) -> None:
+    """Write exports a pipeline can read: with --layout, each shot's camera, blocking and set pieces as JSON."""
+    if not layout:
+        raise MangalineError("nothing to export", hint="ask for what you want, e.g. --layout")
+    from .atomic import write_text_atomic
+    from .layout import episode_movements, lay_out_shot
+
+    folder, settings = _open(directory)
+    try:
+        script = folder.load_script()
+        bible = design_bible(script, existing=folder.load_bible())
+        target = folder.exports_dir / "layout"
+        target.mkdir(parents=True, exist_ok=True)
+        project = settings.project
+        count = 0
+        for episode in script.episodes:
+            movements = episode_movements(episode.scenes, bible)
+            for scene in episode.scenes:
+                for shot in scene.shots:
+                    shot_layout = lay_out_shot(shot, scene, bible, project.width, project.height,
+                                               movements=movements.get(shot.code, []))
+                    write_text_atomic(target / f"{shot.code}.json",
+                                      json.dumps(shot_layout.export(), indent=2, ensure_ascii=False))
+                    count += 1
+    finally:
+        folder.close()
+    err.print(f"[green]layout[/] {count} shots: {target}")
+
+
+@app.command()
+def models(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """The model catalogue in the project's currency, and what the router would choose, with its reasons."""
+    folder, settings = _open(directory)
+    folder.close()
+    report = models_report(directory, settings, catalogue=project_catalogue(folder.root))
+    print(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render_models(report))
+
+
+@app.command()
+def cost(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """What was spent, by provider, model and step, and the estimate for what remains."""
+    report = cost_report(directory, catalogue=project_catalogue(Path(directory)))
+    print(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render_cost(report))
 
 
 def main() -> None:

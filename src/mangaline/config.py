@@ -101,6 +101,9 @@ class RoutingSettings(BaseModel):
     downgrade_floor: str = Field(
         default="standard", description="the lowest tier a budget downgrade may fall to (draft, standard, premium)"
     )
+    poll_seconds: float = Field(
+        default=2.0, gt=0, le=600, description="first wait between polls of a remote video job; grows as the job ages"
+    )
 
     @field_validator("shot_tiers")
     @classmethod

@@ -60,8 +60,8 @@ def test_work_items_follow_shot_tiers(tmp_path: Path, small_script: Path) -> Non
     script = ProjectFolder.open(root).load_script()
     items = work_items(script, settings)
     shots = script.shots()
-    assert len(items) == 2 * len(shots) + len(script.lines())
-    tiers = {i.entity.split("/")[0]: i.tier for i in items if i.entity.endswith("/clip")}
+    assert [i.entity for i in items] == [f"{shot.code}/clip" for shot in shots]
+    tiers = {i.entity.split("/")[0]: i.tier for i in items}
     for shot in shots:
         assert tiers[shot.code] == ("draft" if shot.kind.value == "establishing" else "premium")
 
@@ -79,6 +79,7 @@ def test_cost_report_sums_the_ledger(tmp_path: Path, small_script: Path) -> None
     assert report["left"] == pytest.approx(10 - 0.89)
     assert report["by"]["episode"] == {"ep01": pytest.approx(0.64), "ep02": pytest.approx(0.25)}
     assert report["unfinished_jobs"][0]["job_id"] == "t-9"
+    assert report["remaining"]["tasks"] == len(ProjectFolder.open(root).load_script().shots())
     text = render_cost(report)
     assert text.startswith("spent 0.8900 USD of 10.00 USD (9.1100 left) in 3 charge(s)")
     assert "1 remote job(s) still running" in text and "kling t-9" in text

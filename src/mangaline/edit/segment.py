@@ -1,4 +1,4 @@
-"""One shot to one video segment: the motion-comic filter graph, burned-in subtitles and H.264, in one FFmpeg run."""
+"""One shot to one video segment (the motion-comic graph, or a model's clip fitted to the frame), subtitles burned in, H.264."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .subtitles import SubtitleEvent, subtitle_font_file, write_ass
 if TYPE_CHECKING:  # the edit reads the animator's plan as data; it never calls into animate
     from mangaline.animate import MotionPlan
 
-__all__ = ["render_segment", "video_codec_args", "X264_PRESET", "X264_CRF"]
+__all__ = ["X264_CRF", "X264_PRESET", "render_clip_segment", "render_segment", "video_codec_args"]
 
 X264_PRESET = "veryfast"
 """Flat manga art compresses well, so a fast preset keeps quality and leaves the CPU to the filters."""
@@ -235,6 +235,61 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
         partial = out.with_name(f".{out.stem}.partial{out.suffix or '.mp4'}")
         args += ["-/filter_complex", str(script), "-map", "[out]", "-frames:v", str(plan.frames), "-an"]
         args += video_codec_args(plan.fps) + ["-movflags", "+faststart", "-f", "mp4", str(partial)]
+        try:
+            run_ffmpeg(args, what)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def render_clip_segment(
+    clip: Path,
+    events: list[SubtitleEvent],
+    out: Path,
+    *,
+    frames: int,
+    fps: int,
+    width: int,
+    height: int,
+    language: str,
+    shot: str = "",
+) -> None:
+    """Fit a video model's clip to the shot: cover-scaled and cropped to the frame, at ``fps``, exactly ``frames`` long.
+
+    A clip shorter than the shot holds its last frame; a longer one is cut. Subtitles are burned in with
+    the same ASS styling as render_segment, and the encoder settings are the shared ones, so the episode
+    still joins every segment by stream copy.
+    """
+    clip, out = Path(clip), Path(out)
+    what = f"render_clip_segment [{shot or clip.name}]"
+    if not clip.is_file():
+        raise RenderError(what, f"no clip at {clip}")
+    if frames < 1:
+        raise RenderError(what, f"a segment needs at least one frame, not {frames}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="mangaline-segment-") as tmp:
+        chain = [
+            (f"scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic"
+            ":out_color_matrix=bt709:out_range=tv"),
+            f"crop={width}:{height}",
+            "setsar=1",
+            f"fps={fps}",
+            f"setpts=N/({fps}*TB)",
+            # clone the last frame for as long as needed; -frames:v cuts at exactly the shot's length
+            "tpad=stop_mode=clone:stop=-1",
+        ]
+        if events:
+            ass = Path(tmp) / "subtitles.ass"
+            write_ass(events, ass, width=width, height=height, language=language)
+            fonts = subtitle_font_file().parent
+            chain.append(f"ass=filename={_escape(str(ass))}:fontsdir={_escape(str(fonts))}")
+        chain.append("format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709")
+        script = Path(tmp) / "graph.txt"
+        script.write_text(f"[0:v]{','.join(chain)}[out]", encoding="utf-8")
+        partial = out.with_name(f".{out.stem}.partial{out.suffix or '.mp4'}")
+        args = ["-y", "-loglevel", "error", "-i", str(clip), "-/filter_complex", str(script), "-map", "[out]",
+                "-frames:v", str(frames), "-an"]
+        args += video_codec_args(fps) + ["-movflags", "+faststart", "-f", "mp4", str(partial)]
         try:
             run_ffmpeg(args, what)
             os.replace(partial, out)

@@ -8,7 +8,7 @@ from ..animate.motion_comic import MotionPlan
 from ..engine import Step, StepContext, StepOutput
 from .audio import mix_dialogue
 from .episode import render_episode
-from .segment import render_segment
+from .segment import render_clip_segment, render_segment
 from .subtitles import SubtitleEvent, write_ass, write_srt
 from .timeline import Cut, DialogueClip, build_timeline, write_otio
 
@@ -22,6 +22,8 @@ def segment_url(episode: str, shot: str) -> str:
 
 def segment(ctx: StepContext) -> StepOutput:
     clip = ctx.inputs["clip"]
+    if "clip.mp4" in clip.components:
+        return _model_clip_segment(ctx)
     keyframe = ctx.inputs["keyframe"]
     plan = MotionPlan.model_validate_json(clip.components["plan.json"].read_text())
     # the layers live in the object store under their hashes; give FFmpeg their file names
@@ -33,6 +35,20 @@ def segment(ctx: StepContext) -> StepOutput:
     out = ctx.workdir / "segment.mp4"
     render_segment(plan, layer_dir, events, out, language=ctx.params["language"])
     return StepOutput(components={"segment.mp4": out}, data={"frames": plan.frames, "fps": plan.fps})
+
+
+def _model_clip_segment(ctx: StepContext) -> StepOutput:
+    """A shot whose clip came from a video model: the clip fitted to the frame and the shot's length."""
+    clip = ctx.inputs["clip"]
+    frame = ctx.params["frame"]
+    fps, frames = frame["fps"], clip.data["frames"]
+    events = [SubtitleEvent(start=e["start"], end=e["end"], text=e["text"], speaker=e["speaker"]) for e in clip.data["events"]]
+    out = ctx.workdir / "segment.mp4"
+    render_clip_segment(
+        clip.components["clip.mp4"], events, out, frames=frames, fps=fps, width=frame["width"], height=frame["height"],
+        language=ctx.params["language"], shot=ctx.entity,
+    )
+    return StepOutput(components={"segment.mp4": out}, data={"frames": frames, "fps": fps})
 
 
 def episode(ctx: StepContext) -> StepOutput:

@@ -34,33 +34,24 @@ def shot_tier(settings: Settings, code: str, kind: str) -> str:
 
 
 def work_items(script: Script, settings: Settings, *, resolution: str = "720p") -> list[PlanItem]:
-    """The paid work a script asks for: a keyframe and a clip per shot, a spoken take per dialogue line."""
-    project = settings.project
-    aspect = project.aspect
+    """The paid work a build of this script routes: one clip per shot at its tier.
+
+    Keyframes and voices are drawn and spoken by the built-in providers at every tier in this
+    release, so they cost nothing and are not routed; the catalogue prices them for when they are.
+    """
+    aspect = settings.project.aspect
     items: list[PlanItem] = []
     for episode in script.episodes:
         for shot in episode.shots():
-            tier = shot_tier(settings, shot.code, shot.kind.value)
-            cast = sum(1 for c in shot.casting if c.on_screen)
-            common = {"shot_type": shot.kind.value, "resolution": resolution, "aspect": aspect}
-            items.append(PlanItem(f"{shot.code}/keyframe", TaskNeeds(Modality.IMAGE, references=cast, **common), tier, episode.id))
-            items.append(
-                PlanItem(
-                    f"{shot.code}/clip",
-                    TaskNeeds(Modality.VIDEO, duration=shot.duration, first_frame=True, **common),
-                    tier,
-                    episode.id,
-                )
+            needs = TaskNeeds(
+                Modality.VIDEO,
+                duration=shot.duration,
+                first_frame=True,
+                shot_type=shot.kind.value,
+                resolution=resolution,
+                aspect=aspect,
             )
-            for line in shot.dialogue:
-                items.append(
-                    PlanItem(
-                        f"{line.id}/voice",
-                        TaskNeeds(Modality.SPEECH, shot_type=shot.kind.value, characters=len(line.text), language=line.language),
-                        tier,
-                        episode.id,
-                    )
-                )
+            items.append(PlanItem(f"{shot.code}/clip", needs, shot_tier(settings, shot.code, shot.kind.value), episode.id))
     return items
 
 
@@ -182,12 +173,12 @@ def render_models(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def cost_report(folder: Path) -> dict[str, Any]:
+def cost_report(folder: Path, *, catalogue: Catalogue | None = None) -> dict[str, Any]:
     """The ledger summed by provider, model, step and episode, against the project's budget."""
     project_folder = ProjectFolder.open(Path(folder))
     settings = project_folder.settings
     currency = settings.project.currency
-    catalogue = load_catalogue()
+    catalogue = catalogue or load_catalogue()
     ledger = Ledger(project_folder.state)
     journal = Journal(project_folder.state)
     by: dict[str, dict[str, float]] = {k: defaultdict(float) for k in ("provider", "model", "step", "episode")}
@@ -222,6 +213,24 @@ def cost_report(folder: Path) -> dict[str, Any]:
             for e in entries[-20:]
         ],
     }
+    try:
+        script = project_folder.load_script()
+    except MangalineError:
+        script = None
+    if script is not None:
+        # what remains: the shots without a finished clip, priced by the router's current choices
+        done = {take.entity for take in project_folder.state.takes(step="animate.video")}
+        items = [item for item in work_items(script, settings) if item.entity.split("/")[0] not in done]
+        try:
+            routing = settings.routing
+            stats = ledger.stats(
+                prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after
+            )
+            priced = plan(items, stats, catalogue=catalogue, currency=currency)
+            report["remaining"] = {"tasks": len(items), "expected_cost": round(priced.total, 4),
+                                   "fits_budget": priced.total <= max(0.0, budget - total) + 1e-9}
+        except MangalineError as err:
+            report["remaining"] = {"tasks": len(items), "error": str(err)}
     project_folder.close()
     return report
 
@@ -237,6 +246,14 @@ def render_cost(report: dict[str, Any]) -> str:
         if report["by"][key]:
             parts = ", ".join(f"{name} {cost:.4f}" for name, cost in report["by"][key].items())
             lines.append(f"  by {key}: {parts}")
+    remaining = report.get("remaining")
+    if remaining and "error" in remaining:
+        lines.append(f"  remaining: {remaining['tasks']} clip(s); {remaining['error']}")
+    elif remaining:
+        fits = "fits" if remaining["fits_budget"] else "does NOT fit"
+        lines.append(
+            f"  remaining: {remaining['tasks']} clip(s), about {remaining['expected_cost']:.4f} {cur} expected; {fits} the budget left"
+        )
     if report["unfinished_jobs"]:
         lines.append(f"  {len(report['unfinished_jobs'])} remote job(s) still running; the next build resumes them:")
         lines += [f"    {j['provider']} {j['job_id']} ({j['node']}, {j['state']})" for j in report["unfinished_jobs"]]
