@@ -90,13 +90,17 @@ def render_guides(view: View, trace: SetTrace, element_names: list[str], figures
 
     # Depth along the view axis from each primitive's plane: t = k / (n . ray), ray = (x/f, -y/f, 1).
     f = view.focal
-    us = (np.arange(fw, dtype=np.float64) + 0.5 - fw / 2.0) / f
-    vs = -(np.arange(fh, dtype=np.float64) + 0.5 - fh / 2.0) / f
+    # float32 and one plane coefficient at a time: a frame-sized float64 (h, w, 4) array costs ~66 MB
+    us = ((np.arange(fw, dtype=np.float32) + 0.5 - fw / 2.0) / f).astype(np.float32)
+    vs = (-(np.arange(fh, dtype=np.float32) + 0.5 - fh / 2.0) / f).astype(np.float32)
     surface = np.clip(prim, 0, None)
-    planes = trace.planes[surface]
-    denom = planes[..., 0] * us[None, :] + planes[..., 1] * vs[:, None] + planes[..., 2]
+    coefficients = trace.planes.astype(np.float32)
+    denom = coefficients[:, 0][surface] * us[None, :]
+    denom += coefficients[:, 1][surface] * vs[:, None]
+    denom += coefficients[:, 2][surface]
     with np.errstate(divide="ignore", invalid="ignore"):
-        depth = np.where(np.abs(denom) > 1e-9, planes[..., 3] / denom, np.nan)
+        depth = np.where(np.abs(denom) > 1e-6, coefficients[:, 3][surface] / denom, np.nan)
+    del denom
     depth = np.where(surface == 0, np.nan, depth)
     depth = np.where(np.isnan(fixed_depth), depth, fixed_depth)
     mm = np.where(np.isfinite(depth) & (depth > 0), np.clip(np.round(depth * 1000.0), 1, DEPTH_FAR_MM - 1), DEPTH_FAR_MM)
