@@ -12,7 +12,6 @@ from ..model import Project, Script
 from .chapters import ChapterText, split_chapters
 from .episodes import script_from_story
 from .fountain import FountainDocument, parse_fountain
-from .llm import LlmBreakdown, breakdown_with_llm, chunk_text
 from .prose import Cast, ProseReader, story_chapters
 from .readers import (
     PROSE_MAX_BYTES,
@@ -55,6 +54,18 @@ __all__ = [
 ]
 
 
+_LAZY = {"LlmBreakdown", "breakdown_with_llm", "chunk_text"}
+
+
+def __getattr__(name: str) -> Any:
+    # the LLM path pulls in the openai client: import it only when it is used
+    if name in _LAZY:
+        from . import llm
+
+        return getattr(llm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """What a breakdown gives: the project settings it chose and the Script.
@@ -86,6 +97,8 @@ def breakdown_source(
     if kind == "prose" and llm is not None:
         prose = open_prose(path)
         project = Project(name=project_name, language=language or prose.language)
+        from .llm import breakdown_with_llm  # the openai client loads only when a model is asked for
+
         text = "\n".join(line.text for line in prose.lines())
         result = breakdown_with_llm(text, source=f"story/{path.name}", language=project.language, settings=llm)
         known = {
