@@ -27,7 +27,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build_bench.py
+	$(BIN)/python benchmarks/camera_moves.py
+	$(BIN)/python benchmarks/set_consistency.py
 	$(BIN)/python benchmarks/prose_accuracy.py
+	$(BIN)/python benchmarks/cost_bench.py
+	$(BIN)/python benchmarks/concurrency_bench.py
 
 clean:
 	rm -rf demo bench-out
