@@ -17,6 +17,7 @@ from rich.table import Table
 from .breakdown import breakdown_source
 from .config import LlmSettings, Settings
 from .design import design_bible
+from .design.approval import check_approvals, lock_design, unlock_design
 from .engine import Engine, LocalExecutor
 from .errors import MangalineError, ProjectError
 from .animate.video import project_catalogue
@@ -93,6 +94,9 @@ def build(
 ) -> None:
     """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/."""
     folder, settings = _open(directory)
+    # An approved design that was edited by hand stops the build before anything is drawn with it.
+    for note in check_approvals(folder.load_bible().characters, folder.state, folder.characters_dir):
+        err.print(f"[yellow]note[/] {escape(note)}")
     script, graph = _graph(folder, settings, save_new_designs=True)
     with Engine(folder, executor=LocalExecutor(workers=settings.build.workers)) as engine:
         summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
@@ -112,6 +116,46 @@ def build(
     err.print(str(summary), markup=False, highlight=False)
     if summary.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def approve(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    character: Annotated[str, typer.Option("--character", help="the character's id in bible/characters/")],
+    unapprove: Annotated[bool, typer.Option("--unapprove", help="take the approval back so the design can be edited")] = False,
+) -> None:
+    """Approve a character's turnaround: its design and version are locked, and every shot uses them."""
+    folder, settings = _open(directory)
+    try:
+        bible = folder.load_bible()
+        if character not in bible.characters:
+            known = ", ".join(sorted(bible.characters)) or "none"
+            raise ProjectError(f"no character {character!r} in {folder.characters_dir}", hint=f"known characters: {known}")
+        current = bible.characters[character]
+        if unapprove:
+            bible.characters[character] = current.model_copy(update={"approved": False})
+            folder.save_bible(bible)
+            taken = unlock_design(folder.state, character)
+            err.print(f"[green]unapproved[/] {character} v{current.version} ({taken} locked take(s) released)")
+            return
+        chosen = current.model_copy(update={"approved": True})
+        bible.characters[character] = chosen
+        # Draw (or reuse) the very sheet node the build uses, then lock it, before the YAML says approved.
+        # No episodes: only the bible's nodes, so nothing is routed or priced.
+        sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible,
+                             settings.project.model_copy(update={"tier": "draft"}))
+        node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
+        with Engine(folder, executor=LocalExecutor(workers=1)) as engine:
+            summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")
+        take = summary.takes.get(node.node)
+        if take is None:
+            raise MangalineError(f"the turnaround of {character} could not be drawn",
+                                 hint="; ".join(str(f) for f in summary.failures) or None)
+        lock_design(folder.state, chosen, take)
+        folder.save_bible(bible)
+        err.print(f"[green]approved[/] {character} v{chosen.version}: design locked on take {take.id[:12]}")
+    finally:
+        folder.close()
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The motion-comic animator: camera moves in the set, parallax from each layer's depth, mouth flaps and blinks."""
+"""The motion-comic animator: camera moves in the set, parallax from each layer's depth, breathing, mouth flaps and blinks."""
 
 from __future__ import annotations
 
@@ -15,14 +15,18 @@ from mangaline.model.base import Record
 from .timing import ShotTiming
 
 __all__ = [
+    "ARC_DEGREES",
+    "BREATH_RISE_M",
     "MOUTH_THRESHOLD",
     "PIVOT_OFFSET",
     "PUSH_ZOOM",
+    "Breath",
     "CameraPoint",
     "FrameSpan",
     "LayerMotion",
     "MotionPlan",
     "SpokenLine",
+    "arc_subject_depth",
     "depth_parallax",
     "ease_in_out",
     "plan_motion",
@@ -51,10 +55,20 @@ _PARALLAX_STRENGTH = {
     CameraMove.TILT_DOWN: 0.6,
     CameraMove.DOLLY_LEFT: 1.6,
     CameraMove.DOLLY_RIGHT: 1.6,
+    CameraMove.ARC_LEFT: 1.6,
+    CameraMove.ARC_RIGHT: 1.6,
 }
 _MAX_PARALLAX = 3.0
 PIVOT_OFFSET = 0.12
 """Metres between a pan head's pivot and the lens: why a real pan shows a little parallax."""
+ARC_DEGREES = 4.0
+"""How far an arc orbits the subject: enough for the set to turn behind them, too little to read as a new angle."""
+BREATH_RISE_M = 0.006
+"""Metres the shoulders rise on a breath in: felt, not noticed."""
+_BREATH_MAX = 0.003  # of the frame height: a close-up must not bob
+_BREATH_MIN_PX = 2.0  # 4:2:0 video places layers on even pixels; a smaller rise would never show
+_BREATH_PERIOD = (3.2, 4.0)  # seconds; a calm breath at rest
+_ARC_BACK_MARGIN = 1.1  # the background must lie this much beyond the subject for an orbit to turn it
 
 
 class SpokenLine(NamedTuple):
@@ -81,10 +95,25 @@ class FrameSpan(Record):
 
 
 class LayerMotion(Record):
-    """How much one layer moves with the camera: 1 for the background, more for nearer layers."""
+    """How much one layer moves with the camera: 1 for the background, more for nearer layers.
+
+    An arc keeps its subject still (0) and sweeps what is nearer the other way (below 0).
+    """
 
     name: str
-    parallax: float = Field(gt=0)
+    parallax: float
+
+
+class Breath(Record):
+    """A character's breathing: the layer rises by ``rise`` canvas pixels and settles, once every ``period`` seconds."""
+
+    period: float = Field(gt=0)
+    phase: float = Field(description="radians, so characters sharing a shot do not breathe in step")
+    rise: float = Field(ge=0, description="canvas pixels, peak to trough")
+
+    def offset(self, t: float) -> float:
+        """How far up (canvas pixels, >= 0) the layer is at ``t`` seconds into the shot."""
+        return self.rise * 0.5 * (1.0 - math.cos(2.0 * math.pi * t / self.period + self.phase))
 
 
 class MotionPlan(Record):
@@ -107,6 +136,7 @@ class MotionPlan(Record):
     camera_turn_deg: float = Field(default=0.0, description="how far the camera turns on its head (pan, tilt), degrees")
     mouths: dict[str, list[FrameSpan]] = Field(default_factory=dict, description="character id -> open-mouth frames")
     blinks: dict[str, list[FrameSpan]] = Field(default_factory=dict, description="character id -> closed-eye frames")
+    breaths: dict[str, Breath] = Field(default_factory=dict, description="character id -> how the character breathes")
 
     def progress(self, n: int) -> float:
         """The eased 0..1 progress of the camera move at frame ``n``."""
@@ -138,30 +168,50 @@ class MotionPlan(Record):
             (1.0 - parallax) * (cam.y - self.canvas_height / 2),
         )
 
-    def screen_point(self, n: int, x: float, y: float, parallax: float = 1.0) -> tuple[float, float]:
-        """Where canvas point (x, y) of a layer with ``parallax`` lands in the frame at frame ``n``."""
+    def screen_point(self, n: int, x: float, y: float, parallax: float = 1.0, character: str | None = None) -> tuple[float, float]:
+        """Where canvas point (x, y) of a layer with ``parallax`` lands in the frame at frame ``n``.
+
+        A ``character`` layer also rises with its breath.
+        """
         cam = self.camera_at(n)
         dx, dy = self.layer_shift(parallax, n)
+        breath = self.breaths.get(character or "")
+        if breath is not None:
+            dy -= breath.offset(n / self.fps)
         return (
             (x + dx - cam.x) * cam.zoom + self.frame_width / 2,
             (y + dy - cam.y) * cam.zoom + self.frame_height / 2,
         )
 
 
-def depth_parallax(move: CameraMove, depth: float, back_depth: float) -> float:
+def depth_parallax(move: CameraMove, depth: float, back_depth: float, subject_depth: float | None = None) -> float:
     """How much a layer at ``depth`` moves against the background at ``back_depth`` when the camera really moves.
 
     A pinhole camera sliding sideways shifts a point by focal * travel / depth, so a
     dolly (and the static drift, a slow dolly) gives back_depth / depth. A pan or tilt
     turns the camera on a head whose pivot sits behind the lens, a small arc that
-    also slides it; push-ins are zooms and move every layer alike.
+    also slides it; push-ins are zooms and move every layer alike. An arc orbits
+    ``subject_depth``: it slides by subject_depth * angle and turns back by the angle,
+    so a point at depth d moves as (1 - subject_depth / d): the subject holds still,
+    what is behind it turns one way and what is in front the other.
     """
     move = CameraMove(move)
+    if move in (CameraMove.ARC_LEFT, CameraMove.ARC_RIGHT):
+        if subject_depth is None or back_depth < subject_depth * _ARC_BACK_MARGIN:
+            return back_depth / depth  # nothing stands behind the subject to turn: a sideways move is all there is
+        return (1.0 - subject_depth / depth) / (1.0 - subject_depth / back_depth)
     if move in (CameraMove.DOLLY_LEFT, CameraMove.DOLLY_RIGHT, CameraMove.STATIC):
         return back_depth / depth
     if move in (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT, CameraMove.TILT_UP, CameraMove.TILT_DOWN):
         return (1.0 + PIVOT_OFFSET / depth) / (1.0 + PIVOT_OFFSET / back_depth)
     return 1.0
+
+
+def arc_subject_depth(layers: KeyframeLayers) -> float:
+    """The depth an arc orbits: the middle of the people in the shot, or halfway into an empty set."""
+    people = [layer.depth for layer in layers.layers if layer.character]
+    back = max(layer.depth for layer in layers.layers)
+    return sum(people) / len(people) if people else back / 2
 
 
 def ease_in_out(u: float) -> float:
@@ -194,19 +244,37 @@ def plan_motion(
         raise StepError("plan_motion", layers.shot, "the shot has no frames")
     fps = round(timing.frames / timing.duration)  # ShotTiming keeps frames and seconds, so fps is their ratio
     rng = random.Random(f"{seed}:{layers.shot}:camera")
-    start, end = _camera_path(move, fw, fh, cw, ch, timing.duration, rng)
-
     back_depth = max(layer.depth for layer in layers.layers)
+    arc = move in (CameraMove.ARC_LEFT, CameraMove.ARC_RIGHT)
+    subject = arc_subject_depth(layers) if arc else None
+    arc_shift = None
+    if arc:
+        # The background slides focal * angle * (1 - subject / back) while the camera orbits.
+        turn = math.radians(ARC_DEGREES)
+        arc_shift = (layers.focal or fh) * turn * max(1.0 - subject / back_depth, 0.0)
+        if arc_shift < 0.02 * fw:
+            arc_shift = 0.04 * fw  # subject against the back wall: the orbit reads as a slow slide
+    start, end = _camera_path(move, fw, fh, cw, ch, timing.duration, rng, arc_shift=arc_shift)
+
     travel_m = turn_deg = 0.0
     if layers.focal:
         # The keyframe knows its lens: move the camera in the set and let each layer's depth decide its motion.
-        motions = [LayerMotion(name=layer.name, parallax=round(min(_MAX_PARALLAX, depth_parallax(move, layer.depth, back_depth)), 4))
+        motions = [LayerMotion(name=layer.name, parallax=round(_clamp(depth_parallax(move, layer.depth, back_depth, subject)), 4))
                    for layer in layers.layers]
         shift = math.hypot(end.x - start.x, end.y - start.y)
         if move in (CameraMove.DOLLY_LEFT, CameraMove.DOLLY_RIGHT, CameraMove.STATIC):
             travel_m = shift * back_depth / layers.focal
         elif move in (CameraMove.PAN_LEFT, CameraMove.PAN_RIGHT, CameraMove.TILT_UP, CameraMove.TILT_DOWN):
             turn_deg = math.degrees(math.atan2(shift, layers.focal))
+        elif arc and back_depth >= subject * _ARC_BACK_MARGIN:
+            # The orbit angle from what the background really did (the canvas may have shortened the move).
+            turn = shift / (layers.focal * (1.0 - subject / back_depth))
+            turn_deg, travel_m = math.degrees(turn), subject * turn
+        elif arc:
+            travel_m = shift * back_depth / layers.focal
+    elif arc:
+        motions = [LayerMotion(name=layer.name, parallax=round(_clamp(depth_parallax(move, layer.depth, back_depth, subject)), 4))
+                   for layer in layers.layers]
     else:
         strength = _PARALLAX_STRENGTH[move]
         motions = [
@@ -231,6 +299,13 @@ def plan_motion(
         if layer.character and layer.blink and layer.character not in blinks:
             blinks[layer.character] = _blink_spans(seed, layer.character, timing.frames, fps)
 
+    breaths: dict[str, Breath] = {}
+    for layer in layers.layers:
+        if layer.character and layer.character not in breaths:
+            breath = _breath(seed, layer.character, layer.depth, layers.focal, fh)
+            if breath is not None:
+                breaths[layer.character] = breath
+
     return MotionPlan(
         shot=layers.shot,
         move=move,
@@ -248,11 +323,28 @@ def plan_motion(
         camera_turn_deg=round(turn_deg, 6),
         mouths=mouths,
         blinks=blinks,
+        breaths=breaths,
     )
 
 
+def _clamp(parallax: float) -> float:
+    return max(-_MAX_PARALLAX, min(_MAX_PARALLAX, parallax))
+
+
+def _breath(seed: int, character: str, depth: float, focal: float | None, fh: int) -> Breath | None:
+    # Seeded by character alone, like blinks: each character keeps their own rhythm from shot to shot.
+    rng = random.Random(f"{seed}:{character}:breath")
+    period = rng.uniform(*_BREATH_PERIOD)
+    phase = rng.uniform(0.0, 2.0 * math.pi)
+    rise = min(BREATH_RISE_M * (focal or fh) / depth, _BREATH_MAX * fh)
+    if rise < _BREATH_MIN_PX:
+        return None
+    return Breath(period=round(period, 4), phase=round(phase, 4), rise=round(rise, 3))
+
+
 def _camera_path(
-    move: CameraMove, fw: int, fh: int, cw: int, ch: int, duration: float, rng: random.Random
+    move: CameraMove, fw: int, fh: int, cw: int, ch: int, duration: float, rng: random.Random,
+    *, arc_shift: float | None = None,
 ) -> tuple[CameraPoint, CameraPoint]:
     cx, cy = cw / 2, ch / 2
     if move in (CameraMove.PUSH_IN, CameraMove.PULL_OUT):
@@ -269,6 +361,11 @@ def _camera_path(
         tx, ty = -0.12 * fw if move is CameraMove.PAN_LEFT else -0.10 * fw, 0.0
     elif move in (CameraMove.PAN_RIGHT, CameraMove.DOLLY_RIGHT):
         tx, ty = 0.12 * fw if move is CameraMove.PAN_RIGHT else 0.10 * fw, 0.0
+    elif move in (CameraMove.ARC_LEFT, CameraMove.ARC_RIGHT):
+        # Orbiting left, the camera turns right to hold the subject: the set behind slides left on screen,
+        # which is the frame centre travelling right over the background.
+        tx = (arc_shift or 0.10 * fw) * (1 if move is CameraMove.ARC_LEFT else -1)
+        ty = 0.0
     elif move is CameraMove.TILT_UP:
         tx, ty = 0.0, -0.08 * fh
     else:  # TILT_DOWN

@@ -47,4 +47,4 @@ def clip(ctx: StepContext) -> StepOutput:
     )
 
 
-CLIP = Step(name="animate.clip", version="2", fn=clip, kind="cpu")
+CLIP = Step(name="animate.clip", version="3", fn=clip, kind="cpu")

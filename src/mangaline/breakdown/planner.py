@@ -242,7 +242,9 @@ def _cover_action(cut: _Cutter, beat: Beat) -> None:
     cut.add(
         kind=kind if named else ShotKind.INSERT,
         size=ShotSize.FULL if named else ShotSize.WIDE,
-        move=CameraMove.DOLLY_RIGHT if len(cut.shots) % 2 else CameraMove.DOLLY_LEFT,
+        # Two people in action: orbit them, so the set turns behind the pair; other coverage slides along.
+        move=(CameraMove.ARC_RIGHT if len(named) == 2 else CameraMove.DOLLY_RIGHT) if len(cut.shots) % 2
+        else (CameraMove.ARC_LEFT if len(named) == 2 else CameraMove.DOLLY_LEFT),
         duration=cut.reading_seconds(text, ACTION_RANGE),
         subject=named[0] if named else None,
         action=text,

@@ -92,6 +92,16 @@ class _Graph:
         # overlay floors positions to even pixels (4:2:0 chroma); +1 makes that a rounding.
         return self.line(base + k * (start - centre) + 1, k * (end - start))
 
+    def breath_expr(self, character: str | None) -> str:
+        """The breathing rise of a character's layer, in canvas pixels to subtract from its y (empty if none).
+
+        Written the way Breath.offset computes it, on the same timestamp clock as the camera.
+        """
+        breath = self.plan.breaths.get(character or "")
+        if breath is None or breath.rise <= 0:
+            return ""
+        return f"-{breath.rise / 2:.4f}*(1-cos({2 * math.pi / breath.period:.6f}*t+{breath.phase:.6f}))"
+
     def overlay(self, under: str, over: str, x: str, y: str, enable: str | None = None) -> str:
         label = self.label()
         opts = f"x='{x}':y='{y}':eval=frame"
@@ -135,6 +145,7 @@ def _build(plan: MotionPlan, layers: KeyframeLayers, layer_dir: Path, ass: Path 
 
     def sprites(layer: Layer, under: str) -> str:
         p = parallax[layer.name]
+        breath = graph.breath_expr(layer.character)
         for sprite, spans in (
             (layer.speaking_mouth, plan.mouths.get(layer.character or "", [])),
             (layer.blink, plan.blinks.get(layer.character or "", [])),
@@ -143,7 +154,8 @@ def _build(plan: MotionPlan, layers: KeyframeLayers, layer_dir: Path, ass: Path 
                 continue
             image = graph.image(sprite.file, "yuva420p")
             under = graph.overlay(
-                under, image, graph.shift_expr(sprite.x, p, "x"), graph.shift_expr(sprite.y, p, "y"), _spans_expr(spans)
+                under, image, graph.shift_expr(sprite.x, p, "x"), graph.shift_expr(sprite.y, p, "y") + breath,
+                _spans_expr(spans),
             )
         return under
 
@@ -152,7 +164,9 @@ def _build(plan: MotionPlan, layers: KeyframeLayers, layer_dir: Path, ass: Path 
     for layer in todo:
         p = parallax[layer.name]
         image = graph.image(layer.file, "yuva420p")
-        current = graph.overlay(current, image, graph.shift_expr(layer.x, p, "x"), graph.shift_expr(layer.y, p, "y"))
+        # The breath rides on the layer's y, and its sprites get the very same term, so a mouth never slips off a face.
+        y = graph.shift_expr(layer.y, p, "y") + graph.breath_expr(layer.character)
+        current = graph.overlay(current, image, graph.shift_expr(layer.x, p, "x"), y)
         current = sprites(layer, current)
 
     camera = graph.label()

@@ -58,6 +58,8 @@ class CameraMove(StrEnum):
     TILT_DOWN = "tilt_down"
     DOLLY_LEFT = "dolly_left"
     DOLLY_RIGHT = "dolly_right"
+    ARC_LEFT = "arc_left"  # the camera orbits the subject a few degrees to its left, turning to keep it framed
+    ARC_RIGHT = "arc_right"
 
 
 class ShotKind(StrEnum):

@@ -29,7 +29,7 @@ from mangaline.model import (
     Sprite,
 )
 from mangaline.render import View, draw_figure, draw_set, figure_for
-from mangaline.render.figure import pose_points
+from mangaline.render.figure import lighting_for, pose_points
 from mangaline.render.guides import GuideFigure, render_guides
 from mangaline.render.sets import trace_set
 
@@ -118,7 +118,9 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0) -> Keyframe
     for placed in cast:
         fig = figure_for(placed.character, placed.variant)
         fx, fy = placed.face[0] + ox, placed.face[1] + oy
-        drawing = draw_figure(fig, placed.view, face_x=fx, face_y=fy, ppm=placed.ppm, canvas=(cw, ch), ss=SUPERSAMPLE)
+        light = lighting_for(layout.lights, placed.x, placed.y, fig.height, camera.to_view)
+        drawing = draw_figure(fig, placed.view, face_x=fx, face_y=fy, ppm=placed.ppm, canvas=(cw, ch), ss=SUPERSAMPLE,
+                              light=light)
         if drawing is None:
             continue
         cid = placed.id

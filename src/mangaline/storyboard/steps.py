@@ -17,4 +17,4 @@ def keyframe(ctx: StepContext) -> StepOutput:
     return StepOutput(components={f.name: f for f in sorted(out.iterdir())}, data={"shot": layout.shot})
 
 
-KEYFRAME = Step(name="storyboard.keyframe", version="3", fn=keyframe, kind="cpu")
+KEYFRAME = Step(name="storyboard.keyframe", version="4", fn=keyframe, kind="cpu")
