@@ -102,5 +102,5 @@ def episode(ctx: StepContext) -> StepOutput:
     )
 
 
-SEGMENT = Step(name="edit.segment", version="2", fn=segment, kind="cpu")
+SEGMENT = Step(name="edit.segment", version="3", fn=segment, kind="cpu")
 EPISODE = Step(name="edit.episode", version="2", fn=episode, kind="cpu")
