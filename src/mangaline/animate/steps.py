@@ -7,7 +7,7 @@ import json
 from ..engine import Step, StepContext, StepOutput
 from ..model import KeyframeLayers, Shot
 from .motion_comic import SpokenLine, plan_motion
-from .timing import time_shot
+from .timing import line_events, time_shot
 
 __all__ = ["CLIP"]
 
@@ -26,16 +26,7 @@ def clip(ctx: StepContext) -> StepOutput:
     plan = plan_motion(layers, shot.move, timing, spoken, seed=ctx.seed)
     out = ctx.workdir / "plan.json"
     out.write_text(plan.model_dump_json(indent=1))
-    events = [
-        {
-            "start": round(timing.line_starts[line.id], 4),
-            "end": round(timing.line_starts[line.id] + voices[line.id].data["duration"], 4),
-            "text": line.text,
-            "speaker": line.speaker,
-            "line": line.id,
-        }
-        for line in shot.dialogue
-    ]
+    events = line_events(shot, timing, {lid: take.data["duration"] for lid, take in voices.items()})
     return StepOutput(
         components={"plan.json": out},
         data={

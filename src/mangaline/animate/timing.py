@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from mangaline.errors import StepError
 from mangaline.model import Shot
 
-__all__ = ["LEAD_IN", "LINE_GAP", "TAIL", "ShotTiming", "time_shot"]
+__all__ = ["LEAD_IN", "LINE_GAP", "TAIL", "ShotTiming", "line_events", "time_shot"]
 
 LEAD_IN = 0.25
 """Seconds of picture before the first line, so a cut never lands on a word."""
@@ -55,3 +55,17 @@ def time_shot(shot: Shot, line_seconds: dict[str, float], fps: int) -> ShotTimin
     # The small epsilon keeps float noise (e.g. 2.0000000001 s) from adding a whole frame.
     frames = max(round(shot.duration * fps), math.ceil(needed * fps - 1e-6), 1)
     return ShotTiming(frames=frames, duration=frames / fps, line_starts=starts)
+
+
+def line_events(shot: Shot, timing: ShotTiming, line_seconds: dict[str, float]) -> list[dict]:
+    """Each spoken line's subtitle event, in seconds from the shot's start (plain JSON for the take)."""
+    return [
+        {
+            "start": round(timing.line_starts[line.id], 4),
+            "end": round(timing.line_starts[line.id] + line_seconds[line.id], 4),
+            "text": line.text,
+            "speaker": line.speaker,
+            "line": line.id,
+        }
+        for line in shot.dialogue
+    ]

@@ -53,7 +53,7 @@ from ..providers.reports import shot_tier
 from ..providers.router import PlanItem, TaskNeeds, plan, route
 from ..providers.runtime import Delivery, PollPolicy, Runtime
 from ..qc import ClipSpec, QcReport, RetakePolicy, TakeRecord, check_clip
-from .timing import time_shot
+from .timing import line_events, time_shot
 
 __all__ = [
     "CATALOGUE_OVERRIDE",
@@ -391,16 +391,7 @@ def video_clip(ctx: StepContext) -> StepOutput:
     video = delivery.files.get("video") or next(iter(delivery.files.values()))
     out = ctx.workdir / "clip.mp4"
     shutil.copyfile(video, out)
-    events = [
-        {
-            "start": round(timing.line_starts[line.id], 4),
-            "end": round(timing.line_starts[line.id] + voices[line.id].data["duration"], 4),
-            "text": line.text,
-            "speaker": line.speaker,
-            "line": line.id,
-        }
-        for line in shot.dialogue
-    ]
+    events = line_events(shot, timing, {lid: take.data["duration"] for lid, take in voices.items()})
     warnings = []
     if len(history) > 1:
         warnings.append(f"{code}: {len(history) - 1} retake(s) before a take of {model} passed QC")

@@ -30,6 +30,7 @@ __all__ = [
     "SetShell",
     "ShotLayout",
     "canvas_size",
+    "check_bible",
     "element_box",
     "eyeline",
     "figure_box",
@@ -273,9 +274,8 @@ def eyeline(shot: Shot, blocking: dict[str, Placement]) -> dict[str, Placement]:
     return {**blocking, subject: Placement(s.x, s.y, facing, s.height)}
 
 
-def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int, *, overscan: float = 1.2,
-                 movements: list[Movement] | None = None) -> ShotLayout:
-    """Block the scene, place the shot's camera, and keep what the shot's canvas sees."""
+def check_bible(shot: Shot, scene: Scene, bible: Bible) -> None:
+    """Refuse a shot whose location or cast the bible does not hold, naming what it does hold."""
     if scene.location not in bible.locations:
         known = ", ".join(sorted(bible.locations)) or "none"
         raise RenderError(shot.code, f"location {scene.location!r} of scene {scene.id} is not in the bible",
@@ -285,6 +285,12 @@ def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int
             known = ", ".join(sorted(bible.characters)) or "none"
             raise RenderError(shot.code, f"character {cast.character!r} in the casting is not in the bible",
                               hint=f"known characters: {known}; fix the casting or add the character under bible/characters/")
+
+
+def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int, *, overscan: float = 1.2,
+                 movements: list[Movement] | None = None) -> ShotLayout:
+    """Block the scene, place the shot's camera, and keep what the shot's canvas sees."""
+    check_bible(shot, scene, bible)
     location = bible.locations[scene.location]
     s = location.set
     blocking = eyeline(shot, block_scene(scene, bible))

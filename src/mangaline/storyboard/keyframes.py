@@ -17,7 +17,7 @@ from mangaline.layout import (
     lay_out_shot,
     place_camera,
 )
-from mangaline.layout.shot import eyeline
+from mangaline.layout.shot import check_bible, eyeline
 from mangaline.model import (
     Bible,
     KeyframeLayers,
@@ -42,21 +42,9 @@ def _even(value: float) -> int:
     return max(2, int(round(value / 2.0)) * 2)
 
 
-def _check_bible(shot: Shot, scene: Scene, bible: Bible) -> None:
-    if scene.location not in bible.locations:
-        known = ", ".join(sorted(bible.locations)) or "none"
-        raise RenderError(shot.code, f"location {scene.location!r} of scene {scene.id} is not in the bible",
-                          hint=f"known locations: {known}; fix the scene heading or add the location under bible/locations/")
-    for cast in shot.casting:
-        if cast.character not in bible.characters:
-            known = ", ".join(sorted(bible.characters)) or "none"
-            raise RenderError(shot.code, f"character {cast.character!r} in the casting is not in the bible",
-                              hint=f"known characters: {known}; fix the casting or add the character under bible/characters/")
-
-
 def shot_camera(shot: Shot, scene: Scene, bible: Bible) -> tuple[Camera, dict[str, Placement]]:
     """The camera and blocking the keyframe of ``shot`` is drawn with."""
-    _check_bible(shot, scene, bible)
+    check_bible(shot, scene, bible)
     blocking = eyeline(shot, block_scene(scene, bible))
     return place_camera(shot, scene, blocking, bible.locations[scene.location].set), blocking
 
@@ -75,7 +63,7 @@ def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_
     """Lay out ``shot`` and draw it into ``out_dir`` (see ``draw_layout``)."""
     if overscan < 1.0:
         raise RenderError(shot.code, f"overscan {overscan} is below 1.0", hint="the canvas must hold the whole frame")
-    _check_bible(shot, scene, bible)
+    check_bible(shot, scene, bible)
     layout = lay_out_shot(shot, scene, bible, project.width, project.height, overscan=overscan)
     return draw_layout(layout, out_dir, seed=seed)
 
