@@ -19,6 +19,7 @@ from .config import LlmSettings, Settings
 from .design import design_bible
 from .design.approval import check_approvals, lock_design, unlock_design
 from .engine import Engine, LocalExecutor
+from .model import Bible
 from .errors import MangalineError, ProjectError
 from .animate.video import project_catalogue
 from .providers.reports import cost_report, models_report, render_cost, render_models
@@ -78,9 +79,9 @@ def _open(directory: Path) -> tuple[ProjectFolder, Settings]:
     return folder, folder.settings
 
 
-def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool):
+def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool, bible: Bible | None = None):
     script = folder.load_script()
-    bible = folder.load_bible()
+    bible = bible if bible is not None else folder.load_bible()
     designed = design_bible(script, existing=bible)
     if save_new_designs and designed != bible:
         folder.save_bible(designed)  # new characters or places added by hand to the script
@@ -94,10 +95,11 @@ def build(
 ) -> None:
     """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/."""
     folder, settings = _open(directory)
+    bible = folder.load_bible()
     # An approved design that was edited by hand stops the build before anything is drawn with it.
-    for note in check_approvals(folder.load_bible().characters, folder.state, folder.characters_dir):
+    for note in check_approvals(bible.characters, folder.state, folder.characters_dir):
         err.print(f"[yellow]note[/] {escape(note)}")
-    script, graph = _graph(folder, settings, save_new_designs=True)
+    script, graph = _graph(folder, settings, save_new_designs=True, bible=bible)
     with Engine(folder, executor=LocalExecutor(workers=settings.build.workers)) as engine:
         summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
     for episode_id, node in graph.episodes.items():
