@@ -14,17 +14,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .animate.video import project_catalogue
 from .breakdown import breakdown_source
 from .config import LlmSettings, Settings
 from .design import design_bible
 from .design.approval import check_approvals, lock_design, unlock_design
 from .engine import Engine, LocalExecutor
-from .model import Bible
 from .errors import MangalineError, ProjectError
-from .animate.video import project_catalogue
-from .providers.reports import cost_report, models_report, render_cost, render_models
+from .model import Bible
 from .production import build_graph, publish, record_transcript
 from .project import ProjectFolder
+from .providers.reports import cost_report, models_report, render_cost, render_models
 
 __all__ = ["app", "main"]
 
