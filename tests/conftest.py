@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from mangaline.model import Bible, Project, Scene
+
+from .storyboard.cafe_sample import make_bible, make_scene
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
@@ -58,3 +62,20 @@ def small_script(tmp_path: Path) -> Path:
     path = tmp_path / "small-hours.fountain"
     path.write_text(SMALL_SCRIPT, encoding="utf-8")
     return path
+
+
+# The café sample (tests/storyboard/cafe_sample.py): a two-hander in one set, shared by the
+# layout, render and storyboard tests.
+@pytest.fixture
+def bible() -> Bible:
+    return make_bible()
+
+
+@pytest.fixture
+def scene() -> Scene:
+    return make_scene()
+
+
+@pytest.fixture
+def small_project() -> Project:
+    return Project(name="test", width=270, height=480)

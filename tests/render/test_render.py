@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cafe_sample import KENJI_PALETTE, MAYA_PALETTE
+from tests.storyboard.cafe_sample import KENJI_PALETTE, MAYA_PALETTE
 from mangaline.layout import Camera
 from mangaline.render import View, draw_figure, draw_set, element_box, figure_for, view_for
 

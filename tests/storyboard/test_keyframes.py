@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cafe_sample import KENJI_PALETTE, MAYA_PALETTE, make_scene
+from tests.storyboard.cafe_sample import KENJI_PALETTE, MAYA_PALETTE, make_scene
 from mangaline.errors import RenderError
 from mangaline.layout import project_point
 from mangaline.model import Casting, KeyframeLayers
@@ -37,7 +37,7 @@ def _layer(record: KeyframeLayers, name: str):
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory):
     """Every shot of the café scene drawn once at a small frame size."""
-    from cafe_sample import make_bible
+    from tests.storyboard.cafe_sample import make_bible
     from mangaline.model import Project
 
     bible, scene = make_bible(), make_scene()
