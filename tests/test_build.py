@@ -18,12 +18,16 @@ import pysubs2
 import pytest
 from ruamel.yaml import YAML
 
-from mangaline.edit.ffmpeg import audio_levels, probe
+from mangaline.edit.ffmpeg import audio_levels, ffmpeg_exe, probe
 from mangaline.project import ProjectFolder
 
 from .conftest import EXAMPLES, mangaline
 
 pytestmark = pytest.mark.slow
+
+FRAMES = Path(__file__).parent / "data" / "last-ferry-draft-frames.json"
+"""The draft tier's frames of the bundled example, as decoded-frame checksums per shot; re-record on purpose with
+`python -m tests.test_build DIR` (DIR: a fresh build of examples/last-ferry.fountain)."""
 
 
 def _ran(project: Path) -> Counter:
@@ -61,6 +65,39 @@ def test_the_example_renders_a_vertical_h264_aac_episode_as_long_as_its_timeline
     assert abs(info.duration - timeline_seconds) <= 0.5
     assert 60 <= timeline_seconds <= 240, "the example is about two minutes"
     assert len(timeline.video_tracks()[0]) >= 20
+
+
+def frame_sums(project: Path) -> dict:
+    """sha256 of the MD5 of every decoded frame: per shot segment, for the whole episode's video, and for its audio."""
+
+    def digest(path: Path, stream: str) -> tuple[str, int]:
+        listing = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", f"0:{stream}", "-f", "framemd5", "-"],
+                                 capture_output=True, check=True).stdout.decode()
+        sums = [line.rsplit(",", 1)[1].strip() for line in listing.splitlines() if line and not line.startswith("#")]
+        return hashlib.sha256("\n".join(sums).encode()).hexdigest(), len(sums)
+
+    episode = project / "renders" / "ep01.mp4"
+    video, frames = digest(episode, "v")
+    return {"ffmpeg": ffmpeg_version(), "frames": frames, "video": video, "audio": digest(episode, "a")[0],
+            "shots": {seg.stem: digest(seg, "v")[0] for seg in sorted((project / "renders" / "ep01" / "shots").glob("*.mp4"))}}
+
+
+def ffmpeg_version() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_version()
+
+
+def test_the_draft_tier_draws_the_example_frame_for_frame_as_recorded(built: Path) -> None:
+    recorded = json.loads(FRAMES.read_text(encoding="utf-8"))
+    now = frame_sums(built)
+    assert now["ffmpeg"] == recorded["ffmpeg"], (
+        f"the checksums were recorded with FFmpeg {recorded['ffmpeg']}, this is {now['ffmpeg']}: "
+        "re-record them from a build made before your change (python -m tests.test_build DIR)"
+    )
+    changed = sorted(code for code in recorded["shots"] if now["shots"].get(code) != recorded["shots"][code])
+    assert not changed and set(now["shots"]) == set(recorded["shots"]), f"shots drawn differently: {changed}"
+    assert (now["frames"], now["video"], now["audio"]) == (recorded["frames"], recorded["video"], recorded["audio"])
 
 
 def test_every_dialogue_line_is_in_the_subtitles_and_audible(built: Path) -> None:
@@ -166,3 +203,10 @@ def test_the_chinese_example_renders_with_chinese_voices_and_subtitles(tmp_path:
         assert line["text"].replace(" ", "") in event.plaintext.replace("\n", "").replace(" ", "")
         assert audio_levels(mp4, event.start / 1000, event.end / 1000) > -40.0
     assert "Noto Sans CJK SC" in (project / "exports" / "ep01.ass").read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # re-record the draft frames on purpose: python -m tests.test_build DIR (a fresh build of the example)
+    FRAMES.parent.mkdir(exist_ok=True)
+    FRAMES.write_text(json.dumps(frame_sums(Path(sys.argv[1])), indent=1) + "\n", encoding="utf-8")
+    print(f"recorded {FRAMES}")
