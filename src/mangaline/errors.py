@@ -11,6 +11,7 @@
     │   └── TransientStepError      a failure worth retrying (busy resource, flaky tool)
     ├── ProviderError               a provider failed (provider id, raw message)
     │   ├── ProviderUnavailable     the provider cannot run here (missing package, voice, key)
+    │   ├── AuthenticationError     the provider refused the key (401/403): no retake can help
     │   ├── ProviderTransient       worth retrying: 5xx, timeouts, dropped connections
     │   │   ├── RateLimited         429 and friends, with the wait the provider asked for
     │   │   └── ResultExpired       a result URL answered 403/404/410: poll again for a fresh one
@@ -37,6 +38,7 @@ __all__ = [
     "TransientStepError",
     "ProviderError",
     "ProviderUnavailable",
+    "AuthenticationError",
     "ProviderTransient",
     "RateLimited",
     "ResultExpired",
@@ -122,6 +124,18 @@ class ProviderError(MangalineError):
 
 class ProviderUnavailable(ProviderError):
     """The provider cannot run on this machine (package, voice or binary missing)."""
+
+
+class AuthenticationError(ProviderError):
+    """The provider refused the credentials (401/403, a rejected token); names the variable that holds them."""
+
+    def __init__(self, provider: str, message: str, *, key_env: str = "", raw: str | None = None, hint: str | None = None) -> None:
+        self.key_env = key_env
+        where = f" in {key_env}" if key_env else ""
+        super().__init__(
+            provider, message, raw=raw,
+            hint=hint or f"check the key{where}: that it is current, and that it belongs to this endpoint and region",
+        )
 
 
 class ProviderTransient(ProviderError):

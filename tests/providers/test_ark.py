@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from mangaline.errors import (
+    AuthenticationError,
     ModerationRejected,
     ProviderError,
     ProviderResponseError,
@@ -22,6 +25,7 @@ from mangaline.providers.protocols import (
     ImageModel,
     ImageRequest,
     JobState,
+    TaskLookup,
     VideoModel,
     VideoRequest,
 )
@@ -304,3 +308,129 @@ def test_factory_builds_doubao_chat_on_the_same_key() -> None:
     chat = factory({"modality": "text", "model": "doubao-seed-1-6-250615", "thinking": "disabled"})
     assert isinstance(chat, OpenAIChat)
     assert (chat.provider_id, chat.api_key_env, chat.thinking) == ("ark", "ARK_API_KEY", "disabled")
+
+
+def jpeg_bytes(color: tuple[int, int, int] = (200, 10, 10)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), color).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_keyframes_stored_without_extension_go_out_with_their_real_media_type(
+    server: FakeServer, seedance: ArkSeedance, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    png, jpeg = tmp_path / "9c1e0f", tmp_path / "b77a21"  # content-addressed objects have no extension
+    png.write_bytes(png_bytes((1, 2, 3)))
+    jpeg.write_bytes(jpeg_bytes())
+    server.on("POST", TASKS, Reply(json={"id": "cgt-1"}))
+    seedance.submit(VideoRequest(prompt="p", duration=5, width=1080, height=1920, first_frame=png, last_frame=jpeg))
+    first, last = (item["image_url"]["url"] for item in server.seen[0].json()["content"][1:])
+    assert first == "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode()
+    assert last == "data:image/jpeg;base64," + base64.b64encode(jpeg.read_bytes()).decode()
+
+    monkeypatch.setenv("TEST_ARK_KEY", KEY)
+    seedream = ArkSeedream("ark", f"{server.url}/api/v3", "TEST_ARK_KEY", model="doubao-seedream-4-0-250828")
+    picture = base64.b64encode(png_bytes()).decode()
+    server.on("POST", "/api/v3/images/generations", Reply(json={"data": [{"b64_json": picture}]}))
+    seedream.generate(ImageRequest(prompt="p", width=1440, height=2560, references=(jpeg, png)), tmp_path / "out")
+    assert [url.split(",")[0] for url in server.seen[-1].json()["image"]] == [
+        "data:image/jpeg;base64",
+        "data:image/png;base64",
+    ]
+
+
+def test_a_keyframe_that_is_not_an_image_is_refused_before_any_request(
+    server: FakeServer, seedance: ArkSeedance, tmp_path: Path
+) -> None:
+    notes = tmp_path / "5d00aa"
+    notes.write_text("INT. KITCHEN - NIGHT")
+    with pytest.raises(ProviderError, match=r"5d00aa is not an image.*INT\. KITCHEN") as caught:
+        seedance.submit(VideoRequest(prompt="p", duration=5, width=1080, height=1920, first_frame=notes))
+    assert caught.value.provider == "ark" and server.seen == []
+
+
+def test_a_refused_key_names_its_variable_and_an_overdue_account_does_not_blame_the_key(
+    server: FakeServer, seedance: ArkSeedance
+) -> None:
+    server.on(
+        "GET",
+        f"{TASKS}/a",
+        Reply(401, json={"error": {"code": "AuthenticationError", "message": "the API key is invalid"}}),
+    )
+    server.on("GET", f"{TASKS}/b", Reply(403, json={"error": {"code": "AccessDenied", "message": "no access"}}))
+    server.on(
+        "GET", f"{TASKS}/c", Reply(403, json={"error": {"code": "AccountOverdueError", "message": "overdue balance"}})
+    )
+    for task in ("a", "b"):
+        with pytest.raises(AuthenticationError, match="TEST_ARK_KEY") as caught:
+            seedance.poll(task)
+        assert caught.value.key_env == "TEST_ARK_KEY" and caught.value.provider == "ark"
+    with pytest.raises(ProviderError, match="overdue") as overdue:
+        seedance.poll("c")
+    assert not isinstance(overdue.value, AuthenticationError) and "top up" in (overdue.value.hint or "")
+
+
+def listed(task_id: str, created_at: int, **fields: object) -> dict[str, object]:
+    task = {"id": task_id, "model": "doubao-seedance-1-0-pro-250528", "status": "running", "created_at": created_at}
+    task.update({"seed": 42, "duration": 5, "ratio": "9:16", "resolution": "1080p"}, **fields)
+    return task
+
+
+FOUND = VideoRequest(prompt="p", duration=5, width=1080, height=1920, seed=42)
+
+
+def test_find_picks_the_one_unjournaled_task_of_this_shape_since_the_submit(
+    server: FakeServer, seedance: ArkSeedance
+) -> None:
+    since = 1_762_000_100
+    server.on(
+        "GET",
+        TASKS,
+        Reply(
+            json={
+                "items": [
+                    listed("cgt-other-seed", since + 3, seed=7),
+                    listed("cgt-journaled", since + 2),
+                    listed("cgt-cancelled", since + 2, status="cancelled"),
+                    listed("cgt-mine", since + 1, seed=None),  # fields the list leaves out do not count against it
+                    listed("cgt-yesterday", since - 86_400),
+                ],
+                "total": 5,
+            }
+        ),
+    )
+    assert isinstance(seedance, TaskLookup)
+    assert seedance.find(FOUND, since, exclude={"cgt-journaled"}) == "cgt-mine"
+    (seen,) = server.requests_to(TASKS)
+    assert seen.query == {
+        "page_num": ["1"],
+        "page_size": ["100"],
+        "filter.model": ["doubao-seedance-1-0-pro-250528"],
+    }
+    assert seen.headers["authorization"] == f"Bearer {KEY}"
+    assert seedance.find(FOUND, since, exclude={"cgt-journaled", "cgt-mine"}) is None
+
+
+def test_find_reads_further_pages_until_it_passes_the_submit_time(server: FakeServer, seedance: ArkSeedance) -> None:
+    since = 1_762_000_100
+    crowd = [listed(f"cgt-{i:03d}", since + 50, seed=i + 100) for i in range(100)]
+    pages = [
+        Reply(json={"items": crowd, "total": 102}),
+        Reply(json={"items": [listed("cgt-mine", since), listed("cgt-old", since - 3600)], "total": 102}),
+    ]
+    server.on("GET", TASKS, lambda seen: pages[int(seen.query["page_num"][0]) - 1])
+    assert seedance.find(FOUND, since, exclude=()) == "cgt-mine"
+    assert [s.query["page_num"] for s in server.requests_to(TASKS)] == [["1"], ["2"]]
+
+
+def test_find_says_so_when_two_tasks_cannot_be_told_apart(server: FakeServer, seedance: ArkSeedance) -> None:
+    since = 1_762_000_100
+    server.on(
+        "GET",
+        TASKS,
+        Reply(json={"items": [listed("cgt-b", since + 2), listed("cgt-a", since - 4)], "total": 2}),
+    )
+    with pytest.raises(ProviderError, match="cgt-b and cgt-a") as caught:
+        seedance.find(FOUND, since, exclude=())
+    assert "DELETE" in (caught.value.hint or "")
+    assert seedance.find(FOUND, since, exclude={"cgt-a"}) == "cgt-b"

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from mangaline.errors import (
+    AuthenticationError,
     ModerationRejected,
     ProviderError,
     ProviderResponseError,
@@ -215,3 +216,13 @@ def test_the_key_never_leaks_and_is_not_sent_to_other_sites(
 def test_factory() -> None:
     flux = factory({"model": "flux-kontext-max", "deadline": 60})
     assert flux.deadline == 60 and flux.api_key_env == "BFL_API_KEY"
+
+
+def test_a_refused_key_is_an_authentication_error_naming_its_variable(
+    server: FakeServer, flux: FluxImages, tmp_path: Path
+) -> None:
+    server.on("POST", "/v1/flux-2-pro", Reply(403, json={"detail": "Not authenticated - Invalid Authentication"}))
+    with pytest.raises(AuthenticationError, match="Invalid Authentication") as caught:
+        flux.generate(ImageRequest(prompt="p", width=1024, height=1024), tmp_path)
+    assert caught.value.provider == "bfl" and caught.value.key_env == "TEST_BFL_KEY"
+    assert len(server.seen) == 1

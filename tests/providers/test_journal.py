@@ -74,3 +74,17 @@ def test_outcome_stats_follow_the_beta_prior(db: StateDB) -> None:
     assert stats.pass_rate("m", "insert") == pytest.approx(0.8)
     with pytest.raises(ValueError, match="not qc or error"):
         ledger.record_outcome("m", "single", True, kind="maybe")
+
+
+def test_an_intent_is_active_before_its_id_is_known_and_resumes_by_id_after(db: StateDB) -> None:
+    journal = Journal(db)
+    intent = journal.intent(provider="ark", model="m", cache_key="i" * 64, node="animate/sh010")
+    assert (intent.state, intent.job_id) == ("submitting", None) and intent.active
+    assert journal.unfinished("i" * 64) == intent
+    assert journal.job_ids("ark") == set()
+    job = journal.accepted(intent, "cgt-7")
+    assert (job.id, job.state, job.job_id) == (intent.id, "submitted", "cgt-7")
+    assert job.submitted_at == intent.submitted_at  # the submit's start: where a lookup begins
+    other = journal.submitted(provider="kling", model="k", cache_key="j" * 64, node="n", job_id="image2video:1")
+    journal.failed(other, "internal error")
+    assert journal.job_ids("ark") == {"cgt-7"} and journal.job_ids("kling") == {"image2video:1"}

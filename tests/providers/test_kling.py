@@ -6,12 +6,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mangaline.errors import (
+    AuthenticationError,
     ModerationRejected,
     ProviderError,
     ProviderResponseError,
@@ -20,7 +22,7 @@ from mangaline.errors import (
     RateLimited,
 )
 from mangaline.providers.kling import KlingVideo, factory, kling_token
-from mangaline.providers.protocols import JobState, VideoModel, VideoRequest
+from mangaline.providers.protocols import JobState, TaskLookup, VideoModel, VideoRequest
 from tests.providers.fakes import FakeServer, Reply, png_bytes
 
 ACCESS = "AK-kling-access-1234"
@@ -92,7 +94,14 @@ def test_image2video_sends_bare_base64_frames_with_a_signed_bearer(
     assert kling.submit(request) == "image2video:8601"
     seen = server.seen[0]
     assert seen.headers["authorization"] == f"Bearer {kling_token(ACCESS, SECRET, NOW)}"
-    assert seen.json() == {
+    body = seen.json()
+    external = body.pop("external_task_id")
+    # a digest of the request, then a suffix that keeps it unique per account when the request is made again
+    assert re.fullmatch(r"ml-[0-9a-f]{20}-[0-9a-f]{8}", external)
+    kling.submit(request)
+    again = server.seen[1].json()["external_task_id"]
+    assert again != external and again[:24] == external[:24]
+    assert body == {
         "model_name": "kling-v2-1",
         "prompt": "Oda steps in",
         "mode": "std",
@@ -246,3 +255,60 @@ def test_factory_reads_both_key_variables() -> None:
     assert (
         kling.api_key_env == "KLING_ACCESS_KEY" and kling.secret_key_env == "KLING_SECRET_KEY" and kling.mode == "pro"
     )
+
+
+def test_a_refused_token_names_both_key_variables(server: FakeServer, kling: KlingVideo) -> None:
+    server.on(
+        "GET",
+        "/v1/videos/image2video/a",
+        Reply(401, json={"code": 1002, "message": "Authorization is invalid"}),
+        Reply(401, json={"code": 1004, "message": "Authorization has expired"}),
+        Reply(401, body="Unauthorized", content_type="text/plain"),
+    )
+    with pytest.raises(AuthenticationError, match="Authorization is invalid") as invalid:
+        kling.poll("image2video:a")
+    assert invalid.value.key_env == "TEST_KLING_AK and TEST_KLING_SK"
+    assert "TEST_KLING_AK and TEST_KLING_SK" in (invalid.value.hint or "")
+    with pytest.raises(AuthenticationError, match="expired") as expired:
+        kling.poll("image2video:a")
+    assert "clock" in (expired.value.hint or "")
+    with pytest.raises(AuthenticationError) as bare:  # a 401 without Kling's envelope
+        kling.poll("image2video:a")
+    assert bare.value.key_env == "TEST_KLING_AK and TEST_KLING_SK"
+
+
+def listed(task_id: str, external: str, created_ms: int) -> dict:
+    return {
+        "task_id": task_id,
+        "task_status": "processing",
+        "task_info": {"external_task_id": external},
+        "created_at": created_ms,
+        "updated_at": created_ms,
+    }
+
+
+def test_find_matches_the_external_task_id_this_request_was_created_with(
+    server: FakeServer, kling: KlingVideo, frames: list[Path]
+) -> None:
+    mine = VideoRequest(prompt="Oda steps in", duration=5, width=1080, height=1920, first_frame=frames[0])
+    other = VideoRequest(prompt="Oda leaves", duration=5, width=1080, height=1920, first_frame=frames[0])
+    server.on("POST", "/v1/videos/image2video", ok({"task_id": "sent", "task_status": "submitted"}))
+    kling.submit(mine)
+    kling.submit(other)
+    mine_id, other_id = (seen.json()["external_task_id"] for seen in server.seen)
+    earlier_id = mine_id[:-8] + "0badf00d"  # the same request, made before and journaled
+    now_ms = int(NOW * 1000)
+    tasks = [
+        listed("t-other", other_id, now_ms + 900),
+        listed("t-mine", mine_id, now_ms + 500),
+        listed("t-earlier", earlier_id, now_ms + 100),
+        listed("t-last-week", mine_id, now_ms - 7 * 86_400_000),
+    ]
+    server.on("GET", "/v1/videos/image2video", ok(tasks))
+    assert isinstance(kling, TaskLookup)
+    assert kling.find(mine, NOW, exclude={"image2video:t-earlier"}) == "image2video:t-mine"
+    assert server.seen[-1].query == {"pageNum": ["1"], "pageSize": ["100"]}
+    assert kling.find(other, NOW, exclude=()) == "image2video:t-other"
+    assert kling.find(mine, NOW + 3600, exclude=()) is None
+    with pytest.raises(ProviderError, match="image2video:t-mine and image2video:t-earlier"):
+        kling.find(mine, NOW, exclude=())

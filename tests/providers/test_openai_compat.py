@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from mangaline.errors import (
+    AuthenticationError,
     ConfigError,
     ModerationRejected,
     ProviderError,
@@ -374,3 +375,38 @@ def test_a_refused_connection_is_transient(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(ProviderTransient, match="failed") as caught:
         chat.complete(ask())
     assert KEY not in str(caught.value)
+
+
+def test_image_edit_uploads_carry_the_type_read_from_their_bytes(
+    server: FakeServer, images: OpenAIImages, tmp_path: Path
+) -> None:
+    png, jpeg = tmp_path / "e1f2a3", tmp_path / "c4d5b6"  # stored objects: no extension to guess from
+    png.write_bytes(png_bytes((0, 120, 0)))
+    Image.new("RGB", (8, 8), (9, 9, 200)).save(jpeg, format="JPEG")
+    server.on("POST", "/v1/images/edits", Reply(json={"data": [{"b64_json": base64.b64encode(png_bytes()).decode()}]}))
+    images.generate(ImageRequest(prompt="p", width=1024, height=1024, references=(png, jpeg)), tmp_path / "out")
+    uploads = [p for p in server.requests_to("/v1/images/edits")[0].parts() if p.filename]
+    assert [(p.filename, p.content_type) for p in uploads] == [("e1f2a3.png", "image/png"), ("c4d5b6.jpg", "image/jpeg")]
+    assert [p.data for p in uploads] == [png.read_bytes(), jpeg.read_bytes()]
+    notes = tmp_path / "notes"
+    notes.write_text("not a picture")
+    with pytest.raises(ProviderError, match="notes is not an image"):
+        images.generate(ImageRequest(prompt="p", width=1024, height=1024, references=(notes,)), tmp_path / "out")
+    assert len(server.seen) == 1
+
+
+def test_a_refused_key_is_an_authentication_error_naming_its_variable(
+    server: FakeServer, images: OpenAIImages, tmp_path: Path
+) -> None:
+    server.on(
+        "POST",
+        "/v1/images/generations",
+        Reply(401, json={"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}}),
+        Reply(403, json={"error": {"message": "Project does not have access to model gpt-image-1"}}),
+    )
+    with pytest.raises(AuthenticationError, match="Incorrect API key") as refused:
+        images.generate(ImageRequest(prompt="p", width=1024, height=1024), tmp_path)
+    assert refused.value.key_env == "TEST_OPENAI_KEY" and "TEST_OPENAI_KEY" in (refused.value.hint or "")
+    with pytest.raises(AuthenticationError, match="does not have access") as forbidden:
+        images.generate(ImageRequest(prompt="p", width=1024, height=1024), tmp_path)
+    assert "allowed to use this model" in (forbidden.value.hint or "")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mangaline.errors import (
+    AuthenticationError,
     ConfigError,
     ProviderError,
     ProviderResponseError,
@@ -150,3 +151,23 @@ def test_factory_needs_the_appid() -> None:
     assert factory({"appid": "app-1", "model": "volcano_mega"}).model == "volcano_mega"
     with pytest.raises(ConfigError, match="appid"):
         factory({"model": "volcano_tts"})
+
+
+def test_a_refused_token_is_an_authentication_error_and_an_invalid_request_is_not(
+    server: FakeServer, volc: VolcSpeech, tmp_path: Path
+) -> None:
+    # the service answers a refused token and a malformed request with the same code, 3001; the status differs
+    server.on(
+        "POST",
+        "/api/v1/tts",
+        Reply(401, json={"code": 3001, "message": "authenticate request: load grant: requested grant not found"}),
+        Reply(403, json={"code": 3001, "message": "access denied"}),
+        Reply(json={"reqid": "r", "code": 3001, "message": "invalid request: operation must be query"}),
+    )
+    for _ in range(2):
+        with pytest.raises(AuthenticationError, match="3001") as caught:
+            volc.speak(LINE, tmp_path)
+        assert caught.value.key_env == "TEST_VOLC_TOKEN" and "TEST_VOLC_TOKEN" in (caught.value.hint or "")
+    with pytest.raises(ProviderError, match="invalid request") as invalid:
+        volc.speak(LINE, tmp_path)
+    assert not isinstance(invalid.value, AuthenticationError)

@@ -4,12 +4,17 @@ Seedance takes ``content[]`` items: the prompt as text, and images with a role â
 ``first_frame`` (+ ``last_frame``) or ``reference_image``. The two modes cannot be mixed in one
 request, so a request that mixes them is refused here with the reason, before anything is paid.
 Seedance bills by tokens; ``usage.completion_tokens`` of the finished task is the authoritative count.
+
+A task whose creation reply was lost is found again in Ark's task list (``find``), which keeps
+about seven days of tasks, newest first, with the model, seed, duration, ratio and resolution
+each was made with (not its prompt or images).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +51,13 @@ __all__ = ["ArkSeedance", "ArkSeedream", "factory"]
 
 DEFAULT_BASE_URL = "https://ark.cn-beijing.volces.com/api/v3"
 
+# A task created this many seconds before the submit started still counts as its own: our clock
+# and Ark's differ by a little.
+CLOCK_SLACK = 10.0
+_LIST_PAGE = 100
+_LIST_PAGES = 10
+_MATCHED = ("seed", "duration", "ratio", "resolution")
+
 RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")
 RESOLUTIONS = {480: "480p", 720: "720p", 1080: "1080p"}
 
@@ -69,6 +81,14 @@ def _refusal(provider_id: str) -> Any:
         if isinstance(error, dict) and _moderated(str(error.get("code", ""))):
             return ModerationRejected(
                 provider_id, f"content refused ({error['code']}): {error.get('message', '')}", raw=raw
+            )
+        if isinstance(error, dict) and error.get("code") == "AccountOverdueError":
+            # a 403 that no key can fix: it is the account's balance
+            return ProviderError(
+                provider_id,
+                f"the account is overdue ({error['code']}): {error.get('message', '')}",
+                raw=raw,
+                hint="top up the Volcengine/BytePlus account that owns this key",
             )
         return None
 
@@ -96,16 +116,18 @@ class _ArkEndpoint(HttpProvider):
             refusal=_refusal(provider_id),
         )
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         key = read_key(self.provider_id, self.api_key_env)
         response = self._endpoint.send(
-            method, path, headers={"Authorization": f"Bearer {key}"}, json=body, secrets=(key,)
+            method, path, headers={"Authorization": f"Bearer {key}"}, json=body, params=params, secrets=(key,)
         )
         return self._endpoint.json(response, secrets=(key,))
 
 
 class ArkSeedance(_ArkEndpoint):
-    """A VideoModel over ``/contents/generations/tasks`` (Seedance 1.x and 2.0)."""
+    """A VideoModel and TaskLookup over ``/contents/generations/tasks`` (Seedance 1.x and 2.0)."""
 
     def __init__(
         self,
@@ -144,7 +166,8 @@ class ArkSeedance(_ArkEndpoint):
         framed = [("first_frame", request.first_frame), ("last_frame", request.last_frame)]
         for role, path in framed + [("reference_image", p) for p in request.references]:
             if path is not None:
-                content.append({"type": "image_url", "image_url": {"url": data_url(path)}, "role": role})
+                image = data_url(path, provider_id=self.provider_id)
+                content.append({"type": "image_url", "image_url": {"url": image}, "role": role})
         body: dict[str, Any] = {
             "model": self.model,
             "content": content,
@@ -160,6 +183,56 @@ class ArkSeedance(_ArkEndpoint):
         if self.camera_fixed is not None:
             body["camera_fixed"] = self.camera_fixed
         return body
+
+    def find(self, request: VideoRequest, since: float, exclude: Collection[str]) -> str | None:
+        """The task ``request`` created at or after ``since`` (unix seconds) and not in ``exclude``, or None.
+
+        A task matches on its model and creation time, and on the seed, duration, ratio and
+        resolution where the list gives them; a cancelled task is nobody's. Two that match alike
+        are a ProviderError naming both: the list cannot tell their prompts apart.
+        """
+        body = self.task_body(request)
+        earliest = since - CLOCK_SLACK
+        found: list[str] = []
+        for page in range(1, _LIST_PAGES + 1):
+            params = {"page_num": page, "page_size": _LIST_PAGE, "filter.model": self.model}
+            reply = self._call("GET", "contents/generations/tasks", params=params)
+            items = reply.get("items")
+            if not isinstance(items, list):
+                raise ProviderResponseError(
+                    self.provider_id, "the task list answered without items", raw=str(reply)[:2000]
+                )
+            reached_older = False
+            for item in items:
+                created = item.get("created_at") if isinstance(item, dict) else None
+                if not isinstance(created, int | float):
+                    continue
+                if created < earliest:
+                    reached_older = True
+                elif self._made_by(item, body) and item.get("id") not in exclude:
+                    found.append(str(item["id"]))
+            total = reply.get("total")
+            seen_all = isinstance(total, int) and page * _LIST_PAGE >= total
+            # the list is newest first: a page that reaches past the window ends the search
+            if reached_older or len(items) < _LIST_PAGE or seen_all:
+                break
+        if len(found) > 1:
+            raise ProviderError(
+                self.provider_id,
+                f"tasks {' and '.join(found)} were both created for a request like this one "
+                f"(model {self.model}, seed {body['seed']}, {body['duration']} s, {body['ratio']}, "
+                f"{body['resolution']}) and cannot be told apart from the task list",
+                hint="open them in the Ark console, delete the one that is not this shot's "
+                "(DELETE contents/generations/tasks/<id>), and run again: the one left is taken",
+            )
+        return found[0] if found else None
+
+    def _made_by(self, item: dict[str, Any], body: dict[str, Any]) -> bool:
+        if not item.get("id") or item.get("status") == "cancelled":
+            return False
+        if item.get("model") not in (None, self.model):
+            return False
+        return all(item.get(name) in (None, body[name]) for name in _MATCHED)
 
     def poll(self, job_id: str) -> JobStatus:
         reply = self._call("GET", f"contents/generations/tasks/{job_id}")
@@ -207,7 +280,7 @@ class ArkSeedream(_ArkEndpoint):
             "watermark": False,
         }
         if request.references:
-            images = [data_url(p) for p in request.references]
+            images = [data_url(p, provider_id=self.provider_id) for p in request.references]
             body["image"] = images[0] if len(images) == 1 else images
         reply = self._call("POST", "images/generations", body)
         try:

@@ -4,7 +4,8 @@ Shared by the remote provider adapters so that each of them maps statuses the sa
 
     transport timeout / connection error / 5xx   -> ProviderTransient
     429 (Retry-After or retry-after-ms honoured)   -> RateLimited(retry_after=seconds)
-    403/404/410 on a result download               -> ResultExpired
+    401/403 on an API call                         -> AuthenticationError naming the key's variable(s)
+    403/404/410 on a result download               -> ResultExpired (a signed URL that expired)
     a refusal the adapter recognises               -> ModerationRejected
     a body that is not the documented JSON         -> ProviderResponseError
     any other non-2xx                              -> ProviderError
@@ -19,7 +20,6 @@ import base64
 import inspect
 import json
 import math
-import mimetypes
 import os
 import uuid
 from collections.abc import Callable, Iterable
@@ -32,6 +32,7 @@ import httpx
 
 from ..atomic import atomic_path
 from ..errors import (
+    AuthenticationError,
     ConfigError,
     ProviderError,
     ProviderResponseError,
@@ -48,6 +49,7 @@ __all__ = [
     "construct",
     "data_url",
     "image_suffix",
+    "media_type",
     "read_key",
     "resolution_tier",
     "whole_seconds",
@@ -75,21 +77,62 @@ def read_key(provider_id: str, env: str) -> str:
     return value
 
 
-def data_url(path: Path) -> str:
-    """A local image inlined as a data URL, the form the JSON APIs accept for uploads."""
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+def _mpeg_audio(head: bytes) -> bool:
+    # an ID3 tag, or an MPEG audio frame sync whose layer bits are set (ADTS AAC has them clear)
+    if head[:3] == b"ID3":
+        return True
+    return len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06 != 0
+
+
+# What an upload is, read from its first bytes: stored objects have no extension to guess from.
+# Each entry: media type, file suffix, test on the head of the file.
+_SIGNATURES: tuple[tuple[str, str, Callable[[bytes], bool]], ...] = (
+    ("image/png", ".png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("image/jpeg", ".jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ("image/webp", ".webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+    ("image/gif", ".gif", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
+    ("audio/wav", ".wav", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WAVE"),
+    ("audio/mpeg", ".mp3", _mpeg_audio),
+    ("video/mp4", ".mp4", lambda head: head[4:8] == b"ftyp"),
+)
+
+
+def _sniff(head: bytes) -> tuple[str, str] | None:
+    for mime, suffix, test in _SIGNATURES:
+        if test(head):
+            return mime, suffix
+    return None
+
+
+def media_type(path: Path, *, provider_id: str = "upload") -> tuple[str, str]:
+    """The media type and file suffix of a local input, read from its magic number, never from its name.
+
+    An input that is none of PNG, JPEG, WEBP, GIF, WAV, MP3 or MP4 is a ProviderError naming the
+    file and what its first bytes are, rather than an upload the provider would reject or misread.
+    """
+    with Path(path).open("rb") as file:
+        head = file.read(16)
+    found = _sniff(head)
+    if found is None:
+        raise ProviderError(
+            provider_id,
+            f"{path} is not an image, audio or video file this upload knows "
+            f"(PNG, JPEG, WEBP, GIF, WAV, MP3, MP4); its first bytes are {head!r}",
+            hint="re-export the file in one of those formats",
+        )
+    return found
+
+
+def data_url(path: Path, *, provider_id: str = "upload") -> str:
+    """A local image (or clip, or sound) inlined as a data URL with its real media type, as the JSON APIs want."""
+    mime, _ = media_type(path, provider_id=provider_id)
     return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
 
 
 def image_suffix(data: bytes) -> str:
     """The file suffix for image bytes, read from their magic number (providers differ in what they send)."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ".webp"
-    return ".bin"
+    found = _sniff(data[:16])
+    return found[1] if found is not None and found[0].startswith("image/") else ".bin"
 
 
 def aspect_ratio(provider_id: str, width: int, height: int, allowed: Iterable[str]) -> str:
@@ -192,7 +235,11 @@ def retry_after(headers: Any) -> float | None:
 
 
 class Endpoint:
-    """An HTTP client for one provider: sends one request, returns the 2xx reply or raises a ProviderError."""
+    """An HTTP client for one provider: sends one request, returns the 2xx reply or raises a ProviderError.
+
+    ``key_env`` names the variable(s) holding the provider's key, for the AuthenticationError a
+    401 or 403 becomes.
+    """
 
     def __init__(
         self,
@@ -202,8 +249,10 @@ class Endpoint:
         timeout: float,
         transport: httpx.BaseTransport | None = None,
         refusal: Refusal | None = None,
+        key_env: str = "",
     ) -> None:
         self.provider_id = provider_id
+        self.key_env = key_env
         self._refusal = refusal
         self._client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
 
@@ -219,12 +268,15 @@ class Endpoint:
         json: Any = None,
         data: dict[str, Any] | None = None,
         files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        params: dict[str, Any] | None = None,
         secrets: Iterable[str] = (),
     ) -> httpx.Response:
         """One request; a relative ``url`` joins the base URL, an absolute one (a polling URL) is used as is."""
         secrets = tuple(secrets)
         try:
-            response = self._client.request(method, url, headers=headers, json=json, data=data, files=files)
+            response = self._client.request(
+                method, url, headers=headers, json=json, data=data, files=files, params=params
+            )
         except httpx.TimeoutException as err:
             raise ProviderTransient(
                 self.provider_id, f"{method} {self._where(url)} timed out ({type(err).__name__})"
@@ -275,14 +327,16 @@ class Endpoint:
                 raw=response.text[:_RAW_LIMIT],
             )
         if not response.is_success:
-            raise self._failure("GET", url, response, ())
+            raise self._failure("GET", url, response, (), api=False)
         return response.content
 
     def _where(self, url: str) -> str:
         # Query strings of signed result URLs are credentials of a sort and make messages unreadable.
         return str(httpx.URL(url).copy_with(query=None)) if "://" in url else url
 
-    def _failure(self, method: str, url: str, response: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+    def _failure(
+        self, method: str, url: str, response: httpx.Response, secrets: tuple[str, ...], *, api: bool = True
+    ) -> ProviderError:
         raw = _scrub(response.text[:_RAW_LIMIT], secrets)
         try:
             body: Any = json.loads(_scrub(response.text, secrets))
@@ -298,8 +352,24 @@ class Endpoint:
             return RateLimited(self.provider_id, message, retry_after=retry_after(response.headers), raw=raw)
         if status >= 500 or status == 408:
             return ProviderTransient(self.provider_id, message, raw=raw)
-        hint = "check the key and that it belongs to this endpoint's region" if status in (401, 403) else None
-        return ProviderError(self.provider_id, message, raw=raw, hint=hint)
+        if api and status in (401, 403):
+            return AuthenticationError(
+                self.provider_id,
+                f"the key was refused: {message}",
+                key_env=self.key_env,
+                raw=raw,
+                hint=self._key_hint(status),
+            )
+        return ProviderError(self.provider_id, message, raw=raw)
+
+    def _key_hint(self, status: int) -> str:
+        where = f"the key in {self.key_env}" if self.key_env else "the key"
+        if status == 401:
+            return f"check {where}: that it is set to a current key, and that the key belongs to this endpoint's region"
+        return (
+            f"check {where}: that it is current, belongs to this endpoint's region, and is allowed to use "
+            "this model (some consoles enable models per key or per account)"
+        )
 
 
 class HttpProvider:
@@ -315,11 +385,20 @@ class HttpProvider:
         timeout: float = 60,
         transport: httpx.BaseTransport | None = None,
         refusal: Any = None,
+        key_env: str | None = None,
     ) -> None:
         self.provider_id = provider_id
         self.model = model
         self.api_key_env = api_key_env
-        self._endpoint = Endpoint(provider_id, base_url, timeout=timeout, transport=transport, refusal=refusal)
+        # the variable(s) a refused key is reported under: the one key variable unless an adapter has more
+        self._endpoint = Endpoint(
+            provider_id,
+            base_url,
+            timeout=timeout,
+            transport=transport,
+            refusal=refusal,
+            key_env=api_key_env if key_env is None else key_env,
+        )
 
     def close(self) -> None:
         self._endpoint.close()

@@ -15,8 +15,9 @@ from .ledger import Charge
 
 __all__ = ["ACTIVE", "Journal", "RemoteJob", "RemoteJobRow"]
 
+# submitting: written before the provider is asked, no id yet (a crash here is looked up, not resubmitted blind);
 # submitted: the id is known, nothing polled yet; queued/running: as the provider last said
-ACTIVE = ("submitted", "queued", "running")
+ACTIVE = ("submitting", "submitted", "queued", "running")
 STATES = (*ACTIVE, "succeeded", "failed")
 
 
@@ -91,8 +92,30 @@ class Journal:
         self.db = db
         self._sessions = sessionmaker(db.engine, expire_on_commit=False)
 
+    def intent(self, *, provider: str, model: str, cache_key: str, node: str) -> RemoteJob:
+        """Write down a submit about to be made, before the provider is asked; committed before this returns.
+
+        Its ``submitted_at`` is when the submit started: a task the provider created for it is
+        found from then on, if the reply with its id is lost or the process stops before ``accepted``.
+        """
+        return self._add(provider, model, cache_key, node, None, "submitting")
+
+    def accepted(self, job: RemoteJob, job_id: str) -> RemoteJob:
+        """The provider's id for an intent (from its reply, or found by lookup); from here a crash resumes the job."""
+        with self._sessions.begin() as session:
+            row = self._row(session, job)
+            row.job_id = job_id
+            row.state = "submitted"
+            row.error = None
+            row.updated_at = _now()
+            session.flush()
+            return _job(row)
+
     def submitted(self, *, provider: str, model: str, cache_key: str, node: str, job_id: str | None) -> RemoteJob:
         """Write the job down; committed before this returns, so a crash after it can resume the job."""
+        return self._add(provider, model, cache_key, node, job_id, "submitted")
+
+    def _add(self, provider: str, model: str, cache_key: str, node: str, job_id: str | None, state: str) -> RemoteJob:
         now = _now()
         with self._sessions.begin() as session:
             row = RemoteJobRow(
@@ -101,7 +124,7 @@ class Journal:
                 cache_key=cache_key,
                 node=node,
                 job_id=job_id,
-                state="submitted",
+                state=state,
                 submitted_at=now,
                 updated_at=now,
                 polls=0,
@@ -128,7 +151,7 @@ class Journal:
             return _job(row)
 
     def unfinished(self, cache_key: str) -> RemoteJob | None:
-        """The latest job for this request that is still running at the provider, if any."""
+        """The latest job for this request still running at the provider, or an intent whose id was never recorded."""
         return self._latest(cache_key, ACTIVE)
 
     def finished(self, cache_key: str) -> RemoteJob | None:
@@ -186,6 +209,14 @@ class Journal:
             row = self._row(session, job)
             row.results = dict(results)
             row.updated_at = _now()
+
+    def job_ids(self, provider: str) -> set[str]:
+        """Every job id journaled for ``provider``, in any state: tasks a lookup must not claim."""
+        with self._sessions() as session:
+            query = select(RemoteJobRow.job_id).where(
+                RemoteJobRow.provider == provider, RemoteJobRow.job_id.is_not(None)
+            )
+            return set(session.scalars(query).all())
 
     def jobs(self, state: str | None = None) -> list[RemoteJob]:
         query = select(RemoteJobRow).order_by(RemoteJobRow.id)

@@ -4,6 +4,11 @@ Auth is a JWT (HS256, signed with the secret key; claims iss = access key, exp =
 nbf = now - 5) sent as a Bearer token, built here with hmac so no JWT package is needed.
 Each endpoint has its own poll path, so a job id names its endpoint ("image2video:<task_id>"):
 the runtime journals the id alone and can resume polling after a crash.
+
+Every task is created with an ``external_task_id`` that starts with a digest of its request and
+ends with a few random characters (Kling wants the id unique per account, and the same request
+may rightly be made again after a failed task). A task whose creation reply was lost is found
+in the endpoint's task list by that prefix (``find``).
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ..errors import (
+    AuthenticationError,
     ModerationRejected,
     ProviderError,
     ProviderResponseError,
@@ -45,6 +52,14 @@ _STATES = {
 _MODERATION = {1300, 1301}
 _ACCOUNT = {1100, 1101, 1102, 1103}  # arrears, depleted packs, no permission: waiting won't fix them
 _THROTTLED = {1302, 1303}
+_TOKEN_REFUSED = {1000, 1001, 1002}  # authentication failed, Authorization empty or invalid
+_TOKEN_TIME = {1003, 1004}  # the token is not valid yet, or has expired
+
+# A task created this many seconds before the submit started still counts as its own: our clock
+# and Kling's differ by a little.
+CLOCK_SLACK = 10.0
+_LIST_PAGE = 100
+_LIST_PAGES = 10
 
 
 def _b64url(data: bytes) -> str:
@@ -65,18 +80,35 @@ def _raw_b64(path: Path) -> str:
     return base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def _refusal(provider_id: str) -> Any:
+def _refusal(provider_id: str, key_env: str) -> Any:
     def read(status: int, body: Any, raw: str) -> ProviderError | None:
         if not isinstance(body, dict) or not isinstance(body.get("code"), int):
             return None
-        return _coded_error(provider_id, body, raw)
+        return _coded_error(provider_id, body, raw, key_env)
 
     return read
 
 
-def _coded_error(provider_id: str, body: dict[str, Any], raw: str) -> ProviderError | None:
+def _coded_error(provider_id: str, body: dict[str, Any], raw: str, key_env: str) -> ProviderError | None:
     code = body.get("code")
     message = f"code {code}: {body.get('message', '')}"
+    if code in _TOKEN_REFUSED:
+        return AuthenticationError(
+            provider_id,
+            f"the token was refused ({message})",
+            key_env=key_env,
+            raw=raw,
+            hint=f"check {key_env}: both from the same current key pair, and for this endpoint's region "
+            "(Beijing and Singapore keys are separate)",
+        )
+    if code in _TOKEN_TIME:
+        return AuthenticationError(
+            provider_id,
+            f"the token was refused as not yet valid or expired ({message})",
+            key_env=key_env,
+            raw=raw,
+            hint="check this machine's clock: the JWT is valid from 5 s before now for 30 minutes",
+        )
     if code in _MODERATION:
         return ModerationRejected(provider_id, f"content refused ({message})", raw=raw)
     if code in _ACCOUNT:
@@ -88,18 +120,17 @@ def _coded_error(provider_id: str, body: dict[str, Any], raw: str) -> ProviderEr
         )
     if code in _THROTTLED:
         return RateLimited(provider_id, f"too many requests or concurrent tasks ({message})", raw=raw)
-    if code in (1003, 1004):
-        return ProviderError(
-            provider_id,
-            f"token rejected ({message})",
-            raw=raw,
-            hint="check this machine's clock: the JWT is valid for 30 minutes",
-        )
     return None
 
 
+def _request_prefix(kind: str, body: dict[str, Any]) -> str:
+    """The start of every external_task_id this request is created with: a digest of the endpoint and body."""
+    blob = json.dumps({"endpoint": kind, "body": body}, sort_keys=True, separators=(",", ":"))
+    return f"ml-{hashlib.sha256(blob.encode()).hexdigest()[:20]}-"
+
+
 class KlingVideo(HttpProvider):
-    """A VideoModel over ``/v1/videos/{text2video,image2video,multi-image2video}``, plus ``submit_lip_sync``."""
+    """A VideoModel and TaskLookup over ``/v1/videos/{text2video,image2video,multi-image2video}``; also lip-sync."""
 
     def __init__(
         self,
@@ -115,6 +146,7 @@ class KlingVideo(HttpProvider):
         durations: Sequence[int] = (5, 10),
         clock: Callable[[], float] = time.time,
     ) -> None:
+        key_env = f"{api_key_env} and {secret_key_env}"
         super().__init__(
             provider_id,
             base_url,
@@ -122,16 +154,60 @@ class KlingVideo(HttpProvider):
             model=model,
             timeout=timeout,
             transport=transport,
-            refusal=_refusal(provider_id),
+            refusal=_refusal(provider_id, key_env),
+            key_env=key_env,
         )
         self.secret_key_env = secret_key_env
+        self._key_env = key_env
         self.mode = mode
         self.durations = tuple(durations)
         self._clock = clock
 
     def submit(self, request: VideoRequest) -> str:
         kind, body = self.task_body(request)
-        return self._create(kind, body)
+        external = _request_prefix(kind, body) + uuid.uuid4().hex[:8]
+        return self._create(kind, {**body, "external_task_id": external})
+
+    def find(self, request: VideoRequest, since: float, exclude: Collection[str]) -> str | None:
+        """The task ``request`` created at or after ``since`` (unix seconds) and not in ``exclude``, or None.
+
+        Found in the endpoint's task list by the external_task_id prefix ``submit`` gave it. Two
+        such tasks mean the request reached Kling twice: a ProviderError naming both, not a pick.
+        """
+        kind, body = self.task_body(request)
+        prefix = _request_prefix(kind, body)
+        earliest_ms = (since - CLOCK_SLACK) * 1000
+        found: list[str] = []
+        for page in range(1, _LIST_PAGES + 1):
+            items = self._reply("GET", f"v1/videos/{kind}", params={"pageNum": page, "pageSize": _LIST_PAGE})
+            if not isinstance(items, list):
+                raise ProviderResponseError(
+                    self.provider_id, f"the {kind} task list has no data list", raw=str(items)[:2000]
+                )
+            reached_older = False
+            for item in items:
+                created = item.get("created_at") if isinstance(item, dict) else None
+                if not isinstance(created, int | float):
+                    continue
+                if created < earliest_ms:
+                    reached_older = True
+                    continue
+                external = str((item.get("task_info") or {}).get("external_task_id") or "")
+                job_id = f"{kind}:{item.get('task_id')}"
+                if item.get("task_id") and external.startswith(prefix) and job_id not in exclude:
+                    found.append(job_id)
+            # the list is newest first: a page that reaches past the window ends the search
+            if reached_older or len(items) < _LIST_PAGE:
+                break
+        if len(found) > 1:
+            raise ProviderError(
+                self.provider_id,
+                f"tasks {' and '.join(found)} were both created from this same request since "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(since))} UTC; both are billed",
+                hint="the request reached Kling twice (a retry while the first submit was still on its way); "
+                "look at both in the Kling console: this shot's submit stays unresolved rather than pick one",
+            )
+        return found[0] if found else None
 
     def task_body(self, request: VideoRequest) -> tuple[str, dict[str, Any]]:
         """The endpoint and JSON body for ``request``."""
@@ -211,23 +287,29 @@ class KlingVideo(HttpProvider):
         return f"{kind}:{task_id}"
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = self._reply(method, path, body)
+        if not isinstance(data, dict):
+            raise ProviderResponseError(self.provider_id, "reply has no data object", raw=str(data)[:2000])
+        return data
+
+    def _reply(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, params: dict[str, Any] | None = None
+    ) -> Any:
+        """The ``data`` of a reply whose ``code`` is 0 (an object, or a list for the task lists)."""
         access = read_key(self.provider_id, self.api_key_env)
         secret = read_key(self.provider_id, self.secret_key_env)
         token = kling_token(access, secret, self._clock())
         secrets = (access, secret, token)
         response = self._endpoint.send(
-            method, path, headers={"Authorization": f"Bearer {token}"}, json=body, secrets=secrets
+            method, path, headers={"Authorization": f"Bearer {token}"}, json=body, params=params, secrets=secrets
         )
         reply = self._endpoint.json(response, secrets=secrets)
         if reply.get("code") != 0:
             raw = str(reply)[:2000]
-            raise _coded_error(self.provider_id, reply, raw) or ProviderError(
+            raise _coded_error(self.provider_id, reply, raw, self._key_env) or ProviderError(
                 self.provider_id, f"code {reply.get('code')}: {reply.get('message', '')}", raw=raw
             )
-        data = reply.get("data")
-        if not isinstance(data, dict):
-            raise ProviderResponseError(self.provider_id, "reply has no data object", raw=str(reply)[:2000])
-        return data
+        return reply.get("data")
 
 
 def factory(settings: dict[str, Any]) -> KlingVideo:

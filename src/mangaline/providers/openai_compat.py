@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import mimetypes
 import re
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from ..errors import (
     ProviderResponseError,
     ProviderTransient,
 )
-from .exchange import HttpProvider, Endpoint, construct, image_suffix, read_key, write_result
+from .exchange import HttpProvider, Endpoint, construct, image_suffix, media_type, read_key, write_result
 from .protocols import (
     ImageRequest,
     ImageResult,
@@ -212,10 +211,11 @@ class OpenAIImages(_OpenAIEndpoint):
         if request.references:
             # gpt-image models take several references as image[]; older models take a single image.
             field_name = "image[]" if len(request.references) > 1 else "image"
-            files = [
-                (field_name, (p.name, Path(p).read_bytes(), mimetypes.guess_type(p.name)[0] or "image/png"))
-                for p in request.references
-            ]
+            files = []
+            for path in request.references:
+                # the server reads the type from the part and the name: stored objects have no extension
+                mime, suffix = media_type(path, provider_id=self.provider_id)
+                files.append((field_name, (f"{Path(path).stem}{suffix}", Path(path).read_bytes(), mime)))
             response = self._endpoint.send(
                 "POST",
                 "images/edits",

@@ -8,13 +8,19 @@ written once around these (providers/runtime.py), never inside a provider.
     SpeechModel.speak(SpeechRequest, workdir)  -> SpeechResult      synchronous
     VideoModel.submit(VideoRequest)            -> str (job id)      remote jobs: the runtime journals the id,
     VideoModel.poll(job_id)                    -> JobStatus         then polls and downloads the results
+    LocalVideoModel.animate(VideoRequest, workdir) -> VideoResult   a model that runs here and now (the draft)
 
 Every request and result is plain data; file inputs are local paths (an adapter uploads
 or inlines them as its API wants), file outputs are written under the given workdir.
+
+A request's ``brief`` is the same task as structured data (a shot's layout, a character's
+design, a voice's pitch): remote models read the prompt and the references, a local renderer
+such as the built-in draft provider draws from the brief. It counts in the request's cache key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -26,16 +32,19 @@ __all__ = [
     "ImageResult",
     "JobState",
     "JobStatus",
+    "LocalVideoModel",
     "Modality",
     "SpeechModel",
     "SpeechRequest",
     "SpeechResult",
+    "TaskLookup",
     "TextModel",
     "TextRequest",
     "TextResult",
     "Usage",
     "VideoModel",
     "VideoRequest",
+    "VideoResult",
 ]
 
 
@@ -44,6 +53,7 @@ class Modality(StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     SPEECH = "speech"
+    LIPSYNC = "lipsync"
 
 
 @dataclass(frozen=True)
@@ -82,13 +92,17 @@ class ImageRequest:
     guides: dict[str, Path] = field(default_factory=dict)  # depth, edges, pose, mask:<name>
     seed: int = 0
     negative_prompt: str | None = None
+    brief: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ImageResult:
+    """The image, and any other files the model made with it (a local renderer's layers and guide maps)."""
+
     image: Path
     usage: Usage | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,8 @@ class SpeechRequest:
     voice: str
     language: str
     speed: float = 1.0
+    seed: int = 0
+    brief: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,16 @@ class VideoRequest:
     seed: int = 0
     audio: bool = False
     return_last_frame: bool = False
+    brief: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VideoResult:
+    """What a local video model made: its files by name (a clip, or a plan the edit renders)."""
+
+    files: dict[str, Path]
+    usage: Usage | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 class JobState(StrEnum):
@@ -160,3 +186,21 @@ class VideoModel(Protocol):
     def submit(self, request: VideoRequest) -> str: ...
 
     def poll(self, job_id: str) -> JobStatus: ...
+
+
+@runtime_checkable
+class LocalVideoModel(Protocol):
+    def animate(self, request: VideoRequest, workdir: Path) -> VideoResult: ...
+
+
+@runtime_checkable
+class TaskLookup(Protocol):
+    """A VideoModel that can find a task it created, for a submit whose reply was lost or never recorded.
+
+    ``find`` returns the id (in the form ``submit`` returns) of the task ``request`` created at or
+    after unix time ``since`` (less a few seconds of clock slack), ignoring the ids in ``exclude``
+    (those are journaled already); None when there is none. Two tasks it cannot tell apart are a
+    ProviderError naming both, never a guess.
+    """
+
+    def find(self, request: VideoRequest, since: float, exclude: Collection[str]) -> str | None: ...

@@ -1,13 +1,18 @@
 """The provider runtime, written once around every provider: retries, limits, timeouts, the remote-job loop, cost and cache.
 
-    Runtime.video(...)   submit -> journal the job id (committed) -> poll with backoff until terminal or
-                         a deadline -> download every result at once (a 403 re-polls for a fresh URL)
-                         -> mark done and book the charge in one transaction
+    Runtime.video(...)   journal the intent (committed) -> submit -> journal the job id -> poll with
+                         backoff until terminal or a deadline -> download every result at once (a 403
+                         re-polls for a fresh URL) -> mark done and book the charge in one transaction
     Runtime.image/speech/text(...)   one synchronous call with the same retries, limits and booking
 
 A request's cache key is the sha256 of the provider, the model and the request (file inputs by
 content). A key with a finished job returns its saved files without calling anyone; a key with
 an unfinished job (the process died while waiting) resumes polling that job, never submits again.
+
+A submit whose reply may be lost (a timeout, a dropped connection, a 5xx) can have created a task
+all the same. Before it is retried, and when a process finds an intent it never recorded an id
+for, an adapter that implements TaskLookup is asked for that task first: a request makes at
+most one task, and every task it makes is journaled. Only a 429 or a refusal proves none exists.
 
 Limits hold per process: the engine runs io steps in threads of one process, so one semaphore
 per provider (and per model, where the catalogue's model limit is lower) and one token bucket
@@ -26,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +43,7 @@ from ..errors import (
     ConfigError,
     ModerationRejected,
     ProviderError,
+    ProviderResponseError,
     ProviderTransient,
     RateLimited,
     ResultExpired,
@@ -53,6 +60,7 @@ from .protocols import (
     JobStatus,
     SpeechModel,
     SpeechRequest,
+    TaskLookup,
     TextModel,
     TextRequest,
     Usage,
@@ -190,6 +198,7 @@ class Delivery:
     cached: bool = False
     text: str | None = None
     cache_key: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 def _fingerprint(value: Any) -> Any:
@@ -291,15 +300,11 @@ class Runtime:
                 )
                 return Delivery(provider, model, files, 0.0, self.currency, done.job_id, cached=True, cache_key=key)
             job = self.journal.unfinished(key)
+            if job is not None and job.job_id is None:
+                job = self._resolve(provider, entry, adapter, job, request)
             if job is None:
                 slot.enter_context(self._reserve(entry, request, entity))
-                job_id = self._call(provider, entry, lambda: adapter.submit(request), "submit")
-                if not isinstance(job_id, str) or not job_id:
-                    raise ProviderError(provider, f"submit returned no job id ({job_id!r})")
-                # committed before the first wait: from here on a crash resumes this job
-                job = self.journal.submitted(
-                    provider=provider, model=model, cache_key=key, node=f"{step}/{entity}", job_id=job_id
-                )
+                job = self._submit(provider, model, entry, adapter, request, key, f"{step}/{entity}")
             files, charge = self._await(
                 provider, entry, adapter, job, request, step, entity, shot_type, charge=True, release=slot.close
             )
@@ -349,6 +354,59 @@ class Runtime:
         return self._sync(provider, model, request, call, quote, step, entity, shot_type, key)
 
     # the remote-job loop ------------------------------------------------------------------------
+
+    def _submit(
+        self, provider: str, model: str, entry: ModelEntry, adapter: VideoModel, request: VideoRequest,
+        key: str, node: str,
+    ) -> RemoteJob:
+        """Submit once: the intent is journaled first, and a retry looks the task up before asking again."""
+        intent = self.journal.intent(provider=provider, model=model, cache_key=key, node=node)
+
+        def submit() -> str:
+            try:
+                return adapter.submit(request)
+            except (ProviderTransient, ProviderResponseError):
+                raise  # the task may exist: the intent stays, for a lookup or the next run
+            except ProviderError as err:
+                # refused outright (a 4xx, a key, the content): no task exists, nothing to resume
+                self.journal.failed(intent, f"refused at submit: {err}")
+                raise
+
+        since = intent.submitted_at.timestamp()
+        recover = partial(self._find, provider, adapter, request, since) if isinstance(adapter, TaskLookup) else None
+        job_id = self._call(provider, entry, submit, "submit", recover=recover)
+        if not isinstance(job_id, str) or not job_id:
+            self.journal.failed(intent, f"submit returned no job id ({job_id!r})")
+            raise ProviderError(provider, f"submit returned no job id ({job_id!r})")
+        # committed before the first wait: from here on a crash resumes this job
+        return self.journal.accepted(intent, job_id)
+
+    def _resolve(
+        self, provider: str, entry: ModelEntry, adapter: VideoModel, intent: RemoteJob, request: VideoRequest
+    ) -> RemoteJob | None:
+        """An intent a stopped process never recorded an id for: the task it made, or None to submit again."""
+        if not isinstance(adapter, TaskLookup):
+            self.journal.failed(
+                intent,
+                f"the process stopped between submitting and recording the job id, and {provider} cannot look "
+                f"tasks up: a task may have been created at {provider} and never recorded (a possible orphan, "
+                f"billed there; look for it in {provider}'s console from {intent.submitted_at.isoformat()}); "
+                "submitting the request again",
+            )
+            return None
+        found = self._call(
+            provider, entry, partial(self._find, provider, adapter, request, intent.submitted_at.timestamp()), "find"
+        )
+        if found is not None:
+            return self.journal.accepted(intent, found)
+        self.journal.failed(
+            intent, f"{provider} has no task for this intent (the submit never reached it); submitting again"
+        )
+        return None
+
+    def _find(self, provider: str, adapter: TaskLookup, request: VideoRequest, since: float) -> str | None:
+        # the ids are read at each lookup: a job journaled meanwhile by another thread is not ours
+        return adapter.find(request, since, self.journal.job_ids(provider))
 
     def _await(
         self, provider: str, entry: ModelEntry, adapter: VideoModel, job: RemoteJob, request: VideoRequest,
@@ -473,16 +531,30 @@ class Runtime:
     # retries, limits, timeouts ------------------------------------------------------------------
 
     def _call(
-        self, provider: str, entry: ModelEntry, fn: Callable[[], T], what: str, *, count_request: bool = True
+        self, provider: str, entry: ModelEntry, fn: Callable[[], T], what: str, *, count_request: bool = True,
+        recover: Callable[[], T | None] | None = None,
     ) -> T:
-        """Run one provider call with the rate limit, a timeout, and bounded retries of transient failures."""
+        """Run one provider call with the rate limit, a timeout, and bounded retries of transient failures.
+
+        Only a ProviderTransient is retried: a refused key, a refused prompt or a malformed reply
+        fails at once. ``recover`` is asked before each retry that follows a failure whose reply
+        may have been lost (anything transient but a 429): what it finds is the call's answer, so
+        a submit whose reply was lost is found, not made twice.
+        """
         gate = self._provider_gate(provider, entry)
         timeout = self._settings(provider).timeout
         last: ProviderTransient | None = None
+        uncertain = False
         for attempt in range(1, self.retry.attempts + 1):
             if count_request:
                 gate.request(self.sleep)
             try:
+                if uncertain and recover is not None:
+                    found = self._timed(provider, recover, timeout, f"{what} lookup")
+                    if found is not None:
+                        return found
+                    if count_request:
+                        gate.request(self.sleep)
                 return self._timed(provider, fn, timeout, what)
             except ResultExpired:
                 raise
@@ -492,6 +564,7 @@ class Runtime:
                 wait = min(asked, self.retry.max_retry_after)
             except ProviderTransient as err:
                 last = err
+                uncertain = True
                 wait = self.retry.delay(attempt, self.rng)
             if attempt < self.retry.attempts:
                 self.sleep(wait)

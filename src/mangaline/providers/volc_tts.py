@@ -2,7 +2,9 @@
 
 Auth is the header ``Authorization: Bearer;{token}`` — a semicolon, not a space. The body's
 ``app.token`` is documented as a placeholder with no authorising role, so the real token is
-sent only in the header. Success is ``code`` 3000; every other code is mapped below.
+sent only in the header. Success is ``code`` 3000; every other code is mapped below. A refused
+token has no code of its own (it comes as 3001, "invalid request", like a malformed body): the
+HTTP status 401/403 is what tells it apart, and the exchange maps that.
 """
 
 from __future__ import annotations
@@ -50,6 +52,15 @@ def _coded_error(provider_id: str, body: dict[str, Any], raw: str) -> ProviderEr
     return ProviderError(provider_id, message, raw=raw, hint=_HINTS.get(code))
 
 
+def _refusal(provider_id: str) -> Any:
+    def read(status: int, body: Any, raw: str) -> ProviderError | None:
+        if status in (401, 403) or not isinstance(body, dict):
+            return None  # a refused token: the exchange's AuthenticationError, not the code's "invalid request"
+        return _coded_error(provider_id, body, raw)
+
+    return read
+
+
 class VolcSpeech(HttpProvider):
     """A SpeechModel over ``POST /api/v1/tts``; ``model`` is the cluster (volcano_tts, volcano_mega, volcano_icl)."""
 
@@ -73,7 +84,7 @@ class VolcSpeech(HttpProvider):
             model=model,
             timeout=timeout,
             transport=transport,
-            refusal=lambda status, body, raw: _coded_error(provider_id, body, raw) if isinstance(body, dict) else None,
+            refusal=_refusal(provider_id),
         )
         self.appid = appid
         self.audio_format = audio_format
