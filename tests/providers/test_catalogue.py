@@ -12,7 +12,7 @@ from mangaline.errors import ConfigError, ProviderUnavailable
 from mangaline.model import Project
 from mangaline.providers import registry
 from mangaline.providers.catalogue import Catalogue, dimensions, load_catalogue
-from mangaline.providers.protocols import Usage
+from mangaline.providers.protocols import Modality, Usage
 
 from .fake_video import fake_catalogue
 
@@ -21,7 +21,7 @@ def test_the_bundled_catalogue_is_complete_data() -> None:
     catalogue = load_catalogue()
     ids = {m.id for m in catalogue.models}
     for expected in (
-        "motion-comic", "draft-renderer", "piper-en", "doubao-seedance-1-0-lite-i2v-250428",
+        "motion-comic", "draft-renderer", "draft-voices", "doubao-seedance-1-0-lite-i2v-250428",
         "doubao-seedance-2-0-fast-260128", "kling-v3-std", "kling-v3-pro", "wan2.1-i2v-turbo", "wan2.1-i2v-plus",
         "doubao-seedream-4-0", "flux-kontext-pro", "flux-kontext-max", "flux-2-pro", "gpt-image-1", "tts-1", "volc-tts",
     ):
@@ -31,6 +31,45 @@ def test_the_bundled_catalogue_is_complete_data() -> None:
         assert entry.tiers, entry.id
         assert (entry.provider == "draft") == entry.free, entry.id
     assert {"USD", "CNY"} <= set(catalogue.exchange_rates.usd_per_unit)
+
+
+def test_one_key_is_enough_for_the_whole_paid_line_only_on_dashscope() -> None:
+    """DashScope serves images, voices, clips and chat; Ark has no speech (Doubao TTS takes a key of its own)
+    and OpenAI no video (Sora is shut down)."""
+    served: dict[str, set[Modality]] = {}
+    for entry in load_catalogue().models:
+        served.setdefault(entry.provider, set()).add(entry.modality)
+    assert {Modality.IMAGE, Modality.SPEECH, Modality.VIDEO, Modality.TEXT} <= served["dashscope"]
+    assert Modality.SPEECH not in served["ark"]
+    assert Modality.VIDEO not in served["openai"]
+
+
+def test_every_paid_speech_model_offers_voices_of_both_genders_to_cast() -> None:
+    catalogue = load_catalogue()
+    for entry in catalogue.of(Modality.SPEECH):
+        if entry.free:
+            continue
+        ids = [voice.id for voice in entry.voices]
+        assert len(ids) == len(set(ids)) >= 4, entry.id
+        assert {"female", "male"} <= {voice.gender for voice in entry.voices}, entry.id
+        for voice in entry.voices:
+            # a voice never claims a language its model does not speak
+            assert set(voice.languages) <= set(entry.capabilities.languages), (entry.id, voice.id)
+    assert {"Cherry", "Ethan"} <= {voice.id for voice in catalogue.model("qwen3-tts-flash").voices}
+    assert catalogue.quote("qwen3-tts-flash", characters=10_000).cost == pytest.approx(0.10)  # $0.10 per 10k
+    billed = Usage(quantity=2 * 600, unit="characters")  # 600 Han characters are billed as 1200
+    assert catalogue.usage_cost("qwen3-tts-flash", billed) == pytest.approx(0.012)
+
+
+def test_qwen_image_takes_three_references_and_lip_sync_is_its_own_modality() -> None:
+    catalogue = load_catalogue()
+    for model in ("qwen-image-2.0", "qwen-image-2.0-pro"):
+        entry = catalogue.model(model)
+        assert (entry.provider, entry.modality, entry.capabilities.reference_images) == ("dashscope", Modality.IMAGE, 3)
+        assert "480p" not in entry.capabilities.resolutions  # each side must be at least 512 px
+    lipsync = catalogue.model("kling-lip-sync")
+    assert lipsync.modality == Modality.LIPSYNC and lipsync.capabilities.own_videos_only
+    assert catalogue.quote(lipsync, seconds=5).cost == pytest.approx(0.046)
 
 
 def test_seedance_tokens_follow_the_published_formula() -> None:

@@ -44,7 +44,7 @@ def test_tier_filter() -> None:
     premium = route(CLIP, "premium")
     assert "doubao-seedance-1-0-lite-i2v-250428" in dict(premium.rejected)
     assert dict(premium.rejected)["motion-comic"] == "serves tier draft, not premium"
-    assert route(TaskNeeds(Modality.SPEECH, language="ja", characters=40), "draft").model == "kokoro-ja"
+    assert route(TaskNeeds(Modality.SPEECH, language="ja", characters=40), "draft").model == "draft-voices"
 
 
 def test_no_capable_model_is_a_clear_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from ..errors import ConfigError
 from .protocols import Modality, Usage
 
 __all__ = [
+    "CATALOGUE_OVERRIDE",
     "CATALOGUE_PATH",
     "TIERS",
     "Capabilities",
@@ -25,8 +27,10 @@ __all__ = [
     "ModelEntry",
     "Price",
     "Quote",
+    "VoiceOption",
     "dimensions",
     "load_catalogue",
+    "project_catalogue",
 ]
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
@@ -70,6 +74,11 @@ class Capabilities(_Frozen):
     languages: list[str] = Field(default_factory=list, description="empty: any")
     json_schema: bool = False
     output_fps: int = 24
+    control_images: bool = Field(default=False, description="takes guide maps (depth, edges, pose) as control images")
+    references_with_frames: bool = Field(
+        default=False, description="takes reference images in the same request as a first (and last) frame"
+    )
+    own_videos_only: bool = Field(default=False, description="lip sync: only videos this provider made itself")
 
     def billed_seconds(self, seconds: float) -> float | None:
         """The length the model makes (and bills) for a clip of ``seconds``; None when it cannot."""
@@ -116,6 +125,14 @@ class Price(_Frozen):
         return text
 
 
+class VoiceOption(_Frozen):
+    """One voice a speech model offers, so the design can cast each character once and keep it."""
+
+    id: str
+    gender: Literal["female", "male", "any"] = "any"
+    languages: list[str] = Field(default_factory=list, description="empty: every language the model speaks")
+
+
 class Limits(_Frozen):
     concurrency: int = Field(default=4, ge=1)
     requests_per_minute: int | None = Field(default=None, ge=1)
@@ -132,6 +149,7 @@ class ModelEntry(_Frozen):
     capabilities: Capabilities = Capabilities()
     price: Price
     limits: Limits = Limits()
+    voices: list[VoiceOption] = Field(default_factory=list, description="speech: the voices it offers")
 
     @property
     def free(self) -> bool:
@@ -272,6 +290,47 @@ class Catalogue(_Frozen):
         if price.unit == "free":
             per_unit = 0.0
         return self.convert(usage.quantity * per_unit, price.currency, currency)
+
+
+CATALOGUE_OVERRIDE = "catalogue.toml"
+"""A project's own catalogue entries (DIR/catalogue.toml), merged over the built-in catalogue by model id."""
+
+_catalogue_lock = threading.Lock()
+_catalogues: dict[tuple[str, float], Catalogue] = {}
+
+
+def project_catalogue(root: Path | None) -> Catalogue:
+    """The built-in catalogue with DIR/catalogue.toml merged over it; errors name the file and the entry."""
+    if root is None:
+        return load_catalogue()
+    path = Path(root) / CATALOGUE_OVERRIDE
+    if not path.is_file():
+        return load_catalogue()
+    stamp = (str(path.resolve()), path.stat().st_mtime)
+    with _catalogue_lock:
+        if stamp in _catalogues:
+            return _catalogues[stamp]
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    base = load_catalogue().model_dump(mode="json")
+    models = {entry["id"]: entry for entry in base["models"]}
+    for index, entry in enumerate(raw.get("models", [])):
+        if not isinstance(entry, dict) or "id" not in entry:
+            raise ConfigError(f"{path}: [[models]] #{index + 1} has no id")
+        models[entry["id"]] = entry
+    rates = base["exchange_rates"]
+    if "exchange_rates" in raw:
+        rates = {**rates, **raw["exchange_rates"], "usd_per_unit": {**rates["usd_per_unit"], **raw["exchange_rates"].get("usd_per_unit", {})}}
+    try:
+        catalogue = Catalogue.model_validate({"schema_version": base["schema_version"], "exchange_rates": rates, "models": list(models.values())})
+    except ValidationError as err:
+        problems = "; ".join(f"[{'.'.join(str(p) for p in e['loc'])}] {e['msg']}" for e in err.errors(include_url=False))
+        raise ConfigError(f"{path}: {problems}", hint="each [[models]] table needs the fields of providers/catalogue.toml") from None
+    with _catalogue_lock:
+        _catalogues[stamp] = catalogue
+    return catalogue
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
