@@ -16,15 +16,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from mangaline.animate.motion_comic import plan_motion
 from mangaline.animate.timing import time_shot
+from mangaline.render.motion_comic import plan_motion
 from mangaline.breakdown import breakdown_source
 from mangaline.design import design_bible
 from mangaline.edit.segment import render_segment
 from mangaline.layout import lay_out_shot
 from mangaline.model import CameraMove, KeyframeLayers, SetDesign
 from mangaline.render import View, draw_figure, draw_set, figure_for
-from mangaline.storyboard import draw_layout
+from mangaline.render.keyframe import draw_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -26,7 +26,7 @@ from mangaline.breakdown import breakdown_source
 from mangaline.design import design_bible
 from mangaline.layout import episode_movements, lay_out_shot
 from mangaline.render.guides import read_depth
-from mangaline.storyboard import draw_layout
+from mangaline.render.keyframe import draw_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ("last-ferry.fountain", "tea-house.zh.fountain")

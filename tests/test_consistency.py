@@ -19,7 +19,7 @@ from mangaline.project import ProjectFolder
 from mangaline.qc.identity import identity_drift, turnaround_colours
 from mangaline.render.guides import read_depth
 from mangaline.render.sheet import draw_character_sheet
-from mangaline.storyboard import draw_layout
+from mangaline.render.keyframe import draw_layout
 
 from .conftest import EXAMPLES, mangaline
 

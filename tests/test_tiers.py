@@ -144,7 +144,8 @@ def build(root: Path) -> tuple[Any, Any]:
         script = folder.load_script()
         bible = design_bible(script, existing=folder.load_bible())
         graph = build_graph(script, bible, settings.project, settings=settings, root=folder.root)
-        with Engine(folder, executor=LocalExecutor(workers=settings.build.workers), backoff=0.05) as engine:
+        with Engine(folder, executor=LocalExecutor(workers=settings.build.workers), backoff=0.05,
+                    resources=graph.resources) as engine:
             summary = engine.run(graph.nodes, progress=False)
         for episode_id, node in graph.episodes.items():
             take = summary.takes.get(node.node)
@@ -340,7 +341,7 @@ def test_a_clip_failing_qc_is_retaken_with_a_new_seed_then_rerouted_and_never_lo
         assert [(t["model"], t["seed"], t["passed"]) for t in take.data["takes"]] == [
             ("cheap-clip", 0, False), ("cheap-clip", 1, False), ("fine-clip", 0, True),
         ]
-        assert take.provenance.model == "fine-clip" and take.data["routed_model"] == "cheap-clip"
+        assert take.provenance.model == "fine-clip" and take.data["model"] == "cheap-clip" and take.data["made_by"] == "fine-clip"
         with folder.state.engine.connect() as connection:
             rows = connection.execute(
                 text("select entity, model, passed from route_outcomes where kind = 'qc' order by id")

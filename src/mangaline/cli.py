@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .animate.video import project_catalogue
 from .breakdown import breakdown_source
 from .config import LlmSettings, Settings
 from .design import design_bible
@@ -22,8 +21,9 @@ from .design.approval import check_approvals, lock_design, unlock_design
 from .engine import Engine, LocalExecutor
 from .errors import MangalineError, ProjectError
 from .model import Bible
-from .production import build_graph, publish, record_transcript
+from .production import build_graph, plan_build, publish, record_transcript
 from .project import ProjectFolder
+from .providers.catalogue import project_catalogue
 from .providers.reports import cost_report, models_report, render_cost, render_models
 
 __all__ = ["app", "main"]
@@ -100,7 +100,9 @@ def build(
     for note in check_approvals(bible.characters, folder.state, folder.characters_dir):
         err.print(f"[yellow]note[/] {escape(note)}")
     script, graph = _graph(folder, settings, save_new_designs=True, bible=bible)
-    with Engine(folder, executor=LocalExecutor(workers=settings.build.workers)) as engine:
+    for key, reason in sorted(graph.work.fallbacks.items()):
+        err.print(f"[yellow]draft[/] {escape(key)}: {escape(reason)}")
+    with Engine(folder, executor=LocalExecutor(workers=settings.build.workers), resources=graph.resources) as engine:
         summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
     for episode_id, node in graph.episodes.items():
         take = summary.takes.get(node.node)
@@ -147,7 +149,7 @@ def approve(
         sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible,
                              settings.project.model_copy(update={"tier": "draft"}))
         node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
-        with Engine(folder, executor=LocalExecutor(workers=1)) as engine:
+        with Engine(folder, executor=LocalExecutor(workers=1), resources=sheets.resources) as engine:
             summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")
         take = summary.takes.get(node.node)
         if take is None:
@@ -197,6 +199,10 @@ def status(
         state, cause = node.state.name, node.cause
         if (node.step, node.entity) in flagged and state != "FRESH":
             state, cause = "FLAGGED", f"failed in the last build: {flagged[(node.step, node.entity)]}"
+        elif state == "FRESH" and node.take_id is not None:
+            fell_back = folder.state.take(node.take_id).data.get("fallback")
+            if fell_back:
+                state, cause = "FLAGGED", f"made by the draft model: {fell_back}"
         rows.append({"step": node.step, "entity": node.entity, "state": state, "cause": cause})
     if as_json:
         counts = Counter(r["state"] for r in rows)
@@ -256,8 +262,12 @@ def models(
 ) -> None:
     """The model catalogue in the project's currency, and what the router would choose, with its reasons."""
     folder, settings = _open(directory)
+    catalogue = project_catalogue(folder.root)
+    work, problem = _plan(folder, settings, catalogue)
     folder.close()
-    report = models_report(directory, settings, catalogue=project_catalogue(folder.root))
+    report = models_report(directory, settings, catalogue=catalogue, work=work)
+    if problem:
+        report["estimate"] = {"error": problem}
     print(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render_models(report))
 
 
@@ -267,8 +277,24 @@ def cost(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """What was spent, by provider, model and step, and the estimate for what remains."""
-    report = cost_report(directory, catalogue=project_catalogue(Path(directory)))
+    folder, settings = _open(directory)
+    catalogue = project_catalogue(folder.root)
+    work, problem = _plan(folder, settings, catalogue)
+    folder.close()
+    report = cost_report(directory, catalogue=catalogue, work=work)
+    if problem:
+        report["remaining"] = {"tasks": 0, "error": problem}
     print(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render_cost(report))
+
+
+def _plan(folder: ProjectFolder, settings: Settings, catalogue):
+    """The build's own plan of the script (the same code `build` routes with), or why there is none."""
+    try:
+        script = folder.load_script()
+        bible = design_bible(script, existing=folder.load_bible())
+        return plan_build(script, bible, settings, folder.root, catalogue), None
+    except MangalineError as error:
+        return None, str(error).splitlines()[0]
 
 
 def main() -> None:

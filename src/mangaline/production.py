@@ -1,5 +1,9 @@
 """The production line: every department's steps wired into one build graph per project.
 
+Every task is routed first (providers/work.py: sheets, keyframes, clips and voices planned together
+within the budget); each node carries its route (model, provider, tier) in its params, and the build
+lends every step the studio's address, through which it reaches the model its route names.
+
     design.character_sheet [character]   the character's reference take (turnaround and expressions)
     layout.shot            [shot]        camera, blocking and what the shot sees (data only, cheap)
     voice.line             [line]        the spoken line, with its loudness envelope
@@ -25,23 +29,29 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .animate.steps import CLIP
-from .animate.video import VIDEO, ClipRoute, plan_clips
+from .animate.video import VIDEO
+from .config import LlmSettings, Settings
 from .design.steps import CHARACTER_SHEET
 from .edit.steps import EPISODE, SEGMENT
-from .config import LlmSettings, Settings
 from .engine import Invocation, canonical_json, data_version
 from .errors import ConfigError
-from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
-from .project import ProjectFolder
 from .layout.blocking import scene_cast
 from .layout.movement import episode_movements
 from .layout.steps import LAYOUT_SHOT
+from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
+from .project import ProjectFolder
+from .providers.catalogue import Catalogue, project_catalogue
+from .providers.studio import Route, StudioAddress
+from .providers.work import WorkPlan, plan_work, work_items
+from .providers.catalogue import dimensions
+from .storyboard.paintover import PAINTOVER
 from .storyboard.steps import KEYFRAME
 from .voice.steps import VOICE_LINE
 
-__all__ = ["BuildGraph", "build_graph", "publish", "record_transcript"]
+__all__ = ["BuildGraph", "build_graph", "plan_build", "publish", "record_transcript"]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
 
@@ -52,6 +62,8 @@ class BuildGraph:
 
     nodes: list[Invocation]
     episodes: dict[str, Invocation]
+    work: WorkPlan
+    resources: dict[str, Any]
 
 
 def _layout_view(scene: Scene) -> dict:
@@ -72,33 +84,173 @@ def build_graph(
 ) -> BuildGraph:
     """Every node needed to render every episode of the script.
 
-    At the draft tier nothing else is needed. Shots at the standard or premium tier (Project.tier, or
-    [routing] shot_tiers) get their clip from a video model, routed here for all shots at once before
-    anything is spent: that needs the project's ``settings`` and folder ``root`` (ledger, journal, budget).
+    At the draft tier nothing else is needed. Tasks at the standard or premium tier (Project.tier, or
+    [routing] shot_tiers) are routed here for all assets at once before anything is spent: that needs the
+    project's ``settings`` and folder ``root`` (ledger, journal, budget).
     """
-    routes = _clip_routes(script, project, settings, root)
+    settings = (settings or Settings(project=project)).model_copy(update={"project": project})
+    catalogue = project_catalogue(root) if root is not None else project_catalogue(None)
+    work = plan_build(script, bible, settings, root, catalogue)
+    resources: dict[str, Any] = {}
+    if root is not None:
+        resources["studio"] = StudioAddress(str(Path(root).resolve()), settings, catalogue)
     nodes: list[Invocation] = []
+    sheets: dict[str, Invocation] = {}
     for character in bible.characters.values():
-        nodes.append(
-            Invocation(
-                step=CHARACTER_SHEET,
-                entity=character.id,
-                params={"character": character.model_dump(mode="json")},
-            )
+        sheets[character.id] = Invocation(
+            step=CHARACTER_SHEET,
+            entity=character.id,
+            params={"character": character.model_dump(mode="json"), **work.route("sheet", character.id).params()},
         )
+        nodes.append(sheets[character.id])
     episodes: dict[str, Invocation] = {}
     for episode in script.episodes:
-        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, routes)
-    return BuildGraph(nodes=nodes, episodes=episodes)
+        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, sheets, cast_voices(bible, work, catalogue))
+    return BuildGraph(nodes=nodes, episodes=episodes, work=work, resources=resources)
+
+
+def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue) -> WorkPlan:
+    """Route every task of the build (providers/work.py); paid tasks keep the model that already made them."""
+    items = work_items(script, bible, settings)
+    if all(item.tier == "draft" for item in items):
+        return plan_work(items, settings=settings, catalogue=catalogue)
+    if root is None:
+        raise ConfigError(
+            f"tier {settings.project.tier} (or a [routing] shot_tiers entry) asks for paid models, "
+            "but the build was given no project folder to route and budget them",
+            hint="pass settings= and root= to build_graph, or set [project] tier = 'draft'",
+        )
+    from .providers.journal import Journal
+    from .providers.ledger import Ledger
+
+    folder = ProjectFolder.open(Path(root))
+    try:
+        db = folder.state
+        ledger = Ledger(db)
+        routing = settings.routing
+        currency = settings.project.currency
+        stats = ledger.stats(prior_passes=routing.prior_passes, prior_failures=routing.prior_failures,
+                             failover_after=routing.failover_after)
+        running = {job.node: job for job in Journal(db).jobs() if job.active}
+        held = 0.0
+        for job in running.values():
+            entry = next((m for m in catalogue.models if m.id == job.model), None)
+            if entry is not None and not entry.free:
+                held += catalogue.quote(entry, currency=currency, seconds=entry.capabilities.max_duration or 5.0,
+                                        width=720, height=1280).cost
+
+        def pinned(key: str, item: Any) -> str | None:
+            kind, entity = key.split(":", 1)
+            step = _MADE_BY.get(kind)
+            if step is None:
+                return None
+            entities = [entity] if kind != "voice" else [line.id for line in script.lines() if line.character == entity]
+            for name in entities:
+                job = running.get(f"{step}/{name}")
+                if job is not None:
+                    return job.model
+                take = db.latest_take(step, name)
+                if take is not None and take.data.get("tier") == item.tier:
+                    return take.data.get("model")
+            return None
+
+        return plan_work(
+            items, settings=settings, catalogue=catalogue, stats=stats,
+            spent=ledger.total(currency, catalogue=catalogue), held=held, pinned=pinned,
+            episode_left=lambda ep: routing.episode_budget - ledger.total(currency, entity_prefix=f"{ep}_", catalogue=catalogue),
+        )
+    finally:
+        folder.close()
+
+
+_MADE_BY = {"sheet": CHARACTER_SHEET.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name, "voice": VOICE_LINE.name}
+"""The step whose take holds each kind of task, so a rebuild keeps the model that made it."""
 
 
 def _episode_nodes(
-    episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], routes: dict[str, ClipRoute] | None = None
+    episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan, sheets: dict[str, Invocation],
+    voice_ids: dict[str, str],
 ) -> Invocation:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
     voices: dict[str, Invocation] = {}
     movements = episode_movements(episode.scenes, bible)
+    drafts, pictures = _pictures(episode, bible, project, nodes, work, sheets, movements)
+    shots = episode.shots()
+    following = {shot.code: shots[i + 1].code for i, shot in enumerate(shots[:-1])}
+    for scene in episode.scenes:
+        for shot in scene.shots:
+            keyframe, picture = drafts[shot.code], pictures[shot.code]
+            line_nodes = {}
+            for line in shot.dialogue:
+                character = bible.characters.get(line.character)
+                route = work.routes.get(f"voice:{line.character}") or _DRAFT_VOICE
+                voice = Invocation(
+                    step=VOICE_LINE,
+                    entity=line.id,
+                    params={
+                        "text": line.text,
+                        "language": line.language,
+                        "character": line.character,
+                        "voice": character.voice.model_dump(mode="json") if character else None,
+                        "gender": character.design.gender if character else "unspecified",
+                        "fps": project.fps,
+                        **route.params(),
+                        **({"voice_id": voice_ids.get(line.character, "")} if route.tier != "draft" else {}),
+                    },
+                )
+                voices[line.id] = voice
+                line_nodes[f"line:{line.id}"] = voice
+            route = work.route("clip", shot.code)
+            if route.tier == "draft":
+                clip = Invocation(
+                    step=CLIP,
+                    entity=shot.code,
+                    params={"shot": _shot_timing_view(shot), "fps": project.fps, **route.params()},
+                    deps={"keyframe": picture, **line_nodes},
+                )
+            else:
+                deps = {"keyframe": picture, "draft_keyframe": keyframe, **line_nodes}
+                if work.items[f"clip:{shot.code}"].needs.last_frame and shot.code in following:
+                    deps["next_keyframe"] = pictures[following[shot.code]]
+                clip = _video_clip_node(shot, route, bible, project, deps)
+            segment = Invocation(
+                step=SEGMENT,
+                entity=shot.code,
+                params={"language": project.language, "frame": _frame(project)},
+                deps={"clip": clip, "keyframe": picture},
+            )
+            nodes.extend([*line_nodes.values(), clip, segment])
+            clips[shot.code] = clip
+            segments[shot.code] = segment
+    order = [shot.code for shot in episode.shots()]
+    node = Invocation(
+        step=EPISODE,
+        entity=episode.id,
+        params={
+            "episode": episode.id,
+            "title": episode.title,
+            "shots": order,
+            "scenes": {shot.code: scene.id for scene in episode.scenes for shot in scene.shots},
+            "frame": _frame(project),
+        },
+        deps={
+            **{f"segment:{code}": segments[code] for code in order},
+            **{f"clip:{code}": clips[code] for code in order},
+            **{f"line:{lid}": v for lid, v in voices.items()},
+        },
+    )
+    nodes.append(node)
+    return node
+
+
+def _pictures(
+    episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
+    sheets: dict[str, Invocation], movements: dict,
+) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
+    """Each shot's layout and draft keyframe, and the picture its clip starts from: the paid keyframe where one is routed."""
+    drafts: dict[str, Invocation] = {}
+    pictures: dict[str, Invocation] = {}
     for scene in episode.scenes:
         layout_scene = _layout_view(scene)
         location = bible.locations.get(scene.location)
@@ -121,66 +273,62 @@ def _episode_nodes(
                     "frame": _frame(project),
                 },
             )
-            keyframe = Invocation(step=KEYFRAME, entity=shot.code, params={"shot": shot.code}, deps={"layout": layout})
-            nodes.append(layout)
-            line_nodes = {}
-            for line in shot.dialogue:
-                character = bible.characters.get(line.character)
-                voice = Invocation(
-                    step=VOICE_LINE,
-                    entity=line.id,
-                    params={
-                        "text": line.text,
-                        "language": line.language,
-                        "character": line.character,
-                        "voice": character.voice.model_dump(mode="json") if character else None,
-                        "gender": character.design.gender if character else "unspecified",
-                        "fps": project.fps,
-                    },
-                )
-                voices[line.id] = voice
-                line_nodes[f"line:{line.id}"] = voice
-            route = (routes or {}).get(shot.code)
-            if route is None:
-                clip = Invocation(
-                    step=CLIP,
-                    entity=shot.code,
-                    params={
-                        "shot": _shot_timing_view(shot),
-                        "fps": project.fps,
-                    },
-                    deps={"keyframe": keyframe, **line_nodes},
-                )
-            else:
-                clip = _video_clip_node(shot, route, bible, project, {"keyframe": keyframe, **line_nodes})
-            segment = Invocation(
-                step=SEGMENT,
+            route = work.route("keyframe", shot.code)
+            keyframe = Invocation(step=KEYFRAME, entity=shot.code,
+                                  params={"shot": shot.code, **(route if route.tier == "draft" else _DRAFT_IMAGE).params()},
+                                  deps={"layout": layout})
+            nodes.extend([layout, keyframe])
+            drafts[shot.code] = pictures[shot.code] = keyframe
+            if route.tier == "draft":
+                continue
+            on_screen = sorted({c.character for c in shot.casting if c.on_screen and c.character in bible.characters})
+            width, height = dimensions("720p", project.aspect)
+            painted = Invocation(
+                step=PAINTOVER,
                 entity=shot.code,
-                params={"language": project.language, "frame": _frame(project)},
-                deps={"clip": clip, "keyframe": keyframe},
+                params={
+                    "shot": shot.model_dump(mode="json", exclude={"source", "dialogue"}),
+                    "cast": {cid: {"name": bible.characters[cid].name, "description": bible.characters[cid].description}
+                             for cid in on_screen},
+                    "style": project.style,
+                    "width": width,
+                    "height": height,
+                    **route.params(),
+                },
+                deps={"keyframe": keyframe, **{f"sheet:{cid}": sheets[cid] for cid in on_screen}},
+                model=route.model,
+                label=f"storyboard.paintover [{shot.code}] {route.model}",
             )
-            nodes.extend([keyframe, *line_nodes.values(), clip, segment])
-            clips[shot.code] = clip
-            segments[shot.code] = segment
-    order = [shot.code for shot in episode.shots()]
-    node = Invocation(
-        step=EPISODE,
-        entity=episode.id,
-        params={
-            "episode": episode.id,
-            "title": episode.title,
-            "shots": order,
-            "scenes": {shot.code: scene.id for scene in episode.scenes for shot in scene.shots},
-            "frame": _frame(project),
-        },
-        deps={
-            **{f"segment:{code}": segments[code] for code in order},
-            **{f"clip:{code}": clips[code] for code in order},
-            **{f"line:{lid}": v for lid, v in voices.items()},
-        },
-    )
-    nodes.append(node)
-    return node
+            nodes.append(painted)
+            pictures[shot.code] = painted
+    return drafts, pictures
+
+
+_DRAFT_IMAGE = Route("draft-renderer", "draft", "draft")
+_DRAFT_VOICE = Route("draft-voices", "draft", "draft")
+
+
+def cast_voices(bible: Bible, work: WorkPlan, catalogue: Catalogue) -> dict[str, str]:
+    """Each speaking character's voice at the provider that voices them: the bible's cast where it names one, else
+    one of the model's voices picked from the character (gender, language) the same way every time, so the
+    voice stays the character's across episodes; `mangaline build` writes it into the bible."""
+    chosen: dict[str, str] = {}
+    for key, route in work.routes.items():
+        kind, cid = key.split(":", 1)
+        character = bible.characters.get(cid)
+        if kind != "voice" or route.tier == "draft" or character is None:
+            continue
+        named = character.voice.cast.get(route.provider) or character.voice.cast.get(route.model)
+        if named:
+            chosen[cid] = named
+            continue
+        language = work.items[key].needs.language
+        voices = [v for v in catalogue.model(route.model).voices if not v.languages or language in v.languages]
+        fitting = [v for v in voices if v.gender == character.design.gender] or voices
+        if fitting:
+            digest = hashlib.sha256(cid.encode("utf-8")).digest()
+            chosen[cid] = fitting[int.from_bytes(digest[:8], "big") % len(fitting)].id
+    return chosen
 
 
 def _shot_timing_view(shot: Shot) -> dict:
@@ -234,22 +382,7 @@ def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[
     return folder.state.record_take(take)
 
 
-def _clip_routes(script: Script, project: Project, settings: Settings | None, root: Path | None) -> dict[str, ClipRoute]:
-    """Each paid shot's video model, planned within the budget; empty when every shot is at the draft tier."""
-    tiers = settings.routing.shot_tiers if settings is not None else {}
-    if project.tier == "draft" and all(tier == "draft" for tier in tiers.values()):
-        return {}
-    if settings is None or root is None:
-        raise ConfigError(
-            f"tier {project.tier} (or a [routing] shot_tiers entry) asks for video models, "
-            "but the build was given no project settings and folder to route and budget them",
-            hint="pass settings= and root= to build_graph, or set [project] tier = 'draft'",
-        )
-    # the project given wins over the one in the settings, as everywhere else in the graph
-    return plan_clips(script, project, settings.model_copy(update={"project": project}), Path(root))
-
-
-def _video_clip_node(shot: Shot, route: ClipRoute, bible: Bible, project: Project, deps: dict[str, Invocation]) -> Invocation:
+def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, deps: dict[str, Invocation]) -> Invocation:
     """A shot whose clip a video model makes: the chosen model is in the params, so the cache key holds it."""
     cast = {}
     for casting in shot.casting:

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from mangaline.animate import ShotTiming, plan_motion
-from mangaline.animate.motion_comic import ARC_DEGREES, depth_parallax
+from mangaline.model.motion import ShotTiming
+from mangaline.render.motion_comic import ARC_DEGREES, depth_parallax, plan_motion
 from mangaline.model import CameraMove, KeyframeLayers, Layer
 
 FW, FH = 1080, 1920

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from mangaline.animate import MotionPlan, ShotTiming, SpokenLine, ease_in_out, plan_motion
+from mangaline.model.motion import MotionPlan, ShotTiming, ease_in_out
+from mangaline.render.motion_comic import SpokenLine, plan_motion
 from mangaline.errors import StepError
 from mangaline.model import CameraMove, KeyframeLayers, Layer, Sprite
 

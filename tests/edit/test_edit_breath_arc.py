@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from drawn_keyframe import BLOB_RGB, MOUTH_RGB, make_keyframe
-from mangaline.animate import FrameSpan, ShotTiming, plan_motion
-from mangaline.animate.motion_comic import Breath
+from mangaline.model.motion import Breath, FrameSpan, ShotTiming
+from mangaline.render.motion_comic import plan_motion
 from mangaline.edit import count_frames, read_frame, render_segment
 from mangaline.model import CameraMove
 

@@ -11,7 +11,8 @@ import pysubs2
 import pytest
 
 from drawn_keyframe import make_keyframe
-from mangaline.animate import ShotTiming, plan_motion
+from mangaline.model.motion import ShotTiming
+from mangaline.render.motion_comic import plan_motion
 from mangaline.edit import (
     Cut,
     DialogueClip,

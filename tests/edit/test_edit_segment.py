@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from drawn_keyframe import BLINK_RGB, MOUTH_RGB, make_keyframe
-from mangaline.animate import ShotTiming, SpokenLine, plan_motion
+from mangaline.model.motion import ShotTiming
+from mangaline.render.motion_comic import SpokenLine, plan_motion
 from mangaline.edit import SubtitleEvent, count_frames, probe, read_frame, render_segment
 from mangaline.errors import RenderError
 from mangaline.model import CameraMove

@@ -15,7 +15,7 @@ from mangaline.layout import project_point
 from mangaline.model import Casting, KeyframeLayers
 from mangaline.render import element_box
 from mangaline.render.sheet import draw_character_sheet
-from mangaline.storyboard import draw_keyframe, shot_camera
+from mangaline.render.keyframe import draw_keyframe, shot_camera
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

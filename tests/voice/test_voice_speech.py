@@ -10,7 +10,8 @@ import pytest
 
 from mangaline.errors import ProviderError
 from mangaline.model import Voice
-from mangaline.voice import Speech, available_engines, loudness_envelope, spoken_seconds, synthesize, write_wav
+from mangaline.render.speech import Speech, available_engines, loudness_envelope, synthesize, write_wav
+from mangaline.voice import spoken_seconds
 
 ENGINES = available_engines()
 PEAK = 10 ** (-3 / 20)

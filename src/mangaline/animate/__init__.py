@@ -1,16 +1,5 @@
-"""Clips from keyframes: shot timing and the motion-comic animator's plans."""
+"""The animate department: shot timing, and each shot's clip from the model the router picks."""
 
-from .motion_comic import CameraPoint, FrameSpan, LayerMotion, MotionPlan, SpokenLine, ease_in_out, plan_motion
-from .timing import ShotTiming, time_shot
+from .timing import line_events, time_shot
 
-__all__ = [
-    "CameraPoint",
-    "FrameSpan",
-    "LayerMotion",
-    "MotionPlan",
-    "ShotTiming",
-    "SpokenLine",
-    "ease_in_out",
-    "plan_motion",
-    "time_shot",
-]
+__all__ = ["line_events", "time_shot"]

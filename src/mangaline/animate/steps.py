@@ -1,12 +1,13 @@
-"""The animate department's step: a shot's motion-comic plan, timed to its voices."""
+"""The animate department's draft step: a shot's clip from the draft video model (the motion comic), timed to its voices."""
 
 from __future__ import annotations
 
 import json
 
 from ..engine import Step, StepContext, StepOutput
-from ..model import KeyframeLayers, Shot
-from .motion_comic import SpokenLine, plan_motion
+from ..model import Shot
+from ..providers.protocols import VideoRequest
+from ..providers.studio import Route, Studio
 from .timing import line_events, time_shot
 
 __all__ = ["CLIP"]
@@ -17,25 +18,34 @@ def clip(ctx: StepContext) -> StepOutput:
     shot = Shot.model_validate(params["shot"])
     fps = params["fps"]
     voices = {line.id: ctx.inputs[f"line:{line.id}"] for line in shot.dialogue}
-    timing = time_shot(shot, {lid: take.data["duration"] for lid, take in voices.items()}, fps)
-    layers = KeyframeLayers.model_validate_json(ctx.inputs["keyframe"].components["layers.json"].read_text())
-    spoken = [
-        SpokenLine(character=line.character, start=timing.line_starts[line.id], envelope=voices[line.id].data["envelope"])
-        for line in shot.dialogue
-    ]
-    plan = plan_motion(layers, shot.move, timing, spoken, seed=ctx.seed)
-    out = ctx.workdir / "plan.json"
-    out.write_text(plan.model_dump_json(indent=1))
-    events = line_events(shot, timing, {lid: take.data["duration"] for lid, take in voices.items()})
+    seconds = {lid: take.data["duration"] for lid, take in voices.items()}
+    timing = time_shot(shot, seconds, fps)
+    layers = json.loads(ctx.inputs["keyframe"].components["layers.json"].read_text())
+    brief = {
+        "layers": layers,
+        "move": shot.move.value,
+        "timing": {"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts},
+        "spoken": [{"character": line.character, "start": timing.line_starts[line.id], "envelope": voices[line.id].data["envelope"]}
+                   for line in shot.dialogue],
+    }
+    route = Route.of(params)
+    made = Studio.open(ctx.resources).video(
+        route, VideoRequest(prompt="", duration=timing.duration, width=layers["frame_width"], height=layers["frame_height"],
+                            fps=fps, seed=ctx.seed, brief=brief),
+        ctx.workdir, step=ctx.step, entity=ctx.entity,
+    )
     return StepOutput(
-        components={"plan.json": out},
+        components={"plan.json": made.files["plan.json"]},
         data={
             "frames": timing.frames,
             "duration": timing.duration,
             "line_starts": timing.line_starts,
-            "events": json.loads(json.dumps(events)),
+            "events": line_events(shot, timing, seconds),
+            **route.params(),
         },
+        provider=route.provider,
+        model=route.model,
     )
 
 
-CLIP = Step(name="animate.clip", version="3", fn=clip, kind="cpu")
+CLIP = Step(name="animate.clip", version="4", fn=clip, kind="cpu")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from mangaline.errors import StepError
 from mangaline.model import Shot
+from mangaline.model.motion import ShotTiming
 
 __all__ = ["LEAD_IN", "LINE_GAP", "TAIL", "ShotTiming", "line_events", "time_shot"]
 
@@ -17,14 +17,6 @@ LINE_GAP = 0.2
 TAIL = 0.35
 """Seconds of picture after the last line, so the reaction reads before the cut."""
 
-
-@dataclass(frozen=True)
-class ShotTiming:
-    """A shot's length in whole frames and each line's start, in seconds from the shot start."""
-
-    frames: int
-    duration: float
-    line_starts: dict[str, float] = field(default_factory=dict)
 
 
 def time_shot(shot: Shot, line_seconds: dict[str, float], fps: int) -> ShotTiming:

@@ -17,7 +17,7 @@ from .ffmpeg import run_ffmpeg
 from .subtitles import SubtitleEvent, subtitle_font_file, write_ass
 
 if TYPE_CHECKING:  # the edit reads the animator's plan as data; it never calls into animate
-    from mangaline.animate import MotionPlan
+    from mangaline.model.motion import MotionPlan
 
 __all__ = ["X264_CRF", "X264_PRESET", "render_clip_segment", "render_segment", "video_codec_args"]
 

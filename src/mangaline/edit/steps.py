@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..animate.motion_comic import MotionPlan
+from ..model.motion import MotionPlan
 from ..engine import Step, StepContext, StepOutput
 from .audio import mix_dialogue
 from .episode import render_episode

@@ -176,8 +176,10 @@ class Engine:
         *,
         backoff: float = 0.5,
         progress_stream: IO[str] | None = None,
+        resources: Mapping[str, Any] | None = None,
     ) -> None:
         self.folder = folder
+        self.resources = dict(resources or {})
         self._own_executor = executor is None
         self.executor: Executor = executor if executor is not None else LocalExecutor(workers=_default_workers(folder))
         self.backoff = backoff
@@ -478,6 +480,7 @@ class _Build:
             seed=inv.seed,
             model=inv.model,
             attempt=attempt,
+            resources=self.engine.resources,
         )
         self.started.setdefault(node, time.monotonic())
         try:

@@ -26,7 +26,12 @@ class TakeView:
 
 @dataclass
 class StepContext:
-    """Everything a step function gets; picklable, so it can cross into a worker process."""
+    """Everything a step function gets; picklable, so it can cross into a worker process.
+
+    ``resources`` are what the build lends every step beyond its params and inputs, by address
+    (where the project's state and results live, its settings and catalogue): never part of a
+    cache key, so they must not change what a step makes, only where it may call and book.
+    """
 
     step: str
     entity: str
@@ -36,6 +41,7 @@ class StepContext:
     seed: int
     model: str
     attempt: int = 1
+    resources: Mapping[str, Any] = field(default_factory=dict)
 
     def fail(self, message: str, *, transient: bool = False) -> StepError:
         """An error for this step and entity, ready to raise."""

@@ -72,6 +72,10 @@ class Voice(Record):
     voice: str | None = Field(default=None, description="the engine's voice name; None picks by the character")
     pitch: float = Field(default=0.0, ge=-12, le=12, description="semitones")
     rate: float = Field(default=1.0, gt=0.4, lt=2.5, description="speaking pace, 1.0 = the engine's own")
+    cast: dict[str, str] = Field(
+        default_factory=dict,
+        description="the voice id at each paid speech provider (or model id), e.g. {openai: nova}; cast once, kept for the series",
+    )
 
 
 class CharacterDesign(Record):

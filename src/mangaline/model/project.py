@@ -21,6 +21,10 @@ class Project(Record):
     budget: float = Field(default=0.0, ge=0, description="spend limit in the project's currency; 0 = offline only")
     currency: str = "USD"
     max_retakes: int = Field(default=2, ge=0, le=20)
+    fallback: str = Field(
+        default="none",
+        description="when a paid model fails for good (down, key refused): 'draft' makes that shot with the draft models, flagged; 'none' stops it",
+    )
     words_per_minute: float = Field(default=150.0, gt=20, lt=600, description="English speaking pace for planning")
     chars_per_second: float = Field(default=4.5, gt=0.5, lt=20, description="CJK speaking pace for planning")
     episode_seconds_min: float = Field(default=60.0, gt=0, description="shortest episode the prose breakdown aims for")
@@ -45,6 +49,13 @@ class Project(Record):
         if self.min_shot_seconds > self.max_shot_seconds:
             raise ValueError(f"min_shot_seconds ({self.min_shot_seconds}) is over max_shot_seconds ({self.max_shot_seconds})")
         return self
+
+    @field_validator("fallback")
+    @classmethod
+    def _fallback(cls, value: str) -> str:
+        if value not in ("none", "draft"):
+            raise ValueError(f"fallback {value!r} is not one of none, draft")
+        return value
 
     @field_validator("tier")
     @classmethod

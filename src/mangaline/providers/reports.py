@@ -14,9 +14,10 @@ from .catalogue import Catalogue, dimensions, load_catalogue
 from .journal import ACTIVE, Journal
 from .ledger import Ledger
 from .protocols import Modality
-from .router import PlanItem, TaskNeeds, plan, route
+from .router import TaskNeeds, route
+from .work import WorkPlan, available_providers, describe
 
-__all__ = ["cost_report", "models_report", "render_cost", "render_models", "shot_tier", "work_items"]
+__all__ = ["cost_report", "models_report", "render_cost", "render_models"]
 
 # the tasks `models` prices for each modality when no script is at hand: one of each kind of work
 _SAMPLES: dict[str, TaskNeeds] = {
@@ -27,34 +28,6 @@ _SAMPLES: dict[str, TaskNeeds] = {
 }
 
 
-def shot_tier(settings: Settings, code: str, kind: str) -> str:
-    """A shot's tier: [routing] shot_tiers by shot code, then by shot kind, then the project's tier."""
-    tiers = settings.routing.shot_tiers
-    return tiers.get(code) or tiers.get(kind) or settings.project.tier
-
-
-def work_items(script: Script, settings: Settings, *, resolution: str = "720p") -> list[PlanItem]:
-    """The paid work a build of this script routes: one clip per shot at its tier.
-
-    Keyframes and voices are drawn and spoken by the built-in providers at every tier in this
-    release, so they cost nothing and are not routed; the catalogue prices them for when they are.
-    """
-    aspect = settings.project.aspect
-    items: list[PlanItem] = []
-    for episode in script.episodes:
-        for shot in episode.shots():
-            needs = TaskNeeds(
-                Modality.VIDEO,
-                duration=shot.duration,
-                first_frame=True,
-                shot_type=shot.kind.value,
-                resolution=resolution,
-                aspect=aspect,
-            )
-            items.append(PlanItem(f"{shot.code}/clip", needs, shot_tier(settings, shot.code, shot.kind.value), episode.id))
-    return items
-
-
 def _configured(settings: Settings, provider: str) -> bool:
     if provider == "draft":
         return True
@@ -62,8 +35,11 @@ def _configured(settings: Settings, provider: str) -> bool:
     return bool(table and table.enabled and (not table.api_key_env or table.api_key()))
 
 
-def models_report(folder: Path, settings: Settings, *, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """The catalogue priced in the project's currency, the router's choice per tier, and the script's estimate."""
+def models_report(
+    folder: Path, settings: Settings, *, catalogue: Catalogue | None = None, work: WorkPlan | None = None
+) -> dict[str, Any]:
+    """The catalogue priced in the project's currency, the router's choice per tier among configured providers,
+    and ``work``: the build's own plan of the script (what each kind of task costs, what falls back to draft and why)."""
     catalogue = catalogue or load_catalogue()
     project = settings.project
     currency = project.currency
@@ -81,7 +57,8 @@ def models_report(folder: Path, settings: Settings, *, catalogue: Catalogue | No
             entry, currency=currency, seconds=1.0, width=width, height=height, images=1, characters=1000,
             input_tokens=1_000_000 if entry.modality == Modality.TEXT else 0,
         )
-        per = {"video": "second at 720p", "image": "image at 720p", "speech": "1k characters", "text": "1M input tokens"}
+        per = {"video": "second at 720p", "image": "image at 720p", "speech": "1k characters", "text": "1M input tokens",
+               "lipsync": "second"}
         models.append(
             {
                 "id": entry.id,
@@ -100,11 +77,12 @@ def models_report(folder: Path, settings: Settings, *, catalogue: Catalogue | No
             }
         )
     choices = []
+    available = available_providers(settings)
     for task, needs in _SAMPLES.items():
         needs = TaskNeeds(**{**needs.__dict__, "aspect": project.aspect, "language": needs.language or (project.language if needs.modality == Modality.SPEECH else None)})
         for tier in ("draft", "standard", "premium"):
             try:
-                choice = route(needs, tier, stats, catalogue=catalogue, currency=currency)
+                choice = route(needs, tier, stats, catalogue=catalogue, currency=currency, available=available)
                 choices.append(
                     {"task": task, "tier": tier, "model": choice.model, "provider": choice.provider,
                      "expected_cost": round(choice.expected_cost, 6), "configured": _configured(settings, choice.provider),
@@ -121,24 +99,10 @@ def models_report(folder: Path, settings: Settings, *, catalogue: Catalogue | No
         "models": models,
         "choices": choices,
     }
-    try:
-        script = project_folder.load_script()
-    except MangalineError:
-        script = None
-    if script is not None and script.episodes:
-        items = work_items(script, settings)
-        try:
-            priced = plan(items, stats, catalogue=catalogue, currency=currency)
-            remaining = max(0.0, project.budget - spent)
-            report["estimate"] = {
-                "tasks": len(items),
-                "expected_cost": round(priced.total, 4),
-                "by_episode": {k: round(v, 4) for k, v in priced.by_episode().items()},
-                "fits_budget": priced.total <= remaining + 1e-9,
-                "budget_left": round(remaining, 4),
-            }
-        except MangalineError as err:
-            report["estimate"] = {"tasks": len(items), "error": str(err)}
+    if work is not None:
+        remaining = max(0.0, project.budget - spent)
+        report["estimate"] = {**describe(work), "tasks": len(work.routes),
+                              "fits_budget": work.total <= remaining + 1e-9, "budget_left": round(remaining, 4)}
     project_folder.close()
     return report
 
@@ -167,14 +131,20 @@ def render_models(report: dict[str, Any]) -> str:
         else:
             fit = "fits" if est["fits_budget"] else "does NOT fit"
             lines.append(
-                f"estimate for the script: {est['tasks']} tasks, {est['expected_cost']:.2f} {cur} expected; "
+                f"the build's plan for the script: {est['tasks']} tasks, {est['expected_cost']:.2f} {cur} expected; "
                 f"{fit} the {est['budget_left']:.2f} {cur} left"
             )
+            for kind, row in est["kinds"].items():
+                models = ", ".join(f"{m} x{n}" for m, n in row["models"].items())
+                lines.append(f"  {kind:<9} {row['tasks']:>4} task(s) {row['expected_cost']:>9.4f} {cur}  {models}")
+            for key, reason in est["fallbacks"].items():
+                lines.append(f"  {key} falls back to draft: {reason}")
     return "\n".join(lines)
 
 
-def cost_report(folder: Path, *, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """The ledger summed by provider, model, step and episode, against the project's budget."""
+def cost_report(folder: Path, *, catalogue: Catalogue | None = None, work: WorkPlan | None = None) -> dict[str, Any]:
+    """The ledger summed by provider, model, step and episode, against the project's budget; ``work`` (the build's
+    plan, whose tasks already made are pinned at no cost) prices what remains."""
     project_folder = ProjectFolder.open(Path(folder))
     settings = project_folder.settings
     currency = settings.project.currency
@@ -213,24 +183,11 @@ def cost_report(folder: Path, *, catalogue: Catalogue | None = None) -> dict[str
             for e in entries[-20:]
         ],
     }
-    try:
-        script = project_folder.load_script()
-    except MangalineError:
-        script = None
-    if script is not None:
-        # what remains: the shots without a finished clip, priced by the router's current choices
-        done = {take.entity for take in project_folder.state.takes(step="animate.video")}
-        items = [item for item in work_items(script, settings) if item.entity.split("/")[0] not in done]
-        try:
-            routing = settings.routing
-            stats = ledger.stats(
-                prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after
-            )
-            priced = plan(items, stats, catalogue=catalogue, currency=currency)
-            report["remaining"] = {"tasks": len(items), "expected_cost": round(priced.total, 4),
-                                   "fits_budget": priced.total <= max(0.0, budget - total) + 1e-9}
-        except MangalineError as err:
-            report["remaining"] = {"tasks": len(items), "error": str(err)}
+    if work is not None:
+        left = [r for r in work.routes.values() if r.expected_cost > 0]
+        report["remaining"] = {"tasks": len(left), "expected_cost": round(work.total, 4),
+                               "fits_budget": work.total <= max(0.0, budget - total) + 1e-9,
+                               "by_kind": {k: round(v, 4) for k, v in work.by_kind().items() if v}}
     project_folder.close()
     return report
 
@@ -248,11 +205,11 @@ def render_cost(report: dict[str, Any]) -> str:
             lines.append(f"  by {key}: {parts}")
     remaining = report.get("remaining")
     if remaining and "error" in remaining:
-        lines.append(f"  remaining: {remaining['tasks']} clip(s); {remaining['error']}")
+        lines.append(f"  remaining: {remaining['tasks']} task(s); {remaining['error']}")
     elif remaining:
         fits = "fits" if remaining["fits_budget"] else "does NOT fit"
         lines.append(
-            f"  remaining: {remaining['tasks']} clip(s), about {remaining['expected_cost']:.4f} {cur} expected; {fits} the budget left"
+            f"  remaining: {remaining['tasks']} paid task(s), about {remaining['expected_cost']:.4f} {cur} expected; {fits} the budget left"
         )
     if report["unfinished_jobs"]:
         lines.append(f"  {len(report['unfinished_jobs'])} remote job(s) still running; the next build resumes them:")

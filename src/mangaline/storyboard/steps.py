@@ -1,20 +1,27 @@
-"""The storyboard department's step: a shot's layered keyframe and guide maps, drawn from its layout."""
+"""The storyboard department's step: a shot's keyframe, from the image model the router picked for it."""
 
 from __future__ import annotations
 
 from ..engine import Step, StepContext, StepOutput
-from ..layout import ShotLayout
-from .keyframes import draw_layout
+from ..providers.protocols import ImageRequest
+from ..providers.studio import Route, Studio
 
 __all__ = ["KEYFRAME"]
 
 
 def keyframe(ctx: StepContext) -> StepOutput:
-    layout = ShotLayout.model_validate(ctx.inputs["layout"].data)
-    out = ctx.workdir / "keyframe"
-    out.mkdir()
-    draw_layout(layout, out, seed=ctx.seed)
-    return StepOutput(components={f.name: f for f in sorted(out.iterdir())}, data={"shot": layout.shot})
+    layout = ctx.inputs["layout"].data
+    route = Route.of(ctx.params)
+    made = Studio.open(ctx.resources).image(
+        route,
+        ImageRequest(prompt="", width=layout["frame_width"], height=layout["frame_height"], seed=ctx.seed,
+                     brief={"kind": "keyframe", "layout": layout}),
+        ctx.workdir, step=ctx.step, entity=ctx.entity,
+    )
+    # the draft's layered drawing: its layers, sprites, guide maps and the flattened keyframe.png
+    components = {name: path for name, path in made.files.items() if name != "image"}
+    return StepOutput(components=components, data={"shot": layout["shot"], **route.params()},
+                      provider=route.provider, model=route.model)
 
 
-KEYFRAME = Step(name="storyboard.keyframe", version="4", fn=keyframe, kind="cpu")
+KEYFRAME = Step(name="storyboard.keyframe", version="5", fn=keyframe, kind="cpu")

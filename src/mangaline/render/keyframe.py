@@ -28,10 +28,10 @@ from mangaline.model import (
     Shot,
     Sprite,
 )
-from mangaline.render import View, draw_figure, draw_set, figure_for
-from mangaline.render.figure import lighting_for, pose_points
-from mangaline.render.guides import GuideFigure, render_guides
-from mangaline.render.sets import trace_set
+from .figure import draw_figure, figure_for, lighting_for, pose_points
+from .guides import GuideFigure, render_guides
+from .sets import draw_set, trace_set
+from .view import View
 
 __all__ = ["SUPERSAMPLE", "draw_keyframe", "draw_layout", "shot_camera"]
 

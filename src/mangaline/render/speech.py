@@ -1,9 +1,8 @@
-"""A dialogue line turned into speech in the character's voice, offline, at the edit's 48 kHz."""
+"""The offline voices: a dialogue line spoken in the character's voice (piper, kokoro, espeak-ng) at the edit's 48 kHz."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +10,13 @@ from types import ModuleType
 
 import numpy as np
 
+from ..audio import EDIT_SAMPLE_RATE, master_line
+from ..audio import loudness_envelope as _envelope
 from ..errors import ProviderError, ProviderUnavailable, RenderError
 from ..model import Voice
+from ..model.pacing import language_code, spoken_seconds
 from ..wavfile import write_pcm16
 from . import espeak_voice, kokoro_voice, piper_voice
-from .timing import language_code, spoken_seconds
 
 __all__ = [
     "EDIT_SAMPLE_RATE",
@@ -26,11 +27,6 @@ __all__ = [
     "write_wav",
 ]
 
-EDIT_SAMPLE_RATE = 48000
-PEAK_DBFS = -3.0
-EDGE_SECONDS = 0.05
-# Anything this far under the line's peak counts as silence when the edges are trimmed.
-_SILENCE_BELOW_PEAK_DB = 45.0
 
 _ENGINES: dict[str, ModuleType] = {"piper": piper_voice, "kokoro": kokoro_voice, "espeak": espeak_voice}
 # Which engine speaks a language when the character's voice says "auto".
@@ -161,25 +157,6 @@ def _to_edit_rate(samples: np.ndarray, sample_rate: int, semitones: float, chara
     return np.frombuffer(result.stdout, dtype="<f4").astype(np.float32)
 
 
-def _trim_edges(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Cut leading and trailing silence down to EDGE_SECONDS each, padding when there is less."""
-    window = max(1, sample_rate // 100)
-    count = len(samples) // window
-    if count == 0:
-        return samples
-    rms = np.sqrt(np.mean(samples[: count * window].reshape(count, window) ** 2, axis=1))
-    loud = np.nonzero(rms > rms.max() * 10 ** (-_SILENCE_BELOW_PEAK_DB / 20))[0]
-    if len(loud) == 0:
-        return samples
-    edge = int(EDGE_SECONDS * sample_rate)
-    start = loud[0] * window
-    end = min(len(samples), (loud[-1] + 1) * window)
-    body = samples[max(0, start - edge) : min(len(samples), end + edge)]
-    lead = edge - min(edge, start)
-    tail = edge - min(edge, len(samples) - end)
-    return np.concatenate([np.zeros(lead, np.float32), body, np.zeros(tail, np.float32)])
-
-
 def _silence(text: str, language: str, voice: Voice, warnings: list[str]) -> Speech:
     seconds = spoken_seconds(text, language) / voice.rate
     samples = np.zeros(int(round(seconds * EDIT_SAMPLE_RATE)), np.float32)
@@ -194,10 +171,12 @@ def synthesize(
     character: str,
     seed: int = 0,
     gender: str = "unspecified",
+    master: bool = True,
 ) -> Speech:
     """Speak one line as the character: engine by language, the character's voice, pitch and rate.
 
-    Same inputs give the same samples. When no engine can speak the language the result is
+    Same inputs give the same samples; ``master=False`` leaves the edges and the level as the
+    engine made them (the voice department masters every voice's line alike). When no engine can speak the language the result is
     silence as long as the line would take to say, with a warning saying what to install.
     ``gender`` (the character design's) steers which engine voice a character gets when
     the Voice does not name one.
@@ -216,28 +195,15 @@ def synthesize(
     if len(raw) == 0 or float(np.max(np.abs(raw))) < 1e-4:
         warnings.append(f"{engine} made no sound for {text[:40]!r}; the line is silent")
         return _silence(text, code, voice, warnings)
-    samples = _trim_edges(_to_edit_rate(raw, rate_hz, voice.pitch, character), EDIT_SAMPLE_RATE)
-    peak = float(np.max(np.abs(samples)))
-    if peak > 0:
-        samples = samples * np.float32(10 ** (PEAK_DBFS / 20) / peak)
-    return Speech(np.clip(samples, -1.0, 1.0).astype(np.float32), EDIT_SAMPLE_RATE, engine, used, tuple(warnings))
+    samples = _to_edit_rate(raw, rate_hz, voice.pitch, character)
+    if master:
+        samples = master_line(samples, EDIT_SAMPLE_RATE)
+    return Speech(samples, EDIT_SAMPLE_RATE, engine, used, tuple(warnings))
 
 
 def loudness_envelope(speech: Speech, fps: int = 24) -> list[float]:
     """RMS loudness for each video frame the line covers, scaled so the loudest frame is 1.0."""
-    if fps <= 0:
-        raise ValueError("fps must be positive")
-    count = -(-len(speech.samples) * fps // speech.sample_rate)
-    levels = np.zeros(count, np.float64)
-    for frame in range(count):
-        start = frame * speech.sample_rate // fps
-        end = min(len(speech.samples), (frame + 1) * speech.sample_rate // fps)
-        chunk = speech.samples[start:end].astype(np.float64)
-        levels[frame] = math.sqrt(float(np.mean(chunk**2))) if len(chunk) else 0.0
-    top = levels.max() if count else 0.0
-    if top > 0:
-        levels /= top
-    return [float(level) for level in levels]
+    return _envelope(speech.samples, speech.sample_rate, fps)
 
 
 def write_wav(speech: Speech, path: Path) -> None:

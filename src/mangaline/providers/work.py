@@ -1,0 +1,213 @@
+"""The work a build buys: every asset of every kind, routed together within one budget before anything is spent.
+
+    sheet     [character]         a turnaround sheet (image; the draft sheet is its composition reference)
+    keyframe  [shot]              the shot's picture (image; references: the draft keyframe and one board of the
+                                  cast, each character cut from their sheet in the view the layout draws them)
+    clip      [shot]              the shot moving (video: the keyframe as first frame, the next one as last when continuous)
+    voice     [character]         every line the character speaks (speech; one model per character, so one voice)
+
+``work_items`` lists them for a script and bible; ``plan_work`` routes each at its tier among the
+providers configured here, pins what was already made (or is still running) to the model that made
+it, falls back to the draft model where nothing configured can do a task (saying why), and prices
+the rest together: ``mangaline build``, ``models``, ``cost`` and the cost benchmark all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..config import Settings
+from ..errors import BudgetExceeded, MangalineError
+from ..model import Bible, Script, Shot
+from .catalogue import Catalogue
+from .protocols import Modality
+from .router import PlanItem, RouteStats, TaskNeeds, plan, route
+from .studio import Route
+
+__all__ = ["KINDS", "WorkPlan", "available_providers", "plan_work", "shot_tier", "work_items"]
+
+KINDS = ("sheet", "keyframe", "clip", "voice")
+
+SHEET_ASPECT = "3:2"
+"""A turnaround sheet: five views side by side over a strip of expressions."""
+
+
+def shot_tier(settings: Settings, code: str, kind: str) -> str:
+    """A shot's tier: [routing] shot_tiers by shot code, then by shot kind, then the project's tier."""
+    tiers = settings.routing.shot_tiers
+    return tiers.get(code) or tiers.get(kind) or settings.project.tier
+
+
+def available_providers(settings: Settings) -> list[str]:
+    """Providers the router may use: configured, enabled, and with their key in the environment when they need one."""
+    return [pid for pid, table in settings.providers.items() if table.enabled and (not table.api_key_env or table.api_key())]
+
+
+def task_key(kind: str, entity: str) -> str:
+    return f"{kind}:{entity}"
+
+
+def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: str = "720p") -> list[PlanItem]:
+    """Every task a build of ``script`` routes, one PlanItem each (entity ``kind:id``), at its tier."""
+    project = settings.project
+    aspect = project.aspect
+    items: list[PlanItem] = []
+    for cid in sorted(bible.characters):
+        items.append(PlanItem(task_key("sheet", cid), TaskNeeds(Modality.IMAGE, references=1, resolution="1080p",
+                                                                aspect=SHEET_ASPECT), project.tier))
+    spoken: dict[str, int] = {}
+    languages: dict[str, str] = {}
+    for episode in script.episodes:
+        shots = episode.shots()
+        for index, shot in enumerate(shots):
+            tier = shot_tier(settings, shot.code, shot.kind.value)
+            cast = [c.character for c in shot.casting if c.on_screen and c.character in bible.characters]
+            items.append(PlanItem(task_key("keyframe", shot.code),
+                                  TaskNeeds(Modality.IMAGE, shot_type=shot.kind.value, references=1 + bool(cast),
+                                            resolution=resolution, aspect=aspect), tier, episode.id))
+            following = shots[index + 1] if index + 1 < len(shots) else None
+            items.append(PlanItem(task_key("clip", shot.code),
+                                  TaskNeeds(Modality.VIDEO, shot_type=shot.kind.value, duration=shot.duration, first_frame=True,
+                                            last_frame=continuous(shot, following), resolution=resolution, aspect=aspect),
+                                  tier, episode.id))
+            for line in shot.dialogue:
+                spoken[line.character] = spoken.get(line.character, 0) + len(line.text)
+                languages.setdefault(line.character, line.language or project.language)
+    for cid in sorted(spoken):
+        items.append(PlanItem(task_key("voice", cid), TaskNeeds(Modality.SPEECH, characters=spoken[cid],
+                                                                 language=languages[cid]), project.tier))
+    return items
+
+
+def continuous(shot: Shot, following: Shot | None) -> bool:
+    """Whether the next shot carries on this one's action in one set-up, so its keyframe can be this clip's last frame.
+
+    Only a cut inside one continuous action qualifies: the same scene (codes share the scene prefix),
+    the same subject, and this shot moving the camera toward the next framing (a push-in or pull-out).
+    """
+    if following is None or shot.code.rsplit("_", 1)[0] != following.code.rsplit("_", 1)[0]:
+        return False
+    return bool(shot.subject) and shot.subject == following.subject and shot.move.value in ("push_in", "pull_out")
+
+
+@dataclass
+class WorkPlan:
+    """Every task's route, what fell back to draft and why, the downgrades the budget forced, and the expected total."""
+
+    routes: dict[str, Route] = field(default_factory=dict)
+    items: dict[str, PlanItem] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    downgrades: tuple[str, ...] = ()
+    currency: str = "USD"
+
+    @property
+    def total(self) -> float:
+        return sum(r.expected_cost for r in self.routes.values())
+
+    def route(self, kind: str, entity: str) -> Route:
+        return self.routes[task_key(kind, entity)]
+
+    def by_kind(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for key, r in self.routes.items():
+            kind = key.split(":", 1)[0]
+            totals[kind] = totals.get(kind, 0.0) + r.expected_cost
+        return totals
+
+    def by_episode(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for key, r in self.routes.items():
+            episode = self.items[key].episode if key in self.items else ""
+            totals[episode] = totals.get(episode, 0.0) + r.expected_cost
+        return totals
+
+
+def _draft_route(needs: TaskNeeds, catalogue: Catalogue, currency: str, fallback: str = "") -> Route:
+    # the draft draws from its brief: it needs no references and ends a clip where its plan ends
+    choice = route(replace(needs, references=0, last_frame=False), "draft", catalogue=catalogue, currency=currency)
+    return Route(choice.model, choice.provider, "draft", 0.0, choice.explain(), fallback=fallback)
+
+
+def plan_work(
+    items: Iterable[PlanItem],
+    *,
+    settings: Settings,
+    catalogue: Catalogue,
+    stats: RouteStats | None = None,
+    spent: float = 0.0,
+    held: float = 0.0,
+    pinned: Callable[[str, PlanItem], str | None] | None = None,
+    episode_left: Callable[[str], float] | None = None,
+    available: list[str] | None = None,
+) -> WorkPlan:
+    """Route every task: draft tasks to the draft models, paid ones within what is left of the budget.
+
+    ``pinned(key, item)`` names the model a task must keep (it made the task's take, or a job of it
+    is still running) or None. Raises BudgetExceeded, naming the budget and the cheapest estimate,
+    when even the cheapest configured models do not fit; nothing has been spent then.
+    """
+    project = settings.project
+    currency = project.currency
+    routing = settings.routing
+    stats = stats or RouteStats()
+    available = available_providers(settings) if available is None else available
+    known = {entry.id: entry for entry in catalogue.models}
+    work = WorkPlan(currency=currency)
+    paid: list[PlanItem] = []
+    for item in items:
+        key = item.entity
+        work.items[key] = item
+        if item.tier == "draft":
+            work.routes[key] = _draft_route(item.needs, catalogue, currency)
+            continue
+        kept = pinned(key, item) if pinned is not None else None
+        if kept in known:
+            entry = known[kept]
+            work.routes[key] = Route(entry.id, entry.provider, item.tier, 0.0, f"kept {entry.id}: it made this task's take",
+                                     pinned=True)
+            continue
+        try:
+            route(item.needs, item.tier, stats, catalogue=catalogue, currency=currency, available=available,
+                  floor=routing.downgrade_floor, entity=key)
+        except MangalineError as err:
+            reason = str(err).split("\n")[0].removeprefix("provider router: ")
+            work.fallbacks[key] = reason
+            work.routes[key] = _draft_route(item.needs, catalogue, currency, fallback=reason)
+            continue
+        paid.append(item)
+    if not paid:
+        return work
+    left = project.budget - spent - held
+    episode_budget = None
+    if routing.episode_budget and episode_left is not None:
+        episode_budget = min(episode_left(ep) for ep in sorted({i.episode for i in paid if i.episode}) or [""])
+    try:
+        priced = plan(paid, stats, budget=left, episode_budget=episode_budget, catalogue=catalogue, currency=currency,
+                      floor=routing.downgrade_floor, available=available)
+    except BudgetExceeded as err:
+        said = str(err).split("\n")[0].removeprefix("provider router: ")
+        raise BudgetExceeded(
+            "router",
+            f"the {len(paid)} paid task(s) do not fit: {said}; the project budget is {project.budget:.2f} {currency}, "
+            f"{spent:.2f} spent, {held:.2f} held by running jobs. Nothing was submitted",
+            hint=err.hint,
+        ) from None
+    for item, choice in zip(priced.items, priced.choices, strict=True):
+        work.routes[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost, choice.explain())
+    work.downgrades = priced.downgrades
+    return work
+
+
+def describe(work: WorkPlan) -> dict[str, Any]:
+    """The plan as plain data: per kind the models chosen and their expected cost, and every fallback with its reason."""
+    kinds: dict[str, dict[str, Any]] = {}
+    for key, r in sorted(work.routes.items()):
+        kind = key.split(":", 1)[0]
+        row = kinds.setdefault(kind, {"tasks": 0, "expected_cost": 0.0, "models": {}})
+        row["tasks"] += 1
+        row["expected_cost"] = round(row["expected_cost"] + r.expected_cost, 6)
+        row["models"][r.model] = row["models"].get(r.model, 0) + 1
+    return {"currency": work.currency, "expected_cost": round(work.total, 6), "kinds": kinds,
+            "fallbacks": dict(sorted(work.fallbacks.items())), "downgrades": list(work.downgrades)}

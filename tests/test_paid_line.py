@@ -1,0 +1,323 @@
+"""The whole paid line against stand-ins of the real APIs: every asset from the model the router picks.
+
+One local server on 127.0.0.1 speaks Ark's documented shapes (Seedream images at /api/v3/images/generations,
+Seedance tasks at /api/v3/contents/generations/tasks) and OpenAI's (/v1/audio/speech), and answers with
+recognisable output: sheets are magenta, keyframes cyan with a white square, clips are the first frame
+they were given with a moving bar, speech is a 330 Hz tone. The episode is then read back on its pixels
+and its audio, and the ledger must hold every call.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import opentimelineio as otio
+import pysubs2
+import pytest
+import tomlkit
+from PIL import Image
+
+from mangaline.edit.ffmpeg import ffmpeg_exe, probe, read_frame
+from mangaline.project import ProjectFolder
+from mangaline.providers.ledger import Ledger
+
+from .conftest import SMALL_SCRIPT, mangaline
+
+pytestmark = pytest.mark.slow
+
+MAGENTA = (230, 20, 230)
+CYAN = (20, 200, 210)
+TONE_HZ = 330.0
+
+
+def png(colour: tuple[int, int, int], size: tuple[int, int], square: bool = False) -> bytes:
+    image = Image.new("RGB", size, colour)
+    if square:
+        w, h = size
+        image.paste((255, 255, 255), (w // 3, h // 3, w // 3 + w // 8, h // 3 + w // 8))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def wav_tone(seconds: float, rate: int = 24000) -> bytes:
+    t = np.arange(int(seconds * rate)) / rate
+    pcm = (0.5 * np.sin(2 * np.pi * TONE_HZ * t) * 32767).astype("<i2").tobytes()
+    import struct
+
+    header = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    return header + b"data" + struct.pack("<I", len(pcm)) + pcm
+
+
+def clip_from(first_frame: bytes, seconds: int, width: int, height: int, work: Path) -> bytes:
+    """A real H.264 clip: the first frame it was given, held, with a bar sweeping across (so QC sees motion)."""
+    still = work / f"first-{threading.get_ident()}-{time.monotonic_ns()}.png"
+    still.write_bytes(first_frame)
+    out = still.with_suffix(".mp4")
+    graph = (f"[0:v]scale={width}:{height},fps=24[still];color=c=yellow:s=40x{height}:r=24[bar];"
+             f"[still][bar]overlay=x='mod(t*{width},{width})':y=0:shortest=1[v]")
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-loop", "1", "-framerate", "24", "-i", str(still),
+                    "-filter_complex", graph, "-map", "[v]", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", str(out)], check=True)
+    data = out.read_bytes()
+    still.unlink()
+    out.unlink()
+    return data
+
+
+class Stand:
+    """Ark and OpenAI stand-ins on one port: each checks the documented request shape and remembers every call."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.problems: list[str] = []
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.down: set[str] = set()  # "seedance", "seedream", "speech": answer 503 as a provider that is down
+        self.refused = False  # Ark answers 401 to every call, as to a wrong key
+        self.lock = threading.Lock()
+        self.httpd: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.httpd is not None
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def check(self, condition: bool, problem: str) -> None:
+        if not condition:
+            self.problems.append(problem)
+
+    def image_of(self, data_url: str) -> bytes:
+        self.check(data_url.startswith("data:image/png;base64,"), f"a reference is not a PNG data URL: {data_url[:40]}")
+        return base64.b64decode(data_url.split(",", 1)[1])
+
+    def answer(self, method: str, path: str, headers: Any, body: Any) -> tuple[int, str, bytes]:
+        if self.refused and path.startswith("/api/v3/"):
+            self.calls.append(("refused", body))
+            return 401, "application/json", json.dumps(
+                {"error": {"code": "AuthenticationError", "message": "the API key is invalid"}}).encode()
+        service = {"/api/v3/images/generations": "seedream", "/api/v3/contents/generations/tasks": "seedance",
+                   "/v1/audio/speech": "speech"}.get(path)
+        if method == "POST" and service in self.down:
+            self.calls.append((f"down:{service}", body))
+            return 503, "application/json", json.dumps({"error": {"code": "ServiceUnavailable", "message": "down"}}).encode()
+        if path.startswith("/api/v3/"):
+            self.check(headers.get("authorization") == "Bearer ark-test-key", f"{path}: no Ark bearer key")
+        if method == "POST" and path == "/api/v3/images/generations":
+            self.calls.append(("seedream", body))
+            self.check(body.get("model") == "doubao-seedream-4-0" and body.get("response_format") == "b64_json", "seedream body")
+            refs = body.get("image") or []
+            refs = [refs] if isinstance(refs, str) else refs
+            for ref in refs:
+                self.image_of(ref)
+            width, height = (int(v) for v in body["size"].split("x"))
+            sheet = body["prompt"].startswith("Character turnaround sheet")
+            self.check(bool(refs), "an image request without its composition reference")
+            image = png(MAGENTA if sheet else CYAN, (width, height), square=not sheet)
+            return 200, "application/json", json.dumps(
+                {"model": body["model"], "created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
+                 "usage": {"generated_images": 1}}).encode()
+        if method == "POST" and path == "/api/v3/contents/generations/tasks":
+            self.calls.append(("seedance", body))
+            roles = {item.get("role"): item for item in body["content"] if item["type"] == "image_url"}
+            self.check(body["content"][0]["type"] == "text" and "first_frame" in roles, "seedance content")
+            first = self.image_of(roles["first_frame"]["image_url"]["url"])
+            task = f"cgt-{len(self.tasks) + 1:04d}"
+            self.tasks[task] = {"id": task, "model": body["model"], "created_at": int(time.time()), "seed": body["seed"],
+                                "duration": body["duration"], "ratio": body["ratio"], "resolution": body["resolution"],
+                                "first": first}
+            return 200, "application/json", json.dumps({"id": task}).encode()
+        if method == "GET" and path == "/api/v3/contents/generations/tasks":
+            items = [{k: v for k, v in t.items() if k != "first"} | {"status": "succeeded"} for t in reversed(self.tasks.values())]
+            return 200, "application/json", json.dumps({"items": items, "total": len(items)}).encode()
+        if method == "GET" and path.startswith("/api/v3/contents/generations/tasks/"):
+            task = self.tasks[path.rsplit("/", 1)[1]]
+            shown = {k: v for k, v in task.items() if k != "first"}
+            return 200, "application/json", json.dumps(
+                {**shown, "status": "succeeded", "content": {"video_url": f"{self.url}/files/{task['id']}.mp4"},
+                 "usage": {"completion_tokens": 43200 * task["duration"]}}).encode()
+        if method == "GET" and path.startswith("/files/"):
+            task = self.tasks[path.removeprefix("/files/").removesuffix(".mp4")]
+            width, height = (720, 1280)
+            return 200, "video/mp4", clip_from(task["first"], task["duration"], width, height, self.work)
+        if method == "POST" and path == "/v1/audio/speech":
+            self.calls.append(("speech", body))
+            self.check(headers.get("authorization") == "Bearer openai-test-key", "speech: no OpenAI bearer key")
+            self.check(body.get("model") == "tts-1" and body.get("voice") in {"alloy", "echo", "fable", "onyx", "nova", "shimmer"},
+                       f"speech body {body}")
+            return 200, "audio/wav", wav_tone(0.05 * len(body["input"]) + 0.4)
+        return 404, "application/json", json.dumps({"error": {"code": "NotFound", "message": path}}).encode()
+
+    @contextmanager
+    def serving(self) -> Iterator[Stand]:
+        stand = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                with stand.lock:
+                    try:
+                        status, kind, payload = stand.answer(self.command, urlsplit(self.path).path,
+                                                             {k.lower(): v for k, v in self.headers.items()},
+                                                             json.loads(raw) if raw else None)
+                    except Exception as err:  # noqa: BLE001 - a broken request is a finding, not a crash of the stand
+                        stand.problems.append(f"{self.command} {self.path}: {type(err).__name__}: {err}")
+                        status, kind, payload = 500, "application/json", b'{"error": {"message": "stand failed"}}'
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _serve
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        try:
+            yield self
+        finally:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+@contextmanager
+def keys() -> Iterator[None]:
+    env = {"MANGALINE_TEST_ARK": "ark-test-key", "MANGALINE_TEST_OPENAI": "openai-test-key"}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key in env:
+            os.environ.pop(key, None)
+
+
+def new_project(tmp_path: Path, name: str) -> Path:
+    source = tmp_path / "small-hours.fountain"
+    source.write_text(SMALL_SCRIPT, encoding="utf-8")
+    root = tmp_path / name
+    mangaline("new", root, "--from", source)
+    return root
+
+
+def configure(root: Path, url: str, **project: Any) -> None:
+    config = root / "mangaline.toml"
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    for key, value in {"tier": "standard", "budget": 20.0, **project}.items():
+        doc["project"][key] = value
+    doc["providers"] = {
+        "ark": {"base_url": f"{url}/api/v3", "api_key_env": "MANGALINE_TEST_ARK", "timeout": 30},
+        "openai": {"base_url": f"{url}/v1", "api_key_env": "MANGALINE_TEST_OPENAI", "timeout": 30},
+    }
+    doc["routing"] = {"poll_seconds": 0.05}
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Path) -> None:
+    root = new_project(tmp_path, "paid")
+    with keys(), Stand(tmp_path).serving() as stand:
+        configure(root, stand.url)
+        models = mangaline("models", root).stdout
+        built = mangaline("build", root, "--no-progress")
+        calls = list(stand.calls)
+    assert not stand.problems, stand.problems
+    assert "doubao-seedream-4-0" in models and "tts-1" in models and "falls back to draft" not in models, models
+    folder = ProjectFolder.open(root)
+    try:
+        script, bible = folder.load_script(), folder.load_bible()
+        shots, lines = script.shots(), script.lines()
+        charges = Ledger(folder.state).entries()
+        by_step = {}
+        for entry in charges:
+            by_step[entry.charge.step] = by_step.get(entry.charge.step, 0) + 1
+        sheets = {cid: folder.state.latest_take("design.character_sheet", cid) for cid in bible.characters}
+    finally:
+        folder.close()
+    kinds = [kind for kind, _ in calls]
+    assert kinds.count("seedream") == len(bible.characters) + len(shots), "a sheet per character and a keyframe per shot"
+    assert kinds.count("seedance") == len(shots) and kinds.count("speech") == len(lines)
+    assert by_step == {"design.character_sheet": len(bible.characters), "storyboard.paintover": len(shots),
+                       "animate.video": len(shots), "voice.line": len(lines)}, "the ledger lists every call, once"
+    # every character's sheet is the model's, cut into views the keyframes are painted with
+    for take in sheets.values():
+        assert take.data["model"] == "doubao-seedream-4-0" and "views/front.png" in take.components
+    # the picture: every shot starts from the model's cyan keyframe, carried through the model's clip
+    mp4 = root / "renders" / "ep01.mp4"
+    assert probe(mp4).video_codec == "h264"
+    timeline = otio.adapters.read_from_file(str(root / "exports" / "ep01.otio"))
+    start = 0
+    for clip in timeline.video_tracks()[0]:
+        frame = read_frame(mp4, int(start + 2)).astype(int)
+        top = frame[: frame.shape[0] // 3]
+        assert abs(top[..., 0].mean() - CYAN[0]) < 40 and abs(top[..., 2].mean() - CYAN[2]) < 40, f"frame {start + 2}"
+        start += round(clip.duration().value)
+    # the sound: the stand's 330 Hz voice, not an offline engine
+    said = pysubs2.load(str(root / "exports" / "ep01.srt"))[0]
+    audio = subprocess.run([ffmpeg_exe(), "-v", "error", "-ss", f"{said.start / 1000 + 0.1:.3f}", "-t", "0.8", "-i", str(mp4),
+                            "-f", "f32le", "-ac", "1", "-ar", "8000", "-"], capture_output=True, check=True).stdout
+    samples = np.frombuffer(audio, dtype="<f4")
+    spectrum = np.abs(np.fft.rfft(samples))
+    peak = np.fft.rfftfreq(len(samples), 1 / 8000)[int(np.argmax(spectrum[1:])) + 1]
+    assert abs(peak - TONE_HZ) < 5, f"the loudest pitch is {peak:.0f} Hz"
+    assert built.returncode == 0
+
+    # `status` needs no key: with the variables unset everything made is still fresh
+    status = json.loads(mangaline("status", root, "--json").stdout)
+    assert status["counts"] == {"FRESH": len(status["nodes"])}
+    cost = mangaline("cost", root).stdout
+    assert "storyboard.paintover" in cost and "animate.video" in cost and "voice.line" in cost
+
+
+def test_a_refused_key_is_named_and_never_retaken(tmp_path: Path) -> None:
+    root = new_project(tmp_path, "refused")
+    with keys(), Stand(tmp_path).serving() as stand:
+        stand.refused = True
+        configure(root, stand.url, max_retakes=3)
+        built = mangaline("build", root, "--no-progress", check=False)
+    assert built.returncode != 0
+    said = built.stdout + built.stderr
+    assert "MANGALINE_TEST_ARK" in said and "ark" in said
+    folder = ProjectFolder.open(root)
+    try:
+        characters = len(folder.load_bible().characters)
+    finally:
+        folder.close()
+    refused = [kind for kind, _ in stand.calls if kind == "refused"]
+    assert len(refused) == characters, "one refused call per sheet, then nothing at Ark: no retake, no clip submitted"
+
+
+def test_a_provider_that_is_down_falls_back_to_draft_shots_flagged(tmp_path: Path) -> None:
+    root = new_project(tmp_path, "down")
+    with keys(), Stand(tmp_path).serving() as stand:
+        stand.down = {"seedance"}
+        configure(root, stand.url, fallback="draft")
+        built = mangaline("build", root, "--no-progress")
+    assert not stand.problems, stand.problems
+    assert "made by the draft video model instead of" in built.stderr
+    assert probe(root / "renders" / "ep01.mp4").video_codec == "h264"
+    status = json.loads(mangaline("status", root, "--json").stdout)
+    flagged = [n for n in status["nodes"] if n["state"] == "FLAGGED"]
+    assert {n["step"] for n in flagged} == {"animate.video"} and all("draft" in n["cause"] for n in flagged)
+    # the draft clips move a camera over the model's keyframes: the picture is still the painted one
+    frame = read_frame(root / "renders" / "ep01.mp4", 2).astype(int)
+    top = frame[: frame.shape[0] // 3]
+    assert abs(top[..., 0].mean() - CYAN[0]) < 40 and abs(top[..., 2].mean() - CYAN[2]) < 40
