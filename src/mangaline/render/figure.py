@@ -14,13 +14,15 @@ from mangaline.model import Build, Character, HairStyle, Light, Outfit
 from .colour import INK, RGB, hex_rgb, lighten, mix, shade
 
 __all__ = ["VIEWS", "Figure", "FigureDrawing", "Lighting", "draw_figure", "figure_for", "light_figure", "lighting_for",
-           "rim_band", "view_for"]
+           "rim_band", "rim_width", "view_for"]
 
 # Lighting stays inside what the identity check forgives (ΔE2000 < 3 against the turnaround, measured on the
 # flat fills): the body only leans ~1.5 ΔE toward the light; the visible light is a rim on the lit edge.
 _TINT = 0.035  # how far each channel leans toward the light's hue at full strength
 _LIFT = 0.015  # brightening at full strength
 _RIM = 0.55  # how much of the light's colour the rim takes at full strength
+_RIM_DEPTH_M = 0.02  # how deep the rim reaches into the figure, in metres...
+_RIM_MAX = 0.012  # ...but never more than this share of the canvas's short side: a close-up's rim stays a thin light
 _FALLOFF_M = 3.5  # distance at which a lamp gives half its light
 _DISTANT = ("sun", "moon")  # so far away that the set's scale makes no falloff
 
@@ -131,7 +133,7 @@ class _Pen:
     def __init__(self, image: Image.Image, foot_x: float, foot_y: float, ppm: float, x0: int, y0: int, ss: int) -> None:
         self.draw = ImageDraw.Draw(image)
         self.fx, self.fy, self.ppm, self.x0, self.y0, self.ss = foot_x, foot_y, ppm, x0, y0, ss
-        self.ink = max(1, round(max(1.0, ppm * 0.0075) * ss))
+        self.ink = round(_ink_width(ppm, ss) * ss)
         self.fine = max(1, round(self.ink * 0.6))
 
     def px(self, x: float, y: float) -> tuple[float, float]:
@@ -200,29 +202,88 @@ def lighting_for(lights: list[Light], x: float, y: float, height: float, to_view
     return Lighting(colour=tuple(round(c / total) for c in colour), strength=min(1.0, total), direction=direction)
 
 
-def rim_band(alpha: np.ndarray, lighting: Lighting, rim_px: float) -> np.ndarray:
-    """The pixels just inside the ink outline, ``rim_px`` wide, on the edge of the silhouette that faces the light."""
+def rim_band(alpha: np.ndarray, lighting: Lighting, rim_px: float, *, ink_px: float = 1.0) -> np.ndarray:
+    """How much rim light each pixel takes (0..1): a band along the silhouette's outer edge that faces the light.
+
+    A pixel is in the band when, walking toward the light, it leaves the figure after more than
+    ``ink_px`` pixels (the outline, which stays ink) but within ``ink_px + rim_px``. Leaving means
+    reaching what the figure stands against: a hole it encloses is not its edge. The light is
+    full for the first half of the band and fades out over the rest, so the band reads as a
+    light on the edge, not a slab laid over the figure.
+    """
     solid = np.asarray(alpha) > 127
-    ink = max(1, round(rim_px / 2))
-
-    def open_toward(d: int) -> np.ndarray:
-        # True where the pixel d steps toward the light is empty (or off the image).
-        ox, oy = round(lighting.direction[0] * d), round(lighting.direction[1] * d)
-        shifted = np.zeros_like(solid)
-        h, w = solid.shape
-        ys, xs = slice(max(0, -oy), min(h, h - oy)), slice(max(0, -ox), min(w, w - ox))
-        yd, xd = slice(max(0, oy), min(h, h + oy)), slice(max(0, ox), min(w, w + ox))
-        shifted[ys, xs] = solid[yd, xd]
-        return ~shifted
-
-    return solid & open_toward(ink + round(rim_px)) & ~open_toward(ink)
+    depth = _depth_toward(~_outside(solid), lighting.direction)
+    fade = max(1.0, rim_px / 2)
+    weight = np.clip((ink_px + rim_px + 0.5 - depth) / fade, 0.0, 1.0)
+    return np.where(solid & (depth > ink_px), weight, 0.0).astype(np.float32)
 
 
-def light_figure(image: Image.Image, lighting: Lighting, *, rim_px: float, rim: bool | np.ndarray = True) -> Image.Image:
+def _outside(solid: np.ndarray) -> np.ndarray:
+    """The empty pixels connected to the image's border: what the figure stands against, not the holes it encloses.
+
+    Spread from the border along rows, then columns, and again until nothing changes: each
+    pass marks whole runs of empty pixels at once, so a figure's few turns take a few passes.
+    """
+    empty = ~solid
+    outside = np.zeros_like(empty)
+    outside[[0, -1], :] = empty[[0, -1], :]
+    outside[:, [0, -1]] = empty[:, [0, -1]]
+    while True:
+        spread = _spread_along_rows(empty, outside)
+        spread = _spread_along_rows(empty.T, spread.T).T
+        if (spread == outside).all():
+            return outside
+        outside = spread
+
+
+def _spread_along_rows(empty: np.ndarray, reached: np.ndarray) -> np.ndarray:
+    """Every run of empty pixels along a row that holds a reached pixel, reached whole."""
+    starts = empty.copy()
+    starts[:, 1:] &= ~empty[:, :-1]
+    runs = np.cumsum(starts.ravel()).reshape(empty.shape) * empty  # 0 off the runs, else the run's number
+    hit = np.zeros(int(runs.max()) + 1, bool)
+    hit[runs[reached & empty]] = True
+    hit[0] = False
+    return hit[runs]
+
+
+def _depth_toward(inside: np.ndarray, direction: tuple[float, float]) -> np.ndarray:
+    """For each pixel, how far (in pixels) a walk from it toward ``direction`` stays ``inside``.
+
+    The image is sheared so that every walk runs along a row (one digital line per row, the
+    same line whichever of its pixels a walk starts from), then each row is read once from its
+    end: no loop over steps. Past the image the figure goes on as it meets the edge, so a
+    layer cut off by the canvas has no edge there.
+    """
+    dx, dy = direction
+    steep = abs(dy) > abs(dx)
+    grid = inside.T if steep else inside
+    along, across = (dy, dx) if steep else (dx, dy)
+    if along < 0:
+        grid = grid[:, ::-1]
+    slope = across / max(abs(along), 1e-9)
+    h, w = grid.shape
+    xs = np.arange(w)
+    off = np.rint(xs * slope).astype(np.intp)
+    top = int(off.max())
+    lines = h + top - int(off.min())
+    # sheared[r, x] is the pixel (r - top + off[x], x): one pixel along a row is one step toward the light.
+    sheared = grid[np.clip(np.arange(lines)[:, None] - top + off, 0, h - 1), xs]
+    never = 2 * (w + lines)  # a figure that runs off the image never leaves it
+    leaves_at = np.minimum.accumulate(np.where(sheared, never, xs)[:, ::-1], axis=1)[:, ::-1]
+    depth = (leaves_at - xs)[np.arange(h)[:, None] + top - off, xs] * math.hypot(1.0, slope)
+    if along < 0:
+        depth = depth[:, ::-1]
+    return depth.T if steep else depth
+
+
+def light_figure(image: Image.Image, lighting: Lighting, *, rim_px: float, ink_px: float = 1.0,
+                 rim: bool | np.ndarray = True) -> Image.Image:
     """Tint a drawing toward the light and, with ``rim``, light the silhouette edge that faces it.
 
-    The rim sits just inside the ink outline (which stays ink), ``rim_px`` wide. ``rim`` may
-    also be the band itself (a boolean mask of the image's size), as cut from the layer for a sprite.
+    The rim sits just inside the ink outline (``ink_px``, which stays ink), ``rim_px`` deep (see
+    ``rim_band``). ``rim`` may also be the band itself (its weights, or a boolean mask, of the
+    image's size), as cut from the layer for a sprite.
     """
     rgba = np.asarray(image.convert("RGBA"), dtype=np.float32)
     rgb, alpha = rgba[..., :3], rgba[..., 3]
@@ -231,11 +292,14 @@ def light_figure(image: Image.Image, lighting: Lighting, *, rim_px: float, rim: 
     s = lighting.strength
     rgb = rgb * (1.0 + _TINT * s * (hue - 1.0) + _LIFT * s)
     if isinstance(rim, np.ndarray):
-        rgb = np.where(rim[..., None], rgb + (light - rgb) * (_RIM * math.sqrt(s)), rgb)
+        band = rim.astype(np.float32)
     elif rim and rim_px >= 1:
-        band = rim_band(alpha, lighting, rim_px)
+        band = rim_band(alpha, lighting, rim_px, ink_px=ink_px)
+    else:
+        band = None
+    if band is not None:
         # sqrt: a rim reads even under a dim, distant lamp, where a tint of the same strength would not.
-        rgb = np.where(band[..., None], rgb + (light - rgb) * (_RIM * math.sqrt(s)), rgb)
+        rgb = rgb + (light - rgb) * (_RIM * math.sqrt(s) * band[..., None])
     out = np.concatenate([np.clip(np.rint(rgb), 0, 255), alpha[..., None]], axis=-1).astype(np.uint8)
     return Image.fromarray(out, "RGBA")
 
@@ -272,9 +336,9 @@ def draw_figure(fig: Figure, view: str, *, face_x: float, face_y: float, ppm: fl
         if mouth_box is not None and _big_enough(mouth_box):
             mouth = (_render(fig, view, foot_x, foot_y, ppm, mouth_box, ss, mouth_open=True), mouth_box[0], mouth_box[1])
     if light is not None:
-        rim_px = max(1.0, ppm * 0.02)
-        band = rim_band(np.asarray(image)[..., 3], light, rim_px)
-        image = light_figure(image, light, rim_px=rim_px, rim=band)
+        rim_px, ink_px = rim_width(ppm, canvas), _ink_width(ppm, ss)
+        band = rim_band(np.asarray(image)[..., 3], light, rim_px, ink_px=ink_px)
+        image = light_figure(image, light, rim_px=rim_px, ink_px=ink_px, rim=band)
         # A sprite's own box edges are not the silhouette: it takes the layer's rim, cut to where it sits.
 
         def lit(sprite: tuple[Image.Image, int, int] | None) -> tuple[Image.Image, int, int] | None:
@@ -282,10 +346,24 @@ def draw_figure(fig: Figure, view: str, *, face_x: float, face_y: float, ppm: fl
                 return None
             x, y = sprite[1] - box[0], sprite[2] - box[1]
             cut = band[y:y + sprite[0].height, x:x + sprite[0].width]
-            return light_figure(sprite[0], light, rim_px=rim_px, rim=cut), sprite[1], sprite[2]
+            return light_figure(sprite[0], light, rim_px=rim_px, ink_px=ink_px, rim=cut), sprite[1], sprite[2]
 
         mouth, blink = lit(mouth), lit(blink)
     return FigureDrawing(image=image, x=box[0], y=box[1], mouth=mouth, blink=blink)
+
+
+def rim_width(ppm: float, canvas: tuple[int, int]) -> float:
+    """How deep the rim light reaches into a figure drawn ``ppm`` pixels a metre, in pixels.
+
+    It grows with the figure (2 cm) in wide shots, but a close-up keeps it a thin light, at most
+    ``_RIM_MAX`` of the canvas's short side, however large the figure is drawn.
+    """
+    return max(1.0, min(ppm * _RIM_DEPTH_M, min(canvas) * _RIM_MAX))
+
+
+def _ink_width(ppm: float, ss: int) -> float:
+    """The outline's width in pixels of the reduced image, as the pen draws it."""
+    return max(1, round(max(1.0, ppm * 0.0075) * ss)) / ss
 
 
 def _big_enough(box: tuple[int, int, int, int]) -> bool:
@@ -507,9 +585,13 @@ def _draw_head(pen: _Pen, f: Figure, view: str, *, eyes_closed: bool, mouth_open
     if back:
         _hair_back_view(pen, f)
         return
-    # Cheek shadow on the far side from the light.
-    pen.poly([(w * 0.3 + d * w * 0.1, cy - h * 0.2), (w * 0.42 + d * w * 0.08, chin + h * 0.26), (w * 0.16 + d * w * 0.16, chin + h * 0.05),
-              (w * 0.32 + d * w * 0.1, chin + h * 0.3)], shade(f.skin, 0.12), outline=False)
+    # Cheek shadow on the far side from the light: a crescent that runs down the inside of the jaw line and never past it.
+    jaw = 0.38 if f.gender == "female" or f.age in ("child", "teen") else 0.42
+    rx = w / 2
+    pen.poly([(rx * 0.9 + d * w * 0.02, cy - h * 0.18), (w * jaw * 0.96 + d * w * 0.1, chin + h * 0.26),
+              (w * 0.16 + d * w * 0.16, chin + h * 0.06), (w * 0.2 + d * w * 0.15, chin + h * 0.11),
+              (w * jaw * 0.8 + d * w * 0.1, chin + h * 0.27), (rx * 0.78 + d * w * 0.03, cy - h * 0.17)],
+             shade(f.skin, 0.12), outline=False)
     if "freckles" in f.features:
         for sx in (-1, 1):
             for k in range(3):
