@@ -228,3 +228,25 @@ def test_a_component_the_step_did_not_write_fails_the_node(folder: ProjectFolder
 def test_a_cpu_step_must_be_a_module_level_function() -> None:
     with pytest.raises(ValueError, match="module level"):
         Step("test.closure", "1", lambda ctx: StepOutput())
+
+
+def slow_write(ctx: StepContext) -> StepOutput:
+    """Writes its entity's name, waits so a twin can run beside it, then hands the file in."""
+    import time
+
+    out = ctx.workdir / "name.txt"
+    out.write_text(ctx.params["name"], encoding="utf-8")
+    time.sleep(0.3)
+    return StepOutput(components={"name": out})
+
+
+SLOW = Step("test.slow", "1", slow_write, kind="io")
+
+
+def test_entities_whose_names_read_alike_once_made_safe_never_share_a_work_folder(folder: ProjectFolder) -> None:
+    with Engine(folder, executor=LocalExecutor(workers=1, io_workers=4)) as engine:
+        summary = engine.run([Invocation(SLOW, name, {"name": name}) for name in ("老周", "老王", "阿香")], progress=False)
+    assert summary.ok, str(summary)
+    for name in ("老周", "老王", "阿香"):
+        take = folder.state.latest_take("test.slow", name)
+        assert folder.objects.path(take.components["name"]).read_text(encoding="utf-8") == name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import random
@@ -465,7 +466,7 @@ class _Build:
         node = inv.node
         self.attempts[node] += 1
         attempt = self.attempts[node]
-        workdir = self.run_dir / f"{_safe_name(inv.step.name)}-{_safe_name(inv.entity)}-{attempt}"
+        workdir = self.run_dir / self._workdir_name(inv)
         try:
             params = _json_roundtrip(dict(inv.params))
         except (TypeError, ValueError) as err:
@@ -532,7 +533,9 @@ class _Build:
         self.ready.append(inv)
 
     def _workdir_name(self, inv: Invocation) -> str:
-        return f"{_safe_name(inv.step.name)}-{_safe_name(inv.entity)}-{self.attempts[inv.node]}"
+        # the entity's hash keeps two entities apart whose names read the same once made safe (老周 and 老王 both "_")
+        tag = hashlib.sha256(inv.entity.encode("utf-8")).hexdigest()[:8]
+        return f"{_safe_name(inv.step.name)}-{_safe_name(inv.entity)}-{tag}-{self.attempts[inv.node]}"
 
     def _ingest(self, inv: Invocation, output: StepOutput) -> Take:
         """Blobs first, then the take row: a take is never visible before all its files are stored."""
