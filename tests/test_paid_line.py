@@ -104,6 +104,31 @@ class Stand:
         self.check(data_url.startswith("data:image/png;base64,"), f"a reference is not a PNG data URL: {data_url[:40]}")
         return base64.b64decode(data_url.split(",", 1)[1])
 
+    def edit(self, headers: Any, raw: bytes) -> tuple[int, str, bytes]:
+        """OpenAI's /v1/images/edits: multipart form fields and image[] files, answered with a b64_json image."""
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        form = BytesParser(policy=HTTP).parsebytes(f"content-type: {headers['content-type']}\r\n\r\n".encode() + raw)
+        fields, images = {}, []
+        for part in form.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if part.get_filename():
+                images.append((part.get_content_type(), part.get_content()))
+            else:
+                fields[name] = part.get_content().strip()
+        self.calls.append(("gpt-image", fields))
+        self.check(headers.get("authorization") == "Bearer openai-test-key", "images: no OpenAI bearer key")
+        self.check(fields.get("model") == "gpt-image-1" and fields.get("size") in {"1024x1536", "1536x1024", "1024x1024"},
+                   f"gpt-image fields {fields}")
+        self.check(bool(images) and all(kind == "image/png" and data.startswith(b"\x89PNG") for kind, data in images),
+                   "gpt-image references are not PNG uploads")
+        width, height = (int(v) for v in fields["size"].split("x"))
+        sheet = fields["prompt"].startswith("Character turnaround sheet")
+        image = png(MAGENTA if sheet else CYAN, (width, height), square=not sheet)
+        return 200, "application/json", json.dumps({"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
+                                                    "usage": {"total_tokens": 1200}}).encode()
+
     def answer(self, method: str, path: str, headers: Any, body: Any) -> tuple[int, str, bytes]:
         if self.refused and path.startswith("/api/v3/"):
             self.calls.append(("refused", body))
@@ -174,11 +199,14 @@ class Stand:
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
                 with stand.lock:
                     try:
-                        status, kind, payload = stand.answer(self.command, urlsplit(self.path).path,
-                                                             {k.lower(): v for k, v in self.headers.items()},
-                                                             json.loads(raw) if raw else None)
+                        if urlsplit(self.path).path == "/v1/images/edits":
+                            status, kind, payload = stand.edit(headers, raw)
+                        else:
+                            status, kind, payload = stand.answer(self.command, urlsplit(self.path).path, headers,
+                                                                 json.loads(raw) if raw else None)
                     except Exception as err:  # noqa: BLE001 - a broken request is a finding, not a crash of the stand
                         stand.problems.append(f"{self.command} {self.path}: {type(err).__name__}: {err}")
                         status, kind, payload = 500, "application/json", b'{"error": {"message": "stand failed"}}'
@@ -219,15 +247,16 @@ def new_project(tmp_path: Path, name: str) -> Path:
     return root
 
 
-def configure(root: Path, url: str, **project: Any) -> None:
+def configure(root: Path, url: str, *, providers: tuple[str, ...] = ("ark", "openai"), **project: Any) -> None:
     config = root / "mangaline.toml"
     doc = tomlkit.parse(config.read_text(encoding="utf-8"))
     for key, value in {"tier": "standard", "budget": 20.0, **project}.items():
         doc["project"][key] = value
-    doc["providers"] = {
+    tables = {
         "ark": {"base_url": f"{url}/api/v3", "api_key_env": "MANGALINE_TEST_ARK", "timeout": 30},
         "openai": {"base_url": f"{url}/v1", "api_key_env": "MANGALINE_TEST_OPENAI", "timeout": 30},
     }
+    doc["providers"] = {name: tables[name] for name in providers}
     doc["routing"] = {"poll_seconds": 0.05}
     config.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
@@ -318,6 +347,32 @@ def test_a_provider_that_is_down_falls_back_to_draft_shots_flagged(tmp_path: Pat
     flagged = [n for n in status["nodes"] if n["state"] == "FLAGGED"]
     assert {n["step"] for n in flagged} == {"animate.video"} and all("draft" in n["cause"] for n in flagged)
     # the draft clips move a camera over the model's keyframes: the picture is still the painted one
+    frame = read_frame(root / "renders" / "ep01.mp4", 2).astype(int)
+    top = frame[: frame.shape[0] // 3]
+    assert abs(top[..., 0].mean() - CYAN[0]) < 40 and abs(top[..., 2].mean() - CYAN[2]) < 40
+
+
+def test_one_openai_key_runs_the_line_and_the_clips_move_a_camera_over_its_keyframes(tmp_path: Path) -> None:
+    """No video model at OpenAI: the router says so, the draft video model animates gpt-image's keyframes."""
+    root = new_project(tmp_path, "openai-only")
+    with keys(), Stand(tmp_path).serving() as stand:
+        configure(root, stand.url, providers=("openai",))
+        models = mangaline("models", root).stdout
+        mangaline("build", root, "--no-progress")
+    assert not stand.problems, stand.problems
+    assert "gpt-image-1" in models and "tts-1" in models
+    assert "clip:ep01_sc01_sh010 falls back to draft" in models and "provider openai" not in models.split("falls back")[0][-200:]
+    kinds = [kind for kind, _ in stand.calls]
+    folder = ProjectFolder.open(root)
+    try:
+        script, bible = folder.load_script(), folder.load_bible()
+    finally:
+        folder.close()
+    assert kinds.count("gpt-image") == len(bible.characters) + len(script.shots()) and "seedance" not in kinds
+    # each speaking character's voice at OpenAI is now written in the bible, kept for every later episode
+    speakers = {line.character for line in script.lines()}
+    assert all(bible.characters[cid].voice.cast.get("openai") in {"alloy", "echo", "fable", "onyx", "nova", "shimmer"}
+               for cid in speakers)
     frame = read_frame(root / "renders" / "ep01.mp4", 2).astype(int)
     top = frame[: frame.shape[0] // 3]
     assert abs(top[..., 0].mean() - CYAN[0]) < 40 and abs(top[..., 2].mean() - CYAN[2]) < 40

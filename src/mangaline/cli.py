@@ -21,7 +21,7 @@ from .design.approval import check_approvals, lock_design, unlock_design
 from .engine import Engine, LocalExecutor
 from .errors import MangalineError, ProjectError
 from .model import Bible
-from .production import build_graph, plan_build, publish, record_transcript
+from .production import build_graph, keep_cast, plan_build, publish, record_transcript
 from .project import ProjectFolder
 from .providers.catalogue import project_catalogue
 from .providers.reports import cost_report, models_report, render_cost, render_models
@@ -83,9 +83,13 @@ def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool,
     script = folder.load_script()
     bible = bible if bible is not None else folder.load_bible()
     designed = design_bible(script, existing=bible)
-    if save_new_designs and designed != bible:
-        folder.save_bible(designed)  # new characters or places added by hand to the script
-    return script, build_graph(script, designed, settings.project, settings=settings, root=folder.root)
+    graph = build_graph(script, designed, settings.project, settings=settings, root=folder.root)
+    if save_new_designs:
+        # new characters or places added by hand to the script, and each voice's cast at the provider that voices it
+        kept = keep_cast(designed, graph.cast)
+        if kept != bible:
+            folder.save_bible(kept)
+    return script, graph
 
 
 @app.command()

@@ -51,7 +51,7 @@ from .storyboard.paintover import PAINTOVER
 from .storyboard.steps import KEYFRAME
 from .voice.steps import VOICE_LINE
 
-__all__ = ["BuildGraph", "build_graph", "plan_build", "publish", "record_transcript"]
+__all__ = ["BuildGraph", "build_graph", "cast_voices", "keep_cast", "plan_build", "publish", "record_transcript"]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
 
@@ -64,6 +64,8 @@ class BuildGraph:
     episodes: dict[str, Invocation]
     work: WorkPlan
     resources: dict[str, Any]
+    cast: dict[str, tuple[str, str]]
+    """Each speaking character's (provider, voice id) at a paid tier, for the bible to keep."""
 
 
 def _layout_view(scene: Scene) -> dict:
@@ -100,13 +102,17 @@ def build_graph(
         sheets[character.id] = Invocation(
             step=CHARACTER_SHEET,
             entity=character.id,
-            params={"character": character.model_dump(mode="json"), **work.route("sheet", character.id).params()},
+            # the voice is not drawn: a cast written into the bible must not redraw the sheet
+            params={"character": character.model_dump(mode="json", exclude={"voice"}),
+                    **work.route("sheet", character.id).params()},
         )
         nodes.append(sheets[character.id])
+    cast = cast_voices(bible, work, catalogue)
+    voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
     episodes: dict[str, Invocation] = {}
     for episode in script.episodes:
-        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, sheets, cast_voices(bible, work, catalogue))
-    return BuildGraph(nodes=nodes, episodes=episodes, work=work, resources=resources)
+        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, sheets, voice_ids)
+    return BuildGraph(nodes=nodes, episodes=episodes, work=work, resources=resources, cast=cast)
 
 
 def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue) -> WorkPlan:
@@ -192,7 +198,8 @@ def _episode_nodes(
                         "text": line.text,
                         "language": line.language,
                         "character": line.character,
-                        "voice": character.voice.model_dump(mode="json") if character else None,
+                        # the cast is carried by voice_id alone: writing it into the bible re-voices nothing
+                        "voice": character.voice.model_dump(mode="json", exclude={"cast"}) if character else None,
                         "gender": character.design.gender if character else "unspecified",
                         "fps": project.fps,
                         **route.params(),
@@ -308,11 +315,11 @@ _DRAFT_IMAGE = Route("draft-renderer", "draft", "draft")
 _DRAFT_VOICE = Route("draft-voices", "draft", "draft")
 
 
-def cast_voices(bible: Bible, work: WorkPlan, catalogue: Catalogue) -> dict[str, str]:
+def cast_voices(bible: Bible, work: WorkPlan, catalogue: Catalogue) -> dict[str, tuple[str, str]]:
     """Each speaking character's voice at the provider that voices them: the bible's cast where it names one, else
     one of the model's voices picked from the character (gender, language) the same way every time, so the
     voice stays the character's across episodes; `mangaline build` writes it into the bible."""
-    chosen: dict[str, str] = {}
+    chosen: dict[str, tuple[str, str]] = {}
     for key, route in work.routes.items():
         kind, cid = key.split(":", 1)
         character = bible.characters.get(cid)
@@ -320,15 +327,27 @@ def cast_voices(bible: Bible, work: WorkPlan, catalogue: Catalogue) -> dict[str,
             continue
         named = character.voice.cast.get(route.provider) or character.voice.cast.get(route.model)
         if named:
-            chosen[cid] = named
+            chosen[cid] = (route.provider, named)
             continue
         language = work.items[key].needs.language
         voices = [v for v in catalogue.model(route.model).voices if not v.languages or language in v.languages]
         fitting = [v for v in voices if v.gender == character.design.gender] or voices
         if fitting:
             digest = hashlib.sha256(cid.encode("utf-8")).digest()
-            chosen[cid] = fitting[int.from_bytes(digest[:8], "big") % len(fitting)].id
+            chosen[cid] = (route.provider, fitting[int.from_bytes(digest[:8], "big") % len(fitting)].id)
     return chosen
+
+
+def keep_cast(bible: Bible, cast: dict[str, tuple[str, str]]) -> Bible:
+    """The bible with each character's voice at each provider written in where it had none: cast once, kept."""
+    characters = dict(bible.characters)
+    for cid, (provider, voice) in cast.items():
+        character = characters.get(cid)
+        if character is None or provider in character.voice.cast:
+            continue
+        kept = character.voice.model_copy(update={"cast": {**character.voice.cast, provider: voice}})
+        characters[cid] = character.model_copy(update={"voice": kept})
+    return bible.model_copy(update={"characters": characters})
 
 
 def _shot_timing_view(shot: Shot) -> dict:

@@ -410,3 +410,12 @@ def test_a_refused_key_is_an_authentication_error_naming_its_variable(
     with pytest.raises(AuthenticationError, match="does not have access") as forbidden:
         images.generate(ImageRequest(prompt="p", width=1024, height=1024), tmp_path)
     assert "allowed to use this model" in (forbidden.value.hint or "")
+
+
+def test_gpt_image_is_asked_for_its_own_sizes_and_other_models_for_the_frame() -> None:
+    from mangaline.providers.openai_compat import image_size
+
+    assert image_size("gpt-image-1", 720, 1280) == "1024x1536"
+    assert image_size("gpt-image-1", 2150, 1392) == "1536x1024"
+    assert image_size("gpt-image-1", 1000, 1000) == "1024x1024"
+    assert image_size("qwen-image", 720, 1280) == "720x1280"

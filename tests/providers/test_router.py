@@ -192,3 +192,15 @@ def test_route_is_deterministic() -> None:
     catalogue = load_catalogue()
     answers = {route(CLIP, tier, catalogue=catalogue).explain() for tier in ("standard",) for _ in range(3)}
     assert len(answers) == 1
+
+
+def test_an_image_model_of_another_shape_or_a_larger_size_serves_a_frame_it_can_be_cropped_to() -> None:
+    portrait = TaskNeeds(Modality.IMAGE, references=2, resolution="720p", aspect="9:16")
+    picked = route(portrait, "standard", available=["openai"])
+    assert picked.model == "gpt-image-1", picked.explain()  # makes 1024x1536 (2:3): 84% of it is the 9:16 frame
+    square_only = TaskNeeds(Modality.IMAGE, resolution="720p", aspect="21:9")
+    with pytest.raises(ProviderUnavailable, match="no 21:9 output"):
+        route(square_only, "standard", available=["openai"])
+    clip = TaskNeeds(Modality.VIDEO, duration=5.0, first_frame=True, resolution="720p", aspect="2:3")
+    with pytest.raises(ProviderUnavailable):
+        route(clip, "standard", available=["kling"])  # a clip is never cropped: Kling makes 9:16, not 2:3

@@ -30,6 +30,7 @@ __all__ = [
     "VoiceOption",
     "dimensions",
     "load_catalogue",
+    "short_side",
     "project_catalogue",
 ]
 
@@ -39,6 +40,14 @@ PriceUnit = Literal["free", "second", "image", "megapixel", "1k_characters", "1m
 
 # short side in pixels for each resolution label the catalogue uses
 _SHORT_SIDE = {"480p": 480, "540p": 540, "720p": 720, "768p": 768, "1080p": 1080, "2k": 1440, "4k": 2160}
+
+
+def short_side(resolution: str) -> int:
+    """The short side in pixels of a resolution label (720p -> 720)."""
+    short = _SHORT_SIDE.get(resolution.lower())
+    if short is None:
+        raise ConfigError(f"unknown resolution {resolution!r}; known: {', '.join(_SHORT_SIDE)}")
+    return short
 
 
 def dimensions(resolution: str, aspect: str) -> tuple[int, int]:
@@ -53,6 +62,11 @@ def dimensions(resolution: str, aspect: str) -> tuple[int, int]:
     if a <= b:
         return short, round(short * b / a)
     return round(short * a / b), short
+
+
+def _ratio(aspect: str) -> float:
+    a, b = (float(x) for x in aspect.split(":"))
+    return a / b
 
 
 class _Frozen(BaseModel):
@@ -91,6 +105,18 @@ class Capabilities(_Frozen):
 
     def makes_aspect(self, aspect: str) -> bool:
         return not self.aspect_ratios or "any" in self.aspect_ratios or aspect in self.aspect_ratios
+
+    def cover_aspect(self, aspect: str, keep: float = 0.8) -> str | None:
+        """The aspect this model makes whose centre crop to ``aspect`` keeps the most of the picture (at least ``keep``).
+
+        An image can be made at 2:3 and cropped to 9:16 (84% kept); a clip cannot, its motion would be cut.
+        """
+        if self.makes_aspect(aspect):
+            return aspect
+        target = _ratio(aspect)
+        kept = [(min(_ratio(a), target) / max(_ratio(a), target), a) for a in self.aspect_ratios]
+        best = max(kept, default=(0.0, ""))
+        return best[1] if best[0] >= keep else None
 
 
 class Price(_Frozen):

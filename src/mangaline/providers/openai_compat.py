@@ -47,6 +47,7 @@ __all__ = [
     "deepseek_factory",
     "factory",
     "glm_factory",
+    "image_size",
     "kimi_factory",
 ]
 
@@ -200,7 +201,7 @@ class OpenAIImages(_OpenAIEndpoint):
         fields: dict[str, Any] = {
             "model": self.model,
             "prompt": request.prompt,
-            "size": f"{request.width}x{request.height}",
+            "size": image_size(self.model, request.width, request.height),
             "n": 1,
         }
         if self.response_format:
@@ -271,6 +272,19 @@ class OpenAISpeech(_OpenAIEndpoint):
         return SpeechResult(
             audio=path, usage=Usage(quantity=len(request.text), unit="characters"), raw={"content_type": kind}
         )
+
+
+# gpt-image models make three sizes only; the caller crops the picture to its frame
+_GPT_IMAGE_SIZES = {"portrait": "1024x1536", "landscape": "1536x1024", "square": "1024x1024"}
+
+
+def image_size(model: str, width: int, height: int) -> str:
+    """The ``size`` to ask for: the frame's own for models that take any, the nearest documented one for gpt-image."""
+    if not model.startswith("gpt-image"):
+        return f"{width}x{height}"
+    ratio = width / height
+    shape = "portrait" if ratio < 0.9 else "landscape" if ratio > 1.1 else "square"
+    return _GPT_IMAGE_SIZES[shape]
 
 
 def _token_usage(reply: dict[str, Any]) -> Usage | None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ..errors import BudgetExceeded, ProviderUnavailable
-from .catalogue import TIERS, Catalogue, ModelEntry, Quote, dimensions, load_catalogue
+from .catalogue import TIERS, Catalogue, ModelEntry, Quote, dimensions, load_catalogue, short_side
 from .protocols import Modality
 
 __all__ = [
@@ -179,9 +179,13 @@ def _capability_gap(entry: ModelEntry, needs: TaskNeeds) -> str | None:
     if needs.modality in (Modality.VIDEO, Modality.IMAGE):
         if needs.references > caps.reference_images:
             return f"takes {caps.reference_images} reference image(s), the task has {needs.references}"
-        if caps.resolutions and needs.resolution not in caps.resolutions:
+        if caps.resolutions and needs.resolution not in caps.resolutions and not (
+            # a larger picture is reduced to the frame; a larger clip would be billed for pixels nobody sees
+            needs.modality == Modality.IMAGE and any(short_side(r) >= short_side(needs.resolution) for r in caps.resolutions)
+        ):
             return f"no {needs.resolution} output (makes {', '.join(caps.resolutions)})"
-        if not caps.makes_aspect(needs.aspect):
+        fits = caps.cover_aspect(needs.aspect) if needs.modality == Modality.IMAGE else caps.makes_aspect(needs.aspect)
+        if not fits:
             return f"no {needs.aspect} output (makes {', '.join(caps.aspect_ratios)})"
     if needs.language and caps.languages and needs.language not in caps.languages:
         return f"does not speak {needs.language} ({', '.join(caps.languages)})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ..atomic import atomic_path
 from ..engine import Step, StepContext, StepOutput
@@ -104,12 +104,13 @@ def paintover(ctx: StepContext) -> StepOutput:
     picture = Image.open(made.files["image"]).convert("RGB")
     keyframe = work / "keyframe.png"
     with atomic_path(keyframe) as tmp:
-        picture.resize((width, height), Image.Resampling.LANCZOS).save(tmp, format="PNG")
+        # a model that makes other shapes (gpt-image: 2:3) is cropped to the frame from the centre, never stretched
+        ImageOps.fit(picture, (width, height), Image.Resampling.LANCZOS).save(tmp, format="PNG")
     # one flat layer over the whole canvas, so the draft video model can still move a camera over the painting
     cw, ch = layout["canvas_width"], layout["canvas_height"]
     background = work / "background.png"
     with atomic_path(background) as tmp:
-        picture.resize((cw, ch), Image.Resampling.LANCZOS).convert("RGBA").save(tmp, format="PNG")
+        ImageOps.fit(picture, (cw, ch), Image.Resampling.LANCZOS).convert("RGBA").save(tmp, format="PNG")
     far = max((c["depth"] for c in layout["characters"]), default=5.0) * 2
     layers = KeyframeLayers(shot=shot.code, canvas_width=cw, canvas_height=ch, frame_width=width, frame_height=height,
                             layers=[Layer(name="background", file="background.png", x=0, y=0, width=cw, height=ch,
