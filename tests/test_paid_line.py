@@ -40,6 +40,7 @@ pytestmark = pytest.mark.slow
 
 MAGENTA = (230, 20, 230)
 CYAN = (20, 200, 210)
+ORANGE = (240, 150, 30)
 TONE_HZ = 330.0
 
 
@@ -150,8 +151,10 @@ class Stand:
                 self.image_of(ref)
             width, height = (int(v) for v in body["size"].split("x"))
             sheet = body["prompt"].startswith("Character turnaround sheet")
+            plate = body["prompt"].startswith("Empty ")
+            self.calls[-1] = ("seedream:" + ("sheet" if sheet else "plate" if plate else "keyframe"), body)
             self.check(bool(refs), "an image request without its composition reference")
-            image = png(MAGENTA if sheet else CYAN, (width, height), square=not sheet)
+            image = png(MAGENTA if sheet else ORANGE if plate else CYAN, (width, height), square=not (sheet or plate))
             return 200, "application/json", json.dumps(
                 {"model": body["model"], "created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
                  "usage": {"generated_images": 1}}).encode()
@@ -282,10 +285,18 @@ def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Pat
     finally:
         folder.close()
     kinds = [kind for kind, _ in calls]
-    assert kinds.count("seedream") == len(bible.characters) + len(shots), "a sheet per character and a keyframe per shot"
+    spots = sum(len(location.set.cameras) for location in bible.locations.values())
+    assert kinds.count("seedream:sheet") == len(bible.characters) and kinds.count("seedream:keyframe") == len(shots)
+    assert kinds.count("seedream:plate") == spots > 0, "a plate per camera spot of the set"
     assert kinds.count("seedance") == len(shots) and kinds.count("speech") == len(lines)
-    assert by_step == {"design.character_sheet": len(bible.characters), "storyboard.paintover": len(shots),
-                       "animate.video": len(shots), "voice.line": len(lines)}, "the ledger lists every call, once"
+    assert by_step == {"design.character_sheet": len(bible.characters), "design.set_plate": spots,
+                       "storyboard.paintover": len(shots), "animate.video": len(shots), "voice.line": len(lines)}, \
+        "the ledger lists every call, once"
+    # a keyframe is painted from the draft composition, the set plate of its spot and the cast board
+    keyframe_refs = [body["image"] for kind, body in calls if kind == "seedream:keyframe"]
+    assert max(len(refs) for refs in keyframe_refs) == 3
+    plates_seen = [base64.b64decode(refs[1].split(",", 1)[1]) for refs in keyframe_refs if len(refs) == 3]
+    assert all(Image.open(io.BytesIO(p)).convert("RGB").getpixel((5, 5)) == ORANGE for p in plates_seen)
     # every character's sheet is the model's, cut into views the keyframes are painted with
     for take in sheets.values():
         assert take.data["model"] == "doubao-seedream-4-0" and "views/front.png" in take.components
@@ -327,11 +338,13 @@ def test_a_refused_key_is_named_and_never_retaken(tmp_path: Path) -> None:
     assert "MANGALINE_TEST_ARK" in said and "ark" in said
     folder = ProjectFolder.open(root)
     try:
-        characters = len(folder.load_bible().characters)
+        bible = folder.load_bible()
+        characters = len(bible.characters)
+        spots = sum(len(location.set.cameras) for location in bible.locations.values())
     finally:
         folder.close()
     refused = [kind for kind, _ in stand.calls if kind == "refused"]
-    assert len(refused) == characters, "one refused call per sheet, then nothing at Ark: no retake, no clip submitted"
+    assert len(refused) == characters + spots, "one refused call per sheet and plate, then nothing: no retake, no clip"
 
 
 def test_a_provider_that_is_down_falls_back_to_draft_shots_flagged(tmp_path: Path) -> None:
@@ -368,7 +381,8 @@ def test_one_openai_key_runs_the_line_and_the_clips_move_a_camera_over_its_keyfr
         script, bible = folder.load_script(), folder.load_bible()
     finally:
         folder.close()
-    assert kinds.count("gpt-image") == len(bible.characters) + len(script.shots()) and "seedance" not in kinds
+    spots = sum(len(location.set.cameras) for location in bible.locations.values())
+    assert kinds.count("gpt-image") == len(bible.characters) + spots + len(script.shots()) and "seedance" not in kinds
     # each speaking character's voice at OpenAI is now written in the bible, kept for every later episode
     speakers = {line.character for line in script.lines()}
     assert all(bible.characters[cid].voice.cast.get("openai") in {"alloy", "echo", "fable", "onyx", "nova", "shimmer"}

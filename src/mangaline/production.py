@@ -34,13 +34,14 @@ from typing import Any
 from .animate.steps import CLIP
 from .animate.video import VIDEO
 from .config import LlmSettings, Settings
+from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET
 from .edit.steps import EPISODE, SEGMENT
 from .engine import Invocation, canonical_json, data_version
 from .errors import ConfigError
 from .layout.blocking import scene_cast
 from .layout.movement import episode_movements
-from .layout.steps import LAYOUT_SHOT
+from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
 from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
 from .project import ProjectFolder
 from .providers.catalogue import Catalogue, project_catalogue
@@ -107,11 +108,12 @@ def build_graph(
                     **work.route("sheet", character.id).params()},
         )
         nodes.append(sheets[character.id])
+    plates = _plate_nodes(script, bible, project, nodes, work)
     cast = cast_voices(bible, work, catalogue)
     voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
     episodes: dict[str, Invocation] = {}
     for episode in script.episodes:
-        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, sheets, voice_ids)
+        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, sheets, voice_ids, plates)
     return BuildGraph(nodes=nodes, episodes=episodes, work=work, resources=resources, cast=cast)
 
 
@@ -169,19 +171,20 @@ def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | No
         folder.close()
 
 
-_MADE_BY = {"sheet": CHARACTER_SHEET.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name, "voice": VOICE_LINE.name}
+_MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name,
+            "voice": VOICE_LINE.name}
 """The step whose take holds each kind of task, so a rebuild keeps the model that made it."""
 
 
 def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan, sheets: dict[str, Invocation],
-    voice_ids: dict[str, str],
+    voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
 ) -> Invocation:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
     voices: dict[str, Invocation] = {}
     movements = episode_movements(episode.scenes, bible)
-    drafts, pictures = _pictures(episode, bible, project, nodes, work, sheets, movements)
+    drafts, pictures = _pictures(episode, bible, project, nodes, work, sheets, movements, plates)
     shots = episode.shots()
     following = {shot.code: shots[i + 1].code for i, shot in enumerate(shots[:-1])}
     for scene in episode.scenes:
@@ -253,7 +256,7 @@ def _episode_nodes(
 
 def _pictures(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
-    sheets: dict[str, Invocation], movements: dict,
+    sheets: dict[str, Invocation], movements: dict, plates: dict[str, dict[str, Invocation]],
 ) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
     """Each shot's layout and draft keyframe, and the picture its clip starts from: the paid keyframe where one is routed."""
     drafts: dict[str, Invocation] = {}
@@ -302,13 +305,38 @@ def _pictures(
                     "height": height,
                     **route.params(),
                 },
-                deps={"keyframe": keyframe, **{f"sheet:{cid}": sheets[cid] for cid in on_screen}},
+                deps={"keyframe": keyframe, **{f"sheet:{cid}": sheets[cid] for cid in on_screen},
+                      **{f"plate:{spot}": node for spot, node in plates.get(scene.location, {}).items()}},
                 model=route.model,
                 label=f"storyboard.paintover [{shot.code}] {route.model}",
             )
             nodes.append(painted)
             pictures[shot.code] = painted
     return drafts, pictures
+
+
+def _plate_nodes(script: Script, bible: Bible, project: Project, nodes: list[Invocation],
+                 work: WorkPlan) -> dict[str, dict[str, Invocation]]:
+    """Each paid set plate, by location and camera spot: the set seen from the spot, then painted."""
+    plates: dict[str, dict[str, Invocation]] = {}
+    width, height = dimensions("720p", project.aspect)
+    for key, route in sorted(work.routes.items()):
+        kind, entity = key.split(":", 1)
+        if kind != "plate" or route.tier == "draft":
+            continue
+        lid, spot = entity.split("@", 1)
+        location = bible.locations[lid]
+        view = Invocation(step=LAYOUT_SET_VIEW, entity=entity,
+                          params={"location": location.model_dump(mode="json"), "spot": spot, "frame": _frame(project)})
+        plate = Invocation(
+            step=SET_PLATE, entity=entity,
+            params={"spot": spot, "name": location.name, "description": location.description, "style": project.style,
+                    "width": width, "height": height, **route.params()},
+            deps={"view": view}, model=route.model, label=f"design.set_plate [{entity}] {route.model}",
+        )
+        nodes.extend([view, plate])
+        plates.setdefault(lid, {})[spot] = plate
+    return plates
 
 
 _DRAFT_IMAGE = Route("draft-renderer", "draft", "draft")

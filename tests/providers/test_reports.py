@@ -64,7 +64,7 @@ def test_models_report_prices_the_catalogue_and_the_script(tmp_path: Path, small
     assert estimate["tasks"] > 0 and 0 < estimate["expected_cost"] < 50 and estimate["fits_budget"]
     # one DashScope key runs the whole paid line: Qwen-Image sheets and keyframes, Wan clips, Qwen-TTS voices
     paid = {key: r for key, r in work.routes.items() if work.items[key].tier != "draft"}
-    assert {key.split(":")[0] for key in paid} == {"sheet", "keyframe", "clip", "voice"}
+    assert {key.split(":")[0] for key in paid} == {"sheet", "plate", "keyframe", "clip", "voice"}
     assert {r.provider for r in paid.values()} == {"dashscope"} and not estimate["fallbacks"]
     text = render_models(report)
     assert "router's choices:" in text and "the build's plan for the script" in text and "fits the 50.00 USD left" in text
@@ -98,7 +98,7 @@ def test_work_items_follow_shot_tiers(tmp_path: Path, small_script: Path) -> Non
             assert items[f"{kind}:{shot.code}"].tier == ("draft" if shot.kind.value == "establishing" else "premium")
     assert {k for k in items if k.startswith("sheet:")} == {f"sheet:{cid}" for cid in bible.characters}
     assert {k for k in items if k.startswith("voice:")} == {f"voice:{line.character}" for line in script.lines()}
-    assert all(items[k].tier == "premium" for k in items if k.startswith(("sheet:", "voice:")))
+    assert all(items[k].tier == "premium" for k in items if k.startswith(("sheet:", "voice:", "plate:")))
 
 
 def test_cost_report_sums_the_ledger(tmp_path: Path, small_script: Path) -> None:

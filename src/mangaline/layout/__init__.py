@@ -3,6 +3,7 @@
 from .blocking import Placement, block_scene, scene_cast
 from .camera import FRAMING, Camera, place_camera, project_point
 from .movement import Movement, episode_movements, scene_movements
+from .set_view import plate_for, set_view
 from .shot import (
     CameraLayout,
     CharacterLayout,
@@ -33,8 +34,10 @@ __all__ = [
     "figure_box",
     "lay_out_shot",
     "place_camera",
+    "plate_for",
     "project_point",
     "scene_cast",
     "scene_movements",
+    "set_view",
     "view_for",
 ]

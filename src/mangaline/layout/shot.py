@@ -120,6 +120,9 @@ class ShotLayout(Record):
     characters: list[CharacterLayout] = Field(default_factory=list)
     crosses_line: bool = False
     camera_spot: str | None = Field(default=None, description="the set's allowed camera spot the camera stands on, if any")
+    plate: str | None = Field(
+        default=None, description="the camera spot whose set plate shows this shot's set best (none for a reverse on the fourth wall)"
+    )
     movements: list[Movement] = Field(default_factory=list)
 
     def export(self) -> dict:
@@ -132,6 +135,7 @@ class ShotLayout(Record):
             "location": self.location,
             "crosses_line": self.crosses_line,
             "camera_spot": self.camera_spot,
+            "plate": self.plate,
             "camera": {
                 "position": [cam.x, cam.y, cam.z],
                 "target": [cam.x + forward[0], cam.y + forward[1], cam.z + forward[2]],
@@ -350,13 +354,17 @@ def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int
         hx, hy = math.cos(math.radians(m.heading_deg)), math.sin(math.radians(m.heading_deg))
         across = hx * right[0] + hy * right[1]
         placed.append(m.model_copy(update={"screen_direction": "right" if across > 0 else "left"}))
+    from .set_view import plate_for  # set_view builds on this module's records
+
+    layout_camera = CameraLayout(**camera.to_dict())
     return ShotLayout(
         shot=shot.code, scene=scene.id, location=location.id, interior=scene.interior, time_of_day=scene.time_of_day,
         frame_width=width, frame_height=height, canvas_width=cw, canvas_height=ch,
-        camera=CameraLayout(**camera.to_dict()),
+        camera=layout_camera,
         shell=SetShell(width=s.width, depth=s.depth, height=s.height, wall_colour=s.wall_colour, floor_colour=s.floor_colour,
                        ceiling_colour=s.ceiling_colour, accent_colour=s.accent_colour),
         lights=list(s.lights), elements=elements, characters=characters,
         crosses_line=bool(getattr(shot, "crosses_line", False)), movements=placed,
         camera_spot=next((c.name for c in s.cameras if math.dist((c.x, c.y, c.z), (camera.x, camera.y, camera.z)) < 0.05), None),
+        plate=plate_for(layout_camera, location),
     )

@@ -1,4 +1,4 @@
-"""The layout department's step: one shot's camera, blocking and what it sees, as small JSON data."""
+"""The layout department's steps: one shot's camera, blocking and what it sees; a set seen from one of its camera spots."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from ..engine import Step, StepContext, StepOutput
 from ..errors import StepError
 from ..model import Bible, Character, Location, Scene
 from .movement import Movement
+from .set_view import set_view
 from .shot import lay_out_shot
 
-__all__ = ["LAYOUT_SHOT"]
+__all__ = ["LAYOUT_SET_VIEW", "LAYOUT_SHOT"]
 
 
 def layout_shot(ctx: StepContext) -> StepOutput:
@@ -32,4 +33,18 @@ def layout_shot(ctx: StepContext) -> StepOutput:
     return StepOutput(data=layout.model_dump(mode="json"))
 
 
-LAYOUT_SHOT = Step(name="layout.shot", version="1", fn=layout_shot, kind="cpu")
+LAYOUT_SHOT = Step(name="layout.shot", version="2", fn=layout_shot, kind="cpu")
+
+
+def layout_set_view(ctx: StepContext) -> StepOutput:
+    location = Location.model_validate(ctx.params["location"])
+    spot = next((c for c in location.set.cameras if c.name == ctx.params["spot"]), None)
+    if spot is None:
+        raise StepError("layout.set_view", ctx.entity, f"the set of {location.id} has no camera spot {ctx.params['spot']!r}",
+                        hint=f"bible/locations/{location.id}.yaml lists the set's cameras")
+    frame = ctx.params["frame"]
+    return StepOutput(data=set_view(location, spot, frame["width"], frame["height"]).model_dump(mode="json"))
+
+
+LAYOUT_SET_VIEW = Step(name="layout.set_view", version="1", fn=layout_set_view, kind="cpu")
+"""The empty set from one camera spot, drawn and painted into the set plate every shot near it takes as reference."""

@@ -1,8 +1,10 @@
 """The work a build buys: every asset of every kind, routed together within one budget before anything is spent.
 
     sheet     [character]         a turnaround sheet (image; the draft sheet is its composition reference)
-    keyframe  [shot]              the shot's picture (image; references: the draft keyframe and one board of the
-                                  cast, each character cut from their sheet in the view the layout draws them)
+    plate     [location@spot]     the empty set from one of its camera spots (image, paid tiers: the draft drawing of
+                                  the set is its reference; every shot near the spot takes the plate as its set)
+    keyframe  [shot]              the shot's picture (image; references: the draft keyframe, the set plate, and one
+                                  board of the cast, each cut from their sheet in the view the layout draws them)
     clip      [shot]              the shot moving (video: the keyframe as first frame, the next one as last when continuous)
     voice     [character]         every line the character speaks (speech; one model per character, so one voice)
 
@@ -26,9 +28,9 @@ from .protocols import Modality
 from .router import PlanItem, RouteStats, TaskNeeds, plan, route
 from .studio import Route
 
-__all__ = ["KINDS", "WorkPlan", "available_providers", "plan_work", "shot_tier", "work_items"]
+__all__ = ["KINDS", "WorkPlan", "available_providers", "plate_id", "plan_work", "shot_tier", "work_items"]
 
-KINDS = ("sheet", "keyframe", "clip", "voice")
+KINDS = ("sheet", "plate", "keyframe", "clip", "voice")
 
 SHEET_ASPECT = "3:2"
 """A turnaround sheet: five views side by side over a strip of expressions."""
@@ -49,6 +51,11 @@ def task_key(kind: str, entity: str) -> str:
     return f"{kind}:{entity}"
 
 
+def plate_id(location: str, spot: str) -> str:
+    """A set plate's entity: the location and the camera spot it is seen from."""
+    return f"{location}@{spot}"
+
+
 def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: str = "720p") -> list[PlanItem]:
     """Every task a build of ``script`` routes, one PlanItem each (entity ``kind:id``), at its tier."""
     project = settings.project
@@ -57,6 +64,11 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
     for cid in sorted(bible.characters):
         items.append(PlanItem(task_key("sheet", cid), TaskNeeds(Modality.IMAGE, references=1, resolution="1080p",
                                                                 aspect=SHEET_ASPECT), project.tier))
+    for lid in sorted({scene.location for scene in script.scenes() if scene.location in bible.locations}):
+        for spot in bible.locations[lid].set.cameras:
+            items.append(PlanItem(task_key("plate", plate_id(lid, spot.name)),
+                                  TaskNeeds(Modality.IMAGE, references=1, resolution=resolution, aspect=aspect), project.tier))
+    located = {shot.code: scene.location for scene in script.scenes() for shot in scene.shots}
     spoken: dict[str, int] = {}
     languages: dict[str, str] = {}
     for episode in script.episodes:
@@ -64,8 +76,10 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
         for index, shot in enumerate(shots):
             tier = shot_tier(settings, shot.code, shot.kind.value)
             cast = [c.character for c in shot.casting if c.on_screen and c.character in bible.characters]
+            location = bible.locations.get(located.get(shot.code, ""))
+            plate = bool(location is not None and location.set.cameras)
             items.append(PlanItem(task_key("keyframe", shot.code),
-                                  TaskNeeds(Modality.IMAGE, shot_type=shot.kind.value, references=1 + bool(cast),
+                                  TaskNeeds(Modality.IMAGE, shot_type=shot.kind.value, references=1 + plate + bool(cast),
                                             resolution=resolution, aspect=aspect), tier, episode.id))
             following = shots[index + 1] if index + 1 < len(shots) else None
             items.append(PlanItem(task_key("clip", shot.code),

@@ -1,7 +1,8 @@
 """The storyboard's paid keyframe: an image model paints over the draft keyframe, holding the cast to their sheets.
 
 The model gets the draft keyframe (its composition: where the set stands, who is where, facing
-which way), one board of the cast (each on-screen character cut from their turnaround sheet in the
+which way), the set plate painted from the camera spot nearest its view (the room as every shot
+of it shows it), one board of the cast (each on-screen character cut from their turnaround sheet in the
 view the layout draws them), the guide maps where it takes control images, and a prompt built from
 the shot's action, size, angle and the project's style. What comes back is the shot's keyframe, and
 a one-layer layered keyframe of it, so the draft video model can still move a camera over it.
@@ -81,6 +82,9 @@ def paintover(ctx: StepContext) -> StepOutput:
     crops = [sheet_view(ctx.inputs[f"sheet:{c['id']}"].components, c["view"], work / f"cast-{c['id']}.png")
              for c in layout["characters"] if f"sheet:{c['id']}" in ctx.inputs]
     references = [draft["keyframe.png"]]
+    plate = ctx.inputs.get(f"plate:{layout.get('plate')}")
+    if plate is not None:
+        references.append(plate.components["plate.png"])
     if crops:
         references.append(board_of_cast(crops, work / "cast-board.png"))
     guides = {name: draft[f"{name}.png"] for name in ("depth", "edges", "pose") if f"{name}.png" in draft}
@@ -118,8 +122,9 @@ def paintover(ctx: StepContext) -> StepOutput:
     (work / "layers.json").write_text(layers.model_dump_json(indent=2))
     return StepOutput(
         components={"keyframe.png": keyframe, "background.png": background, "layers.json": work / "layers.json",
-                    "layout.json": draft["layout.json"], **({"cast-board.png": references[1]} if crops else {})},
-        data={"shot": shot.code, "references": len(references), **route.params()},
+                    "layout.json": draft["layout.json"], **({"cast-board.png": references[-1]} if crops else {})},
+        data={"shot": shot.code, "references": len(references), "plate": layout.get("plate") if plate is not None else None,
+              **route.params()},
         provider=route.provider, model=route.model, prompt=prompt, cost=made.cost,
     )
 
