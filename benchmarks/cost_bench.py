@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from mangaline.breakdown import breakdown_source
-from mangaline.config import Settings
+from mangaline.config import RoutingSettings, Settings
 from mangaline.design import design_bible
 from mangaline.errors import MangalineError
 from mangaline.providers.catalogue import load_catalogue
@@ -59,23 +59,26 @@ def main() -> int:
           f"{minutes:.2f} planned minutes")
     print(f"prices: catalogue, exchange rates read {catalogue.exchange_rates.read_on}; pass rate prior 0.8 (Beta(4,1)); "
           f"every catalogued provider taken as configured")
-    print(f"{'tier':<10} {'router USD':>11} {'USD/min':>8} {'CNY/min':>8}   {'all-premium/min':>16} {'all-cheapest/min':>17}"
+    print(f"{'tier':<14} {'USD':>7} {'USD/min':>8} {'CNY/min':>8}   {'all-premium/min':>16} {'all-cheapest/min':>17}"
           "  router vs premium")
-    for tier in ("draft", "standard", "premium"):
-        settings = Settings(project=broken.project.model_copy(update={"tier": tier, "budget": 1e6}))
+    variants = [("draft", "480p"), ("standard", "480p"), ("standard", "720p"), ("premium", "720p")]
+    for tier, resolution in variants:
+        settings = Settings(project=broken.project.model_copy(update={"tier": tier, "budget": 1e6}),
+                            routing=RoutingSettings(clip_resolution={tier: resolution} if tier != "draft" else {}))
         items = work_items(script, bible, settings)
         try:
             work = plan_work(items, settings=settings, catalogue=catalogue, stats=stats, available=available)
         except MangalineError as err:
-            print(f"{tier:<10} cannot plan: {err}")
+            print(f"{tier:<14} cannot plan: {err}")
             continue
         paid = [item for item in items if item.tier != "draft"]
         premium = sum(extreme(paid, "premium", catalogue, stats, available).values())
         cheapest = sum(extreme(paid, "cheapest", catalogue, stats, available).values())
         ratio = f"{work.total / premium:.2f}x" if premium else "-"
         per_minute = work.total / minutes
+        name = tier if tier == "draft" else f"{tier}@{resolution}"
         print(
-            f"{tier:<10} {work.total:>11.2f} {per_minute:>8.2f} {per_minute * CNY_PER_USD:>8.1f}   {premium / minutes:>16.2f}"
+            f"{name:<14} {work.total:>7.2f} {per_minute:>8.2f} {per_minute * CNY_PER_USD:>8.1f}   {premium / minutes:>16.2f}"
             f" {cheapest / minutes:>17.2f}  {ratio}"
         )
         for kind, cost in sorted(work.by_kind().items()):
@@ -84,8 +87,10 @@ def main() -> int:
                 if key.startswith(f"{kind}:"):
                     models[r.model] = models.get(r.model, 0) + 1
             listed = ", ".join(f"{m} x{n}" for m, n in sorted(models.items(), key=lambda kv: -kv[1]))
-            print(f"           {kind:<9} {cost:>8.3f} USD  {listed}")
-    print("goal at the standard tier: <= 20 CNY (about 2.8 USD) per finished minute; 360's published figure is about 130 CNY")
+            print(f"               {kind:<9} {cost:>8.3f} USD  {listed}")
+    print("goal at the standard tier: <= 20 CNY (about 2.8 USD) per finished minute; 360's published figure is about 130 CNY;"
+          " clips at the row's resolution ([routing] clip_resolution; by default 480p standard, 720p premium); establishing shots are stills with a"
+          " camera move ([routing] stills)")
     return 0
 
 

@@ -179,7 +179,9 @@ class Stand:
                  "usage": {"completion_tokens": 43200 * task["duration"]}}).encode()
         if method == "GET" and path.startswith("/files/"):
             task = self.tasks[path.removeprefix("/files/").removesuffix(".mp4")]
-            width, height = (720, 1280)
+            short = {"480p": 480, "720p": 720, "1080p": 1080}[task["resolution"]]
+            self.check(task["ratio"] == "9:16", f"a clip asked at {task['ratio']}")
+            width, height = short, round(short * 16 / 9 / 2) * 2
             return 200, "video/mp4", clip_from(task["first"], task["duration"], width, height, self.work)
         if method == "POST" and path == "/v1/audio/speech":
             self.calls.append(("speech", body))
@@ -288,9 +290,12 @@ def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Pat
     spots = sum(len(location.set.cameras) for location in bible.locations.values())
     assert kinds.count("seedream:sheet") == len(bible.characters) and kinds.count("seedream:keyframe") == len(shots)
     assert kinds.count("seedream:plate") == spots > 0, "a plate per camera spot of the set"
-    assert kinds.count("seedance") == len(shots) and kinds.count("speech") == len(lines)
+    # an establishing shot is a still with a camera move over its painted keyframe ([routing] stills): no clip bought
+    moving = [shot for shot in shots if shot.kind.value != "establishing"]
+    assert 0 < len(moving) < len(shots)
+    assert kinds.count("seedance") == len(moving) and kinds.count("speech") == len(lines)
     assert by_step == {"design.character_sheet": len(bible.characters), "design.set_plate": spots,
-                       "storyboard.paintover": len(shots), "animate.video": len(shots), "voice.line": len(lines)}, \
+                       "storyboard.paintover": len(shots), "animate.video": len(moving), "voice.line": len(lines)}, \
         "the ledger lists every call, once"
     # a keyframe is painted from the draft composition, the set plate of its spot and the cast board
     keyframe_refs = [body["image"] for kind, body in calls if kind == "seedream:keyframe"]
@@ -374,7 +379,7 @@ def test_one_openai_key_runs_the_line_and_the_clips_move_a_camera_over_its_keyfr
         mangaline("build", root, "--no-progress")
     assert not stand.problems, stand.problems
     assert "gpt-image-1" in models and "tts-1" in models
-    assert "clip:ep01_sc01_sh010 falls back to draft" in models and "provider openai" not in models.split("falls back")[0][-200:]
+    assert "clip:ep01_sc01_sh020 falls back to draft" in models and "provider openai" not in models.split("falls back")[0][-200:]
     kinds = [kind for kind, _ in stand.calls]
     folder = ProjectFolder.open(root)
     try:

@@ -180,7 +180,8 @@ def paid_project(
     for key, value in project.items():
         doc["project"][key] = value
     doc["providers"] = {studio: {"base_url": server.url, "timeout": 20} for studio, server in servers.items()}
-    doc["routing"] = {"poll_seconds": 0.05, **(routing or {})}
+    # every shot a clip here, establishing shots too (by default they are stills with a camera move)
+    doc["routing"] = {"poll_seconds": 0.05, "stills": [], **(routing or {})}
     config.write_text(tomlkit.dumps(doc), encoding="utf-8")
     (target / "catalogue.toml").write_text(CATALOGUE, encoding="utf-8")
     return target

@@ -104,6 +104,14 @@ class RoutingSettings(BaseModel):
     poll_seconds: float = Field(
         default=2.0, gt=0, le=600, description="first wait between polls of a remote video job; grows as the job ages"
     )
+    stills: list[str] = Field(
+        default_factory=lambda: ["establishing"],
+        description="shot kinds whose clip is a still with a camera move over the painted keyframe, even at a paid tier",
+    )
+    clip_resolution: dict[str, str] = Field(
+        default_factory=lambda: {"standard": "480p", "premium": "720p"},
+        description="the resolution paid clips are made at, per tier; the edit scales every clip to the frame",
+    )
 
     @field_validator("shot_tiers")
     @classmethod
@@ -111,6 +119,15 @@ class RoutingSettings(BaseModel):
         for key, tier in value.items():
             if tier not in TIERS:
                 raise ValueError(f"shot_tiers.{key}: {tier!r} is not one of {', '.join(TIERS)}")
+        return value
+
+    @field_validator("clip_resolution")
+    @classmethod
+    def _resolution(cls, value: dict[str, str]) -> dict[str, str]:
+        for tier, resolution in value.items():
+            if tier not in TIERS or resolution not in ("480p", "540p", "720p", "768p", "1080p"):
+                raise ValueError(f"clip_resolution.{tier}: {resolution!r} is not one of 480p, 540p, 720p, 768p, 1080p "
+                                 f"for a tier ({', '.join(TIERS)})")
         return value
 
     @field_validator("downgrade_floor")

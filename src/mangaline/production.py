@@ -223,7 +223,7 @@ def _episode_nodes(
                 deps = {"keyframe": picture, "draft_keyframe": keyframe, **line_nodes}
                 if work.items[f"clip:{shot.code}"].needs.last_frame and shot.code in following:
                     deps["next_keyframe"] = pictures[following[shot.code]]
-                clip = _video_clip_node(shot, route, bible, project, deps)
+                clip = _video_clip_node(shot, route, bible, project, deps, work.items[f"clip:{shot.code}"].needs.resolution)
             segment = Invocation(
                 step=SEGMENT,
                 entity=shot.code,
@@ -429,7 +429,8 @@ def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[
     return folder.state.record_take(take)
 
 
-def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, deps: dict[str, Invocation]) -> Invocation:
+def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, deps: dict[str, Invocation],
+                     resolution: str = "720p") -> Invocation:
     """A shot whose clip a video model makes: the chosen model is in the params, so the cache key holds it."""
     cast = {}
     for casting in shot.casting:
@@ -447,6 +448,7 @@ def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, d
             "model": route.model,
             "provider": route.provider,
             "shot_type": shot.kind.value,
+            "resolution": resolution,
             "cast": cast,
             "max_retakes": project.max_retakes,
         },

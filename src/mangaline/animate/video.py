@@ -85,13 +85,13 @@ def shot_prompt(shot: Shot, cast: dict[str, dict[str, str]]) -> str:
 
 
 def _request(entry: ModelEntry, seconds: float, prompt: str, first: Path, last: Path | None, seed: int, aspect: str,
-             fps: int) -> VideoRequest:
-    """The request for one take: as long as the shot where the model can, at 720p where it makes 720p."""
+             fps: int, resolution: str = "720p") -> VideoRequest:
+    """The request for one take: as long as the shot where the model can, at the planned resolution where it makes it."""
     caps = entry.capabilities
     if caps.max_duration:
         seconds = min(seconds, caps.max_duration)
     billed = caps.billed_seconds(seconds) or seconds
-    resolution = "720p" if not caps.resolutions or "720p" in caps.resolutions else caps.resolutions[0]
+    resolution = caps.resolution_for(resolution) or caps.resolutions[-1]
     width, height = dimensions(resolution, aspect)
     return VideoRequest(
         prompt=prompt, duration=round(billed, 3), width=width, height=height, fps=caps.output_fps or fps,
@@ -128,7 +128,8 @@ def video_clip(ctx: StepContext) -> StepOutput:
     events = line_events(shot, timing, seconds)
     while True:
         entry = studio.entry(current.model)
-        request = _request(entry, timing.duration, prompt, first, last, seed, project.aspect, fps)
+        request = _request(entry, timing.duration, prompt, first, last, seed, project.aspect, fps,
+                           params.get("resolution", "720p"))
         try:
             record, delivery, report = _take(ctx, studio, current, request, shot_type)
         except (AuthenticationError, ProviderUnavailable, ProviderTransient) as err:
@@ -157,7 +158,8 @@ def video_clip(ctx: StepContext) -> StepOutput:
         left = project.budget - studio.runtime.ledger.total(project.currency, catalogue=studio.catalogue)
         try:
             choice = route(
-                clip_needs(shot, project.aspect, last_frame=last is not None), tier, stats, budget=left,
+                clip_needs(shot, project.aspect, params.get("resolution", "720p"), last_frame=last is not None), tier, stats,
+                budget=left,
                 catalogue=studio.catalogue, currency=project.currency, exclude=tried,
                 available=available_providers(settings), floor=routing.downgrade_floor, entity=code,
             )

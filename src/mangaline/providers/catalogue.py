@@ -59,9 +59,10 @@ def dimensions(resolution: str, aspect: str) -> tuple[int, int]:
         a, b = (int(x) for x in aspect.split(":"))
     except ValueError:
         raise ConfigError(f"aspect {aspect!r} is not of the form W:H") from None
+    # whole even pixels: video is 4:2:0, so 480p 9:16 is 480x854
     if a <= b:
-        return short, round(short * b / a)
-    return round(short * a / b), short
+        return short, 2 * round(short * b / a / 2)
+    return 2 * round(short * a / b / 2), short
 
 
 def _ratio(aspect: str) -> float:
@@ -105,6 +106,14 @@ class Capabilities(_Frozen):
 
     def makes_aspect(self, aspect: str) -> bool:
         return not self.aspect_ratios or "any" in self.aspect_ratios or aspect in self.aspect_ratios
+
+    def resolution_for(self, needed: str) -> str | None:
+        """The resolution it makes for a task that needs ``needed``: that one, else the smallest larger one (the edit
+        scales every picture to the frame); None when it makes only smaller ones."""
+        if not self.resolutions or needed in self.resolutions:
+            return needed
+        larger = [r for r in self.resolutions if short_side(r) >= short_side(needed)]
+        return min(larger, key=short_side) if larger else None
 
     def cover_aspect(self, aspect: str, keep: float = 0.8) -> str | None:
         """The aspect this model makes whose centre crop to ``aspect`` keeps the most of the picture (at least ``keep``).

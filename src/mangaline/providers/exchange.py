@@ -136,14 +136,21 @@ def image_suffix(data: bytes) -> str:
 
 
 def aspect_ratio(provider_id: str, width: int, height: int, allowed: Iterable[str]) -> str:
-    """The frame's ratio in the provider's "W:H" spelling; a ratio it does not list is an error, not a guess."""
-    divisor = math.gcd(width, height) or 1
-    ratio = f"{width // divisor}:{height // divisor}"
+    """The frame's ratio in the provider's "W:H" spelling; a ratio it does not list is an error, not a guess.
+
+    Sizes are whole even pixels, so 480p 9:16 is 480x854, not exactly 9:16: a listed ratio within half a
+    percent of the frame's is the frame's ratio.
+    """
     allowed = tuple(allowed)
-    if ratio not in allowed:
+    shape = width / height
+    near = [(abs(int(a) / int(b) / shape - 1.0), f"{a}:{b}") for a, b in (r.split(":") for r in allowed if ":" in r)]
+    off, ratio = min(near, default=(1.0, ""))
+    if off > 0.005:
+        divisor = math.gcd(width, height) or 1
         raise ProviderError(
             provider_id,
-            f"{width}x{height} is {ratio}, which this provider does not generate (it takes {', '.join(allowed)})",
+            f"{width}x{height} is {width // divisor}:{height // divisor}, which this provider does not generate "
+            f"(it takes {', '.join(allowed)})",
             hint="pick another model for this frame, or change the project's aspect",
         )
     return ratio

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ..errors import BudgetExceeded, ProviderUnavailable
-from .catalogue import TIERS, Catalogue, ModelEntry, Quote, dimensions, load_catalogue, short_side
+from .catalogue import TIERS, Catalogue, ModelEntry, Quote, dimensions, load_catalogue
 from .protocols import Modality
 
 __all__ = [
@@ -179,11 +179,8 @@ def _capability_gap(entry: ModelEntry, needs: TaskNeeds) -> str | None:
     if needs.modality in (Modality.VIDEO, Modality.IMAGE):
         if needs.references > caps.reference_images:
             return f"takes {caps.reference_images} reference image(s), the task has {needs.references}"
-        if caps.resolutions and needs.resolution not in caps.resolutions and not (
-            # a larger picture is reduced to the frame; a larger clip would be billed for pixels nobody sees
-            needs.modality == Modality.IMAGE and any(short_side(r) >= short_side(needs.resolution) for r in caps.resolutions)
-        ):
-            return f"no {needs.resolution} output (makes {', '.join(caps.resolutions)})"
+        if caps.resolution_for(needs.resolution) is None:
+            return f"no {needs.resolution} output or larger (makes {', '.join(caps.resolutions)})"
         fits = caps.cover_aspect(needs.aspect) if needs.modality == Modality.IMAGE else caps.makes_aspect(needs.aspect)
         if not fits:
             return f"no {needs.aspect} output (makes {', '.join(caps.aspect_ratios)})"
@@ -198,7 +195,8 @@ def _quote(catalogue: Catalogue, entry: ModelEntry, needs: TaskNeeds, currency: 
     seconds = entry.capabilities.billed_seconds(needs.duration) or needs.duration
     width = height = 0
     if needs.modality in (Modality.VIDEO, Modality.IMAGE):
-        width, height = dimensions(needs.resolution, needs.aspect)
+        # priced at what it will make: a model without the asked resolution makes (and bills) the next larger one
+        width, height = dimensions(entry.capabilities.resolution_for(needs.resolution) or needs.resolution, needs.aspect)
     return catalogue.quote(
         entry,
         currency=currency,

@@ -84,7 +84,9 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
             following = shots[index + 1] if index + 1 < len(shots) else None
             items.append(PlanItem(task_key("clip", shot.code),
                                   TaskNeeds(Modality.VIDEO, shot_type=shot.kind.value, duration=shot.duration, first_frame=True,
-                                            last_frame=continuous(shot, following), resolution=resolution, aspect=aspect),
+                                            last_frame=continuous(shot, following),
+                                            resolution=settings.routing.clip_resolution.get(tier, resolution),
+                                            aspect=aspect),
                                   tier, episode.id))
             for line in shot.dialogue:
                 spoken[line.character] = spoken.get(line.character, 0) + len(line.text)
@@ -175,6 +177,12 @@ def plan_work(
         work.items[key] = item
         if item.tier == "draft":
             work.routes[key] = _draft_route(item.needs, catalogue, currency)
+            continue
+        if key.startswith("clip:") and item.needs.shot_type in routing.stills:
+            # an establishing shot is a still with a camera move over its painted keyframe: no video model needed
+            still = _draft_route(item.needs, catalogue, currency)
+            work.routes[key] = replace(still, explanation=f"a {item.needs.shot_type} shot is a still with a camera move "
+                                                          "([routing] stills)")
             continue
         kept = pinned(key, item) if pinned is not None else None
         if kept in known:
