@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import json
 
-from ..engine import Step, StepContext, StepOutput
+from ..engine import Step, StepContext, StepOutput, TakeView
 from ..model import Shot
+from ..model.motion import ShotTiming
+from ..providers.runtime import Delivery
 from ..providers.protocols import VideoRequest
 from ..providers.studio import Route, Studio
 from .timing import line_events, time_shot
 
-__all__ = ["CLIP"]
+__all__ = ["CLIP", "draft_clip"]
+
+
+def draft_clip(ctx: StepContext, route: Route, shot: Shot, timing: ShotTiming, voices: dict[str, TakeView],
+               layered: TakeView) -> Delivery:
+    """A shot's clip from a draft video model: its layered keyframe moved by the shot's camera, mouths on its voices."""
+    layers = json.loads(layered.components["layers.json"].read_text())
+    brief = {
+        "layers": layers,
+        "move": shot.move.value,
+        "timing": {"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts},
+        "spoken": [{"character": line.character, "start": timing.line_starts[line.id], "envelope": voices[line.id].data["envelope"]}
+                   for line in shot.dialogue],
+    }
+    return Studio.open(ctx.resources).video(
+        route, VideoRequest(prompt="", duration=timing.duration, width=layers["frame_width"], height=layers["frame_height"],
+                            fps=ctx.params["fps"], seed=ctx.seed, brief=brief),
+        ctx.workdir, step=ctx.step, entity=ctx.entity,
+    )
 
 
 def clip(ctx: StepContext) -> StepOutput:
@@ -20,20 +40,8 @@ def clip(ctx: StepContext) -> StepOutput:
     voices = {line.id: ctx.inputs[f"line:{line.id}"] for line in shot.dialogue}
     seconds = {lid: take.data["duration"] for lid, take in voices.items()}
     timing = time_shot(shot, seconds, fps)
-    layers = json.loads(ctx.inputs["keyframe"].components["layers.json"].read_text())
-    brief = {
-        "layers": layers,
-        "move": shot.move.value,
-        "timing": {"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts},
-        "spoken": [{"character": line.character, "start": timing.line_starts[line.id], "envelope": voices[line.id].data["envelope"]}
-                   for line in shot.dialogue],
-    }
     route = Route.of(params)
-    made = Studio.open(ctx.resources).video(
-        route, VideoRequest(prompt="", duration=timing.duration, width=layers["frame_width"], height=layers["frame_height"],
-                            fps=fps, seed=ctx.seed, brief=brief),
-        ctx.workdir, step=ctx.step, entity=ctx.entity,
-    )
+    made = draft_clip(ctx, route, shot, timing, voices, ctx.inputs["keyframe"])
     return StepOutput(
         components={"plan.json": made.files["plan.json"]},
         data={

@@ -32,6 +32,7 @@ from ..errors import (
     TransientStepError,
 )
 from ..model import Shot
+from ..model.script import framing_words
 from ..providers.catalogue import ModelEntry, dimensions
 from ..providers.protocols import Modality, VideoRequest
 from ..providers.router import TaskNeeds, route
@@ -39,15 +40,10 @@ from ..providers.runtime import Delivery
 from ..providers.studio import Route, Studio
 from ..providers.work import available_providers
 from ..qc import ClipSpec, QcReport, RetakePolicy, TakeRecord, check_clip
+from .steps import draft_clip
 from .timing import line_events, time_shot
 
 __all__ = ["VIDEO", "clip_needs", "shot_prompt"]
-
-_SIZE_WORDS = {
-    "EWS": "extreme wide shot", "WS": "wide shot", "FS": "full shot", "MS": "medium shot",
-    "MCU": "medium close-up", "CU": "close-up", "ECU": "extreme close-up",
-}  # fmt: skip
-_ANGLE_WORDS = {"eye_level": "eye level", "high": "high angle", "low": "low angle", "overhead": "overhead", "dutch": "dutch angle"}
 
 DRAFT_VIDEO = Route("motion-comic", "draft", "draft")
 
@@ -65,7 +61,7 @@ def clip_needs(shot: Shot, aspect: str, resolution: str = "720p", *, last_frame:
 
 def shot_prompt(shot: Shot, cast: dict[str, dict[str, str]]) -> str:
     """The words a video model gets for a shot: framing, camera, action, and each character as the bible describes them."""
-    parts = [f"{_SIZE_WORDS.get(shot.size.value, shot.size.value)}, {_ANGLE_WORDS.get(shot.angle.value, shot.angle.value)}"]
+    parts = [framing_words(shot)]
     move = shot.move.value.replace("_", " ")
     parts.append("static camera" if shot.move.value == "static" else f"camera {move}")
     if shot.action.strip():
@@ -217,19 +213,7 @@ def _fallback(ctx: StepContext, shot: Shot, timing: Any, events: list[dict], voi
     layered = ctx.inputs.get("draft_keyframe") or ctx.inputs["keyframe"]
     if "layers.json" not in layered.components:
         raise ctx.fail(f"{reason}; and there is no layered keyframe for the draft video model to animate")
-    layers = json.loads(layered.components["layers.json"].read_text())
-    brief = {
-        "layers": layers,
-        "move": shot.move.value,
-        "timing": {"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts},
-        "spoken": [{"character": line.character, "start": timing.line_starts[line.id], "envelope": voices[line.id].data["envelope"]}
-                   for line in shot.dialogue],
-    }
-    made = Studio.open(ctx.resources).video(
-        DRAFT_VIDEO, VideoRequest(prompt="", duration=timing.duration, width=layers["frame_width"],
-                                  height=layers["frame_height"], fps=ctx.params["fps"], seed=ctx.seed, brief=brief),
-        ctx.workdir, step=ctx.step, entity=ctx.entity,
-    )
+    made = draft_clip(ctx, DRAFT_VIDEO, shot, timing, voices, layered)
     flag = f"{shot.code}: made by the draft video model instead of {ctx.params['model']}: {reason}"
     return StepOutput(
         components={"plan.json": made.files["plan.json"]},

@@ -167,3 +167,16 @@ class Script(Record):
 
     def lines(self) -> list[DialogueLine]:
         return [line for shot in self.shots() for line in shot.dialogue]
+
+
+_SIZE_WORDS = {
+    "EWS": "extreme wide shot", "WS": "wide shot", "FS": "full shot", "MS": "medium shot",
+    "MCU": "medium close-up", "CU": "close-up", "ECU": "extreme close-up",
+}  # fmt: skip
+_ANGLE_WORDS = {"eye_level": "eye level", "high": "high angle", "low": "low angle", "overhead": "overhead", "dutch": "dutch angle"}
+
+
+def framing_words(shot: Shot) -> str:
+    """A shot's size and angle in the words a prompt uses: "medium close-up, eye level"."""
+    size, angle = ShotSize(shot.size).value, Angle(shot.angle).value
+    return f"{_SIZE_WORDS.get(size, size)}, {_ANGLE_WORDS.get(angle, angle)}"

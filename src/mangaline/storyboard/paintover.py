@@ -19,16 +19,12 @@ from ..atomic import atomic_path
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
 from ..model import KeyframeLayers, Layer, Shot
+from ..model.script import framing_words
 from ..providers.protocols import ImageRequest
 from ..providers.studio import Route, Studio
 
 __all__ = ["PAINTOVER", "board_of_cast", "keyframe_prompt"]
 
-_SIZE_WORDS = {
-    "EWS": "extreme wide shot", "WS": "wide shot", "FS": "full shot", "MS": "medium shot",
-    "MCU": "medium close-up", "CU": "close-up", "ECU": "extreme close-up",
-}  # fmt: skip
-_ANGLE_WORDS = {"eye_level": "eye level", "high": "high angle", "low": "low angle", "overhead": "overhead", "dutch": "dutch angle"}
 # where a turnaround sheet draws each view: the sheet's panel, mirrored for the one it does not draw
 _SHEET_PANEL = {"front": ("front", False), "right": ("right", False), "side_right": ("side_right", False),
                 "back": ("back", False), "left": ("left", False), "side_left": ("side_right", True)}
@@ -36,8 +32,7 @@ _SHEET_PANEL = {"front": ("front", False), "right": ("right", False), "side_righ
 
 def keyframe_prompt(shot: Shot, cast: dict[str, dict[str, str]], style: str) -> str:
     """The words an image model gets for a shot's keyframe: framing, action, who is in it, the style."""
-    parts = [f"{_SIZE_WORDS.get(shot.size.value, shot.size.value)}, {_ANGLE_WORDS.get(shot.angle.value, shot.angle.value)}, "
-             f"vertical frame, {style} style"]
+    parts = [f"{framing_words(shot)}, vertical frame, {style} style"]
     if shot.action.strip():
         parts.append(" ".join(shot.action.split()))
     people = [f"{who['name']} ({who['description']})" if who.get("description") else who["name"] for who in cast.values()]
