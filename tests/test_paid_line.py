@@ -63,12 +63,12 @@ def wav_tone(seconds: float, rate: int = 24000) -> bytes:
     return header + b"data" + struct.pack("<I", len(pcm)) + pcm
 
 
-def clip_from(first_frame: bytes, seconds: int, width: int, height: int, work: Path) -> bytes:
+def clip_from(first_frame: bytes, seconds: int, width: int, height: int, work: Path, bar: str = "yellow") -> bytes:
     """A real H.264 clip: the first frame it was given, held, with a bar sweeping across (so QC sees motion)."""
     still = work / f"first-{threading.get_ident()}-{time.monotonic_ns()}.png"
     still.write_bytes(first_frame)
     out = still.with_suffix(".mp4")
-    graph = (f"[0:v]scale={width}:{height},fps=24[still];color=c=yellow:s=40x{height}:r=24[bar];"
+    graph = (f"[0:v]scale={width}:{height},fps=24[still];color=c={bar}:s=40x{height}:r=24[bar];"
              f"[still][bar]overlay=x='mod(t*{width},{width})':y=0:shortest=1[v]")
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-loop", "1", "-framerate", "24", "-i", str(still),
                     "-filter_complex", graph, "-map", "[v]", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
@@ -104,6 +104,37 @@ class Stand:
     def image_of(self, data_url: str) -> bytes:
         self.check(data_url.startswith("data:image/png;base64,"), f"a reference is not a PNG data URL: {data_url[:40]}")
         return base64.b64decode(data_url.split(",", 1)[1])
+
+    def kling(self, method: str, path: str, headers: Any, body: Any) -> tuple[int, str, bytes]:
+        """Kling's image2video and lip-sync tasks, every reply in its code/message/data envelope."""
+        self.check(headers.get("authorization", "").startswith("Bearer ey"), f"{path}: no Kling JWT")
+        endpoint = path.removeprefix("/v1/videos/").split("/")[0]
+
+        def reply(data: Any) -> tuple[int, str, bytes]:
+            return 200, "application/json", json.dumps({"code": 0, "message": "SUCCEED", "request_id": "r", "data": data}).encode()
+
+        if method == "POST":
+            self.calls.append((f"kling:{endpoint}", body))
+            task = f"{endpoint}-{len(self.tasks) + 1}"
+            if endpoint == "image2video":
+                self.check(body["mode"] == "std" and body["duration"] in ("5", "10"), f"kling body {body.get('duration')}")
+                first, seconds = base64.b64decode(body["image"]), int(body["duration"])
+            else:
+                source = self.tasks.get(next((t for t, v in self.tasks.items() if v.get("video_id") == body["input"]["video_id"]), ""))
+                self.check(source is not None and body["input"]["audio_type"] == "file", f"lip-sync of {body['input']}")
+                self.check(body["input"]["audio_file"] and body["input"]["mode"] == "audio2video", "lip-sync without audio")
+                first, seconds = (source or {}).get("first", b""), (source or {}).get("seconds", 5)
+            self.tasks[task] = {"endpoint": endpoint, "first": first, "seconds": seconds, "video_id": f"vid-{task}",
+                                "created": int(time.time() * 1000), "external": body.get("external_task_id", "")}
+            return reply({"task_id": task, "task_status": "submitted", "created_at": self.tasks[task]["created"]})
+        task_id = path.rsplit("/", 1)[1]
+        if task_id == endpoint:  # the task list
+            return reply([{"task_id": t, "task_status": "succeed", "created_at": v["created"],
+                           "task_info": {"external_task_id": v["external"]}} for t, v in self.tasks.items()
+                          if v.get("endpoint") == endpoint])
+        task = self.tasks[task_id]
+        return reply({"task_id": task_id, "task_status": "succeed", "task_result": {"videos": [
+            {"id": task["video_id"], "url": f"{self.url}/files/{task_id}.mp4", "duration": str(task["seconds"])}]}})
 
     def edit(self, headers: Any, raw: bytes) -> tuple[int, str, bytes]:
         """OpenAI's /v1/images/edits: multipart form fields and image[] files, answered with a b64_json image."""
@@ -177,12 +208,18 @@ class Stand:
             return 200, "application/json", json.dumps(
                 {**shown, "status": "succeeded", "content": {"video_url": f"{self.url}/files/{task['id']}.mp4"},
                  "usage": {"completion_tokens": 43200 * task["duration"]}}).encode()
+        if method == "GET" and path.startswith("/files/") and "endpoint" in self.tasks[path.removeprefix("/files/").removesuffix(".mp4")]:
+            task = self.tasks[path.removeprefix("/files/").removesuffix(".mp4")]
+            bar = "lime" if task["endpoint"] == "lip-sync" else "yellow"
+            return 200, "video/mp4", clip_from(task["first"], task["seconds"], 720, 1280, self.work, bar=bar)
         if method == "GET" and path.startswith("/files/"):
             task = self.tasks[path.removeprefix("/files/").removesuffix(".mp4")]
             short = {"480p": 480, "720p": 720, "1080p": 1080}[task["resolution"]]
             self.check(task["ratio"] == "9:16", f"a clip asked at {task['ratio']}")
             width, height = short, round(short * 16 / 9 / 2) * 2
             return 200, "video/mp4", clip_from(task["first"], task["duration"], width, height, self.work)
+        if path.startswith("/v1/videos/"):
+            return self.kling(method, path, headers, body)
         if method == "POST" and path == "/v1/audio/speech":
             self.calls.append(("speech", body))
             self.check(headers.get("authorization") == "Bearer openai-test-key", "speech: no OpenAI bearer key")
@@ -235,7 +272,8 @@ class Stand:
 
 @contextmanager
 def keys() -> Iterator[None]:
-    env = {"MANGALINE_TEST_ARK": "ark-test-key", "MANGALINE_TEST_OPENAI": "openai-test-key"}
+    env = {"MANGALINE_TEST_ARK": "ark-test-key", "MANGALINE_TEST_OPENAI": "openai-test-key",
+           "MANGALINE_TEST_KLING_AK": "kling-access", "MANGALINE_TEST_KLING_SK": "kling-secret"}
     os.environ.update(env)
     try:
         yield
@@ -260,6 +298,8 @@ def configure(root: Path, url: str, *, providers: tuple[str, ...] = ("ark", "ope
     tables = {
         "ark": {"base_url": f"{url}/api/v3", "api_key_env": "MANGALINE_TEST_ARK", "timeout": 30},
         "openai": {"base_url": f"{url}/v1", "api_key_env": "MANGALINE_TEST_OPENAI", "timeout": 30},
+        "kling": {"base_url": url, "api_key_env": "MANGALINE_TEST_KLING_AK", "timeout": 30,
+                  "options": {"secret_key_env": "MANGALINE_TEST_KLING_SK"}},
     }
     doc["providers"] = {name: tables[name] for name in providers}
     doc["routing"] = {"poll_seconds": 0.05}
@@ -395,3 +435,38 @@ def test_one_openai_key_runs_the_line_and_the_clips_move_a_camera_over_its_keyfr
     frame = read_frame(root / "renders" / "ep01.mp4", 2).astype(int)
     top = frame[: frame.shape[0] // 3]
     assert abs(top[..., 0].mean() - CYAN[0]) < 40 and abs(top[..., 2].mean() - CYAN[2]) < 40
+
+
+def test_kling_clips_of_speaking_faces_are_lip_synced_to_the_voices(tmp_path: Path) -> None:
+    root = new_project(tmp_path, "kling")
+    with keys(), Stand(tmp_path).serving() as stand:
+        configure(root, stand.url, providers=("openai", "kling"))
+        models = mangaline("models", root).stdout
+        mangaline("build", root, "--no-progress")
+        calls = list(stand.calls)
+    assert not stand.problems, stand.problems
+    assert "lipsync" in models and "kling-lip-sync" in models
+    folder = ProjectFolder.open(root)
+    try:
+        script, bible = folder.load_script(), folder.load_bible()
+        synced = {take.entity for take in folder.state.takes(step="animate.lipsync")}
+        by_step: dict[str, int] = {}
+        for entry in Ledger(folder.state).entries():
+            by_step[entry.charge.step] = by_step.get(entry.charge.step, 0) + 1
+    finally:
+        folder.close()
+    speaking = {shot.code for shot in script.shots() if shot.kind.value != "establishing"
+                and any(line.character in {c.character for c in shot.casting if c.on_screen} for line in shot.dialogue)}
+    assert synced == speaking and speaking
+    kinds = [kind for kind, _ in calls]
+    assert kinds.count("kling:lip-sync") == len(speaking) == by_step["animate.lipsync"]
+    # the lip-synced clip (its bar is lime) is what the episode shows for a speaking shot
+    timeline = otio.adapters.read_from_file(str(root / "exports" / "ep01.otio"))
+    start = 0
+    for shot, clip in zip(script.shots(), timeline.video_tracks()[0], strict=True):
+        frames = round(clip.duration().value)
+        if shot.code in speaking:
+            seen = [read_frame(root / "renders" / "ep01.mp4", start + n).astype(int) for n in range(2, min(frames, 24), 3)]
+            lime = [((f[..., 1] > 200) & (f[..., 0] < 90) & (f[..., 2] < 90)).mean() for f in seen]
+            assert max(lime) > 0.01, f"{shot.code} shows no lip-synced frame"
+        start += frames

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .animate.steps import CLIP
+from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
 from .config import LlmSettings, Settings
 from .design.plates import SET_PLATE
@@ -172,7 +173,7 @@ def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | No
 
 
 _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name,
-            "voice": VOICE_LINE.name}
+            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name}
 """The step whose take holds each kind of task, so a rebuild keeps the model that made it."""
 
 
@@ -223,7 +224,18 @@ def _episode_nodes(
                 deps = {"keyframe": picture, "draft_keyframe": keyframe, **line_nodes}
                 if work.items[f"clip:{shot.code}"].needs.last_frame and shot.code in following:
                     deps["next_keyframe"] = pictures[following[shot.code]]
-                clip = _video_clip_node(shot, route, bible, project, deps, work.items[f"clip:{shot.code}"].needs.resolution)
+                resolution = work.items[f"clip:{shot.code}"].needs.resolution
+                clip = _video_clip_node(shot, route, bible, project, deps, resolution)
+                synced = work.routes.get(f"lipsync:{shot.code}")
+                if synced is not None and synced.tier != "draft":
+                    nodes.append(clip)
+                    width, height = dimensions(resolution, project.aspect)
+                    clip = Invocation(
+                        step=LIPSYNC, entity=shot.code,
+                        params={"shot": _shot_timing_view(shot), "width": width, "height": height, **synced.params()},
+                        deps={"clip": clip, **line_nodes}, model=synced.model,
+                        label=f"animate.lipsync [{shot.code}] {synced.model}",
+                    )
             segment = Invocation(
                 step=SEGMENT,
                 entity=shot.code,

@@ -54,3 +54,24 @@ def test_a_continuous_clip_ends_on_the_next_shots_keyframe(tmp_path: Path, small
     # the model chosen for the continuous clip takes a first and a last frame
     chosen = graph.work.route("clip", shots[1].code).model
     assert graph.work.items[f"clip:{shots[1].code}"].needs.last_frame and "seedance" in chosen
+
+
+def test_lip_sync_is_planned_only_where_the_clips_provider_can_sync_its_own_videos(
+    small_script: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mangaline.providers.catalogue import load_catalogue
+    from mangaline.providers.work import plan_work
+
+    monkeypatch.setenv("MANGALINE_TEST_KEY", "k")
+    script = breakdown_source(small_script).script
+    bible = design_bible(script)
+    speaking = {shot.code for shot in script.shots() if shot.kind.value != "establishing"
+                and any(line.character in {c.character for c in shot.casting if c.on_screen} for line in shot.dialogue)}
+    assert speaking
+    for provider, synced in (("ark", False), ("kling", True)):
+        settings = Settings(project=Project(name="small", tier="standard", budget=50.0),
+                            providers={provider: ProviderSettings(api_key_env="MANGALINE_TEST_KEY")})
+        work = plan_work(work_items(script, bible, settings), settings=settings, catalogue=load_catalogue())
+        planned = {key.split(":", 1)[1] for key in work.routes if key.startswith("lipsync:")}
+        assert planned == (speaking if synced else set()), provider
+        assert all(work.routes[f"lipsync:{code}"].model == "kling-lip-sync" for code in planned)

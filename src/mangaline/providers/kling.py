@@ -33,9 +33,9 @@ from ..errors import (
     RateLimited,
 )
 from .exchange import HttpProvider, aspect_ratio, construct, read_key, whole_seconds
-from .protocols import JobState, JobStatus, Usage, VideoRequest
+from .protocols import JobState, JobStatus, LipSyncRequest, Usage, VideoRequest
 
-__all__ = ["KlingVideo", "factory", "kling_token"]
+__all__ = ["KlingLipSync", "KlingVideo", "factory", "kling_token"]
 
 DEFAULT_BASE_URL = "https://api-beijing.klingai.com"
 
@@ -312,10 +312,29 @@ class KlingVideo(HttpProvider):
         return reply.get("data")
 
 
+class KlingLipSync(KlingVideo):
+    """Lip sync as a remote job: ``submit`` takes a LipSyncRequest for a video Kling made (found by its task)."""
+
+    def submit(self, request: LipSyncRequest) -> str:  # type: ignore[override]
+        kind, _, task_id = request.source_job.partition(":")
+        if kind not in ("text2video", "image2video", "multi-image2video") or not task_id:
+            raise ProviderError(self.provider_id, f"Kling lip-syncs only videos it made; {request.source_job!r} is not a Kling "
+                                                  "video job", hint="route the shot's clip to Kling, or leave it without lip sync")
+        videos = (self._call("GET", f"v1/videos/{kind}/{task_id}").get("task_result") or {}).get("videos") or []
+        if not videos or not videos[0].get("id"):
+            raise ProviderResponseError(self.provider_id, f"task {task_id} names no video id to lip-sync")
+        return self.submit_lip_sync(str(videos[0]["id"]), request.audio)
+
+    def find(self, request: LipSyncRequest, since: float, exclude: Collection[str]) -> str | None:  # type: ignore[override]
+        """No lookup: a lip-sync task carries no external id to be found by, so a lost reply is submitted again."""
+        return None
+
+
 def factory(settings: dict[str, Any]) -> KlingVideo:
-    """Build the Kling adapter from a settings table (keys: the constructor's argument names)."""
+    """Build the Kling adapter from a settings table (keys: the constructor's argument names); ``modality``
+    ``lipsync`` gives the lip-sync model."""
     return construct(
-        KlingVideo,
+        KlingLipSync if settings.get("modality") == "lipsync" else KlingVideo,
         settings,
         provider_id="kling",
         base_url=DEFAULT_BASE_URL,

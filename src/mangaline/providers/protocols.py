@@ -32,6 +32,7 @@ __all__ = [
     "ImageResult",
     "JobState",
     "JobStatus",
+    "LipSyncRequest",
     "LocalVideoModel",
     "Modality",
     "SpeechModel",
@@ -136,6 +137,22 @@ class VideoRequest:
     audio: bool = False
     return_last_frame: bool = False
     brief: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LipSyncRequest:
+    """A made clip and the shot's dialogue mixed to its length: the mouths redrawn to the voices.
+
+    ``source_job`` is the job that made the clip, for providers that lip-sync only videos they made.
+    """
+
+    video: Path
+    audio: Path
+    duration: float
+    width: int
+    height: int
+    source_job: str = ""
+    seed: int = 0
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .catalogue import Catalogue, ModelEntry, load_catalogue
 from .protocols import (
     ImageModel,
     ImageRequest,
+    LipSyncRequest,
     LocalVideoModel,
     SpeechModel,
     SpeechRequest,
@@ -171,6 +172,14 @@ class Studio:
             return self._local(route, dict(result.files), result.raw)
         remote: VideoModel = adapter
         return self.runtime.video(route.provider, route.model, remote, request, step=step, entity=entity, shot_type=shot_type)
+
+    def lipsync(
+        self, route: Route, request: LipSyncRequest, workdir: Path, *, step: str = "", entity: str = "", shot_type: str = "any"
+    ) -> Delivery:
+        """A made clip lip-synced to the shot's voices: a remote job like a clip (journaled, polled, paid once)."""
+        adapter = self.adapter(route, "lipsync")
+        return self.runtime.video(route.provider, route.model, adapter, request, step=step, entity=entity,
+                                  shot_type=shot_type)
 
     def falls_back(self, error: Exception) -> bool:
         """Whether a paid model's failure for good (down, key refused, not reachable) may be made up by the draft model:

@@ -7,6 +7,8 @@
                                   board of the cast, each cut from their sheet in the view the layout draws them)
     clip      [shot]              the shot moving (video: the keyframe as first frame, the next one as last when continuous)
     voice     [character]         every line the character speaks (speech; one model per character, so one voice)
+    lipsync   [shot]              a paid clip whose speaker is on screen, its mouths redrawn to the voices; routed
+                                  after the clips, only to a provider that lip-syncs the clip its own model made
 
 ``work_items`` lists them for a script and bible; ``plan_work`` routes each at its tier among the
 providers configured here, pins what was already made (or is still running) to the model that made
@@ -30,7 +32,7 @@ from .studio import Route
 
 __all__ = ["KINDS", "WorkPlan", "available_providers", "plate_id", "plan_work", "shot_tier", "work_items"]
 
-KINDS = ("sheet", "plate", "keyframe", "clip", "voice")
+KINDS = ("sheet", "plate", "keyframe", "clip", "voice", "lipsync")
 
 SHEET_ASPECT = "3:2"
 """A turnaround sheet: five views side by side over a strip of expressions."""
@@ -88,6 +90,10 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
                                             resolution=settings.routing.clip_resolution.get(tier, resolution),
                                             aspect=aspect),
                                   tier, episode.id))
+            if any(line.character in cast for line in shot.dialogue):
+                items.append(PlanItem(task_key("lipsync", shot.code),
+                                      TaskNeeds(Modality.LIPSYNC, shot_type=shot.kind.value, duration=shot.duration),
+                                      tier, episode.id))
             for line in shot.dialogue:
                 spoken[line.character] = spoken.get(line.character, 0) + len(line.text)
                 languages.setdefault(line.character, line.language or project.language)
@@ -172,7 +178,8 @@ def plan_work(
     known = {entry.id: entry for entry in catalogue.models}
     work = WorkPlan(currency=currency)
     paid: list[PlanItem] = []
-    for item in items:
+    lipsyncs = [item for item in items if item.entity.startswith("lipsync:")]
+    for item in [item for item in items if not item.entity.startswith("lipsync:")]:
         key = item.entity
         work.items[key] = item
         if item.tier == "draft":
@@ -200,7 +207,7 @@ def plan_work(
             continue
         paid.append(item)
     if not paid:
-        return work
+        return _lip_sync(work, lipsyncs, settings, catalogue, stats, project.budget - spent - held, available, pinned)
     left = project.budget - spent - held
     episode_budget = None
     if routing.episode_budget and episode_left is not None:
@@ -219,6 +226,34 @@ def plan_work(
     for item, choice in zip(priced.items, priced.choices, strict=True):
         work.routes[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost, choice.explain())
     work.downgrades = priced.downgrades
+    return _lip_sync(work, lipsyncs, settings, catalogue, stats, left - work.total, available, pinned)
+
+
+def _lip_sync(work: WorkPlan, items: list[PlanItem], settings: Settings, catalogue: Catalogue, stats: RouteStats,
+              left: float, available: list[str], pinned: Callable[[str, PlanItem], str | None] | None) -> WorkPlan:
+    """Lip sync for the paid clips whose provider lip-syncs its own videos, while the budget lasts; no task otherwise.
+
+    A shot without lip sync keeps its clip as the video model made it, so it is not a fallback.
+    """
+    known = {entry.id: entry for entry in catalogue.models}
+    for item in items:
+        code = item.entity.split(":", 1)[1]
+        clip = work.routes.get(f"clip:{code}")
+        if item.tier == "draft" or clip is None or clip.tier == "draft" or clip.provider not in available:
+            continue
+        kept = pinned(item.entity, item) if pinned is not None else None
+        if kept in known:
+            work.items[item.entity] = item
+            work.routes[item.entity] = Route(kept, known[kept].provider, item.tier, 0.0, f"kept {kept}", pinned=True)
+            continue
+        try:
+            choice = route(item.needs, item.tier, stats, budget=left, catalogue=catalogue, currency=work.currency,
+                           available=[clip.provider], floor=settings.routing.downgrade_floor, entity=item.entity)
+        except MangalineError:
+            continue
+        left -= choice.expected_cost
+        work.items[item.entity] = item
+        work.routes[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost, choice.explain())
     return work
 
 
