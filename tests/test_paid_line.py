@@ -16,6 +16,7 @@ import os
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -319,10 +320,7 @@ def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Pat
     try:
         script, bible = folder.load_script(), folder.load_bible()
         shots, lines = script.shots(), script.lines()
-        charges = Ledger(folder.state).entries()
-        by_step = {}
-        for entry in charges:
-            by_step[entry.charge.step] = by_step.get(entry.charge.step, 0) + 1
+        by_step = Counter(entry.charge.step for entry in Ledger(folder.state).entries())
         sheets = {cid: folder.state.latest_take("design.character_sheet", cid) for cid in bible.characters}
     finally:
         folder.close()
@@ -448,11 +446,9 @@ def test_kling_clips_of_speaking_faces_are_lip_synced_to_the_voices(tmp_path: Pa
     assert "lipsync" in models and "kling-lip-sync" in models
     folder = ProjectFolder.open(root)
     try:
-        script, bible = folder.load_script(), folder.load_bible()
+        script = folder.load_script()
         synced = {take.entity for take in folder.state.takes(step="animate.lipsync")}
-        by_step: dict[str, int] = {}
-        for entry in Ledger(folder.state).entries():
-            by_step[entry.charge.step] = by_step.get(entry.charge.step, 0) + 1
+        by_step = Counter(entry.charge.step for entry in Ledger(folder.state).entries())
     finally:
         folder.close()
     speaking = {shot.code for shot in script.shots() if shot.kind.value != "establishing"

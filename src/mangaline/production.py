@@ -45,10 +45,9 @@ from .layout.movement import episode_movements
 from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
 from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
 from .project import ProjectFolder
-from .providers.catalogue import Catalogue, project_catalogue
-from .providers.studio import Route, StudioAddress
+from .providers.catalogue import Catalogue, dimensions, project_catalogue
+from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
-from .providers.catalogue import dimensions
 from .storyboard.paintover import PAINTOVER
 from .storyboard.steps import KEYFRAME
 from .voice.steps import VOICE_LINE
@@ -93,7 +92,7 @@ def build_graph(
     project's ``settings`` and folder ``root`` (ledger, journal, budget).
     """
     settings = (settings or Settings(project=project)).model_copy(update={"project": project})
-    catalogue = project_catalogue(root) if root is not None else project_catalogue(None)
+    catalogue = project_catalogue(root)
     work = plan_build(script, bible, settings, root, catalogue)
     resources: dict[str, Any] = {}
     if root is not None:
@@ -194,7 +193,7 @@ def _episode_nodes(
             line_nodes = {}
             for line in shot.dialogue:
                 character = bible.characters.get(line.character)
-                route = work.routes.get(f"voice:{line.character}") or _DRAFT_VOICE
+                route = work.routes.get(f"voice:{line.character}") or DRAFT["speech"]
                 voice = Invocation(
                     step=VOICE_LINE,
                     entity=line.id,
@@ -273,6 +272,7 @@ def _pictures(
     """Each shot's layout and draft keyframe, and the picture its clip starts from: the paid keyframe where one is routed."""
     drafts: dict[str, Invocation] = {}
     pictures: dict[str, Invocation] = {}
+    width, height = dimensions("720p", project.aspect)
     for scene in episode.scenes:
         layout_scene = _layout_view(scene)
         location = bible.locations.get(scene.location)
@@ -297,14 +297,13 @@ def _pictures(
             )
             route = work.route("keyframe", shot.code)
             keyframe = Invocation(step=KEYFRAME, entity=shot.code,
-                                  params={"shot": shot.code, **(route if route.tier == "draft" else _DRAFT_IMAGE).params()},
+                                  params={"shot": shot.code, **(route if route.tier == "draft" else DRAFT["image"]).params()},
                                   deps={"layout": layout})
             nodes.extend([layout, keyframe])
             drafts[shot.code] = pictures[shot.code] = keyframe
             if route.tier == "draft":
                 continue
             on_screen = sorted({c.character for c in shot.casting if c.on_screen and c.character in bible.characters})
-            width, height = dimensions("720p", project.aspect)
             painted = Invocation(
                 step=PAINTOVER,
                 entity=shot.code,
@@ -349,10 +348,6 @@ def _plate_nodes(script: Script, bible: Bible, project: Project, nodes: list[Inv
         nodes.extend([view, plate])
         plates.setdefault(lid, {})[spot] = plate
     return plates
-
-
-_DRAFT_IMAGE = Route("draft-renderer", "draft", "draft")
-_DRAFT_VOICE = Route("draft-voices", "draft", "draft")
 
 
 def cast_voices(bible: Bible, work: WorkPlan, catalogue: Catalogue) -> dict[str, tuple[str, str]]:

@@ -15,10 +15,8 @@ flagged in its take, so the episode still finishes.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 from ..engine import Step, StepContext, StepOutput
 from ..errors import (
@@ -32,29 +30,19 @@ from ..errors import (
     TransientStepError,
 )
 from ..model import Shot
+from ..model.motion import ShotTiming
 from ..model.script import framing_words
 from ..providers.catalogue import ModelEntry, dimensions
-from ..providers.protocols import Modality, VideoRequest
-from ..providers.router import TaskNeeds, route
+from ..providers.protocols import VideoRequest
+from ..providers.router import route
 from ..providers.runtime import Delivery
-from ..providers.studio import Route, Studio
-from ..providers.work import available_providers
+from ..providers.studio import DRAFT, Route, Studio
+from ..providers.work import available_providers, clip_needs
 from ..qc import ClipSpec, QcReport, RetakePolicy, TakeRecord, check_clip
 from .steps import draft_clip
 from .timing import line_events, time_shot
 
-__all__ = ["VIDEO", "clip_needs", "shot_prompt"]
-
-DRAFT_VIDEO = Route("motion-comic", "draft", "draft")
-
-
-def clip_needs(shot: Shot, aspect: str, resolution: str = "720p", *, last_frame: bool = False) -> TaskNeeds:
-    """What a shot's clip asks of a video model, priced at the shot's planned length (voices are not timed yet)."""
-    return TaskNeeds(
-        Modality.VIDEO, shot_type=shot.kind.value, duration=shot.duration, first_frame=True, last_frame=last_frame,
-        resolution=resolution, aspect=aspect,
-    )
-
+__all__ = ["VIDEO", "shot_prompt"]
 
 # ------------------------------------------------------------------------------------------ the prompt
 
@@ -207,20 +195,20 @@ def _picture(ctx: StepContext, name: str) -> Path:
     return picture
 
 
-def _fallback(ctx: StepContext, shot: Shot, timing: Any, events: list[dict], voices: dict, reason: str,
+def _fallback(ctx: StepContext, shot: Shot, timing: ShotTiming, events: list[dict], voices: dict, reason: str,
               history: list[TakeRecord]) -> StepOutput:
     """The shot made by the draft video model after its paid model failed for good: flagged, so a person sees it."""
     layered = ctx.inputs.get("draft_keyframe") or ctx.inputs["keyframe"]
     if "layers.json" not in layered.components:
         raise ctx.fail(f"{reason}; and there is no layered keyframe for the draft video model to animate")
-    made = draft_clip(ctx, DRAFT_VIDEO, shot, timing, voices, layered)
+    made = draft_clip(ctx, DRAFT["video"], shot, timing, voices, layered)
     flag = f"{shot.code}: made by the draft video model instead of {ctx.params['model']}: {reason}"
     return StepOutput(
         components={"plan.json": made.files["plan.json"]},
         data={"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts, "events": events,
               "tier": ctx.params["tier"], "model": ctx.params["model"], "provider": ctx.params["provider"],
               "fallback": reason, "takes": [t.to_dict() for t in history]},
-        provider="draft", model=DRAFT_VIDEO.model, warnings=[flag], cost=sum(t.cost for t in history),
+        provider="draft", model=DRAFT["video"].model, warnings=[flag], cost=sum(t.cost for t in history),
     )
 
 

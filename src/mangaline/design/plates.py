@@ -13,12 +13,9 @@ from pathlib import Path
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
 from ..providers.protocols import ImageRequest
-from ..providers.studio import Route, Studio
+from ..providers.studio import DRAFT, Route, Studio
 
 __all__ = ["SET_PLATE", "plate_prompt"]
-
-DRAFT_SET = Route("draft-renderer", "draft", "draft")
-
 
 def plate_prompt(name: str, description: str, interior: bool, style: str) -> str:
     """The words an image model gets for a set plate."""
@@ -37,7 +34,7 @@ def set_plate(ctx: StepContext) -> StepOutput:
     layout = ctx.inputs["view"].data
     studio = Studio.open(ctx.resources)
     work = Path(ctx.workdir)
-    drawn = studio.image(DRAFT_SET, ImageRequest(prompt="", width=layout["frame_width"], height=layout["frame_height"],
+    drawn = studio.image(DRAFT["image"], ImageRequest(prompt="", width=layout["frame_width"], height=layout["frame_height"],
                                                  seed=ctx.seed, brief={"kind": "keyframe", "layout": layout}),
                          work, step=ctx.step, entity=ctx.entity)
     guides = {name: drawn.files[f"{name}.png"] for name in ("depth", "edges") if f"{name}.png" in drawn.files}
@@ -52,7 +49,7 @@ def set_plate(ctx: StepContext) -> StepOutput:
         reason = str(err).splitlines()[0]
         return StepOutput(components={"plate.png": drawn.files["image"], "drawing.png": drawn.files["image"], **_guides(guides)},
                           data={"spot": params["spot"], "fallback": reason, **route.params()}, provider="draft",
-                          model=DRAFT_SET.model,
+                          model=DRAFT["image"].model,
                           warnings=[f"{ctx.entity}: set plate drawn by the draft model instead of {route.model}: {reason}"])
     return StepOutput(components={"plate.png": made.files["image"], "drawing.png": drawn.files["image"], **_guides(guides)},
                       data={"spot": params["spot"], **route.params()}, provider=route.provider, model=route.model,

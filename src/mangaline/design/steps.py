@@ -9,29 +9,28 @@ from PIL import Image
 from ..atomic import atomic_path
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
-from ..model import Character
+from ..model import TURNAROUND_EXPRESSIONS, TURNAROUND_PANEL, TURNAROUND_STRIP, TURNAROUND_VIEWS, Character
 from ..providers.protocols import ImageRequest
-from ..providers.studio import Route, Studio
+from ..providers.studio import DRAFT, Route, Studio
 from .approval import design_fingerprint
 
 __all__ = ["CHARACTER_SHEET", "sheet_prompt"]
 
-SHEET_SIZE = (2150, 1392)
+_FIGURE = 1024  # the views' height in pixels a sheet is asked at
+SHEET_SIZE = (int(_FIGURE * TURNAROUND_PANEL) * len(TURNAROUND_VIEWS), _FIGURE + int(_FIGURE * TURNAROUND_STRIP))
 """Five views side by side over a strip of three expressions, at 1024 px a figure."""
-SHEET_VIEWS = ("front", "right", "side_right", "back", "left")
-SHEET_EXPRESSIONS = ("neutral", "talking", "blink")
-_VIEWS_HEIGHT = 1024 / 1392  # the share of the sheet's height the row of views takes
-DRAFT_SHEET = Route("draft-renderer", "draft", "draft")
 
 
 def crop_sheet(sheet: Path, out_dir: Path) -> dict[str, Path]:
     """Each view and expression of a sheet as its own picture, cut where the sheet lays them out (at any size)."""
     image = Image.open(sheet).convert("RGB")
     w, h = image.size
-    row = round(h * _VIEWS_HEIGHT)
-    boxes = {f"views/{v}.png": (round(w * i / 5), 0, round(w * (i + 1) / 5), row) for i, v in enumerate(SHEET_VIEWS)}
-    boxes.update({f"expressions/{e}.png": (round(w * i / 3), row, round(w * (i + 1) / 3), h)
-                  for i, e in enumerate(SHEET_EXPRESSIONS)})
+    row = round(h / (1 + TURNAROUND_STRIP))
+    views, faces = len(TURNAROUND_VIEWS), len(TURNAROUND_EXPRESSIONS)
+    boxes = {f"views/{v}.png": (round(w * i / views), 0, round(w * (i + 1) / views), row)
+             for i, v in enumerate(TURNAROUND_VIEWS)}
+    boxes.update({f"expressions/{e}.png": (round(w * i / faces), row, round(w * (i + 1) / faces), h)
+                  for i, e in enumerate(TURNAROUND_EXPRESSIONS)})
     crops: dict[str, Path] = {}
     for name, box in boxes.items():
         path = out_dir / name.replace("/", "-")
@@ -74,7 +73,7 @@ def character_sheet(ctx: StepContext) -> StepOutput:
     prompt = sheet_prompt(character)
     studio = Studio.open(ctx.resources)
     brief = {"kind": "sheet", "character": character.model_dump(mode="json")}
-    drawn = studio.image(DRAFT_SHEET, ImageRequest(prompt=prompt, width=width, height=height, seed=ctx.seed, brief=brief),
+    drawn = studio.image(DRAFT["image"], ImageRequest(prompt=prompt, width=width, height=height, seed=ctx.seed, brief=brief),
                          ctx.workdir, step=ctx.step, entity=ctx.entity)
     made, fallback = drawn, None
     if route.tier != "draft":
@@ -94,7 +93,7 @@ def character_sheet(ctx: StepContext) -> StepOutput:
                       data={"character": character.id, "version": character.version, "approved": character.approved,
                             "design_sha256": design_fingerprint(character),
                             "design": character.design.model_dump(mode="json"),
-                            "views": list(SHEET_VIEWS), "expressions": list(SHEET_EXPRESSIONS),
+                            "views": list(TURNAROUND_VIEWS), "expressions": list(TURNAROUND_EXPRESSIONS),
                             **route.params(), **({"fallback": fallback} if fallback else {})},
                       provider=made.provider, model=made.model, prompt=None if route.tier == "draft" else prompt,
                       cost=made.cost,

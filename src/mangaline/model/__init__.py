@@ -2,6 +2,10 @@
 
 from .base import SCHEMA_VERSION, Record
 from .bible import (
+    TURNAROUND_EXPRESSIONS,
+    TURNAROUND_PANEL,
+    TURNAROUND_STRIP,
+    TURNAROUND_VIEWS,
     Bible,
     Build,
     Character,
@@ -38,6 +42,10 @@ from .tasks import Note, Provenance, Take, Task, TaskStatus, TaskType, Validatio
 
 __all__ = [
     "SCHEMA_VERSION",
+    "TURNAROUND_EXPRESSIONS",
+    "TURNAROUND_PANEL",
+    "TURNAROUND_STRIP",
+    "TURNAROUND_VIEWS",
     "Record",
     "Angle",
     "Bible",

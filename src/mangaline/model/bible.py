@@ -92,6 +92,16 @@ class CharacterDesign(Record):
     features: list[str] = Field(default_factory=list, description="beard, glasses, freckles, scar ...")
 
 
+TURNAROUND_VIEWS = ("front", "right", "side_right", "back", "left")
+"""A turnaround sheet's row of views, left to right: front, three-quarter, profile, back, the other three-quarter."""
+TURNAROUND_EXPRESSIONS = ("neutral", "talking", "blink")
+"""The strip of head close-ups under the views."""
+TURNAROUND_PANEL = 0.42
+"""Each view's width, as a share of the views' height."""
+TURNAROUND_STRIP = 0.36
+"""The expressions' strip height, as a share of the views' height."""
+
+
 class Character(Record):
     """A speaking role: its canonical description, design and voice."""
 

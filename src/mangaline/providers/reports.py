@@ -8,14 +8,13 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import MangalineError
-from ..model import Script
 from ..project.folder import ProjectFolder
 from .catalogue import Catalogue, dimensions, load_catalogue
 from .journal import ACTIVE, Journal
 from .ledger import Ledger
 from .protocols import Modality
 from .router import TaskNeeds, route
-from .work import WorkPlan, available_providers, describe
+from .work import WorkPlan, available_providers, configured, describe
 
 __all__ = ["cost_report", "models_report", "render_cost", "render_models"]
 
@@ -26,13 +25,6 @@ _SAMPLES: dict[str, TaskNeeds] = {
     "clip first+last 5 s": TaskNeeds(Modality.VIDEO, shot_type="single", duration=5.0, first_frame=True, last_frame=True),
     "line of 100 chars": TaskNeeds(Modality.SPEECH, characters=100),
 }
-
-
-def _configured(settings: Settings, provider: str) -> bool:
-    if provider == "draft":
-        return True
-    table = settings.providers.get(provider)
-    return bool(table and table.enabled and (not table.api_key_env or table.api_key()))
 
 
 def models_report(
@@ -71,7 +63,7 @@ def models_report(
                 "price_source": entry.price.source,
                 "cost": round(unit_quote.cost, 6),
                 "cost_per": per[entry.modality.value],
-                "configured": _configured(settings, entry.provider),
+                "configured": configured(settings, entry.provider),
                 "concurrency": entry.limits.concurrency,
                 "requests_per_minute": entry.limits.requests_per_minute,
             }
@@ -85,7 +77,7 @@ def models_report(
                 choice = route(needs, tier, stats, catalogue=catalogue, currency=currency, available=available)
                 choices.append(
                     {"task": task, "tier": tier, "model": choice.model, "provider": choice.provider,
-                     "expected_cost": round(choice.expected_cost, 6), "configured": _configured(settings, choice.provider),
+                     "expected_cost": round(choice.expected_cost, 6), "configured": configured(settings, choice.provider),
                      "explanation": choice.explain()}
                 )
             except MangalineError as err:

@@ -36,7 +36,7 @@ from .protocols import (
 from .registry import load_provider
 from .runtime import Delivery, PollPolicy, Runtime
 
-__all__ = ["RESULTS_DIR", "Route", "Studio", "StudioAddress"]
+__all__ = ["DRAFT", "RESULTS_DIR", "Route", "Studio", "StudioAddress"]
 
 RESULTS_DIR = "results"
 """Downloaded provider results, under DIR/.mangaline/."""
@@ -48,7 +48,6 @@ class Route:
 
     ``params()`` is what a node's params hold (so the model is part of the cache key); the
     explanation and the expected cost change with prices and pass rates, so they stay out.
-    ``fallback`` says why a paid task is drawn by the draft model instead (nothing configured can do it).
     """
 
     model: str
@@ -56,8 +55,6 @@ class Route:
     tier: str
     expected_cost: float = 0.0
     explanation: str = ""
-    pinned: bool = False
-    fallback: str = ""
 
     def params(self) -> dict[str, str]:
         return {"model": self.model, "provider": self.provider, "tier": self.tier}
@@ -66,6 +63,15 @@ class Route:
     def of(cls, params: Mapping[str, Any]) -> Route:
         """The route a node's params carry."""
         return cls(model=params["model"], provider=params["provider"], tier=params.get("tier", "draft"))
+
+
+DRAFT = {
+    "image": Route("draft-renderer", "draft", "draft"),
+    "video": Route("motion-comic", "draft", "draft"),
+    "speech": Route("draft-voices", "draft", "draft"),
+}
+"""The built-in draft model of each modality: what a paid task's step draws with when it falls back, and what
+draws the compositions (draft keyframes, sheets, views of a set) every paid image is made from."""
 
 
 @dataclass(frozen=True)

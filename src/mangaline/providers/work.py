@@ -30,7 +30,8 @@ from .protocols import Modality
 from .router import PlanItem, RouteStats, TaskNeeds, plan, route
 from .studio import Route
 
-__all__ = ["KINDS", "WorkPlan", "available_providers", "plate_id", "plan_work", "shot_tier", "work_items"]
+__all__ = ["KINDS", "WorkPlan", "available_providers", "clip_needs", "configured", "continuous", "plate_id", "plan_work",
+           "shot_tier", "work_items"]
 
 KINDS = ("sheet", "plate", "keyframe", "clip", "voice", "lipsync")
 
@@ -44,9 +45,17 @@ def shot_tier(settings: Settings, code: str, kind: str) -> str:
     return tiers.get(code) or tiers.get(kind) or settings.project.tier
 
 
+def configured(settings: Settings, provider: str) -> bool:
+    """Whether the router may use ``provider``: the built-in draft, or enabled with its key in the environment if it needs one."""
+    if provider == "draft":
+        return True
+    table = settings.providers.get(provider)
+    return bool(table and table.enabled and (not table.api_key_env or table.api_key()))
+
+
 def available_providers(settings: Settings) -> list[str]:
-    """Providers the router may use: configured, enabled, and with their key in the environment when they need one."""
-    return [pid for pid, table in settings.providers.items() if table.enabled and (not table.api_key_env or table.api_key())]
+    """The configured providers the router may use (the draft is always there besides them)."""
+    return [pid for pid in settings.providers if configured(settings, pid)]
 
 
 def task_key(kind: str, entity: str) -> str:
@@ -85,10 +94,8 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
                                             resolution=resolution, aspect=aspect), tier, episode.id))
             following = shots[index + 1] if index + 1 < len(shots) else None
             items.append(PlanItem(task_key("clip", shot.code),
-                                  TaskNeeds(Modality.VIDEO, shot_type=shot.kind.value, duration=shot.duration, first_frame=True,
-                                            last_frame=continuous(shot, following),
-                                            resolution=settings.routing.clip_resolution.get(tier, resolution),
-                                            aspect=aspect),
+                                  clip_needs(shot, aspect, settings.routing.clip_resolution.get(tier, resolution),
+                                             last_frame=continuous(shot, following)),
                                   tier, episode.id))
             if any(line.character in cast for line in shot.dialogue):
                 items.append(PlanItem(task_key("lipsync", shot.code),
@@ -101,6 +108,14 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
         items.append(PlanItem(task_key("voice", cid), TaskNeeds(Modality.SPEECH, characters=spoken[cid],
                                                                  language=languages[cid]), project.tier))
     return items
+
+
+def clip_needs(shot: Shot, aspect: str, resolution: str = "720p", *, last_frame: bool = False) -> TaskNeeds:
+    """What a shot's clip asks of a video model, priced at the shot's planned length (voices are not timed yet)."""
+    return TaskNeeds(
+        Modality.VIDEO, shot_type=shot.kind.value, duration=shot.duration, first_frame=True, last_frame=last_frame,
+        resolution=resolution, aspect=aspect,
+    )
 
 
 def continuous(shot: Shot, following: Shot | None) -> bool:
@@ -146,10 +161,10 @@ class WorkPlan:
         return totals
 
 
-def _draft_route(needs: TaskNeeds, catalogue: Catalogue, currency: str, fallback: str = "") -> Route:
+def _draft_route(needs: TaskNeeds, catalogue: Catalogue, currency: str) -> Route:
     # the draft draws from its brief: it needs no references and ends a clip where its plan ends
     choice = route(replace(needs, references=0, last_frame=False), "draft", catalogue=catalogue, currency=currency)
-    return Route(choice.model, choice.provider, "draft", 0.0, choice.explain(), fallback=fallback)
+    return Route(choice.model, choice.provider, "draft", 0.0, choice.explain())
 
 
 def plan_work(
@@ -194,8 +209,7 @@ def plan_work(
         kept = pinned(key, item) if pinned is not None else None
         if kept in known:
             entry = known[kept]
-            work.routes[key] = Route(entry.id, entry.provider, item.tier, 0.0, f"kept {entry.id}: it made this task's take",
-                                     pinned=True)
+            work.routes[key] = Route(entry.id, entry.provider, item.tier, 0.0, f"kept {entry.id}: it made this task's take")
             continue
         try:
             route(item.needs, item.tier, stats, catalogue=catalogue, currency=currency, available=available,
@@ -203,7 +217,7 @@ def plan_work(
         except MangalineError as err:
             reason = str(err).split("\n")[0].removeprefix("provider router: ")
             work.fallbacks[key] = reason
-            work.routes[key] = _draft_route(item.needs, catalogue, currency, fallback=reason)
+            work.routes[key] = _draft_route(item.needs, catalogue, currency)
             continue
         paid.append(item)
     if not paid:
@@ -244,7 +258,7 @@ def _lip_sync(work: WorkPlan, items: list[PlanItem], settings: Settings, catalog
         kept = pinned(item.entity, item) if pinned is not None else None
         if kept in known:
             work.items[item.entity] = item
-            work.routes[item.entity] = Route(kept, known[kept].provider, item.tier, 0.0, f"kept {kept}", pinned=True)
+            work.routes[item.entity] = Route(kept, known[kept].provider, item.tier, 0.0, f"kept {kept}: it made this task's take")
             continue
         try:
             choice = route(item.needs, item.tier, stats, budget=left, catalogue=catalogue, currency=work.currency,

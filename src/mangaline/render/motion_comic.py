@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from mangaline.errors import StepError
 from mangaline.model import CameraMove, KeyframeLayers
-from mangaline.model.motion import Breath, CameraPoint, FrameSpan, LayerMotion, MotionPlan, ShotTiming, ease_in_out
+from mangaline.model.motion import Breath, CameraPoint, FrameSpan, LayerMotion, MotionPlan, ShotTiming
 
 __all__ = [
     "ARC_DEGREES",

@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..atomic import atomic_path
-from ..model import Character
+from ..model import TURNAROUND_EXPRESSIONS, TURNAROUND_PANEL, TURNAROUND_STRIP, TURNAROUND_VIEWS, Character
 from .figure import draw_figure, figure_for
 
 __all__ = ["EXPRESSIONS", "SHEET_VIEWS", "draw_character_sheet"]
@@ -15,9 +15,8 @@ __all__ = ["EXPRESSIONS", "SHEET_VIEWS", "draw_character_sheet"]
 SUPERSAMPLE = 2  # drawn at twice the size, then reduced: smooth ink lines
 
 
-SHEET_VIEWS = ("front", "right", "side_right", "back", "left")
-"""Turnaround order: front, three-quarter, profile, back, and the other three-quarter."""
-EXPRESSIONS = ("neutral", "talking", "blink")
+SHEET_VIEWS = TURNAROUND_VIEWS
+EXPRESSIONS = TURNAROUND_EXPRESSIONS
 
 
 def draw_character_sheet(character: Character, out_path: Path, *, variant: str = "default", height: int = 1024) -> Path:
@@ -27,9 +26,9 @@ def draw_character_sheet(character: Character, out_path: Path, *, variant: str =
     expressions are the face close up as the shots animate it (mouth open, eyes shut).
     """
     fig = figure_for(character, variant)
-    panel_w = int(height * 0.42)
+    panel_w = int(height * TURNAROUND_PANEL)
     width = panel_w * len(SHEET_VIEWS)
-    strip = int(height * 0.36)
+    strip = int(height * TURNAROUND_STRIP)
     sheet = Image.new("RGBA", (width, height + strip), (246, 243, 236, 255))
     ppm = height * 0.84 / (fig.height + fig.head * 0.5)
     for i, pose in enumerate(SHEET_VIEWS):

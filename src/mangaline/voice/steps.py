@@ -6,12 +6,11 @@ from ..audio import EDIT_SAMPLE_RATE, decode_line, loudness_envelope, master_lin
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
 from ..providers.protocols import SpeechRequest
-from ..providers.studio import Route, Studio
+from ..providers.studio import DRAFT, Route, Studio
 from ..wavfile import write_pcm16
 
 __all__ = ["VOICE_LINE"]
 
-DRAFT_VOICES = Route("draft-voices", "draft", "draft")
 
 
 def voice_line(ctx: StepContext) -> StepOutput:
@@ -31,7 +30,7 @@ def voice_line(ctx: StepContext) -> StepOutput:
         if route.tier == "draft" or not studio.falls_back(err):
             raise
         fallback = str(err).splitlines()[0]
-        made = studio.speech(DRAFT_VOICES, request, ctx.workdir, step=ctx.step, entity=ctx.entity)
+        made = studio.speech(DRAFT["speech"], request, ctx.workdir, step=ctx.step, entity=ctx.entity)
     # every voice's line is mastered alike: 48 kHz mono, edges trimmed to a breath, peak at -3 dBFS
     samples = master_line(decode_line(made.files["audio"], f"line {ctx.entity}"))
     out = ctx.workdir / "line.wav"
