@@ -10,10 +10,13 @@ and its audio, and the ledger must hold every call.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -92,11 +95,35 @@ class Stand:
         self.refused = False  # Ark answers 401 to every call, as to a wrong key
         self.lock = threading.Lock()
         self.httpd: ThreadingHTTPServer | None = None
+        # what a provider bills: (kind, the request body's fingerprint), one per image, line, or task created
+        self.billed: list[tuple[str, str]] = []
+        # (kind or None for any, n): SIGKILL ``victim``'s process group at the n-th billed call of this run,
+        # in the middle of it (the work is done and billed, the reply never arrives); then the trap is spent
+        self.trap: tuple[str | None, int] | None = None
+        self.victim: subprocess.Popen | None = None
+        self.sprung: list[str] = []
+        self._run_count = 0
 
     @property
     def url(self) -> str:
         assert self.httpd is not None
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def arm(self, victim: subprocess.Popen, kind: str | None, nth: int) -> None:
+        with self.lock:
+            self.victim, self.trap, self._run_count = victim, (kind, nth), 0
+
+    def bill(self, kind: str, body: Any) -> None:
+        """Book a billed call, and spring the trap if this is the call it waits for."""
+        self.billed.append((kind, hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()))
+        if self.trap is None or self.victim is None or self.trap[0] not in (None, kind.split(":")[0], kind):
+            return
+        self._run_count += 1
+        if self._run_count == self.trap[1]:
+            os.killpg(self.victim.pid, signal.SIGKILL)
+            self.victim.wait(30)
+            self.sprung.append(kind)
+            self.trap = None
 
     def check(self, condition: bool, problem: str) -> None:
         if not condition:
@@ -185,6 +212,7 @@ class Stand:
             sheet = body["prompt"].startswith("Character turnaround sheet")
             plate = body["prompt"].startswith("Empty ")
             self.calls[-1] = ("seedream:" + ("sheet" if sheet else "plate" if plate else "keyframe"), body)
+            self.bill(self.calls[-1][0], body)
             self.check(bool(refs), "an image request without its composition reference")
             image = png(MAGENTA if sheet else ORANGE if plate else CYAN, (width, height), square=not (sheet or plate))
             return 200, "application/json", json.dumps(
@@ -199,6 +227,7 @@ class Stand:
             self.tasks[task] = {"id": task, "model": body["model"], "created_at": int(time.time()), "seed": body["seed"],
                                 "duration": body["duration"], "ratio": body["ratio"], "resolution": body["resolution"],
                                 "first": first}
+            self.bill("seedance", body)
             return 200, "application/json", json.dumps({"id": task}).encode()
         if method == "GET" and path == "/api/v3/contents/generations/tasks":
             items = [{k: v for k, v in t.items() if k != "first"} | {"status": "succeeded"} for t in reversed(self.tasks.values())]
@@ -226,6 +255,7 @@ class Stand:
             self.check(headers.get("authorization") == "Bearer openai-test-key", "speech: no OpenAI bearer key")
             self.check(body.get("model") == "tts-1" and body.get("voice") in {"alloy", "echo", "fable", "onyx", "nova", "shimmer"},
                        f"speech body {body}")
+            self.bill("speech", body)
             return 200, "audio/wav", wav_tone(0.05 * len(body["input"]) + 0.4)
         return 404, "application/json", json.dumps({"error": {"code": "NotFound", "message": path}}).encode()
 
@@ -242,6 +272,8 @@ class Stand:
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:
+                    return  # the caller was killed while it sent the request: it never arrived whole
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with stand.lock:
                     try:
@@ -253,15 +285,22 @@ class Stand:
                     except Exception as err:  # noqa: BLE001 - a broken request is a finding, not a crash of the stand
                         stand.problems.append(f"{self.command} {self.path}: {type(err).__name__}: {err}")
                         status, kind, payload = 500, "application/json", b'{"error": {"message": "stand failed"}}'
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the caller was killed while it waited for this reply
 
             do_GET = do_POST = _serve
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client killed on purpose resets its connection; the stand's own findings are in problems
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         try:
@@ -342,7 +381,7 @@ def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Pat
     assert all(Image.open(io.BytesIO(p)).convert("RGB").getpixel((5, 5)) == ORANGE for p in plates_seen)
     # every character's sheet is the model's, cut into views the keyframes are painted with
     for take in sheets.values():
-        assert take.data["model"] == "doubao-seedream-4-0" and "views/front.png" in take.components
+        assert take.data["model"] == "doubao-seedream-4-0" and "sheet.png" in take.components
     # the picture: every shot starts from the model's cyan keyframe, carried through the model's clip
     mp4 = root / "renders" / "ep01.mp4"
     assert probe(mp4).video_codec == "h264"
@@ -366,6 +405,26 @@ def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Pat
     # `status` needs no key: with the variables unset everything made is still fresh
     status = json.loads(mangaline("status", root, "--json").stdout)
     assert status["counts"] == {"FRESH": len(status["nodes"])}
+    # each view of a sheet is a take of its own, cut from the model's sheet
+    views = [n for n in status["nodes"] if n["step"] == "design.sheet_view"]
+    assert len(views) == 8 * len(bible.characters) and {n["entity"].split(":")[0] for n in views} == set(bible.characters)
+
+    # approving the model's sheet locks the very take the keyframes were painted with: nothing is bought again
+    with keys(), Stand(tmp_path).serving() as again:
+        configure(root, again.url)
+        character = sorted(bible.characters)[0]
+        mangaline("approve", root, "--character", character)
+        mangaline("build", root, "--no-progress")
+    assert again.calls == []
+    folder = ProjectFolder.open(root)
+    try:
+        locked = [t for t in folder.state.takes("design.character_sheet", character) if t.validation.value == "validated"]
+        back = folder.state.latest_take("design.sheet_view", f"{character}:views/back")
+    finally:
+        folder.close()
+    assert [t.id for t in locked] == [sheets[character].id] and back.data["sheet_take"] == sheets[character].id
+    assert back.data["model"] == "doubao-seedream-4-0"
+    assert Image.open(folder.objects.path(back.components["panel.png"])).convert("RGB").getpixel((3, 3)) == MAGENTA
     cost = mangaline("cost", root).stdout
     assert "storyboard.paintover" in cost and "animate.video" in cost and "voice.line" in cost
 
@@ -466,3 +525,51 @@ def test_kling_clips_of_speaking_faces_are_lip_synced_to_the_voices(tmp_path: Pa
             lime = [((f[..., 1] > 200) & (f[..., 0] < 90) & (f[..., 2] < 90)).mean() for f in seen]
             assert max(lime) > 0.01, f"{shot.code} shows no lip-synced frame"
         start += frames
+
+
+def test_sigkill_at_any_moment_resumes_what_was_submitted_and_pays_nothing_twice(tmp_path: Path) -> None:
+    """The build is killed in the middle of a speech call, an image call, a clip's submit and later, then resumed:
+    every task made is polled to its end, none is made twice, and every billed call is in the ledger."""
+    root = new_project(tmp_path, "killed")
+    traps = [("speech", 1), ("seedream", 1), ("seedance", 1), ("seedream", 2), ("seedance", 2), (None, 1)]
+    command = [sys.executable, "-m", "mangaline.cli", "build", str(root), "--no-progress"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with keys(), Stand(tmp_path).serving() as stand:
+        configure(root, stand.url)
+        env.update({k: os.environ[k] for k in os.environ if k.startswith("MANGALINE_TEST_")})
+        for kind, nth in traps:
+            build = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+            stand.arm(build, kind, nth)
+            out, err = build.communicate(timeout=600)
+            assert build.returncode == -signal.SIGKILL, f"the build ended before the trap {kind} {nth}:\n{out}\n{err}"
+        stand.trap = None
+        last = mangaline("build", root, "--no-progress")
+    assert not stand.problems, stand.problems
+    assert len(stand.sprung) == len(traps) and {k.split(":")[0] for k in stand.sprung} >= {"speech", "seedream", "seedance"}
+    assert probe(root / "renders" / "ep01.mp4").video_codec == "h264", last.stderr
+    folder = ProjectFolder.open(root)
+    try:
+        entries = Ledger(folder.state).entries()
+        shots = folder.load_script().shots()
+    finally:
+        folder.close()
+    made = Counter(stand.billed)
+    # a task, once created, is never created again: a lost reply is looked up, a running one polled
+    tasks = [fp for (kind, fp) in made if kind == "seedance"]
+    assert all(made[("seedance", fp)] == 1 for fp in tasks), "a clip's task was created twice"
+    assert len(tasks) == len([s for s in shots if s.kind.value != "establishing"])
+    # a synchronous call cut off mid-way may be made again (there is nothing to look up); every such call is
+    # booked, marked (one whose request the stand never saw, killed between the journal and the socket, too)
+    steps = {"seedream:sheet": "design.character_sheet", "seedream:plate": "design.set_plate",
+             "seedream:keyframe": "storyboard.paintover", "seedance": "animate.video", "speech": "voice.line"}
+    interrupted = [e.charge for e in entries if e.charge.usage.get("source") == "interrupted"]
+    answered = Counter(e.charge.step for e in entries if e.charge.usage.get("source") != "interrupted")
+    for kind, step in steps.items():
+        billed = [fp for (k, fp) in stand.billed if k == kind]
+        assert answered[step] == len(set(billed)), f"{step}: each request answered is booked once"
+        repeats = len(billed) - len(set(billed))
+        assert sum(c.step == step for c in interrupted) >= repeats, f"{step}: a call made twice is booked twice"
+    assert sum(n - 1 for n in made.values()) >= 1, "no kill cut a synchronous call: the test lost its point"
+    cost = mangaline("cost", root).stdout
+    assert f"{len(interrupted)} call(s) cut off by a stopped build" in cost

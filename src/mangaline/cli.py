@@ -148,10 +148,11 @@ def approve(
             return
         chosen = current.model_copy(update={"approved": True})
         bible.characters[character] = chosen
-        # Draw (or reuse) the very sheet node the build uses, then lock it, before the YAML says approved.
-        # No episodes: only the bible's nodes, so nothing is routed or priced.
-        sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible,
-                             settings.project.model_copy(update={"tier": "draft"}))
+        # Reuse (or make) the very sheet node the build uses, routed as the build routes it, then lock it,
+        # before the YAML says approved: the sheet a person looked at is the one locked, not bought again.
+        # No episodes: only the bible's nodes are routed and priced.
+        sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible, settings.project,
+                             settings=settings, root=folder.root)
         node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
         with Engine(folder, executor=LocalExecutor(workers=1), resources=sheets.resources) as engine:
             summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")

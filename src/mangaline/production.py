@@ -5,6 +5,7 @@ within the budget); each node carries its route (model, provider, tier) in its p
 lends every step the studio's address, through which it reaches the model its route names.
 
     design.character_sheet [character]   the character's reference take (turnaround and expressions)
+    design.sheet_view      [character:panel]  each view and expression of the sheet as a take of its own
     layout.shot            [shot]        camera, blocking and what the shot sees (data only, cheap)
     voice.line             [line]        the spoken line, with its loudness envelope
     storyboard.keyframe    [shot]        the layered keyframe and guide maps, drawn from the layout alone
@@ -36,7 +37,7 @@ from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
 from .config import LlmSettings, Settings
 from .design.plates import SET_PLATE
-from .design.steps import CHARACTER_SHEET
+from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
 from .edit.steps import EPISODE, SEGMENT
 from .engine import Invocation, canonical_json, data_version
 from .errors import ConfigError
@@ -98,22 +99,25 @@ def build_graph(
     if root is not None:
         resources["studio"] = StudioAddress(str(Path(root).resolve()), settings, catalogue)
     nodes: list[Invocation] = []
-    sheets: dict[str, Invocation] = {}
+    views: dict[str, dict[str, Invocation]] = {}
     for character in bible.characters.values():
-        sheets[character.id] = Invocation(
+        sheet = Invocation(
             step=CHARACTER_SHEET,
             entity=character.id,
-            # the voice is not drawn: a cast written into the bible must not redraw the sheet
-            params={"character": character.model_dump(mode="json", exclude={"voice"}),
+            # neither the voice nor the approval is drawn: casting a voice or approving the sheet must not redraw it
+            params={"character": character.model_dump(mode="json", exclude={"voice", "approved"}),
                     **work.route("sheet", character.id).params()},
         )
-        nodes.append(sheets[character.id])
+        views[character.id] = {panel: Invocation(step=SHEET_VIEW, entity=f"{character.id}:{panel}", params={"panel": panel},
+                                                 deps={"sheet": sheet})
+                               for panel in sheet_panels()}
+        nodes += [sheet, *views[character.id].values()]
     plates = _plate_nodes(script, bible, project, nodes, work)
     cast = cast_voices(bible, work, catalogue)
     voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
     episodes: dict[str, Invocation] = {}
     for episode in script.episodes:
-        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, sheets, voice_ids, plates)
+        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates)
     return BuildGraph(nodes=nodes, episodes=episodes, work=work, resources=resources, cast=cast)
 
 
@@ -177,14 +181,14 @@ _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": 
 
 
 def _episode_nodes(
-    episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan, sheets: dict[str, Invocation],
-    voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
+    episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
+    views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
 ) -> Invocation:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
     voices: dict[str, Invocation] = {}
     movements = episode_movements(episode.scenes, bible)
-    drafts, pictures = _pictures(episode, bible, project, nodes, work, sheets, movements, plates)
+    drafts, pictures = _pictures(episode, bible, project, nodes, work, views, movements, plates)
     shots = episode.shots()
     following = {shot.code: shots[i + 1].code for i, shot in enumerate(shots[:-1])}
     for scene in episode.scenes:
@@ -267,7 +271,7 @@ def _episode_nodes(
 
 def _pictures(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
-    sheets: dict[str, Invocation], movements: dict, plates: dict[str, dict[str, Invocation]],
+    views: dict[str, dict[str, Invocation]], movements: dict, plates: dict[str, dict[str, Invocation]],
 ) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
     """Each shot's layout and draft keyframe, and the picture its clip starts from: the paid keyframe where one is routed."""
     drafts: dict[str, Invocation] = {}
@@ -316,7 +320,10 @@ def _pictures(
                     "height": height,
                     **route.params(),
                 },
-                deps={"keyframe": keyframe, **{f"sheet:{cid}": sheets[cid] for cid in on_screen},
+                # the layout picks each character's view when it runs: every view of the cast is at hand
+                deps={"keyframe": keyframe,
+                      **{f"view:{cid}:{panel}": node for cid in on_screen for panel, node in views[cid].items()
+                         if panel.startswith("views/")},
                       **{f"plate:{spot}": node for spot, node in plates.get(scene.location, {}).items()}},
                 model=route.model,
                 label=f"storyboard.paintover [{shot.code}] {route.model}",

@@ -327,3 +327,60 @@ def test_a_model_missing_from_the_catalogue_cannot_spend(db: StateDB, tmp_path: 
 
     with pytest.raises(ConfigError, match="model 'unpriced' has no catalogue entry"):
         make_runtime(db, tmp_path).image("x", "unpriced", CountingImages(), ImageRequest(prompt="p", width=8, height=8))
+
+
+def _image_catalogue():
+    return fake_catalogue({"id": "fake-image", "modality": "image", "price": 0.04, "price_unit": "image",
+                           "provider": "fake-images"})
+
+
+def test_a_synchronous_call_cut_off_by_a_stopped_process_is_booked_before_it_is_asked_again(db: StateDB, tmp_path: Path) -> None:
+    """A process killed in the middle of a Seedream-like call leaves only its intent: no task to look up, so the
+    next run books what it may have cost, marked, then asks again; the ledger hides no call."""
+    runtime = make_runtime(db, tmp_path, catalogue=_image_catalogue())
+    request = ImageRequest(prompt="a lighthouse", width=720, height=1280)
+    key = request_key("fake-images", "fake-image", request)
+    Journal(db).intent(provider="fake-images", model="fake-image", cache_key=key, node="storyboard/" + SHOT)  # the dead call
+    images = CountingImages()
+    made = runtime.image("fake-images", "fake-image", images, request, step="storyboard", entity=SHOT)
+    assert images.calls == 1 and made.cost == pytest.approx(0.04)
+    charges = [e.charge for e in Ledger(db).entries()]
+    assert [c.usage["source"] for c in charges] == ["interrupted", "provider"]
+    assert all(c.cost == pytest.approx(0.04) and c.entity == SHOT for c in charges)
+    states = [(j.state, j.error or "") for j in Journal(db).jobs()]
+    assert states[0][0] == "failed" and "process stopped during this call" in states[0][1] and states[1][0] == "succeeded"
+    # asked again, nothing more is booked or called
+    again = runtime.image("fake-images", "fake-image", images, request, step="storyboard", entity=SHOT)
+    assert again.cached and images.calls == 1 and len(Ledger(db).entries()) == 2
+
+
+def test_a_failed_synchronous_call_closes_its_intent_and_books_nothing(db: StateDB, tmp_path: Path) -> None:
+    runtime = make_runtime(db, tmp_path, catalogue=_image_catalogue(), retry=RetryPolicy(attempts=2, base_delay=0.01))
+    request = ImageRequest(prompt="a storm", width=720, height=1280)
+    with pytest.raises(ProviderTransient):
+        runtime.image("fake-images", "fake-image", CountingImages(transient_failures=5), request, step="s", entity=SHOT)
+    assert [j.state for j in Journal(db).jobs()] == ["failed"] and not Ledger(db).entries()
+    # a later run is not mistaken for the survivor of a killed one
+    runtime.image("fake-images", "fake-image", CountingImages(), request, step="s", entity=SHOT)
+    assert [e.charge.usage["source"] for e in Ledger(db).entries()] == ["provider"]
+
+
+def test_the_same_request_asked_at_once_by_two_steps_is_called_and_paid_once(db: StateDB, tmp_path: Path) -> None:
+    runtime = make_runtime(db, tmp_path, catalogue=_image_catalogue())
+    request = ImageRequest(prompt="the same line twice", width=720, height=1280)
+
+    class Slow(CountingImages):
+        def generate(self, request: ImageRequest, workdir: Path) -> ImageResult:
+            time.sleep(0.2)
+            return super().generate(request, workdir)
+
+    images = Slow()
+    answers: list = []
+    threads = [threading.Thread(target=lambda: answers.append(
+        runtime.image("fake-images", "fake-image", images, request, step="s", entity=SHOT))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert images.calls == 1 and sorted(a.cached for a in answers) == [False, True]
+    assert len(Ledger(db).entries()) == 1

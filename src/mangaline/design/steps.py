@@ -14,30 +14,29 @@ from ..providers.protocols import ImageRequest
 from ..providers.studio import DRAFT, Route, Studio
 from .approval import design_fingerprint
 
-__all__ = ["CHARACTER_SHEET", "sheet_prompt"]
+__all__ = ["CHARACTER_SHEET", "SHEET_VIEW", "panel_box", "sheet_panels", "sheet_prompt"]
 
 _FIGURE = 1024  # the views' height in pixels a sheet is asked at
 SHEET_SIZE = (int(_FIGURE * TURNAROUND_PANEL) * len(TURNAROUND_VIEWS), _FIGURE + int(_FIGURE * TURNAROUND_STRIP))
 """Five views side by side over a strip of three expressions, at 1024 px a figure."""
 
 
-def crop_sheet(sheet: Path, out_dir: Path) -> dict[str, Path]:
-    """Each view and expression of a sheet as its own picture, cut where the sheet lays them out (at any size)."""
-    image = Image.open(sheet).convert("RGB")
-    w, h = image.size
+def sheet_panels() -> tuple[str, ...]:
+    """Every panel of a turnaround sheet by name: five views, then three expressions."""
+    return (*(f"views/{v}" for v in TURNAROUND_VIEWS), *(f"expressions/{e}" for e in TURNAROUND_EXPRESSIONS))
+
+
+def panel_box(size: tuple[int, int], panel: str) -> tuple[int, int, int, int]:
+    """Where a panel sits on a sheet of ``size``: the views in a row on top, the expressions in a strip below."""
+    w, h = size
     row = round(h / (1 + TURNAROUND_STRIP))
-    views, faces = len(TURNAROUND_VIEWS), len(TURNAROUND_EXPRESSIONS)
-    boxes = {f"views/{v}.png": (round(w * i / views), 0, round(w * (i + 1) / views), row)
-             for i, v in enumerate(TURNAROUND_VIEWS)}
-    boxes.update({f"expressions/{e}.png": (round(w * i / faces), row, round(w * (i + 1) / faces), h)
-                  for i, e in enumerate(TURNAROUND_EXPRESSIONS)})
-    crops: dict[str, Path] = {}
-    for name, box in boxes.items():
-        path = out_dir / name.replace("/", "-")
-        with atomic_path(path) as tmp:
-            image.crop(box).save(tmp, format="PNG")
-        crops[name] = path
-    return crops
+    group, name = panel.split("/")
+    names = TURNAROUND_VIEWS if group == "views" else TURNAROUND_EXPRESSIONS
+    if name not in names:
+        raise ValueError(f"a turnaround sheet has no panel {panel!r}; it has {', '.join(sheet_panels())}")
+    i, n = names.index(name), len(names)
+    top, bottom = (0, row) if group == "views" else (row, h)
+    return round(w * i / n), top, round(w * (i + 1) / n), bottom
 
 
 def sheet_prompt(character: Character, style: str = "flat-manga") -> str:
@@ -86,11 +85,10 @@ def character_sheet(ctx: StepContext) -> StepOutput:
             if not studio.falls_back(err):
                 raise
             fallback = str(err).splitlines()[0]
-    crops = crop_sheet(made.files["image"], Path(ctx.workdir))
     # The version, approval and design fingerprint travel with the take, so a shot's reference names the
     # design it was checked against, and `mangaline approve` can lock exactly the design this sheet shows.
-    return StepOutput(components={"sheet.png": made.files["image"], **crops},
-                      data={"character": character.id, "version": character.version, "approved": character.approved,
+    return StepOutput(components={"sheet.png": made.files["image"]},
+                      data={"character": character.id, "version": character.version,
                             "design_sha256": design_fingerprint(character),
                             "design": character.design.model_dump(mode="json"),
                             "views": list(TURNAROUND_VIEWS), "expressions": list(TURNAROUND_EXPRESSIONS),
@@ -100,4 +98,22 @@ def character_sheet(ctx: StepContext) -> StepOutput:
                       warnings=[f"{character.id}: sheet drawn by the draft model instead of {route.model}: {fallback}"] if fallback else [])
 
 
-CHARACTER_SHEET = Step(name="design.character_sheet", version="4", fn=character_sheet, kind="cpu")
+CHARACTER_SHEET = Step(name="design.character_sheet", version="5", fn=character_sheet, kind="cpu")
+
+
+def sheet_view(ctx: StepContext) -> StepOutput:
+    """One panel of a character's sheet as a take of its own: a view or expression a person can check on its own,
+    and the reference a keyframe names, with the sheet take and design it was cut from."""
+    panel = ctx.params["panel"]
+    sheet = ctx.inputs["sheet"]
+    image = Image.open(sheet.components["sheet.png"]).convert("RGB")
+    out = Path(ctx.workdir) / "panel.png"
+    with atomic_path(out) as tmp:
+        image.crop(panel_box(image.size, panel)).save(tmp, format="PNG")
+    keep = ("character", "version", "design_sha256", "provider", "model", "tier")
+    return StepOutput(components={"panel.png": out},
+                      data={"panel": panel, "sheet_take": sheet.take_id, **{k: sheet.data[k] for k in keep if k in sheet.data}})
+
+
+SHEET_VIEW = Step(name="design.sheet_view", version="1", fn=sheet_view, kind="cpu")
+"""Entity ``{character}:{panel}``, e.g. ``june:views/back``; its input is the character's sheet take."""

@@ -134,21 +134,14 @@ class Journal:
             session.flush()
             return _job(row)
 
-    def record_done(
-        self, *, provider: str, model: str, cache_key: str, node: str, results: dict[str, str], charge: Charge | None
-    ) -> RemoteJob:
-        """A synchronous call that already finished: its files and its charge, in one transaction."""
-        now = _now()
+    def interrupted(self, job: RemoteJob, charge: Charge) -> None:
+        """A synchronous call a stopped process left unanswered: closed, and what it may have cost booked, at once."""
         with self._sessions.begin() as session:
-            row = RemoteJobRow(
-                provider=provider, model=model, cache_key=cache_key, node=node, job_id=None, state="succeeded",
-                submitted_at=now, updated_at=now, polls=0, results=dict(results),
-            )
-            session.add(row)
-            if charge is not None:
-                session.add(charge.row())
-            session.flush()
-            return _job(row)
+            row = self._row(session, job)
+            row.state = "failed"
+            row.error = charge.usage.get("note", "interrupted")
+            row.updated_at = _now()
+            session.add(charge.row())
 
     def unfinished(self, cache_key: str) -> RemoteJob | None:
         """The latest job for this request still running at the provider, or an intent whose id was never recorded."""

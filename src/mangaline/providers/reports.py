@@ -155,6 +155,7 @@ def cost_report(folder: Path, *, catalogue: Catalogue | None = None, work: WorkP
         by["step"][c.step or "-"] += cost
         by["episode"][c.entity.split("_", 1)[0] if c.entity else "-"] += cost
     active = [j for j in journal.jobs() if j.state in ACTIVE]
+    interrupted = [e.charge for e in entries if e.charge.usage.get("source") == "interrupted"]
     budget = settings.project.budget
     report = {
         "currency": currency,
@@ -167,6 +168,11 @@ def cost_report(folder: Path, *, catalogue: Catalogue | None = None, work: WorkP
             {"provider": j.provider, "model": j.model, "job_id": j.job_id, "node": j.node, "state": j.state,
              "submitted_at": j.submitted_at.isoformat()}
             for j in active
+        ],
+        "interrupted": [
+            {"provider": c.provider, "model": c.model, "step": c.step, "entity": c.entity,
+             "cost": round(catalogue.convert(c.cost, c.currency, currency), 6)}
+            for c in interrupted
         ],
         "recent": [
             {"at": e.at.isoformat(), "provider": e.charge.provider, "model": e.charge.model, "entity": e.charge.entity,
@@ -203,6 +209,11 @@ def render_cost(report: dict[str, Any]) -> str:
         lines.append(
             f"  remaining: {remaining['tasks']} paid task(s), about {remaining['expected_cost']:.4f} {cur} expected; {fits} the budget left"
         )
+    if report.get("interrupted"):
+        cut = report["interrupted"]
+        lines.append(f"  {len(cut)} call(s) cut off by a stopped build, booked at the catalogue price "
+                     f"({sum(c['cost'] for c in cut):.4f} {cur}): the provider may have billed them without an answer")
+        lines += [f"    {c['provider']} {c['model']} ({c['step']} {c['entity']})" for c in cut]
     if report["unfinished_jobs"]:
         lines.append(f"  {len(report['unfinished_jobs'])} remote job(s) still running; the next build resumes them:")
         lines += [f"    {j['provider']} {j['job_id']} ({j['node']}, {j['state']})" for j in report["unfinished_jobs"]]

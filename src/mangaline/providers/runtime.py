@@ -3,7 +3,8 @@
     Runtime.video(...)   journal the intent (committed) -> submit -> journal the job id -> poll with
                          backoff until terminal or a deadline -> download every result at once (a 403
                          re-polls for a fresh URL) -> mark done and book the charge in one transaction
-    Runtime.image/speech/text(...)   one synchronous call with the same retries, limits and booking
+    Runtime.image/speech/text(...)   journal the intent -> one synchronous call with the same retries and
+                         limits -> save the answer, mark done and book the charge in one transaction
 
 A request's cache key is the sha256 of the provider, the model and the request (file inputs by
 content). A key with a finished job returns its saved files without calling anyone; a key with
@@ -13,6 +14,11 @@ A submit whose reply may be lost (a timeout, a dropped connection, a 5xx) can ha
 all the same. Before it is retried, and when a process finds an intent it never recorded an id
 for, an adapter that implements TaskLookup is asked for that task first: a request makes at
 most one task, and every task it makes is journaled. Only a 429 or a refusal proves none exists.
+
+A synchronous API (Seedream, gpt-image, most speech) has no task to look up: a process stopped in
+the middle of such a call leaves its intent behind, and the next run books that call at the
+catalogue's price, marked "interrupted", before asking again: it may have been billed, and the
+ledger must not hide it.
 
 Limits hold per process: the engine runs io steps in threads of one process, so one semaphore
 per provider (and per model, where the catalogue's model limit is lower) and one token bucket
@@ -182,6 +188,33 @@ class Gates:
 
 
 _PROCESS_GATES = Gates()
+
+
+class KeyLocks:
+    """One lock per request key in flight in this process: a synchronous call is made by one thread at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def held(self, key: str) -> Iterator[None]:
+        with self._lock:
+            lock, users = self._held.get(key, (threading.Lock(), 0))
+            self._held[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._held[key]
+                if users == 1:
+                    del self._held[key]
+                else:
+                    self._held[key] = (lock, users - 1)
+
+
+_KEYS = KeyLocks()
 
 
 @dataclass(frozen=True)
@@ -487,28 +520,46 @@ class Runtime:
     ) -> Delivery:
         entry = self._entry(model)
         key = key or request_key(provider, model, request)
-        done = self.journal.finished(key)
-        if done is not None:
-            files = self._saved(done)
-            if files is not None:
-                text = None
-                if "text" in files:
-                    text = files.pop("text").read_text(encoding="utf-8")
+        with _KEYS.held(key):
+            # a request paid for is answered from its saved files; the same request asked twice at once
+            # (one line said twice) waits for the first call, then reads its answer
+            done = self.journal.finished(key)
+            if done is not None and (files := self._saved(done)) is not None:
+                text = files.pop("text").read_text(encoding="utf-8") if "text" in files else None
                 return Delivery(provider, model, files, 0.0, self.currency, cached=True, text=text, cache_key=key)
-        folder = self.results_dir / key[:2] / key
-        folder.mkdir(parents=True, exist_ok=True)
-        with ExitStack() as held:
-            held.enter_context(self._reserve(entry, request, entity, quote))
-            with self._slots(provider, entry):
-                files, usage, text = self._call(provider, entry, lambda: call(folder), "call")
-            kept, text = self._keep(folder, files, text)
-            booked = self._charge(provider, entry, usage, request, step, entity, key, None, quote)
-            self.journal.record_done(
-                provider=provider, model=model, cache_key=key, node=f"{step}/{entity}",
-                results={n: str(p.relative_to(self.results_dir)) for n, p in kept.items()}, charge=booked,
-            )
+            cut = self.journal.unfinished(key)
+            if cut is not None:
+                # no call of this process holds the key: a stopped process was in the middle of this call
+                self.journal.interrupted(cut, self._interrupted_charge(provider, entry, request, step, entity, key, quote))
+            folder = self.results_dir / key[:2] / key
+            folder.mkdir(parents=True, exist_ok=True)
+            with ExitStack() as held:
+                held.enter_context(self._reserve(entry, request, entity, quote))
+                intent = self.journal.intent(provider=provider, model=model, cache_key=key, node=f"{step}/{entity}")
+                try:
+                    with self._slots(provider, entry):
+                        files, usage, text = self._call(provider, entry, lambda: call(folder), "call")
+                except Exception as err:
+                    self.journal.failed(intent, f"the call failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
+                    raise
+                kept, text = self._keep(folder, files, text)
+                booked = self._charge(provider, entry, usage, request, step, entity, key, None, quote)
+                self.journal.complete(intent, {n: str(p.relative_to(self.results_dir)) for n, p in kept.items()}, booked)
         kept.pop("text", None)
         return Delivery(provider, model, kept, booked.cost, self.currency, usage=booked.usage, text=text, cache_key=key)
+
+    def _interrupted_charge(
+        self, provider: str, entry: ModelEntry, request: Any, step: str, entity: str, key: str, quote: dict[str, Any],
+    ) -> Charge:
+        """What a call cut off by a stopped process may have cost: a synchronous API has no task to look up.
+
+        The provider may have made and billed it before the process died, or never seen it; the
+        ledger books the catalogue's price, marked, so the budget counts it and `cost` shows it.
+        """
+        charge = self._charge(provider, entry, None, request, step, entity, key, None, quote)
+        note = (f"the process stopped during this call; {provider} answers it synchronously, with no task to look up, "
+                "so it may have been billed without an answer")
+        return dataclasses.replace(charge, usage={**charge.usage, "source": "interrupted", "note": note})
 
     def _keep(self, folder: Path, files: dict[str, Path], text: str | None) -> tuple[dict[str, Path], str | None]:
         """Move what an adapter wrote into the request's results folder, under stable names."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from ..atomic import atomic_path
-from ..engine import Step, StepContext, StepOutput
+from ..engine import Step, StepContext, StepOutput, TakeView
 from ..errors import ProviderError
 from ..model import KeyframeLayers, Layer, Shot
 from ..model.script import framing_words
@@ -56,10 +56,11 @@ def board_of_cast(crops: list[Path], out: Path, *, height: int = 768) -> Path:
     return out
 
 
-def sheet_view(sheet_take_components: dict[str, Path], view: str, out: Path) -> Path:
-    """A character's crop for ``view`` from their sheet take (the profile it does not draw is the other one, mirrored)."""
+def cast_view(inputs: dict[str, TakeView], character: str, view: str, out: Path) -> Path:
+    """A character's picture for the layout's ``view`` from their sheet's view takes (a profile the sheet does not
+    draw is the other one, mirrored)."""
     panel, mirrored = _SHEET_PANEL.get(view, ("front", False))
-    image = Image.open(sheet_take_components[f"views/{panel}.png"])
+    image = Image.open(inputs[f"view:{character}:views/{panel}"].components["panel.png"])
     if mirrored:
         image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     with atomic_path(out) as tmp:
@@ -74,8 +75,8 @@ def paintover(ctx: StepContext) -> StepOutput:
     draft = ctx.inputs["keyframe"].components
     layout = json.loads(draft["layout.json"].read_text())
     work = Path(ctx.workdir)
-    crops = [sheet_view(ctx.inputs[f"sheet:{c['id']}"].components, c["view"], work / f"cast-{c['id']}.png")
-             for c in layout["characters"] if f"sheet:{c['id']}" in ctx.inputs]
+    crops = [cast_view(ctx.inputs, c["id"], c["view"], work / f"cast-{c['id']}.png")
+             for c in layout["characters"] if f"view:{c['id']}:views/front" in ctx.inputs]
     references = [draft["keyframe.png"]]
     plate = ctx.inputs.get(f"plate:{layout.get('plate')}")
     if plate is not None:
@@ -124,4 +125,4 @@ def paintover(ctx: StepContext) -> StepOutput:
     )
 
 
-PAINTOVER = Step(name="storyboard.paintover", version="1", fn=paintover, kind="io")
+PAINTOVER = Step(name="storyboard.paintover", version="2", fn=paintover, kind="io")
