@@ -45,7 +45,7 @@ from .layout.blocking import scene_cast
 from .layout.movement import episode_movements
 from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
 from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
-from .project import ProjectFolder
+from .project import ProjectFolder, inside
 from .providers.catalogue import Catalogue, dimensions, project_catalogue
 from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
@@ -398,22 +398,21 @@ def _shot_timing_view(shot: Shot) -> dict:
 
 
 def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path, exports_dir: Path) -> dict[str, Path]:
-    """Copy an episode take's files to renders/ and exports/ (atomically), where people and editors look."""
-    placed: dict[str, Path] = {}
-    targets = {"episode.mp4": renders_dir / f"{episode_id}.mp4"}
-    targets.update({f"episode.{suffix}": exports_dir / f"{episode_id}.{suffix}" for suffix in EXPORT_SUFFIXES})
-    for name, source in take_components.items():
-        if name.startswith("shots/"):
-            target = renders_dir / episode_id / name
-        elif name in targets:
-            target = targets[name]
-        else:
-            continue
+    """Copy an episode take's files to renders/ and exports/ (atomically), where people and editors look.
+
+    The names come from ids (the episode's, each shot's code): each target is checked to lie inside
+    the folder it is meant for before anything is written.
+    """
+    targets = {"episode.mp4": (renders_dir, renders_dir / f"{episode_id}.mp4")}
+    targets.update({f"episode.{suffix}": (exports_dir, exports_dir / f"{episode_id}.{suffix}") for suffix in EXPORT_SUFFIXES})
+    targets.update({name: (renders_dir, renders_dir / episode_id / name) for name in take_components if name.startswith("shots/")})
+    placed = {name: inside(*targets[name]) for name in take_components if name in targets}
+    for name, target in placed.items():
+        source = take_components[name]
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copyfile(source, tmp)
         tmp.replace(target)
-        placed[name] = target
     return placed
 
 

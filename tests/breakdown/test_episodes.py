@@ -106,7 +106,7 @@ with open(path, "w", encoding="gb18030") as out:
                 line = "　　" + random.choice(speech)
             out.write(line + "\\n")
             written += len(line) + 1
-result = breakdown_source(path)
+result = breakdown_source(path, prose_max_bytes=4_000_000)  # past the default cap, to measure streaming
 script = result.script
 assert result.project.language == "zh" and script.language == "zh"
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)

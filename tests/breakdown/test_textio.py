@@ -107,8 +107,8 @@ def test_too_big_is_refused_before_reading(tmp_path: Path) -> None:
 
 
 def test_too_big_names_size_in_megabytes(tmp_path: Path) -> None:
-    path = write(tmp_path, "big.txt", b"a" * 2_100_000)
-    with pytest.raises(ScriptError, match=r"2\.1 MB, over the 2\.0 MB limit"):
+    path = write(tmp_path, "big.txt", b"a" * 1_100_000)
+    with pytest.raises(ScriptError, match=r"1\.1 MB, over the 1\.0 MB limit"):
         read_source(path)
 
 

@@ -82,20 +82,25 @@ class Breakdown:
 
 
 def breakdown_source(
-    path: Path, *, language: str | None = None, name: str | None = None, llm: LlmSettings | None = None
+    path: Path,
+    *,
+    language: str | None = None,
+    name: str | None = None,
+    llm: LlmSettings | None = None,
+    prose_max_bytes: int = PROSE_MAX_BYTES,
 ) -> Breakdown:
     """Read a screenplay (.fountain, .fdx) or a story (.txt, .md, .docx, .epub) and break it down.
 
     Errors name the file and line. Prose streams chapter by chapter, so a whole novel is read in
-    bounded memory; its size cap is PROSE_MAX_BYTES rather than the screenplay's. With ``llm``
-    set, prose is broken down by that model instead of the offline rules (screenplays never are:
-    their structure is already explicit).
+    bounded memory; its size cap is ``prose_max_bytes`` (PROSE_MAX_BYTES: what makes a project
+    within a minute) rather than the screenplay's. With ``llm`` set, prose is broken down by that
+    model instead of the offline rules (screenplays never are: their structure is already explicit).
     """
     path = Path(path)
     project_name = name or re.sub(r"[-_]+", " ", path.stem.split(".")[0]).strip() or "untitled"
     kind = source_kind(path)
     if kind == "prose" and llm is not None:
-        prose = open_prose(path)
+        prose = open_prose(path, max_bytes=prose_max_bytes)
         project = Project(name=project_name, language=language or prose.language)
         from .llm import breakdown_with_llm  # the openai client loads only when a model is asked for
 
@@ -119,7 +124,7 @@ def breakdown_source(
         )
         return Breakdown(project=project, script=script, source=prose, transcript=result.transcript)
     if kind == "prose":
-        prose = open_prose(path)
+        prose = open_prose(path, max_bytes=prose_max_bytes)
         project = Project(name=project_name, language=language or prose.language)
         reader = ProseReader(project.language, source=f"story/{path.name}")
         script = script_from_story(

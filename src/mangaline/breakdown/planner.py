@@ -31,7 +31,7 @@ from ..model import (
     ShotSize,
     SourceSpan,
 )
-from ..model.pacing import is_cjk, spoken_seconds
+from ..model.pacing import SHOT_SECONDS_MAX, is_cjk, spoken_seconds
 
 __all__ = ["Beat", "plan_scene"]
 
@@ -136,7 +136,8 @@ class _Cutter:
             )
             for line in lines
         )
-        return round(max(MIN_LINE_SHOT, self.project.min_shot_seconds, speaking + LINE_PADDING), 3)
+        # a speech longer than any shot may be keeps the longest; the edit still stretches the shot to its voice
+        return round(min(SHOT_SECONDS_MAX, max(MIN_LINE_SHOT, self.project.min_shot_seconds, speaking + LINE_PADDING)), 3)
 
     def other_than(self, character: str) -> str | None:
         if self.last_speaker and self.last_speaker != character and self.last_speaker in self.present:

@@ -193,9 +193,11 @@ class Cast:
         if len(matches) == 1:
             cid = matches.pop()
         else:
-            cid = character_id(name)
+            base = cid = character_id(name)
+            number = 1
             while cid in self.names:
-                cid += "_2"
+                number += 1
+                cid = f"{base}_{number}"
             self.names[cid] = name
         self.known[name] = cid
         self._pattern = None

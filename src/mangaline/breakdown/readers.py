@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -15,9 +17,11 @@ from xml.parsers import expat
 
 from ..errors import InputEncodingError, ScriptError
 from .fountain import Element, ElementType, FountainDocument
-from .textio import _decode, checked_size, detect_language
+from .textio import DEFAULT_MAX_BYTES, _decode, checked_size, detect_language, read_capped
 
 __all__ = [
+    "ARCHIVE_MAX_BYTES",
+    "FDX_MAX_BYTES",
     "PROSE_MAX_BYTES",
     "ProseSource",
     "SourceLine",
@@ -26,10 +30,20 @@ __all__ = [
     "source_kind",
 ]
 
-# A long web novel runs to a few million characters (about 10 MB of UTF-8); 64 MB leaves room for
-# the longest while still refusing a misplaced video. Prose is streamed, so the cap bounds disk
-# reads and hashing time, not memory.
-PROSE_MAX_BYTES = 64_000_000
+# Reading prose is quick (about 3 s a MB); writing what it becomes is not: every line of dialogue
+# is a shot in the script's YAML, about 16 MB of it per MB of a dialogue-heavy novel. Half a
+# megabyte (about 80,000 English words or 170,000 Chinese characters) makes its project in
+# about 20 s on a two-core machine (benchmarks/input_limits.py), so `mangaline new` ends well
+# within a minute; a longer book is made as volumes, one project each.
+PROSE_MAX_BYTES = 500_000
+_PROSE_HINT = "split the book into volumes of up to 0.5 MB of text (about 80,000 English words) and make a project of each"
+
+# A .docx or .epub also carries its pictures and fonts; only the text's parts are unpacked, within
+# what the text may be (markup included, ZIP_MARKUP times the prose limit).
+ARCHIVE_MAX_BYTES = 64_000_000
+_ZIP_MARKUP = 16
+# Text and its markup pack about tenfold; a part that unpacks past this many times is a zip bomb.
+_ZIP_MAX_RATIO = 100
 
 # Bytes read up front to choose the encoding and the language; the rest is decoded as it streams.
 _SAMPLE_BYTES = 256_000
@@ -57,10 +71,11 @@ class ProseSource:
     encoding: str
     sha256: str
     language: str
+    max_bytes: int = PROSE_MAX_BYTES
     _text: str | None = field(default=None, repr=False)  # extracted text of a .docx / .epub
 
     def lines(self) -> Iterator[SourceLine]:
-        """Yield the lines in order; plain text is decoded incrementally, never read whole."""
+        """Yield the lines in order; plain text is decoded incrementally, never read whole nor past max_bytes."""
         if self._text is not None:
             yield from _numbered(self._text.split("\n"))
             return
@@ -68,7 +83,7 @@ class ProseSource:
         number = 0
         offset = 0
         try:
-            with open(self.path, encoding=self.encoding, newline=None) as handle:
+            with io.TextIOWrapper(io.BufferedReader(_Capped(self.path, self.max_bytes)), encoding=self.encoding, newline=None) as handle:
                 for raw in handle:
                     number += 1
                     text = raw.removesuffix("\n")
@@ -77,27 +92,57 @@ class ProseSource:
                     yield SourceLine(number, offset, text)
                     offset += len(text) + 1
         except UnicodeDecodeError:
-            bad = _first_bad_line(self.path, self.encoding)
+            line, byte = _first_bad_byte(self.path, self.encoding, self.max_bytes)
             raise InputEncodingError(
                 where,
-                f"the text stops being valid {self.encoding.upper()} on this line",
-                line=bad,
-                hint="open it in a text editor and save it as UTF-8",
+                f"the text stops being valid {self.encoding.upper()} at byte {byte}, on this line",
+                line=line,
+                hint="fix or delete the character there in a text editor and save the file as UTF-8",
             ) from None
 
 
-def _first_bad_line(path: Path, encoding: str) -> int:
-    """The 1-based line holding the first byte that does not decode (the text reader buffers ahead)."""
+class _Capped(io.RawIOBase):
+    """A file read as bytes that stops with a ScriptError once more than ``max_bytes`` have come out of it."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        super().__init__()
+        self._path = path
+        self._handle = open(path, "rb")
+        self._left = max_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        count = self._handle.readinto(buffer) or 0
+        self._left -= count
+        if self._left < 0:
+            raise ScriptError(str(self._path), "the file grew past its size limit while it was read", hint=_PROSE_HINT)
+        return count
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _first_bad_byte(path: Path, encoding: str, max_bytes: int) -> tuple[int, int]:
+    """The 1-based line and the 0-based offset of the first byte that does not decode (the text reader buffers ahead)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     lines = 0
+    offset = 0
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
+        while offset <= max_bytes:
+            block = handle.read(1 << 16)
+            if not block:
+                break
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as exc:
-                return lines + block.count(b"\n", 0, max(0, exc.start)) + 1
+                start = max(0, exc.start)
+                return lines + block.count(b"\n", 0, start) + 1, offset + start
             lines += block.count(b"\n")
-    return lines + 1
+            offset += len(block)
+    return lines + 1, offset
 
 
 def _numbered(texts: list[str]) -> Iterator[SourceLine]:
@@ -117,6 +162,8 @@ def source_kind(path: Path) -> str:
     if suffix in (".docx", ".epub", ".md", ".markdown"):
         return "prose"
     if suffix in (".txt", ".text"):
+        if not path.is_file():
+            return "fountain"  # read_source says what it is instead (a pipe would block the open below)
         try:
             with open(path, "rb") as handle:
                 sample = handle.read(_SAMPLE_BYTES)
@@ -147,34 +194,44 @@ def _whole_lines(sample: bytes, truncated: bool) -> bytes:
 
 def _stat(path: Path, max_bytes: int) -> int:
     where = str(path)
-    size = checked_size(
-        path, max_bytes, limit="limit for prose", hint="split the book into volumes of a few million characters each"
-    )
+    size = checked_size(path, max_bytes, limit="limit for prose", hint=_PROSE_HINT)
     if size == 0:
         raise ScriptError(where, "the file is empty", hint="write the story into it, then run again")
     return size
 
 
-def _file_sha256(path: Path) -> str:
+def _file_sha256(path: Path, max_bytes: int) -> str:
+    """The file's hash, read in blocks up to ``max_bytes``: a file that grew past its size is refused, not read on."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with _Capped(path, max_bytes) as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise ScriptError(str(path), f"the file cannot be read ({exc.strerror})") from None
     return digest.hexdigest()
 
 
 def open_prose(path: Path, *, max_bytes: int = PROSE_MAX_BYTES) -> ProseSource:
     """Open a story (.txt, .md, .docx, .epub) for streaming: encoding and language from its opening."""
     path = Path(path)
-    _stat(path, max_bytes)
     where = str(path)
     suffix = path.suffix.lower()
-    sha = _file_sha256(path)
     if suffix in (".docx", ".epub"):
-        text = _read_docx(path, max_bytes) if suffix == ".docx" else _read_epub(path, max_bytes)
+        _stat(path, max(max_bytes, ARCHIVE_MAX_BYTES))
+        sha = _file_sha256(path, max(max_bytes, ARCHIVE_MAX_BYTES))
+        unpacked = _Unpacked(max_bytes * _ZIP_MARKUP)
+        text = _read_docx(path, unpacked) if suffix == ".docx" else _read_epub(path, unpacked)
         if not text.strip():
             raise ScriptError(where, "the document holds no text", hint="check that the story is in the body of the document")
-        return ProseSource(path=path, encoding="utf-8", sha256=sha, language=detect_language(text[:_LANGUAGE_SAMPLE_CHARS]), _text=text)
+        size = len(text.encode("utf-8"))
+        if size > max_bytes:
+            raise ScriptError(where, f"the document holds {size / 1_000_000:.1f} MB of text, over the "
+                                     f"{max_bytes / 1_000_000:.1f} MB limit for prose", hint=_PROSE_HINT)
+        return ProseSource(path=path, encoding="utf-8", sha256=sha, language=detect_language(text[:_LANGUAGE_SAMPLE_CHARS]),
+                           max_bytes=max_bytes, _text=text)
+    _stat(path, max_bytes)
+    sha = _file_sha256(path, max_bytes)
     with open(path, "rb") as handle:
         sample = handle.read(_SAMPLE_BYTES)
     truncated = len(sample) == _SAMPLE_BYTES
@@ -183,7 +240,8 @@ def open_prose(path: Path, *, max_bytes: int = PROSE_MAX_BYTES) -> ProseSource:
         raise ScriptError(where, "the file is empty", hint="write the story into it, then run again")
     if encoding == "utf-8" and sample.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
-    return ProseSource(path=path, encoding=encoding, sha256=sha, language=detect_language(text[:_LANGUAGE_SAMPLE_CHARS]))
+    return ProseSource(path=path, encoding=encoding, sha256=sha, language=detect_language(text[:_LANGUAGE_SAMPLE_CHARS]),
+                       max_bytes=max_bytes)
 
 
 # --- .docx -----------------------------------------------------------------------------------
@@ -191,21 +249,47 @@ def open_prose(path: Path, *, max_bytes: int = PROSE_MAX_BYTES) -> ProseSource:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _zip_member(archive: zipfile.ZipFile, name: str, where: str, max_bytes: int) -> bytes:
+@dataclass
+class _Unpacked:
+    """What the parts of one archive may unpack to, all together, and what they have so far."""
+
+    limit: int
+    used: int = 0
+
+
+def _zip_member(archive: zipfile.ZipFile, name: str, where: str, unpacked: _Unpacked) -> bytes:
+    """One part of a .docx or .epub, refused unread when its header says it is a zip bomb, and never read past what is left."""
     try:
         info = archive.getinfo(name)
     except KeyError:
         raise ScriptError(where, f"the document has no {name}", hint="save it again from the word processor") from None
-    # The uncompressed size is checked before reading, so a zip bomb is refused unread.
-    if info.file_size > 4 * max_bytes:
-        raise ScriptError(where, f"{name} unpacks to {info.file_size / 1_000_000:.0f} MB, too large for a story")
-    return archive.read(info)
+    if info.file_size > 1_000_000 and info.file_size > _ZIP_MAX_RATIO * max(info.compress_size, 1):
+        raise InputEncodingError(
+            where, f"{name} unpacks {info.compress_size / 1_000:,.0f} KB into {info.file_size / 1_000_000:,.0f} MB, "
+                   f"over {_ZIP_MAX_RATIO} times: refused as a zip bomb",
+            hint="export the story as plain text (.txt) and use that",
+        )
+    left = unpacked.limit - unpacked.used
+    too_much = ScriptError(where, f"{name} unpacks to more than the {unpacked.limit / 1_000_000:.0f} MB a story's text and markup may be",
+                           hint=_PROSE_HINT)
+    if info.file_size > left:
+        raise too_much
+    try:
+        with archive.open(info) as member:
+            raw = member.read(left + 1)  # the header's size may lie; the read does not trust it
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise InputEncodingError(where, f"{name} cannot be unpacked ({' '.join(str(exc).split())})",
+                                 hint="the file is damaged: save it again from the word processor, or export the story as plain text") from None
+    if len(raw) > left:
+        raise too_much
+    unpacked.used += len(raw)
+    return raw
 
 
 def _open_zip(path: Path, what: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise InputEncodingError(str(path), f"this is not a readable {what} (not a ZIP archive)",
                                  hint=f"save it again as {what}, or export the story as plain text") from None
 
@@ -217,11 +301,11 @@ def _parse_xml(raw: bytes, where: str, name: str) -> ElementTree.Element:
         raise ScriptError(where, f"{name} is not well-formed XML ({exc})", line=exc.position[0]) from None
 
 
-def _read_docx(path: Path, max_bytes: int) -> str:
+def _read_docx(path: Path, unpacked: _Unpacked) -> str:
     """The body's paragraphs, one per line; a paragraph styled as a heading becomes a Markdown heading."""
     where = str(path)
     with _open_zip(path, ".docx") as archive:
-        root = _parse_xml(_zip_member(archive, "word/document.xml", where, max_bytes), where, "word/document.xml")
+        root = _parse_xml(_zip_member(archive, "word/document.xml", where, unpacked), where, "word/document.xml")
     lines: list[str] = []
     for paragraph in root.iter(f"{_W}p"):
         pieces: list[str] = []
@@ -284,15 +368,15 @@ class _XhtmlText(HTMLParser):
         return [line for line in self.lines if line.strip("# ")]
 
 
-def _read_epub(path: Path, max_bytes: int) -> str:
+def _read_epub(path: Path, unpacked: _Unpacked) -> str:
     """The spine's documents in reading order, a blank line between paragraphs."""
     where = str(path)
     with _open_zip(path, ".epub") as archive:
-        container = _parse_xml(_zip_member(archive, "META-INF/container.xml", where, max_bytes), where, "META-INF/container.xml")
+        container = _parse_xml(_zip_member(archive, "META-INF/container.xml", where, unpacked), where, "META-INF/container.xml")
         rootfile = next((node.get("full-path") for node in container.iter() if node.tag.endswith("rootfile")), None)
         if not rootfile:
             raise ScriptError(where, "META-INF/container.xml names no package document", hint="save the book again from the e-book editor")
-        package = _parse_xml(_zip_member(archive, rootfile, where, max_bytes), where, rootfile)
+        package = _parse_xml(_zip_member(archive, rootfile, where, unpacked), where, rootfile)
         base = PurePosixPath(rootfile).parent
         manifest = {
             node.get("id"): node.get("href")
@@ -308,13 +392,27 @@ def _read_epub(path: Path, max_bytes: int) -> str:
                 raise ScriptError(where, f"the spine names {node.get('idref')!r}, which the manifest lacks")
             name = str(base / href) if str(base) != "." else href
             reader = _XhtmlText()
-            reader.feed(_zip_member(archive, name, where, max_bytes).decode("utf-8", errors="replace"))
+            reader.feed(_xhtml_text(_zip_member(archive, name, where, unpacked), where, name))
             reader.close()
             paragraphs.extend(reader.text())
     return "\n\n".join(paragraphs)
 
 
+def _xhtml_text(raw: bytes, where: str, name: str) -> str:
+    """An e-book chapter's text: UTF-8 (or UTF-16 with its mark), as EPUB requires; damage is named, not replaced."""
+    encoding = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputEncodingError(where, f"{name} is not valid {encoding.removesuffix('-sig').upper()}: byte {exc.start} "
+                                        f"(line {line} of that chapter) is not", hint="save the book again from the e-book editor") from None
+
+
 # --- .fdx (Final Draft) ----------------------------------------------------------------------
+
+# Final Draft wraps each paragraph of the screenplay in a few tags: allow four times a Fountain screenplay's limit.
+FDX_MAX_BYTES = 4 * DEFAULT_MAX_BYTES
 
 _FDX_TYPES = {
     "Scene Heading": ElementType.SCENE_HEADING,
@@ -339,15 +437,14 @@ class _FdxParagraph:
     texts: list[str] = field(default_factory=list)
 
 
-def read_fdx(path: Path, *, max_bytes: int = PROSE_MAX_BYTES) -> tuple[FountainDocument, str]:
+def read_fdx(path: Path, *, max_bytes: int = FDX_MAX_BYTES) -> tuple[FountainDocument, str]:
     """Read a Final Draft screenplay into the elements a Fountain one gives; returns (document, sha256).
 
     Every element keeps the line of the FDX file where its <Paragraph> starts.
     """
     path = Path(path)
     where = str(path)
-    _stat(path, max_bytes)
-    raw = path.read_bytes()
+    raw = read_capped(path, max_bytes, limit="limit for a Final Draft screenplay", hint="split it into one file per episode")
     paragraphs: list[_FdxParagraph] = []
     stack: list[str] = []
     state = {"dual": 0, "title": 0, "text": 0}

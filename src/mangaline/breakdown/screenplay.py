@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ScriptError
-from ..model import DialogueLine, Episode, Project, Scene, Script, SourceSpan
+from ..model import DialogueLine, Episode, Project, Scene, Script, SourceSpan, slug_id
 from .fountain import Element, ElementType, FountainDocument, plain
 from .planner import Beat, plan_scene
 
@@ -61,19 +61,14 @@ def parse_heading(text: str) -> SceneHeading:
     return SceneHeading(interior=interior, place=place.strip(" .") or "UNNAMED PLACE", time_of_day=time_of_day)
 
 
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^\w]+", "_", text.strip().lower(), flags=re.UNICODE).strip("_")
-    return slug or "unnamed"
-
-
 def location_id(place: str) -> str:
-    """The bible id of a place: every heading naming the same place shares it."""
-    return _slug(place)
+    """The bible id of a place: every heading naming the same place shares it, and it can name a file."""
+    return slug_id(place, fallback="place")
 
 
 def character_id(name: str) -> str:
-    """The bible id of a character from the name its cues give."""
-    return _slug(name)
+    """The bible id of a character from the name its cues give; different names never share one."""
+    return slug_id(name, fallback="character")
 
 
 @dataclass

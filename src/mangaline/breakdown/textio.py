@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +15,11 @@ from mangaline.errors import InputEncodingError, ScriptError
 
 __all__ = ["SourceText", "read_source", "detect_language", "DEFAULT_MAX_BYTES"]
 
-# A feature film is about 0.3 MB of Fountain; 2 MB leaves room for a whole season in one file
-# while still refusing a misplaced video or database before we read it into memory.
-DEFAULT_MAX_BYTES = 2_000_000
+# A feature film is about 0.3 MB of Fountain. Every line of dialogue becomes a shot in the script's
+# YAML, about 10 MB of it per MB of screenplay, and writing that is what takes the time: 1 MB
+# (three features) makes its project in about 25 s on a two-core machine (benchmarks/input_limits.py),
+# so `mangaline new` stays well within a minute.
+DEFAULT_MAX_BYTES = 1_000_000
 
 # Encodings a screenplay is plausibly saved in when it is not UTF-8: the CJK legacy codecs of
 # the markets we serve, and the Windows/ISO Western codecs. Anything wider invites nonsense guesses.
@@ -60,32 +64,49 @@ class SourceText:
 
 
 def checked_size(path: Path, max_bytes: int, *, hint: str, limit: str = "limit") -> int:
-    """The file's size, or a ScriptError naming it when it is missing, a folder or over ``max_bytes``."""
+    """The file's size, or a ScriptError naming it when it is missing, not a plain file or over ``max_bytes``.
+
+    A pipe or a device (``/dev/zero``) is refused here, before it is opened: opening a pipe with no
+    writer waits for ever, and a device may never end. The size is only a first check; readers
+    still stop after ``max_bytes`` (``read_capped``), since a file can grow while it is read.
+    """
     where = str(path)
     try:
-        size = path.stat().st_size
+        status = os.stat(path)
     except FileNotFoundError:
         raise ScriptError(where, "the file does not exist", hint="check the path") from None
     except OSError as exc:
         raise ScriptError(where, f"the file cannot be read ({exc.strerror})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(status.st_mode):
         raise ScriptError(where, "this is a folder, not a file", hint="name the file inside it")
-    if size > max_bytes:
-        raise ScriptError(
-            where, f"the file is {size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.1f} MB {limit}", hint=hint
-        )
-    return size
+    if not stat.S_ISREG(status.st_mode):
+        raise ScriptError(where, "this is not a regular file (a pipe, a socket or a device)",
+                          hint="save the text to a file and give that file's path")
+    if status.st_size > max_bytes:
+        raise ScriptError(where, f"the file is {status.st_size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.1f} MB {limit}",
+                          hint=hint)
+    return status.st_size
+
+
+def read_capped(path: Path, max_bytes: int, *, hint: str, limit: str = "limit") -> bytes:
+    """The file's bytes, reading no more than ``max_bytes`` + 1 of them, whatever its size said."""
+    where = str(path)
+    checked_size(path, max_bytes, hint=hint, limit=limit)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ScriptError(where, f"the file cannot be read ({exc.strerror})") from None
+    if len(raw) > max_bytes:
+        raise ScriptError(where, f"the file is over the {max_bytes / 1_000_000:.1f} MB {limit}", hint=hint)
+    return raw
 
 
 def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
     """Read a screenplay or story file, refusing binaries, oversize files and undecodable bytes."""
     path = Path(path)
     where = str(path)
-    checked_size(path, max_bytes, hint="split it into one file per episode (a whole feature film is about 0.3 MB of Fountain)")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScriptError(where, f"the file cannot be read ({exc.strerror})") from None
+    raw = read_capped(path, max_bytes, hint="split it into one file per episode (a whole feature film is about 0.3 MB of Fountain)")
 
     text, encoding = _decode(raw, where)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -142,6 +163,17 @@ def _decode(raw: bytes, where: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         first_bad = exc.start
 
+    if _mostly_utf8(raw):
+        # A damaged UTF-8 file would read "cleanly" as Windows-1252, every accent and CJK character turned
+        # to nonsense: say where the damage is instead.
+        line = raw.count(b"\n", 0, first_bad) + 1
+        raise InputEncodingError(
+            where,
+            f"the text is UTF-8 but byte {first_bad} (0x{raw[first_bad]:02x}, on line {line}) is not: the file is damaged or mixes encodings",
+            line=line,
+            hint="fix or delete the character there in a text editor and save the file as UTF-8",
+        )
+
     guess = _guess_legacy(raw)
     if guess is None:
         line = raw.count(b"\n", 0, first_bad) + 1
@@ -151,6 +183,25 @@ def _decode(raw: bytes, where: str) -> tuple[str, str]:
             hint=_RESAVE_HINT,
         )
     return guess
+
+
+# One well-formed UTF-8 sequence of two to four bytes (no overlongs, no surrogates).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_ASCII = bytes(range(128))
+
+
+def _mostly_utf8(raw: bytes) -> bool:
+    """True when nearly all non-ASCII bytes form UTF-8 sequences: UTF-8 text with a few bad bytes.
+
+    Legacy encodings form such sequences only by chance: about a third of GB18030, Shift-JIS or
+    EUC-KR bytes do, and almost none of Windows-1252's.
+    """
+    high = len(raw.translate(None, _ASCII))  # the bytes left once ASCII is deleted
+    valid = sum(len(match) for match in _UTF8_SEQUENCE.findall(raw))
+    return high > 0 and valid >= 0.9 * high
 
 
 def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:

@@ -1,6 +1,6 @@
 """The production model: plain data with a schema version, no I/O."""
 
-from .base import SCHEMA_VERSION, Record
+from .base import ID_MAX_BYTES, ID_MAX_CHARS, SCHEMA_VERSION, Record, SafeId, SchemaVersion, id_problem, slug_id
 from .bible import (
     TURNAROUND_EXPRESSIONS,
     TURNAROUND_PANEL,
@@ -41,12 +41,18 @@ from .script import (
 from .tasks import Note, Provenance, Take, Task, TaskStatus, TaskType, Validation
 
 __all__ = [
+    "ID_MAX_BYTES",
+    "ID_MAX_CHARS",
     "SCHEMA_VERSION",
     "TURNAROUND_EXPRESSIONS",
     "TURNAROUND_PANEL",
     "TURNAROUND_STRIP",
     "TURNAROUND_VIEWS",
     "Record",
+    "SafeId",
+    "SchemaVersion",
+    "id_problem",
+    "slug_id",
     "Angle",
     "Bible",
     "Build",

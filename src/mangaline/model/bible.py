@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
-from .base import SCHEMA_VERSION, Record
+from .base import SCHEMA_VERSION, Record, SafeId, SchemaVersion
 
 _HEX_DIGITS = set("0123456789abcdefABCDEF")
 
@@ -105,8 +105,8 @@ TURNAROUND_STRIP = 0.36
 class Character(Record):
     """A speaking role: its canonical description, design and voice."""
 
-    schema_version: int = SCHEMA_VERSION
-    id: str
+    schema_version: SchemaVersion = SCHEMA_VERSION
+    id: SafeId
     name: str
     aliases: list[str] = Field(default_factory=list)
     description: str = ""
@@ -219,8 +219,8 @@ class SetDesign(Record):
 class Location(Record):
     """A place in the scene headings; all times of day share one set."""
 
-    schema_version: int = SCHEMA_VERSION
-    id: str
+    schema_version: SchemaVersion = SCHEMA_VERSION
+    id: SafeId
     name: str
     aliases: list[str] = Field(default_factory=list)
     interior: bool = True
@@ -233,8 +233,8 @@ class Location(Record):
 class Prop(Record):
     """An object the story needs to keep the same between shots."""
 
-    schema_version: int = SCHEMA_VERSION
-    id: str
+    schema_version: SchemaVersion = SCHEMA_VERSION
+    id: SafeId
     name: str
     description: str = ""
     colour: str = "#888888"
@@ -245,6 +245,6 @@ class Prop(Record):
 class Bible(Record):
     """Characters, locations and props by id."""
 
-    characters: dict[str, Character] = Field(default_factory=dict)
-    locations: dict[str, Location] = Field(default_factory=dict)
-    props: dict[str, Prop] = Field(default_factory=dict)
+    characters: dict[SafeId, Character] = Field(default_factory=dict)
+    locations: dict[SafeId, Location] = Field(default_factory=dict)
+    props: dict[SafeId, Prop] = Field(default_factory=dict)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["CJK_LANGUAGES", "is_cjk", "language_code", "spoken_seconds"]
+__all__ = ["CJK_LANGUAGES", "SHOT_SECONDS_MAX", "SHOT_SECONDS_MIN", "is_cjk", "language_code", "spoken_seconds"]
 
 # Languages written without spaces between words: their pace is counted in characters.
 CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "yue", "cmn"})
 
 MINIMUM_SECONDS = 0.6
+
+# What any shot may last, whoever planned it. Half a second is a flash cut (12 frames at 24 fps);
+# five minutes is longer than a vertical episode, so anything beyond is a typo, not a choice.
+SHOT_SECONDS_MIN = 0.5
+SHOT_SECONDS_MAX = 300.0
 
 # A reader breathes at commas and stops at full stops; these are the pauses added for them.
 _SHORT_PAUSE = 0.15

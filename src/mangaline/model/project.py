@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import SCHEMA_VERSION, Record
+from .base import SCHEMA_VERSION, Record, SchemaVersion
+from .pacing import SHOT_SECONDS_MAX, SHOT_SECONDS_MIN
+
+# H.264 in 4:2:0 needs whole chroma samples, so even sides; past 4096 a side many players and hardware decoders refuse it.
+FRAME_MIN = 64
+FRAME_MAX = 4096
 
 
 class Project(Record):
     """What mangaline.toml's [project] table holds."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     name: str
     language: str = Field(default="en", description="en, zh or ja")
     fps: int = Field(default=24, ge=1, le=120)
-    width: int = Field(default=1080, ge=64, le=8192)
-    height: int = Field(default=1920, ge=64, le=8192)
+    width: int = Field(default=1080, ge=FRAME_MIN, le=FRAME_MAX, description="pixels, even")
+    height: int = Field(default=1920, ge=FRAME_MIN, le=FRAME_MAX, description="pixels, even")
     style: str = "flat-manga"
     tier: str = Field(default="draft", description="draft, standard or premium")
     budget: float = Field(default=0.0, ge=0, description="spend limit in the project's currency; 0 = offline only")
@@ -30,8 +35,12 @@ class Project(Record):
     episode_seconds_min: float = Field(default=60.0, gt=0, description="shortest episode the prose breakdown aims for")
     episode_seconds_max: float = Field(default=120.0, gt=0, description="longest episode the prose breakdown cuts")
     max_shots_per_minute: float = Field(default=40.0, gt=0, description="pacing cap: the planner drops reaction shots above it")
-    min_shot_seconds: float = Field(default=1.5, gt=0, description="no planned shot is shorter")
-    max_shot_seconds: float = Field(default=8.0, gt=0, description="no planned shot without dialogue is longer")
+    min_shot_seconds: float = Field(
+        default=1.5, ge=SHOT_SECONDS_MIN, le=SHOT_SECONDS_MAX, description="no planned shot is shorter"
+    )
+    max_shot_seconds: float = Field(
+        default=8.0, ge=SHOT_SECONDS_MIN, le=SHOT_SECONDS_MAX, description="no planned shot without dialogue is longer"
+    )
 
     @field_validator("language")
     @classmethod
@@ -49,6 +58,13 @@ class Project(Record):
         if self.min_shot_seconds > self.max_shot_seconds:
             raise ValueError(f"min_shot_seconds ({self.min_shot_seconds}) is over max_shot_seconds ({self.max_shot_seconds})")
         return self
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        if value % 2:
+            raise ValueError(f"{value} is odd; H.264 needs even frame sizes (try {value - 1} or {value + 1})")
+        return value
 
     @field_validator("fallback")
     @classmethod

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from .base import SCHEMA_VERSION, Record
+from .base import SCHEMA_VERSION, Record, SafeId, SchemaVersion
+from .pacing import SHOT_SECONDS_MAX, SHOT_SECONDS_MIN
 
 
 class SourceSpan(Record):
@@ -77,9 +78,9 @@ class ShotKind(StrEnum):
 class DialogueLine(Record):
     """One spoken line: who says it, what, how; drives the shot's timing."""
 
-    id: str
+    id: SafeId
     speaker: str = Field(description="the character's name as the script gives it, e.g. MAYA")
-    character: str = Field(description="the character's id in the bible, e.g. maya")
+    character: SafeId = Field(description="the character's id in the bible, e.g. maya")
     text: str
     parenthetical: str | None = None
     extension: str | None = Field(default=None, description="O.S., V.O., CONT'D ... as written")
@@ -98,7 +99,7 @@ class DialogueLine(Record):
 class Casting(Record):
     """One asset in one shot: which character, in which outfit variant, on which mark."""
 
-    character: str
+    character: SafeId
     variant: str = "default"
     slot: str | None = None
     on_screen: bool = True
@@ -107,14 +108,16 @@ class Casting(Record):
 class Shot(Record):
     """One shot: the unit every department works on."""
 
-    code: str = Field(description="e.g. ep01_sc03_sh020")
+    code: SafeId = Field(description="e.g. ep01_sc03_sh020")
     kind: ShotKind
     size: ShotSize
     angle: Angle = Angle.EYE_LEVEL
     move: CameraMove = CameraMove.STATIC
-    duration: float = Field(gt=0, description="planned seconds; the edit stretches it to fit the voices")
-    subject: str | None = Field(default=None, description="the character the shot is on, if any")
-    facing: str | None = Field(default=None, description="the character the subject faces, for eyelines")
+    duration: float = Field(
+        ge=SHOT_SECONDS_MIN, le=SHOT_SECONDS_MAX, description="planned seconds; the edit stretches it to fit the voices"
+    )
+    subject: SafeId | None = Field(default=None, description="the character the shot is on, if any")
+    facing: SafeId | None = Field(default=None, description="the character the subject faces, for eyelines")
     action: str = ""
     dialogue: list[DialogueLine] = Field(default_factory=list)
     casting: list[Casting] = Field(default_factory=list)
@@ -125,9 +128,9 @@ class Shot(Record):
 class Scene(Record):
     """One scene: a place and a time, and the shots that tell it."""
 
-    id: str = Field(description="e.g. ep01_sc03")
+    id: SafeId = Field(description="e.g. ep01_sc03")
     heading: str
-    location: str = Field(description="the location's id in the bible")
+    location: SafeId = Field(description="the location's id in the bible")
     interior: bool = True
     time_of_day: str = "DAY"
     transition_out: str | None = None
@@ -139,7 +142,7 @@ class Scene(Record):
 class Episode(Record):
     """One episode: the unit that is rendered to an MP4."""
 
-    id: str = Field(description="e.g. ep01")
+    id: SafeId = Field(description="e.g. ep01")
     title: str
     scenes: list[Scene] = Field(default_factory=list)
 
@@ -150,7 +153,7 @@ class Episode(Record):
 class Script(Record):
     """The whole breakdown of one source text."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     title: str
     authors: list[str] = Field(default_factory=list)
     title_page: dict[str, str] = Field(default_factory=dict)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .base import Record
+from .base import Record, SafeId
 
 
 class TaskType(StrEnum):
@@ -76,7 +76,7 @@ class Provenance(Record):
 class Take(Record):
     """One result of one task: content-addressed files plus small data, with provenance."""
 
-    id: str
+    id: SafeId
     step: str
     entity: str
     cache_key: str
@@ -93,7 +93,7 @@ class Take(Record):
 class Note(Record):
     """A reviewer's comment on a take; may send the task back for a retake."""
 
-    take_id: str
+    take_id: SafeId
     author: str
     text: str
     retake: bool = False

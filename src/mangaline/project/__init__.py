@@ -1,6 +1,6 @@
 """The project folder: YAML round-trip, state database, content-addressed objects, migrations."""
 
-from .folder import CONFIG_NAME, ProjectFolder
+from .folder import CONFIG_NAME, ProjectFolder, inside
 from .objects import ObjectStore
 from .state import RunRecord, StateDB, StepEvent, sqlite_url
 from .yamlio import dump_yaml, load_record, load_yaml, to_plain, update_yaml, validate_document
@@ -13,6 +13,7 @@ __all__ = [
     "StateDB",
     "StepEvent",
     "dump_yaml",
+    "inside",
     "load_record",
     "load_yaml",
     "sqlite_url",

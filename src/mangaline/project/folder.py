@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..config import Settings, load_settings, write_settings
 from ..errors import ProjectError, YamlEditError
-from ..model import Bible, Character, Episode, Location, Project, Prop, Script
+from ..model import Bible, Character, Episode, Location, Project, Prop, Script, id_problem
 from .objects import ObjectStore
 from .state import StateDB, sqlite_url
-from .yamlio import load_yaml, to_plain, update_yaml, validate_document, load_record
+from .yamlio import line_of, load_yaml, to_plain, update_yaml, validate_document
 
-__all__ = ["ProjectFolder", "CONFIG_NAME"]
+__all__ = ["ProjectFolder", "CONFIG_NAME", "inside"]
 
 CONFIG_NAME = "mangaline.toml"
 SCRIPT_FILE = "script.yaml"
-# letters of any script (林月, ミカ) are fine in file names; separators and a leading dot are not
-_SAFE_ID = re.compile(r"^[^\W_][\w.-]*$")
+Loc = tuple[str | int, ...]  # a place in a YAML document: keys and list indexes
 _ASSET_KINDS: dict[str, type[Character] | type[Location] | type[Prop]] = {
     "characters": Character,
     "locations": Location,
@@ -84,6 +84,10 @@ class ProjectFolder:
     @property
     def exports_dir(self) -> Path:
         return self.root / "exports"
+
+    def inside(self, path: Path) -> Path:
+        """``path`` resolved, when it lies inside the project; a ProjectError naming it when it does not."""
+        return inside(self.root, path)
 
     def _layout(self) -> list[Path]:
         return [
@@ -173,11 +177,13 @@ class ProjectFolder:
                 raise ProjectError(f"an episode cannot be called {episode_id!r}: script/{SCRIPT_FILE} is the script's own file")
         if len(set(ids)) != len(ids):
             raise ProjectError(f"episode ids repeat in the script: {', '.join(ids)}")
+        for kind, value, episode, _loc, _first, _first_loc in _repeats(script.episodes):
+            raise ProjectError(f"{kind} {value!r} is used twice in the script (again in episode {episode.id})")
         for episode in script.episodes:
-            update_yaml(self.script_dir / f"{episode.id}.yaml", _plain_record(episode))
+            update_yaml(self.inside(self.script_dir / f"{episode.id}.yaml"), _plain_record(episode))
         head = _plain_record(script)
         head["episodes"] = ids
-        update_yaml(self.script_dir / SCRIPT_FILE, head)
+        update_yaml(self.inside(self.script_dir / SCRIPT_FILE), head)
 
     def load_script(self) -> Script:
         path = self.script_dir / SCRIPT_FILE
@@ -194,18 +200,39 @@ class ProjectFolder:
                 str(path), "episodes must be a list of episode ids, each with its file script/<id>.yaml", line=line
             )
         head = validate_document(document, path, Script, plain={**plain, "episodes": []})
-        episodes = []
+        for index, episode_id in enumerate(ids):
+            problem = id_problem(episode_id)
+            if problem is None and episode_id == path.stem:
+                problem = "is the name of the script's own file"
+            if problem is None and episode_id in ids[:index]:
+                problem = "is listed twice"
+            if problem is not None:
+                raise YamlEditError(
+                    str(path), f"episode id {episode_id!r} cannot name its file script/<id>.yaml: it {problem}",
+                    line=line_of(document, ("episodes", index)), hint="use letters, digits and _ - . only, each id once",
+                )
+        loaded: list[tuple[Path, Any, Episode]] = []
         for episode_id in ids:
-            episode_path = self.script_dir / f"{episode_id}.yaml"
+            episode_path = self.inside(self.script_dir / f"{episode_id}.yaml")
             if not episode_path.is_file():
                 raise YamlEditError(str(path), f"episode {episode_id!r} is listed but {episode_path} is missing")
-            episode = load_record(episode_path, Episode)
+            episode_document = load_yaml(episode_path)
+            episode = validate_document(episode_document, episode_path, Episode)
             if episode.id != episode_id:
                 raise YamlEditError(
-                    str(episode_path), f"id {episode.id!r} does not match the file name {episode_id!r}", line=_key_line(episode_path, "id")
+                    str(episode_path), f"id {episode.id!r} does not match the file name {episode_id!r}",
+                    line=line_of(episode_document, ("id",)),
                 )
-            episodes.append(episode)
-        return head.model_copy(update={"episodes": episodes})
+            loaded.append((episode_path, episode_document, episode))
+        documents = {episode.id: (episode_path, episode_document) for episode_path, episode_document, episode in loaded}
+        for kind, value, episode, loc, first, first_loc in _repeats([episode for _, _, episode in loaded]):
+            episode_path, episode_document = documents[episode.id]
+            first_path, first_document = documents[first.id]
+            raise YamlEditError(
+                str(episode_path), f"{kind} {value!r} is used twice (first at {first_path}:{line_of(first_document, first_loc)})",
+                line=line_of(episode_document, loc), hint=f"give every {kind.split()[0]} its own id: each names its own files",
+            )
+        return head.model_copy(update={"episodes": [episode for _, _, episode in loaded]})
 
     # the bible -----------------------------------------------------------
 
@@ -217,11 +244,11 @@ class ProjectFolder:
                 _check_id(asset.id, kind[:-1])
                 if key != asset.id:
                     raise ProjectError(f"bible {kind}: key {key!r} differs from the asset's id {asset.id!r}")
-                update_yaml(folder / f"{asset.id}.yaml", _plain_record(asset))
+                update_yaml(self.inside(folder / f"{asset.id}.yaml"), _plain_record(asset))
             if folder.is_dir():
                 for stale in folder.glob("*.yaml"):
                     if stale.stem not in assets:
-                        stale.unlink()
+                        self.inside(stale).unlink()
 
     def load_bible(self) -> Bible:
         found: dict[str, dict[str, object]] = {}
@@ -229,10 +256,11 @@ class ProjectFolder:
             found[kind] = {}
             folder = self.bible_dir / kind
             for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-                asset = load_record(path, model_cls)
+                document = load_yaml(self.inside(path))
+                asset = validate_document(document, path, model_cls)
                 if asset.id != path.stem:
                     raise YamlEditError(
-                        str(path), f"id {asset.id!r} does not match the file name {path.stem!r}", line=_key_line(path, "id")
+                        str(path), f"id {asset.id!r} does not match the file name {path.stem!r}", line=line_of(document, ("id",))
                     )
                 found[kind][asset.id] = asset
         return Bible.model_validate(found)
@@ -243,14 +271,43 @@ def _plain_record(record: Script | Episode | Character | Location | Prop) -> dic
     return record.model_dump(mode="json", exclude_none=True)
 
 
+def inside(root: Path, path: Path) -> Path:
+    """``path`` resolved (links followed), when it lies inside ``root``; a ProjectError naming it when it does not.
+
+    Every file the line reads or writes under a name made from an id goes through here, so no id,
+    however it was typed, reaches outside the project.
+    """
+    base = Path(root).resolve()
+    resolved = Path(path).resolve()
+    if resolved == base or not resolved.is_relative_to(base):
+        raise ProjectError(
+            f"{path} resolves to {resolved}, outside {base}: refused",
+            hint="ids name files inside the project; check the id (and any symbolic link) that made this path",
+        )
+    return resolved
+
+
 def _check_id(value: str, what: str) -> None:
-    if not _SAFE_ID.match(value):
-        raise ProjectError(f"{what} id {value!r} cannot be a file name (use letters, digits, _ . - and no leading _ or .)")
+    problem = id_problem(value)
+    if problem is not None:
+        raise ProjectError(f"{what} id {value!r} cannot be a file name: it {problem}")
 
 
-def _key_line(path: Path, key: str) -> int | None:
-    document = load_yaml(path)
-    try:
-        return document.lc.key(key)[0] + 1
-    except (AttributeError, KeyError):
-        return None
+def _repeats(episodes: list[Episode]) -> Iterator[tuple[str, str, Episode, Loc, Episode, Loc]]:
+    """Each scene id, shot code or line id met a second time: kind, value, the episode and place in its
+    file, then the episode and place where it was first met.
+
+    They name the takes, renders and voices of what they label, so two of one would overwrite each other.
+    """
+    seen: dict[tuple[str, str], tuple[Episode, Loc]] = {}
+    for episode in episodes:
+        for si, scene in enumerate(episode.scenes):
+            labels = [("scene id", scene.id, ("scenes", si, "id"))]
+            for hi, shot in enumerate(scene.shots):
+                labels.append(("shot code", shot.code, ("scenes", si, "shots", hi, "code")))
+                labels += [("line id", line.id, ("scenes", si, "shots", hi, "dialogue", li, "id"))
+                           for li, line in enumerate(shot.dialogue)]
+            for kind, value, loc in labels:
+                if (kind, value) in seen:
+                    yield kind, value, episode, loc, *seen[(kind, value)]
+                seen.setdefault((kind, value), (episode, loc))

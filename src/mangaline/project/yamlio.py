@@ -17,13 +17,30 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import YamlEditError
 
-__all__ = ["load_yaml", "dump_yaml", "update_yaml", "load_record", "validate_document", "to_plain", "IDENTITY_KEYS"]
+__all__ = [
+    "IDENTITY_KEYS",
+    "MAX_YAML_BYTES",
+    "dump_yaml",
+    "line_of",
+    "load_record",
+    "load_yaml",
+    "to_plain",
+    "update_yaml",
+    "validate_document",
+]
 
 # Lists of mappings are matched item by item through the first of these keys that every item carries,
 # so a person's comments stay with "their" shot or line even when items are inserted before it.
 IDENTITY_KEYS = ("id", "code", "name")
 
 M = TypeVar("M", bound=BaseModel)
+
+# A script or bible file the line writes stays well under these: a one-megabyte screenplay with no
+# episode breaks becomes one episode file of about 11 MB, nested about a dozen levels deep.
+MAX_YAML_BYTES = 16_000_000
+MAX_YAML_DEPTH = 64
+# Aliases may repeat what a file holds a few times over (a shared palette), never a billion times.
+MAX_ALIAS_GROWTH = 4
 
 
 def _yaml() -> YAML:
@@ -35,16 +52,35 @@ def _yaml() -> YAML:
 
 
 def load_yaml(path: Path) -> Any:
-    """The document as CommentedMap/CommentedSeq; syntax errors become YamlEditError with the line."""
+    """The document as CommentedMap/CommentedSeq; syntax errors become YamlEditError with the line.
+
+    The file is read up to MAX_YAML_BYTES, and a document whose aliases would unfold it past
+    MAX_ALIAS_GROWTH times its own size (a "billion laughs") is refused before anything walks it.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
         raise YamlEditError(str(path), "file not found") from None
-    except UnicodeDecodeError as err:
-        raise YamlEditError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except IsADirectoryError:
+        raise YamlEditError(str(path), "this is a folder, not a YAML file") from None
+    except OSError as err:
+        raise YamlEditError(str(path), f"the file cannot be read ({err.strerror})") from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise YamlEditError(
+            str(path), f"the file is over {MAX_YAML_BYTES // 1_000_000} MB, too large for one script or bible file",
+            hint="split the episode into episodes of their own",
+        )
     try:
-        return _yaml().load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise YamlEditError(
+            str(path), f"not UTF-8 text ({err.reason} at byte {err.start})", line=raw.count(b"\n", 0, err.start) + 1,
+            hint="save the file as UTF-8",
+        ) from None
+    try:
+        document = _yaml().load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -53,9 +89,46 @@ def load_yaml(path: Path) -> Any:
             str(path), f"YAML syntax error: {problem}", line=line, hint="check indentation and quoting near that line"
         ) from None
     except YAMLError as err:
-        raise YamlEditError(str(path), f"YAML syntax error: {err}") from None
+        raise YamlEditError(str(path), f"YAML syntax error: {' '.join(str(err).split())}") from None
+    except RecursionError:
+        raise YamlEditError(str(path), "the YAML is nested too deeply to read") from None
+    _check_unfolded_size(document, path)
+    return document
 
 
+def _check_unfolded_size(document: Any, path: Path) -> None:
+    """Refuse a document nested past MAX_YAML_DEPTH, or whose aliases unfold it far past its own size.
+
+    An alias is the very object its anchor made, so each distinct node is measured once: the walk
+    costs what the file holds, however large the aliases would unfold it.
+    """
+    unfolded: dict[int, int] = {}  # id of a collection -> its unfolded node count; -1 while it is being measured
+    held = [1]  # the nodes the file itself spells out: each distinct collection and its entries
+
+    def measure(node: Any, depth: int) -> int:
+        if not isinstance(node, (Mapping, list)):
+            return 1
+        if depth > MAX_YAML_DEPTH:
+            raise YamlEditError(str(path), f"the YAML is nested deeper than {MAX_YAML_DEPTH} levels", line=_node_line(node))
+        known = unfolded.get(id(node))
+        if known == -1:
+            raise YamlEditError(str(path), "an alias refers to the node that holds it", line=_node_line(node),
+                                hint="remove the anchor (&name) or the alias (*name) that loops")
+        if known is not None:
+            return known
+        unfolded[id(node)] = -1
+        children = [part for item in node.items() for part in item] if isinstance(node, Mapping) else list(node)
+        held[0] += len(children)
+        total = 1 + sum(measure(child, depth + 1) for child in children)
+        if total > MAX_ALIAS_GROWTH * held[0] + 10_000:
+            raise YamlEditError(
+                str(path), f"aliases unfold its {held[0]:,} nodes to over {total:,}: refused as an alias bomb",
+                line=_node_line(node), hint="write the values out instead of repeating *aliases",
+            )
+        unfolded[id(node)] = total
+        return total
+
+    measure(document, 0)
 def dump_yaml(data: Any, path: Path) -> None:
     """Write the document atomically: a reader sees the old file or the new one, never half of one."""
     path = Path(path)
@@ -87,6 +160,9 @@ def validate_document(document: Any, path: Path, model_cls: type[M], *, plain: A
     try:
         return model_cls.model_validate(to_plain(document) if plain is None else plain)
     except ValidationError as err:
+        newer = _newer_schema(document, path, err)
+        if newer is not None:
+            raise newer from None
         problems = []
         first_line: int | None = None
         for error in err.errors(include_url=False):
@@ -100,6 +176,17 @@ def validate_document(document: Any, path: Path, model_cls: type[M], *, plain: A
         raise YamlEditError(
             str(path), message, line=first_line, hint=f"fix the value to match {model_cls.__name__}"
         ) from None
+
+
+def _newer_schema(document: Any, path: Path, err: ValidationError) -> YamlEditError | None:
+    """A file written by a newer mangaline: that is the one thing to say, whatever else fails to validate."""
+    for error in err.errors(include_url=False):
+        if error["type"] == "schema_version_newer":
+            return YamlEditError(
+                str(path), error["msg"], line=_line_of(document, tuple(error["loc"]), missing=False),
+                hint="upgrade mangaline (pip install --upgrade mangaline) to read this project",
+            )
+    return None
 
 
 def to_plain(node: Any) -> Any:
@@ -122,9 +209,16 @@ def _explain(error: Mapping[str, Any]) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown key (a typo?)"
+    if kind in ("unsafe_id", "schema_version"):
+        return str(error["msg"])  # these name the value themselves
     value = error.get("input")
     shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
     return f"{error['msg']}, got {shown}"
+
+
+def line_of(document: Any, loc: Sequence[Any]) -> int | None:
+    """1-based line of the value at loc (keys and list indexes) in a loaded document."""
+    return _line_of(document, loc, missing=False)
 
 
 def _line_of(document: Any, loc: Sequence[Any], *, missing: bool) -> int | None:
