@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
@@ -181,6 +184,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+    return None
+
+
+def _read_only_connect(path: Path) -> Any:
+    """Connections to a database in a folder that cannot be written (a read-only disk, a copy without
+    write permission): SQLite cannot make its -shm and -wal files there, so the file is opened
+    read-only, and immutable unless a -wal file left by a stopped writer still holds recent commits."""
+    immutable = "" if path.with_name(path.name + "-wal").exists() else "&immutable=1"
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro{immutable}"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
 def alembic_config(url: str) -> AlembicConfig:
     """The Alembic configuration built in code, so no alembic.ini is needed at run time."""
     cfg = AlembicConfig()
@@ -194,16 +219,27 @@ class StateDB:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # a project on a read-only disk is read as it is: `status` works, and a write fails saying so
+        self.read_only = path is not None and path.is_file() and not (
+            os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        )
         try:
-            self.engine: SqlEngine = create_engine(url)
+            if path is not None and self.read_only:
+                self.engine: SqlEngine = create_engine(url, creator=_read_only_connect(path))
+            else:
+                self.engine = create_engine(url)
         except (SQLAlchemyError, ImportError) as err:
             raise ProjectError(f"cannot open the state database {url}: {err}") from None
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_read_pragmas if self.read_only else _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.upgrade()
+        if self.read_only:
+            self._check_current()
+        else:
+            self.upgrade()
 
     @classmethod
     def for_folder(cls, state_dir: Path) -> StateDB:
@@ -218,6 +254,23 @@ class StateDB:
                 alembic_command.upgrade(cfg, "head")
         except SQLAlchemyError as err:
             raise ProjectError(f"cannot migrate the state database {self.url}: {err}") from None
+
+    def _check_current(self) -> None:
+        """A database that cannot be written cannot be migrated: it is read only if it is already current."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except SQLAlchemyError as err:
+            raise ProjectError(f"cannot read the state database {self.url}: {err}") from None
+        if current != head:
+            raise ProjectError(
+                f"the state database {self.url} cannot be written, and its schema ({current or 'empty'}) is older than {head}",
+                hint="open the project once where it can be written, so its database is brought up to date",
+            )
 
     def close(self) -> None:
         self.engine.dispose()
