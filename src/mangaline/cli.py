@@ -1,36 +1,56 @@
-"""The `mangaline` command: new, breakdown, build, status and export over a project folder."""
+"""The `mangaline` command: new, breakdown, build, status and export over a project folder.
+
+Results (tables, JSON, the episodes a build published) go to stdout; progress, notes and errors go
+to stderr, and every error a person can cause or meet is one line there. The departments are
+imported inside the commands, after main() has taken over Ctrl-C and SIGTERM, so even a command
+stopped while it starts up ends with one line, never a traceback.
+"""
 
 from __future__ import annotations
 
+import errno
+import importlib
 import json
+import os
+import re
 import shutil
+import sqlite3
+import stat
 import sys
+import tempfile
+import traceback
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from .breakdown import breakdown_source
-from .config import LlmSettings, Settings
-from .design import design_bible
-from .design.approval import check_approvals, lock_design, unlock_design
-from .engine import Engine, LocalExecutor
-from .errors import MangalineError, ProjectError
-from .model import Bible
-from .production import build_graph, keep_cast, plan_build, publish, record_transcript
-from .project import ProjectFolder
-from .providers.catalogue import project_catalogue
-from .providers.reports import cost_report, models_report, render_cost, render_models
+from . import __version__
+from .errors import MangalineError, ProjectError, ScriptError
+from .stopping import Interrupted, leave, stop_on_signals
+
+if TYPE_CHECKING:
+    from .config import LlmSettings, Settings
+    from .engine import Engine
+    from .model import Bible
+    from .project import ProjectFolder
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="mangaline: screenplay in, finished vertical episodes out.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # a message is one line, however long its path
 out = Console()
+
+_where: dict[str, Path] = {}
+"""The state folder of the project the running command opened: where a crash log goes."""
 
 
 @app.command()
@@ -43,43 +63,132 @@ def new(
     llm_key_env: Annotated[str, typer.Option(help="environment variable holding the endpoint's key")] = "OPENAI_API_KEY",
 ) -> None:
     """Make a project from a screenplay or a story: story/, script/, bible/ and mangaline.toml."""
+    from pydantic import ValidationError
+
+    from .config import LlmSettings
+
     if language is not None and language not in ("zh", "ja", "en"):
         raise MangalineError(f"--language {language!r} is not one of zh, ja, en")
     if (llm_url is None) != (llm_model is None):
         raise MangalineError("--llm-url and --llm-model go together", hint="give both, or neither for the offline rules")
-    llm = LlmSettings(base_url=llm_url, model=llm_model, api_key_env=llm_key_env) if llm_url and llm_model else None
+    try:
+        llm = LlmSettings(base_url=llm_url, model=llm_model, api_key_env=llm_key_env) if llm_url and llm_model else None
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]  # never the input: it may be the key itself
+        option = {"base_url": "--llm-url", "model": "--llm-model", "api_key_env": "--llm-key-env"}.get(str(problem["loc"][0]), "--llm-*")
+        raise MangalineError(f"{option}: {str(problem['msg']).removeprefix('Value error, ')}") from None
+    _check_source(from_)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ProjectError(f"{directory}: exists and is not an empty folder", hint="choose a new folder name")
-    # break the text down before creating anything, so bad input leaves no half-made project
-    result = breakdown_source(from_, language=language, name=directory.name, llm=llm)
-    bible = design_bible(result.script)
-    folder = ProjectFolder.create(directory, settings=Settings(project=result.project, llm=llm))
     try:
-        shutil.copyfile(from_, folder.story_dir / from_.name)
-        folder.save_script(result.script)
-        folder.save_bible(bible)
-        if result.transcript:
-            record_transcript(folder, from_.name, result.transcript, llm)
-    except BaseException:
-        folder.close()
-        shutil.rmtree(directory, ignore_errors=True)
+        result, bible = _create(directory, from_, language, llm)
+    except Interrupted as stop:
+        made = directory.is_dir() and (directory / "mangaline.toml").is_file()
+        stop.detail = f"{directory} was made whole before the stop" if made else f"{directory} was not created"
         raise
-    folder.close()
     shots = len(result.script.shots())
     err.print(
-        f"[green]created[/] {directory}: {len(result.script.episodes)} episode(s), {len(result.script.scenes())} scenes, "
+        f"[green]created[/] {escape(str(directory))}: {len(result.script.episodes)} episode(s), {len(result.script.scenes())} scenes, "
         f"{shots} shots, {len(result.script.lines())} lines, {len(bible.characters)} characters, "
         f"{len(bible.locations)} locations ({result.project.language})"
     )
-    err.print(f"next: [bold]mangaline build {directory}[/]")
+    err.print(f"next: [bold]mangaline build {escape(str(directory))}[/]")
+
+
+def _check_source(source: Path) -> None:
+    """The source must be a file that stays: `new` keeps a copy of it in story/, under its name."""
+    try:
+        mode = source.stat().st_mode
+    except FileNotFoundError:
+        return  # the breakdown says so, naming the file
+    if stat.S_ISDIR(mode):
+        raise ScriptError(str(source), "is a folder, not a file", hint="give the screenplay or story file itself")
+    if not stat.S_ISREG(mode):
+        raise ScriptError(
+            str(source), "is a pipe or a device, not a file: the project keeps a copy of its source",
+            hint="save the text to a file first (e.g. story.fountain) and give its path",
+        )
+
+
+def _create(directory: Path, source: Path, language: str | None, llm: LlmSettings | None):
+    """Break the source down, then make the project in a hidden sibling folder and rename it into place
+    whole: stopped or failed half-way, `new` leaves nothing behind. Nothing in the project records where
+    it lives (the state database is found beside mangaline.toml, takes name blobs by hash), so the
+    rename moves a working project."""
+    from .breakdown import breakdown_source
+    from .config import Settings
+    from .design import design_bible
+    from .production import record_transcript
+    from .project import ProjectFolder
+
+    # break the text down before creating anything, so bad input leaves no half-made project
+    result = breakdown_source(source, language=language, name=directory.name, llm=llm)
+    bible = design_bible(result.script)
+    made = [p for p in (directory.absolute(), *directory.absolute().parents) if not p.exists()][1:]
+    partial = directory.parent / f".{directory.name[:64]}.partial-{uuid.uuid4().hex[:8]}"
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        folder = ProjectFolder.create(partial, settings=Settings(project=result.project, llm=llm))
+        try:
+            shutil.copyfile(source, folder.story_dir / source.name)
+            folder.save_script(result.script)
+            folder.save_bible(bible)
+            if result.transcript:
+                record_transcript(folder, source.name, result.transcript, llm)
+        finally:
+            folder.close()
+        partial.rename(directory)  # an empty folder at `directory` is replaced, as POSIX rename does
+    except BaseException as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        for parent in made:  # the folders `new` made on the way, innermost first
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+        if isinstance(error, OSError):
+            raise _os_error(error, where=directory, doing="cannot create") from None
+        if isinstance(error, MangalineError):
+            problem: MangalineError | None = error
+        else:
+            problem = _database_error(error) if isinstance(error, Exception) else None
+        if problem is not None and partial.name in str(problem):
+            # the hidden folder's name means nothing to a person: say the one they asked for
+            text = _message(problem).replace(str(partial.resolve()), str(directory)).replace(str(partial), str(directory))
+            full = "disk is full" in text or "no space left" in text.lower()
+            raise ProjectError(f"cannot create {directory}: {text}",
+                               hint=problem.hint or (_OS_HINTS[errno.ENOSPC] if full else None)) from None
+        raise
+    return result, bible
 
 
 def _open(directory: Path) -> tuple[ProjectFolder, Settings]:
+    from .project import ProjectFolder
+
     folder = ProjectFolder.open(directory)
+    _where["state"] = folder.state_dir
     return folder, folder.settings
 
 
+@contextmanager
+def _building(folder: ProjectFolder, command: str, *, wait: bool = False) -> Iterator[None]:
+    """Hold the project's build lock: a second build is refused at once, naming the one running, or waits."""
+    from .engine import build_lock
+
+    def waiting(holder: object) -> None:
+        err.print(f"waiting for the build running in {escape(str(folder.root))} ({escape(str(holder))})")
+
+    with ExitStack() as held:
+        try:
+            held.enter_context(build_lock(folder.state_dir, command, wait=wait, waiting=waiting))
+        except OSError as error:  # a read-only or full disk: a build could not write anyway
+            raise _os_error(error, where=folder.root, doing=f"cannot {command.split()[0]} in") from None
+        yield
+
+
 def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool, bible: Bible | None = None):
+    from .design import design_bible
+    from .production import build_graph, keep_cast
+
     script = folder.load_script()
     bible = bible if bible is not None else folder.load_bible()
     designed = design_bible(script, existing=bible)
@@ -96,9 +205,38 @@ def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool,
 def build(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    wait: Annotated[bool, typer.Option("--wait", help="if the project is being built, wait for that build to end")] = False,
 ) -> None:
-    """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/."""
-    folder, settings = _open(directory)
+    """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/.
+
+    One build of a project runs at a time: a second one stops at once, naming the one running (or
+    with --wait, starts when it ends). Ctrl-C or SIGTERM stops a build and says how many steps this
+    run finished; they, and those of earlier runs, are kept, and the next build goes on from there."""
+    engines: list[Engine] = []  # the build's engine once it starts: what an interrupted run finished
+    folder = None
+    try:
+        folder, settings = _open(directory)
+        with _building(folder, f"build {directory}", wait=wait):
+            _build(folder, settings, directory, progress, engines)
+    except Interrupted as stop:
+        run = engines[0].last_run if engines else None
+        kept = run.ran if run is not None else 0
+        stop.detail = f"{_count(kept, 'finished step')} kept; run `mangaline build {directory}` to go on"
+        raise
+    finally:
+        if folder is not None:
+            folder.close()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, engines: list[Engine]) -> None:
+    from .design.approval import check_approvals
+    from .engine import Engine, LocalExecutor
+    from .production import publish
+
     bible = folder.load_bible()
     # An approved design that was edited by hand stops the build before anything is drawn with it.
     for note in check_approvals(bible.characters, folder.state, folder.characters_dir):
@@ -106,7 +244,9 @@ def build(
     script, graph = _graph(folder, settings, save_new_designs=True, bible=bible)
     for key, reason in sorted(graph.work.fallbacks.items()):
         err.print(f"[yellow]draft[/] {escape(key)}: {escape(reason)}")
-    with Engine(folder, executor=LocalExecutor(workers=settings.build.workers), resources=graph.resources) as engine:
+    with LocalExecutor(workers=settings.build.workers) as executor, \
+            Engine(folder, executor=executor, resources=graph.resources) as engine:
+        engines.append(engine)
         summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
     for episode_id, node in graph.episodes.items():
         take = summary.takes.get(node.node)
@@ -117,11 +257,16 @@ def build(
             segment = summary.takes[node.deps[f"segment:{code}"].node]
             files[f"shots/{code}.mp4"] = folder.objects.path(segment.components["segment.mp4"])
         placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir)
-        err.print(f"[green]episode[/] {episode_id}: {placed['episode.mp4']}  ({take.data['duration']:.1f} s, {take.data['shots']} shots)")
+        # the episode is the build's result: stdout, one line each, never wrapped
+        out.print(f"episode {episode_id}: {placed['episode.mp4']}  ({take.data['duration']:.1f} s, {take.data['shots']} shots)",
+                  markup=False, highlight=False, soft_wrap=True)
     warnings = Counter(w for take in summary.takes.values() for w in take.provenance.warnings)
     for warning, count in warnings.items():
         err.print(f"[yellow]warning[/] {escape(warning)}" + (f" (x{count})" if count > 1 else ""))
     err.print(str(summary), markup=False, highlight=False)
+    if any("[Errno 28]" in failure.error for failure in summary.failures):
+        err.print(f"the disk under {escape(str(folder.root))} is full: free some space, then run "
+                  f"`mangaline build {escape(str(directory))}` again; finished steps are kept")
     if summary.failed:
         raise typer.Exit(1)
 
@@ -135,36 +280,45 @@ def approve(
     """Approve a character's turnaround: its design and version are locked, and every shot uses them."""
     folder, settings = _open(directory)
     try:
-        bible = folder.load_bible()
-        if character not in bible.characters:
-            known = ", ".join(sorted(bible.characters)) or "none"
-            raise ProjectError(f"no character {character!r} in {folder.characters_dir}", hint=f"known characters: {known}")
-        current = bible.characters[character]
-        if unapprove:
-            bible.characters[character] = current.model_copy(update={"approved": False})
-            folder.save_bible(bible)
-            taken = unlock_design(folder.state, character)
-            err.print(f"[green]unapproved[/] {character} v{current.version} ({taken} locked take(s) released)")
-            return
-        chosen = current.model_copy(update={"approved": True})
-        bible.characters[character] = chosen
-        # Reuse (or make) the very sheet node the build uses, routed as the build routes it, then lock it,
-        # before the YAML says approved: the sheet a person looked at is the one locked, not bought again.
-        # No episodes: only the bible's nodes are routed and priced.
-        sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible, settings.project,
-                             settings=settings, root=folder.root)
-        node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
-        with Engine(folder, executor=LocalExecutor(workers=1), resources=sheets.resources) as engine:
-            summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")
-        take = summary.takes.get(node.node)
-        if take is None:
-            raise MangalineError(f"the turnaround of {character} could not be drawn",
-                                 hint="; ".join(str(f) for f in summary.failures) or None)
-        lock_design(folder.state, chosen, take)
-        folder.save_bible(bible)
-        err.print(f"[green]approved[/] {character} v{chosen.version}: design locked on take {take.id[:12]}")
+        with _building(folder, f"approve {directory} --character {character}"):
+            _approve(folder, settings, directory, character, unapprove)
     finally:
         folder.close()
+
+
+def _approve(folder: ProjectFolder, settings: Settings, directory: Path, character: str, unapprove: bool) -> None:
+    from .design.approval import lock_design, unlock_design
+    from .engine import Engine, LocalExecutor
+    from .production import build_graph
+
+    bible = folder.load_bible()
+    if character not in bible.characters:
+        known = ", ".join(sorted(bible.characters)) or "none"
+        raise ProjectError(f"no character {character!r} in {folder.characters_dir}", hint=f"known characters: {known}")
+    current = bible.characters[character]
+    if unapprove:
+        bible.characters[character] = current.model_copy(update={"approved": False})
+        folder.save_bible(bible)
+        taken = unlock_design(folder.state, character)
+        err.print(f"[green]unapproved[/] {character} v{current.version} ({taken} locked take(s) released)")
+        return
+    chosen = current.model_copy(update={"approved": True})
+    bible.characters[character] = chosen
+    # Reuse (or make) the very sheet node the build uses, routed as the build routes it, then lock it,
+    # before the YAML says approved: the sheet a person looked at is the one locked, not bought again.
+    # No episodes: only the bible's nodes are routed and priced.
+    sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible, settings.project,
+                         settings=settings, root=folder.root)
+    node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
+    with LocalExecutor(workers=1) as executor, Engine(folder, executor=executor, resources=sheets.resources) as engine:
+        summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")
+    take = summary.takes.get(node.node)
+    if take is None:
+        raise MangalineError(f"the turnaround of {character} could not be drawn",
+                             hint="; ".join(str(f) for f in summary.failures) or None)
+    lock_design(folder.state, chosen, take)
+    folder.save_bible(bible)
+    err.print(f"[green]approved[/] {character} v{chosen.version}: design locked on take {take.id[:12]}")
 
 
 @app.command()
@@ -192,7 +346,9 @@ def status(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the status as JSON")] = False,
 ) -> None:
-    """Say what is missing, stale, flagged (failed) or fresh, step by step."""
+    """Say what is missing, stale, flagged (failed) or fresh, step by step; works while a build runs, and read-only."""
+    from .engine import Engine
+
     folder, settings = _open(directory)
     _, graph = _graph(folder, settings, save_new_designs=False)
     with Engine(folder) as engine:
@@ -236,6 +392,7 @@ def export(
     if not layout:
         raise MangalineError("nothing to export", hint="ask for what you want, e.g. --layout")
     from .atomic import write_text_atomic
+    from .design import design_bible
     from .layout import episode_movements, lay_out_shot
 
     folder, settings = _open(directory)
@@ -266,6 +423,9 @@ def models(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """The model catalogue in the project's currency, and what the router would choose, with its reasons."""
+    from .providers.catalogue import project_catalogue
+    from .providers.reports import models_report, render_models
+
     folder, settings = _open(directory)
     catalogue = project_catalogue(folder.root)
     work, problem = _plan(folder, settings, catalogue)
@@ -282,6 +442,9 @@ def cost(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """What was spent, by provider, model and step, and the estimate for what remains."""
+    from .providers.catalogue import project_catalogue
+    from .providers.reports import cost_report, render_cost
+
     folder, settings = _open(directory)
     catalogue = project_catalogue(folder.root)
     work, problem = _plan(folder, settings, catalogue)
@@ -294,6 +457,9 @@ def cost(
 
 def _plan(folder: ProjectFolder, settings: Settings, catalogue):
     """The build's own plan of the script (the same code `build` routes with), or why there is none."""
+    from .design import design_bible
+    from .production import plan_build
+
     try:
         script = folder.load_script()
         bible = design_bible(script, existing=folder.load_bible())
@@ -302,27 +468,176 @@ def _plan(folder: ProjectFolder, settings: Settings, catalogue):
         return None, str(error).splitlines()[0]
 
 
+# ------------------------------------------------------------------------------------------ faults
+
+
 def main() -> None:
-    """Run the CLI; a MangalineError prints as a clear message, never as a traceback."""
+    """Run the CLI. Every error a person can cause or meet (bad usage, a MangalineError, a full or read-only
+    disk, a bad path) is one line on stderr and exit status 2; Ctrl-C and SIGTERM stop with 130 and 143,
+    keeping what was finished; a bug writes its traceback to a log file and says where, in one line."""
+    stop_on_signals()
     try:
-        # without standalone mode, click returns the exit code a command asked for instead of raising
-        code = app(standalone_mode=False)
+        # without standalone mode, click returns the exit code a command asked for instead of exiting
+        code = app(prog_name="mangaline", standalone_mode=False)
+        sys.stdout.flush()  # here, so a full disk or a closed pipe behind stdout is reported like any other
+    except Interrupted as stop:
+        _say(Text("interrupted" + (f"; {stop.detail}" if stop.detail else "")))
+        leave(stop.code)
+    except KeyboardInterrupt:  # only before main() took the signals over
+        _say(Text("interrupted"))
+        leave(130)
     except MangalineError as error:
-        err.print(f"[red]error:[/] {escape(str(error))}", highlight=False)
-        sys.exit(2)
+        _fail(_one_line(error))
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except KeyboardInterrupt:
-        err.print("interrupted; finished steps are kept, run the same command again to go on")
-        sys.exit(130)
-    except Exception as error:  # click's usage errors and friends
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+    except typer.Abort:
+        _fail("aborted")
+    except _USAGE_ERRORS as error:
+        _usage(error)
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            _quiet_stdout()  # the reader went away (`| head`): nothing is wrong and nothing to say
+            sys.exit(1)
+        _fail(_one_line(_os_error(error)))
+    except Exception as error:  # noqa: BLE001 - the last resort: a bug, or a failure nobody foresaw
+        problem = _database_error(error)
+        if problem is not None:
+            _fail(_one_line(problem))
+        _crash(error)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Click's exception root, wherever this typer keeps it: vendored in typer._click (typer >= 0.2x), or the
+    click package that older typers depend on."""
+    found: list[type[Exception]] = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(module).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+_USAGE_ERRORS = _click_errors()
+
+
+def _say(text: Text) -> None:
+    err.print(text, highlight=False)
+
+
+def _fail(line: str, code: int = 2) -> NoReturn:
+    _say(Text.assemble(("error:", "bold red"), " ", line))
+    sys.exit(code)
+
+
+def _one_line(error: MangalineError) -> str:
+    """The error's message and hint on one line."""
+    text = _message(error)
+    return f"{text}; {error.hint}" if error.hint else text
+
+
+def _message(error: MangalineError) -> str:
+    message = str(error.args[0]) if error.args else str(error)
+    # SQLAlchemy's statement, parameters and link say nothing a person can act on
+    message = re.sub(r"\s*\[SQL: .*?\](\s*\[parameters: .*?\])?|\s*\(Background on this error at: [^)]*\)", "", message,
+                     flags=re.DOTALL)
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
+def _usage(error: Exception) -> NoReturn:
+    ctx = getattr(error, "ctx", None)
+    if type(error).__name__ == "NoArgsIsHelpError":  # `mangaline` alone: the help, as no_args_is_help promises
+        text = error.format_message()  # typer's rich help prints itself to stdout and leaves this empty
+        if text.strip():
+            err.print(text, markup=False, highlight=False)
+        sys.exit(2)
+    command = getattr(ctx, "command_path", None) or "mangaline"
+    message = error.format_message().strip().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    _fail(f"{command}: {message}; see `{command} --help`")
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "free some space on that disk, then run the command again",
+    errno.EDQUOT: "your disk quota is used up: free some space, then run the command again",
+    errno.EROFS: "it is on a read-only disk: copy the project somewhere writable, or mount it read-write",
+    errno.EACCES: "mangaline may not write or read there: check the folder's owner and permissions",
+    errno.EPERM: "mangaline may not write or read there: check the folder's owner and permissions",
+    errno.ENAMETOOLONG: "use a shorter name (most disks allow 255 bytes for one name)",
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EISDIR: "that is a folder: give a file",
+    errno.EMFILE: "too many files open: raise the limit (ulimit -n) or lower [build] workers",
+    errno.EIO: "the disk reported an error: check it before going on",
+}
+
+
+def _os_error(error: OSError, *, where: object | None = None, doing: str = "") -> MangalineError:
+    """An OSError said as a MangalineError: what went wrong, where, and what to do."""
+    reason = error.strerror or str(error)
+    reason = reason[:1].lower() + reason[1:]
+    place = where if where is not None else error.filename
+    if place is None:
+        place = "the standard output"
+    lead = f"{doing} {place}" if doing else f"{place}"
+    if doing and error.filename is not None and where is not None and str(error.filename) != str(where):
+        reason += f" ({error.filename})"
+    return MangalineError(f"{lead}: {reason}", hint=_OS_HINTS.get(error.errno or 0))
+
+
+def _database_error(error: Exception) -> MangalineError | None:
+    """SQLite's own reports of a full or read-only disk (wrapped by SQLAlchemy), said like an OSError."""
+    cause = getattr(error, "orig", None) or error
+    if not isinstance(cause, sqlite3.Error):
+        return None
+    text = str(cause)
+    place = _where.get("state", Path(".mangaline")) / "state.db"
+    for words, number in (("disk is full", errno.ENOSPC), ("readonly database", errno.EROFS),
+                          ("unable to open", errno.EACCES), ("disk I/O error", errno.EIO)):
+        if words in text:
+            return _os_error(OSError(number, text, str(place)))
+    if "database is locked" in text:
+        return MangalineError(f"{place}: the state database stayed locked by another process",
+                              hint="run the command again in a moment")
+    return None
+
+
+def _quiet_stdout() -> None:
+    # the interpreter flushes stdout once more on the way out: point it at /dev/null so that flush is silent
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _crash(error: Exception) -> NoReturn:
+    """A bug: the whole traceback goes to a log file (in the project's state folder when a project is open),
+    and the person gets one line saying where."""
+    log = _write_crash_log("".join(traceback.format_exception(error)))
+    said = " ".join(str(error).split())[:300]
+    kept = f"the traceback is in {log}" if log else "the traceback could not be written anywhere"
+    _fail(f"unexpected {type(error).__name__}: {said}; {kept}; please report it with that file", code=1)
+
+
+def _write_crash_log(trace: str) -> Path | None:
+    """The traceback in DIR/.mangaline/logs/, else the user's cache folder, else the temp folder."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mangaline" / "logs"
+    places = [_where["state"] / "logs"] if "state" in _where else []
+    places += [cache, Path(tempfile.gettempdir()) / "mangaline-logs"]
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    header = (f"mangaline {__version__}, Python {sys.version.split()[0]}, {datetime.now().astimezone().isoformat()}\n"
+              f"command: {' '.join(sys.argv)}\n\n")
+    for folder in places:
+        path = folder / f"crash-{stamp}-{os.getpid()}.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(header + trace, encoding="utf-8")
+        except OSError:
+            continue
+        return path
+    return None
 
 
 if __name__ == "__main__":

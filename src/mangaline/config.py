@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+import types
+import typing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -14,6 +18,9 @@ from .errors import ConfigError
 from .model import Project
 
 TIERS = ("draft", "standard", "premium")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|token|password|passwd|credentials?)$", re.IGNORECASE)
+"""Keys that would hold a secret itself; a secret lives in the environment and the file names its variable."""
 
 __all__ = [
     "BuildSettings",
@@ -46,6 +53,11 @@ class LlmSettings(BaseModel):
         description="environment variable holding the key (never the key itself); empty for a local server with none",
     )
     provider: str = Field(default="openai_compat", description="the name errors and the ledger give this endpoint")
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return _check_env_name(value)
     json_schema: bool = Field(default=False, description="the endpoint supports strict structured outputs")
     json_object: bool = Field(default=True, description="the endpoint supports JSON mode (response_format json_object)")
     thinking: Literal["enabled", "disabled"] | None = Field(
@@ -78,6 +90,11 @@ class ProviderSettings(BaseModel):
     options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="provider-specific settings (region, app id, cluster ...)"
     )
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return _check_env_name(value)
 
     def api_key(self) -> str | None:
         """The key, read from the environment at call time so it is never stored or written."""
@@ -150,23 +167,177 @@ class Settings(BaseModel):
     routing: RoutingSettings = RoutingSettings()
 
 
+def _check_env_name(value: str) -> str:
+    if value and not _ENV_NAME.match(value):
+        # never echoed: what was written here may be the key itself
+        raise ValueError("names an environment variable (like OPENAI_API_KEY), not the key itself; "
+                         "keys never go in files")
+    return value
+
+
 def load_settings(path: Path) -> Settings:
-    """Read and validate mangaline.toml; any problem names the file and the key."""
+    """Read and validate mangaline.toml; any problem names the file, its line, the table and the key.
+
+    Refused besides bad values: keys no table has, a [providers.<id>] table for a provider that is not
+    installed (the known ones are listed), and a secret written into the file (``api_key = ...``): keys
+    never go in files, ``api_key_env`` names the environment variable that holds one.
+    """
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found", hint="create a project with `mangaline new DIR --from FILE`") from None
     except UnicodeDecodeError as err:
         raise ConfigError(f"{path}: not UTF-8 text ({err.reason})") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
-    try:
-        return Settings.model_validate(raw)
-    except ValidationError as err:
-        problems = "; ".join(
-            f"[{'.'.join(str(p) for p in e['loc'])}] {e['msg']}" for e in err.errors(include_url=False)
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+    problems = list(_secrets(raw)) + list(_unknown_providers(raw))
+    if not problems:
+        try:
+            return Settings.model_validate(raw)
+        except ValidationError as err:
+            problems = [_problem(e) for e in err.errors(include_url=False)]
+    lines = _key_lines(text)
+    said = [(f"{path}:{_line_of(lines, loc)}" if _line_of(lines, loc) else str(path), what, hint)
+            for loc, what, hint in problems]
+    if len(said) == 1:
+        where, what, hint = said[0]
+        raise ConfigError(f"{where}: {what}", hint=hint)
+    raise ConfigError("; ".join(f"{where}: {what}" + (f" ({hint})" if hint else "") for where, what, hint in said))
+
+
+_Problem = tuple[tuple[str | int, ...], str, str | None]
+"""Where in the document (table and key), what is wrong, and what to do."""
+
+
+def _secrets(raw: dict[str, Any], at: tuple[str, ...] = ()) -> Iterator[_Problem]:
+    for key, value in raw.items():
+        if isinstance(value, dict):
+            yield from _secrets(value, at + (key,))
+        elif _SECRET_KEY.search(key) and not key.lower().endswith("_env"):
+            variable = "api_key_env" if key.lower() in ("api_key", "apikey", "key", "token") else f"{key}_env"
+            name = at[1] if len(at) > 1 and at[0] == "providers" else (at[0] if at else "provider")
+            suggested = re.sub(r"[^A-Z0-9_]", "_", f"{name}_{'API_KEY' if variable == 'api_key_env' else key}".upper())
+            yield (
+                at + (key,),
+                f"{_table(at)}{key} holds a secret in the file: keys never go in files",
+                f'remove it, write {variable} = "{suggested}" in its place and set {suggested} in the environment',
+            )
+
+
+def _unknown_providers(raw: dict[str, Any]) -> Iterator[_Problem]:
+    providers = raw.get("providers")
+    if not isinstance(providers, dict):
+        return
+    from .providers.registry import available  # the registry reads this module: imported when needed
+
+    known = available()
+    for name in providers:
+        if name not in known:
+            yield (
+                ("providers", name),
+                f"[providers.{name}] names no provider installed here",
+                f"known providers: {', '.join(known)}; a plugin's provider needs its package installed",
+            )
+
+
+def _problem(error: Any) -> _Problem:
+    loc = tuple(error["loc"])
+    at, key = tuple(str(p) for p in loc[:-1]), loc[-1] if loc else ""
+    if error["type"] == "extra_forbidden":
+        known = _known_keys(at)
+        return loc, f"{_table(at)}unknown key {key!r}", f"known keys: {', '.join(known)}" if known else None
+    if error["type"] == "missing":
+        return loc, f"{_table(at)}{key} is missing", None
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    shown = f" (got {given!r})" if isinstance(given, (int, float, bool)) or (isinstance(given, str) and key != "api_key_env") else ""
+    return loc, f"{_table(at)}{key}: {message}{shown}", None
+
+
+def _table(at: tuple[str, ...]) -> str:
+    return f"[{'.'.join(at)}] " if at else ""
+
+
+def _known_keys(at: tuple[str, ...]) -> list[str]:
+    """The keys the table at ``at`` may hold, found by walking the settings models."""
+    model: Any = Settings
+    parts = list(at)
+    while parts:
+        field = model.model_fields.get(parts.pop(0)) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return []
+        kind = _unwrap(field.annotation)
+        if typing.get_origin(kind) is dict:
+            if not parts:
+                return []
+            parts.pop(0)  # the table's own name: [providers.<id>]
+            kind = _unwrap(typing.get_args(kind)[1])
+        model = kind
+    return sorted(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _unwrap(kind: Any) -> Any:
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kinds = [k for k in typing.get_args(kind) if k is not type(None)]
+        return kinds[0] if len(kinds) == 1 else kind
+    return kind
+
+
+_KEY_PART = re.compile(r"""\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*""")
+
+
+def _dotted(text: str, start: int = 0) -> tuple[tuple[str, ...], int] | None:
+    """A TOML key (bare, quoted or dotted) at ``start``, and where it ends."""
+    parts: list[str] = []
+    at = start
+    while True:
+        match = _KEY_PART.match(text, at)
+        if match is None or match.end() == at:
+            return None
+        parts.append(next(g for g in match.groups() if g is not None))
+        at = match.end()
+        if text[at:at + 1] != ".":
+            return tuple(parts), at
+        at += 1
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of every table header and key in the document (tomllib keeps no positions)."""
+    found: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    in_string = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = _dotted(stripped, 2 if stripped.startswith("[[") else 1)
+            if header is not None:
+                table = header[0]
+                found.setdefault(table, number)
+            continue
+        key = _dotted(line)
+        if key is None or line[key[1]:key[1] + 1] != "=":
+            continue
+        for end in range(1, len(key[0]) + 1):  # a dotted key spells out its tables too
+            found.setdefault(table + key[0][:end], number)
+        rest = line[key[1] + 1:]
+        for quotes in ('"""', "'''"):
+            if rest.count(quotes) % 2 == 1:
+                in_string = quotes
+    return found
+
+
+def _line_of(lines: dict[tuple[str, ...], int], loc: tuple[str | int, ...]) -> int | None:
+    """The line of the longest part of ``loc`` the document spells out: the key, else its table."""
+    parts = tuple(str(p) for p in loc)
+    for end in range(len(parts), 0, -1):
+        if parts[:end] in lines:
+            return lines[parts[:end]]
+    return None
 
 
 def write_settings(path: Path, settings: Settings) -> None:

@@ -3,7 +3,8 @@
     MangalineError                  root; every error a user can see derives from it
     ├── ConfigError                 mangaline.toml is missing, unreadable or invalid
     ├── ProjectError                the project folder is missing or inconsistent
-    │   └── YamlEditError           a hand-edited YAML file under script/ or bible/ is invalid
+    │   ├── YamlEditError           a hand-edited YAML file under script/ or bible/ is invalid
+    │   └── ProjectBusy             another build holds the project's build lock (its PID and host)
     ├── ScriptError                 the input text cannot be read or parsed (file, line)
     │   ├── InputEncodingError      not text, or not in an encoding we can detect
     │   └── FountainSyntaxError     malformed Fountain (unterminated note or boneyard, ...)
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigError",
     "ProjectError",
     "YamlEditError",
+    "ProjectBusy",
     "ScriptError",
     "InputEncodingError",
     "FountainSyntaxError",
@@ -80,6 +82,18 @@ class YamlEditError(ProjectError):
         self.line = line
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}", hint=hint)
+
+
+class ProjectBusy(ProjectError):
+    """Another build of the project is running; names the holder of the build lock."""
+
+    def __init__(self, root: object, holder: str) -> None:
+        self.root = root
+        self.holder = holder
+        super().__init__(
+            f"{root}: another build is running ({holder})",
+            hint=f"wait for it to end, or add --wait to start when it does; `mangaline status {root}` works meanwhile",
+        )
 
 
 class ScriptError(MangalineError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import traceback
 from collections.abc import Callable
@@ -62,7 +63,20 @@ class Executor(Protocol):
 
     def can_submit(self, kind: Kind) -> bool: ...
 
-    def shutdown(self) -> None: ...
+    def shutdown(self, *, now: bool = False) -> None:
+        """Finish the steps in flight and stop; with ``now`` (an interrupted build), stop them too."""
+        ...
+
+
+def _worker_started() -> None:
+    # Ctrl-C in a terminal reaches every process of the group. A worker leaves stopping to the runner
+    # (an idle worker hit by KeyboardInterrupt dies with a traceback and breaks the pool); a handler
+    # rather than SIG_IGN, so the tools it starts (FFmpeg) still get the signal and stop at once.
+    signal.signal(signal.SIGINT, _ignore)
+
+
+def _ignore(_signum: int, _frame: object) -> None:
+    return None
 
 
 class LocalExecutor:
@@ -85,7 +99,9 @@ class LocalExecutor:
             return self._threads
         if self._processes is None:
             # spawn, not fork: a forked child would inherit the runner's threads and database handles
-            self._processes = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._processes = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started
+            )
         return self._processes
 
     def can_submit(self, kind: Kind) -> bool:
@@ -120,10 +136,34 @@ class LocalExecutor:
             self._processes.shutdown(wait=False, cancel_futures=True)
             self._processes = None
 
-    def shutdown(self) -> None:
-        if self._processes is not None:
-            self._processes.shutdown(wait=True, cancel_futures=True)
-            self._processes = None
-        if self._threads is not None:
-            self._threads.shutdown(wait=True, cancel_futures=True)
-            self._threads = None
+    def shutdown(self, *, now: bool = False) -> None:
+        """Stop both pools; queued steps are dropped. Running steps are waited for, or with ``now`` the
+        worker processes are ended at once and the io threads left to finish on their own: a stopped
+        build stores nothing more, and a paid call in flight is journaled for the next build to find."""
+        processes, self._processes = self._processes, None
+        if processes is not None:
+            if now:
+                _end_workers(processes)
+            # joined either way, so the pool's queues and semaphores are released, never leaked
+            processes.shutdown(wait=True, cancel_futures=True)
+        threads, self._threads = self._threads, None
+        if threads is not None:
+            threads.shutdown(wait=not now, cancel_futures=True)
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.shutdown(now=kind is not None)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's worker processes; the pool sees them gone and winds itself down."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # before 3.14 the pool keeps its processes by pid in _processes, unchanged since 3.2
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()

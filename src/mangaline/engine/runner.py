@@ -26,6 +26,7 @@ from typing import IO, Any, Literal
 from ..errors import MangalineError, StepError
 from ..model import Provenance, Take, Validation
 from ..project.folder import ProjectFolder
+from ..stopping import held_off
 from .cache import cache_key, canonical_json, data_version, params_sha256
 from .executor import Executor, LocalExecutor, Outcome
 from .steps import Invocation, NodeId, StepContext, StepOutput, TakeView
@@ -185,17 +186,19 @@ class Engine:
         self.executor: Executor = executor if executor is not None else LocalExecutor(workers=_default_workers(folder))
         self.backoff = backoff
         self._progress_stream = progress_stream
+        self.last_run: RunSummary | None = None
+        """The run in progress or the last one, also when it was interrupted: what it finished so far."""
 
-    def close(self) -> None:
-        """Stop the worker processes, if this engine started them."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the worker processes, if this engine started them; ``now`` stops the steps in flight too."""
         if self._own_executor:
-            self.executor.shutdown()
+            self.executor.shutdown(now=now)
 
     def __enter__(self) -> Engine:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(now=kind is not None)
 
     # staleness ------------------------------------------------------------
 
@@ -244,12 +247,14 @@ class Engine:
         """Build every node; failures are recorded and their dependents skipped, the rest carry on."""
         graph = _graph(invocations)
         state = self.folder.state
-        run_id = state.begin_run(command)
-        summary = RunSummary(run_id=run_id)
         started = time.monotonic()
         status = "failed"
+        summary = None
         try:
-            with self._run_lock(run_id) as run_dir:
+            # a run is begun and ended whole, so a stop never leaves one "running" that no process runs
+            with held_off():
+                summary = self.last_run = RunSummary(run_id=state.begin_run(command))
+            with self._run_lock(summary.run_id) as run_dir:
                 with self._progress(graph, progress) as advance:
                     asyncio.run(_Build(self, graph, summary, run_dir, advance).drive())
             status = "succeeded" if summary.ok else "failed"
@@ -257,8 +262,10 @@ class Engine:
             status = "interrupted"
             raise
         finally:
-            summary.seconds = time.monotonic() - started
-            state.finish_run(run_id, status, summary.counts())
+            if summary is not None:
+                summary.seconds = time.monotonic() - started
+                with held_off():
+                    state.finish_run(summary.run_id, status, summary.counts())
         return summary
 
     @contextmanager
@@ -509,16 +516,17 @@ class _Build:
         except Exception as err:  # noqa: BLE001 - the executor itself failed for this node
             outcome = Outcome(error=f"{type(err).__name__}: {err}", transient=False)
         if outcome.output is not None:
-            try:
-                take = self._ingest(inv, outcome.output)
-            except MangalineError as err:
-                self._finish(inv, "failed", error=str(err))
-                return
-            finally:
-                shutil.rmtree(self.run_dir / self._workdir_name(inv), ignore_errors=True)
-            self.done[node] = take
-            self.summary.takes[node] = take
-            self._finish(inv, "ran")
+            with held_off():  # a take and its event are recorded together: a stop counts what it kept
+                try:
+                    take = self._ingest(inv, outcome.output)
+                except MangalineError as err:
+                    self._finish(inv, "failed", error=str(err))
+                    return
+                finally:
+                    shutil.rmtree(self.run_dir / self._workdir_name(inv), ignore_errors=True)
+                self.done[node] = take
+                self.summary.takes[node] = take
+                self._finish(inv, "ran")
             return
         shutil.rmtree(self.run_dir / self._workdir_name(inv), ignore_errors=True)
         if outcome.transient and self.attempts[node] <= inv.step.retries:

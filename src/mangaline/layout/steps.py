@@ -15,9 +15,14 @@ __all__ = ["LAYOUT_SET_VIEW", "LAYOUT_SHOT"]
 def layout_shot(ctx: StepContext) -> StepOutput:
     params = ctx.params
     if params["missing_characters"]:
-        names = ", ".join(params["missing_characters"])
-        raise StepError("layout.shot", ctx.entity, f"the bible has no character {names}",
-                        hint=f"add bible/characters/<id>.yaml for {names}, or run `mangaline build` again to design it")
+        # a character cast in a shot but given no line: the build designs only those who speak
+        missing = params["missing_characters"]
+        names = ", ".join(missing)
+        model = next(iter(sorted(params["characters"])), None)
+        add = (f"copy bible/characters/{model}.yaml to bible/characters/{missing[0]}.yaml and change its id and name"
+               if model else f"write bible/characters/{missing[0]}.yaml (`mangaline build` designs only characters who speak)")
+        raise StepError("layout.shot", ctx.entity, f"the bible has no character {names}: cast in the shot, but never speaking",
+                        hint=f"{add}, or take {names} out of the shot's casting in script/")
     if params["location"] is None:
         raise StepError("layout.shot", ctx.entity, f"the bible has no location {params['location_id']}",
                         hint=f"add bible/locations/{params['location_id']}.yaml, or run `mangaline build` again to design it")
