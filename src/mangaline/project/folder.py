@@ -11,7 +11,7 @@ from ..errors import ProjectError, YamlEditError
 from ..model import Bible, Character, Episode, Location, Project, Prop, Script, id_problem
 from .objects import ObjectStore
 from .state import StateDB, sqlite_url
-from .yamlio import line_of, load_yaml, to_plain, update_yaml, validate_document
+from .yamlio import YamlFile, line_of, update_yaml
 
 __all__ = ["ProjectFolder", "CONFIG_NAME", "inside"]
 
@@ -189,17 +189,15 @@ class ProjectFolder:
         path = self.script_dir / SCRIPT_FILE
         if not path.is_file():
             raise ProjectError(f"{path} not found: the project has no breakdown yet", hint="run `mangaline breakdown`")
-        document = load_yaml(path)
-        plain = to_plain(document)
+        script_file = YamlFile(path)
+        plain = script_file.plain
         if not isinstance(plain, dict):
             raise YamlEditError(str(path), "expected a mapping of the script's fields", line=1)
         ids = plain.get("episodes", [])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            line = document.lc.key("episodes")[0] + 1 if "episodes" in document else None
-            raise YamlEditError(
-                str(path), "episodes must be a list of episode ids, each with its file script/<id>.yaml", line=line
-            )
-        head = validate_document(document, path, Script, plain={**plain, "episodes": []})
+            raise YamlEditError(str(path), "episodes must be a list of episode ids, each with its file script/<id>.yaml",
+                                line=line_of(script_file.document, ("episodes",)))
+        head = script_file.validate(Script, plain={**plain, "episodes": []})
         for index, episode_id in enumerate(ids):
             problem = id_problem(episode_id)
             if problem is None and episode_id == path.stem:
@@ -209,30 +207,30 @@ class ProjectFolder:
             if problem is not None:
                 raise YamlEditError(
                     str(path), f"episode id {episode_id!r} cannot name its file script/<id>.yaml: it {problem}",
-                    line=line_of(document, ("episodes", index)), hint="use letters, digits and _ - . only, each id once",
+                    line=line_of(script_file.document, ("episodes", index)),
+                    hint="use letters, digits and _ - . only, each id once",
                 )
-        loaded: list[tuple[Path, Any, Episode]] = []
+        loaded: list[tuple[YamlFile, Episode]] = []
         for episode_id in ids:
             episode_path = self.inside(self.script_dir / f"{episode_id}.yaml")
             if not episode_path.is_file():
                 raise YamlEditError(str(path), f"episode {episode_id!r} is listed but {episode_path} is missing")
-            episode_document = load_yaml(episode_path)
-            episode = validate_document(episode_document, episode_path, Episode)
+            episode_file = YamlFile(episode_path)
+            episode = episode_file.validate(Episode)
             if episode.id != episode_id:
                 raise YamlEditError(
                     str(episode_path), f"id {episode.id!r} does not match the file name {episode_id!r}",
-                    line=line_of(episode_document, ("id",)),
+                    line=line_of(episode_file.document, ("id",)),
                 )
-            loaded.append((episode_path, episode_document, episode))
-        documents = {episode.id: (episode_path, episode_document) for episode_path, episode_document, episode in loaded}
-        for kind, value, episode, loc, first, first_loc in _repeats([episode for _, _, episode in loaded]):
-            episode_path, episode_document = documents[episode.id]
-            first_path, first_document = documents[first.id]
+            loaded.append((episode_file, episode))
+        files = {episode.id: episode_file for episode_file, episode in loaded}
+        for kind, value, episode, loc, first, first_loc in _repeats([episode for _, episode in loaded]):
+            here, there = files[episode.id], files[first.id]
             raise YamlEditError(
-                str(episode_path), f"{kind} {value!r} is used twice (first at {first_path}:{line_of(first_document, first_loc)})",
-                line=line_of(episode_document, loc), hint=f"give every {kind.split()[0]} its own id: each names its own files",
+                str(here.path), f"{kind} {value!r} is used twice (first at {there.path}:{line_of(there.document, first_loc)})",
+                line=line_of(here.document, loc), hint=f"give every {kind.split()[0]} its own id: each names its own files",
             )
-        return head.model_copy(update={"episodes": [episode for _, _, episode in loaded]})
+        return head.model_copy(update={"episodes": [episode for _, episode in loaded]})
 
     # the bible -----------------------------------------------------------
 
@@ -256,12 +254,11 @@ class ProjectFolder:
             found[kind] = {}
             folder = self.bible_dir / kind
             for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-                document = load_yaml(self.inside(path))
-                asset = validate_document(document, path, model_cls)
+                asset_file = YamlFile(self.inside(path))
+                asset = asset_file.validate(model_cls)
                 if asset.id != path.stem:
-                    raise YamlEditError(
-                        str(path), f"id {asset.id!r} does not match the file name {path.stem!r}", line=line_of(document, ("id",))
-                    )
+                    raise YamlEditError(str(path), f"id {asset.id!r} does not match the file name {path.stem!r}",
+                                        line=line_of(asset_file.document, ("id",)))
                 found[kind][asset.id] = asset
         return Bible.model_validate(found)
 
