@@ -7,6 +7,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -207,6 +208,31 @@ def test_new_stopped_half_way_leaves_nothing(tmp_path: Path, small_script: Path,
             assert ProjectFolder.is_project(target)
         assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name], "the hidden folder is removed"
     assert caught, "the stop never landed while the project was being made"
+
+
+def test_new_killed_outright_leaves_a_hidden_folder_the_next_new_sweeps(tmp_path: Path, small_script: Path) -> None:
+    """SIGKILL gives `new` no chance to clean up: what it leaves is hidden, and the next `new` beside it removes it."""
+    target = tmp_path / "drama"
+    for _ in range(5):
+        child = _start("new", target, "--from", small_script)
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".drama.partial-") for p in tmp_path.iterdir()):
+            if child.poll() is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.001)
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            if not target.exists():
+                break
+        else:
+            child.communicate()
+        shutil.rmtree(target, ignore_errors=True)
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".drama.partial-")]
+    assert left and not target.exists(), "the kill never landed while the project was being made"
+    mangaline("new", target, "--from", small_script)
+    assert ProjectFolder.is_project(target)
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name], "the dead `new`'s folder is swept"
 
 
 def test_a_build_waiting_for_another_can_be_stopped(tmp_path: Path, small_script: Path) -> None:

@@ -9,6 +9,7 @@ stopped while it starts up ends with one line, never a traceback.
 from __future__ import annotations
 
 import errno
+import glob
 import importlib
 import json
 import os
@@ -125,7 +126,9 @@ def _create(directory: Path, source: Path, language: str | None, llm: LlmSetting
     result = breakdown_source(source, language=language, name=directory.name, llm=llm)
     bible = design_bible(result.script)
     made = [p for p in (directory.absolute(), *directory.absolute().parents) if not p.exists()][1:]
-    partial = directory.parent / f".{directory.name[:64]}.partial-{uuid.uuid4().hex[:8]}"
+    stem = f".{directory.name[:64]}.partial-"
+    _sweep_partials(directory.parent, stem)
+    partial = directory.parent / f"{stem}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
         folder = ProjectFolder.create(partial, settings=Settings(project=result.project, llm=llm))
@@ -159,6 +162,28 @@ def _create(directory: Path, source: Path, language: str | None, llm: LlmSetting
                                hint=problem.hint or (_OS_HINTS[errno.ENOSPC] if full else None)) from None
         raise
     return result, bible
+
+
+def _sweep_partials(parent: Path, stem: str) -> None:
+    """Remove what a `new` killed outright (SIGKILL, power loss) left of its hidden folder; one whose
+    process still runs is another `new`, and is left alone."""
+    if not parent.is_dir():
+        return
+    for left in parent.glob(f"{glob.escape(stem)}*"):
+        pid = left.name.removeprefix(stem).split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(left, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _open(directory: Path) -> tuple[ProjectFolder, Settings]:
