@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 from ruamel.yaml import YAML
 
-from mangaline.edit.ffmpeg import ffmpeg_exe, probe
+from mangaline.ffmpeg import ffmpeg_exe, probe
 from mangaline.edit.segment import video_codec_args
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ import pysubs2
 import pytest
 from ruamel.yaml import YAML
 
-from mangaline.edit.ffmpeg import audio_levels, ffmpeg_exe, probe
+from mangaline.ffmpeg import audio_levels, ffmpeg_exe, probe
 from mangaline.project import ProjectFolder
 
 from .conftest import EXAMPLES, mangaline

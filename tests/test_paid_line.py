@@ -34,7 +34,7 @@ import pytest
 import tomlkit
 from PIL import Image
 
-from mangaline.edit.ffmpeg import ffmpeg_exe, probe, read_frame
+from mangaline.ffmpeg import ffmpeg_exe, probe, read_frame
 from mangaline.project import ProjectFolder
 from mangaline.providers.ledger import Ledger
 

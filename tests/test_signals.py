@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mangaline.edit.ffmpeg import ffmpeg_exe
+from mangaline.ffmpeg import ffmpeg_exe
 from mangaline.engine import build_lock
 from mangaline.project import ProjectFolder
 

@@ -25,7 +25,7 @@ from sqlalchemy import text
 
 from mangaline.config import load_settings
 from mangaline.design import design_bible
-from mangaline.edit.ffmpeg import count_frames, probe, read_frame, run_ffmpeg
+from mangaline.ffmpeg import count_frames, probe, read_frame, run_ffmpeg
 from mangaline.edit.segment import render_clip_segment
 from mangaline.edit.subtitles import SubtitleEvent
 from mangaline.engine import Engine, LocalExecutor

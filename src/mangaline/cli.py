@@ -258,7 +258,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, engines: list[Engine]) -> None:
-    from .design.approval import check_approvals
+    from .project.approval import check_approvals
     from .engine import Engine, LocalExecutor
     from .production import publish
 
@@ -312,7 +312,7 @@ def approve(
 
 
 def _approve(folder: ProjectFolder, settings: Settings, directory: Path, character: str, unapprove: bool) -> None:
-    from .design.approval import lock_design, unlock_design
+    from .project.approval import lock_design, unlock_design
     from .engine import Engine, LocalExecutor
     from .production import build_graph
 

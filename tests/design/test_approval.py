@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from mangaline.design.approval import approved_take, check_approvals, design_fingerprint
+from mangaline.model import design_fingerprint
+from mangaline.project.approval import approved_take, check_approvals
 from mangaline.errors import YamlEditError
 from mangaline.model import Validation
 from mangaline.project import ProjectFolder

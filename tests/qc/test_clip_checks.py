@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mangaline.edit.ffmpeg import run_ffmpeg
+from mangaline.ffmpeg import run_ffmpeg
 from mangaline.qc import ClipSpec, check_clip, gather_facts
 
 SPEC = ClipSpec(duration=2.0, width=360, height=640)

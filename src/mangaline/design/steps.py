@@ -9,10 +9,9 @@ from PIL import Image
 from ..atomic import atomic_path
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
-from ..model import TURNAROUND_EXPRESSIONS, TURNAROUND_PANEL, TURNAROUND_STRIP, TURNAROUND_VIEWS, Character
+from ..model import TURNAROUND_EXPRESSIONS, TURNAROUND_PANEL, TURNAROUND_STRIP, TURNAROUND_VIEWS, Character, design_fingerprint
 from ..providers.protocols import ImageRequest
 from ..providers.studio import DRAFT, Route, Studio
-from .approval import design_fingerprint
 
 __all__ = ["CHARACTER_SHEET", "SHEET_VIEW", "panel_box", "sheet_panels", "sheet_prompt"]
 

@@ -10,7 +10,7 @@ import numpy as np
 from mangaline.errors import RenderError
 from mangaline.wavfile import read_pcm16, write_pcm16
 
-from .ffmpeg import ffmpeg_exe, run_ffmpeg
+from ..ffmpeg import ffmpeg_exe, run_ffmpeg
 
 __all__ = ["mix_dialogue", "soft_limit", "LIMIT_KNEE", "LIMIT_CEILING"]
 

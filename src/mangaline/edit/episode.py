@@ -12,7 +12,7 @@ import numpy as np
 
 from mangaline.errors import RenderError
 
-from .ffmpeg import MediaInfo, audio_levels, count_frames, probe, run_ffmpeg
+from ..ffmpeg import MediaInfo, audio_levels, count_frames, probe, run_ffmpeg
 
 __all__ = ["render_episode", "LOUDNESS_TARGET"]
 

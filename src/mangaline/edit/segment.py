@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from mangaline.errors import RenderError
 from mangaline.model import KeyframeLayers, Layer
 
-from .ffmpeg import run_ffmpeg
+from ..ffmpeg import run_ffmpeg
 from .subtitles import SubtitleEvent, subtitle_font_file, write_ass
 
 if TYPE_CHECKING:  # the edit reads the animator's plan as data; it never calls into animate

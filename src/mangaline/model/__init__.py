@@ -2,6 +2,7 @@
 
 from .base import ID_MAX_BYTES, ID_MAX_CHARS, SCHEMA_VERSION, Record, SafeId, SchemaVersion, id_problem, slug_id
 from .bible import (
+    design_fingerprint,
     TURNAROUND_EXPRESSIONS,
     TURNAROUND_PANEL,
     TURNAROUND_STRIP,
@@ -59,6 +60,7 @@ __all__ = [
     "CameraMove",
     "Casting",
     "Character",
+    "design_fingerprint",
     "CharacterDesign",
     "DialogueLine",
     "ElementKind",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from enum import StrEnum
 
 from pydantic import Field, field_validator
@@ -248,3 +250,9 @@ class Bible(Record):
     characters: dict[SafeId, Character] = Field(default_factory=dict)
     locations: dict[SafeId, Location] = Field(default_factory=dict)
     props: dict[SafeId, Prop] = Field(default_factory=dict)
+
+
+def design_fingerprint(character: Character) -> str:
+    """sha256 of a character's design and its version: what an approval locks (name, voice and notes stay editable)."""
+    body = {"design": character.design.model_dump(mode="json"), "version": character.version}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()

@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..edit.ffmpeg import MediaInfo, ffmpeg_exe, probe
+from ..ffmpeg import MediaInfo, ffmpeg_exe, probe
 from ..errors import RenderError
 
 __all__ = ["ClipFacts", "gather_facts"]

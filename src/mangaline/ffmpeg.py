@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mangaline.errors import RenderError
+from .errors import RenderError
 
 __all__ = ["MediaInfo", "ffmpeg_exe", "run_ffmpeg", "probe", "audio_levels", "read_frame", "count_frames"]
 

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ProjectError, YamlEditError
-from ..model import Character, Take, Validation
-from ..project.yamlio import load_yaml
+from ..model import Character, Take, Validation, design_fingerprint
+from .yamlio import load_yaml
 
 if TYPE_CHECKING:
-    from ..project.state import StateDB
+    from .state import StateDB
 
 __all__ = ["SHEET_STEP", "approved_take", "check_approvals", "design_changes", "design_fingerprint", "lock_design",
            "unlock_design"]
 
 SHEET_STEP = "design.character_sheet"
 """The step whose take is the reference of a character; the approval lock rides on it."""
-
-
-def design_fingerprint(character: Character) -> str:
-    """sha256 of the design and its version: what an approval locks (name, voice and notes stay editable)."""
-    body = {"design": character.design.model_dump(mode="json"), "version": character.version}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def _locks(state: StateDB, character_id: str) -> list[Take]:
