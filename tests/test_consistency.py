@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 
 from mangaline.breakdown import breakdown_source
 from mangaline.design import design_bible
-from mangaline.layout import Camera, episode_movements, lay_out_shot
+from mangaline.layout import Camera, ShotLayout, episode_movements, lay_out_shot
 from mangaline.project import ProjectFolder
 from mangaline.qc.identity import identity_drift, turnaround_colours
 from mangaline.render.guides import read_depth
@@ -332,3 +332,27 @@ def test_a_yaml_edit_redraws_exactly_the_shots_that_show_it(small_script: Path, 
     ran = _ran(project)
     assert ran["storyboard.keyframe"] == len(showing), f"{cid} is shown by {sorted(showing)}"
     assert ran["design.character_sheet"] == 1 and ran["voice.line"] == 0
+
+
+def test_the_layout_export_is_the_layout_the_build_drew(small_script: Path, tmp_path: Path) -> None:
+    """`export --layout` writes the build's own layout.shot takes, also where a hand edit leaves a speaker uncast
+    (the scene then differs from what each shot's layout sees: an export laid out again from the scene would not)."""
+    project = tmp_path / "small"
+    mangaline("new", project, "--from", small_script)
+    path = project / "script" / "ep01.yaml"
+    yaml = YAML()
+    doc = yaml.load(path)
+    shots = [shot for scene in doc["scenes"] for shot in scene["shots"]]
+    speaking = next(shot for shot in shots if shot.get("dialogue") and len(shot["casting"]) > 1)
+    speaker = speaking["dialogue"][0]["character"]
+    speaking["casting"] = [c for c in speaking["casting"] if c["character"] != speaker]
+    yaml.dump(doc, path)
+    mangaline("build", project, "--no-progress")
+    exported = _layouts(project)
+    assert _ran(project)["layout.shot"] == 0, "the export reads the build's layouts, it does not lay out again"
+    folder = ProjectFolder.open(project)
+    try:
+        drawn = {take.entity: ShotLayout.model_validate(take.data).export() for take in folder.state.takes("layout.shot")}
+    finally:
+        folder.close()
+    assert exported == json.loads(json.dumps(drawn)) and speaker not in {c["name"] for c in exported[speaking["code"]]["characters"]}

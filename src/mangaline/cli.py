@@ -416,30 +416,35 @@ def export(
     """Write exports a pipeline can read: with --layout, each shot's camera, blocking and set pieces as JSON."""
     if not layout:
         raise MangalineError("nothing to export", hint="ask for what you want, e.g. --layout")
-    from .atomic import write_text_atomic
-    from .design import design_bible
-    from .layout import episode_movements, lay_out_shot
-
     folder, settings = _open(directory)
     try:
-        script = folder.load_script()
-        bible = design_bible(script, existing=folder.load_bible())
-        target = folder.exports_dir / "layout"
-        target.mkdir(parents=True, exist_ok=True)
-        project = settings.project
-        count = 0
-        for episode in script.episodes:
-            movements = episode_movements(episode.scenes, bible)
-            for scene in episode.scenes:
-                for shot in scene.shots:
-                    shot_layout = lay_out_shot(shot, scene, bible, project.width, project.height,
-                                               movements=movements.get(shot.code, []))
-                    write_text_atomic(target / f"{shot.code}.json",
-                                      json.dumps(shot_layout.export(), indent=2, ensure_ascii=False))
-                    count += 1
+        with _building(folder, f"export {directory} --layout"):
+            target, count = _export_layouts(folder, settings, directory)
     finally:
         folder.close()
     err.print(f"[green]layout[/] {count} shots: {target}")
+
+
+def _export_layouts(folder: ProjectFolder, settings: Settings, directory: Path) -> tuple[Path, int]:
+    """Each shot's `layout.shot` take, the very layout the build draws from (made now where it is missing)."""
+    from .atomic import write_text_atomic
+    from .engine import Engine, LocalExecutor
+    from .layout import ShotLayout
+
+    _script, graph = _graph(folder, settings, save_new_designs=False)
+    nodes = [n for n in graph.nodes if n.step.name == "layout.shot"]
+    with LocalExecutor(workers=1) as executor, Engine(folder, executor=executor, resources=graph.resources) as engine:
+        summary = engine.run(nodes, progress=False, command=f"export {directory} --layout")
+    if summary.failures:
+        raise MangalineError(f"{len(summary.failures)} shot(s) could not be laid out: {summary.failures[0]}",
+                             hint="fix the shot the error names, then export again")
+    target = folder.inside(folder.exports_dir / "layout")
+    target.mkdir(parents=True, exist_ok=True)
+    for node in nodes:
+        shot_layout = ShotLayout.model_validate(summary.takes[node.node].data)
+        write_text_atomic(folder.inside(target / f"{shot_layout.shot}.json"),
+                          json.dumps(shot_layout.export(), indent=2, ensure_ascii=False))
+    return target, len(nodes)
 
 
 @app.command()
