@@ -1,4 +1,10 @@
-"""Atomic file writes: a file is either absent or complete, never half-written."""
+"""Atomic file writes, the one way the line writes a file: absent or complete, never half-written, and on disk.
+
+A writer gets a temp path beside the target (same folder, same file system, the target's suffix so
+FFmpeg and Pillow pick the right format); when it is done the temp file is flushed to disk, renamed
+over the target, and the folder's entry is flushed too, so a power cut leaves the old file or the new
+one. On any failure, Ctrl-C included, the temp file is removed.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +14,48 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text_atomic"]
+__all__ = ["atomic_path", "fsync_dir", "write_text_atomic"]
 
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temp path beside ``path``; on success it replaces ``path``, on failure it is removed.
-
-    The temp file keeps the target's suffix, so tools that pick a format by extension
-    (FFmpeg, Pillow) write the right one.
-    """
+    """Yield a temp path beside ``path``; on success it replaces ``path`` durably, on failure it is removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".partial{path.suffix}", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem[:80]}.", suffix=f".partial{path.suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
+        _fsync_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text atomically."""
+    """Write UTF-8 text atomically, with Unix line ends on every system."""
     with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to disk; a no-op where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; the rename itself is still atomic
+    finally:
+        os.close(fd)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .atomic import write_text_atomic
 from .errors import ConfigError
 from .model import Project
 
@@ -366,6 +367,4 @@ def write_settings(path: Path, settings: Settings) -> None:
             if field.description:
                 # item(), not [name]: tomlkit hands plain Python values back for booleans
                 table.item(name).comment(field.description)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, tomlkit.dumps(doc))

@@ -35,6 +35,7 @@ from typing import Any
 from .animate.steps import CLIP
 from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
+from .atomic import atomic_path
 from .config import LlmSettings, Settings
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
@@ -409,10 +410,8 @@ def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path
     placed = {name: inside(*targets[name]) for name in take_components if name in targets}
     for name, target in placed.items():
         source = take_components[name]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
     return placed
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import tempfile
 import wave
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 
 from mangaline.errors import RenderError
 
+from ..atomic import atomic_path
 from ..ffmpeg import MediaInfo, audio_levels, count_frames, probe, run_ffmpeg
 
 __all__ = ["render_episode", "LOUDNESS_TARGET"]
@@ -69,7 +69,6 @@ def render_episode(
     total = frames / fps
 
     out_mp4.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_mp4.with_name(f".{out_mp4.stem}.partial.mp4")
     with tempfile.TemporaryDirectory(prefix="mangaline-episode-") as tmp:
         listing = Path(tmp) / "segments.txt"
         listing.write_text("ffconcat version 1.0\n" + "".join(entries), encoding="utf-8")
@@ -85,11 +84,8 @@ def render_episode(
             "-c:v", "copy",
             "-af", audio_filter, "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "1",
             "-frames:v", str(frames), "-t", f"{total:.6f}",
-            "-movflags", "+faststart", "-f", "mp4", str(partial),
+            "-movflags", "+faststart", "-f", "mp4",
         ]  # fmt: skip
-        try:
-            run_ffmpeg(args, what)
-            os.replace(partial, out_mp4)
-        finally:
-            partial.unlink(missing_ok=True)
+        with atomic_path(out_mp4) as written:
+            run_ffmpeg([*args, str(written)], what)
     return probe(out_mp4)

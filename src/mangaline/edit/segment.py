@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from mangaline.errors import RenderError
 from mangaline.model import KeyframeLayers, Layer
 
+from ..atomic import atomic_path
 from ..ffmpeg import run_ffmpeg
 from .subtitles import SubtitleEvent, subtitle_font_file, write_ass
 
@@ -248,14 +248,10 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
         args: list[str] = ["-y", "-loglevel", "error"]
         for path in graph.inputs:
             args += ["-framerate", str(plan.fps), "-i", str(path)]
-        partial = out.with_name(f".{out.stem}.partial{out.suffix or '.mp4'}")
         args += ["-/filter_complex", str(script), "-map", "[out]", "-frames:v", str(plan.frames), "-an"]
-        args += video_codec_args(plan.fps) + ["-movflags", "+faststart", "-f", "mp4", str(partial)]
-        try:
-            run_ffmpeg(args, what)
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        args += video_codec_args(plan.fps) + ["-movflags", "+faststart", "-f", "mp4"]
+        with atomic_path(out) as written:
+            run_ffmpeg([*args, str(written)], what)
 
 
 def render_clip_segment(
@@ -302,12 +298,8 @@ def render_clip_segment(
         chain.append("format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709")
         script = Path(tmp) / "graph.txt"
         script.write_text(f"[0:v]{','.join(chain)}[out]", encoding="utf-8")
-        partial = out.with_name(f".{out.stem}.partial{out.suffix or '.mp4'}")
         args = ["-y", "-loglevel", "error", "-i", str(clip), "-/filter_complex", str(script), "-map", "[out]",
                 "-frames:v", str(frames), "-an"]
-        args += video_codec_args(fps) + ["-movflags", "+faststart", "-f", "mp4", str(partial)]
-        try:
-            run_ffmpeg(args, what)
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        args += video_codec_args(fps) + ["-movflags", "+faststart", "-f", "mp4"]
+        with atomic_path(out) as written:
+            run_ffmpeg([*args, str(written)], what)

@@ -32,6 +32,7 @@ import dataclasses
 import hashlib
 import json
 import random
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ..atomic import atomic_path, write_text_atomic
 from ..config import ProviderSettings
 from ..errors import (
     BudgetExceeded,
@@ -572,10 +574,11 @@ class Runtime:
                 path.replace(target)
             else:
                 # the adapter wrote elsewhere: copy, since the source may be on another file system
-                target.write_bytes(path.read_bytes())
+                with atomic_path(target) as tmp:
+                    shutil.copyfile(path, tmp)
             kept[name] = target
         if text is not None:
-            (folder / "text.txt").write_text(text, encoding="utf-8")
+            write_text_atomic(folder / "text.txt", text)
             kept["text"] = folder / "text.txt"
         return kept, text
 

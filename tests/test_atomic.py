@@ -1,0 +1,37 @@
+"""The one way the line writes a file: the old file or the new one, never half of one, and no litter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mangaline.atomic import atomic_path, write_text_atomic
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "ep01.mp4"
+    target.write_bytes(b"the old episode")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        assert tmp.parent == target.parent and tmp.suffix == ".mp4", "beside the target, with its suffix"
+        tmp.write_bytes(b"half of the new")
+        raise RuntimeError("FFmpeg died")
+    assert target.read_bytes() == b"the old episode" and sorted(tmp_path.iterdir()) == [target]
+
+
+def test_a_write_that_ends_replaces_the_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "er" / "ep01.yaml"
+    write_text_atomic(target, "id: ep01\nscenes: []\n")
+    write_text_atomic(target, "id: ep01\r\nscenes: [a]\n")
+    assert target.read_bytes() == b"id: ep01\r\nscenes: [a]\n"
+    write_text_atomic(target, "line\n")
+    assert target.read_bytes() == b"line\n", "Unix line ends on every system"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ep01.yaml"]
+
+
+def test_ctrl_c_inside_a_write_removes_the_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "keyframe.png"
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        tmp.write_bytes(b"\x89PNG")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
