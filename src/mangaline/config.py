@@ -16,9 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .atomic import write_text_atomic
 from .errors import ConfigError
-from .model import Project
+from .model import TIERS, Project
 
-TIERS = ("draft", "standard", "premium")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|token|password|passwd|credentials?)$", re.IGNORECASE)
 """Keys that would hold a secret itself; a secret lives in the environment and the file names its variable."""

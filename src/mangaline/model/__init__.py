@@ -25,7 +25,7 @@ from .bible import (
     Wall,
 )
 from .keyframe import KeyframeLayers, Layer, Sprite
-from .project import Project
+from .project import TIERS, Project, Tier
 from .script import (
     Angle,
     CameraMove,
@@ -75,6 +75,8 @@ __all__ = [
     "Outfit",
     "Palette",
     "Project",
+    "TIERS",
+    "Tier",
     "Prop",
     "Provenance",
     "Scene",

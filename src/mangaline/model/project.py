@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field, field_validator, model_validator
 
 from .base import SCHEMA_VERSION, Record, SchemaVersion
@@ -10,6 +12,18 @@ from .pacing import SHOT_SECONDS_MAX, SHOT_SECONDS_MIN
 # H.264 in 4:2:0 needs whole chroma samples, so even sides; past 4096 a side many players and hardware decoders refuse it.
 FRAME_MIN = 64
 FRAME_MAX = 4096
+
+
+class Tier(StrEnum):
+    """How much a task may cost: the offline draft models, or paid models at two levels of quality."""
+
+    DRAFT = "draft"
+    STANDARD = "standard"
+    PREMIUM = "premium"
+
+
+TIERS: tuple[str, ...] = tuple(tier.value for tier in Tier)
+"""The tiers from cheapest to best: a tier's index is its rank."""
 
 
 class Project(Record):
@@ -22,7 +36,7 @@ class Project(Record):
     width: int = Field(default=1080, ge=FRAME_MIN, le=FRAME_MAX, description="pixels, even")
     height: int = Field(default=1920, ge=FRAME_MIN, le=FRAME_MAX, description="pixels, even")
     style: str = "flat-manga"
-    tier: str = Field(default="draft", description="draft, standard or premium")
+    tier: Tier = Field(default=Tier.DRAFT, description="draft, standard or premium")
     budget: float = Field(default=0.0, ge=0, description="spend limit in the project's currency; 0 = offline only")
     currency: str = "USD"
     max_retakes: int = Field(default=2, ge=0, le=20)
@@ -71,13 +85,6 @@ class Project(Record):
     def _fallback(cls, value: str) -> str:
         if value not in ("none", "draft"):
             raise ValueError(f"fallback {value!r} is not one of none, draft")
-        return value
-
-    @field_validator("tier")
-    @classmethod
-    def _tier(cls, value: str) -> str:
-        if value not in ("draft", "standard", "premium"):
-            raise ValueError(f"tier {value!r} is not one of draft, standard, premium")
         return value
 
     @property

@@ -14,12 +14,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ConfigError
+from ..model import TIERS, Tier
 from .protocols import Modality, Usage
 
 __all__ = [
     "CATALOGUE_OVERRIDE",
     "CATALOGUE_PATH",
-    "TIERS",
     "Capabilities",
     "Catalogue",
     "ExchangeRates",
@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
-TIERS = ("draft", "standard", "premium")
 PriceUnit = Literal["free", "second", "image", "megapixel", "1k_characters", "1m_tokens", "credit"]
 
 # short side in pixels for each resolution label the catalogue uses
@@ -179,7 +178,7 @@ class ModelEntry(_Frozen):
     id: str
     provider: str
     modality: Modality
-    tiers: list[Literal["draft", "standard", "premium"]]
+    tiers: list[Tier]
     quality: float = Field(ge=0, le=1, description="editorial ranking used by the budget downgrade")
     capabilities: Capabilities = Capabilities()
     price: Price

@@ -9,6 +9,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import MangalineError
 from ..project.folder import ProjectFolder
+from ..model import TIERS
 from .catalogue import Catalogue, dimensions, load_catalogue
 from .journal import ACTIVE, Journal
 from .ledger import Ledger
@@ -72,7 +73,7 @@ def models_report(
     available = available_providers(settings)
     for task, needs in _SAMPLES.items():
         needs = TaskNeeds(**{**needs.__dict__, "aspect": project.aspect, "language": needs.language or (project.language if needs.modality == Modality.SPEECH else None)})
-        for tier in ("draft", "standard", "premium"):
+        for tier in TIERS:
             try:
                 choice = route(needs, tier, stats, catalogue=catalogue, currency=currency, available=available)
                 choices.append(

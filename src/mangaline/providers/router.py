@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ..errors import BudgetExceeded, ProviderUnavailable
-from .catalogue import TIERS, Catalogue, ModelEntry, Quote, dimensions, load_catalogue
+from ..model import TIERS
+from .catalogue import Catalogue, ModelEntry, Quote, dimensions, load_catalogue
 from .protocols import Modality
 
 __all__ = [
