@@ -35,7 +35,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .errors import MangalineError, ProjectError, ScriptError
+from .errors import MangalineError, ProjectError, ScriptError, invalid_value
 from .stopping import Interrupted, leave, stop_on_signals
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def new(
     except ValidationError as error:
         problem = error.errors(include_url=False)[0]  # never the input: it may be the key itself
         option = {"base_url": "--llm-url", "model": "--llm-model", "api_key_env": "--llm-key-env"}.get(str(problem["loc"][0]), "--llm-*")
-        raise MangalineError(f"{option}: {str(problem['msg']).removeprefix('Value error, ')}") from None
+        raise MangalineError(f"{option}: {invalid_value(problem, show_input=False)[1]}") from None
     _check_source(from_)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ProjectError(f"{directory}: exists and is not an empty folder", hint="choose a new folder name")

@@ -15,7 +15,7 @@ import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .atomic import write_text_atomic
-from .errors import ConfigError
+from .errors import ConfigError, invalid_value
 from .model import TIERS, Project
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -249,10 +249,9 @@ def _problem(error: Any) -> _Problem:
         return loc, f"{_table(at)}unknown key {key!r}", f"known keys: {', '.join(known)}" if known else None
     if error["type"] == "missing":
         return loc, f"{_table(at)}{key} is missing", None
-    message = str(error["msg"]).removeprefix("Value error, ")
-    given = error.get("input")
-    shown = f" (got {given!r})" if isinstance(given, (int, float, bool)) or (isinstance(given, str) and key != "api_key_env") else ""
-    return loc, f"{_table(at)}{key}: {message}{shown}", None
+    # never the value of api_key_env: a pasted key would be printed back
+    _field, what = invalid_value(error, show_input=key != "api_key_env")
+    return loc, f"{_table(at)}{key}: {what}", None
 
 
 def _table(at: tuple[str, ...]) -> str:

@@ -27,6 +27,9 @@ and exits non-zero, never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 __all__ = [
     "MangalineError",
     "ConfigError",
@@ -48,6 +51,8 @@ __all__ = [
     "ProviderResponseError",
     "BudgetExceeded",
     "RenderError",
+    "invalid_value",
+    "invalid_values",
 ]
 
 
@@ -191,3 +196,31 @@ class RenderError(MangalineError):
             lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
             tail = "\n  " + "\n  ".join(lines[-6:])
         super().__init__(f"{what}: {message}{tail}", hint=hint)
+
+
+def invalid_value(error: Mapping[str, Any], *, show_input: bool = True) -> tuple[str, str]:
+    """One of pydantic's validation errors as a person reads it: (the field's dotted path, what is wrong).
+
+    The one formatter of validation errors: a missing field, an unknown key (a typo?), and a bad value
+    with the value shown, unless ``show_input`` is off (the value may be a secret) or it is a whole
+    table. Callers add where (file and line, table, option) in their own terms.
+    """
+    field = ".".join(str(part) for part in error.get("loc", ())) or "(document)"
+    kind = error.get("type", "")
+    if kind == "missing":
+        return field, "required field is missing"
+    if kind == "extra_forbidden":
+        return field, "unknown key (a typo?)"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    value = error.get("input")
+    if not show_input or kind in ("unsafe_id", "schema_version", "schema_version_newer"):
+        return field, message  # these name the value themselves, or must not repeat it
+    shown = repr(value) if not isinstance(value, (dict, list)) else f"a {'table' if isinstance(value, dict) else 'list'}"
+    return field, f"{message}, got {shown}"
+
+
+def invalid_values(error: Any, *, limit: int = 5, show_input: bool = True) -> str:
+    """Every problem of a pydantic ValidationError in one line: `field: what; field: what` (at most ``limit``)."""
+    problems = [invalid_value(e, show_input=show_input) for e in error.errors(include_url=False)]
+    said = "; ".join(f"{field}: {what}" for field, what in problems[:limit])
+    return said + (f"; and {len(problems) - limit} more" if len(problems) > limit else "")

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..config import LlmSettings
-from ..errors import ProviderError, ProviderUnavailable
+from ..errors import ProviderError, ProviderUnavailable, invalid_values
 from ..model import DialogueLine, SourceSpan
 from ..providers.exchange import retry_after
 from .llm_schema import BeatReply, ChunkReply, SceneReply, strict_schema
@@ -324,11 +324,8 @@ def _user_prompt(text: str, chunk: Chunk, source: str, characters: _Register, pl
 
 
 def _schema_problems(err: ValidationError) -> str:
-    problems = [
-        f"{'.'.join(str(p) for p in e['loc']) or 'the object'}: {e['msg']}"
-        for e in err.errors(include_url=False)[:MAX_REPORTED_PROBLEMS]
-    ]
-    return "it does not match the schema: " + "; ".join(problems)
+    # the model's own values are not echoed back: a bad one may be a page of text
+    return "it does not match the schema: " + invalid_values(err, limit=MAX_REPORTED_PROBLEMS, show_input=False)
 
 
 class _Session:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from mangaline.errors import RenderError
+from mangaline.errors import RenderError, invalid_values
 from mangaline.model import KeyframeLayers, Layer
 
 from ..atomic import atomic_path
@@ -228,7 +228,7 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
     except FileNotFoundError as exc:
         raise RenderError(what, f"no layers.json in {layer_dir}") from exc
     except ValidationError as exc:
-        raise RenderError(what, f"{layers_file} is not a valid keyframe: {exc.errors()[0]['msg']}") from exc
+        raise RenderError(what, f"{layers_file} is not a valid keyframe: {invalid_values(exc, limit=1)}") from exc
     if (layers.canvas_width, layers.canvas_height, layers.frame_width, layers.frame_height) != (
         plan.canvas_width, plan.canvas_height, plan.frame_width, plan.frame_height,
     ):  # fmt: skip

@@ -14,7 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..atomic import write_text_atomic
-from ..errors import YamlEditError
+from ..errors import YamlEditError, invalid_value
 
 __all__ = [
     "IDENTITY_KEYS",
@@ -219,8 +219,8 @@ def validate_document(document: Any, path: Path, model_cls: type[M], *, plain: A
             line = _line_of(document, loc, missing=error["type"] == "missing")
             if first_line is None:
                 first_line = line
-            field = ".".join(str(part) for part in loc) or "(document)"
-            problems.append(f"{field}{f' (line {line})' if line else ''}: {_explain(error)}")
+            field, what = invalid_value(error)
+            problems.append(f"{field}{f' (line {line})' if line else ''}: {what}")
         message = problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems)
         raise YamlEditError(
             str(path), message, line=first_line, hint=f"fix the value to match {model_cls.__name__}"
@@ -250,19 +250,6 @@ def to_plain(node: Any) -> Any:
         if isinstance(node, base) and type(node) is not base:
             return base(node)
     return node
-
-
-def _explain(error: Mapping[str, Any]) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown key (a typo?)"
-    if kind in ("unsafe_id", "schema_version"):
-        return str(error["msg"])  # these name the value themselves
-    value = error.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    return f"{error['msg']}, got {shown}"
 
 
 def line_of(document: Any, loc: Sequence[Any]) -> int | None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import ConfigError
+from ..errors import ConfigError, invalid_value, invalid_values
 from ..model import TIERS, Tier
 from .protocols import Modality, Usage
 
@@ -360,7 +360,7 @@ def project_catalogue(root: Path | None) -> Catalogue:
     try:
         catalogue = Catalogue.model_validate({"schema_version": base["schema_version"], "exchange_rates": rates, "models": list(models.values())})
     except ValidationError as err:
-        problems = "; ".join(f"[{'.'.join(str(p) for p in e['loc'])}] {e['msg']}" for e in err.errors(include_url=False))
+        problems = invalid_values(err, limit=10)
         raise ConfigError(f"{path}: {problems}", hint="each [[models]] table needs the fields of providers/catalogue.toml") from None
     with _catalogue_lock:
         _catalogues[stamp] = catalogue
@@ -397,5 +397,5 @@ def _read(path: Path) -> Catalogue:
                 models = raw.get("models", [])
                 name = models[loc[1]].get("id", f"#{loc[1]}") if loc[1] < len(models) else f"#{loc[1]}"
                 loc = [f"models[{name}]", *loc[2:]]
-            problems.append(f"[{'.'.join(str(p) for p in loc)}] {e['msg']}")
+            problems.append(f"[{'.'.join(str(p) for p in loc)}] {invalid_value(e)[1]}")
         raise ConfigError(f"{path}: {'; '.join(problems)}") from None
