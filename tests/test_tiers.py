@@ -30,7 +30,7 @@ from mangaline.edit.segment import render_clip_segment
 from mangaline.edit.subtitles import SubtitleEvent
 from mangaline.engine import Engine, LocalExecutor
 from mangaline.errors import BudgetExceeded, ConfigError
-from mangaline.production import build_graph, publish
+from mangaline.production import build_graph, publish_episodes
 from mangaline.project import ProjectFolder
 from mangaline.providers.journal import Journal
 from mangaline.providers.ledger import Ledger
@@ -147,11 +147,7 @@ def build(root: Path) -> tuple[Any, Any]:
         with Engine(folder, executor=LocalExecutor(workers=settings.build.workers), backoff=0.05,
                     resources=graph.resources) as engine:
             summary = engine.run(graph.nodes, progress=False)
-        for episode_id, node in graph.episodes.items():
-            take = summary.takes.get(node.node)
-            if take is not None:
-                files = {name: folder.objects.path(sha) for name, sha in take.components.items()}
-                publish(files, episode_id, folder.renders_dir, folder.exports_dir)
+        publish_episodes(folder, graph, summary.takes)
         return graph, summary
     finally:
         folder.close()

@@ -260,7 +260,7 @@ def _count(n: int, noun: str) -> str:
 def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, engines: list[Engine]) -> None:
     from .project.approval import check_approvals
     from .engine import Engine, LocalExecutor
-    from .production import publish
+    from .production import publish_episodes
 
     bible = folder.load_bible()
     # An approved design that was edited by hand stops the build before anything is drawn with it.
@@ -273,17 +273,9 @@ def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress:
             Engine(folder, executor=executor, resources=graph.resources) as engine:
         engines.append(engine)
         summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
-    for episode_id, node in graph.episodes.items():
-        take = summary.takes.get(node.node)
-        if take is None:
-            continue
-        files = {name: folder.objects.path(sha) for name, sha in take.components.items()}
-        for code in node.params["shots"]:
-            segment = summary.takes[node.deps[f"segment:{code}"].node]
-            files[f"shots/{code}.mp4"] = folder.objects.path(segment.components["segment.mp4"])
-        placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir)
+    for episode in publish_episodes(folder, graph, summary.takes):
         # the episode is the build's result: stdout, one line each, never wrapped
-        out.print(f"episode {episode_id}: {placed['episode.mp4']}  ({take.data['duration']:.1f} s, {take.data['shots']} shots)",
+        out.print(f"episode {episode.episode}: {episode.files['episode.mp4']}  ({episode.duration:.1f} s, {episode.shots} shots)",
                   markup=False, highlight=False, soft_wrap=True)
     warnings = Counter(w for take in summary.takes.values() for w in take.provenance.warnings)
     for warning, count in warnings.items():

@@ -398,6 +398,33 @@ def _shot_timing_view(shot: Shot) -> dict:
     return shot.model_dump(mode="json", exclude={"action", "source"})
 
 
+@dataclass(frozen=True)
+class Published:
+    """An episode a build made, where people and editors find it."""
+
+    episode: str
+    files: dict[str, Path]
+    """episode.mp4 in renders/, its exports (.srt, .ass, .otio) and each shot's segment (shots/<code>.mp4)."""
+    duration: float
+    shots: int
+
+
+def publish_episodes(folder: ProjectFolder, graph: BuildGraph, takes: dict[Any, Take]) -> list[Published]:
+    """Copy every episode the build made (and its shots) from the object store to renders/ and exports/."""
+    done = []
+    for episode_id, node in graph.episodes.items():
+        take = takes.get(node.node)
+        if take is None:
+            continue
+        files = {name: folder.objects.path(sha) for name, sha in take.components.items()}
+        for code in node.params["shots"]:
+            segment = takes[node.deps[f"segment:{code}"].node]
+            files[f"shots/{code}.mp4"] = folder.objects.path(segment.components["segment.mp4"])
+        placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir)
+        done.append(Published(episode_id, placed, take.data["duration"], take.data["shots"]))
+    return done
+
+
 def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path, exports_dir: Path) -> dict[str, Path]:
     """Copy an episode take's files to renders/ and exports/ (atomically), where people and editors look.
 
