@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mangaline.breakdown import PROSE_MAX_BYTES, breakdown_source
@@ -25,28 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 MINUTE = 60.0
 
 
-def _story(size: int) -> str:
-    body = re.sub(r"^Chapter One.*\n", "", (ROOT / "tests" / "breakdown" / "samples" / "harbour.en.txt").read_text("utf-8"))
-    chapters, total, number = [], 0, 0
+def _repeated(part: Callable[[int], str], size: int, head: str = "") -> str:
+    """``head`` then ``part(1)``, ``part(2)``, ... as many as fit in ``size`` bytes."""
+    parts, total, number = [head], 0, 0
     while True:
         number += 1
-        chapter = f"Chapter {number}: The Ferry Office\n\n{body}\n"
-        if total + len(chapter.encode()) > size:
-            return "".join(chapters)
-        chapters.append(chapter)
-        total += len(chapter.encode())
+        piece = part(number)
+        if total + len(piece.encode()) > size:
+            return "".join(parts)
+        parts.append(piece)
+        total += len(piece.encode())
+
+
+def _story(size: int) -> str:
+    body = re.sub(r"^Chapter One.*\n", "", (ROOT / "tests" / "breakdown" / "samples" / "harbour.en.txt").read_text("utf-8"))
+    return _repeated(lambda n: f"Chapter {n}: The Ferry Office\n\n{body}\n", size)
 
 
 def _screenplay(size: int) -> str:
     head, _, body = (ROOT / "examples" / "last-ferry.fountain").read_text("utf-8").partition("\n\n")
-    parts, total, number = [head, "\n\n"], 0, 0
-    while True:
-        number += 1
-        episode = f"# Episode {number}\n\n{body}\n\n"
-        if total + len(episode.encode()) > size:
-            return "".join(parts)
-        parts.append(episode)
-        total += len(episode.encode())
+    return _repeated(lambda n: f"# Episode {n}\n\n{body}\n\n", size, head=head + "\n\n")
 
 
 def _new(text: str, suffix: str, work: Path) -> tuple[float, int]:
