@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from mangaline.design import design_bible
 from mangaline.engine import StepContext, build_lock
@@ -305,11 +306,14 @@ def test_a_lock_left_by_a_killed_build_is_taken_over(project: Path) -> None:
 
 def test_a_cast_member_who_never_speaks_gets_a_hint_that_works(project: Path) -> None:
     episode = project / "script" / "ep01.yaml"
-    text = episode.read_text(encoding="utf-8")
     # a third character, cast by hand in the first shot without a line: the build designs only those who speak
-    episode.write_text(text.replace("          - character: oda\n", "          - character: mara\n"
-                                    "            variant: default\n            on_screen: true\n"
-                                    "          - character: oda\n", 1), encoding="utf-8")
+    yaml = YAML()
+    doc = yaml.load(episode)
+    first = doc["scenes"][0]["shots"][0]
+    assert first["code"] == "ep01_sc01_sh010"
+    oda = next(i for i, cast in enumerate(first["casting"]) if cast["character"] == "oda")
+    first["casting"].insert(oda, {"character": "mara", "variant": "default", "on_screen": True})
+    yaml.dump(doc, episode)
     folder = ProjectFolder.open(project)
 
     def layout() -> tuple:

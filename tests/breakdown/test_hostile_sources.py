@@ -65,7 +65,8 @@ def test_a_pipe_with_no_writer_is_refused_without_waiting(tmp_path: Path, name: 
 
 def test_prose_past_the_limit_is_refused_with_a_way_forward(tmp_path: Path) -> None:
     path = tmp_path / "saga.txt"
-    path.write_bytes(("The wind rose over the harbour and the boats knocked together.\n" * 8_000)[: PROSE_MAX_BYTES + 100].encode())
+    line = "The wind rose over the harbour and the boats knocked together.\n"
+    path.write_bytes((line * (PROSE_MAX_BYTES // len(line) + 10))[: PROSE_MAX_BYTES + 100].encode())
     with pytest.raises(ScriptError) as caught:
         breakdown_source(path)
     assert "limit for prose" in _one_line(caught.value) and "volumes" in caught.value.hint

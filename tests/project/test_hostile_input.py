@@ -225,7 +225,8 @@ def test_a_shot_code_repeated_in_another_episode_is_refused(folder: ProjectFolde
     second = script.episodes[0].model_copy(update={"id": "ep02"})
     (folder.script_dir / "ep02.yaml").write_text(
         (folder.script_dir / "ep01.yaml").read_text().replace("id: ep01\n", "id: ep02\n").replace("id: ep01_sc01\n", "id: ep02_sc01\n"))
-    _edit(folder.script_dir / "script.yaml", "- ep01", "- ep01\n  - ep02")
+    listed = next(line for line in (folder.script_dir / "script.yaml").read_text().splitlines() if line.strip() == "- ep01")
+    _edit(folder.script_dir / "script.yaml", listed, f"{listed}\n{listed.replace('ep01', 'ep02')}")
     with pytest.raises(YamlEditError, match="ep02.yaml:.*shot code 'ep01_sc01_sh010' is used twice") as caught:
         folder.load_script()
     assert "ep01.yaml" in str(caught.value)

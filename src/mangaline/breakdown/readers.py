@@ -30,13 +30,13 @@ __all__ = [
     "source_kind",
 ]
 
-# Reading prose is quick (about 3 s a MB); writing what it becomes is not: every line of dialogue
-# is a shot in the script's YAML, about 16 MB of it per MB of a dialogue-heavy novel. Half a
-# megabyte (about 80,000 English words or 170,000 Chinese characters) makes its project in
-# about 20 s on a two-core machine (benchmarks/input_limits.py), so `mangaline new` ends well
-# within a minute; a longer book is made as volumes, one project each.
-PROSE_MAX_BYTES = 500_000
-_PROSE_HINT = "split the book into volumes of up to 0.5 MB of text (about 80,000 English words) and make a project of each"
+# Reading prose is quick (about 3 s a MB); writing what it becomes is slower: every line of dialogue
+# is a shot in the script's YAML, about 14 MB of it per MB of a dialogue-heavy novel. A megabyte
+# (about 170,000 English words or 330,000 Chinese characters) makes its project in about 17 s on a
+# two-core machine (benchmarks/input_limits.py), so `mangaline new` ends well within a minute even
+# on a slower one; a longer book is made as volumes, one project each.
+PROSE_MAX_BYTES = 1_000_000
+_PROSE_HINT = "split the book into volumes of up to 1 MB of text (about 170,000 English words) and make a project of each"
 
 # A .docx or .epub also carries its pictures and fonts; only the text's parts are unpacked, within
 # what the text may be (markup included, ZIP_MARKUP times the prose limit).

@@ -285,6 +285,11 @@ class Engine:
             lock.write(str(os.getpid()))
             lock.flush()
             yield run_dir
+        except BaseException:
+            # a stopped run: its workers may still be writing into the scratch folder (FFmpeg mid-segment);
+            # they are ended before it is removed, or they would leave it behind
+            self.executor.shutdown(now=True)
+            raise
         finally:
             lock.close()
             shutil.rmtree(run_dir, ignore_errors=True)

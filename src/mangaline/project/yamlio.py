@@ -46,9 +46,29 @@ MAX_ALIAS_GROWTH = 4
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    # libyaml's own layout (a list's dashes under its key), so a file first written by the fast
+    # writer below and later updated here keeps every line where it was
+    yaml.indent(mapping=2, sequence=2, offset=0)
     yaml.width = 4096  # long action lines stay on one line; a person wraps them if they like
     return yaml
+
+
+def _fast_writer() -> YAML:
+    """libyaml's emitter, for a file that has no comments yet: the same text as the round-trip writer
+    (key order kept, multi-line text as a literal block), about three times faster on a long script."""
+    yaml = YAML(typ="safe", pure=False)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False
+    yaml.width = 4096
+    yaml.allow_unicode = True
+    yaml.representer.add_representer(str, _text)
+    return yaml
+
+
+def _text(representer: Any, text: str) -> Any:
+    if "\n" in text:
+        return representer.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return representer.represent_str(text)
 
 
 def load_yaml(path: Path) -> Any:
@@ -186,15 +206,15 @@ def dump_yaml(data: Any, path: Path) -> None:
     write_text_atomic(path, buffer.getvalue())
 
 
-def update_yaml(path: Path, new_data: Any) -> Any:
-    """Merge plain data into the document at path in place, keeping every comment; returns the document."""
+def update_yaml(path: Path, new_data: Any) -> None:
+    """Merge plain data into the document at path in place, keeping every comment; a new file is written whole."""
     path = Path(path)
     if not path.exists():
-        document = _to_commented(new_data)
-    else:
-        document = _merge(load_yaml(path), new_data)
-    dump_yaml(document, path)
-    return document
+        buffer = io.StringIO()
+        _fast_writer().dump(new_data, buffer)
+        write_text_atomic(path, buffer.getvalue())
+        return
+    dump_yaml(_merge(load_yaml(path), new_data), path)
 
 
 def load_record(path: Path, model_cls: type[M]) -> M:
