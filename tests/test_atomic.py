@@ -35,3 +35,17 @@ def test_ctrl_c_inside_a_write_removes_the_temp_file(tmp_path: Path) -> None:
         tmp.write_bytes(b"\x89PNG")
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_file_gets_the_usual_mode_and_a_rewritten_one_keeps_its_own(tmp_path: Path) -> None:
+    """mkstemp's private 0600 must not leak into renders and scripts an editor or a web server reads."""
+    fresh = tmp_path / "ep01.mp4"
+    write_text_atomic(fresh, "new")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("as Python writes it")
+    assert fresh.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    kept = tmp_path / "script.yaml"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    write_text_atomic(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640

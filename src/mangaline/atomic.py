@@ -28,6 +28,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         _fsync_file(tmp)
+        # mkstemp makes a private file; the target gets the mode it had, or the one a plain write would give
+        os.chmod(tmp, _mode_of(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -40,6 +42,22 @@ def write_text_atomic(path: Path, text: str) -> None:
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # read by setting: the process's umask, set back at once (at import, one thread)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
 
 
 def _fsync_file(path: Path) -> None:
