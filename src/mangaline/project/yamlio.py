@@ -219,9 +219,7 @@ def update_yaml(path: Path, new_data: Any) -> None:
 
 def load_record(path: Path, model_cls: type[M]) -> M:
     """Validate a YAML file into a model; a bad value names the file, the line and the field."""
-    path = Path(path)
-    document = load_yaml(path)
-    return validate_document(document, path, model_cls)
+    return YamlFile(path).validate(model_cls)
 
 
 def validate_document(document: Any, path: Path, model_cls: type[M], *, plain: Any = None) -> M:
