@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mangaline.engine import Engine, Freshness, GraphError, Invocation, LocalExecutor, Step, StepContext, StepOutput
+from mangaline.engine import Engine, Executor, Freshness, GraphError, Invocation, LocalExecutor, Step, StepContext, StepOutput
 from mangaline.project import ProjectFolder
 
 
@@ -48,10 +48,16 @@ FLAKY = Step("test.flaky", "1", count_attempt_then, kind="io", retries=2)
 BROKEN = Step("test.broken", "1", explode, kind="io")
 
 
-@pytest.fixture(scope="module")
-def executor() -> Iterator[LocalExecutor]:
-    # one process pool for the module: spawning workers is the slow part on small machines
-    pool = LocalExecutor(workers=2)
+@pytest.fixture(scope="module", params=["local", "ray"])
+def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
+    """Every test runs on both executors: one process pool, or one local Ray, for the module (starting
+    workers is the slow part on small machines)."""
+    if request.param == "local":
+        pool: Executor = LocalExecutor(workers=2)
+    else:
+        from mangaline.engine.ray_executor import RayExecutor
+
+        pool = RayExecutor(workers=2, max_retries=1)
     yield pool
     pool.shutdown()
 

@@ -27,6 +27,8 @@ class Outcome:
     output: StepOutput | None = None
     error: str | None = None
     transient: bool = False
+    stored: dict[str, str] | None = None
+    """Components a remote worker already put into the object store, by sha (its output names none)."""
 
 
 def perform(fn: Callable[[StepContext], StepOutput], ctx: StepContext) -> Outcome:
@@ -59,7 +61,9 @@ def _describe(err: BaseException) -> str:
 class Executor(Protocol):
     """Runs step functions; the runner asks before submitting and awaits the returned futures."""
 
-    def submit(self, fn: Callable[[StepContext], StepOutput], ctx: StepContext, kind: Kind) -> Future[Outcome]: ...
+    def submit(
+        self, fn: Callable[[StepContext], StepOutput], ctx: StepContext, kind: Kind, *, gpus: float = 0.0
+    ) -> Future[Outcome]: ...
 
     def can_submit(self, kind: Kind) -> bool: ...
 
@@ -109,7 +113,10 @@ class LocalExecutor:
         with self._lock:
             return self._in_flight[kind] < limit
 
-    def submit(self, fn: Callable[[StepContext], StepOutput], ctx: StepContext, kind: Kind) -> Future[Outcome]:
+    def submit(
+        self, fn: Callable[[StepContext], StepOutput], ctx: StepContext, kind: Kind, *, gpus: float = 0.0
+    ) -> Future[Outcome]:
+        """``gpus`` is not scheduled here: a step that uses one runs in a process like any other."""
         with self._lock:
             self._in_flight[kind] += 1
         try:

@@ -400,6 +400,8 @@ class _Build:
         self.attempts: dict[NodeId, int] = defaultdict(int)
         self.started: dict[NodeId, float] = {}
         self.keys: dict[NodeId, tuple[str, dict[str, str]]] = {}
+        # where every step's input and output files live, for an executor whose workers are elsewhere
+        self.resources = {**engine.resources, "objects": engine.folder.objects_address}
 
     async def drive(self) -> None:
         in_flight: dict[asyncio.Future[Any], tuple[Invocation, Future[Outcome] | None]] = {}
@@ -493,10 +495,12 @@ class _Build:
             seed=inv.seed,
             model=inv.model,
             attempt=attempt,
-            resources=self.engine.resources,
+            resources=self.resources,
         )
         self.started.setdefault(node, time.monotonic())
         try:
+            if inv.step.gpus:
+                return self.executor.submit(inv.step.fn, ctx, inv.step.kind, gpus=inv.step.gpus)
             return self.executor.submit(inv.step.fn, ctx, inv.step.kind)
         except Exception as err:  # noqa: BLE001 - e.g. a function that cannot be pickled
             self._finish(inv, "failed", error=f"could not start: {type(err).__name__}: {err}")
@@ -507,6 +511,7 @@ class _Build:
             take_id=take.id,
             data=dict(take.data),
             components={name: self.objects.path(sha) for name, sha in take.components.items()},
+            shas=dict(take.components),
         )
 
     async def _settle(self, inv: Invocation, fut: asyncio.Future[Any], in_flight: dict) -> None:
@@ -523,7 +528,7 @@ class _Build:
         if outcome.output is not None:
             with held_off():  # a take and its event are recorded together: a stop counts what it kept
                 try:
-                    take = self._ingest(inv, outcome.output)
+                    take = self._ingest(inv, outcome.output, outcome.stored)
                 except MangalineError as err:
                     self._finish(inv, "failed", error=str(err))
                     return
@@ -550,12 +555,18 @@ class _Build:
         tag = hashlib.sha256(inv.entity.encode("utf-8")).hexdigest()[:8]
         return f"{_safe_name(inv.step.name)}-{_safe_name(inv.entity)}-{tag}-{self.attempts[inv.node]}"
 
-    def _ingest(self, inv: Invocation, output: StepOutput) -> Take:
-        """Blobs first, then the take row: a take is never visible before all its files are stored."""
+    def _ingest(self, inv: Invocation, output: StepOutput, stored: Mapping[str, str] | None = None) -> Take:
+        """Blobs first, then the take row: a take is never visible before all its files are stored.
+
+        ``stored`` are files a worker elsewhere already put into the store: they are checked, not copied."""
         step, entity = inv.node
         key, versions = self.keys[inv.node]
         workdir = self.run_dir / self._workdir_name(inv)
         components: dict[str, str] = {}
+        for name, sha in (stored or {}).items():
+            if not self.objects.has(sha):
+                raise StepError(step, entity, f"component {name!r} ({sha[:12]}) is not in the object store")
+            components[name] = sha
         for name, path in output.components.items():
             path = Path(path)
             if not path.is_absolute():

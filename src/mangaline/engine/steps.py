@@ -22,6 +22,8 @@ class TakeView:
     take_id: str
     data: dict[str, Any]
     components: dict[str, Path]
+    shas: dict[str, str] = field(default_factory=dict)
+    """Each component's sha256 in the object store: how a worker on another machine fetches it."""
 
 
 @dataclass
@@ -71,10 +73,14 @@ class Step:
     fn: Callable[[StepContext], StepOutput]
     kind: Literal["cpu", "io"] = "cpu"
     retries: int = 2
+    gpus: float = 0.0
+    """GPUs a run of this step holds on an executor that schedules them (Ray); the local one ignores it."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("cpu", "io"):
             raise ValueError(f"step {self.name}: kind must be 'cpu' or 'io', not {self.kind!r}")
+        if self.gpus < 0:
+            raise ValueError(f"step {self.name}: gpus cannot be negative")
         if not 0 <= self.retries <= 10:
             raise ValueError(f"step {self.name}: retries must be between 0 and 10, not {self.retries}")
         qualname = getattr(self.fn, "__qualname__", "")

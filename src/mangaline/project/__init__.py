@@ -1,7 +1,7 @@
 """The project folder: YAML round-trip, state database, content-addressed objects, migrations."""
 
 from .folder import CONFIG_NAME, ProjectFolder, inside
-from .objects import ObjectStore
+from .objects import ObjectStore, S3ObjectStore, Store, StoreAddress
 from .state import RunRecord, StateDB, StepEvent, sqlite_url
 from .yamlio import dump_yaml, load_record, load_yaml, to_plain, update_yaml, validate_document
 
@@ -10,8 +10,11 @@ __all__ = [
     "ObjectStore",
     "ProjectFolder",
     "RunRecord",
+    "S3ObjectStore",
     "StateDB",
     "StepEvent",
+    "Store",
+    "StoreAddress",
     "dump_yaml",
     "inside",
     "load_record",
