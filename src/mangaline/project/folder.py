@@ -9,7 +9,7 @@ from typing import Any
 from ..config import Settings, load_settings, write_settings
 from ..errors import ProjectError, YamlEditError
 from ..model import Bible, Character, Episode, Location, Project, Prop, Script, id_problem
-from .objects import ObjectStore
+from .objects import Store, StoreAddress
 from .state import StateDB, sqlite_url
 from .yamlio import YamlFile, line_of, update_yaml
 
@@ -32,7 +32,7 @@ class ProjectFolder:
         self.root = Path(root).resolve()
         self._state_url = state_url
         self._state: StateDB | None = None
-        self._objects: ObjectStore | None = None
+        self._objects: Store | None = None
 
     # layout ---------------------------------------------------------------
 
@@ -156,9 +156,17 @@ class ProjectFolder:
         return self._state
 
     @property
-    def objects(self) -> ObjectStore:
+    def objects_address(self) -> StoreAddress:
+        """Where the objects live ([storage] url, or DIR/.mangaline/objects), as any process may open them."""
+        storage = self.settings.storage if self.config_path.is_file() else None
+        if storage is None or not storage.url:
+            return StoreAddress(str(self.objects_dir))
+        return StoreAddress(storage.url, cache=str(self.objects_dir), endpoint_url=storage.endpoint_url)
+
+    @property
+    def objects(self) -> Store:
         if self._objects is None:
-            self._objects = ObjectStore(self.objects_dir)
+            self._objects = self.objects_address.open()
         return self._objects
 
     def close(self) -> None:

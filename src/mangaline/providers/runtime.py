@@ -20,9 +20,11 @@ the middle of such a call leaves its intent behind, and the next run books that 
 catalogue's price, marked "interrupted", before asking again: it may have been billed, and the
 ledger must not hide it.
 
-Limits hold per process: the engine runs io steps in threads of one process, so one semaphore
-per provider (and per model, where the catalogue's model limit is lower) and one token bucket
-per provider cover every call a build makes.
+Limits: one semaphore per provider (and per model, where the catalogue's model limit is lower) and
+one token bucket per provider. On the local executor io steps run in threads of one process, so
+the process's gates cover every call a build makes; on a Ray cluster the build lends its steps
+the project's cluster gates (providers/cluster.py), which every worker asks, and the budget's
+hold on money in flight is kept there too.
 """
 
 from __future__ import annotations
@@ -192,6 +194,20 @@ class Gates:
 _PROCESS_GATES = Gates()
 
 
+class BudgetHold:
+    """Money priced but not yet booked by the jobs in flight of one runtime, behind a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reserved = 0.0
+
+    def lock(self) -> threading.Lock:
+        return self._lock
+
+    def add(self, amount: float) -> None:
+        self.reserved += amount
+
+
 class KeyLocks:
     """One lock per request key in flight in this process: a synchronous call is made by one thread at a time."""
 
@@ -293,8 +309,10 @@ class Runtime:
         self.max_download_bytes = max_download_bytes
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self._budget_lock = threading.Lock()
-        self._reserved = 0.0  # priced but not yet booked: jobs in flight in this process
+        # priced but not yet booked: jobs in flight in this process, or on every worker where the gates
+        # are a cluster's
+        hold = getattr(self.gates, "budget_hold", None)
+        self._budget: BudgetHold = hold() if hold is not None else BudgetHold()
         self._http = httpx.Client(follow_redirects=True)
         self._calls = concurrent.futures.ThreadPoolExecutor(32, thread_name_prefix="mangaline-call")
 
@@ -690,22 +708,23 @@ class Runtime:
             yield
             return
         price = self.catalogue.quote(entry, currency=self.currency, **self._quote_args(entry, request, quote)).cost
-        with self._budget_lock:
+        with self._budget.lock():
             spent = self.ledger.total(self.currency, catalogue=self.catalogue)
-            if spent + self._reserved + price > self.budget + 1e-9:
-                pending = f" and {self._reserved:.4f} is held by jobs in flight" if self._reserved else ""
+            reserved = self._budget.reserved
+            if spent + reserved + price > self.budget + 1e-9:
+                pending = f" and {reserved:.4f} is held by jobs in flight" if reserved else ""
                 raise BudgetExceeded(
                     entry.provider,
                     f"{entry.id} for {entity or 'this task'} would cost {price:.4f} {self.currency}; "
                     f"{spent:.4f} of the {self.budget:.2f} {self.currency} budget is spent{pending}",
                     hint="raise [project] budget in mangaline.toml or route cheaper models",
                 )
-            self._reserved += price
+            self._budget.add(price)
         try:
             yield
         finally:
-            with self._budget_lock:
-                self._reserved -= price
+            with self._budget.lock():
+                self._budget.add(-price)
 
     def _charge(
         self, provider: str, entry: ModelEntry, usage: Usage | None, request: Any, step: str, entity: str,

@@ -23,6 +23,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import AuthenticationError, ProviderError, ProviderTransient, ProviderUnavailable
 from .catalogue import Catalogue, ModelEntry, load_catalogue
+from .cluster import GatesAddress
 from .protocols import (
     ImageModel,
     ImageRequest,
@@ -84,14 +85,15 @@ class StudioAddress:
 
 
 _open_lock = threading.Lock()
-_opened: dict[tuple[str, str], Studio] = {}
+_opened: dict[tuple[str, str, str], Studio] = {}
 
 
 class Studio:
     """One project's settings, catalogue, provider runtime and adapters, shared by the steps of one process."""
 
-    def __init__(self, address: StudioAddress | None = None) -> None:
+    def __init__(self, address: StudioAddress | None = None, gates: GatesAddress | None = None) -> None:
         self.address = address
+        self.gates = gates
         self.settings = address.settings if address is not None else None
         self.catalogue = address.catalogue if address is not None else load_catalogue()
         self._lock = threading.Lock()
@@ -102,11 +104,14 @@ class Studio:
     def open(cls, resources: Mapping[str, Any]) -> Studio:
         """The studio of the build that lent ``resources`` (offline, draft models only, when it lent none)."""
         address: StudioAddress | None = resources.get("studio")
-        key = ("", "") if address is None else (address.root, address.settings.model_dump_json() + address.catalogue.model_dump_json())
+        gates: GatesAddress | None = resources.get("gates")  # a cluster's: limits held across its workers
+        key = ("", "", "") if address is None else (
+            address.root, address.settings.model_dump_json() + address.catalogue.model_dump_json(),
+            gates.name if gates is not None else "")
         with _open_lock:
             studio = _opened.get(key)
             if studio is None:
-                studio = _opened[key] = cls(address)
+                studio = _opened[key] = cls(address, gates)
             return studio
 
     # the models ---------------------------------------------------------------------------------
@@ -136,16 +141,17 @@ class Studio:
                 if self.address is None:
                     raise ProviderError("studio", "a paid model was asked for outside a project build",
                                         hint="run `mangaline build DIR`; offline, only the draft models are reachable")
-                from ..project.state import StateDB
+                from ..project.state import open_state
 
                 root = Path(self.address.root)
                 project = self.address.settings.project
                 poll = self.address.settings.routing.poll_seconds
                 self._runtime = Runtime(
-                    StateDB.for_folder(root / ".mangaline"), root / ".mangaline" / RESULTS_DIR,
+                    open_state(root, self.address.settings), root / ".mangaline" / RESULTS_DIR,
                     catalogue=self.catalogue, currency=project.currency, budget=project.budget,
                     providers=dict(self.address.settings.providers),
                     poll=PollPolicy(first=poll, max_interval=max(30.0, poll)),
+                    gates=self.gates.open() if self.gates is not None else None,
                 )
             return self._runtime
 
