@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mangaline.design import KOKORO_FEMALE, MIN_HAIR_DISTANCE, MIN_OUTFIT_DISTANCE, delta_e, design_bible
+from mangaline.colour import delta_e
+from mangaline.design import KOKORO_FEMALE, MIN_HAIR_DISTANCE, MIN_OUTFIT_DISTANCE, design_bible
 from mangaline.errors import ScriptError
 from mangaline.model import Bible
 

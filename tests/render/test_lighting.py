@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mangaline.colour import delta_e2000, lab
 from mangaline.layout import Camera
 from mangaline.model import Light
-from mangaline.qc.identity import delta_e2000, lab
 from mangaline.render import draw_figure, figure_for
 from mangaline.render.figure import Lighting, light_figure, lighting_for, rim_band, rim_width
 

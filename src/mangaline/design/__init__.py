@@ -2,7 +2,6 @@
 
 from .bible import design_bible
 from .characters import KOKORO_FEMALE, KOKORO_MALE, MIN_HAIR_DISTANCE, MIN_OUTFIT_DISTANCE
-from .colour import delta_e
 from .sets import place_name, set_problems
 from .traits import Traits, read_cast
 
@@ -12,7 +11,6 @@ __all__ = [
     "place_name",
     "read_cast",
     "Traits",
-    "delta_e",
     "KOKORO_FEMALE",
     "KOKORO_MALE",
     "MIN_HAIR_DISTANCE",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Build, Character, CharacterDesign, HairStyle, Outfit, Palette, Script, Voice
-from .colour import HAIR_ELDER, HAIR_NATURAL, SKIN_TONES, delta_e, from_hsl, hue_of
+from ..colour import delta_e, from_hsl, hue_of
 from .lexicon import Lexicon
 from .seed import seeded
 from .traits import Cast, Traits, read_cast
@@ -13,6 +13,12 @@ __all__ = ["design_characters", "KOKORO_FEMALE", "KOKORO_MALE", "MIN_OUTFIT_DIST
 # Below these Lab distances two characters read as wearing the same colour / having the same hair.
 MIN_OUTFIT_DISTANCE = 25.0
 MIN_HAIR_DISTANCE = 15.0
+
+# Hair colours a default may use, most common first; grey and white are left to the text or to elders.
+HAIR_NATURAL: list[str] = ["#1c1c1f", "#3b2618", "#6b4428", "#8a3b22", "#e3c27a", "#2b2f4a", "#5a3a2a", "#b07a45"]
+HAIR_ELDER: list[str] = ["#8c8c8c", "#c0c4c8", "#e6e6e0", "#6e6e6e"]
+
+SKIN_TONES: list[str] = ["#f6dcc6", "#efcfb0", "#e5bb95", "#d1a27a", "#b07e58", "#8a5a3c"]
 
 KOKORO_FEMALE = ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro"]
 KOKORO_MALE = ["jm_kumo"]

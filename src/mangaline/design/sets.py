@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..errors import StepError
 from ..model import Light, Location, Mark, Scene, Script, SetDesign, SetElement, Wall
 from ..model.bible import CameraSpot
-from .colour import NAMED, delta_e, from_hsl, shade
+from ..colour import NAMED, delta_e, from_hsl, tone
 from .lexicon import Lexicon, lexicon_for
 from .places import LIGHT_COLOURS, MAX_COUNT, OUTDOOR_KINDS, PLACES, SHAPES, SKY, PlaceType
 from .seed import seeded
@@ -299,7 +299,7 @@ def _colours(location_id: str, place: PlaceType, interior: bool, time: str) -> t
     ceiling = "#f4f0e6" if interior else SKY.get(time, SKY["day"])
     accent = from_hsl(rng.random(), 0.6, 0.5)
     if delta_e(accent, wall) < 25:
-        accent = shade(accent, "dark")
+        accent = tone(accent, "dark")
     return wall, floor, ceiling, accent
 
 

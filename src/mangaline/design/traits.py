@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Script
-from .colour import NAMED, shade
+from ..colour import NAMED, tone
 from .lexicon import Lexicon, Match
 
 __all__ = ["Traits", "Cast", "read_cast", "sentences", "mask_names"]
@@ -177,7 +177,7 @@ def _attach_colour(index: int, matches: list[Match], tokens: list[str], lexicon:
     value = NAMED[colour_tag[1]]
     here = matches[index]
     if index > 0 and matches[index - 1].roles("shade") and matches[index - 1].end == here.start:
-        value = shade(value, matches[index - 1].roles("shade")[0][1])
+        value = tone(value, matches[index - 1].roles("shade")[0][1])
     window = lexicon.table.ATTACH_WINDOW
 
     def assign(slot: str, garment: str | None, at: int | None) -> None:

@@ -1,6 +1,6 @@
 """The draft renderer: sets and characters drawn in a flat manga style from the bible, through a layout camera."""
 
-from .colour import INK, hex_rgb, shade
+from ..colour import INK, hex_rgb, shade
 from .figure import POSE_POINTS, VIEWS, Figure, FigureDrawing, draw_figure, figure_for, pose_points, view_for
 from .guides import GUIDE_INDEX, GuideFigure, read_depth, render_guides
 from .sets import SetPicture, SetTrace, draw_set, element_box, trace_set

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from mangaline.colour import INK, RGB, hex_rgb, lighten, mix, shade
 from mangaline.layout.shot import view_for as _layout_view_for
 from mangaline.model import Build, Character, HairStyle, Light, Outfit
-
-from .colour import INK, RGB, hex_rgb, lighten, mix, shade
 
 __all__ = ["VIEWS", "Figure", "FigureDrawing", "Lighting", "draw_figure", "figure_for", "light_figure", "lighting_for",
            "rim_band", "rim_width", "view_for"]

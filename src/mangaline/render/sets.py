@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from mangaline.colour import INK, RGB, hex_rgb, lighten, mix, shade
 from mangaline.layout.shot import element_box as _layout_box
 from mangaline.model import ElementKind, SetDesign, SetElement, Wall
 
-from .colour import INK, RGB, hex_rgb, lighten, mix, shade, sky_colours
 from .view import View
 
 __all__ = ["SetPicture", "SetTrace", "draw_set", "element_box", "trace_set"]
@@ -41,6 +41,18 @@ def _front_normal(element: SetElement) -> tuple[float, float]:
     return {Wall.NORTH: (0.0, -1.0), Wall.SOUTH: (0.0, 1.0), Wall.EAST: (-1.0, 0.0), Wall.WEST: (1.0, 0.0)}.get(
         Wall(element.wall) if element.wall else None, (0.0, -1.0)
     )
+
+
+def sky_colours(time_of_day: str) -> tuple[RGB, RGB, str]:
+    """Sky gradient (top, horizon) and the time bucket: day, night, dusk or dawn."""
+    t = (time_of_day or "DAY").upper()
+    if any(k in t for k in ("NIGHT", "MIDNIGHT", "LATE")):
+        return (10, 14, 40), (48, 56, 104), "night"
+    if any(k in t for k in ("DUSK", "SUNSET", "EVENING", "TWILIGHT")):
+        return (74, 62, 138), (252, 158, 96), "dusk"
+    if any(k in t for k in ("DAWN", "SUNRISE", "MORNING")):
+        return (132, 176, 232), (255, 214, 178), "dawn"
+    return (96, 164, 236), (200, 230, 252), "day"
 
 
 class _Painter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 # Words are matched as whole lower-case words; nouns also match their plurals.
 JOINER = " "
 
-# word -> colour name (see design.colour.NAMED), or (colour name, the slot it colours when no noun is near)
+# word -> colour name (see mangaline.colour.NAMED), or (colour name, the slot it colours when no noun is near)
 COLOURS: dict[str, str | tuple[str, str]] = {
     "red": "red", "crimson": "crimson", "scarlet": "scarlet", "maroon": "maroon", "burgundy": "maroon",
     "blue": "blue", "navy": "navy", "teal": "teal", "turquoise": "teal",
@@ -98,7 +98,7 @@ EYE_SHAPES: dict[str, str] = {
     "sharp eyes": "sharp", "narrow eyes": "narrow", "kind eyes": "droopy", "tired eyes": "droopy",
     "sleepy eyes": "droopy", "wide eyes": "round", "round eyes": "round", "keen eyes": "sharp",
 }
-# word -> index into design.colour.SKIN_TONES
+# word -> index into design.characters.SKIN_TONES
 SKINS: dict[str, int] = {"pale": 0, "fair": 0, "freckled": 1, "olive-skinned": 3, "tanned": 4, "sunburnt": 3, "weathered": 4, "dark-skinned": 5}
 
 # word -> (element kind, the name it gets in the set)
