@@ -152,6 +152,11 @@ def _graph(invocations: Sequence[Invocation]) -> list[Invocation]:
     return order
 
 
+def step_modules(invocations: Sequence[Invocation]) -> set[str]:
+    """The modules that hold the step functions of a graph: what a worker imports to run any of them."""
+    return {inv.step.fn.__module__ for inv in _graph(invocations) if inv.step.kind == "cpu"}
+
+
 def _signature(inv: Invocation) -> str:
     return canonical_json(
         {
@@ -246,6 +251,9 @@ class Engine:
     ) -> RunSummary:
         """Build every node; failures are recorded and their dependents skipped, the rest carry on."""
         graph = _graph(invocations)
+        warm = getattr(self.executor, "warm", None)
+        if warm is not None:  # the workers start while the cached nodes are looked up
+            warm(step_modules(graph))
         state = self.folder.state
         started = time.monotonic()
         status = "failed"
