@@ -7,7 +7,8 @@ import math
 import pytest
 
 from mangaline.errors import RenderError
-from mangaline.layout import Camera, block_scene, place_camera, project_point
+from mangaline.layout import block_scene, place_camera
+from mangaline.model.geometry import Camera, project_point
 
 
 def test_point_straight_ahead_lands_on_the_frame_centre():

@@ -10,7 +10,9 @@ from PIL import Image
 from mangaline.breakdown.fountain import parse_fountain
 from mangaline.breakdown.screenplay import script_from_fountain
 from mangaline.design import design_bible
-from mangaline.layout import CameraLayout, ShotLayout, element_box, lay_out_shot, plate_for, project_point, set_view
+from mangaline.layout import lay_out_shot, plate_for, set_view
+from mangaline.model.geometry import element_box, project_point
+from mangaline.model.layout import CameraLayout, ShotLayout
 from mangaline.model import Location, Project, Wall
 from mangaline.model.bible import CameraSpot
 from mangaline.render.keyframe import draw_layout

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from mangaline.colour import delta_e2000, lab
-from mangaline.layout import Camera
 from mangaline.model import Light
-from mangaline.render import draw_figure, figure_for
+from mangaline.model.figure import figure_for
+from mangaline.model.geometry import Camera
+from mangaline.render import draw_figure
 from mangaline.render.figure import Lighting, light_figure, lighting_for, rim_band, rim_width
 
 # The camera stands south of the set looking north, so east (x) is screen right.

@@ -7,8 +7,9 @@ import pytest
 from PIL import Image
 
 from tests.storyboard.cafe_sample import KENJI_PALETTE, MAYA_PALETTE
-from mangaline.layout import Camera
-from mangaline.render import View, draw_figure, draw_set, element_box, figure_for, view_for
+from mangaline.model.figure import figure_for
+from mangaline.model.geometry import Camera, View, element_box, view_for
+from mangaline.render import draw_figure, draw_set
 
 
 def _count(image: Image.Image, hex_colour: str) -> int:
@@ -62,8 +63,8 @@ def test_wall_elements_snap_to_their_wall(bible):
     cafe = bible.locations["cafe"].set
     window = next(e for e in cafe.elements if e.kind == "window")
     picture = next(e for e in cafe.elements if e.kind == "picture")
-    assert element_box(window, cafe)[4] == pytest.approx(cafe.depth)
-    x0, y0, _, x1, y1, _ = element_box(picture, cafe)
+    assert element_box(window, cafe.width, cafe.depth)[4] == pytest.approx(cafe.depth)
+    x0, y0, _, x1, y1, _ = element_box(picture, cafe.width, cafe.depth)
     assert x1 == pytest.approx(cafe.width) and (y1 - y0) == pytest.approx(picture.width)
 
 

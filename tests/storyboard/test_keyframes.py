@@ -11,11 +11,16 @@ from PIL import Image
 
 from tests.storyboard.cafe_sample import KENJI_PALETTE, MAYA_PALETTE, make_scene
 from mangaline.errors import RenderError
-from mangaline.layout import project_point
+from mangaline.layout import lay_out_shot
 from mangaline.model import Casting, KeyframeLayers
-from mangaline.render import element_box
+from mangaline.model.geometry import element_box, project_point
+from mangaline.render.keyframe import draw_layout
 from mangaline.render.sheet import draw_character_sheet
-from mangaline.render.keyframe import draw_keyframe, shot_camera
+
+
+def draw_keyframe(shot, scene, bible, project, out_dir: Path) -> KeyframeLayers:
+    """Lay the shot out and draw it, as the build's layout.shot and storyboard.keyframe steps do."""
+    return draw_layout(lay_out_shot(shot, scene, bible, project.width, project.height), out_dir)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -111,14 +116,14 @@ def test_a_set_element_is_where_the_projection_puts_it_in_two_shots(drawn):
     bible, scene, project, records = drawn
     cafe = bible.locations["cafe"].set
     window = next(e for e in cafe.elements if e.kind == "window")
-    x0, y0, z0, x1, y1, z1 = element_box(window, cafe)
+    x0, y0, z0, x1, y1, z1 = element_box(window, cafe.width, cafe.depth)
     # The upper-left pane of the glass (the window looks south into the room) and a wall point beside the window.
     pane = (x0 + (x1 - x0) * 0.22, y0 - 0.01, z0 + (z1 - z0) * 0.78)
     wall = (x0 - 0.45, cafe.depth - 0.001, z0 + (z1 - z0) * 0.5)
     seen = 0
     for code in ("ep01_sc01_sh010", "ep01_sc01_sh060"):
         shot = next(s for s in scene.shots if s.code == code)
-        camera, _ = shot_camera(shot, scene, bible)
+        camera = lay_out_shot(shot, scene, bible, project.width, project.height).camera.camera()
         record, folder = records[code]
         background = np.asarray(Image.open(folder / "background.png").convert("RGB")).astype(int)
         ox, oy = (record.canvas_width - record.frame_width) // 2, (record.canvas_height - record.frame_height) // 2

@@ -1,21 +1,16 @@
-"""Layout: blocking characters on the set's marks, placing each shot's camera, and what each shot sees."""
+"""Layout: blocking characters on the set's marks, placing each shot's camera, and what each shot sees.
 
+What it hands on is the model's ``ShotLayout`` (mangaline.model.layout); the projection it places
+cameras with is the model's geometry kernel (mangaline.model.geometry).
+"""
+
+from ..model.geometry import Camera, project_point
+from ..model.layout import CameraLayout, CharacterLayout, ElementLayout, Movement, SetShell, ShotLayout
 from .blocking import Placement, block_scene, scene_cast
-from .camera import FRAMING, Camera, place_camera, project_point
-from .movement import Movement, episode_movements, scene_movements
-from .set_view import plate_for, set_view
-from .shot import (
-    CameraLayout,
-    CharacterLayout,
-    ElementLayout,
-    SetShell,
-    ShotLayout,
-    canvas_size,
-    element_box,
-    figure_box,
-    lay_out_shot,
-    view_for,
-)
+from .camera import FRAMING, place_camera
+from .movement import episode_movements, scene_movements
+from .set_view import elements_seen, plate_for, set_view
+from .shot import lay_out_shot
 
 __all__ = [
     "FRAMING",
@@ -28,10 +23,8 @@ __all__ = [
     "SetShell",
     "ShotLayout",
     "block_scene",
-    "canvas_size",
-    "element_box",
+    "elements_seen",
     "episode_movements",
-    "figure_box",
     "lay_out_shot",
     "place_camera",
     "plate_for",
@@ -39,5 +32,4 @@ __all__ = [
     "scene_cast",
     "scene_movements",
     "set_view",
-    "view_for",
 ]

@@ -1,16 +1,16 @@
-"""Cameras: where each shot's camera stands in the set, where it looks, and the pinhole projection."""
+"""Cameras: where each shot's camera stands in the set and where it looks (the projection is the model's geometry)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 from mangaline.model import Angle, Scene, SetDesign, Shot, ShotKind, ShotSize
 from mangaline.model.bible import CameraSpot
+from mangaline.model.geometry import Camera
 
 from .blocking import Placement
 
-__all__ = ["FRAMING", "Camera", "place_camera", "project_point"]
+__all__ = ["FRAMING", "place_camera"]
 
 # Per shot size: (vertical metres the frame holds at the subject, vertical FOV in degrees,
 # room above the head as a fraction of the frame, lowest height of the frame centre).
@@ -28,70 +28,6 @@ FRAMING: dict[ShotSize, tuple[float, float, float, float]] = {
 _EYE_HEIGHT = 1.55
 _WALL_MARGIN = 0.2
 _MAX_FOV = 88.0
-
-
-@dataclass(frozen=True)
-class Camera:
-    """A pinhole camera in set coordinates (metres; x east, y north, z up).
-
-    ``yaw`` is the heading in degrees counter-clockwise from east, ``pitch`` is up
-    positive, ``roll`` turns the picture clockwise, ``fov`` is the vertical field of
-    view of the frame in degrees.
-    """
-
-    x: float
-    y: float
-    z: float
-    yaw: float
-    pitch: float = 0.0
-    fov: float = 50.0
-    roll: float = 0.0
-
-    def basis(self) -> tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]:
-        """Right, up and forward unit vectors in set coordinates."""
-        cy, sy = math.cos(math.radians(self.yaw)), math.sin(math.radians(self.yaw))
-        cp, sp = math.cos(math.radians(self.pitch)), math.sin(math.radians(self.pitch))
-        forward = (cy * cp, sy * cp, sp)
-        right = (sy, -cy, 0.0)
-        up = (
-            right[1] * forward[2] - right[2] * forward[1],
-            right[2] * forward[0] - right[0] * forward[2],
-            right[0] * forward[1] - right[1] * forward[0],
-        )
-        if self.roll:
-            cr, sr = math.cos(math.radians(self.roll)), math.sin(math.radians(self.roll))
-            right, up = (
-                tuple(cr * r - sr * u for r, u in zip(right, up)),
-                tuple(sr * r + cr * u for r, u in zip(right, up)),
-            )
-        return right, up, forward  # type: ignore[return-value]
-
-    def to_view(self, x: float, y: float, z: float) -> tuple[float, float, float]:
-        """A set point in camera space: (right, up, depth) in metres."""
-        right, up, forward = self.basis()
-        p = (x - self.x, y - self.y, z - self.z)
-        dot = lambda a: a[0] * p[0] + a[1] * p[1] + a[2] * p[2]
-        return dot(right), dot(up), dot(forward)
-
-    def focal(self, height: int) -> float:
-        """Focal length in pixels for a frame ``height`` pixels tall."""
-        return (height / 2.0) / math.tan(math.radians(self.fov) / 2.0)
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
-
-
-def project_point(camera: Camera, x: float, y: float, z: float, width: int, height: int) -> tuple[float, float, float]:
-    """Project a set point to frame pixels: (u, v, depth), u right and v down from the top-left.
-
-    ``depth`` is metres along the view axis; a point with depth <= 0 is behind the
-    camera and its u, v are NaN, so callers clip against the near plane first.
-    """
-    right, up, depth = camera.to_view(x, y, z)
-    if depth <= 1e-9:
-        return math.nan, math.nan, depth
-    f = camera.focal(height)
-    return width / 2.0 + f * right / depth, height / 2.0 - f * up / depth, depth
 
 
 def _unit(dx: float, dy: float) -> tuple[float, float]:

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import math
 
-from pydantic import Field
-
 from mangaline.model import Bible, Scene
-from mangaline.model.base import Record
+from mangaline.model.layout import Movement
 
 from .blocking import block_scene
 
-__all__ = ["ENTER_WORDS", "EXIT_WORDS", "Movement", "episode_movements", "scene_movements"]
+__all__ = ["ENTER_WORDS", "EXIT_WORDS", "episode_movements", "scene_movements"]
 
 # Verbs that take someone out of or into the picture, per language; matched as substrings.
 EXIT_WORDS = ("exits", "exit ", "leaves", "walks out", "walks off", "walks away", "goes out", "storms out", "hurries off",
               "离开", "走出", "走开", "出去", "离去", "出て行", "出ていく", "去って", "立ち去")
 ENTER_WORDS = ("enters", "steps in", "comes in", "walks in", "arrives", "hurries in", "appears",
                "走进", "进来", "走入", "来到", "入ってく", "入って来", "現れ", "やって来")
-
-
-class Movement(Record):
-    """A character entering or leaving the shot, with their heading in the set and on screen."""
-
-    character: str
-    kind: str = Field(description="exit or enter")
-    heading_deg: float = Field(description="direction of travel on the floor plan, degrees counter-clockwise from east")
-    screen_direction: str | None = Field(default=None, description="left or right: which way they cross the frame")
 
 
 def _named(text: str, scene: Scene, bible: Bible, shot) -> list[str]:

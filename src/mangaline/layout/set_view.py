@@ -6,11 +6,12 @@ import math
 
 from mangaline.model import Location, SetDesign, ShotSize
 from mangaline.model.bible import CameraSpot
+from mangaline.model.geometry import Camera, box_bbox, canvas_size, element_box, overlaps
+from mangaline.model.layout import CameraLayout, ElementLayout, SetShell, ShotLayout
 
-from .camera import _EYE_HEIGHT, _MAX_FOV, FRAMING, Camera
-from .shot import CameraLayout, ElementLayout, SetShell, ShotLayout, _box_bbox, _overlaps, canvas_size, element_box
+from .camera import _EYE_HEIGHT, _MAX_FOV, FRAMING
 
-__all__ = ["plate_for", "set_view"]
+__all__ = ["elements_seen", "plate_for", "set_view"]
 
 # A plate is never narrower than the extreme wide framing, the widest shot size.
 _MIN_FOV = FRAMING[ShotSize.EXTREME_WIDE][1]
@@ -92,24 +93,29 @@ def set_view(location: Location, spot: CameraSpot, frame_width: int, frame_heigh
     camera = Camera(x=round(x, 6), y=round(y, 6), z=round(z, 6), yaw=round(yaw, 6), pitch=round(pitch, 6),
                     fov=round(fov, 6))
     cw, ch = canvas_size(frame_width, frame_height)
-    ox, oy = (cw - frame_width) / 2, (ch - frame_height) / 2
-    canvas_rect = (-ox, -oy, frame_width + ox, frame_height + oy)
-    elements = []
-    for element in s.elements:
-        box = element_box(element, s.width, s.depth)
-        bbox = _box_bbox(camera, box, frame_width, frame_height)
-        if not _overlaps(bbox, *canvas_rect):
-            continue
-        elements.append(ElementLayout(element=element, box=[round(v, 6) for v in box], bbox=[round(v, 3) for v in bbox],
-                                      in_frame=_overlaps(bbox, 0, 0, frame_width, frame_height)))
     return ShotLayout(
         shot=f"{location.id}@{spot.name}", scene=location.id, location=location.id, interior=location.interior,
         time_of_day=time_of_day, frame_width=frame_width, frame_height=frame_height, canvas_width=cw, canvas_height=ch,
-        camera=CameraLayout(**camera.to_dict()),
-        shell=SetShell(width=s.width, depth=s.depth, height=s.height, wall_colour=s.wall_colour, floor_colour=s.floor_colour,
-                       ceiling_colour=s.ceiling_colour, accent_colour=s.accent_colour),
-        lights=list(s.lights), elements=elements, camera_spot=spot.name,
+        camera=CameraLayout(**camera.to_dict()), shell=SetShell.of(s), lights=list(s.lights),
+        elements=elements_seen(s, camera, frame_width, frame_height, cw, ch), camera_spot=spot.name,
     )
+
+
+def elements_seen(set: SetDesign, camera: Camera, width: int, height: int, canvas_width: int,
+                  canvas_height: int) -> list[ElementLayout]:
+    """The set's elements that reach into the canvas around a ``width`` x ``height`` frame, as the camera sees them."""
+    ox, oy = (canvas_width - width) / 2, (canvas_height - height) / 2
+    # The canvas reaches past the frame by the overscan margin; camera moves may reveal it.
+    canvas_rect = (-ox, -oy, width + ox, height + oy)
+    elements = []
+    for element in set.elements:
+        box = element_box(element, set.width, set.depth)
+        bbox = box_bbox(camera, box, width, height)
+        if not overlaps(bbox, *canvas_rect):
+            continue
+        elements.append(ElementLayout(element=element, box=[round(v, 6) for v in box], bbox=[round(v, 3) for v in bbox],
+                                      in_frame=overlaps(bbox, 0, 0, width, height)))
+    return elements
 
 
 def plate_for(camera: CameraLayout, location: Location) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..engine import Step, StepContext, StepOutput
 from ..errors import StepError
 from ..model import Bible, Character, Location, Scene
-from .movement import Movement
+from ..model.layout import Movement
 from .set_view import set_view
 from .shot import lay_out_shot
 

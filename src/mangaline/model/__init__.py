@@ -25,6 +25,7 @@ from .bible import (
     Wall,
 )
 from .keyframe import KeyframeLayers, Layer, Sprite
+from .layout import CameraLayout, CharacterLayout, ElementLayout, Movement, SetShell, ShotLayout
 from .project import TIERS, Project, Tier
 from .script import (
     Angle,
@@ -57,13 +58,16 @@ __all__ = [
     "Angle",
     "Bible",
     "Build",
+    "CameraLayout",
     "CameraMove",
     "Casting",
     "Character",
+    "CharacterLayout",
     "design_fingerprint",
     "CharacterDesign",
     "DialogueLine",
     "ElementKind",
+    "ElementLayout",
     "Episode",
     "HairStyle",
     "KeyframeLayers",
@@ -71,6 +75,7 @@ __all__ = [
     "Light",
     "Location",
     "Mark",
+    "Movement",
     "Note",
     "Outfit",
     "Palette",
@@ -83,8 +88,10 @@ __all__ = [
     "Script",
     "SetDesign",
     "SetElement",
+    "SetShell",
     "Shot",
     "ShotKind",
+    "ShotLayout",
     "ShotSize",
     "SourceSpan",
     "Sprite",

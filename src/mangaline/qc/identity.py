@@ -7,7 +7,7 @@ from PIL import Image
 
 from mangaline.colour import INK, delta_e2000, lab, shade
 from mangaline.model import Character
-from mangaline.render import figure_for
+from mangaline.model.figure import figure_for
 
 __all__ = ["ROLES", "identity_drift", "turnaround_colours"]
 

@@ -1,14 +1,13 @@
 """The draft renderer: sets and characters drawn in a flat manga style from the bible, through a layout camera."""
 
-from ..colour import INK, hex_rgb, shade
-from .figure import POSE_POINTS, VIEWS, Figure, FigureDrawing, draw_figure, figure_for, pose_points, view_for
+from ..model.figure import Figure, figure_for
+from ..model.geometry import View
+from .figure import POSE_POINTS, VIEWS, FigureDrawing, draw_figure, pose_points
 from .guides import GUIDE_INDEX, GuideFigure, read_depth, render_guides
-from .sets import SetPicture, SetTrace, draw_set, element_box, trace_set
-from .view import View
+from .sets import SetPicture, SetTrace, draw_set, trace_set
 
 __all__ = [
     "GUIDE_INDEX",
-    "INK",
     "POSE_POINTS",
     "VIEWS",
     "Figure",
@@ -19,13 +18,9 @@ __all__ = [
     "View",
     "draw_figure",
     "draw_set",
-    "element_box",
     "figure_for",
-    "hex_rgb",
     "pose_points",
     "read_depth",
     "render_guides",
-    "shade",
     "trace_set",
-    "view_for",
 ]

@@ -9,11 +9,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from mangaline.colour import INK, RGB, hex_rgb, lighten, mix, shade
-from mangaline.layout.shot import view_for as _layout_view_for
-from mangaline.model import Build, Character, HairStyle, Light, Outfit
+from mangaline.model import Build, HairStyle, Light
+from mangaline.model.figure import SHOULDERS, Figure
 
-__all__ = ["VIEWS", "Figure", "FigureDrawing", "Lighting", "draw_figure", "figure_for", "light_figure", "lighting_for",
-           "rim_band", "rim_width", "view_for"]
+__all__ = ["VIEWS", "FigureDrawing", "Lighting", "draw_figure", "light_figure", "lighting_for", "rim_band", "rim_width"]
 
 # Lighting stays inside what the identity check forgives (ΔE2000 < 3 against the turnaround, measured on the
 # flat fills): the body only leans ~1.5 ΔE toward the light; the visible light is a rim on the lit edge.
@@ -27,85 +26,7 @@ _DISTANT = ("sun", "moon")  # so far away that the set's scale makes no falloff
 
 VIEWS = ("front", "left", "right", "side_left", "side_right", "back")
 _PROFILE_TURN = 1.45  # a profile turns the face further than a three-quarter view (d = 1)
-_HEADS = {"child": 4.6, "teen": 6.0, "adult": 6.6, "elder": 6.4}
-_SHOULDERS = {Build.SLIM: 0.92, Build.AVERAGE: 1.02, Build.BROAD: 1.22, Build.CHILD: 0.82}
 _LONG_TOPS = ("coat", "trench", "kimono", "robe", "dress", "gown")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A character's resolved look: proportions in metres and the exact palette colours."""
-
-    height: float
-    head: float
-    skin: RGB
-    hair: RGB
-    eyes: RGB
-    top: RGB
-    bottom: RGB
-    accent: RGB
-    secondary: RGB
-    hair_style: HairStyle
-    build: Build
-    eye_shape: str
-    gender: str
-    age: str
-    top_kind: str
-    bottom_kind: str
-    accessory: str | None
-    features: tuple[str, ...]
-
-    @property
-    def head_width(self) -> float:
-        return self.head * 0.8
-
-    @property
-    def shoulder(self) -> float:
-        factor = _SHOULDERS.get(self.build, 1.0) * (0.9 if self.gender == "female" else 1.0)
-        return self.head * factor
-
-    @property
-    def face_height(self) -> float:
-        """Height above the floor of the middle of the face (between eyes and mouth)."""
-        return self.height - self.head * 0.62
-
-    def half_width(self) -> float:
-        return max(self.shoulder + self.head * 0.4, self.head_width * 0.9, self.head * 1.2) + self.head * 0.1
-
-
-def figure_for(character: Character, variant: str = "default") -> Figure:
-    """Resolve a character's design and outfit variant into drawing proportions and colours."""
-    design = character.design
-    outfit = design.outfits.get(variant) or design.outfits.get("default") or (
-        next(iter(design.outfits.values())) if design.outfits else Outfit(top="shirt")
-    )
-    pal = design.palette
-    age = "child" if design.build == Build.CHILD else design.age if design.age in _HEADS else "adult"
-    return Figure(
-        height=design.height,
-        head=design.height / _HEADS[age],
-        skin=hex_rgb(pal.skin),
-        hair=hex_rgb(pal.hair),
-        eyes=hex_rgb(pal.eyes),
-        top=hex_rgb(outfit.top_colour or pal.outfit),
-        bottom=hex_rgb(outfit.bottom_colour or pal.outfit_secondary),
-        accent=hex_rgb(outfit.accessory_colour or pal.accent),
-        secondary=hex_rgb(pal.outfit_secondary),
-        hair_style=HairStyle(design.hair_style),
-        build=Build(design.build),
-        eye_shape=design.eye_shape,
-        gender=design.gender,
-        age=age,
-        top_kind=outfit.top.lower(),
-        bottom_kind=outfit.bottom.lower(),
-        accessory=(outfit.accessory or "").lower() or None,
-        features=tuple(f.lower() for f in design.features),
-    )
-
-
-def view_for(facing_deg: float, to_camera_deg: float, camera_right: tuple[float, float]) -> str:
-    """Which drawing shows a character facing ``facing_deg`` to a camera at bearing ``to_camera_deg``."""
-    return _layout_view_for(facing_deg, to_camera_deg, camera_right)
 
 
 def _turn(view: str) -> float:
@@ -403,7 +324,7 @@ def _draw_body(pen: _Pen, f: Figure, view: str) -> None:
     hip_y = f.height * (0.45 if f.age == "child" else 0.49)
     waist_y = hip_y + h * 0.55
     sw = f.shoulder * (0.86 if d else 1.0)
-    hipw = h * (0.78 if f.gender == "female" else 0.7) * _SHOULDERS.get(f.build, 1.0) * (0.9 if d else 1.0)
+    hipw = h * (0.78 if f.gender == "female" else 0.7) * SHOULDERS.get(f.build, 1.0) * (0.9 if d else 1.0)
     long_top = any(k in f.top_kind for k in _LONG_TOPS)
     knee_y = f.height * 0.27
     skirt = any(k in f.bottom_kind for k in ("skirt",)) or "dress" in f.top_kind
@@ -835,7 +756,7 @@ def pose_points(fig: Figure, view: str, *, face_x: float, face_y: float, ppm: fl
     hip_y = fig.height * (0.45 if fig.age == "child" else 0.49)
     hand_y = hip_y - h * 0.35 + h * 0.06
     sw = fig.shoulder * (0.86 if d else 1.0)
-    hipw = h * (0.78 if fig.gender == "female" else 0.7) * _SHOULDERS.get(fig.build, 1.0) * (0.9 if d else 1.0)
+    hipw = h * (0.78 if fig.gender == "female" else 0.7) * SHOULDERS.get(fig.build, 1.0) * (0.9 if d else 1.0)
     knee_y = fig.height * 0.27
     foot_x, foot_y = face_x, face_y + fig.face_height * ppm
     # The person's right hand is on screen left unless we see their back.

@@ -10,9 +10,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from mangaline.atomic import atomic_path, write_text_atomic
+from mangaline.model.geometry import View
 
 from .sets import SetTrace
-from .view import View
 
 __all__ = ["DEPTH_FAR_MM", "GUIDE_INDEX", "POSE_LIMBS", "GuideFigure", "read_depth", "render_guides"]
 

@@ -8,45 +8,18 @@ from pathlib import Path
 from PIL import Image
 
 from mangaline.atomic import atomic_path, write_text_atomic
-from mangaline.errors import RenderError
-from mangaline.layout import (
-    Camera,
-    Placement,
-    ShotLayout,
-    block_scene,
-    lay_out_shot,
-    place_camera,
-)
-from mangaline.layout.shot import check_bible, eyeline
-from mangaline.model import (
-    Bible,
-    KeyframeLayers,
-    Layer,
-    Project,
-    Scene,
-    SetDesign,
-    Shot,
-    Sprite,
-)
-from .figure import draw_figure, figure_for, lighting_for, pose_points
+from mangaline.model import KeyframeLayers, Layer, SetDesign, Sprite
+from mangaline.model.figure import figure_for
+from mangaline.model.geometry import View
+from mangaline.model.layout import ShotLayout
+
+from .figure import draw_figure, lighting_for, pose_points
 from .guides import GuideFigure, render_guides
 from .sets import draw_set, trace_set
-from .view import View
 
-__all__ = ["SUPERSAMPLE", "draw_keyframe", "draw_layout", "shot_camera"]
+__all__ = ["SUPERSAMPLE", "draw_layout"]
 
 SUPERSAMPLE = 2
-
-
-def _even(value: float) -> int:
-    return max(2, int(round(value / 2.0)) * 2)
-
-
-def shot_camera(shot: Shot, scene: Scene, bible: Bible) -> tuple[Camera, dict[str, Placement]]:
-    """The camera and blocking the keyframe of ``shot`` is drawn with."""
-    check_bible(shot, scene, bible)
-    blocking = eyeline(shot, block_scene(scene, bible))
-    return place_camera(shot, scene, blocking, bible.locations[scene.location].set), blocking
 
 
 def _write_png(image: Image.Image, path: Path) -> None:
@@ -56,16 +29,6 @@ def _write_png(image: Image.Image, path: Path) -> None:
 
 def _write_text(text: str, path: Path) -> None:
     write_text_atomic(path, text)
-
-
-def draw_keyframe(shot: Shot, scene: Scene, bible: Bible, project: Project, out_dir: Path, *,
-                  overscan: float = 1.2, seed: int = 0) -> KeyframeLayers:
-    """Lay out ``shot`` and draw it into ``out_dir`` (see ``draw_layout``)."""
-    if overscan < 1.0:
-        raise RenderError(shot.code, f"overscan {overscan} is below 1.0", hint="the canvas must hold the whole frame")
-    check_bible(shot, scene, bible)
-    layout = lay_out_shot(shot, scene, bible, project.width, project.height, overscan=overscan)
-    return draw_layout(layout, out_dir, seed=seed)
 
 
 def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0) -> KeyframeLayers:

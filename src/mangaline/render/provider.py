@@ -17,8 +17,8 @@ from typing import Any
 
 from ..audio import write_float_wav
 from ..errors import ConfigError, ProviderError
-from ..layout import ShotLayout
 from ..model import CameraMove, Character, KeyframeLayers, Voice
+from ..model.layout import ShotLayout
 from ..model.motion import ShotTiming
 from ..providers.protocols import (
     ImageRequest,

@@ -11,16 +11,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from mangaline.colour import INK, RGB, hex_rgb, lighten, mix, shade
-from mangaline.layout.shot import element_box as _layout_box
 from mangaline.model import ElementKind, SetDesign, SetElement, Wall
+from mangaline.model.geometry import View, element_box
 
-from .view import View
-
-__all__ = ["SetPicture", "SetTrace", "draw_set", "element_box", "trace_set"]
+__all__ = ["SetPicture", "SetTrace", "draw_set", "trace_set"]
 
 Point3 = tuple[float, float, float]
-_WALL_DEPTH = {ElementKind.WINDOW: 0.06, ElementKind.DOOR: 0.05, ElementKind.PICTURE: 0.04,
-               ElementKind.SCREEN: 0.05, ElementKind.CLOCK: 0.04, ElementKind.SIGN: 0.04}
 
 
 @dataclass
@@ -30,11 +26,6 @@ class SetPicture:
     background: Image.Image
     foreground: Image.Image | None
     far_depth: float
-
-
-def element_box(element: SetElement, set_design: SetDesign) -> tuple[float, float, float, float, float, float]:
-    """The element's box in set metres (x0, y0, z0, x1, y1, z1), snapped to its wall (see layout.element_box)."""
-    return _layout_box(element, set_design.width, set_design.depth)
 
 
 def _front_normal(element: SetElement) -> tuple[float, float]:
@@ -157,7 +148,7 @@ def draw_set(set_design: SetDesign, *, interior: bool, time_of_day: str, view: V
         _room(painter, set_design)
     else:
         _ground(painter, set_design)
-    elements = [(e, element_box(e, set_design)) for e in set_design.elements]
+    elements = [(e, element_box(e, set_design.width, set_design.depth)) for e in set_design.elements]
     ordered = sorted(elements, key=lambda eb: -_box_depth(view, eb[1]))
     fore_items = []
     # The elements draw from their own random stream, so tracing them replays the very same shapes.
@@ -696,7 +687,7 @@ def _finish(back: Image.Image, view: View, s: SetDesign, night: bool, interior: 
 def _lamp_light(e: SetElement, s: SetDesign):
     from mangaline.model import Light
 
-    x0, y0, z0, x1, y1, z1 = element_box(e, s)
+    x0, y0, z0, x1, y1, z1 = element_box(e, s.width, s.depth)
     return Light(name=f"{e.name}-glow", kind="lamp", x=(x0 + x1) / 2, y=(y0 + y1) / 2, z=z1 - 0.1, colour="#ffd890", intensity=0.8)
 
 
@@ -779,7 +770,7 @@ def trace_set(set_design: SetDesign, *, interior: bool, time_of_day: str, view: 
     else:
         _ground(tracer, set_design)
     index = {id(e): i for i, e in enumerate(set_design.elements)}
-    elements = [(e, element_box(e, set_design)) for e in set_design.elements]
+    elements = [(e, element_box(e, set_design.width, set_design.depth)) for e in set_design.elements]
     ordered = sorted(elements, key=lambda eb: -_box_depth(view, eb[1]))
     fore_items = []
     bucket = sky_colours(time_of_day)[2]

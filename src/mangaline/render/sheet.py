@@ -8,7 +8,8 @@ from PIL import Image, ImageDraw
 
 from ..atomic import atomic_path
 from ..model import TURNAROUND_EXPRESSIONS, TURNAROUND_PANEL, TURNAROUND_STRIP, TURNAROUND_VIEWS, Character
-from .figure import draw_figure, figure_for
+from ..model.figure import figure_for
+from .figure import draw_figure
 
 __all__ = ["EXPRESSIONS", "SHEET_VIEWS", "draw_character_sheet"]
 
