@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from mangaline.model.motion import ShotTiming
+from mangaline.model.timing import ShotTiming
 from mangaline.render.motion_comic import ARC_DEGREES, depth_parallax, plan_motion
 from mangaline.model import CameraMove, KeyframeLayers, Layer
 

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from mangaline.model.motion import MotionPlan, ShotTiming, ease_in_out
-from mangaline.render.motion_comic import SpokenLine, plan_motion
+from mangaline.model.motion import MotionPlan, ease_in_out
+from mangaline.model.timing import ShotTiming, SpokenLine
+from mangaline.render.motion_comic import plan_motion
 from mangaline.errors import StepError
 from mangaline.model import CameraMove, KeyframeLayers, Layer, Sprite
 
@@ -114,7 +115,7 @@ def _speech_envelope() -> list[float]:
 
 def test_mouth_flaps_inside_the_line_and_the_shot():
     env = _speech_envelope()
-    plan = plan_motion(_layers(), CameraMove.STATIC, _timing(2.0), [SpokenLine("maya", 0.5, env)], seed=1)
+    plan = plan_motion(_layers(), CameraMove.STATIC, _timing(2.0), [SpokenLine(character="maya", start=0.5, envelope=env)], seed=1)
     spans = plan.mouths["maya"]
     first, last = 12, 12 + len(env) - 1
     assert all(first <= s.first <= s.last <= last for s in spans)
@@ -133,7 +134,7 @@ def test_mouth_is_cut_at_the_shot_end_and_off_screen_voices_are_ignored():
         _layers(),
         CameraMove.STATIC,
         _timing(1.0),
-        [SpokenLine("maya", 0.5, env), SpokenLine("narrator", 0.0, env)],
+        [SpokenLine(character="maya", start=0.5, envelope=env), SpokenLine(character="narrator", start=0.0, envelope=env)],
         seed=1,
     )
     assert max(s.last for s in plan.mouths["maya"]) <= plan.frames - 1
@@ -157,7 +158,7 @@ def test_blinks_are_three_frames_every_two_to_five_seconds_and_deterministic():
 
 def test_plan_round_trips_through_json():
     plan = plan_motion(
-        _layers(), CameraMove.DOLLY_RIGHT, _timing(), [SpokenLine("ken", 0.2, _speech_envelope())], seed=3
+        _layers(), CameraMove.DOLLY_RIGHT, _timing(), [SpokenLine(character="ken", start=0.2, envelope=_speech_envelope())], seed=3
     )
     text = plan.model_dump_json()
     assert json.loads(text)["move"] == "dolly_right"

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from drawn_keyframe import BLOB_RGB, MOUTH_RGB, make_keyframe
-from mangaline.model.motion import Breath, FrameSpan, ShotTiming
+from mangaline.model.motion import Breath, FrameSpan
+from mangaline.model.timing import ShotTiming
 from mangaline.render.motion_comic import plan_motion
 from mangaline.edit import count_frames, read_frame, render_segment
 from mangaline.model import CameraMove

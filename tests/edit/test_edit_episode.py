@@ -11,12 +11,11 @@ import pysubs2
 import pytest
 
 from drawn_keyframe import make_keyframe
-from mangaline.model.motion import ShotTiming
+from mangaline.model.timing import ShotTiming, SubtitleEvent
 from mangaline.render.motion_comic import plan_motion
 from mangaline.edit import (
     Cut,
     DialogueClip,
-    SubtitleEvent,
     audio_levels,
     build_timeline,
     count_frames,
@@ -71,7 +70,8 @@ def edit(tmp_path_factory):
     mix_dialogue([(d.audio, d.start) for d in dialogue], total, mix)
     out = tmp / "renders" / "ep01.mp4"
     info = render_episode([c.segment for c in cuts], mix, out, fps=FPS)
-    events = [SubtitleEvent(0.25, 1.05, "Hello.", "MAYA"), SubtitleEvent(1.5, 2.3, "こんにちは。", "KEN")]
+    events = [SubtitleEvent(start=0.25, end=1.05, text="Hello.", speaker="MAYA"),
+              SubtitleEvent(start=1.5, end=2.3, text="こんにちは。", speaker="KEN")]
     return tmp, cuts, dialogue, events, mix, out, info
 
 

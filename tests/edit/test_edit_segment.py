@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from drawn_keyframe import BLINK_RGB, MOUTH_RGB, make_keyframe
-from mangaline.model.motion import ShotTiming
-from mangaline.render.motion_comic import SpokenLine, plan_motion
-from mangaline.edit import SubtitleEvent, count_frames, probe, read_frame, render_segment
+from mangaline.model.timing import ShotTiming, SpokenLine, SubtitleEvent
+from mangaline.render.motion_comic import plan_motion
+from mangaline.edit import count_frames, probe, read_frame, render_segment
 from mangaline.errors import RenderError
 from mangaline.model import CameraMove
 
@@ -41,9 +41,9 @@ def push_in(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("push_in")
     layers = make_keyframe(tmp / "kf", 1080, 1920)
     timing = ShotTiming(frames=36, duration=36 / FPS)
-    plan = plan_motion(layers, CameraMove.PUSH_IN, timing, [SpokenLine("maya", 0.25, ENVELOPE)], seed=5)
+    plan = plan_motion(layers, CameraMove.PUSH_IN, timing, [SpokenLine(character="maya", start=0.25, envelope=ENVELOPE)], seed=5)
     out = tmp / "sh010.mp4"
-    events = [SubtitleEvent(0.5, 1.0, "Where were you last night?", "MAYA")]
+    events = [SubtitleEvent(start=0.5, end=1.0, text="Where were you last night?", speaker="MAYA")]
     render_segment(plan, tmp / "kf", events, out, language="en")
     return plan, layers, out
 
@@ -92,7 +92,7 @@ def subtitled(tmp_path_factory):
         ("konnichiwa", "こんにちは", "ja"), ("reversed", "はちにんこ", "ja"),
     ]:  # fmt: skip
         out = tmp / f"{name}.mp4"
-        events = [SubtitleEvent(0.0, 0.5, text, "KEN")] if text else []
+        events = [SubtitleEvent(start=0.0, end=0.5, text=text, speaker="KEN")] if text else []
         render_segment(plan, tmp / "kf", events, out, language=lang)
         frames[name] = read_frame(out, 6).astype(int)
     return frames

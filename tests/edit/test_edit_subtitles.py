@@ -4,12 +4,13 @@ import pysubs2
 import pytest
 from PIL import ImageFont
 
-from mangaline.edit import SubtitleEvent, subtitle_font_family, subtitle_font_file, wrap_lines, write_ass, write_srt
+from mangaline.edit import subtitle_font_family, subtitle_font_file, wrap_lines, write_ass, write_srt
+from mangaline.model.timing import SubtitleEvent
 from mangaline.errors import RenderError
 
 EVENTS = [
-    SubtitleEvent(0.25, 1.75, "Where were you last night? I waited for hours and you never called.", "MAYA"),
-    SubtitleEvent(2.0, 3.5, "你好！我昨天晚上一直在等你，你到底去哪儿了？我们需要谈谈。", "KEN"),
+    SubtitleEvent(start=0.25, end=1.75, text="Where were you last night? I waited for hours and you never called.", speaker="MAYA"),
+    SubtitleEvent(start=2.0, end=3.5, text="你好！我昨天晚上一直在等你，你到底去哪儿了？我们需要谈谈。", speaker="KEN"),
 ]
 
 
@@ -55,7 +56,7 @@ def test_wrapping_is_by_words_for_latin_and_by_characters_for_cjk():
 
 def test_overlong_line_keeps_two_lines_and_shrinks(tmp_path):
     path = tmp_path / "long.ass"
-    write_ass([SubtitleEvent(0, 2, "这是一句非常非常长的台词" * 6)], path, width=1080, height=1920, language="zh")
+    write_ass([SubtitleEvent(start=0, end=2, text="这是一句非常非常长的台词" * 6)], path, width=1080, height=1920, language="zh")
     event = pysubs2.load(str(path)).events[0]
     assert event.text.count("\\N") == 1
     assert event.text.startswith("{\\fs")
@@ -63,7 +64,7 @@ def test_overlong_line_keeps_two_lines_and_shrinks(tmp_path):
 
 def test_braces_cannot_inject_override_tags(tmp_path):
     path = tmp_path / "b.ass"
-    write_ass([SubtitleEvent(0, 1, "Look {\\an8} up")], path, width=1080, height=1920, language="en")
+    write_ass([SubtitleEvent(start=0, end=1, text="Look {\\an8} up")], path, width=1080, height=1920, language="en")
     assert "{" not in pysubs2.load(str(path)).events[0].text
 
 
@@ -79,5 +80,5 @@ def test_srt_round_trips(tmp_path):
 
 def test_backwards_event_is_refused_with_its_text(tmp_path):
     with pytest.raises(RenderError, match="Oops"):
-        write_srt([SubtitleEvent(2.0, 1.0, "Oops")], tmp_path / "x.srt")
+        write_srt([SubtitleEvent(start=2.0, end=1.0, text="Oops")], tmp_path / "x.srt")
     assert not (tmp_path / "x.srt").exists()

@@ -14,6 +14,7 @@ import numpy as np
 from ..audio import EDIT_SAMPLE_RATE
 from ..engine import Step, StepContext, StepOutput
 from ..model import Shot
+from ..model.timing import ShotTiming
 from ..providers.protocols import LipSyncRequest
 from ..providers.studio import Route, Studio
 from ..qc import ClipSpec, check_clip
@@ -26,13 +27,14 @@ def lip_sync(ctx: StepContext) -> StepOutput:
     params = ctx.params
     shot = Shot.model_validate(params["shot"])
     clip = ctx.inputs["clip"]
+    timing = ShotTiming.model_validate(clip.data)
     route = Route.of(params)
-    mix = np.zeros(int(round(clip.data["duration"] * EDIT_SAMPLE_RATE)), np.float32)
+    mix = np.zeros(int(round(timing.duration * EDIT_SAMPLE_RATE)), np.float32)
     for line in shot.dialogue:
         voice = read_pcm16(ctx.inputs[f"line:{line.id}"].components["audio.wav"], EDIT_SAMPLE_RATE)
         if voice is None:
             raise ctx.fail(f"the voice of line {line.id} is not the edit's 48 kHz mono WAV")
-        start = int(round(clip.data["line_starts"][line.id] * EDIT_SAMPLE_RATE))
+        start = int(round(timing.line_starts[line.id] * EDIT_SAMPLE_RATE))
         end = min(len(mix), start + len(voice))
         mix[start:end] += voice[: end - start]
     audio = ctx.workdir / "dialogue.wav"

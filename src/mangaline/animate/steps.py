@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-import json
-
 from ..engine import Step, StepContext, StepOutput, TakeView
-from ..model import Shot
-from ..model.motion import ShotTiming
+from ..model import KeyframeLayers, Shot
+from ..model.timing import ShotTiming, SpokenLine, VoicedLine
 from ..providers.runtime import Delivery
 from ..providers.protocols import VideoRequest
 from ..providers.studio import Route, Studio
-from .timing import line_events, time_shot
+from .timing import time_shot
 
-__all__ = ["CLIP", "draft_clip"]
+__all__ = ["CLIP", "draft_clip", "voiced_lines"]
 
 
-def draft_clip(ctx: StepContext, route: Route, shot: Shot, timing: ShotTiming, voices: dict[str, TakeView],
+def voiced_lines(ctx: StepContext, shot: Shot) -> dict[str, VoicedLine]:
+    """Each of the shot's lines as its voice take made it, by line id."""
+    return {line.id: VoicedLine.model_validate(ctx.inputs[f"line:{line.id}"].data) for line in shot.dialogue}
+
+
+def draft_clip(ctx: StepContext, route: Route, shot: Shot, timing: ShotTiming, voices: dict[str, VoicedLine],
                layered: TakeView) -> Delivery:
     """A shot's clip from a draft video model: its layered keyframe moved by the shot's camera, mouths on its voices."""
-    layers = json.loads(layered.components["layers.json"].read_text())
+    layers = KeyframeLayers.model_validate_json(layered.components["layers.json"].read_text())
     brief = {
-        "layers": layers,
+        "layers": layers.model_dump(mode="json"),
         "move": shot.move.value,
-        "timing": {"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts},
-        "spoken": [{"character": line.character, "start": timing.line_starts[line.id], "envelope": voices[line.id].data["envelope"]}
-                   for line in shot.dialogue],
+        "timing": timing.model_dump(mode="json"),
+        "spoken": [SpokenLine(character=line.character, start=timing.line_starts[line.id],
+                              envelope=voices[line.id].envelope).model_dump(mode="json") for line in shot.dialogue],
     }
     return Studio.open(ctx.resources).video(
-        route, VideoRequest(prompt="", duration=timing.duration, width=layers["frame_width"], height=layers["frame_height"],
+        route, VideoRequest(prompt="", duration=timing.duration, width=layers.frame_width, height=layers.frame_height,
                             fps=ctx.params["fps"], seed=ctx.seed, brief=brief),
         ctx.workdir, step=ctx.step, entity=ctx.entity,
     )
@@ -36,21 +39,13 @@ def draft_clip(ctx: StepContext, route: Route, shot: Shot, timing: ShotTiming, v
 def clip(ctx: StepContext) -> StepOutput:
     params = ctx.params
     shot = Shot.model_validate(params["shot"])
-    fps = params["fps"]
-    voices = {line.id: ctx.inputs[f"line:{line.id}"] for line in shot.dialogue}
-    seconds = {lid: take.data["duration"] for lid, take in voices.items()}
-    timing = time_shot(shot, seconds, fps)
+    voices = voiced_lines(ctx, shot)
+    timing = time_shot(shot, {lid: voiced.duration for lid, voiced in voices.items()}, params["fps"])
     route = Route.of(params)
     made = draft_clip(ctx, route, shot, timing, voices, ctx.inputs["keyframe"])
     return StepOutput(
         components={"plan.json": made.files["plan.json"]},
-        data={
-            "frames": timing.frames,
-            "duration": timing.duration,
-            "line_starts": timing.line_starts,
-            "events": line_events(shot, timing, seconds),
-            **route.params(),
-        },
+        data={**timing.model_dump(mode="json"), **route.params()},
         provider=route.provider,
         model=route.model,
     )

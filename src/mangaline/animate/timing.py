@@ -6,9 +6,9 @@ import math
 
 from mangaline.errors import StepError
 from mangaline.model import Shot
-from mangaline.model.motion import ShotTiming
+from mangaline.model.timing import ShotTiming, SubtitleEvent
 
-__all__ = ["LEAD_IN", "LINE_GAP", "TAIL", "ShotTiming", "line_events", "time_shot"]
+__all__ = ["LEAD_IN", "LINE_GAP", "TAIL", "time_shot"]
 
 LEAD_IN = 0.25
 """Seconds of picture before the first line, so a cut never lands on a word."""
@@ -18,9 +18,8 @@ TAIL = 0.35
 """Seconds of picture after the last line, so the reaction reads before the cut."""
 
 
-
 def time_shot(shot: Shot, line_seconds: dict[str, float], fps: int) -> ShotTiming:
-    """Lay the shot's lines one after another and stretch the shot to hold them.
+    """Lay the shot's lines one after another and stretch the shot to hold them; each line is subtitled while spoken.
 
     ``line_seconds`` maps a dialogue line id to the length of its voiced take.
     """
@@ -46,18 +45,9 @@ def time_shot(shot: Shot, line_seconds: dict[str, float], fps: int) -> ShotTimin
     needed = cursor + TAIL if shot.dialogue else 0.0
     # The small epsilon keeps float noise (e.g. 2.0000000001 s) from adding a whole frame.
     frames = max(round(shot.duration * fps), math.ceil(needed * fps - 1e-6), 1)
-    return ShotTiming(frames=frames, duration=frames / fps, line_starts=starts)
-
-
-def line_events(shot: Shot, timing: ShotTiming, line_seconds: dict[str, float]) -> list[dict]:
-    """Each spoken line's subtitle event, in seconds from the shot's start (plain JSON for the take)."""
-    return [
-        {
-            "start": round(timing.line_starts[line.id], 4),
-            "end": round(timing.line_starts[line.id] + line_seconds[line.id], 4),
-            "text": line.text,
-            "speaker": line.speaker,
-            "line": line.id,
-        }
+    events = [
+        SubtitleEvent(start=round(starts[line.id], 4), end=round(starts[line.id] + line_seconds[line.id], 4), text=line.text,
+                      speaker=line.speaker, line=line.id)
         for line in shot.dialogue
     ]
+    return ShotTiming(frames=frames, duration=frames / fps, line_starts=starts, events=events)

@@ -30,7 +30,7 @@ from ..errors import (
     TransientStepError,
 )
 from ..model import Shot
-from ..model.motion import ShotTiming
+from ..model.timing import ShotTiming, VoicedLine
 from ..model.script import framing_words
 from ..providers.catalogue import ModelEntry, dimensions
 from ..providers.protocols import VideoRequest
@@ -39,8 +39,8 @@ from ..providers.runtime import Delivery
 from ..providers.studio import DRAFT, Route, Studio
 from ..providers.work import available_providers, clip_needs
 from ..qc import ClipSpec, QcReport, RetakePolicy, TakeRecord, check_clip
-from .steps import draft_clip
-from .timing import line_events, time_shot
+from .steps import draft_clip, voiced_lines
+from .timing import time_shot
 
 __all__ = ["VIDEO", "shot_prompt"]
 
@@ -91,9 +91,8 @@ def video_clip(ctx: StepContext) -> StepOutput:
     shot = Shot.model_validate(params["shot"])
     code = shot.code
     fps = params["fps"]
-    voices = {line.id: ctx.inputs[f"line:{line.id}"] for line in shot.dialogue}
-    seconds = {lid: take.data["duration"] for lid, take in voices.items()}
-    timing = time_shot(shot, seconds, fps)
+    voices = voiced_lines(ctx, shot)
+    timing = time_shot(shot, {lid: voiced.duration for lid, voiced in voices.items()}, fps)
     first = _picture(ctx, "keyframe")
     last = _picture(ctx, "next_keyframe") if "next_keyframe" in ctx.inputs else None
     studio = Studio.open(ctx.resources)
@@ -109,7 +108,6 @@ def video_clip(ctx: StepContext) -> StepOutput:
     tried = [current.model]
     seed = ctx.seed
     history: list[TakeRecord] = []
-    events = line_events(shot, timing, seconds)
     while True:
         entry = studio.entry(current.model)
         request = _request(entry, timing.duration, prompt, first, last, seed, project.aspect, fps,
@@ -118,7 +116,7 @@ def video_clip(ctx: StepContext) -> StepOutput:
             record, delivery, report = _take(ctx, studio, current, request, shot_type)
         except (AuthenticationError, ProviderUnavailable, ProviderTransient) as err:
             if project.fallback == "draft":
-                return _fallback(ctx, shot, timing, events, voices, str(err).splitlines()[0], history)
+                return _fallback(ctx, shot, timing, voices, str(err).splitlines()[0], history)
             if isinstance(err, AuthenticationError):
                 raise StepError(ctx.step, code, str(err).splitlines()[0], hint=err.hint) from None
             raise
@@ -164,10 +162,7 @@ def video_clip(ctx: StepContext) -> StepOutput:
     return StepOutput(
         components={"clip.mp4": out},
         data={
-            "frames": timing.frames,
-            "duration": timing.duration,
-            "line_starts": timing.line_starts,
-            "events": events,
+            **timing.model_dump(mode="json"),
             "tier": tier,
             "model": params["model"],
             "provider": params["provider"],
@@ -195,7 +190,7 @@ def _picture(ctx: StepContext, name: str) -> Path:
     return picture
 
 
-def _fallback(ctx: StepContext, shot: Shot, timing: ShotTiming, events: list[dict], voices: dict, reason: str,
+def _fallback(ctx: StepContext, shot: Shot, timing: ShotTiming, voices: dict[str, VoicedLine], reason: str,
               history: list[TakeRecord]) -> StepOutput:
     """The shot made by the draft video model after its paid model failed for good: flagged, so a person sees it."""
     layered = ctx.inputs.get("draft_keyframe") or ctx.inputs["keyframe"]
@@ -205,8 +200,7 @@ def _fallback(ctx: StepContext, shot: Shot, timing: ShotTiming, events: list[dic
     flag = f"{shot.code}: made by the draft video model instead of {ctx.params['model']}: {reason}"
     return StepOutput(
         components={"plan.json": made.files["plan.json"]},
-        data={"frames": timing.frames, "duration": timing.duration, "line_starts": timing.line_starts, "events": events,
-              "tier": ctx.params["tier"], "model": ctx.params["model"], "provider": ctx.params["provider"],
+        data={**timing.model_dump(mode="json"), "tier": ctx.params["tier"], "model": ctx.params["model"], "provider": ctx.params["provider"],
               "fallback": reason, "takes": [t.to_dict() for t in history]},
         provider="draft", model=DRAFT["video"].model, warnings=[flag], cost=sum(t.cost for t in history),
     )

@@ -4,14 +4,13 @@ from .audio import mix_dialogue, soft_limit
 from .episode import render_episode
 from ..ffmpeg import MediaInfo, audio_levels, count_frames, ffmpeg_exe, probe, read_frame, run_ffmpeg
 from .segment import render_segment, video_codec_args
-from .subtitles import SubtitleEvent, subtitle_font_family, subtitle_font_file, wrap_lines, write_ass, write_srt
+from .subtitles import subtitle_font_family, subtitle_font_file, wrap_lines, write_ass, write_srt
 from .timeline import Cut, DialogueClip, build_timeline, write_otio
 
 __all__ = [
     "Cut",
     "DialogueClip",
     "MediaInfo",
-    "SubtitleEvent",
     "audio_levels",
     "build_timeline",
     "count_frames",

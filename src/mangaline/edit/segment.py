@@ -5,19 +5,17 @@ from __future__ import annotations
 import math
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from mangaline.errors import RenderError, invalid_values
 from mangaline.model import KeyframeLayers, Layer
+from mangaline.model.motion import MotionPlan
+from mangaline.model.timing import SubtitleEvent
 
 from ..atomic import atomic_path
 from ..ffmpeg import run_ffmpeg
-from .subtitles import SubtitleEvent, subtitle_font_file, write_ass
-
-if TYPE_CHECKING:  # the edit reads the animator's plan as data; it never calls into animate
-    from mangaline.model.motion import MotionPlan
+from .subtitles import subtitle_font_file, write_ass
 
 __all__ = ["X264_CRF", "X264_PRESET", "render_clip_segment", "render_segment", "video_codec_args"]
 

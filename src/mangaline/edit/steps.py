@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model.motion import MotionPlan
 from ..engine import Step, StepContext, StepOutput
+from ..model.motion import MotionPlan
+from ..model.timing import ShotTiming, SubtitleEvent, VoicedLine
 from .audio import mix_dialogue
 from .episode import render_episode
 from .segment import render_clip_segment, render_segment
-from .subtitles import SubtitleEvent, write_ass, write_srt
+from .subtitles import write_ass, write_srt
 from .timeline import Cut, DialogueClip, build_timeline, write_otio
 
 __all__ = ["EPISODE", "SEGMENT", "segment_url"]
@@ -31,24 +32,24 @@ def segment(ctx: StepContext) -> StepOutput:
     layer_dir.mkdir()
     for name, path in keyframe.components.items():
         (layer_dir / name).symlink_to(path)
-    events = [SubtitleEvent(start=e["start"], end=e["end"], text=e["text"], speaker=e["speaker"]) for e in clip.data["events"]]
+    timing = ShotTiming.model_validate(clip.data)
     out = ctx.workdir / "segment.mp4"
-    render_segment(plan, layer_dir, events, out, language=ctx.params["language"])
+    render_segment(plan, layer_dir, timing.events, out, language=ctx.params["language"])
     return StepOutput(components={"segment.mp4": out}, data={"frames": plan.frames, "fps": plan.fps})
 
 
 def _model_clip_segment(ctx: StepContext) -> StepOutput:
     """A shot whose clip came from a video model: the clip fitted to the frame and the shot's length."""
     clip = ctx.inputs["clip"]
+    timing = ShotTiming.model_validate(clip.data)
     frame = ctx.params["frame"]
-    fps, frames = frame["fps"], clip.data["frames"]
-    events = [SubtitleEvent(start=e["start"], end=e["end"], text=e["text"], speaker=e["speaker"]) for e in clip.data["events"]]
+    fps = frame["fps"]
     out = ctx.workdir / "segment.mp4"
     render_clip_segment(
-        clip.components["clip.mp4"], events, out, frames=frames, fps=fps, width=frame["width"], height=frame["height"],
-        language=ctx.params["language"], shot=ctx.entity,
+        clip.components["clip.mp4"], timing.events, out, frames=timing.frames, fps=fps, width=frame["width"],
+        height=frame["height"], language=ctx.params["language"], shot=ctx.entity,
     )
-    return StepOutput(components={"segment.mp4": out}, data={"frames": frames, "fps": fps})
+    return StepOutput(components={"segment.mp4": out}, data={"frames": timing.frames, "fps": fps})
 
 
 def episode(ctx: StepContext) -> StepOutput:
@@ -64,8 +65,8 @@ def episode(ctx: StepContext) -> StepOutput:
     frame_cursor = 0
     for code in params["shots"]:
         seg = ctx.inputs[f"segment:{code}"]
-        clip = ctx.inputs[f"clip:{code}"]
-        frames = clip.data["frames"]
+        timing = ShotTiming.model_validate(ctx.inputs[f"clip:{code}"].data)
+        frames = timing.frames
         start = frame_cursor / fps
         segments.append(seg.components["segment.mp4"])
         cuts.append(
@@ -78,14 +79,13 @@ def episode(ctx: StepContext) -> StepOutput:
                 take_id=seg.take_id,
             )
         )
-        for event in clip.data["events"]:
-            voice = ctx.inputs[f"line:{event['line']}"]
-            at = start + event["start"]
-            placements.append((voice.components["audio.wav"], at))
-            dialogue.append(
-                DialogueClip(line=event["line"], speaker=event["speaker"], start=at, duration=voice.data["duration"], take_id=voice.take_id)
-            )
-            events.append(SubtitleEvent(start=at, end=start + event["end"], text=event["text"], speaker=event["speaker"]))
+        for event in timing.events:
+            voice = ctx.inputs[f"line:{event.line}"]
+            placed = event.later(start)
+            placements.append((voice.components["audio.wav"], placed.start))
+            dialogue.append(DialogueClip(line=event.line, speaker=event.speaker, start=placed.start,
+                                         duration=VoicedLine.model_validate(voice.data).duration, take_id=voice.take_id))
+            events.append(placed)
         frame_cursor += frames
     duration = frame_cursor / fps
     work = ctx.workdir

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pysubs2
 
-from mangaline.errors import RenderError
 from mangaline.atomic import write_text_atomic
+from mangaline.errors import RenderError
+from mangaline.model.timing import SubtitleEvent
 
 __all__ = [
-    "SubtitleEvent",
     "write_srt",
     "write_ass",
     "wrap_lines",
@@ -36,16 +35,6 @@ _NO_LINE_START = set("、。，．,.!?！？：；:;」』）)]】〉》ー…�
 _NO_LINE_END = set("「『（([【〈《")
 _FAMILIES = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
 _TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
-
-
-@dataclass(frozen=True)
-class SubtitleEvent:
-    """One subtitle on screen from ``start`` to ``end`` seconds; ``speaker`` is kept for exports, not shown."""
-
-    start: float
-    end: float
-    text: str
-    speaker: str = ""
 
 
 def subtitle_font_file() -> Path:

@@ -8,10 +8,9 @@ from typing import Any
 
 import opentimelineio as otio
 
-from mangaline.errors import RenderError
 from mangaline.atomic import write_text_atomic
-
-from .subtitles import SubtitleEvent
+from mangaline.errors import RenderError
+from mangaline.model.timing import SubtitleEvent
 
 __all__ = ["Cut", "DialogueClip", "build_timeline", "write_otio"]
 

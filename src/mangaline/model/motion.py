@@ -1,25 +1,15 @@
-"""What the animator hands the edit: a shot's timing and its motion plan, as plain data."""
+"""What the animator hands the edit: a shot's motion plan (camera path, parallax, mouths, blinks, breaths), as plain data."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from pydantic import Field
 
 from .base import Record
 from .script import CameraMove
 
-__all__ = ["Breath", "CameraPoint", "FrameSpan", "LayerMotion", "MotionPlan", "ShotTiming", "ease_in_out"]
-
-
-@dataclass(frozen=True)
-class ShotTiming:
-    """A shot's length in whole frames and each line's start, in seconds from the shot start."""
-
-    frames: int
-    duration: float
-    line_starts: dict[str, float] = field(default_factory=dict)
+__all__ = ["Breath", "CameraPoint", "FrameSpan", "LayerMotion", "MotionPlan", "ease_in_out"]
 
 
 def ease_in_out(u: float) -> float:

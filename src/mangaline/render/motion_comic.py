@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import random
-from typing import NamedTuple
 
 from mangaline.errors import StepError
 from mangaline.model import CameraMove, KeyframeLayers
-from mangaline.model.motion import Breath, CameraPoint, FrameSpan, LayerMotion, MotionPlan, ShotTiming
+from mangaline.model.motion import Breath, CameraPoint, FrameSpan, LayerMotion, MotionPlan
+from mangaline.model.timing import ShotTiming, SpokenLine
 
 __all__ = [
     "ARC_DEGREES",
@@ -16,7 +16,6 @@ __all__ = [
     "MOUTH_THRESHOLD",
     "PIVOT_OFFSET",
     "PUSH_ZOOM",
-    "SpokenLine",
     "arc_subject_depth",
     "depth_parallax",
     "plan_motion",
@@ -59,14 +58,6 @@ _BREATH_MAX = 0.003  # of the frame height: a close-up must not bob
 _BREATH_MIN_PX = 2.0  # 4:2:0 video places layers on even pixels; a smaller rise would never show
 _BREATH_PERIOD = (3.2, 4.0)  # seconds; a calm breath at rest
 _ARC_BACK_MARGIN = 1.1  # the background must lie this much beyond the subject for an orbit to turn it
-
-
-class SpokenLine(NamedTuple):
-    """A voiced line as the animator needs it: who, when (seconds in the shot), how loud per frame (0..1)."""
-
-    character: str
-    start: float
-    envelope: list[float]
 
 
 def depth_parallax(move: CameraMove, depth: float, back_depth: float, subject_depth: float | None = None) -> float:

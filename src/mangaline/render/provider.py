@@ -6,7 +6,8 @@ draws comes from the request's brief (a real model reads the prompt and the refe
     image   brief {"kind": "keyframe", "layout": ShotLayout}   the layered keyframe and its guide maps
                                                                 (a layout with nobody in it is a view of the set)
             brief {"kind": "sheet", "character": Character}    the turnaround sheet (views and expressions)
-    video   brief {"layers": KeyframeLayers, "move", "timing", "spoken"}   a motion plan (plan.json) the edit renders
+    video   brief {"layers": KeyframeLayers, "move", "timing": ShotTiming, "spoken": [SpokenLine]}
+                                                                a motion plan (plan.json) the edit renders
     speech  brief {"voice": Voice, "character", "gender"}      the line at 48 kHz as float WAV, not yet mastered
 """
 
@@ -19,7 +20,7 @@ from ..audio import write_float_wav
 from ..errors import ConfigError, ProviderError
 from ..model import CameraMove, Character, KeyframeLayers, Voice
 from ..model.layout import ShotLayout
-from ..model.motion import ShotTiming
+from ..model.timing import ShotTiming, SpokenLine
 from ..providers.protocols import (
     ImageRequest,
     ImageResult,
@@ -29,7 +30,7 @@ from ..providers.protocols import (
     VideoResult,
 )
 from .keyframe import draw_layout
-from .motion_comic import SpokenLine, plan_motion
+from .motion_comic import plan_motion
 from .sheet import EXPRESSIONS, SHEET_VIEWS, draw_character_sheet
 from .speech import synthesize
 
@@ -63,12 +64,9 @@ class DraftVideo:
         if "layers" not in brief:
             raise ProviderError("draft", "the motion comic animates a layered keyframe; the request has none",
                                 hint="give the video request a brief with the keyframe's layers")
-        timing = brief["timing"]
-        spoken = [SpokenLine(character=s["character"], start=s["start"], envelope=s["envelope"]) for s in brief["spoken"]]
         plan = plan_motion(
-            KeyframeLayers.model_validate(brief["layers"]), CameraMove(brief["move"]),
-            ShotTiming(frames=timing["frames"], duration=timing["duration"], line_starts=dict(timing["line_starts"])),
-            spoken, seed=request.seed,
+            KeyframeLayers.model_validate(brief["layers"]), CameraMove(brief["move"]), ShotTiming.model_validate(brief["timing"]),
+            [SpokenLine.model_validate(spoken) for spoken in brief["spoken"]], seed=request.seed,
         )
         out = Path(workdir) / "plan.json"
         out.write_text(plan.model_dump_json(indent=1))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from ..audio import EDIT_SAMPLE_RATE, decode_line, loudness_envelope, master_line
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
+from ..model.timing import VoicedLine
 from ..providers.protocols import SpeechRequest
 from ..providers.studio import DRAFT, Route, Studio
 from ..wavfile import write_pcm16
 
 __all__ = ["VOICE_LINE"]
-
 
 
 def voice_line(ctx: StepContext) -> StepOutput:
@@ -40,8 +40,9 @@ def voice_line(ctx: StepContext) -> StepOutput:
     return StepOutput(
         components={"audio.wav": out},
         data={
-            "duration": len(samples) / EDIT_SAMPLE_RATE,
-            "envelope": [round(v, 4) for v in loudness_envelope(samples, EDIT_SAMPLE_RATE, params["fps"])],
+            **VoicedLine(duration=len(samples) / EDIT_SAMPLE_RATE,
+                         envelope=[round(v, 4) for v in loudness_envelope(samples, EDIT_SAMPLE_RATE, params["fps"])],
+                         ).model_dump(mode="json"),
             "engine": engine,
             "voice": spoken_by,
             **route.params(),
