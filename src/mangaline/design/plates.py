@@ -12,10 +12,12 @@ from pathlib import Path
 
 from ..engine import Step, StepContext, StepOutput
 from ..errors import ProviderError
+from ..model.layout import ShotLayout
 from ..providers.protocols import ImageRequest
 from ..providers.studio import DRAFT, Route, Studio
 
 __all__ = ["SET_PLATE", "plate_prompt"]
+
 
 def plate_prompt(name: str, description: str, interior: bool, style: str) -> str:
     """The words an image model gets for a set plate."""
@@ -31,14 +33,14 @@ def plate_prompt(name: str, description: str, interior: bool, style: str) -> str
 def set_plate(ctx: StepContext) -> StepOutput:
     params = ctx.params
     route = Route.of(params)
-    layout = ctx.inputs["view"].data
+    view = ShotLayout.model_validate(ctx.inputs["view"].data)
     studio = Studio.open(ctx.resources)
     work = Path(ctx.workdir)
-    drawn = studio.image(DRAFT["image"], ImageRequest(prompt="", width=layout["frame_width"], height=layout["frame_height"],
-                                                 seed=ctx.seed, brief={"kind": "keyframe", "layout": layout}),
+    drawn = studio.image(DRAFT["image"], ImageRequest(prompt="", width=view.frame_width, height=view.frame_height, seed=ctx.seed,
+                                                      brief={"kind": "keyframe", "layout": view.model_dump(mode="json")}),
                          work, step=ctx.step, entity=ctx.entity)
     guides = {name: drawn.files[f"{name}.png"] for name in ("depth", "edges") if f"{name}.png" in drawn.files}
-    prompt = plate_prompt(params["name"], params["description"], layout["interior"], params["style"])
+    prompt = plate_prompt(params["name"], params["description"], view.interior, params["style"])
     try:
         made = studio.image(route, ImageRequest(prompt=prompt, width=params["width"], height=params["height"], seed=ctx.seed,
                                                 references=(drawn.files["image"],), guides=guides),

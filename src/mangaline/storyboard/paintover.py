@@ -10,7 +10,6 @@ a one-layer layered keyframe of it, so the draft video model can still move a ca
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PIL import Image, ImageOps
@@ -19,6 +18,7 @@ from ..atomic import atomic_path
 from ..engine import Step, StepContext, StepOutput, TakeView
 from ..errors import ProviderError
 from ..model import KeyframeLayers, Layer, Shot
+from ..model.layout import ShotLayout
 from ..model.script import framing_words
 from ..providers.protocols import ImageRequest
 from ..providers.studio import Route, Studio
@@ -73,18 +73,18 @@ def paintover(ctx: StepContext) -> StepOutput:
     shot = Shot.model_validate(params["shot"])
     route = Route.of(params)
     draft = ctx.inputs["keyframe"].components
-    layout = json.loads(draft["layout.json"].read_text())
+    layout = ShotLayout.model_validate_json(draft["layout.json"].read_text())
     work = Path(ctx.workdir)
-    crops = [cast_view(ctx.inputs, c["id"], c["view"], work / f"cast-{c['id']}.png")
-             for c in layout["characters"] if f"view:{c['id']}:views/front" in ctx.inputs]
+    crops = [cast_view(ctx.inputs, c.id, c.view, work / f"cast-{c.id}.png")
+             for c in layout.characters if f"view:{c.id}:views/front" in ctx.inputs]
     references = [draft["keyframe.png"]]
-    plate = ctx.inputs.get(f"plate:{layout.get('plate')}")
+    plate = ctx.inputs.get(f"plate:{layout.plate}")
     if plate is not None:
         references.append(plate.components["plate.png"])
     if crops:
         references.append(board_of_cast(crops, work / "cast-board.png"))
     guides = {name: draft[f"{name}.png"] for name in ("depth", "edges", "pose") if f"{name}.png" in draft}
-    width, height = layout["frame_width"], layout["frame_height"]
+    width, height = layout.frame_width, layout.frame_height
     prompt = keyframe_prompt(shot, params["cast"], params["style"])
     studio = Studio.open(ctx.resources)
     try:
@@ -107,11 +107,11 @@ def paintover(ctx: StepContext) -> StepOutput:
         # a model that makes other shapes (gpt-image: 2:3) is cropped to the frame from the centre, never stretched
         ImageOps.fit(picture, (width, height), Image.Resampling.LANCZOS).save(tmp, format="PNG")
     # one flat layer over the whole canvas, so the draft video model can still move a camera over the painting
-    cw, ch = layout["canvas_width"], layout["canvas_height"]
+    cw, ch = layout.canvas_width, layout.canvas_height
     background = work / "background.png"
     with atomic_path(background) as tmp:
         ImageOps.fit(picture, (cw, ch), Image.Resampling.LANCZOS).convert("RGBA").save(tmp, format="PNG")
-    far = max((c["depth"] for c in layout["characters"]), default=5.0) * 2
+    far = max((c.depth for c in layout.characters), default=5.0) * 2
     layers = KeyframeLayers(shot=shot.code, canvas_width=cw, canvas_height=ch, frame_width=width, frame_height=height,
                             layers=[Layer(name="background", file="background.png", x=0, y=0, width=cw, height=ch,
                                           depth=round(far, 4))])
@@ -119,7 +119,7 @@ def paintover(ctx: StepContext) -> StepOutput:
     return StepOutput(
         components={"keyframe.png": keyframe, "background.png": background, "layers.json": work / "layers.json",
                     "layout.json": draft["layout.json"], **({"cast-board.png": references[-1]} if crops else {})},
-        data={"shot": shot.code, "references": len(references), "plate": layout.get("plate") if plate is not None else None,
+        data={"shot": shot.code, "references": len(references), "plate": layout.plate if plate is not None else None,
               **route.params()},
         provider=route.provider, model=route.model, prompt=prompt, cost=made.cost,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine import Step, StepContext, StepOutput
+from ..model.layout import ShotLayout
 from ..providers.protocols import ImageRequest
 from ..providers.studio import Route, Studio
 
@@ -10,17 +11,17 @@ __all__ = ["KEYFRAME"]
 
 
 def keyframe(ctx: StepContext) -> StepOutput:
-    layout = ctx.inputs["layout"].data
+    layout = ShotLayout.model_validate(ctx.inputs["layout"].data)
     route = Route.of(ctx.params)
     made = Studio.open(ctx.resources).image(
         route,
-        ImageRequest(prompt="", width=layout["frame_width"], height=layout["frame_height"], seed=ctx.seed,
-                     brief={"kind": "keyframe", "layout": layout}),
+        ImageRequest(prompt="", width=layout.frame_width, height=layout.frame_height, seed=ctx.seed,
+                     brief={"kind": "keyframe", "layout": layout.model_dump(mode="json")}),
         ctx.workdir, step=ctx.step, entity=ctx.entity,
     )
     # the draft's layered drawing: its layers, sprites, guide maps and the flattened keyframe.png
     components = {name: path for name, path in made.files.items() if name != "image"}
-    return StepOutput(components=components, data={"shot": layout["shot"], **route.params()},
+    return StepOutput(components=components, data={"shot": layout.shot, **route.params()},
                       provider=route.provider, model=route.model)
 
 
