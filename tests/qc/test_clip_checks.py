@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from mangaline.ffmpeg import run_ffmpeg
-from mangaline.qc import ClipSpec, check_clip, gather_facts
+from mangaline.model.qc import ClipSpec
+from mangaline.technical_qc import check_clip, gather_facts
 
 SPEC = ClipSpec(duration=2.0, width=360, height=640)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mangaline.qc import RetakePolicy, TakeRecord
+from mangaline.model.qc import RetakePolicy, TakeRecord
 
 
 def fail(model: str, seed: int, refused: bool = False) -> TakeRecord:

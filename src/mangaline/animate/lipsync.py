@@ -14,10 +14,11 @@ import numpy as np
 from ..audio import EDIT_SAMPLE_RATE
 from ..engine import Step, StepContext, StepOutput
 from ..model import Shot
+from ..model.qc import ClipSpec
 from ..model.timing import ShotTiming
 from ..providers.protocols import LipSyncRequest
 from ..providers.studio import Route, Studio
-from ..qc import ClipSpec, check_clip
+from ..technical_qc import check_clip
 from ..wavfile import read_pcm16, write_pcm16
 
 __all__ = ["LIPSYNC"]

@@ -30,15 +30,16 @@ from ..errors import (
     TransientStepError,
 )
 from ..model import Shot
-from ..model.timing import ShotTiming, VoicedLine
+from ..model.qc import ClipSpec, QcReport, RetakePolicy, TakeRecord
 from ..model.script import framing_words
+from ..model.timing import ShotTiming, VoicedLine
 from ..providers.catalogue import ModelEntry, dimensions
 from ..providers.protocols import VideoRequest
 from ..providers.router import route
 from ..providers.runtime import Delivery
 from ..providers.studio import DRAFT, Route, Studio
 from ..providers.work import available_providers, clip_needs
-from ..qc import ClipSpec, QcReport, RetakePolicy, TakeRecord, check_clip
+from ..technical_qc import check_clip
 from .steps import draft_clip, voiced_lines
 from .timing import time_shot
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..model.qc import ClipSpec, Verdict
 from .facts import ClipFacts
-from .verdict import ClipSpec, Verdict
 
 __all__ = ["check_duration"]
 

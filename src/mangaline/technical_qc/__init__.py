@@ -1,4 +1,8 @@
-"""The technical QC of a video clip: every check run on one decoding pass of the file."""
+"""Technical QC of a video clip: one FFmpeg decoding pass, then every check on what it found (one file each).
+
+Shared, not a department: a step that buys clips (animate.video, animate.lipsync) runs it on each take
+before accepting one. The checks a department owns, such as character identity, are in qc/.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from .facts import ClipFacts, gather_facts
 from .frozen import check_frozen
 from .resolution import check_resolution
 from .streams import check_streams
-from .verdict import ClipSpec, QcReport, Verdict
+from ..model.qc import ClipSpec, QcReport, Verdict
 
-__all__ = ["CLIP_CHECKS", "check_clip"]
+__all__ = ["CLIP_CHECKS", "ClipFacts", "check_black", "check_clip", "check_duration", "check_frozen", "check_resolution",
+           "check_streams", "gather_facts"]
 
 CLIP_CHECKS: tuple[Callable[[ClipFacts, ClipSpec], Verdict], ...] = (
     check_streams,
