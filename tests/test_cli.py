@@ -135,6 +135,7 @@ def test_a_failing_step_is_flagged_and_everything_else_is_kept(small_script: Pat
 
 def test_new_breaks_a_story_down_with_an_llm_and_keeps_its_transcript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mangaline.project import ProjectFolder
+    from mangaline.providers.ledger import Ledger
 
     from .breakdown.fake_chat_server import FakeChatServer, fake_breakdown
 
@@ -158,6 +159,9 @@ def test_new_breaks_a_story_down_with_an_llm_and_keeps_its_transcript(tmp_path: 
     try:
         [take] = folder.state.takes(step="breakdown.llm")
         transcript = folder.objects.path(take.components["transcript.jsonl"]).read_text(encoding="utf-8")
+        # the call was made before the project existed; its charge is in the project's ledger all the same
+        [charge] = [entry.charge for entry in Ledger(folder.state).entries()]
     finally:
         folder.close()
     assert "You came back." in transcript and "sk-test" not in transcript
+    assert (charge.step, charge.model, charge.entity) == ("breakdown.llm", "fake-model", "story/harbour.txt lines 1-11")

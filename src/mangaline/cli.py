@@ -119,11 +119,14 @@ def _create(directory: Path, source: Path, language: str | None, llm: LlmSetting
     from .breakdown import breakdown_source
     from .config import Settings
     from .design import design_bible
-    from .production import record_transcript
+    from .production import record_transcript, scratch_runtime
     from .project import ProjectFolder
 
-    # break the text down before creating anything, so bad input leaves no half-made project
-    result = breakdown_source(source, language=language, name=directory.name, llm=llm)
+    # break the text down before creating anything, so bad input leaves no half-made project (a model's
+    # calls are booked in a scratch ledger meanwhile, and in the project's once it exists)
+    with ExitStack() as stack:
+        runtime = stack.enter_context(scratch_runtime(llm)) if llm is not None else None
+        result = breakdown_source(source, language=language, name=directory.name, llm=llm, runtime=runtime)
     bible = design_bible(result.script)
     made = [p for p in (directory.absolute(), *directory.absolute().parents) if not p.exists()][1:]
     stem = f".{directory.name[:64]}.partial-"
@@ -137,7 +140,7 @@ def _create(directory: Path, source: Path, language: str | None, llm: LlmSetting
             folder.save_script(result.script)
             folder.save_bible(bible)
             if result.transcript:
-                record_transcript(folder, source.name, result.transcript, llm)
+                record_transcript(folder, source.name, result.transcript, llm, charges=result.charges)
         finally:
             folder.close()
         partial.rename(directory)  # an empty folder at `directory` is replaced, as POSIX rename does

@@ -26,11 +26,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .animate.steps import CLIP
 from .animate.lipsync import LIPSYNC
@@ -54,7 +57,12 @@ from .storyboard.paintover import PAINTOVER
 from .storyboard.steps import KEYFRAME
 from .voice.steps import VOICE_LINE
 
-__all__ = ["BuildGraph", "build_graph", "cast_voices", "keep_cast", "plan_build", "publish", "record_transcript"]
+if TYPE_CHECKING:
+    from .providers.ledger import Charge
+    from .providers.runtime import Runtime
+
+__all__ = ["BuildGraph", "build_graph", "cast_voices", "keep_cast", "plan_build", "publish", "record_transcript",
+           "scratch_runtime"]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
 
@@ -442,8 +450,46 @@ def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path
     return placed
 
 
-def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[dict], llm: LlmSettings | None) -> Take:
-    """Keep everything the language model said during a breakdown, as a take of the breakdown step."""
+@contextmanager
+def scratch_runtime(llm: LlmSettings) -> Iterator[Runtime]:
+    """The provider runtime of an LLM breakdown made before its project exists (`mangaline new`).
+
+    `new` breaks the story down before it creates anything, so that bad input leaves no project behind,
+    and there is no state database yet to journal the calls and book their cost in. They go to a temporary
+    one, removed after: `new` books the breakdown's charges in the project's ledger once the project is
+    made (record_transcript), so `mangaline cost` shows them, and nothing needs the journal afterwards (a
+    stopped `new` leaves no project, so no breakdown to resume). The model is priced from the catalogue;
+    one it does not list (a local server's) is booked at no cost, with its tokens in the charge.
+    """
+    from .providers.catalogue import Limits, ModelEntry, Price, load_catalogue
+    from .providers.runtime import Runtime
+    from .project.state import StateDB
+
+    catalogue = load_catalogue()
+    if not any(entry.id == llm.model for entry in catalogue.models):
+        unlisted = ModelEntry(
+            id=llm.model, provider=llm.provider, modality="text", tiers=["standard"], quality=0.5,
+            price=Price(unit="free", amount=0.0, read_on=datetime.now(timezone.utc).date(),
+                        source="not in the catalogue: its price is unknown, its tokens are recorded"),
+            limits=Limits(concurrency=1),
+        )
+        catalogue = catalogue.model_copy(update={"models": [*catalogue.models, unlisted]})
+    with tempfile.TemporaryDirectory(prefix="mangaline-breakdown-") as scratch:
+        db = StateDB.for_folder(Path(scratch))
+        runtime = Runtime(db, Path(scratch) / "results", catalogue=catalogue)
+        try:
+            yield runtime
+        finally:
+            runtime.close()
+            db.close()
+
+
+def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[dict], llm: LlmSettings | None,
+                      charges: Iterable[Charge] = ()) -> Take:
+    """Keep everything the language model said during a breakdown, as a take of the breakdown step, and book
+    what its calls cost in the project's ledger (``charges``: those a breakdown made before the project existed)."""
+    from .providers.ledger import Ledger
+
     body = "\n".join(json.dumps(record, ensure_ascii=False, sort_keys=True) for record in transcript).encode("utf-8")
     sha = folder.objects.put_bytes(body)
     data = {"calls": len(transcript)}
@@ -465,6 +511,9 @@ def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[
         ),
         created_at=datetime.now(timezone.utc),
     )
+    ledger = Ledger(folder.state)
+    for charge in charges:
+        ledger.charge(charge)
     return folder.state.record_take(take)
 
 

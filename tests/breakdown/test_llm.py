@@ -11,6 +11,7 @@ from mangaline.breakdown.llm import breakdown_with_llm, chunk_text
 from mangaline.config import LlmSettings, Settings, load_settings, write_settings
 from mangaline.errors import ProviderError, ProviderUnavailable
 from mangaline.model import Project
+from mangaline.production import scratch_runtime
 
 from .fake_chat_server import FakeChatServer, completion, error, fake_breakdown, sequence, story_of
 
@@ -68,8 +69,14 @@ def settings_for(server: FakeChatServer, **changes: object) -> LlmSettings:
     return LlmSettings(**values)
 
 
+def breakdown(text: str, settings: LlmSettings, *, source: str = "story/harbour.txt", language: str = "en", client=None):
+    """The LLM breakdown through a provider runtime of its own, as `mangaline new` makes it."""
+    with scratch_runtime(settings) as runtime:
+        return breakdown_with_llm(text, source=source, language=language, settings=settings, runtime=runtime, client=client)
+
+
 def run(server: FakeChatServer, text: str = STORY, **changes: object):
-    return breakdown_with_llm(text, source="story/harbour.txt", language="en", settings=settings_for(server, **changes))
+    return breakdown(text, settings_for(server, **changes))
 
 
 def paragraphs(text: str) -> list[str]:
@@ -420,7 +427,7 @@ def test_quotes_are_found_despite_typographic_quotes_spacing_and_ellipses() -> N
         return completion(json.dumps({"characters": [{"name": "林夏", "aliases": []}], "places": [], "scenes": [scene]}, ensure_ascii=False))
 
     with FakeChatServer(loose) as server:
-        result = breakdown_with_llm(text, source="story/港口.txt", language="zh", settings=settings_for(server))
+        result = breakdown(text, settings_for(server), source="story/港口.txt", language="zh")
     assert server.calls == 1
     beats = result.chapters[0].scenes[0].beats
     assert [text[b.source.start : b.source.end] for b in beats] == [
@@ -439,7 +446,7 @@ def test_a_client_the_caller_made_is_used_with_its_own_key() -> None:
     own_key = "sk-callers-own-key-42"
     with FakeChatServer(sequence(error(503, f"echo {own_key}"), fake_breakdown)) as server:
         client = OpenAI(base_url=server.url, api_key=own_key)
-        result = breakdown_with_llm(STORY, source="story/harbour.txt", language="en", settings=settings_for(server, api_key_env="NOT_SET_ANYWHERE"), client=client)
+        result = breakdown(STORY, settings_for(server, api_key_env="NOT_SET_ANYWHERE"), client=client)
     # the client's own retries are off: both tries are ours, counted and recorded
     assert server.calls == 2 == len(result.transcript)
     assert server.seen[0].headers["authorization"] == f"Bearer {own_key}"
@@ -452,3 +459,44 @@ def test_a_story_without_headings_is_one_untitled_chapter() -> None:
         result = run(server, text)
     assert [(c.title, len(c.scenes)) for c in result.chapters] == [("", 1)]
     assert result.chapters[0].source.line == 1
+
+
+# --- one LLM client: the provider runtime ----------------------------------------------------------
+
+
+def test_each_call_is_booked_in_the_runtimes_ledger_at_the_catalogue_price() -> None:
+    with FakeChatServer(sequence(error(500), fake_breakdown)) as server:
+        with scratch_runtime(settings_for(server, model="gpt-4o-mini")) as runtime:
+            result = breakdown_with_llm(STORY, source="story/harbour.txt", language="en",
+                                        settings=settings_for(server, model="gpt-4o-mini"), runtime=runtime)
+            booked = [entry.charge for entry in runtime.ledger.entries()]
+    # the failed try is not billed; the answer is, by its tokens at gpt-4o-mini's catalogue price
+    assert result.charges == booked and len(booked) == 1
+    [charge] = booked
+    assert (charge.provider, charge.model, charge.step) == ("fakechat", "gpt-4o-mini", "breakdown.llm")
+    assert charge.quantity == 150 and charge.unit == "tokens" and 0 < charge.cost < 0.001
+    assert charge.entity == "story/harbour.txt lines 1-11"
+
+
+def test_a_model_the_catalogue_does_not_list_is_booked_with_its_tokens_and_no_price() -> None:
+    with FakeChatServer(fake_breakdown) as server:
+        result = run(server)
+    [charge] = result.charges
+    assert charge.model == "fake-model" and charge.cost == 0
+    assert charge.usage["provider_usage"] == {"quantity": 150.0, "unit": "tokens"}
+
+
+def test_a_request_the_runtime_has_answered_is_not_asked_again() -> None:
+    with FakeChatServer(fake_breakdown) as server:
+        settings = settings_for(server)
+        with scratch_runtime(settings) as runtime:
+            first = breakdown_with_llm(STORY, source="story/harbour.txt", language="en", settings=settings, runtime=runtime)
+            again = breakdown_with_llm(STORY, source="story/harbour.txt", language="en", settings=settings, runtime=runtime)
+            thinking = breakdown_with_llm(STORY, source="story/harbour.txt", language="en", runtime=runtime,
+                                          settings=settings_for(server, thinking="disabled"))
+    # the same request, in the same state, is read from the runtime's journal: no call, no second charge
+    assert server.calls == 2 and (first.calls, again.calls, thinking.calls) == (1, 0, 1)
+    assert again.transcript[0]["cached"] is True and again.chapters == first.chapters
+    assert again.usage["total_tokens"] == 0
+    # what the endpoint is sent beyond the messages (here the thinking switch) makes another request
+    assert server.seen[1].body["thinking"] == {"type": "disabled"}

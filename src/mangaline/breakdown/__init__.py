@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import LlmSettings
 from ..model import Project, Script
@@ -24,6 +24,9 @@ from .readers import (
 from .screenplay import script_from_fountain
 from .story import Chapter, StoryScene
 from .textio import SourceText, detect_language, read_source
+
+if TYPE_CHECKING:
+    from ..providers.runtime import Runtime
 
 __all__ = [
     "PROSE_MAX_BYTES",
@@ -58,7 +61,7 @@ _LAZY = {"LlmBreakdown", "breakdown_with_llm", "chunk_text"}
 
 
 def __getattr__(name: str) -> Any:
-    # the LLM path pulls in the openai client: import it only when it is used
+    # the LLM path pulls in the provider runtime: import it only when it is used
     if name in _LAZY:
         from . import llm
 
@@ -79,6 +82,8 @@ class Breakdown:
     source: SourceText | ProseSource | None
     transcript: list[dict[str, Any]] = field(default_factory=list)
     """Every exchange with the language model, when one broke the story down."""
+    charges: list[Any] = field(default_factory=list)
+    """What the language model's calls cost, as its runtime booked them (providers.ledger.Charge)."""
 
 
 def breakdown_source(
@@ -87,6 +92,7 @@ def breakdown_source(
     language: str | None = None,
     name: str | None = None,
     llm: LlmSettings | None = None,
+    runtime: Runtime | None = None,
     prose_max_bytes: int = PROSE_MAX_BYTES,
 ) -> Breakdown:
     """Read a screenplay (.fountain, .fdx) or a story (.txt, .md, .docx, .epub) and break it down.
@@ -94,18 +100,22 @@ def breakdown_source(
     Errors name the file and line. Prose streams chapter by chapter, so a whole novel is read in
     bounded memory; its size cap is ``prose_max_bytes`` (PROSE_MAX_BYTES: what makes a project
     within a minute) rather than the screenplay's. With ``llm`` set, prose is broken down by that
-    model instead of the offline rules (screenplays never are: their structure is already explicit).
+    model instead of the offline rules (screenplays never are: their structure is already explicit),
+    every call made through ``runtime`` (a providers.runtime.Runtime: its journal, ledger and limits).
     """
     path = Path(path)
     project_name = name or re.sub(r"[-_]+", " ", path.stem.split(".")[0]).strip() or "untitled"
     kind = source_kind(path)
     if kind == "prose" and llm is not None:
+        if runtime is None:
+            raise ValueError("an LLM breakdown makes its calls through a provider runtime: pass runtime=")
         prose = open_prose(path, max_bytes=prose_max_bytes)
         project = Project(name=project_name, language=language or prose.language)
-        from .llm import breakdown_with_llm  # the openai client loads only when a model is asked for
+        from .llm import breakdown_with_llm  # the provider runtime loads only when a model is asked for
 
         text = "\n".join(line.text for line in prose.lines())
-        result = breakdown_with_llm(text, source=f"story/{path.name}", language=project.language, settings=llm)
+        result = breakdown_with_llm(text, source=f"story/{path.name}", language=project.language, settings=llm,
+                                    runtime=runtime)
         known = {
             beat.line.speaker: beat.line.character
             for chapter in result.chapters
@@ -122,7 +132,8 @@ def breakdown_source(
             known=known,
             where=str(path),
         )
-        return Breakdown(project=project, script=script, source=prose, transcript=result.transcript)
+        return Breakdown(project=project, script=script, source=prose, transcript=result.transcript,
+                         charges=result.charges)
     if kind == "prose":
         prose = open_prose(path, max_bytes=prose_max_bytes)
         project = Project(name=project_name, language=language or prose.language)

@@ -7,7 +7,10 @@ one person keeps one name from the first chunk to the last. Every reply is valid
 beat its source span). A bad reply gets one repair request, then the chunk is halved
 and tried again; a hard cap on calls stops it all with a ProviderError that says where.
 
-Everything sent and received is kept in the transcript, which the caller stores with
+Every request goes through the provider runtime the caller lends (providers/runtime.py), like
+every other model call: one retry policy (bounded here by llm.max_retries, llm.backoff and
+llm.max_retry_wait), the provider's limits, the journal, the ledger and the request cache. Each
+try is counted against llm.max_calls and kept in the transcript, which the caller stores with
 the take: the model's word is provenance too.
 """
 
@@ -16,23 +19,29 @@ from __future__ import annotations
 import bisect
 import json
 import os
-import random
 import re
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..config import LlmSettings
-from ..errors import ProviderError, ProviderUnavailable, invalid_values
+from ..config import LlmSettings, ProviderSettings
+from ..errors import ProviderError, ProviderTransient, ProviderUnavailable, RateLimited, invalid_values
 from ..model import DialogueLine, SourceSpan
-from ..providers.exchange import retry_after
+from ..providers.exchange import Endpoint
+from ..providers.protocols import TextRequest, TextResult, Usage
+from ..providers.runtime import RetryPolicy, Runtime, request_key
 from .llm_schema import BeatReply, ChunkReply, SceneReply, strict_schema
 from .planner import Beat
 from .screenplay import character_id
 from .story import Chapter, StoryScene
+
+if TYPE_CHECKING:
+    from ..providers.ledger import Charge
 
 __all__ = ["Chunk", "LlmBreakdown", "breakdown_with_llm", "chunk_text"]
 
@@ -62,6 +71,8 @@ class LlmBreakdown:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
     usage: dict[str, int] = field(default_factory=dict)
+    charges: list[Charge] = field(default_factory=list)
+    """What the calls cost, as the runtime booked them in its ledger."""
 
 
 # --- geometry of the text: lines, paragraphs, chunks -------------------------------------------
@@ -271,6 +282,7 @@ class _Answer:
     finish_reason: str | None
     refusal: str | None
     record: dict[str, Any]
+    unreadable: str | None = None
 
 
 @dataclass
@@ -328,20 +340,144 @@ def _schema_problems(err: ValidationError) -> str:
     return "it does not match the schema: " + invalid_values(err, limit=MAX_REPORTED_PROBLEMS, show_input=False)
 
 
-class _Session:
-    """One breakdown in progress: the client, the call count, the transcript and the names met."""
+class _Stop(ProviderError):
+    """The breakdown stops asking (the call cap, a wait too long to honour): never retried, told with its chunk."""
 
-    def __init__(self, text: str, *, source: str, language: str, settings: LlmSettings, client: Any) -> None:
+    def __init__(self, provider: str, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(provider, reason, hint=hint)
+        self.reason = reason
+
+
+class _OverCap(_Stop):
+    """llm.max_calls calls were made: a retry of the request in flight would be one more."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(provider, "over llm.max_calls")
+
+
+class _Refused(ProviderError):
+    """The endpoint answered a status no retry can change (400, 401, 404 ...)."""
+
+    def __init__(self, provider: str, status: int | None, message: str) -> None:
+        super().__init__(provider, message)
+        self.status = status
+
+
+_HINTS = {
+    401: "check the key in ${env}",
+    403: "check the key in ${env} and its access to {model}",
+    404: "check llm.base_url (it usually ends in /v1) and llm.model",
+    400: "if the endpoint lacks structured outputs or JSON mode, set llm.json_schema / llm.json_object to false",
+}
+
+
+class _Chat:
+    """The breakdown's TextModel: one POST /chat/completions per call, mapped by the providers' exchange.
+
+    The provider runtime calls it, once per try; each try is written in the session's transcript. Its
+    text is the endpoint's whole reply (the key scrubbed), not only the message, so the runtime keeps
+    exactly what the endpoint said, and an answer from the runtime's cache is read as a fresh one is.
+    """
+
+    def __init__(self, session: _Session, base_url: str, key: str) -> None:
+        self.session = session
+        settings = session.settings
+        self.key = key
+        # what the endpoint answered the call in this thread: the runtime makes each try in a thread of its own
+        self._answered = threading.local()
+        self.endpoint = Endpoint(settings.provider, base_url, timeout=settings.timeout, refusal=self._note,
+                                 key_env=settings.api_key_env)
+
+    def close(self) -> None:
+        self.endpoint.close()
+
+    def body(self, request: TextRequest) -> dict[str, Any]:
+        settings = self.session.settings
+        body: dict[str, Any] = {"model": settings.model, "messages": list(request.messages)}
+        if request.json_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "story_chunk", "strict": True, "schema": request.json_schema},
+            }
+        elif settings.json_object:
+            body["response_format"] = {"type": "json_object"}
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            body["max_tokens"] = request.max_tokens
+        if settings.thinking is not None:
+            body["thinking"] = {"type": settings.thinking}
+        return body
+
+    def _note(self, status: int, _body: Any, raw: str) -> None:
+        # the exchange's own reading of the status stands (429 with its Retry-After, 5xx and 408 transient,
+        # the rest refused); the status and body are kept for the transcript
+        self._answered.status, self._answered.raw = status, raw
+        return None
+
+    def complete(self, request: TextRequest) -> TextResult:
+        session = self.session
+        settings = session.settings
+        body = self.body(request)
+        record = session.begin(body)
+        self._answered.status, self._answered.raw = None, None
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        try:
+            response = self.endpoint.send("POST", "chat/completions", headers=headers, json=body)
+        except ProviderError as err:
+            status = self._answered.status
+            raw = session.scrub(self._answered.raw)
+            record.update(http_status=status, raw=raw)
+            said = f"HTTP {status}: {(raw or '')[:500]}" if status is not None else session.scrub(str(err).splitlines()[0])
+            session.last_error = said or ""
+            if not isinstance(err, ProviderTransient):
+                record["outcome"] = f"HTTP {status}"
+                raise _Refused(settings.provider, status, said or "") from None
+            if isinstance(err, RateLimited) and err.retry_after is not None and err.retry_after > settings.max_retry_wait:
+                record["outcome"] = f"HTTP {status}, asks to wait {err.retry_after:g} s"
+                raise _Stop(
+                    settings.provider,
+                    f"the endpoint asks to wait {err.retry_after:g} s (Retry-After), more than llm.max_retry_wait = "
+                    f"{settings.max_retry_wait:g} s",
+                    hint="wait for the rate limit to reset, or raise llm.max_retry_wait",
+                ) from None
+            what = f"HTTP {status}" if status is not None else "no answer"
+            record["outcome"] = f"{what}, retrying" if session.tries <= settings.max_retries else f"{what}, no retries left"
+            # the same kind of error, said without the key, for the runtime to retry (and to journal)
+            if isinstance(err, RateLimited):
+                raise RateLimited(settings.provider, said or "", retry_after=err.retry_after, raw=raw) from None
+            raise ProviderTransient(settings.provider, said or "", raw=raw) from None
+        text = session.scrub(response.text) or ""
+        record.update(http_status=response.status_code, raw=text)
+        return TextResult(content=text, usage=_token_usage(text))
+
+
+def _token_usage(reply: str) -> Usage | None:
+    """What the ledger books: the reply's total tokens, when it says."""
+    try:
+        usage = json.loads(reply).get("usage")
+        return Usage(quantity=float(usage["total_tokens"]), unit="tokens", raw=usage)
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None
+
+
+class _Session:
+    """One breakdown in progress: the endpoint, the call count, the transcript and the names met."""
+
+    def __init__(self, text: str, *, source: str, language: str, settings: LlmSettings, client: Any,
+                 runtime: Callable[[_Session], Runtime]) -> None:
         self.text = text
         self.source = source
         self.language = language
         self.settings = settings
-        self.provider = f"{settings.provider} ({settings.model} at {settings.base_url})"
-        self.key = ""
-        self.client = self._client(client)
+        base_url, self.key = self._endpoint(client)
+        self.base_url = base_url
+        self.provider = f"{settings.provider} ({settings.model} at {base_url})"
         self.lines = _Lines(text)
         self.transcript: list[dict[str, Any]] = []
         self.calls = 0
+        self.tries = 0  # tries of the request in flight
+        self.context: tuple[Chunk, str] | None = None  # the chunk and purpose of the request in flight
         self.usage: dict[str, int] = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
         self.last_error = ""
         self.characters = _Register()
@@ -349,167 +485,152 @@ class _Session:
         self.chapters: list[Chapter] = []
         self.covered = 0  # end offset of the story already broken down, to drop beats seen again in an overlap
         self.system = _system_prompt(settings, language)
+        self.chat = _Chat(self, base_url, self.key)
+        self.runtime = runtime(self)
+        self.keys: list[str] = []  # the request keys this session was answered under, for its charges
 
     # -- the endpoint --
 
-    def _client(self, client: Any) -> Any:
+    def _endpoint(self, client: Any) -> tuple[str, str]:
+        """The endpoint's base URL and key: the caller's client's, or the settings' and the key in llm.api_key_env."""
         settings = self.settings
-        if client is None:
-            try:
-                from openai import OpenAI
-            except ImportError:
-                raise ProviderUnavailable(
-                    self.provider, "the openai package is not installed", hint="pip install openai"
-                ) from None
-            if settings.api_key_env:
-                self.key = os.environ.get(settings.api_key_env, "")
-                if not self.key:
-                    raise ProviderUnavailable(
-                        self.provider,
-                        f"the environment variable {settings.api_key_env} (llm.api_key_env) holding the API key is not set",
-                        hint=f"export {settings.api_key_env}=..., or set llm.api_key_env = \"\" for a server that needs no key",
-                    )
-            # a server that needs no key still gets a placeholder: the client refuses to start without one
-            client = OpenAI(base_url=settings.base_url, api_key=self.key or "none", max_retries=0, timeout=settings.timeout)
-        else:
+        if client is not None:
             key = getattr(client, "api_key", "")
-            self.key = key if isinstance(key, str) else ""
-            # retries are ours, so each one is counted, bounded and written down
-            client = client.with_options(max_retries=0, timeout=settings.timeout)
-        return client
+            return str(getattr(client, "base_url", "") or settings.base_url), key if isinstance(key, str) else ""
+        if not settings.api_key_env:
+            return settings.base_url, ""
+        key = os.environ.get(settings.api_key_env, "")
+        if not key:
+            raise ProviderUnavailable(
+                f"{settings.provider} ({settings.model} at {settings.base_url})",
+                f"the environment variable {settings.api_key_env} (llm.api_key_env) holding the API key is not set",
+                hint=f"export {settings.api_key_env}=..., or set llm.api_key_env = \"\" for a server that needs no key",
+            )
+        return settings.base_url, key
 
-    def _scrub(self, text: str | None) -> str | None:
+    def scrub(self, text: str | None) -> str | None:
         if text and self.key and len(self.key) >= 4:
             return text.replace(self.key, "[api key]")
         return text
 
-    def _request(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        settings = self.settings
-        request: dict[str, Any] = {"model": settings.model, "messages": messages}
-        if settings.json_schema:
-            request["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "story_chunk", "strict": True, "schema": strict_schema()},
-            }
-        elif settings.json_object:
-            request["response_format"] = {"type": "json_object"}
-        if settings.temperature is not None:
-            request["temperature"] = settings.temperature
-        if settings.max_tokens is not None:
-            request["max_tokens"] = settings.max_tokens
-        if settings.thinking is not None:
-            request["extra_body"] = {"thinking": {"type": settings.thinking}}
-        return request
+    def close(self) -> None:
+        # the runtime is the caller's (this session's is a view of it): only the endpoint is this session's
+        self.chat.close()
 
     def give_up(self, chunk: Chunk, message: str, *, hint: str | None = None) -> ProviderError:
         return ProviderError(
             self.provider,
             f"{self.source} {chunk.lines}: {message}; last error: {self.last_error or 'none'}",
-            raw=self._scrub(self.last_error),
+            raw=self.scrub(self.last_error),
             hint=hint,
         )
 
+    def _over_cap(self, chunk: Chunk) -> ProviderError:
+        return self.give_up(
+            chunk,
+            f"gave up after {self.calls} calls (llm.max_calls)",
+            hint="raise llm.max_calls, or use a model that follows the json instructions (llm.json_schema)",
+        )
+
+    def begin(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A try of the request in flight is about to be sent: count it against llm.max_calls and record it."""
+        assert self.context is not None
+        chunk, purpose = self.context
+        if self.calls >= self.settings.max_calls:
+            raise _OverCap(self.settings.provider)  # the session says it, with the chunk
+        self.calls += 1
+        self.tries += 1
+        record: dict[str, Any] = {
+            "call": self.calls,
+            "chunk": {"lines": [chunk.line, chunk.end_line], "start": chunk.start, "end": chunk.end},
+            "purpose": purpose,
+            "request": json.loads(json.dumps(body)),
+        }
+        self.transcript.append(record)
+        return record
+
+    def wait(self, seconds: float) -> None:
+        """The runtime's sleep: a wait before a retry is written on the try it follows."""
+        last = self.transcript[-1] if self.transcript else None
+        if last is not None and "waited" not in last and last.get("http_status") != 200:
+            last["waited"] = round(seconds, 3)
+        time.sleep(seconds)
+
     def exchange(self, messages: list[dict[str, str]], chunk: Chunk, purpose: str) -> _Answer:
-        """Send one request, retrying 429s, 5xx and lost connections within bounds; every try is recorded."""
-        import openai
-
+        """Ask once through the provider runtime, which retries 429s, 5xx and lost connections within
+        llm.max_retries; every try is recorded, and counted against llm.max_calls."""
         settings = self.settings
-        request = self._request(messages)
-        for attempt in range(settings.max_retries + 1):
-            if self.calls >= settings.max_calls:
-                raise self.give_up(
-                    chunk,
-                    f"gave up after {self.calls} calls (llm.max_calls)",
-                    hint="raise llm.max_calls, or use a model that follows the json instructions (llm.json_schema)",
-                )
-            self.calls += 1
-            record: dict[str, Any] = {
-                "call": self.calls,
-                "chunk": {"lines": [chunk.line, chunk.end_line], "start": chunk.start, "end": chunk.end},
-                "purpose": purpose,
-                "request": json.loads(json.dumps(request)),
-            }
-            self.transcript.append(record)
-            try:
-                raw = self.client.chat.completions.with_raw_response.create(**request)
-            except openai.APIStatusError as err:
-                status = err.status_code
-                body = self._scrub(err.response.text) or ""
-                record.update(http_status=status, raw=body)
-                self.last_error = f"HTTP {status}: {body[:500]}"
-                if status == 429 or status >= 500 or status == 408:
-                    wait = retry_after(err.response.headers) if status in (429, 503) else None
-                    if wait is not None and wait > settings.max_retry_wait:
-                        record["outcome"] = f"HTTP {status}, asks to wait {wait:g} s"
-                        raise self.give_up(
-                            chunk,
-                            f"the endpoint asks to wait {wait:g} s (Retry-After), more than llm.max_retry_wait = {settings.max_retry_wait:g} s",
-                            hint="wait for the rate limit to reset, or raise llm.max_retry_wait",
-                        ) from None
-                    if wait is None:
-                        wait = settings.backoff * 2**attempt
-                        wait += random.uniform(0, wait / 4)  # jitter, so parallel runs do not retry in step
-                    if attempt < settings.max_retries:
-                        record.update(outcome=f"HTTP {status}, retrying", waited=round(wait, 3))
-                        time.sleep(wait)
-                        continue
-                    record["outcome"] = f"HTTP {status}, no retries left"
-                    raise self.give_up(
-                        chunk, f"HTTP {status} after {settings.max_retries} retries (llm.max_retries)"
-                    ) from None
-                record["outcome"] = f"HTTP {status}"
-                hint = {
-                    401: f"check the key in ${settings.api_key_env}",
-                    403: f"check the key in ${settings.api_key_env} and its access to {settings.model}",
-                    404: "check llm.base_url (it usually ends in /v1) and llm.model",
-                    400: "if the endpoint lacks structured outputs or JSON mode, set llm.json_schema / llm.json_object to false",
-                }.get(status)
-                raise self.give_up(chunk, f"the endpoint answered HTTP {status}", hint=hint) from None
-            except openai.APIConnectionError as err:
-                self.last_error = self._scrub(f"{type(err).__name__}: {err}") or ""
-                record.update(http_status=None, raw=None)
-                if attempt < settings.max_retries:
-                    wait = settings.backoff * 2**attempt
-                    wait += random.uniform(0, wait / 4)
-                    record.update(outcome=f"{type(err).__name__}, retrying", waited=round(wait, 3))
-                    time.sleep(wait)
-                    continue
-                record["outcome"] = f"{type(err).__name__}, no retries left"
-                raise self.give_up(
-                    chunk,
-                    f"no answer from {settings.base_url} after {settings.max_retries} retries",
-                    hint="is the server running, and is llm.timeout long enough?",
-                ) from None
-            body = self._scrub(raw.text) or ""
-            record.update(http_status=raw.status_code, raw=body)
-            return self._answer(raw, record)
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
-
-    def _answer(self, raw: Any, record: dict[str, Any]) -> _Answer:
+        if self.calls >= settings.max_calls:
+            raise self._over_cap(chunk)
+        request = TextRequest(messages=messages, json_schema=strict_schema() if settings.json_schema else None,
+                              temperature=settings.temperature, max_tokens=settings.max_tokens)
+        # the key holds all the endpoint is sent (json mode, thinking) and where: another endpoint is another answer
+        key = request_key(settings.provider, settings.model, {"url": self.base_url, "body": self.chat.body(request)})
+        self.context, self.tries = (chunk, purpose), 0
         try:
-            completion = raw.parse()
-            choice = completion.choices[0]
+            delivery = self.runtime.text(settings.provider, settings.model, self.chat, request,
+                                         step="breakdown.llm", entity=f"{self.source} {chunk.lines}", key=key)
+        except _OverCap:
+            raise self._over_cap(chunk) from None
+        except _Stop as stop:
+            raise self.give_up(chunk, stop.reason, hint=stop.hint) from None
+        except _Refused as refused:
+            if refused.status is None:
+                raise self.give_up(chunk, f"the endpoint's answer cannot be used: {self.last_error}") from None
+            hint = _HINTS.get(refused.status)
+            raise self.give_up(chunk, f"the endpoint answered HTTP {refused.status}",
+                               hint=hint.format(env=settings.api_key_env, model=settings.model) if hint else None) from None
+        except ProviderTransient:
+            # the runtime's retries are spent
+            status = self.transcript[-1].get("http_status") if self.transcript else None
+            if status is not None:
+                raise self.give_up(chunk, f"HTTP {status} after {settings.max_retries} retries (llm.max_retries)") from None
+            raise self.give_up(
+                chunk, f"no answer from {self.base_url} after {settings.max_retries} retries",
+                hint="is the server running, and is llm.timeout long enough?",
+            ) from None
+        self.keys.append(delivery.cache_key)
+        if delivery.cached:
+            # asked and answered before, in this state database: the saved reply, with no call made
+            record = {"call": None, "cached": True, "purpose": purpose, "http_status": 200, "raw": delivery.text,
+                      "chunk": {"lines": [chunk.line, chunk.end_line], "start": chunk.start, "end": chunk.end},
+                      "request": json.loads(json.dumps(self.chat.body(request)))}
+            self.transcript.append(record)
+        else:
+            record = self.transcript[-1]
+        return self._answer(delivery.text or "", record, fresh=not delivery.cached)
+
+    def _answer(self, text: str, record: dict[str, Any], *, fresh: bool) -> _Answer:
+        try:
+            completion = json.loads(text)
+            choice = completion["choices"][0]
+            message = choice["message"]
+            if not isinstance(message, dict):
+                raise TypeError(f"choices[0].message is a {type(message).__name__}")
         except Exception as err:  # noqa: BLE001 - any unreadable body is a failed attempt, told as such
-            record["outcome"] = f"unreadable response: {err}"
-            return _Answer(None, None, None, record)
-        message = choice.message
-        usage = completion.usage
-        if usage is not None:
-            counts = {k: int(getattr(usage, k, 0) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+            record["outcome"] = f"unreadable response: {err!r}"
+            return _Answer(None, None, None, record, unreadable=record["outcome"])
+        usage = completion.get("usage")
+        if isinstance(usage, dict):
+            counts = {k: int(usage.get(k) or 0) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
             record["usage"] = counts
-            for k, v in counts.items():
-                self.usage[k] += v
-        content = self._scrub(message.content)
-        refusal = self._scrub(getattr(message, "refusal", None))
-        record.update(content=content, finish_reason=choice.finish_reason, refusal=refusal)
-        return _Answer(content, choice.finish_reason, refusal, record)
+            if fresh:
+                for k, v in counts.items():
+                    self.usage[k] += v
+        content = message.get("content")
+        refusal = message.get("refusal")
+        content = content if isinstance(content, str) else None
+        refusal = refusal if isinstance(refusal, str) else None
+        finish_reason = choice.get("finish_reason") if isinstance(choice, dict) else None
+        record.update(content=content, finish_reason=finish_reason, refusal=refusal)
+        return _Answer(content, finish_reason, refusal, record)
 
     # -- validating a reply --
 
     def accept(self, answer: _Answer, chunk: Chunk) -> _Located:
         """The reply as scenes with located beats, or _BadReply saying what is wrong with it."""
-        if "outcome" in answer.record:
-            raise _BadReply(f"the response could not be read ({answer.record['outcome']})")
+        if answer.unreadable:
+            raise _BadReply(f"the response could not be read ({answer.unreadable})")
         if answer.refusal:
             raise _BadReply(f"the model refused: {answer.refusal.strip()[:300]}")
         if answer.finish_reason == "length":
@@ -672,28 +793,47 @@ class _Session:
 
 
 def breakdown_with_llm(
-    text: str, *, source: str, language: str, settings: LlmSettings, client: Any = None
+    text: str, *, source: str, language: str, settings: LlmSettings, runtime: Runtime, client: Any = None
 ) -> LlmBreakdown:
     """Break a story down into Chapters with a language model; errors name the provider and the lines.
 
-    ``client`` is an ``openai.OpenAI`` to use instead of one built from ``settings`` (its own
-    retries are turned off: ours are counted against ``settings.max_calls``). Source spans
-    give 1-based lines and 0-based character offsets [start, end) into ``text``.
+    Every request goes through ``runtime`` (the provider runtime: its journal, ledger, limits, budget and
+    cache), tried at most ``settings.max_retries`` more times and counted against ``settings.max_calls``.
+    ``client`` is an ``openai.OpenAI`` whose base URL and key replace the settings' (the runtime makes
+    the calls, not the client). Source spans give 1-based lines and 0-based character offsets [start, end)
+    into ``text``.
     """
-    session = _Session(text, source=source, language=language, settings=settings, client=client)
-    queue = deque(chunk_text(text, max_chars=settings.max_chunk_chars, overlap_chars=settings.overlap_chars))
-    while queue:
-        chunk = queue.popleft()
-        located = session.break_chunk(chunk, overlaps=chunk.start < session.covered)
-        if located is not None:
-            session.add(located)
-            continue
-        halves = _halves(text, chunk)
-        if halves is None:
-            raise session.give_up(
-                chunk,
-                "no usable breakdown, even after a repair request, and the text cannot be split smaller",
-                hint="try another model, or one with structured outputs (llm.json_schema = true)",
-            )
-        queue.extendleft(reversed(halves))
-    return LlmBreakdown(chapters=session.finish(), transcript=session.transcript, calls=session.calls, usage=session.usage)
+
+    def bounded(session: _Session) -> Runtime:
+        own = runtime.providers.get(settings.provider) or ProviderSettings()
+        return runtime.for_requests(
+            retry=RetryPolicy(attempts=settings.max_retries + 1, base_delay=settings.backoff,
+                              max_retry_after=settings.max_retry_wait),
+            sleep=session.wait,
+            providers={**runtime.providers, settings.provider: own.model_copy(update={"timeout": settings.timeout})},
+        )
+
+    session = _Session(text, source=source, language=language, settings=settings, client=client, runtime=bounded)
+    try:
+        queue = deque(chunk_text(text, max_chars=settings.max_chunk_chars, overlap_chars=settings.overlap_chars))
+        while queue:
+            chunk = queue.popleft()
+            located = session.break_chunk(chunk, overlaps=chunk.start < session.covered)
+            if located is not None:
+                session.add(located)
+                continue
+            halves = _halves(text, chunk)
+            if halves is None:
+                raise session.give_up(
+                    chunk,
+                    "no usable breakdown, even after a repair request, and the text cannot be split smaller",
+                    hint="try another model, or one with structured outputs (llm.json_schema = true)",
+                )
+            queue.extendleft(reversed(halves))
+        asked = set(session.keys)
+        charges = [entry.charge for entry in runtime.ledger.entries(provider=settings.provider)
+                   if entry.charge.cache_key in asked]
+    finally:
+        session.close()
+    return LlmBreakdown(chapters=session.finish(), transcript=session.transcript, calls=session.calls,
+                        usage=session.usage, charges=charges)

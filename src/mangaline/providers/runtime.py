@@ -30,6 +30,7 @@ hold on money in flight is kept there too.
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import dataclasses
 import hashlib
 import json
@@ -405,6 +406,22 @@ class Runtime:
         chars = sum(len(m.get("content", "")) for m in request.messages)
         quote = {"input_tokens": chars // 3 + 1, "output_tokens": request.max_tokens or 1000}
         return self._sync(provider, model, request, call, quote, step, entity, shot_type, key)
+
+    def for_requests(
+        self, *, retry: RetryPolicy | None = None, sleep: Callable[[float], None] | None = None,
+        providers: dict[str, ProviderSettings] | None = None,
+    ) -> Runtime:
+        """This runtime with its own retry policy, sleep or provider settings, for a caller whose requests
+        have bounds of their own (the LLM breakdown: llm.max_retries, llm.timeout, its transcript's waits).
+
+        Everything else is shared: journal, ledger, results, budget hold, limits and call threads. Close
+        the original, never the copy.
+        """
+        twin = copy.copy(self)
+        twin.retry = retry if retry is not None else self.retry
+        twin.sleep = sleep if sleep is not None else self.sleep
+        twin.providers = dict(providers) if providers is not None else self.providers
+        return twin
 
     # the remote-job loop ------------------------------------------------------------------------
 
