@@ -214,19 +214,9 @@ def _building(folder: ProjectFolder, command: str, *, wait: bool = False) -> Ite
 
 
 def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool, bible: Bible | None = None):
-    from .design import design_bible
-    from .production import build_graph, keep_cast
+    from .production import project_graph
 
-    script = folder.load_script()
-    bible = bible if bible is not None else folder.load_bible()
-    designed = design_bible(script, existing=bible)
-    graph = build_graph(script, designed, settings.project, settings=settings, root=folder.root)
-    if save_new_designs:
-        # new characters or places added by hand to the script, and each voice's cast at the provider that voices it
-        kept = keep_cast(designed, graph.cast)
-        if kept != bible:
-            folder.save_bible(kept)
-    return script, graph
+    return project_graph(folder, settings, bible=bible, save_new_designs=save_new_designs)
 
 
 @app.command()
@@ -309,7 +299,8 @@ def approve(
 def _approve(folder: ProjectFolder, settings: Settings, directory: Path, character: str, unapprove: bool) -> None:
     from .project.approval import lock_design, unlock_design
     from .engine import Engine, LocalExecutor
-    from .production import build_graph
+    from .production import build_graph, route_history
+    from .providers.catalogue import project_catalogue
 
     bible = folder.load_bible()
     if character not in bible.characters:
@@ -327,8 +318,10 @@ def _approve(folder: ProjectFolder, settings: Settings, directory: Path, charact
     # Reuse (or make) the very sheet node the build uses, routed as the build routes it, then lock it,
     # before the YAML says approved: the sheet a person looked at is the one locked, not bought again.
     # No episodes: only the bible's nodes are routed and priced.
-    sheets = build_graph(folder.load_script().model_copy(update={"episodes": []}), bible, settings.project,
-                         settings=settings, root=folder.root)
+    script = folder.load_script().model_copy(update={"episodes": []})
+    catalogue = project_catalogue(folder.root)
+    sheets = build_graph(script, bible, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
+                         history=route_history(folder, script, bible, settings, catalogue))
     node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
     with LocalExecutor(workers=1) as executor, Engine(folder, executor=executor, resources=sheets.resources) as engine:
         summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")
@@ -482,13 +475,10 @@ def cost(
 
 def _plan(folder: ProjectFolder, settings: Settings, catalogue):
     """The build's own plan of the script (the same code `build` routes with), or why there is none."""
-    from .design import design_bible
-    from .production import plan_build
+    from .production import plan_project
 
     try:
-        script = folder.load_script()
-        bible = design_bible(script, existing=folder.load_bible())
-        return plan_build(script, bible, settings, folder.root, catalogue), None
+        return plan_project(folder, settings, catalogue), None
     except MangalineError as error:
         return None, str(error).splitlines()[0]
 

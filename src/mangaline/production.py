@@ -28,9 +28,9 @@ import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
 from .atomic import atomic_path
 from .config import LlmSettings, Settings
+from .design import design_bible
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
 from .edit.steps import EPISODE, SEGMENT
@@ -51,6 +52,7 @@ from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
 from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
 from .project import ProjectFolder, inside
 from .providers.catalogue import Catalogue, dimensions, project_catalogue
+from .providers.router import PlanItem, RouteStats
 from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
 from .storyboard.paintover import PAINTOVER
@@ -61,10 +63,35 @@ if TYPE_CHECKING:
     from .providers.ledger import Charge
     from .providers.runtime import Runtime
 
-__all__ = ["BuildGraph", "build_graph", "cast_voices", "keep_cast", "plan_build", "publish", "record_transcript",
-           "scratch_runtime"]
+__all__ = [
+    "BuildGraph",
+    "EpisodeOutput",
+    "Published",
+    "RouteHistory",
+    "build_graph",
+    "cast_voices",
+    "keep_cast",
+    "plan_build",
+    "plan_project",
+    "plan_routes",
+    "project_graph",
+    "publish",
+    "publish_episodes",
+    "record_transcript",
+    "route_history",
+    "scratch_runtime",
+]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
+
+
+@dataclass(frozen=True)
+class EpisodeOutput:
+    """What publishing one episode takes from a build: its episode node and each shot's segment, in cut order."""
+
+    episode: Invocation
+    segments: dict[str, Invocation]
+    """Shot code -> the shot's edit.segment node, in the order the episode cuts them."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +104,29 @@ class BuildGraph:
     resources: dict[str, Any]
     cast: dict[str, tuple[str, str]]
     """Each speaking character's (provider, voice id) at a paid tier, for the bible to keep."""
+    outputs: dict[str, EpisodeOutput] = field(default_factory=dict)
+    """Each episode's id -> the nodes whose takes are published as its files."""
+
+
+@dataclass(frozen=True)
+class RouteHistory:
+    """What routing paid work needs from the project's state, read once by the caller (route_history).
+
+    Building the graph reads no state itself: `status` of a draft project reads none of this, and a
+    paid project's is read once, through the folder the command already opened.
+    """
+
+    stats: RouteStats | None = None
+    spent: float = 0.0
+    """Everything the ledger holds, in the project's currency."""
+    held: float = 0.0
+    """The price of the paid jobs still in flight, not yet in the ledger."""
+    running: dict[str, str] = field(default_factory=dict)
+    """Each node ("step/entity") with a job still in flight -> that job's model."""
+    made: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
+    """(step, entity) -> (tier, model) of its latest take, for the tasks routed to paid tiers."""
+    episode_spent: dict[str, float] = field(default_factory=dict)
+    """Each episode with paid work -> what its entities spent (only with [routing] episode_budget)."""
 
 
 def _layout_view(scene: Scene) -> dict:
@@ -93,17 +143,24 @@ def _frame(project: Project) -> dict:
 
 
 def build_graph(
-    script: Script, bible: Bible, project: Project, *, settings: Settings | None = None, root: Path | None = None
+    script: Script, bible: Bible, project: Project, *, settings: Settings | None = None, root: Path | None = None,
+    catalogue: Catalogue | None = None, history: RouteHistory | None = None,
 ) -> BuildGraph:
     """Every node needed to render every episode of the script.
 
     At the draft tier nothing else is needed. Tasks at the standard or premium tier (Project.tier, or
     [routing] shot_tiers) are routed here for all assets at once before anything is spent: that needs the
-    project's ``settings`` and folder ``root`` (ledger, journal, budget).
+    project's ``settings``, its folder ``root`` (the address the steps reach their models through) and
+    its ``history`` (route_history: ledger, journal, earlier takes), read by the caller. Given all of
+    them (and the ``catalogue``), building the graph reads nothing. A caller that passes ``root`` but no
+    history has it read from the folder here, for scripts and tests that have no folder open.
     """
     settings = (settings or Settings(project=project)).model_copy(update={"project": project})
-    catalogue = project_catalogue(root)
-    work = plan_build(script, bible, settings, root, catalogue)
+    catalogue = catalogue if catalogue is not None else project_catalogue(root)
+    items = work_items(script, bible, settings)
+    if history is None and root is not None and _paid(items):
+        history = _history_at(Path(root), script, bible, settings, catalogue, items)
+    work = _route(items, script, settings, catalogue, history)
     resources: dict[str, Any] = {}
     if root is not None:
         resources["studio"] = StudioAddress(str(Path(root).resolve()), settings, catalogue)
@@ -124,64 +181,125 @@ def build_graph(
     plates = _plate_nodes(script, bible, project, nodes, work)
     cast = cast_voices(bible, work, catalogue)
     voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
-    episodes: dict[str, Invocation] = {}
+    outputs: dict[str, EpisodeOutput] = {}
     for episode in script.episodes:
-        episodes[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates)
-    return BuildGraph(nodes=nodes, episodes=episodes, work=work, resources=resources, cast=cast)
+        outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates)
+    return BuildGraph(nodes=nodes, episodes={eid: out.episode for eid, out in outputs.items()}, work=work,
+                      resources=resources, cast=cast, outputs=outputs)
+
+
+def _paid(items: Iterable[PlanItem]) -> bool:
+    return any(item.tier != "draft" for item in items)
+
+
+def plan_routes(
+    script: Script, bible: Bible, settings: Settings, catalogue: Catalogue, history: RouteHistory | None = None
+) -> WorkPlan:
+    """Route every task of the build (providers/work.py); paid tasks keep the model that already made them.
+
+    Pure: what the project's state says is in ``history`` (route_history), needed only when a task is paid.
+    """
+    return _route(work_items(script, bible, settings), script, settings, catalogue, history)
 
 
 def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue) -> WorkPlan:
-    """Route every task of the build (providers/work.py); paid tasks keep the model that already made them."""
+    """plan_routes with the history read from the project folder at ``root`` (opened and closed here) when a task is paid."""
     items = work_items(script, bible, settings)
-    if all(item.tier == "draft" for item in items):
+    history = _history_at(Path(root), script, bible, settings, catalogue, items) if root is not None and _paid(items) else None
+    return _route(items, script, settings, catalogue, history)
+
+
+def _route(items: list[PlanItem], script: Script, settings: Settings, catalogue: Catalogue,
+           history: RouteHistory | None) -> WorkPlan:
+    if not _paid(items):
         return plan_work(items, settings=settings, catalogue=catalogue)
-    if root is None:
+    if history is None:
         raise ConfigError(
             f"tier {settings.project.tier} (or a [routing] shot_tiers entry) asks for paid models, "
             "but the build was given no project folder to route and budget them",
-            hint="pass settings= and root= to build_graph, or set [project] tier = 'draft'",
+            hint="pass settings= and root= (or history=) to build_graph, or set [project] tier = 'draft'",
         )
+    routing = settings.routing
+    voiced = _lines_by_character(script)
+
+    def pinned(key: str, item: PlanItem) -> str | None:
+        kind, entity = key.split(":", 1)
+        step = _MADE_BY.get(kind)
+        if step is None:
+            return None
+        for name in voiced.get(entity, []) if kind == "voice" else [entity]:
+            running = history.running.get(f"{step}/{name}")
+            if running is not None:
+                return running
+            tier, model = history.made.get((step, name), (None, None))
+            if model is not None and tier == item.tier:
+                return model
+        return None
+
+    return plan_work(
+        items, settings=settings, catalogue=catalogue, stats=history.stats, spent=history.spent, held=history.held,
+        pinned=pinned, episode_left=lambda ep: routing.episode_budget - history.episode_spent.get(ep, 0.0),
+    )
+
+
+def _lines_by_character(script: Script) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {}
+    for line in script.lines():
+        lines.setdefault(line.character, []).append(line.id)
+    return lines
+
+
+def route_history(folder: ProjectFolder, script: Script, bible: Bible, settings: Settings, catalogue: Catalogue) -> RouteHistory:
+    """What routing the script's paid tasks needs from the project's state; a draft build reads nothing."""
+    items = work_items(script, bible, settings)
+    if not _paid(items):
+        return RouteHistory()
+    return _read_history(folder, script, settings, catalogue, items)
+
+
+def _history_at(root: Path, script: Script, bible: Bible, settings: Settings, catalogue: Catalogue,
+                items: list[PlanItem]) -> RouteHistory:
+    folder = ProjectFolder.open(root)
+    try:
+        return _read_history(folder, script, settings, catalogue, items)
+    finally:
+        folder.close()
+
+
+def _read_history(folder: ProjectFolder, script: Script, settings: Settings, catalogue: Catalogue,
+                  items: list[PlanItem]) -> RouteHistory:
     from .providers.journal import Journal
     from .providers.ledger import Ledger
 
-    folder = ProjectFolder.open(Path(root))
-    try:
-        db = folder.state
-        ledger = Ledger(db)
-        routing = settings.routing
-        currency = settings.project.currency
-        stats = ledger.stats(prior_passes=routing.prior_passes, prior_failures=routing.prior_failures,
-                             failover_after=routing.failover_after)
-        running = {job.node: job for job in Journal(db).jobs() if job.active}
-        held = 0.0
-        for job in running.values():
-            entry = next((m for m in catalogue.models if m.id == job.model), None)
-            if entry is not None and not entry.free:
-                held += catalogue.quote(entry, currency=currency, seconds=entry.capabilities.max_duration or 5.0,
-                                        width=720, height=1280).cost
-
-        def pinned(key: str, item: Any) -> str | None:
-            kind, entity = key.split(":", 1)
-            step = _MADE_BY.get(kind)
-            if step is None:
-                return None
-            entities = [entity] if kind != "voice" else [line.id for line in script.lines() if line.character == entity]
-            for name in entities:
-                job = running.get(f"{step}/{name}")
-                if job is not None:
-                    return job.model
-                take = db.latest_take(step, name)
-                if take is not None and take.data.get("tier") == item.tier:
-                    return take.data.get("model")
-            return None
-
-        return plan_work(
-            items, settings=settings, catalogue=catalogue, stats=stats,
-            spent=ledger.total(currency, catalogue=catalogue), held=held, pinned=pinned,
-            episode_left=lambda ep: routing.episode_budget - ledger.total(currency, entity_prefix=f"{ep}_", catalogue=catalogue),
-        )
-    finally:
-        folder.close()
+    db = folder.state
+    ledger = Ledger(db)
+    routing = settings.routing
+    currency = settings.project.currency
+    stats = ledger.stats(prior_passes=routing.prior_passes, prior_failures=routing.prior_failures,
+                         failover_after=routing.failover_after)
+    running = {job.node: job.model for job in Journal(db).jobs() if job.active}
+    held = 0.0
+    for model in running.values():
+        entry = next((m for m in catalogue.models if m.id == model), None)
+        if entry is not None and not entry.free:
+            held += catalogue.quote(entry, currency=currency, seconds=entry.capabilities.max_duration or 5.0,
+                                    width=720, height=1280).cost
+    voiced = _lines_by_character(script)
+    made: dict[tuple[str, str], tuple[Any, Any]] = {}
+    for item in items:
+        kind, entity = item.entity.split(":", 1)
+        step = _MADE_BY.get(kind)
+        if item.tier == "draft" or step is None:
+            continue
+        for name in voiced.get(entity, []) if kind == "voice" else [entity]:
+            take = db.latest_take(step, name)
+            if take is not None:
+                made[(step, name)] = (take.data.get("tier"), take.data.get("model"))
+    episodes = sorted({item.episode for item in items if item.tier != "draft" and item.episode}) if routing.episode_budget else []
+    return RouteHistory(
+        stats=stats, spent=ledger.total(currency, catalogue=catalogue), held=held, running=running, made=made,
+        episode_spent={ep: ledger.total(currency, entity_prefix=f"{ep}_", catalogue=catalogue) for ep in episodes},
+    )
 
 
 _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name,
@@ -192,7 +310,7 @@ _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": 
 def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
-) -> Invocation:
+) -> EpisodeOutput:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
     voices: dict[str, Invocation] = {}
@@ -275,7 +393,7 @@ def _episode_nodes(
         },
     )
     nodes.append(node)
-    return node
+    return EpisodeOutput(episode=node, segments={code: segments[code] for code in order})
 
 
 def _pictures(
@@ -417,17 +535,16 @@ class Published:
     shots: int
 
 
-def publish_episodes(folder: ProjectFolder, graph: BuildGraph, takes: dict[Any, Take]) -> list[Published]:
+def publish_episodes(folder: ProjectFolder, graph: BuildGraph, takes: Mapping[Any, Take]) -> list[Published]:
     """Copy every episode the build made (and its shots) from the object store to renders/ and exports/."""
     done = []
-    for episode_id, node in graph.episodes.items():
-        take = takes.get(node.node)
+    for episode_id, output in graph.outputs.items():
+        take = takes.get(output.episode.node)
         if take is None:
             continue
         files = {name: folder.objects.path(sha) for name, sha in take.components.items()}
-        for code in node.params["shots"]:
-            segment = takes[node.deps[f"segment:{code}"].node]
-            files[f"shots/{code}.mp4"] = folder.objects.path(segment.components["segment.mp4"])
+        for code, segment in output.segments.items():
+            files[f"shots/{code}.mp4"] = folder.objects.path(takes[segment.node].components["segment.mp4"])
         placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir)
         done.append(Published(episode_id, placed, take.data["duration"], take.data["shots"]))
     return done
@@ -544,3 +661,33 @@ def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, d
         model=route.model,
         label=f"animate.video [{shot.code}] {route.model}",
     )
+
+
+def project_graph(
+    folder: ProjectFolder, settings: Settings, *, bible: Bible | None = None, save_new_designs: bool = False
+) -> tuple[Script, BuildGraph]:
+    """The project's script and build graph: the bible as designed now, every task routed with the project's history.
+
+    With ``save_new_designs`` the bible on disk gains what the build designed: characters or places added to
+    the script by hand, and each voice's cast at the provider that voices it.
+    """
+    script = folder.load_script()
+    bible = bible if bible is not None else folder.load_bible()
+    designed = design_bible(script, existing=bible)
+    catalogue = project_catalogue(folder.root)
+    history = route_history(folder, script, designed, settings, catalogue)
+    graph = build_graph(script, designed, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
+                        history=history)
+    if save_new_designs:
+        kept = keep_cast(designed, graph.cast)
+        if kept != bible:
+            folder.save_bible(kept)
+    return script, graph
+
+
+def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue | None = None) -> WorkPlan:
+    """The build's own routing of the project's script (`models` and `cost` show it), its history read once."""
+    catalogue = catalogue if catalogue is not None else project_catalogue(folder.root)
+    script = folder.load_script()
+    bible = design_bible(script, existing=folder.load_bible())
+    return plan_routes(script, bible, settings, catalogue, route_history(folder, script, bible, settings, catalogue))
