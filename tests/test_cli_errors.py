@@ -235,13 +235,15 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(project: Path) -> None
 
 
 CRASH = """
+import importlib
 import sys
 import mangaline.cli as cli
 
 def boom(*args, **kwargs):
     raise RuntimeError("boom: nobody foresaw this")
 
-cli.{name} = boom
+module, _, name = "{name}".rpartition(".")
+setattr(importlib.import_module(module), name, boom)
 sys.argv = ["mangaline", *sys.argv[1:]]
 cli.main()
 """
@@ -253,7 +255,7 @@ def _crashing(name: str, *args: str | os.PathLike, env: dict | None = None) -> s
 
 
 def test_a_bug_in_a_project_logs_its_traceback_there_and_says_where(project: Path) -> None:
-    line = _one_line(_crashing("_graph", "status", project), code=1)
+    line = _one_line(_crashing("mangaline.production.status", "status", project), code=1)
     assert "unexpected RuntimeError: boom: nobody foresaw this" in line
     logs = list((project / ".mangaline" / "logs").glob("crash-*.log"))
     assert len(logs) == 1 and str(logs[0]) in line
@@ -263,7 +265,7 @@ def test_a_bug_in_a_project_logs_its_traceback_there_and_says_where(project: Pat
 
 def test_a_bug_outside_any_project_logs_to_the_user_cache(tmp_path: Path, small_script: Path) -> None:
     cache = tmp_path / "cache"
-    line = _one_line(_crashing("_create", "new", tmp_path / "p", "--from", small_script,
+    line = _one_line(_crashing("mangaline.cli._create", "new", tmp_path / "p", "--from", small_script,
                                env={**ENV, "XDG_CACHE_HOME": str(cache)}), code=1)
     logs = list((cache / "mangaline" / "logs").glob("crash-*.log"))
     assert len(logs) == 1 and str(logs[0]) in line

@@ -40,8 +40,7 @@ from .stopping import Interrupted, leave, stop_on_signals
 
 if TYPE_CHECKING:
     from .config import LlmSettings, Settings
-    from .engine import Engine
-    from .model import Bible
+    from .production import BuildRun
     from .project import ProjectFolder
 
 __all__ = ["app", "main"]
@@ -213,12 +212,6 @@ def _building(folder: ProjectFolder, command: str, *, wait: bool = False) -> Ite
         yield
 
 
-def _graph(folder: ProjectFolder, settings: Settings, *, save_new_designs: bool, bible: Bible | None = None):
-    from .production import project_graph
-
-    return project_graph(folder, settings, bible=bible, save_new_designs=save_new_designs)
-
-
 @app.command()
 def build(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
@@ -230,15 +223,17 @@ def build(
     One build of a project runs at a time: a second one stops at once, naming the one running (or
     with --wait, starts when it ends). Ctrl-C or SIGTERM stops a build and says how many steps this
     run finished; they, and those of earlier runs, are kept, and the next build goes on from there."""
-    engines: list[Engine] = []  # the build's engine once it starts: what an interrupted run finished
+    run: BuildRun | None = None  # what the build finished so far, for the line an interrupted build ends with
     folder = None
     try:
         folder, settings = _open(directory)
         with _building(folder, f"build {directory}", wait=wait):
-            _build(folder, settings, directory, progress, engines)
+            from .production import BuildRun
+
+            run = BuildRun()
+            _build(folder, settings, directory, progress, run)
     except Interrupted as stop:
-        run = engines[0].last_run if engines else None
-        kept = run.ran if run is not None else 0
+        kept = run.finished if run is not None else 0
         stop.detail = f"{_count(kept, 'finished step')} kept; run `mangaline build {directory}` to go on"
         raise
     finally:
@@ -250,34 +245,26 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, engines: list[Engine]) -> None:
-    from .project.approval import check_approvals
-    from .engine import Engine, LocalExecutor
-    from .production import publish_episodes
+def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, run: BuildRun) -> None:
+    from . import production
 
-    bible = folder.load_bible()
-    # An approved design that was edited by hand stops the build before anything is drawn with it.
-    for note in check_approvals(bible.characters, folder.state, folder.characters_dir):
+    plan = production.prepare_build(folder, settings)
+    for note in plan.notes:
         err.print(f"[yellow]note[/] {escape(note)}")
-    script, graph = _graph(folder, settings, save_new_designs=True, bible=bible)
-    for key, reason in sorted(graph.work.fallbacks.items()):
+    for key, reason in plan.fallbacks.items():
         err.print(f"[yellow]draft[/] {escape(key)}: {escape(reason)}")
-    with LocalExecutor(workers=settings.build.workers) as executor, \
-            Engine(folder, executor=executor, resources=graph.resources) as engine:
-        engines.append(engine)
-        summary = engine.run(graph.nodes, progress=progress, command=f"build {directory}")
-    for episode in publish_episodes(folder, graph, summary.takes):
+    result = production.build(folder, settings, progress=progress, command=f"build {directory}", plan=plan, run=run)
+    for episode in result.published:
         # the episode is the build's result: stdout, one line each, never wrapped
         out.print(f"episode {episode.episode}: {episode.files['episode.mp4']}  ({episode.duration:.1f} s, {episode.shots} shots)",
                   markup=False, highlight=False, soft_wrap=True)
-    warnings = Counter(w for take in summary.takes.values() for w in take.provenance.warnings)
-    for warning, count in warnings.items():
+    for warning, count in result.warnings.items():
         err.print(f"[yellow]warning[/] {escape(warning)}" + (f" (x{count})" if count > 1 else ""))
-    err.print(str(summary), markup=False, highlight=False)
-    if any("[Errno 28]" in failure.error for failure in summary.failures):
+    err.print(str(result.summary), markup=False, highlight=False)
+    if result.disk_full:
         err.print(f"the disk under {escape(str(folder.root))} is full: free some space, then run "
                   f"`mangaline build {escape(str(directory))}` again; finished steps are kept")
-    if summary.failed:
+    if result.failed:
         raise typer.Exit(1)
 
 
@@ -297,41 +284,15 @@ def approve(
 
 
 def _approve(folder: ProjectFolder, settings: Settings, directory: Path, character: str, unapprove: bool) -> None:
-    from .project.approval import lock_design, unlock_design
-    from .engine import Engine, LocalExecutor
-    from .production import build_graph, route_history
-    from .providers.catalogue import project_catalogue
+    from . import production
 
-    bible = folder.load_bible()
-    if character not in bible.characters:
-        known = ", ".join(sorted(bible.characters)) or "none"
-        raise ProjectError(f"no character {character!r} in {folder.characters_dir}", hint=f"known characters: {known}")
-    current = bible.characters[character]
-    if unapprove:
-        bible.characters[character] = current.model_copy(update={"approved": False})
-        folder.save_bible(bible)
-        taken = unlock_design(folder.state, character)
-        err.print(f"[green]unapproved[/] {character} v{current.version} ({taken} locked take(s) released)")
-        return
-    chosen = current.model_copy(update={"approved": True})
-    bible.characters[character] = chosen
-    # Reuse (or make) the very sheet node the build uses, routed as the build routes it, then lock it,
-    # before the YAML says approved: the sheet a person looked at is the one locked, not bought again.
-    # No episodes: only the bible's nodes are routed and priced.
-    script = folder.load_script().model_copy(update={"episodes": []})
-    catalogue = project_catalogue(folder.root)
-    sheets = build_graph(script, bible, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
-                         history=route_history(folder, script, bible, settings, catalogue))
-    node = next(n for n in sheets.nodes if n.step.name == "design.character_sheet" and n.entity == character)
-    with LocalExecutor(workers=1) as executor, Engine(folder, executor=executor, resources=sheets.resources) as engine:
-        summary = engine.run([node], progress=False, command=f"approve {directory} --character {character}")
-    take = summary.takes.get(node.node)
-    if take is None:
-        raise MangalineError(f"the turnaround of {character} could not be drawn",
-                             hint="; ".join(str(f) for f in summary.failures) or None)
-    lock_design(folder.state, chosen, take)
-    folder.save_bible(bible)
-    err.print(f"[green]approved[/] {character} v{chosen.version}: design locked on take {take.id[:12]}")
+    done = production.approve(folder, settings, character, unapprove=unapprove,
+                              command=f"approve {directory} --character {character}")
+    if not done.approved:
+        err.print(f"[green]unapproved[/] {character} v{done.version} ({done.released} locked take(s) released)")
+    else:
+        assert done.take is not None
+        err.print(f"[green]approved[/] {character} v{done.version}: design locked on take {done.take.id[:12]}")
 
 
 @app.command()
@@ -360,24 +321,15 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print the status as JSON")] = False,
 ) -> None:
     """Say what is missing, stale, flagged (failed) or fresh, step by step; works while a build runs, and read-only."""
-    from .engine import Engine
+    from dataclasses import asdict
+
+    from . import production
 
     folder, settings = _open(directory)
-    _, graph = _graph(folder, settings, save_new_designs=False)
-    with Engine(folder) as engine:
-        nodes = engine.status(graph.nodes)
-    runs = folder.state.runs()
-    flagged = {(e.step, e.entity): e.error for e in folder.state.events(runs[-1].id, event="failed")} if runs else {}
-    rows = []
-    for node in nodes:
-        state, cause = node.state.name, node.cause
-        if (node.step, node.entity) in flagged and state != "FRESH":
-            state, cause = "FLAGGED", f"failed in the last build: {flagged[(node.step, node.entity)]}"
-        elif state == "FRESH" and node.take_id is not None:
-            fell_back = folder.state.take(node.take_id).data.get("fallback")
-            if fell_back:
-                state, cause = "FLAGGED", f"made by the draft model: {fell_back}"
-        rows.append({"step": node.step, "entity": node.entity, "state": state, "cause": cause})
+    try:
+        rows = [asdict(report) for report in production.status(folder, settings)]
+    finally:
+        folder.close()
     if as_json:
         counts = Counter(r["state"] for r in rows)
         print(json.dumps({"counts": dict(counts), "nodes": rows}, indent=2, ensure_ascii=False))
@@ -407,32 +359,12 @@ def export(
     folder, settings = _open(directory)
     try:
         with _building(folder, f"export {directory} --layout"):
-            target, count = _export_layouts(folder, settings, directory)
+            from .production import export_layouts
+
+            written = export_layouts(folder, settings, command=f"export {directory} --layout")
     finally:
         folder.close()
-    err.print(f"[green]layout[/] {count} shots: {target}")
-
-
-def _export_layouts(folder: ProjectFolder, settings: Settings, directory: Path) -> tuple[Path, int]:
-    """Each shot's `layout.shot` take, the very layout the build draws from (made now where it is missing)."""
-    from .atomic import write_text_atomic
-    from .engine import Engine, LocalExecutor
-    from .layout import ShotLayout
-
-    _script, graph = _graph(folder, settings, save_new_designs=False)
-    nodes = [n for n in graph.nodes if n.step.name == "layout.shot"]
-    with LocalExecutor(workers=1) as executor, Engine(folder, executor=executor, resources=graph.resources) as engine:
-        summary = engine.run(nodes, progress=False, command=f"export {directory} --layout")
-    if summary.failures:
-        raise MangalineError(f"{len(summary.failures)} shot(s) could not be laid out: {summary.failures[0]}",
-                             hint="fix the shot the error names, then export again")
-    target = folder.inside(folder.exports_dir / "layout")
-    target.mkdir(parents=True, exist_ok=True)
-    for node in nodes:
-        shot_layout = ShotLayout.model_validate(summary.takes[node.node].data)
-        write_text_atomic(folder.inside(target / f"{shot_layout.shot}.json"),
-                          json.dumps(shot_layout.export(), indent=2, ensure_ascii=False))
-    return target, len(nodes)
+    err.print(f"[green]layout[/] {written.count} shots: {written.folder}")
 
 
 @app.command()
@@ -602,8 +534,25 @@ def _os_error(error: OSError, *, where: object | None = None, doing: str = "") -
 
 
 def _database_error(error: Exception) -> MangalineError | None:
-    """SQLite's own reports of a full or read-only disk (wrapped by SQLAlchemy), said like an OSError."""
+    """SQLite's own reports of a full or read-only disk (wrapped by SQLAlchemy), said like an OSError; and a
+    PostgreSQL server that refused, dropped or never answered a connection, named by its URL (no password)."""
     cause = getattr(error, "orig", None) or error
+    psycopg = sys.modules.get("psycopg")  # imported only by a project whose state is on PostgreSQL
+    if psycopg is not None and isinstance(cause, psycopg.OperationalError):
+        pgconn = getattr(cause, "pgconn", None)  # the connection attempt's parameters, when it was one
+        if pgconn is not None and pgconn.host:
+            field = {name: (getattr(pgconn, name) or b"").decode(errors="replace")
+                     for name in ("user", "host", "port", "db")}
+            user = f"{field['user']}@" if field["user"] else ""
+            url = f"postgresql://{user}{field['host']}{':' + field['port'] if field['port'] else ''}/{field['db']}"
+        else:
+            url = "on PostgreSQL"
+        reason = " ".join(str(cause).split()) or type(cause).__name__
+        return MangalineError(
+            f"the state database {url} cannot be reached: {reason}",
+            hint="check that the PostgreSQL server runs and this machine reaches it, then run the command again; "
+            "[state] url in mangaline.toml (or MANGALINE_STATE_URL) names it, PGPASSWORD or ~/.pgpass its password",
+        )
     if not isinstance(cause, sqlite3.Error):
         return None
     text = str(cause)

@@ -28,29 +28,32 @@ import json
 import shutil
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .animate.steps import CLIP
 from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
-from .atomic import atomic_path
+from .atomic import atomic_path, write_text_atomic
 from .config import LlmSettings, Settings
 from .design import design_bible
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
 from .edit.steps import EPISODE, SEGMENT
-from .engine import Invocation, canonical_json, data_version
-from .errors import ConfigError
+from .engine import Engine, Executor, Invocation, LocalExecutor, RunSummary, canonical_json, data_version
+from .errors import ConfigError, MangalineError, ProjectError
+from .layout import ShotLayout
 from .layout.blocking import scene_cast
 from .layout.movement import episode_movements
 from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
 from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
 from .project import ProjectFolder, inside
+from .project.approval import check_approvals, lock_design, unlock_design
 from .providers.catalogue import Catalogue, dimensions, project_catalogue
 from .providers.router import PlanItem, RouteStats
 from .providers.studio import DRAFT, Route, StudioAddress
@@ -64,22 +67,33 @@ if TYPE_CHECKING:
     from .providers.runtime import Runtime
 
 __all__ = [
+    "Approval",
     "BuildGraph",
+    "BuildPlan",
+    "BuildResult",
+    "BuildRun",
     "EpisodeOutput",
+    "ExportResult",
+    "NodeReport",
     "Published",
     "RouteHistory",
+    "approve",
+    "build",
     "build_graph",
     "cast_voices",
+    "export_layouts",
     "keep_cast",
     "plan_build",
     "plan_project",
     "plan_routes",
+    "prepare_build",
     "project_graph",
     "publish",
     "publish_episodes",
     "record_transcript",
     "route_history",
     "scratch_runtime",
+    "status",
 ]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
@@ -663,6 +677,14 @@ def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, d
     )
 
 
+# ------------------------------------------------------------------------------------------ the production API
+# What the CLI and the studio call. Each function is given an open project folder (the caller holds the
+# build lock where it writes), runs its nodes on the ``executor`` it is given (a LocalExecutor of its own
+# when none: a Ray executor plugs in here), and returns what it did; printing is the caller's.
+
+Progress = bool | Literal["always"]
+
+
 def project_graph(
     folder: ProjectFolder, settings: Settings, *, bible: Bible | None = None, save_new_designs: bool = False
 ) -> tuple[Script, BuildGraph]:
@@ -691,3 +713,212 @@ def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue
     script = folder.load_script()
     bible = design_bible(script, existing=folder.load_bible())
     return plan_routes(script, bible, settings, catalogue, route_history(folder, script, bible, settings, catalogue))
+
+
+def _run(folder: ProjectFolder, nodes: list[Invocation], resources: Mapping[str, Any], executor: Executor | None, *,
+         workers: int, progress: Progress = False, command: str, run: BuildRun | None = None) -> RunSummary:
+    with ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(LocalExecutor(workers=workers))
+        engine = stack.enter_context(Engine(folder, executor=executor, resources=resources))
+        if run is not None:
+            run.engine = engine
+        return engine.run(nodes, progress=progress, command=command)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """A build before it runs: the script, its graph, and the notes a person should read first."""
+
+    script: Script
+    graph: BuildGraph
+    notes: list[str]
+    """Characters marked approved by hand, whose design no approval locks yet."""
+
+    @property
+    def fallbacks(self) -> dict[str, str]:
+        """Each paid task the draft model makes instead (task key -> why), by key."""
+        return dict(sorted(self.graph.work.fallbacks.items()))
+
+
+@dataclass
+class BuildRun:
+    """A build as it goes, for its caller to read: what the run finished so far, also after a stop."""
+
+    engine: Engine | None = None
+
+    @property
+    def summary(self) -> RunSummary | None:
+        return self.engine.last_run if self.engine is not None else None
+
+    @property
+    def finished(self) -> int:
+        """Steps this run made (cached ones not counted): all kept, also when the build was stopped."""
+        return self.summary.ran if self.summary is not None else 0
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the run, the episodes it published, and what a person should hear about."""
+
+    summary: RunSummary
+    published: list[Published]
+    warnings: dict[str, int]
+    """Each warning the build's takes carry -> how many takes carry it."""
+    fallbacks: dict[str, str]
+    notes: list[str]
+
+    @property
+    def failed(self) -> bool:
+        return self.summary.failed > 0
+
+    @property
+    def disk_full(self) -> bool:
+        """A step failed because the disk filled up: freeing space and building again goes on."""
+        return any("[Errno 28]" in failure.error for failure in self.summary.failures)
+
+
+def prepare_build(folder: ProjectFolder, settings: Settings) -> BuildPlan:
+    """What a build does before it runs: approvals checked, the graph built and routed, new designs saved.
+
+    An approved design edited by hand stops the build here (YamlEditError), before anything is drawn with it.
+    """
+    bible = folder.load_bible()
+    notes = check_approvals(bible.characters, folder.state, folder.characters_dir)
+    script, graph = project_graph(folder, settings, bible=bible, save_new_designs=True)
+    return BuildPlan(script=script, graph=graph, notes=notes)
+
+
+def build(
+    folder: ProjectFolder, settings: Settings, *, executor: Executor | None = None, progress: Progress = False,
+    command: str = "build", plan: BuildPlan | None = None, run: BuildRun | None = None,
+) -> BuildResult:
+    """Build every episode and publish what was made to renders/ and exports/; failed steps are in the summary.
+
+    ``plan`` is prepare_build's, when the caller has shown its notes already; ``run`` is filled in as the
+    build starts, so a caller stopped part-way can say what was kept.
+    """
+    plan = plan if plan is not None else prepare_build(folder, settings)
+    summary = _run(folder, plan.graph.nodes, plan.graph.resources, executor, workers=settings.build.workers,
+                   progress=progress, command=command, run=run)
+    published = publish_episodes(folder, plan.graph, summary.takes)
+    warnings = Counter(warning for take in summary.takes.values() for warning in take.provenance.warnings)
+    return BuildResult(summary=summary, published=published, warnings=dict(warnings), fallbacks=plan.fallbacks,
+                       notes=list(plan.notes))
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A character's approval given or taken back."""
+
+    character: str
+    version: int
+    approved: bool
+    take: Take | None = None
+    """Approving: the turnaround take now locked as the character's reference."""
+    released: int = 0
+    """Taking back: how many locked takes became neutral."""
+
+
+def approve(
+    folder: ProjectFolder, settings: Settings, character: str, *, unapprove: bool = False,
+    executor: Executor | None = None, command: str | None = None,
+) -> Approval:
+    """Lock a character's design on its turnaround take (drawn now if missing), or with ``unapprove`` release it."""
+    bible = folder.load_bible()
+    if character not in bible.characters:
+        known = ", ".join(sorted(bible.characters)) or "none"
+        raise ProjectError(f"no character {character!r} in {folder.characters_dir}", hint=f"known characters: {known}")
+    current = bible.characters[character]
+    if unapprove:
+        bible.characters[character] = current.model_copy(update={"approved": False})
+        folder.save_bible(bible)
+        return Approval(character, current.version, approved=False, released=unlock_design(folder.state, character))
+    chosen = current.model_copy(update={"approved": True})
+    bible.characters[character] = chosen
+    # Reuse (or make) the very sheet node the build uses, routed as the build routes it, then lock it,
+    # before the YAML says approved: the sheet a person looked at is the one locked, not bought again.
+    # No episodes: only the bible's nodes are routed and priced.
+    script = folder.load_script().model_copy(update={"episodes": []})
+    catalogue = project_catalogue(folder.root)
+    sheets = build_graph(script, bible, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
+                         history=route_history(folder, script, bible, settings, catalogue))
+    node = next(n for n in sheets.nodes if n.step.name == CHARACTER_SHEET.name and n.entity == character)
+    summary = _run(folder, [node], sheets.resources, executor, workers=1,
+                   command=command or f"approve --character {character}")
+    take = summary.takes.get(node.node)
+    if take is None:
+        raise MangalineError(f"the turnaround of {character} could not be drawn",
+                             hint="; ".join(str(f) for f in summary.failures) or None)
+    locked = lock_design(folder.state, chosen, take)
+    folder.save_bible(bible)
+    return Approval(character, chosen.version, approved=True, take=locked)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Files an export wrote, and the folder they are in."""
+
+    folder: Path
+    files: list[Path]
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
+
+
+def export_layouts(
+    folder: ProjectFolder, settings: Settings, *, executor: Executor | None = None, command: str = "export --layout",
+) -> ExportResult:
+    """exports/layout/<shot>.json from each shot's `layout.shot` take: the very layout the build draws from
+    (made now where it is missing): camera, characters and set pieces."""
+    _script, graph = project_graph(folder, settings)
+    nodes = [n for n in graph.nodes if n.step.name == LAYOUT_SHOT.name]
+    summary = _run(folder, nodes, graph.resources, executor, workers=1, command=command)
+    if summary.failures:
+        raise MangalineError(f"{len(summary.failures)} shot(s) could not be laid out: {summary.failures[0]}",
+                             hint="fix the shot the error names, then export again")
+    target = folder.inside(folder.exports_dir / "layout")
+    target.mkdir(parents=True, exist_ok=True)
+    files = []
+    for node in nodes:
+        shot_layout = ShotLayout.model_validate(summary.takes[node.node].data)
+        path = folder.inside(target / f"{shot_layout.shot}.json")
+        write_text_atomic(path, json.dumps(shot_layout.export(), indent=2, ensure_ascii=False))
+        files.append(path)
+    return ExportResult(folder=target, files=files)
+
+
+@dataclass(frozen=True)
+class NodeReport:
+    """Where one step of one entity stands, and why: FRESH, STALE, MISSING, or FLAGGED for a person to look at."""
+
+    step: str
+    entity: str
+    state: str
+    cause: str
+
+
+def status(folder: ProjectFolder, settings: Settings) -> list[NodeReport]:
+    """Every node of the build as it stands, read-only: nothing runs, nothing is written (safe during a build).
+
+    FLAGGED: failed in the last run, or made by the draft model in place of a paid one.
+    """
+    _script, graph = project_graph(folder, settings)
+    # an executor only to satisfy the engine: status runs nothing, and starts no worker
+    with Engine(folder, executor=LocalExecutor(workers=1)) as engine:
+        nodes = engine.status(graph.nodes)
+    state = folder.state
+    runs = state.runs()
+    flagged = {(e.step, e.entity): e.error for e in state.events(runs[-1].id, event="failed")} if runs else {}
+    reports = []
+    for node in nodes:
+        where, cause = node.state.name, node.cause
+        if (node.step, node.entity) in flagged and where != "FRESH":
+            where, cause = "FLAGGED", f"failed in the last build: {flagged[(node.step, node.entity)]}"
+        elif where == "FRESH" and node.take_id is not None:
+            fell_back = state.take(node.take_id).data.get("fallback")
+            if fell_back:
+                where, cause = "FLAGGED", f"made by the draft model: {fell_back}"
+        reports.append(NodeReport(step=node.step, entity=node.entity, state=where, cause=cause))
+    return reports
