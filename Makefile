@@ -23,6 +23,11 @@ demo: $(STAMP)
 	@echo "watch: $(DEMO)/renders/ep01.mp4   (exports: $(DEMO)/exports/)"
 
 test: $(STAMP)
+	@# the PostgreSQL tests start a throwaway server from Debian's binaries
+	@test -d /usr/lib/postgresql || if [ "$$(id -u)" = 0 ]; then \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; } >/dev/null 2>&1 \
+		|| echo "note: apt-get could not install postgresql; the PostgreSQL tests will fail"; \
+	else echo "note: PostgreSQL is not installed and this is not root; for its tests: sudo apt-get install postgresql"; fi
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

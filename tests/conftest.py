@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mangaline.model import Bible, Project, Scene
 
+from .pg import PostgresServer, postgres_server
 from .storyboard.cafe_sample import make_bible, make_scene
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +81,26 @@ def scene() -> Scene:
 @pytest.fixture
 def small_project() -> Project:
     return Project(name="test", width=270, height=480)
+
+
+# A throwaway PostgreSQL server (tests/pg.py), started once for the session by the first test that asks.
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> str:
+    """A new empty database on the test server, as a postgresql:// URL."""
+    return postgres.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A state database URL on each backend the line supports: a SQLite file, a PostgreSQL database."""
+    if request.param == "sqlite":
+        from mangaline.project import sqlite_url
+
+        return sqlite_url(tmp_path / "state.db")
+    return request.getfixturevalue("postgres_url")

@@ -10,6 +10,7 @@ import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -23,14 +24,34 @@ _SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|token|password|passwd|crede
 """Keys that would hold a secret itself; a secret lives in the environment and the file names its variable."""
 
 __all__ = [
+    "ENVIRONMENT_OVERRIDES",
     "BuildSettings",
     "LlmSettings",
     "ProviderSettings",
     "RoutingSettings",
     "Settings",
+    "StateSettings",
+    "StorageSettings",
     "load_settings",
     "write_settings",
 ]
+
+ENVIRONMENT_OVERRIDES = {
+    "MANGALINE_STATE_URL": ("state", "url"),
+    "MANGALINE_STORAGE_URL": ("storage", "url"),
+}
+"""Environment variables that replace a key of mangaline.toml for one process: operations point a project
+at another server without editing the file. Unlike the file, MANGALINE_STATE_URL may carry a password."""
+
+_URL_SCHEMES = {
+    ("state", "url"): (("postgresql", "postgres", "postgresql+psycopg"), "a postgresql://user@host:port/db URL"),
+    ("storage", "url"): (("s3",), "an s3://bucket/prefix URL"),
+    ("storage", "endpoint_url"): (("http", "https"), "an http:// or https:// URL"),
+}
+_URL_CREDENTIALS = {
+    "state": "put it in PGPASSWORD or ~/.pgpass (libpq reads both), or give the whole URL in MANGALINE_STATE_URL",
+    "storage": "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (or use ~/.aws/credentials)",
+}
 
 
 class BuildSettings(BaseModel):
@@ -39,6 +60,48 @@ class BuildSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     workers: int = Field(default=2, ge=1, le=64, description="processes for rendering")
+
+
+class StateSettings(BaseModel):
+    """Where the state database (runs, takes, the journal, the ledger) lives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = Field(
+        default=None,
+        description="the state database: unset = DIR/.mangaline/state.db (SQLite); postgresql://user@host:port/db "
+        "for a server every worker reaches, one database per project (its password in PGPASSWORD or ~/.pgpass)",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return _check_url(value, ("state", "url"))
+
+
+class StorageSettings(BaseModel):
+    """Where the content-addressed objects (every take's files) live."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = Field(
+        default=None,
+        description="where content-addressed objects live: unset = DIR/.mangaline/objects; "
+        "s3://bucket/prefix for an S3-compatible store",
+    )
+    endpoint_url: str | None = Field(
+        default=None, description="the S3 API of a server other than AWS (MinIO, Ceph ...), e.g. http://minio:9000"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return _check_url(value, ("storage", "url"))
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        return _check_url(value, ("storage", "endpoint_url"))
 
 
 class LlmSettings(BaseModel):
@@ -165,6 +228,26 @@ class Settings(BaseModel):
     llm: LlmSettings | None = None
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     routing: RoutingSettings = RoutingSettings()
+    state: StateSettings = StateSettings()
+    storage: StorageSettings = StorageSettings()
+
+
+def _check_url(value: str | None, key: tuple[str, str], *, credentials: bool = False) -> str | None:
+    """A URL setting as its key takes it; never echoed, since what was written may hold a password."""
+    if value is None:
+        return None
+    schemes, shape = _URL_SCHEMES[key]
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise ValueError(f"is not {shape}" + (f" (it starts {parts.scheme}://)" if parts.scheme else ""))
+    if not credentials and _credentials_in(value):
+        raise ValueError(f"holds a password: passwords never go in files; {_URL_CREDENTIALS[key[0]]}")
+    return value
+
+
+def _credentials_in(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.password) or "password" in parse_qs(parts.query)
 
 
 def _check_env_name(value: str) -> str:
@@ -180,7 +263,10 @@ def load_settings(path: Path) -> Settings:
 
     Refused besides bad values: keys no table has, a [providers.<id>] table for a provider that is not
     installed (the known ones are listed), and a secret written into the file (``api_key = ...``): keys
-    never go in files, ``api_key_env`` names the environment variable that holds one.
+    never go in files, ``api_key_env`` names the environment variable that holds one; nor do passwords in
+    a URL (``[state] url``), which libpq reads from PGPASSWORD or ~/.pgpass.
+
+    Then the ENVIRONMENT_OVERRIDES set in the environment replace the file's values.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -191,10 +277,10 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError(f"{path}: not UTF-8 text ({err.reason})") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
-    problems = list(_secrets(raw)) + list(_unknown_providers(raw))
+    problems = list(_secrets(raw)) + list(_unknown_providers(raw)) + list(_url_credentials(raw))
     if not problems:
         try:
-            return Settings.model_validate(raw)
+            return _overridden(Settings.model_validate(raw))
         except ValidationError as err:
             problems = [_problem(e) for e in err.errors(include_url=False)]
     lines = _key_lines(text)
@@ -225,6 +311,32 @@ def _secrets(raw: dict[str, Any], at: tuple[str, ...] = ()) -> Iterator[_Problem
             )
 
 
+def _url_credentials(raw: dict[str, Any]) -> Iterator[_Problem]:
+    for table, key in _URL_SCHEMES:
+        value = raw.get(table, {}).get(key) if isinstance(raw.get(table), dict) else None
+        if isinstance(value, str) and _credentials_in(value):
+            yield (
+                (table, key),
+                f"[{table}] {key} holds a password: passwords never go in files",
+                f"remove it from the URL and {_URL_CREDENTIALS[table]}",
+            )
+
+
+def _overridden(settings: Settings) -> Settings:
+    """``settings`` with each of the ENVIRONMENT_OVERRIDES that is set in its place; the one place they are read."""
+    for variable, (table, key) in ENVIRONMENT_OVERRIDES.items():
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            continue
+        try:
+            _check_url(value, (table, key), credentials=True)
+        except ValueError as err:
+            raise ConfigError(f"{variable} {err}", hint=f"unset it to use [{table}] {key} of mangaline.toml") from None
+        section = getattr(settings, table).model_copy(update={key: value})
+        settings = settings.model_copy(update={table: section})
+    return settings
+
+
 def _unknown_providers(raw: dict[str, Any]) -> Iterator[_Problem]:
     providers = raw.get("providers")
     if not isinstance(providers, dict):
@@ -249,8 +361,8 @@ def _problem(error: Any) -> _Problem:
         return loc, f"{_table(at)}unknown key {key!r}", f"known keys: {', '.join(known)}" if known else None
     if error["type"] == "missing":
         return loc, f"{_table(at)}{key} is missing", None
-    # never the value of api_key_env: a pasted key would be printed back
-    _field, what = invalid_value(error, show_input=key != "api_key_env")
+    # never the value of api_key_env (a pasted key would be printed back), nor a URL's (it may hold a password)
+    _field, what = invalid_value(error, show_input=key not in ("api_key_env", "url", "endpoint_url"))
     return loc, f"{_table(at)}{key}: {what}", None
 
 
@@ -347,6 +459,9 @@ def write_settings(path: Path, settings: Settings) -> None:
     tables: list[tuple[str, BaseModel]] = [("project", settings.project), ("build", settings.build)]
     if settings.llm is not None:
         tables.append(("llm", settings.llm))
+    # written once set: a project keeps its state and objects in its own folder unless told otherwise
+    tables += [(name, model) for name, model in (("state", settings.state), ("storage", settings.storage))
+               if model != type(model)()]
     for table_name, model in tables:
         table = doc.get(table_name)
         if table is None:
@@ -358,6 +473,9 @@ def write_settings(path: Path, settings: Settings) -> None:
                 # TOML has no null: an unset key is left out, and every nullable setting defaults to None
                 table.pop(name, None)
                 continue
+            if (table_name, name) in _URL_SCHEMES and _credentials_in(value):
+                # only MANGALINE_STATE_URL may carry one, and it is never written down
+                raise ConfigError(f"{path}: [{table_name}] {name} holds a password, which never goes in files")
             if name in table:
                 table[name] = value
                 continue

@@ -1,4 +1,4 @@
-"""The state database: Alembic migrations and the typed API on real SQLite."""
+"""The state database: Alembic migrations and the typed API on real SQLite, and the API on real PostgreSQL too."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def test_migrations_create_the_schema_and_are_idempotent(tmp_path: Path) -> None
     engine.dispose()
 
 
-def test_takes_round_trip_and_one_take_per_cache_key(tmp_path: Path) -> None:
-    db = StateDB(sqlite_url(tmp_path / "state.db"))
+def test_takes_round_trip_and_one_take_per_cache_key(state_db_url: str) -> None:
+    db = StateDB(state_db_url)
     run = db.begin_run("build")
     first = make_take("k1").model_copy(update={"run_id": run})
     assert db.record_take(first) == first
@@ -58,8 +58,8 @@ def test_takes_round_trip_and_one_take_per_cache_key(tmp_path: Path) -> None:
     db.close()
 
 
-def test_runs_events_tasks_and_notes(tmp_path: Path) -> None:
-    db = StateDB(sqlite_url(tmp_path / "state.db"))
+def test_runs_events_tasks_and_notes(state_db_url: str) -> None:
+    db = StateDB(state_db_url)
     run = db.begin_run("build ep01")
     db.record_event(run, "voice.line", "l1", "ran", seconds=1.5)
     db.record_event(run, "voice.line", "l2", "failed", error="piper: no voice", attempts=3)

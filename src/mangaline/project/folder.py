@@ -10,7 +10,7 @@ from ..config import Settings, load_settings, write_settings
 from ..errors import ProjectError, YamlEditError
 from ..model import Bible, Character, Episode, Location, Project, Prop, Script, id_problem
 from .objects import Store, StoreAddress
-from .state import StateDB, sqlite_url
+from .state import StateDB, state_url
 from .yamlio import YamlFile, line_of, update_yaml
 
 __all__ = ["ProjectFolder", "CONFIG_NAME", "inside"]
@@ -151,8 +151,10 @@ class ProjectFolder:
 
     @property
     def state(self) -> StateDB:
+        """The state database: the URL given, else [state] url (or MANGALINE_STATE_URL), else .mangaline/state.db."""
         if self._state is None:
-            self._state = StateDB(self._state_url or sqlite_url(self.state_dir / "state.db"))
+            settings = self.settings if self.config_path.is_file() else None
+            self._state = StateDB(self._state_url or state_url(self.root, settings))
         return self._state
 
     @property

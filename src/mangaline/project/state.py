@@ -10,31 +10,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    select,
-)
+from sqlalchemy import Connection, create_engine, event, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ProjectError
 from ..model import Note, Provenance, Take, Task, TaskStatus, TaskType, Validation
+from .tables import Base, NoteRow, RunRow, StepEventRow, TakeRow, TaskRow
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 __all__ = [
     "StateDB",
@@ -48,6 +41,8 @@ __all__ = [
     "NoteRow",
     "MIGRATIONS_DIR",
     "sqlite_url",
+    "state_url",
+    "open_state",
     "alembic_config",
 ]
 
@@ -70,81 +65,43 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
-class Base(DeclarativeBase):
-    pass
+def state_url(root: Path, settings: Settings | None = None) -> str:
+    """Where the project at ``root`` keeps its state: ``[state] url`` (or MANGALINE_STATE_URL, which
+    load_settings puts in its place) when set, else the SQLite file DIR/.mangaline/state.db."""
+    url = settings.state.url if settings is not None else None
+    return url or sqlite_url(Path(root) / ".mangaline" / "state.db")
 
 
-class RunRow(Base):
-    __tablename__ = "runs"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="running")
-    command: Mapped[str] = mapped_column(Text, default="")
-    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+def open_state(root: Path, settings: Settings | None = None) -> StateDB:
+    """The project's state database, as every process of a build opens it (a worker on another machine too)."""
+    return StateDB(state_url(root, settings))
 
 
-class TakeRow(Base):
-    __tablename__ = "takes"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    step: Mapped[str] = mapped_column(String(128), index=True)
-    entity: Mapped[str] = mapped_column(String(256), index=True)
-    cache_key: Mapped[str] = mapped_column(String(64), unique=True)
-    code_version: Mapped[str] = mapped_column(String(64))
-    params_sha256: Mapped[str] = mapped_column(String(64))
-    input_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    data_version: Mapped[str] = mapped_column(String(64))
-    components: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    qc: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    validation: Mapped[str] = mapped_column(String(16), default=Validation.NEUTRAL.value)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    run_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("runs.id"), nullable=True)
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+_UPGRADE_LOCK = 0x6D616E67_6C696E65  # b"mangline": the advisory lock every upgrade of one database waits on
+_CONNECT_TIMEOUT = 15  # seconds: a server behind a firewall that drops packets fails instead of hanging
 
 
-class StepEventRow(Base):
-    __tablename__ = "step_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.id"), index=True)
-    step: Mapped[str] = mapped_column(String(128))
-    entity: Mapped[str] = mapped_column(String(256))
-    event: Mapped[str] = mapped_column(String(16))
-    seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+def _engine_url(url: str) -> str:
+    """The URL SQLAlchemy is given: libpq's postgresql:// (or postgres://) goes through psycopg 3."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg://{rest}" if sep and scheme in _POSTGRES_SCHEMES else url
 
 
-class TaskRow(Base):
-    __tablename__ = "tasks"
-    __table_args__ = (UniqueConstraint("task_type", "entity", name="uq_tasks_type_entity"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_type: Mapped[str] = mapped_column(String(32))
-    entity: Mapped[str] = mapped_column(String(256))
-    status: Mapped[str] = mapped_column(String(32))
-    is_wip: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_feedback_request: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_retake: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_done: Mapped[bool] = mapped_column(Boolean, default=False)
-    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+def _shown(url: str) -> str:
+    """The URL as messages may show it: any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://..." if "@" in url else url
 
 
-class NoteRow(Base):
-    __tablename__ = "notes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    take_id: Mapped[str] = mapped_column(String(32), ForeignKey("takes.id"), index=True)
-    author: Mapped[str] = mapped_column(String(128))
-    text: Mapped[str] = mapped_column(Text)
-    retake: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+def _postgres_options(url: str) -> dict[str, Any]:
+    query = make_url(url).query
+    options: dict[str, Any] = {"application_name": "mangaline"} if "application_name" not in query else {}
+    if "connect_timeout" not in query:
+        options["connect_timeout"] = _CONNECT_TIMEOUT
+    return options
 
 
 @dataclass(frozen=True)
@@ -215,10 +172,15 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 class StateDB:
-    """The project's metadata store; every write is its own short transaction."""
+    """The project's metadata store; every write is its own short transaction.
+
+    On SQLite (one machine) or PostgreSQL (several, through psycopg 3); ``url`` is the database as
+    messages show it, its password hidden. Writers in many processes at once are safe on both: a
+    duplicate take loses to the first, a task is one upsert, a journaled job is locked while it changes.
+    """
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = _shown(url)
         path = _sqlite_file(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,10 +191,16 @@ class StateDB:
         try:
             if path is not None and self.read_only:
                 self.engine: SqlEngine = create_engine(url, creator=_read_only_connect(path))
+            elif _engine_url(url).startswith("postgresql+"):
+                # pre-ping: a long build outlives idle connections the server or a proxy closed
+                self.engine = create_engine(
+                    _engine_url(url), pool_pre_ping=True, connect_args=_postgres_options(url)
+                )
             else:
                 self.engine = create_engine(url)
         except (SQLAlchemyError, ImportError) as err:
-            raise ProjectError(f"cannot open the state database {url}: {err}") from None
+            hint = "install the cluster extra: pip install 'mangaline[cluster]'" if "psycopg" in str(err) else None
+            raise ProjectError(f"cannot open the state database {self.url}: {err}", hint=hint) from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_read_pragmas if self.read_only else _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -245,15 +213,39 @@ class StateDB:
     def for_folder(cls, state_dir: Path) -> StateDB:
         return cls(sqlite_url(Path(state_dir) / "state.db"))
 
+    @property
+    def postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration; a no-op on an up-to-date database."""
+        """Bring the schema to the newest migration; a no-op on an up-to-date database.
+
+        On PostgreSQL every upgrade holds one advisory lock until it commits, so processes that open a new
+        database at once migrate it one after the other: the first does the work, the rest find it done.
+        """
         cfg = alembic_config(self.url)
+        connection = self._connect()
         try:
-            with self.engine.begin() as connection:
+            with connection, connection.begin():
+                if self.postgres:
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
                 cfg.attributes["connection"] = connection
                 alembic_command.upgrade(cfg, "head")
         except SQLAlchemyError as err:
             raise ProjectError(f"cannot migrate the state database {self.url}: {err}") from None
+
+    def _connect(self) -> Connection:
+        try:
+            return self.engine.connect()
+        except SQLAlchemyError as err:
+            if not self.postgres:
+                raise ProjectError(f"cannot migrate the state database {self.url}: {err}") from None
+            reason = " ".join(str(getattr(err, "orig", None) or err).split())
+            raise ProjectError(
+                f"cannot connect to the state database {self.url}: {reason}",
+                hint="start the PostgreSQL server or correct [state] url in mangaline.toml (MANGALINE_STATE_URL "
+                "overrides it); a password goes in PGPASSWORD or ~/.pgpass",
+            ) from None
 
     def _check_current(self) -> None:
         """A database that cannot be written cannot be migrated: it is read only if it is already current."""
@@ -331,6 +323,8 @@ class StateDB:
             with self._write() as session:
                 session.add(row)
         except IntegrityError:
+            # the unique cache key made a second writer wait for the first to commit (PostgreSQL) or lock
+            # the file (SQLite): either way the first take is committed, and this fresh read sees it
             existing = self.take_for_key(take.cache_key)
             if existing is None:
                 raise
@@ -416,22 +410,24 @@ class StateDB:
     # tasks ----------------------------------------------------------------
 
     def set_task(self, task: Task) -> None:
-        """Insert or update the task for (task_type, entity)."""
+        """Insert or update the task for (task_type, entity): one upsert, so two processes never both insert it."""
+        values = {
+            "status": task.status.name,
+            "is_wip": task.status.is_wip,
+            "is_feedback_request": task.status.is_feedback_request,
+            "is_retake": task.status.is_retake,
+            "is_done": task.status.is_done,
+            "assignee": task.assignee,
+            "last_error": task.last_error,
+            "updated_at": _now(),
+        }
+        dialect = postgresql if self.postgres else sqlite
+        insert = dialect.insert(TaskRow).values(task_type=task.task_type.value, entity=task.entity, **values)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[TaskRow.task_type, TaskRow.entity], set_={name: insert.excluded[name] for name in values}
+        )
         with self._write() as session:
-            row = session.scalars(
-                select(TaskRow).where(TaskRow.task_type == task.task_type.value, TaskRow.entity == task.entity)
-            ).first()
-            if row is None:
-                row = TaskRow(task_type=task.task_type.value, entity=task.entity)
-                session.add(row)
-            row.status = task.status.name
-            row.is_wip = task.status.is_wip
-            row.is_feedback_request = task.status.is_feedback_request
-            row.is_retake = task.status.is_retake
-            row.is_done = task.status.is_done
-            row.assignee = task.assignee
-            row.last_error = task.last_error
-            row.updated_at = _now()
+            session.execute(upsert)
 
     def tasks(self, task_type: TaskType | None = None) -> list[Task]:
         query = select(TaskRow).order_by(TaskRow.task_type, TaskRow.entity)

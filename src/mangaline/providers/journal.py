@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from ..errors import ProjectError
-from ..project.state import Base, StateDB
+from ..project.state import StateDB
+from ..project.tables import RemoteJobRow
 from .ledger import Charge
 
 __all__ = ["ACTIVE", "Journal", "RemoteJob", "RemoteJobRow"]
@@ -27,23 +28,6 @@ def _now() -> datetime:
 
 def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-class RemoteJobRow(Base):
-    __tablename__ = "remote_jobs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    provider: Mapped[str] = mapped_column(String(64))
-    model: Mapped[str] = mapped_column(String(128))
-    cache_key: Mapped[str] = mapped_column(String(64), index=True)
-    node: Mapped[str] = mapped_column(String(512))
-    job_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    polls: Mapped[int] = mapped_column(Integer, default=0)
-    results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -219,7 +203,9 @@ class Journal:
             return [_job(row) for row in session.scalars(query).all()]
 
     def _row(self, session: Any, job: RemoteJob) -> RemoteJobRow:
-        row = session.get(RemoteJobRow, job.id)
+        # locked until the change commits (SELECT ... FOR UPDATE on PostgreSQL; SQLite locks the file): two
+        # workers completing one job in READ COMMITTED would both see it unfinished and both book its charge
+        row = session.get(RemoteJobRow, job.id, with_for_update=True)
         if row is None:
             raise ProjectError(f"remote job {job.id} ({job.provider} {job.job_id}) is not in {self.db.url}")
         return row

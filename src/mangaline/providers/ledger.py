@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
-from ..project.state import Base, StateDB
+from ..project.state import StateDB
+from ..project.tables import LedgerRow, OutcomeRow
 from .router import RouteStats
 
 __all__ = ["Charge", "Ledger", "LedgerEntry", "LedgerRow", "OutcomeRow"]
@@ -22,36 +23,6 @@ def _now() -> datetime:
 
 def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-class LedgerRow(Base):
-    __tablename__ = "ledger"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    provider: Mapped[str] = mapped_column(String(64))
-    model: Mapped[str] = mapped_column(String(128))
-    step: Mapped[str] = mapped_column(String(128))
-    entity: Mapped[str] = mapped_column(String(256), index=True)
-    job_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    cache_key: Mapped[str] = mapped_column(String(64))
-    quantity: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(String(32))
-    cost: Mapped[float] = mapped_column(Float)
-    currency: Mapped[str] = mapped_column(String(8))
-    usage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class OutcomeRow(Base):
-    __tablename__ = "route_outcomes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    model: Mapped[str] = mapped_column(String(128), index=True)
-    shot_type: Mapped[str] = mapped_column(String(32))
-    entity: Mapped[str] = mapped_column(String(256))
-    kind: Mapped[str] = mapped_column(String(8))  # qc: a take was judged; error: the provider failed the job
-    passed: Mapped[bool] = mapped_column(Boolean)
 
 
 @dataclass(frozen=True)
