@@ -6,7 +6,7 @@ import math
 
 from mangaline.model import Location, SetDesign, ShotSize
 from mangaline.model.bible import CameraSpot
-from mangaline.model.geometry import Camera, box_bbox, canvas_size, element_box, overlaps
+from mangaline.model.geometry import Camera, box_bbox, canvas_rect, canvas_size, element_box, overlaps
 from mangaline.model.layout import CameraLayout, ElementLayout, SetShell, ShotLayout
 
 from .camera import _EYE_HEIGHT, _MAX_FOV, FRAMING
@@ -104,14 +104,12 @@ def set_view(location: Location, spot: CameraSpot, frame_width: int, frame_heigh
 def elements_seen(set: SetDesign, camera: Camera, width: int, height: int, canvas_width: int,
                   canvas_height: int) -> list[ElementLayout]:
     """The set's elements that reach into the canvas around a ``width`` x ``height`` frame, as the camera sees them."""
-    ox, oy = (canvas_width - width) / 2, (canvas_height - height) / 2
-    # The canvas reaches past the frame by the overscan margin; camera moves may reveal it.
-    canvas_rect = (-ox, -oy, width + ox, height + oy)
+    canvas = canvas_rect(width, height, canvas_width, canvas_height)
     elements = []
     for element in set.elements:
         box = element_box(element, set.width, set.depth)
         bbox = box_bbox(camera, box, width, height)
-        if not overlaps(bbox, *canvas_rect):
+        if not overlaps(bbox, *canvas):
             continue
         elements.append(ElementLayout(element=element, box=[round(v, 6) for v in box], bbox=[round(v, 3) for v in bbox],
                                       in_frame=overlaps(bbox, 0, 0, width, height)))

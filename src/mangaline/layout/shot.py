@@ -7,7 +7,7 @@ import math
 from mangaline.errors import RenderError
 from mangaline.model import Bible, Scene, Shot, Voice
 from mangaline.model.figure import figure_for
-from mangaline.model.geometry import canvas_size, overlaps, project_point, view_for
+from mangaline.model.geometry import canvas_rect, canvas_size, overlaps, project_point, view_for
 from mangaline.model.layout import CameraLayout, CharacterLayout, Movement, SetShell, ShotLayout
 
 from .blocking import Placement, block_scene
@@ -69,8 +69,7 @@ def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int
     blocking = eyeline(shot, block_scene(scene, bible))
     camera = place_camera(shot, scene, blocking, s)
     cw, ch = canvas_size(width, height, overscan)
-    ox, oy = (cw - width) / 2, (ch - height) / 2
-    canvas_rect = (-ox, -oy, width + ox, height + oy)
+    canvas = canvas_rect(width, height, cw, ch)
     elements = elements_seen(s, camera, width, height, cw, ch)
 
     marks = {(m.x, m.y): m.name for m in s.marks}
@@ -89,7 +88,7 @@ def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int
             continue
         ppm = f / depth
         bbox = figure.bounds(u, v, ppm)
-        if not overlaps(bbox, *canvas_rect):
+        if not overlaps(bbox, *canvas):
             continue
         to_camera = math.degrees(math.atan2(camera.y - place.y, camera.x - place.x))
         view = view_for(place.facing_deg, to_camera, (right[0], right[1]))

@@ -17,6 +17,7 @@ __all__ = [
     "Camera",
     "View",
     "box_bbox",
+    "canvas_rect",
     "canvas_size",
     "element_box",
     "overlaps",
@@ -111,6 +112,15 @@ def canvas_size(width: int, height: int, overscan: float = 1.2) -> tuple[int, in
     even = lambda v: max(2, int(round(v / 2.0)) * 2)  # noqa: E731
     cw, ch = max(even(width * overscan), width), max(even(height * overscan), height)
     return cw + (cw - width) % 2, ch + (ch - height) % 2
+
+
+def canvas_rect(width: int, height: int, canvas_width: int, canvas_height: int) -> tuple[float, float, float, float]:
+    """The canvas around a ``width`` x ``height`` frame centred on it, in frame pixels (x0, y0, x1, y1).
+
+    It reaches past the frame by the overscan margin, which camera moves may reveal.
+    """
+    ox, oy = (canvas_width - width) / 2, (canvas_height - height) / 2
+    return -ox, -oy, width + ox, height + oy
 
 
 def element_box(element: SetElement, width: float, depth: float) -> Box:
