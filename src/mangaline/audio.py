@@ -12,7 +12,7 @@ import numpy as np
 from .atomic import atomic_path
 from .errors import RenderError
 
-__all__ = ["EDIT_SAMPLE_RATE", "decode_line", "loudness_envelope", "master_line", "write_float_wav"]
+__all__ = ["EDIT_SAMPLE_RATE", "decode_line", "integrated_loudness", "loudness_envelope", "master_line", "normalising_gain", "write_float_wav"]
 
 EDIT_SAMPLE_RATE = 48000
 PEAK_DBFS = -3.0
@@ -89,3 +89,126 @@ def write_float_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
     header += b"data" + struct.pack("<I", len(data))
     with atomic_path(Path(path)) as tmp:
         tmp.write_bytes(header + data)
+
+
+def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float], z1: np.ndarray) -> np.ndarray:
+    """A biquad's response at z^-1 = ``z1``: both polynomials by Horner's rule, in place."""
+    top = b[2] * z1
+    top += b[1]
+    top *= z1
+    top += b[0]
+    bottom = a[2] * z1
+    bottom += a[1]
+    bottom *= z1
+    bottom += a[0]
+    top /= bottom
+    return top
+
+
+def _k_weighting(sample_rate: int, omega: np.ndarray) -> np.ndarray:
+    """BS.1770's K-weighting (a +4 dB shelf from 1.5 kHz, a high pass at 38 Hz) at the angular frequencies ``omega``."""
+    gain_db, q_shelf, f_shelf = 4.0, 1 / math.sqrt(2), 1500.0
+    amp = 10 ** (gain_db / 40)
+    w0 = 2 * math.pi * f_shelf / sample_rate
+    alpha = math.sin(w0) / (2 * q_shelf)
+    cos0, root = math.cos(w0), 2 * math.sqrt(amp) * alpha
+    shelf_b = (amp * ((amp + 1) + (amp - 1) * cos0 + root), -2 * amp * ((amp - 1) + (amp + 1) * cos0),
+               amp * ((amp + 1) + (amp - 1) * cos0 - root))
+    shelf_a = ((amp + 1) - (amp - 1) * cos0 + root, 2 * ((amp - 1) - (amp + 1) * cos0), (amp + 1) - (amp - 1) * cos0 - root)
+    w0 = 2 * math.pi * 38.0 / sample_rate
+    alpha, cos0 = math.sin(w0) / (2 * 0.5), math.cos(w0)
+    pass_b = ((1 + cos0) / 2, -(1 + cos0), (1 + cos0) / 2)
+    pass_a = (1 + alpha, -2 * cos0, 1 - alpha)
+    z1 = np.exp(-1j * omega)
+    response = _biquad_response(shelf_b, shelf_a, z1)
+    response *= _biquad_response(pass_b, pass_a, z1)
+    return response
+
+
+def integrated_loudness(samples: np.ndarray, sample_rate: int = EDIT_SAMPLE_RATE) -> float:
+    """Integrated loudness of a mono signal in LUFS (ITU-R BS.1770-4: K-weighted, 400 ms blocks every 100 ms,
+    gated at -70 LUFS and 10 LU under the ungated mean); -inf for silence or under one block."""
+    return gated_loudness(block_powers(samples, sample_rate)[0])
+
+
+def block_powers(samples: np.ndarray, sample_rate: int = EDIT_SAMPLE_RATE) -> tuple[np.ndarray, np.ndarray]:
+    """The mean square of the K-weighted signal in each 400 ms block (every 100 ms), and each block's first sample.
+
+    The K-weighting is applied in the frequency domain, one FFT for the whole signal, padded so the
+    filters' tails never wrap around: the same figure as FFmpeg's ebur128 to a few hundredths of a LU,
+    in a fraction of the time, with no subprocess."""
+    signal = np.asarray(samples, dtype=np.float64)
+    block, hop = round(0.4 * sample_rate), round(0.1 * sample_rate)
+    if len(signal) < block:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    size = _fast_length(len(signal) + sample_rate // 2)
+    omega = 2 * math.pi * np.arange(size // 2 + 1) / size
+    weighted = np.fft.irfft(np.fft.rfft(signal, size) * _k_weighting(sample_rate, omega), size)[: len(signal)]
+    energy = np.concatenate(([0.0], np.cumsum(weighted * weighted)))
+    starts = np.arange(0, len(signal) - block + 1, hop)
+    return (energy[starts + block] - energy[starts]) / block, starts
+
+
+def gated_loudness(power: np.ndarray) -> float:
+    """BS.1770's gating over block powers: -70 LUFS absolute, then 10 LU under the mean of what passed."""
+    if not len(power) or not np.any(power > 0):
+        return float("-inf")
+    with np.errstate(divide="ignore"):
+        loudness = -0.691 + 10 * np.log10(power)
+    gated = power[loudness > -70.0]
+    if not len(gated):
+        return float("-inf")
+    relative = -0.691 + 10 * math.log10(gated.mean()) - 10.0
+    kept = power[(loudness > -70.0) & (loudness > relative)]
+    return -0.691 + 10 * math.log10(kept.mean())
+
+
+def normalising_gain(samples: np.ndarray, target: float, ceiling_db: float, sample_rate: int = EDIT_SAMPLE_RATE,
+                     *, max_gain_db: float = 30.0) -> float | None:
+    """The gain in dB that brings ``samples`` to ``target`` LUFS once a peak limiter holds them under ``ceiling_db``;
+    None for silence.
+
+    The limiter takes loudness away where it bends peaks down, so the gain is found in a few rounds: each
+    applies the gain, a 5 ms-frame model of the limiter, and measures again (the K-weighted block powers
+    are scaled by each block's share of energy the limiter kept, so no round filters again)."""
+    signal = np.asarray(samples, dtype=np.float64)
+    power, starts = block_powers(signal, sample_rate)
+    loudness = gated_loudness(power)
+    if not math.isfinite(loudness):
+        return None
+    block = round(0.4 * sample_rate)
+    frame = max(1, round(0.005 * sample_rate))
+    frames = -(-len(signal) // frame)
+    padded = np.zeros(frames * frame)
+    padded[: len(signal)] = signal
+    frame_peaks = np.abs(padded).reshape(frames, frame).max(axis=1)
+    before = np.concatenate(([0.0], np.cumsum(signal * signal)))
+    ceiling = 10 ** (ceiling_db / 20)
+    gain = target - loudness
+    for _ in range(4):
+        scale = 10 ** (min(gain, max_gain_db) / 20)
+        held = np.minimum(1.0, ceiling / np.maximum(frame_peaks * scale, 1e-12))
+        kept = signal * np.repeat(held, frame)[: len(signal)]
+        after = np.concatenate(([0.0], np.cumsum(kept * kept)))
+        share = (after[starts + block] - after[starts]) / np.maximum(before[starts + block] - before[starts], 1e-30)
+        reached = gated_loudness(power * share * scale * scale)
+        if abs(target - reached) < 0.05:
+            break
+        gain += target - reached
+    return min(gain, max_gain_db)
+
+
+def _fast_length(n: int) -> int:
+    """The smallest 2^a 3^b 5^c at least ``n``: an FFT length numpy's pocketfft handles fast."""
+    best = 1 << (n - 1).bit_length()
+    five = 1
+    while five < best:
+        three = five
+        while three < best:
+            length = three
+            while length < n:
+                length *= 2
+            best = min(best, length)
+            three *= 3
+        five *= 5
+    return best

@@ -12,12 +12,18 @@ import numpy as np
 from mangaline.errors import RenderError
 
 from ..atomic import atomic_path
+from ..audio import EDIT_SAMPLE_RATE, decode_line, normalising_gain
 from ..ffmpeg import MediaInfo, audio_levels, count_frames, probe, run_ffmpeg
+from ..wavfile import read_pcm16
 
 __all__ = ["render_episode", "LOUDNESS_TARGET"]
 
 LOUDNESS_TARGET = -16.0
 """Integrated loudness in LUFS: what phone platforms normalise short video to."""
+TRUE_PEAK_CEILING = -1.5
+"""dBFS no peak of the episode's dialogue goes past once the gain is applied."""
+MAX_GAIN_DB = 30.0
+"""The most a quiet mix is raised: a whisper of a mix is not turned into noise."""
 _SILENT_DB = -80.0
 
 
@@ -32,6 +38,30 @@ def _peak_db(wav_path: Path) -> float:
     except wave.Error:
         pass
     return audio_levels(wav_path, 0.0, max(probe(wav_path).duration, 0.01))
+
+
+def _normalise(dialogue_wav: Path) -> str:
+    """The filters that bring the mix to LOUDNESS_TARGET: one gain for the whole episode, measured here
+    (BS.1770, allowing for what the limiter takes), then a look-ahead limiter that holds peaks under
+    TRUE_PEAK_CEILING.
+
+    One gain keeps the dialogue's dynamics as the voices were mastered (FFmpeg's one-pass loudnorm rides
+    the gain line by line, and resamples to 192 kHz to do it, the slowest part of an episode's edit);
+    the limiter only touches the few peaks the gain pushes past the ceiling. Silence is left as it is."""
+    samples = read_pcm16(dialogue_wav, EDIT_SAMPLE_RATE)
+    if samples is None:  # not the mix's own 16-bit WAV: measure what FFmpeg decodes
+        if _peak_db(dialogue_wav) < _SILENT_DB:
+            return ""
+        samples = decode_line(dialogue_wav, "the dialogue mix")
+    if not len(samples) or 20 * math.log10(max(float(np.abs(samples).max()), 1e-12)) < _SILENT_DB:
+        return ""
+    # the limiter works on samples; AAC's reconstruction overshoots them a little, so it holds half a dB under
+    limit_db = TRUE_PEAK_CEILING - 0.5
+    gain = normalising_gain(samples, LOUDNESS_TARGET, limit_db, EDIT_SAMPLE_RATE, max_gain_db=MAX_GAIN_DB)
+    if gain is None:
+        return ""
+    ceiling = 10 ** (limit_db / 20)
+    return f"volume={gain:.3f}dB:precision=double,alimiter=limit={ceiling:.5f}:attack=5:release=50:level=0:latency=1,"
 
 
 def _concat_path(path: Path) -> str:
@@ -72,10 +102,7 @@ def render_episode(
     with tempfile.TemporaryDirectory(prefix="mangaline-episode-") as tmp:
         listing = Path(tmp) / "segments.txt"
         listing.write_text("ffconcat version 1.0\n" + "".join(entries), encoding="utf-8")
-        # loudnorm turns digital silence into NaNs, which the AAC encoder refuses.
-        silent = _peak_db(Path(dialogue_wav)) < _SILENT_DB
-        loudnorm = "" if silent else f"loudnorm=I={LOUDNESS_TARGET}:TP=-1.5:LRA=11,"
-        audio_filter = f"{loudnorm}aresample=48000,apad=whole_dur={total:.6f},atrim=end={total:.6f}"
+        audio_filter = f"{_normalise(Path(dialogue_wav))}aresample=48000,apad=whole_dur={total:.6f},atrim=end={total:.6f}"
         args = [
             "-y", "-loglevel", "error",
             "-f", "concat", "-safe", "0", "-i", str(listing),
