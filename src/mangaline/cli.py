@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
@@ -40,7 +41,7 @@ from .stopping import Interrupted, leave, stop_on_signals
 
 if TYPE_CHECKING:
     from .config import LlmSettings, Settings
-    from .production import BuildRun
+    from .production import BuildResult, BuildRun
     from .project import ProjectFolder
 
 __all__ = ["app", "main"]
@@ -217,21 +218,45 @@ def build(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
     wait: Annotated[bool, typer.Option("--wait", help="if the project is being built, wait for that build to end")] = False,
+    executor: Annotated[Optional[Executors], typer.Option(help="where the steps run; unset: [build] executor")] = None,
+    address: Annotated[Optional[str], typer.Option(help="a Ray cluster's address (ray://host:10001); unset: a Ray of its own")] = None,
 ) -> None:
     """Render every episode to renders/<episode>.mp4, with .srt, .ass and .otio in exports/.
 
     One build of a project runs at a time: a second one stops at once, naming the one running (or
     with --wait, starts when it ends). Ctrl-C or SIGTERM stops a build and says how many steps this
-    run finished; they, and those of earlier runs, are kept, and the next build goes on from there."""
+    run finished; they, and those of earlier runs, are kept, and the next build goes on from there.
+    With --executor ray the same steps run as Ray tasks (docs/cluster.md)."""
+    _build_command(directory, progress, wait, executor, address, episodes=None, command=f"build {directory}")
+
+
+@app.command()
+def season(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    episodes: Annotated[Optional[str], typer.Option(help="which episodes: 1-20, 3,5,8 or ep01,ep02; unset: all")] = None,
+    progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    wait: Annotated[bool, typer.Option("--wait", help="if the project is being built, wait for that build to end")] = False,
+    executor: Annotated[Optional[Executors], typer.Option(help="where the steps run; unset: [build] executor")] = None,
+    address: Annotated[Optional[str], typer.Option(help="a Ray cluster's address (ray://host:10001); unset: a Ray of its own")] = None,
+) -> None:
+    """Build a season's episodes (all, or those --episodes names) as one run, and report each episode.
+
+    Every step of every chosen episode is in one graph, so the workers stay busy across episodes; the
+    line a finished episode prints says how long it is and what it cost."""
+    _build_command(directory, progress, wait, executor, address, episodes=episodes, command=f"season {directory}")
+
+
+def _build_command(directory: Path, progress: bool, wait: bool, executor: Executors | None, address: str | None, *,
+                   episodes: str | None, command: str) -> None:
     run: BuildRun | None = None  # what the build finished so far, for the line an interrupted build ends with
     folder = None
     try:
         folder, settings = _open(directory)
-        with _building(folder, f"build {directory}", wait=wait):
+        with _building(folder, command, wait=wait):
             from .production import BuildRun
 
             run = BuildRun()
-            _build(folder, settings, directory, progress, run)
+            _build(folder, settings, directory, progress, run, executor=executor, address=address, episodes=episodes)
     except Interrupted as stop:
         kept = run.finished if run is not None else 0
         stop.detail = f"{_count(kept, 'finished step')} kept; run `mangaline build {directory}` to go on"
@@ -245,18 +270,27 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, run: BuildRun) -> None:
+def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress: bool, run: BuildRun, *,
+           executor: Executors | None = None, address: str | None = None, episodes: str | None = None) -> None:
     from . import production
 
-    plan = production.prepare_build(folder, settings)
-    for note in plan.notes:
-        err.print(f"[yellow]note[/] {escape(note)}")
-    for key, reason in plan.fallbacks.items():
-        err.print(f"[yellow]draft[/] {escape(key)}: {escape(reason)}")
-    result = production.build(folder, settings, progress=progress, command=f"build {directory}", plan=plan, run=run)
+    # the workers start first, so they are ready (modules imported) by the time the graph is
+    with production.open_workers(folder, settings, kind=executor.value if executor is not None else None,
+                                 address=address) as workers:
+        plan = production.prepare_build(folder, settings)
+        chosen = _episode_ids(episodes, list(plan.graph.outputs)) if episodes is not None else None
+        for note in plan.notes:
+            err.print(f"[yellow]note[/] {escape(note)}")
+        for key, reason in plan.fallbacks.items():
+            err.print(f"[yellow]draft[/] {escape(key)}: {escape(reason)}")
+        command = f"{'season' if episodes is not None else 'build'} {directory}"
+        result = production.build(folder, settings, progress=progress, command=command, plan=plan, run=run,
+                                  workers=workers, episodes=chosen)
+    spent = _spent_by_episode(result, settings.project.currency) if episodes is not None else {}
     for episode in result.published:
         # the episode is the build's result: stdout, one line each, never wrapped
-        out.print(f"episode {episode.episode}: {episode.files['episode.mp4']}  ({episode.duration:.1f} s, {episode.shots} shots)",
+        cost = f", {spent[episode.episode]}" if episode.episode in spent else ""
+        out.print(f"episode {episode.episode}: {episode.files['episode.mp4']}  ({episode.duration:.1f} s, {episode.shots} shots{cost})",
                   markup=False, highlight=False, soft_wrap=True)
     for warning, count in result.warnings.items():
         err.print(f"[yellow]warning[/] {escape(warning)}" + (f" (x{count})" if count > 1 else ""))
@@ -266,6 +300,41 @@ def _build(folder: ProjectFolder, settings: Settings, directory: Path, progress:
                   f"`mangaline build {escape(str(directory))}` again; finished steps are kept")
     if result.failed:
         raise typer.Exit(1)
+
+
+class Executors(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+def _episode_ids(text: str, known: list[str]) -> list[str]:
+    """--episodes as ids: `1-20` and `3,5` count episodes in script order (1 is the first); `ep01,ep02` name them."""
+    chosen: list[str] = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        span = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if span is None:
+            chosen.append(part)  # an id; production names the unknown ones
+            continue
+        first, last = int(span.group(1)), int(span.group(2) or span.group(1))
+        if not 1 <= first <= last <= len(known):
+            raise MangalineError(f"--episodes {part}: the script has episodes 1-{len(known)}",
+                                 hint="count from 1, e.g. --episodes 1-3, or name them: --episodes " + ",".join(known[:2]))
+        chosen += known[first - 1:last]
+    if not chosen:
+        raise MangalineError(f"--episodes {text!r} names no episode", hint="e.g. --episodes 1-3 or --episodes ep01,ep02")
+    return chosen
+
+
+def _spent_by_episode(result: BuildResult, currency: str) -> dict[str, str]:
+    """What each published episode's own takes (its shots and lines, not the shared sheets) cost, where any was paid."""
+    costs: dict[str, float] = {}
+    for take in result.summary.takes.values():
+        if take.provenance.cost:
+            episode = take.entity.split("_", 1)[0]
+            costs[episode] = costs.get(episode, 0.0) + take.provenance.cost
+    return {episode: f"{cost:.2f} {currency} of takes" for episode, cost in costs.items()}
 
 
 @app.command()

@@ -39,9 +39,13 @@ __all__ = [
 ENVIRONMENT_OVERRIDES = {
     "MANGALINE_STATE_URL": ("state", "url"),
     "MANGALINE_STORAGE_URL": ("storage", "url"),
+    "MANGALINE_STORAGE_ENDPOINT": ("storage", "endpoint_url"),
+    "MANGALINE_EXECUTOR": ("build", "executor"),
+    "MANGALINE_RAY_ADDRESS": ("build", "ray_address"),
 }
 """Environment variables that replace a key of mangaline.toml for one process: operations point a project
-at another server without editing the file. Unlike the file, MANGALINE_STATE_URL may carry a password."""
+at another server or cluster without editing the file. Unlike the file, MANGALINE_STATE_URL may carry a
+password."""
 
 _URL_SCHEMES = {
     ("state", "url"): (("postgresql", "postgres", "postgresql+psycopg"), "a postgresql://user@host:port/db URL"),
@@ -55,11 +59,18 @@ _URL_CREDENTIALS = {
 
 
 class BuildSettings(BaseModel):
-    """How the local executor runs a build."""
+    """Where and how wide a build runs."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    workers: int = Field(default=2, ge=1, le=64, description="processes for rendering")
+    workers: int = Field(default=2, ge=1, le=64, description="processes for rendering (a private Ray: its CPUs)")
+    executor: Literal["local", "ray"] = Field(
+        default="local", description="local: processes on this machine; ray: Ray tasks (pip install 'mangaline[cluster]')"
+    )
+    ray_address: str | None = Field(
+        default=None,
+        description="an existing Ray cluster (ray://head:10001, or auto); unset: a private Ray on this machine",
+    )
 
 
 class StateSettings(BaseModel):
@@ -328,11 +339,16 @@ def _overridden(settings: Settings) -> Settings:
         value = os.environ.get(variable, "").strip()
         if not value:
             continue
+        section = getattr(settings, table)
         try:
-            _check_url(value, (table, key), credentials=True)
-        except ValueError as err:
-            raise ConfigError(f"{variable} {err}", hint=f"unset it to use [{table}] {key} of mangaline.toml") from None
-        section = getattr(settings, table).model_copy(update={key: value})
+            if (table, key) in _URL_SCHEMES:
+                _check_url(value, (table, key), credentials=True)
+            else:
+                type(section).model_validate({**section.model_dump(), key: value})
+        except (ValueError, ValidationError) as err:
+            reason = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
+            raise ConfigError(f"{variable} {reason}", hint=f"unset it to use [{table}] {key} of mangaline.toml") from None
+        section = section.model_copy(update={key: value})
         settings = settings.model_copy(update={table: section})
     return settings
 

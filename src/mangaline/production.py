@@ -77,6 +77,8 @@ __all__ = [
     "NodeReport",
     "Published",
     "RouteHistory",
+    "STEP_MODULES",
+    "Workers",
     "approve",
     "build",
     "build_graph",
@@ -93,6 +95,8 @@ __all__ = [
     "record_transcript",
     "route_history",
     "scratch_runtime",
+    "select_episodes",
+    "open_workers",
     "status",
 ]
 
@@ -715,6 +719,56 @@ def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue
     return plan_routes(script, bible, settings, catalogue, route_history(folder, script, bible, settings, catalogue))
 
 
+STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
+    CHARACTER_SHEET, SHEET_VIEW, SET_PLATE, LAYOUT_SHOT, LAYOUT_SET_VIEW, VOICE_LINE, KEYFRAME, PAINTOVER, CLIP, VIDEO,
+    LIPSYNC, SEGMENT, EPISODE) if step.kind == "cpu"}))
+"""The modules of the line's rendering steps: what a warm worker has imported before its first step arrives."""
+
+
+@dataclass(frozen=True)
+class Workers:
+    """The executor a build runs on, and what it lends every step beyond the studio (a cluster's gates)."""
+
+    executor: Executor
+    kind: Literal["local", "ray"]
+    resources: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def open_workers(folder: ProjectFolder, settings: Settings, *, kind: Literal["local", "ray"] | None = None,
+                 address: str | None = None, warm: bool = True) -> Iterator[Workers]:
+    """The build's executor, as [build] asks (or ``kind`` and ``address``, the command line's), started now.
+
+    Local: a process pool whose workers start and import the line's modules at once (``warm``), while the
+    caller builds the graph. Ray: a private Ray on this machine, or the cluster at ``address``; a project
+    whose objects or state a worker elsewhere cannot reach is refused before anything runs, and the
+    project's provider limits and budget are held for every worker by one gate keeper on the cluster.
+    """
+    kind = kind or settings.build.executor
+    address = address if address is not None else settings.build.ray_address
+    if kind == "local":
+        if address is not None:
+            raise ConfigError(f"--address {address} names a Ray cluster, but the build runs on this machine's processes",
+                              hint="add --executor ray, or leave --address out")
+        with LocalExecutor(workers=settings.build.workers) as executor:
+            if warm:
+                executor.warm(STEP_MODULES)
+            yield Workers(executor, "local")
+        return
+    from .engine.ray_executor import RayExecutor
+    from .providers.cluster import GatesAddress
+
+    RayExecutor.check_reach(address, folder.objects_address, shared_state=settings.state.url is not None)
+    executor = RayExecutor(address=address, workers=settings.build.workers)
+    with executor:
+        where = f"{folder.root}|{folder.state.url}"
+        gates = GatesAddress(f"gates-{hashlib.sha256(where.encode('utf-8')).hexdigest()[:16]}")
+        try:
+            yield Workers(executor, "ray", {"gates": gates})
+        finally:
+            gates.open().close()
+
+
 def _run(folder: ProjectFolder, nodes: list[Invocation], resources: Mapping[str, Any], executor: Executor | None, *,
          workers: int, progress: Progress = False, command: str, run: BuildRun | None = None) -> RunSummary:
     with ExitStack() as stack:
@@ -778,6 +832,31 @@ class BuildResult:
         return any("[Errno 28]" in failure.error for failure in self.summary.failures)
 
 
+def _reach(outputs: Iterable[EpisodeOutput]) -> set[tuple[str, str]]:
+    """Every node the outputs' nodes need, themselves included."""
+    seen: set[tuple[str, str]] = set()
+    stack = [node for output in outputs for node in (output.episode, *output.segments.values())]
+    while stack:
+        node = stack.pop()
+        if node.node not in seen:
+            seen.add(node.node)
+            stack.extend(node.deps.values())
+    return seen
+
+
+def select_episodes(graph: BuildGraph, episodes: Iterable[str]) -> BuildGraph:
+    """The graph cut down to the named episodes (and what they need); an unknown id is an error naming those known."""
+    wanted = list(dict.fromkeys(episodes))
+    unknown = [episode for episode in wanted if episode not in graph.outputs]
+    if unknown:
+        known = ", ".join(graph.outputs) or "none"
+        raise ProjectError(f"no episode {', '.join(unknown)} in the script", hint=f"episodes: {known}")
+    outputs = {episode: graph.outputs[episode] for episode in wanted}
+    return BuildGraph(nodes=[output.episode for output in outputs.values()],
+                      episodes={episode: graph.episodes[episode] for episode in wanted}, work=graph.work,
+                      resources=graph.resources, cast=graph.cast, outputs=outputs)
+
+
 def prepare_build(folder: ProjectFolder, settings: Settings) -> BuildPlan:
     """What a build does before it runs: approvals checked, the graph built and routed, new designs saved.
 
@@ -792,16 +871,34 @@ def prepare_build(folder: ProjectFolder, settings: Settings) -> BuildPlan:
 def build(
     folder: ProjectFolder, settings: Settings, *, executor: Executor | None = None, progress: Progress = False,
     command: str = "build", plan: BuildPlan | None = None, run: BuildRun | None = None,
+    workers: Workers | None = None, episodes: Iterable[str] | None = None,
 ) -> BuildResult:
-    """Build every episode and publish what was made to renders/ and exports/; failed steps are in the summary.
+    """Build every episode (or those named in ``episodes``) and publish what was made to renders/ and exports/;
+    failed steps are in the summary.
 
     ``plan`` is prepare_build's, when the caller has shown its notes already; ``run`` is filled in as the
-    build starts, so a caller stopped part-way can say what was kept.
+    build starts, so a caller stopped part-way can say what was kept. The build runs on ``workers``
+    (open_workers'), or on ``executor``, or on workers opened as [build] asks.
     """
     plan = plan if plan is not None else prepare_build(folder, settings)
-    summary = _run(folder, plan.graph.nodes, plan.graph.resources, executor, workers=settings.build.workers,
-                   progress=progress, command=command, run=run)
-    published = publish_episodes(folder, plan.graph, summary.takes)
+    graph = plan.graph
+    nodes = graph.nodes
+    if episodes is not None:
+        chosen = select_episodes(graph, episodes)
+        # the chosen episodes' nodes, and the bible's (sheets, views, plates) that no episode alone needs
+        others = _reach(output for episode, output in graph.outputs.items() if episode not in chosen.outputs)
+        mine = _reach(chosen.outputs.values())
+        nodes = [node for node in graph.nodes if node.node in mine or node.node not in others]
+        graph = chosen
+    with ExitStack() as stack:
+        if workers is None and executor is None:
+            workers = stack.enter_context(open_workers(folder, settings))
+        if workers is not None:
+            executor = workers.executor
+        resources = {**graph.resources, **(workers.resources if workers is not None else {})}
+        summary = _run(folder, nodes, resources, executor, workers=settings.build.workers,
+                       progress=progress, command=command, run=run)
+    published = publish_episodes(folder, graph, summary.takes)
     warnings = Counter(warning for take in summary.takes.values() for warning in take.provenance.warnings)
     return BuildResult(summary=summary, published=published, warnings=dict(warnings), fallbacks=plan.fallbacks,
                        notes=list(plan.notes))

@@ -82,7 +82,9 @@ def test_a_worker_killed_mid_step_is_run_again_elsewhere_and_pays_nothing_twice(
         assert summary.ok, str(summary)
         # every request made one job at the provider: the rerun found the killed step's job in the journal
         assert len(server.submits) == len(nodes)
-        assert server.rejected_busy == 0 and report["fake"]["peak"] <= LIMIT
+        # the cluster never held more slots than the limit; the killed worker's job ran on at the provider
+        # after its slot was given back, so at most that one submit met a full provider (a 429, retried)
+        assert report["fake"]["peak"] <= LIMIT and server.rejected_busy <= len(killed)
         charges = Ledger(folder.state).entries()
         assert len(charges) == len(nodes) and len({c.charge.cache_key for c in charges}) == len(nodes)
     # the clips are in the bucket, and read back whole from it on a machine with an empty cache

@@ -93,6 +93,17 @@ class RayExecutor:
         self.max_retries = max_retries
         self._started = False
         if not ray.is_initialized():
+            self._init(ray, address, workers)
+            self._started = True
+        self.workers = max(1, int(ray.cluster_resources().get("CPU", workers)))
+        self._remote = ray.remote(run_remote)
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, int] = {"cpu": 0, "io": 0}
+        self._refs: set[Any] = set()
+
+    @staticmethod
+    def _init(ray: Any, address: str | None, workers: int) -> None:
+        try:
             if address is None:
                 # a Ray of our own on this machine: its workers find modules where this process does, as
                 # a spawned process pool's do (a cluster's workers have mangaline installed instead)
@@ -101,21 +112,22 @@ class RayExecutor:
                          configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
             else:
                 ray.init(address=address, namespace=NAMESPACE, log_to_driver=False, configure_logging=False)
-            self._started = True
-        self.workers = max(1, int(ray.cluster_resources().get("CPU", workers)))
-        self._remote = ray.remote(run_remote)
-        self._lock = threading.Lock()
-        self._in_flight: dict[str, int] = {"cpu": 0, "io": 0}
-        self._refs: set[Any] = set()
+        except (ConnectionError, ValueError, RuntimeError, TimeoutError) as err:
+            where = f"the Ray cluster at {address}" if address else "a Ray on this machine"
+            hint = ("a ray:// address needs pip install 'ray[client]' (the cluster extra has it)"
+                    if address and address.startswith("ray://") else "check that the cluster is up and reachable")
+            raise ConfigError(f"cannot start {where}: {str(err).splitlines()[0] if str(err) else type(err).__name__}",
+                              hint=hint) from None
 
-    def check_reach(self, objects: StoreAddress, *, shared_state: bool) -> None:
-        """Refuse a project whose objects or state a worker on another machine could not reach."""
-        if self.address is None or (objects.shared and shared_state):
+    @staticmethod
+    def check_reach(address: str | None, objects: StoreAddress, *, shared_state: bool) -> None:
+        """Refuse a project whose objects or state a worker on another machine could not reach (before connecting)."""
+        if address is None or (objects.shared and shared_state):
             return
         missing = [what for what, ok in (('[storage] url = "s3://..."', objects.shared),
                                          ('[state] url = "postgresql://..."', shared_state)) if not ok]
         raise ConfigError(
-            f"the Ray cluster at {self.address} runs steps on other machines, which cannot reach this project's "
+            f"the Ray cluster at {address} runs steps on other machines, which cannot reach this project's "
             f"{' or '.join(('objects', 'state')[i] for i, ok in enumerate((objects.shared, shared_state)) if not ok)} "
             "on this disk",
             hint="set " + " and ".join(missing) + " in mangaline.toml, or leave --address out for a Ray on this machine",
