@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mangaline.model import Bible, Project, Scene
 
 from .pg import PostgresServer, postgres_server
+from .s3 import S3Server, s3_server
 from .storyboard.cafe_sample import make_bible, make_scene
 
 ROOT = Path(__file__).resolve().parents[1]
+
+CLUSTER = os.environ.get("MANGALINE_TEST_CLUSTER") == "1"
+"""Run the tests as on a cluster: every project `mangaline new` makes keeps its state in a PostgreSQL database
+of its own and its objects in an S3 bucket of its own, and builds on Ray (`make test` runs the build tests
+so too)."""
 EXAMPLES = ROOT / "examples"
 
 SMALL_SCRIPT = """Title: Small Hours
@@ -56,6 +65,8 @@ def mangaline(*args: str | os.PathLike, check: bool = True, cwd: Path | None = N
     )
     if check and result.returncode != 0:
         raise AssertionError(f"mangaline {' '.join(map(str, args))} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+    if CLUSTER and result.returncode == 0 and args and str(args[0]) == "new":
+        _on_the_cluster(Path(cwd or ".") / Path(args[1]))
     return result
 
 
@@ -104,3 +115,34 @@ def state_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
         return sqlite_url(tmp_path / "state.db")
     return request.getfixturevalue("postgres_url")
+
+
+# moto's S3 server on 127.0.0.1 (tests/s3.py), started once for the session by the first test that asks.
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cluster_servers() -> Iterator[None]:
+    """The servers MANGALINE_TEST_CLUSTER=1 points new projects at, stopped when the session ends."""
+    yield
+    _CLUSTER_SERVERS.close()
+
+
+_CLUSTER_SERVERS = ExitStack()
+_cluster: dict[str, Any] = {}
+
+
+def _on_the_cluster(project: Path) -> None:
+    """Point a project `mangaline new` just made at a database and a bucket of its own, and at Ray."""
+    if not _cluster:
+        _cluster["postgres"] = _CLUSTER_SERVERS.enter_context(postgres_server())
+        _cluster["s3"] = _CLUSTER_SERVERS.enter_context(s3_server())
+    config = project / "mangaline.toml"
+    text = re.sub(r'(?m)^executor = "local"', 'executor = "ray"', config.read_text(encoding="utf-8"))
+    assert 'executor = "ray"' in text, f"{config} names no [build] executor to turn to Ray"
+    text += (f'\n[state]\nurl = "{_cluster["postgres"].new_database()}"\n\n'
+             f'[storage]\nurl = "{_cluster["s3"].bucket()}"\nendpoint_url = "{_cluster["s3"].endpoint_url}"\n')
+    config.write_text(text, encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import mangaline
 from tests.test_build import frame_sums
 
-from .s3 import S3Server
+from tests.s3 import S3Server
 
 pytest.importorskip("ray")
 

@@ -25,7 +25,7 @@ from mangaline.providers.cluster import GatesAddress
 from mangaline.providers.ledger import Ledger
 from tests.providers.fake_video import FakeVideoServer
 
-from .s3 import S3Server
+from tests.s3 import S3Server
 from .steps import PAID_CLIP
 
 pytest.importorskip("ray")

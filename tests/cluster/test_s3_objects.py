@@ -11,7 +11,7 @@ import pytest
 from mangaline.errors import ProjectError
 from mangaline.project import S3ObjectStore, StoreAddress
 
-from .s3 import S3Server
+from tests.s3 import S3Server
 
 
 def store(s3: S3Server, tmp_path: Path, url: str, name: str = "cache") -> S3ObjectStore:
