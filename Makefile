@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.mangaline-installed
 DEMO := demo/last-ferry
+# what `make test` runs a second time as on a cluster (MANGALINE_TEST_CLUSTER=1; tests/conftest.py)
+CLUSTER_TESTS := tests/test_build.py tests/test_cli.py tests/test_tiers.py
 
 .PHONY: demo test bench install clean
 
@@ -29,6 +31,8 @@ test: $(STAMP)
 		|| echo "note: apt-get could not install postgresql; the PostgreSQL tests will fail"; \
 	else echo "note: PostgreSQL is not installed and this is not root; for its tests: sudo apt-get install postgresql"; fi
 	$(BIN)/python -m pytest -q
+	@# the end-to-end build tests again, every project on Ray with PostgreSQL state and S3 objects
+	MANGALINE_TEST_CLUSTER=1 $(BIN)/python -m pytest -q $(CLUSTER_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/build_bench.py

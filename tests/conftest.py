@@ -124,6 +124,14 @@ def s3() -> Iterator[S3Server]:
         yield server
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if CLUSTER:
+        skip = pytest.mark.skip(reason="reads the project's own SQLite file or copies its folder (and so its database)")
+        for item in items:
+            if item.get_closest_marker("own_state"):
+                item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def cluster_servers() -> Iterator[None]:
     """The servers MANGALINE_TEST_CLUSTER=1 points new projects at, stopped when the session ends."""

@@ -133,6 +133,7 @@ def test_a_failing_step_is_flagged_and_everything_else_is_kept(small_script: Pat
     assert states[("edit.episode", "ep01")]["state"] == "MISSING"
 
 
+@pytest.mark.own_state
 def test_new_breaks_a_story_down_with_an_llm_and_keeps_its_transcript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mangaline.project import ProjectFolder
     from mangaline.providers.ledger import Ledger

@@ -266,6 +266,7 @@ def test_standard_build_routes_by_expected_cost_fits_the_budget_and_renders(draf
     assert again.ran == 0 and again.ok and not cheap2.submits and not fine2.submits
 
 
+@pytest.mark.own_state
 def test_a_build_killed_after_a_submit_resumes_the_same_job_and_pays_once(drafted: Path, tmp_path: Path) -> None:
     register_studios()
     codes = list(shots(drafted))
@@ -313,6 +314,7 @@ def test_a_build_killed_after_a_submit_resumes_the_same_job_and_pays_once(drafte
     assert probe(root / "renders" / "ep01.mp4").video_codec == "h264"
 
 
+@pytest.mark.own_state
 def test_a_clip_failing_qc_is_retaken_with_a_new_seed_then_rerouted_and_never_loops(drafted: Path, tmp_path: Path) -> None:
     register_studios()
     codes = list(shots(drafted))

@@ -210,6 +210,7 @@ def _building(folder: ProjectFolder, command: str, *, wait: bool = False) -> Ite
             held.enter_context(build_lock(folder.state_dir, command, wait=wait, waiting=waiting))
         except OSError as error:  # a read-only or full disk: a build could not write anyway
             raise _os_error(error, where=folder.root, doing=f"cannot {command.split()[0]} in") from None
+        held.enter_context(folder.state.exclusive(wait=wait))  # a shared database: builds on other machines too
         yield
 
 

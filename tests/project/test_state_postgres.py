@@ -365,3 +365,19 @@ def test_a_connection_error_met_mid_command_is_said_with_the_server_it_was_to() 
     assert problem is not None and "hunter2" not in str(problem)
     assert f"the state database postgresql://director@127.0.0.1:{port}/drama cannot be reached" in str(problem)
     assert "Connection refused" in str(problem) and "PGPASSWORD" in str(problem)
+
+
+def test_one_build_at_a_time_holds_a_shared_database_from_any_machine(postgres_url: str) -> None:
+    from mangaline.project.state import StateDB
+
+    here, there = StateDB(postgres_url), StateDB(postgres_url)  # two machines' builds, one database
+    try:
+        with here.exclusive():
+            with pytest.raises(ProjectError, match="another build holds the project's database"):
+                with there.exclusive():
+                    pass
+        with there.exclusive():  # released when the first build ends
+            pass
+    finally:
+        here.close()
+        there.close()

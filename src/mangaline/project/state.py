@@ -78,6 +78,7 @@ def open_state(root: Path, settings: Settings | None = None) -> StateDB:
 
 
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
+_BUILD_LOCK = 0x6D616E67_6275696C  # b"mangbuil": held by the one build of the project at a time
 _UPGRADE_LOCK = 0x6D616E67_6C696E65  # b"mangline": the advisory lock every upgrade of one database waits on
 _CONNECT_TIMEOUT = 15  # seconds: a server behind a firewall that drops packets fails instead of hanging
 
@@ -216,6 +217,27 @@ class StateDB:
     @property
     def postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def exclusive(self, *, wait: bool = False) -> Iterator[None]:
+        """Hold this database for one build: on PostgreSQL, where builds on other machines may share it, a
+        session advisory lock (the server lets go of it when the holder's connection ends, a killed build
+        included); on SQLite nothing more than the project's own build lock, which covers its one machine."""
+        if not self.postgres:
+            yield
+            return
+        from sqlalchemy import text
+
+        with self.engine.connect() as connection:
+            if wait:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _BUILD_LOCK})
+            elif not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _BUILD_LOCK}).scalar():
+                raise ProjectError(f"another build holds the project's database {self.url} (perhaps on another machine)",
+                                   hint="wait for it to end, or run the build with --wait")
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _BUILD_LOCK})
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; a no-op on an up-to-date database.
