@@ -104,6 +104,7 @@ class LocalExecutor:
         self._in_flight: dict[str, int] = {"cpu": 0, "io": 0}
         self._processes: ProcessPoolExecutor | None = None
         self._threads: ThreadPoolExecutor | None = None
+        self._warming = False  # the pool holds only warm-up work: nothing to wait for when it stops
 
     def _pool(self, kind: Kind) -> ProcessPoolExecutor | ThreadPoolExecutor:
         if kind == "io":
@@ -124,6 +125,7 @@ class LocalExecutor:
         costs about a second; called before the build graph is made, that second passes while the
         graph is built, so a small rebuild does not pay it step after step."""
         names = tuple(sorted(set(modules)))
+        self._warming = self._processes is None
         pool = self._pool("cpu")
         for _ in range(self.workers):
             pool.submit(_import_modules, names)
@@ -139,6 +141,8 @@ class LocalExecutor:
         """``gpus`` is not scheduled here: a step that uses one runs in a process like any other."""
         with self._lock:
             self._in_flight[kind] += 1
+        if kind == "cpu":
+            self._warming = False
         try:
             future = self._pool(kind).submit(perform, fn, ctx)
         except BrokenProcessPool:
@@ -169,7 +173,7 @@ class LocalExecutor:
         build stores nothing more, and a paid call in flight is journaled for the next build to find."""
         processes, self._processes = self._processes, None
         if processes is not None:
-            if now:
+            if now or self._warming:  # a build that ran no step (all cached) does not wait for imports
                 _end_workers(processes)
             # joined either way, so the pool's queues and semaphores are released, never leaked
             processes.shutdown(wait=True, cancel_futures=True)
