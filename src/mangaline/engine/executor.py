@@ -124,8 +124,10 @@ class LocalExecutor:
         A worker's start (a new interpreter, then the steps' modules: NumPy, Pillow, FFmpeg bindings)
         costs about a second; called before the build graph is made, that second passes while the
         graph is built, so a small rebuild does not pay it step after step."""
+        if self._processes is not None:
+            return  # started already (warmed, or running steps): its workers have what they need or soon will
         names = tuple(sorted(set(modules)))
-        self._warming = self._processes is None
+        self._warming = True
         pool = self._pool("cpu")
         for _ in range(self.workers):
             pool.submit(_import_modules, names)
