@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/prose_accuracy.py
 	$(BIN)/python benchmarks/cost_bench.py
 	$(BIN)/python benchmarks/concurrency_bench.py
+	$(BIN)/python benchmarks/ray_season.py
 
 clean:
 	rm -rf demo bench-out
