@@ -1,6 +1,6 @@
 """A season's clips on Ray: throughput with 1, 2, 4 and 8 workers against a latency-bound fake provider.
 
-Every shot is one `bench.clip` step run by the engine on the Ray executor: a Ray task that asks the
+Every shot is one `test.paid_clip` step (tests/cluster/steps.py) run by the engine on the Ray executor: a Ray task that asks the
 project's runtime for a clip (journal, ledger, budget, limits, polling, download), the runtime
 reaching a fake video provider on 127.0.0.1 that takes LATENCY seconds a job and refuses (429) any
 job past its concurrency limit. The limit is the project's for the whole cluster (cluster gates).
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -28,38 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the fake provider lives with the tests
 
-from mangaline.engine import Engine, Invocation, Step, StepContext, StepOutput  # noqa: E402
+from mangaline.engine import Engine, Invocation  # noqa: E402
 from mangaline.engine.ray_executor import RayExecutor  # noqa: E402
 from mangaline.project import ProjectFolder  # noqa: E402
-from mangaline.project.state import StateDB  # noqa: E402
 from mangaline.providers.cluster import GatesAddress  # noqa: E402
-from mangaline.providers.runtime import PollPolicy, Runtime  # noqa: E402
-from tests.providers.fake_video import REQUEST, FakeVideoModel, FakeVideoServer, fake_catalogue  # noqa: E402
-
-_runtimes: dict[str, Runtime] = {}
-_lock = threading.Lock()
-
-
-def _runtime(ctx: StepContext) -> Runtime:
-    """One runtime per worker process, as the studio keeps one: its gates are the cluster's."""
-    key = ctx.params["state"] + ctx.resources["gates"].name
-    with _lock:
-        if key not in _runtimes:
-            catalogue = fake_catalogue({"id": "fake-clip", "price": 0.1,
-                                        "limits": {"concurrency": ctx.params["limit"]}})
-            _runtimes[key] = Runtime(StateDB(ctx.params["state"]), Path(ctx.params["results"]), catalogue=catalogue,
-                                     gates=ctx.resources["gates"].open(), poll=PollPolicy(first=0.05, max_interval=0.1))
-        return _runtimes[key]
-
-
-def clip(ctx: StepContext) -> StepOutput:
-    request = REQUEST.__class__(**{**REQUEST.__dict__, "seed": ctx.params["seed"]})
-    made = _runtime(ctx).video("fake", "fake-clip", FakeVideoModel(ctx.params["url"]), request, step=ctx.step,
-                               entity=ctx.entity)
-    return StepOutput(components={"clip": made.files["video"]}, provider="fake", model="fake-clip", cost=made.cost)
-
-
-CLIP = Step("bench.clip", "1", clip, kind="io", retries=0)
+from tests.cluster.steps import PAID_CLIP  # noqa: E402  (the paid clip the cluster tests send to workers)
+from tests.providers.fake_video import FakeVideoServer  # noqa: E402
 
 
 def season(workers: int, shots: int, latency: float, limit: int) -> dict[str, float]:
@@ -69,7 +42,7 @@ def season(workers: int, shots: int, latency: float, limit: int) -> dict[str, fl
         gates = GatesAddress(f"bench-{uuid.uuid4().hex[:8]}")
         params = {"url": server.url, "limit": limit, "state": folder.state.url,
                   "results": str(folder.state_dir / "results")}
-        nodes = [Invocation(CLIP, f"ep{n // 20 + 1:02d}-sh{n % 20 + 1:03d}", {**params, "seed": n})
+        nodes = [Invocation(PAID_CLIP, f"ep{n // 20 + 1:02d}-sh{n % 20 + 1:03d}", {**params, "seed": n})
                  for n in range(shots)]
         with RayExecutor(workers=workers, io_workers=workers) as executor:
             engine = Engine(folder, executor, resources={"gates": gates})
@@ -112,7 +85,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    # the step must travel to the workers by module and name: run this file's main as the module it is
-    import ray_season
-
-    sys.exit(ray_season.main())
+    sys.exit(main())
