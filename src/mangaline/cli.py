@@ -37,7 +37,7 @@ from rich.text import Text
 
 from . import __version__
 from .errors import MangalineError, ProjectError, ScriptError, invalid_value
-from .stopping import Interrupted, leave, stop_on_signals
+from .stopping import Interrupted, leave, process_alive, stop_on_signals
 
 if TYPE_CHECKING:
     from .config import LlmSettings, Settings
@@ -174,19 +174,9 @@ def _sweep_partials(parent: Path, stem: str) -> None:
         return
     for left in parent.glob(f"{glob.escape(stem)}*"):
         pid = left.name.removeprefix(stem).split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         shutil.rmtree(left, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _open(directory: Path) -> tuple[ProjectFolder, Settings]:

@@ -730,7 +730,6 @@ class Workers:
     """The executor a build runs on, and what it lends every step beyond the studio (a cluster's gates)."""
 
     executor: Executor
-    kind: Literal["local", "ray"]
     resources: dict[str, Any] = field(default_factory=dict)
 
 
@@ -753,7 +752,7 @@ def open_workers(folder: ProjectFolder, settings: Settings, *, kind: Literal["lo
         with LocalExecutor(workers=settings.build.workers) as executor:
             if warm:
                 executor.warm(STEP_MODULES)
-            yield Workers(executor, "local")
+            yield Workers(executor)
         return
     from .engine.ray_executor import RayExecutor
     from .providers.cluster import GatesAddress
@@ -764,7 +763,7 @@ def open_workers(folder: ProjectFolder, settings: Settings, *, kind: Literal["lo
         where = f"{folder.root}|{folder.state.url}"
         gates = GatesAddress(f"gates-{hashlib.sha256(where.encode('utf-8')).hexdigest()[:16]}")
         try:
-            yield Workers(executor, "ray", {"gates": gates})
+            yield Workers(executor, {"gates": gates})
         finally:
             gates.open().close()
 

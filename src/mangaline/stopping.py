@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
 
-__all__ = ["Interrupted", "STOP_SIGNALS", "held_off", "leave", "stop_on_signals"]
+__all__ = ["Interrupted", "STOP_SIGNALS", "held_off", "leave", "process_alive", "stop_on_signals"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _GRACE_SECONDS = 1.0
@@ -102,3 +102,14 @@ def leave(code: int) -> NoReturn:
             pass
     atexit._run_exitfuncs()
     os._exit(code)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (one owned by another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
+from ..stopping import process_alive
 
 __all__ = ["ClusterGates", "GatesAddress", "GateKeeper"]
 
@@ -89,7 +90,7 @@ class GateKeeper:
 
     def _reap(self) -> bool:
         """Give back the slots of worker processes on this node that are gone; returns whether any was."""
-        dead = [token for token, (_gate, node, pid) in self.holders.items() if node == self.node and not _alive(pid)]
+        dead = [token for token, (_gate, node, pid) in self.holders.items() if node == self.node and not process_alive(pid)]
         for token in dead:
             self._free(token)
         return bool(dead)
@@ -146,16 +147,6 @@ def _node_id() -> str:
         return ray.get_runtime_context().get_node_id()
     except Exception:  # noqa: BLE001 - outside Ray: one machine
         return "local"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)
