@@ -42,6 +42,23 @@ def test_migrations_create_the_schema_and_are_idempotent(tmp_path: Path) -> None
     engine.dispose()
 
 
+def test_the_schema_head_the_state_trusts_is_the_newest_migration(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from mangaline.project.state import SCHEMA_HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == SCHEMA_HEAD
+    url = sqlite_url(tmp_path / "state.db")
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a database an older release made: the open migrates it
+        conn.execute(text("create table alembic_version (version_num varchar(32) not null primary key)"))
+    StateDB(url).close()
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalars().all() == [SCHEMA_HEAD]
+        assert "takes" in inspect(conn).get_table_names()
+    engine.dispose()
+
+
 def test_takes_round_trip_and_one_take_per_cache_key(state_db_url: str) -> None:
     db = StateDB(state_db_url)
     run = db.begin_run("build")

@@ -85,10 +85,14 @@ def _ignore(_signum: int, _frame: object) -> None:
 
 
 def _import_modules(names: tuple[str, ...]) -> None:
+    """Import each module; a ``module:function`` entry is also called (a step's heavy set-up, such as a voice model)."""
     for name in names:
+        module, _, function = name.partition(":")
         try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - warming is a head start only; the step itself reports a bad import
+            loaded = importlib.import_module(module)
+            if function:
+                getattr(loaded, function)()
+        except Exception:  # noqa: BLE001 - warming is a head start only; the step itself reports what fails
             pass
 
 

