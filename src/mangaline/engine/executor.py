@@ -73,11 +73,17 @@ class Executor(Protocol):
         ...
 
 
-def _worker_started() -> None:
+def _worker_started(warm: tuple[str, ...] = ()) -> None:
+    """A worker's start: Ctrl-C left to the runner, then what the build's steps warm (see Step.warm)."""
     # Ctrl-C in a terminal reaches every process of the group. A worker leaves stopping to the runner
     # (an idle worker hit by KeyboardInterrupt dies with a traceback and breaks the pool); a handler
     # rather than SIG_IGN, so the tools it starts (FFmpeg) still get the signal and stop at once.
     signal.signal(signal.SIGINT, _ignore)
+    _import_modules(warm)
+
+
+def _started() -> None:
+    """A task that only makes the pool start a worker (which warms itself on the way)."""
 
 
 def _ignore(_signum: int, _frame: object) -> None:
@@ -109,6 +115,7 @@ class LocalExecutor:
         self._processes: ProcessPoolExecutor | None = None
         self._threads: ThreadPoolExecutor | None = None
         self._warming = False  # the pool holds only warm-up work: nothing to wait for when it stops
+        self._warm: tuple[str, ...] = ()  # what each worker loads as it starts
 
     def _pool(self, kind: Kind) -> ProcessPoolExecutor | ThreadPoolExecutor:
         if kind == "io":
@@ -118,7 +125,8 @@ class LocalExecutor:
         if self._processes is None:
             # spawn, not fork: a forked child would inherit the runner's threads and database handles
             self._processes = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_started,
+                initargs=(self._warm,),
             )
         return self._processes
 
@@ -127,14 +135,16 @@ class LocalExecutor:
 
         A worker's start (a new interpreter, then the steps' modules: NumPy, Pillow, FFmpeg bindings)
         costs about a second; called before the build graph is made, that second passes while the
-        graph is built, so a small rebuild does not pay it step after step."""
+        graph is built, so a small rebuild does not pay it step after step. Each worker warms as it
+        starts, before its first task, so no step runs in a cold worker (nor in one started later to
+        replace a worker that died)."""
         if self._processes is not None:
             return  # started already (warmed, or running steps): its workers have what they need or soon will
-        names = tuple(sorted(set(modules)))
+        self._warm = tuple(sorted(set(modules)))
         self._warming = True
         pool = self._pool("cpu")
         for _ in range(self.workers):
-            pool.submit(_import_modules, names)
+            pool.submit(_started)
 
     def can_submit(self, kind: Kind) -> bool:
         limit = self.workers if kind == "cpu" else self.io_workers
