@@ -26,8 +26,10 @@ _SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|token|password|passwd|crede
 __all__ = [
     "ENVIRONMENT_OVERRIDES",
     "BuildSettings",
+    "JudgeSettings",
     "LlmSettings",
     "ProviderSettings",
+    "QcSettings",
     "RoutingSettings",
     "Settings",
     "StateSettings",
@@ -229,6 +231,48 @@ class RoutingSettings(BaseModel):
         return value
 
 
+class JudgeSettings(BaseModel):
+    """[qc.judge]: an OpenAI-compatible vision model asked about each model take (prompt adherence, anatomy, artefacts)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str = Field(description="the endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
+    model: str = Field(description="a vision model the endpoint knows")
+    api_key_env: str = Field(default="OPENAI_API_KEY", description="environment variable holding the key (never the key)")
+    threshold: float = Field(default=0.6, ge=0, le=1, description="the judge's score under which a take fails")
+    frames: int = Field(default=3, ge=1, le=8, description="frames of a clip shown to the judge")
+    timeout: float = Field(default=60.0, gt=0, description="seconds to wait for one answer")
+
+
+class QcSettings(BaseModel):
+    """[qc]: how takes are judged, and how many are bought to choose from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    best_of: int = Field(
+        default=1, ge=1, le=8,
+        description="takes bought per paid shot while the budget allows, the best kept (1: the first that passes)",
+    )
+    checks: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="per check: [qc.checks.<name>] threshold = 0..1, enabled = false, and the check's own options",
+    )
+    judge: JudgeSettings | None = None
+
+    @field_validator("checks")
+    @classmethod
+    def _check_tables(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, table in value.items():
+            if "threshold" in table and not (
+                isinstance(table["threshold"], (int, float)) and not isinstance(table["threshold"], bool)
+                and 0 <= table["threshold"] <= 1
+            ):
+                raise ValueError(f"checks.{name}.threshold must be a number from 0 to 1, not {table['threshold']!r}")
+            if "enabled" in table and not isinstance(table["enabled"], bool):
+                raise ValueError(f"checks.{name}.enabled must be true or false, not {table['enabled']!r}")
+        return value
+
+
 class Settings(BaseModel):
     """Everything mangaline.toml holds; saved beside what it produced."""
 
@@ -241,6 +285,7 @@ class Settings(BaseModel):
     routing: RoutingSettings = RoutingSettings()
     state: StateSettings = StateSettings()
     storage: StorageSettings = StorageSettings()
+    qc: QcSettings = QcSettings()
 
 
 def _check_url(value: str | None, key: tuple[str, str], *, credentials: bool = False) -> str | None:

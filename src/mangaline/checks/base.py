@@ -243,6 +243,10 @@ class Truth:
     characters: Mapping[str, CharacterTruth] = field(default_factory=dict)
     lines: tuple[LineTruth, ...] = ()
     continuous_with_next: bool = False  # the action runs on into the next shot (a match cut)
+    scene: str = ""  # the scene the shot belongs to: cut checks judge the cuts inside a scene
+    # parts of the frame burned-in captions may cover (x0, y0, x1, y1 as fractions of the frame):
+    # text there is the subtitles, not leakage
+    captions: tuple[tuple[float, float, float, float], ...] = ()
 
     @property
     def aspect(self) -> float:
@@ -304,6 +308,23 @@ class Truth:
         """
         files = {name: Path(path) for name, path in files.items()}
         layout = json.loads(files["layout.json"].read_text(encoding="utf-8")) if "layout.json" in files else None
+        sheets = {cid: Path(path) for cid, path in dict(fields.pop("sheets", None) or {}).items()}
+        if "characters" not in fields and layout is not None:
+            # each character the layout placed: their guide mask, their sheet, where they face and stand on screen
+            masks = {}
+            if "guides.json" in files:
+                masks = json.loads(files["guides.json"].read_text(encoding="utf-8")).get("characters", {})
+            width = float(layout["frame_width"])
+            fields["characters"] = {
+                placed["id"]: CharacterTruth(
+                    id=placed["id"], mask=files.get(masks.get(placed["id"], "")), sheet=sheets.get(placed["id"]),
+                    character=placed.get("character"), variant=placed.get("variant", "default"),
+                    facing_deg=placed.get("facing_deg"), screen_x=float(placed["face"][0]) / width,
+                )
+                for placed in layout.get("characters", [])
+            }
+        if layout is not None:
+            fields.setdefault("scene", layout.get("scene", ""))
         plate = files.get("keyframe.png")
         if "width" not in fields or "height" not in fields:
             if layout is not None:
