@@ -1,0 +1,551 @@
+"""The layout in the take: the set's edges where the edge guide has them, each set piece where the plate has it,
+each character on their side at their size, and the characters' left-to-right order (the 180° rule).
+
+Every frame judged is first framed against the layout: the scale and shift (a slow push, a model's slightly
+different framing) that best lay the take's edges on the guide's, found by chamfer matching on a distance
+transform. What is left after that framing is what the take got wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from ..colour import lab
+from ..model.qc import Verdict
+from .base import Check, Take, Truth
+from .identity import characters_in_view, display_name, take_frames, working_size
+
+__all__ = ["Framing", "PlacementCheck", "ScreenDirectionCheck", "SetLayoutCheck", "SetPiecesCheck", "detect_edges",
+           "frame_against_layout", "set_edges"]
+
+_CAP = 16.0  # px (at the working size): a chamfer distance past this counts as this, so one stray edge cannot dominate
+_WINDOW = 67  # px: the side of the neighbourhoods the chamfer is read in (a quarter of a portrait frame's width)
+_MIN_WINDOW_EDGES = 150  # edge pixels a neighbourhood needs to be read
+_GOOD_PX, _BAD_PX = 2.0, 10.0  # chamfer distances scoring 1 and 0
+_SCALES = np.arange(0.94, 1.101, 0.02)  # framings searched: a push or pull of a few percent either way
+_SHIFTS = np.arange(-12, 13, 3)  # px at the working size
+_PEOPLE_MARGIN = 5  # px the characters are grown by: a model draws hair and sleeves a little bigger or smaller
+_MIN_SET_EDGES = 200  # edge pixels of the set (outside the characters) below which the set is not judged
+_MIN_PIECE = 30  # px of a set piece (clear of the characters) below which it is too small to judge
+_AGREE_DE = 12.0  # ΔE (CIE76, on a softened picture) within which a pixel of a piece agrees with the plate
+_GOOD_AGREE, _BAD_AGREE = 0.7, 0.2  # share of a piece agreeing that scores 1, and 0
+_BIN = 8.0  # Lab units of the colour bins a character's own colours are picked by
+_MIN_COLOUR, _COLOUR_SHARE = 10, 0.01  # pixels (and share of the character) a colour needs to count as theirs
+_OWN = 0.2  # a colour is a character's own when the rest of the plate shows it at most this much as they do
+_FIND_DE = 10.0  # ΔE (CIE76) within which a take's pixel shows one of a character's own colours
+_GRADE_DE = 5.0  # ΔE a take's grade may move colours by: a character's own colours are that much clear of the set's
+_MIN_REGION_PX = 40  # px of a character's own colours (at the working size) below which they are not found
+_FOUND = 0.25  # share of the plate's pixels in a character's colours the take must show for them to be there
+_GOOD_OFF, _BAD_OFF = 0.04, 0.2  # a character's centroid off by this share of the frame scores 1, and 0
+_GOOD_SCALE, _BAD_SCALE = 0.15, 0.55  # |log| of their height over the layout's scoring 1, and 0
+_MIN_APART = 0.05  # share of the frame width two characters must stand apart for their order to count
+
+
+# ------------------------------------------------------------------------------------------ edges
+
+
+def detect_edges(rgb: np.ndarray, sigma: float = 1.0, low: float = 0.1, high: float = 0.2) -> np.ndarray:
+    """Thin edges of an RGB picture (a Canny detector): luma gradients, one pixel wide, kept where they reach ``high``
+    of a full black-to-white step somewhere along their line and ``low`` everywhere on it."""
+    luma = ndimage.gaussian_filter(rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32), sigma)
+    gx, gy = ndimage.sobel(luma, 1), ndimage.sobel(luma, 0)
+    magnitude = np.hypot(gx, gy) / 255.0  # a full step across a Sobel kernel reads 4; the thresholds are of that
+    direction = (((np.degrees(np.arctan2(gy, gx)) + 180.0 + 22.5) % 180.0) // 45.0).astype(int)
+    padded = np.pad(magnitude, 1)
+    h, w = magnitude.shape
+    ridge = np.zeros((h, w), bool)
+    for k, (dy, dx) in enumerate(((0, 1), (1, 1), (1, 0), (1, -1))):
+        ahead = padded[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+        behind = padded[1 - dy:1 - dy + h, 1 - dx:1 - dx + w]
+        ridge |= (direction == k) & (magnitude >= ahead) & (magnitude >= behind)
+    thin = np.where(ridge, magnitude, 0.0)
+    weak, count = ndimage.label(thin > low, np.ones((3, 3)))
+    strong = np.unique(weak[thin > high])
+    return np.isin(weak, strong[strong > 0])
+
+
+def _downsample(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A full-size bool map at ``size``, keeping every line that crosses a pixel (nearest would drop thin ones)."""
+    if mask.shape[::-1] == size:
+        return mask
+    small = Image.fromarray(mask.astype(np.uint8) * 255).resize(size, Image.Resampling.BOX)
+    return np.asarray(small) > 40
+
+
+# ------------------------------------------------------------------------------------------ the layout of a truth
+
+
+@dataclass(frozen=True)
+class SetEdges:
+    """The set's edges as the layout draws them at the working size, and what the checks leave out."""
+
+    edges: np.ndarray  # guide edges the drawing shows (a boundary the plate's own edges confirm), thinned
+    distance: np.ndarray  # distance to the nearest of them, px
+    people: np.ndarray  # the characters, grown by a few pixels: they move and act, the set does not
+    elements: dict[str, np.ndarray]  # each set piece's mask
+
+
+def set_edges(truth: Truth, size: tuple[int, int]) -> SetEdges | None:
+    """The truth's set edges at ``size``; None without an edge guide or a plate."""
+    full = truth.edges()
+    plate = truth.plate_image(size)
+    if full is None or plate is None:
+        return None
+    guide = _downsample(full, size)
+    guide &= ~ndimage.binary_erosion(guide, np.ones((3, 3), bool))  # a filled dark area (ink, a black skirt) is its outline
+    # a boundary between two surfaces of one colour is in the guide but in no picture of the set
+    guide &= ndimage.binary_dilation(detect_edges(plate), iterations=2)
+    people = np.zeros(guide.shape, bool)
+    for cid in characters_in_view(truth):
+        mask = truth.character_mask(cid, size)
+        if mask is not None:
+            people |= mask
+    people = ndimage.binary_dilation(people, iterations=_PEOPLE_MARGIN)
+    edges = guide & ~people
+    return SetEdges(edges=edges, distance=ndimage.distance_transform_edt(~edges), people=people,
+                    elements=truth.element_masks(size))
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How a take frames the layout: take pixel = centre + scale * (layout pixel - centre) + (dx, dy)."""
+
+    scale: float
+    dx: float
+    dy: float
+    fit: float  # mean chamfer distance of the take's edges to the guide's under this framing, px
+
+    def to_take(self, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every layout pixel at ``size``, the take pixel it lands on (rows, columns) and whether it is in the take."""
+        w, h = size
+        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        ty = np.rint(h / 2 + self.scale * (ys - h / 2) + self.dy).astype(int)
+        tx = np.rint(w / 2 + self.scale * (xs - w / 2) + self.dx).astype(int)
+        inside = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
+        return np.clip(ty, 0, h - 1), np.clip(tx, 0, w - 1), inside
+
+    def warp(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A take's picture or map (at the working size) seen in the layout's framing, and where it is defined."""
+        h, w = image.shape[:2]
+        ty, tx, inside = self.to_take((w, h))
+        return image[ty, tx], inside
+
+
+def frame_against_layout(edges: np.ndarray, distance: np.ndarray, ignore: np.ndarray | None = None) -> Framing:
+    """The framing under which the take's ``edges`` lie closest to the guide (``distance``: the guide's distance map).
+
+    A coarse search over a few percent of push and a few pixels of shift, then a fine one around the best.
+    Take edges that land in ``ignore`` (the characters, in the layout's framing) do not count.
+    """
+    h, w = distance.shape
+    ignore = np.zeros(distance.shape, bool) if ignore is None else ignore
+    points = np.argwhere(edges).astype(np.float32)
+    if not len(points):
+        return Framing(1.0, 0.0, 0.0, _CAP)
+    rng = np.random.default_rng(0)
+    centre = np.array([h / 2, w / 2], np.float32)
+
+    def search(sample: np.ndarray, scales: np.ndarray, shifts_y: np.ndarray, shifts_x: np.ndarray) -> Framing:
+        best = Framing(1.0, 0.0, 0.0, math.inf)
+        for s in scales:
+            base = centre + (sample - centre) / s  # the layout pixel a take edge shows, before the shift
+            for dy in shifts_y:
+                y = np.rint(base[:, 0] - dy / s).astype(int)
+                ok_y = (y >= 0) & (y < h)
+                y = np.clip(y, 0, h - 1)
+                x = np.rint(base[None, :, 1] - shifts_x[:, None] / s).astype(int)
+                ok = ok_y[None, :] & (x >= 0) & (x < w)
+                x = np.clip(x, 0, w - 1)
+                counted = ~ignore[y[None, :], x]
+                d = np.where(ok, np.minimum(distance[y[None, :], x], _CAP), _CAP)
+                d = (d * counted).sum(axis=1) / np.maximum(counted.sum(axis=1), 1)
+                i = int(d.argmin())
+                if d[i] < best.fit:
+                    best = Framing(float(s), float(shifts_x[i]), float(dy), float(d[i]))
+        return best
+
+    coarse = points[rng.choice(len(points), min(600, len(points)), replace=False)]
+    best = search(coarse, _SCALES, _SHIFTS.astype(np.float32), _SHIFTS.astype(np.float32))
+    fine = points[rng.choice(len(points), min(2000, len(points)), replace=False)]
+    return search(fine, best.scale + np.array([-0.01, -0.005, 0.0, 0.005, 0.01]),
+                  best.dy + np.arange(-2, 3, dtype=np.float32), best.dx + np.arange(-2, 3, dtype=np.float32))
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One frame of the take as the layout checks see it: the picture, its edges and its framing against the layout."""
+
+    index: int
+    count: int
+    picture: np.ndarray
+    edges: np.ndarray
+    framing: Framing
+
+    @property
+    def label(self) -> str:
+        return f" (frame {self.index + 1} of {self.count})" if self.count > 1 else ""
+
+
+_SEEN: weakref.WeakKeyDictionary[Take, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def _remember(take: Take, truth: Truth, what: str, make: Callable[[], Any]) -> Any:
+    """What ``make`` returns, kept with the take for this truth: the checks of one run share their framing."""
+    kept = _SEEN.setdefault(take, {})
+    key = (id(truth), truth.shot, what)
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
+
+
+def _layout_of(take: Take, truth: Truth) -> tuple[tuple[int, int], SetEdges | None]:
+    size = working_size(truth)
+    return size, _remember(take, truth, "set", lambda: set_edges(truth, size))
+
+
+def seen_frames(take: Take, truth: Truth) -> list[Seen]:
+    """The take's frames judged (a still, or three of a clip), each with its edges and its framing against the layout."""
+    size, layout = _layout_of(take, truth)
+
+    def make() -> list[Seen]:
+        pictures = take_frames(take, size)
+        seen = []
+        for i, picture in enumerate(pictures):
+            edges = detect_edges(picture)
+            framing = (frame_against_layout(edges, layout.distance, layout.people) if layout is not None
+                       else Framing(1.0, 0.0, 0.0, 0.0))
+            seen.append(Seen(i, len(pictures), picture, edges, framing))
+        return seen
+
+    return _remember(take, truth, "frames", make)
+
+
+def _where(x: float, y: float, size: tuple[int, int]) -> str:
+    w, h = size
+    across = "left" if x < w / 3 else "right" if x > 2 * w / 3 else "centre"
+    down = "top" if y < h / 3 else "bottom" if y > 2 * h / 3 else "middle"
+    return f"{down} {across}"
+
+
+# ------------------------------------------------------------------------------------------ the set's edges
+
+
+class SetLayoutCheck(Check):
+    """The take's edges against the layout's edge guide: symmetric chamfer distance, read neighbourhood by neighbourhood."""
+
+    name: ClassVar[str] = "set_layout"
+    subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
+    threshold: float = 0.5
+    description: ClassVar[str] = "the set's edges where the layout's edge guide has them (chamfer distance)"
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        size, layout = _layout_of(take, truth)
+        if layout is None or layout.edges.sum() < _MIN_SET_EDGES:
+            return None
+        worst: tuple[float, str] | None = None
+        for seen in seen_frames(take, truth):
+            off, (x, y) = self.chamfer(seen.edges, seen.framing, layout)
+            score = 1.0 - (off - _GOOD_PX) / (_BAD_PX - _GOOD_PX)
+            if worst is None or score < worst[0]:
+                piece = self._piece_at(x, y, layout)
+                reason = (f"the set's edges are {off:.1f} px from the layout's at the {_where(x, y, size)}"
+                          f"{f' (around {piece})' if piece else ''}, at {size[0]}x{size[1]}")
+                if score < self.threshold:
+                    flipped = seen.edges[:, ::-1]
+                    mirrored, _ = self.chamfer(flipped, frame_against_layout(flipped, layout.distance, layout.people), layout)
+                    if mirrored < off / 2 and mirrored < (_GOOD_PX + _BAD_PX) / 2:
+                        reason = (f"the take is mirrored left to right: flipped, its edges lie {mirrored:.1f} px from "
+                                  f"the layout's, as it is {off:.1f} px")
+                if abs(seen.framing.scale - 1.0) > 0.03 or max(abs(seen.framing.dx), abs(seen.framing.dy)) > 6:
+                    reason += (f"; framed {100 * (seen.framing.scale - 1):+.0f}% with a shift of "
+                               f"({seen.framing.dx:+.0f}, {seen.framing.dy:+.0f}) px")
+                worst = (score, reason + seen.label)
+        assert worst is not None
+        return self.verdict(worst[0], worst[1], worst[1])
+
+    @staticmethod
+    def chamfer(edges: np.ndarray, framing: Framing, layout: SetEdges) -> tuple[float, tuple[int, int]]:
+        """The worst neighbourhood's mean symmetric chamfer distance under ``framing``, and where it is (x, y)."""
+        seen, inside = framing.warp(edges)
+        valid = inside & ~layout.people
+        ours, theirs = seen & valid, layout.edges & valid
+        to_guide = np.where(ours, np.minimum(layout.distance, _CAP), 0.0)
+        to_take = np.where(theirs, np.minimum(ndimage.distance_transform_edt(~ours), _CAP), 0.0)
+        area = float(_WINDOW * _WINDOW)
+        total = ndimage.uniform_filter(to_guide + to_take, _WINDOW, mode="constant") * area
+        count = ndimage.uniform_filter(ours.astype(np.float32) + theirs, _WINDOW, mode="constant") * area
+        mean = np.where(count >= _MIN_WINDOW_EDGES, total / np.maximum(count, 1.0), 0.0)
+        if not mean.any():
+            n = ours.sum() + theirs.sum()
+            return (float((to_guide.sum() + to_take.sum()) / n) if n else 0.0), (edges.shape[1] // 2, edges.shape[0] // 2)
+        y, x = np.unravel_index(int(mean.argmax()), mean.shape)
+        return float(mean[y, x]), (int(x), int(y))
+
+    @staticmethod
+    def _piece_at(x: int, y: int, layout: SetEdges) -> str | None:
+        h, w = layout.edges.shape
+        r = _WINDOW // 2
+        window = (slice(max(0, y - r), min(h, y + r)), slice(max(0, x - r), min(w, x + r)))
+        overlap = {name: int(mask[window].sum()) for name, mask in layout.elements.items()}
+        best = max(overlap, key=overlap.__getitem__, default=None)
+        return best if best is not None and overlap[best] > 0.05 * _WINDOW * _WINDOW else None
+
+
+# ------------------------------------------------------------------------------------------ the set's pieces
+
+
+class SetPiecesCheck(Check):
+    """Each set piece's region of the take against the same region of the plate, once the take is framed like the layout."""
+
+    name: ClassVar[str] = "set_pieces"
+    subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
+    threshold: float = 0.5
+    description: ClassVar[str] = "each set piece (a pillar, a counter, a window) where the plate has it, in its colours"
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        size, layout = _layout_of(take, truth)
+        if layout is None:
+            return None
+        pieces = {}
+        for name, mask in layout.elements.items():
+            core = ndimage.binary_erosion(mask & ~layout.people, iterations=2)  # its outline strays under a blur or a push
+            if core.sum() >= _MIN_PIECE:
+                pieces[name] = core
+        if not pieces:
+            return None
+        plate = _remember(take, truth, "plate lab", lambda: _soft_lab(truth.plate_image(size)))
+        worst: tuple[float, str] | None = None
+        for seen in seen_frames(take, truth):
+            picture, inside = seen.framing.warp(seen.picture)
+            apart = np.linalg.norm(_soft_lab(picture) - plate, axis=-1)
+            found = []
+            for name, core in pieces.items():
+                region = core & inside
+                if region.sum() < _MIN_PIECE:
+                    continue  # framed out of the take
+                agree = float((apart[region] < _AGREE_DE).mean())
+                score = (agree - _BAD_AGREE) / (_GOOD_AGREE - _BAD_AGREE)
+                found.append((score, name, agree, float(np.median(apart[region]))))
+            if not found:
+                continue
+            found.sort()
+            score, name, agree, median = found[0]
+            failing = [f"{n} ({round(100 * a)}%)" for s, n, a, _ in found if s < self.threshold]
+            if failing:
+                reason = (f"{', '.join(failing)} of the set {'does' if len(failing) == 1 else 'do'} not match the plate "
+                          f"where the layout puts {'it' if len(failing) == 1 else 'them'} (share of the piece within "
+                          f"ΔE {_AGREE_DE:.0f}); {name} is ΔE {median:.0f} off: missing, moved or repainted")
+            else:
+                reason = f"every set piece matches the plate; least: {name} ({round(100 * agree)}% within ΔE {_AGREE_DE:.0f})"
+            if worst is None or score < worst[0]:
+                worst = (score, reason + seen.label)
+        if worst is None:
+            return None
+        return self.verdict(worst[0], worst[1], worst[1])
+
+
+def _soft_lab(picture: np.ndarray) -> np.ndarray:
+    """Lab of a picture blurred by a pixel: a model's softer lines and h264's blocks do not count as change."""
+    return lab(ndimage.gaussian_filter(picture.astype(np.float32), (1.0, 1.0, 0.0)))
+
+
+# ------------------------------------------------------------------------------------------ the characters
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a character's own colours sit in a picture: their centroid and height (px), and how many pixels show them."""
+
+    x: float
+    y: float
+    height: float
+    pixels: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Each character in view: where the plate has them, and where each judged frame of the take has them (None: not found)."""
+
+    names: dict[str, str]
+    plate: dict[str, Spot]
+    frames: list[dict[str, Spot | None]]
+
+
+@cache
+def _lab_grid(cell: float) -> np.ndarray:
+    """The centres of a grid of Lab cells ``cell`` units wide, (L, a, b, 3)."""
+    l, a, b = np.meshgrid(np.arange(0, 101, cell), np.arange(-128, 128, cell), np.arange(-128, 128, cell), indexing="ij")
+    return np.stack([l, a, b], axis=-1).astype(np.float32)
+
+
+class Colours:
+    """A set of Lab colours and a lookup on a grid of Lab cells: which pixels of a picture lie within ``radius`` of one."""
+
+    CELL = 2.0  # Lab units per cell of the lookup
+
+    def __init__(self, colours: np.ndarray, radius: float) -> None:
+        self.colours = colours
+        cell = self.CELL
+        centres = _lab_grid(cell)
+        near = np.zeros(centres.shape[:3], bool)
+        for colour in colours:
+            lo = np.floor((colour - radius - np.array([0, -128, -128])) / cell).astype(int).clip(0)
+            hi = np.ceil((colour + radius - np.array([0, -128, -128])) / cell).astype(int) + 1
+            box = tuple(slice(x, y) for x, y in zip(lo, hi))
+            near[box] |= np.linalg.norm(centres[box] - colour, axis=-1) < radius
+        self.near = near
+
+    def match(self, picture_lab: np.ndarray) -> np.ndarray:
+        """Bool (h, w): the pixels within the radius of one of the colours."""
+        index = np.floor((picture_lab - np.array([0, -128, -128])) / self.CELL + 0.5).astype(int)
+        for axis, n in enumerate(self.near.shape):
+            index[..., axis] = index[..., axis].clip(0, n - 1)
+        return self.near[index[..., 0], index[..., 1], index[..., 2]]
+
+
+def own_colours(plate: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, Colours]:
+    """Per character, the Lab colours the plate shows inside their mask and hardly anywhere near elsewhere (in the set
+    or on another character, even after a grade): what finds them in a take, wherever it put them."""
+    bins = np.floor(plate / _BIN).astype(np.int32)
+    keys = (bins[..., 0] * 64 + bins[..., 1] + 32) * 64 + bins[..., 2] + 32
+    found = {}
+    for cid, mask in masks.items():
+        inside = ndimage.binary_erosion(mask)
+        outside = ~ndimage.binary_dilation(mask, iterations=2)
+        counts = np.bincount(keys[inside])
+        candidates = [plate[inside & (keys == k)].mean(axis=0)
+                      for k in np.nonzero(counts >= max(_MIN_COLOUR, _COLOUR_SHARE * inside.sum()))[0]]
+        colours = []
+        sample, inside_sample, outside_sample = plate[::2, ::2], inside[::2, ::2], outside[::2, ::2]  # counts, not places
+        for colour in candidates:
+            near = np.linalg.norm(sample - colour, axis=-1) < _FIND_DE + _GRADE_DE
+            if (near & outside_sample).sum() <= _OWN * (near & inside_sample).sum():
+                colours.append(colour)
+        if colours:
+            found[cid] = Colours(np.stack(colours), _FIND_DE)
+    return found
+
+
+def spot(picture_lab: np.ndarray, colours: Colours) -> Spot | None:
+    """Where ``colours`` show in a Lab picture; None when too few pixels do."""
+    near = ndimage.binary_opening(colours.match(picture_lab))  # lone pixels a grade or noise brings near are nobody
+    ys, xs = np.nonzero(near)
+    if len(ys) < _MIN_REGION_PX:
+        return None
+    top, bottom = np.percentile(ys, [2, 98])
+    return Spot(float(xs.mean()), float(ys.mean()), float(bottom - top + 1), int(len(ys)))
+
+
+def figures(take: Take, truth: Truth) -> Figures | None:
+    """The characters in view found in the plate and in each judged frame of the take, by their own colours."""
+
+    def make() -> Figures | None:
+        size = working_size(truth)
+        plate = truth.plate_image(size)
+        if plate is None:
+            return None
+        masks = {}
+        for cid in characters_in_view(truth):
+            mask = truth.character_mask(cid, size)
+            if mask is not None and mask.sum() >= _MIN_REGION_PX:
+                masks[cid] = mask
+        plate_lab = lab(plate)
+        colours = own_colours(plate_lab, masks)
+        where = {cid: found for cid, c in colours.items() if (found := spot(plate_lab, c)) is not None}
+        if not where:
+            return None
+        frames = []
+        for seen in seen_frames(take, truth):
+            picture = lab(seen.picture)
+            frames.append({cid: spot(picture, colours[cid]) for cid in where})
+        return Figures({cid: display_name(truth, cid) for cid in where}, where, frames)
+
+    return _remember(take, truth, "figures", make)
+
+
+class PlacementCheck(Check):
+    """Each character found where the layout puts them: their own colours' centroid and height in the take against the plate's."""
+
+    name: ClassVar[str] = "placement"
+    subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
+    threshold: float = 0.5
+    description: ClassVar[str] = "each character on the side and at the size the layout says"
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        found = figures(take, truth)
+        if found is None:
+            return None
+        w, h = working_size(truth)
+        worst: tuple[float, str] | None = None
+        for i, frame in enumerate(found.frames):
+            label = f" (frame {i + 1} of {len(found.frames)})" if len(found.frames) > 1 else ""
+            for cid, expected in found.plate.items():
+                name, seen = found.names[cid], frame[cid]
+                if seen is None or seen.pixels < _FOUND * expected.pixels:
+                    shown = 0 if seen is None else round(100 * seen.pixels / expected.pixels)
+                    score, reason = 0.0, (f"{name} is not in the take: {shown}% of the pixels in their own colours "
+                                          f"that the plate shows")
+                else:
+                    dx, dy = (seen.x - expected.x) / w, (seen.y - expected.y) / h
+                    off = max(abs(dx), abs(dy))
+                    scale = math.log(seen.height / expected.height)
+                    score = min(1.0 - max(0.0, off - _GOOD_OFF) / (_BAD_OFF - _GOOD_OFF),
+                                1.0 - max(0.0, abs(scale) - _GOOD_SCALE) / (_BAD_SCALE - _GOOD_SCALE))
+                    side = _side(expected.x / w)
+                    reason = (f"{name} is {_side(seen.x / w)} of frame ({100 * seen.x / w:.0f}% across, "
+                              f"{seen.height / expected.height:.0%} of their height) where the layout has them "
+                              f"{side} ({100 * expected.x / w:.0f}% across)")
+                if worst is None or score < worst[0]:
+                    worst = (score, reason + label)
+        assert worst is not None
+        return self.verdict(worst[0], worst[1], worst[1])
+
+
+def _side(x: float) -> str:
+    return "left" if x < 0.4 else "right" if x > 0.6 else "centre"
+
+
+class ScreenDirectionCheck(Check):
+    """The 180° rule in the take: the characters' left-to-right order is the layout's."""
+
+    name: ClassVar[str] = "screen_direction"
+    subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
+    threshold: float = 0.5
+    description: ClassVar[str] = "the characters' left-to-right order in the take is the layout's (the 180° rule)"
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        found = figures(take, truth)
+        if found is None or len(found.plate) < 2:
+            return None
+        w = working_size(truth)[0]
+        worst: tuple[float, str] | None = None
+        for i, frame in enumerate(found.frames):
+            label = f" (frame {i + 1} of {len(found.frames)})" if len(found.frames) > 1 else ""
+            people = sorted((cid for cid in found.plate if frame[cid] is not None), key=lambda c: found.plate[c].x)
+            for a, left in enumerate(people):
+                for right in people[a + 1:]:
+                    apart = (found.plate[right].x - found.plate[left].x) / w
+                    if apart < _MIN_APART:
+                        continue  # one in front of the other: no order to keep
+                    seen = (frame[right].x - frame[left].x) / w
+                    score = 0.5 + 0.5 * seen / apart
+                    first, second = found.names[left], found.names[right]
+                    if seen < 0:
+                        reason = (f"{second} is left of {first} in the take; the layout has {first} on the left: "
+                                  f"the shot crosses the line")
+                    else:
+                        reason = f"{first} is left of {second}, as the layout has them"
+                    if worst is None or score < worst[0]:
+                        worst = (score, reason + label)
+        if worst is None:
+            return None
+        return self.verdict(worst[0], worst[1], worst[1])
