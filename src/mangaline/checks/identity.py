@@ -8,7 +8,6 @@ embedding of the character's crop with one of their sheet, with a model the user
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,16 +25,16 @@ from ..model import TURNAROUND_PANEL, TURNAROUND_VIEWS, Character
 from ..model.figure import figure_for
 from ..model.qc import Verdict
 from .base import Check, Take, Truth
+from .layout import box_mask, display_name, drawn_shot, layout_character, seen_frames
 
-__all__ = ["ROLES", "EmbeddingIdentityCheck", "Face", "IdentityCheck", "characters_in_view", "display_name", "faces",
-           "identity_drift", "take_frames", "turnaround_colours", "working_size"]
+__all__ = ["ROLES", "EmbeddingIdentityCheck", "IdentityCheck", "Palette", "foreign_share", "identity_drift", "read_palette",
+           "sheet_colours", "turnaround_colours"]
 
 ROLES = ("skin", "hair", "outfit")
 _FIND = 1.0  # ΔE within which a sheet pixel counts as the palette colour itself (not a tone of it)
 _CLAIM = 6.0  # ΔE within which a shot pixel is claimed by a reference colour (edge blends fall outside)
 _MIN_PIXELS = 12
 
-WORKING_SIDE = 480  # the long side of the frames the checks look at
 _TAKE_CLAIM = 12.0  # a take is graded, blurred and noisy: a pixel this close to a reference colour is claimed by it
 _GOOD_DE, _BAD_DE = 3.0, 12.0  # ΔE2000 scoring 1 and 0: a few ΔE of grade passes, another palette does not
 _MIN_REGION = 150  # pixels of a character (at the working size) below which there is too little to judge
@@ -43,8 +42,9 @@ _MIN_ROLE = 12  # pixels a role must cover, thickly, in the plate for the take t
 _SHOWN = 0.25  # a role claiming fewer pixels than this share of its thick plate pixels is missing from the take
 _FOREIGN_DE = 6.0  # ΔE from every colour of the character (after its grade) past which a pixel is someone else's
 _FOREIGN_OK, _FOREIGN_SPAN = 0.1, 0.3  # more foreign share than the plate's scoring 1, and the span down to 0
+_SOFTEN = 1.0  # px of blur both pictures get before foreign colours are counted
 _SAMPLE = 3000  # pixels of a region measured
-_MIN_FACE = 400  # pixels of a face (at the working size) below which it is judged only as part of the figure
+_MIN_FACE = 250  # pixels of a face (at the working size) below which it is judged only as part of the figure
 
 
 # ------------------------------------------------------------------------------------------ colours of a sheet
@@ -183,113 +183,17 @@ def _sample(pixels: np.ndarray, most: int = _SAMPLE) -> np.ndarray:
     return pixels[np.linspace(0, len(pixels) - 1, most).astype(int)]
 
 
-def _thick_roles(palette: Palette, region: np.ndarray, reference: Mapping[str, np.ndarray]) -> dict[str, int]:
-    """Per role, the pixels it covers in the plate a pixel away from any other colour: what a blurred,
-    chroma-subsampled take can still show of it (a thin strand of hair in a wide shot cannot be held to)."""
+def _soften(picture: np.ndarray) -> np.ndarray:
+    """A picture blurred by a pixel: the plate's crisp edges and a model's soft ones then blend their colours alike."""
+    return ndimage.gaussian_filter(picture.astype(np.float32), (_SOFTEN, _SOFTEN, 0.0))
+
+
+def _thick_roles(palette: Palette, region: np.ndarray, reference: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per role, where it covers the plate a pixel away from any other colour: what a blurred, chroma-subsampled
+    take can still show of it (a thin strand of hair in a wide shot cannot be held to)."""
     owner = np.full(region.shape, -1)
     owner[region] = palette.owner
-    return {role: int(ndimage.binary_erosion(np.isin(owner, members)).sum()) for role, members in families(reference).items()}
-
-
-# ------------------------------------------------------------------------------------------ what the checks look at
-
-
-def working_size(truth: Truth, side: int = WORKING_SIDE) -> tuple[int, int]:
-    """(width, height) of the truth's frame with its long side ``side``: the size every map and frame is compared at."""
-    if truth.width >= truth.height:
-        return side, max(2, round(side * truth.height / truth.width))
-    return max(2, round(side * truth.width / truth.height)), side
-
-
-def take_frames(take: Take, size: tuple[int, int], count: int = 3) -> list[np.ndarray]:
-    """A still, or ``count`` frames spread over a clip, as RGB at ``size`` (the take's own aspect squeezed to the truth's)."""
-    frames = [take.image] if take.kind == "image" else take.frames(count, width=size[0])
-    out = []
-    for frame in frames:
-        if frame.shape[1] != size[0] or frame.shape[0] != size[1]:
-            frame = np.asarray(Image.fromarray(frame).resize(size, Image.Resampling.BOX))
-        out.append(frame)
-    return out
-
-
-def characters_in_view(truth: Truth) -> list[str]:
-    """The characters the layout drew in the frame (a guide mask each), in the layout's order."""
-    seen = list(truth.guide_index.get("characters", {}))
-    seen += [cid for cid, ct in truth.characters.items() if ct.mask is not None and cid not in seen]
-    return seen
-
-
-def _layout_character(truth: Truth, cid: str) -> Mapping[str, Any] | None:
-    for placed in (truth.layout or {}).get("characters", []):
-        if placed.get("id") == cid:
-            return placed
-    return None
-
-
-def display_name(truth: Truth, cid: str) -> str:
-    """The character's name as a person reads it (the bible's), else their id."""
-    ct = truth.characters.get(cid)
-    data = ct.character if ct is not None and ct.character is not None else (_layout_character(truth, cid) or {}).get("character")
-    return str((data or {}).get("name") or cid)
-
-
-@dataclass(frozen=True)
-class Face:
-    """A character's face as the pose guide places it, in the truth's frame pixels: the nose and a unit of size.
-
-    ``unit`` is the height from the eyes to the nose; a head is about seven of them, the mouth sits
-    one below the nose. Boxes are (x0, y0, x1, y1), scaled by ``scale`` (a working size over the truth's).
-    """
-
-    character: str
-    nose: tuple[float, float]
-    unit: float
-
-    def head_box(self, scale: float = 1.0) -> tuple[float, float, float, float]:
-        x, y, u = self.nose[0] * scale, self.nose[1] * scale, self.unit * scale
-        return x - 3.2 * u, y - 5.5 * u, x + 3.2 * u, y + 2.3 * u
-
-    def mouth_box(self, scale: float = 1.0) -> tuple[float, float, float, float]:
-        x, y, u = self.nose[0] * scale, self.nose[1] * scale, self.unit * scale
-        return x - 1.1 * u, y + 0.3 * u, x + 1.1 * u, y + 1.6 * u
-
-
-_NOSE, _NECK, _EYES = 0, 1, (14, 15)
-
-
-def faces(truth: Truth) -> dict[str, Face]:
-    """Each character whose face the pose guide shows (nose seen and in the frame), by id."""
-    file = truth.guide_index.get("pose")
-    if not file or file not in truth.guides or not Path(truth.guides[file]).is_file():
-        return {}
-    people = json.loads(Path(truth.guides[file]).read_text(encoding="utf-8")).get("people", [])
-    found = {}
-    for person in people:
-        kp = np.asarray(person.get("pose_keypoints_2d", []), np.float64).reshape(-1, 3)
-        if len(kp) < 18 or kp[_NOSE, 2] <= 0:
-            continue
-        nose = kp[_NOSE, :2]
-        if not (0 <= nose[0] < truth.width and 0 <= nose[1] < truth.height):
-            continue
-        eyes = [kp[i, :2] for i in _EYES if kp[i, 2] > 0]
-        if eyes:
-            unit = nose[1] - float(np.mean([e[1] for e in eyes]))
-        elif kp[_NECK, 2] > 0:
-            unit = (kp[_NECK, 1] - nose[1]) / 4.0
-        else:
-            continue
-        if unit > 0:
-            found[str(person["character"])] = Face(str(person["character"]), (float(nose[0]), float(nose[1])), float(unit))
-    return found
-
-
-def box_mask(box: tuple[float, float, float, float], size: tuple[int, int]) -> np.ndarray:
-    """A bool mask of ``size`` = (width, height) set inside ``box``."""
-    w, h = size
-    x0, y0, x1, y1 = (int(round(v)) for v in box)
-    mask = np.zeros((h, w), bool)
-    mask[max(0, y0):max(0, min(h, y1)), max(0, x0):max(0, min(w, x1))] = True
-    return mask
+    return {role: ndimage.binary_erosion(np.isin(owner, members)) for role, members in families(reference).items()}
 
 
 @lru_cache(maxsize=32)
@@ -304,7 +208,7 @@ def sheet_colours(truth: Truth, cid: str) -> tuple[Character, dict[str, np.ndarr
     ct = truth.characters.get(cid)
     if ct is None or ct.sheet is None or not Path(ct.sheet).is_file():
         return None
-    placed = _layout_character(truth, cid)
+    placed = layout_character(truth, cid)
     data = ct.character if ct.character is not None else (placed or {}).get("character")
     if data is None:
         return None
@@ -323,51 +227,48 @@ class IdentityCheck(Check):
     description: ClassVar[str] = "each character's hair, skin and outfit colours, and face, against their turnaround sheet"
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
-        size = working_size(truth)
-        plate = truth.plate_image(size)
+        drawn = drawn_shot(take, truth)
+        plate, size = drawn.plate, drawn.size
         if plate is None:
             return None
-        faces_seen = faces(truth)
+        soft_plate = _soften(plate)
         scale = size[0] / truth.width
-        frames = None
         worst: tuple[float, str] | None = None
         judged = []
-        for cid in characters_in_view(truth):
+        for cid, mask in drawn.masks.items():
             known = sheet_colours(truth, cid)
-            mask = truth.character_mask(cid, size)
-            if known is None or mask is None:
+            if known is None:
                 continue
             character, reference = known
             # the mask's rim blends into the set, and a model's take strays a pixel or two from the layout
             core = ndimage.binary_erosion(mask, iterations=1)
             if core.sum() < _MIN_REGION:
                 continue
-            face = faces_seen.get(cid)
-            head = core & box_mask(face.head_box(scale), size) if face is not None else None
-            if frames is None:
-                frames = take_frames(take, size)
-            expected = read_palette(lab(plate[core]), reference, claim=_CLAIM)  # all of them: thick roles need the map
-            thick = _thick_roles(expected, core, reference)
-            for i, frame in enumerate(frames):
-                body = lab(_sample(frame[core]))
-                found = read_palette(body, reference)
-                score, reason = self._roles(character, reference, thick, int(core.sum()), found)
-                regions = [("", core, body)]
-                if head is not None and head.sum() >= _MIN_FACE:
-                    regions.append(("face", head, lab(_sample(frame[head]))))
-                for where, region, pixels in regions:
-                    was = foreign_share(lab(_sample(plate[region])), reference)
-                    now = foreign_share(pixels, reference, found.grade)
+            face = drawn.faces.get(cid)
+            head = core & box_mask(face.head_box(scale), size) if face is not None else np.zeros_like(core)
+            thick = _thick_roles(read_palette(lab(plate[core]), reference, claim=_CLAIM), core, reference)
+            for seen in seen_frames(take, truth):
+                # the take framed as the layout is (a push crops the frame's edges: what it cropped is not judged)
+                picture, inside = seen.framing.warp(seen.picture)
+                soft = _soften(picture)
+                body = core & inside
+                if body.sum() < _MIN_REGION:
+                    continue
+                found = read_palette(lab(_sample(picture[body])), reference)
+                shown = {role: int((where & inside).sum()) for role, where in thick.items()}
+                score, reason = self._roles(character, reference, shown, int(body.sum()), found)
+                for part, region in (("figure", body), ("face", head & inside)):
+                    if part == "face" and region.sum() < _MIN_FACE:
+                        continue
+                    was = foreign_share(lab(_sample(soft_plate[region])), reference)
+                    now = foreign_share(lab(_sample(soft[region])), reference, found.grade)
                     share = 1.0 - max(0.0, now - was - _FOREIGN_OK) / _FOREIGN_SPAN
                     if share < score:
-                        whose = f"{character.name}'s {where}" if where else f"{character.name}'s figure"
-                        score, reason = share, (f"{round(100 * now)}% of {whose} shows colours that are not "
-                                                f"{character.name}'s (the plate: {round(100 * was)}%): another "
-                                                f"character's, or another palette")
-                if len(frames) > 1:
-                    reason += f" (frame {i + 1} of {len(frames)})"
+                        score, reason = share, (f"{round(100 * now)}% of {character.name}'s {part} shows colours "
+                                                f"that are not {character.name}'s (the plate: {round(100 * was)}%): "
+                                                f"another character's, or another palette")
                 if worst is None or score < worst[0]:
-                    worst = (score, reason)
+                    worst = (score, reason + seen.label)
             judged.append(character.name)
         if worst is None:
             return None
@@ -380,10 +281,11 @@ class IdentityCheck(Check):
                found: Palette) -> tuple[float, str]:
         worst = (1.0, f"{character.name}'s colours are within ΔE {_GOOD_DE:.0f} of the turnaround")
         for role in ROLES:
-            if thick.get(role, 0) < _MIN_ROLE:
+            expected = thick.get(role, 0) / max(1, region) * found.total  # of the pixels read, those the role should claim
+            if thick.get(role, 0) < _MIN_ROLE or expected < 2 * _MIN_PIXELS:
                 continue  # the layout's view hardly shows it (a back, a hood, a strand): nothing to hold the take to
             drift = found.drift(role, reference)
-            if found.claimed.get(role, 0) / max(1, found.total) < _SHOWN * thick[role] / region or math.isinf(drift):
+            if found.claimed.get(role, 0) < _SHOWN * expected or math.isinf(drift):
                 score, reason = 0.0, f"{character.name}'s {role} colour is missing: the take shows other colours there"
             else:
                 score = 1.0 - (drift - _GOOD_DE) / (_BAD_DE - _GOOD_DE)
@@ -496,7 +398,7 @@ class EmbeddingIdentityCheck(Check):
         ct = truth.characters.get(cid)
         if ct is None or ct.sheet is None or not Path(ct.sheet).is_file():
             return None
-        placed = _layout_character(truth, cid) or {}
+        placed = layout_character(truth, cid) or {}
         with Image.open(ct.sheet) as img:
             figure = sheet_view(np.asarray(img.convert("RGB")), str(placed.get("view", "front")))
         if figure is None:
@@ -515,11 +417,9 @@ class EmbeddingIdentityCheck(Check):
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
         if self.session is None:
             return None
-        size = working_size(truth)
         people = {}
-        for cid in characters_in_view(truth):
-            mask = truth.character_mask(cid, size)
-            if mask is None or mask.sum() < _MIN_REGION:
+        for cid, mask in drawn_shot(take, truth).masks.items():
+            if mask.sum() < _MIN_REGION:
                 continue
             reference = self._sheet_crop(truth, cid, mask)
             if reference is not None:
@@ -527,22 +427,21 @@ class EmbeddingIdentityCheck(Check):
         if not people:
             return None
         worst: tuple[float, str] | None = None
-        frames = take_frames(take, size)
+        frames = seen_frames(take, truth)
         for cid, (mask, reference) in people.items():
             rows, cols = np.nonzero(mask)
-            for i, frame in enumerate(frames):
-                crop = frame[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-                seen = self.embed(crop)
-                similarity = float(seen @ reference)
-                others = {other: float(seen @ emb) for other, (_, emb) in people.items() if other != cid}
+            for seen in frames:
+                picture, _ = seen.framing.warp(seen.picture)
+                crop = picture[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+                embedding = self.embed(crop)
+                similarity = float(embedding @ reference)
+                others = {other: float(embedding @ emb) for other, (_, emb) in people.items() if other != cid}
                 closer = [other for other, value in others.items() if value > similarity]
                 reason = f"{display_name(truth, cid)}'s crop is {similarity:.2f} similar to their sheet"
                 if closer:
                     best = max(closer, key=others.__getitem__)
                     reason += f", less than to {display_name(truth, best)}'s ({others[best]:.2f})"
-                if len(frames) > 1:
-                    reason += f" (frame {i + 1} of {len(frames)})"
                 if worst is None or similarity < worst[0]:
-                    worst = (similarity, reason)
+                    worst = (similarity, reason + seen.label)
         assert worst is not None
         return self.verdict(max(0.0, worst[0]), worst[1], f"every character looks like their sheet; lowest: {worst[1]}")

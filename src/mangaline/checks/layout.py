@@ -8,11 +8,13 @@ transform. What is left after that framing is what the take got wrong.
 
 from __future__ import annotations
 
+import json
 import math
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,10 +24,10 @@ from scipy import ndimage
 from ..colour import lab
 from ..model.qc import Verdict
 from .base import Check, Take, Truth
-from .identity import characters_in_view, display_name, take_frames, working_size
 
-__all__ = ["Framing", "PlacementCheck", "ScreenDirectionCheck", "SetLayoutCheck", "SetPiecesCheck", "detect_edges",
-           "frame_against_layout", "set_edges"]
+__all__ = ["WORKING_SIDE", "Drawn", "Face", "Framing", "PlacementCheck", "ScreenDirectionCheck", "Seen", "SetLayoutCheck",
+           "SetPiecesCheck", "box_mask", "characters_in_view", "detect_edges", "display_name", "drawn_shot",
+           "faces", "frame_against_layout", "layout_character", "seen_frames", "set_edges", "take_frames", "working_size"]
 
 _CAP = 16.0  # px (at the working size): a chamfer distance past this counts as this, so one stray edge cannot dominate
 _WINDOW = 67  # px: the side of the neighbourhoods the chamfer is read in (a quarter of a portrait frame's width)
@@ -34,6 +36,7 @@ _GOOD_PX, _BAD_PX = 2.0, 10.0  # chamfer distances scoring 1 and 0
 _SCALES = np.arange(0.94, 1.101, 0.02)  # framings searched: a push or pull of a few percent either way
 _SHIFTS = np.arange(-12, 13, 3)  # px at the working size
 _PEOPLE_MARGIN = 5  # px the characters are grown by: a model draws hair and sleeves a little bigger or smaller
+_HAIR = 2.0  # of a face's unit (eyes to nose): how far around a head the set is not judged
 _MIN_SET_EDGES = 200  # edge pixels of the set (outside the characters) below which the set is not judged
 _MIN_PIECE = 30  # px of a set piece (clear of the characters) below which it is too small to judge
 _AGREE_DE = 12.0  # ΔE (CIE76, on a softened picture) within which a pixel of a piece agrees with the plate
@@ -44,10 +47,118 @@ _OWN = 0.2  # a colour is a character's own when the rest of the plate shows it 
 _FIND_DE = 10.0  # ΔE (CIE76) within which a take's pixel shows one of a character's own colours
 _GRADE_DE = 5.0  # ΔE a take's grade may move colours by: a character's own colours are that much clear of the set's
 _MIN_REGION_PX = 40  # px of a character's own colours (at the working size) below which they are not found
+_MIN_FACE_PX = 300  # px of a face (at the working size) below which it is not looked for on its own
 _FOUND = 0.25  # share of the plate's pixels in a character's colours the take must show for them to be there
 _GOOD_OFF, _BAD_OFF = 0.04, 0.2  # a character's centroid off by this share of the frame scores 1, and 0
-_GOOD_SCALE, _BAD_SCALE = 0.15, 0.55  # |log| of their height over the layout's scoring 1, and 0
+_GOOD_SCALE, _BAD_SCALE = 0.15, 0.55  # |log| of their size over the layout's scoring 1, and 0
+_IN_PLACE = 0.9  # share of a character's pixels where the layout has them (of the plate's, or of the take's) that is in place
+_MOSTLY, _LOOK_ALIKE = 0.6, 0.25  # kept that much, and that much more than the share of the take's pixels in place
+_WHOLE = 0.7  # share of a character's plate pixels the take must show in place for their size to be measured
 _MIN_APART = 0.05  # share of the frame width two characters must stand apart for their order to count
+
+
+# ------------------------------------------------------------------------------------------ what the checks look at
+
+
+WORKING_SIDE = 480  # the long side of the frames the checks look at
+
+
+def working_size(truth: Truth, side: int = WORKING_SIDE) -> tuple[int, int]:
+    """(width, height) of the truth's frame with its long side ``side``: the size every map and frame is compared at."""
+    if truth.width >= truth.height:
+        return side, max(2, round(side * truth.height / truth.width))
+    return max(2, round(side * truth.width / truth.height)), side
+
+
+def take_frames(take: Take, size: tuple[int, int], count: int = 3) -> list[np.ndarray]:
+    """A still, or ``count`` frames spread over a clip, as RGB at ``size`` (the take's own aspect squeezed to the truth's)."""
+    frames = [take.image] if take.kind == "image" else take.frames(count, width=size[0])
+    out = []
+    for frame in frames:
+        if frame.shape[1] != size[0] or frame.shape[0] != size[1]:
+            frame = np.asarray(Image.fromarray(frame).resize(size, Image.Resampling.BOX))
+        out.append(frame)
+    return out
+
+
+def characters_in_view(truth: Truth) -> list[str]:
+    """The characters the layout drew in the frame (a guide mask each), in the layout's order."""
+    seen = list(truth.guide_index.get("characters", {}))
+    seen += [cid for cid, ct in truth.characters.items() if ct.mask is not None and cid not in seen]
+    return seen
+
+
+def layout_character(truth: Truth, cid: str) -> Mapping[str, Any] | None:
+    for placed in (truth.layout or {}).get("characters", []):
+        if placed.get("id") == cid:
+            return placed
+    return None
+
+
+def display_name(truth: Truth, cid: str) -> str:
+    """The character's name as a person reads it (the bible's), else their id."""
+    ct = truth.characters.get(cid)
+    data = ct.character if ct is not None and ct.character is not None else (layout_character(truth, cid) or {}).get("character")
+    return str((data or {}).get("name") or cid)
+
+
+@dataclass(frozen=True)
+class Face:
+    """A character's face as the pose guide places it, in the truth's frame pixels: the nose and a unit of size.
+
+    ``unit`` is the height from the eyes to the nose; a head is about seven of them, the mouth sits
+    one below the nose. Boxes are (x0, y0, x1, y1), scaled by ``scale`` (a working size over the truth's).
+    """
+
+    character: str
+    nose: tuple[float, float]
+    unit: float
+
+    def head_box(self, scale: float = 1.0) -> tuple[float, float, float, float]:
+        x, y, u = self.nose[0] * scale, self.nose[1] * scale, self.unit * scale
+        return x - 3.2 * u, y - 5.5 * u, x + 3.2 * u, y + 2.3 * u
+
+    def mouth_box(self, scale: float = 1.0) -> tuple[float, float, float, float]:
+        x, y, u = self.nose[0] * scale, self.nose[1] * scale, self.unit * scale
+        return x - 1.1 * u, y + 0.3 * u, x + 1.1 * u, y + 1.6 * u
+
+
+_NOSE, _NECK, _EYES = 0, 1, (14, 15)
+
+
+def faces(truth: Truth) -> dict[str, Face]:
+    """Each character whose face the pose guide shows (nose seen and in the frame), by id."""
+    file = truth.guide_index.get("pose")
+    if not file or file not in truth.guides or not Path(truth.guides[file]).is_file():
+        return {}
+    people = json.loads(Path(truth.guides[file]).read_text(encoding="utf-8")).get("people", [])
+    found = {}
+    for person in people:
+        kp = np.asarray(person.get("pose_keypoints_2d", []), np.float64).reshape(-1, 3)
+        if len(kp) < 18 or kp[_NOSE, 2] <= 0:
+            continue
+        nose = kp[_NOSE, :2]
+        if not (0 <= nose[0] < truth.width and 0 <= nose[1] < truth.height):
+            continue
+        eyes = [kp[i, :2] for i in _EYES if kp[i, 2] > 0]
+        if eyes:
+            unit = nose[1] - float(np.mean([e[1] for e in eyes]))
+        elif kp[_NECK, 2] > 0:
+            unit = (kp[_NECK, 1] - nose[1]) / 4.0
+        else:
+            continue
+        if unit > 0:
+            found[str(person["character"])] = Face(str(person["character"]), (float(nose[0]), float(nose[1])), float(unit))
+    return found
+
+
+def box_mask(box: tuple[float, float, float, float], size: tuple[int, int]) -> np.ndarray:
+    """A bool mask of ``size`` = (width, height) set inside ``box``."""
+    w, h = size
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    mask = np.zeros((h, w), bool)
+    mask[max(0, y0):max(0, min(h, y1)), max(0, x0):max(0, min(w, x1))] = True
+    return mask
 
 
 # ------------------------------------------------------------------------------------------ edges
@@ -85,6 +196,30 @@ def _downsample(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """The shot as the layout draws it, at the working size: the plate, each character's mask and face, each set
+    piece's mask. Read once per take and shared by every check that judges it."""
+
+    size: tuple[int, int]
+    plate: np.ndarray | None  # RGB
+    plate_lab: np.ndarray | None
+    masks: dict[str, np.ndarray]  # the characters in view
+    faces: dict[str, Face]
+    elements: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, truth: Truth) -> Drawn:
+        size = working_size(truth)
+        plate = truth.plate_image(size)
+        masks = {}
+        for cid in characters_in_view(truth):
+            mask = truth.character_mask(cid, size)
+            if mask is not None and mask.any():
+                masks[cid] = mask
+        return cls(size, plate, None if plate is None else lab(plate), masks, faces(truth), truth.element_masks(size))
+
+
+@dataclass(frozen=True)
 class SetEdges:
     """The set's edges as the layout draws them at the working size, and what the checks leave out."""
 
@@ -94,25 +229,26 @@ class SetEdges:
     elements: dict[str, np.ndarray]  # each set piece's mask
 
 
-def set_edges(truth: Truth, size: tuple[int, int]) -> SetEdges | None:
-    """The truth's set edges at ``size``; None without an edge guide or a plate."""
+def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
+    """The truth's set edges at the working size; None without an edge guide or a plate."""
     full = truth.edges()
-    plate = truth.plate_image(size)
-    if full is None or plate is None:
+    if full is None or drawn.plate is None:
         return None
+    size = drawn.size
     guide = _downsample(full, size)
     guide &= ~ndimage.binary_erosion(guide, np.ones((3, 3), bool))  # a filled dark area (ink, a black skirt) is its outline
     # a boundary between two surfaces of one colour is in the guide but in no picture of the set
-    guide &= ndimage.binary_dilation(detect_edges(plate), iterations=2)
+    guide &= ndimage.binary_dilation(detect_edges(drawn.plate), iterations=2)
     people = np.zeros(guide.shape, bool)
-    for cid in characters_in_view(truth):
-        mask = truth.character_mask(cid, size)
-        if mask is not None:
-            people |= mask
+    for mask in drawn.masks.values():
+        people |= mask
     people = ndimage.binary_dilation(people, iterations=_PEOPLE_MARGIN)
+    scale = size[0] / truth.width
+    for face in drawn.faces.values():  # hair is the freest part of a figure: a model styles it bigger or smaller
+        head = people & box_mask(face.head_box(scale), size)
+        people |= ndimage.binary_dilation(head, iterations=max(1, round(_HAIR * face.unit * scale)))
     edges = guide & ~people
-    return SetEdges(edges=edges, distance=ndimage.distance_transform_edt(~edges), people=people,
-                    elements=truth.element_masks(size))
+    return SetEdges(edges=edges, distance=ndimage.distance_transform_edt(~edges), people=people, elements=drawn.elements)
 
 
 @dataclass(frozen=True)
@@ -207,9 +343,14 @@ def _remember(take: Take, truth: Truth, what: str, make: Callable[[], Any]) -> A
     return kept[key]
 
 
+def drawn_shot(take: Take, truth: Truth) -> Drawn:
+    """The truth's drawing at the working size, read once for all the checks of ``take``."""
+    return _remember(take, truth, "drawn", lambda: Drawn.of(truth))
+
+
 def _layout_of(take: Take, truth: Truth) -> tuple[tuple[int, int], SetEdges | None]:
-    size = working_size(truth)
-    return size, _remember(take, truth, "set", lambda: set_edges(truth, size))
+    drawn = drawn_shot(take, truth)
+    return drawn.size, _remember(take, truth, "set", lambda: set_edges(truth, drawn))
 
 
 def seen_frames(take: Take, truth: Truth) -> list[Seen]:
@@ -322,7 +463,7 @@ class SetPiecesCheck(Check):
                 pieces[name] = core
         if not pieces:
             return None
-        plate = _remember(take, truth, "plate lab", lambda: _soft_lab(truth.plate_image(size)))
+        plate = _remember(take, truth, "soft plate", lambda: _soft_lab(drawn_shot(take, truth).plate))
         worst: tuple[float, str] | None = None
         for seen in seen_frames(take, truth):
             picture, inside = seen.framing.warp(seen.picture)
@@ -363,21 +504,29 @@ def _soft_lab(picture: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Spot:
-    """Where a character's own colours sit in a picture: their centroid and height (px), and how many pixels show them."""
+    """Where a character's own colours sit in a picture: their centroid, width and height (px), how many pixels show
+    them, and how many of those lie where the layout has the character."""
 
     x: float
     y: float
+    width: float
     height: float
+
+    def size(self, other: Spot) -> float:
+        """How big this is against ``other``: the mean of the width and height ratios (a new head changes one)."""
+        return math.sqrt(self.width / other.width * self.height / other.height)
     pixels: int
+    held: int
 
 
 @dataclass(frozen=True)
 class Figures:
-    """Each character in view: where the plate has them, and where each judged frame of the take has them (None: not found)."""
+    """Each character in view (``(id, "figure")``) and their face (``(id, "face")``): where the plate has them, and
+    where each judged frame of the take has them (None: not found)."""
 
     names: dict[str, str]
-    plate: dict[str, Spot]
-    frames: list[dict[str, Spot | None]]
+    plate: dict[tuple[str, str], Spot]
+    frames: list[dict[tuple[str, str], Spot | None]]
 
 
 @cache
@@ -412,68 +561,79 @@ class Colours:
         return self.near[index[..., 0], index[..., 1], index[..., 2]]
 
 
-def own_colours(plate: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, Colours]:
-    """Per character, the Lab colours the plate shows inside their mask and hardly anywhere near elsewhere (in the set
-    or on another character, even after a grade): what finds them in a take, wherever it put them."""
+def own_colours(plate: np.ndarray, regions: Mapping[Any, tuple[np.ndarray, np.ndarray]]) -> dict[Any, Colours]:
+    """Per region (where a character is, where they are not), the Lab colours the plate shows inside it and hardly
+    anywhere near outside (in the set, on another character, even after a grade): what finds it in a take,
+    wherever the take put it."""
     bins = np.floor(plate / _BIN).astype(np.int32)
     keys = (bins[..., 0] * 64 + bins[..., 1] + 32) * 64 + bins[..., 2] + 32
+    sample = plate[::2, ::2]  # the test below counts pixels, it need not place them
     found = {}
-    for cid, mask in masks.items():
-        inside = ndimage.binary_erosion(mask)
-        outside = ~ndimage.binary_dilation(mask, iterations=2)
+    for key, (inside, outside) in regions.items():
         counts = np.bincount(keys[inside])
         candidates = [plate[inside & (keys == k)].mean(axis=0)
                       for k in np.nonzero(counts >= max(_MIN_COLOUR, _COLOUR_SHARE * inside.sum()))[0]]
         colours = []
-        sample, inside_sample, outside_sample = plate[::2, ::2], inside[::2, ::2], outside[::2, ::2]  # counts, not places
         for colour in candidates:
             near = np.linalg.norm(sample - colour, axis=-1) < _FIND_DE + _GRADE_DE
-            if (near & outside_sample).sum() <= _OWN * (near & inside_sample).sum():
+            if (near & outside[::2, ::2]).sum() <= _OWN * (near & inside[::2, ::2]).sum():
                 colours.append(colour)
         if colours:
-            found[cid] = Colours(np.stack(colours), _FIND_DE)
+            found[key] = Colours(np.stack(colours), _FIND_DE)
     return found
 
 
-def spot(picture_lab: np.ndarray, colours: Colours) -> Spot | None:
-    """Where ``colours`` show in a Lab picture; None when too few pixels do."""
+def spot(picture_lab: np.ndarray, colours: Colours, place: np.ndarray) -> Spot | None:
+    """Where ``colours`` show in a Lab picture (``place``: where the layout has them); None when too few pixels do."""
     near = ndimage.binary_opening(colours.match(picture_lab))  # lone pixels a grade or noise brings near are nobody
     ys, xs = np.nonzero(near)
     if len(ys) < _MIN_REGION_PX:
         return None
-    top, bottom = np.percentile(ys, [2, 98])
-    return Spot(float(xs.mean()), float(ys.mean()), float(bottom - top + 1), int(len(ys)))
+    # medians and inner percentiles: a few of their colours elsewhere (a prop, a look-alike) do not move them
+    top, bottom = np.percentile(ys, [5, 95])
+    left, right = np.percentile(xs, [5, 95])
+    return Spot(float(np.median(xs)), float(np.median(ys)), float(right - left + 1), float(bottom - top + 1), int(len(ys)),
+                int(near[place].sum()))
 
 
 def figures(take: Take, truth: Truth) -> Figures | None:
-    """The characters in view found in the plate and in each judged frame of the take, by their own colours."""
+    """The characters in view, and their faces, found in the plate and in each judged frame of the take by their own
+    colours."""
 
     def make() -> Figures | None:
-        size = working_size(truth)
-        plate = truth.plate_image(size)
-        if plate is None:
+        drawn = drawn_shot(take, truth)
+        if drawn.plate_lab is None:
             return None
-        masks = {}
-        for cid in characters_in_view(truth):
-            mask = truth.character_mask(cid, size)
-            if mask is not None and mask.sum() >= _MIN_REGION_PX:
-                masks[cid] = mask
-        plate_lab = lab(plate)
-        colours = own_colours(plate_lab, masks)
-        where = {cid: found for cid, c in colours.items() if (found := spot(plate_lab, c)) is not None}
+        size = drawn.size
+        regions = {}
+        for cid, mask in drawn.masks.items():
+            if mask.sum() < _MIN_REGION_PX:
+                continue
+            outside = ~ndimage.binary_dilation(mask, iterations=2)
+            regions[(cid, "figure")] = (ndimage.binary_erosion(mask), outside)
+            if cid in drawn.faces:
+                head = mask & box_mask(drawn.faces[cid].head_box(size[0] / truth.width), size)
+                if head.sum() >= _MIN_FACE_PX:
+                    regions[(cid, "face")] = (head, ~ndimage.binary_dilation(head, iterations=2))  # their body too
+        plate_lab = drawn.plate_lab
+        colours = own_colours(plate_lab, regions)
+        # where the layout has them, give or take what a push or a model's freedom moves them by
+        places = {key: ndimage.binary_dilation(regions[key][0], iterations=round(_GOOD_OFF * size[0])) for key in colours}
+        where = {key: found for key, c in colours.items() if (found := spot(plate_lab, c, places[key])) is not None}
         if not where:
             return None
         frames = []
         for seen in seen_frames(take, truth):
             picture = lab(seen.picture)
-            frames.append({cid: spot(picture, colours[cid]) for cid in where})
-        return Figures({cid: display_name(truth, cid) for cid in where}, where, frames)
+            frames.append({key: spot(picture, colours[key], places[key]) for key in where})
+        return Figures({cid: display_name(truth, cid) for cid, _ in where}, where, frames)
 
     return _remember(take, truth, "figures", make)
 
 
 class PlacementCheck(Check):
-    """Each character found where the layout puts them: their own colours' centroid and height in the take against the plate's."""
+    """Each character, and their face, found where the layout puts them: their own colours' centroid (and size) in
+    the take against the plate's."""
 
     name: ClassVar[str] = "placement"
     subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
@@ -488,25 +648,31 @@ class PlacementCheck(Check):
         worst: tuple[float, str] | None = None
         for i, frame in enumerate(found.frames):
             label = f" (frame {i + 1} of {len(found.frames)})" if len(found.frames) > 1 else ""
-            for cid, expected in found.plate.items():
-                name, seen = found.names[cid], frame[cid]
+            for (cid, part), expected in found.plate.items():
+                name, seen = found.names[cid], frame[(cid, part)]
+                who = name if part == "figure" else f"{name}'s face"
                 if seen is None or seen.pixels < _FOUND * expected.pixels:
-                    shown = 0 if seen is None else round(100 * seen.pixels / expected.pixels)
-                    score, reason = 0.0, (f"{name} is not in the take: {shown}% of the pixels in their own colours "
-                                          f"that the plate shows")
-                else:
-                    dx, dy = (seen.x - expected.x) / w, (seen.y - expected.y) / h
-                    off = max(abs(dx), abs(dy))
-                    scale = math.log(seen.height / expected.height)
-                    score = min(1.0 - max(0.0, off - _GOOD_OFF) / (_BAD_OFF - _GOOD_OFF),
-                                1.0 - max(0.0, abs(scale) - _GOOD_SCALE) / (_BAD_SCALE - _GOOD_SCALE))
-                    side = _side(expected.x / w)
-                    reason = (f"{name} is {_side(seen.x / w)} of frame ({100 * seen.x / w:.0f}% across, "
-                              f"{seen.height / expected.height:.0%} of their height) where the layout has them "
-                              f"{side} ({100 * expected.x / w:.0f}% across)")
+                    continue  # their colours are not in the take: whether they are there at all is identity's to say
+                off = max(abs(seen.x - expected.x) / w, abs(seen.y - expected.y) / h)
+                score = 1.0 - max(0.0, off - _GOOD_OFF) / (_BAD_OFF - _GOOD_OFF)
+                # all they show is where the layout has them (some colours lost), or all or most of them is and more of
+                # their colours show elsewhere (a look-alike; one who moved would have left): in place, and their
+                # colours are identity's to judge
+                kept, inside = seen.held / max(1, expected.held), seen.held / seen.pixels
+                if kept >= _IN_PLACE or inside >= _IN_PLACE or (kept >= _MOSTLY and kept - inside >= _LOOK_ALIKE):
+                    score = 1.0
+                size = ""
+                if part == "figure" and kept >= _WHOLE and inside >= _IN_PLACE:  # all of them, and only them
+                    scale = seen.size(expected)
+                    score = min(score, 1.0 - max(0.0, abs(math.log(scale)) - _GOOD_SCALE) / (_BAD_SCALE - _GOOD_SCALE))
+                    size = f", {scale:.0%} of the size"
+                reason = (f"{who} is {_side(seen.x / w)} of frame ({100 * seen.x / w:.0f}% across{size}) where the "
+                          f"layout has {'them' if part == 'figure' else 'it'} {_side(expected.x / w)} "
+                          f"({100 * expected.x / w:.0f}% across)")
                 if worst is None or score < worst[0]:
                     worst = (score, reason + label)
-        assert worst is not None
+        if worst is None:
+            return None
         return self.verdict(worst[0], worst[1], worst[1])
 
 
@@ -524,19 +690,26 @@ class ScreenDirectionCheck(Check):
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
         found = figures(take, truth)
-        if found is None or len(found.plate) < 2:
+        if found is None:
             return None
         w = working_size(truth)[0]
         worst: tuple[float, str] | None = None
         for i, frame in enumerate(found.frames):
             label = f" (frame {i + 1} of {len(found.frames)})" if len(found.frames) > 1 else ""
-            people = sorted((cid for cid in found.plate if frame[cid] is not None), key=lambda c: found.plate[c].x)
+            # a face says where someone stands better than a figure half out of frame; both when both are found
+            spots = {}
+            for cid in found.names:
+                for part in ("face", "figure"):
+                    if (cid, part) in found.plate and frame.get((cid, part)) is not None:
+                        spots[cid] = (found.plate[(cid, part)].x, frame[(cid, part)].x)
+                        break
+            people = sorted(spots, key=lambda c: spots[c][0])
             for a, left in enumerate(people):
                 for right in people[a + 1:]:
-                    apart = (found.plate[right].x - found.plate[left].x) / w
+                    apart = (spots[right][0] - spots[left][0]) / w
                     if apart < _MIN_APART:
                         continue  # one in front of the other: no order to keep
-                    seen = (frame[right].x - frame[left].x) / w
+                    seen = (spots[right][1] - spots[left][1]) / w
                     score = 0.5 + 0.5 * seen / apart
                     first, second = found.names[left], found.names[right]
                     if seen < 0:

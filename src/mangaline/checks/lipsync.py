@@ -16,7 +16,7 @@ import numpy as np
 from ..ffmpeg import ffmpeg_exe
 from ..model.qc import Verdict
 from .base import Check, LineTruth, Take, Truth
-from .identity import Face, display_name, faces
+from .layout import Face, display_name, faces
 
 __all__ = ["LipSyncCheck", "mouth_motion"]
 
