@@ -1,0 +1,152 @@
+"""Checks of a take's sound: loud enough and not too loud, not clipped, and not silent where a line is spoken.
+
+A take without an audio stream (every draft segment, most model clips) has nothing here to judge:
+these checks answer None for it. The voice lines the edit lays under a silent clip are checked
+where they are made, not here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d
+
+from ..audio import integrated_loudness
+from ..errors import ConfigError
+from ..model.qc import Verdict
+from .base import SAMPLE_RATE, Take, Truth
+from .technical import MeasuredCheck, falloff, spans_text
+
+__all__ = ["ClippingCheck", "LoudnessCheck", "SilenceCheck"]
+
+
+def _db(power: np.ndarray | float) -> np.ndarray | float:
+    """Mean square to dBFS (-120 for silence)."""
+    return 10 * np.log10(np.maximum(power, 1e-12))
+
+
+class LoudnessCheck(MeasuredCheck):
+    """The take's sound sits in a sane loudness range: a mix the edit can level without pumping up noise or crushing it."""
+
+    name = "loudness"
+    subjects = frozenset({"clip"})
+    threshold = 0.5
+    description = "integrated loudness (BS.1770, LUFS) of the take's sound within min_lufs..max_lufs"
+    limits = {"min_lufs": (-70.0, 0.0), "max_lufs": (-70.0, 0.0), "margin": (0.1, 40.0)}
+    min_lufs = -40.0  # scores 0.5 here; quieter and the edit would need over 20 dB of gain to reach its -16 LUFS
+    max_lufs = -8.0  # scores 0.5 here; louder is a mix crushed against full scale
+    margin = 6.0  # LU inside the range for a full score, and outside it for 0.0
+
+    def configure(self, options: dict) -> None:
+        super().configure(options)
+        if self.min_lufs >= self.max_lufs:
+            raise ConfigError(f"[qc.checks.{self.name}] min_lufs ({self.min_lufs:g}) must be under max_lufs ({self.max_lufs:g})")
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        samples = take.audio
+        if samples is None:
+            return None
+        loudness = integrated_loudness(samples, SAMPLE_RATE)
+        if not math.isfinite(loudness):
+            return None  # digital silence (or under 0.4 s): no sound to level; the silence check judges the lines
+        inside = min(loudness - self.min_lufs, self.max_lufs - loudness)
+        score = min(1.0, max(0.0, 0.5 + 0.5 * inside / self.margin))
+        where = "quiet" if loudness - self.min_lufs < self.max_lufs - loudness else "loud"
+        return self.verdict(
+            score,
+            f"the sound is too {where}: {loudness:.1f} LUFS, outside or near the edge of "
+            f"{self.min_lufs:g}..{self.max_lufs:g} LUFS",
+            f"{loudness:.1f} LUFS",
+        )
+
+
+class ClippingCheck(MeasuredCheck):
+    """The take's sound is not clipped: samples pressed against full scale crackle in every speaker."""
+
+    name = "clipping"
+    subjects = frozenset({"clip"})
+    threshold = 0.5
+    description = "share of the take's samples at or near full scale"
+    limits = {"level": (0.5, 2.0), "max_share": (0.0, 1.0)}
+    level = 0.98  # |sample| at or over this is clipped (-0.18 dBFS; a lossy codec rings around a flat top)
+    max_share = 0.001  # share of samples clipped that scores 0.5: a few crackles in a line
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        samples = take.audio
+        if samples is None:
+            return None
+        if not len(samples):
+            return self.verdict(1.0, "", "no sound")
+        clipped = np.abs(samples) >= self.level
+        share = float(clipped.mean())
+        peak = float(np.abs(samples).max())
+        if not clipped.any():
+            return self.verdict(1.0, "", f"peak {20 * math.log10(max(peak, 1e-9)):.1f} dBFS, nothing clipped")
+        window = SAMPLE_RATE // 10
+        count = -(-len(clipped) // window)
+        padded = np.zeros(count * window, bool)
+        padded[: len(clipped)] = clipped
+        hit = padded.reshape(count, window).any(axis=1)
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], hit.astype(np.int8), [0]))))
+        spans = [(a / 10, b / 10) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        why = f"{share:.2%} of the samples are at full scale ({int(clipped.sum())} samples, in {spans_text(spans)})"
+        return self.verdict(falloff(share, self.max_share), why, why)
+
+
+class SilenceCheck(MeasuredCheck):
+    """Where the shot's lines are spoken, the take's sound is heard: a lip-synced clip that lost its voice fails here."""
+
+    name = "silence"
+    subjects = frozenset({"clip"})
+    threshold = 0.5
+    description = "share of each spoken line's voiced frames in which the take's sound is heard"
+    limits = {"floor_db": (-120.0, 0.0), "over_noise_db": (0.0, 60.0), "voiced": (0.0, 1.0)}
+    floor_db = -50.0  # a frame's RMS (dBFS) at or under this is silent
+    over_noise_db = 10.0  # and so is one within this of the take's noise floor (its quietest frames outside the lines)
+    voiced = 0.1  # a line's frames whose envelope is at least this are where the voice must be heard
+
+    def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        samples = take.audio
+        if samples is None or not truth.lines:
+            return None
+        fps = truth.fps
+        size = round(SAMPLE_RATE / fps)
+        count = len(samples) // size
+        if count == 0:
+            return self.verdict(0.0, f"the sound is {len(samples) / SAMPLE_RATE:.2f} s long; no line can be heard")
+        level = _db((samples[: count * size].astype(np.float64) ** 2).reshape(count, size).mean(axis=1))
+        # a voice a frame or two off the line's timing is still the line's voice
+        near = maximum_filter1d(level, size=5, mode="nearest")
+        spoken = np.zeros(count, bool)
+        for line in truth.lines:
+            spoken[int(line.start * fps): int(math.ceil(line.end * fps))] = True
+        floor = self.floor_db
+        if (~spoken).sum() >= 0.3 * fps:
+            floor = max(floor, float(np.percentile(level[~spoken], 10)) + self.over_noise_db)
+        judged = []  # (score, why) per line
+        for number, line in enumerate(truth.lines, 1):
+            first, last = int(line.start * fps), int(math.ceil(line.end * fps))
+            if last <= first:
+                continue
+            # frames past the end of the sound are silent ones
+            heard_level = np.full(last - first, -120.0)
+            inside = near[first:last]
+            heard_level[: len(inside)] = inside
+            wanted = np.ones(last - first, bool)
+            if line.envelope and max(line.envelope) > 0:
+                # the envelope has a value per frame of the line; stretched onto the frames judged if it is off by a few
+                envelope = np.interp(np.linspace(0, len(line.envelope) - 1, last - first),
+                                     np.arange(len(line.envelope)), np.asarray(line.envelope, np.float64))
+                wanted = envelope >= self.voiced * envelope.max()
+            heard = heard_level[wanted] > floor
+            score = float(heard.mean())
+            why = (f"{heard.sum() / fps:.2f} s of {wanted.sum() / fps:.2f} s voiced heard "
+                   f"(loudest {heard_level.max():.0f} dBFS, silence under {floor:.0f} dBFS)")
+            said = f' "{line.text}"' if line.text else ""
+            judged.append((score, f"line {number} ({line.character}, {line.start:.2f}-{line.end:.2f} s{said}): {why}"))
+        if not judged:
+            return None
+        worst, why = min(judged, key=lambda found: found[0])
+        return self.verdict(worst, f"silent where a line is spoken: {why}",
+                            "heard: " + ", ".join(f"line {i} {score:.0%}" for i, (score, _) in enumerate(judged, 1)))

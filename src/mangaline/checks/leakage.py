@@ -1,0 +1,293 @@
+"""Leakage check: what the page or the storyboard left in the picture, not what the shot shows.
+
+A model painting over a storyboard, or shown a comic page, can carry over the grid's lines, the
+panels' gutters and borders, or text (a caption, a watermark). The draft draws with black ink
+outlines and straight set edges too, so a line alone is never enough: what gives leakage away is
+
+- a lattice: a straight line across the whole frame crossing another across the whole frame (a set
+  piece in front always breaks a line behind it; an overlay breaks nothing);
+- lines across the whole frame at even spacing (a thirds grid, a row of panels);
+- a gutter: a band of neutral colour across the whole frame, bounded by lines;
+- a border: a band of one colour and one thickness along all four edges;
+- text: a row of four or more small high-contrast glyphs in the top or bottom band of the frame.
+
+A still is judged at 540 px wide (lines at 360); a clip on its first and last frames at that width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from ..model.qc import Verdict
+from .base import Take, Truth
+from .technical import MeasuredCheck
+
+__all__ = ["Finding", "LeakageCheck", "find_leakage"]
+
+WIDTH = 540  # text is looked for at this width; a 1080x1920 frame is 2x smaller
+LINES_WIDTH = 360  # lines, gutters and borders at this one: a line 2 px wide at 1080 still shows
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One trace of leakage: what it is, how sure (0..1), and where, in words."""
+
+    kind: str
+    strength: float
+    where: str
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A straight structure across the whole frame: its centre and thickness (px) and its polarity."""
+
+    axis: str  # "h": a row across the full width, "v": a column down the full height
+    pos: float  # centre, px along the other axis
+    thickness: int
+    dark: bool
+    colour: tuple[float, float, float]
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
+def _full_span_rows(rgb: np.ndarray, contrast: float, cover: float, max_thickness: int) -> list[tuple[int, int]]:
+    """Runs of rows (first, last + 1) that hold a straight line or band across the whole width.
+
+    A row is part of one when, at nearly every column, it either stands out from the rows on both
+    sides (in some channel it is outside the range between them by ``contrast``: a line, where an
+    edge between two regions only blends them) or has the line's own colour: an overlay hides in
+    content of its colour, while a line drawn behind something is broken by it.
+    """
+    h = rgb.shape[0]
+    picture = rgb[:, ::2]  # every other column: a line across the frame is as plain in half of them
+    best = np.zeros(h)
+    for k in (1, 2, 3, 5, 8, 13, 21):
+        if 2 * k >= h or k > max_thickness:
+            continue
+        mid, up, down = picture[k:-k], picture[: -2 * k], picture[2 * k :]
+        outside = np.maximum(mid - np.maximum(up, down), np.minimum(up, down) - mid).max(axis=2)
+        ridge = outside > contrast
+        share = ridge.mean(axis=1)
+        for y in np.flatnonzero(share >= 0.6):
+            colour = np.median(mid[y][ridge[y]], axis=0)
+            own = np.abs(mid[y] - colour).max(axis=1) <= 1.5 * contrast
+            whole = float((ridge[y] | own).mean())
+            if whole >= cover:
+                best[y + k] = max(best[y + k], whole)
+    rows = np.flatnonzero(best > 0)
+    if not len(rows):
+        return []
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+    return [(int(r[0]), int(r[-1]) + 1) for r in runs if r[-1] + 1 - r[0] <= max_thickness + 2]
+
+
+def _lines(rgb: np.ndarray, contrast: float, cover: float) -> list[_Line]:
+    out = []
+    for axis, img in (("h", rgb), ("v", np.transpose(rgb, (1, 0, 2)))):
+        h = img.shape[0]
+        for first, last in _full_span_rows(img, contrast, cover, max(3, round(0.06 * h))):
+            colour = np.median(img[first:last].reshape(-1, 3), axis=0)
+            around = np.median(np.concatenate([img[max(0, first - 3):first], img[last:last + 3]]).reshape(-1, 3), axis=0)
+            dark = float(_gray(colour)) < float(_gray(around))
+            out.append(_Line(axis, (first + last - 1) / 2, last - first, dark, tuple(float(c) for c in colour)))
+    return out
+
+
+def _even(positions: list[float], size: int, tolerance: float) -> bool:
+    """The positions cut [0, size] into equal parts (thirds, quarters ...), or are three or more evenly spaced."""
+    pos = sorted(positions)
+    cuts = np.diff([0.0, *pos, float(size)])
+    if len(pos) >= 2 and cuts.max() - cuts.min() <= tolerance * size:
+        return True
+    gaps = np.diff(pos)
+    return len(pos) >= 3 and gaps.min() > 0.05 * size and gaps.max() - gaps.min() <= tolerance * size
+
+
+def _grid_findings(rgb: np.ndarray, contrast: float, cover: float) -> list[Finding]:
+    rgb = rgb.astype(np.float32)
+    h, w = rgb.shape[:2]
+    margin = {"h": 0.03 * h, "v": 0.03 * w}
+    size = {"h": h, "v": w}
+    inner = [ln for ln in _lines(rgb, contrast, cover) if margin[ln.axis] < ln.pos < size[ln.axis] - margin[ln.axis]]
+    found = []
+    rows = [ln for ln in inner if ln.axis == "h"]
+    cols = [ln for ln in inner if ln.axis == "v"]
+
+    def where(lines: list[_Line]) -> str:
+        axis = "y" if lines[0].axis == "h" else "x"
+        scale = 1080 / w
+        return f"{axis}=" + ",".join(f"{ln.pos * scale:.0f}" for ln in lines)
+
+    if rows and cols:
+        found.append(Finding("grid", 0.9, f"a lattice of {len(cols) + 1}x{len(rows) + 1} cells: lines right across at "
+                                          f"{where(cols)} and {where(rows)} (1080 px wide)"))
+    for group in (rows, cols):
+        if len(group) >= 2 and _even([ln.pos for ln in group], size[group[0].axis], 0.025):
+            found.append(Finding("grid", 0.8, f"{len(group)} evenly spaced lines right across at {where(group)} (1080 px wide)"))
+    for ln in inner:
+        light = _gray(np.array(ln.colour)) >= 190 and max(ln.colour) - min(ln.colour) < 30
+        if light and ln.thickness >= max(2, round(0.005 * size[ln.axis])):
+            found.append(Finding("gutter", 0.7, f"a {ln.thickness * 1080 / w:.0f} px white band right across at "
+                                                f"{where([ln])} (1080 px wide): a panel gutter"))
+    if not found and inner:
+        found.append(Finding("line", 0.2, f"{len(inner)} straight line(s) right across the frame at "
+                                           + "; ".join(where([ln]) for ln in inner) + " (1080 px wide)"))
+    return found
+
+
+def _border_finding(rgb: np.ndarray, tolerance: float) -> Finding | None:
+    """A band of one colour and about one thickness along all four edges, ending where the picture starts."""
+    gray = _gray(rgb.astype(np.float32))
+    h, w = gray.shape
+    deepest = max(3, round(0.08 * min(h, w)))
+    colours, depths = [], []
+    for edge in (gray, gray[::-1], gray.T, gray.T[::-1]):  # top, bottom, left, right: row 0 on the frame's edge
+        colour = float(np.median(edge[:2]))
+        alike = (np.abs(edge[:deepest] - colour) <= tolerance).mean(axis=1)
+        ends = np.flatnonzero(alike < 0.6)
+        if not len(ends) or ends[0] == 0 or alike[: ends[0]].min() < 0.9:
+            return None
+        colours.append(colour)
+        depths.append(int(ends[0]))
+    if max(colours) - min(colours) > tolerance or max(depths) - min(depths) > max(2, 0.5 * min(depths)):
+        return None
+    scale = 1080 / w
+    thick = f"{min(depths) * scale:.0f}" + (f"-{max(depths) * scale:.0f}" if max(depths) > min(depths) else "")
+    return Finding("border", 0.85, f"a border {thick} px thick (luma {np.mean(colours):.0f}) along all four edges "
+                                   f"(1080 px wide)")
+
+
+def _text_findings(rgb: np.ndarray, contrast: float) -> list[Finding]:
+    """Rows of small high-contrast glyphs standing free in the top and bottom bands.
+
+    Glyphs are the pieces of thin ink (lighter or darker than their ground by ``contrast``) of a
+    letter's size; a row of them is text when nothing bigger is drawn around it: the spikes of a
+    drawn fringe hang from the head's outline, books stand on a shelf, while a watermark or a
+    caption is set on open ground.
+    """
+    gray = _gray(rgb.astype(np.float32))
+    h, w = gray.shape
+    band = round(0.15 * h)
+    low, high = max(4, round(0.006 * h)), max(6, round(0.05 * h))
+    size = max(5, 2 * round(0.009 * w) + 1)
+    scale = 1080 / w
+    found = []
+    for name, top in (("top", 0), ("bottom", h - band)):
+        part = gray[top : top + band]
+        inks = (part - ndimage.grey_opening(part, size=(size, size)) > contrast,
+                ndimage.grey_closing(part, size=(size, size)) - part > contrast)
+        rows, big = [], np.zeros(part.shape, bool)
+        for ink in inks:
+            labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
+            glyphs, large = [], []
+            for i, box in enumerate(ndimage.find_objects(labels), 1):
+                gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
+                if gh > high or gw > 2.5 * high:
+                    large.append(i)
+                elif gh >= low and gw <= 2 * gh and box[0].start > 0 and box[0].stop < band:
+                    # a piece the band's edge cuts is part of something bigger
+                    fill = float((labels[box] == i).mean())
+                    glyphs.append((box[1].start, box[1].stop, box[0].start, box[0].stop, fill))
+            big |= np.isin(labels, large)
+            rows += _text_rows(glyphs)
+        for line in rows:
+            x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
+            y0, y1 = min(g[2] for g in line), max(g[3] for g in line)
+            reach = max(2, round(0.5 * float(np.median([g[3] - g[2] for g in line]))))
+            if big[max(0, y0 - reach) : y1 + reach, max(0, x0 - reach) : x1 + reach].any():
+                continue  # part of something bigger that is drawn
+            corner = "left" if x1 < w / 2 else "right" if x0 > w / 2 else "middle"
+            strength = min(1.0, 0.5 + 0.08 * (len(line) - 4))
+            found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {name} {corner} "
+                                                  f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, y={(top + y0) * scale:.0f}, "
+                                                  f"1080 px wide): a watermark or a caption"))
+    return found
+
+
+def _text_rows(glyphs: list[tuple[int, int, int, int, float]]) -> list[list[tuple[int, int, int, int, float]]]:
+    """Chains of four or more glyphs of like height, side by side on one baseline, not all alike (a row of windows is)."""
+    glyphs = sorted(glyphs)
+    parent = list(range(len(glyphs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(glyphs):
+        ha = a[3] - a[2]
+        for j in range(i + 1, len(glyphs)):
+            b = glyphs[j]
+            hb = b[3] - b[2]
+            tall = max(ha, hb)
+            if b[0] - a[1] > 1.0 * tall:
+                break
+            overlap = min(a[3], b[3]) - max(a[2], b[2])
+            if overlap >= 0.5 * min(ha, hb) and tall <= 1.8 * min(ha, hb):
+                parent[root(j)] = root(i)
+    chains: dict[int, list] = {}
+    for i, g in enumerate(glyphs):
+        chains.setdefault(root(i), []).append(g)
+    rows = []
+    for chain in chains.values():
+        if len(chain) < 4:
+            continue
+        widths = np.array([g[1] - g[0] for g in chain], float)
+        fills = np.array([g[4] for g in chain])
+        if widths.std() / widths.mean() < 0.12 and fills.std() < 0.05:
+            continue  # identical shapes in a row: windows, railings, tiles
+        rows.append(chain)
+    return rows
+
+
+def find_leakage(rgb: np.ndarray, *, contrast: float = 14.0, cover: float = 0.97, text_contrast: float = 40.0) -> list[Finding]:
+    """Every trace of leakage in one RGB frame: lines and borders looked for at 360 px wide, text at up to 540."""
+    h, w = rgb.shape[:2]
+    small = rgb
+    if w > LINES_WIDTH:
+        small = np.asarray(Image.fromarray(rgb).resize((LINES_WIDTH, round(h * LINES_WIDTH / w)), Image.Resampling.BOX))
+    found = _grid_findings(small, contrast, cover)
+    border = _border_finding(small, 24.0)
+    if border is not None:
+        found.append(border)
+    found += _text_findings(rgb, text_contrast)
+    return found
+
+
+class LeakageCheck(MeasuredCheck):
+    """No storyboard grid, panel gutter or border, nor stray text, in the picture."""
+
+    name = "leakage"
+    subjects = frozenset({"image", "clip"})
+    threshold = 0.5
+    description = "storyboard grid lines, comic panel gutters and borders, or text leaking into the picture"
+    limits = {"contrast": (1.0, 255.0), "cover": (0.5, 1.0), "text_contrast": (1.0, 255.0)}
+    contrast = 14.0  # luma levels a line stands out from the picture on both sides
+    cover = 0.97  # share of the frame's width (height) a line must run unbroken to count as right across
+    text_contrast = 40.0  # luma levels a glyph's strokes stand out from their ground
+
+    def judge(self, take: Take, truth: Truth) -> Verdict:
+        frames = take.frames(2, width=WIDTH)
+        if not frames:
+            return self.verdict(0.0, "no frame decodes to judge")
+        labels = ["the picture"] if len(frames) == 1 else ["the first frame", "the last frame"]
+        worst: list[Finding] = []
+        worst_label = labels[0]
+        for label, frame in zip(labels, frames, strict=False):
+            found = find_leakage(frame, contrast=self.contrast, cover=self.cover, text_contrast=self.text_contrast)
+            if max((f.strength for f in found), default=0.0) > max((f.strength for f in worst), default=0.0):
+                worst, worst_label = found, label
+        strength = max((f.strength for f in worst), default=0.0)
+        score = 1.0 - strength
+        if not worst:
+            return self.verdict(score, "", "no grid, gutter, border or text")
+        worst.sort(key=lambda f: -f.strength)
+        why = f"{worst_label}: " + "; ".join(f.where for f in worst)
+        return self.verdict(score, why, why)
