@@ -50,6 +50,27 @@ def draw_shot(bible: Bible, code: str, out: Path, size: tuple[int, int] = (WIDTH
     return out
 
 
+def swapped_palettes() -> Bible:
+    """The café with Maya's and Kenji's palettes exchanged (their outfits take the palette's colours)."""
+    bible = cafe()
+    maya, kenji = bible.characters["maya"].design, bible.characters["kenji"].design
+    maya.palette, kenji.palette = kenji.palette, maya.palette
+    maya.outfits, kenji.outfits = {}, {}
+    return bible
+
+
+BIBLES = {"cafe": cafe, "moved pillar": lambda: cafe(pillar_x=3.6), "swapped palettes": swapped_palettes}
+
+
+def shared_shot(factory: pytest.TempPathFactory, code: str, bible: str = "cafe",
+                size: tuple[int, int] = (WIDTH, HEIGHT)) -> Path:
+    """A shot drawn once for the whole test session (the identity, layout and lip sync tests share them)."""
+    folder = factory.getbasetemp() / "shots" / f"{bible.replace(' ', '-')}-{code}-{size[0]}x{size[1]}"
+    if not (folder / "layout.json").is_file():
+        draw_shot(BIBLES[bible](), code, folder, size)
+    return folder
+
+
 def draw_sheets(bible: Bible, out: Path) -> dict[str, Path]:
     return {cid: draw_character_sheet(character, out / f"sheet-{cid}.png", height=512)
             for cid, character in bible.characters.items()}
@@ -134,8 +155,8 @@ def composite(folder: Path, moved: dict[str, float] | None = None) -> np.ndarray
 def two_shot(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The establishing two-shot (Maya left, Kenji right, the pillar behind Maya) and takes of it, good and bad."""
     root = tmp_path_factory.mktemp("layout")
-    folder = draw_shot(cafe(), "ep01_sc01_sh010", root / "shot")
-    moved = draw_shot(cafe(pillar_x=3.6), "ep01_sc01_sh010", root / "moved", size=(540, 960))
+    folder = shared_shot(tmp_path_factory, "ep01_sc01_sh010")
+    moved = shared_shot(tmp_path_factory, "ep01_sc01_sh010", "moved pillar", size=(540, 960))
     plate = picture(folder / "keyframe.png")
     look = Look()
     return {
