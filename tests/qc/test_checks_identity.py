@@ -101,7 +101,7 @@ def test_clean_takes_match_the_turnaround(shots: dict, take: str, truth: str) ->
 def test_swapped_palettes_fail_and_name_the_character(shots: dict) -> None:
     verdict = judge(shots, "swapped", "two")
     assert not verdict.passed and verdict.score < 0.2
-    assert "shows colours that are not Maya's" in verdict.reason or "shows colours that are not Kenji's" in verdict.reason
+    assert any(f"shows colours that are not {name}'s" in verdict.reason for name in ("Maya", "Kenji")), verdict.reason
 
 
 def test_another_characters_face_pasted_over_fails(shots: dict) -> None:
@@ -152,7 +152,8 @@ def tiny_encoder(path: Path, sectors: int = 8) -> Path:
     a, b = np.array([1.0, -1.0, 0.0]), np.array([0.5, 0.5, -1.0])  # red-green and yellow-blue
     angles = np.arange(sectors) * 2 * np.pi / sectors
     hues = np.stack([np.cos(t) * a + np.sin(t) * b for t in angles]).astype(np.float32)[:, :, None, None]
-    weights = [numpy_helper.from_array(hues, "hues"), numpy_helper.from_array(np.full(sectors, -0.12, np.float32), "grey"),
+    weights = [numpy_helper.from_array(hues, "hues"),
+               numpy_helper.from_array(np.full(sectors, -0.12, np.float32), "grey"),
                numpy_helper.from_array(np.eye(sectors, dtype=np.float32), "projection")]
     nodes = [helper.make_node("Conv", ["image", "hues", "grey"], ["opponent"]),
              helper.make_node("Relu", ["opponent"], ["hue"]),

@@ -38,7 +38,8 @@ def cafe(pillar_x: float = 2.0) -> Bible:
     """The café sample with a pillar standing between the counter and the table."""
     bible = make_bible()
     bible.locations["cafe"].set.elements.append(
-        SetElement(name="pillar 1", kind="pillar", x=pillar_x, y=3.8, width=0.4, depth=0.4, height=2.9, colour="#b8b0a0"))
+        SetElement(name="pillar 1", kind="pillar", x=pillar_x, y=3.8, width=0.4, depth=0.4, height=2.9,
+                   colour="#b8b0a0"))
     return bible
 
 
@@ -115,7 +116,8 @@ class Look:
     def filters(self, frames: int) -> str:
         w, h = self.size
         return (f"zoompan=z='1+{self.push}*on/{max(1, frames - 1)}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={w}x{h}"
-                f":fps={FPS},gblur=sigma={self.blur},eq=contrast={self.contrast}:saturation={self.saturation}:gamma_r=1.02,"
+                f":fps={FPS},gblur=sigma={self.blur},"
+                f"eq=contrast={self.contrast}:saturation={self.saturation}:gamma_r=1.02,"
                 f"noise=alls={round(self.noise)}:allf=t,format=yuv420p")
 
     def clip(self, frames: np.ndarray, out: Path) -> Path:
@@ -136,7 +138,7 @@ class Look:
 
 
 def composite(folder: Path, moved: dict[str, float] | None = None) -> np.ndarray:
-    """The keyframe put together again from its layers, each character in ``moved`` slid that share of the frame across."""
+    """The keyframe put together again from its layers, each character in ``moved`` slid that share of the frame."""
     layers = json.loads((folder / "layers.json").read_text())
     cw, ch, fw, fh = (layers[k] for k in ("canvas_width", "canvas_height", "frame_width", "frame_height"))
     canvas = Image.new("RGBA", (cw, ch), (0, 0, 0, 255))
@@ -213,7 +215,8 @@ def test_a_mirrored_shot_fails_and_says_so(two_shot: dict) -> None:
                                         (("Maya", "right"), ("Kenji", "left"))), placement.reason
     direction = found["screen_direction"]
     assert not direction.passed and direction.score == 0.0
-    assert direction.reason == "Kenji is left of Maya in the take; the layout has Maya on the left: the shot crosses the line"
+    assert direction.reason == ("Kenji is left of Maya in the take; the layout has Maya on the left: "
+                                "the shot crosses the line")
 
 
 def test_a_character_moved_across_the_frame_fails_placement_and_the_180_degree_rule(two_shot: dict) -> None:

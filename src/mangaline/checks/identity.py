@@ -1,4 +1,4 @@
-"""Character identity: each character's colours in the take, inside the mask the layout drew, against their turnaround sheet.
+"""Character identity: each character's colours in the take, inside the layout's mask, against their turnaround sheet.
 
 ``IdentityCheck`` measures hair, skin and outfit by CIEDE2000 (and the face on its own, so another
 character's face pasted over the right body is caught); ``EmbeddingIdentityCheck`` compares an image
@@ -27,8 +27,8 @@ from ..model.qc import Verdict
 from .base import Check, Take, Truth
 from .layout import box_mask, display_name, drawn_shot, layout_character, seen_frames
 
-__all__ = ["ROLES", "EmbeddingIdentityCheck", "IdentityCheck", "Palette", "foreign_share", "identity_drift", "read_palette",
-           "sheet_colours", "turnaround_colours"]
+__all__ = ["ROLES", "EmbeddingIdentityCheck", "IdentityCheck", "Palette", "foreign_share", "identity_drift",
+           "read_palette", "sheet_colours", "turnaround_colours"]
 
 ROLES = ("skin", "hair", "outfit")
 _FIND = 1.0  # ΔE within which a sheet pixel counts as the palette colour itself (not a tone of it)
@@ -105,7 +105,7 @@ def identity_drift(keyframe: Image.Image, mask: np.ndarray, reference: dict[str,
 
 @dataclass(frozen=True)
 class Palette:
-    """How a region's pixels fall on a character's colours: per role, the pixels its family claims and how far they moved.
+    """How a region's pixels fall on a character's colours: per role, the pixels its family claims, how far they moved.
 
     A role's family is the role, its shadow tone and any minor colour (eyes, accent) a graded take could
     not tell from it; a pixel claimed by any of them says where that role's colour went.
@@ -113,7 +113,7 @@ class Palette:
 
     claimed: Mapping[str, int]
     total: int  # pixels read
-    shift: Mapping[str, np.ndarray]  # per role, the median Lab offset of its family's pixels from the colours claiming them
+    shift: Mapping[str, np.ndarray]  # per role: its family's median Lab offset from the colours claiming its pixels
     grade: np.ndarray  # the median Lab offset of every claimed pixel: how the take graded this character as a whole
     owner: np.ndarray  # per pixel of the region, the index (in the reference) of the colour claiming it; -1: none
 
@@ -177,7 +177,7 @@ def foreign_share(pixels: np.ndarray, reference: Mapping[str, np.ndarray], grade
 
 
 def _sample(pixels: np.ndarray, most: int = _SAMPLE) -> np.ndarray:
-    """At most ``most`` of ``pixels``, evenly spread: medians and shares of a region hold on a sample, at a fraction of the cost."""
+    """At most ``most`` of ``pixels``, evenly spread: a region's medians and shares hold on a sample, for less work."""
     if len(pixels) <= most:
         return pixels
     return pixels[np.linspace(0, len(pixels) - 1, most).astype(int)]
@@ -204,7 +204,7 @@ def _sheet_colours(sheet: Path, mtime: float, character_json: str, variant: str)
 
 
 def sheet_colours(truth: Truth, cid: str) -> tuple[Character, dict[str, np.ndarray]] | None:
-    """The character (from the truth, else the layout) and their turnaround's colours; None without a sheet or design."""
+    """The character (from the truth, else the layout) and their turnaround's colours; None without sheet or design."""
     ct = truth.characters.get(cid)
     if ct is None or ct.sheet is None or not Path(ct.sheet).is_file():
         return None
@@ -224,7 +224,7 @@ class IdentityCheck(Check):
     name: ClassVar[str] = "identity"
     subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
     threshold: float = 0.5
-    description: ClassVar[str] = "each character's hair, skin and outfit colours, and face, against their turnaround sheet"
+    description: ClassVar[str] = "each character's hair, skin, outfit and face colours against their turnaround sheet"
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
         drawn = drawn_shot(take, truth)
@@ -277,12 +277,13 @@ class IdentityCheck(Check):
         return self.verdict(worst[0], worst[1], passed)
 
     @staticmethod
-    def _roles(character: Character, reference: Mapping[str, np.ndarray], thick: Mapping[str, int], region: int,
+    def _roles(character: Character, reference: Mapping[str, np.ndarray], shown: Mapping[str, int], region: int,
                found: Palette) -> tuple[float, str]:
+        """The worst of hair, skin and outfit: ``shown`` is how much of each the plate shows thickly, in ``region``."""
         worst = (1.0, f"{character.name}'s colours are within ΔE {_GOOD_DE:.0f} of the turnaround")
         for role in ROLES:
-            expected = thick.get(role, 0) / max(1, region) * found.total  # of the pixels read, those the role should claim
-            if thick.get(role, 0) < _MIN_ROLE or expected < 2 * _MIN_PIXELS:
+            expected = shown.get(role, 0) / max(1, region) * found.total  # of the pixels read, those it should claim
+            if shown.get(role, 0) < _MIN_ROLE or expected < 2 * _MIN_PIXELS:
                 continue  # the layout's view hardly shows it (a back, a hood, a strand): nothing to hold the take to
             drift = found.drift(role, reference)
             if found.claimed.get(role, 0) < _SHOWN * expected or math.isinf(drift):
@@ -313,7 +314,7 @@ def _square(image: np.ndarray, side: int) -> np.ndarray:
 
 
 def sheet_view(sheet: np.ndarray, view: str) -> np.ndarray | None:
-    """The figure of the sheet's panel for ``view`` (``side_left`` is the profile turned round), cut to its drawn pixels."""
+    """The figure in the sheet's panel for ``view`` (``side_left``: the profile turned), cut to its drawn pixels."""
     flip = view == "side_left"
     view = "side_right" if flip else view
     if view not in TURNAROUND_VIEWS:
@@ -342,7 +343,7 @@ class EmbeddingIdentityCheck(Check):
     name: ClassVar[str] = "identity_embedding"
     subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
     threshold: float = 0.8
-    description: ClassVar[str] = "each character's crop against their sheet by an image embedding model you install (ONNX)"
+    description: ClassVar[str] = "each character's crop against their sheet, by an image embedding model you install"
 
     def configure(self, options: dict[str, Any]) -> None:
         table = f"[qc.checks.{self.name}]"
@@ -353,7 +354,8 @@ class EmbeddingIdentityCheck(Check):
         super().configure(options)
         self.session = None
         for key, value in (("mean", mean), ("std", std)):
-            if not (isinstance(value, (list, tuple)) and len(value) == 3 and all(isinstance(v, (int, float)) for v in value)):
+            numbers = isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value)
+            if not numbers or len(value) != 3:
                 raise ConfigError(f"{table} {key} must be three numbers (R, G, B), not {value!r}")
         if any(v <= 0 for v in std):
             raise ConfigError(f"{table} std must be three positive numbers, not {std!r}")
@@ -367,7 +369,8 @@ class EmbeddingIdentityCheck(Check):
             raise ConfigError(f"{table} model must be the path of an ONNX file, not {model!r}")
         path = Path(model).expanduser()
         if not path.is_file():
-            raise ConfigError(f"{table} model {str(path)!r} is not a file", hint="give the path of an ONNX image encoder")
+            raise ConfigError(f"{table} model {str(path)!r} is not a file",
+                              hint="give the path of an ONNX image encoder")
         try:
             import onnxruntime
         except ImportError as err:

@@ -25,9 +25,10 @@ from ..colour import lab
 from ..model.qc import Verdict
 from .base import Check, Take, Truth
 
-__all__ = ["WORKING_SIDE", "Drawn", "Face", "Framing", "PlacementCheck", "ScreenDirectionCheck", "Seen", "SetLayoutCheck",
-           "SetPiecesCheck", "box_mask", "characters_in_view", "detect_edges", "display_name", "drawn_shot",
-           "faces", "frame_against_layout", "layout_character", "seen_frames", "set_edges", "take_frames", "working_size"]
+__all__ = ["WORKING_SIDE", "Drawn", "Face", "Framing", "PlacementCheck", "ScreenDirectionCheck", "Seen",
+           "SetLayoutCheck", "SetPiecesCheck", "box_mask", "characters_in_view", "detect_edges", "display_name",
+           "drawn_shot", "faces", "frame_against_layout", "layout_character", "seen_frames", "set_edges", "take_frames",
+           "working_size"]
 
 _CAP = 16.0  # px (at the working size): a chamfer distance past this counts as this, so one stray edge cannot dominate
 _WINDOW = 67  # px: the side of the neighbourhoods the chamfer is read in (a quarter of a portrait frame's width)
@@ -51,7 +52,7 @@ _MIN_FACE_PX = 300  # px of a face (at the working size) below which it is not l
 _FOUND = 0.25  # share of the plate's pixels in a character's colours the take must show for them to be there
 _GOOD_OFF, _BAD_OFF = 0.04, 0.2  # a character's centroid off by this share of the frame scores 1, and 0
 _GOOD_SCALE, _BAD_SCALE = 0.15, 0.55  # |log| of their size over the layout's scoring 1, and 0
-_IN_PLACE = 0.9  # share of a character's pixels where the layout has them (of the plate's, or of the take's) that is in place
+_IN_PLACE = 0.9  # share of a character's pixels (the plate's, or the take's) where the layout has them: in place
 _MOSTLY, _LOOK_ALIKE = 0.6, 0.25  # kept that much, and that much more than the share of the take's pixels in place
 _WHOLE = 0.7  # share of a character's plate pixels the take must show in place for their size to be measured
 _MIN_APART = 0.05  # share of the frame width two characters must stand apart for their order to count
@@ -71,7 +72,7 @@ def working_size(truth: Truth, side: int = WORKING_SIDE) -> tuple[int, int]:
 
 
 def take_frames(take: Take, size: tuple[int, int], count: int = 3) -> list[np.ndarray]:
-    """A still, or ``count`` frames spread over a clip, as RGB at ``size`` (the take's own aspect squeezed to the truth's)."""
+    """A still, or ``count`` frames spread over a clip, as RGB at ``size`` (the take's aspect made the truth's)."""
     frames = [take.image] if take.kind == "image" else take.frames(count, width=size[0])
     out = []
     for frame in frames:
@@ -89,6 +90,7 @@ def characters_in_view(truth: Truth) -> list[str]:
 
 
 def layout_character(truth: Truth, cid: str) -> Mapping[str, Any] | None:
+    """The character as the layout placed them (its ShotLayout's entry, as data); None when it did not."""
     for placed in (truth.layout or {}).get("characters", []):
         if placed.get("id") == cid:
             return placed
@@ -98,7 +100,9 @@ def layout_character(truth: Truth, cid: str) -> Mapping[str, Any] | None:
 def display_name(truth: Truth, cid: str) -> str:
     """The character's name as a person reads it (the bible's), else their id."""
     ct = truth.characters.get(cid)
-    data = ct.character if ct is not None and ct.character is not None else (layout_character(truth, cid) or {}).get("character")
+    data = ct.character if ct is not None else None
+    if data is None:
+        data = (layout_character(truth, cid) or {}).get("character")
     return str((data or {}).get("name") or cid)
 
 
@@ -148,7 +152,8 @@ def faces(truth: Truth) -> dict[str, Face]:
         else:
             continue
         if unit > 0:
-            found[str(person["character"])] = Face(str(person["character"]), (float(nose[0]), float(nose[1])), float(unit))
+            cid = str(person["character"])
+            found[cid] = Face(cid, (float(nose[0]), float(nose[1])), float(unit))
     return found
 
 
@@ -165,11 +170,12 @@ def box_mask(box: tuple[float, float, float, float], size: tuple[int, int]) -> n
 
 
 def detect_edges(rgb: np.ndarray, sigma: float = 1.0, low: float = 0.1, high: float = 0.2) -> np.ndarray:
-    """Thin edges of an RGB picture (a Canny detector): luma gradients, one pixel wide, kept where they reach ``high``
-    of a full black-to-white step somewhere along their line and ``low`` everywhere on it."""
+    """Thin edges of an RGB picture (a Canny detector): luma gradients thinned to one pixel, kept where the gradient
+    (Sobel, of luma in 0..1: a sharp black-to-white step reads 4) reaches ``high`` somewhere along the line and
+    ``low`` all along it."""
     luma = ndimage.gaussian_filter(rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32), sigma)
     gx, gy = ndimage.sobel(luma, 1), ndimage.sobel(luma, 0)
-    magnitude = np.hypot(gx, gy) / 255.0  # a full step across a Sobel kernel reads 4; the thresholds are of that
+    magnitude = np.hypot(gx, gy) / 255.0
     direction = (((np.degrees(np.arctan2(gy, gx)) + 180.0 + 22.5) % 180.0) // 45.0).astype(int)
     padded = np.pad(magnitude, 1)
     h, w = magnitude.shape
@@ -179,7 +185,7 @@ def detect_edges(rgb: np.ndarray, sigma: float = 1.0, low: float = 0.1, high: fl
         behind = padded[1 - dy:1 - dy + h, 1 - dx:1 - dx + w]
         ridge |= (direction == k) & (magnitude >= ahead) & (magnitude >= behind)
     thin = np.where(ridge, magnitude, 0.0)
-    weak, count = ndimage.label(thin > low, np.ones((3, 3)))
+    weak, _ = ndimage.label(thin > low, np.ones((3, 3)))
     strong = np.unique(weak[thin > high])
     return np.isin(weak, strong[strong > 0])
 
@@ -236,7 +242,8 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
         return None
     size = drawn.size
     guide = _downsample(full, size)
-    guide &= ~ndimage.binary_erosion(guide, np.ones((3, 3), bool))  # a filled dark area (ink, a black skirt) is its outline
+    # a filled dark area (ink, a black skirt) counts by its outline
+    guide &= ~ndimage.binary_erosion(guide, np.ones((3, 3), bool))
     # a boundary between two surfaces of one colour is in the guide but in no picture of the set
     guide &= ndimage.binary_dilation(detect_edges(drawn.plate), iterations=2)
     people = np.zeros(guide.shape, bool)
@@ -248,7 +255,8 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
         head = people & box_mask(face.head_box(scale), size)
         people |= ndimage.binary_dilation(head, iterations=max(1, round(_HAIR * face.unit * scale)))
     edges = guide & ~people
-    return SetEdges(edges=edges, distance=ndimage.distance_transform_edt(~edges), people=people, elements=drawn.elements)
+    return SetEdges(edges=edges, distance=ndimage.distance_transform_edt(~edges), people=people,
+                    elements=drawn.elements)
 
 
 @dataclass(frozen=True)
@@ -261,7 +269,7 @@ class Framing:
     fit: float  # mean chamfer distance of the take's edges to the guide's under this framing, px
 
     def to_take(self, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For every layout pixel at ``size``, the take pixel it lands on (rows, columns) and whether it is in the take."""
+        """Per layout pixel at ``size``: the take pixel it lands on (row, column), and whether that is in frame."""
         w, h = size
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
         ty = np.rint(h / 2 + self.scale * (ys - h / 2) + self.dy).astype(int)
@@ -337,10 +345,10 @@ _SEEN: weakref.WeakKeyDictionary[Take, dict[Any, Any]] = weakref.WeakKeyDictiona
 def _remember(take: Take, truth: Truth, what: str, make: Callable[[], Any]) -> Any:
     """What ``make`` returns, kept with the take for this truth: the checks of one run share their framing."""
     kept = _SEEN.setdefault(take, {})
-    key = (id(truth), truth.shot, what)
-    if key not in kept:
-        kept[key] = make()
-    return kept[key]
+    key = (id(truth), what)
+    if key not in kept or kept[key][0] is not truth:  # the truth is kept too, so its id is not another's
+        kept[key] = (truth, make())
+    return kept[key][1]
 
 
 def drawn_shot(take: Take, truth: Truth) -> Drawn:
@@ -354,7 +362,7 @@ def _layout_of(take: Take, truth: Truth) -> tuple[tuple[int, int], SetEdges | No
 
 
 def seen_frames(take: Take, truth: Truth) -> list[Seen]:
-    """The take's frames judged (a still, or three of a clip), each with its edges and its framing against the layout."""
+    """The frames judged (a still, or three of a clip), each with its edges and its framing against the layout."""
     size, layout = _layout_of(take, truth)
 
     def make() -> list[Seen]:
@@ -381,7 +389,7 @@ def _where(x: float, y: float, size: tuple[int, int]) -> str:
 
 
 class SetLayoutCheck(Check):
-    """The take's edges against the layout's edge guide: symmetric chamfer distance, read neighbourhood by neighbourhood."""
+    """The take's edges against the layout's edge guide: symmetric chamfer distance, neighbourhood by neighbourhood."""
 
     name: ClassVar[str] = "set_layout"
     subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
@@ -402,7 +410,8 @@ class SetLayoutCheck(Check):
                           f"{f' (around {piece})' if piece else ''}, at {size[0]}x{size[1]}")
                 if score < self.threshold:
                     flipped = seen.edges[:, ::-1]
-                    mirrored, _ = self.chamfer(flipped, frame_against_layout(flipped, layout.distance, layout.people), layout)
+                    framing = frame_against_layout(flipped, layout.distance, layout.people)
+                    mirrored, _ = self.chamfer(flipped, framing, layout)
                     if mirrored < off / 2 and mirrored < (_GOOD_PX + _BAD_PX) / 2:
                         reason = (f"the take is mirrored left to right: flipped, its edges lie {mirrored:.1f} px from "
                                   f"the layout's, as it is {off:.1f} px")
@@ -427,7 +436,8 @@ class SetLayoutCheck(Check):
         mean = np.where(count >= _MIN_WINDOW_EDGES, total / np.maximum(count, 1.0), 0.0)
         if not mean.any():
             n = ours.sum() + theirs.sum()
-            return (float((to_guide.sum() + to_take.sum()) / n) if n else 0.0), (edges.shape[1] // 2, edges.shape[0] // 2)
+            centre = (edges.shape[1] // 2, edges.shape[0] // 2)
+            return (float((to_guide.sum() + to_take.sum()) / n) if n else 0.0), centre
         y, x = np.unravel_index(int(mean.argmax()), mean.shape)
         return float(mean[y, x]), (int(x), int(y))
 
@@ -445,7 +455,7 @@ class SetLayoutCheck(Check):
 
 
 class SetPiecesCheck(Check):
-    """Each set piece's region of the take against the same region of the plate, once the take is framed like the layout."""
+    """Each set piece's region of the take against the same region of the plate, the take framed like the layout."""
 
     name: ClassVar[str] = "set_pieces"
     subjects: ClassVar[frozenset[str]] = frozenset({"image", "clip"})
@@ -458,7 +468,7 @@ class SetPiecesCheck(Check):
             return None
         pieces = {}
         for name, mask in layout.elements.items():
-            core = ndimage.binary_erosion(mask & ~layout.people, iterations=2)  # its outline strays under a blur or a push
+            core = ndimage.binary_erosion(mask & ~layout.people, iterations=2)  # outlines stray under a blur or a push
             if core.sum() >= _MIN_PIECE:
                 pieces[name] = core
         if not pieces:
@@ -482,11 +492,13 @@ class SetPiecesCheck(Check):
             score, name, agree, median = found[0]
             failing = [f"{n} ({round(100 * a)}%)" for s, n, a, _ in found if s < self.threshold]
             if failing:
-                reason = (f"{', '.join(failing)} of the set {'does' if len(failing) == 1 else 'do'} not match the plate "
-                          f"where the layout puts {'it' if len(failing) == 1 else 'them'} (share of the piece within "
+                one = len(failing) == 1
+                reason = (f"{', '.join(failing)} of the set {'does' if one else 'do'} not match the plate "
+                          f"where the layout puts {'it' if one else 'them'} (share of the piece within "
                           f"ΔE {_AGREE_DE:.0f}); {name} is ΔE {median:.0f} off: missing, moved or repainted")
             else:
-                reason = f"every set piece matches the plate; least: {name} ({round(100 * agree)}% within ΔE {_AGREE_DE:.0f})"
+                reason = (f"every set piece matches the plate; least: {name} ({round(100 * agree)}% within "
+                          f"ΔE {_AGREE_DE:.0f})")
             if worst is None or score < worst[0]:
                 worst = (score, reason + seen.label)
         if worst is None:
@@ -532,12 +544,13 @@ class Figures:
 @cache
 def _lab_grid(cell: float) -> np.ndarray:
     """The centres of a grid of Lab cells ``cell`` units wide, (L, a, b, 3)."""
-    l, a, b = np.meshgrid(np.arange(0, 101, cell), np.arange(-128, 128, cell), np.arange(-128, 128, cell), indexing="ij")
+    axes = np.arange(0, 101, cell), np.arange(-128, 128, cell), np.arange(-128, 128, cell)
+    l, a, b = np.meshgrid(*axes, indexing="ij")
     return np.stack([l, a, b], axis=-1).astype(np.float32)
 
 
 class Colours:
-    """A set of Lab colours and a lookup on a grid of Lab cells: which pixels of a picture lie within ``radius`` of one."""
+    """Lab colours, and a lookup on a grid of Lab cells of which pixels of a picture lie within ``radius`` of one."""
 
     CELL = 2.0  # Lab units per cell of the lookup
 
@@ -592,8 +605,8 @@ def spot(picture_lab: np.ndarray, colours: Colours, place: np.ndarray) -> Spot |
     # medians and inner percentiles: a few of their colours elsewhere (a prop, a look-alike) do not move them
     top, bottom = np.percentile(ys, [5, 95])
     left, right = np.percentile(xs, [5, 95])
-    return Spot(float(np.median(xs)), float(np.median(ys)), float(right - left + 1), float(bottom - top + 1), int(len(ys)),
-                int(near[place].sum()))
+    return Spot(float(np.median(xs)), float(np.median(ys)), float(right - left + 1), float(bottom - top + 1),
+                int(len(ys)), int(near[place].sum()))
 
 
 def figures(take: Take, truth: Truth) -> Figures | None:
@@ -618,7 +631,8 @@ def figures(take: Take, truth: Truth) -> Figures | None:
         plate_lab = drawn.plate_lab
         colours = own_colours(plate_lab, regions)
         # where the layout has them, give or take what a push or a model's freedom moves them by
-        places = {key: ndimage.binary_dilation(regions[key][0], iterations=round(_GOOD_OFF * size[0])) for key in colours}
+        margin = round(_GOOD_OFF * size[0])
+        places = {key: ndimage.binary_dilation(regions[key][0], iterations=margin) for key in colours}
         where = {key: found for key, c in colours.items() if (found := spot(plate_lab, c, places[key])) is not None}
         if not where:
             return None

@@ -24,7 +24,7 @@ _MOUTH_PX = 10.0  # px the face's unit (eyes to nose) is decoded at: enough to s
 _MIN_UNIT_PX = 3.0  # a face whose unit is smaller than this in the take is too small to read a mouth from
 _SEARCH = 0.5  # of the face's unit: how far the mouth is looked for around where the layout has it (a push, a bob)
 _QUIET = 0.15  # of the line's peak: loudness under which the mouth should be at rest
-_LAGS = range(-2, 3)  # frames a mouth may trail or lead the voice by
+_LAGS = range(-1, 2)  # frames a mouth may trail or lead the voice by
 _VISIBLE = 4.0  # luma levels of mean change in the mouth that count as a mouth plainly moving
 _MIN_FRAMES = 8  # spoken frames needed to judge a line
 
@@ -44,7 +44,8 @@ def _decode_region(take: Take, box: tuple[int, int, int, int], size: tuple[int, 
     w, h = size
     proc = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(take.path), "-map", "0:v:0",
-         "-vf", f"crop={x1 - x0}:{y1 - y0}:{x0}:{y0},scale={w}:{h}:flags=area", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+         "-vf", f"crop={x1 - x0}:{y1 - y0}:{x0}:{y0},scale={w}:{h}:flags=area",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
         capture_output=True, check=False,
     )
     if proc.returncode:
