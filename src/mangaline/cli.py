@@ -447,6 +447,53 @@ def models(
 
 
 @app.command()
+def qc(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """List each shot's takes with QC's scores, reasons and decisions, each cut's verdicts, and what is flagged; read-only."""
+    from dataclasses import asdict
+
+    from . import production
+
+    folder, settings = _open(directory)
+    try:
+        view = production.qc_report(folder, settings)
+    finally:
+        folder.close()
+    if as_json:
+        print(json.dumps({"shots": [asdict(s) for s in view.shots], "cuts": [asdict(c) for c in view.cuts],
+                          "check_rates": view.check_rates, "flagged": view.flagged}, indent=2, ensure_ascii=False))
+        return
+    counts = Counter(s.state for s in view.shots)
+    table = Table(title=f"QC of {directory}")
+    for column in ("shot", "state", "model", "takes", "score", "why"):
+        table.add_column(column)
+    for shot in view.shots:
+        chosen = next((t for t in shot.takes if t.get("chosen")), None)
+        score = f"{chosen['score']:.2f}" if chosen and "score" in chosen else ""
+        why = shot.flagged or (chosen or {}).get("reason", "") if shot.state != "draft" else "drawn from its layout"
+        table.add_row(shot.shot, shot.state, shot.model or "", str(len(shot.takes)), score, why)
+    out.print(table)
+    for shot in view.shots:
+        for i, take in enumerate(shot.takes):
+            if shot.state in ("draft", "missing", "stale"):
+                break
+            verdicts = ", ".join(f"{v['check']} {v['score']:.2f}{'' if v['passed'] else ' FAIL'}"
+                                 for v in take.get("verdicts", []))
+            mark = "*" if take.get("chosen") else " "
+            out.print(f" {mark}{shot.shot} take {i + 1}: {take['model']} seed {take['seed']}: {verdicts or take['reason']}",
+                      markup=False, highlight=False)
+    flagged_cuts = [c for c in view.cuts if c.state == "flagged"]
+    judged_cuts = [c for c in view.cuts if c.state in ("passed", "flagged")]
+    out.print(f"cuts: {len(judged_cuts)} judged inside scenes, {len(flagged_cuts)} flagged", highlight=False)
+    for cut in flagged_cuts:
+        out.print(f"  flagged  {cut.flagged}", markup=False, highlight=False)
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    out.print(f"shots: {summary or 'none'}; flagged for a person: {len(view.flagged)}", highlight=False)
+
+
+@app.command()
 def cost(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,

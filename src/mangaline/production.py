@@ -40,12 +40,13 @@ from .animate.steps import CLIP
 from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
 from .atomic import atomic_path, write_text_atomic
-from .config import LlmSettings, Settings
+from .checks import enabled_checks
+from .config import LlmSettings, QcSettings, Settings
 from .design import design_bible
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
 from .edit.steps import EPISODE, SEGMENT
-from .engine import Engine, Executor, Invocation, LocalExecutor, RunSummary, canonical_json, data_version
+from .engine import Engine, Executor, Freshness, Invocation, LocalExecutor, RunSummary, canonical_json, data_version
 from .errors import ConfigError, MangalineError, ProjectError
 from .layout import ShotLayout
 from .layout.blocking import scene_cast
@@ -59,6 +60,7 @@ from .providers.router import PlanItem, RouteStats
 from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
 from .storyboard.paintover import PAINTOVER
+from .qc.steps import QC_CUT
 from .storyboard.steps import KEYFRAME
 from .voice.steps import VOICE_LINE
 
@@ -72,10 +74,13 @@ __all__ = [
     "BuildPlan",
     "BuildResult",
     "BuildRun",
+    "CutQc",
     "EpisodeOutput",
     "ExportResult",
     "NodeReport",
     "Published",
+    "QcView",
+    "ShotQc",
     "RouteHistory",
     "STEP_MODULES",
     "Workers",
@@ -97,6 +102,7 @@ __all__ = [
     "scratch_runtime",
     "select_episodes",
     "open_workers",
+    "qc_report",
     "status",
 ]
 
@@ -110,6 +116,8 @@ class EpisodeOutput:
     episode: Invocation
     segments: dict[str, Invocation]
     """Shot code -> the shot's edit.segment node, in the order the episode cuts them."""
+    cuts: dict[str, Invocation] = field(default_factory=dict)
+    """"<shot>|<next shot>" -> the qc.cut node judging that cut (the cuts inside a scene)."""
 
 
 @dataclass(frozen=True)
@@ -201,7 +209,8 @@ def build_graph(
     voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
     outputs: dict[str, EpisodeOutput] = {}
     for episode in script.episodes:
-        outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates)
+        outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates,
+                                             settings.qc)
     return BuildGraph(nodes=nodes, episodes={eid: out.episode for eid, out in outputs.items()}, work=work,
                       resources=resources, cast=cast, outputs=outputs)
 
@@ -294,7 +303,7 @@ def _read_history(folder: ProjectFolder, script: Script, settings: Settings, cat
     routing = settings.routing
     currency = settings.project.currency
     stats = ledger.stats(prior_passes=routing.prior_passes, prior_failures=routing.prior_failures,
-                         failover_after=routing.failover_after)
+                         failover_after=routing.failover_after, enabled_checks=enabled_checks(settings.qc.checks))
     running = {job.node: job.model for job in Journal(db).jobs() if job.active}
     held = 0.0
     for model in running.values():
@@ -328,6 +337,7 @@ _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": 
 def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
+    qc: QcSettings,
 ) -> EpisodeOutput:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
@@ -373,14 +383,19 @@ def _episode_nodes(
                 if work.items[f"clip:{shot.code}"].needs.last_frame and shot.code in following:
                     deps["next_keyframe"] = pictures[following[shot.code]]
                 resolution = work.items[f"clip:{shot.code}"].needs.resolution
-                clip = _video_clip_node(shot, route, bible, project, deps, resolution)
+                for casting in shot.casting:  # QC holds each character in the clip to their sheet
+                    panels = views.get(casting.character)
+                    if panels and casting.on_screen:
+                        deps[f"sheet:{casting.character}"] = next(iter(panels.values())).deps["sheet"]
+                clip = _video_clip_node(shot, route, bible, project, deps, resolution, qc)
                 synced = work.routes.get(f"lipsync:{shot.code}")
                 if synced is not None and synced.tier != "draft":
                     nodes.append(clip)
                     width, height = dimensions(resolution, project.aspect)
                     clip = Invocation(
                         step=LIPSYNC, entity=shot.code,
-                        params={"shot": _shot_timing_view(shot), "width": width, "height": height, **synced.params()},
+                        params={"shot": _shot_timing_view(shot), "width": width, "height": height, "fps": project.fps,
+                                "checks": dict(qc.checks), **synced.params()},
                         deps={"clip": clip, **line_nodes}, model=synced.model,
                         label=f"animate.lipsync [{shot.code}] {synced.model}",
                     )
@@ -411,7 +426,18 @@ def _episode_nodes(
         },
     )
     nodes.append(node)
-    return EpisodeOutput(episode=node, segments={code: segments[code] for code in order})
+    cuts: dict[str, Invocation] = {}
+    for scene in episode.scenes:
+        for shot, following in zip(scene.shots, scene.shots[1:]):
+            cut = Invocation(
+                step=QC_CUT, entity=f"{shot.code}|{following.code}",
+                params={"before": shot.code, "after": following.code, "fps": project.fps, "checks": dict(qc.checks)},
+                deps={"before": segments[shot.code], "after": segments[following.code], "before_clip": clips[shot.code],
+                      "before_keyframe": drafts[shot.code], "after_keyframe": drafts[following.code]},
+            )
+            cuts[cut.entity] = cut
+    nodes.extend(cuts.values())
+    return EpisodeOutput(episode=node, segments={code: segments[code] for code in order}, cuts=cuts)
 
 
 def _pictures(
@@ -653,7 +679,7 @@ def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[
 
 
 def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, deps: dict[str, Invocation],
-                     resolution: str = "720p") -> Invocation:
+                     resolution: str = "720p", qc: QcSettings | None = None) -> Invocation:
     """A shot whose clip a video model makes: the chosen model is in the params, so the cache key holds it."""
     cast = {}
     for casting in shot.casting:
@@ -674,6 +700,8 @@ def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, d
             "resolution": resolution,
             "cast": cast,
             "max_retakes": project.max_retakes,
+            # the checks and their thresholds: changing them judges the takes again (the journal keeps what was bought)
+            "qc": {"checks": dict((qc or QcSettings()).checks), "best_of": (qc or QcSettings()).best_of},
         },
         deps=deps,
         model=route.model,
@@ -721,7 +749,7 @@ def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue
 
 STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
     CHARACTER_SHEET, SHEET_VIEW, SET_PLATE, LAYOUT_SHOT, LAYOUT_SET_VIEW, VOICE_LINE, KEYFRAME, PAINTOVER, CLIP, VIDEO,
-    LIPSYNC, SEGMENT, EPISODE) if step.kind == "cpu"}))
+    LIPSYNC, SEGMENT, EPISODE, QC_CUT) if step.kind == "cpu"}))
 """The modules of the line's rendering steps: what a warm worker has imported before its first step arrives."""
 
 
@@ -834,7 +862,7 @@ class BuildResult:
 def _reach(outputs: Iterable[EpisodeOutput]) -> set[tuple[str, str]]:
     """Every node the outputs' nodes need, themselves included."""
     seen: set[tuple[str, str]] = set()
-    stack = [node for output in outputs for node in (output.episode, *output.segments.values())]
+    stack = [node for output in outputs for node in (output.episode, *output.segments.values(), *output.cuts.values())]
     while stack:
         node = stack.pop()
         if node.node not in seen:
@@ -851,7 +879,7 @@ def select_episodes(graph: BuildGraph, episodes: Iterable[str]) -> BuildGraph:
         known = ", ".join(graph.outputs) or "none"
         raise ProjectError(f"no episode {', '.join(unknown)} in the script", hint=f"episodes: {known}")
     outputs = {episode: graph.outputs[episode] for episode in wanted}
-    return BuildGraph(nodes=[output.episode for output in outputs.values()],
+    return BuildGraph(nodes=[node for output in outputs.values() for node in (output.episode, *output.cuts.values())],
                       episodes={episode: graph.episodes[episode] for episode in wanted}, work=graph.work,
                       resources=graph.resources, cast=graph.cast, outputs=outputs)
 
@@ -998,7 +1026,8 @@ class NodeReport:
 def status(folder: ProjectFolder, settings: Settings) -> list[NodeReport]:
     """Every node of the build as it stands, read-only: nothing runs, nothing is written (safe during a build).
 
-    FLAGGED: failed in the last run, or made by the draft model in place of a paid one.
+    FLAGGED: failed in the last run, made by the draft model in place of a paid one, or standing in the edit
+    though no take passed QC.
     """
     _script, graph = project_graph(folder, settings)
     # an executor only to satisfy the engine: status runs nothing, and starts no worker
@@ -1013,8 +1042,102 @@ def status(folder: ProjectFolder, settings: Settings) -> list[NodeReport]:
         if (node.step, node.entity) in flagged and where != "FRESH":
             where, cause = "FLAGGED", f"failed in the last build: {flagged[(node.step, node.entity)]}"
         elif where == "FRESH" and node.take_id is not None:
-            fell_back = state.take(node.take_id).data.get("fallback")
-            if fell_back:
-                where, cause = "FLAGGED", f"made by the draft model: {fell_back}"
+            data = state.take(node.take_id).data
+            if data.get("fallback"):
+                where, cause = "FLAGGED", f"made by the draft model: {data['fallback']}"
+            elif data.get("flagged"):
+                where, cause = "FLAGGED", f"QC: {data['flagged']}"
         reports.append(NodeReport(step=node.step, entity=node.entity, state=where, cause=cause))
     return reports
+
+
+@dataclass(frozen=True)
+class ShotQc:
+    """What QC made of one shot: its state, each take bought (model, seed, scores, reasons) and every decision."""
+
+    shot: str
+    state: str  # passed, retaken, flagged, draft (drawn from its layout, not judged), missing or stale
+    model: str | None = None
+    takes: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    flagged: str = ""
+    cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class CutQc:
+    """The cut checks' verdicts on one cut inside a scene."""
+
+    before: str
+    after: str
+    state: str  # passed, flagged, missing or stale
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    flagged: str = ""
+
+
+@dataclass(frozen=True)
+class QcView:
+    """`mangaline qc`: every shot's takes and every cut, and the checks' pass rates per model and shot type."""
+
+    shots: list[ShotQc]
+    cuts: list[CutQc]
+    check_rates: list[dict[str, Any]]
+
+    @property
+    def flagged(self) -> list[str]:
+        return [s.shot for s in self.shots if s.state == "flagged"] + [f"{c.before}|{c.after}" for c in self.cuts
+                                                                        if c.state == "flagged"]
+
+
+def qc_report(folder: ProjectFolder, settings: Settings) -> QcView:
+    """QC's record of the project as it stands, read-only (safe during a build)."""
+    from .providers.ledger import Ledger
+
+    _script, graph = project_graph(folder, settings)
+    with Engine(folder, executor=LocalExecutor(workers=1)) as engine:
+        nodes = {(n.step, n.entity): n for n in engine.status(graph.nodes)}
+    state = folder.state
+    shots: list[ShotQc] = []
+    cuts: list[CutQc] = []
+    for output in graph.outputs.values():
+        clips = {dep.entity: dep for name, dep in output.episode.deps.items() if name.startswith("clip:")}
+        for code in output.segments:
+            clip = clips[code]
+            node = nodes.get(clip.node)
+            # a lip-synced clip stands on the video model's take: its QC record is there
+            if clip.step.name == LIPSYNC.name:
+                clip = clip.deps["clip"]
+                node = nodes.get(clip.node)
+            if node is None or node.take_id is None or node.state is not Freshness.FRESH:
+                shots.append(ShotQc(shot=code, state="missing" if node is None or node.take_id is None else "stale"))
+                continue
+            take = state.take(node.take_id)
+            data = take.data if take is not None else {}
+            if clip.step.name != VIDEO.name or data.get("fallback"):
+                reason = f"made by the draft model: {data['fallback']}" if data.get("fallback") else ""
+                shots.append(ShotQc(shot=code, state="flagged" if reason else "draft", model=take.provenance.model
+                                    if take else None, flagged=reason, takes=list(data.get("takes", []))))
+                continue
+            judged = {j["take"]: j for j in data.get("judged", [])}
+            takes = [{**t, **({"verdicts": judged[i]["verdicts"], "score": judged[i]["score"]} if i in judged else {}),
+                      "chosen": i == data.get("chosen")} for i, t in enumerate(data.get("takes", []))]
+            if data.get("flagged"):
+                where = "flagged"
+            else:
+                where = "retaken" if len(takes) > 1 else "passed"
+            shots.append(ShotQc(shot=code, state=where, model=data.get("made_by"), takes=takes,
+                                decisions=list(data.get("decisions", [])), flagged=data.get("flagged", ""),
+                                cost=round(sum(t.get("cost", 0.0) for t in takes), 6)))
+        for cut in output.cuts.values():
+            node = nodes.get(cut.node)
+            before, after = cut.params["before"], cut.params["after"]
+            if node is None or node.take_id is None or node.state is not Freshness.FRESH:
+                cuts.append(CutQc(before, after, "missing" if node is None or node.take_id is None else "stale"))
+                continue
+            data = state.take(node.take_id).data
+            cuts.append(CutQc(before, after, "flagged" if data.get("flagged") else "passed",
+                              verdicts=list(data.get("verdicts", [])), flagged=data.get("flagged", "")))
+    rates = [{"model": model, "check": check, "shot_type": shot_type, "judged": judged, "failed": failed,
+              "pass_rate": round(1 - failed / judged, 4)}
+             for (model, check, shot_type), (judged, failed) in Ledger(state).check_rates().items()]
+    return QcView(shots=shots, cuts=cuts, check_rates=rates)

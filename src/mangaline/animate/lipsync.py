@@ -12,16 +12,19 @@ import shutil
 import numpy as np
 
 from ..audio import EDIT_SAMPLE_RATE
+from ..checks import Take, Truth, load_checks, run_checks
 from ..engine import Step, StepContext, StepOutput
 from ..model import Shot
-from ..model.qc import ClipSpec
 from ..model.timing import ShotTiming
 from ..providers.protocols import LipSyncRequest
 from ..providers.studio import Route, Studio
-from ..technical_qc import check_clip
 from ..wavfile import read_pcm16, write_pcm16
 
-__all__ = ["LIPSYNC"]
+__all__ = ["LIPSYNC", "TECHNICAL_CHECKS"]
+
+TECHNICAL_CHECKS = ("format", "duration", "black_frames", "frozen_frames", "flicker")
+"""What a lip-synced clip is held to: the picture is the clip's, already judged against the shot, so the sync's
+own result is checked for what a sync can break."""
 
 
 def lip_sync(ctx: StepContext) -> StepOutput:
@@ -46,7 +49,10 @@ def lip_sync(ctx: StepContext) -> StepOutput:
     made = Studio.open(ctx.resources).lipsync(route, request, ctx.workdir, step=ctx.step, entity=ctx.entity,
                                               shot_type=shot.kind.value)
     video = made.files.get("video") or next(iter(made.files.values()))
-    report = check_clip(video, ClipSpec(duration=request.duration, width=request.width, height=request.height))
+    checks = load_checks(params.get("checks", {}), subject="clip", only=TECHNICAL_CHECKS)
+    truth = Truth(shot=shot.code, width=request.width, height=request.height, duration=request.duration,
+                  fps=float(params.get("fps", 24)))
+    report = run_checks(Take(video, "clip"), truth, checks)
     if not report.passed:
         raise ctx.fail(f"the lip-synced clip failed QC: {report.summary()}")
     out = ctx.workdir / "clip.mp4"
@@ -58,4 +64,4 @@ def lip_sync(ctx: StepContext) -> StepOutput:
     )
 
 
-LIPSYNC = Step(name="animate.lipsync", version="1", fn=lip_sync, kind="io")
+LIPSYNC = Step(name="animate.lipsync", version="2", fn=lip_sync, kind="io")

@@ -5,8 +5,11 @@ paid task before anything was spent (providers/work.py) and put the chosen model
 
     animate.video       keyframe (first frame; the next shot's keyframe as last frame where the action
                         carries on) + a prompt from the shot + the voices' length -> the studio (journal,
-                        ledger, download) -> technical QC -> retake with a new seed, then reroute to the
-                        router's next model, at most Project.max_retakes times.
+                        ledger, download) -> QC (every clip check of mangaline.checks against the shot's
+                        layout, guides, sheets and lines) -> retake with a new seed, then reroute to the
+                        router's next model, at most Project.max_retakes times; with [qc] best_of = N, more
+                        takes while the budget allows and the best kept. When no take passes, the best one
+                        stands in the edit and the shot is flagged for a person (status, `mangaline qc`).
 
 A key the provider refuses (401/403) is never retaken. When the provider is down or refuses the key
 and [project] fallback = "draft", the shot is made by the draft video model (the motion comic) and
@@ -16,7 +19,9 @@ flagged in its take, so the episode still finishes.
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..engine import Step, StepContext, StepOutput
 from ..errors import (
@@ -30,7 +35,8 @@ from ..errors import (
     TransientStepError,
 )
 from ..model import Shot
-from ..model.qc import ClipSpec, QcReport, RetakePolicy, TakeRecord
+from ..checks import Check, LineTruth, Take, Truth, load_checks, run_checks
+from ..model.qc import QcReport, RetakePolicy, TakeRecord
 from ..model.script import framing_words
 from ..model.timing import ShotTiming, VoicedLine
 from ..providers.catalogue import ModelEntry, dimensions
@@ -39,7 +45,6 @@ from ..providers.router import route
 from ..providers.runtime import Delivery
 from ..providers.studio import DRAFT, Route, Studio
 from ..providers.work import available_providers, clip_needs
-from ..technical_qc import check_clip
 from .steps import draft_clip, voiced_lines
 from .timing import time_shot
 
@@ -104,17 +109,24 @@ def video_clip(ctx: StepContext) -> StepOutput:
     prompt = shot_prompt(shot, params["cast"])
     shot_type = params["shot_type"]
     tier = params["tier"]
+    qc = params.get("qc", {})
+    checks = load_checks(qc.get("checks", {}), subject="clip")
+    best_of = int(qc.get("best_of", 1))
     policy = RetakePolicy(max_retakes=params["max_retakes"])
     current = Route.of(params)
     tried = [current.model]
     seed = ctx.seed
     history: list[TakeRecord] = []
+    judged: list[_Judged] = []  # every take that arrived and was judged, the chosen one among them
+    decisions: list[str] = []
+    flagged = ""
     while True:
         entry = studio.entry(current.model)
         request = _request(entry, timing.duration, prompt, first, last, seed, project.aspect, fps,
                            params.get("resolution", "720p"))
+        truth = _truth(ctx, shot, timing, voices, request.duration, prompt)
         try:
-            record, delivery, report = _take(ctx, studio, current, request, shot_type)
+            record, made = _take(ctx, studio, current, request, shot_type, truth, checks)
         except (AuthenticationError, ProviderUnavailable, ProviderTransient) as err:
             if project.fallback == "draft":
                 return _fallback(ctx, shot, timing, voices, str(err).splitlines()[0], history)
@@ -122,21 +134,32 @@ def video_clip(ctx: StepContext) -> StepOutput:
                 raise StepError(ctx.step, code, str(err).splitlines()[0], hint=err.hint) from None
             raise
         history.append(record)
+        if made is not None:
+            judged.append(made)
         move = policy.next_move(history)
         if move.kind == "accept":
+            passed = [j for j in judged if j.record.passed]
+            more = _another_for_choice(studio, project, record, len(passed), best_of, len(history), policy.max_retakes)
+            if more:
+                decisions.append(f"take {len(history)} passed QC (score {made.score:.2f}); {more}")
+                seed = max(t.seed for t in history if t.model == current.model) + 1
+                continue
+            decisions.append(f"take {len(history)} of {current.model} passed QC" if len(passed) == 1 else
+                             f"kept the best of {len(passed)} passing takes")
             break
+        decisions.append(f"take {len(history)} of {current.model} seed {record.seed} failed: {record.reason}")
         if move.kind == "seed":
             seed = move.seed if move.seed is not None else seed + 1
+            decisions.append(move.reason)
             continue
         failures = " | ".join(f"{t.model} seed {t.seed}: {t.reason}" for t in history)
         if move.kind == "stop":
-            raise StepError(
-                ctx.step, code, f"no take passed QC ({move.reason}): {failures}",
-                hint="the shot is flagged for a person: edit its action or keyframe, raise max_retakes, or set its tier",
-            )
+            flagged = f"no take passed QC ({move.reason}): {failures}"
+            break
         routing = settings.routing
         stats = studio.runtime.ledger.stats(
-            prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after
+            prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after,
+            enabled_checks={check.name for check in checks},
         )
         left = project.budget - studio.runtime.ledger.total(project.currency, catalogue=studio.catalogue)
         try:
@@ -147,19 +170,25 @@ def video_clip(ctx: StepContext) -> StepOutput:
                 available=available_providers(settings), floor=routing.downgrade_floor, entity=code,
             )
         except (ProviderUnavailable, BudgetExceeded) as err:
-            raise StepError(
-                ctx.step, code, f"no take passed QC and no other model is left to reroute to ({err}): {failures}",
-                hint="the shot is flagged for a person: edit its action or keyframe, configure another provider, or raise the budget",
-            ) from None
+            flagged = f"no take passed QC and no other model is left to reroute to ({err}): {failures}"
+            break
+        decisions.append(f"rerouted to {choice.model}: {move.reason}")
         current, seed = Route(choice.model, choice.provider, tier), ctx.seed
         tried.append(current.model)
-    assert delivery is not None and report is not None
-    video = delivery.files.get("video") or next(iter(delivery.files.values()))
+    if flagged:
+        if not judged:
+            raise StepError(ctx.step, code, flagged,
+                            hint="the shot is flagged for a person: edit its action or keyframe, configure another "
+                                 "provider, raise max_retakes or the budget, or set its tier")
+        decisions.append("flagged for a person; the best take so far stands in the edit")
+    chosen = max(judged, key=lambda j: (j.record.passed, j.score))
     out = ctx.workdir / "clip.mp4"
-    shutil.copyfile(video, out)
+    shutil.copyfile(chosen.video, out)
     warnings = []
-    if len(history) > 1:
-        warnings.append(f"{code}: {len(history) - 1} retake(s) before a take of {current.model} passed QC")
+    if flagged:
+        warnings.append(f"{code}: {flagged}")
+    elif len(history) > 1:
+        warnings.append(f"{code}: {len(history) - 1} retake(s) before a take of {chosen.record.model} passed QC")
     return StepOutput(
         components={"clip.mp4": out},
         data={
@@ -167,20 +196,77 @@ def video_clip(ctx: StepContext) -> StepOutput:
             "tier": tier,
             "model": params["model"],
             "provider": params["provider"],
-            "made_by": current.model,
-            "seed": seed,
-            "requested_seconds": request.duration,
-            "last_frame": request.last_frame is not None,
-            "job_id": delivery.job_id,
+            "made_by": chosen.record.model,
+            "seed": chosen.record.seed,
+            "requested_seconds": chosen.request.duration,
+            "last_frame": chosen.request.last_frame is not None,
+            "job_id": chosen.delivery.job_id,
             "takes": [t.to_dict() for t in history],
-            "qc": report.to_dict(),
+            "chosen": history.index(chosen.record),
+            "qc": {**chosen.report.to_dict(), "score": round(chosen.score, 4)},
+            "judged": [{"take": history.index(j.record), **j.report.to_dict(), "score": round(j.score, 4)} for j in judged],
+            "decisions": decisions,
+            **({"flagged": flagged} if flagged else {}),
         },
-        provider=current.provider,
-        model=current.model,
+        provider=_provider_of(studio, chosen.record.model, params),
+        model=chosen.record.model,
         prompt=prompt,
         cost=sum(t.cost for t in history),
         warnings=warnings,
     )
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """A take that arrived and was judged: its record, what the studio delivered, QC's report and the mean score."""
+
+    record: TakeRecord
+    delivery: Delivery
+    request: VideoRequest
+    video: Path
+    report: QcReport
+
+    @property
+    def score(self) -> float:
+        scores = [v.score for v in self.report.verdicts]
+        return sum(scores) / len(scores) if scores else 1.0
+
+
+def _another_for_choice(studio: Studio, project: Any, last: TakeRecord, passed: int, best_of: int, takes: int,
+                        max_retakes: int) -> str:
+    """Why one more take is bought to choose from (best of N), or "" when the choice is made."""
+    if passed >= best_of or takes - 1 >= max_retakes:
+        return ""
+    left = project.budget - studio.runtime.ledger.total(project.currency, catalogue=studio.catalogue)
+    if last.cost > left:
+        return ""
+    return f"best of {best_of}: another take ({left:.2f} {project.currency} left)"
+
+
+def _provider_of(studio: Studio, model: str, params: dict[str, Any]) -> str:
+    if model == params["model"]:
+        return params["provider"]
+    return studio.entry(model).provider
+
+
+def _truth(ctx: StepContext, shot: Shot, timing: ShotTiming, voices: dict[str, VoicedLine], duration: float,
+           prompt: str) -> Truth:
+    """What the clip must show: the draft keyframe's layout and guides, the sheets of who is in it, its lines."""
+    layered = ctx.inputs.get("draft_keyframe") or ctx.inputs["keyframe"]
+    sheets = {name.split(":", 1)[1]: view.components["sheet.png"] for name, view in ctx.inputs.items()
+              if name.startswith("sheet:") and "sheet.png" in view.components}
+    lines = tuple(
+        LineTruth(character=line.character, start=timing.line_starts[line.id],
+                  end=timing.line_starts[line.id] + voices[line.id].duration, envelope=tuple(voices[line.id].envelope),
+                  text=line.text)
+        for line in shot.dialogue if line.id in voices and line.id in timing.line_starts
+    )
+    frame = ctx.params.get("frame", {})
+    fields: dict[str, Any] = {"fps": float(ctx.params["fps"]), "duration": duration, "lines": lines, "prompt": prompt,
+                              "sheets": sheets}
+    if "layout.json" not in layered.components and frame:
+        fields.update(width=int(frame["width"]), height=int(frame["height"]))
+    return Truth.from_keyframe(shot.code, layered.components, **fields)
 
 
 def _picture(ctx: StepContext, name: str) -> Path:
@@ -208,8 +294,9 @@ def _fallback(ctx: StepContext, shot: Shot, timing: ShotTiming, voices: dict[str
 
 
 def _take(
-    ctx: StepContext, studio: Studio, current: Route, request: VideoRequest, shot_type: str
-) -> tuple[TakeRecord, Delivery | None, QcReport | None]:
+    ctx: StepContext, studio: Studio, current: Route, request: VideoRequest, shot_type: str, truth: Truth,
+    checks: list[Check],
+) -> tuple[TakeRecord, _Judged | None]:
     """One take through the studio, judged by QC; a verdict on a fresh take teaches the router its pass rate."""
     code = ctx.entity
     model = current.model
@@ -220,12 +307,12 @@ def _take(
     except AuthenticationError:
         raise  # the key is wrong: no seed and no retake can help, and it is not the take's fault
     except ModerationRejected as err:
-        return TakeRecord(model, request.seed, False, str(err).split("\n")[0], refused=True), None, None
+        return TakeRecord(model, request.seed, False, str(err).split("\n")[0], refused=True), None
     except ProviderUnavailable as err:
         if studio.settings is not None and studio.settings.project.fallback == "draft":
             raise
         # not installed or not configured here: another seed cannot help, the next model might
-        return TakeRecord(model, request.seed, False, str(err).split("\n")[0], refused=True), None, None
+        return TakeRecord(model, request.seed, False, str(err).split("\n")[0], refused=True), None
     except ProviderTransient as err:
         if studio.settings is not None and studio.settings.project.fallback == "draft":
             raise
@@ -233,15 +320,19 @@ def _take(
         raise TransientStepError(ctx.step, code, str(err), hint=err.hint) from None
     except ProviderError as err:
         # the runtime has already recorded the failed job as an outcome of kind "error"
-        return TakeRecord(model, request.seed, False, f"the job failed: {str(err).splitlines()[0]}"), None, None
+        return TakeRecord(model, request.seed, False, f"the job failed: {str(err).splitlines()[0]}"), None
     video = delivery.files.get("video") or next(iter(delivery.files.values()), None)
     if video is None:
-        return TakeRecord(model, request.seed, False, "the job delivered no file"), None, None
-    report = check_clip(video, ClipSpec(duration=request.duration, width=request.width, height=request.height))
+        return TakeRecord(model, request.seed, False, "the job delivered no file"), None
+    take = Take(video, "clip")
+    report = run_checks(take, truth, checks)
     if not delivery.cached:
-        studio.runtime.ledger.record_outcome(model, shot_type, report.passed, entity=code, kind="qc")
+        studio.runtime.ledger.record_outcome(model, shot_type, report.passed, entity=code, kind="qc",
+                                             failed_checks=[v.check for v in report.failures()])
     record = TakeRecord(model, request.seed, report.passed, report.summary(), cost=delivery.cost, job_id=delivery.job_id)
-    return record, delivery, report
+    if take.info is None or take.info.video_codec is None:
+        return record, None  # nothing FFmpeg can read as video: not a take the edit could stand in with
+    return record, _Judged(record, delivery, request, Path(video), report)
 
 
-VIDEO = Step(name="animate.video", version="2", fn=video_clip, kind="io")
+VIDEO = Step(name="animate.video", version="3", fn=video_clip, kind="io")

@@ -9,7 +9,7 @@ check's threshold, turns it off (``enabled = false``) or passes its options.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from ..errors import ConfigError
@@ -17,24 +17,33 @@ from ..model.qc import QcReport, Verdict
 from .base import Check, CharacterTruth, CutCheck, LineTruth, Take, Truth, verdict
 
 __all__ = ["ENTRY_POINT_GROUP", "Check", "CharacterTruth", "CutCheck", "LineTruth", "Take", "Truth", "available_checks",
-           "load_checks", "run_checks", "run_cut_checks", "verdict"]
+           "enabled_checks", "load_checks", "run_checks", "run_cut_checks", "verdict"]
 
 ENTRY_POINT_GROUP = "mangaline.checks"
 
 
 def available_checks() -> dict[str, type[Check]]:
     """Every installed check class by name (the entry point's name is the check's name)."""
-    found: dict[str, type[Check]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            cls = ep.load()
-        except Exception as err:  # a broken plugin names itself instead of breaking every build
-            raise ConfigError(f"QC check {ep.name!r} ({ep.value}) failed to load: {err}",
-                              hint="reinstall the package that provides it, or remove it") from err
-        if not (isinstance(cls, type) and issubclass(cls, Check)):
-            raise ConfigError(f"QC check {ep.name!r} ({ep.value}) is not a mangaline.checks.Check class")
-        found[ep.name] = cls
-    return found
+    return {ep.name: _load(ep) for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def _load(ep: EntryPoint) -> type[Check]:
+    try:
+        cls = ep.load()
+    except Exception as err:  # a broken plugin names itself instead of breaking every build with a traceback
+        raise ConfigError(f"QC check {ep.name!r} ({ep.value}) failed to load: {err}",
+                          hint=f"reinstall the package that provides it, or turn it off: [qc.checks.{ep.name}] "
+                               "enabled = false") from err
+    if not (isinstance(cls, type) and issubclass(cls, Check)):
+        raise ConfigError(f"QC check {ep.name!r} ({ep.value}) is not a mangaline.checks.Check class")
+    return cls
+
+
+def enabled_checks(settings: Mapping[str, Mapping[str, Any]] | None = None) -> set[str]:
+    """The names of the installed checks ``[qc.checks]`` leaves on (without loading them)."""
+    settings = settings or {}
+    return {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)
+            if dict(settings.get(ep.name, {})).get("enabled", True) is not False}
 
 
 def load_checks(settings: Mapping[str, Mapping[str, Any]] | None = None, *, subject: str | None = None,
@@ -45,18 +54,18 @@ def load_checks(settings: Mapping[str, Mapping[str, Any]] | None = None, *, subj
     keeps the named ones. A table for a check that is not installed is an error that names it.
     """
     settings = dict(settings or {})
-    classes = available_checks()
-    unknown = sorted(set(settings) - set(classes))
+    installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    unknown = sorted(set(settings) - set(installed))
     if unknown:
         raise ConfigError(f"[qc.checks] names check(s) not installed: {', '.join(unknown)}",
-                          hint=f"installed checks: {', '.join(sorted(classes))}")
+                          hint=f"installed checks: {', '.join(sorted(installed))}")
     wanted = set(only) if only is not None else None
     checks = []
-    for name in sorted(classes):
+    for name in sorted(installed):
         table = dict(settings.get(name, {}))
         if table.get("enabled", True) is False or (wanted is not None and name not in wanted):
-            continue
-        cls = classes[name]
+            continue  # a check that is off is never even loaded
+        cls = _load(installed[name])
         if subject is not None and subject not in cls.subjects:
             continue
         checks.append(cls(table))

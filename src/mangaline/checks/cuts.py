@@ -9,14 +9,16 @@ into the next shot (a match cut), the next take must start on the picture the la
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
 from ..colour import lab
+from ..ffmpeg import ffmpeg_exe
 from ..model.qc import Verdict
 from .base import CutCheck, Take, Truth
-from .leakage import WIDTH
 from .technical import MeasuredCheck, falloff
 
 __all__ = ["CutContinuityCheck", "CutExposureCheck"]
@@ -26,12 +28,37 @@ _LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def _ends(before: Take, after: Take) -> tuple[np.ndarray, np.ndarray]:
-    """The last frame of ``before`` and the first of ``after`` (at the width the leakage check decodes, so shared)."""
-    last = before.frames(2, width=WIDTH)
-    first = after.frames(2, width=WIDTH)
-    if not last or not first:
-        raise ValueError(f"no frame decodes from {before.path if not last else after.path}")
-    return last[-1], first[0]
+    """The last frame of ``before`` and the first of ``after``, small: one seek to the end of one clip, one frame of the other."""
+    last, first = edge_frame(before, last=True), edge_frame(after, last=False)
+    if last is None or first is None:
+        raise ValueError(f"no frame decodes from {before.path if last is None else after.path}")
+    return last, first
+
+
+def edge_frame(take: Take, *, last: bool, width: int = 2 * _SMALL) -> np.ndarray | None:
+    """The first or last frame of a take at ``width`` px wide (RGB uint8); None when it will not decode.
+
+    Only the end of the clip is decoded for its last frame (from the keyframe before its final half
+    second), not the whole clip: a cut costs two short FFmpeg runs.
+    """
+    if take.kind == "image":
+        return np.asarray(Image.fromarray(take.image).resize(
+            (width, max(2, round(take.image.shape[0] * width / take.image.shape[1]))), Image.Resampling.BOX))
+    w, h = take.size
+    if not w or not h:
+        return None
+    height = max(2, round(h * width / w / 2) * 2)
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-nostdin", *(["-sseof", "-0.5"] if last else []), "-i", str(take.path),
+         "-map", "0:v:0", "-vf", f"scale={width}:{height}:flags=area", *([] if last else ["-frames:v", "1"]),
+         "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True, check=False,
+    )
+    size = width * height * 3
+    if proc.returncode or len(proc.stdout) < size:
+        return None
+    data = proc.stdout[len(proc.stdout) // size * size - size:][:size] if last else proc.stdout[:size]
+    return np.frombuffer(data, np.uint8).reshape(height, width, 3)
 
 
 def _small(rgb: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:

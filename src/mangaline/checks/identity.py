@@ -446,5 +446,6 @@ class EmbeddingIdentityCheck(Check):
                     reason += f", less than to {display_name(truth, best)}'s ({others[best]:.2f})"
                 if worst is None or similarity < worst[0]:
                     worst = (similarity, reason + seen.label)
-        assert worst is not None
+        if worst is None:
+            return None
         return self.verdict(max(0.0, worst[0]), worst[1], f"every character looks like their sheet; lowest: {worst[1]}")

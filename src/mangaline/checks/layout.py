@@ -72,7 +72,10 @@ def working_size(truth: Truth, side: int = WORKING_SIDE) -> tuple[int, int]:
 
 
 def take_frames(take: Take, size: tuple[int, int], count: int = 3) -> list[np.ndarray]:
-    """A still, or ``count`` frames spread over a clip, as RGB at ``size`` (the take's aspect made the truth's)."""
+    """A still, or ``count`` frames spread over a clip, as RGB at ``size`` (the take's aspect made the truth's); none
+    when the clip cannot be read (the technical checks say so)."""
+    if take.kind == "clip" and take.size == (0, 0):
+        return []
     frames = [take.image] if take.kind == "image" else take.frames(count, width=size[0])
     out = []
     for frame in frames:
@@ -419,7 +422,8 @@ class SetLayoutCheck(Check):
                     reason += (f"; framed {100 * (seen.framing.scale - 1):+.0f}% with a shift of "
                                f"({seen.framing.dx:+.0f}, {seen.framing.dy:+.0f}) px")
                 worst = (score, reason + seen.label)
-        assert worst is not None
+        if worst is None:
+            return None  # no frame could be decoded: the technical checks say so
         return self.verdict(worst[0], worst[1], worst[1])
 
     @staticmethod

@@ -163,50 +163,48 @@ def _border_finding(rgb: np.ndarray, tolerance: float) -> Finding | None:
                                    f"(1080 px wide)")
 
 
-def _text_findings(rgb: np.ndarray, contrast: float) -> list[Finding]:
-    """Rows of small high-contrast glyphs standing free in the top and bottom bands.
+def _text_findings(rgb: np.ndarray, contrast: float,
+                   captions: tuple[tuple[float, float, float, float], ...] = ()) -> list[Finding]:
+    """Rows of letter-sized high-contrast glyphs standing free anywhere in the frame (outside the caption areas).
 
-    Glyphs are the pieces of thin ink (lighter or darker than their ground by ``contrast``) of a
-    letter's size; a row of them is text when nothing bigger is drawn around it: the spikes of a
-    drawn fringe hang from the head's outline, books stand on a shelf, while a watermark or a
-    caption is set on open ground.
+    Glyphs are pieces of thin ink, lighter or darker than their ground by ``contrast``, of a
+    letter's size; a row of them is text when no bigger ink of the same kind is drawn around it:
+    the spikes of a drawn fringe hang from the head's outline and books stand on a shelf, while a
+    watermark or a caption is set apart from what is drawn.
     """
     gray = _gray(rgb.astype(np.float32))
     h, w = gray.shape
-    band = round(0.15 * h)
-    low, high = max(4, round(0.006 * h)), max(6, round(0.05 * h))
-    size = max(5, 2 * round(0.009 * w) + 1)
+    low, high = max(4, round(0.006 * h)), max(6, round(0.08 * h))
+    size = max(5, 2 * round(0.011 * w) + 1)
     scale = 1080 / w
+    inks = (("light", gray - ndimage.grey_opening(gray, size=(size, size)) > contrast),
+            ("dark", ndimage.grey_closing(gray, size=(size, size)) - gray > contrast))
     found = []
-    for name, top in (("top", 0), ("bottom", h - band)):
-        part = gray[top : top + band]
-        inks = (part - ndimage.grey_opening(part, size=(size, size)) > contrast,
-                ndimage.grey_closing(part, size=(size, size)) - part > contrast)
-        rows, big = [], np.zeros(part.shape, bool)
-        for ink in inks:
-            labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
-            glyphs, large = [], []
-            for i, box in enumerate(ndimage.find_objects(labels), 1):
-                gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
-                if gh > high or gw > 2.5 * high:
-                    large.append(i)
-                elif gh >= low and gw <= 2 * gh and box[0].start > 0 and box[0].stop < band:
-                    # a piece the band's edge cuts is part of something bigger
-                    fill = float((labels[box] == i).mean())
-                    glyphs.append((box[1].start, box[1].stop, box[0].start, box[0].stop, fill))
-            big |= np.isin(labels, large)
-            rows += _text_rows(glyphs)
-        for line in rows:
+    for _, ink in inks:
+        labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
+        glyphs, large = [], []
+        for i, box in enumerate(ndimage.find_objects(labels), 1):
+            gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
+            if gh > high or gw > 2.5 * high:
+                large.append(i)
+            elif gh >= low and gw <= 2 * gh and 0 < box[0].start and box[0].stop < h and 0 < box[1].start and box[1].stop < w:
+                # (a piece the frame's edge cuts is part of something bigger)
+                glyphs.append((box[1].start, box[1].stop, box[0].start, box[0].stop, float((labels[box] == i).mean())))
+        big = np.isin(labels, large)
+        for line in _text_rows(glyphs):
             x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
             y0, y1 = min(g[2] for g in line), max(g[3] for g in line)
             reach = max(2, round(0.5 * float(np.median([g[3] - g[2] for g in line]))))
             if big[max(0, y0 - reach) : y1 + reach, max(0, x0 - reach) : x1 + reach].any():
                 continue  # part of something bigger that is drawn
-            corner = "left" if x1 < w / 2 else "right" if x0 > w / 2 else "middle"
+            cx, cy = (x0 + x1) / 2 / w, (y0 + y1) / 2 / h
+            if any(a <= cx <= c and b <= cy <= d for a, b, c, d in captions):
+                continue  # where the subtitles go
+            where = f"{['top', 'middle', 'bottom'][min(2, int(cy * 3))]} {['left', 'centre', 'right'][min(2, int(cx * 3))]}"
             strength = min(1.0, 0.5 + 0.08 * (len(line) - 4))
-            found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {name} {corner} "
-                                                  f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, y={(top + y0) * scale:.0f}, "
-                                                  f"1080 px wide): a watermark or a caption"))
+            found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {where} "
+                                                  f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, y={y0 * scale:.0f}-{y1 * scale:.0f}, "
+                                                  f"1080 px wide): a watermark or stray text"))
     return found
 
 
@@ -247,8 +245,12 @@ def _text_rows(glyphs: list[tuple[int, int, int, int, float]]) -> list[list[tupl
     return rows
 
 
-def find_leakage(rgb: np.ndarray, *, contrast: float = 14.0, cover: float = 0.97, text_contrast: float = 40.0) -> list[Finding]:
-    """Every trace of leakage in one RGB frame: lines and borders looked for at 360 px wide, text at up to 540."""
+def find_leakage(rgb: np.ndarray, *, contrast: float = 14.0, cover: float = 0.97, text_contrast: float = 40.0,
+                 captions: tuple[tuple[float, float, float, float], ...] = ()) -> list[Finding]:
+    """Every trace of leakage in one RGB frame: lines and borders looked for at 360 px wide, text at up to 540.
+
+    ``captions`` are the parts of the frame (x0, y0, x1, y1 as fractions) where burned-in subtitles may be.
+    """
     h, w = rgb.shape[:2]
     small = rgb
     if w > LINES_WIDTH:
@@ -257,7 +259,7 @@ def find_leakage(rgb: np.ndarray, *, contrast: float = 14.0, cover: float = 0.97
     border = _border_finding(small, 24.0)
     if border is not None:
         found.append(border)
-    found += _text_findings(rgb, text_contrast)
+    found += _text_findings(rgb, text_contrast, captions)
     return found
 
 
@@ -281,7 +283,8 @@ class LeakageCheck(MeasuredCheck):
         worst: list[Finding] = []
         worst_label = labels[0]
         for label, frame in zip(labels, frames, strict=False):
-            found = find_leakage(frame, contrast=self.contrast, cover=self.cover, text_contrast=self.text_contrast)
+            found = find_leakage(frame, contrast=self.contrast, cover=self.cover, text_contrast=self.text_contrast,
+                                 captions=truth.captions)
             if max((f.strength for f in found), default=0.0) > max((f.strength for f in worst), default=0.0):
                 worst, worst_label = found, label
         strength = max((f.strength for f in worst), default=0.0)

@@ -1,7 +1,7 @@
-"""QC's vocabulary: what a clip was asked to be, a check's verdict, a take's report and record, and the retake policy.
+"""QC's vocabulary: a check's verdict, a take's report and record, and the retake policy.
 
-Plain data and one pure decision: the technical checks (mangaline.technical_qc) fill a QcReport,
-and a step that buys takes asks RetakePolicy what to do after each one.
+Plain data and one pure decision: the checks (mangaline.checks) fill a QcReport, and a step that
+buys takes asks RetakePolicy what to do after each one.
 """
 
 from __future__ import annotations
@@ -10,26 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["ClipSpec", "Move", "QcReport", "RetakePolicy", "TakeRecord", "Verdict"]
-
-
-@dataclass(frozen=True)
-class ClipSpec:
-    """What a clip was asked to be: its length and frame shape, and the limits the checks hold it to."""
-
-    duration: float
-    width: int
-    height: int
-    min_short_side: int = 320
-    aspect_tolerance: float = 0.03
-    duration_slack: float = 0.5
-    duration_share: float = 0.2
-    max_black_share: float = 0.2
-    max_frozen_share: float = 0.6
-
-    @property
-    def aspect(self) -> float:
-        return self.width / self.height
+__all__ = ["Move", "QcReport", "RetakePolicy", "TakeRecord", "Verdict"]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 """The newest migration's revision: a database already at it opens without loading Alembic (a third of a second
 per process). tests/project checks it against the migrations folder."""
 EVENTS = ("ran", "cached", "failed", "skipped")

@@ -157,3 +157,5 @@ class OutcomeRow(Base):
     entity: Mapped[str] = mapped_column(String(256))
     kind: Mapped[str] = mapped_column(String(8))  # qc: a take was judged; error: the provider failed the job
     passed: Mapped[bool] = mapped_column(Boolean)
+    # the checks a judged take failed (none: it passed, or it was judged before checks were named)
+    failed_checks: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

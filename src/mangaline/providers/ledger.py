@@ -127,28 +127,59 @@ class Ledger:
 
     # outcomes ---------------------------------------------------------------
 
-    def record_outcome(self, model: str, shot_type: str, passed: bool, *, entity: str = "", kind: str = "qc") -> None:
-        """A QC verdict on a take (kind qc) or a provider failure of a job (kind error, never a pass)."""
+    def check_rates(self) -> dict[tuple[str, str, str], tuple[int, int]]:
+        """Per (model, check, shot type): (takes judged, takes that failed the check), from the takes whose checks were named."""
+        rates: dict[tuple[str, str, str], tuple[int, int]] = {}
+        judged: dict[tuple[str, str], int] = {}
+        failed: dict[tuple[str, str, str], int] = {}
+        with self._sessions() as session:
+            for row in session.scalars(select(OutcomeRow).where(OutcomeRow.kind == "qc")):
+                if row.failed_checks is None:
+                    continue
+                judged[(row.model, row.shot_type)] = judged.get((row.model, row.shot_type), 0) + 1
+                for check in row.failed_checks:
+                    failed[(row.model, check, row.shot_type)] = failed.get((row.model, check, row.shot_type), 0) + 1
+        for (model, check, shot_type), count in failed.items():
+            rates[(model, check, shot_type)] = (judged[(model, shot_type)], count)
+        return dict(sorted(rates.items()))
+
+    def record_outcome(self, model: str, shot_type: str, passed: bool, *, entity: str = "", kind: str = "qc",
+                       failed_checks: Iterable[str] | None = None) -> None:
+        """A QC verdict on a take (kind qc, with the checks it failed) or a provider failure of a job (kind error)."""
         if kind not in ("qc", "error"):
             raise ValueError(f"outcome kind {kind!r} is not qc or error")
+        failed = sorted(set(failed_checks)) if failed_checks is not None else None
+        if failed and passed:
+            raise ValueError(f"a take that failed {', '.join(failed)} did not pass")
         with self._sessions.begin() as session:
             session.add(
-                OutcomeRow(at=_now(), model=model, shot_type=shot_type or "any", entity=entity, kind=kind, passed=passed)
+                OutcomeRow(at=_now(), model=model, shot_type=shot_type or "any", entity=entity, kind=kind, passed=passed,
+                           failed_checks=failed)
             )
 
     def stats(
-        self, *, prior_passes: float = 4.0, prior_failures: float = 1.0, failover_after: int = 3
+        self, *, prior_passes: float = 4.0, prior_failures: float = 1.0, failover_after: int = 3,
+        enabled_checks: Iterable[str] | None = None,
     ) -> RouteStats:
-        """Pass rates from QC verdicts per (model, shot type), and each model's current run of failures."""
+        """Pass rates from QC verdicts per (model, shot type), and each model's current run of failures.
+
+        With ``enabled_checks``, a take counts as passed when it failed none of those checks: a check
+        turned off since (or never on) no longer costs a model its pass rate. Takes judged before the
+        checks were named count as they were judged.
+        """
+        enabled = set(enabled_checks) if enabled_checks is not None else None
         outcomes: dict[tuple[str, str], tuple[int, int]] = {}
         streaks: dict[str, int] = {}
         with self._sessions() as session:
             rows: Iterable[OutcomeRow] = session.scalars(select(OutcomeRow).order_by(OutcomeRow.id)).all()
             for row in rows:
+                passed = row.passed
+                if row.kind == "qc" and enabled is not None and row.failed_checks:
+                    passed = not (set(row.failed_checks) & enabled)
                 if row.kind == "qc":
                     passes, failures = outcomes.get((row.model, row.shot_type), (0, 0))
-                    outcomes[(row.model, row.shot_type)] = (passes + row.passed, failures + (not row.passed))
-                streaks[row.model] = 0 if row.passed else streaks.get(row.model, 0) + 1
+                    outcomes[(row.model, row.shot_type)] = (passes + passed, failures + (not passed))
+                streaks[row.model] = 0 if passed else streaks.get(row.model, 0) + 1
         return RouteStats(
             outcomes=outcomes,
             streaks={m: n for m, n in streaks.items() if n},

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ..checks import enabled_checks
 from ..config import Settings
 from ..errors import MangalineError
 from ..project.folder import ProjectFolder
@@ -41,7 +42,8 @@ def models_report(
     ledger = Ledger(project_folder.state)
     routing = settings.routing
     stats = ledger.stats(
-        prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after
+        prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after,
+        enabled_checks=enabled_checks(settings.qc.checks),
     )
     spent = ledger.total(currency, catalogue=catalogue)
     models = []
