@@ -69,7 +69,7 @@ class Take:
                 return np.asarray(img.convert("RGB"))
         frames = self.frames(1)
         if not frames:
-            raise RenderError(f"{self.path}: no frame could be decoded")
+            raise RenderError(str(self.path), "no frame could be decoded")
         return frames[0]
 
     @property
@@ -131,7 +131,7 @@ class Take:
     def _scaled_size(self, width: int | None) -> tuple[int, int]:
         w, h = self.size
         if not w or not h:
-            raise RenderError(f"{self.path}: the picture has no size FFmpeg can read")
+            raise RenderError(str(self.path), "the picture has no size FFmpeg can read")
         if width is None or width >= w:
             return w, h
         return width, max(2, round(h * width / w / 2) * 2)
@@ -146,7 +146,7 @@ class Take:
             capture_output=True, check=False,
         )
         if proc.returncode:
-            raise RenderError(f"{self.path}: FFmpeg could not decode the picture: "
+            raise RenderError(str(self.path), "FFmpeg could not decode the picture: "
                               f"{proc.stderr.decode('utf-8', 'replace').strip().splitlines()[-1:] or ''}")
         data = np.frombuffer(proc.stdout, np.uint8)
         n = len(data) // (w * h * 3)
