@@ -48,10 +48,6 @@ KNOWN_FALSE_ALARMS: dict[tuple[str, str, int], str] = {
     ("image", "model", 4): "set_layout fails the platform wide's model-like still: edges 16 px off around building 1",
     ("clip", "model", 0): "the hall wide's push-in, pushed a further 2-4% and grained: identity misses Tom's outfit, "
                           "placement, set_layout and set_pieces fail on the last frame",
-    ("image", "draft", 1): "leakage reads 6 text-like glyphs in the top right of the hall's draft keyframe",
-    ("clip", "draft", 3): "leakage reads 6 text-like glyphs in the top centre of Tom's close-up (last frame)",
-    ("clip", "model", 1): "leakage reads 6 text-like glyphs in the top right of the over-the-shoulder (last frame)",
-    ("clip", "model", 7): "leakage reads 5 text-like glyphs in the top right of Maya's close-up (last frame)",
 }
 """Clean takes a check is known to fail, by (subject, base, shot index), with why."""
 
