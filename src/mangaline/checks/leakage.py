@@ -29,6 +29,7 @@ from .technical import MeasuredCheck
 __all__ = ["Finding", "LeakageCheck", "find_leakage"]
 
 WIDTH = 540  # text is looked for at this width; a 1080x1920 frame is 2x smaller
+BAND = 0.12  # text is looked for in this share of the frame at the top and at the bottom, where watermarks sit
 LINES_WIDTH = 360  # lines, gutters and borders at this one: a line 2 px wide at 1080 still shows
 
 
@@ -65,18 +66,23 @@ def _full_span_rows(rgb: np.ndarray, contrast: float, cover: float, max_thicknes
     content of its colour, while a line drawn behind something is broken by it.
     """
     h = rgb.shape[0]
-    picture = rgb[:, ::2]  # every other column: a line across the frame is as plain in half of them
+    # every third column (a line across the frame is as plain in a third of them), one plane per channel
+    planes = [np.ascontiguousarray(rgb[:, ::3, c]).astype(np.int16) for c in range(3)]
     best = np.zeros(h)
     for k in (1, 2, 3, 5, 8, 13, 21):
         if 2 * k >= h or k > max_thickness:
             continue
-        mid, up, down = picture[k:-k], picture[: -2 * k], picture[2 * k :]
-        outside = np.maximum(mid - np.maximum(up, down), np.minimum(up, down) - mid).max(axis=2)
+        outside = None
+        for plane in planes:
+            mid, up, down = plane[k:-k], plane[: -2 * k], plane[2 * k :]
+            off = np.maximum(mid - np.maximum(up, down), np.minimum(up, down) - mid)
+            outside = off if outside is None else np.maximum(outside, off)
         ridge = outside > contrast
         share = ridge.mean(axis=1)
         for y in np.flatnonzero(share >= 0.6):
-            colour = np.median(mid[y][ridge[y]], axis=0)
-            own = np.abs(mid[y] - colour).max(axis=1) <= 1.5 * contrast
+            row = np.stack([plane[y + k] for plane in planes], axis=1)
+            colour = np.median(row[ridge[y]], axis=0)
+            own = np.abs(row - colour).max(axis=1) <= 1.5 * contrast
             whole = float((ridge[y] | own).mean())
             if whole >= cover:
                 best[y + k] = max(best[y + k], whole)
@@ -132,13 +138,24 @@ def _grid_findings(rgb: np.ndarray, contrast: float, cover: float) -> list[Findi
             found.append(Finding("grid", 0.8, f"{len(group)} evenly spaced lines right across at {where(group)} (1080 px wide)"))
     for ln in inner:
         light = _gray(np.array(ln.colour)) >= 190 and max(ln.colour) - min(ln.colour) < 30
-        if light and ln.thickness >= max(2, round(0.005 * size[ln.axis])):
+        if light and ln.thickness >= max(3, round(0.008 * size[ln.axis])) and _stands_apart(rgb, ln):
             found.append(Finding("gutter", 0.7, f"a {ln.thickness * 1080 / w:.0f} px white band right across at "
                                                 f"{where([ln])} (1080 px wide): a panel gutter"))
     if not found and inner:
         found.append(Finding("line", 0.2, f"{len(inner)} straight line(s) right across the frame at "
                                            + "; ".join(where([ln]) for ln in inner) + " (1080 px wide)"))
     return found
+
+
+def _stands_apart(rgb: np.ndarray, band: _Line) -> bool:
+    """A light band whose both sides are darker than it along most of its length: a gutter between two panels."""
+    picture = rgb if band.axis == "h" else np.transpose(rgb, (1, 0, 2))
+    gray = _gray(picture)
+    first = round(band.pos - (band.thickness - 1) / 2)
+    last = first + band.thickness
+    level = _gray(np.array(band.colour))
+    sides = [gray[max(0, first - 3) : max(0, first - 1)], gray[last + 1 : last + 3]]
+    return all(len(side) and float(((level - side) > 40).mean()) >= 0.6 for side in sides)
 
 
 def _border_finding(rgb: np.ndarray, tolerance: float) -> Finding | None:
@@ -165,46 +182,50 @@ def _border_finding(rgb: np.ndarray, tolerance: float) -> Finding | None:
 
 def _text_findings(rgb: np.ndarray, contrast: float,
                    captions: tuple[tuple[float, float, float, float], ...] = ()) -> list[Finding]:
-    """Rows of letter-sized high-contrast glyphs standing free anywhere in the frame (outside the caption areas).
+    """Rows of letter-sized high-contrast glyphs standing free near the top or the bottom (outside the caption areas).
 
     Glyphs are pieces of thin ink, lighter or darker than their ground by ``contrast``, of a
     letter's size; a row of them is text when no bigger ink of the same kind is drawn around it:
     the spikes of a drawn fringe hang from the head's outline and books stand on a shelf, while a
-    watermark or a caption is set apart from what is drawn.
+    watermark or a caption is set apart from what is drawn. The middle of the frame is left to the
+    drawing: eyes, buttons and books line up like letters there.
     """
     gray = _gray(rgb.astype(np.float32))
     h, w = gray.shape
     low, high = max(4, round(0.006 * h)), max(6, round(0.08 * h))
     size = max(5, 2 * round(0.011 * w) + 1)
     scale = 1080 / w
-    inks = (("light", gray - ndimage.grey_opening(gray, size=(size, size)) > contrast),
-            ("dark", ndimage.grey_closing(gray, size=(size, size)) - gray > contrast))
+    reach = round((BAND + 0.08) * h)  # the text's rows and room around them for what it may belong to
     found = []
-    for _, ink in inks:
-        labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
-        glyphs, large = [], []
-        for i, box in enumerate(ndimage.find_objects(labels), 1):
-            gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
-            if gh > high or gw > 2.5 * high:
-                large.append(i)
-            elif gh >= low and gw <= 2 * gh and 0 < box[0].start and box[0].stop < h and 0 < box[1].start and box[1].stop < w:
-                # (a piece the frame's edge cuts is part of something bigger)
-                glyphs.append((box[1].start, box[1].stop, box[0].start, box[0].stop, float((labels[box] == i).mean())))
-        big = np.isin(labels, large)
-        for line in _text_rows(glyphs):
-            x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
-            y0, y1 = min(g[2] for g in line), max(g[3] for g in line)
-            reach = max(2, round(0.5 * float(np.median([g[3] - g[2] for g in line]))))
-            if big[max(0, y0 - reach) : y1 + reach, max(0, x0 - reach) : x1 + reach].any():
-                continue  # part of something bigger that is drawn
-            cx, cy = (x0 + x1) / 2 / w, (y0 + y1) / 2 / h
-            if any(a <= cx <= c and b <= cy <= d for a, b, c, d in captions):
-                continue  # where the subtitles go
-            where = f"{['top', 'middle', 'bottom'][min(2, int(cy * 3))]} {['left', 'centre', 'right'][min(2, int(cx * 3))]}"
-            strength = min(1.0, 0.5 + 0.08 * (len(line) - 4))
-            found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {where} "
-                                                  f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, y={y0 * scale:.0f}-{y1 * scale:.0f}, "
-                                                  f"1080 px wide): a watermark or stray text"))
+    for top in (0, h - reach):
+        part = gray[top : top + reach]
+        for ink in (part - ndimage.grey_opening(part, size=(size, size)) > contrast,
+                    ndimage.grey_closing(part, size=(size, size)) - part > contrast):
+            labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
+            glyphs, large = [], []
+            for i, box in enumerate(ndimage.find_objects(labels), 1):
+                gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
+                if gh > high or gw > 2.5 * high:
+                    large.append(i)
+                elif (gh >= low and gw <= 2 * gh and 0 < box[0].start and box[0].stop < reach
+                      and 0 < box[1].start and box[1].stop < w):  # a piece the frame or the band cuts belongs to more
+                    glyphs.append((box[1].start, box[1].stop, box[0].start, box[0].stop, float((labels[box] == i).mean())))
+            big = np.isin(labels, large)
+            for line in _text_rows(glyphs):
+                x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
+                y0, y1 = min(g[2] for g in line), max(g[3] for g in line)
+                cx, cy = (x0 + x1) / 2 / w, (top + (y0 + y1) / 2) / h
+                if BAND < cy < 1 - BAND or any(a <= cx <= c and b <= cy <= d for a, b, c, d in captions):
+                    continue  # the drawing's middle, or where the subtitles go
+                room = max(2, round(0.5 * float(np.median([g[3] - g[2] for g in line]))))
+                if big[max(0, y0 - room) : y1 + room, max(0, x0 - room) : x1 + room].any():
+                    continue  # part of something bigger that is drawn
+                where = f"{'top' if cy < 0.5 else 'bottom'} {['left', 'centre', 'right'][min(2, int(cx * 3))]}"
+                strength = min(1.0, 0.5 + 0.08 * (len(line) - 4))
+                found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {where} "
+                                                      f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, "
+                                                      f"y={(top + y0) * scale:.0f}-{(top + y1) * scale:.0f}, "
+                                                      f"1080 px wide): a watermark or stray text"))
     return found
 
 
@@ -291,6 +312,8 @@ class LeakageCheck(MeasuredCheck):
         score = 1.0 - strength
         if not worst:
             return self.verdict(score, "", "no grid, gutter, border or text")
-        worst.sort(key=lambda f: -f.strength)
-        why = f"{worst_label}: " + "; ".join(f.where for f in worst)
+        strongest: dict[str, Finding] = {}  # one finding of each kind, the surest
+        for finding in sorted(worst, key=lambda f: -f.strength):
+            strongest.setdefault(finding.kind, finding)
+        why = f"{worst_label}: " + "; ".join(f.where for f in strongest.values())
         return self.verdict(score, why, why)

@@ -1,0 +1,188 @@
+"""The technical and sound checks on takes real FFmpeg makes from a drawn room: clean draft and model-like takes
+pass; black frames, a freeze, flicker, the wrong shape, a clip cut short, a silent line, clipped or far too quiet
+sound fail the check that is for them, and say why in numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from mangaline.checks import LineTruth, Take, Truth, load_checks, run_checks
+from mangaline.checks.audio import ClippingCheck, LoudnessCheck, SilenceCheck
+from mangaline.checks.technical import BlackFramesCheck, DurationCheck, FlickerCheck, FormatCheck, FrozenFramesCheck
+from mangaline.errors import ConfigError
+from mangaline.ffmpeg import run_ffmpeg
+
+SIZE = (360, 640)  # a 9:16 frame as small as a model's 480p clip scaled down; the draft's is 1080x1920
+INK = (38, 30, 42)
+CLIP_CHECKS = ["black_frames", "clipping", "duration", "flicker", "format", "frozen_frames", "loudness", "silence"]
+LINE = LineTruth("june", 0.5, 1.5, text="You came back.")
+
+
+def draw_room(path: Path, size: tuple[int, int] = (432, 768), *, figure_x: float = 0.5) -> Path:
+    """A room as the draft draws one: flat colours in black ink, a window with its cross, a pillar, a figure."""
+    w, h = size
+    image = Image.new("RGB", size, (217, 208, 184))
+    draw = ImageDraw.Draw(image)
+    ink = max(2, w // 120)
+    floor = int(h * 0.62)
+    draw.rectangle((0, floor, w, h), fill=(122, 106, 88))
+    draw.line((0, floor, w, floor), fill=INK, width=ink)
+    draw.rectangle((int(w * 0.1), int(h * 0.18), int(w * 0.42), int(h * 0.4)), fill=(150, 190, 230), outline=INK, width=ink)
+    draw.line((int(w * 0.26), int(h * 0.18), int(w * 0.26), int(h * 0.4)), fill=INK, width=ink)
+    draw.line((int(w * 0.1), int(h * 0.29), int(w * 0.42), int(h * 0.29)), fill=INK, width=ink)
+    draw.rectangle((int(w * 0.74), 0, int(w * 0.86), floor + h // 60), fill=(63, 138, 74), outline=INK, width=ink)
+    cx, top = int(w * figure_x), int(h * 0.4)
+    draw.ellipse((cx - w // 12, top, cx + w // 12, top + h // 9), fill=(245, 220, 200), outline=INK, width=ink)
+    draw.rectangle((cx - w // 9, top + h // 9, cx + w // 9, int(h * 0.9)), fill=(40, 60, 140), outline=INK, width=ink)
+    draw.rectangle((cx - w // 40, top + h // 9, cx + w // 40, top + h // 5), fill=(200, 40, 40), outline=INK, width=ink)
+    image.save(path)
+    return path
+
+
+PAN = f"crop={SIZE[0] * 10 // 12}:{SIZE[1] * 10 // 12}:x='t*18':y='t*32',scale={SIZE[0]}:{SIZE[1]}"
+"""The motion comic's slow camera move over the drawing, at the frame's size."""
+
+
+def clip(room: Path, out: Path, vf: str = PAN, *, seconds: float = 2.0, audio: str | None = None,
+         rate: int = 24) -> Path:
+    args = ["-y", "-loglevel", "error", "-loop", "1", "-framerate", str(rate), "-i", str(room)]
+    if audio is not None:
+        args += ["-f", "lavfi", "-i", audio]
+    args += ["-vf", vf, "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio is not None:
+        args += ["-c:a", "aac", "-b:a", "96k", "-ar", "48000", "-shortest"]
+    run_ffmpeg([*args, str(out)], out.name)
+    return out
+
+
+# a voice: a 180 Hz buzz with its harmonics, in syllables, from 0.5 s to 1.5 s (the line's time)
+VOICE = "aevalsrc='0.25*(sin(2*PI*180*t)+0.5*sin(2*PI*360*t))*gt(sin(2*PI*5*t),-0.3)*between(t,0.5,1.5)':s=48000:d=2"
+CLIPPED = ("aevalsrc='clip(4*(sin(2*PI*180*t)+0.5*sin(2*PI*360*t))*gt(sin(2*PI*5*t),-0.3)*between(t,0.5,1.5),-1,1)'"
+           ":s=48000:d=2")  # the same voice 24 dB too hot, flattened against full scale
+SOUND = {"loudness", "clipping", "silence"}
+MODEL = f"{PAN},scale=480:854,gblur=sigma=0.7,noise=alls=3:allf=t,eq=saturation=1.06:gamma=1.04:brightness=0.01"
+
+
+@pytest.fixture(scope="module")
+def takes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("technical")
+    room = draw_room(tmp / "room.png")
+    still = tmp / "keyframe.png"
+    Image.open(room).resize(SIZE, Image.Resampling.LANCZOS).save(still)
+    return {
+        "keyframe": still,
+        "draft": clip(room, tmp / "draft.mp4"),
+        "model": clip(room, tmp / "model.mp4", MODEL, audio=VOICE),
+        "black": clip(room, tmp / "black.mp4", f"{PAN},drawbox=c=black:t=fill:enable='gte(t,1)'"),
+        "frozen": clip(room, tmp / "frozen.mp4", f"scale={SIZE[0]}:{SIZE[1]}"),
+        "flicker": clip(room, tmp / "flicker.mp4", f"{PAN},eq=brightness='0.04*mod(n,2)':eval=frame"),
+        "landscape": clip(room, tmp / "landscape.mp4", f"{PAN},scale=640:360"),
+        "short": clip(room, tmp / "short.mp4", seconds=0.8),
+        "choppy": clip(room, tmp / "choppy.mp4", rate=12),
+        "voiced": clip(room, tmp / "voiced.mp4", audio=VOICE),
+        "mute": clip(room, tmp / "mute.mp4", audio="anullsrc=r=48000:cl=mono"),
+        "dropout": clip(room, tmp / "dropout.mp4", audio=VOICE.replace("between(t,0.5,1.5)", "between(t,0.5,0.6)")),
+        "clipped": clip(room, tmp / "clipped.mp4", audio=CLIPPED),
+        "quiet": clip(room, tmp / "quiet.mp4", audio=VOICE.replace("0.25*", "0.0008*")),
+    }
+
+
+def truth(lines: tuple[LineTruth, ...] = ()) -> Truth:
+    return Truth(shot="ep01_sc01_sh010", width=SIZE[0], height=SIZE[1], fps=24.0, duration=2.0, lines=lines)
+
+
+def every_check() -> list:
+    return [FormatCheck(), DurationCheck(), BlackFramesCheck(), FrozenFramesCheck(), FlickerCheck(), LoudnessCheck(),
+            ClippingCheck(), SilenceCheck()]
+
+
+def verdicts(path: Path, shot: Truth | None = None) -> dict[str, tuple[bool, float, str]]:
+    report = run_checks(Take(path), shot or truth((LINE,)), every_check())
+    return {v.check: (v.passed, v.score, v.reason) for v in report.verdicts}
+
+
+def test_clean_draft_and_model_like_takes_pass_every_check(takes: dict[str, Path]) -> None:
+    draft = verdicts(takes["draft"])
+    assert all(ok for ok, _, _ in draft.values()), draft
+    # a draft segment has no sound: the sound checks have nothing to say about it
+    assert set(draft) == {"format", "duration", "black_frames", "frozen_frames", "flicker"}
+    model = verdicts(takes["model"])
+    assert set(model) == set(CLIP_CHECKS) and all(ok for ok, _, _ in model.values()), model
+    still = verdicts(takes["keyframe"])
+    assert set(still) == {"format", "black_frames"} and all(ok for ok, _, _ in still.values()), still
+
+
+@pytest.mark.parametrize(
+    ("name", "check", "words"),
+    [
+        ("black", "black_frames", "50% of the clip is black (1.00-2.00 s)"),
+        ("frozen", "frozen_frames", "100% of the clip is frozen (0.00-2.00 s)"),
+        ("flicker", "flicker", "the brightness swings by"),
+        ("landscape", "format", "640x360 is 1.778 wide per high, asked 360x640 (0.562"),
+        ("short", "duration", "0.8 s of 2.0 s asked (short by 1.2 s; 0.5 s allowed)"),
+        ("choppy", "format", "12 fps is under the 24 fps asked (50% of the frames missing)"),
+        ("mute", "silence", "line 1 (june, 0.50-1.50 s \"You came back.\"): 0.00 s of 1.00 s voiced heard"),
+        ("dropout", "silence", "silent where a line is spoken"),
+        ("clipped", "clipping", "of the samples are at full scale"),
+        ("quiet", "loudness", "the sound is too quiet"),
+    ],
+)
+def test_a_defect_fails_its_check_and_says_why(takes: dict[str, Path], name: str, check: str, words: str) -> None:
+    found = verdicts(takes[name])
+    failed = {c for c, (ok, _, _) in found.items() if not ok}
+    assert check in failed and words in found[check][2], found
+    assert failed <= ({check} | SOUND if check in SOUND else {check}), found  # a quiet line is also hard to hear
+
+
+def test_scores_are_graded_and_a_threshold_from_the_settings_moves_the_line(takes: dict[str, Path]) -> None:
+    shot = Truth(shot="sh", width=SIZE[0], height=SIZE[1], duration=2.3)
+    lenient, = load_checks({}, subject="clip", only=["duration"])
+    strict, = load_checks({"duration": {"threshold": 0.8}}, subject="clip", only=["duration"])
+    short_a_little = lenient.judge(Take(takes["draft"]), shot)
+    assert short_a_little.passed and 0.6 < short_a_little.score < 0.8, short_a_little
+    assert not strict.judge(Take(takes["draft"]), shot).passed
+    # and an option moves a limit: a 0.3 s slack makes 0.3 s short score 0.5
+    assert DurationCheck({"slack": 0.3, "slack_share": 0.0}).judge(Take(takes["draft"]), shot).score == pytest.approx(0.5)
+
+
+def test_a_check_with_nothing_to_judge_says_nothing(takes: dict[str, Path]) -> None:
+    still, draft = Take(takes["keyframe"]), Take(takes["draft"])
+    assert DurationCheck().judge(draft, Truth(shot="sh", width=SIZE[0], height=SIZE[1])) is None  # no length asked
+    assert LoudnessCheck().judge(draft, truth()) is None and ClippingCheck().judge(draft, truth()) is None
+    assert SilenceCheck().judge(Take(takes["voiced"]), truth()) is None  # no line spoken
+    assert SilenceCheck().judge(Take(takes["mute"]), truth()) is None
+    assert LoudnessCheck().judge(Take(takes["mute"]), truth()) is None  # digital silence: nothing to level
+    report = run_checks(still, truth(), every_check())
+    assert {v.check for v in report.verdicts} == {"format", "black_frames"}
+
+
+def test_a_voiced_line_is_heard(takes: dict[str, Path]) -> None:
+    heard = SilenceCheck().judge(Take(takes["voiced"]), truth((LINE,)))
+    assert heard.passed and heard.score > 0.9, heard
+    # a line where the take is silent fails, naming it: only the second of two lines is missing
+    late = LineTruth("tom", 1.6, 1.95, text="Late.")
+    second = SilenceCheck().judge(Take(takes["voiced"]), truth((LINE, late)))
+    assert not second.passed and "line 2 (tom, 1.60-1.95 s" in second.reason
+
+
+def test_bad_options_are_refused_naming_the_check() -> None:
+    with pytest.raises(ConfigError, match=r"\[qc.checks.flicker\] max_swing must be a number from 0 to 255"):
+        FlickerCheck({"max_swing": -1})
+    with pytest.raises(ConfigError, match=r"\[qc.checks.format\] has no option aspect"):
+        FormatCheck({"aspect": 0.1})
+    with pytest.raises(ConfigError, match=r"\[qc.checks.loudness\] min_lufs \(-5\) must be under max_lufs"):
+        LoudnessCheck({"min_lufs": -5})
+    with pytest.raises(ConfigError, match=r"\[qc.checks.black_frames\] threshold must be a number from 0 to 1"):
+        BlackFramesCheck({"threshold": 2})
+    assert FrozenFramesCheck({"max_share": 0.3, "noise": 1}).max_share == 0.3
+
+
+def test_the_checks_are_installed_plugins_for_the_right_takes() -> None:
+    clip_checks = {c.name for c in load_checks(subject="clip", only=CLIP_CHECKS + ["leakage"])}
+    assert clip_checks == set(CLIP_CHECKS) | {"leakage"}
+    image_checks = {c.name for c in load_checks(subject="image", only=CLIP_CHECKS + ["leakage"])}
+    assert image_checks == {"format", "black_frames", "leakage"}
+    assert {c.name for c in load_checks({"flicker": {"enabled": False}}, only=CLIP_CHECKS)} == set(CLIP_CHECKS) - {"flicker"}
