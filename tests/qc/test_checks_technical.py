@@ -77,6 +77,7 @@ def takes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "draft": clip(room, tmp / "draft.mp4"),
         "model": clip(room, tmp / "model.mp4", MODEL, audio=VOICE),
         "black": clip(room, tmp / "black.mp4", f"{PAN},drawbox=c=black:t=fill:enable='gte(t,1)'"),
+        "flash": clip(room, tmp / "flash.mp4", f"{PAN},drawbox=c=black:t=fill:enable='between(n,20,25)'"),
         "frozen": clip(room, tmp / "frozen.mp4", f"scale={SIZE[0]}:{SIZE[1]}"),
         "flicker": clip(room, tmp / "flicker.mp4", f"{PAN},eq=brightness='0.04*mod(n,2)':eval=frame"),
         "landscape": clip(room, tmp / "landscape.mp4", f"{PAN},scale=640:360"),
@@ -118,7 +119,8 @@ def test_clean_draft_and_model_like_takes_pass_every_check(takes: dict[str, Path
 @pytest.mark.parametrize(
     ("name", "check", "words"),
     [
-        ("black", "black_frames", "50% of the clip is black (1.00-2.00 s)"),
+        ("black", "black_frames", "1.00 s of the clip is black, 50% of it (1.00-2.00 s)"),
+        ("flash", "black_frames", "0.25 s of the clip is black, 12% of it (0.83-1.08 s)"),
         ("frozen", "frozen_frames", "100% of the clip is frozen (0.00-2.00 s)"),
         ("flicker", "flicker", "the brightness swings by"),
         ("landscape", "format", "640x360 is 1.778 wide per high, asked 360x640 (0.562"),

@@ -16,7 +16,7 @@ from ..audio import integrated_loudness
 from ..errors import ConfigError
 from ..model.qc import Verdict
 from .base import SAMPLE_RATE, Take, Truth
-from .technical import MeasuredCheck, falloff, spans_text
+from .technical import MeasuredCheck, falloff, runs, spans_text
 
 __all__ = ["ClippingCheck", "LoudnessCheck", "SilenceCheck"]
 
@@ -83,13 +83,11 @@ class ClippingCheck(MeasuredCheck):
         peak = float(np.abs(samples).max())
         if not clipped.any():
             return self.verdict(1.0, "", f"peak {20 * math.log10(max(peak, 1e-9)):.1f} dBFS, nothing clipped")
-        window = SAMPLE_RATE // 10
+        window = SAMPLE_RATE // 10  # where, to the tenth of a second
         count = -(-len(clipped) // window)
         padded = np.zeros(count * window, bool)
         padded[: len(clipped)] = clipped
-        hit = padded.reshape(count, window).any(axis=1)
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], hit.astype(np.int8), [0]))))
-        spans = [(a / 10, b / 10) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        spans = [(a / 10, b / 10) for a, b in runs(padded.reshape(count, window).any(axis=1))]
         why = f"{share:.2%} of the samples are at full scale ({int(clipped.sum())} samples, in {spans_text(spans)})"
         return self.verdict(falloff(share, self.max_share), why, why)
 

@@ -6,8 +6,8 @@ its luma, so the whole set costs one FFmpeg pass. Every score here follows one r
 with no trace of the fault, 0.5 at the check's limit (the default threshold), 0.0 at twice the
 limit, so a threshold set in mangaline.toml moves the limit in proportion.
 
-The measures and limits this module's checks share with the other checks of the package (``falloff``,
-``MeasuredCheck``, ``luma``) are public here.
+What the other checks of the package share with these (``falloff``, ``MeasuredCheck``, ``luma``,
+``runs``, ``spans_text``) is public here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..model.qc import Verdict
 from .base import Check, Take, Truth
 
 __all__ = ["BlackFramesCheck", "DurationCheck", "FlickerCheck", "FormatCheck", "FrozenFramesCheck", "MeasuredCheck",
-           "falloff", "luma", "spans_text"]
+           "falloff", "luma", "runs", "spans_text"]
 
 _LUMA: weakref.WeakKeyDictionary[Take, np.ndarray] = weakref.WeakKeyDictionary()
 
@@ -51,7 +51,7 @@ def spans_text(spans: list[tuple[float, float]], most: int = 3) -> str:
     return text + (f" and {len(spans) - most} more" if len(spans) > most else "")
 
 
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(first, last + 1) of each run of True in a 1-d bool array."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
@@ -167,6 +167,8 @@ class DurationCheck(MeasuredCheck):
             return self.verdict(0.0, f"the clip has no length FFmpeg can read ({asked:.1f} s asked)")
         short_allowed = max(self.slack, self.slack_share * asked)
         long_allowed = self.slack + self.over_share * asked
+        if abs(got - asked) < 0.05:
+            return self.verdict(1.0, "", f"{got:.2f} s, as asked")
         if got < asked:
             score = falloff(asked - got, short_allowed)
             why = f"{got:.1f} s of {asked:.1f} s asked (short by {asked - got:.1f} s; {short_allowed:.1f} s allowed)"
@@ -177,14 +179,14 @@ class DurationCheck(MeasuredCheck):
 
 
 class BlackFramesCheck(MeasuredCheck):
-    """The picture is not black, or black only for a short stretch (a fade, not a failed render)."""
+    """The picture is not black, not even for a moment: a black flash between two shots is a failed render."""
 
     name = "black_frames"
     subjects = frozenset({"image", "clip"})
     threshold = 0.5
-    description = "share of the take's frames that are black"
-    limits = {"max_share": (0.0, 1.0), "pixel_level": (0.0, 255.0), "picture_share": (0.0, 1.0)}
-    max_share = 0.2  # share of the frames black that scores 0.5
+    description = "seconds of black frames in the take (a black still fails outright)"
+    limits = {"max_seconds": (0.0, 600.0), "pixel_level": (0.0, 255.0), "picture_share": (0.0, 1.0)}
+    max_seconds = 0.2  # black that scores 0.5: five frames at 24 fps, a flash a viewer sees at the cut
     pixel_level = 26.0  # luma (0..255) at or under which a pixel is black (FFmpeg blackdetect's pix_th 0.10)
     picture_share = 0.98  # share of black pixels that makes a frame black
 
@@ -194,16 +196,15 @@ class BlackFramesCheck(MeasuredCheck):
         if n == 0:
             return self.verdict(0.0, "no frame decodes to judge")
         black = (frames <= self.pixel_level).mean(axis=(1, 2)) >= self.picture_share
-        share = float(black.mean())
-        score = falloff(share, self.max_share)
         if take.kind == "image":
-            return self.verdict(score, "the picture is black", "the picture is not black")
+            return self.verdict(0.0 if black[0] else 1.0, "the picture is black", "the picture is not black")
         fps = _frame_rate(take, n)
-        spans = [(a / fps, b / fps) for a, b in _runs(black)]
+        spans = [(a / fps, b / fps) for a, b in runs(black)]
         if not spans:
-            return self.verdict(score, "", "no black frame")
-        where = spans_text(spans)
-        return self.verdict(score, f"{share:.0%} of the clip is black ({where})", f"{share:.0%} black ({where})")
+            return self.verdict(1.0, "", "no black frame")
+        seconds = float(black.sum()) / fps
+        why = f"{seconds:.2f} s of the clip is black, {black.mean():.0%} of it ({spans_text(spans)})"
+        return self.verdict(falloff(seconds, self.max_seconds), why, why)
 
 
 class FrozenFramesCheck(MeasuredCheck):
@@ -214,7 +215,7 @@ class FrozenFramesCheck(MeasuredCheck):
     threshold = 0.5
     description = "share of the clip that is frozen (stretches of min_seconds or more that stay within noise of their first frame)"
     limits = {"max_share": (0.0, 1.0), "noise": (0.0, 255.0), "min_seconds": (0.0, 60.0)}
-    max_share = 0.6  # share of the clip frozen that scores 0.5
+    max_share = 0.35  # share of the clip frozen that scores 0.5 (the draft holds still for 15% at most)
     noise = 0.8  # mean luma difference (0..255) under which a frame is the same picture (FFmpeg freezedetect's -50 dB)
     min_seconds = 0.5  # a still stretch shorter than this is a hold, not a freeze
 
@@ -238,7 +239,7 @@ class FrozenFramesCheck(MeasuredCheck):
         # black stretches are still too; the black check judges them, so they are not counted twice
         frozen &= ~black
         share = float(frozen.mean())
-        spans = [(a / fps, b / fps) for a, b in _runs(frozen)]
+        spans = [(a / fps, b / fps) for a, b in runs(frozen)]
         score = falloff(share, self.max_share)
         if not spans:
             return self.verdict(score, "", "no frozen stretch")
@@ -269,12 +270,11 @@ class FlickerCheck(MeasuredCheck):
         typical = float(np.percentile(swing, 90))
         fps = _frame_rate(take, n)
         flickering = swing > self.max_swing
-        spans = [((a + 1) / fps, (b + 1) / fps) for a, b in _runs(flickering)]
+        spans = [((a + 1) / fps, (b + 1) / fps) for a, b in runs(flickering)]
         score = falloff(typical, self.max_swing)
-        worst = int(np.argmax(swing)) + 1
         return self.verdict(
             score,
             f"the brightness swings by {typical:.1f} luma levels frame to frame (over {self.max_swing:g} in "
             f"{flickering.mean():.0%} of the frames: {spans_text(spans)})",
-            f"steady brightness (swing {typical:.2f} levels; largest {swing.max():.1f} at {worst / fps:.2f} s)",
+            f"steady brightness (frame-to-frame swing {typical:.2f} luma levels)",
         )
