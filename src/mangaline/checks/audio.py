@@ -34,7 +34,7 @@ class LoudnessCheck(MeasuredCheck):
     threshold = 0.5
     description = "integrated loudness (BS.1770, LUFS) of the take's sound within min_lufs..max_lufs"
     limits = {"min_lufs": (-70.0, 0.0), "max_lufs": (-70.0, 0.0), "margin": (0.1, 40.0)}
-    min_lufs = -40.0  # scores 0.5 here; quieter and the edit would need over 20 dB of gain to reach its -16 LUFS
+    min_lufs = -32.0  # scores 0.5 here: 16 LU under the edit's -16 LUFS, a voice the edit would pump up with its noise
     max_lufs = -8.0  # scores 0.5 here; louder is a mix crushed against full scale
     margin = 6.0  # LU inside the range for a full score, and outside it for 0.0
 
