@@ -99,11 +99,15 @@ class Take:
 
     def all_frames(self, width: int | None = 160) -> np.ndarray:
         """Every frame of a clip (n, h, w, 3) at ``width`` (small by default: for flicker and motion measures)."""
+        frames = self._every(width)
+        return np.stack(frames) if frames else np.zeros((0, 1, 1, 3), np.uint8)
+
+    def _every(self, width: int | None) -> list[np.ndarray]:
+        """Every frame at ``width``, decoded once per take and width."""
         key = (-1, width)
         if key not in self._frames:
             self._frames[key] = self._decode_all(width)
-        frames = self._frames[key]
-        return np.stack(frames) if frames else np.zeros((0, 1, 1, 3), np.uint8)
+        return self._frames[key]
 
     @property
     def first_frame(self) -> np.ndarray:
@@ -155,7 +159,8 @@ class Take:
     def _decode(self, count: int, width: int | None) -> list[np.ndarray]:
         if self.kind == "image":
             return [self._resize(self.image, width)]
-        every = self._decode_all(width) if width is not None and width <= 320 else None
+        # small frames come from the one decode of every frame all_frames() keeps, not from a second one
+        every = self._every(width) if width is not None and width <= 320 else None
         if every is None:
             # full size: pick the frames by timestamp instead of decoding every one into memory
             info = self.info
