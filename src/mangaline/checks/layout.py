@@ -236,6 +236,10 @@ class SetEdges:
     distance: np.ndarray  # distance to the nearest of them, px
     people: np.ndarray  # the characters, grown by a few pixels: they move and act, the set does not
     elements: dict[str, np.ndarray]  # each set piece's mask
+    # what a take's framing is found against: the set's edges, or (a shot the characters fill, showing too little
+    # set) every edge of the drawing, the characters' too, which a push-in carries along with the set
+    framing_distance: np.ndarray
+    framing_ignore: np.ndarray
 
 
 def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
@@ -258,8 +262,13 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
         head = people & box_mask(face.head_box(scale), size)
         people |= ndimage.binary_dilation(head, iterations=max(1, round(_HAIR * face.unit * scale)))
     edges = guide & ~people
-    return SetEdges(edges=edges, distance=ndimage.distance_transform_edt(~edges), people=people,
-                    elements=drawn.elements)
+    distance = ndimage.distance_transform_edt(~edges)
+    if edges.sum() >= _MIN_SET_EDGES or not guide.any():
+        framing_distance, framing_ignore = distance, people
+    else:
+        framing_distance, framing_ignore = ndimage.distance_transform_edt(~guide), np.zeros(guide.shape, bool)
+    return SetEdges(edges=edges, distance=distance, people=people, elements=drawn.elements,
+                    framing_distance=framing_distance, framing_ignore=framing_ignore)
 
 
 @dataclass(frozen=True)
@@ -314,7 +323,8 @@ def frame_against_layout(edges: np.ndarray, distance: np.ndarray, ignore: np.nda
                 x = np.clip(x, 0, w - 1)
                 counted = ~ignore[y[None, :], x]
                 d = np.where(ok, np.minimum(distance[y[None, :], x], _CAP), _CAP)
-                d = (d * counted).sum(axis=1) / np.maximum(counted.sum(axis=1), 1)
+                # a framing under which no edge is counted fits nothing
+                d = np.where(counted.any(axis=1), (d * counted).sum(axis=1) / np.maximum(counted.sum(axis=1), 1), _CAP)
                 i = int(d.argmin())
                 if d[i] < best.fit:
                     best = Framing(float(s), float(shifts_x[i]), float(dy), float(d[i]))
@@ -373,7 +383,7 @@ def seen_frames(take: Take, truth: Truth) -> list[Seen]:
         seen = []
         for i, picture in enumerate(pictures):
             edges = detect_edges(picture)
-            framing = (frame_against_layout(edges, layout.distance, layout.people) if layout is not None
+            framing = (frame_against_layout(edges, layout.framing_distance, layout.framing_ignore) if layout is not None
                        else Framing(1.0, 0.0, 0.0, 0.0))
             seen.append(Seen(i, len(pictures), picture, edges, framing))
         return seen
