@@ -42,7 +42,8 @@ from .conftest import SMALL_SCRIPT, mangaline
 
 pytestmark = pytest.mark.slow
 
-LAYOUT_CHECKS = ("identity", "set_layout", "set_pieces", "placement", "screen_direction", "lip_sync", "leakage")
+LAYOUT_CHECKS = ("identity", "set_layout", "set_pieces", "placement", "screen_direction", "lip_sync", "leakage",
+                 "cut_exposure", "cut_continuity")
 MAGENTA = (230, 20, 230)
 CYAN = (20, 200, 210)
 ORANGE = (240, 150, 30)
@@ -344,8 +345,8 @@ def configure(root: Path, url: str, *, providers: tuple[str, ...] = ("ark", "ope
     }
     doc["providers"] = {name: tables[name] for name in providers}
     doc["routing"] = {"poll_seconds": 0.05}
-    # the stand-ins paint flat colours, not the shot: the checks that hold a take to its layout and sheets are off
-    # here (tests/qc/test_qc_build.py builds against stand-ins that follow their references, defects and all)
+    # the stand-ins paint flat colours, not the shot: the checks that hold a take to its layout, sheets and
+    # neighbouring shots are off here (tests/qc/test_qc_build.py builds against stand-ins that follow their references, defects and all)
     doc["qc"] = {"checks": {name: {"enabled": False} for name in LAYOUT_CHECKS}}
     config.write_text(tomlkit.dumps(doc), encoding="utf-8")
 

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from pathlib import Path
 
 from mangaline.engine import Step, StepContext, StepOutput
+from mangaline.errors import ProviderError
 from mangaline.project.state import StateDB
+from mangaline.providers.protocols import VideoRequest
 from mangaline.providers.runtime import PollPolicy, Runtime
 from tests.providers.fake_video import REQUEST, FakeVideoModel, fake_catalogue
+
+class FindableVideoModel(FakeVideoModel):
+    """The fake adapter sending the seed too, and finding a task it made (a provider's task list, as Ark's), so a
+    worker killed between the provider's reply and the journal's record is resumed, not submitted again."""
+
+    def _body(self, request: VideoRequest) -> dict:
+        return {"prompt": request.prompt, "duration": request.duration, "width": request.width,
+                "height": request.height, "seed": request.seed}
+
+    def submit(self, request: VideoRequest) -> str:
+        return str(self._check(self.client.post(f"{self.base_url}/jobs", json=self._body(request)))["id"])
+
+    def find(self, request: VideoRequest, since: float, exclude: Collection[str]) -> str | None:
+        wanted = self._body(request)
+        listed = self._check(self.client.get(f"{self.base_url}/jobs"))["jobs"]
+        found = [job["id"] for job in listed if job["created"] >= since - 5 and job["id"] not in exclude
+                 and all(job.get(key) == value for key, value in wanted.items())]
+        if len(found) > 1:
+            raise ProviderError(self.provider, f"tasks {', '.join(found)} all match one request")
+        return found[0] if found else None
+
 
 _runtimes: dict[str, Runtime] = {}
 _lock = threading.Lock()
@@ -28,7 +52,7 @@ def _runtime(ctx: StepContext) -> Runtime:
 def paid_clip(ctx: StepContext) -> StepOutput:
     """A clip from the fake provider through the project's runtime: journaled, limited, booked once."""
     request = REQUEST.__class__(**{**REQUEST.__dict__, "seed": ctx.params["seed"]})
-    made = _runtime(ctx).video("fake", "fake-clip", FakeVideoModel(ctx.params["url"]), request, step=ctx.step,
+    made = _runtime(ctx).video("fake", "fake-clip", FindableVideoModel(ctx.params["url"]), request, step=ctx.step,
                                entity=ctx.entity)
     return StepOutput(components={"clip": made.files["video"]}, provider="fake", model="fake-clip", cost=made.cost)
 

@@ -79,8 +79,14 @@ class FakeVideoServer:
                     return 429, {"Content-Type": "application/json"}, b'{"error": "too many running tasks"}'
                 job_id = f"job-{len(self.submits) + 1}"
                 self.submits.append(body)
-                self.jobs[job_id] = {"start": now, "done": now + self.latency, "seconds": float(body.get("duration", 1))}
+                self.jobs[job_id] = {"start": now, "done": now + self.latency, "seconds": float(body.get("duration", 1)),
+                                     "created": time.time()}
                 return 200, {"Content-Type": "application/json"}, json.dumps({"id": job_id}).encode()
+            if method == "GET" and path == "/jobs":
+                # every job with its request and creation time, newest first: what a lookup of a lost submit reads
+                listed = [{"id": job_id, "created": job["created"], **request}
+                          for (job_id, job), request in zip(self.jobs.items(), self.submits, strict=True)]
+                return 200, {"Content-Type": "application/json"}, json.dumps({"jobs": listed[::-1]}).encode()
             if method == "GET" and path.startswith("/jobs/"):
                 job_id = path.removeprefix("/jobs/")
                 self.polls.append(job_id)

@@ -216,16 +216,18 @@ class FrozenFramesCheck(MeasuredCheck):
     description = "share of the clip that is frozen (stretches of min_seconds or more that stay within noise of their first frame)"
     limits = {"max_share": (0.0, 1.0), "noise": (0.0, 255.0), "min_seconds": (0.0, 60.0)}
     max_share = 0.35  # share of the clip frozen that scores 0.5 (the draft holds still for 15% at most)
-    noise = 0.8  # mean luma difference (0..255) under which a frame is the same picture (FFmpeg freezedetect's -50 dB)
+    noise = 0.8  # mean difference (0..255, over R, G and B) under which a frame is the same picture (freezedetect's -50 dB)
     min_seconds = 0.5  # a still stretch shorter than this is a hold, not a freeze
 
     def judge(self, take: Take, truth: Truth) -> Verdict:
-        frames = luma(take)
-        n = len(frames)
+        levels = luma(take)
+        n = len(levels)
         if n < 2:
             return self.verdict(0.0, f"{n} frame decodes: nothing moves")
+        # every channel counts, as in freezedetect: a change of colour at one brightness is still a change
+        frames = take.all_frames().astype(np.int16)
         fps = _frame_rate(take, n)
-        black = (frames <= BlackFramesCheck.pixel_level).mean(axis=(1, 2)) >= BlackFramesCheck.picture_share
+        black = (levels <= BlackFramesCheck.pixel_level).mean(axis=(1, 2)) >= BlackFramesCheck.picture_share
         frozen = np.zeros(n, bool)
         # like freezedetect: a stretch stays frozen while every frame is within noise of its first one,
         # so a slow pan (a little change each frame) is not mistaken for a still
