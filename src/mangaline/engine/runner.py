@@ -26,6 +26,7 @@ from typing import IO, Any, Literal
 from ..errors import MangalineError, StepError
 from ..model import Provenance, Take, Validation
 from ..project.folder import ProjectFolder
+from ..project.state import StepEvent
 from ..stopping import held_off
 from .cache import cache_key, canonical_json, data_version, params_sha256
 from .executor import Executor, LocalExecutor, Outcome
@@ -409,6 +410,7 @@ class _Build:
         self.attempts: dict[NodeId, int] = defaultdict(int)
         self.started: dict[NodeId, float] = {}
         self.keys: dict[NodeId, tuple[str, dict[str, str]]] = {}
+        self._events: list[StepEvent] | None = None  # a list while a wave's events are being gathered
         # where every step's input and output files live, for an executor whose workers are elsewhere
         self.resources = {**engine.resources, "objects": engine.folder.objects_address}
 
@@ -465,15 +467,22 @@ class _Build:
         The keys of a wave of ready nodes go to the state in one query: a rebuild of a season looks
         up thousands of keys, and a query each would cost more than the work left to do.
         """
-        while unresolved := [inv for inv in self.ready if inv.node not in self.keys]:
-            for inv in unresolved:
-                versions = {name: self.done[dep.node].data_version for name, dep in inv.deps.items()}
-                self.keys[inv.node] = (cache_key(inv.step, inv.params, versions, inv.model, inv.seed), versions)
-            found = self.state.takes_for_keys([self.keys[inv.node][0] for inv in unresolved])
-            for inv in unresolved:
-                take = found.get(self.keys[inv.node][0])
-                if take is not None:
+        self._events = []
+        try:
+            while unresolved := [inv for inv in self.ready if inv.node not in self.keys]:
+                for inv in unresolved:
+                    versions = {name: self.done[dep.node].data_version for name, dep in inv.deps.items()}
+                    self.keys[inv.node] = (cache_key(inv.step, inv.params, versions, inv.model, inv.seed), versions)
+                found = self.state.takes_for_keys([self.keys[inv.node][0] for inv in unresolved])
+                hits = [(inv, found[self.keys[inv.node][0]]) for inv in unresolved if self.keys[inv.node][0] in found]
+                for inv, take in hits:
                     self._settle_cached(inv, take)
+                if hits:
+                    self._promote()
+        finally:
+            # the wave's events in one transaction
+            events, self._events = self._events, None
+            self.state.record_events(events)
 
     def _settle_cached(self, inv: Invocation, take: Take) -> None:
         self.ready.remove(inv)
@@ -487,7 +496,6 @@ class _Build:
         self.done[inv.node] = take
         self.summary.takes[inv.node] = take
         self._finish(inv, "cached")
-        self._promote()
 
     def _submit(self, inv: Invocation) -> Future[Outcome] | None:
         node = inv.node
@@ -620,9 +628,11 @@ class _Build:
         node = inv.node
         seconds = time.monotonic() - self.started[node] if node in self.started else 0.0
         attempts = max(self.attempts.get(node, 0), 1)
-        self.state.record_event(
-            self.summary.run_id, node[0], node[1], event, seconds=seconds, error=error, attempts=attempts
-        )
+        record = StepEvent(self.summary.run_id, node[0], node[1], event, seconds, error, attempts, datetime.now(UTC))
+        if self._events is not None:
+            self._events.append(record)
+        else:
+            self.state.record_events([record])
         self.finished.add(node)
         self.summary.count(node[0], event)
         if event == "failed":

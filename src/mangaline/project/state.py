@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -428,21 +428,21 @@ class StateDB:
         error: str | None = None,
         attempts: int = 1,
     ) -> None:
-        if event not in EVENTS:
-            raise ValueError(f"event {event!r} is not one of {', '.join(EVENTS)}")
+        self.record_events([StepEvent(run_id, step, entity, event, seconds, error, attempts, _now())])
+
+    def record_events(self, events: Sequence[StepEvent]) -> None:
+        """Several step events in one transaction: a rebuild settles hundreds of cached nodes at once."""
+        for e in events:
+            if e.event not in EVENTS:
+                raise ValueError(f"event {e.event!r} is not one of {', '.join(EVENTS)}")
+        if not events:
+            return
         with self._write() as session:
-            session.add(
-                StepEventRow(
-                    run_id=run_id,
-                    step=step,
-                    entity=entity,
-                    event=event,
-                    seconds=seconds,
-                    error=error,
-                    attempts=attempts,
-                    created_at=_now(),
-                )
-            )
+            session.add_all([
+                StepEventRow(run_id=e.run_id, step=e.step, entity=e.entity, event=e.event, seconds=e.seconds,
+                             error=e.error, attempts=e.attempts, created_at=e.created_at)
+                for e in events
+            ])
 
     def events(self, run_id: str | None = None, *, event: str | None = None) -> list[StepEvent]:
         query = select(StepEventRow).order_by(StepEventRow.id)

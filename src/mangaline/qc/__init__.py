@@ -1,10 +1,20 @@
-"""QC: the checks that judge a take against the bible (a character's colours against their turnaround sheet).
+"""QC: the cut checks' step (``qc.steps``) and the names QC keeps for the colour measures of identity.
 
-QC's vocabulary (ClipSpec, Verdict, QcReport, TakeRecord, RetakePolicy) is the model's (mangaline.model.qc);
-the technical checks of a clip every step that buys one runs are shared (mangaline.technical_qc), and so are the
-checks that see what a take shows (mangaline.checks), whose colour measures are re-exported here.
+QC's vocabulary (Verdict, QcReport, TakeRecord, RetakePolicy) is the model's (mangaline.model.qc); the checks
+that judge a take, and their colour measures re-exported here, are mangaline.checks. The measures are imported
+on first use: building a graph imports this package, and the measures need scipy.
 """
 
-from .identity import ROLES, identity_drift, turnaround_colours
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["ROLES", "identity_drift", "turnaround_colours"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import identity
+
+        return getattr(identity, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
