@@ -232,16 +232,20 @@ class RoutingSettings(BaseModel):
 
 
 class JudgeSettings(BaseModel):
-    """[qc.judge]: an OpenAI-compatible vision model asked about each model take (prompt adherence, anatomy, artefacts)."""
+    """[qc.judge]: a vision model asked about each model take (prompt adherence, anatomy, artefacts).
+
+    ``model`` is a text model of the catalogue that reads images (``vision = true``), reached through its
+    provider's table in [providers] like every paid model: its key, its price in the ledger, its limits.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    base_url: str = Field(description="the endpoint, e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1")
-    model: str = Field(description="a vision model the endpoint knows")
-    api_key_env: str = Field(default="OPENAI_API_KEY", description="environment variable holding the key (never the key)")
+    model: str = Field(description="a catalogue text model that reads images, e.g. gpt-4o-mini")
     threshold: float = Field(default=0.6, ge=0, le=1, description="the judge's score under which a take fails")
     frames: int = Field(default=3, ge=1, le=8, description="frames of a clip shown to the judge")
-    timeout: float = Field(default=60.0, gt=0, description="seconds to wait for one answer")
+    detail: Literal["low", "high", "auto"] = Field(
+        default="low", description="the image detail asked for: low is a fixed small price per frame")
+    width: int = Field(default=512, ge=64, le=2048, description="px a frame is scaled to before it is sent")
 
 
 class QcSettings(BaseModel):

@@ -208,9 +208,11 @@ def build_graph(
     cast = cast_voices(bible, work, catalogue)
     voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
     outputs: dict[str, EpisodeOutput] = {}
+    paid_clips = any(route.tier != "draft" for key, route in work.routes.items() if key.startswith("clip:"))
+    judge = judge_params(settings, catalogue) if paid_clips else None
     for episode in script.episodes:
         outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates,
-                                             settings.qc)
+                                             settings.qc, judge)
     return BuildGraph(nodes=nodes, episodes={eid: out.episode for eid, out in outputs.items()}, work=work,
                       resources=resources, cast=cast, outputs=outputs)
 
@@ -303,7 +305,7 @@ def _read_history(folder: ProjectFolder, script: Script, settings: Settings, cat
     routing = settings.routing
     currency = settings.project.currency
     stats = ledger.stats(prior_passes=routing.prior_passes, prior_failures=routing.prior_failures,
-                         failover_after=routing.failover_after, enabled_checks=enabled_checks(settings.qc.checks))
+                         failover_after=routing.failover_after, enabled_checks=enabled_checks(settings.qc.checks, judge=settings.qc.judge is not None))
     running = {job.node: job.model for job in Journal(db).jobs() if job.active}
     held = 0.0
     for model in running.values():
@@ -337,7 +339,7 @@ _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": 
 def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
-    qc: QcSettings,
+    qc: QcSettings, judge: dict[str, Any] | None = None,
 ) -> EpisodeOutput:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
@@ -387,7 +389,7 @@ def _episode_nodes(
                     panels = views.get(casting.character)
                     if panels and casting.on_screen:
                         deps[f"sheet:{casting.character}"] = next(iter(panels.values())).deps["sheet"]
-                clip = _video_clip_node(shot, route, bible, project, deps, resolution, qc)
+                clip = _video_clip_node(shot, route, bible, project, deps, resolution, qc, judge)
                 synced = work.routes.get(f"lipsync:{shot.code}")
                 if synced is not None and synced.tier != "draft":
                     nodes.append(clip)
@@ -678,8 +680,31 @@ def record_transcript(folder: ProjectFolder, source_name: str, transcript: list[
     return folder.state.record_take(take)
 
 
+def judge_params(settings: Settings, catalogue: Catalogue) -> dict[str, Any] | None:
+    """[qc.judge] as a paid clip step's params: the model, its provider and how it is asked; None without a judge.
+
+    The model must be a catalogue text model that reads images, served by a provider with a table in [providers].
+    """
+    judge = settings.qc.judge
+    if judge is None:
+        return None
+    entry = catalogue.model(judge.model) if any(m.id == judge.model for m in catalogue.models) else None
+    if entry is None:
+        raise ConfigError(f"[qc.judge] model {judge.model!r} is not in the catalogue",
+                          hint="`mangaline models DIR` lists the models; a vision model is a text model with vision = true")
+    if entry.modality.value != "text" or not entry.capabilities.vision:
+        raise ConfigError(f"[qc.judge] model {judge.model!r} does not read images (a {entry.modality.value} model"
+                          f"{'' if entry.modality.value != 'text' else ' without vision = true'} in the catalogue)",
+                          hint="name a text model with capabilities.vision = true, e.g. gpt-4o-mini")
+    if entry.provider not in settings.providers:
+        raise ConfigError(f"[qc.judge] model {judge.model!r} is served by provider {entry.provider}, which has no "
+                          f"[providers.{entry.provider}] table", hint=f"add [providers.{entry.provider}] with its api_key_env")
+    return {**judge.model_dump(mode="json"), "provider": entry.provider}
+
+
 def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, deps: dict[str, Invocation],
-                     resolution: str = "720p", qc: QcSettings | None = None) -> Invocation:
+                     resolution: str = "720p", qc: QcSettings | None = None,
+                     judge: dict[str, Any] | None = None) -> Invocation:
     """A shot whose clip a video model makes: the chosen model is in the params, so the cache key holds it."""
     cast = {}
     for casting in shot.casting:
@@ -701,7 +726,8 @@ def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, d
             "cast": cast,
             "max_retakes": project.max_retakes,
             # the checks and their thresholds: changing them judges the takes again (the journal keeps what was bought)
-            "qc": {"checks": dict((qc or QcSettings()).checks), "best_of": (qc or QcSettings()).best_of},
+            "qc": {"checks": dict((qc or QcSettings()).checks), "best_of": (qc or QcSettings()).best_of,
+                   **({"judge": judge} if judge else {})},
         },
         deps=deps,
         model=route.model,

@@ -19,6 +19,7 @@ flagged in its take, so the episode still finishes.
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from ..errors import (
 )
 from ..model import Shot
 from ..checks import Check, LineTruth, Take, Truth, load_checks, run_checks
+from ..checks.judge import JudgeCheck
 from ..model.qc import QcReport, RetakePolicy, TakeRecord
 from ..model.script import framing_words
 from ..model.timing import ShotTiming, VoicedLine
@@ -111,6 +113,11 @@ def video_clip(ctx: StepContext) -> StepOutput:
     tier = params["tier"]
     qc = params.get("qc", {})
     checks = load_checks(qc.get("checks", {}), subject="clip")
+    if qc.get("judge"):
+        # a vision model asked about every take, through the runtime: booked, and asked once per take
+        judge = Route(qc["judge"]["model"], qc["judge"]["provider"], params["tier"])
+        checks.append(JudgeCheck(qc["judge"], ask=partial(studio.ask, judge, step=ctx.step, entity=code,
+                                                           shot_type=params["shot_type"])))
     best_of = int(qc.get("best_of", 1))
     policy = RetakePolicy(max_retakes=params["max_retakes"])
     current = Route.of(params)

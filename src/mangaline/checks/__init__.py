@@ -39,11 +39,12 @@ def _load(ep: EntryPoint) -> type[Check]:
     return cls
 
 
-def enabled_checks(settings: Mapping[str, Mapping[str, Any]] | None = None) -> set[str]:
-    """The names of the installed checks ``[qc.checks]`` leaves on (without loading them)."""
+def enabled_checks(settings: Mapping[str, Mapping[str, Any]] | None = None, *, judge: bool = False) -> set[str]:
+    """The names of the installed checks ``[qc.checks]`` leaves on (without loading them), and ``judge`` when
+    [qc.judge] names a vision model."""
     settings = settings or {}
     return {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)
-            if dict(settings.get(ep.name, {})).get("enabled", True) is not False}
+            if dict(settings.get(ep.name, {})).get("enabled", True) is not False} | ({"judge"} if judge else set())
 
 
 def load_checks(settings: Mapping[str, Mapping[str, Any]] | None = None, *, subject: str | None = None,

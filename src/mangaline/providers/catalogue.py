@@ -87,6 +87,7 @@ class Capabilities(_Frozen):
     native_audio: bool = False
     languages: list[str] = Field(default_factory=list, description="empty: any")
     json_schema: bool = False
+    vision: bool = Field(default=False, description="a text model that reads images in its messages (a QC judge)")
     output_fps: int = 24
     control_images: bool = Field(default=False, description="takes guide maps (depth, edges, pose) as control images")
     references_with_frames: bool = Field(

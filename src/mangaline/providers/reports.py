@@ -43,7 +43,7 @@ def models_report(
     routing = settings.routing
     stats = ledger.stats(
         prior_passes=routing.prior_passes, prior_failures=routing.prior_failures, failover_after=routing.failover_after,
-        enabled_checks=enabled_checks(settings.qc.checks),
+        enabled_checks=enabled_checks(settings.qc.checks, judge=settings.qc.judge is not None),
     )
     spent = ledger.total(currency, catalogue=catalogue)
     models = []

@@ -31,6 +31,8 @@ from .protocols import (
     LocalVideoModel,
     SpeechModel,
     SpeechRequest,
+    TextModel,
+    TextRequest,
     VideoModel,
     VideoRequest,
 )
@@ -200,6 +202,18 @@ class Studio:
         adapter = self.adapter(route, "lipsync")
         return self.runtime.video(route.provider, route.model, adapter, request, step=step, entity=entity,
                                   shot_type=shot_type)
+
+    def ask(
+        self, route: Route, messages: list[dict[str, Any]], schema: dict[str, Any], *, step: str = "", entity: str = "",
+        shot_type: str = "any",
+    ) -> str:
+        """A chat model's answer in ``schema`` (a QC judge looking at a take): booked, and a question asked before
+        is answered from the journal."""
+        adapter: TextModel = self.adapter(route, "text")
+        request = TextRequest(messages=messages, json_schema=schema, temperature=0.0)
+        delivery = self.runtime.text(route.provider, route.model, adapter, request, step=step, entity=entity,
+                                     shot_type=shot_type)
+        return delivery.text or ""
 
     def falls_back(self, error: Exception) -> bool:
         """Whether a paid model's failure for good (down, key refused, not reachable) may be made up by the draft model:
