@@ -240,6 +240,9 @@ class SetEdges:
     # set) every edge of the drawing, the characters' too, which a push-in carries along with the set
     framing_distance: np.ndarray
     framing_ignore: np.ndarray
+    # distance to the nearest edge the drawing has at all (the guide's, and the plate's own details the guide does
+    # not draw: windows, grain, a sign): a take's edge there is the set as drawn, not a misplaced one
+    drawn_distance: np.ndarray
 
 
 def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
@@ -252,7 +255,8 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
     # a filled dark area (ink, a black skirt) counts by its outline
     guide &= ~ndimage.binary_erosion(guide, np.ones((3, 3), bool))
     # a boundary between two surfaces of one colour is in the guide but in no picture of the set
-    guide &= ndimage.binary_dilation(detect_edges(drawn.plate), iterations=2)
+    drawn_edges = detect_edges(drawn.plate)
+    guide &= ndimage.binary_dilation(drawn_edges, iterations=2)
     people = np.zeros(guide.shape, bool)
     for mask in drawn.masks.values():
         people |= mask
@@ -263,12 +267,13 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
         people |= ndimage.binary_dilation(head, iterations=max(1, round(_HAIR * face.unit * scale)))
     edges = guide & ~people
     distance = ndimage.distance_transform_edt(~edges)
+    drawn_distance = ndimage.distance_transform_edt(~(edges | (drawn_edges & ~people)))
     if edges.sum() >= _MIN_SET_EDGES or not guide.any():
         framing_distance, framing_ignore = distance, people
     else:
         framing_distance, framing_ignore = ndimage.distance_transform_edt(~guide), np.zeros(guide.shape, bool)
     return SetEdges(edges=edges, distance=distance, people=people, elements=drawn.elements,
-                    framing_distance=framing_distance, framing_ignore=framing_ignore)
+                    framing_distance=framing_distance, framing_ignore=framing_ignore, drawn_distance=drawn_distance)
 
 
 @dataclass(frozen=True)
@@ -296,10 +301,13 @@ class Framing:
         return image[ty, tx], inside
 
 
-def frame_against_layout(edges: np.ndarray, distance: np.ndarray, ignore: np.ndarray | None = None) -> Framing:
+def frame_against_layout(edges: np.ndarray, distance: np.ndarray, ignore: np.ndarray | None = None,
+                         around: Framing | None = None) -> Framing:
     """The framing under which the take's ``edges`` lie closest to the guide (``distance``: the guide's distance map).
 
-    A coarse search over a few percent of push and a few pixels of shift, then a fine one around the best.
+    A coarse search over a few percent of push and a few pixels of shift, then a fine one around the best. The
+    search is centred on ``around`` (an earlier frame's framing), so a camera that keeps pushing or panning over a
+    clip is followed frame to frame past the range one search covers.
     Take edges that land in ``ignore`` (the characters, in the layout's framing) do not count.
     """
     h, w = distance.shape
@@ -331,7 +339,9 @@ def frame_against_layout(edges: np.ndarray, distance: np.ndarray, ignore: np.nda
         return best
 
     coarse = points[rng.choice(len(points), min(600, len(points)), replace=False)]
-    best = search(coarse, _SCALES, _SHIFTS.astype(np.float32), _SHIFTS.astype(np.float32))
+    start = around or Framing(1.0, 0.0, 0.0, 0.0)
+    best = search(coarse, _SCALES + (start.scale - 1.0), (_SHIFTS + start.dy).astype(np.float32),
+                  (_SHIFTS + start.dx).astype(np.float32))
     fine = points[rng.choice(len(points), min(2000, len(points)), replace=False)]
     return search(fine, best.scale + np.array([-0.01, -0.005, 0.0, 0.005, 0.01]),
                   best.dy + np.arange(-2, 3, dtype=np.float32), best.dx + np.arange(-2, 3, dtype=np.float32))
@@ -380,10 +390,12 @@ def seen_frames(take: Take, truth: Truth) -> list[Seen]:
 
     def make() -> list[Seen]:
         pictures = take_frames(take, size)
-        seen = []
+        seen: list[Seen] = []
         for i, picture in enumerate(pictures):
             edges = detect_edges(picture)
-            framing = (frame_against_layout(edges, layout.framing_distance, layout.framing_ignore) if layout is not None
+            # each frame's framing searched around the one before: the camera moves on over a clip
+            framing = (frame_against_layout(edges, layout.framing_distance, layout.framing_ignore,
+                                            seen[-1].framing if seen else None) if layout is not None
                        else Framing(1.0, 0.0, 0.0, 0.0))
             seen.append(Seen(i, len(pictures), picture, edges, framing))
         return seen
@@ -442,7 +454,7 @@ class SetLayoutCheck(Check):
         seen, inside = framing.warp(edges)
         valid = inside & ~layout.people
         ours, theirs = seen & valid, layout.edges & valid
-        to_guide = np.where(ours, np.minimum(layout.distance, _CAP), 0.0)
+        to_guide = np.where(ours, np.minimum(layout.drawn_distance, _CAP), 0.0)
         to_take = np.where(theirs, np.minimum(ndimage.distance_transform_edt(~ours), _CAP), 0.0)
         area = float(_WINDOW * _WINDOW)
         total = ndimage.uniform_filter(to_guide + to_take, _WINDOW, mode="constant") * area
