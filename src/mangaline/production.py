@@ -688,7 +688,7 @@ def judge_params(settings: Settings, catalogue: Catalogue) -> dict[str, Any] | N
     judge = settings.qc.judge
     if judge is None:
         return None
-    entry = catalogue.model(judge.model) if any(m.id == judge.model for m in catalogue.models) else None
+    entry = next((m for m in catalogue.models if m.id == judge.model), None)
     if entry is None:
         raise ConfigError(f"[qc.judge] model {judge.model!r} is not in the catalogue",
                           hint="`mangaline models DIR` lists the models; a vision model is a text model with vision = true")

@@ -26,6 +26,7 @@ from PIL import Image
 from ..errors import ConfigError, ProviderResponseError
 from ..model.qc import Verdict
 from .base import Check, Take, Truth
+from .layout import display_name
 
 __all__ = ["ASPECTS", "JUDGE_SCHEMA", "JudgeCheck", "judge_messages"]
 
@@ -78,15 +79,13 @@ def _plan(truth: Truth) -> str:
         parts.append(f"Plan: {truth.prompt}")
     names = []
     for cid, ct in truth.characters.items():
-        name = (ct.character or {}).get("name") or cid
         description = (ct.character or {}).get("description") or ""
+        name = display_name(truth, cid)
         names.append(f"{name} ({description})" if description else name)
     if names:
         parts.append("In frame: " + "; ".join(names) + ".")
     for line in truth.lines:
-        who = (truth.characters.get(line.character).character or {}).get("name", line.character) \
-            if line.character in truth.characters else line.character
-        parts.append(f'{who} says "{line.text}" from {line.start:.1f} s to {line.end:.1f} s.')
+        parts.append(f'{display_name(truth, line.character)} says "{line.text}" from {line.start:.1f} s to {line.end:.1f} s.')
     return "\n".join(parts)
 
 
