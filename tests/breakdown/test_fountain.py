@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from mangaline.breakdown.fountain import Element, ElementType, FountainDocument, parse_fountain, plain
-from mangaline.errors import FountainSyntaxError, ScriptError
 
 T = ElementType
 
@@ -118,9 +117,11 @@ def test_dual_dialogue_marks_both_speeches_and_nothing_before() -> None:
     assert steel.name == "STEEL" and steel.dual and steel.extension is None
 
 
-def test_dual_dialogue_without_a_speech_before_marks_only_itself() -> None:
-    doc = parse_fountain("Action here.\n\nSTEEL ^\nAlone.\n")
-    assert [(e.type, e.dual) for e in doc.elements] == [(T.ACTION, False), (T.CHARACTER, True), (T.DIALOGUE, True)]
+def test_a_caret_with_no_speech_before_it_is_a_speech_of_its_own() -> None:
+    doc = parse_fountain("Action here.\n\nSTEEL ^\nAlone.\n", "x.fountain")
+    assert [(e.type, e.dual) for e in doc.elements] == [(T.ACTION, False), (T.CHARACTER, False), (T.DIALOGUE, False)]
+    assert doc.elements[1].name == "STEEL"
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("x.fountain:3: the caret (^) on STEEL")
 
 
 # --- scene headings ------------------------------------------------------------------------
@@ -351,11 +352,10 @@ def test_lyrics() -> None:
 
 def test_lyrics_inside_a_speech() -> None:
     doc = parse_fountain("\nWONKA\n~Come with me\n~and you'll be\nIn a world.\n")
-    assert rows(doc) == [
-        (T.CHARACTER, "WONKA", 2),
-        (T.LYRICS, "Come with me", 3),
-        (T.LYRICS, "and you'll be", 4),
-        (T.DIALOGUE, "In a world.", 5),
+    assert [(e.type, e.text, e.line, e.end_line) for e in doc.elements] == [
+        (T.CHARACTER, "WONKA", 2, 2),
+        (T.LYRICS, "Come with me\nand you'll be", 3, 4),
+        (T.DIALOGUE, "In a world.", 5, 5),
     ]
 
 
@@ -637,40 +637,50 @@ def test_emphasis_stays_in_element_text() -> None:
     assert action.text == "**Bold** move."
 
 
-# --- errors --------------------------------------------------------------------------------
+# --- markup that does not close ------------------------------------------------------------
 
 
-def test_unterminated_boneyard_names_the_line_where_it_opens() -> None:
+def test_unclosed_boneyard_is_text_with_a_warning_naming_its_line() -> None:
     text = "INT. HOUSE - DAY\n\nAction.\n\n/* cut from here\n\nSTEEL\nHi.\n"
-    with pytest.raises(FountainSyntaxError) as caught:
-        parse_fountain(text, "ep01.fountain")
-    err = caught.value
-    assert isinstance(err, ScriptError)
-    assert (err.path, err.line) == ("ep01.fountain", 5)
-    assert "ep01.fountain:5" in str(err) and "boneyard" in str(err) and "*/" in str(err)
+    doc = parse_fountain(text, "ep01.fountain")
+    assert rows(doc)[2:] == [(T.ACTION, "/* cut from here", 5), (T.CHARACTER, "STEEL", 7), (T.DIALOGUE, "Hi.", 8)]
+    assert len(doc.warnings) == 1
+    assert doc.warnings[0].startswith("ep01.fountain:5: '/*' is never closed")
 
 
-def test_unterminated_note_names_the_line_where_it_opens() -> None:
-    text = "INT. HOUSE - DAY\n\nAction [[fix this\nstill the note\n"
-    with pytest.raises(FountainSyntaxError) as caught:
-        parse_fountain(text, "ep02.fountain")
-    assert caught.value.line == 3
-    assert "ep02.fountain:3" in str(caught.value) and "note" in str(caught.value)
+def test_unclosed_note_is_text_with_a_warning_naming_its_line() -> None:
+    doc = parse_fountain("INT. HOUSE - DAY\n\nAction [[fix this\nstill the note\n", "ep02.fountain")
+    assert rows(doc)[1:] == [(T.ACTION, "Action [[fix this\nstill the note", 3)]
+    assert doc.elements[1].notes == ()
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("ep02.fountain:3: '[[' is not closed")
 
 
-def test_note_cannot_hold_a_blank_line() -> None:
-    text = "Title: X\n\nAction.\n\nMore [[a note\n\nthat runs on]]\n"
-    with pytest.raises(FountainSyntaxError) as caught:
-        parse_fountain(text, "ep03.fountain")
-    assert caught.value.line == 5
-    assert "ep03.fountain:5" in str(caught.value) and "blank line on line 6" in str(caught.value)
-    assert "two spaces" in str(caught.value)
+def test_a_note_does_not_run_over_a_blank_line() -> None:
+    doc = parse_fountain("Title: X\n\nAction.\n\nMore [[a note\n\nthat runs on]]\n", "ep03.fountain")
+    assert rows(doc) == [(T.ACTION, "Action.", 3), (T.ACTION, "More [[a note", 5), (T.ACTION, "that runs on]]", 7)]
+    assert [w.split(": ", 1)[0] for w in doc.warnings] == ["ep03.fountain:5"]
+    assert "two spaces" in doc.warnings[0]
 
 
-def test_second_unterminated_boneyard_after_a_closed_one() -> None:
-    with pytest.raises(FountainSyntaxError) as caught:
-        parse_fountain("/* one */\nA.\n/* two */ B. /* three\nC.\n", "x.fountain")
-    assert caught.value.line == 3
+def test_a_stray_boneyard_after_a_closed_one() -> None:
+    doc = parse_fountain("/* one */\nAn apple.\n/* two */ Bob waits. /* three\nStill.\n", "x.fountain")
+    assert rows(doc) == [(T.ACTION, "An apple.\n Bob waits. /* three\nStill.", 2)]
+    assert [w.split(": ", 1)[0] for w in doc.warnings] == ["x.fountain:3"]
+
+
+def test_a_stray_opener_before_a_closed_note_on_the_same_line() -> None:
+    doc = parse_fountain("\nShe types [[ then [[a note]] and stops.\n")
+    (action,) = doc.elements
+    assert (action.text, action.notes) == ("She types  and stops.", (" then [[a note".strip(),))
+    assert doc.warnings == []
+
+
+def test_many_stray_openers_cost_little_and_say_so_briefly() -> None:
+    text = "INT. HOUSE - DAY\n\n" + "\n\n".join(f"Line {n} [[ and /* never closed" for n in range(20_000))
+    doc = parse_fountain(text, "big.fountain")
+    assert len(doc.elements) == 20_001
+    assert doc.elements[-1].text == "Line 19999 [[ and /* never closed"
+    assert len(doc.warnings) == 21 and doc.warnings[-1].startswith("big.fountain: and 19981 more warnings")
 
 
 # --- whole documents ---------------------------------------------------------------------

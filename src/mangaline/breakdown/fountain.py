@@ -1,12 +1,15 @@
 """A Fountain 1.1 parser that keeps, for every element, the line of the source it came from.
 
-The spec (fountain.io/syntax) is followed rule by rule; where it leaves a choice open the
-choice is written next to the code. Parsing runs in three linear passes over the lines:
+The spec (fountain.io/syntax) is followed rule by rule. Where it leaves a choice open, the
+reading the established parsers share (afterwriting, jouvence, screenplain, Fountain.js and
+the reference Objective-C parser) is taken; each choice is written next to the code and in
+docs/fountain.md. Parsing never fails: markup that cannot be read as markup stays the text it
+is, and the document's ``warnings`` name its line. Three linear passes:
 
-1. boneyard ``/* ... */`` is cut out (a line it empties disappears, so the text around it
-   joins up as the writer sees it), and notes ``[[ ... ]]`` are cut out and kept with the
+1. boneyard ``/* ... */`` is cut out (a line it empties becomes a gap: a blank line between
+   elements, skipped inside a speech), then notes ``[[ ... ]]`` are cut out and kept with the
    line they sit in;
-2. the title page (``Key: value`` lines at the very start) is read;
+2. the title page (``Key: value`` lines at the very start, with at least one known key) is read;
 3. the body is read element by element, looking one line back and one line ahead for the
    blank lines that make scene headings, characters and transitions.
 """
@@ -14,12 +17,11 @@ choice is written next to the code. Parsing runs in three linear passes over the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from mangaline.errors import FountainSyntaxError
-
-__all__ = ["ElementType", "Element", "FountainDocument", "parse_fountain", "plain"]
+__all__ = ["ElementType", "Element", "FountainDocument", "TITLE_KEYS", "parse_fountain", "plain"]
 
 
 class ElementType(StrEnum):
@@ -61,51 +63,92 @@ class Element:
 
 @dataclass(frozen=True)
 class FountainDocument:
-    """A parsed screenplay: the title page and the body's elements in order."""
+    """A parsed screenplay: the title page, the body's elements in order, and what was read as plain text.
+
+    Title page keys are kept as the writer spelled them; ``title_value`` finds one in any case.
+    ``warnings`` are one line each, ``path:line: what was read literally or set aside``.
+    """
 
     title_page: dict[str, str] = field(default_factory=dict)
     title_page_lines: dict[str, int] = field(default_factory=dict)
     elements: list[Element] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def title_value(self, key: str) -> str:
+        """The title page's value for ``key`` however it is cased ("Title", "title:", "TITLE"); "" when absent."""
+        wanted = _fold_key(key)
+        return next((value for spelled, value in self.title_page.items() if _fold_key(spelled) == wanted), "")
 
 
 @dataclass
 class _Line:
-    """A line of the source once boneyard and notes are cut; ``no`` is its first source line."""
+    """A line of the source once boneyard and notes are cut; ``no`` is its first source line.
+
+    A ``gap`` is a line the boneyard emptied: a blank line between elements, skipped inside a speech.
+    """
 
     no: int
     end: int
     text: str
     notes: list[str] = field(default_factory=list)
+    gap: bool = False
 
     @property
     def blank(self) -> bool:
         return not self.text.strip()
 
 
+_Warn = Callable[[int, str], None]
+
+
 # --- pass 1: boneyard and notes -------------------------------------------------------------
 
 
+def _note_break(text: str) -> bool:
+    """A blank line ends a note, unless it holds two spaces (the spec's way to keep one going)."""
+    return not text.strip() and "  " not in text
+
+
+def _reach(lines: list[_Line], closer: str, *, stop_at_blank: bool) -> list[tuple[int, int] | None]:
+    """For each line, the furthest closer a span opened on it can end at: (line index, column), or None.
+
+    One backward pass, so that finding no closer costs nothing however many openers are stray.
+    """
+    reach: list[tuple[int, int] | None] = [None] * len(lines)
+    furthest: tuple[int, int] | None = None
+    for k in range(len(lines) - 1, -1, -1):
+        text = lines[k].text
+        if stop_at_blank and _note_break(text):
+            furthest = None
+            continue
+        if furthest is None and (column := text.rfind(closer)) >= 0:
+            furthest = (k, column)
+        reach[k] = furthest
+    return reach
+
+
 def _cut_spans(
-    lines: list[_Line], opener: str, closer: str, *, path: str, what: str, hint: str, stop_at_blank: bool
-) -> list[tuple[_Line, list[str], bool]]:
-    """Cut every opener...closer span out; return (line, cut texts, whether anything was cut).
+    lines: list[_Line], opener: str, closer: str, *, stop_at_blank: bool, stray: Callable[[int], None]
+) -> list[tuple[_Line, list[str]]]:
+    """Cut every opener...closer span out; return each resulting line with the texts cut from it.
 
     A span may run over several lines: the text before it and the text after it then form one
-    line, numbered by the source line where that text starts.
+    line, numbered by the source line where that text starts. An opener that no closer answers
+    (before a blank line, for notes) is left in the text, and ``stray`` is told its source line.
     """
-    out: list[tuple[_Line, list[str], bool]] = []
+    reach = _reach(lines, closer, stop_at_blank=stop_at_blank)
+    out: list[tuple[_Line, list[str]]] = []
     i = 0
     n = len(lines)
     while i < n:
         current = lines[i]
         if opener not in current.text:
-            out.append((current, [], False))
+            out.append((current, []))
             i += 1
             continue
         cuts: list[str] = []
         pieces: list[str] = []
         start_no = current.no
-        notes = list(current.notes)
         text = current.text
         pos = 0
         while True:
@@ -113,78 +156,59 @@ def _cut_spans(
             if begin < 0:
                 pieces.append(text[pos:])
                 break
+            furthest = reach[i]
+            if furthest is None or furthest < (i, begin + len(opener)):
+                stray(lines[i].no)
+                pieces.append(text[pos : begin + len(opener)])
+                pos = begin + len(opener)
+                continue
             pieces.append(text[pos:begin])
             close = text.find(closer, begin + len(opener))
             if close >= 0:
                 cuts.append(text[begin + len(opener) : close])
                 pos = close + len(closer)
                 continue
-            open_no = lines[i].no
             body = [text[begin + len(opener) :]]
             j = i + 1
-            while True:
-                if j >= n:
-                    raise FountainSyntaxError(
-                        path, f"{what} opened here with '{opener}' is never closed", line=open_no, hint=hint
-                    )
-                following = lines[j].text
-                if stop_at_blank and not following.strip() and "  " not in following:
-                    raise FountainSyntaxError(
-                        path,
-                        f"{what} opened here with '{opener}' is not closed before the blank line on line {lines[j].no}",
-                        line=open_no,
-                        hint=hint,
-                    )
-                close = following.find(closer)
-                if close >= 0:
-                    body.append(following[:close])
-                    break
-                body.append(following)
+            while (close := lines[j].text.find(closer)) < 0:  # reach promises a closer by line furthest[0]
+                body.append(lines[j].text)
                 j += 1
+            body.append(lines[j].text[:close])
             cuts.append("\n".join(body))
             if not "".join(pieces).strip():
                 # Nothing came before the span, so what follows it is where this line starts.
                 start_no = lines[j].no
             i = j
-            text = following
+            text = lines[j].text
             pos = close + len(closer)
-        out.append((_Line(start_no, lines[i].end, "".join(pieces), notes), cuts, True))
+        out.append((_Line(start_no, lines[i].end, "".join(pieces), list(current.notes)), cuts))
         i += 1
     return out
 
 
-def _strip_boneyard(lines: list[_Line], path: str) -> list[_Line]:
+def _strip_boneyard(lines: list[_Line], warn: _Warn) -> list[_Line]:
+    stray: list[int] = []
     kept: list[_Line] = []
-    for line, _cuts, touched in _cut_spans(
-        lines,
-        "/*",
-        "*/",
-        path=path,
-        what="boneyard",
-        hint="close the boneyard with '*/' where the cut text ends",
-        stop_at_blank=False,
-    ):
-        # A line the boneyard empties is gone, so the lines around it join up as the writer reads them.
-        if touched and line.blank:
-            continue
+    for line, cuts in _cut_spans(lines, "/*", "*/", stop_at_blank=False, stray=stray.append):
+        if cuts and line.blank:
+            # What the boneyard empties reads as a blank line (as in afterwriting, jouvence and
+            # screenplain): "CUT TO:", a cut-out line, then a heading stay two elements.
+            line.text = ""
+            line.gap = True
         kept.append(line)
+    if stray:
+        # Every opener after the first stray one is stray too: no closer follows any of them.
+        warn(stray[0], "'/*' is never closed by '*/', so it is read as text, as is every '/*' after it")
     return kept
 
 
-def _strip_notes(lines: list[_Line], path: str) -> list[_Line]:
+def _strip_notes(lines: list[_Line], warn: _Warn) -> list[_Line]:
+    stray: list[int] = []
     kept: list[_Line] = []
     pending: list[str] = []
-    for line, cuts, touched in _cut_spans(
-        lines,
-        "[[",
-        "]]",
-        path=path,
-        what="note",
-        hint="close the note with ']]'; a note may not hold a blank line (put two spaces on it instead)",
-        stop_at_blank=True,
-    ):
+    for line, cuts in _cut_spans(lines, "[[", "]]", stop_at_blank=True, stray=stray.append):
         line.notes.extend(note.strip() for note in cuts if note.strip())
-        if touched and line.blank:
+        if cuts and line.blank:
             # A line holding only a note belongs to the paragraph around it; a note standing
             # alone between blank lines belongs to no element and is dropped.
             if kept and not kept[-1].blank:
@@ -199,46 +223,87 @@ def _strip_notes(lines: list[_Line], path: str) -> list[_Line]:
             line.notes[:0] = pending
             pending = []
         kept.append(line)
+    for no in dict.fromkeys(stray):
+        warn(no, "'[[' is not closed by ']]' before the next blank line, so it is read as text "
+                 "(a note may hold a blank line only as a line of two spaces)")
     return kept
 
 
 # --- pass 2: title page ----------------------------------------------------------------------
 
-_TITLE_KEY = re.compile(r"[^\W\d_][\w \-]*")
+TITLE_KEYS = frozenset({
+    # the spec's set, and the keys afterwriting, Fountain.js, Beat, Highland and Slugline write
+    "title", "credit", "author", "authors", "source", "draft date", "date", "contact", "contact info",
+    "copyright", "notes", "revision", "watermark", "font", "episode", "writer", "writers", "written by",
+    # Chinese and Japanese writers' own words for them
+    "标题", "片名", "剧名", "作者", "编剧", "原作", "日期", "联系", "联系方式", "版权", "备注", "版本",
+    "タイトル", "題名", "脚本", "日付", "連絡先", "著作権", "備考",
+})
+"""Keys a title page is known by (compared case-insensitively); a block of ``Key: value`` lines at the
+start is a title page only when it holds one of them."""
+
+_CUSTOM_KEY = re.compile(r"[^\W\d_][\w'’.\-]*(?: [\w'’.\-]+){0,2}")
+_CUSTOM_KEY_MAX = 30
 
 
-def _title_entry(text: str) -> tuple[str, str] | None:
-    """Split a ``Key: value`` line; None when the line is not one (indented lines never are)."""
+def _fold_key(key: str) -> str:
+    return " ".join(key.split()).casefold()
+
+
+def _title_entry(text: str) -> tuple[str, str, bool] | None:
+    """Split a ``Key: value`` line into key, value and whether the key is a known one.
+
+    None when the line is not one: indented lines never are (they continue a value), nor is a
+    line whose "key" is more than three words or longer than a key would be ("Steel enters the
+    code on the keypad: 9765" is action), nor a custom key without any cased letter (a Chinese
+    "林夏：你好。" is a line of dialogue, not a key).
+    """
     if text[:1].isspace():
         return None
     colon = min((i for i in (text.find(":"), text.find("：")) if i >= 0), default=-1)
     if colon < 0:
         return None
     key = text[:colon].rstrip()
-    if not _TITLE_KEY.fullmatch(key):
-        return None
-    return key, text[colon + 1 :].strip()
+    value = text[colon + 1 :].strip()
+    if _fold_key(key) in TITLE_KEYS:
+        return key, value, True
+    if len(key) <= _CUSTOM_KEY_MAX and _CUSTOM_KEY.fullmatch(key) and any(c.isupper() or c.islower() for c in key):
+        return key, value, False
+    return None
 
 
 def _title_page(lines: list[_Line]) -> tuple[dict[str, str], dict[str, int], int]:
-    """Read ``Key: value`` lines at the very start; return the page, key lines and where the body starts."""
+    """Read ``Key: value`` lines at the very start; return the page, key lines and where the body starts.
+
+    The page is the first block of lines (up to a blank line). It is a title page when it opens
+    with a key line and holds a known key (TITLE_KEYS), as afterwriting and Fountain.js require;
+    other keys on it are kept as the writer spelled them. A custom key with no value cannot open
+    a page: "FADE IN:" and "CUT TO:" open a script.
+    """
     i = 0
     while i < len(lines) and lines[i].blank:
         i += 1
     if i == len(lines):
         return {}, {}, 0
     first = _title_entry(lines[i].text)
-    # "FADE IN:" or "CUT TO:" opening a script is not a title page; "TITLE: RAIN" with a value is.
-    if first is None or (lines[i].text.isupper() and not first[1]) or _is_transition(lines[i].text.strip()):
+    if first is None or (not first[2] and not first[1]):
         return {}, {}, 0
     page: dict[str, str] = {}
     key_lines: dict[str, int] = {}
+    spelled: dict[str, str] = {}  # folded key -> the spelling it was first given
+    known = False
     key = ""
-    while i < len(lines) and not lines[i].blank:
+    while i < len(lines) and not (lines[i].blank and not lines[i].gap):
+        if lines[i].gap:
+            i += 1
+            continue
         text = lines[i].text
         entry = _title_entry(text)
         if entry is not None:
-            key, value = entry
+            written, value, is_known = entry
+            known = known or is_known
+            # Keys are case-insensitive: "title:" and "Title:" are one entry, spelled as first written.
+            key = spelled.setdefault(_fold_key(written), written)
             if key in page:
                 page[key] = f"{page[key]}\n{value}" if value else page[key]
             else:
@@ -246,10 +311,12 @@ def _title_page(lines: list[_Line]) -> tuple[dict[str, str], dict[str, int], int
                 key_lines[key] = lines[i].no
         else:
             # Values continue on lines indented under their key (the spec asks for three spaces
-            # or a tab; we take any line of the block that is not a new key).
+            # or a tab; like afterwriting and the reference parser we take any line of the block).
             value = text.strip()
             page[key] = f"{page[key]}\n{value}" if page[key] else value
         i += 1
+    if not known:
+        return {}, {}, 0
     return page, key_lines, i
 
 
@@ -270,7 +337,7 @@ def _is_transition(s: str) -> bool:
 
 
 def _marker(s: str) -> ElementType | None:
-    """The element a line is by its leading mark alone, wherever it stands (outside dialogue)."""
+    """The element a line is by its leading mark alone, where a paragraph opens (outside dialogue)."""
     if s.startswith("!"):
         return None
     if _PAGE_BREAK.fullmatch(s):
@@ -299,12 +366,11 @@ def _scene_number(text: str) -> tuple[str, str | None]:
 def _character_cue(s: str) -> tuple[str, str | None, bool, bool] | None:
     """Return (name, extension, forced, dual) when the line reads as a character cue."""
     forced = s.startswith("@")
-    body = s[1:] if forced else s
+    # Chinese and Japanese writers type full-width parentheses: 林夏（画外音）.
+    body = (s[1:] if forced else s).translate(_FULL_WIDTH_PARENS).strip()
     dual = body.endswith("^")
     if dual:
         body = body[:-1].rstrip()
-    # Chinese and Japanese writers type full-width parentheses: 林夏（画外音）.
-    body = body.translate(_FULL_WIDTH_PARENS)
     paren = body.find("(")
     extension = None
     name = body
@@ -312,6 +378,10 @@ def _character_cue(s: str) -> tuple[str, str | None, bool, bool] | None:
         name = body[:paren].strip()
         parts = [part.strip() for part in _EXTENSION.findall(body, paren)]
         extension = ", ".join(part for part in parts if part) or None
+    if name.endswith("^"):
+        # "STEEL ^ (V.O.)": the caret may stand before the extension too.
+        dual = True
+        name = name[:-1]
     name = name.strip()
     if not name:
         return None
@@ -323,12 +393,17 @@ def _character_cue(s: str) -> tuple[str, str | None, bool, bool] | None:
     return name, extension, forced, dual
 
 
-def _body(lines: list[_Line], start: int) -> list[Element]:
+def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
     elements: list[Element] = []
     n = len(lines)
 
     def blank_at(k: int) -> bool:
         return k < 0 or k >= n or lines[k].blank
+
+    def past_gaps(k: int) -> int:
+        while k < n and lines[k].gap:
+            k += 1
+        return k
 
     def add(kind: ElementType, text: str, first: int, last: int, **details: object) -> None:
         """Append an element made of lines[first..last], with the notes found in them."""
@@ -353,13 +428,19 @@ def _body(lines: list[_Line], start: int) -> list[Element]:
         return j
 
     def action(i: int) -> int:
+        """An action paragraph runs to the next blank line.
+
+        A line marked as a section, synopsis, transition, lyric or centred text inside it is
+        action text ("#1 SEED", "> rm -rf"), as in jouvence and screenplain: marks count only
+        where a paragraph opens. A page break ("===", a line of nothing else) still ends it.
+        """
         j = i
         texts = []
         forced = lines[i].text.lstrip().startswith("!")
         while j < n and not lines[j].blank:
             text = lines[j].text.rstrip()
             s = text.lstrip()
-            if j > i and _marker(s) is not None:
+            if j > i and _PAGE_BREAK.fullmatch(s):
                 break
             if s.startswith("!"):
                 # Indentation is kept in action; only the forcing mark goes.
@@ -370,26 +451,47 @@ def _body(lines: list[_Line], start: int) -> list[Element]:
         add(ElementType.ACTION, "\n".join(texts), i, j - 1, forced=forced)
         return j
 
+    def previous_speech() -> int | None:
+        """The index of the cue whose speech ends just before the next element, if one does."""
+        k = len(elements) - 1
+        while k >= 0 and elements[k].type in _SPEECH:
+            k -= 1
+        return k if k >= 0 and elements[k].type is ElementType.CHARACTER else None
+
     def speech(i: int, cue: tuple[str, str | None, bool, bool]) -> int:
         name, extension, forced, dual = cue
-        first = len(elements)
-        cue_text = lines[i].text.strip()
-        add(ElementType.CHARACTER, cue_text, i, i, name=name, extension=extension, forced=forced, dual=dual)
+        partner = previous_speech() if dual else None
+        if dual and partner is None:
+            # The caret marks the second of two speeches side by side; alone it asks for nothing.
+            warn(lines[i].no, f"the caret (^) on {name} asks for dual dialogue, but no speech comes right before it: "
+                              "read as a speech of its own")
+            dual = False
+        elif partner is not None and elements[partner].dual:
+            warn(lines[i].no, f"the caret (^) on {name} asks for dual dialogue, but the speech before it already "
+                              "shares the screen with another: read as a speech of its own")
+            dual = False
+            partner = None
+        add(ElementType.CHARACTER, lines[i].text.strip(), i, i, name=name, extension=extension, forced=forced, dual=dual)
         buffer: list[int] = []
         texts: list[str] = []
+        kind = ElementType.DIALOGUE
 
         def flush() -> None:
             while texts and not texts[-1]:
                 texts.pop()
                 buffer.pop()
             if texts:
-                add(ElementType.DIALOGUE, "\n".join(texts), buffer[0], buffer[-1], dual=dual)
+                add(kind, "\n".join(texts), buffer[0], buffer[-1], dual=dual)
             buffer.clear()
             texts.clear()
 
         j = i + 1
         while j < n:
             current = lines[j]
+            if current.gap:
+                # The boneyard cut a line out of the speech; the speech reads on past it.
+                j += 1
+                continue
             if current.blank:
                 # Two spaces on an otherwise empty line keep the speech going (spec: line breaks).
                 if "  " in current.text and not blank_at(j + 1):
@@ -403,80 +505,98 @@ def _body(lines: list[_Line], start: int) -> list[Element]:
             if s[:1] in "(（" and s[-1:] in ")）":
                 flush()
                 add(ElementType.PARENTHETICAL, s, j, j, dual=dual)
-            elif s.startswith("~"):
-                flush()
-                add(ElementType.LYRICS, s[1:].strip(), j, j, dual=dual)
             else:
+                # Lyric lines in a run are one element, in a speech as outside one.
+                line_kind = ElementType.LYRICS if s.startswith("~") else ElementType.DIALOGUE
+                if line_kind is not kind:
+                    flush()
+                    kind = line_kind
                 buffer.append(j)
-                texts.append(s)
+                texts.append(s[1:].strip() if line_kind is ElementType.LYRICS else s)
             j += 1
         flush()
 
-        if dual:
+        if partner is not None:
             # The caret marks the second speaker; the speech just before it is the first half.
-            k = first - 1
-            while k >= 0 and elements[k].type in _SPEECH:
-                k -= 1
-            if k >= 0 and elements[k].type is ElementType.CHARACTER:
-                for m in range(k, first):
-                    elements[m] = replace(elements[m], dual=True)
+            for m in range(partner, len(elements)):
+                elements[m] = replace(elements[m], dual=True)
         return j
 
     i = start
+    opens_at = -1  # a line right under a marked element opens a paragraph too ("# ACT I" over "= synopsis")
     while i < n:
         if lines[i].blank:
             i += 1
             continue
         s = lines[i].text.strip()
-        kind = _marker(s)
         if s.startswith("!"):
             i = action(i)
             continue
+        prev_blank = blank_at(i - 1)
+        kind = _marker(s) if prev_blank or i == opens_at or _PAGE_BREAK.fullmatch(s) else None
         if kind in (ElementType.CENTERED, ElementType.LYRICS):
-            i = run(i, kind)
+            i = opens_at = run(i, kind)
             continue
-        if kind is ElementType.PAGE_BREAK:
-            add(kind, "", i, i)
-        elif kind is ElementType.SECTION:
-            depth = len(s) - len(s.lstrip("#"))
-            add(kind, s[depth:].strip(), i, i, depth=depth)
-        elif kind is ElementType.SYNOPSIS:
-            add(kind, s[1:].strip(), i, i)
-        elif kind is ElementType.TRANSITION:
-            add(kind, s[1:].strip(), i, i, forced=True)
-        else:
-            prev_blank = blank_at(i - 1)
-            next_blank = blank_at(i + 1)
-            if prev_blank and s.startswith(".") and s[1:2].isalnum():
-                text, number = _scene_number(s[1:].strip())
-                add(ElementType.SCENE_HEADING, text, i, i, scene_number=number, forced=True)
-            elif prev_blank and _HEADING.match(s):
-                if not next_blank:
-                    # Not a heading without the blank line after it, and surely not a character
-                    # named "INT. KITCHEN": read it as action so the writer sees it unformatted.
-                    i = action(i)
-                    continue
-                text, number = _scene_number(s)
-                add(ElementType.SCENE_HEADING, text, i, i, scene_number=number)
-            elif prev_blank and next_blank and _is_transition(s):
-                add(ElementType.TRANSITION, s, i, i)
-            elif prev_blank and not next_blank and (cue := _character_cue(s)) is not None:
-                i = speech(i, cue)
-                continue
+        if kind is not None:
+            if kind is ElementType.PAGE_BREAK:
+                add(kind, "", i, i)
+            elif kind is ElementType.SECTION:
+                depth = len(s) - len(s.lstrip("#"))
+                add(kind, s[depth:].strip(), i, i, depth=depth)
+            elif kind is ElementType.SYNOPSIS:
+                add(kind, s[1:].strip(), i, i)
             else:
+                add(kind, s[1:].strip(), i, i, forced=True)
+            i = opens_at = i + 1
+            continue
+        next_blank = blank_at(i + 1)
+        if prev_blank and s.startswith(".") and s[1:2].isalnum():
+            text, number = _scene_number(s[1:].strip())
+            add(ElementType.SCENE_HEADING, text, i, i, scene_number=number, forced=True)
+        elif prev_blank and _HEADING.match(s):
+            if not next_blank:
+                # Not a heading without the blank line after it, and surely not a character
+                # named "INT. KITCHEN": read it as action so the writer sees it unformatted.
                 i = action(i)
                 continue
+            text, number = _scene_number(s)
+            add(ElementType.SCENE_HEADING, text, i, i, scene_number=number)
+        elif prev_blank and next_blank and _is_transition(s):
+            add(ElementType.TRANSITION, s, i, i)
+        elif prev_blank and not blank_at(past_gaps(i + 1)) and (cue := _character_cue(s)) is not None:
+            i = speech(i, cue)
+            continue
+        else:
+            i = action(i)
+            continue
         i += 1
     return elements
 
 
+_WARNINGS_MAX = 20
+
+
 def parse_fountain(text: str, path: str = "<text>") -> FountainDocument:
-    """Parse Fountain 1.1 text; every element keeps the 1-based source line where it starts."""
+    """Parse Fountain 1.1 text; every element keeps the 1-based source line where it starts.
+
+    Never raises: what cannot be read as markup stays text, with a warning in ``warnings``.
+    """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    warnings: list[tuple[int, str]] = []
+
+    def warn(line: int, message: str) -> None:
+        warnings.append((line, message))
+
     lines = [_Line(no, no, raw) for no, raw in enumerate(text.split("\n"), start=1)]
-    lines = _strip_notes(_strip_boneyard(lines, path), path)
+    lines = _strip_notes(_strip_boneyard(lines, warn), warn)
     page, key_lines, start = _title_page(lines)
-    return FountainDocument(title_page=page, title_page_lines=key_lines, elements=_body(lines, start))
+    elements = _body(lines, start, warn)
+    warnings.sort(key=lambda item: item[0])
+    said = [f"{path}:{line}: {message}" for line, message in warnings[:_WARNINGS_MAX]]
+    if len(warnings) > _WARNINGS_MAX:
+        said.append(f"{path}: and {len(warnings) - _WARNINGS_MAX} more warnings like these, "
+                    f"the last on line {warnings[-1][0]}")
+    return FountainDocument(title_page=page, title_page_lines=key_lines, elements=elements, warnings=said)
 
 
 # --- emphasis --------------------------------------------------------------------------------
