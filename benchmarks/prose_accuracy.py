@@ -1,29 +1,41 @@
-"""Prose breakdown accuracy: dialogue recall and speaker accuracy of the offline rules on labelled samples.
+"""Prose breakdown accuracy: dialogue recall and speaker accuracy of the offline rules on labelled stories.
 
-Each sample is a story ``NAME.LANG.txt`` beside ``NAME.LANG.gold.tsv``, one row per quoted span
-in reading order: the quote's text (without its quote marks), a tab, the speaker's name.
+Each story is ``NAME.LANG.txt`` beside ``NAME.LANG.gold.tsv``, one row per quoted span in
+reading order: the quote's text (without its quote marks), a tab, the speaker's name.
 A gold quote is recalled when a DialogueLine holds its text; its speaker is right when the
 gold name is one of the names (aliases) of the character the line was given to.
 
-    .venv/bin/python benchmarks/prose_accuracy.py [SAMPLES_DIR]
+Two sets are measured side by side: the samples written with the rules
+(``tests/breakdown/samples``) and the evaluation stories written apart from them
+(``tests/breakdown/eval/{en,ja,zh}``). The evaluation set is reported as development stories
+(01–10) and held-out stories (11–20), per language.
+
+    .venv/bin/python benchmarks/prose_accuracy.py            # per-language totals
+    .venv/bin/python benchmarks/prose_accuracy.py -v         # and every story with its misses
+    .venv/bin/python benchmarks/prose_accuracy.py -v FOLDER  # one folder of labelled stories
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mangaline.breakdown.prose import ProseReader, story_chapters
 from mangaline.breakdown.readers import open_prose
 
-SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "breakdown" / "samples"
+TESTS = Path(__file__).resolve().parent.parent / "tests" / "breakdown"
+SAMPLES = TESTS / "samples"
+EVAL = TESTS / "eval"
+LANGUAGES = ("en", "ja", "zh")
+HELD_OUT_FROM = 11  # evaluation stories numbered from here on were not looked at while the rules were written
 
 
 @dataclass
 class Score:
-    """How one sample fared: gold quotes, how many were found, and how many got the right speaker."""
+    """How one story (or a group of them) fared: gold quotes, how many were found, how many got the right speaker."""
 
     sample: str
     language: str
@@ -40,6 +52,10 @@ class Score:
     @property
     def accuracy(self) -> float:
         return self.right / self.found if self.found else 0.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(self.sample, self.language, self.gold + other.gold, self.found + other.found, self.right + other.right,
+                     self.misses + other.misses, self.wrong + other.wrong)
 
 
 def _norm(text: str) -> str:
@@ -82,7 +98,7 @@ def measure(story: Path, gold: Path) -> Score:
 
 
 def samples(folder: Path = SAMPLES) -> list[tuple[Path, Path]]:
-    """(story, gold) pairs in a samples folder."""
+    """(story, gold) pairs in a folder of labelled stories."""
     pairs = []
     for gold in sorted(folder.glob("*.gold.tsv")):
         story = gold.with_name(gold.name.removesuffix(".gold.tsv") + ".txt")
@@ -91,16 +107,56 @@ def samples(folder: Path = SAMPLES) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def held_out(story: Path) -> bool:
+    """Whether an evaluation story is one of the held-out ones (numbered 11 and up)."""
+    number = re.match(r"\d+", story.name)
+    return number is not None and int(number.group(0)) >= HELD_OUT_FROM
+
+
+def total(scores: Iterable[Score], name: str, language: str) -> Score:
+    return sum(scores, Score(name, language))
+
+
+def _row(score: Score) -> str:
+    return f"{score.sample:32} {score.language:4} {score.gold:5d} {score.recall:7.1%} {score.accuracy:8.1%}"
+
+
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0]) if argv else SAMPLES
-    print(f"{'sample':28} {'lang':4} {'gold':>5} {'recall':>7} {'speaker':>8}")
-    for story, gold in samples(folder):
-        score = measure(story, gold)
-        print(f"{score.sample:28} {score.language:4} {score.gold:5d} {score.recall:7.1%} {score.accuracy:8.1%}")
-        for miss in score.misses:
-            print(f"    missed: {miss}")
-        for wrong in score.wrong:
-            print(f"    wrong:  {wrong}")
+    verbose = "-v" in argv
+    folders = [Path(arg) for arg in argv if arg != "-v"]
+    groups: list[tuple[str, list[tuple[Path, Path]]]] = []
+    if folders:
+        groups = [(str(folder), samples(folder)) for folder in folders]
+    else:
+        groups.append(("samples (written with the rules)", samples(SAMPLES)))
+        for language in LANGUAGES:
+            pairs = samples(EVAL / language)
+            groups.append((f"eval {language} 01-10 (dev)", [p for p in pairs if not held_out(p[0])]))
+            groups.append((f"eval {language} 11-20 (held out)", [p for p in pairs if held_out(p[0])]))
+    print(f"{'set':32} {'lang':4} {'gold':>5} {'recall':>7} {'speaker':>8}")
+    summary = []
+    for name, pairs in groups:
+        scores = [measure(story, gold) for story, gold in pairs]
+        if verbose:
+            for score in scores:
+                print(_row(score))
+                for miss in score.misses:
+                    print(f"    missed: {miss}")
+                for wrong in score.wrong:
+                    print(f"    wrong:  {wrong}")
+        for language in LANGUAGES:
+            mine = [s for s in scores if s.language == language]
+            if mine:
+                summary.append(total(mine, name, language))
+    print("-" * 60)
+    for score in summary:
+        print(_row(score))
+    if not folders:
+        print("-" * 60)
+        for language in LANGUAGES:
+            scores = [s for s in summary if s.sample.startswith(f"eval {language}")]
+            if scores:
+                print(_row(total(scores, f"eval {language} all 20", language)))
     return 0
 
 
