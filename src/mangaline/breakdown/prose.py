@@ -22,6 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
+from .person_names import person_names
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -189,9 +190,11 @@ class Cast:
         name = name.strip()
         if name in self.known:
             return self.known[name]
-        matches = {cid for alias, cid in self.known.items() if self._same(name, alias)}
+        matches = self._matches(name)
         if len(matches) == 1:
             cid = matches.pop()
+            if self._fuller(name, self.names[cid]):
+                self.names[cid] = name
         else:
             base = cid = character_id(name)
             number = 1
@@ -205,6 +208,22 @@ class Cast:
         if title_gender:
             self.vote(cid, title_gender, 2)
         return cid
+
+    def _matches(self, name: str) -> set[str]:
+        return {cid for alias, cid in self.known.items() if self._same(name, alias)}
+
+    def ambiguous(self, name: str) -> bool:
+        """Whether a name is an alias of more than one character (a surname the family shares)."""
+        return name.strip() not in self.known and len(self._matches(name)) > 1
+
+    def _fuller(self, name: str, shown: str) -> bool:
+        """Whether name says more of the person than the name shown so far (Gideon Pask over Mr Pask, 佐伯花子 over 花子)."""
+        return len(self.core(name)) > len(self.core(shown)) or (self.core(name) == self.core(shown) and len(name) < len(shown))
+
+    def join(self, alias: str, cid: str) -> None:
+        """Make alias one more name of the character cid (父の佐伯正人: 父 is 佐伯正人)."""
+        self.known[alias.strip()] = cid
+        self._pattern = None
 
     def _title_gender(self, name: str) -> str | None:
         for title, gender in self.words.TITLES.items():
@@ -236,7 +255,13 @@ class Cast:
             return []
         if self._pattern is None:
             body = _alternation(self.known)
-            self._pattern = re.compile(rf"(?<![A-Za-z])(?:{body})(?![a-z])" if self.language == "en" else f"(?:{body})")
+            if self.language == "en":
+                self._pattern = re.compile(rf"(?<![A-Za-z])(?:{body})(?![a-z])")
+            else:
+                # a one-character alias (母, 女) is a word of its own, not part of 叔母 or 彼女
+                long = _alternation(a for a in self.known if len(a) > 1) or "(?!)"
+                short = _alternation(a for a in self.known if len(a) == 1) or "(?!)"
+                self._pattern = re.compile(rf"(?:{long})|(?<![\u4e00-\u9fff])(?:{short})(?![\u4e00-\u9fff])")
         return [(m.start(), m.end(), self.known[m.group(0)]) for m in self._pattern.finditer(text)]
 
 
@@ -382,6 +407,8 @@ class ProseReader:
                 titled.update(re.findall(leading, _unquoted(paragraph.text)))
             found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED
                       and name not in self.words.NOT_NAMES}
+        if self.language == "ja":
+            found |= self._tokenized_names(paragraphs)
         if self.language == "en":
             # a found first name followed by a capitalised word is the full name ("Ellen Marsh")
             firsts = {name for name in found | set(self.cast.known) if " " not in name}
@@ -395,7 +422,9 @@ class ProseReader:
         # longest first, so "Ellen Marsh" is the character and "Ellen" joins it as an alias
         # names from speech tags first, since a story tags a speaker by the name it uses most
         for name in sorted(found, key=lambda n: (n not in tagged, -len(n), n)):
-            self.cast.add(name)
+            if not self.cast.ambiguous(name):
+                self.cast.add(name)
+        self._learn_roles(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
             for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
@@ -408,6 +437,45 @@ class ProseReader:
                 gender = self._sentence_gender(sentence)
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _tokenized_names(self, paragraphs: list[Paragraph]) -> set[str]:
+        """Person names the tokenizer finds, full names (佐伯 + 正人) and their parts of two characters or more."""
+        names: set[str] = set()
+        for paragraph in paragraphs:
+            runs = person_names(paragraph.text, self.language)
+            if runs is None:
+                break
+            for run in runs:
+                if len(run) > 1:
+                    names.add("".join(surface for surface, _ in run))
+                names.update(surface for surface, _ in run if len(surface) >= 2)
+        return {name for name in names if self._clean_name(name) == name}
+
+    def _learn_roles(self, paragraphs: list[Paragraph]) -> None:
+        """Role nouns as characters: one standing before a name is that name (父の佐伯正人),
+        one that is the subject of narration is a character of its own (母が鍋の蓋を開けた)."""
+        roles = getattr(self.words, "ROLES", {})
+        if not roles or self.language == "en":
+            return
+        body = _alternation(roles)
+        boundary = r"(?:^|(?<=[。、，,！？」”\s　と]))"
+        narration = [_unquoted(p.text) for p in paragraphs]
+        for text in narration:
+            for start, _, cid in self.cast.mentions(text):
+                match = re.search(rf"{boundary}(?P<role>{body})の$" if self.language == "ja" else rf"{boundary}(?P<role>{body})$",
+                                  text[:start])
+                role = match.group("role") if match else None
+                if role and role not in self.cast.known:
+                    self.cast.join(role, cid)
+        subject = re.compile(rf"{boundary}(?P<role>{body})(?:さん)?(?:の声)?[はがも]" if self.language == "ja"
+                             else rf"{boundary}(?P<role>{body})(?=[^\u4e00-\u9fff]|{_alternation(self.words.SPEECH_VERBS)})")
+        for text in narration:
+            for match in subject.finditer(text):
+                role = match.group("role")
+                if role not in self.cast.known:
+                    cid = self.cast.add(role)
+                    if roles[role]:
+                        self.cast.vote(cid, roles[role], 2)
 
     def _surnamed(self, paragraphs: list[Paragraph]) -> set[str]:
         """Names opening a sentence whose speech tag has no subject of its own (林夏收起伞，笑道：…).
@@ -512,12 +580,21 @@ class ProseReader:
         return tag
 
     def _first_subject(self, narration: str) -> _Tag | None:
-        """The first character named or pronoun used in a piece of narration."""
+        """The first character named or pronoun used in a piece of narration.
+
+        In Japanese only one marked as the subject counts (花子は / 母が / 彼女も / 部長の声が):
+        a name before を or に is who the action is done to.
+        """
         mentions = self.cast.mentions(narration)
+        if self.language == "ja":
+            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:の声)?[はがも]")
+            mentions = [m for m in mentions if marked.match(narration, m[1])]
         first_name = mentions[0] if mentions else None
         pronoun = None
         for match in self._pronoun_re.finditer(narration):
             word = match.group(0)
+            if self.language == "ja" and not re.match(r"[はがも]", narration[match.end() : match.end() + 1]):
+                continue
             if self.language == "en" and (match.start() > 0 and narration[match.start() - 1].isalpha()
                                           or match.end() < len(narration) and narration[match.end()].isalpha()):
                 continue
@@ -665,8 +742,7 @@ class ProseReader:
                 scene.mention(cid)
             scene.open_quote_speaker = None
             # the sentence next to the coming quote is the one whose subject speaks it
-            sentences = [piece for piece in _SENTENCE_END.split(text) if self.cast.mentions(piece) or self._pronoun_re.search(piece)]
-            subject = self._first_subject(sentences[-1]) if sentences else None
+            subject = next((tag for tag in map(self._first_subject, reversed(_SENTENCE_END.split(text))) if tag), None)
             scene.last_actor = self._resolve(subject, [], scene) if subject else None
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 

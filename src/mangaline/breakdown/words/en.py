@@ -61,3 +61,17 @@ NUMBER_WORDS: dict[str, int] = {
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
 }
+
+# Role nouns a story may call a character by, never naming them ("the porter said"), with their gender.
+ROLES: dict[str, str | None] = {
+    "porter": None, "lookout": None, "boatman": "m", "dispatcher": None, "crier": None, "tanner": None, "captain": None,
+    "doctor": None, "nurse": None, "driver": None, "conductor": None, "guard": None, "clerk": None, "waiter": "m",
+    "waitress": "f", "landlady": "f", "landlord": "m", "sergeant": None, "constable": None, "judge": None, "usher": None,
+    "man": "m", "woman": "f", "old man": "m", "old woman": "f", "boy": "m", "girl": "f", "stranger": None, "voice": None,
+    "mother": "f", "father": "m", "boatswain": "m", "mate": None, "officer": None, "clerk of the court": None,
+    "bartender": None, "barman": "m", "shopkeeper": None, "baker": None, "fox": None, "child": None,
+}
+SELF_INTRODUCTION = (
+    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me)\s+"
+    r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"
+)

@@ -18,7 +18,7 @@ UNKNOWN_SPEAKER = "誰か"
 # Honorifics stripped when aliases are compared (花子さん = 花子), with the gender they lean to.
 TITLES: dict[str, str | None] = {
     "さん": None, "くん": "m", "君": "m", "ちゃん": None, "様": None, "さま": None, "先生": None, "先輩": None,
-    "殿": "m", "おじさん": "m", "おばさん": "f", "婆さん": "f", "爺さん": "m",
+    "殿": "m", "部長": None, "課長": None, "社長": None, "おじさん": "m", "おばさん": "f", "婆さん": "f", "爺さん": "m",
 }
 NOT_NAMES: frozenset[str] = frozenset(
     """誰 誰か 二人 みんな 皆 彼ら 自分 それ これ あれ 声 男 女 店 今日 明日 昨日 今 一人 相手 客 子供 少年 少女
@@ -38,3 +38,20 @@ OUTDOOR: tuple[str, ...] = ("屋上", "港", "橋", "庭", "道", "川辺", "浜
 TIME_WORDS: dict[str, str] = {
     "深夜": "NIGHT", "夜": "NIGHT", "夕方": "DUSK", "夕暮れ": "DUSK", "朝": "MORNING", "明け方": "MORNING", "昼": "DAY",
 }
+
+# Role nouns a story may call a character by, never naming them (母が鍋の蓋を開けた / 運転手が振り返った),
+# with the gender they imply. A role standing before a name (父の佐伯正人) is that named character.
+ROLES: dict[str, str | None] = {
+    "母": "f", "父": "m", "祖母": "f", "祖父": "m", "兄": "m", "姉": "f", "弟": "m", "妹": "f", "叔父": "m", "叔母": "f",
+    "伯父": "m", "伯母": "f", "夫": "m", "妻": "f", "息子": "m", "娘": "f", "母親": "f", "父親": "m", "祖母ちゃん": "f",
+    "女将": "f", "主人": "m", "亭主": "m", "店主": None, "マスター": None, "番頭": "m", "運転手": None, "車掌": None,
+    "駅員": None, "店員": None, "ウェイター": "m", "ウェイトレス": "f", "監督": None, "球審": None, "部長": None, "課長": None,
+    "社長": None, "係長": None, "先生": None, "医者": None, "看護師": None, "刑事": None, "警官": None, "巡査": None,
+    "男": "m", "女": "f", "老人": None, "老婆": "f", "少年": "m", "少女": "f", "若い男": "m", "若い女": "f", "紳士": "m",
+    "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None,
+}
+# What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
+SELF_INTRODUCTION = (
+    r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
+    r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?:[。！、\s　]|$)"
+)

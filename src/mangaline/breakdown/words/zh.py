@@ -68,3 +68,12 @@ TIME_WORDS: dict[str, str] = {
     "深夜": "NIGHT", "夜里": "NIGHT", "晚上": "NIGHT", "夜": "NIGHT", "黄昏": "DUSK", "傍晚": "DUSK",
     "清晨": "MORNING", "早上": "MORNING", "早晨": "MORNING", "中午": "DAY", "下午": "DAY",
 }
+
+# Role nouns a story may call a character by, never naming them (母亲从厨房里喊 / 列车员问), with their gender.
+ROLES: dict[str, str | None] = {
+    "母亲": "f", "父亲": "m", "妈妈": "f", "爸爸": "m", "奶奶": "f", "爷爷": "m", "店小二": "m", "小二": "m", "掌柜": "m",
+    "列车员": None, "乘务员": None, "司机": None, "医生": None, "护士": "f", "老板娘": "f", "房东太太": "f", "房东": None,
+    "瘦子": "m", "胖子": "m", "老人": None, "老头": "m", "老太太": "f", "年轻人": None, "男人": "m", "女人": "f", "女孩": "f",
+    "男孩": "m", "姑娘": "f", "小伙子": "m", "服务员": None, "警察": None, "大汉": "m", "少年": "m", "少女": "f",
+}
+SELF_INTRODUCTION = r"(?:我叫|我是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
