@@ -150,6 +150,7 @@ class Cast:
         self.known: dict[str, str] = {}  # every alias -> character id; the planner reads it live
         self.names: dict[str, str] = {}  # character id -> the name shown as speaker
         self.votes: dict[str, Counter[str]] = {}
+        self.merged: dict[str, str] = {}  # provisional id -> the named character it turned out to be
         self._pattern: re.Pattern[str] | None = None
 
     # names
@@ -223,6 +224,26 @@ class Cast:
     def join(self, alias: str, cid: str) -> None:
         """Make alias one more name of the character cid (父の佐伯正人: 父 is 佐伯正人)."""
         self.known[alias.strip()] = cid
+        self._pattern = None
+
+    def provisional(self, cid: str) -> bool:
+        """Whether a character is so far only a voice or a role (女, the porter, 路人), not a name."""
+        roles = getattr(self.words, "ROLES", {})
+        return all(alias in roles or alias.lower() in roles or alias == self.words.UNKNOWN_SPEAKER for alias in self.aliases(cid))
+
+    def merge(self, provisional: str, cid: str) -> None:
+        """The unnamed voice provisional turns out to be cid: its lines, aliases and genders become cid's."""
+        if provisional == cid:
+            return
+        for alias in self.aliases(provisional):
+            self.known[alias] = cid
+        for gender, count in self.votes.pop(provisional, Counter()).items():
+            self.vote(cid, gender, count)
+        self.names.pop(provisional, None)
+        self.merged[provisional] = cid
+        for old, new in self.merged.items():
+            if new == provisional:
+                self.merged[old] = cid
         self._pattern = None
 
     def _title_gender(self, name: str) -> str | None:
@@ -407,7 +428,7 @@ class ProseReader:
                 titled.update(re.findall(leading, _unquoted(paragraph.text)))
             found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED
                       and name not in self.words.NOT_NAMES}
-        if self.language == "ja":
+        if self.cjk:
             found |= self._tokenized_names(paragraphs)
         if self.language == "en":
             # a found first name followed by a capitalised word is the full name ("Ellen Marsh")
@@ -425,6 +446,7 @@ class ProseReader:
             if not self.cast.ambiguous(name):
                 self.cast.add(name)
         self._learn_roles(paragraphs)
+        self._learn_narrator(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
             for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
@@ -476,6 +498,43 @@ class ProseReader:
                     cid = self.cast.add(role)
                     if roles[role]:
                         self.cast.vote(cid, roles[role], 2)
+
+    def _learn_narrator(self, paragraphs: list[Paragraph]) -> None:
+        """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋)."""
+        if self.words.NARRATOR in self.cast.known:
+            return
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        first = _alternation(self.words.FIRST_PERSON)
+        if self.language == "en":
+            says_i = len(re.findall(r"\b(?:I|my|me)\b", narration))
+        elif self.language == "ja":
+            says_i = len(re.findall(rf"(?:{first})[はがもの]", narration))
+        else:
+            says_i = len(re.findall(rf"(?:{first})(?!们)", narration))
+        if says_i < 3:
+            return
+        named_in_narration = {cid for _, _, cid in self.cast.mentions(narration)}
+        called: Counter[str] = Counter()
+        for paragraph in paragraphs:
+            for start, end, closed in find_quotes(paragraph.text):
+                for cid in self._addressed(paragraph.text[start + 1 : end - 1 if closed else end]):
+                    if cid not in named_in_narration and not self.cast.provisional(cid):
+                        called[cid] += 1
+        if called:
+            self.cast.join(self.words.NARRATOR, called.most_common(1)[0][0])
+
+    def _introduced(self, speech: str) -> str | None:
+        """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any."""
+        for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
+            name = self._clean_name(match.group("name"))
+            if not name:
+                continue
+            mentioned = self.cast.mentions(name)
+            if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
+                return mentioned[0][2]
+            if self.language == "en":
+                return self.cast.add(name)
+        return None
 
     def _surnamed(self, paragraphs: list[Paragraph]) -> set[str]:
         """Names opening a sentence whose speech tag has no subject of its own (林夏收起伞，笑道：…).
@@ -731,6 +790,11 @@ class ProseReader:
             scene.beats.extend(self._beats(paragraph, state))
         if scene.beats:
             result.scenes.append(scene)
+        for line in (beat.line for scene in result.scenes for beat in scene.beats if beat.line is not None):
+            # lines an unnamed voice spoke before the text named it carry the name
+            named = self.cast.merged.get(line.character)
+            if named:
+                line.character, line.speaker = named, self.cast.names[named]
         return result
 
     def _beats(self, paragraph: Paragraph, scene: _SceneState) -> list[Beat]:
@@ -803,6 +867,12 @@ class ProseReader:
                 unknown = unknown or self.cast.add(self.words.UNKNOWN_SPEAKER)
                 who = unknown
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
+            introduced = self._introduced(" ".join(inner))
+            if introduced and introduced != who:
+                if who is not None and self.cast.provisional(who):
+                    self.cast.merge(who, introduced)
+                    scene.speakers = [introduced if c == who else c for c in scene.speakers]
+                who = introduced
             # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
             body = _join_quotes([re.sub(r"[\s　]+", " ", part).strip() for part in inner[:-1]] + [_clean(inner[-1])], self.cjk)
             line = DialogueLine(

@@ -11,7 +11,7 @@ SPEECH_VERBS: tuple[str, ...] = (
 MANNER: tuple[str, ...] = ("静かに", "小さく", "そっと", "低く", "ぽつりと", "また", "すぐに", "やがて", "少し", "笑って", "にやりと")
 PRONOUNS: dict[str, str] = {"彼女": "f", "彼": "m"}
 GENDER_WORDS: dict[str, str] = {"彼女": "f", "彼": "m"}
-FIRST_PERSON: tuple[str, ...] = ("私", "僕", "俺", "わたし")
+FIRST_PERSON: tuple[str, ...] = ("私", "僕", "俺", "わたし", "あたし")
 NARRATOR = "私"
 UNKNOWN_SPEAKER = "誰か"
 
