@@ -432,9 +432,12 @@ class ProseReader:
             found |= self._tokenized_names(paragraphs)
         if self.language == "en":
             # a found first name followed by a capitalised word is the full name ("Ellen Marsh")
-            firsts = {name for name in found | set(self.cast.known) if " " not in name}
+            # and a found surname after a capitalised word ("Mr Pask" -> "Gideon Pask")
+            firsts = {self.cast.core(name) for name in found | set(self.cast.known)}
+            firsts = {name for name in firsts if " " not in name and name not in self.words.NOT_NAMES}
             if firsts:
-                full = re.compile(rf"\b(?:{_alternation(firsts)}) [A-Z][a-z]+\b")
+                body = _alternation(firsts)
+                full = re.compile(rf"\b(?:(?:{body}) [A-Z][a-z]+|[A-Z][a-z]+ (?:{body}))\b")
                 for paragraph in paragraphs:
                     for match in full.finditer(_unquoted(paragraph.text)):
                         name = self._clean_name(match.group(0))
@@ -679,6 +682,10 @@ class ProseReader:
         for cid in paragraph_names:
             if self.cast.gender(cid) == tag.pronoun:
                 return cid
+        unknown = [cid for cid in paragraph_names if self.cast.gender(cid) is None]
+        if unknown and not any(self.cast.gender(cid) == tag.pronoun for cid in scene.mentioned):
+            # 李振华推门进来了。他五十出头: the one just named, while no one else is known to fit
+            return unknown[-1]
         turn = scene.turn()
         if turn and self.cast.gender(turn) == tag.pronoun:
             return turn
@@ -807,7 +814,8 @@ class ProseReader:
             scene.open_quote_speaker = None
             # the sentence next to the coming quote is the one whose subject speaks it
             subject = next((tag for tag in map(self._first_subject, reversed(_SENTENCE_END.split(text))) if tag), None)
-            scene.last_actor = self._resolve(subject, [], scene) if subject else None
+            named_here = [cid for _, _, cid in self.cast.mentions(text)]
+            scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 
         # narration pieces around the quotes: pieces[k] is before quotes[k], pieces[-1] after the last
@@ -874,7 +882,11 @@ class ProseReader:
                     scene.speakers = [introduced if c == who else c for c in scene.speakers]
                 who = introduced
             # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
-            body = _join_quotes([re.sub(r"[\s　]+", " ", part).strip() for part in inner[:-1]] + [_clean(inner[-1])], self.cjk)
+            last = _clean(inner[-1])
+            dash = re.search(r"[—―\-]+$", inner[-1].rstrip())
+            if dash and not last.endswith(dash.group(0)):
+                last += dash.group(0)  # a speech broken off (我们想——) is heard broken off
+            body = _join_quotes([re.sub(r"[\s　]+", " ", part).strip() for part in inner[:-1]] + [last], self.cjk)
             line = DialogueLine(
                 id="l000",  # the planner numbers lines within their scene
                 speaker=self.cast.names.get(who, who),

@@ -30,7 +30,7 @@ NOT_TITLED: frozenset[str] = frozenset(
     这位先生 那位先生 这位姑娘 那位姑娘 一位先生""".split()
 )
 # Characters that never stand in a name but often end a clause (叫了一声, 收起伞的): a tag holding one is no name.
-NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到得"
+NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到得他她我你替对向给和跟与从"
 # Common surnames: a sentence that opens with one opens with a name (林夏收起伞，笑道：…).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
@@ -47,6 +47,8 @@ TITLES: dict[str, str | None] = {
     "掌柜": "m", "先生": "m", "老板娘": "f", "老板": None, "小姐": "f", "姑娘": "f", "大娘": "f", "大爷": "m",
     "师傅": None, "太太": "f", "夫人": "f", "大哥": "m", "大姐": "f", "阿姨": "f", "叔": "m", "婶": "f", "哥": "m",
     "姐": "f", "妹": "f", "弟": "m", "伯": "m", "爷爷": "m", "奶奶": "f", "老师": None, "同学": None,
+    "总": None, "队": None, "工": None, "医生": None, "主任": None, "书记": None, "探长": None, "经理": None, "局长": None,
+    "科长": None, "所长": None, "警官": None, "护士": "f", "老大": "m",
 }
 # Familiar prefixes on a surname or given name (老王, 小李, 阿福).
 ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
