@@ -25,7 +25,8 @@ def _sudachi():
         _missing("sudachipy and sudachidict-core", "Japanese")
         return None
     try:
-        return Dictionary(dict="core").create()
+        dictionary = Dictionary(dict="core")
+        return dictionary.tokenizer() if hasattr(dictionary, "tokenizer") else dictionary.create()
     except Exception as exc:  # the dictionary package is a separate install
         _missing(f"sudachidict-core ({exc})", "Japanese")
         return None
