@@ -3,9 +3,16 @@ Beat and afterwriting tripped the parser, held against the spec and the establis
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from mangaline.breakdown.fountain import ElementType, FountainDocument, parse_fountain
+from mangaline.breakdown.screenplay import script_from_fountain
+from mangaline.model import Project, Script
+
+from ..conftest import mangaline
 
 T = ElementType
 
@@ -199,6 +206,95 @@ def test_lyrics_read_the_same_inside_and_outside_a_speech() -> None:
     assert [(e.type, e.text) for e in alone] == [(T.LYRICS, "Willy Wonka! Willy Wonka!\nThe amazing chocolatier!")]
     assert [(e.type, e.text) for e in sung[1:]] == [(alone[0].type, alone[0].text), (T.DIALOGUE, "Says I.")]
     assert [(e.line, e.end_line) for e in (alone[0], sung[1])] == [(2, 3), (3, 4)]
+
+
+# --- the breakdown: cold opens, title keys, sung and silent cues ------------------------------------
+
+COLD_OPEN = """\
+title: The River Story
+author: ann lee
+authors:
+    bo chen
+
+This is a story about a river, and about the lies told on its banks.
+
+====
+
+**FADE IN:**
+
+A RIVER.
+
+Underwater, a fat catfish glides past a dangling hook.
+
+EDWARD (V.O.)
+There are some fish that cannot be caught.
+
+INT. WILL'S BEDROOM - NIGHT
+
+WILL, 3, listens wide-eyed in bed.
+
+EDWARD
+And on the day you were born, I caught him.
+"""
+
+
+def _script(text: str, language: str = "en", warnings: list[str] | None = None) -> Script:
+    return script_from_fountain(parse_fountain(text, "s.fountain"), source="story/s.fountain", source_sha256=None,
+                                project=Project(name="s", language=language), where="s.fountain", warnings=warnings)
+
+
+def test_a_voice_over_cold_open_is_a_scene_of_its_own() -> None:
+    opening, bedroom = _script(COLD_OPEN).scenes()
+    assert (opening.id, opening.heading, opening.location, opening.source.line) == ("ep01_sc01", "OPENING", "opening", 6)
+    spoken = [line for shot in opening.shots for line in shot.dialogue]
+    assert [(line.speaker, line.extension, line.text) for line in spoken] == [
+        ("EDWARD", "V.O.", "There are some fish that cannot be caught.")
+    ]
+    action = " ".join(shot.action for shot in opening.shots)
+    assert "This is a story about a river" in action and "A RIVER." in action and "catfish" in action
+    assert (bedroom.id, bedroom.location, bedroom.source.line) == ("ep01_sc02", "will_s_bedroom", 19)
+    assert [line.id for shot in bedroom.shots for line in shot.dialogue] == ["ep01_sc02_l001"]
+
+
+def test_lower_case_title_keys_give_the_title_and_authors() -> None:
+    script = _script(COLD_OPEN)
+    assert (script.title, script.authors) == ("The River Story", ["ann lee", "bo chen"])
+
+
+def test_a_lone_fade_in_opens_the_first_scene_rather_than_a_scene_of_its_own() -> None:
+    (scene,) = _script("Title: X\n\nFADE IN:\n\nINT. ROOM - DAY\n\nA room.\n").scenes()
+    assert (scene.heading, scene.source.line) == ("INT. ROOM - DAY", 5)
+    assert scene.shots[0].action.startswith("FADE IN:")
+
+
+def test_each_episode_may_have_its_own_cold_open_and_a_chinese_one_is_headed_in_chinese() -> None:
+    text = "# 第一集\n\n黑暗中一声尖叫。\n\n.内景 茶馆 - 夜\n\n@林月\n还开着吗？\n\n# 第二集\n\n@老周 (V.O.)\n那一夜，雨没有停。\n\n.外景 河边 - 夜\n\n雨。\n"
+    script = _script(text, language="zh")
+    assert [[(scene.heading, scene.location) for scene in episode.scenes] for episode in script.episodes] == [
+        [("开场", "开场"), ("内景 茶馆 - 夜", "茶馆")],
+        [("开场", "开场"), ("外景 河边 - 夜", "河边")],
+    ]
+
+
+def test_a_sung_speech_is_a_line_and_a_cue_with_nothing_to_say_is_action_with_a_warning() -> None:
+    warnings: list[str] = []
+    text = "INT. FACTORY - DAY\n\nWONKA\n~Come with me\n~and you'll be\n\nCHARLIE\n(stunned)\n\nThe room glows.\n"
+    (scene,) = _script(text, warnings=warnings).scenes()
+    (line,) = [line for shot in scene.shots for line in shot.dialogue]
+    assert (line.speaker, line.text, line.parenthetical) == ("WONKA", "Come with me and you'll be", "sung")
+    assert "CHARLIE (stunned)" in " ".join(shot.action for shot in scene.shots)
+    assert len(warnings) == 1 and warnings[0].startswith("s.fountain:7: the cue CHARLIE has nothing to say")
+
+
+def test_a_cold_open_goes_through_mangaline_new(tmp_path: Path) -> None:
+    source = tmp_path / "river-story.fountain"
+    source.write_text(COLD_OPEN, encoding="utf-8")
+    mangaline("new", tmp_path / "river", "--from", source)
+    script = json.loads(mangaline("breakdown", tmp_path / "river", "--json").stdout)
+    assert (script["title"], script["authors"]) == ("The River Story", ["ann lee", "bo chen"])
+    scenes = script["episodes"][0]["scenes"]
+    assert [scene["location"] for scene in scenes] == ["opening", "will_s_bedroom"]
+    assert (tmp_path / "river" / "bible" / "locations" / "opening.yaml").is_file()
 
 
 # --- anything at all --------------------------------------------------------------------------

@@ -144,15 +144,24 @@ def test_scene_headings_split_into_place_and_time(heading: str, interior: bool, 
     assert (parsed.interior, parsed.place, parsed.time_of_day) == (interior, place, time)
 
 
-def test_dialogue_before_any_scene_heading_is_an_error_naming_the_line() -> None:
-    with pytest.raises(ScriptError) as caught:
-        _script("Title: X\n\nBOB\nHi.\n\nINT. ROOM - DAY\n\nA room.\n")
-    assert "t.fountain:3" in str(caught.value)
+def test_dialogue_before_any_scene_heading_opens_a_scene_of_its_own() -> None:
+    opening, room = _script("Title: X\n\nBOB\nHi.\n\nINT. ROOM - DAY\n\nA room.\n").scenes()
+    assert (opening.heading, opening.location, opening.source.line) == ("OPENING", "opening", 3)
+    assert [line.text for shot in opening.shots for line in shot.dialogue] == ["Hi."]
+    assert room.location == "room"
 
 
-def test_a_screenplay_without_scene_headings_is_an_error() -> None:
-    with pytest.raises(ScriptError, match="no scene headings"):
-        _script("Just some prose about a day at the sea.\n")
+def test_a_screenplay_without_scene_headings_is_one_opening_scene_with_a_warning() -> None:
+    warnings: list[str] = []
+    script = script_from_fountain(parse_fountain("Just some prose about a day at the sea.\n", "t.fountain"), source="story/t.fountain",
+                                  source_sha256=None, project=Project(name="t"), warnings=warnings)
+    assert [scene.heading for scene in script.scenes()] == ["OPENING"]
+    assert len(warnings) == 1 and warnings[0].startswith("story/t.fountain: no scene headings")
+
+
+def test_a_screenplay_with_nothing_to_shoot_is_an_error() -> None:
+    with pytest.raises(ScriptError, match="nothing to shoot"):
+        _script("Title: Nothing\n\n# ACT I\n\n= Nothing happens.\n")
 
 
 def test_a_chinese_screenplay_with_forced_elements() -> None:

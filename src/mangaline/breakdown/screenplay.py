@@ -71,9 +71,14 @@ def character_id(name: str) -> str:
     return slug_id(name, fallback="character")
 
 
+_OPENING = {"en": "OPENING", "zh": "开场", "ja": "オープニング"}
+"""The heading (and place) of the scene that holds what comes before the first scene heading."""
+
+
 @dataclass
 class _SceneDraft:
-    element: Element
+    heading_text: str
+    line: int
     heading: SceneHeading
     beats: list[Beat] = field(default_factory=list)
     transition_out: str | None = None
@@ -87,22 +92,35 @@ class _EpisodeDraft:
 
 
 def script_from_fountain(
-    document: FountainDocument, *, source: str, source_sha256: str | None, project: Project, where: str | None = None
+    document: FountainDocument,
+    *,
+    source: str,
+    source_sha256: str | None,
+    project: Project,
+    where: str | None = None,
+    warnings: list[str] | None = None,
 ) -> Script:
     """Build the Script: top-level sections are episodes, scene headings open scenes, the planner cuts shots.
 
+    What comes before an episode's first scene heading (a cold open: action, a voice over) is
+    an implicit opening scene of its own, headed OPENING (开场, オープニング) and set in a place
+    of that name; a lone "FADE IN:" there opens the first scene instead.
     ``source`` is the path recorded in every SourceSpan (the copy under story/);
-    ``where`` is the path errors name (the file the user gave), ``source`` by default.
+    ``where`` is the path errors and warnings name (the file the user gave), ``source`` by default;
+    ``warnings``, when given, receives what was read literally or set aside, one line each.
     """
-    title = plain(document.title_page.get("Title", "")).splitlines()[0].strip() if document.title_page.get("Title") else ""
+    noticed: list[str] = [] if warnings is None else warnings
+    first_title = plain(document.title_value("Title")).strip().splitlines()
+    title = first_title[0].strip() if first_title else ""
     title = title or source.rsplit("/", 1)[-1].split(".", 1)[0].replace("-", " ").title()
     authors = [
         line.strip()
         for key in ("Author", "Authors")
-        for line in plain(document.title_page.get(key, "")).splitlines()
+        for line in plain(document.title_value(key)).splitlines()
         if line.strip()
     ]
-    episodes = _group(document, source=source, where=where or source, title=title)
+    opening = _OPENING.get(project.language, _OPENING["en"])
+    episodes = _group(document, source=source, where=where or source, title=title, opening=opening, warnings=noticed)
     known = {
         element.name.strip(): character_id(element.name)
         for element in document.elements
@@ -124,14 +142,14 @@ def script_from_fountain(
             scenes.append(
                 Scene(
                     id=scene_id,
-                    heading=plain(scene_draft.element.text).strip(),
+                    heading=scene_draft.heading_text,
                     location=location_id(scene_draft.heading.place),
                     interior=scene_draft.heading.interior,
                     time_of_day=scene_draft.heading.time_of_day,
                     transition_out=scene_draft.transition_out,
                     synopsis=scene_draft.synopsis,
                     shots=shots,
-                    source=SourceSpan(file=source, line=scene_draft.element.line),
+                    source=SourceSpan(file=source, line=scene_draft.line),
                 )
             )
         script_episodes.append(Episode(id=episode_id, title=draft.title, scenes=scenes))
@@ -146,11 +164,38 @@ def script_from_fountain(
     )
 
 
-def _group(document: FountainDocument, *, source: str, where: str, title: str) -> list[_EpisodeDraft]:
+def _is_direction(element: Element) -> bool:
+    """A bare screen direction such as "FADE IN:": one upper-case line ending in a colon, nothing to shoot."""
+    text = plain(element.text).strip()
+    return element.type is ElementType.ACTION and "\n" not in text and text.isupper() and text.endswith(":")
+
+
+def _action_beat(element: Element, text: str, source: str) -> Beat:
+    return Beat(action=text, source=SourceSpan(file=source, line=element.line, end_line=element.end_line))
+
+
+def _group(
+    document: FountainDocument, *, source: str, where: str, title: str, opening: str, warnings: list[str]
+) -> list[_EpisodeDraft]:
     """Walk the elements once, gathering episodes, scenes and their beats."""
     episodes: list[_EpisodeDraft] = []
     scene: _SceneDraft | None = None
-    prologue: list[Element] = []  # action before the first heading joins the first scene
+    directions: list[Element] = []  # "FADE IN:" before a heading opens the scene that follows it
+    headings = 0
+
+    def begin(draft: _SceneDraft) -> _SceneDraft:
+        if not episodes:
+            episodes.append(_EpisodeDraft(title=title))
+        episodes[-1].scenes.append(draft)
+        draft.beats.extend(_action_beat(early, plain(early.text).strip(), source) for early in directions)
+        directions.clear()
+        return draft
+
+    def cold_open(element: Element) -> _SceneDraft:
+        """The implicit scene for what comes before the first heading: a place of its own, not the next scene's."""
+        line = directions[0].line if directions else element.line
+        return begin(_SceneDraft(heading_text=opening, line=line, heading=SceneHeading(True, opening, "DAY")))
+
     elements = document.elements
     i = 0
     while i < len(elements):
@@ -160,49 +205,45 @@ def _group(document: FountainDocument, *, source: str, where: str, title: str) -
             episodes.append(_EpisodeDraft(title=plain(element.text).strip() or f"Episode {len(episodes) + 1}"))
             scene = None
         elif kind is ElementType.SCENE_HEADING:
-            if not episodes:
-                episodes.append(_EpisodeDraft(title=title))
-            scene = _SceneDraft(element=element, heading=parse_heading(element.text))
-            episodes[-1].scenes.append(scene)
-            for early in prologue:
-                scene.beats.append(Beat(action=plain(early.text).strip(), source=SourceSpan(file=source, line=early.line, end_line=early.end_line)))
-            prologue = []
+            headings += 1
+            scene = begin(_SceneDraft(heading_text=plain(element.text).strip(), line=element.line,
+                                      heading=parse_heading(element.text)))
         elif kind is ElementType.CHARACTER:
-            if scene is None:
-                raise ScriptError(
-                    where,
-                    f"dialogue for {element.name} comes before any scene heading",
-                    line=element.line,
-                    hint="put a scene heading such as 'INT. KITCHEN - DAY' (or a forced '.HEADING') above it",
-                )
-            i, line = _dialogue_block(elements, i, source=source, where=where, number=len(_lines(scene)) + 1)
-            scene.beats.append(Beat(line=line, source=line.source))
+            scene = scene or cold_open(element)
+            i, beat = _speech(elements, i, source=source, where=where, number=len(_lines(scene)) + 1, warnings=warnings)
+            scene.beats.append(beat)
             continue
-        elif kind in (ElementType.ACTION, ElementType.CENTERED, ElementType.LYRICS):
+        elif kind in (ElementType.ACTION, ElementType.CENTERED, ElementType.LYRICS, ElementType.DIALOGUE,
+                      ElementType.PARENTHETICAL):
             text = plain(element.text).strip()
-            if kind is ElementType.LYRICS:
+            if kind is ElementType.LYRICS and text:
                 text = "♪ " + text
+            if kind in (ElementType.DIALOGUE, ElementType.PARENTHETICAL) and text:
+                # Final Draft can hold a speech without its cue; no one can be cast to say it.
+                warnings.append(f"{where}:{element.line}: {'dialogue' if kind is ElementType.DIALOGUE else 'a parenthetical'} "
+                                "with no character cue above it: read as action")
             if not text:
                 pass
-            elif scene is None:
-                prologue.append(element)
+            elif scene is None and _is_direction(element):
+                directions.append(element)
             else:
-                scene.beats.append(Beat(action=text, source=SourceSpan(file=source, line=element.line, end_line=element.end_line)))
+                scene = scene or cold_open(element)
+                scene.beats.append(_action_beat(element, text, source))
         elif kind is ElementType.TRANSITION and scene is not None:
             scene.transition_out = plain(element.text).strip()
         elif kind is ElementType.SYNOPSIS and scene is not None and scene.synopsis is None:
             scene.synopsis = plain(element.text).strip()
-        elif kind in (ElementType.DIALOGUE, ElementType.PARENTHETICAL) and scene is None:
-            raise ScriptError(where, "dialogue comes before any scene heading", line=element.line,
-                              hint="put a scene heading such as 'INT. KITCHEN - DAY' above it")
         i += 1
     episodes = [e for e in episodes if e.scenes]
     if not episodes:
         raise ScriptError(
             where,
-            "no scene headings found, so there is nothing to shoot",
-            hint="start each scene with a heading like 'INT. KITCHEN - DAY' or force one with a leading '.'",
+            "no action or dialogue found, so there is nothing to shoot",
+            hint="write the screenplay under the title page: scene headings like 'INT. KITCHEN - DAY', action and dialogue",
         )
+    if not headings:
+        warnings.append(f"{where}: no scene headings, so the whole script plays as one {opening} scene "
+                        "(start each scene with a heading like 'INT. KITCHEN - DAY')")
     return episodes
 
 
@@ -210,32 +251,41 @@ def _lines(scene: _SceneDraft) -> list[DialogueLine]:
     return [beat.line for beat in scene.beats if beat.line is not None]
 
 
-def _dialogue_block(
-    elements: list[Element], i: int, *, source: str, where: str, number: int
-) -> tuple[int, DialogueLine]:
-    """Read a character cue with its parentheticals and dialogue into one DialogueLine."""
+def _speech(
+    elements: list[Element], i: int, *, source: str, where: str, number: int, warnings: list[str]
+) -> tuple[int, Beat]:
+    """Read a character cue with its parentheticals, dialogue and sung lyrics into one DialogueLine.
+
+    Lyrics under a cue are sung: their words join the line and "sung" its delivery. A cue with
+    nothing to say under it (only parentheticals) is kept as action, with a warning.
+    """
     cue = elements[i]
     i += 1
     texts: list[str] = []
     parentheticals: list[str] = []
     end_line = cue.end_line
-    while i < len(elements) and elements[i].type in (ElementType.DIALOGUE, ElementType.PARENTHETICAL):
+    sung = False
+    while i < len(elements) and elements[i].type in (ElementType.DIALOGUE, ElementType.PARENTHETICAL, ElementType.LYRICS):
         part = elements[i]
+        if part.type is ElementType.LYRICS and part.line > end_line + 1:
+            break  # a lyric after a blank line is a paragraph of its own, not this speech
         body = plain(part.text).strip()
         if part.type is ElementType.PARENTHETICAL:
             parentheticals.append(body.strip("()（） ").strip())
         elif body:
             texts.append(body)
+            sung = sung or part.type is ElementType.LYRICS
         end_line = part.end_line
         i += 1
-    if not texts:
-        raise ScriptError(
-            where,
-            f"the cue {cue.name} has no dialogue under it",
-            line=cue.line,
-            hint="put the line right under the name, or write the name in lower case if it is action",
-        )
     name = (cue.name or cue.text).strip()
+    span = SourceSpan(file=source, line=cue.line, end_line=end_line)
+    if not texts:
+        warnings.append(f"{where}:{cue.line}: the cue {name} has nothing to say under it: read as action "
+                        "(put the line right under the name, or write the name in lower case if it is action)")
+        words = " ".join([plain(cue.text).strip(), *(f"({p})" for p in parentheticals if p)])
+        return i, Beat(action=words, source=span)
+    if sung:
+        parentheticals.append("sung")
     line = DialogueLine(
         id=f"l{number:03d}",  # the planner prefixes the scene id
         speaker=name,
@@ -244,6 +294,6 @@ def _dialogue_block(
         parenthetical="; ".join(parentheticals) or None,
         extension=cue.extension,
         dual=cue.dual,
-        source=SourceSpan(file=source, line=cue.line, end_line=end_line),
+        source=span,
     )
-    return i, line
+    return i, Beat(line=line, source=span)
