@@ -41,22 +41,24 @@ def test_a_file_in_an_undetectable_encoding_is_refused(tmp_path: Path) -> None:
     assert "UTF-8" in message or "encoding" in message
 
 
-def test_an_unterminated_boneyard_names_its_line(tmp_path: Path) -> None:
+def _warned(tmp_path: Path, source: Path, *expected: str) -> None:
+    result = mangaline("new", tmp_path / "project", "--from", source)
+    message = " ".join(result.stderr.split())
+    assert "warning" in message, message
+    for text in expected:
+        assert text in message, message
+
+
+def test_an_unterminated_boneyard_is_text_with_a_warning_naming_its_line(tmp_path: Path) -> None:
     source = tmp_path / "boneyard.fountain"
     source.write_text("INT. ROOM - DAY\n\nA room.\n\n/* cut this\n\nBOB\nHello.\n", encoding="utf-8")
-    _refused(tmp_path, source, f"{source}:5")
+    _warned(tmp_path, source, f"{source}:5", "'/*'")
 
 
-def test_an_unterminated_note_names_its_line(tmp_path: Path) -> None:
+def test_an_unterminated_note_is_text_with_a_warning_naming_its_line(tmp_path: Path) -> None:
     source = tmp_path / "note.fountain"
     source.write_text("INT. ROOM - DAY\n\nA room. [[fix this\n\nBOB\nHello.\n", encoding="utf-8")
-    _refused(tmp_path, source, f"{source}:3")
-
-
-def test_dialogue_before_any_scene_heading_names_its_line(tmp_path: Path) -> None:
-    source = tmp_path / "early.fountain"
-    source.write_text("Title: Early\n\nBOB\nHello?\n\nINT. ROOM - DAY\n\nA room.\n", encoding="utf-8")
-    _refused(tmp_path, source, f"{source}:3", "scene heading")
+    _warned(tmp_path, source, f"{source}:3", "'[['")
 
 
 def test_a_ten_megabyte_script_is_refused_before_reading(tmp_path: Path) -> None:

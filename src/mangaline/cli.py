@@ -93,6 +93,8 @@ def new(
         f"{shots} shots, {len(result.script.lines())} lines, {len(bible.characters)} characters, "
         f"{len(bible.locations)} locations ({result.project.language})"
     )
+    for warning in result.warnings:
+        err.print(f"[yellow]warning[/] {escape(warning)}")
     err.print(f"next: [bold]mangaline build {escape(str(directory))}[/]")
 
 

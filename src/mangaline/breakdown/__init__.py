@@ -84,6 +84,8 @@ class Breakdown:
     """Every exchange with the language model, when one broke the story down."""
     charges: list[Any] = field(default_factory=list)
     """What the language model's calls cost, as its runtime booked them (providers.ledger.Charge)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the breakdown read as plain text or set aside, one ``file:line: ...`` line each."""
 
 
 def breakdown_source(
@@ -152,13 +154,16 @@ def breakdown_source(
         document, sha256 = read_fdx(path)
         sample = " ".join(element.text for element in document.elements[:400])
         project = Project(name=project_name, language=language or detect_language(sample))
-        script = script_from_fountain(document, source=f"story/{path.name}", source_sha256=sha256, project=project, where=str(path))
-        return Breakdown(project=project, script=script, source=None)
+        warnings: list[str] = []
+        script = script_from_fountain(document, source=f"story/{path.name}", source_sha256=sha256, project=project, where=str(path),
+                                      warnings=warnings)
+        return Breakdown(project=project, script=script, source=None, warnings=warnings)
     source = read_source(path)
     language = language or detect_language(source.text)
     project = Project(name=project_name, language=language)
     document = parse_fountain(source.text, path=str(path))
+    warnings = list(document.warnings)
     script = script_from_fountain(
-        document, source=f"story/{path.name}", source_sha256=source.sha256, project=project, where=str(path)
+        document, source=f"story/{path.name}", source_sha256=source.sha256, project=project, where=str(path), warnings=warnings
     )
-    return Breakdown(project=project, script=script, source=source)
+    return Breakdown(project=project, script=script, source=source, warnings=warnings)
