@@ -95,6 +95,19 @@ def test_marks_still_count_where_a_paragraph_opens_and_may_stack() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "paragraph",
+    ["#1 SEED\nThe seed splits open.", "> FADE TO BLACK.\nTHE END", "~ la la la\nShe stops singing.", "> PRESS ANY KEY <\nHe presses one."],
+)
+def test_a_paragraph_with_an_unmarked_line_is_action_marks_and_all(paragraph: str) -> None:
+    doc = parse_fountain(f"INT. LAB - NIGHT\n\n{paragraph}\n\n# ACT II\n")
+    assert rows(doc) == [
+        (T.SCENE_HEADING, "INT. LAB - NIGHT", 1),
+        (T.ACTION, paragraph, 3),
+        (T.SECTION, "ACT II", 6),
+    ]
+
+
 def test_a_page_break_line_still_ends_an_action_paragraph() -> None:
     # A line of nothing but '=' is never prose: afterwriting and the reference parser break there too.
     doc = parse_fountain("\nThe end of the page.\n===\nThe next.\n")

@@ -432,7 +432,7 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
 
         A line marked as a section, synopsis, transition, lyric or centred text inside it is
         action text ("#1 SEED", "> rm -rf"), as in jouvence and screenplain: marks count only
-        where a paragraph opens. A page break ("===", a line of nothing else) still ends it.
+        in a paragraph of marked lines. A page break ("===", a line of nothing else) still ends it.
         """
         j = i
         texts = []
@@ -522,8 +522,25 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
                 elements[m] = replace(elements[m], dual=True)
         return j
 
+    def marked_until(i: int) -> int | None:
+        """Where the paragraph opening at i ends when every line of it is marked; None when one is not.
+
+        A paragraph is read by its marks only when all its lines carry one ("# ACT I" over
+        "= synopsis"); one unmarked line makes it action, marks and all ("#1 SEED" over a line of
+        prose), as jouvence and screenplain read it. A page break ends the paragraph either way.
+        """
+        k = i
+        while k < n and not lines[k].blank:
+            s = lines[k].text.strip()
+            if k > i and _PAGE_BREAK.fullmatch(s):
+                break
+            if _marker(s) is None:
+                return None
+            k += 1
+        return k
+
     i = start
-    opens_at = -1  # a line right under a marked element opens a paragraph too ("# ACT I" over "= synopsis")
+    marked = -1  # lines before this index, from where a marked paragraph opened, are known to be marked
     while i < n:
         if lines[i].blank:
             i += 1
@@ -532,22 +549,30 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
         if s.startswith("!"):
             i = action(i)
             continue
+        if _PAGE_BREAK.fullmatch(s):
+            add(ElementType.PAGE_BREAK, "", i, i)
+            i += 1
+            continue
         prev_blank = blank_at(i - 1)
-        kind = _marker(s) if prev_blank or i == opens_at or _PAGE_BREAK.fullmatch(s) else None
+        kind = _marker(s)
+        if kind is not None and i >= marked:
+            end = marked_until(i) if prev_blank or _PAGE_BREAK.fullmatch(lines[i - 1].text.strip()) else None
+            if end is None:
+                i = action(i)
+                continue
+            marked = end
         if kind in (ElementType.CENTERED, ElementType.LYRICS):
-            i = opens_at = run(i, kind)
+            i = run(i, kind)
             continue
         if kind is not None:
-            if kind is ElementType.PAGE_BREAK:
-                add(kind, "", i, i)
-            elif kind is ElementType.SECTION:
+            if kind is ElementType.SECTION:
                 depth = len(s) - len(s.lstrip("#"))
                 add(kind, s[depth:].strip(), i, i, depth=depth)
             elif kind is ElementType.SYNOPSIS:
                 add(kind, s[1:].strip(), i, i)
             else:
                 add(kind, s[1:].strip(), i, i, forced=True)
-            i = opens_at = i + 1
+            i += 1
             continue
         next_blank = blank_at(i + 1)
         if prev_blank and s.startswith(".") and s[1:2].isalnum():
