@@ -173,7 +173,7 @@ def test_a_read_only_project_older_than_this_mangaline_says_what_to_do(project: 
 
     command.downgrade(alembic_config(sqlite_url(project / ".mangaline" / "state.db")), "0001")
     line = _one_line(_read_only(project, "status", str(project)))
-    assert "cannot be written, and its schema (0001) is older than 0003" in line
+    assert "cannot be written, and its schema (0001) is older than 0004" in line
     assert "open the project once where it can be written" in line
 
 

@@ -31,7 +31,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -52,7 +52,9 @@ from .layout import ShotLayout
 from .layout.blocking import scene_cast
 from .layout.movement import episode_movements
 from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
-from .model import Bible, Episode, Project, Provenance, Scene, Script, Shot, Take
+from .model import (Bible, DialogueLine, Direction, Episode, Note, Project, Provenance, Scene, Script, Shot, Take, Task,
+                    TaskStatus, TaskType, Validation)
+from .model.tasks import DONE, RETAKE
 from .project import ProjectFolder, inside
 from .project.approval import check_approvals, lock_design, unlock_design
 from .providers.catalogue import Catalogue, dimensions, project_catalogue
@@ -81,15 +83,25 @@ __all__ = [
     "Published",
     "QcView",
     "ShotQc",
+    "REVIEW_STEPS",
     "RouteHistory",
     "STEP_MODULES",
+    "ShotReview",
+    "TaskReview",
     "Workers",
+    "active_take",
+    "active_takes",
+    "add_note",
     "approve",
+    "approve_take",
     "build",
     "build_graph",
     "cast_voices",
+    "choose_take",
+    "edit_line",
     "export_layouts",
     "keep_cast",
+    "latest_directions",
     "plan_build",
     "plan_project",
     "plan_routes",
@@ -98,9 +110,13 @@ __all__ = [
     "publish",
     "publish_episodes",
     "record_transcript",
+    "reject_take",
+    "retake",
+    "review_kind",
     "route_history",
     "scratch_runtime",
     "select_episodes",
+    "shot_review",
     "open_workers",
     "qc_report",
     "status",
@@ -171,6 +187,7 @@ def _frame(project: Project) -> dict:
 def build_graph(
     script: Script, bible: Bible, project: Project, *, settings: Settings | None = None, root: Path | None = None,
     catalogue: Catalogue | None = None, history: RouteHistory | None = None,
+    directions: Mapping[str, Direction] | None = None,
 ) -> BuildGraph:
     """Every node needed to render every episode of the script.
 
@@ -180,13 +197,18 @@ def build_graph(
     its ``history`` (route_history: ledger, journal, earlier takes), read by the caller. Given all of
     them (and the ``catalogue``), building the graph reads nothing. A caller that passes ``root`` but no
     history has it read from the folder here, for scripts and tests that have no folder open.
+
+    ``directions`` are the reviewers' (latest_directions: "keyframe:<shot>" or "clip:<shot>" -> Direction): the
+    shot's picture or clip is made with the direction's seed, prompt and model, so a retake is a new node
+    and a chosen take's node is the one that made it.
     """
     settings = (settings or Settings(project=project)).model_copy(update={"project": project})
     catalogue = catalogue if catalogue is not None else project_catalogue(root)
-    items = work_items(script, bible, settings)
+    directions = dict(directions or {})
+    items = _directed(work_items(script, bible, settings), directions, catalogue)
     if history is None and root is not None and _paid(items):
         history = _history_at(Path(root), script, bible, settings, catalogue, items)
-    work = _route(items, script, settings, catalogue, history)
+    work = _route(items, script, settings, catalogue, history, directions)
     resources: dict[str, Any] = {}
     if root is not None:
         resources["studio"] = StudioAddress(str(Path(root).resolve()), settings, catalogue)
@@ -212,7 +234,7 @@ def build_graph(
     judge = judge_params(settings, catalogue) if paid_clips else None
     for episode in script.episodes:
         outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates,
-                                             settings.qc, judge)
+                                             settings.qc, judge, directions)
     return BuildGraph(nodes=nodes, episodes={eid: out.episode for eid, out in outputs.items()}, work=work,
                       resources=resources, cast=cast, outputs=outputs)
 
@@ -222,13 +244,16 @@ def _paid(items: Iterable[PlanItem]) -> bool:
 
 
 def plan_routes(
-    script: Script, bible: Bible, settings: Settings, catalogue: Catalogue, history: RouteHistory | None = None
+    script: Script, bible: Bible, settings: Settings, catalogue: Catalogue, history: RouteHistory | None = None,
+    directions: Mapping[str, Direction] | None = None,
 ) -> WorkPlan:
     """Route every task of the build (providers/work.py); paid tasks keep the model that already made them.
 
     Pure: what the project's state says is in ``history`` (route_history), needed only when a task is paid.
     """
-    return _route(work_items(script, bible, settings), script, settings, catalogue, history)
+    directions = dict(directions or {})
+    return _route(_directed(work_items(script, bible, settings), directions, catalogue), script, settings, catalogue, history,
+                  directions)
 
 
 def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue) -> WorkPlan:
@@ -239,7 +264,7 @@ def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | No
 
 
 def _route(items: list[PlanItem], script: Script, settings: Settings, catalogue: Catalogue,
-           history: RouteHistory | None) -> WorkPlan:
+           history: RouteHistory | None, directions: Mapping[str, Direction] | None = None) -> WorkPlan:
     if not _paid(items):
         return plan_work(items, settings=settings, catalogue=catalogue)
     if history is None:
@@ -253,6 +278,9 @@ def _route(items: list[PlanItem], script: Script, settings: Settings, catalogue:
 
     def pinned(key: str, item: PlanItem) -> str | None:
         kind, entity = key.split(":", 1)
+        directed = (directions or {}).get(key)
+        if directed is not None and directed.model:
+            return directed.model  # a reviewer asked for this model
         step = _MADE_BY.get(kind)
         if step is None:
             return None
@@ -278,9 +306,12 @@ def _lines_by_character(script: Script) -> dict[str, list[str]]:
     return lines
 
 
-def route_history(folder: ProjectFolder, script: Script, bible: Bible, settings: Settings, catalogue: Catalogue) -> RouteHistory:
-    """What routing the script's paid tasks needs from the project's state; a draft build reads nothing."""
-    items = work_items(script, bible, settings)
+def route_history(folder: ProjectFolder, script: Script, bible: Bible, settings: Settings, catalogue: Catalogue,
+                  directions: Mapping[str, Direction] | None = None) -> RouteHistory:
+    """What routing the script's paid tasks needs from the project's state; a draft build reads nothing.
+
+    ``directions`` (read by the caller) may ask a draft task for a paid model: then it is paid too."""
+    items = _directed(work_items(script, bible, settings), dict(directions or {}), catalogue)
     if not _paid(items):
         return RouteHistory()
     return _read_history(folder, script, settings, catalogue, items)
@@ -339,13 +370,14 @@ _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": 
 def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
-    qc: QcSettings, judge: dict[str, Any] | None = None,
+    qc: QcSettings, judge: dict[str, Any] | None = None, directions: Mapping[str, Direction] | None = None,
 ) -> EpisodeOutput:
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
     voices: dict[str, Invocation] = {}
     movements = episode_movements(episode.scenes, bible)
-    drafts, pictures = _pictures(episode, bible, project, nodes, work, views, movements, plates)
+    directions = directions or {}
+    drafts, pictures = _pictures(episode, bible, project, nodes, work, views, movements, plates, directions)
     shots = episode.shots()
     following = {shot.code: shots[i + 1].code for i, shot in enumerate(shots[:-1])}
     for scene in episode.scenes:
@@ -373,12 +405,14 @@ def _episode_nodes(
                 voices[line.id] = voice
                 line_nodes[f"line:{line.id}"] = voice
             route = work.route("clip", shot.code)
+            directed = directions.get(f"clip:{shot.code}")
             if route.tier == "draft":
                 clip = Invocation(
                     step=CLIP,
                     entity=shot.code,
-                    params={"shot": _shot_timing_view(shot), "fps": project.fps, **route.params()},
+                    params={"shot": _shot_timing_view(shot), "fps": project.fps, **route.params(), **_prompt(directed)},
                     deps={"keyframe": picture, **line_nodes},
+                    seed=directed.seed if directed else 0,
                 )
             else:
                 deps = {"keyframe": picture, "draft_keyframe": keyframe, **line_nodes}
@@ -389,7 +423,7 @@ def _episode_nodes(
                     panels = views.get(casting.character)
                     if panels and casting.on_screen:
                         deps[f"sheet:{casting.character}"] = next(iter(panels.values())).deps["sheet"]
-                clip = _video_clip_node(shot, route, bible, project, deps, resolution, qc, judge)
+                clip = _video_clip_node(shot, route, bible, project, deps, resolution, qc, judge, directed)
                 synced = work.routes.get(f"lipsync:{shot.code}")
                 if synced is not None and synced.tier != "draft":
                     nodes.append(clip)
@@ -445,6 +479,7 @@ def _episode_nodes(
 def _pictures(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], movements: dict, plates: dict[str, dict[str, Invocation]],
+    directions: Mapping[str, Direction],
 ) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
     """Each shot's layout and draft keyframe, and the picture its clip starts from: the paid keyframe where one is routed."""
     drafts: dict[str, Invocation] = {}
@@ -473,9 +508,13 @@ def _pictures(
                 },
             )
             route = work.route("keyframe", shot.code)
+            # a reviewer's direction goes to the picture the clip starts from: the draft keyframe, or the painting
+            directed = directions.get(f"keyframe:{shot.code}")
+            drawn = directed if route.tier == "draft" else None
             keyframe = Invocation(step=KEYFRAME, entity=shot.code,
-                                  params={"shot": shot.code, **(route if route.tier == "draft" else DRAFT["image"]).params()},
-                                  deps={"layout": layout})
+                                  params={"shot": shot.code, **(route if route.tier == "draft" else DRAFT["image"]).params(),
+                                          **_prompt(drawn)},
+                                  deps={"layout": layout}, seed=drawn.seed if drawn else 0)
             nodes.extend([layout, keyframe])
             drafts[shot.code] = pictures[shot.code] = keyframe
             if route.tier == "draft":
@@ -492,13 +531,14 @@ def _pictures(
                     "width": width,
                     "height": height,
                     **route.params(),
+                    **_prompt(directed),
                 },
                 # the layout picks each character's view when it runs: every view of the cast is at hand
                 deps={"keyframe": keyframe,
                       **{f"view:{cid}:{panel}": node for cid in on_screen for panel, node in views[cid].items()
                          if panel.startswith("views/")},
                       **{f"plate:{spot}": node for spot, node in plates.get(scene.location, {}).items()}},
-                model=route.model,
+                model=route.model, seed=directed.seed if directed else 0,
                 label=f"storyboard.paintover [{shot.code}] {route.model}",
             )
             nodes.append(painted)
@@ -704,7 +744,7 @@ def judge_params(settings: Settings, catalogue: Catalogue) -> dict[str, Any] | N
 
 def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, deps: dict[str, Invocation],
                      resolution: str = "720p", qc: QcSettings | None = None,
-                     judge: dict[str, Any] | None = None) -> Invocation:
+                     judge: dict[str, Any] | None = None, directed: Direction | None = None) -> Invocation:
     """A shot whose clip a video model makes: the chosen model is in the params, so the cache key holds it."""
     cast = {}
     for casting in shot.casting:
@@ -728,9 +768,11 @@ def _video_clip_node(shot: Shot, route: Route, bible: Bible, project: Project, d
             # the checks and their thresholds: changing them judges the takes again (the journal keeps what was bought)
             "qc": {"checks": dict((qc or QcSettings()).checks), "best_of": (qc or QcSettings()).best_of,
                    **({"judge": judge} if judge else {})},
+            **_prompt(directed),
         },
         deps=deps,
         model=route.model,
+        seed=directed.seed if directed else 0,
         label=f"animate.video [{shot.code}] {route.model}",
     )
 
@@ -755,9 +797,10 @@ def project_graph(
     bible = bible if bible is not None else folder.load_bible()
     designed = design_bible(script, existing=bible)
     catalogue = project_catalogue(folder.root)
-    history = route_history(folder, script, designed, settings, catalogue)
+    directions = latest_directions(folder)
+    history = route_history(folder, script, designed, settings, catalogue, directions)
     graph = build_graph(script, designed, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
-                        history=history)
+                        history=history, directions=directions)
     if save_new_designs:
         kept = keep_cast(designed, graph.cast)
         if kept != bible:
@@ -770,7 +813,9 @@ def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue
     catalogue = catalogue if catalogue is not None else project_catalogue(folder.root)
     script = folder.load_script()
     bible = design_bible(script, existing=folder.load_bible())
-    return plan_routes(script, bible, settings, catalogue, route_history(folder, script, bible, settings, catalogue))
+    directions = latest_directions(folder)
+    return plan_routes(script, bible, settings, catalogue, route_history(folder, script, bible, settings, catalogue, directions),
+                       directions)
 
 
 STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
@@ -1167,3 +1212,274 @@ def qc_report(folder: ProjectFolder, settings: Settings) -> QcView:
               "pass_rate": round(1 - failed / judged, 4)}
              for (model, check, shot_type), (judged, failed) in Ledger(state).check_rates().items()]
     return QcView(shots=shots, cuts=cuts, check_rates=rates)
+
+
+# ------------------------------------------------------------------------------------------ review
+# What reviewers do, from the studio or the command line: notes on takes, approvals and rejections, retakes with
+# a new seed, an edited prompt or another model, the choice of a take, an edited line. Notes and directions are
+# appended, never edited in place, so two reviewers at once lose nothing; the next build reads the newest
+# direction of each shot's keyframe and clip and makes (or finds in the cache) the take it asks for.
+
+REVIEW_STEPS: dict[str, tuple[str, ...]] = {"keyframe": (KEYFRAME.name, PAINTOVER.name), "clip": (CLIP.name, VIDEO.name)}
+"""Each reviewable task of a shot -> the steps whose takes it has (the draft's, the paid model's)."""
+_MODALITY = {"keyframe": "image", "clip": "video"}
+_TASK_TYPE = {"keyframe": TaskType.STORYBOARD, "clip": TaskType.ANIMATE}
+_TEXT_LIMIT = 10_000
+_PROMPT_LIMIT = 4_000
+
+
+def review_kind(step: str) -> str | None:
+    """The reviewable task a step's takes belong to (keyframe or clip), or None."""
+    return next((kind for kind, steps in REVIEW_STEPS.items() if step in steps), None)
+
+
+def _prompt(directed: Direction | None) -> dict[str, str]:
+    return {"prompt": directed.prompt} if directed is not None and directed.prompt else {}
+
+
+def _directed(items: list[PlanItem], directions: Mapping[str, Direction], catalogue: Catalogue) -> list[PlanItem]:
+    """The work items with each task a reviewer asked another model for moved to that model's tier."""
+    if not any(d.model for d in directions.values()):
+        return items
+    known = {entry.id: entry for entry in catalogue.models}
+    moved = []
+    for item in items:
+        directed = directions.get(item.entity)
+        entry = known.get(directed.model) if directed is not None and directed.model else None
+        if entry is not None:
+            tiers = [str(t) for t in entry.tiers]
+            tier = "draft" if "draft" in tiers else (item.tier if item.tier in tiers else tiers[0])
+            item = replace(item, tier=tier)
+        moved.append(item)
+    return moved
+
+
+def latest_directions(folder: ProjectFolder) -> dict[str, Direction]:
+    """The direction that holds for each reviewed task ("keyframe:<shot>", "clip:<shot>"): the newest given."""
+    return {f"{d.kind}:{d.shot}": d for d in folder.state.directions()}
+
+
+def active_take(takes: Iterable[Take], direction: Direction | None) -> Take | None:
+    """Of one task's takes, the one its direction asks for (none: the first seed, the route's model): the newest
+    made with the direction's seed, prompt and model. The build makes that one when it is missing or stale."""
+    seed = direction.seed if direction is not None else 0
+    prompt = direction.prompt if direction is not None else None
+    model = direction.model if direction is not None else None
+    fitting = [t for t in takes if t.provenance.seed == seed and t.data.get("prompt") == prompt
+               and (model is None or t.data.get("model") == model)]
+    return max(fitting, key=lambda t: t.created_at, default=None)
+
+
+def active_takes(folder: ProjectFolder, kind: str = "keyframe") -> dict[str, Take]:
+    """Each shot's active take of a task (keyframe or clip), by shot code: one query per step, for a whole storyboard."""
+    directions = latest_directions(folder)
+    by_shot: dict[str, list[Take]] = {}
+    for step in REVIEW_STEPS[kind]:
+        for take in folder.state.takes(step):
+            by_shot.setdefault(take.entity, []).append(take)
+    chosen = {shot: active_take(takes, directions.get(f"{kind}:{shot}")) for shot, takes in by_shot.items()}
+    return {shot: take for shot, take in chosen.items() if take is not None}
+
+
+@dataclass(frozen=True)
+class TaskReview:
+    """One reviewable task of a shot (its keyframe or its clip): every take, the active one, and the direction."""
+
+    kind: str
+    takes: list[Take]
+    """Oldest first."""
+    active: Take | None
+    direction: Direction | None
+    notes: dict[str, list[Note]]
+    """Take id -> its notes, oldest first."""
+
+
+@dataclass(frozen=True)
+class ShotReview:
+    """What the studio's shot page shows: the shot, its keyframe and clip takes, its segments."""
+
+    shot: Shot
+    episode: str
+    scene: str
+    tasks: dict[str, TaskReview]
+    segment: Take | None
+    """The shot's newest edit.segment take (its picture and sound as the edit cuts them)."""
+
+
+def _find_shot(script: Script, code: str) -> tuple[Episode, Scene, Shot]:
+    for episode in script.episodes:
+        for scene in episode.scenes:
+            for shot in scene.shots:
+                if shot.code == code:
+                    return episode, scene, shot
+    raise ProjectError(f"no shot {code!r} in the script", hint="shot codes look like ep01_sc01_sh010; `mangaline breakdown DIR` lists them")
+
+
+def shot_review(folder: ProjectFolder, code: str) -> ShotReview:
+    """A shot's takes for review, read-only."""
+    episode, scene, shot = _find_shot(folder.load_script(), code)
+    state = folder.state
+    directions = latest_directions(folder)
+    notes: dict[str, list[Note]] = {}
+    tasks = {}
+    for kind, steps in REVIEW_STEPS.items():
+        takes = sorted((t for step in steps for t in state.takes(step, code)), key=lambda t: t.created_at)
+        for take in takes:
+            notes[take.id] = state.notes(take.id)
+        direction = directions.get(f"{kind}:{code}")
+        tasks[kind] = TaskReview(kind, takes, active_take(takes, direction), direction,
+                                 {t.id: notes[t.id] for t in takes})
+    return ShotReview(shot=shot, episode=episode.id, scene=scene.id, tasks=tasks, segment=state.latest_take(SEGMENT.name, code))
+
+
+def _take(folder: ProjectFolder, take_id: str) -> Take:
+    take = folder.state.take(take_id)
+    if take is None:
+        raise ProjectError(f"no take {take_id!r} in the project", hint="the studio's shot page and `mangaline qc DIR` show take ids")
+    return take
+
+
+def _words(text: str, what: str, limit: int) -> str:
+    text = text.strip()
+    if not text:
+        raise MangalineError(f"{what} is empty", hint=f"write the {what}")
+    if len(text) > limit:
+        raise MangalineError(f"{what} is {len(text)} characters long; at most {limit}")
+    return text
+
+
+def _author(author: str) -> str:
+    return _words(author, "the author's name", 128)
+
+
+def add_note(folder: ProjectFolder, take_id: str, text: str, *, author: str = "studio", retake: bool = False) -> Note:
+    """Append a reviewer's note to a take (``retake``: the note asks for one)."""
+    _take(folder, take_id)
+    note = Note(take_id=take_id, author=_author(author), text=_words(text, "the note", _TEXT_LIMIT), retake=retake,
+                created_at=datetime.now(timezone.utc))
+    folder.state.add_note(note)
+    return note
+
+
+def _task_status(folder: ProjectFolder, take: Take, status: TaskStatus) -> None:
+    kind = review_kind(take.step)
+    if kind is not None:
+        folder.state.set_task(Task(task_type=_TASK_TYPE[kind], entity=take.entity, status=status))
+
+
+def reject_take(folder: ProjectFolder, take_id: str, note: str, *, author: str = "studio") -> Note:
+    """Reject a take, saying why: the build never uses it again (its node fails until a retake gives it a new seed,
+    prompt or model), and the shot's task waits for a retake."""
+    take = _take(folder, take_id)
+    said = add_note(folder, take_id, note, author=author, retake=True)
+    folder.state.set_validation(take.id, Validation.REJECTED)
+    _task_status(folder, take, RETAKE)
+    return said
+
+
+def approve_take(folder: ProjectFolder, take_id: str, *, author: str = "studio", note: str | None = None) -> Take:
+    """Approve a take: validated, made the shot's active take of its task (chosen), and the task done."""
+    take = _take(folder, take_id)
+    if note:
+        add_note(folder, take_id, note, author=author)
+    folder.state.set_validation(take.id, Validation.VALIDATED)
+    if review_kind(take.step) is not None:
+        choose_take(folder, take_id, author=author)
+    _task_status(folder, take, DONE)
+    return take.model_copy(update={"validation": Validation.VALIDATED})
+
+
+def choose_take(folder: ProjectFolder, take_id: str, *, author: str = "studio") -> Direction:
+    """Make a take the active one of its shot's keyframe or clip: the build asks for its seed, prompt and model
+    again, so it finds this very take in the cache (or, inputs changed since, makes it again so)."""
+    take = _take(folder, take_id)
+    kind = review_kind(take.step)
+    if kind is None:
+        raise ProjectError(f"take {take_id} is a {take.step} take: only a shot's keyframe or clip takes are chosen")
+    if take.validation is Validation.REJECTED:
+        raise ProjectError(f"take {take_id} was rejected", hint="approve it to use it again")
+    direction = Direction(kind=kind, shot=take.entity, seed=take.provenance.seed, prompt=take.data.get("prompt"),
+                          model=take.data.get("model"), take_id=take.id, reason="choose", author=_author(author),
+                          created_at=datetime.now(timezone.utc))
+    folder.state.add_direction(direction)
+    return direction
+
+
+def retake(
+    folder: ProjectFolder, settings: Settings, shot: str, *, kind: str = "keyframe", prompt: str | None = None,
+    model: str | None = None, note: str | None = None, author: str = "studio",
+) -> Direction:
+    """Ask for a retake of a shot's keyframe or clip: a new seed, and an edited prompt and/or another model if given.
+
+    Recorded as a direction; the next build makes the new take (and re-cuts what stands on it). ``model`` must be
+    a catalogue model of the task's kind (image or video) whose provider is configured, or a draft model.
+    """
+    if kind not in REVIEW_STEPS:
+        raise MangalineError(f"a retake is of a shot's keyframe or clip, not {kind!r}")
+    _find_shot(folder.load_script(), shot)
+    author = _author(author)
+    prompt = _words(prompt, "the prompt", _PROMPT_LIMIT) if prompt is not None and prompt.strip() else None
+    if model:
+        from .providers.work import available_providers
+
+        entry = project_catalogue(folder.root).model(model)
+        if entry.modality.value != _MODALITY[kind]:
+            raise ConfigError(f"model {model!r} is a {entry.modality.value} model; a {kind} needs a {_MODALITY[kind]} model",
+                              hint="`mangaline models DIR` lists the models")
+        if entry.provider != "draft" and entry.provider not in available_providers(settings):
+            raise ConfigError(f"model {model!r} is served by provider {entry.provider}, which is not configured here",
+                              hint=f"add [providers.{entry.provider}] with its api_key_env to mangaline.toml")
+    state = folder.state
+    takes = [t for step in REVIEW_STEPS[kind] for t in state.takes(step, shot)]
+    earlier = [d for d in state.directions(shot) if d.kind == kind]
+    seed = max([t.provenance.seed for t in takes] + [d.seed for d in earlier] + [0]) + 1
+    current = active_take(takes, earlier[-1] if earlier else None)
+    if note and current is not None:
+        add_note(folder, current.id, note, author=author, retake=True)
+    direction = Direction(kind=kind, shot=shot, seed=seed, prompt=prompt, model=model or None,
+                          take_id=current.id if current is not None else None, reason="retake", author=author,
+                          created_at=datetime.now(timezone.utc))
+    state.add_direction(direction)
+    state.set_task(Task(task_type=_TASK_TYPE[kind], entity=shot, status=RETAKE))
+    return direction
+
+
+def edit_line(folder: ProjectFolder, line_id: str, text: str, *, expected: str | None = None) -> DialogueLine:
+    """Change what a dialogue line says, in script/ (the next build re-voices it and re-cuts its shot).
+
+    ``expected`` is the text the editor saw: when the line says something else now (another editor got there
+    first) nothing is written and the error says what it says now. Edits are made one at a time under a lock.
+    """
+    text = _words(text, "the line", _TEXT_LIMIT)
+    with _script_lock(folder):
+        script = folder.load_script()
+        plain = script.model_dump(mode="json")
+        found = None
+        for episode in plain["episodes"]:
+            for scene in episode["scenes"]:
+                for shot in scene["shots"]:
+                    for line in shot["dialogue"]:
+                        if line["id"] == line_id:
+                            found = line
+        if found is None:
+            raise ProjectError(f"no line {line_id!r} in the script")
+        if expected is not None and found["text"] != expected:
+            raise ProjectError(f"line {line_id} was changed meanwhile; it now says {found['text']!r}",
+                               hint="reload, then edit the line as it stands")
+        found["text"] = text
+        edited = Script.model_validate(plain)
+        folder.save_script(edited)
+    return next(line for line in edited.lines() if line.id == line_id)
+
+
+@contextmanager
+def _script_lock(folder: ProjectFolder) -> Iterator[None]:
+    import fcntl
+
+    folder.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(folder.state_dir / "script.lock", "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -35,7 +35,7 @@ def test_migrations_create_the_schema_and_are_idempotent(tmp_path: Path) -> None
     tables = set(inspect(engine).get_table_names())
     assert {"runs", "takes", "step_events", "tasks", "notes", "alembic_version"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalars().all() == ["0003"]
+        assert conn.execute(text("select version_num from alembic_version")).scalars().all() == ["0004"]
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     uniques = inspect(engine).get_unique_constraints("takes")
     assert any(u["column_names"] == ["cache_key"] for u in uniques)

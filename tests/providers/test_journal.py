@@ -28,7 +28,7 @@ def test_the_migration_adds_the_tables_and_is_at_head(db: StateDB) -> None:
     tables = set(inspect(db.engine).get_table_names())
     assert {"remote_jobs", "ledger", "route_outcomes", "takes", "runs"} <= tables
     with db.engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0004"
     db.upgrade()  # a second upgrade is a no-op
 
 

@@ -30,7 +30,7 @@ def draft_clip(ctx: StepContext, route: Route, shot: Shot, timing: ShotTiming, v
                               envelope=voices[line.id].envelope).model_dump(mode="json") for line in shot.dialogue],
     }
     return Studio.open(ctx.resources).video(
-        route, VideoRequest(prompt="", duration=timing.duration, width=layers.frame_width, height=layers.frame_height,
+        route, VideoRequest(prompt=ctx.params.get("prompt") or "", duration=timing.duration, width=layers.frame_width, height=layers.frame_height,
                             fps=ctx.params["fps"], seed=ctx.seed, brief=brief),
         ctx.workdir, step=ctx.step, entity=ctx.entity,
     )
@@ -45,9 +45,11 @@ def clip(ctx: StepContext) -> StepOutput:
     made = draft_clip(ctx, route, shot, timing, voices, ctx.inputs["keyframe"])
     return StepOutput(
         components={"plan.json": made.files["plan.json"]},
-        data={**timing.model_dump(mode="json"), **route.params()},
+        data={**timing.model_dump(mode="json"), **route.params(),
+              **({"prompt": params["prompt"]} if params.get("prompt") else {})},
         provider=route.provider,
         model=route.model,
+        prompt=params.get("prompt"),
     )
 
 

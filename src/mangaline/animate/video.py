@@ -108,7 +108,7 @@ def video_clip(ctx: StepContext) -> StepOutput:
     if settings is None:
         raise ctx.fail("a paid clip needs the project's studio; run it through `mangaline build`")
     project = settings.project
-    prompt = shot_prompt(shot, params["cast"])
+    prompt = params.get("prompt") or shot_prompt(shot, params["cast"])  # a reviewer's retake prompt stands first
     shot_type = params["shot_type"]
     tier = params["tier"]
     qc = params.get("qc", {})
@@ -214,6 +214,7 @@ def video_clip(ctx: StepContext) -> StepOutput:
             "judged": [{"take": history.index(j.record), **j.report.to_dict(), "score": round(j.score, 4)} for j in judged],
             "decisions": decisions,
             **({"flagged": flagged} if flagged else {}),
+            **({"prompt": params["prompt"]} if params.get("prompt") else {}),
         },
         provider=_provider_of(studio, chosen.record.model, params),
         model=chosen.record.model,

@@ -40,7 +40,7 @@ from .script import (
     ShotSize,
     SourceSpan,
 )
-from .tasks import Note, Provenance, Take, Task, TaskStatus, TaskType, Validation
+from .tasks import Direction, Note, Provenance, Take, Task, TaskStatus, TaskType, Validation
 
 __all__ = [
     "ID_MAX_BYTES",
@@ -66,6 +66,7 @@ __all__ = [
     "design_fingerprint",
     "CharacterDesign",
     "DialogueLine",
+    "Direction",
     "ElementKind",
     "ElementLayout",
     "Episode",

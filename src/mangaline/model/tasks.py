@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -97,4 +97,19 @@ class Note(Record):
     author: str
     text: str
     retake: bool = False
+    created_at: datetime
+
+
+class Direction(Record):
+    """A reviewer's direction for a shot's next take of one task: a retake (a new seed, an edited prompt, another
+    model) or the choice of a take already made (its seed, prompt and model again). The newest one holds."""
+
+    kind: Literal["keyframe", "clip"]
+    shot: SafeId
+    seed: int
+    prompt: str | None = None
+    model: str | None = None
+    take_id: str | None = Field(default=None, description="the take rejected (retake) or chosen (choose)")
+    reason: Literal["retake", "choose"] = "retake"
+    author: str = "studio"
     created_at: datetime

@@ -22,8 +22,8 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ProjectError
-from ..model import Note, Provenance, Take, Task, TaskStatus, TaskType, Validation
-from .tables import Base, NoteRow, RunRow, StepEventRow, TakeRow, TaskRow
+from ..model import Direction, Note, Provenance, Take, Task, TaskStatus, TaskType, Validation
+from .tables import Base, DirectionRow, NoteRow, RunRow, StepEventRow, TakeRow, TaskRow
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 """The newest migration's revision: a database already at it opens without loading Alembic (a third of a second
 per process). tests/project checks it against the migrations folder."""
 EVENTS = ("ran", "cached", "failed", "skipped")
@@ -444,6 +444,21 @@ class StateDB:
                 for e in events
             ])
 
+    def events_after(self, after: int, *, limit: int = 500) -> list[tuple[int, StepEvent]]:
+        """The step events recorded after event number ``after``, oldest first, with their numbers: how a
+        watcher (the studio's live progress) follows any build of the project, whichever process runs it."""
+        query = select(StepEventRow).where(StepEventRow.id > after).order_by(StepEventRow.id).limit(limit)
+        with self._sessions() as session:
+            return [
+                (r.id, StepEvent(r.run_id, r.step, r.entity, r.event, r.seconds, r.error, r.attempts, _aware(r.created_at)))
+                for r in session.scalars(query).all()
+            ]
+
+    def last_event(self) -> int:
+        """The number of the newest step event (0 when there is none)."""
+        with self._sessions() as session:
+            return session.scalar(select(StepEventRow.id).order_by(StepEventRow.id.desc()).limit(1)) or 0
+
     def events(self, run_id: str | None = None, *, event: str | None = None) -> list[StepEvent]:
         query = select(StepEventRow).order_by(StepEventRow.id)
         if run_id is not None:
@@ -519,6 +534,30 @@ class StateDB:
         with self._sessions() as session:
             return [
                 Note(take_id=r.take_id, author=r.author, text=r.text, retake=r.retake, created_at=_aware(r.created_at))
+                for r in session.scalars(query).all()
+            ]
+
+
+    # directions ------------------------------------------------------------
+
+    def add_direction(self, direction: Direction) -> None:
+        """Append a direction; none is ever changed or removed, so two reviewers' directions both stay on record."""
+        with self._write() as session:
+            session.add(DirectionRow(
+                kind=direction.kind, shot=direction.shot, seed=direction.seed, prompt=direction.prompt,
+                model=direction.model, take_id=direction.take_id, reason=direction.reason, author=direction.author,
+                created_at=direction.created_at,
+            ))
+
+    def directions(self, shot: str | None = None) -> list[Direction]:
+        """Every direction (or a shot's), oldest first."""
+        query = select(DirectionRow).order_by(DirectionRow.id)
+        if shot is not None:
+            query = query.where(DirectionRow.shot == shot)
+        with self._sessions() as session:
+            return [
+                Direction(kind=r.kind, shot=r.shot, seed=r.seed, prompt=r.prompt, model=r.model, take_id=r.take_id,
+                          reason=r.reason, author=r.author, created_at=_aware(r.created_at))
                 for r in session.scalars(query).all()
             ]
 

@@ -12,6 +12,7 @@ from ..model import Validation
 
 __all__ = [
     "Base",
+    "DirectionRow",
     "LedgerRow",
     "NoteRow",
     "OutcomeRow",
@@ -100,6 +101,25 @@ class NoteRow(Base):
     author: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     retake: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DirectionRow(Base):
+    """A reviewer's direction for a shot's next take (a retake, or the choice of a take): append-only, the newest holds.
+
+    Migration 0004."""
+
+    __tablename__ = "directions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # the task: keyframe or clip
+    shot: Mapped[str] = mapped_column(String(256), index=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    model: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    take_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reason: Mapped[str] = mapped_column(String(16))  # retake or choose
+    author: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

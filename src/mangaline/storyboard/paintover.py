@@ -85,7 +85,8 @@ def paintover(ctx: StepContext) -> StepOutput:
         references.append(board_of_cast(crops, work / "cast-board.png"))
     guides = {name: draft[f"{name}.png"] for name in ("depth", "edges", "pose") if f"{name}.png" in draft}
     width, height = layout.frame_width, layout.frame_height
-    prompt = keyframe_prompt(shot, params["cast"], params["style"])
+    # a reviewer's retake prompt (production.retake) stands in for the one made from the shot
+    prompt = params.get("prompt") or keyframe_prompt(shot, params["cast"], params["style"])
     studio = Studio.open(ctx.resources)
     try:
         made = studio.image(
@@ -120,7 +121,7 @@ def paintover(ctx: StepContext) -> StepOutput:
         components={"keyframe.png": keyframe, "background.png": background, "layers.json": work / "layers.json",
                     "layout.json": draft["layout.json"], **({"cast-board.png": references[-1]} if crops else {})},
         data={"shot": shot.code, "references": len(references), "plate": layout.plate if plate is not None else None,
-              **route.params()},
+              **route.params(), **({"prompt": params["prompt"]} if params.get("prompt") else {})},
         provider=route.provider, model=route.model, prompt=prompt, cost=made.cost,
     )
 

@@ -13,16 +13,18 @@ __all__ = ["KEYFRAME"]
 def keyframe(ctx: StepContext) -> StepOutput:
     layout = ShotLayout.model_validate(ctx.inputs["layout"].data)
     route = Route.of(ctx.params)
+    directed = ctx.params.get("prompt")  # a reviewer's retake prompt (production.retake); the draft draws from the layout
     made = Studio.open(ctx.resources).image(
         route,
-        ImageRequest(prompt="", width=layout.frame_width, height=layout.frame_height, seed=ctx.seed,
+        ImageRequest(prompt=directed or "", width=layout.frame_width, height=layout.frame_height, seed=ctx.seed,
                      brief={"kind": "keyframe", "layout": layout.model_dump(mode="json")}),
         ctx.workdir, step=ctx.step, entity=ctx.entity,
     )
     # the draft's layered drawing: its layers, sprites, guide maps and the flattened keyframe.png
     components = {name: path for name, path in made.files.items() if name != "image"}
-    return StepOutput(components=components, data={"shot": layout.shot, **route.params()},
-                      provider=route.provider, model=route.model)
+    return StepOutput(components=components,
+                      data={"shot": layout.shot, **route.params(), **({"prompt": directed} if directed else {})},
+                      provider=route.provider, model=route.model, prompt=directed)
 
 
 KEYFRAME = Step(name="storyboard.keyframe", version="5", fn=keyframe, kind="cpu")
