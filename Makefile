@@ -30,6 +30,11 @@ test: $(STAMP)
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; } >/dev/null 2>&1 \
 		|| echo "note: apt-get could not install postgresql; the PostgreSQL tests will fail"; \
 	else echo "note: PostgreSQL is not installed and this is not root; for its tests: sudo apt-get install postgresql"; fi
+	@# the studio's browser tests drive Debian's Chromium (playwright cannot download its own browsers here)
+	@test -x /usr/bin/chromium || if [ "$$(id -u)" = 0 ]; then \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >/dev/null 2>&1 \
+		|| echo "note: apt-get could not install chromium; the studio's browser tests will be skipped"; \
+	else echo "note: Chromium is not installed and this is not root; the studio's browser tests will be skipped (sudo apt-get install chromium)"; fi
 	$(BIN)/python -m pytest -q
 	@# the end-to-end build tests again, every project on Ray with PostgreSQL state and S3 objects
 	MANGALINE_TEST_CLUSTER=1 $(BIN)/python -m pytest -q $(CLUSTER_TESTS)

@@ -333,12 +333,23 @@ def _spent_by_episode(result: BuildResult, currency: str) -> dict[str, str]:
 @app.command()
 def approve(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
-    character: Annotated[str, typer.Option("--character", help="the character's id in bible/characters/")],
+    character: Annotated[Optional[str], typer.Option("--character", help="the character's id in bible/characters/")] = None,
+    take: Annotated[Optional[str], typer.Option("--take", help="a shot's keyframe or clip take: approve it and use it")] = None,
     unapprove: Annotated[bool, typer.Option("--unapprove", help="take the approval back so the design can be edited")] = False,
+    author: Annotated[str, typer.Option(help="who approves (with --take)")] = "cli",
 ) -> None:
-    """Approve a character's turnaround: its design and version are locked, and every shot uses them."""
+    """Approve a character's turnaround (its design and version are locked, and every shot uses them), or a shot's take."""
+    if (character is None) == (take is None):
+        raise MangalineError("approve a --character or a --take", hint="e.g. --character maya, or --take <id from `mangaline qc`>")
     folder, settings = _open(directory)
     try:
+        if take is not None:
+            from . import production
+
+            approved = production.approve_take(folder, take, author=author)
+            err.print(f"[green]approved[/] {escape(approved.step)} take {approved.id[:12]} of {escape(approved.entity)}")
+            return
+        assert character is not None
         with _building(folder, f"approve {directory} --character {character}"):
             _approve(folder, settings, directory, character, unapprove)
     finally:
@@ -355,6 +366,93 @@ def _approve(folder: ProjectFolder, settings: Settings, directory: Path, charact
     else:
         assert done.take is not None
         err.print(f"[green]approved[/] {character} v{done.version}: design locked on take {done.take.id[:12]}")
+
+
+@app.command()
+def note(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    take: Annotated[str, typer.Argument(help="the take's id (the studio's shot page and `mangaline qc --json` show them)")],
+    text: Annotated[str, typer.Argument(help="what the reviewer says")],
+    author: Annotated[str, typer.Option(help="who says it")] = "cli",
+) -> None:
+    """Add a note to a take; notes are only ever added, so nobody's note is lost."""
+    from . import production
+
+    folder, _settings = _open(directory)
+    try:
+        production.add_note(folder, take, text, author=author)
+    finally:
+        folder.close()
+    err.print(f"[green]noted[/] take {escape(take[:12])}")
+
+
+@app.command()
+def reject(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    take: Annotated[str, typer.Argument(help="the take's id")],
+    note_text: Annotated[str, typer.Option("--note", help="why: kept as a note on the take")],
+    author: Annotated[str, typer.Option(help="who rejects it")] = "cli",
+) -> None:
+    """Reject a take with a note: the build never uses it again; `mangaline retake` asks for another."""
+    from . import production
+
+    folder, _settings = _open(directory)
+    try:
+        production.reject_take(folder, take, note_text, author=author)
+    finally:
+        folder.close()
+    err.print(f"[green]rejected[/] take {escape(take[:12])}; next: [bold]mangaline retake {escape(str(directory))} SHOT[/]")
+
+
+class ReviewKinds(str, Enum):
+    keyframe = "keyframe"
+    clip = "clip"
+
+
+@app.command(name="retake")
+def retake_command(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    shot: Annotated[str, typer.Argument(help="the shot's code, e.g. ep01_sc01_sh010")],
+    kind: Annotated[ReviewKinds, typer.Option("--of", help="what to make again")] = ReviewKinds.keyframe,
+    prompt: Annotated[Optional[str], typer.Option(help="the prompt the new take is made from")] = None,
+    model: Annotated[Optional[str], typer.Option(help="another model (`mangaline models DIR` lists them)")] = None,
+    note_text: Annotated[Optional[str], typer.Option("--note", help="a note on the current take")] = None,
+    author: Annotated[str, typer.Option(help="who asks")] = "cli",
+) -> None:
+    """Ask for a retake of a shot's keyframe or clip: a new seed, and an edited prompt or another model if given.
+    The next `mangaline build` makes it."""
+    from . import production
+
+    folder, settings = _open(directory)
+    try:
+        direction = production.retake(folder, settings, shot, kind=kind.value, prompt=prompt, model=model,
+                                      note=note_text, author=author)
+    finally:
+        folder.close()
+    err.print(f"[green]retake[/] {escape(shot)} {direction.kind}: seed {direction.seed}"
+              + (f", model {escape(direction.model)}" if direction.model else "")
+              + (", prompt edited" if direction.prompt else "")
+              + f"; next: [bold]mangaline build {escape(str(directory))}[/]")
+
+
+@app.command()
+def studio(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    host: Annotated[str, typer.Option(help="the address to listen on; anything but loopback needs --token")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="the port to listen on")] = 8765,
+    token: Annotated[Optional[str], typer.Option(help="the token every request must carry (or MANGALINE_STUDIO_TOKEN)",
+                                                 envvar="MANGALINE_STUDIO_TOKEN", show_envvar=False)] = None,
+) -> None:
+    """Open the studio, the review web app, over the project: storyboards, takes, notes, retakes, the episode."""
+    try:
+        from .studio import serve
+    except ImportError as missing:
+        raise MangalineError(f"the studio needs {missing.name or 'its web packages'}, which is not installed",
+                             hint="pip install 'mangaline[studio]'") from None
+
+    folder, _settings = _open(directory)
+    folder.close()
+    serve(folder.root, host=host, port=port, token=token, say=lambda line: err.print(line, markup=False, highlight=False))
 
 
 @app.command()

@@ -1,0 +1,170 @@
+"""The studio over HTTP: its pages, its actions through the production API, its token rule, live progress."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from mangaline import production
+from mangaline.project import ProjectFolder
+from mangaline.studio import create_app
+from mangaline.studio.access import check_listen
+from mangaline.errors import MangalineError
+
+from ..conftest import mangaline
+from .conftest import Served
+
+TOKEN = "a-token-of-twenty-four-ch"
+
+
+def _client(root: Path, token: str | None = None, host: str = "127.0.0.1") -> TestClient:
+    return TestClient(create_app(root, token=token), base_url=f"http://{host}:8765", follow_redirects=False)
+
+
+def _shot_with_lines(root: Path, skip: int = 0):
+    folder = ProjectFolder.open(root)
+    try:
+        return [shot for shot in folder.load_script().shots() if shot.dialogue][skip]
+    finally:
+        folder.close()
+
+
+def test_every_page_answers_with_what_the_project_holds(example: Path) -> None:
+    client = _client(example)
+    folder = ProjectFolder.open(example)
+    script = folder.load_script()
+    folder.close()
+    first = script.shots()[0]
+    pages = {"/": script.title, "/episodes/ep01": first.code, f"/shots/{first.code}": "Keyframe takes",
+             "/episodes/ep01/play": "subtitles.vtt", "/episodes/ep01/playlist": f"/media/ep01/shots/{first.code}.mp4",
+             "/ledger": "Spent 0.0000", "/progress": "Recent runs", "/script": script.lines()[0].text,
+             "/bible": "floor plan of"}
+    for path, expected in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert expected in response.text, path
+    assert client.get("/shots/ep09_sc01_sh010").status_code == 404
+    assert client.get("/episodes/ep09").status_code == 404
+
+
+def test_the_episode_and_its_subtitles_are_served_for_the_player(example: Path) -> None:
+    client = _client(example)
+    vtt = client.get("/episodes/ep01/subtitles.vtt")
+    assert vtt.status_code == 200 and vtt.text.startswith("WEBVTT")
+    first_line = _shot_with_lines(example).dialogue[0].text
+    assert first_line.split()[0] in vtt.text
+    video = client.get("/media/ep01.mp4")
+    assert video.status_code == 200 and video.headers["content-type"] == "video/mp4" and video.content[4:8] == b"ftyp"
+    assert client.get("/objects/" + "0" * 64 + "/x.png").status_code == 404
+    assert client.get("/objects/../../mangaline.toml/x").status_code == 404
+
+
+def test_notes_posted_by_two_browsers_at_once_are_both_kept(example: Path) -> None:
+    shot = _shot_with_lines(example, skip=1)
+    folder = ProjectFolder.open(example)
+    take = production.shot_review(folder, shot.code).tasks["keyframe"].active
+    folder.close()
+    clients = [_client(example), _client(example)]
+
+    def post(client: TestClient, who: str) -> None:
+        for i in range(5):
+            answer = client.post(f"/takes/{take.id}/notes", data={"text": f"{who} {i}", "author": who,
+                                                                  "back": f"/shots/{shot.code}"})
+            assert answer.status_code == 303
+
+    threads = [threading.Thread(target=post, args=(client, who)) for client, who in zip(clients, ("ana", "ben"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    page = clients[0].get(f"/shots/{shot.code}").text
+    for who in ("ana", "ben"):
+        for i in range(5):
+            assert f"{who} {i}" in page
+    # and the CLI sees the very notes the studio wrote, and the studio the CLI's
+    mangaline("note", example, take.id, "from the terminal", "--author", "cli-user")
+    assert "from the terminal" in clients[0].get(f"/shots/{shot.code}").text
+
+
+def test_a_retake_asked_in_the_studio_is_what_the_cli_reports(example: Path) -> None:
+    shot = _shot_with_lines(example, skip=2)
+    client = _client(example)
+    answer = client.post(f"/shots/{shot.code}/retake", data={"kind": "keyframe", "prompt": "a wider view", "author": "ana"})
+    assert answer.status_code == 303
+    status = json.loads(mangaline("status", example, "--json").stdout)
+    keyframe = next(n for n in status["nodes"] if n["step"] == "storyboard.keyframe" and n["entity"] == shot.code)
+    assert keyframe["state"] in ("STALE", "MISSING") and "seed changed 0 -> 1" in keyframe["cause"]
+    assert "waiting for the next build" in client.get(f"/shots/{shot.code}").text
+    refused = client.post(f"/shots/{shot.code}/retake", data={"kind": "keyframe", "model": "gpt-image-1"})
+    assert refused.status_code == 409 and "not configured" in refused.text
+
+
+def test_a_line_edited_from_a_stale_page_is_refused(example: Path) -> None:
+    shot = _shot_with_lines(example, skip=3)
+    line = shot.dialogue[0]
+    client = _client(example)
+    stale = client.post(f"/lines/{line.id}", data={"text": "Changed.", "expected": "what the page showed long ago"})
+    assert stale.status_code == 409 and "changed meanwhile" in stale.text
+    assert client.post(f"/lines/{line.id}", data={"text": "Changed.", "expected": line.text}).status_code == 303
+    folder = ProjectFolder.open(example)
+    assert next(l for l in folder.load_script().lines() if l.id == line.id).text == "Changed."
+    folder.close()
+
+
+def test_without_its_token_a_studio_refuses_every_request(example: Path) -> None:
+    client = _client(example, token=TOKEN, host="192.168.1.20")
+    assert client.get("/").status_code == 401
+    assert client.get("/episodes/ep01/subtitles.vtt").status_code == 401
+    assert client.get("/", headers={"X-Mangaline-Token": "a-token-of-twenty-four-cX"}).status_code == 401
+    assert client.get("/", headers={"X-Mangaline-Token": TOKEN}).status_code == 200
+    first = client.get(f"/episodes/ep01?token={TOKEN}")
+    assert first.status_code == 303 and first.headers["location"] == "/episodes/ep01"
+    assert client.get("/episodes/ep01").status_code == 200  # the cookie the first visit set
+    with pytest.raises(MangalineError, match="without a token"):
+        check_listen("0.0.0.0", None)
+    with pytest.raises(MangalineError, match="shorter than 16"):
+        check_listen("0.0.0.0", "short")
+    check_listen("127.0.0.1", None)
+    refused = mangaline("studio", example, "--host", "0.0.0.0", check=False)
+    assert refused.returncode == 2 and "without a token" in refused.stderr
+
+
+def test_a_studio_on_localhost_answers_only_to_local_names_and_its_own_forms(example: Path) -> None:
+    assert _client(example, host="evil.example").get("/").status_code == 403
+    client = _client(example)
+    take = "0" * 32
+    posted = client.post(f"/takes/{take}/notes", data={"text": "hi"}, headers={"Origin": "http://evil.example"})
+    assert posted.status_code == 403
+
+
+def test_live_progress_shows_the_step_events_of_a_command_run_in_a_terminal(example: Path) -> None:
+    with Served(example) as served:
+        after = ProjectFolder.open(example)
+        start = after.state.last_event()
+        after.close()
+        seen: list[dict] = []
+
+        def listen() -> None:
+            with httpx.stream("GET", f"{served.url}/events?after={start}", timeout=60) as stream:
+                kind = None
+                for line in stream.iter_lines():
+                    if line.startswith("event: "):
+                        kind = line.removeprefix("event: ")
+                    elif line.startswith("data: ") and kind == "step":
+                        seen.append(json.loads(line.removeprefix("data: ")))
+                    if len(seen) >= 3:
+                        return
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        time.sleep(0.5)
+        mangaline("export", example, "--layout")  # a run of the layout steps, from the command line
+        listener.join(timeout=60)
+    assert len(seen) >= 3
+    assert all(event["step"] == "layout.shot" for event in seen[:3])
