@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -168,6 +169,33 @@ def test_a_voiced_line_is_heard(takes: dict[str, Path]) -> None:
     late = LineTruth("tom", 1.6, 1.95, text="Late.")
     second = SilenceCheck().judge(Take(takes["voiced"]), truth((LINE, late)))
     assert not second.passed and "line 2 (tom, 1.60-1.95 s" in second.reason
+
+
+def test_a_few_flat_tops_fail_however_long_the_take_and_a_hot_voice_that_crests_passes(tmp_path: Path) -> None:
+    from mangaline.checks.base import SAMPLE_RATE
+    from mangaline.wavfile import write_pcm16
+
+    def sound(samples: np.ndarray, name: str) -> Take:
+        write_pcm16(tmp_path / f"{name}.wav", samples.astype(np.float32), SAMPLE_RATE)
+        return Take(tmp_path / f"{name}.wav", "clip")
+
+    t = np.arange(8 * SAMPLE_RATE) / SAMPLE_RATE
+    voice = 0.5 * np.sin(2 * np.pi * 180 * t) * (t < 2)
+    # a hot voice cresting at 0.99 is over the level for a few samples at each crest, but never on the rail
+    hot = 0.99 * np.sin(2 * np.pi * 900 * t + 0.3) * (t < 0.01)
+    crest = ClippingCheck().judge(sound(hot, "hot"), truth())
+    assert crest.passed, crest
+    # three syllables driven into the rail, 40 samples flat in all: 0.01% of an 8 s take
+    driven = voice.copy()
+    for at in (0.5, 0.9, 1.3):
+        i = round(at * SAMPLE_RATE)
+        driven[i:i + 13] = 1.0
+    verdict = ClippingCheck().judge(sound(driven, "driven"), truth())
+    assert not verdict.passed and "3 flat tops of 3 or more" in verdict.reason, verdict
+    # a click of two samples on the rail is not a clip
+    tick = voice.copy()
+    tick[SAMPLE_RATE: SAMPLE_RATE + 2] = 1.0
+    assert ClippingCheck().judge(sound(tick, "tick"), truth()).passed
 
 
 def test_bad_options_are_refused_naming_the_check() -> None:

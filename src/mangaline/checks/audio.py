@@ -67,10 +67,16 @@ class ClippingCheck(MeasuredCheck):
     name = "clipping"
     subjects = frozenset({"clip"})
     threshold = 0.5
-    description = "share of the take's samples at or near full scale"
-    limits = {"level": (0.5, 2.0), "max_share": (0.0, 1.0)}
+    description = "flat tops pressed against full scale, and the share of samples there"
+    limits = {"level": (0.5, 2.0), "max_share": (0.0, 1.0), "rail": (0.5, 2.0), "flat_run": (2, 48),
+              "max_flat_tops": (0.0, 1000.0)}
     level = 0.98  # |sample| at or over this is clipped (-0.18 dBFS; a lossy codec rings around a flat top)
     max_share = 0.001  # share of samples clipped that scores 0.5: a few crackles in a line
+    # the mastering rule: `flat_run` samples in a row at full scale, one of them on the rail, are a clip; a natural
+    # peak that crests just under full scale stays off the rail
+    rail = 0.999
+    flat_run = 3
+    max_flat_tops = 0.0  # clips allowed before the take fails
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
         samples = take.audio
@@ -78,18 +84,24 @@ class ClippingCheck(MeasuredCheck):
             return None
         if not len(samples):
             return self.verdict(1.0, "", "no sound")
-        clipped = np.abs(samples) >= self.level
+        magnitude = np.abs(samples)
+        clipped = magnitude >= self.level
         share = float(clipped.mean())
-        peak = float(np.abs(samples).max())
+        peak = float(magnitude.max())
         if not clipped.any():
             return self.verdict(1.0, "", f"peak {20 * math.log10(max(peak, 1e-9)):.1f} dBFS, nothing clipped")
+        # a few clipped samples in a long take are a small share but a string of crackles: flat tops count on
+        # their own, so a short line driven into clipping fails however long the shot around it is
+        flat_tops = sum(1 for a, b in runs(clipped) if b - a >= int(self.flat_run) and magnitude[a:b].max() >= self.rail)
         window = SAMPLE_RATE // 10  # where, to the tenth of a second
         count = -(-len(clipped) // window)
         padded = np.zeros(count * window, bool)
         padded[: len(clipped)] = clipped
         spans = [(a / 10, b / 10) for a, b in runs(padded.reshape(count, window).any(axis=1))]
-        why = f"{share:.2%} of the samples are at full scale ({int(clipped.sum())} samples, in {spans_text(spans)})"
-        return self.verdict(falloff(share, self.max_share), why, why)
+        why = (f"{share:.2%} of the samples are at full scale ({int(clipped.sum())} samples, {flat_tops} flat "
+               f"top{'s' if flat_tops != 1 else ''} of {int(self.flat_run)} or more, in {spans_text(spans)})")
+        score = min(falloff(share, self.max_share), falloff(flat_tops, self.max_flat_tops))
+        return self.verdict(score, why, why)
 
 
 class SilenceCheck(MeasuredCheck):
