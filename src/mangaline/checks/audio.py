@@ -109,7 +109,7 @@ class SilenceCheck(MeasuredCheck):
 
     name = "silence"
     subjects = frozenset({"clip"})
-    threshold = 0.5
+    threshold = 0.8  # a line missing a fifth of its voiced frames has lost words; a whole take hears every one
     description = "share of each spoken line's voiced frames in which the take's sound is heard"
     limits = {"floor_db": (-120.0, 0.0), "over_noise_db": (0.0, 60.0), "voiced": (0.0, 1.0)}
     floor_db = -50.0  # a frame's RMS (dBFS) at or under this is silent
