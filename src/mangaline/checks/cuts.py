@@ -93,7 +93,7 @@ class CutExposureCheck(MeasuredCheck, CutCheck):
     description = "brightness (luma) and colour (a*b*) jump from the last frame of a take to the first of the next"
     limits = {"max_luma": (0.1, 255.0), "max_chroma": (0.1, 200.0)}
     max_luma = 16.0  # mean luma levels (0..255) of a jump that scores 0.5: some 6 % of the range
-    max_chroma = 8.0  # distance in a*b* of a colour shift that scores 0.5: a cast a viewer sees at the cut
+    max_chroma = 5.0  # distance in a*b* of a colour shift that scores 0.5: a cast a viewer sees at the cut (twice a JND)
 
     def judge_cut(self, before: Take, after: Take, before_truth: Truth, after_truth: Truth) -> Verdict | None:
         if not _same_scene(before_truth, after_truth):
