@@ -253,3 +253,12 @@ def test_without_a_tokenizer_the_rules_still_read_and_say_so(monkeypatch):
     with pytest.warns(RuntimeWarning, match="sudachipy"):
         lines = _spoken("第一話\n「待って」と健太は言った。\n", "ja")
     assert [line.speaker for line in lines] == ["健太"]
+
+
+def test_one_called_by_name_does_not_speak_that_line_and_answers_it():
+    # a line that calls Tom is not Tom's, and the untagged line after it is his reply
+    text = ('Tom sat at the table with Ellen and Joan.\n\n"Pass the salt," said Joan.\n\n"Here," said Ellen.\n\n'
+            '"Tom, are you coming tomorrow?"\n\n"If the boat runs."\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["Joan", "Ellen", "Joan", "Tom"]
+    zh = "第一章\n　　王掌柜、林夏和老陈坐在桌边。\n　　“茶凉了。”林夏说。\n　　“再烧一壶。”王掌柜说。\n　　“老陈，你明天还来吗？”\n　　“来。”\n"
+    assert [line.speaker for line in _spoken(zh, "zh")][-2:] == ["林夏", "老陈"]

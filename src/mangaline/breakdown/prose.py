@@ -305,6 +305,7 @@ class _SceneState:
     mentioned: list[str] = field(default_factory=list)
     open_quote_speaker: str | None = None
     last_actor: str | None = None  # who the narration paragraph just before was about
+    called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -846,8 +847,10 @@ class ProseReader:
                 fallback = self._resolve(paragraph_subject, narration_names, scene)
             last_speaker = scene.speakers[-1] if scene.speakers else None
             actor = scene.last_actor if scene.last_actor != last_speaker else None
-            fallback = fallback or scene.open_quote_speaker or actor or scene.turn()
             addressed = {cid for s, e, _ in quotes for cid in self._addressed(text[s + 1 : e])}
+            # one the line before called by name answers it ("Tom, are you coming?" / "Not yet.")
+            reply = next((c for c in scene.called if c != last_speaker and c not in addressed), None)
+            fallback = fallback or scene.open_quote_speaker or actor or reply or scene.turn()
             if fallback in addressed:
                 # nobody calls themselves by name: it is the other one's line
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in addressed), None)
@@ -898,9 +901,9 @@ class ProseReader:
             beats.append(Beat(line=line, source=line.source))
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
-                for named in {c for s, e in pending for c in self._addressed(text[s + 1 : e])}:
-                    if named != who:
-                        scene.mention(named)
+                scene.called = [c for c in {c for s, e in pending for c in self._addressed(text[s + 1 : e])} if c != who]
+                for named in scene.called:
+                    scene.mention(named)
                 if scene.speakers[-1:] != [who]:
                     scene.speakers.append(who)
                 scene.mention(who)
