@@ -262,3 +262,17 @@ def test_one_called_by_name_does_not_speak_that_line_and_answers_it():
     assert [line.speaker for line in _spoken(text, "en")] == ["Joan", "Ellen", "Joan", "Tom"]
     zh = "第一章\n　　王掌柜、林夏和老陈坐在桌边。\n　　“茶凉了。”林夏说。\n　　“再烧一壶。”王掌柜说。\n　　“老陈，你明天还来吗？”\n　　“来。”\n"
     assert [line.speaker for line in _spoken(zh, "zh")][-2:] == ["林夏", "老陈"]
+
+
+def test_a_call_stands_while_its_caller_goes_on_and_an_action_beat_names_the_speaker():
+    # Joan calls Tom, acts, speaks again; then Tom answers, and the two take turns
+    text = ('"Cold today," said Ellen.\n\n"Bitter," said Tom.\n\n"Tom, come here," said Joan.\n\nJoan took out a letter.\n\n'
+            '"This came for you."\n\n"Who from?"\n\n"There is no name on it."\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["Ellen", "Tom", "Joan", "Joan", "Tom", "Joan"]
+
+
+def test_a_name_said_back_is_not_a_call():
+    text = ('Ellen Marsh sat by the window.\n\n"Evening," said Joe.\n\n"Evening," said Tom.\n\n"The Marsh girl wants to cross tonight."\n\n'
+            '"Ellen Marsh?"\n\n"Her mother is ill."\n')
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines][-3:] == ["Joe", "Tom", "Joe"]

@@ -306,6 +306,7 @@ class _SceneState:
     open_quote_speaker: str | None = None
     last_actor: str | None = None  # who the narration paragraph just before was about
     called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
+    last_line: str = ""
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -704,9 +705,18 @@ class ProseReader:
                 return cid
         return None
 
+    def _echoes(self, cid: str, line: str) -> bool:
+        """Whether a line just spoken holds one of a character's names, or a word of one (Marsh of Ellen Marsh)."""
+        words = {w for alias in self.cast.aliases(cid) for w in (alias.split() if self.language == "en" else [self.cast.core(alias)])}
+        return any(w and w not in self.words.TITLES and w in line for w in words)
+
+    @staticmethod
+    def _clauses(speech: str) -> list[str]:
+        return [c for c in re.split(r"[,，、!！?？。.…]+", speech) if c.strip(" 　\"”」』")]
+
     def _addressed(self, speech: str) -> set[str]:
         """Characters a line calls by name, at its start or end ("Ellen, ..." / "..., Marta." / 山田さん、...)."""
-        clauses = [c for c in re.split(r"[,，、!！?？。.…]+", speech) if c.strip(" 　\"”」』")]
+        clauses = self._clauses(speech)
         if not clauses:
             return set()
         called = set()
@@ -846,7 +856,7 @@ class ProseReader:
             if paragraph_subject is not None:
                 fallback = self._resolve(paragraph_subject, narration_names, scene)
             last_speaker = scene.speakers[-1] if scene.speakers else None
-            actor = scene.last_actor if scene.last_actor != last_speaker else None
+            actor = scene.last_actor
             addressed = {cid for s, e, _ in quotes for cid in self._addressed(text[s + 1 : e])}
             # one the line before called by name answers it ("Tom, are you coming?" / "Not yet.")
             reply = next((c for c in scene.called if c != last_speaker and c not in addressed), None)
@@ -901,12 +911,19 @@ class ProseReader:
             beats.append(Beat(line=line, source=line.source))
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
-                scene.called = [c for c in {c for s, e in pending for c in self._addressed(text[s + 1 : e])} if c != who]
-                for named in scene.called:
+                called = [c for c in {c for s, e in pending for c in self._addressed(text[s + 1 : e])} if c != who]
+                if len(self._clauses(" ".join(inner))) == 1 and any(self._echoes(c, scene.last_line) for c in called):
+                    # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call
+                    called = []
+                if called or scene.speakers[-1:] != [who]:
+                    # the call stands while its caller goes on talking, until another voice answers
+                    scene.called = called
+                for named in called:
                     scene.mention(named)
                 if scene.speakers[-1:] != [who]:
                     scene.speakers.append(who)
                 scene.mention(who)
+            scene.last_line = " ".join(inner)
             pending, pending_speaker = [], None
 
         for k, (start, end, closed) in enumerate(quotes):
