@@ -276,3 +276,13 @@ def test_a_name_said_back_is_not_a_call():
             '"Ellen Marsh?"\n\n"Her mother is ill."\n')
     lines = _spoken(text, "en")
     assert [line.speaker for line in lines][-3:] == ["Joe", "Tom", "Joe"]
+
+
+def test_a_full_name_joins_the_parts_tags_used_apart_and_ranks_are_titles():
+    text = ('Dr Amara Osei came onto the ward.\n\n"Bed four," said Amara.\n\nOsei laughed.\n\n"Again?" Osei said.\n\n'
+            'Commander Haddad keyed the radio.\n\n"Turn back," said Yusra Haddad.\n\n"Turn back," said Commander Haddad.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Amara"] == reader.cast.known["Osei"] == reader.cast.known["Amara Osei"]
+    assert reader.cast.known["Commander Haddad"] == reader.cast.known["Yusra Haddad"]
+    lines = _spoken(text, "en")
+    assert {line.speaker for line in lines} == {"Amara Osei", "Yusra Haddad"}

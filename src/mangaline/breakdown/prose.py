@@ -450,6 +450,8 @@ class ProseReader:
         for name in sorted(found, key=lambda n: (n not in tagged, -len(n), n)):
             if not self.cast.ambiguous(name):
                 self.cast.add(name)
+            elif self.language == "en":
+                self._unite(name)
         self._learn_roles(paragraphs)
         self._learn_narrator(paragraphs)
         for paragraph in paragraphs:
@@ -464,6 +466,21 @@ class ProseReader:
                 gender = self._sentence_gender(sentence)
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _unite(self, name: str) -> None:
+        """A full name whose parts the tags used apart ("Amara said", "Osei laughed", Dr Amara Osei) is one character."""
+        tokens = set(self.cast.core(name).split())
+        matches = self.cast._matches(name)
+        if len(tokens) < 2 or any(not set(self.cast.core(alias).split()) <= tokens
+                                  for cid in matches for alias in self.cast.aliases(cid)):
+            return
+        first, *rest = sorted(matches)
+        for other in rest:
+            self.cast.merge(other, first)
+        for alias in (name, self.cast.core(name)):
+            self.cast.join(alias, first)
+            if self.cast._fuller(alias, self.cast.names[first]):
+                self.cast.names[first] = alias
 
     def _tokenized_names(self, paragraphs: list[Paragraph]) -> set[str]:
         """Person names the tokenizer finds, full names (佐伯 + 正人) and their parts of two characters or more."""

@@ -24,6 +24,10 @@ UNKNOWN_SPEAKER = "Stranger"
 TITLES: dict[str, str | None] = {
     "Mr": "m", "Mr.": "m", "Mrs": "f", "Mrs.": "f", "Ms": "f", "Ms.": "f", "Miss": "f", "Dr": None, "Dr.": None,
     "Sir": "m", "Lady": "f", "Lord": "m", "Aunt": "f", "Uncle": "m", "Captain": None, "Professor": None,
+    # ranks and callings that stand before a surname as Mr does (Commander Haddad, Inspector Vane)
+    "Doctor": None, "Mister": "m", "Madam": "f", "Commander": None, "Sergeant": None, "Inspector": None,
+    "Constable": None, "Detective": None, "Lieutenant": None, "Colonel": None, "Admiral": None, "Corporal": None,
+    "Reverend": None, "Father": "m", "Sister": "f", "Brother": "m",
 }
 # Capitalised words that open sentences or name days and months: never a character.
 NOT_NAMES: frozenset[str] = frozenset(
