@@ -286,3 +286,10 @@ def test_a_full_name_joins_the_parts_tags_used_apart_and_ranks_are_titles():
     assert reader.cast.known["Commander Haddad"] == reader.cast.known["Yusra Haddad"]
     lines = _spoken(text, "en")
     assert {line.speaker for line in lines} == {"Amara Osei", "Yusra Haddad"}
+
+
+def test_a_name_with_a_title_calls_its_bearer():
+    pytest.importorskip("sudachipy")
+    text = ("夕飯\n　花子は卵を割った。早苗は窓の外を眺めていた。\n「早苗おばさん、食べないの？」\n"
+            "「え？　ごめんね、考えごとしてて」\n「ねえ、仕事のこと？」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["花子", "早苗", "花子"]

@@ -740,7 +740,9 @@ class ProseReader:
         for clause in {clauses[0], clauses[-1]}:
             mentions = self.cast.mentions(clause)
             core = clause.strip(" 　\"“”「」『』")
-            if len(mentions) == 1 and len(core) - (mentions[0][1] - mentions[0][0]) <= (5 if self.language == "en" else 3):
+            # what is left of the clause besides the name: a title (早苗おばさん, 赵老大) or a word or two (Goodnight)
+            rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
+            if len(mentions) == 1 and (len(rest) <= (5 if self.language == "en" else 3) or rest in self.words.TITLES):
                 called.add(mentions[0][2])
         return called
 
