@@ -293,3 +293,12 @@ def test_a_name_with_a_title_calls_its_bearer():
     text = ("夕飯\n　花子は卵を割った。早苗は窓の外を眺めていた。\n「早苗おばさん、食べないの？」\n"
             "「え？　ごめんね、考えごとしてて」\n「ねえ、仕事のこと？」\n")
     assert [line.speaker for line in _spoken(text, "ja")] == ["花子", "早苗", "花子"]
+
+
+def test_narration_about_a_voice_names_the_line_before_it():
+    pytest.importorskip("sudachipy")
+    text = ("夕飯\n「会社を辞めたの」と早苗は言った。\n「辞めたって、いつ」\n　正人の声は低かった。\n「先月」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["早苗", "正人", "早苗"]
+    en = ('Tom sat by the fire.\n\n"I quit," said Ellen.\n\n"Quit?" said Joan.\n\n"When?"\n\nTom\'s voice was flat.\n\n'
+          '"Last month."\n')
+    assert [line.speaker for line in _spoken(en, "en")][:3] == ["Ellen", "Joan", "Tom"]

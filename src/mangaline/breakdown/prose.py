@@ -307,6 +307,7 @@ class _SceneState:
     last_actor: str | None = None  # who the narration paragraph just before was about
     called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
     last_line: str = ""
+    guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -839,6 +840,16 @@ class ProseReader:
         quotes = [q for q in find_quotes(text) if _is_speech(text, *q, cjk=self.cjk)]
         if not quotes:
             action = _clean(text)
+            voice = self._voice_of(text)
+            if voice and scene.guessed is not None and voice != scene.guessed.character:
+                # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
+                line = scene.guessed
+                if scene.speakers[-1:] == [line.character]:
+                    scene.speakers.pop()
+                if scene.speakers[-1:] != [voice]:
+                    scene.speakers.append(voice)
+                line.character, line.speaker = voice, self.cast.names.get(voice, voice)
+            scene.guessed = None
             for _, _, cid in self.cast.mentions(text):
                 scene.mention(cid)
             scene.open_quote_speaker = None
@@ -846,6 +857,8 @@ class ProseReader:
             subject = next((tag for tag in map(self._first_subject, reversed(_SENTENCE_END.split(text))) if tag), None)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            if voice:
+                scene.last_actor = None  # it describes the line before, not who speaks next
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 
         # narration pieces around the quotes: pieces[k] is before quotes[k], pieces[-1] after the last
@@ -870,7 +883,8 @@ class ProseReader:
         speakers: list[str | None] = []
         for tag in tags:
             speakers.append(self._resolve(tag, narration_names, scene) if tag else None)
-        if not any(speakers):
+        guessed = not any(speakers)
+        if guessed:
             fallback = None
             if paragraph_subject is not None:
                 fallback = self._resolve(paragraph_subject, narration_names, scene)
@@ -971,7 +985,20 @@ class ProseReader:
                 scene.mention(cid)
         scene.open_quote_speaker = speakers[-1] if not quotes[-1][2] else None
         scene.last_actor = None
+        said = [beat.line for beat in beats if beat.line is not None]
+        scene.guessed = said[0] if guessed and len(said) == 1 else None
         return beats
+
+    def _voice_of(self, narration: str) -> str | None:
+        """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""
+        head = narration.lstrip(" 　\t")
+        mentions = self.cast.mentions(head[:40])
+        if not mentions or mentions[0][0] != 0:
+            return None
+        after = head[mentions[0][1] :]
+        if re.match(r"(?:の声は|的声音|['’]s voice (?:was|is)\b)", after):
+            return mentions[0][2]
+        return None
 
 
 def _unquoted(text: str) -> str:
