@@ -540,7 +540,7 @@ class ProseReader:
         called: Counter[str] = Counter()
         for paragraph in paragraphs:
             for start, end, closed in find_quotes(paragraph.text):
-                for cid in self._addressed(paragraph.text[start + 1 : end - 1 if closed else end]):
+                for cid in sorted(self._addressed(paragraph.text[start + 1 : end - 1 if closed else end])):
                     if cid not in named_in_narration and not self.cast.provisional(cid):
                         called[cid] += 1
         if called:
@@ -944,7 +944,11 @@ class ProseReader:
             beats.append(Beat(line=line, source=line.source))
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
-                called = [c for c in {c for s, e in pending for c in self._addressed(text[s + 1 : e])} if c != who]
+                spoken = " ".join(inner)
+                order = {cid: start for start, _, cid in reversed(self.cast.mentions(spoken))}
+                # in the order the line calls them: the first one called is the first to answer
+                called = sorted({c for s, e in pending for c in self._addressed(text[s + 1 : e]) if c != who},
+                                key=lambda c: (order.get(c, len(spoken)), c))
                 if len(self._clauses(" ".join(inner))) == 1 and any(self._echoes(c, scene.last_line) for c in called):
                     # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call
                     called = []
