@@ -302,3 +302,10 @@ def test_narration_about_a_voice_names_the_line_before_it():
     en = ('Tom sat by the fire.\n\n"I quit," said Ellen.\n\n"Quit?" said Joan.\n\n"When?"\n\nTom\'s voice was flat.\n\n'
           '"Last month."\n')
     assert [line.speaker for line in _spoken(en, "en")][:3] == ["Ellen", "Joan", "Tom"]
+
+
+def test_a_family_word_calls_the_one_narration_gives_that_role():
+    pytest.importorskip("sudachipy")
+    text = ("蛍の川\n　祖父の源一は懐中電灯を持ってきた。\n「行くぞ」と源一は言った。\n「うん」と沙織は言った。\n"
+            "　二人は川まで歩いた。\n「じいちゃん、本当に蛍なんかいるの」\n「おるさ。もっとおったがの」\n")
+    assert [line.speaker for line in _spoken(text, "ja")][-2:] == ["沙織", "源一"]

@@ -745,6 +745,10 @@ class ProseReader:
             rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
             if len(mentions) == 1 and (len(rest) <= (5 if self.language == "en" else 3) or rest in self.words.TITLES):
                 called.add(mentions[0][2])
+            elif not mentions:
+                # じいちゃん、… / 妈，…: the one narration calls by that family role
+                roles = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
+                called.update(self.cast.known[role] for role in roles if role in self.cast.known)
         return called
 
     # reading

@@ -51,6 +51,15 @@ ROLES: dict[str, str | None] = {
     "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None,
 }
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
+# What family call one another to their face, and the role nouns narration uses for the one called.
+KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(["お父さん", "父さん", "父ちゃん", "お父様", "親父"], ("父", "父親")),
+    **dict.fromkeys(["お母さん", "母さん", "母ちゃん", "お母様", "お袋"], ("母", "母親")),
+    **dict.fromkeys(["おじいちゃん", "じいちゃん", "おじいさん", "じいさん", "お祖父さん"], ("祖父",)),
+    **dict.fromkeys(["おばあちゃん", "ばあちゃん", "おばあさん", "ばあさん", "お祖母さん"], ("祖母", "祖母ちゃん")),
+    **dict.fromkeys(["お兄ちゃん", "兄ちゃん", "お兄さん", "兄さん", "兄貴"], ("兄",)),
+    **dict.fromkeys(["お姉ちゃん", "姉ちゃん", "お姉さん", "姉さん"], ("姉",)),
+}
 SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
     r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?:[。！、\s　]|$)"

@@ -78,4 +78,11 @@ ROLES: dict[str, str | None] = {
     "瘦子": "m", "胖子": "m", "老人": None, "老头": "m", "老太太": "f", "年轻人": None, "男人": "m", "女人": "f", "女孩": "f",
     "男孩": "m", "姑娘": "f", "小伙子": "m", "服务员": None, "警察": None, "大汉": "m", "少年": "m", "少女": "f",
 }
+# What family call one another to their face, and the role nouns narration uses for the one called.
+KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(["爸", "爸爸", "老爸", "爹"], ("父亲", "爸爸")),
+    **dict.fromkeys(["妈", "妈妈", "老妈", "娘"], ("母亲", "妈妈")),
+    **dict.fromkeys(["爷爷", "爷"], ("爷爷",)),
+    **dict.fromkeys(["奶奶"], ("奶奶",)),
+}
 SELF_INTRODUCTION = r"(?:我叫|我是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
