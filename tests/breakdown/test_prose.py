@@ -309,3 +309,20 @@ def test_a_family_word_calls_the_one_narration_gives_that_role():
     text = ("蛍の川\n　祖父の源一は懐中電灯を持ってきた。\n「行くぞ」と源一は言った。\n「うん」と沙織は言った。\n"
             "　二人は川まで歩いた。\n「じいちゃん、本当に蛍なんかいるの」\n「おるさ。もっとおったがの」\n")
     assert [line.speaker for line in _spoken(text, "ja")][-2:] == ["沙織", "源一"]
+
+
+def test_a_character_called_only_by_a_role_speaks_and_a_role_before_a_name_is_that_name():
+    text = ('Oliver sat by the radiator. The porter came in, stamping snow off his boots.\n\n'
+            '"Train\'s held," he announced.\n\n"An hour?" said Oliver.\n\n"Two, sir," said the porter.\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["porter", "Oliver", "porter"]
+    text = ('Captain Elias Thorne stood at the rail. The captain frowned at the sky.\n\n"Reef her."\n\n'
+            '"Aye, sir," said Kit.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["captain"] == reader.cast.known["Elias Thorne"]
+    assert _spoken(text, "en")[0].speaker == "Elias Thorne"
+
+
+def test_a_place_acting_in_narration_is_no_character():
+    text = 'The waiting room at Emsby Junction had one radiator.\n\n"Cold," said Oliver.\n'
+    _, reader = _read(text, "en")
+    assert "Emsby Junction" not in reader.cast.known and "Oliver" in reader.cast.known

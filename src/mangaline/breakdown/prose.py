@@ -345,7 +345,9 @@ class ProseReader:
         pronouns = _alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))
         self._place_cues = [re.compile(p) for p in self.words.PLACE_CUES]
         if language == "en":
-            who = rf"(?P<who>{_EN_NAME}|[Hh]e|[Ss]he|I)"
+            # a character the story only calls by a role: "said the porter", "the lookout called"
+            role = rf"(?:[Tt]he|[Aa]n?)\s+(?:{_alternation(self.words.ROLES)})(?![a-z])"
+            who = rf"(?P<who>{_EN_NAME}|{role}|[Hh]e|[Ss]he|I)"
             self._after = [
                 re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
                 re.compile(rf"^[\s,]*{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
@@ -386,6 +388,8 @@ class ProseReader:
                 tokens.pop(0)
             if not tokens or any(t in self.words.NOT_NAMES for t in tokens):
                 return None
+            if len(tokens) > 1 and tokens[-1].lower() in self.words.PLACE_NOUNS:
+                return None  # the waiting room at Emsby Junction had one radiator: a place, not a person
             return " ".join(tokens)
         if self.language == "zh":
             changed = True
@@ -500,9 +504,26 @@ class ProseReader:
         """Role nouns as characters: one standing before a name is that name (父の佐伯正人),
         one that is the subject of narration is a character of its own (母が鍋の蓋を開けた)."""
         roles = getattr(self.words, "ROLES", {})
-        if not roles or self.language == "en":
+        if not roles:
             return
         body = _alternation(roles)
+        if self.language == "en":
+            # "The porter put his head round the door.": a role opening a sentence of narration
+            opens = re.compile(rf"(?:^|(?<=[.!?]\s))(?:The|A|An)\s+(?P<role>{body})\s+(?:[a-z]+ed|was|is|had|came|stood|sat|put|said)\b")
+            narration = " ".join(_unquoted(p.text) for p in paragraphs)
+            for start, _, cid in self.cast.mentions(narration):
+                # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
+                before = re.search(rf"(?:^|\b)(?P<role>{body}),?\s+$", narration[max(0, start - 30) : start], re.IGNORECASE)
+                if before and before.group("role").lower() in roles and before.group("role").lower() not in self.cast.known:
+                    self.cast.join(before.group("role").lower(), cid)
+            for paragraph in paragraphs:
+                for match in opens.finditer(_unquoted(paragraph.text)):
+                    role = match.group("role")
+                    if role not in self.cast.known:
+                        cid = self.cast.add(role)
+                        if roles[role]:
+                            self.cast.vote(cid, roles[role], 2)
+            return
         boundary = r"(?:^|(?<=[。、，,！？」”\s　と]))"
         narration = [_unquoted(p.text) for p in paragraphs]
         for text in narration:
@@ -609,6 +630,13 @@ class ProseReader:
         gender = self.words.PRONOUNS.get(raw) or self.words.PRONOUNS.get(raw.lower())
         if gender:
             return _Tag(pronoun=gender)
+        if self.language == "en":
+            role = re.sub(r"^(?:the|an?)\s+", "", raw, flags=re.IGNORECASE)
+            if role != raw and role in self.words.ROLES:
+                cid = self.cast.add(role)
+                if self.words.ROLES[role]:
+                    self.cast.vote(cid, self.words.ROLES[role])
+                return _Tag(who=cid)
         name = self._clean_name(raw)
         if name:
             mentioned = self.cast.mentions(name)

@@ -52,7 +52,8 @@ PLACE_NOUNS: tuple[str, ...] = (
     "kitchen", "station", "house", "inn", "room", "street", "harbour", "harbor", "office", "shop", "garden", "bar",
     "cafe", "café", "hall", "school", "church", "pier", "ferry", "hospital", "market", "park", "yard", "bridge",
     "library", "study", "bedroom", "attic", "cellar", "road", "square", "dock", "beach", "farm", "barn", "hotel",
-    "restaurant", "parlour", "parlor", "platform", "lighthouse", "tavern", "shore",
+    "restaurant", "parlour", "parlor", "platform", "lighthouse", "tavern", "shore", "junction", "lane", "avenue",
+    "manor", "abbey", "castle", "quay", "wharf",
 )
 OUTDOOR: tuple[str, ...] = ("street", "garden", "road", "park", "yard", "bridge", "pier", "square", "dock", "beach", "harbour",
                             "harbor", "platform", "shore", "field", "forest", "woods", "hill", "outside", "roof", "deck", "lane")
