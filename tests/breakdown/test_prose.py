@@ -326,3 +326,13 @@ def test_a_place_acting_in_narration_is_no_character():
     text = 'The waiting room at Emsby Junction had one radiator.\n\n"Cold," said Oliver.\n'
     _, reader = _read(text, "en")
     assert "Emsby Junction" not in reader.cast.known and "Oliver" in reader.cast.known
+
+
+def test_a_chinese_full_name_the_tokenizer_cuts_after_its_surname_is_one_name():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　腊月二十九，林小雨拖着行李箱进门。赵一鸣从上铺探出头来。\n　　“回来啦！”小雨说。\n"
+            "　　“早点睡。”一鸣说。\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known["小雨"] == reader.cast.known["林小雨"]
+    assert "赵一鸣" in reader.cast.known
+    assert [line.speaker for line in _spoken(text, "zh")] == ["林小雨", "赵一鸣"]

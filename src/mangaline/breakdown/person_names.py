@@ -11,6 +11,8 @@ import functools
 import logging
 import warnings
 
+from .words.zh import SURNAMES
+
 __all__ = ["NameRun", "person_names"]
 
 NameRun = tuple[tuple[str, str], ...]
@@ -78,5 +80,22 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
         posseg = _jieba()
         if posseg is None:
             return None
-        return [((pair.word, ""),) for pair in posseg.cut(text) if pair.flag == "nr"]
+        import jieba
+
+        pairs = list(posseg.cut(text))
+        runs: list[NameRun] = []
+        joined = -1  # the index of a given name already joined to the surname before it
+        for k, pair in enumerate(pairs):
+            after = pairs[k + 1] if k + 1 < len(pairs) else None
+            then = pairs[k + 2].word if k + 2 < len(pairs) else ""
+            if (len(pair.word) == 1 and pair.word in SURNAMES and after is not None and len(after.word) == 2
+                    and after.flag in ("nr", "nz", "ns")
+                    # 林 + 夏收 + 起伞 is 林夏 + 收起: the given name's last character begins the next word
+                    and not (then and jieba.get_FREQ(after.word[-1] + then[0]))):
+                # 林 + 小雨, 李 + 振华: jieba cuts a full name it does not know after its surname
+                runs.append(((pair.word, "surname"), (after.word, "given")))
+                joined = k + 1
+            elif pair.flag == "nr" and k != joined:
+                runs.append(((pair.word, ""),))
+        return runs
     return None

@@ -407,7 +407,8 @@ class ProseReader:
         if not name or name in self.words.NOT_NAMES or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
             return None
         if self.language == "zh" and (len(name) < 2 or len(name) > 4 or name[0] in "他她我你它这那"
-                                      or any(ch in self.words.NOT_IN_NAMES for ch in name)):
+                                      or any(ch in self.words.NOT_IN_NAMES for ch in name)
+                                      and not (len(name) == 3 and name[0] in self.words.SURNAMES and name[1] == "一")):
             return None
         if self.language == "ja" and (len(name) < 2 and not _CJK.match(name) or name[0] in "彼私僕俺"):
             return None
