@@ -336,3 +336,11 @@ def test_a_chinese_full_name_the_tokenizer_cuts_after_its_surname_is_one_name():
     assert reader.cast.known["小雨"] == reader.cast.known["林小雨"]
     assert "赵一鸣" in reader.cast.known
     assert [line.speaker for line in _spoken(text, "zh")] == ["林小雨", "赵一鸣"]
+
+
+def test_a_voice_narration_describes_speaks_until_it_gives_its_name():
+    pytest.importorskip("sudachipy")
+    text = ("電話\n「見積もりの件でお電話しました」と中村は言った。\n　呼び出し音が鳴って、落ち着いた女の声が出る。\n"
+            "「はい、丸山工業でございます」\n「ご担当の方をお願いできますか」\n「ああ、中村さん。私です、担当の岡田です」\n")
+    lines = _spoken(text, "ja")
+    assert [line.speaker for line in lines] == ["中村", "岡田", "中村", "岡田"]

@@ -534,11 +534,12 @@ class ProseReader:
                 role = match.group("role") if match else None
                 if role and role not in self.cast.known:
                     self.cast.join(role, cid)
-        subject = re.compile(rf"{boundary}(?P<role>{body})(?:さん)?(?:の声)?[はがも]" if self.language == "ja"
+        # a voice described before it is named (落ち着いた女の声が出る) is a character of its own too
+        subject = re.compile(rf"(?:{boundary}(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
                              else rf"{boundary}(?P<role>{body})(?=[^\u4e00-\u9fff]|{_alternation(self.words.SPEECH_VERBS)})")
         for text in narration:
             for match in subject.finditer(text):
-                role = match.group("role")
+                role = match.group("role") or match.groupdict().get("voice")
                 if role not in self.cast.known:
                     cid = self.cast.add(role)
                     if roles[role]:
