@@ -61,6 +61,14 @@ def test_an_unterminated_note_is_text_with_a_warning_naming_its_line(tmp_path: P
     _warned(tmp_path, source, f"{source}:3", "'[['")
 
 
+def test_a_warning_on_line_100_names_the_line_in_digits_not_as_an_emoji(tmp_path: Path) -> None:
+    # the console once read "script.fountain:100:" as the :100: emoji code
+    source = tmp_path / "long.fountain"
+    source.write_text("INT. ROOM - DAY\n\n\n" + "A room.\n\n" * 48 + "A hum. [[fix this\n\nBOB\nHello.\n",
+                      encoding="utf-8")
+    _warned(tmp_path, source, f"{source}:100:", "'[['")
+
+
 def test_a_ten_megabyte_script_is_refused_before_reading(tmp_path: Path) -> None:
     source = tmp_path / "huge.fountain"
     scene = "INT. ROOM - DAY\n\nA room.\n\nBOB\nHello there, how are you today?\n\n"

@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="mangaline: screenplay in, finished vertical episodes out.")
-err = Console(stderr=True, soft_wrap=True)  # a message is one line, however long its path
-out = Console()
+err = Console(stderr=True, soft_wrap=True, emoji=False)  # a message is one line, however long its path; ":100:" stays text
+out = Console(emoji=False)
 
 _where: dict[str, Path] = {}
 """The state folder of the project the running command opened: where a crash log goes."""
