@@ -344,3 +344,15 @@ def test_a_voice_narration_describes_speaks_until_it_gives_its_name():
             "「はい、丸山工業でございます」\n「ご担当の方をお願いできますか」\n「ああ、中村さん。私です、担当の岡田です」\n")
     lines = _spoken(text, "ja")
     assert [line.speaker for line in lines] == ["中村", "岡田", "中村", "岡田"]
+
+
+@pytest.mark.parametrize("language, text, nickname, name", [
+    ("zh", "第一章\n　　赵一鸣抱着一箱泡面撞开了门。我们都管他叫胖子，虽然他一点也不胖。\n　　“谁去？”胖子问。\n", "胖子", "赵一鸣"),
+    ("ja", "月曜\n　隣の席の木下亮が現れる。課の誰もが彼をキノさんと呼ぶ。\n「おはよう」と木下は言った。\n", "キノさん", "木下亮"),
+    ("en", 'Thomas Birch came in late. Everyone called him Tommo.\n\n"Morning," said Thomas Birch.\n', "Tommo", "Thomas Birch"),
+])
+def test_a_nickname_narration_gives_is_one_more_name_of_that_character(language, text, nickname, name):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    _, reader = _read(text, language)
+    assert reader.cast.known[nickname] == reader.cast.known[name]

@@ -459,6 +459,7 @@ class ProseReader:
             elif self.language == "en":
                 self._unite(name)
         self._learn_roles(paragraphs)
+        self._learn_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
@@ -544,6 +545,25 @@ class ProseReader:
                     cid = self.cast.add(role)
                     if roles[role]:
                         self.cast.vote(cid, roles[role], 2)
+
+    def _learn_nicknames(self, paragraphs: list[Paragraph]) -> None:
+        """A name narration says the others call someone by (我们都管他叫胖子 / 誰もが彼をキノさんと呼ぶ / everyone called him Tommo)."""
+        pattern = re.compile(self.words.NICKNAME)
+        for paragraph in paragraphs:
+            text = _unquoted(paragraph.text)
+            for match in pattern.finditer(text):
+                nick = match.group("nick").strip()
+                # the one called so: named in the clause itself, else the last one named before it
+                named = self.cast.mentions(match.group(0)[: match.start("nick") - match.start()])
+                before = self.cast.mentions(text[: match.start()])
+                who = named[-1][2] if named else before[-1][2] if before else None
+                if who is None or self._clean_name(nick) != nick:
+                    continue
+                current = self.cast.known.get(nick)
+                if current is None:
+                    self.cast.join(nick, who)
+                elif current != who and self.cast.provisional(current):
+                    self.cast.merge(current, who)  # 胖子 was taken for a role of its own
 
     def _learn_narrator(self, paragraphs: list[Paragraph]) -> None:
         """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋)."""

@@ -76,6 +76,8 @@ ROLES: dict[str, str | None] = {
     "mother": "f", "father": "m", "boatswain": "m", "mate": None, "officer": None, "clerk of the court": None,
     "bartender": None, "barman": "m", "shopkeeper": None, "baker": None, "fox": None, "child": None,
 }
+# What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
+NICKNAME = r"\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+(?P<nick>[A-Z][a-z]+)\b"
 SELF_INTRODUCTION = (
     r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me)\s+"
     r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"

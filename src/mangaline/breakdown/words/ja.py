@@ -60,6 +60,8 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["お兄ちゃん", "兄ちゃん", "お兄さん", "兄さん", "兄貴"], ("兄",)),
     **dict.fromkeys(["お姉ちゃん", "姉ちゃん", "お姉さん", "姉さん"], ("姉",)),
 }
+# What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
+NICKNAME = r"(?:彼|彼女|[\u4e00-\u9fff\u30a0-\u30ff]{1,6})を(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
 SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
     r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"

@@ -85,4 +85,6 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["爷爷", "爷"], ("爷爷",)),
     **dict.fromkeys(["奶奶"], ("奶奶",)),
 }
+# What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
+NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
 SELF_INTRODUCTION = r"(?:我叫|我是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
