@@ -356,3 +356,11 @@ def test_a_nickname_narration_gives_is_one_more_name_of_that_character(language,
         pytest.importorskip(TOKENIZERS[language])
     _, reader = _read(text, language)
     assert reader.cast.known[nickname] == reader.cast.known[name]
+
+
+def test_a_tag_that_catches_the_one_spoken_to_gives_the_line_to_the_subject():
+    pytest.importorskip("jieba")
+    # 浩然 is 孙浩然 by his given name; the colon tag's clause names him, but the sentence's subject speaks
+    text = ("第一章\n　　赵一鸣抱着泡面进来。孙浩然在看书。\n　　“谁去点名？”赵一鸣问。\n　　“不去。”孙浩然说。\n"
+            "　　赵一鸣不死心，又转向孙浩然：“浩然，要不你帮我喊？”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["赵一鸣", "孙浩然", "赵一鸣"]

@@ -458,6 +458,12 @@ class ProseReader:
                 self.cast.add(name)
             elif self.language == "en":
                 self._unite(name)
+        if self.language == "zh":
+            # 孙浩然 is 浩然 to his friends: the given name of a full name is one more name of it
+            for name, cid in list(self.cast.known.items()):
+                given = name[1:]
+                if len(name) == 3 and name[0] in self.words.SURNAMES and given not in self.cast.known and self._clean_name(given):
+                    self.cast.join(given, cid)
         self._learn_roles(paragraphs)
         self._learn_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
@@ -937,6 +943,11 @@ class ProseReader:
         speakers: list[str | None] = []
         for tag in tags:
             speakers.append(self._resolve(tag, narration_names, scene) if tag else None)
+        for k, (start, end, _) in enumerate(quotes):
+            if speakers[k] and speakers[k] in self._addressed(text[start + 1 : end]):
+                # 胖子又转向孙浩然：“浩然，…”: the tag caught the one spoken to; the sentence's subject speaks
+                subject = self._resolve(paragraph_subject, narration_names, scene) if paragraph_subject else None
+                speakers[k] = subject if subject != speakers[k] else None
         guessed = not any(speakers)
         if guessed:
             fallback = None
