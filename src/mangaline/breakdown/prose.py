@@ -462,7 +462,8 @@ class ProseReader:
             # 孙浩然 is 浩然 to his friends: the given name of a full name is one more name of it
             for name, cid in list(self.cast.known.items()):
                 given = name[1:]
-                if len(name) == 3 and name[0] in self.words.SURNAMES and given not in self.cast.known and self._clean_name(given):
+                if (len(name) == 3 and name[0] in self.words.SURNAMES and self.cast.core(name) == name  # not 王掌柜
+                        and given not in self.cast.known and self._clean_name(given)):
                     self.cast.join(given, cid)
         self._learn_roles(paragraphs)
         self._learn_nicknames(paragraphs)
