@@ -794,9 +794,10 @@ def _crash(error: Exception) -> NoReturn:
 
 def _write_crash_log(trace: str) -> Path | None:
     """The traceback in DIR/.mangaline/logs/, else the user's cache folder, else the temp folder."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mangaline" / "logs"
+    from .config import user_cache
+
     places = [_where["state"] / "logs"] if "state" in _where else []
-    places += [cache, Path(tempfile.gettempdir()) / "mangaline-logs"]
+    places += [user_cache("logs"), Path(tempfile.gettempdir()) / "mangaline-logs"]
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     header = (f"mangaline {__version__}, Python {sys.version.split()[0]}, {datetime.now().astimezone().isoformat()}\n"
               f"command: {' '.join(sys.argv)}\n\n")

@@ -35,6 +35,7 @@ __all__ = [
     "StateSettings",
     "StorageSettings",
     "load_settings",
+    "user_cache",
     "write_settings",
 ]
 
@@ -316,6 +317,11 @@ def _check_env_name(value: str) -> str:
         raise ValueError("names an environment variable (like OPENAI_API_KEY), not the key itself; "
                          "keys never go in files")
     return value
+
+
+def user_cache(name: str) -> Path:
+    """A folder of the user's cache for mangaline ($XDG_CACHE_HOME, else ~/.cache): made files that can be made again."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mangaline" / name
 
 
 def load_settings(path: Path) -> Settings:

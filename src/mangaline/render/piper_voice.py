@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_path, write_text_atomic
+from ..config import user_cache
 from ..errors import ProviderError, ProviderUnavailable
 
 __all__ = ["ENGINE", "LANGUAGES", "VOICES", "render", "unavailable"]
@@ -51,8 +51,8 @@ def _loaded_voice():
     from piper.config import PiperConfig
     from piper.voice import ESPEAK_DATA_DIR
 
-    # the config and phonemizer only: each line builds its own seeded session (PiperVoice.load would build
-    # one more, for nothing, at the cost of half a second)
+    # the config and phonemizer only: the one session is built from the rewritten model (_session);
+    # PiperVoice.load would build another, for nothing, at the cost of half a second
     config = PiperConfig.from_dict(json.loads(Path(joe.config_path()).read_text(encoding="utf-8")))
     voice = PiperVoice(config=config, session=None, espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
     return voice, str(joe.model_path())
@@ -134,7 +134,7 @@ def _rewritten(model_path: Path) -> tuple[str | bytes, tuple[str, ...]]:
     import onnx
 
     stat = model_path.stat()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mangaline" / "voices"
+    cache = user_cache("voices")
     cached = cache / f"{model_path.stem}-{stat.st_size}-{stat.st_mtime_ns}-noise{REWRITE_VERSION}.onnx"
     names = cached.with_suffix(".inputs")
     if cached.is_file() and names.is_file():
