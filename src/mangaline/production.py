@@ -1483,3 +1483,140 @@ def _script_lock(folder: ProjectFolder) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# ------------------------------------------------------------------------------------ uploaded references
+
+REFERENCE_STEPS: dict[str, str] = {"character": "reference.character", "set": "reference.set", "shot": "reference.shot"}
+"""What a reference image may be uploaded for -> the step its takes are recorded under (the entity is the id)."""
+REFERENCE_MAX_BYTES = 20 * 1024 * 1024
+"""The largest upload read: a reference is a picture to look at, not a print master."""
+REFERENCE_MIN_SIDE = 256
+"""A reference's shorter side in pixels at least: smaller shows a model too little to follow."""
+REFERENCE_MAX_SIDE = 8192
+"""A reference's longer side in pixels at most."""
+REFERENCE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+"""The formats accepted, as Pillow names what it decoded -> the stored component's extension."""
+_REFERENCE_CODE_VERSION = "1"
+
+
+class ReferenceRefused(MangalineError):
+    """An uploaded reference image refused: the file, why, what to do, and the HTTP status the studio answers."""
+
+    def __init__(self, filename: str, message: str, *, hint: str, status: int) -> None:
+        self.filename = filename
+        self.status = status
+        super().__init__(f"{filename}: {message}", hint=hint)
+
+
+def _upload_name(filename: str | None) -> str:
+    """The name the uploader's file had, as shown back: no folders, no control characters, at most 200 characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return name[:200] or "the uploaded file"
+
+
+def check_reference_image(data: bytes, filename: str) -> tuple[str, int, int]:
+    """The format, width and height of an uploaded reference, judged by decoding its content with Pillow (never by
+    its name or the type the browser said); raises ReferenceRefused naming the file and what to do."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    accepted = "a PNG, JPEG or WebP image"
+    if len(data) > REFERENCE_MAX_BYTES:
+        raise ReferenceRefused(filename, f"is larger than {REFERENCE_MAX_BYTES // 2**20} MB, the most a reference "
+                               "may be", status=413,
+                               hint=f"save it smaller (at most {REFERENCE_MAX_SIDE} px a side, as JPEG or WebP) and upload it again")
+    if not data:
+        raise ReferenceRefused(filename, "is empty", status=422, hint=f"upload {accepted}")
+    limit = min(Image.MAX_IMAGE_PIXELS or REFERENCE_MAX_SIDE**2, REFERENCE_MAX_SIDE**2)
+    bomb = ReferenceRefused(filename, f"claims more pixels than any reference may have ({limit:,} at most): "
+                            "it would unpack to far more memory than its size", status=422,
+                            hint=f"upload a real picture, at most {REFERENCE_MAX_SIDE} px a side")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged just below, against our limit
+            with Image.open(io.BytesIO(data), formats=list(REFERENCE_FORMATS)) as image:
+                kind, (width, height) = image.format, image.size
+                if width * height > limit:
+                    raise bomb
+                if max(width, height) > REFERENCE_MAX_SIDE:
+                    raise ReferenceRefused(filename, f"is {width}×{height} px; a reference may be at most "
+                                           f"{REFERENCE_MAX_SIDE} px on its longer side", status=422,
+                                           hint=f"scale it down to at most {REFERENCE_MAX_SIDE} px and upload it again")
+                if min(width, height) < REFERENCE_MIN_SIDE:
+                    raise ReferenceRefused(filename, f"is {width}×{height} px; a reference needs at least "
+                                           f"{REFERENCE_MIN_SIDE} px on its shorter side", status=422,
+                                           hint=f"upload a larger picture, at least {REFERENCE_MIN_SIDE}×{REFERENCE_MIN_SIDE} px")
+                image.load()  # decode it all: a cut-off or corrupt file is refused now, not when a model reads it
+    except Image.DecompressionBombError:
+        raise bomb from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as err:
+        if isinstance(err, UnidentifiedImageError):
+            raise ReferenceRefused(filename, f"is not {accepted}, whatever its name says", status=415,
+                                   hint=f"export it as {accepted} and upload that") from None
+        raise ReferenceRefused(filename, f"is cut off or corrupt: {err}", status=422,
+                               hint=f"upload the whole file again, or export it anew as {accepted}") from None
+    if kind not in REFERENCE_FORMATS:
+        raise ReferenceRefused(filename, f"is a {kind} image, not {accepted}", status=415,
+                               hint=f"export it as {accepted} and upload that")
+    return kind, width, height
+
+
+def upload_reference(folder: ProjectFolder, target: str, entity: str, data: bytes, *, filename: str | None,
+                     author: str = "studio") -> Take:
+    """Store an uploaded reference image for a character, a set or a shot as a take of ``reference.<target>``,
+    with who uploaded it, the file's name and its dimensions. The same picture uploaded again for the same target
+    is the take it already is."""
+    if target not in REFERENCE_STEPS:
+        raise MangalineError(f"a reference is uploaded for a {', a '.join(REFERENCE_STEPS)}, not {target!r}")
+    name = _upload_name(filename)
+    author = _author(author)
+    if target == "shot":
+        _find_shot(folder.load_script(), entity)
+    else:
+        bible = folder.load_bible()
+        known = bible.characters if target == "character" else bible.locations
+        if entity not in known:
+            raise ProjectError(f"no {target} {entity!r} in the bible", hint=f"known: {', '.join(sorted(known)) or 'none'}")
+    kind, width, height = check_reference_image(data, name)
+    sha = folder.objects.put_bytes(data)
+    step = REFERENCE_STEPS[target]
+    components = {f"reference.{REFERENCE_FORMATS[kind]}": sha}
+    data_fields = {"format": kind.lower(), "width": width, "height": height}
+    params = {"target": target, "entity": entity, "image": sha}
+    take = Take(
+        id=uuid.uuid4().hex, step=step, entity=entity,
+        cache_key=hashlib.sha256(canonical_json({"step": step, **params}).encode("utf-8")).hexdigest(),
+        data_version=data_version(components, data_fields), components=components,
+        data={**data_fields, "bytes": len(data), "filename": name, "uploaded_by": author},
+        provenance=Provenance(step=step, code_version=_REFERENCE_CODE_VERSION,
+                              params_sha256=hashlib.sha256(canonical_json(params).encode("utf-8")).hexdigest(),
+                              provider="upload", model="upload", seed=0),
+        created_at=datetime.now(timezone.utc),
+    )
+    return folder.state.record_take(take)
+
+
+def reference_takes(folder: ProjectFolder, target: str, entity: str | None = None) -> dict[str, list[Take]]:
+    """The reference images uploaded for characters, sets or shots (or one of them), by id, oldest first."""
+    found: dict[str, list[Take]] = {}
+    for take in folder.state.takes(REFERENCE_STEPS[target], entity):
+        if take.validation is not Validation.REJECTED:
+            found.setdefault(take.entity, []).append(take)
+    return found
+
+
+def character_reference(folder: ProjectFolder, character: str) -> Path | None:
+    """The picture a later step takes as the character's uploaded reference: the newest one not rejected, or None."""
+    takes = reference_takes(folder, "character", character).get(character, [])
+    if not takes:
+        return None
+    take = takes[-1]
+    return folder.objects.path(next(iter(take.components.values())))
+
+
+__all__ += ["REFERENCE_STEPS", "ReferenceRefused", "character_reference", "check_reference_image", "reference_takes",
+            "upload_reference"]
