@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Form, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response,
+                               StreamingResponse)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from .. import production
 from ..errors import MangalineError
 from ..model import Script, Take
 from ..project import ProjectFolder
+from ..project.approval import SHEET_STEP, approved_take
 from .access import TokenGate, check_listen, is_loopback
 from .subtitles import webvtt
 
@@ -31,8 +33,10 @@ __all__ = ["create_app", "serve"]
 
 HERE = Path(__file__).parent
 _SHA = re.compile(r"[0-9a-f]{64}")
-_MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".mp4": "video/mp4", ".wav": "audio/wav",
-                ".json": "application/json"}
+_MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp", ".mp4": "video/mp4",
+                ".wav": "audio/wav", ".json": "application/json"}
+_UPLOAD_OVERHEAD = 64 * 1024
+"""What a multipart form adds around the file, at most: a body longer than the file limit plus this is refused unread."""
 POLL_SECONDS = 0.4
 """How often live progress looks for new step events in the state database."""
 
@@ -74,6 +78,9 @@ def create_app(root: Path, *, token: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     pages = Jinja2Templates(directory=HERE / "templates")
     pages.env.globals["title_of"] = lambda: _safe_title(studio.folder)
+    pages.env.globals["reference_url"] = _reference_url
+    pages.env.globals["limits"] = {"bytes": production.REFERENCE_MAX_BYTES // 2**20, "min_side": production.REFERENCE_MIN_SIDE,
+                                   "max_side": production.REFERENCE_MAX_SIDE}
     folder = studio.folder
 
     def page(request: Request, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -102,11 +109,15 @@ def create_app(root: Path, *, token: str | None = None) -> FastAPI:
         return page(request, "storyboard.html", episode=chosen, keyframes=keyframes, tasks=tasks,
                     picture=_picture)
 
+    def shot_context(code: str) -> dict[str, Any]:
+        review = production.shot_review(folder, code)
+        return {"review": review, "picture": _picture, "models": _models(folder), "building": studio.building(),
+                "after": folder.state.last_event(),
+                "references": production.reference_takes(folder, "shot", code).get(code, [])}
+
     @app.get("/shots/{code}", response_class=HTMLResponse)
     def shot(request: Request, code: str) -> Response:
-        review = production.shot_review(folder, code)
-        return page(request, "shot.html", review=review, picture=_picture, models=_models(folder),
-                    building=studio.building(), after=folder.state.last_event())
+        return page(request, "shot.html", **shot_context(code))
 
     @app.get("/episodes/{episode}/play", response_class=HTMLResponse)
     def player(request: Request, episode: str) -> Response:
@@ -139,9 +150,7 @@ def create_app(root: Path, *, token: str | None = None) -> FastAPI:
 
     @app.get("/bible", response_class=HTMLResponse)
     def bible_page(request: Request) -> Response:
-        bible = folder.load_bible()
-        sheets = {cid: folder.state.latest_take("design.character_sheet", cid) for cid in bible.characters}
-        return page(request, "bible.html", bible=bible, sheets=sheets, plan=_floor_plan)
+        return page(request, "bible.html", **_bible(folder))
 
     # files ------------------------------------------------------------------
 
@@ -210,6 +219,54 @@ def create_app(root: Path, *, token: str | None = None) -> FastAPI:
         production.edit_line(folder, line_id, text, expected=expected)
         return _back(back, None)
 
+    @app.post("/characters/{character}/approve")
+    def approve_character(character: str, unapprove: str = Form(""), back: str = Form("/bible")) -> Response:
+        """What `mangaline approve DIR --character C [--unapprove]` does, under the same build lock."""
+        from ..engine import build_lock
+
+        command = f"approve {folder.root} --character {character}" + (" --unapprove" if unapprove else "")
+        with build_lock(folder.state_dir, command), folder.state.exclusive():
+            production.approve(folder, folder.settings, character, unapprove=bool(unapprove), command=command)
+        return _back(back, None)
+
+    # uploaded references: checked by content, kept as takes; a form gets its page back, an API caller JSON
+
+    async def upload(request: Request, target: str, entity: str, back: str,
+                     again: Callable[[], tuple[str, dict[str, Any]]]) -> Response:
+        wants_json = _wants_json(request)
+        try:
+            take = await _receive_reference(request, folder, target, entity)
+        except production.ReferenceRefused as refused:
+            said = {"error": str(refused).splitlines()[0], "file": refused.filename, "hint": refused.hint}
+            if wants_json:
+                return JSONResponse(said, status_code=refused.status)
+            name, context = await run_in_threadpool(again)
+            return page(request, name, status=refused.status, refused={"target": f"{target}:{entity}", **said},
+                        **context)
+        except MangalineError as error:
+            if not wants_json:
+                raise  # the error page, as for every other action
+            text = str(error).splitlines()[0]
+            return JSONResponse({"error": text, "hint": error.hint}, status_code=404 if text.startswith("no ") else 409)
+        if wants_json:
+            return JSONResponse({"take": take.id, "step": take.step, "entity": take.entity, **take.data,
+                                 "url": _reference_url(take)}, status_code=201)
+        return _back(back, request.cookies.get("mangaline_author"))
+
+    @app.post("/characters/{character}/references")
+    async def character_reference(request: Request, character: str) -> Response:
+        return await upload(request, "character", character, f"/bible#character-{character}",
+                            lambda: ("bible.html", _bible(folder)))
+
+    @app.post("/sets/{location}/references")
+    async def set_reference(request: Request, location: str) -> Response:
+        return await upload(request, "set", location, f"/bible#set-{location}", lambda: ("bible.html", _bible(folder)))
+
+    @app.post("/shots/{code}/references")
+    async def shot_reference(request: Request, code: str) -> Response:
+        return await upload(request, "shot", code, f"/shots/{code}#references",
+                            lambda: ("shot.html", shot_context(code)))
+
     @app.post("/build")
     def build(back: str = Form("/progress")) -> Response:
         studio.start_build()
@@ -274,6 +331,54 @@ def _episode(script: Script, episode: str):
         if chosen.id == episode:
             return chosen
     raise HTTPException(404, f"no episode {episode}")
+
+
+def _wants_json(request: Request) -> bool:
+    """An API caller (Accept: application/json, and not a browser asking for HTML)."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+async def _receive_reference(request: Request, folder: ProjectFolder, target: str, entity: str) -> Take:
+    """The reference image of a multipart form's ``file`` field, stored through the production API."""
+    limit = production.REFERENCE_MAX_BYTES
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + _UPLOAD_OVERHEAD:
+        # refused before a byte of it is read or spooled to disk
+        raise production.ReferenceRefused(
+            "the uploaded file", f"is about {int(declared) / 2**20:.1f} MB; a reference may be at most {limit // 2**20} MB",
+            status=413, hint="save it smaller (as JPEG or WebP) and upload it again")
+    form = await request.form(max_files=1, max_fields=8)
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise production.ReferenceRefused("the form", "holds no file", status=422,
+                                              hint="choose a PNG, JPEG or WebP image to upload")
+        name = upload.filename or "the uploaded file"
+        data = await upload.read(limit + 1)
+        author = str(form.get("author") or request.cookies.get("mangaline_author") or "studio")
+        return await run_in_threadpool(production.upload_reference, folder, target, entity, data, filename=name,
+                                       author=author)
+    finally:
+        await form.close()
+
+
+def _reference_url(take: Take) -> str:
+    name, sha = next(iter(take.components.items()))
+    return f"/objects/{sha}/{name}"
+
+
+def _bible(folder: ProjectFolder) -> dict[str, Any]:
+    """The bible page: each character with its turnaround, its approval and its uploaded references; each set."""
+    bible = folder.load_bible()
+    sheets: dict[str, Take] = {}
+    for take in folder.state.takes(SHEET_STEP):
+        sheets[take.entity] = take  # oldest first: the newest stays
+    locks = {cid: approved_take(folder.state, character) for cid, character in bible.characters.items()
+             if character.approved}
+    return {"bible": bible, "sheets": sheets, "locks": locks, "plan": _floor_plan,
+            "references": {"character": production.reference_takes(folder, "character"),
+                           "set": production.reference_takes(folder, "set")}}
 
 
 def _picture(take: Take | None) -> str | None:
