@@ -13,7 +13,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mangaline"
-DEPARTMENTS = ("breakdown", "design", "layout", "storyboard", "voice", "animate", "qc", "edit")
+DEPARTMENTS = ("breakdown", "design", "layout", "storyboard", "voice", "animate", "sound", "qc", "edit")
 NOT_FOR_DEPARTMENTS = (*DEPARTMENTS, "project", "render", "production", "cli")
 COMPOSITION = ("production", "cli")  # the composition root and its face wire the departments together
 

@@ -32,6 +32,7 @@ __all__ = [
     "QcSettings",
     "RoutingSettings",
     "Settings",
+    "SoundSettings",
     "StateSettings",
     "StorageSettings",
     "load_settings",
@@ -278,6 +279,22 @@ class QcSettings(BaseModel):
         return value
 
 
+class SoundSettings(BaseModel):
+    """[sound]: where music and effects come from, and how loud the episode is delivered."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    library: str | None = Field(
+        default=None,
+        description="a folder of your own audio files (music/tense_night.wav, door-slam.ogg ...), matched by name; "
+        "relative to the project; unset: music and effects are made offline",
+    )
+    loudness: float = Field(
+        default=-14.0, ge=-31.0, le=-9.0,
+        description="integrated loudness of the episode's mix in LUFS (EBU R128): -14 for short-video platforms, -23 for broadcast",
+    )
+
+
 class Settings(BaseModel):
     """Everything mangaline.toml holds; saved beside what it produced."""
 
@@ -291,6 +308,7 @@ class Settings(BaseModel):
     state: StateSettings = StateSettings()
     storage: StorageSettings = StorageSettings()
     qc: QcSettings = QcSettings()
+    sound: SoundSettings = SoundSettings()
 
 
 def _check_url(value: str | None, key: tuple[str, str], *, credentials: bool = False) -> str | None:

@@ -12,7 +12,9 @@ lends every step the studio's address, through which it reaches the model its ro
     animate.clip           [shot]        the motion-comic plan: timing, camera, mouths, blinks (draft tier)
     animate.video          [shot]        standard/premium tier: a video model's clip, QC'd and retaken (animate/video.py)
     edit.segment           [shot]        the shot rendered by FFmpeg, subtitles burned in
-    edit.episode           [episode]     the episode MP4 and its SRT, ASS and OTIO exports
+    sound.music            [scene]       the scene's music bed: a library file matched to its mood, or one made offline
+    sound.effects          [shot]        the sounds its action calls for (CAPS sound words, ambience), panned to its subject
+    edit.episode           [episode]     the timeline, and the episode rendered from it: MP4 (stereo mix), stems, SRT, ASS, OTIO
 
 A node's params hold only what its output depends on, so an edit re-runs exactly the
 steps it touches: a changed dialogue line re-runs its voice, its shot's clip and
@@ -41,7 +43,7 @@ from .animate.lipsync import LIPSYNC
 from .animate.video import VIDEO
 from .atomic import atomic_path, write_text_atomic
 from .checks import enabled_checks
-from .config import LlmSettings, QcSettings, Settings
+from .config import LlmSettings, QcSettings, Settings, SoundSettings
 from .design import design_bible
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
@@ -61,6 +63,9 @@ from .providers.catalogue import Catalogue, dimensions, project_catalogue
 from .providers.router import PlanItem, RouteStats
 from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
+from .sound import Library, scene_cues, scene_mood
+from .sound.steps import EFFECTS as SOUND_EFFECTS
+from .sound.steps import MUSIC as SOUND_MUSIC
 from .storyboard.paintover import PAINTOVER
 from .qc.steps import QC_CUT
 from .storyboard.steps import KEYFRAME
@@ -123,6 +128,8 @@ __all__ = [
 ]
 
 EXPORT_SUFFIXES = ("srt", "ass", "otio")
+STEMS = ("dialogue", "music", "effects")
+"""The episode's audio stems, published to exports/ as <episode>.<stem>.wav."""
 
 
 @dataclass(frozen=True)
@@ -229,12 +236,15 @@ def build_graph(
     plates = _plate_nodes(script, bible, project, nodes, work)
     cast = cast_voices(bible, work, catalogue)
     voice_ids = {cid: voice for cid, (_provider, voice) in cast.items()}
+    library = None
+    if settings.sound.library:
+        library = Library.scan(Path(root or ".") / Path(settings.sound.library).expanduser())
     outputs: dict[str, EpisodeOutput] = {}
     paid_clips = any(route.tier != "draft" for key, route in work.routes.items() if key.startswith("clip:"))
     judge = judge_params(settings, catalogue) if paid_clips else None
     for episode in script.episodes:
         outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates,
-                                             settings.qc, judge, directions)
+                                             settings.qc, judge, directions, settings.sound, library)
     return BuildGraph(nodes=nodes, episodes={eid: out.episode for eid, out in outputs.items()}, work=work,
                       resources=resources, cast=cast, outputs=outputs)
 
@@ -371,7 +381,9 @@ def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
     qc: QcSettings, judge: dict[str, Any] | None = None, directions: Mapping[str, Direction] | None = None,
+    sound: SoundSettings | None = None, library: Library | None = None,
 ) -> EpisodeOutput:
+    sound = sound or SoundSettings()
     segments: dict[str, Invocation] = {}
     clips: dict[str, Invocation] = {}
     voices: dict[str, Invocation] = {}
@@ -444,6 +456,8 @@ def _episode_nodes(
             nodes.extend([*line_nodes.values(), clip, segment])
             clips[shot.code] = clip
             segments[shot.code] = segment
+    music, effects = _sound_nodes(episode, bible, drafts, library)
+    nodes.extend([*music.values(), *effects.values()])
     order = [shot.code for shot in episode.shots()]
     node = Invocation(
         step=EPISODE,
@@ -454,11 +468,14 @@ def _episode_nodes(
             "shots": order,
             "scenes": {shot.code: scene.id for scene in episode.scenes for shot in scene.shots},
             "frame": _frame(project),
+            "loudness": sound.loudness,
         },
         deps={
             **{f"segment:{code}": segments[code] for code in order},
             **{f"clip:{code}": clips[code] for code in order},
             **{f"line:{lid}": v for lid, v in voices.items()},
+            **{f"music:{sid}": v for sid, v in music.items()},
+            **{f"effects:{code}": v for code, v in effects.items()},
         },
     )
     nodes.append(node)
@@ -474,6 +491,35 @@ def _episode_nodes(
             cuts[cut.entity] = cut
     nodes.extend(cuts.values())
     return EpisodeOutput(episode=node, segments={code: segments[code] for code in order}, cuts=cuts)
+
+
+def _sound_nodes(
+    episode: Episode, bible: Bible, drafts: dict[str, Invocation], library: Library | None,
+) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
+    """Each scene's sound.music node and the sound.effects node of each shot whose action calls for a sound.
+
+    The cues and the mood are read from the script here (sound/cues.py), and the library's files matched to
+    them here, named with their content's sha256: a changed file, or a changed action line, is a new key."""
+    names = [c.name for c in bible.characters.values()] + [line.speaker for shot in episode.shots() for line in shot.dialogue]
+    music: dict[str, Invocation] = {}
+    effects: dict[str, Invocation] = {}
+    for scene in episode.scenes:
+        mood = scene_mood(scene.heading, " ".join(shot.action for shot in scene.shots), scene.time_of_day)
+        chosen = library.music(mood, scene.time_of_day) if library else None
+        music[scene.id] = Invocation(step=SOUND_MUSIC, entity=scene.id,
+                                     params={"mood": mood, "library": chosen.param() if chosen else None})
+        for code, cues in scene_cues(scene, names).items():
+            if not cues:
+                continue
+            shot = next(s for s in scene.shots if s.code == code)
+            matched = {cue.sound: f for cue in cues if library and (f := library.effect(cue.sound))}
+            effects[code] = Invocation(
+                step=SOUND_EFFECTS, entity=code,
+                params={"cues": [cue.model_dump(mode="json") for cue in cues], "subject": shot.subject,
+                        "library": {sound: f.param() for sound, f in matched.items()}},
+                deps={"layout": drafts[code].deps["layout"]},
+            )
+    return music, effects
 
 
 def _pictures(
@@ -616,7 +662,8 @@ class Published:
 
     episode: str
     files: dict[str, Path]
-    """episode.mp4 in renders/, its exports (.srt, .ass, .otio) and each shot's segment (shots/<code>.mp4)."""
+    """episode.mp4 in renders/, its exports (.srt, .ass, .otio, the stems <episode>.dialogue|music|effects.wav) and each
+    shot's segment (shots/<code>.mp4)."""
     duration: float
     shots: int
 
@@ -644,6 +691,7 @@ def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path
     """
     targets = {"episode.mp4": (renders_dir, renders_dir / f"{episode_id}.mp4")}
     targets.update({f"episode.{suffix}": (exports_dir, exports_dir / f"{episode_id}.{suffix}") for suffix in EXPORT_SUFFIXES})
+    targets.update({f"{stem}.wav": (exports_dir, exports_dir / f"{episode_id}.{stem}.wav") for stem in STEMS})
     targets.update({name: (renders_dir, renders_dir / episode_id / name) for name in take_components if name.startswith("shots/")})
     placed = {name: inside(*targets[name]) for name in take_components if name in targets}
     for name, target in placed.items():
@@ -820,7 +868,7 @@ def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue
 
 STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
     CHARACTER_SHEET, SHEET_VIEW, SET_PLATE, LAYOUT_SHOT, LAYOUT_SET_VIEW, VOICE_LINE, KEYFRAME, PAINTOVER, CLIP, VIDEO,
-    LIPSYNC, SEGMENT, EPISODE, QC_CUT) if step.kind == "cpu"}))
+    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECTS, EPISODE, QC_CUT) if step.kind == "cpu"}))
 """The modules of the line's rendering steps: what a warm worker has imported before its first step arrives."""
 
 

@@ -1,4 +1,4 @@
-"""16-bit mono WAV, the format voices hand to the edit: written atomically, read without a subprocess."""
+"""16-bit WAV, the format voices and sounds hand to the edit: written atomically, read without a subprocess."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["read_pcm16", "write_pcm16"]
+__all__ = ["read_pcm16", "read_pcm16_channels", "write_pcm16"]
 
 
 def write_pcm16(path: Path, samples: np.ndarray, sample_rate: int) -> None:
-    """Write float samples in [-1, 1] as 16-bit PCM mono; the file appears whole or not at all."""
+    """Write float samples in [-1, 1] as 16-bit PCM (mono, or one column per channel); the file appears whole or
+    not at all."""
+    samples = np.asarray(samples)
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
     pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
     with atomic_path(Path(path)) as tmp, wave.open(str(tmp), "wb") as wav:
-        wav.setnchannels(1)
+        wav.setnchannels(channels)
         wav.setsampwidth(2)
         wav.setframerate(sample_rate)
         wav.writeframes(pcm.tobytes())
@@ -31,5 +34,20 @@ def read_pcm16(path: Path, sample_rate: int | None = None) -> np.ndarray | None:
             if sample_rate is not None and wav.getframerate() != sample_rate:
                 return None
             return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    except (wave.Error, EOFError):
+        return None
+
+
+def read_pcm16_channels(path: Path, sample_rate: int | None = None) -> np.ndarray | None:
+    """Float samples of a 16-bit WAV as (frames, channels), at ``sample_rate`` when given; None for any other file."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getsampwidth() != 2:
+                return None
+            if sample_rate is not None and wav.getframerate() != sample_rate:
+                return None
+            channels = wav.getnchannels()
+            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+            return pcm.reshape(-1, channels).astype(np.float32) / 32768.0
     except (wave.Error, EOFError):
         return None

@@ -1,4 +1,4 @@
-"""Two segments and a dialogue mix become an episode; the edit's files read back."""
+"""Two segments and two lines become a timeline, and the timeline an episode; the edit's files read back."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from mangaline.edit import (
     audio_levels,
     build_timeline,
     count_frames,
+    for_export,
     mix_dialogue,
     probe,
     render_episode,
@@ -69,9 +70,10 @@ def edit(tmp_path_factory):
     mix = tmp / "dialogue.wav"
     mix_dialogue([(d.audio, d.start) for d in dialogue], total, mix)
     out = tmp / "renders" / "ep01.mp4"
-    info = render_episode([c.segment for c in cuts], mix, out, fps=FPS)
     events = [SubtitleEvent(start=0.25, end=1.05, text="Hello.", speaker="MAYA"),
               SubtitleEvent(start=1.5, end=2.3, text="こんにちは。", speaker="KEN")]
+    timeline = build_timeline("ep01", FPS, cuts, dialogue, events)
+    info = render_episode(timeline, out, stems_dir=tmp / "stems", check_frames=True).info
     return tmp, cuts, dialogue, events, mix, out, info
 
 
@@ -97,10 +99,10 @@ def test_mix_soft_limits_overlapping_lines(tmp_path):
     assert quiet.any(), "quiet samples pass through"
 
 
-def test_episode_is_h264_aac_and_exactly_the_sum_of_segments(edit):
+def test_episode_is_h264_stereo_aac_and_exactly_the_sum_of_segments(edit):
     _, cuts, _, _, _, out, info = edit
     assert (info.video_codec, info.width, info.height) == ("h264", 270, 480)
-    assert (info.audio_codec, info.sample_rate) == ("aac", 48000)
+    assert (info.audio_codec, info.sample_rate, info.channels) == ("aac", 48000, 2)
     frames = sum(c.frames for c in cuts)
     assert count_frames(out) == frames
     assert info.duration == pytest.approx(frames / FPS, abs=1 / FPS)
@@ -108,16 +110,17 @@ def test_episode_is_h264_aac_and_exactly_the_sum_of_segments(edit):
 
 
 def test_one_segment_rerendered_rejoins_by_stream_copy(edit):
-    tmp, cuts, _, _, mix, _, _ = edit
+    tmp, cuts, dialogue, _, _, _, _ = edit
     out = tmp / "renders" / "ep01_v2.mp4"
-    info = render_episode([cuts[1].segment, cuts[0].segment], mix, out, fps=FPS)
+    swapped = [Cut(shot=c.shot, segment=c.segment, frames=c.frames) for c in (cuts[1], cuts[0])]
+    info = render_episode(build_timeline("v2", FPS, swapped, dialogue, []), out, stems_dir=tmp / "stems_v2").info
     assert count_frames(out) == sum(c.frames for c in cuts)
     assert info.video_codec == "h264"
 
 
 def test_exports_read_back(edit):
     tmp, cuts, dialogue, events, _, _, _ = edit
-    timeline = build_timeline("ep01", FPS, cuts, dialogue, events)
+    timeline = for_export(build_timeline("ep01", FPS, cuts, dialogue, events), {})
     write_otio(timeline, tmp / "exports" / "ep01.otio")
     write_srt(events, tmp / "exports" / "ep01.srt")
     write_ass(events, tmp / "exports" / "ep01.ass", width=270, height=480, language="ja")
@@ -151,9 +154,7 @@ def test_overlapping_lines_go_to_a_second_dialogue_track(edit, tmp_path):
 
 def test_silent_dialogue_still_makes_an_episode(edit, tmp_path):
     _, cuts, _, _, _, _, _ = edit
-    mix = tmp_path / "silence.wav"
-    mix_dialogue([], 30 / FPS, mix)
-    info = render_episode([cuts[0].segment], mix, tmp_path / "ep.mp4", fps=FPS)
+    info = render_episode(build_timeline("ep", FPS, cuts[:1], [], []), tmp_path / "ep.mp4", stems_dir=tmp_path).info
     assert info.audio_codec == "aac" and info.duration == pytest.approx(30 / FPS, abs=1 / FPS)
 
 
@@ -170,9 +171,10 @@ def test_cut_placed_at_the_wrong_frame_is_refused(edit):
 
 
 def test_missing_segment_is_a_render_error(edit, tmp_path):
-    _, cuts, _, _, mix, _, _ = edit
+    _, cuts, _, _, _, _, _ = edit
+    gone = Cut(shot="gone", segment=tmp_path / "nope.mp4", frames=10)
     with pytest.raises(RenderError, match="missing segment"):
-        render_episode([cuts[0].segment, tmp_path / "nope.mp4"], mix, tmp_path / "ep.mp4", fps=FPS)
+        render_episode(build_timeline("ep", FPS, [cuts[0], gone], [], []), tmp_path / "ep.mp4", stems_dir=tmp_path)
     assert not (tmp_path / "ep.mp4").exists()
 
 

@@ -1,8 +1,12 @@
-"""The dialogue mix: voiced lines placed at their times on one track, soft-limited, written as 16-bit WAV."""
+"""The episode's sound: the dialogue mix, and the stereo mix of dialogue, music and effects with its stems.
+
+Dialogue is centred, effects panned, music and effects ducked under the lines; one gain and a true-peak
+limiter bring the whole to the loudness asked for, and each stem gets the same, so the stems sum to the mix."""
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +16,7 @@ from mangaline.wavfile import read_pcm16, write_pcm16
 
 from ..ffmpeg import ffmpeg_exe, run_ffmpeg
 
-__all__ = ["mix_dialogue", "soft_limit", "LIMIT_KNEE", "LIMIT_CEILING"]
+__all__ = ["EpisodeMix", "mix_dialogue", "mix_episode", "soft_limit", "speech_gain", "true_peak", "LIMIT_KNEE", "LIMIT_CEILING"]
 
 LIMIT_KNEE = 0.89
 """Where the limiter starts to bend (about -1 dBFS): overlapping lines squash instead of clipping."""
@@ -20,6 +24,8 @@ LIMIT_KNEE = 0.89
 
 LIMIT_CEILING = 0.98
 """No sample goes past this (about -0.2 dBFS), however loud the overlap."""
+MAX_GAIN_DB = 30.0
+"""The most a quiet mix is raised: a whisper of a mix is not turned into noise."""
 
 
 def soft_limit(samples: np.ndarray, knee: float = LIMIT_KNEE, ceiling: float = LIMIT_CEILING) -> np.ndarray:
@@ -72,3 +78,223 @@ def mix_dialogue(placements: list[tuple[Path, float]], duration: float, out: Pat
         voice = voice[: total - first]
         mix[first : first + len(voice)] += voice
     write_pcm16(out, soft_limit(mix), sample_rate)
+
+
+MUSIC_UNDER_DIALOGUE_LU = 10.0
+"""How far under the dialogue's loudness the music bed sits where no one speaks."""
+EFFECT_UNDER_DIALOGUE_LU = 4.0
+"""How far under the dialogue a one-off effect (a horn, a door) sits: heard, not louder than a line."""
+AMBIENCE_UNDER_DIALOGUE_LU = 16.0
+"""How far under the dialogue a bed of rain or wind sits."""
+MUSIC_DUCK_DB = 14.0
+"""How much further the music drops while a line plays: with the bed's own 10 LU, well past 12 dB under speech."""
+EFFECTS_DUCK_DB = 8.0
+"""How much the effects drop while a line plays."""
+SPEECH_GATE_DBFS = -45.0
+"""A 10 ms window of the dialogue louder than this is speech (lines are mastered to peak at -3 dBFS)."""
+DUCK_AROUND_S, DUCK_RAMP_S = 0.3, 0.15
+"""The ducking is fully down this long before a word and after one, and ramps over this long: computed from the
+whole dialogue stem at once, so it looks ahead and is down before the first syllable."""
+MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S, AMBIENCE_FADE_S = 0.5, 1.0, 0.3
+TRUE_PEAK_LIMIT_DBTP = -2.0
+"""Where the limiter holds the mix's 4x-oversampled peaks; AAC's reconstruction overshoots by a few tenths,
+so the delivered episode stays under -1 dBTP."""
+_OVERSAMPLE = 4
+_LIMITER_WINDOW_S = 0.01
+_REFERENCE_LUFS = -23.0
+"""The level music and effects are set against when an episode has no dialogue at all."""
+
+
+def _stereo_loudness(x: np.ndarray, sample_rate: int) -> float:
+    """BS.1770 integrated loudness of a stereo signal (frames x 2): the channels' K-weighted powers summed."""
+    from ..audio import block_powers, gated_loudness
+
+    return gated_loudness(block_powers(x[:, 0], sample_rate)[0] + block_powers(x[:, 1], sample_rate)[0])
+
+
+def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
+    """Each sample's true peak (BS.1770 annex 2: the signal 4x oversampled), the largest over its channels."""
+    from scipy.signal import resample_poly
+
+    x = np.atleast_2d(np.asarray(x, np.float64).T).T
+    over = np.abs(resample_poly(x, _OVERSAMPLE, 1, axis=0))
+    peaks = np.maximum(np.abs(x), over[: len(x) * _OVERSAMPLE].reshape(len(x), _OVERSAMPLE, -1).max(axis=1))
+    return peaks.max(axis=1)
+
+
+def _read(path: Path, channels: int, sample_rate: int, cache: dict) -> np.ndarray:
+    """A sound file as (frames x channels) floats, read once per mix."""
+    from ..wavfile import read_pcm16_channels
+
+    key = (Path(path), channels)
+    if key not in cache:
+        if not Path(path).is_file():
+            raise RenderError("mix", f"missing sound {path}")
+        samples = read_pcm16_channels(path, sample_rate)
+        if samples is None or samples.shape[1] not in (1, channels):
+            from ..audio import decode_line
+
+            mono = decode_line(Path(path), f"the sound {Path(path).name}")[:, None]
+            samples = mono if channels == 1 else np.repeat(mono, channels, axis=1)
+        if samples.shape[1] != channels:
+            samples = np.repeat(samples[:, :1], channels, axis=1) if channels > 1 else samples.mean(axis=1, keepdims=True)
+        cache[key] = samples.astype(np.float64)
+    return cache[key]
+
+
+def _tiled(source: np.ndarray, phase: int, count: int) -> np.ndarray:
+    """``count`` frames of ``source`` looped, starting ``phase`` frames into it."""
+    reps = -(-(phase + count) // len(source))
+    return np.tile(source, (reps, 1))[phase : phase + count]
+
+
+def _ramp(count: int, seconds_in: float, seconds_out: float, sample_rate: int) -> np.ndarray:
+    up = min(count // 2, int(seconds_in * sample_rate))
+    down = min(count // 2, int(seconds_out * sample_rate))
+    ramp = np.ones(count)
+    if up:
+        ramp[:up] = np.linspace(0.0, 1.0, up)
+    if down:
+        ramp[count - down :] = np.linspace(1.0, 0.0, down)
+    return ramp[:, None]
+
+
+def speech_gain(dialogue: np.ndarray, depth_db: float, sample_rate: int) -> np.ndarray:
+    """The gain (per sample, 0..1) that ducks a stem ``depth_db`` under every stretch of speech in ``dialogue`` (mono).
+
+    Sidechain ducking done offline: speech is where the dialogue's 10 ms RMS passes SPEECH_GATE_DBFS; the
+    duck is fully down DUCK_AROUND_S either side of it and ramps over DUCK_RAMP_S outside that, so the full
+    depth holds for every sample of speech."""
+    from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
+    hop = sample_rate // 100
+    count = -(-len(dialogue) // hop)
+    padded = np.zeros(count * hop)
+    padded[: len(dialogue)] = dialogue
+    rms = np.sqrt(np.mean(padded.reshape(count, hop) ** 2, axis=1))
+    speech = (rms > 10 ** (SPEECH_GATE_DBFS / 20)).astype(float)
+    around, ramp = max(1, round(DUCK_AROUND_S * 100)), max(1, round(DUCK_RAMP_S * 100))
+    widened = maximum_filter1d(speech, size=2 * around + 1)
+    # the ramp (odd, centred) reaches at most half its width into the widened stretch: speech keeps the full depth
+    smooth = uniform_filter1d(widened, size=ramp | 1, mode="nearest")
+    floor = 10 ** (-depth_db / 20)
+    per_hop = 1.0 - (1.0 - floor) * np.clip(smooth, 0, 1)
+    return np.repeat(per_hop, hop)[: len(dialogue)]
+
+
+@dataclass(frozen=True)
+class EpisodeMix:
+    """The mix an episode is encoded from, and its stems (each the mix's share, so they sum to it), with what was measured."""
+
+    mix: Path
+    stems: dict[str, Path]
+    loudness: float
+    """integrated loudness of the mix, LUFS (BS.1770)"""
+    true_peak: float
+    """its 4x-oversampled peak, dBTP"""
+
+
+def mix_episode(placements, duration: float, out_dir: Path, *, loudness: float, sample_rate: int = 48000) -> EpisodeMix:
+    """Mix dialogue (centred), music and effects (panned) in stereo, duck music and effects under the lines,
+    bring the mix to ``loudness`` LUFS with its true peaks under TRUE_PEAK_LIMIT_DBTP, and write mix.wav and the
+    stems dialogue.wav, music.wav and effects.wav (16-bit stereo, ``duration`` long) into ``out_dir``.
+
+    ``placements`` are the timeline's audio clips (``timeline.AudioPlacement``): dialogue and one-off effects play
+    their file once from their start, music and ambience loop for their duration. Levels are set against the
+    dialogue's own loudness (MUSIC_UNDER_DIALOGUE_LU ...), then one gain and a look-ahead limiter, the same for
+    every stem, bring the whole to the target."""
+    if duration <= 0:
+        raise RenderError("mix", f"duration must be positive, got {duration}")
+    ffmpeg_exe()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    total = round(duration * sample_rate)
+    cache: dict = {}
+    dialogue = np.zeros(total)
+    for placed in (p for p in placements if p.role == "dialogue"):
+        voice = _read(placed.path, 1, sample_rate, cache)[:, 0]
+        first = round(placed.start * sample_rate)
+        if first < total:
+            voice = voice[: total - first]
+            dialogue[first : first + len(voice)] += voice
+    dialogue = soft_limit(dialogue)
+    reference = integrated_loudness_of(dialogue, sample_rate)
+    music = np.zeros((total, 2))
+    effects = np.zeros((total, 2))
+    levels: dict[Path, float] = {}
+    for placed in placements:
+        if placed.role not in ("music", "effects"):
+            continue
+        source = _read(placed.path, 2 if placed.role == "music" else 1, sample_rate, cache)
+        if placed.path not in levels:
+            level = _stereo_loudness(np.repeat(source, 2 // source.shape[1], axis=1), sample_rate)
+            if not np.isfinite(level):  # a short click has no gated loudness: use its RMS
+                level = 10 * np.log10(max(float(np.mean(source**2)) * 2, 1e-12)) - 0.691
+            levels[placed.path] = level
+        under = MUSIC_UNDER_DIALOGUE_LU if placed.role == "music" else AMBIENCE_UNDER_DIALOGUE_LU if placed.loop else EFFECT_UNDER_DIALOGUE_LU
+        gain = 10 ** ((reference - under - levels[placed.path]) / 20)
+        first = round(placed.start * sample_rate)
+        if first >= total:
+            continue
+        if placed.loop:
+            count = min(total - first, round(placed.duration * sample_rate))
+            # looped beds keep the episode's clock as their phase, so rain over two shots runs on across the cut
+            phase = 0 if placed.role == "music" else first % len(source)
+            fade_in, fade_out = (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S) if placed.role == "music" else (AMBIENCE_FADE_S, AMBIENCE_FADE_S)
+            piece = _tiled(source, phase, count) * _ramp(count, fade_in, fade_out, sample_rate)
+        else:
+            piece = source[: total - first]
+        if piece.shape[1] == 1:  # a mono effect, panned by constant power
+            angle = (placed.pan + 1) * np.pi / 4
+            piece = piece * np.array([np.cos(angle), np.sin(angle)]) * np.sqrt(2)
+        target = music if placed.role == "music" else effects
+        target[first : first + len(piece)] += piece * gain
+    music *= speech_gain(dialogue, MUSIC_DUCK_DB, sample_rate)[:, None]
+    effects *= speech_gain(dialogue, EFFECTS_DUCK_DB, sample_rate)[:, None]
+    stems = {"dialogue": np.repeat(dialogue[:, None], 2, axis=1), "music": music, "effects": effects}
+    mixed = stems["dialogue"] + music + effects
+    curve = _loudness_curve(mixed, loudness, sample_rate)
+    paths = {}
+    for name, stem in stems.items():
+        paths[name] = out_dir / f"{name}.wav"
+        write_pcm16(paths[name], stem * curve, sample_rate)
+    final = mixed * curve
+    write_pcm16(out_dir / "mix.wav", final, sample_rate)
+    peak = float(true_peak(final, sample_rate).max()) if total else 0.0
+    return EpisodeMix(mix=out_dir / "mix.wav", stems=paths, loudness=_stereo_loudness(final, sample_rate),
+                      true_peak=20 * np.log10(max(peak, 1e-12)))
+
+
+def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
+    """The loudness a mono stem has once centred in stereo (both channels), or _REFERENCE_LUFS for silence."""
+    from ..audio import integrated_loudness
+
+    level = integrated_loudness(mono, sample_rate)
+    return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
+
+
+def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> np.ndarray:
+    """Per-sample gain (frames x 1) that brings ``mixed`` to ``target`` LUFS with its true peaks held under the limit:
+    one gain, then a limiter whose every gain change is ramped over _LIMITER_WINDOW_S, found in a few rounds (the
+    limiter takes a little loudness, the next round gives it back)."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    level = _stereo_loudness(mixed, sample_rate)
+    if not np.isfinite(level):
+        return np.ones((len(mixed), 1))
+    ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
+    peaks = true_peak(mixed, sample_rate)
+    window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
+    gain_db = target - level
+    curve = np.ones(len(mixed))
+    for _ in range(4):
+        scale = 10 ** (min(gain_db, MAX_GAIN_DB) / 20)
+        needed = np.minimum(1.0, ceiling / np.maximum(peaks * scale, 1e-12))
+        # a minimum over twice the ramp, then the ramp: every sample's gain is at most what it needed
+        held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window + 1 - window % 2)
+        curve = np.minimum(held, needed) * scale
+        reached = _stereo_loudness(mixed * curve[:, None], sample_rate)
+        if abs(target - reached) < 0.05:
+            break
+        gain_db += target - reached
+    return curve[:, None]
