@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from PIL import Image
+
 from mangaline import production
 from mangaline.project import ProjectFolder
+from mangaline.project.approval import approved_take
 from mangaline.studio import create_app
 from mangaline.studio.access import check_listen
 from mangaline.errors import MangalineError
@@ -168,3 +175,106 @@ def test_live_progress_shows_the_step_events_of_a_command_run_in_a_terminal(exam
         listener.join(timeout=60)
     assert len(seen) >= 3
     assert all(event["step"] == "layout.shot" for event in seen[:3])
+
+
+# uploaded references and approvals from the bible page ---------------------------------------------------------
+
+
+def _picture(width: int, height: int, kind: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (180, 40, 60)).save(out, kind)
+    return out.getvalue()
+
+
+def _bomb(side: int = 60_000) -> bytes:
+    """A PNG of a few hundred bytes whose header claims side × side pixels (a 3.6-gigapixel grey field)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b"")
+
+
+def _references(root: Path, target: str, entity: str) -> list:
+    folder = ProjectFolder.open(root)
+    try:
+        return production.reference_takes(folder, target, entity).get(entity, [])
+    finally:
+        folder.close()
+
+
+def test_a_reference_uploaded_on_the_shot_page_is_kept_as_a_take_with_who_sent_it(example: Path) -> None:
+    code = _shot_with_lines(example, skip=4).code
+    client = _client(example)
+    # the browser's claimed type is not what decides: a JPEG sent as "image/png" is stored as the JPEG it is
+    sent = client.post(f"/shots/{code}/references", data={"author": "ana"},
+                       files={"file": ("harbour at dusk.jpg", _picture(640, 360, "JPEG"), "image/png")})
+    assert sent.status_code == 303 and sent.headers["location"] == f"/shots/{code}#references"
+    [take] = _references(example, "shot", code)
+    assert take.step == "reference.shot" and take.provenance.provider == "upload"
+    assert (take.data["filename"], take.data["width"], take.data["height"], take.data["format"],
+            take.data["uploaded_by"]) == ("harbour at dusk.jpg", 640, 360, "jpeg", "ana")
+    page = client.get(f"/shots/{code}").text
+    assert "harbour at dusk.jpg" in page and "640×360" in page and "uploaded by ana" in page
+    blob = client.get(f"/objects/{take.components['reference.jpg']}/reference.jpg")
+    assert blob.status_code == 200 and blob.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(blob.content)).size == (640, 360)
+    # a character's reference, through the API, is what later steps find as the character's reference
+    character = next(iter(ProjectFolder.open(example).load_bible().characters))
+    api = client.post(f"/characters/{character}/references", headers={"Accept": "application/json"},
+                      files={"file": ("sheet.webp", _picture(512, 768, "WEBP"), "application/octet-stream")})
+    assert api.status_code == 201 and api.json()["width"] == 512 and api.json()["format"] == "webp"
+    folder = ProjectFolder.open(example)
+    try:
+        reference = production.character_reference(folder, character)
+    finally:
+        folder.close()
+    assert reference is not None and Image.open(reference).size == (512, 768)
+    assert "sheet.webp" in client.get("/bible").text
+
+
+@pytest.mark.parametrize("name, body, status, said, todo", [
+    ("notes.png", b"INT. HARBOUR - NIGHT\nnot a picture at all\n" * 20, 415, "is not a PNG, JPEG or WebP image",
+     "export it as"),
+    ("thumb.png", _picture(120, 300), 422, "at least 256 px", "upload a larger picture"),
+    ("poster.png", b"\0" * (production.REFERENCE_MAX_BYTES + 1), 413, "larger than 20 MB", "save it smaller"),
+    ("bomb.png", _bomb(), 422, "more pixels than any reference may have", "upload a real picture"),
+])
+def test_an_upload_that_is_no_fit_reference_is_refused_naming_the_file_and_what_to_do(
+        example: Path, name: str, body: bytes, status: int, said: str, todo: str) -> None:
+    code = _shot_with_lines(example, skip=5).code
+    client = _client(example)
+    before = len(_references(example, "shot", code))
+    page = client.post(f"/shots/{code}/references", files={"file": (name, body, "image/png")})
+    assert page.status_code == status
+    assert "upload-error" in page.text and name in page.text and said in page.text and todo.capitalize() in page.text
+    assert 'id="shot"' in page.text  # the shot page again, its form and takes as they were
+    api = client.post(f"/shots/{code}/references", files={"file": (name, body, "image/png")},
+                      headers={"Accept": "application/json"})
+    assert api.status_code == status
+    assert api.json()["file"] == name and said in api.json()["error"] and api.json()["hint"].startswith(todo)
+    assert len(_references(example, "shot", code)) == before
+
+
+def test_a_character_approved_on_the_bible_page_is_approved_for_the_cli_too(example: Path, tmp_path: Path) -> None:
+    root = tmp_path / "approving"
+    shutil.copytree(example, root)  # approving re-lays every shot it appears in: the shared example stays as built
+    folder = ProjectFolder.open(root)
+    character = next(iter(folder.load_bible().characters))
+    folder.close()
+    client = _client(root)
+    assert "not approved" in client.get("/bible").text
+    approved = client.post(f"/characters/{character}/approve", data={"back": f"/bible#character-{character}"})
+    assert approved.status_code == 303
+    folder = ProjectFolder.open(root)
+    try:
+        chosen = folder.load_bible().characters[character]
+        lock = approved_take(folder.state, chosen)
+    finally:
+        folder.close()
+    assert chosen.approved and lock is not None
+    bible = client.get("/bible").text
+    assert f"Design locked on take <code>{lock.id[:12]}</code>" in bible
+    # and the CLI's unapproval shows in the studio at once
+    mangaline("approve", root, "--character", character, "--unapprove")
+    article = client.get("/bible").text.split(f'id="character-{character}"', 1)[1].split("</article>", 1)[0]
+    assert "not approved" in article and f"Approve {chosen.name}" in article

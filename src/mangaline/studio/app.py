@@ -35,8 +35,9 @@ HERE = Path(__file__).parent
 _SHA = re.compile(r"[0-9a-f]{64}")
 _MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".webp": "image/webp", ".mp4": "video/mp4",
                 ".wav": "audio/wav", ".json": "application/json"}
-_UPLOAD_OVERHEAD = 64 * 1024
-"""What a multipart form adds around the file, at most: a body longer than the file limit plus this is refused unread."""
+_UNREAD_BEYOND = 4
+"""A body more than this many times the file limit is refused unread (and so without the file's name); one closer
+to the limit is read as far as the limit, so the refusal can name the file."""
 POLL_SECONDS = 0.4
 """How often live progress looks for new step events in the state database."""
 
@@ -343,7 +344,7 @@ async def _receive_reference(request: Request, folder: ProjectFolder, target: st
     """The reference image of a multipart form's ``file`` field, stored through the production API."""
     limit = production.REFERENCE_MAX_BYTES
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + _UPLOAD_OVERHEAD:
+    if declared.isdigit() and int(declared) > limit * _UNREAD_BEYOND:
         # refused before a byte of it is read or spooled to disk
         raise production.ReferenceRefused(
             "the uploaded file", f"is about {int(declared) / 2**20:.1f} MB; a reference may be at most {limit // 2**20} MB",
