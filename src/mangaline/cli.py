@@ -512,19 +512,39 @@ def status(
 def export(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     layout: Annotated[bool, typer.Option("--layout", help="write exports/layout/<shot>.json: camera, characters, elements")] = False,
+    formats: Annotated[Optional[str], typer.Option(
+        help="write exports/<episode>/ for an editor: any of otio,fcp7,fcpxml,edl,kdenlive,jianying")] = None,
+    episodes: Annotated[Optional[str], typer.Option(help="with --formats, which episodes: 1-3, 2 or ep01,ep02; unset: all built")] = None,
 ) -> None:
-    """Write exports a pipeline can read: with --layout, each shot's camera, blocking and set pieces as JSON."""
-    if not layout:
-        raise MangalineError("nothing to export", hint="ask for what you want, e.g. --layout")
+    """Write exports a pipeline or an editor can read: with --layout, each shot's camera, blocking and set pieces as
+    JSON; with --formats, each built episode's cut as OTIO, FCP 7 XML, FCPXML, EDL, a Kdenlive project or a JianYing
+    draft, referencing the published shot segments and audio (docs/architecture.md, "Editor exports")."""
+    if not layout and formats is None:
+        raise MangalineError("nothing to export", hint="ask for what you want, e.g. --layout or --formats otio,fcp7,edl")
+    if episodes is not None and formats is None:
+        raise MangalineError("--episodes goes with --formats", hint="e.g. --formats fcp7 --episodes ep01")
+    if formats is not None:
+        from .edit.exports import parse_formats
+
+        chosen_formats = parse_formats(formats)  # refused before the project is opened
     folder, settings = _open(directory)
     try:
-        with _building(folder, f"export {directory} --layout"):
-            from .production import export_layouts
+        if layout:
+            with _building(folder, f"export {directory} --layout"):
+                from .production import export_layouts
 
-            written = export_layouts(folder, settings, command=f"export {directory} --layout")
+                written = export_layouts(folder, settings, command=f"export {directory} --layout")
+            err.print(f"[green]layout[/] {written.count} shots: {written.folder}")
+        if formats is not None:
+            from .production import export_editors
+
+            chosen = _episode_ids(episodes, [e.id for e in folder.load_script().episodes]) if episodes is not None else None
+            for result in export_editors(folder, chosen_formats, episodes=chosen):
+                err.print(f"[green]editors[/] {escape(result.folder.name)}: {result.count} export(s) in {escape(str(result.folder))}")
+                for path in result.files:
+                    print(path)
     finally:
         folder.close()
-    err.print(f"[green]layout[/] {written.count} shots: {written.folder}")
 
 
 @app.command()

@@ -1132,6 +1132,42 @@ def export_layouts(
     return ExportResult(folder=target, files=files)
 
 
+def export_editors(folder: ProjectFolder, formats: list[str], *, episodes: list[str] | None = None) -> list[ExportResult]:
+    """exports/<episode>/ for an editor (the formats of `edit.exports.FORMATS`), from what the last build published:
+    exports/<episode>.otio, the shots' segments under renders/<episode>/shots/ and the audio. The audio is each stem
+    published as exports/<episode>.<stem>.wav (dialogue, music, effects), or else the episode MP4's mix, kept as renders/<episode>/dialogue.wav.
+    Every episode built, or those named; reads no state, runs no step."""
+    import opentimelineio as otio
+
+    from .edit.exports import EpisodeMedia, extract_dialogue, parse_formats, write_exports
+
+    formats = parse_formats(",".join(formats))
+    built = sorted(path.stem for path in folder.exports_dir.glob("*.otio") if (folder.renders_dir / f"{path.stem}.mp4").is_file())
+    if episodes is None and not built:
+        raise ProjectError(f"no episode of {folder.root} is built yet", hint=f"run `mangaline build {folder.root}` first")
+    results = []
+    for episode in episodes if episodes is not None else built:
+        timeline_path = folder.inside(folder.exports_dir / f"{episode}.otio")
+        episode_mp4 = folder.inside(folder.renders_dir / f"{episode}.mp4")
+        if not timeline_path.is_file() or not episode_mp4.is_file():
+            raise ProjectError(f"episode {episode!r} is not built yet: no {timeline_path.name} in {folder.exports_dir}",
+                               hint=f"run `mangaline build {folder.root} --episodes {episode}` first; built: {', '.join(built) or 'none'}")
+        timeline = otio.adapters.read_from_file(str(timeline_path), adapter_name="otio_json")
+        shots = folder.inside(folder.renders_dir / episode / "shots")
+        segments = {clip.name: folder.inside(shots / f"{clip.name}.mp4") for clip in timeline.video_tracks()[0].find_clips()}
+        stems = {stem: folder.inside(folder.exports_dir / f"{episode}.{stem}.wav") for stem in STEMS}
+        audio = {stem.capitalize(): path for stem, path in stems.items() if path.is_file()}
+        if not audio:
+            audio = {"Dialogue mix": extract_dialogue(episode_mp4, folder.inside(folder.renders_dir / episode / "dialogue.wav"))}
+        target = folder.inside(folder.exports_dir / episode)
+        written = write_exports(EpisodeMedia(episode=episode, timeline=timeline, segments=segments, audio=audio), target, formats)
+        results.append(ExportResult(folder=target, files=list(written.values())))
+    return results
+
+
+__all__ += ["export_editors"]
+
+
 @dataclass(frozen=True)
 class NodeReport:
     """Where one step of one entity stands, and why: FRESH, STALE, MISSING, or FLAGGED for a person to look at."""

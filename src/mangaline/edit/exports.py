@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import opentimelineio as otio
@@ -165,7 +165,9 @@ def write_exports(media: EpisodeMedia, folder: Path, formats: list[str]) -> dict
         if name == "jianying":
             written[name] = _write_jianying(media, folder / "jianying" / media.episode, info.width, info.height)
             continue
-        timeline = editor_timeline(media, relative_to=None if name in _ABSOLUTE else folder)
+        # a CMX 3600 EDL is the picture cut: its adapter writes one track and refuses more than two audio tracks
+        cut = replace(media, audio={}) if name == "edl" else media
+        timeline = editor_timeline(cut, relative_to=None if name in _ABSOLUTE else folder)
         target = folder / f"{media.episode}{_SUFFIX[name]}"
         # the Kdenlive adapter prints a banner on stdout; stdout is the CLI's results
         with contextlib.redirect_stdout(io.StringIO()):
