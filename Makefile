@@ -35,6 +35,11 @@ test: $(STAMP)
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >/dev/null 2>&1 \
 		|| echo "note: apt-get could not install chromium; the studio's browser tests will be skipped"; \
 	else echo "note: Chromium is not installed and this is not root; the studio's browser tests will be skipped (sudo apt-get install chromium)"; fi
+	@# the Kdenlive export is rendered by MLT's melt, a real client of the format
+	@test -x /usr/bin/melt || if [ "$$(id -u)" = 0 ]; then \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q melt; } >/dev/null 2>&1 \
+		|| echo "note: apt-get could not install melt; the Kdenlive export's render test will be skipped"; \
+	else echo "note: melt is not installed and this is not root; the Kdenlive export's render test will be skipped (sudo apt-get install melt)"; fi
 	$(BIN)/python -m pytest -q
 	@# the end-to-end build tests again, every project on Ray with PostgreSQL state and S3 objects
 	MANGALINE_TEST_CLUSTER=1 $(BIN)/python -m pytest -q $(CLUSTER_TESTS)
