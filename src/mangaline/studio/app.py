@@ -27,6 +27,7 @@ from ..model import Script, Take
 from ..project import ProjectFolder
 from ..project.approval import SHEET_STEP, approved_take
 from .access import TokenGate, check_listen, is_loopback
+from .reading import StudioFolder
 from .subtitles import webvtt
 
 __all__ = ["create_app", "serve"]
@@ -46,7 +47,7 @@ class Studio:
     """What the app holds for its lifetime: the open project, and the build it started, if any."""
 
     def __init__(self, root: Path) -> None:
-        self.folder = ProjectFolder.open(root)
+        self.folder: ProjectFolder = StudioFolder.open(root)
         self.build: subprocess.Popen | None = None
         self.build_log: Path | None = None
 
