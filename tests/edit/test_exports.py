@@ -135,6 +135,7 @@ def test_the_fcp_xmls_carry_our_frame_and_rate(episode) -> None:
     assert re.search(r'<format id="r1" frameDuration="25/600s" width="270" height="480"', fcpxml)
     fcp7 = (folder / "ep01.xml").read_text()
     assert "<timebase>24</timebase>" in fcp7 and "<ntsc>FALSE</ntsc>" in fcp7
+    assert re.search(r"<samplecharacteristics>.*<width>270</width>\s*<height>480</height>", fcp7, flags=re.DOTALL)
 
 
 def test_the_jianying_draft_places_the_same_media_at_the_same_times(episode) -> None:

@@ -172,13 +172,32 @@ def write_exports(media: EpisodeMedia, folder: Path, formats: list[str]) -> dict
         # the Kdenlive adapter prints a banner on stdout; stdout is the CLI's results
         with contextlib.redirect_stdout(io.StringIO()):
             text = otio.adapters.write_to_string(timeline, _ADAPTER[name])
-        if name == "fcpxml":
+        if name == "fcp7":
+            text = _fcp7_frame(text, info.width, info.height, _rate(media.timeline))
+        elif name == "fcpxml":
             text = _fcpxml_frame(text, info.width, info.height)
         elif name == "kdenlive":
             text = _kdenlive_frame(text, info.width, info.height, _rate(media.timeline), timeline.duration().value)
         write_text_atomic(target, text)
         written[name] = target
     return written
+
+
+def _fcp7_frame(text: str, width: int, height: int, fps: int) -> str:
+    """Give the sequence our frame: the adapter leaves its format empty, and Premiere then makes a 1080p
+    landscape sequence of a vertical episode."""
+    root = ET.fromstring(text)
+    for video_format in root.iterfind(".//sequence/media/video/format"):
+        if video_format.find("samplecharacteristics") is None:
+            frame = ET.SubElement(video_format, "samplecharacteristics")
+            rate = ET.SubElement(frame, "rate")
+            ET.SubElement(rate, "timebase").text = str(fps)
+            ET.SubElement(rate, "ntsc").text = "FALSE"
+            for tag, value in (("width", width), ("height", height), ("anamorphic", "FALSE"),
+                               ("pixelaspectratio", "square"), ("fielddominance", "none")):
+                ET.SubElement(frame, tag).text = str(value)
+    ET.indent(root, space="    ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _fcpxml_frame(text: str, width: int, height: int) -> str:
