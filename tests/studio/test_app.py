@@ -278,3 +278,17 @@ def test_a_character_approved_on_the_bible_page_is_approved_for_the_cli_too(exam
     mangaline("approve", root, "--character", character, "--unapprove")
     article = client.get("/bible").text.split(f'id="character-{character}"', 1)[1].split("</article>", 1)[0]
     assert "not approved" in article and f"Approve {chosen.name}" in article
+
+
+def test_a_line_edited_outside_the_studio_shows_on_its_next_page(example: Path) -> None:
+    line = _shot_with_lines(example, skip=6).dialogue[0]
+    client = _client(example)
+    assert client.get("/script").status_code == 200  # read, and kept parsed
+    folder = ProjectFolder.open(example)  # as a terminal would: another folder, another process's view
+    try:
+        production.edit_line(folder, line.id, "Said otherwise, from a terminal.", expected=line.text)
+        assert "Said otherwise, from a terminal." in client.get("/script").text
+        production.edit_line(folder, line.id, line.text)  # as it was, so the build finds it unchanged
+    finally:
+        folder.close()
+    assert "Said otherwise, from a terminal." not in client.get("/script").text

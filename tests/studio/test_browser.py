@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from mangaline import production
 from mangaline.project import ProjectFolder
@@ -54,6 +56,17 @@ def test_a_reviewer_rejects_a_take_asks_for_a_retake_watches_the_build_and_plays
         page.click(f'.card[data-shot="{shot.code}"]')
         page.wait_for_url(f"**/shots/{shot.code}")
         assert page.locator("#shot").inner_text() == shot.code
+
+        # upload a reference picture for the shot: it shows among the shot's references, with its name and size
+        picture = io.BytesIO()
+        Image.new("RGB", (480, 270), (40, 90, 160)).save(picture, "PNG")
+        page.set_input_files("#references input[type=file]", files=[
+            {"name": "lamp light.png", "mimeType": "image/png", "buffer": picture.getvalue()}])
+        page.click("#references form.upload button[type=submit]")
+        page.wait_for_url(f"**/shots/{shot.code}#references")
+        uploaded = page.locator("#references figure.reference").first
+        assert "lamp light.png" in uploaded.inner_text() and "480×270" in uploaded.inner_text()
+        assert uploaded.locator("img").evaluate("img => img.decode().then(() => img.naturalWidth)") == 480
 
         # edit a line of dialogue
         page.fill(f'input[data-line="{line.id}"]', "Edited in the studio.")
