@@ -209,3 +209,12 @@ def test_export_formats_from_the_command_line(small_script, published, tmp_path)
             *((project / "renders" / "ep01" / "shots" / f"{shot}.mp4").resolve() for shot in SHOTS),
             *((project / "exports" / f"ep01.{stem}.wav").resolve() for stem in STEMS),
         ]
+
+
+def test_a_missing_segment_is_named_before_anything_is_written(episode, tmp_path) -> None:
+    media, _folder, _mp4 = episode
+    gone = {**media.segments, "ep01_sc01_sh020": tmp_path / "gone.mp4"}
+    with pytest.raises(MangalineError, match="shot ep01_sc01_sh020 has no published segment") as raised:
+        write_exports(EpisodeMedia(episode="ep01", timeline=media.timeline, segments=gone, audio=media.audio),
+                      tmp_path / "out", ["otio", "jianying"])
+    assert "build the episode again" in str(raised.value) and not (tmp_path / "out").exists()

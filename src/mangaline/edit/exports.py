@@ -141,6 +141,9 @@ def editor_timeline(media: EpisodeMedia, *, relative_to: Path | None) -> otio.sc
         raise RenderError(f"export {media.episode}", "the timeline has no shots")
     timeline.tracks.append(video)
     for name, wav in media.audio.items():
+        if not Path(wav).is_file():
+            raise RenderError(f"export {media.episode}", f"the {name} audio {wav} is missing",
+                              hint="build the episode again so that its audio is published")
         track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
         track.append(otio.schema.Clip(
             name=name,
@@ -154,14 +157,17 @@ def editor_timeline(media: EpisodeMedia, *, relative_to: Path | None) -> otio.sc
 
 def write_exports(media: EpisodeMedia, folder: Path, formats: list[str]) -> dict[str, Path]:
     """Write each of ``formats`` for one episode into ``folder``; returns the file (or draft folder) by format."""
+    formats = parse_formats(",".join(formats))
+    # every shot's segment and every stem is there before anything is written
+    checked = editor_timeline(media, relative_to=None)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    first = media.segments[media.timeline.video_tracks()[0].find_clips()[0].name]
+    first = media.segments[checked.video_tracks()[0].find_clips()[0].name]
     info = probe(first)
     if info.width is None or info.height is None:
         raise RenderError(f"export {media.episode}", f"the segment {first} has no picture")
     written: dict[str, Path] = {}
-    for name in parse_formats(",".join(formats)):
+    for name in formats:
         if name == "jianying":
             written[name] = _write_jianying(media, folder / "jianying" / media.episode, info.width, info.height)
             continue
@@ -287,6 +293,8 @@ def _write_jianying(media: EpisodeMedia, target: Path, width: int, height: int) 
             shutil.rmtree(old)
         else:
             made.rename(target)
+    except (ValueError, OSError) as error:  # the library's word on a medium it could not read, or the disk's
+        raise RenderError(f"export {media.episode} as a JianYing draft", str(error)) from error
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
