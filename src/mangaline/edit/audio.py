@@ -148,6 +148,22 @@ def _tiled(source: np.ndarray, phase: int, count: int) -> np.ndarray:
     return np.tile(source, (reps, 1))[phase : phase + count]
 
 
+def _joined(placements: list) -> list:
+    """The placements with each run of looped clips of one file that follow on without a gap joined into one,
+    so rain over three shots (or one bed over two scenes of a mood) plays on across the cuts, with no fade at them."""
+    from dataclasses import replace
+
+    joined: list = []
+    for placed in sorted(placements, key=lambda p: (p.role, str(p.path), p.start)):
+        before = joined[-1] if joined else None
+        if (before is not None and placed.loop and before.loop and before.role == placed.role and before.path == placed.path
+                and before.pan == placed.pan and abs(before.start + before.duration - placed.start) < 0.05):
+            joined[-1] = replace(before, duration=placed.start + placed.duration - before.start)
+        else:
+            joined.append(placed)
+    return joined
+
+
 def _ramp(count: int, seconds_in: float, seconds_out: float, sample_rate: int) -> np.ndarray:
     up = min(count // 2, int(seconds_in * sample_rate))
     down = min(count // 2, int(seconds_out * sample_rate))
@@ -222,9 +238,7 @@ def mix_episode(placements, duration: float, out_dir: Path, *, loudness: float, 
     music = np.zeros((total, 2))
     effects = np.zeros((total, 2))
     levels: dict[Path, float] = {}
-    for placed in placements:
-        if placed.role not in ("music", "effects"):
-            continue
+    for placed in _joined([p for p in placements if p.role in ("music", "effects")]):
         source = _read(placed.path, 2 if placed.role == "music" else 1, sample_rate, cache)
         if placed.path not in levels:
             level = _stereo_loudness(np.repeat(source, 2 // source.shape[1], axis=1), sample_rate)

@@ -1,0 +1,154 @@
+"""The episode's sound, rendered from its timeline and measured by FFmpeg: loudness on target, true peak under
+-1 dBTP, music well under every line, effects where the subject stands, and stems that add up to the mix."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from mangaline.edit import Cut, DialogueClip, SoundClip, build_timeline, for_export, media, render_episode, write_otio
+from mangaline.ffmpeg import ffmpeg_exe
+from mangaline.sound import effect, music_bed
+from mangaline.wavfile import read_pcm16_channels, write_pcm16
+
+FPS = 24
+RATE = 48000
+
+
+def _line(path: Path, seconds: float, hz: float, seed: int) -> Path:
+    """A stand-in for a spoken line: a voiced buzz in syllables, mastered like a line (peak at -3 dBFS)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * RATE)) / RATE
+    voiced = sum(np.sin(2 * np.pi * hz * k * t) / k for k in range(1, 8)) + 0.1 * rng.standard_normal(len(t))
+    syllables = 0.35 + 0.65 * np.abs(np.sin(np.pi * 4 * t))
+    body = voiced * syllables * np.minimum(1, np.minimum(t, t[-1] - t) / 0.03)
+    write_pcm16(path, body * (10 ** (-3 / 20) / np.abs(body).max()), RATE)
+    return path
+
+
+def _segment(path: Path, frames: int) -> Path:
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c=navy:s=64x112:r={FPS}",
+                    "-frames:v", str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
+
+
+def _measured(mp4: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) as FFmpeg's ebur128 filter measures them."""
+    out = subprocess.run([ffmpeg_exe(), "-nostats", "-i", str(mp4), "-map", "0:a", "-af", "ebur128=peak=true",
+                          "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    summary = out[out.rindex("Summary:"):]
+    loudness = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return loudness, peak
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("mix")
+    cuts = [Cut(shot="sh010", scene="sc01", segment=_segment(tmp / "sh010.mp4", 72), frames=72),
+            Cut(shot="sh020", scene="sc01", segment=_segment(tmp / "sh020.mp4", 96), frames=96)]
+    lines = [DialogueClip(line="l1", start=0.5, duration=1.5, audio=_line(tmp / "l1.wav", 1.5, 180, 1)),
+             DialogueClip(line="l2", start=4.0, duration=2.0, audio=_line(tmp / "l2.wav", 2.0, 240, 2))]
+    bed, _ = music_bed("tense", 1)
+    write_pcm16(tmp / "music.wav", bed, RATE)
+    write_pcm16(tmp / "horn.wav", effect("horn", 1), RATE)
+    write_pcm16(tmp / "rain.wav", effect("rain", 1), RATE)
+    sounds = [
+        SoundClip(name="sc01:music", role="music", start=0.0, duration=7.0, audio=tmp / "music.wav", loop=True),
+        SoundClip(name="sh010:rain", role="effects", start=0.0, duration=3.0, audio=tmp / "rain.wav", loop=True),
+        SoundClip(name="sh020:rain", role="effects", start=3.0, duration=4.0, audio=tmp / "rain.wav", loop=True),
+        SoundClip(name="sh020:horn", role="effects", start=5.0, duration=2.6, audio=tmp / "horn.wav", pan=0.8),
+    ]
+    timeline = build_timeline("ep01", FPS, cuts, lines, [], sounds)
+    rendered = render_episode(timeline, tmp / "ep01.mp4", stems_dir=tmp / "stems", loudness=-14.0)
+    return tmp, timeline, lines, rendered
+
+
+def test_the_timeline_is_what_is_rendered(scene) -> None:
+    _, timeline, _, rendered = scene
+    found = media(timeline)
+    assert [p.name for p in found.segments] == ["sh010.mp4", "sh020.mp4"] and found.frames == [72, 96]
+    assert sorted((p.role, p.start) for p in found.audio) == [
+        ("dialogue", 0.5), ("dialogue", 4.0), ("effects", 0.0), ("effects", 3.0), ("effects", 5.0), ("music", 0.0)]
+    assert [t.name for t in timeline.audio_tracks()] == ["Dialogue", "Music", "Effects", "Effects 2"]
+    assert rendered.info.channels == 2 and rendered.info.audio_codec == "aac"
+    assert rendered.info.duration == pytest.approx(7.0, abs=1 / FPS)
+
+
+def test_the_mix_is_on_the_loudness_target_under_the_true_peak_ceiling(scene) -> None:
+    tmp, _, _, rendered = scene
+    loudness, peak = _measured(tmp / "ep01.mp4")
+    assert abs(loudness - -14.0) <= 1.0, loudness
+    assert peak <= -1.0, peak
+    assert rendered.mix.loudness == pytest.approx(-14.0, abs=0.2)
+
+
+def test_the_loudness_target_is_the_projects_own(scene, tmp_path: Path) -> None:
+    _, timeline, _, _ = scene
+    render_episode(timeline, tmp_path / "quiet.mp4", stems_dir=tmp_path, loudness=-23.0)
+    loudness, peak = _measured(tmp_path / "quiet.mp4")
+    assert abs(loudness - -23.0) <= 1.0 and peak <= -1.0
+
+
+def _db(x: np.ndarray) -> float:
+    return 10 * np.log10(max(float(np.mean(x.astype(np.float64) ** 2)), 1e-20))
+
+
+def test_music_and_effects_duck_well_under_every_line(scene) -> None:
+    _, _, lines, rendered = scene
+    stems = {name: read_pcm16_channels(path, RATE) for name, path in rendered.mix.stems.items()}
+    for line in lines:
+        a, b = round(line.start * RATE), round((line.start + line.duration) * RATE)
+        speech = _db(stems["dialogue"][a:b])
+        assert speech - _db(stems["music"][a:b]) >= 12.0, line.line
+        assert speech - _db(stems["effects"][a:b]) >= 6.0, line.line
+    # between the lines the music comes back up: the ducking rides, it is not a lower level throughout
+    gap = stems["music"][round(2.6 * RATE) : round(3.4 * RATE)]
+    under = stems["music"][round(0.8 * RATE) : round(1.6 * RATE)]
+    assert _db(gap) - _db(under) >= 10.0
+
+
+def test_effects_are_panned_to_the_subject_and_dialogue_is_centred(scene) -> None:
+    _, _, _, rendered = scene
+    effects = read_pcm16_channels(rendered.mix.stems["effects"], RATE)
+    horn = effects[round(5.1 * RATE) : round(5.7 * RATE)]  # the horn, over the rain, which is centred
+    assert _db(horn[:, 1]) - _db(horn[:, 0]) > 6.0
+    dialogue = read_pcm16_channels(rendered.mix.stems["dialogue"], RATE)
+    assert np.array_equal(dialogue[:, 0], dialogue[:, 1])
+
+
+def test_the_stems_add_up_to_the_mix(scene) -> None:
+    tmp, _, _, rendered = scene
+    stems = sum(read_pcm16_channels(path, RATE).astype(np.float64) for path in rendered.mix.stems.values())
+    mix = read_pcm16_channels(rendered.mix.mix, RATE).astype(np.float64)
+    assert np.abs(stems - mix).max() <= 3 / 32768  # 16-bit rounding of three stems
+    decoded = np.frombuffer(subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(tmp / "ep01.mp4"), "-map", "0:a", "-f", "f32le", "-ac", "2", "-ar", str(RATE), "-"],
+        capture_output=True, check=True).stdout, np.float32).reshape(-1, 2)
+    n = min(len(decoded), len(mix))
+    # AAC keeps the mix: what it changes is at least 20 dB under it
+    assert _db(mix[:n]) - _db(decoded[:n] - mix[:n]) >= 20.0
+
+
+def test_the_exported_timeline_reads_back_with_music_and_effects(scene, tmp_path: Path) -> None:
+    _, timeline, _, _ = scene
+    write_otio(for_export(timeline, {"sh010": "../renders/ep01/sh010.mp4"}), tmp_path / "ep01.otio")
+    back = otio.adapters.read_from_file(str(tmp_path / "ep01.otio"))
+    assert [t.name for t in back.tracks] == ["Video", "Dialogue", "Music", "Effects", "Effects 2"]
+    assert back.tracks[0][0].media_reference.target_url == "../renders/ep01/sh010.mp4"
+    horn = next(c for c in back.tracks[4].find_clips())
+    assert horn.metadata["mangaline"]["pan"] == 0.8 and horn.metadata["mangaline"]["role"] == "effects"
+
+
+def test_ambience_plays_on_across_a_cut(scene) -> None:
+    _, _, _, rendered = scene
+    left = read_pcm16_channels(rendered.mix.stems["effects"], RATE)[:, 0]
+    hop = RATE // 20
+    windows = [_db(left[a : a + hop]) for a in range(round(2.5 * RATE), round(3.5 * RATE), hop)]
+    # the two shots' rain is one bed: no fade out and in at the cut at 3 s
+    assert min(windows) >= np.median(windows) - 4.0, windows
