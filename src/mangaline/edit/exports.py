@@ -11,6 +11,9 @@ The layout, for an episode ``ep01`` of a project ``DIR``::
     DIR/exports/ep01/ep01.fcpxml      FCPXML 1.8 (Final Cut Pro): absolute file URLs, its readers take no other
     DIR/exports/ep01/jianying/ep01/   a JianYing / CapCut draft: draft_content.json and draft_meta_info.json
 
+Kdenlive's adapter is no longer kept up by its authors (Kdenlive 25.04 and later import the .otio itself); it is
+used because it writes a project that older Kdenlive and MLT open, and the tests render that project with melt.
+
 The media stay where the build published them (``DIR/renders/ep01/shots/<shot>.mp4``, and the dialogue mix
 ``DIR/renders/ep01/dialogue.wav``), so the relative exports open wherever the project folder is moved to.
 """
