@@ -121,4 +121,4 @@ def episode(ctx: StepContext) -> StepOutput:
 
 
 SEGMENT = Step(name="edit.segment", version="3", fn=segment, kind="cpu")
-EPISODE = Step(name="edit.episode", version="5", fn=episode, kind="cpu", warm=("scipy.signal",))  # the loudness filter
+EPISODE = Step(name="edit.episode", version="6", fn=episode, kind="cpu", warm=("scipy.signal",))  # the loudness filter
