@@ -1,6 +1,6 @@
 """How fast the studio answers on a 100-shot project: every page, several times, against a static file of the same app.
 
-The project is made cheaply, not built: the example's screenplay three times over and one more scene (100 shots in
+The project is made cheaply, not built: the example's screenplay three times over and one more scene (101 shots in
 one episode) goes through `mangaline new`, then every shot gets the takes a draft build and a review leave behind,
 written through the project API (a keyframe take with a picture, two when a retake was asked, a clip, a segment,
 notes, tasks, a run with its step events, ledger charges, uploaded references). The studio runs in uvicorn on
@@ -43,6 +43,7 @@ from mangaline.project.state import StepEvent  # noqa: E402
 from mangaline.providers.ledger import Charge, Ledger  # noqa: E402
 
 SHOTS = 100
+"""At least this many shots, or the run stops: the figures are for a project this size."""
 BUDGET_MS = 300.0
 EXTRA_SCENE = """INT. HARBOUR TICKET OFFICE - LATER
 
@@ -52,7 +53,7 @@ Safe crossing, miss.
 
 
 def screenplay() -> str:
-    """The example's scenes three times over, then one short scene: 100 shots when broken down."""
+    """The example's scenes three times over, then one short scene: 101 shots when broken down."""
     text = (ROOT / "examples" / "last-ferry.fountain").read_text(encoding="utf-8")
     title, _, body = text.partition("\n\nINT.")
     body = ("INT." + body).replace("CUT TO:", "").strip()
@@ -194,6 +195,8 @@ def main() -> int:
         script = folder.load_script()
         folder.close()
         codes = [shot.code for shot in script.shots()]
+        if len(codes) < SHOTS:
+            raise SystemExit(f"the project has {len(codes)} shots, fewer than the {SHOTS} this benchmark is for")
         episode = script.episodes[0].id
         print(f"project: {len(codes)} shots, {len(script.lines())} lines, made in {time.perf_counter() - started:.1f} s")
 

@@ -124,6 +124,14 @@ def test_a_reviewer_rejects_a_take_asks_for_a_retake_watches_the_build_and_plays
             page.screenshot(path=artefacts / f"{name}.png", full_page=True)
         page.goto(f"{served.url}/episodes/ep01/playlist")
         page.wait_for_function("document.getElementById('playlist-video').readyState >= 1", timeout=30_000)
+
+        # last, as it re-lays every shot the character is in: approve a character's turnaround on the bible page
+        character = next(iter(script_characters(example)))
+        page.goto(f"{served.url}/bible")
+        page.click(f"#character-{character} button.approve")
+        page.wait_for_url(f"**/bible#character-{character}")
+        assert page.locator(f"#character-{character} .approval").inner_text() == "approved"
+        page.screenshot(path=artefacts / "bible-approved.png", full_page=True)
         page.close()
 
     folder = ProjectFolder.open(example)
@@ -134,3 +142,11 @@ def test_a_reviewer_rejects_a_take_asks_for_a_retake_watches_the_build_and_plays
         folder.close()
     assert said == "Edited in the studio."
     assert review.active is not None and review.active.id == new_id and review.active.validation.value == "validated"
+
+
+def script_characters(root: Path) -> list[str]:
+    folder = ProjectFolder.open(root)
+    try:
+        return list(folder.load_bible().characters)
+    finally:
+        folder.close()
