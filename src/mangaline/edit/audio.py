@@ -6,15 +6,19 @@ limiter bring the whole to the loudness asked for, and each stem gets the same, 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from mangaline.errors import RenderError
-from mangaline.wavfile import read_pcm16, write_pcm16
+from mangaline.wavfile import read_pcm16, read_pcm16_channels, write_pcm16
+
+from ..audio import block_powers, decode_line, gated_loudness, integrated_loudness
 
 from ..ffmpeg import ffmpeg_exe, run_ffmpeg
+from .timeline import AudioPlacement
 
 __all__ = ["EpisodeMix", "mix_dialogue", "mix_episode", "soft_limit", "speech_gain", "true_peak", "LIMIT_KNEE", "LIMIT_CEILING"]
 
@@ -108,8 +112,6 @@ _REFERENCE_LUFS = -23.0
 
 def _stereo_loudness(x: np.ndarray, sample_rate: int) -> float:
     """BS.1770 integrated loudness of a stereo signal (frames x 2): the channels' K-weighted powers summed."""
-    from ..audio import block_powers, gated_loudness
-
     return gated_loudness(block_powers(x[:, 0], sample_rate)[0] + block_powers(x[:, 1], sample_rate)[0])
 
 
@@ -125,16 +127,12 @@ def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
 
 def _read(path: Path, channels: int, sample_rate: int, cache: dict) -> np.ndarray:
     """A sound file as (frames x channels) floats, read once per mix."""
-    from ..wavfile import read_pcm16_channels
-
     key = (Path(path), channels)
     if key not in cache:
         if not Path(path).is_file():
             raise RenderError("mix", f"missing sound {path}")
         samples = read_pcm16_channels(path, sample_rate)
         if samples is None or samples.shape[1] not in (1, channels):
-            from ..audio import decode_line
-
             mono = decode_line(Path(path), f"the sound {Path(path).name}")[:, None]
             samples = mono if channels == 1 else np.repeat(mono, channels, axis=1)
         if samples.shape[1] != channels:
@@ -149,12 +147,10 @@ def _tiled(source: np.ndarray, phase: int, count: int) -> np.ndarray:
     return np.tile(source, (reps, 1))[phase : phase + count]
 
 
-def _joined(placements: list) -> list:
+def _joined(placements: list[AudioPlacement]) -> list[AudioPlacement]:
     """The placements with each run of looped clips of one file that follow on without a gap joined into one,
     so rain over three shots (or one bed over two scenes of a mood) plays on across the cuts, with no fade at them."""
-    from dataclasses import replace
-
-    joined: list = []
+    joined: list[AudioPlacement] = []
     for placed in sorted(placements, key=lambda p: (p.role, str(p.path), p.start)):
         before = joined[-1] if joined else None
         if (before is not None and placed.loop and before.loop and before.role == placed.role and before.path == placed.path
@@ -211,12 +207,12 @@ class EpisodeMix:
     """its 4x-oversampled peak, dBTP"""
 
 
-def mix_episode(placements, duration: float, out_dir: Path, *, loudness: float, sample_rate: int = 48000) -> EpisodeMix:
+def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: Path, *, loudness: float, sample_rate: int = 48000) -> EpisodeMix:
     """Mix dialogue (centred), music and effects (panned) in stereo, duck music and effects under the lines,
     bring the mix to ``loudness`` LUFS with its true peaks under TRUE_PEAK_LIMIT_DBTP, and write mix.wav and the
     stems dialogue.wav, music.wav and effects.wav (16-bit stereo, ``duration`` long) into ``out_dir``.
 
-    ``placements`` are the timeline's audio clips (``timeline.AudioPlacement``): dialogue and one-off effects play
+    ``placements`` are the timeline's audio clips: dialogue and one-off effects play
     their file once from their start, music and ambience loop for their duration. Levels are set against the
     dialogue's own loudness (MUSIC_UNDER_DIALOGUE_LU ...), then one gain and a look-ahead limiter, the same for
     every stem, bring the whole to the target."""
@@ -225,6 +221,7 @@ def mix_episode(placements, duration: float, out_dir: Path, *, loudness: float, 
     ffmpeg_exe()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    placements = list(placements)
     total = round(duration * sample_rate)
     cache: dict = {}
     dialogue = np.zeros(total)
@@ -282,8 +279,6 @@ def mix_episode(placements, duration: float, out_dir: Path, *, loudness: float, 
 
 def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
     """The loudness a mono stem has once centred in stereo (both channels), or _REFERENCE_LUFS for silence."""
-    from ..audio import integrated_loudness
-
     level = integrated_loudness(mono, sample_rate)
     return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
 
