@@ -238,7 +238,7 @@ def test_a_reference_uploaded_on_the_shot_page_is_kept_as_a_take_with_who_sent_i
     ("thumb.png", _picture(120, 300), 422, "at least 256 px", "upload a larger picture"),
     ("poster.png", b"\0" * (production.REFERENCE_MAX_BYTES + 1), 413, "larger than 20 MB", "save it smaller"),
     ("bomb.png", _bomb(), 422, "more pixels than any reference may have", "upload a real picture"),
-])
+], ids=["text-named-png", "too-small", "over-the-size-limit", "decompression-bomb"])
 def test_an_upload_that_is_no_fit_reference_is_refused_naming_the_file_and_what_to_do(
         example: Path, name: str, body: bytes, status: int, said: str, todo: str) -> None:
     code = _shot_with_lines(example, skip=5).code
