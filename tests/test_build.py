@@ -67,6 +67,9 @@ def test_the_example_renders_a_vertical_h264_aac_episode_as_long_as_its_timeline
     assert abs(info.duration - timeline_seconds) <= 0.5
     assert 60 <= timeline_seconds <= 240, "the example is about two minutes"
     assert len(timeline.video_tracks()[0]) >= 20
+    # every shot's media, resolved from the folder that holds the .otio, is the published segment
+    for clip in timeline.video_tracks()[0].find_clips():
+        assert (built / "exports" / clip.media_reference.target_url).resolve().is_file(), clip.media_reference.target_url
 
 
 def frame_sums(project: Path) -> dict:

@@ -19,7 +19,7 @@ __all__ = ["EPISODE", "SEGMENT", "segment_url"]
 
 def segment_url(episode: str, shot: str) -> str:
     """Where a published shot segment lives, relative to the exports/ folder that holds the .otio."""
-    return f"../renders/{episode}/{shot}.mp4"
+    return f"../renders/{episode}/shots/{shot}.mp4"
 
 
 def segment(ctx: StepContext) -> StepOutput:
@@ -121,4 +121,4 @@ def episode(ctx: StepContext) -> StepOutput:
 
 
 SEGMENT = Step(name="edit.segment", version="3", fn=segment, kind="cpu")
-EPISODE = Step(name="edit.episode", version="6", fn=episode, kind="cpu", warm=("scipy.signal",))  # the loudness filter
+EPISODE = Step(name="edit.episode", version="7", fn=episode, kind="cpu", warm=("scipy.signal",))  # the loudness filter
