@@ -1,8 +1,11 @@
 """Lip sync: while a character in view speaks, their mouth in the clip moves with the line's loudness.
 
-The mouth is found from the pose guide (nose and eyes give the face, the mouth sits below the nose),
-cut out of every frame by FFmpeg, and compared with the mouth at rest (the frames where the line is
-quiet); that change, frame by frame, should rise and fall with the line's loudness envelope.
+The mouth is found from the pose guide (nose and eyes give the face, the mouth sits below the nose)
+and cut out of every frame by FFmpeg with the cheeks either side of it. A speaking mouth changes from
+one frame to the next as the voice rises and falls; a push-in, a run, a turn of the head, grain and
+breathing change the cheeks as much as the mouth. So the mouth's frame-to-frame change, less the
+cheeks', should rise and fall with how much the line's loudness changes frame to frame: their
+correlation (over a few frames, so a mouth a frame early or late still counts) is the score.
 """
 
 from __future__ import annotations
@@ -24,14 +27,15 @@ _MOUTH_PX = 10.0  # px the face's unit (eyes to nose) is decoded at: enough to s
 _MIN_UNIT_PX = 3.0  # a face whose unit is smaller than this in the take is too small to read a mouth from
 _SEARCH = 0.5  # of the face's unit: how far the mouth is looked for around where the layout has it (a push, a bob)
 _QUIET = 0.15  # of the line's peak: loudness under which the mouth should be at rest
-_LAGS = range(-1, 2)  # frames a mouth may trail or lead the voice by
-_VISIBLE = 4.0  # luma levels of mean change in the mouth that count as a mouth plainly moving
+_SMOOTH = 3  # frames both changes are averaged over before they are compared: a mouth a frame early or late counts
+_VISIBLE = 1.0  # luma levels the mouth changes by, frame to frame, more while spoken than while quiet: it moves
 _MIN_FRAMES = 8  # spoken frames needed to judge a line
 
 
 @dataclass(frozen=True)
 class Motion:
-    """A character's mouth over a clip: per frame, how far it is from the mouth at rest (mean luma levels)."""
+    """A character's mouth over a clip: per frame, how much more it changed from the frame before than the cheeks
+    either side of it did (mean luma levels)."""
 
     change: np.ndarray
     times: np.ndarray  # seconds of each frame
@@ -66,9 +70,22 @@ def _loudness(lines: list[LineTruth], times: np.ndarray, fps: float) -> np.ndarr
     return level
 
 
+def _change(frames: np.ndarray, pad: int) -> np.ndarray:
+    """Per frame, how far a region's inner box is from the region a frame before, at the best of small shifts (a
+    push or a bob moves a region, it does not change it); 0 for the first frame."""
+    h, w = frames.shape[1:]
+    inner = frames[1:, pad:h - pad, pad:w - pad]
+    best = np.full(len(frames) - 1, np.inf)
+    for dy in range(0, 2 * pad + 1):
+        for dx in range(0, 2 * pad + 1):
+            moved = frames[:-1, dy:dy + inner.shape[1], dx:dx + inner.shape[2]]
+            best = np.minimum(best, np.abs(inner - moved).mean(axis=(1, 2)))
+    return np.concatenate(([0.0], best))
+
+
 def mouth_motion(take: Take, truth: Truth, face: Face, lines: list[LineTruth]) -> Motion | None:
-    """How far the face's mouth is from rest in every frame of the clip while ``lines`` are spoken; None when the face
-    is too small to read."""
+    """How much the face's mouth changes frame to frame over the clip, less how much the cheeks either side of it do,
+    with the loudness of ``lines`` at each frame; None when the face is too small to read."""
     width, height = take.size
     if not width or not height:
         return None
@@ -78,29 +95,44 @@ def mouth_motion(take: Take, truth: Truth, face: Face, lines: list[LineTruth]) -
         return None
     mx0, my0, mx1, my1 = face.mouth_box(1.0)
     margin = _SEARCH * face.unit
-    box = (max(0, int(np.floor((mx0 - margin) * sx))), max(0, int(np.floor((my0 - margin) * sy))),
-           min(width, int(np.ceil((mx1 + margin) * sx))), min(height, int(np.ceil((my1 + margin) * sy))))
-    if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+    across = mx1 - mx0
+    # one decode of a band three mouths wide: the left cheek, the mouth, the right cheek
+    box = (int(np.floor((mx0 - across - margin) * sx)), max(0, int(np.floor((my0 - margin) * sy))),
+           int(np.ceil((mx1 + across + margin) * sx)), min(height, int(np.ceil((my1 + margin) * sy))))
+    left, right = max(0, box[0]), min(width, box[2])
+    if right - left < 4 or box[3] - box[1] < 4:
         return None
     zoom = min(1.0, _MOUTH_PX / unit)
-    size = (max(4, round((box[2] - box[0]) * zoom / 2) * 2), max(4, round((box[3] - box[1]) * zoom / 2) * 2))
-    frames = _decode_region(take, box, size)
+    size = (max(4, round((right - left) * zoom / 2) * 2), max(4, round((box[3] - box[1]) * zoom / 2) * 2))
+    frames = _decode_region(take, (left, box[1], right, box[3]), size)
     if len(frames) < _MIN_FRAMES:
         return None
+    scale = size[0] / (right - left)
     fps = take.info.fps if take.info is not None and take.info.fps else truth.fps
     times = np.arange(len(frames)) / fps
     level = _loudness(lines, times, truth.fps)
-    quiet = level <= _QUIET * level.max()
-    rest = np.median(frames[quiet] if quiet.sum() >= 3 else frames, axis=0)
-    # the mouth itself (the inner box), compared with the rest mouth shifted a little: a push or a bob is not speech
-    pad = max(1, round(margin * sy * zoom))
-    inner = frames[:, pad:size[1] - pad, pad:size[0] - pad]
-    best = np.full(len(frames), np.inf)
-    for dy in range(0, 2 * pad + 1):
-        for dx in range(0, 2 * pad + 1):
-            moved = rest[dy:dy + inner.shape[1], dx:dx + inner.shape[2]]
-            best = np.minimum(best, np.abs(inner - moved).mean(axis=(1, 2)))
-    return Motion(best, times, level)
+    pad = max(1, round(margin * sy * scale))
+
+    def region(x0: float, x1: float, clip: bool = False) -> np.ndarray | None:
+        """The decoded columns of truth pixels ``x0``..``x1`` (with the search margin); None when out of frame, or
+        (``clip``) the part in frame."""
+        a = int(round(((x0 - margin) * sx - left) * scale))
+        b = int(round(((x1 + margin) * sx - left) * scale))
+        if clip:
+            a, b = max(0, a), min(size[0], b)
+        if a < 0 or b > size[0] or b - a < 2 * pad + 2:
+            return None
+        return frames[:, :, a:b]
+
+    mouth = region(mx0, mx1, clip=True)
+    if mouth is None:
+        return None
+    change = _change(mouth, pad)
+    # the cheeks move with the face and the camera as the mouth does, but do not speak: their change is what a push,
+    # a bob, a run or the grain give the mouth too
+    cheeks = [c for c in (region(mx0 - across, mx0), region(mx1, mx1 + across)) if c is not None]
+    control = np.mean([_change(c, pad) for c in cheeks], axis=0) if cheeks else np.zeros(len(frames))
+    return Motion(change - control, times, level)
 
 
 class LipSyncCheck(Check):
@@ -128,21 +160,24 @@ class LipSyncCheck(Check):
                 spoken |= (motion.times >= line.start) & (motion.times <= line.end)
             if spoken.sum() < _MIN_FRAMES:
                 continue
-            r, lag = max((_correlation(motion.change, level, spoken, k), k) for k in _LAGS)
-            loud = spoken & (level > 0.5 * level[spoken].max())
-            still = ~loud & (level <= _QUIET * level.max())
-            moves = (float(np.median(motion.change[loud])) - float(np.median(motion.change[still]))
-                     if loud.any() and still.any() else float(np.ptp(motion.change[spoken])))
-            score = max(0.0, r) * min(1.0, max(0.0, moves) / _VISIBLE)
+            swing = _smooth(np.abs(np.diff(level, prepend=level[0])))
+            change = _smooth(motion.change)
+            r = _correlation(change, swing, spoken)
+            quiet = ~spoken & (level <= _QUIET * level.max())
+            moves = float(change[spoken].mean()) - (float(change[quiet].mean()) if quiet.any() else 0.0)
+            score = max(0.0, r)
             name = display_name(truth, cid)
             said = lines[0].text.strip()
             quoted = f" ({said[:40]!r})" if said else ""
-            if moves < _VISIBLE / 2:
+            if score < self.threshold and moves < _VISIBLE:
                 reason = (f"{name}'s mouth does not move while they speak{quoted}: it changes by {max(0.0, moves):.1f} "
-                          f"luma levels from rest")
+                          f"luma levels a frame more than their cheeks do")
+            elif score < self.threshold:
+                reason = (f"{name}'s mouth moves out of step with their line{quoted}: a correlation of {r:.2f} with its "
+                          f"loudness's rise and fall, changing by {moves:.1f} luma levels a frame more than their cheeks")
             else:
                 reason = (f"{name}'s mouth moves with their line{quoted} at a correlation of {r:.2f} with its loudness"
-                          f"{f' ({lag:+d} frames)' if lag else ''}, changing by {moves:.1f} luma levels")
+                          f"'s rise and fall, changing by {moves:.1f} luma levels a frame more than their cheeks")
             if worst is None or score < worst[0]:
                 worst = (score, reason)
         if worst is None:
@@ -150,14 +185,13 @@ class LipSyncCheck(Check):
         return self.verdict(worst[0], worst[1], worst[1])
 
 
-def _correlation(change: np.ndarray, level: np.ndarray, spoken: np.ndarray, lag: int) -> float:
-    """Pearson correlation over the spoken frames of the mouth's change against the loudness ``lag`` frames before."""
-    moved = np.roll(level, lag)
-    if lag > 0:
-        moved[:lag] = 0.0
-    elif lag < 0:
-        moved[lag:] = 0.0
-    a, b = change[spoken], moved[spoken]
+def _smooth(values: np.ndarray) -> np.ndarray:
+    return np.convolve(values, np.ones(_SMOOTH) / _SMOOTH, mode="same")
+
+
+def _correlation(a: np.ndarray, b: np.ndarray, spoken: np.ndarray) -> float:
+    """Pearson correlation of two per-frame measures over the spoken frames."""
+    a, b = a[spoken], b[spoken]
     if a.std() < 1e-6 or b.std() < 1e-6:
         return 0.0
     return float(np.corrcoef(a, b)[0, 1])
