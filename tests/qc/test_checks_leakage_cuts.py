@@ -102,6 +102,8 @@ def rooms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "border": still(border(room), tmp / "border.png"),
         "watermark": still(watermark(room), tmp / "watermark.png"),
         "model watermark": still(model_like(watermark(room, "Kling AI", "top")), tmp / "model_watermark.jpg"),
+        # a word of four letters: four glyphs in a row are text (they scored 0.5, on the threshold, and passed)
+        "short watermark": still(watermark(room, "SALE", "top"), tmp / "short_watermark.png"),
     }
     made["clip"] = clip(big, tmp / "clip.mp4")
     made["grid clip"] = clip(big, tmp / "grid_clip.mp4", f"{PAN},drawgrid=w=iw/3:h=ih/3:t=2:c=white")
@@ -128,6 +130,7 @@ def test_a_drawn_room_with_its_ink_window_and_pillar_is_no_leakage(rooms: dict[s
         ("border", "along all four edges"),
         ("watermark", "text-like glyphs in the bottom right"),
         ("model watermark", "text-like glyphs in the top right"),
+        ("short watermark", "4 text-like glyphs in the top right"),
         ("grid clip", "the first frame: a lattice of 3x3 cells"),
     ],
 )
