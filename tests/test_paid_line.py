@@ -34,6 +34,8 @@ import pytest
 import tomlkit
 from PIL import Image
 
+from mangaline import production
+from mangaline.errors import ProjectError
 from mangaline.ffmpeg import ffmpeg_exe, probe, read_frame
 from mangaline.project import ProjectFolder
 from mangaline.providers.ledger import Ledger
@@ -132,8 +134,13 @@ class Stand:
             self.problems.append(problem)
 
     def image_of(self, data_url: str) -> bytes:
-        self.check(data_url.startswith("data:image/png;base64,"), f"a reference is not a PNG data URL: {data_url[:40]}")
-        return base64.b64decode(data_url.split(",", 1)[1])
+        # a data URL carries the picture's real media type (PNG, JPEG or WebP)
+        head, _, body = data_url.partition(",")
+        data = base64.b64decode(body)
+        kind = {b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"RIFF": "webp"}
+        real = next((name for magic, name in kind.items() if data.startswith(magic)), None)
+        self.check(real is not None and head == f"data:image/{real};base64", f"a reference's data URL is {head!r} for {real} bytes")
+        return data
 
     def kling(self, method: str, path: str, headers: Any, body: Any) -> tuple[int, str, bytes]:
         """Kling's image2video and lip-sync tasks, every reply in its code/message/data envelope."""
@@ -432,6 +439,42 @@ def test_a_standard_build_makes_every_asset_with_the_routed_models(tmp_path: Pat
     assert Image.open(folder.objects.path(back.components["panel.png"])).convert("RGB").getpixel((3, 3)) == MAGENTA
     cost = mangaline("cost", root).stdout
     assert "storyboard.paintover" in cost and "animate.video" in cost and "voice.line" in cost
+
+    # a picture uploaded for a character is the person its next sheet draws: that sheet alone is bought again,
+    # with the draft composition and the upload as its references
+    other = sorted(bible.characters)[1]
+    face = Image.new("RGB", (400, 600), (40, 90, 160))
+    face.paste((250, 210, 180), (120, 60, 280, 260))
+    sent = io.BytesIO()
+    face.save(sent, format="JPEG", quality=92)
+    folder = ProjectFolder.open(root)
+    try:
+        upload = production.upload_reference(folder, "character", other, sent.getvalue(), filename="her face.jpg",
+                                             author="ana")
+        with pytest.raises(ProjectError, match=f"{character} is approved") as refused:
+            production.upload_reference(folder, "character", character, sent.getvalue(), filename="x.jpg")
+        assert "--unapprove" in refused.value.hint
+    finally:
+        folder.close()
+    with keys(), Stand(tmp_path).serving() as third:
+        configure(root, third.url)
+        mangaline("build", root, "--no-progress")
+    assert not third.problems, third.problems
+    redrawn = [body for kind, body in third.calls if kind == "seedream:sheet"]
+    assert len(redrawn) == 1, "only the character with a new reference gets a new sheet"
+    [body] = redrawn
+    assert "second reference picture" in body["prompt"] and len(body["image"]) == 2
+    assert base64.b64decode(body["image"][1].split(",", 1)[1]) == sent.getvalue(), "the upload is sent as it was stored"
+    folder = ProjectFolder.open(root)
+    try:
+        sheet = folder.state.latest_take("design.character_sheet", other)
+    finally:
+        folder.close()
+    assert sheet.data["reference"] == {"take": upload.id, "filename": "her face.jpg", "used": True}
+    # the upload settles its node in the graph: nothing left to make, nothing is run for the reference itself
+    status = json.loads(mangaline("status", root, "--json").stdout)
+    assert status["counts"] == {"FRESH": len(status["nodes"])}
+    assert {"step": "reference.character", "entity": other} in [{k: n[k] for k in ("step", "entity")} for n in status["nodes"]]
 
 
 def test_a_refused_key_is_named_and_never_retaken(tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ from .design import design_bible
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
 from .edit.steps import EPISODE, SEGMENT
-from .engine import Engine, Executor, Freshness, Invocation, LocalExecutor, RunSummary, canonical_json, data_version
+from .engine import (Engine, Executor, Freshness, Invocation, LocalExecutor, RunSummary, Step, StepContext, StepOutput,
+                     cache_key, canonical_json, data_version)
 from .errors import ConfigError, MangalineError, ProjectError
 from .layout import ShotLayout
 from .layout.blocking import scene_cast
@@ -194,7 +195,7 @@ def _frame(project: Project) -> dict:
 def build_graph(
     script: Script, bible: Bible, project: Project, *, settings: Settings | None = None, root: Path | None = None,
     catalogue: Catalogue | None = None, history: RouteHistory | None = None,
-    directions: Mapping[str, Direction] | None = None,
+    directions: Mapping[str, Direction] | None = None, references: Mapping[str, Take] | None = None,
 ) -> BuildGraph:
     """Every node needed to render every episode of the script.
 
@@ -208,6 +209,10 @@ def build_graph(
     ``directions`` are the reviewers' (latest_directions: "keyframe:<shot>" or "clip:<shot>" -> Direction): the
     shot's picture or clip is made with the direction's seed, prompt and model, so a retake is a new node
     and a chosen take's node is the one that made it.
+
+    ``references`` are the pictures uploaded for characters (character_references: id -> its newest upload take):
+    a character's sheet drawn by an image model follows its upload as well as the bible's words. The draft sheet is
+    drawn from the words alone, so at the draft tier an upload changes nothing.
     """
     settings = (settings or Settings(project=project)).model_copy(update={"project": project})
     catalogue = catalogue if catalogue is not None else project_catalogue(root)
@@ -222,12 +227,14 @@ def build_graph(
     nodes: list[Invocation] = []
     views: dict[str, dict[str, Invocation]] = {}
     for character in bible.characters.values():
+        route = work.route("sheet", character.id)
+        upload = (references or {}).get(character.id)
         sheet = Invocation(
             step=CHARACTER_SHEET,
             entity=character.id,
             # neither the voice nor the approval is drawn: casting a voice or approving the sheet must not redraw it
-            params={"character": character.model_dump(mode="json", exclude={"voice", "approved"}),
-                    **work.route("sheet", character.id).params()},
+            params={"character": character.model_dump(mode="json", exclude={"voice", "approved"}), **route.params()},
+            deps={"reference": reference_node(upload)} if upload is not None and route.tier != "draft" else {},
         )
         views[character.id] = {panel: Invocation(step=SHEET_VIEW, entity=f"{character.id}:{panel}", params={"panel": panel},
                                                  deps={"sheet": sheet})
@@ -848,7 +855,7 @@ def project_graph(
     directions = latest_directions(folder)
     history = route_history(folder, script, designed, settings, catalogue, directions)
     graph = build_graph(script, designed, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
-                        history=history, directions=directions)
+                        history=history, directions=directions, references=character_references(folder))
     if save_new_designs:
         kept = keep_cast(designed, graph.cast)
         if kept != bible:
@@ -1085,7 +1092,8 @@ def approve(
     script = folder.load_script().model_copy(update={"episodes": []})
     catalogue = project_catalogue(folder.root)
     sheets = build_graph(script, bible, settings.project, settings=settings, root=folder.root, catalogue=catalogue,
-                         history=route_history(folder, script, bible, settings, catalogue))
+                         history=route_history(folder, script, bible, settings, catalogue),
+                         references=character_references(folder))
     node = next(n for n in sheets.nodes if n.step.name == CHARACTER_SHEET.name and n.entity == character)
     summary = _run(folder, [node], sheets.resources, executor, workers=1,
                    command=command or f"approve --character {character}")
@@ -1573,6 +1581,32 @@ def _script_lock(folder: ProjectFolder) -> Iterator[None]:
 
 REFERENCE_STEPS: dict[str, str] = {"character": "reference.character", "set": "reference.set", "shot": "reference.shot"}
 """What a reference image may be uploaded for -> the step its takes are recorded under (the entity is the id)."""
+
+
+def _uploaded_elsewhere(ctx: StepContext) -> StepOutput:
+    raise ctx.fail(f"the reference picture uploaded for {ctx.entity} (object {str(ctx.params.get('image'))[:12]}) is "
+                   "not among this project's takes any more; upload it again (the studio's bible page, or "
+                   f"POST /characters/{ctx.entity}/references)")
+
+
+_REFERENCE_CODE_VERSION = "1"
+REFERENCE_UPLOADS: dict[str, Step] = {
+    target: Step(name=name, version=_REFERENCE_CODE_VERSION, fn=_uploaded_elsewhere, kind="io", retries=0)
+    for target, name in REFERENCE_STEPS.items()}
+"""The steps an upload is a take of. Nothing runs them: an upload is recorded under the very key the build's
+node for it looks up (its target, entity and picture), so the node is settled by the upload; were the take gone,
+the step says to upload again."""
+_UPLOAD_MODEL = "upload"
+
+
+def _reference_invocation(target: str, entity: str, image: str) -> Invocation:
+    return Invocation(step=REFERENCE_UPLOADS[target], entity=entity,
+                      params={"target": target, "entity": entity, "image": image}, model=_UPLOAD_MODEL, seed=0)
+
+
+def reference_node(take: Take) -> Invocation:
+    """The build's node for an uploaded reference take: settled by that take, as its key is the take's."""
+    return _reference_invocation(take.step.removeprefix("reference."), take.entity, next(iter(take.components.values())))
 REFERENCE_MAX_BYTES = 20 * 1024 * 1024
 """The largest upload read: a reference is a picture to look at, not a print master."""
 REFERENCE_MIN_SIDE = 256
@@ -1581,7 +1615,6 @@ REFERENCE_MAX_SIDE = 8192
 """A reference's longer side in pixels at most."""
 REFERENCE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 """The formats accepted, as Pillow names what it decoded -> the stored component's extension."""
-_REFERENCE_CODE_VERSION = "1"
 
 
 class ReferenceRefused(MangalineError):
@@ -1665,15 +1698,21 @@ def upload_reference(folder: ProjectFolder, target: str, entity: str, data: byte
         known = bible.characters if target == "character" else bible.locations
         if entity not in known:
             raise ProjectError(f"no {target} {entity!r} in the bible", hint=f"known: {', '.join(sorted(known)) or 'none'}")
+        if target == "character" and bible.characters[entity].approved:
+            # an approved design is locked on the sheet a person looked at; a new reference would redraw it
+            raise ProjectError(f"{entity} is approved: the sheet locked by the approval is drawn without a new reference",
+                               hint=f"take the approval back first (`mangaline approve DIR --character {entity} "
+                                    "--unapprove`, or the bible page), then upload the reference")
     kind, width, height = check_reference_image(data, name)
     sha = folder.objects.put_bytes(data)
     step = REFERENCE_STEPS[target]
     components = {f"reference.{REFERENCE_FORMATS[kind]}": sha}
     data_fields = {"format": kind.lower(), "width": width, "height": height}
-    params = {"target": target, "entity": entity, "image": sha}
+    node = _reference_invocation(target, entity, sha)
+    params = dict(node.params)
     take = Take(
         id=uuid.uuid4().hex, step=step, entity=entity,
-        cache_key=hashlib.sha256(canonical_json({"step": step, **params}).encode("utf-8")).hexdigest(),
+        cache_key=cache_key(node.step, params, {}, node.model, node.seed),
         data_version=data_version(components, data_fields), components=components,
         data={**data_fields, "bytes": len(data), "filename": name, "uploaded_by": author},
         provenance=Provenance(step=step, code_version=_REFERENCE_CODE_VERSION,
@@ -1693,6 +1732,11 @@ def reference_takes(folder: ProjectFolder, target: str, entity: str | None = Non
     return found
 
 
+def character_references(folder: ProjectFolder) -> dict[str, Take]:
+    """Every character's newest uploaded reference not rejected, by character id: what the build draws sheets from."""
+    return {character: takes[-1] for character, takes in reference_takes(folder, "character").items()}
+
+
 def character_reference(folder: ProjectFolder, character: str) -> Path | None:
     """The picture a later step takes as the character's uploaded reference: the newest one not rejected, or None."""
     takes = reference_takes(folder, "character", character).get(character, [])
@@ -1702,5 +1746,6 @@ def character_reference(folder: ProjectFolder, character: str) -> Path | None:
     return folder.objects.path(next(iter(take.components.values())))
 
 
-__all__ += ["REFERENCE_STEPS", "ReferenceRefused", "character_reference", "check_reference_image", "reference_takes",
-            "upload_reference"]
+__all__ += ["REFERENCE_STEPS", "REFERENCE_UPLOADS", "ReferenceRefused", "character_reference", "character_references",
+            "check_reference_image", "reference_node", "reference_takes", "upload_reference"]
+

@@ -274,10 +274,17 @@ def test_a_character_approved_on_the_bible_page_is_approved_for_the_cli_too(exam
     assert chosen.approved and lock is not None
     bible = client.get("/bible").text
     assert f"Design locked on take <code>{lock.id[:12]}</code>" in bible
+    # a locked design takes no new reference: the form gives way to why, and the API says what to do
+    article = bible.split(f'id="character-{character}"', 1)[1].split("</article>", 1)[0]
+    assert "Take back the approval to give" in article and 'class="upload"' not in article
+    refused = client.post(f"/characters/{character}/references", headers={"Accept": "application/json"},
+                          files={"file": ("face.png", _picture(300, 400), "image/png")})
+    assert refused.status_code == 409 and "is approved" in refused.json()["error"]
+    assert "--unapprove" in refused.json()["hint"]
     # and the CLI's unapproval shows in the studio at once
     mangaline("approve", root, "--character", character, "--unapprove")
     article = client.get("/bible").text.split(f'id="character-{character}"', 1)[1].split("</article>", 1)[0]
-    assert "not approved" in article and f"Approve {chosen.name}" in article
+    assert "not approved" in article and f"Approve {chosen.name}" in article and 'class="upload"' in article
 
 
 def test_a_line_edited_outside_the_studio_shows_on_its_next_page(example: Path) -> None:

@@ -74,11 +74,18 @@ def character_sheet(ctx: StepContext) -> StepOutput:
     drawn = studio.image(DRAFT["image"], ImageRequest(prompt=prompt, width=width, height=height, seed=ctx.seed, brief=brief),
                          ctx.workdir, step=ctx.step, entity=ctx.entity)
     made, fallback = drawn, None
+    upload = ctx.inputs.get("reference")  # a picture a person uploaded for the character, if any
     if route.tier != "draft":
-        # the draft sheet is the model's composition: the same views, in the same places, in the bible's colours
+        # the draft sheet is the model's composition: the same views, in the same places, in the bible's colours;
+        # an uploaded picture is the person to draw in them
+        references = (drawn.files["image"],)
+        if upload is not None:
+            references += (next(iter(upload.components.values())),)
+            prompt += (" The person is the one in the second reference picture: their face, hair and clothes as "
+                       "shown there, drawn in the first reference's views and style.")
         try:
             made = studio.image(route, ImageRequest(prompt=prompt, width=width, height=height, seed=ctx.seed,
-                                                    references=(drawn.files["image"],)),
+                                                    references=references),
                                 ctx.workdir, step=ctx.step, entity=ctx.entity)
         except ProviderError as err:
             if not studio.falls_back(err):
@@ -91,7 +98,9 @@ def character_sheet(ctx: StepContext) -> StepOutput:
                             "design_sha256": design_fingerprint(character),
                             "design": character.design.model_dump(mode="json"),
                             "views": list(TURNAROUND_VIEWS), "expressions": list(TURNAROUND_EXPRESSIONS),
-                            **route.params(), **({"fallback": fallback} if fallback else {})},
+                            **route.params(), **({"fallback": fallback} if fallback else {}),
+                            **({"reference": {"take": upload.take_id, "filename": upload.data.get("filename"),
+                                              "used": made is not drawn}} if upload is not None else {})},
                       provider=made.provider, model=made.model, prompt=None if route.tier == "draft" else prompt,
                       cost=made.cost,
                       warnings=[f"{character.id}: sheet drawn by the draft model instead of {route.model}: {fallback}"] if fallback else [])
