@@ -548,6 +548,39 @@ def export(
 
 
 @app.command()
+def deliver(
+    directory: Annotated[Path, typer.Argument(help="the project folder")],
+    formats: Annotated[str, typer.Option(help="the frames to deliver, any of 9:16,16:9,1:1")] = "9:16",
+    episodes: Annotated[Optional[str], typer.Option(help="which episodes: 1-3, 2 or ep01,ep02; unset: all")] = None,
+    progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    wait: Annotated[bool, typer.Option("--wait", help="if the project is being built, wait for that build to end")] = False,
+) -> None:
+    """Write each built episode in each frame to deliveries/<episode>/: <episode>.16x9.mp4 (the same cut and mix,
+    each shot solved again in its set for the frame), its .cover.png, .title.mp4 (a title card to put before it),
+    .srt and .ass (docs/architecture.md, "Deliveries")."""
+    from .model.delivery import parse_aspects
+
+    chosen_formats = parse_aspects(formats)  # refused before the project is opened
+    folder, settings = _open(directory)
+    try:
+        with _building(folder, f"deliver {directory}", wait=wait):
+            from . import production
+
+            known = [e.id for e in folder.load_script().episodes]
+            chosen = _episode_ids(episodes, known) if episodes is not None else None
+            result = production.deliver(folder, settings, chosen_formats, episodes=chosen, progress=progress,
+                                        command=f"deliver {directory}")
+        for done in result.delivered:
+            out.print(f"delivery {done.episode} {done.aspect}: {done.files['episode.mp4']}  ({done.duration:.1f} s, "
+                      f"cover from {done.cover})", markup=False, highlight=False, soft_wrap=True)
+        err.print(str(result.summary), markup=False, highlight=False)
+        if result.failed:
+            raise typer.Exit(1)
+    finally:
+        folder.close()
+
+
+@app.command()
 def models(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,

@@ -1749,3 +1749,194 @@ def character_reference(folder: ProjectFolder, character: str) -> Path | None:
 __all__ += ["REFERENCE_STEPS", "REFERENCE_UPLOADS", "ReferenceRefused", "character_reference", "character_references",
             "check_reference_image", "reference_node", "reference_takes", "upload_reference"]
 
+
+# ------------------------------------------------------------------------------------------ deliveries
+# The same episode in other frames (docs/architecture.md, "Deliveries"): each draft shot solved again in its set for
+# the frame (layout.shot with the frame and the speakers to hold, then the keyframe, the motion comic and the segment,
+# every one a node of its own, "<shot>@16x9"), each bought clip reframed by a model (animate.reframe), and the
+# episode cut from those segments under the master's own mix (edit.delivery), with its cover and title card.
+
+from .animate.reframe import REFRAME  # noqa: E402
+from .edit.delivery import DELIVERY  # noqa: E402
+from .model.delivery import Aspect, aspect_frame, parse_aspects  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One episode in one frame, where deliveries/<episode>/ holds it."""
+
+    episode: str
+    aspect: str
+    files: dict[str, Path]
+    """episode.mp4, cover.png, title.mp4, episode.srt and episode.ass -> their published paths."""
+    duration: float
+    cover: str
+    """The shot whose picture is the cover."""
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What a deliver did: the run (nothing ran when every frame was made before) and the files it published."""
+
+    summary: RunSummary
+    delivered: list[Delivered]
+
+    @property
+    def failed(self) -> bool:
+        return self.summary.failed > 0
+
+
+def _speakers(shot: Shot) -> list[str]:
+    """The characters a shot shows speaking: a delivery's frame must hold their faces."""
+    shown = {c.character for c in shot.casting if c.on_screen}
+    return sorted({line.character for line in shot.dialogue if not line.off_screen} & shown)
+
+
+def _draft_keyframe(picture: Invocation) -> Invocation:
+    """The draft keyframe a shot's picture is (or was painted over)."""
+    while picture.step.name != KEYFRAME.name:
+        picture = picture.deps["keyframe"]
+    return picture
+
+
+def delivery_node(episode: Episode, output: EpisodeOutput, project: Project, aspect: Aspect, *, series: str,
+                  reframes: Mapping[str, Route] | None = None, qc: QcSettings | None = None) -> Invocation:
+    """The edit.delivery node of ``episode`` in ``aspect``, built over the master's nodes in ``output``.
+
+    In the project's own frame the master's segments are the delivery's. In another, a shot the motion comic moves
+    is laid out again (its speakers held inside the frame), drawn, moved and cut at the frame; a shot whose clip a
+    model made is reframed by the model ``reframes`` names for its tier. A shot whose picture a model painted and the
+    motion comic moves has neither a set solve the painting follows nor a clip to reframe, and is refused."""
+    frame = {**_frame(project), "width": aspect.width, "height": aspect.height}
+    own = (aspect.width, aspect.height) == (project.width, project.height)
+    qc = qc or QcSettings()
+    shots = {shot.code: shot for shot in episode.shots()}
+    deps: dict[str, Invocation] = {"master": output.episode}
+    for code, segment in output.segments.items():
+        clip, picture = segment.deps["clip"], segment.deps["keyframe"]
+        draft = _draft_keyframe(picture)
+        layout: Invocation | None = draft.deps["layout"]
+        if not own:
+            entity = f"{code}@{aspect.tag}"
+            if clip.step.name == CLIP.name:
+                if picture is not draft:
+                    raise ProjectError(f"shot {code}: its keyframe was painted by {picture.model} and the motion comic "
+                                       f"moves it; a {aspect.name} delivery re-solves drawn shots and reframes model clips",
+                                       hint="deliver the project's own frame, or route the shot's clip to a video model")
+                layout = Invocation(step=LAYOUT_SHOT, entity=entity, params={**layout.params, "frame": frame,
+                                                                            "hold": _speakers(shots[code])})
+                picture = Invocation(step=KEYFRAME, entity=entity, params=dict(draft.params), deps={"layout": layout},
+                                     seed=draft.seed)
+                moved = Invocation(step=CLIP, entity=entity, params=dict(clip.params),
+                                   deps={**clip.deps, "keyframe": picture}, seed=clip.seed)
+            else:
+                tier = str(clip.params.get("tier") or clip.deps.get("clip", clip).params.get("tier"))
+                route = (reframes or {}).get(tier)
+                if route is None:
+                    raise ProjectError(f"shot {code}: no model to reframe its {tier} clip at {aspect.name}",
+                                       hint="`mangaline models DIR` lists the video models that reframe a clip")
+                moved = picture = Invocation(
+                    step=REFRAME, entity=entity,
+                    params={"aspect": aspect.name, "width": aspect.width, "height": aspect.height, "fps": project.fps,
+                            "shot_type": shots[code].kind.value, "checks": dict(qc.checks), **route.params()},
+                    deps={"clip": clip}, model=route.model, label=f"animate.reframe [{entity}] {route.model}",
+                )
+                layout = None
+            segment = Invocation(step=SEGMENT, entity=entity, params={**segment.params, "frame": frame},
+                                 deps={"clip": moved, "keyframe": picture})
+        deps[f"segment:{code}"] = segment
+        deps[f"clip:{code}"] = clip  # the master's timing: the delivery is cut to the master's frames
+        deps[f"picture:{code}"] = picture
+        if layout is not None:
+            deps[f"layout:{code}"] = layout
+    return Invocation(
+        step=DELIVERY, entity=f"{episode.id}@{aspect.tag}",
+        params={"episode": episode.id, "title": episode.title, "series": series, "aspect": aspect.name,
+                "shots": list(output.segments), "frame": frame},
+        deps=deps,
+    )
+
+
+def _reframe_routes(outputs: Iterable[EpisodeOutput], aspects: list[Aspect], settings: Settings,
+                    catalogue: Catalogue) -> dict[str, Route]:
+    """A reframe model for each tier of the bought clips the deliveries reframe (none for a draft project)."""
+    from .providers.catalogue import Modality
+    from .providers.router import TaskNeeds, route
+    from .providers.work import available_providers
+
+    if all((a.width, a.height) == (settings.project.width, settings.project.height) for a in aspects):
+        return {}
+    clips = [segment.deps["clip"] for output in outputs for segment in output.segments.values()]
+    bought = [clip for clip in clips if clip.step.name != CLIP.name]
+    routes: dict[str, Route] = {}
+    for clip in bought:
+        tier = str(clip.params.get("tier") or clip.deps.get("clip", clip).params.get("tier"))
+        if tier in routes:
+            continue
+        longest = max(float(c.params["shot"]["duration"]) for c in bought if "shot" in c.params)
+        for aspect in aspects:
+            needs = TaskNeeds(modality=Modality.VIDEO, reframe=True, aspect=aspect.name, duration=longest,
+                              resolution=settings.routing.clip_resolution.get(tier, "720p"))
+            choice = route(needs, tier, catalogue=catalogue, currency=settings.project.currency,
+                           available=available_providers(settings), entity=f"a {aspect.name} reframe")
+            routes[tier] = Route(choice.model, choice.provider, choice.tier)
+    return routes
+
+
+def deliver(folder: ProjectFolder, settings: Settings, formats: list[str], *, episodes: list[str] | None = None,
+            executor: Executor | None = None, workers: Workers | None = None, progress: Progress = False,
+            command: str = "deliver") -> DeliveryResult:
+    """Each built episode (or those named) in each of ``formats`` ("9:16", "16:9", "1:1"), to deliveries/<episode>/:
+    <episode>.<16x9>.mp4, its .cover.png, .title.mp4, .srt and .ass.
+
+    Every node is cached like the build's: a second deliver runs nothing, and an edit redoes only what it touches
+    (a new line: its voice, its shot in every frame, the master's mix and each delivery's cut). An episode never
+    built is refused: a delivery is cut under its master's mix."""
+    names = parse_aspects(",".join(formats))
+    project = settings.project
+    aspects = [aspect_frame(name, project.width, project.height) for name in names]
+    script, graph = project_graph(folder, settings)
+    chosen = select_episodes(graph, episodes if episodes is not None else list(graph.outputs))
+    unbuilt = [episode for episode in chosen.outputs if not (folder.renders_dir / f"{episode}.mp4").is_file()]
+    if unbuilt:
+        raise ProjectError(f"episode {', '.join(unbuilt)} of {folder.root} is not built yet: a delivery is cut under "
+                           "its master's mix", hint=f"run `mangaline build {folder.root}` first")
+    catalogue = project_catalogue(folder.root)
+    reframes = _reframe_routes(chosen.outputs.values(), aspects, settings, catalogue)
+    by_id = {episode.id: episode for episode in script.episodes}
+    nodes = [delivery_node(by_id[eid], output, project, aspect, series=script.title, reframes=reframes, qc=settings.qc)
+             for eid, output in chosen.outputs.items() for aspect in aspects]
+    with ExitStack() as stack:
+        if workers is None and executor is None:
+            workers = stack.enter_context(open_workers(folder, settings))
+        if workers is not None:
+            executor = workers.executor
+        resources = {**graph.resources, **(workers.resources if workers is not None else {})}
+        summary = _run(folder, nodes, resources, executor, workers=settings.build.workers, progress=progress,
+                       command=command)
+    publish_episodes(folder, chosen, summary.takes)  # the master the deliveries are cut under, as it stands now
+    delivered = []
+    for node in nodes:
+        take = summary.takes.get(node.node)
+        if take is None:
+            continue
+        episode, tag = node.entity.rsplit("@", 1)
+        target = folder.inside(folder.root / DELIVERIES / episode)
+        names = {"episode.mp4": f"{episode}.{tag}.mp4", "cover.png": f"{episode}.{tag}.cover.png",
+                 "title.mp4": f"{episode}.{tag}.title.mp4", "episode.srt": f"{episode}.{tag}.srt",
+                 "episode.ass": f"{episode}.{tag}.ass"}
+        placed = {}
+        for component, name in names.items():
+            path = inside(target, target / name)
+            with atomic_path(path) as tmp:
+                shutil.copyfile(folder.objects.path(take.components[component]), tmp)
+            placed[component] = path
+        delivered.append(Delivered(episode=episode, aspect=node.params["aspect"], files=placed,
+                                   duration=take.data["duration"], cover=take.data["cover"]))
+    return DeliveryResult(summary=summary, delivered=delivered)
+
+
+DELIVERIES = "deliveries"
+"""The folder of the project that deliver writes: deliveries/<episode>/."""
+
+__all__ += ["DELIVERIES", "Delivered", "DeliveryResult", "deliver", "delivery_node"]

@@ -18,11 +18,14 @@ __all__ = [
     "subtitle_font_family",
     "subtitle_font_file",
     "SAFE_BOTTOM",
+    "SAFE_BOTTOM_WIDE",
     "SAFE_SIDE",
 ]
 
 SAFE_BOTTOM = 0.13
-"""Share of the frame height kept clear under the text (platform buttons and captions live there)."""
+"""Share of a vertical frame's height kept clear under the text (platform buttons and captions live there)."""
+SAFE_BOTTOM_WIDE = 0.08
+"""Share of a landscape or square frame's height kept clear under the text: the players' title-safe line."""
 SAFE_SIDE = 0.09
 """Share of the frame width kept clear on each side."""
 _FONT_SCALE = 0.04  # ASS font size as a share of the frame height: readable on a phone at arm's length
@@ -134,7 +137,8 @@ def write_srt(events: list[SubtitleEvent], path: Path, *, max_chars: int = 42) -
 
 
 def write_ass(events: list[SubtitleEvent], path: Path, *, width: int, height: int, language: str) -> None:
-    """Write ASS subtitles for a ``width`` x ``height`` frame: white text, dark outline, bottom-centred, safe area."""
+    """Write ASS subtitles for a ``width`` x ``height`` frame: white text, dark outline, bottom-centred, safe area
+    (a vertical frame keeps clear of the platforms' buttons; a landscape or square one sits on the title-safe line)."""
     path = Path(path)
     _check(events, path)
     subs = pysubs2.SSAFile()
@@ -158,7 +162,7 @@ def write_ass(events: list[SubtitleEvent], path: Path, *, width: int, height: in
         alignment=pysubs2.Alignment.BOTTOM_CENTER,
         marginl=margin_side,
         marginr=margin_side,
-        marginv=round(height * SAFE_BOTTOM),
+        marginv=round(height * (SAFE_BOTTOM if height > width else SAFE_BOTTOM_WIDE)),
     )
     # A little slack under the measured width so the outline never touches the margin.
     max_em = (width - 2 * margin_side) / (size * _EM_PER_SIZE) * 0.95

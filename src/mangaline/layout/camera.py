@@ -10,7 +10,7 @@ from mangaline.model.geometry import Camera
 
 from .blocking import Placement
 
-__all__ = ["FRAMING", "place_camera"]
+__all__ = ["FRAMING", "FRAMING_WIDE", "PORTRAIT", "place_camera"]
 
 # Per shot size: (vertical metres the frame holds at the subject, vertical FOV in degrees,
 # room above the head as a fraction of the frame, lowest height of the frame centre).
@@ -25,9 +25,24 @@ FRAMING: dict[ShotSize, tuple[float, float, float, float]] = {
     ShotSize.CLOSE_UP: (0.58, 30.0, 0.09, 0.0),
     ShotSize.EXTREME_CLOSE: (0.3, 26.0, -0.08, 0.0),
 }
+# Per shot size, the vertical metres its 16:9 namesake holds: a frame at least as wide as 9:16 never needs to
+# hold more height than this to be as wide as the size asks (a medium shot: from the waist up).
+FRAMING_WIDE: dict[ShotSize, float] = {
+    ShotSize.EXTREME_WIDE: 3.6,
+    ShotSize.WIDE: 2.4,
+    ShotSize.FULL: 2.0,
+    ShotSize.MEDIUM: 0.9,
+    ShotSize.MEDIUM_CLOSE: 0.62,
+    ShotSize.CLOSE_UP: 0.4,
+    ShotSize.EXTREME_CLOSE: 0.22,
+}
+PORTRAIT = 9.0 / 16.0
+"""The frame FRAMING is measured for (width over height): the project's vertical frame."""
 _EYE_HEIGHT = 1.55
 _WALL_MARGIN = 0.2
 _MAX_FOV = 88.0
+# The widest a lens may see across a wide frame, degrees: past this a 16:9 frame bends like a fisheye.
+_MAX_ACROSS = 104.0
 
 
 def _unit(dx: float, dy: float) -> tuple[float, float]:
@@ -53,15 +68,35 @@ def _line_of_action(blocking: dict[str, Placement]) -> tuple[tuple[float, float]
     return axis, normal
 
 
-def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: SetDesign) -> Camera:
-    """Place the shot's camera from its size, angle, kind and subject.
+def _vertical_limit(limit: float, aspect: float) -> float:
+    """The widest vertical field of view a frame ``aspect`` (width over height) may have: ``limit`` up and down,
+    and never more than _MAX_ACROSS from side to side."""
+    across = math.degrees(2 * math.atan(math.tan(math.radians(_MAX_ACROSS) / 2) / aspect))
+    return min(limit, across)
+
+
+def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: SetDesign, *,
+                 aspect: float = PORTRAIT, widen: float = 1.0, group: list[str] | None = None) -> Camera:
+    """Place the shot's camera from its size, angle, kind and subject, for a frame ``aspect`` wide (width over height).
 
     Every camera of a scene stands on the camera side of the line of action, so a
     character keeps the same screen side in every shot (180-degree rule). A single
     on A looks at A from beside B, with A offset towards A's own side of the frame
     and room to look across it towards B.
+
+    The shot size holds as much width at the subject in every frame as FRAMING holds in 9:16, and never
+    less height than its 16:9 namesake (FRAMING_WIDE): a wider frame is solved again in the set, closer
+    and lower, and sees set beside the subject that the vertical frame never showed. ``widen`` multiplies
+    the height the frame holds; ``group`` frames those characters together whatever the shot's kind
+    (a delivery's re-solve uses both to keep its speakers in the picture).
     """
-    extent, fov, headroom, lowest_centre = FRAMING[ShotSize(shot.size)]
+    size = ShotSize(shot.size)
+    extent, fov, headroom, lowest_centre = FRAMING[size]
+    # 1.0 for the vertical frame, exactly: its cameras are the ones FRAMING was measured for.
+    narrow = PORTRAIT / aspect
+    extent = max(FRAMING_WIDE[size], extent * narrow)
+    fov = _vertical_limit(fov, aspect)
+    max_fov = _vertical_limit(_MAX_FOV, aspect)
     axis, normal = _line_of_action(blocking)
     if shot.crosses_line:
         # A deliberate jump across the line: the camera works from the far side, and the layout says so.
@@ -69,6 +104,9 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
     on_screen = [c.character for c in shot.casting if c.on_screen and c.character in blocking]
     subject = shot.subject if shot.subject in blocking else None
     kind = ShotKind(shot.kind)
+    if group:
+        on_screen, subject = [c for c in group if c in blocking], None
+        kind = ShotKind.GROUP if kind is not ShotKind.ESTABLISHING else kind
     if subject is None and len(on_screen) == 1 and kind not in (ShotKind.ESTABLISHING, ShotKind.INSERT):
         subject = on_screen[0]
     height = blocking[subject].height if subject else max((p.height for p in blocking.values()), default=1.7)
@@ -89,7 +127,7 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
         else:
             tx, ty, spread = set.width / 2, set.depth * 0.6, set.width * 0.8
         # A 9:16 frame is narrow: widen the framing until the whole group fits across it.
-        extent = max(extent, (spread + 0.9) * 16.0 / 9.0)
+        extent = max(extent, (spread + 0.9) * 16.0 / 9.0 * narrow)
         view_dir = (-normal[0], -normal[1])
         if kind is ShotKind.ESTABLISHING or ShotSize(shot.size) is ShotSize.EXTREME_WIDE:
             view_dir = _rotate(view_dir, 12.0)
@@ -119,7 +157,7 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
                 yaw_offset = side * 8.0
             else:
                 view_dir = _unit(-(towards[0] * 0.87 + normal[0] * 0.5), -(towards[1] * 0.87 + normal[1] * 0.5))
-                yaw_offset = side * fov * 9.0 / 16.0 * 0.16
+                yaw_offset = side * fov * 9.0 / 16.0 * 0.16 / narrow
         else:
             facing = blocking[subject].facing
             if facing[0] * normal[0] + facing[1] * normal[1] > 0.2:
@@ -128,6 +166,7 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
                 view_dir = (-normal[0], -normal[1])
             yaw_offset = 0.0
 
+    extent *= widen
     target_z = max(height + headroom * extent - extent / 2.0, lowest_centre)
     # A frame widened to hold a group is tall too: keep the floor near its bottom edge
     # instead of centring on the feet, so heads stay in the picture.
@@ -153,7 +192,7 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
     if scene.interior:
         cam_x, cam_y, cam_z, horizontal = _keep_inside(tx, ty, cam_x, cam_y, cam_z, target_z, set)
         ray = math.hypot(horizontal, cam_z - target_z)
-        fov = min(_MAX_FOV, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
+        fov = min(max_fov, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
     cam_z = max(0.25, cam_z)
     spot = _allowed_spot(set, kind, ShotSize(shot.size), (tx, ty), (cam_x, cam_y), normal)
     if spot is not None:
@@ -161,7 +200,7 @@ def place_camera(shot: Shot, scene: Scene, blocking: dict[str, Placement], set: 
         cam_x, cam_y, cam_z = spot.x, spot.y, spot.z
         horizontal = math.hypot(tx - cam_x, ty - cam_y)
         ray = math.hypot(horizontal, cam_z - target_z)
-        fov = min(_MAX_FOV, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
+        fov = min(max_fov, max(fov, math.degrees(2 * math.atan((extent / 2.0) / max(ray, 0.05)))))
     pitch = math.degrees(math.atan2(target_z - cam_z, max(horizontal, 1e-6)))
     yaw = math.degrees(math.atan2(ty - cam_y, tx - cam_x)) + yaw_offset
     roll = 9.0 if angle is Angle.DUTCH else 0.0

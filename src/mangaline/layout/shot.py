@@ -7,7 +7,7 @@ import math
 from mangaline.errors import RenderError
 from mangaline.model import Bible, Scene, Shot, Voice
 from mangaline.model.figure import figure_for
-from mangaline.model.geometry import canvas_rect, canvas_size, overlaps, project_point, view_for
+from mangaline.model.geometry import Camera, canvas_rect, canvas_size, overlaps, project_point, view_for
 from mangaline.model.layout import CameraLayout, CharacterLayout, Movement, SetShell, ShotLayout
 
 from .blocking import Placement, block_scene
@@ -15,9 +15,13 @@ from .camera import place_camera
 from .movement import scene_movements
 from .set_view import elements_seen, plate_for
 
-__all__ = ["check_bible", "eyeline", "lay_out_shot"]
+__all__ = ["HOLD_MARGIN", "check_bible", "eyeline", "head_inside", "lay_out_shot"]
 
 MIN_DEPTH = 0.35  # a character nearer than this is behind the lens, not in the picture
+HOLD_MARGIN = 0.04
+"""How far inside the frame's edges (a fraction of its shorter side) a held character's head must stay."""
+_WIDEN = 1.12  # each try at holding the speakers widens the framing this much
+_TRIES = 12
 
 
 def _line_sides(blocking: dict[str, Placement], crossing: bool) -> dict[str, str]:
@@ -60,14 +64,60 @@ def check_bible(shot: Shot, scene: Scene, bible: Bible) -> None:
                               hint=f"known characters: {known}; fix the casting or add the character under bible/characters/")
 
 
+def head_inside(head: list[float], width: int, height: int, margin: float = HOLD_MARGIN) -> bool:
+    """Whether a head's frame-pixel bounds lie inside a ``width`` x ``height`` frame, ``margin`` of its shorter side in."""
+    m = margin * min(width, height)
+    return head[0] >= m and head[1] >= m and head[2] <= width - m and head[3] <= height - m
+
+
+def _holds(camera: Camera, blocking: dict[str, Placement], figures: dict, width: int, height: int) -> bool:
+    f = camera.focal(height)
+    for cid, figure in figures.items():
+        place = blocking[cid]
+        u, v, depth = project_point(camera, place.x, place.y, figure.face_height, width, height)
+        if depth < MIN_DEPTH:
+            return False
+        head = figure.head * f / depth
+        if not head_inside([u - 0.55 * head, v - 0.75 * head, u + 0.55 * head, v + 0.45 * head], width, height):
+            return False
+    return True
+
+
+def _holding(shot: Shot, scene: Scene, blocking: dict[str, Placement], bible: Bible, width: int, height: int,
+             hold: list[str]) -> Camera:
+    """The shot's camera for this frame, widened (then, failing that, turned to frame them together) until every
+    character in ``hold`` has their head inside the frame; the widest tried when none holds them all."""
+    s = bible.locations[scene.location].set
+    variants = {c.character: c.variant for c in shot.casting}
+    figures = {cid: figure_for(bible.characters[cid], variants.get(cid, "default"))
+               for cid in hold if cid in blocking and cid in bible.characters}
+    aspect = width / height
+    together = sorted({*figures, *([shot.subject] if shot.subject in blocking else [])})
+    camera = None
+    for group in (None, together):
+        for attempt in range(_TRIES):
+            camera = place_camera(shot, scene, blocking, s, aspect=aspect, widen=_WIDEN ** attempt, group=group)
+            if _holds(camera, blocking, figures, width, height):
+                return camera
+    assert camera is not None
+    return camera
+
+
 def lay_out_shot(shot: Shot, scene: Scene, bible: Bible, width: int, height: int, *, overscan: float = 1.2,
-                 movements: list[Movement] | None = None) -> ShotLayout:
-    """Block the scene, place the shot's camera, and keep what the shot's canvas sees."""
+                 movements: list[Movement] | None = None, hold: list[str] | None = None) -> ShotLayout:
+    """Block the scene, place the shot's camera for a ``width`` x ``height`` frame, and keep what the shot's canvas sees.
+
+    ``hold``: characters whose heads the frame must show (a delivery's speakers): the camera widens, and
+    failing that frames them together, until it does. Without it the camera is the shot size's own.
+    """
     check_bible(shot, scene, bible)
     location = bible.locations[scene.location]
     s = location.set
     blocking = eyeline(shot, block_scene(scene, bible))
-    camera = place_camera(shot, scene, blocking, s)
+    if hold:
+        camera = _holding(shot, scene, blocking, bible, width, height, hold)
+    else:
+        camera = place_camera(shot, scene, blocking, s, aspect=width / height)
     cw, ch = canvas_size(width, height, overscan)
     canvas = canvas_rect(width, height, cw, ch)
     elements = elements_seen(s, camera, width, height, cw, ch)

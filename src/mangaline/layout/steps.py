@@ -33,7 +33,9 @@ def layout_shot(ctx: StepContext) -> StepOutput:
                   locations={location.id: location})
     frame = params["frame"]
     movements = [Movement.model_validate(m) for m in params.get("movements", [])]
-    layout = lay_out_shot(shot, scene, bible, frame["width"], frame["height"], movements=movements)
+    # a delivery's frame holds its speakers (params "hold"); the project's own frame is the shot size's framing
+    layout = lay_out_shot(shot, scene, bible, frame["width"], frame["height"], movements=movements,
+                          hold=params.get("hold"))
     # The data is the whole product: a keyframe downstream re-runs only when what its shot sees changes.
     return StepOutput(data=layout.model_dump(mode="json"))
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from .base import Record
 from .bible import Character, Light, SetDesign, SetElement
+from .figure import figure_for
 from .geometry import Camera
 
 __all__ = ["CameraLayout", "CharacterLayout", "ElementLayout", "Movement", "SetShell", "ShotLayout"]
@@ -83,6 +84,12 @@ class CharacterLayout(Record):
     screen_side: str = Field(description="left or right of the frame centre")
     line_side: str = Field(description="left or right: the side of the line of action the scene gave them")
     looking: str = Field(description="left, right, camera or away: where their facing points on screen")
+
+    def head(self) -> list[float]:
+        """Frame-pixel bounds (u0, v0, u1, v1) of the head, hair and chin: what must be in the picture to see who speaks."""
+        head = figure_for(self.character, self.variant).head * self.ppm
+        u, v = self.face
+        return [u - 0.55 * head, v - 0.75 * head, u + 0.55 * head, v + 0.45 * head]
 
 
 class ShotLayout(Record):

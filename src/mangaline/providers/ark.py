@@ -154,10 +154,10 @@ class ArkSeedance(_ArkEndpoint):
 
     def task_body(self, request: VideoRequest) -> dict[str, Any]:
         """The JSON body of a Seedance task for ``request`` (also what a dry run shows)."""
-        if request.references and (request.first_frame or request.last_frame):
+        if (request.references or request.reference_videos) and (request.first_frame or request.last_frame):
             raise ProviderError(
                 self.provider_id,
-                "Seedance cannot mix first/last-frame mode with reference images in one request",
+                "Seedance cannot mix first/last-frame mode with reference images or videos in one request",
                 hint="send either first_frame (+ last_frame) or references, not both",
             )
         if request.last_frame and not request.first_frame:
@@ -168,6 +168,10 @@ class ArkSeedance(_ArkEndpoint):
             if path is not None:
                 image = data_url(path, provider_id=self.provider_id)
                 content.append({"type": "image_url", "image_url": {"url": image}, "role": role})
+        for path in request.reference_videos:
+            # Seedance 2.0's reference mode takes up to three videos (15 s in all): a reframe sends the made clip
+            video = data_url(path, provider_id=self.provider_id)
+            content.append({"type": "video_url", "video_url": {"url": video}, "role": "reference_video"})
         body: dict[str, Any] = {
             "model": self.model,
             "content": content,

@@ -94,6 +94,9 @@ class Capabilities(_Frozen):
         default=False, description="takes reference images in the same request as a first (and last) frame"
     )
     own_videos_only: bool = Field(default=False, description="lip sync: only videos this provider made itself")
+    reframe: bool = Field(
+        default=False, description="takes a made clip as a reference video and makes the shot again in another frame"
+    )
 
     def billed_seconds(self, seconds: float) -> float | None:
         """The length the model makes (and bills) for a clip of ``seconds``; None when it cannot."""

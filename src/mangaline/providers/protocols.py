@@ -137,6 +137,8 @@ class VideoRequest:
     audio: bool = False
     return_last_frame: bool = False
     brief: Mapping[str, Any] = field(default_factory=dict)
+    reference_videos: tuple[Path, ...] = ()
+    """Made clips the model makes again (a reframe: the same shot in another frame), for models that take videos."""
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class TaskNeeds:
     input_tokens: int = 0
     output_tokens: int = 0
     json_schema: bool = False
+    reframe: bool = False
+    """A made clip to make again in another frame (a delivery's reframe)."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ def _capability_gap(entry: ModelEntry, needs: TaskNeeds) -> str | None:
             return f"cannot make {needs.duration:g} s (makes {allowed} s)"
         if needs.audio and not caps.native_audio:
             return "makes no sound"
+        if needs.reframe and not caps.reframe:
+            return "cannot reframe a made clip"
     if needs.modality in (Modality.VIDEO, Modality.IMAGE):
         if needs.references > caps.reference_images:
             return f"takes {caps.reference_images} reference image(s), the task has {needs.references}"
