@@ -230,6 +230,9 @@ def test_a_reference_uploaded_on_the_shot_page_is_kept_as_a_take_with_who_sent_i
         folder.close()
     assert reference is not None and Image.open(reference).size == (512, 768)
     assert "sheet.webp" in client.get("/bible").text
+    # the draft sheet is drawn from the bible's words alone: at the draft tier an upload leaves the build as it was
+    status = json.loads(mangaline("status", example, "--json").stdout)
+    assert set(status["counts"]) == {"FRESH"} and not any(n["step"].startswith("reference.") for n in status["nodes"])
 
 
 @pytest.mark.parametrize("name, body, status, said, todo", [
