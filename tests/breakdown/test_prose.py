@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.58), "ja": (0.97, 0.48), "zh": (0.97, 0.52)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.48), "zh": (0.97, 0.52)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -244,6 +244,43 @@ def test_a_first_person_narrator_is_named_by_the_others():
             "「高橋、大変だ！」と佐藤大輝が叫んだ。\n「どうしたの」と僕は言った。\n")
     lines = _spoken(text, "ja")
     assert lines[-1].speaker == "高橋"
+
+
+def test_an_english_narrator_the_others_call_by_a_name_no_one_else_has_is_that_name():
+    text = ("I put the file on the desk and waited. Marcus Hale looked at it, and then at me.\n\n"
+            "\"You're late again, Priya,\" he said.\n\n\"Traffic,\" I said. \"Is that the report?\"\n\n"
+            "\"It is. Read page two, Priya. Then tell me I'm wrong.\"\n\nI read page two twice.\n\n"
+            "\"You're not wrong,\" I said.\n\n\"Priya Shah.\" He only used my whole name when he was pleased. "
+            "\"Good.\"\n")
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    mine = [line for line in lines if line.text.startswith(("Traffic", "Is that", "You're not"))]
+    assert {line.speaker for line in mine} == {"Priya Shah"}
+    assert {"Priya", "Priya Shah", "Narrator"} <= set(reader.cast.aliases(mine[0].character))
+
+
+def test_a_word_that_opens_sentences_is_not_the_narrator_s_name():
+    text = ("I held the phone away from my ear. My sister was shouting at one of the children.\n\n"
+            "\"Chocolate. Not lemon. She hates lemon,\" said Grace.\n\n\"Fine,\" I said. \"Chocolate.\"\n\n"
+            "\"It has been chocolate since 1998. Chocolate. Write it down.\"\n")
+    _, reader = _read(text, "en")
+    assert "Chocolate" not in reader.cast.known
+
+
+def test_a_familiar_form_and_the_formal_name_are_one_character():
+    text = ("Tommo Birch leaned against the radiator and peeled a satsuma.\n\n"
+            "\"You're a menace, Thomas,\" said Nell.\n\nThomas Birch looked hurt. \"I'm helping.\"\n\n"
+            "\"You're not,\" said Nell.\n")
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    tommo = reader.cast.known["Tommo Birch"]
+    assert reader.cast.known["Thomas Birch"] == tommo and reader.cast.known["Thomas"] == tommo
+    assert lines[1].character == tommo
+
+
+def test_a_capitalised_word_after_to_or_from_is_a_place_not_a_speaker():
+    text = ("The last train to Harwick was forty minutes late. Oliver had claimed the bench.\n\n"
+            "\"Cold,\" said Oliver.\n")
+    _, reader = _read(text, "en")
+    assert "Harwick" not in reader.cast.known and "Oliver" in reader.cast.known
 
 
 def test_without_a_tokenizer_the_rules_still_read_and_say_so(monkeypatch):

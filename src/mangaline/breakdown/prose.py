@@ -39,6 +39,8 @@ _SCENE_BREAK = re.compile(r"^[\s　]*(?:[*＊※◇◆○●☆★#＃~～·•=
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?])\s+(?=[A-Z\"“])|(?<=[。！？][”」』])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _EN_NAME = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?:[ ](?:[A-Z][a-z]+))?"
+_EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
+"""The words that make the capitalised word after them a place or a thing rather than a sentence's subject."""
 _JA_NAME = r"[\u4e00-\u9fff\u30a0-\u30ff]{1,6}"
 _ZH_CLAUSE = r"[\u4e00-\u9fff]{0,10}?"
 
@@ -421,6 +423,8 @@ class ProseReader:
         for paragraph in paragraphs:
             for number, pattern in enumerate(self._discover):
                 for match in pattern.finditer(paragraph.text):
+                    if self.language == "en" and _EN_PLACE_BEFORE.search(paragraph.text, 0, match.start("who")):
+                        continue  # "the last train to Harwick was late": a place the sentence's subject goes to
                     name = self._clean_name(match.group("who"))
                     if name:
                         (acting if number == 2 else tagged)[name] += 1
@@ -467,6 +471,8 @@ class ProseReader:
                     self.cast.join(given, cid)
         self._learn_roles(paragraphs)
         self._learn_nicknames(paragraphs)
+        if self.language == "en":
+            self._learn_familiar_names(paragraphs)
         self._learn_narrator(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
@@ -572,6 +578,57 @@ class ProseReader:
                 elif current != who and self.cast.provisional(current):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own
 
+    def _learn_familiar_names(self, paragraphs: list[Paragraph]) -> None:
+        """A given name's formal and familiar forms the story also uses are that character's (Tommo Birch is the
+        Thomas the others call him; Daniel Okoro is Danny), with the surname when the name has one."""
+        familiar = self.words.HYPOCORISMS
+        text = "\n".join(p.text for p in paragraphs)
+        used = set(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+(?![a-z])", text))
+        for cid in list(self.cast.names):
+            for alias in self.cast.aliases(cid):
+                if self.cast.known.get(alias) != cid:
+                    break  # merged into another below
+                given, *surname = self.cast.core(alias).split()
+                formal = familiar.get(given, given)
+                forms = {formal, *(nick for nick, name in familiar.items() if name == formal)} - {given}
+                if surname:
+                    forms.add(given)  # the given name alone, as the others call him ("You're a menace, Thomas")
+                for form in sorted(forms & used):
+                    for name in (form, " ".join([form, *surname])):
+                        other = self.cast.known.get(name, cid)
+                        if other != cid and surname and name != form:
+                            # Tommo Birch and Thomas Birch found apart are one person, under the formal name
+                            keep, gone = (other, cid) if form == formal else (cid, other)
+                            self.cast.merge(gone, keep)
+                            cid = keep
+                        elif other == cid and not self.cast.ambiguous(name):
+                            self.cast.join(name, cid)
+
+    def _vocative_names(self, paragraphs: list[Paragraph]) -> Counter[str]:
+        """Names the speeches call someone by that no character has yet ("Top of the page, Nora." / "Daniel
+        Okoro."), titles dropped, with how often."""
+        titles = _alternation(self.words.TITLES)
+        name = re.compile(rf"(?:(?:{titles})\.?\s+)*(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+        called: Counter[str] = Counter()
+        for paragraph in paragraphs:
+            for start, end, closed in find_quotes(paragraph.text):
+                speech = paragraph.text[start + 1 : end - 1 if closed else end]
+                if len(self._clauses(speech)) < 2:
+                    continue  # a name is called within a longer line; a line of one word may be anything ("Chocolate.")
+                # at the start or end of any of its sentences ("It's half seven here too, Danny. Some of us ...")
+                ends = {clause for sentence in re.split(r"(?<=[.!?…])\s+", speech)
+                        for clauses in [self._clauses(sentence)] if clauses for clause in (clauses[0], clauses[-1])}
+                for clause in ends:
+                    match = name.fullmatch(clause.strip(" \"“”‘’'—-"))
+                    found = self._clean_name(match.group("name")) if match else None
+                    if found and found.lower() not in self.words.ROLES and not self.cast.mentions(found):
+                        called[found] += 1
+        # a name is capitalised where a common word would not be, inside a sentence (", Nora."), not only at the
+        # start of one ("Chocolate. Not lemon.")
+        text = "\n".join(p.text for p in paragraphs)
+        return Counter({found: count for found, count in called.items()
+                        if re.search(rf"[a-z,;] +{re.escape(found.split()[0])}\b", text)})
+
     def _learn_narrator(self, paragraphs: list[Paragraph]) -> None:
         """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋)."""
         if self.words.NARRATOR in self.cast.known:
@@ -595,6 +652,40 @@ class ProseReader:
                         called[cid] += 1
         if called:
             self.cast.join(self.words.NARRATOR, called.most_common(1)[0][0])
+        elif self.language == "en":
+            self._name_narrator(narration, self._vocative_names(paragraphs), "\n".join(p.text for p in paragraphs))
+
+    def _name_narrator(self, narration: str, called: Counter[str], text: str) -> None:
+        """The narrator is the one the others call by a name that is no one else's and that the narration never
+        says (a person telling their own story says I): the most called such name, its shorter and familiar forms
+        with it (Nora, Detective Sergeant Nora Quill; Danny, Daniel Okoro)."""
+        familiar = self.words.HYPOCORISMS
+        said = set(re.findall(r"[A-Z][a-z]+", narration))
+        words = lambda name: {familiar.get(w, w) for w in name.split()}
+        groups: list[tuple[set[str], int]] = []
+        for name, count in called.most_common():
+            if set(name.split()) & said:
+                continue
+            group = next((g for g in groups if any(words(name) & words(other) for other in g[0])), None)
+            if group is None:
+                groups.append(({name}, count))
+            else:
+                groups[groups.index(group)] = (group[0] | {name}, group[1] + count)
+        if not groups:
+            return
+        names, count = max(groups, key=lambda g: g[1])
+        if count < 2:
+            return  # one call by name may be anyone's; the narrator is called again and again
+        # the full name, wherever a line says it ("Daniel Okoro." when she is angry with Danny)
+        for given in {n.split()[0] for n in names}:
+            for form in {given, familiar.get(given, given)}:
+                for match in re.finditer(rf"(?<![A-Za-z]){form} ([A-Z][a-z]+)(?![a-z])", text):
+                    if match.group(1) not in self.words.NOT_NAMES and match.group(1) not in said:
+                        names.add(match.group(0))
+        cid = self.cast.add(max(names, key=lambda n: (len(n.split()), len(n))))
+        for name in names:
+            self.cast.join(name, cid)
+        self.cast.join(self.words.NARRATOR, cid)
 
     def _introduced(self, speech: str) -> str | None:
         """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any."""

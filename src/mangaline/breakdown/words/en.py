@@ -82,3 +82,27 @@ SELF_INTRODUCTION = (
     r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me)\s+"
     r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"
 )
+
+# Familiar forms of English given names -> the formal name (Danny is Daniel, Tommo is Thomas): a story may call one
+# person by both, and a nickname with the surname (Tommo Birch) is the formal one too (Thomas Birch).
+HYPOCORISMS: dict[str, str] = {
+    **dict.fromkeys(("Dan", "Danny", "Dannie"), "Daniel"), **dict.fromkeys(("Tom", "Tommy", "Tommo"), "Thomas"),
+    **dict.fromkeys(("Bill", "Billy", "Willy", "Liam"), "William"), **dict.fromkeys(("Bob", "Bobby", "Rob", "Robbie"), "Robert"),
+    **dict.fromkeys(("Jim", "Jimmy", "Jamie"), "James"), **dict.fromkeys(("Mike", "Mikey", "Mick", "Micky"), "Michael"),
+    **dict.fromkeys(("Dick", "Rick", "Ricky", "Richie"), "Richard"), **dict.fromkeys(("Ed", "Eddie", "Ned", "Ted"), "Edward"),
+    **dict.fromkeys(("Chris", "Kit"), "Christopher"), **dict.fromkeys(("Alex", "Sandy"), "Alexander"),
+    **dict.fromkeys(("Andy", "Drew"), "Andrew"), **dict.fromkeys(("Ben", "Benny"), "Benjamin"),
+    **dict.fromkeys(("Charlie", "Chuck"), "Charles"), **dict.fromkeys(("Fred", "Freddie", "Freddy"), "Frederick"),
+    **dict.fromkeys(("Harry", "Hal"), "Henry"), **dict.fromkeys(("Jack", "Johnny"), "John"),
+    **dict.fromkeys(("Joe", "Joey"), "Joseph"), **dict.fromkeys(("Matt", "Matty"), "Matthew"),
+    **dict.fromkeys(("Nick", "Nicky"), "Nicholas"), **dict.fromkeys(("Pete",), "Peter"),
+    **dict.fromkeys(("Sam", "Sammy"), "Samuel"), **dict.fromkeys(("Steve", "Stevie"), "Stephen"),
+    **dict.fromkeys(("Tony",), "Anthony"), **dict.fromkeys(("Greg",), "Gregory"), **dict.fromkeys(("Len", "Lenny"), "Leonard"),
+    **dict.fromkeys(("Abby", "Abbie"), "Abigail"), **dict.fromkeys(("Annie", "Nancy"), "Anne"),
+    **dict.fromkeys(("Beth", "Betty", "Liz", "Lizzie", "Eliza", "Bess"), "Elizabeth"),
+    **dict.fromkeys(("Cathy", "Kate", "Katie", "Kitty"), "Catherine"), **dict.fromkeys(("Jenny", "Jen"), "Jennifer"),
+    **dict.fromkeys(("Maggie", "Meg", "Peggy"), "Margaret"), **dict.fromkeys(("Molly", "Polly"), "Mary"),
+    **dict.fromkeys(("Sue", "Susie"), "Susan"), **dict.fromkeys(("Vicky", "Vic"), "Victoria"),
+    **dict.fromkeys(("Nell", "Nellie"), "Eleanor"), **dict.fromkeys(("Becky",), "Rebecca"),
+    **dict.fromkeys(("Jess", "Jessie"), "Jessica"), **dict.fromkeys(("Pat", "Patty"), "Patricia"),
+}
