@@ -12,7 +12,8 @@ these it makes the truth each shot is held to, and the takes under judgement:
   ΔE, a slow push-in of 2-4 %, the voices muxed in as AAC;
 - corruptions, each a ``Case`` labelled with the checks that must catch it (``must``) and those it may set
   off without that being a false alarm (``may``): swapped palettes, another character's face pasted over the
-  speaker's, a moved or removed set piece, a mirrored shot, black frames, the wrong aspect, a clip cut short,
+  speaker's, a moved or removed set piece, a mirrored shot (and one that crosses the line: two characters facing
+  each other swap sides), black frames, the wrong aspect, a clip cut short,
   frozen frames, flicker, a grid or panel borders drawn over it, a watermark, silence where a line is
   spoken, clipped or far too quiet audio, a frozen mouth while speaking, a brightness jump at a cut, and a
   continued action that does not continue. Strength and position come from the case's seed.
@@ -388,6 +389,9 @@ KINDS: dict[str, Corruption] = {c.name: c for c in [
     # set_layout when the set's edges are not symmetric
     Corruption("mirrored", ("image", "clip"), frozenset({"placement", "screen_direction", "set_layout"}),
                frozenset({"set_pieces", "identity", "identity_embedding", "lip_sync"}), any_of=True),
+    # a mirrored take of a shot where two characters face each other from opposite sides: it crosses the line
+    Corruption("crossed_line", ("image", "clip"), frozenset({"screen_direction"}),
+               frozenset({"placement", "set_layout", "set_pieces", "identity", "identity_embedding", "lip_sync"})),
     Corruption("black_frames", ("clip",), frozenset({"black_frames"}),
                PICTURE_CHECKS | {"frozen_frames", "flicker"}),
     Corruption("wrong_aspect", ("image", "clip"), frozenset({"format"}), PICTURE_CHECKS),
@@ -426,6 +430,8 @@ def applies(kind: str, shot: ShotMaterial, production: Production) -> bool:
         return _set_piece(shot) is not None
     if kind == "mirrored":
         return bool(mirror_labels(shot, production))
+    if kind == "crossed_line":
+        return "screen_direction" in mirror_labels(shot, production)
     if kind in ("brightness_jump",):
         return True
     if kind == "discontinuity":
@@ -772,7 +778,7 @@ class Suite:
         if kind == "moved_set_piece":
             return move_piece(image, shot.truth.element_masks()[p["element"]], p["shift"],
                               keep=_characters_mask(shot))
-        if kind == "mirrored":
+        if kind in ("mirrored", "crossed_line"):
             return np.ascontiguousarray(image[:, ::-1])
         if kind == "wrong_aspect":
             return reshape_still(image, p["mode"])
@@ -800,7 +806,7 @@ class Suite:
         width, height = shot.truth.width, shot.truth.height
         vf: list[str] = []
         frames = shot.frames
-        if kind == "mirrored":
+        if kind in ("mirrored", "crossed_line"):
             vf.append("hflip")
         elif kind == "black_frames":
             last = p["first"] + p["length"] - 1
