@@ -173,3 +173,42 @@ def test_bad_input_is_refused_by_name(delivered: dict) -> None:
     assert wrong.returncode == 2 and "'4:3'" in wrong.stderr and "9:16, 16:9, 1:1" in wrong.stderr
     unknown = mangaline("deliver", project, "--formats", "16:9", "--episodes", "ep09", check=False)
     assert unknown.returncode == 2 and "ep09" in unknown.stderr and "ep01" in unknown.stderr
+
+
+def test_a_paid_projects_delivery_paints_its_stills_again_and_reframes_its_model_clips(
+    tmp_path: Path, small_script: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mangaline.breakdown import breakdown_source
+    from mangaline.config import ProviderSettings, Settings
+    from mangaline.design import design_bible
+    from mangaline.model import Project
+    from mangaline.model.delivery import aspect_frame
+    from mangaline.production import build_graph, delivery_node, reframe_routes
+    from mangaline.providers.catalogue import load_catalogue
+
+    monkeypatch.setenv("MANGALINE_TEST_ARK", "k")
+    script = breakdown_source(small_script).script
+    settings = Settings(project=Project(name="small", tier="standard", budget=50.0),
+                        providers={"ark": ProviderSettings(api_key_env="MANGALINE_TEST_ARK")})
+    root = tmp_path / "drama"
+    ProjectFolder.create(root, settings=settings).close()
+    graph = build_graph(script, design_bible(script), settings.project, settings=settings, root=root)
+    output = graph.outputs["ep01"]
+    wide = aspect_frame("16:9", 1080, 1920)
+    routes = reframe_routes([output], [wide], settings, load_catalogue())
+    node = delivery_node(script.episodes[0], output, settings.project, wide, series=script.title, reframes=routes)
+    kinds = set()
+    for code, master in output.segments.items():
+        segment = node.deps[f"segment:{code}"]
+        assert segment.entity == f"{code}@16x9" and segment.params["frame"]["width"] == 1920
+        moved = segment.deps["clip"]
+        if master.deps["clip"].step.name == "animate.clip":  # a still with a camera move: painted again at 16:9
+            painted = moved.deps["keyframe"]
+            assert painted.step.name == "storyboard.paintover" and (painted.params["width"], painted.params["height"]) == (1280, 720)
+            layout = painted.deps["keyframe"].deps["layout"]
+            assert layout.entity == f"{code}@16x9" and layout.params["frame"]["width"] == 1920
+        else:  # a model's clip: made again from itself by a model that reframes
+            assert moved.step.name == "animate.reframe" and moved.deps["clip"] is master.deps["clip"]
+            assert moved.params["model"].startswith("doubao-seedance-2-0") and moved.params["aspect"] == "16:9"
+        kinds.add(moved.step.name)
+    assert kinds == {"animate.clip", "animate.reframe"}, "the small script has an establishing still and model clips"

@@ -1804,9 +1804,9 @@ def delivery_node(episode: Episode, output: EpisodeOutput, project: Project, asp
     """The edit.delivery node of ``episode`` in ``aspect``, built over the master's nodes in ``output``.
 
     In the project's own frame the master's segments are the delivery's. In another, a shot the motion comic moves
-    is laid out again (its speakers held inside the frame), drawn, moved and cut at the frame; a shot whose clip a
-    model made is reframed by the model ``reframes`` names for its tier. A shot whose picture a model painted and the
-    motion comic moves has neither a set solve the painting follows nor a clip to reframe, and is refused."""
+    is laid out again (its speakers held inside the frame), drawn (and painted again by its model, where a model
+    painted it), moved and cut at the frame; a shot whose clip a model made is reframed by the model ``reframes``
+    names for its tier (reframe_routes)."""
     frame = {**_frame(project), "width": aspect.width, "height": aspect.height}
     own = (aspect.width, aspect.height) == (project.width, project.height)
     qc = qc or QcSettings()
@@ -1819,14 +1819,18 @@ def delivery_node(episode: Episode, output: EpisodeOutput, project: Project, asp
         if not own:
             entity = f"{code}@{aspect.tag}"
             if clip.step.name == CLIP.name:
-                if picture is not draft:
-                    raise ProjectError(f"shot {code}: its keyframe was painted by {picture.model} and the motion comic "
-                                       f"moves it; a {aspect.name} delivery re-solves drawn shots and reframes model clips",
-                                       hint="deliver the project's own frame, or route the shot's clip to a video model")
                 layout = Invocation(step=LAYOUT_SHOT, entity=entity, params={**layout.params, "frame": frame,
                                                                             "hold": _speakers(shots[code])})
-                picture = Invocation(step=KEYFRAME, entity=entity, params=dict(draft.params), deps={"layout": layout},
-                                     seed=draft.seed)
+                drawn = Invocation(step=KEYFRAME, entity=entity, params=dict(draft.params), deps={"layout": layout},
+                                   seed=draft.seed)
+                if picture is not draft:
+                    # a still a model painted: painted again, by the same model, over the composition solved for the frame
+                    width, height = dimensions("720p", aspect.name)
+                    drawn = Invocation(step=PAINTOVER, entity=entity,
+                                       params={**picture.params, "width": width, "height": height},
+                                       deps={**picture.deps, "keyframe": drawn}, model=picture.model, seed=picture.seed,
+                                       label=f"storyboard.paintover [{entity}] {picture.model}")
+                picture = drawn
                 moved = Invocation(step=CLIP, entity=entity, params=dict(clip.params),
                                    deps={**clip.deps, "keyframe": picture}, seed=clip.seed)
             else:
@@ -1857,7 +1861,7 @@ def delivery_node(episode: Episode, output: EpisodeOutput, project: Project, asp
     )
 
 
-def _reframe_routes(outputs: Iterable[EpisodeOutput], aspects: list[Aspect], settings: Settings,
+def reframe_routes(outputs: Iterable[EpisodeOutput], aspects: list[Aspect], settings: Settings,
                     catalogue: Catalogue) -> dict[str, Route]:
     """A reframe model for each tier of the bought clips the deliveries reframe (none for a draft project)."""
     from .providers.catalogue import Modality
@@ -1902,7 +1906,7 @@ def deliver(folder: ProjectFolder, settings: Settings, formats: list[str], *, ep
         raise ProjectError(f"episode {', '.join(unbuilt)} of {folder.root} is not built yet: a delivery is cut under "
                            "its master's mix", hint=f"run `mangaline build {folder.root}` first")
     catalogue = project_catalogue(folder.root)
-    reframes = _reframe_routes(chosen.outputs.values(), aspects, settings, catalogue)
+    reframes = reframe_routes(chosen.outputs.values(), aspects, settings, catalogue)
     by_id = {episode.id: episode for episode in script.episodes}
     nodes = [delivery_node(by_id[eid], output, project, aspect, series=script.title, reframes=reframes, qc=settings.qc)
              for eid, output in chosen.outputs.items() for aspect in aspects]
@@ -1939,4 +1943,4 @@ def deliver(folder: ProjectFolder, settings: Settings, formats: list[str], *, ep
 DELIVERIES = "deliveries"
 """The folder of the project that deliver writes: deliveries/<episode>/."""
 
-__all__ += ["DELIVERIES", "Delivered", "DeliveryResult", "deliver", "delivery_node"]
+__all__ += ["DELIVERIES", "Delivered", "DeliveryResult", "deliver", "delivery_node", "reframe_routes"]
