@@ -38,6 +38,10 @@ def test_the_router_sends_a_reframe_only_to_a_model_that_takes_a_made_clip() -> 
     rejected = dict(choice.rejected)
     assert rejected["kling-v3-std"] == "cannot reframe a made clip"
     assert rejected["doubao-seedance-1-0-pro-250528"] == "cannot reframe a made clip"
+    # the reference video is billed beside the clip made: twice a 4 s clip's price
+    catalogue = load_catalogue()
+    one_clip = catalogue.quote(catalogue.model(MODEL), currency="USD", seconds=4.0, width=854, height=480).cost
+    assert choice.price == pytest.approx(2 * one_clip) and one_clip > 0
     with pytest.raises(Exception, match="cannot reframe a made clip"):
         route(needs, "standard", available=["kling"])
 

@@ -198,6 +198,8 @@ def _capability_gap(entry: ModelEntry, needs: TaskNeeds) -> str | None:
 
 def _quote(catalogue: Catalogue, entry: ModelEntry, needs: TaskNeeds, currency: str) -> Quote:
     seconds = entry.capabilities.billed_seconds(needs.duration) or needs.duration
+    if needs.reframe:
+        seconds += needs.duration  # the clip sent as a reference video is billed too (Seedance: input s + output s)
     width = height = 0
     if needs.modality in (Modality.VIDEO, Modality.IMAGE):
         # priced at what it will make: a model without the asked resolution makes (and bills) the next larger one
