@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .animate.steps import CLIP
 from .animate.lipsync import LIPSYNC
+from .animate.reframe import REFRAME
 from .animate.video import VIDEO
 from .atomic import atomic_path, write_text_atomic
 from .checks import enabled_checks
@@ -47,6 +48,7 @@ from .config import LlmSettings, QcSettings, Settings, SoundSettings
 from .design import design_bible
 from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
+from .edit.delivery import DELIVERY
 from .edit.steps import EPISODE, SEGMENT
 from .engine import (Engine, Executor, Freshness, Invocation, LocalExecutor, RunSummary, Step, StepContext, StepOutput,
                      cache_key, canonical_json, data_version)
@@ -57,6 +59,7 @@ from .layout.movement import episode_movements
 from .layout.steps import LAYOUT_SET_VIEW, LAYOUT_SHOT
 from .model import (Bible, DialogueLine, Direction, Episode, Note, Project, Provenance, Scene, Script, Shot, Take, Task,
                     TaskStatus, TaskType, Validation)
+from .model.delivery import Aspect, aspect_frame, parse_aspects
 from .model.tasks import DONE, RETAKE
 from .project import ProjectFolder, inside
 from .project.approval import check_approvals, lock_design, unlock_design
@@ -1755,10 +1758,6 @@ __all__ += ["REFERENCE_STEPS", "REFERENCE_UPLOADS", "ReferenceRefused", "charact
 # the frame (layout.shot with the frame and the speakers to hold, then the keyframe, the motion comic and the segment,
 # every one a node of its own, "<shot>@16x9"), each bought clip reframed by a model (animate.reframe), and the
 # episode cut from those segments under the master's own mix (edit.delivery), with its cover and title card.
-
-from .animate.reframe import REFRAME  # noqa: E402
-from .edit.delivery import DELIVERY  # noqa: E402
-from .model.delivery import Aspect, aspect_frame, parse_aspects  # noqa: E402
 
 
 @dataclass(frozen=True)
