@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -115,14 +116,41 @@ def _stereo_loudness(x: np.ndarray, sample_rate: int) -> float:
     return gated_loudness(block_powers(x[:, 0], sample_rate)[0] + block_powers(x[:, 1], sample_rate)[0])
 
 
+_INTERPOLATOR_HALF = 10 * _OVERSAMPLE
+"""Half the taps of the oversampling filter: scipy's resample_poly's own design (a Kaiser-windowed sinc)."""
+_PEAK_CHUNK = 1 << 16
+"""Samples oversampled at a time: a whole episode at once is gigabytes of float64 to sweep through memory."""
+
+
+@cache
+def _interpolator() -> np.ndarray:
+    from scipy.signal import firwin
+
+    return firwin(2 * _INTERPOLATOR_HALF + 1, 1 / _OVERSAMPLE, window=("kaiser", 5.0)) * _OVERSAMPLE
+
+
 def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
-    """Each sample's true peak (BS.1770 annex 2: the signal 4x oversampled), the largest over its channels."""
-    from scipy.signal import resample_poly
+    """Each sample's true peak (BS.1770 annex 2: the signal 4x oversampled), the largest over its channels.
+
+    Each channel is oversampled a chunk at a time (with the filter's reach of neighbours either side, so the
+    result is the whole signal's, sample for sample); the same filter and alignment as resample_poly."""
+    from scipy.signal import upfirdn
 
     x = np.atleast_2d(np.asarray(x, np.float64).T).T
-    over = np.abs(resample_poly(x, _OVERSAMPLE, 1, axis=0))
-    peaks = np.maximum(np.abs(x), over[: len(x) * _OVERSAMPLE].reshape(len(x), _OVERSAMPLE, -1).max(axis=1))
-    return peaks.max(axis=1)
+    count = len(x)
+    peaks = np.abs(x).max(axis=1) if x.size else np.zeros(count)
+    taps = _interpolator()
+    reach = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
+    for channel in range(x.shape[1]):
+        samples = np.ascontiguousarray(x[:, channel])
+        for first in range(0, count, _PEAK_CHUNK):
+            last = min(count, first + _PEAK_CHUNK)
+            lo, hi = max(0, first - reach), min(count, last + reach)
+            over = upfirdn(taps, samples[lo:hi], _OVERSAMPLE)
+            start = (first - lo) * _OVERSAMPLE + _INTERPOLATOR_HALF
+            around = np.abs(over[start : start + (last - first) * _OVERSAMPLE]).reshape(last - first, _OVERSAMPLE)
+            np.maximum(peaks[first:last], around.max(axis=1), out=peaks[first:last])
+    return peaks
 
 
 def _read(path: Path, channels: int, sample_rate: int, cache: dict) -> np.ndarray:
