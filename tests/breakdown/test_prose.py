@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.48), "zh": (0.97, 0.52)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.53), "zh": (0.97, 0.55)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -401,3 +401,44 @@ def test_a_tag_that_catches_the_one_spoken_to_gives_the_line_to_the_subject():
     text = ("第一章\n　　赵一鸣抱着泡面进来。孙浩然在看书。\n　　“谁去点名？”赵一鸣问。\n　　“不去。”孙浩然说。\n"
             "　　赵一鸣不死心，又转向孙浩然：“浩然，要不你帮我喊？”\n")
     assert [line.speaker for line in _spoken(text, "zh")] == ["赵一鸣", "孙浩然", "赵一鸣"]
+
+
+def test_an_everyday_word_the_tokenizer_tags_as_a_name_is_no_character():
+    pytest.importorskip("jieba")
+    # jieba tags 谢谢 and 毛巾 as person names; its dictionary knows them as everyday words
+    text = "第一章\n　　陈静递过一条毛巾。\n　　“谢谢。”周涛说。\n　　“不客气。”陈静说。\n"
+    _, reader = _read(text, "zh")
+    assert "谢谢" not in reader.cast.known and "毛巾" not in reader.cast.known
+    assert set(reader.cast.names) == {reader.cast.known["陈静"], reader.cast.known["周涛"]}
+
+
+@pytest.mark.parametrize("language, text, name", [
+    ("ja", "朝\n　あたし、森下アカネがこの店に来て三年になる。\n「いらっしゃいませ」\n", "森下アカネ"),
+    ("zh", "第一章\n　　我，王建国，今年二十岁。\n　　“早。”我说。\n", "王建国"),
+])
+def test_a_narrator_who_names_themself_beside_the_i_is_that_character(language, text, name):
+    pytest.importorskip(TOKENIZERS[language])
+    _, reader = _read(text, language)
+    assert reader.cast.known[reader.words.NARRATOR] == reader.cast.known[name]
+
+
+@pytest.mark.parametrize("language, text, voice, name", [
+    ("ja", "船\n　天井から女の声が降ってくる。\n「おはようございます」\n「誰だ？」と岸田は言った。\n"
+           "「船の案内係です。ハルと呼んでください」\n", "おはようございます", "ハル"),
+    ("zh", "第一章\n　　头顶传来一个女人的声音。\n　　“早上好。”女人说。\n　　“你是谁？”高远问。\n"
+           "　　“我是这艘船的助手。大家叫我星河。”女人说。\n", "早上好。", "星河"),
+])
+def test_a_voice_that_asks_to_be_called_by_a_name_is_that_name(language, text, voice, name):
+    pytest.importorskip(TOKENIZERS[language])
+    lines = _spoken(text, language)
+    first = next(line for line in lines if line.text.startswith(voice))
+    assert first.speaker == name and lines[-1].character == first.character
+
+
+def test_the_topic_of_a_japanese_sentence_speaks_over_a_subject_in_its_first_clause():
+    pytest.importorskip("sudachipy")
+    # あたしが…と、宏美さんが…: the main clause's subject speaks; 健太は…花子が…: the topic does
+    text = ("喫茶\n　宏美さんは本を読んでいる。健太はカップを拭いている。\n「こんにちは」と宏美さんは言った。\n"
+            "「どうも」と健太は言った。\n　健太がケーキを運んでいくと、宏美さんが顔を上げた。\n「おいしそう」\n"
+            "　健太は花子が来るのを待った。\n「遅いな」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["宏美", "健太", "宏美", "健太"]

@@ -15,6 +15,10 @@ from .words.zh import SURNAMES
 
 __all__ = ["NameRun", "person_names"]
 
+_EVERYDAY = 100
+"""How often jieba's dictionary must have seen a word tagged as a person name (谢谢, 毛巾, 安静) for it to be an
+everyday word: the names a story makes up are rare or unknown there."""
+
 NameRun = tuple[tuple[str, str], ...]
 """One name as it stands in the text: its parts in order, each (surface, kind), kind "surname", "given" or ""."""
 
@@ -95,7 +99,7 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 # 林 + 小雨, 李 + 振华: jieba cuts a full name it does not know after its surname
                 runs.append(((pair.word, "surname"), (after.word, "given")))
                 joined = k + 1
-            elif pair.flag == "nr" and k != joined:
+            elif pair.flag == "nr" and k != joined and (jieba.get_FREQ(pair.word) or 0) < _EVERYDAY:
                 runs.append(((pair.word, ""),))
         return runs
     return None

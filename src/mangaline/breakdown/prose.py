@@ -635,6 +635,13 @@ class ProseReader:
             return
         narration = "\n".join(_unquoted(p.text) for p in paragraphs)
         first = _alternation(self.words.FIRST_PERSON)
+        if self.language != "en" and self.cast.known:
+            # 僕、高橋悠斗は / あたし、早瀬ユイが / 我，林夏，: the narrator names themself beside the I
+            names = _alternation(self.cast.known)
+            told = re.search(rf"(?:{first})(?:[、，,][\s　]*|叫|是)(?P<name>{names})(?=[はがもでの、，,。]|$)", narration, re.MULTILINE)
+            if told and not self.cast.provisional(self.cast.known[told.group("name")]):
+                self.cast.join(self.words.NARRATOR, self.cast.known[told.group("name")])
+                return
         if self.language == "en":
             says_i = len(re.findall(r"\b(?:I|my|me)\b", narration))
         elif self.language == "ja":
@@ -690,13 +697,15 @@ class ProseReader:
     def _introduced(self, speech: str) -> str | None:
         """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any."""
         for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
-            name = self._clean_name(match.group("name"))
+            # a name the speaker asks to be called by (ミオと呼んで / 叫我织女) is theirs even if the story has not used it yet
+            called = match.groupdict().get("called")
+            name = self._clean_name(match.group("name") or called or "")
             if not name:
                 continue
             mentioned = self.cast.mentions(name)
             if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
                 return mentioned[0][2]
-            if self.language == "en":
+            if self.language == "en" or called:
                 return self.cast.add(name)
         return None
 
@@ -819,6 +828,9 @@ class ProseReader:
         if self.language == "ja":
             marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:の声)?[はがも]")
             mentions = [m for m in mentions if marked.match(narration, m[1])]
+            topic = self._ja_topic(narration, mentions)
+            if topic is not None:
+                return topic
         first_name = mentions[0] if mentions else None
         pronoun = None
         for match in self._pronoun_re.finditer(narration):
@@ -836,6 +848,29 @@ class ProseReader:
             return _Tag(who=first_name[2])
         if pronoun:
             return self._subject(pronoun[1])
+        return None
+
+    def _ja_topic(self, sentence: str, mentions: list[tuple[int, int, str]]) -> _Tag | None:
+        """The subject of a Japanese sentence with more than one marked person: the first one marked with は (the
+        topic: 花子は太郎が来るのを待った), else the last one marked with が, the main clause's after a clause that ends
+        in と or て (あたしが運んでいくと、柏木さんが話しかけている)."""
+        pronouns = [(m.start(), m.end(), m.group(0)) for m in self._pronoun_re.finditer(sentence)
+                    if re.match(r"[はがも]", sentence[m.end() : m.end() + 1])]
+        marked = sorted([(s, e, cid, None) for s, e, cid in mentions] + [(s, e, None, w) for s, e, w in pronouns],
+                        key=lambda m: m[0])
+        if len(marked) < 2:
+            return None
+        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:の声)?(?P<p>[はがも])")
+
+        def tag(entry: tuple[int, int, str | None, str | None]) -> _Tag:
+            return _Tag(who=entry[2]) if entry[2] else self._subject(entry[3] or "")
+
+        topics = [m for m in marked if particle.match(sentence, m[1]).group("p") == "は"]
+        if topics:
+            return tag(topics[0])
+        last = marked[-1]
+        if re.search(r"(?:と|て|で|たら|ると|ので|から)[、，]", sentence[marked[0][1] : last[0]]):
+            return tag(last)
         return None
 
     def _resolve(self, tag: _Tag, paragraph_names: list[str], scene: _SceneState) -> str | None:
@@ -1002,7 +1037,7 @@ class ProseReader:
                     scene.speakers.append(voice)
                 line.character, line.speaker = voice, self.cast.names.get(voice, voice)
             scene.guessed = None
-            for _, _, cid in self.cast.mentions(text):
+            for _, _, cid in self._present(text):
                 scene.mention(cid)
             scene.open_quote_speaker = None
             # the sentence next to the coming quote is the one whose subject speaks it
@@ -1136,19 +1171,31 @@ class ProseReader:
                     beats.append(Beat(action=leftover, source=paragraph.span(self.source, *between)))
             pending.append((start, end))
             pending_speaker = speakers[k]
-            for _, _, cid in self.cast.mentions(text[between[0] : between[1]]):
+            for _, _, cid in self._present(text[between[0] : between[1]]):
                 scene.mention(cid)
         flush()
         tail = _clean(_cut(text, [pieces[-1]], used))
         if tail and _has_words(tail):
             beats.append(Beat(action=tail, source=paragraph.span(self.source, *pieces[-1])))
-            for _, _, cid in self.cast.mentions(tail):
+            for _, _, cid in self._present(tail):
                 scene.mention(cid)
         scene.open_quote_speaker = speakers[-1] if not quotes[-1][2] else None
         scene.last_actor = None
         said = [beat.line for beat in beats if beat.line is not None]
         scene.guessed = said[0] if guessed and len(said) == 1 else None
         return beats
+
+    def _present(self, narration: str) -> list[tuple[int, int, str]]:
+        """The characters a piece of narration names, and the narrator wherever it says I (我低下头 / 僕は / I said):
+        a narrator who speaks is in the scene as much as anyone named."""
+        mentions = self.cast.mentions(narration)
+        narrator = self.cast.known.get(self.words.NARRATOR)
+        if narrator is None:
+            return mentions
+        first = _alternation(self.words.FIRST_PERSON)
+        pattern = {"en": rf"\b(?:I|my|me)\b", "ja": rf"(?:{first})(?=[はがもの、])", "zh": rf"(?:{first})(?!们)"}[self.language]
+        said = [(m.start(), m.end(), narrator) for m in re.finditer(pattern, narration)]
+        return sorted(mentions + said) if said else mentions
 
     def _voice_of(self, narration: str) -> str | None:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""
