@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.53), "zh": (0.97, 0.55)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.54), "zh": (0.97, 0.59)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -442,3 +442,29 @@ def test_the_topic_of_a_japanese_sentence_speaks_over_a_subject_in_its_first_cla
             "「どうも」と健太は言った。\n　健太がケーキを運んでいくと、宏美さんが顔を上げた。\n「おいしそう」\n"
             "　健太は花子が来るのを待った。\n「遅いな」\n")
     assert [line.speaker for line in _spoken(text, "ja")] == ["宏美", "健太", "宏美", "健太"]
+
+
+def test_a_role_noun_after_a_familiar_prefix_is_no_titled_name():
+    pytest.importorskip("jieba")
+    text = "第一章\n　　小女孩趴在桌上。小女孩盯着杯子看。\n　　“这是什么？”周涛问。\n"
+    _, reader = _read(text, "zh")
+    assert "小女" not in reader.cast.known
+
+
+@pytest.mark.parametrize("language, text, answer, name", [
+    ("zh", "第一章\n　　周涛合上书。\n　　“你叫什么？”周涛问。\n　　窗外下着雨。\n　　“王建国。”\n", "王建国", "王建国"),
+    ("zh", "第一章\n　　周涛合上书。\n　　“您贵姓？”周涛问。\n　　“我姓杨，杨守诚。”\n", "我姓杨", "杨守诚"),
+])
+def test_one_who_gives_their_name_when_asked_speaks_that_line(language, text, answer, name):
+    pytest.importorskip(TOKENIZERS[language])
+    lines = _spoken(text, language)
+    assert next(line for line in lines if line.text.startswith(answer)).speaker == name
+
+
+def test_an_unnamed_voice_is_the_next_one_to_introduce_themself():
+    pytest.importorskip("sudachipy")
+    # 女の声 speaks; later 千尋 says who she is while the line's speaker is guessed to be someone else
+    text = ("宿\n　廊下の奥から女の声がした。\n「お湯はまだかしら」\n「すぐにお持ちします」と女将は言った。\n"
+            "　翌朝、玲子は食堂に下りた。\n「さっきはどうも。私、千尋っていいます」\n")
+    lines = _spoken(text, "ja")
+    assert lines[0].speaker == "千尋" and lines[-1].character == lines[0].character

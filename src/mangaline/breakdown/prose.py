@@ -342,6 +342,7 @@ class ProseReader:
         self.cast = Cast(language)
         self.place = ""
         self.cjk = language in ("zh", "ja")
+        self._spoken: set[str] = set()  # every character who has had a line so far
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
         pronouns = _alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))
@@ -434,10 +435,16 @@ class ProseReader:
             found |= self._surnamed(paragraphs)
             titled: Counter[str] = Counter()
             leading = re.compile(rf"(?:^|[。！？，,；：”」\s　])({self.words.TITLED_NAME})")
+            roles = tuple(self.words.ROLES)
+
+            def names_in(found: Iterable[re.Match[str]]) -> list[str]:
+                # 小女孩 is a role noun after its 小, not 小女 and a word after it
+                return [m.group(1) for m in found if not m.string.startswith(roles, m.start(1) + 1)]
+
             for paragraph in paragraphs:
-                titled.update(re.findall(self.words.TITLED_NAME, paragraph.text))
+                titled.update(names_in(re.finditer(f"({self.words.TITLED_NAME})", paragraph.text)))
                 # one that opens a clause of narration is the clause's subject: a name even if seen once
-                titled.update(re.findall(leading, _unquoted(paragraph.text)))
+                titled.update(names_in(re.finditer(leading, _unquoted(paragraph.text))))
             found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
@@ -697,8 +704,9 @@ class ProseReader:
     def _introduced(self, speech: str) -> str | None:
         """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any."""
         for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
-            # a name the speaker asks to be called by (ミオと呼んで / 叫我织女) is theirs even if the story has not used it yet
-            called = match.groupdict().get("called")
+            # a name the speaker asks to be called by (ミオと呼んで / 叫我织女) or spells out (我姓杨，杨守成) is theirs
+            # even if the story has not used it yet
+            called = match.groupdict().get("called") or match.groupdict().get("full")
             name = self._clean_name(match.group("name") or called or "")
             if not name:
                 continue
@@ -708,6 +716,31 @@ class ProseReader:
             if self.language == "en" or called:
                 return self.cast.add(name)
         return None
+
+    def _voice_to_name(self, introduced: str) -> str | None:
+        """The unnamed voice a character introducing themself for the first time has been so far: the one voice
+        (女の声, a woman's voice, 一个女人的声音) that has spoken without a name, when nothing rules it out."""
+        voices = getattr(self.words, "VOICES", ())
+        unnamed = [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
+                   and any(alias in voices for alias in self.cast.aliases(cid))]
+        if len(unnamed) != 1:
+            return None
+        voice = unnamed[0]
+        genders = {self.cast.gender(voice), self.cast.gender(introduced)} - {None}
+        return voice if len(genders) <= 1 else None
+
+    def _answered_name(self, speech: str, question: str) -> str | None:
+        """The character whose name a line opens with when the line before asked the one spoken to for their name
+        (“你叫什么？” / “顾言。”): one answers such a question with one's own name."""
+        asked = getattr(self.words, "NAME_QUESTION", None)
+        if not asked or not re.search(asked, question):
+            return None
+        clauses = self._clauses(speech)
+        if not clauses:
+            return None
+        name = clauses[0].strip(" 　\"“”「」『』")
+        cid = self.cast.known.get(name)
+        return cid if cid is not None and not self.cast.provisional(cid) and name != self.words.NARRATOR else None
 
     def _surnamed(self, paragraphs: list[Paragraph]) -> set[str]:
         """Names opening a sentence whose speech tag has no subject of its own (林夏收起伞，笑道：…).
@@ -1113,11 +1146,16 @@ class ProseReader:
                 unknown = unknown or self.cast.add(self.words.UNKNOWN_SPEAKER)
                 who = unknown
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
-            introduced = self._introduced(" ".join(inner))
+            introduced = self._introduced(" ".join(inner)) or self._answered_name(" ".join(inner), scene.last_line)
             if introduced and introduced != who:
                 if who is not None and self.cast.provisional(who):
                     self.cast.merge(who, introduced)
                     scene.speakers = [introduced if c == who else c for c in scene.speakers]
+                elif introduced not in self._spoken:
+                    voice = self._voice_to_name(introduced)
+                    if voice is not None:
+                        self.cast.merge(voice, introduced)
+                        scene.speakers = [introduced if c == voice else c for c in scene.speakers]
                 who = introduced
             # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
             last = _clean(inner[-1])
@@ -1134,6 +1172,7 @@ class ProseReader:
                 source=paragraph.span(self.source, pending[0][0], pending[-1][1]),
             )
             beats.append(Beat(line=line, source=line.source))
+            self._spoken.add(who)
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
                 spoken = " ".join(inner)

@@ -51,6 +51,8 @@ ROLES: dict[str, str | None] = {
     "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None,
 }
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
+# Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
+VOICES: tuple[str, ...] = ("女", "男", "声", "若い女", "若い男", "女の人", "男の人", "少女", "少年")
 # What family call one another to their face, and the role nouns narration uses for the one called.
 KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["お父さん", "父さん", "父ちゃん", "お父様", "親父"], ("父", "父親")),
@@ -62,6 +64,8 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 NICKNAME = r"(?:彼|彼女|[\u4e00-\u9fff\u30a0-\u30ff]{1,6})を(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
+# A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
+NAME_QUESTION = r"(?:あなた|君|きみ|お前|おまえ)?(?:の)?お名前|(?:あなた|君|きみ|お前|おまえ)の名前|どなたですか|名前は？"
 SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
     r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"

@@ -78,6 +78,8 @@ ROLES: dict[str, str | None] = {
     "瘦子": "m", "胖子": "m", "老人": None, "老头": "m", "老太太": "f", "年轻人": None, "男人": "m", "女人": "f", "女孩": "f",
     "男孩": "m", "姑娘": "f", "小伙子": "m", "服务员": None, "警察": None, "大汉": "m", "少年": "m", "少女": "f",
 }
+# Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
+VOICES: tuple[str, ...] = ("女人", "男人", "声音", "女孩", "男孩", "少女", "少年")
 # What family call one another to their face, and the role nouns narration uses for the one called.
 KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["爸", "爸爸", "老爸", "爹"], ("父亲", "爸爸")),
@@ -87,7 +89,10 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
+# A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
+NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼(?:你|您)"
 SELF_INTRODUCTION = (
     r"(?:我叫|我是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
+    r"|我姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
     r"|(?:叫我|喊我|称我为?)(?P<called>[\u4e00-\u9fff]{2,3}?)(?:就行|就好|就可以|吧|好了|[，。！,.!…]|$)"
 )
