@@ -148,8 +148,9 @@ def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
             lo, hi = max(0, first - reach), min(count, last + reach)
             over = upfirdn(taps, samples[lo:hi], _OVERSAMPLE)
             start = (first - lo) * _OVERSAMPLE + _INTERPOLATOR_HALF
-            around = np.abs(over[start : start + (last - first) * _OVERSAMPLE]).reshape(last - first, _OVERSAMPLE)
-            np.maximum(peaks[first:last], around.max(axis=1), out=peaks[first:last])
+            around = np.abs(over[start : start + (last - first) * _OVERSAMPLE])
+            for phase in range(_OVERSAMPLE):  # elementwise over the phases: numpy reduces a short axis slowly
+                np.maximum(peaks[first:last], around[phase::_OVERSAMPLE], out=peaks[first:last])
     return peaks
 
 
@@ -293,7 +294,7 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     effects *= speech_gain(dialogue, EFFECTS_DUCK_DB, sample_rate)[:, None]
     stems = {"dialogue": np.repeat(dialogue[:, None], 2, axis=1), "music": music, "effects": effects}
     mixed = stems["dialogue"] + music + effects
-    curve = _loudness_curve(mixed, loudness, sample_rate)
+    curve, reached = _loudness_curve(mixed, loudness, sample_rate)
     paths = {}
     for name, stem in stems.items():
         paths[name] = out_dir / f"{name}.wav"
@@ -301,7 +302,7 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     final = mixed * curve
     write_pcm16(out_dir / "mix.wav", final, sample_rate)
     peak = float(true_peak(final, sample_rate).max()) if total else 0.0
-    return EpisodeMix(mix=out_dir / "mix.wav", stems=paths, loudness=_stereo_loudness(final, sample_rate),
+    return EpisodeMix(mix=out_dir / "mix.wav", stems=paths, loudness=reached,
                       true_peak=20 * np.log10(max(peak, 1e-12)))
 
 
@@ -311,15 +312,15 @@ def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
     return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
 
 
-def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> np.ndarray:
+def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple[np.ndarray, float]:
     """Per-sample gain (frames x 1) that brings ``mixed`` to ``target`` LUFS with its true peaks held under the limit:
     one gain, then a limiter whose every gain change is ramped over _LIMITER_WINDOW_S, found in a few rounds (the
-    limiter takes a little loudness, the next round gives it back)."""
+    limiter takes a little loudness, the next round gives it back); and the loudness the gained mix has."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     level = _stereo_loudness(mixed, sample_rate)
     if not np.isfinite(level):
-        return np.ones((len(mixed), 1))
+        return np.ones((len(mixed), 1)), level
     ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
     peaks = true_peak(mixed, sample_rate)
     window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
@@ -335,4 +336,4 @@ def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> np.nd
         if abs(target - reached) < 0.05:
             break
         gain_db += target - reached
-    return curve[:, None]
+    return curve[:, None], reached
