@@ -68,6 +68,7 @@ from .providers.router import PlanItem, RouteStats
 from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
 from .sound import Library, scene_cues, scene_mood
+from .sound.briefs import requested_seconds
 from .sound.steps import EFFECTS as SOUND_EFFECTS
 from .sound.steps import MUSIC as SOUND_MUSIC
 from .storyboard.paintover import PAINTOVER
@@ -220,7 +221,7 @@ def build_graph(
     settings = (settings or Settings(project=project)).model_copy(update={"project": project})
     catalogue = catalogue if catalogue is not None else project_catalogue(root)
     directions = dict(directions or {})
-    items = _directed(work_items(script, bible, settings), directions, catalogue)
+    items = _directed(_work_items(script, bible, settings), directions, catalogue)
     if history is None and root is not None and _paid(items):
         history = _history_at(Path(root), script, bible, settings, catalogue, items)
     work = _route(items, script, settings, catalogue, history, directions)
@@ -259,6 +260,23 @@ def build_graph(
                       resources=resources, cast=cast, outputs=outputs)
 
 
+def _work_items(script: Script, bible: Bible, settings: Settings) -> list[PlanItem]:
+    """work_items with the sound each scene and shot would ask a model for (a bed per scene, each cue of a shot)."""
+    sounds: dict[str, float] = {}
+    for episode in script.episodes:
+        for scene in episode.scenes:
+            sounds[f"music:{scene.id}"] = requested_seconds(None)
+            for code, cues in scene_cues(scene, _cast_names(episode, bible)).items():
+                if cues:
+                    sounds[f"effects:{code}"] = sum(requested_seconds(cue.sound) for cue in cues)
+    return work_items(script, bible, settings, sounds=sounds)
+
+
+def _cast_names(episode: Episode, bible: Bible) -> list[str]:
+    """The names no capitalised sound word may be: the cast's, and every speaker's."""
+    return [c.name for c in bible.characters.values()] + [line.speaker for shot in episode.shots() for line in shot.dialogue]
+
+
 def _paid(items: Iterable[PlanItem]) -> bool:
     return any(item.tier != "draft" for item in items)
 
@@ -272,13 +290,13 @@ def plan_routes(
     Pure: what the project's state says is in ``history`` (route_history), needed only when a task is paid.
     """
     directions = dict(directions or {})
-    return _route(_directed(work_items(script, bible, settings), directions, catalogue), script, settings, catalogue, history,
+    return _route(_directed(_work_items(script, bible, settings), directions, catalogue), script, settings, catalogue, history,
                   directions)
 
 
 def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue) -> WorkPlan:
     """plan_routes with the history read from the project folder at ``root`` (opened and closed here) when a task is paid."""
-    items = work_items(script, bible, settings)
+    items = _work_items(script, bible, settings)
     history = _history_at(Path(root), script, bible, settings, catalogue, items) if root is not None and _paid(items) else None
     return _route(items, script, settings, catalogue, history)
 
@@ -331,7 +349,7 @@ def route_history(folder: ProjectFolder, script: Script, bible: Bible, settings:
     """What routing the script's paid tasks needs from the project's state; a draft build reads nothing.
 
     ``directions`` (read by the caller) may ask a draft task for a paid model: then it is paid too."""
-    items = _directed(work_items(script, bible, settings), dict(directions or {}), catalogue)
+    items = _directed(_work_items(script, bible, settings), dict(directions or {}), catalogue)
     if not _paid(items):
         return RouteHistory()
     return _read_history(folder, script, settings, catalogue, items)
@@ -383,7 +401,7 @@ def _read_history(folder: ProjectFolder, script: Script, settings: Settings, cat
 
 
 _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name,
-            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name}
+            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name, "music": SOUND_MUSIC.name, "effects": SOUND_EFFECTS.name}
 """The step whose take holds each kind of task, so a rebuild keeps the model that made it."""
 
 
@@ -466,7 +484,7 @@ def _episode_nodes(
             nodes.extend([*line_nodes.values(), clip, segment])
             clips[shot.code] = clip
             segments[shot.code] = segment
-    music, effects = _sound_nodes(episode, bible, drafts, library)
+    music, effects = _sound_nodes(episode, bible, drafts, library, work)
     nodes.extend([*music.values(), *effects.values()])
     order = [shot.code for shot in episode.shots()]
     node = Invocation(
@@ -504,29 +522,35 @@ def _episode_nodes(
 
 
 def _sound_nodes(
-    episode: Episode, bible: Bible, drafts: dict[str, Invocation], library: Library | None,
+    episode: Episode, bible: Bible, drafts: dict[str, Invocation], library: Library | None, work: WorkPlan | None = None,
 ) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
     """Each scene's sound.music node and the sound.effects node of each shot whose action calls for a sound.
 
     The cues and the mood are read from the script here (sound/cues.py), and the library's files matched to
-    them here, named with their content's sha256: a changed file, or a changed action line, is a new key."""
-    names = [c.name for c in bible.characters.values()] + [line.speaker for shot in episode.shots() for line in shot.dialogue]
+    them here, named with their content's sha256: a changed file, or a changed action line, is a new key. A
+    sound routed to a paid model carries its route (a new model is a new key) unless the library covers it all."""
+    names = _cast_names(episode, bible)
+    routes = work.routes if work is not None else {}
     music: dict[str, Invocation] = {}
     effects: dict[str, Invocation] = {}
     for scene in episode.scenes:
         mood = scene_mood(scene.heading, " ".join(shot.action for shot in scene.shots), scene.time_of_day)
         chosen = library.music(mood, scene.time_of_day) if library else None
+        route = routes.get(f"music:{scene.id}")
         music[scene.id] = Invocation(step=SOUND_MUSIC, entity=scene.id,
-                                     params={"mood": mood, "library": chosen.param() if chosen else None})
+                                     params={"mood": mood, "library": chosen.param() if chosen else None,
+                                             **(route.params() if route and not chosen else {})})
         for code, cues in scene_cues(scene, names).items():
             if not cues:
                 continue
             shot = next(s for s in scene.shots if s.code == code)
             matched = {cue.sound: f for cue in cues if library and (f := library.effect(cue.sound))}
+            route = routes.get(f"effects:{code}")
             effects[code] = Invocation(
                 step=SOUND_EFFECTS, entity=code,
                 params={"cues": [cue.model_dump(mode="json") for cue in cues], "subject": shot.subject,
-                        "library": {sound: f.param() for sound, f in matched.items()}},
+                        "library": {sound: f.param() for sound, f in matched.items()},
+                        **(route.params() if route and len(matched) < len(cues) else {})},
                 deps={"layout": drafts[code].deps["layout"]},
             )
     return music, effects

@@ -9,6 +9,7 @@ written once around these (providers/runtime.py), never inside a provider.
     VideoModel.submit(VideoRequest)            -> str (job id)      remote jobs: the runtime journals the id,
     VideoModel.poll(job_id)                    -> JobStatus         then polls and downloads the results
     LocalVideoModel.animate(VideoRequest, workdir) -> VideoResult   a model that runs here and now (the draft)
+    SoundModel.compose(SoundRequest, workdir)  -> SoundResult       synchronous: a music bed or a sound effect
 
 Every request and result is plain data; file inputs are local paths (an adapter uploads
 or inlines them as its API wants), file outputs are written under the given workdir.
@@ -37,6 +38,9 @@ __all__ = [
     "Modality",
     "SpeechModel",
     "SpeechRequest",
+    "SoundModel",
+    "SoundRequest",
+    "SoundResult",
     "SpeechResult",
     "TaskLookup",
     "TextModel",
@@ -55,6 +59,8 @@ class Modality(StrEnum):
     VIDEO = "video"
     SPEECH = "speech"
     LIPSYNC = "lipsync"
+    MUSIC = "music"
+    SOUND_EFFECTS = "sound_effects"
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,25 @@ class SpeechRequest:
 
 @dataclass(frozen=True)
 class SpeechResult:
+    audio: Path
+    usage: Usage | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SoundRequest:
+    """A music bed or a sound effect described in words, ``duration`` seconds long; ``loop`` asks for one whose end
+    runs into its start (a bed, rain), where the model offers it."""
+
+    prompt: str
+    duration: float
+    loop: bool = False
+    seed: int = 0
+    brief: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SoundResult:
     audio: Path
     usage: Usage | None = None
     raw: dict[str, Any] = field(default_factory=dict)
@@ -198,6 +223,11 @@ class ImageModel(Protocol):
 @runtime_checkable
 class SpeechModel(Protocol):
     def speak(self, request: SpeechRequest, workdir: Path) -> SpeechResult: ...
+
+
+@runtime_checkable
+class SoundModel(Protocol):
+    def compose(self, request: SoundRequest, workdir: Path) -> SoundResult: ...
 
 
 @runtime_checkable

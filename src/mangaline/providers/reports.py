@@ -53,7 +53,7 @@ def models_report(
             input_tokens=1_000_000 if entry.modality == Modality.TEXT else 0,
         )
         per = {"video": "second at 720p", "image": "image at 720p", "speech": "1k characters", "text": "1M input tokens",
-               "lipsync": "second"}
+               "lipsync": "second", "music": "second", "sound_effects": "second"}
         models.append(
             {
                 "id": entry.id,

@@ -3,7 +3,7 @@
     Runtime.video(...)   journal the intent (committed) -> submit -> journal the job id -> poll with
                          backoff until terminal or a deadline -> download every result at once (a 403
                          re-polls for a fresh URL) -> mark done and book the charge in one transaction
-    Runtime.image/speech/text(...)   journal the intent -> one synchronous call with the same retries and
+    Runtime.image/speech/sound/text(...)   journal the intent -> one synchronous call with the same retries and
                          limits -> save the answer, mark done and book the charge in one transaction
 
 A request's cache key is the sha256 of the provider, the model and the request (file inputs by
@@ -69,6 +69,8 @@ from .protocols import (
     ImageRequest,
     JobState,
     JobStatus,
+    SoundModel,
+    SoundRequest,
     SpeechModel,
     SpeechRequest,
     TaskLookup,
@@ -392,6 +394,18 @@ class Runtime:
             return {"audio": Path(result.audio)}, result.usage, None
 
         return self._sync(provider, model, request, call, {"characters": len(request.text)}, step, entity, shot_type, key)
+
+    def sound(
+        self, provider: str, model: str, adapter: SoundModel, request: SoundRequest, *,
+        step: str = "", entity: str = "", shot_type: str = "any", key: str | None = None,
+    ) -> Delivery:
+        """One music bed or sound effect, priced by the seconds asked for; a request already paid for returns its saved audio."""
+
+        def call(workdir: Path) -> tuple[dict[str, Path], Usage | None, str | None]:
+            result = adapter.compose(request, workdir)
+            return {"audio": Path(result.audio)}, result.usage, None
+
+        return self._sync(provider, model, request, call, {"seconds": request.duration}, step, entity, shot_type, key)
 
     def text(
         self, provider: str, model: str, adapter: TextModel, request: TextRequest, *,

@@ -2,7 +2,8 @@
 
     Studio.open(resources)          the build lends every step a StudioAddress (plain data: the project
                                     folder, its settings and catalogue); each process opens it once
-    studio.image / speech / video   one take from the model a Route names:
+    studio.image / speech / video   one take from the model a Route names (studio.sound: a paid music bed or
+                                    effect; the offline ones are the sound department's own):
                                       a free local model (the built-in draft) is called here and now,
                                       its files written in the step's work folder, nothing journaled;
                                       any other goes through the Runtime (journal, ledger, budget,
@@ -29,6 +30,8 @@ from .protocols import (
     ImageRequest,
     LipSyncRequest,
     LocalVideoModel,
+    SoundModel,
+    SoundRequest,
     SpeechModel,
     SpeechRequest,
     TextModel,
@@ -184,6 +187,15 @@ class Studio:
             result = adapter.speak(request, Path(workdir))
             return self._local(route, {"audio": Path(result.audio)}, result.raw)
         return self.runtime.speech(route.provider, route.model, adapter, request, step=step, entity=entity, shot_type=shot_type)
+
+    def sound(
+        self, route: Route, request: SoundRequest, *, step: str = "", entity: str = "", shot_type: str = "any"
+    ) -> Delivery:
+        """A music bed or a sound effect from a paid model (the catalogue entry's modality says which), through the
+        runtime: journaled, booked, and a request asked before is answered from its saved audio."""
+        adapter: SoundModel = self.adapter(route, self.entry(route.model).modality.value)
+        return self.runtime.sound(route.provider, route.model, adapter, request, step=step, entity=entity,
+                                  shot_type=shot_type)
 
     def video(
         self, route: Route, request: VideoRequest, workdir: Path, *, step: str = "", entity: str = "", shot_type: str = "any"

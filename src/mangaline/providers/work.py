@@ -9,6 +9,11 @@
     voice     [character]         every line the character speaks (speech; one model per character, so one voice)
     lipsync   [shot]              a paid clip whose speaker is on screen, its mouths redrawn to the voices; routed
                                   after the clips, only to a provider that lip-syncs the clip its own model made
+    music     [scene]             the scene's bed (music), and
+    effects   [shot]              the sounds its action calls for (sound effects): routed only at a paid tier to a
+                                  configured provider; otherwise the sound department's library and offline synth
+                                  make them, which is not a fallback (the plan prices every cue: a library file that
+                                  wins over the model makes it an upper bound)
 
 ``work_items`` lists them for a script and bible; ``plan_work`` routes each at its tier among the
 providers configured here, pins what was already made (or is still running) to the model that made
@@ -18,7 +23,7 @@ the rest together: ``mangaline build``, ``models``, ``cost`` and the cost benchm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,7 +38,8 @@ from .studio import Route
 __all__ = ["KINDS", "WorkPlan", "available_providers", "clip_needs", "configured", "continuous", "plate_id", "plan_work",
            "shot_tier", "work_items"]
 
-KINDS = ("sheet", "plate", "keyframe", "clip", "voice", "lipsync")
+KINDS = ("sheet", "plate", "keyframe", "clip", "voice", "lipsync", "music", "effects")
+SOUND_KINDS = {"music": Modality.MUSIC, "effects": Modality.SOUND_EFFECTS}
 
 SHEET_ASPECT = "3:2"
 """A turnaround sheet: five views side by side over a strip of expressions."""
@@ -67,8 +73,13 @@ def plate_id(location: str, spot: str) -> str:
     return f"{location}@{spot}"
 
 
-def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: str = "720p") -> list[PlanItem]:
-    """Every task a build of ``script`` routes, one PlanItem each (entity ``kind:id``), at its tier."""
+def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: str = "720p",
+               sounds: Mapping[str, float] | None = None) -> list[PlanItem]:
+    """Every task a build of ``script`` routes, one PlanItem each (entity ``kind:id``), at its tier.
+
+    ``sounds`` are the seconds of sound a model would be asked for, by "music:<scene>" and "effects:<shot>" (the
+    sound department reads them from the script; the composition root passes them); without them no sound is routed.
+    """
     project = settings.project
     aspect = project.aspect
     items: list[PlanItem] = []
@@ -107,6 +118,16 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
     for cid in sorted(spoken):
         items.append(PlanItem(task_key("voice", cid), TaskNeeds(Modality.SPEECH, characters=spoken[cid],
                                                                  language=languages[cid]), project.tier))
+    episode_of = {scene.id: episode.id for episode in script.episodes for scene in episode.scenes}
+    shot_of = {shot.code: (episode.id, shot.kind.value) for episode in script.episodes for shot in episode.shots()}
+    for key, seconds in sorted((sounds or {}).items()):
+        kind, entity = key.split(":", 1)
+        if kind == "music":
+            tier, episode_id = project.tier, episode_of.get(entity, "")
+        else:
+            episode_id, shot_kind = shot_of.get(entity, ("", "any"))
+            tier = shot_tier(settings, entity, shot_kind)
+        items.append(PlanItem(key, TaskNeeds(SOUND_KINDS[kind], duration=seconds), tier, episode_id))
     return items
 
 
@@ -196,6 +217,23 @@ def plan_work(
     lipsyncs = [item for item in items if item.entity.startswith("lipsync:")]
     for item in [item for item in items if not item.entity.startswith("lipsync:")]:
         key = item.entity
+        if item.needs.modality in SOUND_KINDS.values():
+            # the library and the offline synth are the sound department's own: without a paid tier and a
+            # configured model that can make it, a sound has no route and is no fallback
+            if item.tier == "draft":
+                continue
+            try:
+                route(item.needs, item.tier, stats, catalogue=catalogue, currency=currency, available=available,
+                      floor=routing.downgrade_floor, entity=key)
+            except MangalineError:
+                continue
+            work.items[key] = item
+            kept = pinned(key, item) if pinned is not None else None
+            if kept in known:
+                work.routes[key] = Route(kept, known[kept].provider, item.tier, 0.0, f"kept {kept}: it made this task's take")
+            else:
+                paid.append(item)
+            continue
         work.items[key] = item
         if item.tier == "draft":
             work.routes[key] = _draft_route(item.needs, catalogue, currency)

@@ -92,12 +92,14 @@ class Library:
         return found[0] if found else None
 
 
-def decode_sound(path: Path, channels: int, sample_rate: int) -> np.ndarray:
-    """A library file as float samples (frames x channels) at ``sample_rate``; a file FFmpeg cannot read is a
-    RenderError naming it."""
+def decode_sound(path: Path, channels: int, sample_rate: int, *, origin: str = "sound library") -> np.ndarray:
+    """A library file (or a model's answer, ``origin`` naming the model) as float samples (frames x channels) at
+    ``sample_rate``; a file FFmpeg cannot read is a RenderError naming it."""
     path = Path(path)
+    library = origin == "sound library"
     if not path.is_file():
-        raise RenderError("sound library", f"{path} is gone", hint="put it back, or remove it from the library and build again")
+        raise RenderError(origin, f"{path} is gone", hint="put it back, or remove it from the library and build again"
+                          if library else "build again: the model's answer is asked for again")
     result = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path), "-vn", "-f", "f32le", "-ac", str(channels),
          "-ar", str(sample_rate), "pipe:1"],
@@ -105,7 +107,8 @@ def decode_sound(path: Path, channels: int, sample_rate: int) -> np.ndarray:
     )  # fmt: skip
     samples = np.frombuffer(result.stdout, dtype="<f4")
     if result.returncode != 0 or not len(samples):
-        raise RenderError("sound library", f"FFmpeg cannot read {path} as audio",
+        raise RenderError(origin, f"FFmpeg cannot read {path} as audio",
                           stderr=result.stderr.decode("utf-8", "replace"),
-                          hint="replace the file with a WAV, FLAC, OGG or MP3, or remove it from the library")
+                          hint="replace the file with a WAV, FLAC, OGG or MP3, or remove it from the library" if library
+                          else "the model's answer is not audio FFmpeg reads: build again, or route another model")
     return samples.reshape(-1, channels).astype(np.float32)

@@ -1,9 +1,13 @@
 """The sound department's steps: a music bed per scene and the effects a shot's action calls for.
 
-Both read only their params (the mood or the cues the production read from the script, and the library
-files matched to them, named with their content's sha256) and write WAVs at the edit's 48 kHz: music in
-stereo, effects in mono (the edit pans them). Neither depends on a shot's length, so a re-voiced line
-re-runs no sound: the edit loops the bed and the ambience to whatever the timeline needs.
+Both read only their params (the mood or the cues the production read from the script, the library files
+matched to them, named with their content's sha256, and at a paid tier the route to a music or effects model)
+and write WAVs at the edit's 48 kHz: music in stereo, effects in mono (the edit pans them). Each sound comes
+from the library file that matches it (the user's choice wins), else from the routed model (its audio decoded,
+cut or padded to the synth's length, a loop folded, peaked like the synth's), else from the offline synth.
+A routed model that fails for good is made up by the synth, with a warning, where [project] fallback = "draft".
+Neither step depends on a shot's length, so a re-voiced line re-runs no sound: the edit loops the bed and the
+ambience to whatever the timeline needs.
 """
 
 from __future__ import annotations
@@ -11,12 +15,19 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
+import numpy as np
+
 from ..engine import Step, StepContext, StepOutput
+from ..errors import ProviderError
 from ..model.layout import ShotLayout
 from ..model.sound import EffectCue, SceneMusic, ShotEffects
+from ..providers.protocols import SoundRequest
+from ..providers.studio import Route, Studio
 from ..wavfile import write_pcm16
+from .briefs import FOLD, MUSIC_SECONDS, effect_brief, effect_seconds, music_brief, requested_seconds
+from .cues import AMBIENCE
 from .library import decode_sound
-from .synth import SAMPLE_RATE, effect, music_bed
+from .synth import SAMPLE_RATE, _folded, _peaked, effect, music_bed
 
 __all__ = ["EFFECTS", "MUSIC", "subject_pan"]
 
@@ -28,19 +39,78 @@ def _seed(*parts: str) -> int:
     return zlib.crc32("|".join(parts).encode("utf-8"))
 
 
+class _Model:
+    """The routed sound model of one step's params, if any: each call's delivery, and the failure that ended its use."""
+
+    def __init__(self, ctx: StepContext) -> None:
+        self.ctx = ctx
+        paid = ctx.params.get("tier", "draft") != "draft"
+        self.route = Route.of(ctx.params) if paid else None
+        self.made: list = []
+        self.fallback: str | None = None
+
+    def make(self, prompt: str, sound: str | None, channels: int) -> np.ndarray | None:
+        """The model's sound as float samples at 48 kHz, fitted like the synth's; None when there is no model to ask
+        (none routed, or it failed for good earlier in this step and the project falls back)."""
+        if self.route is None or self.fallback is not None:
+            return None
+        loop = sound is None or sound in AMBIENCE
+        request = SoundRequest(prompt=prompt, duration=requested_seconds(sound), loop=loop, seed=self.ctx.seed)
+        studio = Studio.open(self.ctx.resources)
+        try:
+            made = studio.sound(self.route, request, step=self.ctx.step, entity=self.ctx.entity)
+        except ProviderError as err:
+            if not studio.falls_back(err):
+                raise
+            self.fallback = str(err).splitlines()[0]
+            return None
+        self.made.append(made)
+        samples = decode_sound(made.files["audio"], channels, SAMPLE_RATE, origin=f"{made.provider} {made.model}")
+        length = MUSIC_SECONDS if sound is None else effect_seconds(sound)
+        return _fitted(samples, length, (FOLD["music"] if sound is None else FOLD["ambience"]) if loop else 0.0)
+
+    def provenance(self) -> dict:
+        """What the step's output says of the model: who made it, what it cost, and any fallback with its warning."""
+        if self.route is None:
+            return {}
+        made = {"provider": self.route.provider, "model": self.route.model, "cost": sum(m.cost for m in self.made)}
+        if self.fallback:
+            made["warnings"] = [f"{self.ctx.entity}: sound made offline instead of by {self.route.model}: {self.fallback}"]
+        return made if self.made else {k: v for k, v in made.items() if k == "warnings"}
+
+    def data(self) -> dict:
+        return {**self.route.params(), **({"fallback": self.fallback} if self.fallback else {})} if self.route else {}
+
+
+def _fitted(samples: np.ndarray, seconds: float, fold: float) -> np.ndarray:
+    """A model's sound cut or padded with silence to ``seconds`` (plus ``fold`` for a loop, which is then folded
+    back to ``seconds``), its peak where the synth puts its own."""
+    frames = round((seconds + fold) * SAMPLE_RATE)
+    out = np.zeros((frames, samples.shape[1]), dtype=np.float64)
+    out[: min(frames, len(samples))] = samples[:frames]
+    if fold:
+        out = _folded(out, fold)
+    return _peaked(out if out.shape[1] > 1 else out[:, 0])
+
+
 def music(ctx: StepContext) -> StepOutput:
     params = ctx.params
     out = ctx.workdir / "music.wav"
     library = params.get("library")
+    model = _Model(ctx)
+    made = None if library else model.make(music_brief(params["mood"]), None, 2)
     if library:
         samples, key, source = decode_sound(Path(library["path"]), 2, SAMPLE_RATE), "", Path(library["path"]).name
+    elif made is not None:
+        samples, key, source = made, "", model.route.model
     else:
         # seeded by the mood alone: every scene of a mood plays the same bed, and a build makes each once
         samples, key = music_bed(params["mood"], _seed("music", params["mood"], str(ctx.seed)))
         source = "generated"
     write_pcm16(out, samples, SAMPLE_RATE)
     bed = SceneMusic(mood=params["mood"], key=key, seconds=len(samples) / SAMPLE_RATE, source=source)
-    return StepOutput(components={"music.wav": out}, data=bed.model_dump(mode="json"), prompt=params["mood"])
+    return StepOutput(components={"music.wav": out}, data={**bed.model_dump(mode="json"), **model.data()},
+                      prompt=params["mood"], **model.provenance())
 
 
 def subject_pan(layout: ShotLayout, subject: str | None) -> float:
@@ -58,18 +128,23 @@ def effects(ctx: StepContext) -> StepOutput:
     pan = subject_pan(ShotLayout.model_validate(layout.data), params.get("subject")) if layout is not None else 0.0
     components: dict[str, Path] = {}
     cues = []
+    model = _Model(ctx)
     for cue in map(EffectCue.model_validate, params["cues"]):
         name = f"{cue.sound}.wav"
         chosen = params.get("library", {}).get(cue.sound)
+        made = None if chosen else model.make(effect_brief(cue.sound, cue.word), cue.sound, 1)
         if chosen:
             samples, source = decode_sound(Path(chosen["path"]), 1, SAMPLE_RATE)[:, 0], Path(chosen["path"]).name
+        elif made is not None:
+            samples, source = made, model.route.model
         else:
             samples, source = effect(cue.sound, _seed("effect", cue.sound, str(ctx.seed))), "generated"
         write_pcm16(ctx.workdir / name, samples, SAMPLE_RATE)
         components[name] = ctx.workdir / name
         cues.append(cue.model_copy(update={"file": name, "source": source, "pan": 0.0 if cue.ambience else pan}))
     words = ", ".join(f"{c.word} ({c.sound})" for c in cues)
-    return StepOutput(components=components, data=ShotEffects(cues=cues).model_dump(mode="json"), prompt=words or None)
+    return StepOutput(components=components, data={**ShotEffects(cues=cues).model_dump(mode="json"), **model.data()},
+                      prompt=words or None, **model.provenance())
 
 
 MUSIC = Step(name="sound.music", version="1", fn=music, kind="cpu", warm=("scipy.signal",))

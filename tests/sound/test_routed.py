@@ -1,0 +1,174 @@
+"""Music and effects routed to a paid model: the build graph's sound nodes run through the studio and the runtime
+against a local stand-in of ElevenLabs (tests/providers/fake_sound.py), with the project's real state database.
+
+The nodes are run one by one, as the engine would run them, so the test stays small: the rest of the build (pictures,
+voices, the edit) is no different for a routed sound, and tests/test_paid_line.py builds that whole line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mangaline.breakdown import breakdown_source
+from mangaline.config import ProviderSettings, Settings, SoundSettings
+from mangaline.design import design_bible
+from mangaline.engine import StepContext
+from mangaline.errors import AuthenticationError
+from mangaline.ffmpeg import ffmpeg_exe
+from mangaline.model import Project
+from mangaline.model.sound import SceneMusic, ShotEffects
+from mangaline.production import RouteHistory, build_graph
+from mangaline.project.state import open_state
+from mangaline.providers.ledger import Ledger
+from mangaline.providers.studio import Studio
+from mangaline.sound import effect
+from mangaline.wavfile import read_pcm16_channels
+
+from tests.providers.fake_sound import EFFECT_HZ, KEY, MUSIC_HZ, SoundStand
+
+ENV = "MANGALINE_TEST_ELEVENLABS"
+
+
+@pytest.fixture
+def stand() -> Iterator[SoundStand]:
+    os.environ[ENV] = KEY
+    try:
+        with SoundStand().serving() as running:
+            yield running
+    finally:
+        os.environ.pop(ENV, None)
+
+
+def _graph(small_script: Path, root: Path, url: str | None, *, tier: str = "standard", fallback: str = "none",
+           library: str | None = None):
+    (root / ".mangaline").mkdir(parents=True, exist_ok=True)
+    script = breakdown_source(small_script).script
+    providers = {"elevenlabs": ProviderSettings(base_url=url, api_key_env=ENV, timeout=20)} if url else {}
+    settings = Settings(project=Project(name="small", tier=tier, budget=5.0, fallback=fallback), providers=providers,
+                        sound=SoundSettings(library=library))
+    graph = build_graph(script, design_bible(script), settings.project, settings=settings, root=root,
+                        history=RouteHistory())
+    return {(n.step.name, n.entity): n for n in graph.nodes if n.step.name.startswith("sound.")}, graph.resources
+
+
+def _run(node, resources, work: Path):
+    folder = work / f"{node.step.name}-{node.entity}-{len(list(work.glob('*'))) if work.exists() else 0}"
+    folder.mkdir(parents=True)
+    return node.step.fn(StepContext(step=node.step.name, entity=node.entity, params=node.params, inputs={},
+                                    workdir=folder, seed=node.seed, model="", resources=resources))
+
+
+def _pitch(samples: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(samples[:48000]))
+    return float(np.fft.rfftfreq(min(len(samples), 48000), 1 / 48000)[int(spectrum[1:].argmax()) + 1])
+
+
+def test_a_routed_project_gets_its_music_and_effects_from_the_model_once(
+    stand: SoundStand, small_script: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "paid"
+    nodes, resources = _graph(small_script, root, stand.url)
+    music = [n for (step, _), n in nodes.items() if step == "sound.music"]
+    effects = [n for (step, _), n in nodes.items() if step == "sound.effects"]
+    assert music and effects
+    # the route is in the params, so a change of model is a new cache key
+    assert {n.params["model"] for n in music} == {"music_v1"}
+    assert {n.params["model"] for n in effects} == {"eleven_text_to_sound_v2"}
+
+    outputs = {(n.step.name, n.entity): _run(n, resources, tmp_path / "work") for n in music + effects}
+    assert not stand.problems, stand.problems
+    # one call per distinct sound asked for: every shot's rain is the same request (as the synth seeds its rain by
+    # the sound alone), so the first shot pays for it and the others read it
+    sounds = {(c["sound"]) for n in effects for c in n.params["cues"]}
+    assert Counter(stand.kinds()) == {"music": len(music), "effect": len(sounds)}
+    ledger = Ledger(open_state(root))
+    entries = ledger.entries()
+    assert len(entries) == len(stand.calls) and len({e.charge.cache_key for e in entries}) == len(entries), \
+        "the ledger lists every call, once"
+    assert {e.charge.step for e in entries} == {"sound.music", "sound.effects"}
+    # 32 s of music at $0.005/s; 9 s of looped rain at 25 credits/s x $0.0001
+    assert {round(e.charge.cost, 4) for e in entries if e.charge.step == "sound.music"} == {0.16}
+    assert {round(e.charge.cost, 4) for e in entries if e.charge.step == "sound.effects"} == {0.0225}
+
+    for node in music:
+        made = outputs[("sound.music", node.entity)]
+        bed = SceneMusic.model_validate(made.data)
+        samples = read_pcm16_channels(made.components["music.wav"], 48000)
+        # the stand's 220 Hz, cut to a 30 s loop in stereo at the synth's peak
+        assert bed.source == "music_v1" and samples.shape == (30 * 48000, 2) and abs(_pitch(samples[:, 0]) - MUSIC_HZ) < 3
+        assert np.abs(samples).max() == pytest.approx(10 ** (-6 / 20), abs=0.01)
+        assert made.model == "music_v1" and made.cost == pytest.approx(0.16)
+    for node in effects:
+        made = outputs[("sound.effects", node.entity)]
+        for cue in ShotEffects.model_validate(made.data).cues:
+            samples = read_pcm16_channels(made.components[cue.file], 48000)
+            assert cue.source == "eleven_text_to_sound_v2" and samples.shape == (8 * 48000, 1)  # rain: an 8 s loop
+            assert abs(_pitch(samples[:, 0]) - EFFECT_HZ) < 3
+
+    # a rebuild pays nothing: every request is answered from what was paid for
+    again = _run(music[0], resources, tmp_path / "work")
+    assert len(stand.calls) == len(music) + len(sounds) and len(ledger.entries()) == len(entries)
+    assert (again.components["music.wav"].read_bytes()
+            == outputs[("sound.music", music[0].entity)].components["music.wav"].read_bytes())
+
+
+def test_the_draft_tier_and_a_project_without_the_key_keep_the_offline_sound(
+    stand: SoundStand, small_script: Path, tmp_path: Path
+) -> None:
+    draft, _ = _graph(small_script, tmp_path / "draft", stand.url, tier="draft")
+    keyless, _ = _graph(small_script, tmp_path / "keyless", None)
+    offline, _ = _graph(small_script, tmp_path / "offline", None, tier="draft")
+    for nodes in (draft, keyless):
+        assert {k: n.params for k, n in nodes.items()} == {k: n.params for k, n in offline.items()}
+    assert all("model" not in n.params for n in offline.values())
+    assert not stand.calls
+
+
+def test_a_refused_key_is_named_and_not_asked_again(stand: SoundStand, small_script: Path, tmp_path: Path) -> None:
+    nodes, resources = _graph(small_script, tmp_path / "refused", stand.url)
+    stand.refused = True
+    music = next(n for (step, _), n in nodes.items() if step == "sound.music")
+    with pytest.raises(AuthenticationError, match=ENV):
+        _run(music, resources, tmp_path / "work")
+    assert stand.kinds() == ["music"]
+    assert not Ledger(open_state(tmp_path / "refused")).entries()
+
+
+def test_a_provider_that_is_down_is_made_up_by_the_synth_with_a_warning(
+    stand: SoundStand, small_script: Path, tmp_path: Path
+) -> None:
+    nodes, resources = _graph(small_script, tmp_path / "down", stand.url, fallback="draft")
+    Studio.open(resources).runtime.sleep = lambda _seconds: None  # the retries' backoff, not waited out here
+    stand.down = True
+    node = next(n for (step, _), n in nodes.items() if step == "sound.effects")
+    made = _run(node, resources, tmp_path / "work")
+    attempts = len(stand.calls)
+    assert 1 < attempts <= 5 and set(stand.kinds()) == {"effect"}, "retried as a transient failure, for one cue only"
+    [cue] = ShotEffects.model_validate(made.data).cues
+    assert cue.source == "generated" and made.provider == "draft" and made.cost == 0.0
+    assert made.warnings and "made offline instead of by eleven_text_to_sound_v2" in made.warnings[0]
+    assert made.data["fallback"]
+    samples = read_pcm16_channels(made.components[cue.file], 48000)[:, 0]
+    synth = effect(cue.sound, zlib.crc32(f"effect|{cue.sound}|{node.seed}".encode()))
+    assert np.allclose(samples, synth, atol=1 / 16000), "the synth's own rain"
+
+
+def test_a_library_file_wins_over_the_model(stand: SoundStand, small_script: Path, tmp_path: Path) -> None:
+    root = tmp_path / "library"
+    rain = root / "sounds" / "rain_loop.wav"
+    rain.parent.mkdir(parents=True)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=1", str(rain)], check=True)
+    nodes, resources = _graph(small_script, root, stand.url, library="sounds")
+    effects = [n for (step, _), n in nodes.items() if step == "sound.effects"]
+    assert effects and all("model" not in n.params for n in effects), "every cue is the user's file: no route to pay"
+    made = _run(effects[0], resources, tmp_path / "work")
+    assert [c.source for c in ShotEffects.model_validate(made.data).cues] == ["rain_loop.wav"]
+    assert not stand.calls and made.cost == 0.0
