@@ -131,14 +131,14 @@ def _session():
 def _rewritten(model_path: Path) -> tuple[str | bytes, tuple[str, ...]]:
     """The rewritten model (a file in the user's cache, made once; its bytes where the cache cannot be written)
     and its noise inputs. A session built from a file holds ~70 MB less than one built from bytes."""
-    import onnx
-
     stat = model_path.stat()
     cache = user_cache("voices")
     cached = cache / f"{model_path.stem}-{stat.st_size}-{stat.st_mtime_ns}-noise{REWRITE_VERSION}.onnx"
     names = cached.with_suffix(".inputs")
     if cached.is_file() and names.is_file():
         return str(cached), tuple(names.read_text(encoding="utf-8").split())
+    import onnx  # only to make the rewrite: importing it takes longer than a line to speak
+
     model = onnx.load(str(model_path))
     inputs = _noise_fed(model)
     data = model.SerializeToString()
