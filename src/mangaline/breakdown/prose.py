@@ -1153,7 +1153,8 @@ class ProseReader:
                     scene.speakers = [introduced if c == who else c for c in scene.speakers]
                 elif introduced not in self._spoken:
                     voice = self._voice_to_name(introduced)
-                    if voice is not None:
+                    # one who answers the voice ("どなた？" / "水野です") is someone else
+                    if voice is not None and scene.speakers[-1:] != [voice]:
                         self.cast.merge(voice, introduced)
                         scene.speakers = [introduced if c == voice else c for c in scene.speakers]
                 who = introduced
