@@ -8,7 +8,6 @@ waves, crowd) are folded so their end runs into their start, and the edit tiles 
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
 __all__ = ["EFFECTS", "MOOD_KEYS", "SAMPLE_RATE", "effect", "music_bed"]
 
@@ -36,16 +35,23 @@ def _note(scale: tuple[int, ...], root: int, degree: int) -> int:
     return root + 12 * octave + scale[step]
 
 
+def _filtered(x: np.ndarray, order: int, edges: float | tuple[float, float], kind: str) -> np.ndarray:
+    # scipy.signal is imported here, by the steps that synthesise, not by every command that plans a build
+    from scipy.signal import butter, sosfilt
+
+    return sosfilt(butter(order, edges, kind, fs=SAMPLE_RATE, output="sos"), x, axis=0)
+
+
 def _lowpass(x: np.ndarray, hz: float, order: int = 2) -> np.ndarray:
-    return sosfilt(butter(order, min(hz, SAMPLE_RATE * 0.45), "low", fs=SAMPLE_RATE, output="sos"), x, axis=0)
+    return _filtered(x, order, min(hz, SAMPLE_RATE * 0.45), "low")
 
 
 def _highpass(x: np.ndarray, hz: float, order: int = 2) -> np.ndarray:
-    return sosfilt(butter(order, hz, "high", fs=SAMPLE_RATE, output="sos"), x, axis=0)
+    return _filtered(x, order, hz, "high")
 
 
 def _bandpass(x: np.ndarray, low: float, high: float, order: int = 2) -> np.ndarray:
-    return sosfilt(butter(order, (low, high), "band", fs=SAMPLE_RATE, output="sos"), x, axis=0)
+    return _filtered(x, order, (low, high), "band")
 
 
 def _folded(x: np.ndarray, seconds: float) -> np.ndarray:
