@@ -34,15 +34,22 @@ _BAND = (0.60, 0.28)  # the dark band the titles sit on: its top and height as s
 _FADE = 0.4  # seconds the title card fades in and out
 
 
+_READABLE_HEAD = 0.06
+"""A face counts on a cover when its head is at least this share of the frame's height: smaller, it is a speck at
+the size a platform shows covers."""
+
+
 def cover_shot(layouts: dict[str, ShotLayout]) -> str:
-    """The shot whose picture makes the cover: the one showing the most faces whole (not a back to the camera), the
-    largest among equals,
-    the earliest among those; an episode with no face in it takes its first shot."""
+    """The shot whose picture makes the cover: the one showing the most faces whole (not a back to the camera), large
+    enough to read at thumbnail size and clear of the title's band, the largest among equals, the earliest among
+    those; an episode with no such face takes its first shot."""
     best, best_score = next(iter(layouts)), (0, 0.0)
+    band_top, band_bottom = _BAND[0], _BAND[0] + _BAND[1]
     for code, layout in layouts.items():
         w, h = layout.frame_width, layout.frame_height
         heads = [c.head() for c in layout.characters if c.view != "back"]
-        whole = [hd for hd in heads if hd[0] >= 0 and hd[1] >= 0 and hd[2] <= w and hd[3] <= h]
+        whole = [hd for hd in heads if hd[0] >= 0 and hd[1] >= 0 and hd[2] <= w and hd[3] <= h
+                 and hd[3] - hd[1] >= _READABLE_HEAD * h and not band_top <= (hd[1] + hd[3]) / 2 / h <= band_bottom]
         # a face larger than a third of the frame is a close-up: strong, but a cover needs room for its title
         size = sum(min(hd[3] - hd[1], h / 3) for hd in whole) / h
         score = (len(whole), round(size, 6))
@@ -195,4 +202,4 @@ def deliver_episode(ctx: StepContext) -> StepOutput:
     )
 
 
-DELIVERY = Step(name="edit.delivery", version="1", fn=deliver_episode, kind="cpu")
+DELIVERY = Step(name="edit.delivery", version="2", fn=deliver_episode, kind="cpu")
