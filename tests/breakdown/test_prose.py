@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.54), "zh": (0.97, 0.59)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.545), "zh": (0.97, 0.59)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -468,3 +468,12 @@ def test_an_unnamed_voice_is_the_next_one_to_introduce_themself():
             "　翌朝、玲子は食堂に下りた。\n「さっきはどうも。私、千尋っていいます」\n")
     lines = _spoken(text, "ja")
     assert lines[0].speaker == "千尋" and lines[-1].character == lines[0].character
+
+
+def test_a_role_that_is_a_title_is_the_one_character_who_bears_it():
+    pytest.importorskip("sudachipy")
+    text = ("教室\n　担任の森田先生が入ってきた。森田和夫先生は理科の教師だ。\n「静かに」と先生は言った。\n"
+            "「はい」と健太は言った。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["先生"] == reader.cast.known["森田和夫"]
+    assert _spoken(text, "ja")[0].speaker == "森田和夫"

@@ -477,6 +477,7 @@ class ProseReader:
                         and given not in self.cast.known and self._clean_name(given)):
                     self.cast.join(given, cid)
         self._learn_roles(paragraphs)
+        self._learn_titled_roles(paragraphs)
         self._learn_nicknames(paragraphs)
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
@@ -565,6 +566,34 @@ class ProseReader:
                     cid = self.cast.add(role)
                     if roles[role]:
                         self.cast.vote(cid, roles[role], 2)
+
+    def _learn_titled_roles(self, paragraphs: list[Paragraph]) -> None:
+        """A role that is also a title (先生, 部長, 医生) is the one character the story gives it after a name
+        (田中先生 … 先生は黒板を見た): the bare role is that character, not one of its own."""
+        if self.language == "en":
+            return
+        roles = getattr(self.words, "ROLES", {})
+        titled = [word for word in roles if word in self.words.TITLES]
+        if not titled:
+            return
+        text = "\n".join(p.text for p in paragraphs)
+        mentions = self.cast.mentions(text)
+        for role in titled:
+            after_names = {end for _, end, _ in mentions if text.startswith(role, end)}
+            within_names = {end - len(role) for start, end, _ in mentions if text[start:end].endswith(role) and end - start > len(role)}
+            if all(m.start() in after_names | within_names for m in re.finditer(re.escape(role), text)):
+                continue  # the story never uses the role alone
+            bearers = {cid for start, end, cid in mentions if end in after_names and not self.cast.provisional(cid)}
+            bearers |= {cid for alias, cid in self.cast.known.items()
+                        if alias.endswith(role) and alias != role and not self.cast.provisional(cid)}
+            if len(bearers) != 1:
+                continue
+            cid = bearers.pop()
+            current = self.cast.known.get(role)
+            if current is None:
+                self.cast.join(role, cid)
+            elif current != cid and self.cast.provisional(current):
+                self.cast.merge(current, cid)
 
     def _learn_nicknames(self, paragraphs: list[Paragraph]) -> None:
         """A name narration says the others call someone by (我们都管他叫胖子 / 誰もが彼をキノさんと呼ぶ / everyone called him Tommo)."""
