@@ -25,8 +25,9 @@ from mangaline.errors import AuthenticationError
 from mangaline.ffmpeg import ffmpeg_exe
 from mangaline.model import Project
 from mangaline.model.sound import SceneMusic, ShotEffects
-from mangaline.production import RouteHistory, build_graph
+from mangaline.production import RouteHistory, build_graph, plan_routes
 from mangaline.project.state import open_state
+from mangaline.providers.catalogue import load_catalogue
 from mangaline.providers.ledger import Ledger
 from mangaline.providers.studio import Studio
 from mangaline.sound import effect
@@ -172,3 +173,21 @@ def test_a_library_file_wins_over_the_model(stand: SoundStand, small_script: Pat
     made = _run(effects[0], resources, tmp_path / "work")
     assert [c.source for c in ShotEffects.model_validate(made.data).cues] == ["rain_loop.wav"]
     assert not stand.calls and made.cost == 0.0
+
+
+def test_the_plan_prices_each_sound_and_a_missing_key_is_no_fallback(
+    stand: SoundStand, small_script: Path, tmp_path: Path
+) -> None:
+    script = breakdown_source(small_script).script
+    bible = design_bible(script)
+    project = Project(name="small", tier="standard", budget=5.0)
+    keyed = Settings(project=project, providers={"elevenlabs": ProviderSettings(base_url=stand.url, api_key_env=ENV)})
+    work = plan_routes(script, bible, keyed, load_catalogue(), RouteHistory())
+    sounds = {key: route for key, route in work.routes.items() if key.startswith(("music:", "effects:"))}
+    assert {key.split(":")[0] for key in sounds} == {"music", "effects"}
+    music = [route for key, route in sounds.items() if key.startswith("music:")]
+    # 32 s at $0.005/s, over the prior pass rate of 0.8
+    assert all(route.model == "music_v1" and route.expected_cost == pytest.approx(0.16 / 0.8) for route in music)
+    os.environ.pop(ENV)
+    keyless = plan_routes(script, bible, keyed, load_catalogue(), RouteHistory())
+    assert not [key for key in (*keyless.routes, *keyless.fallbacks) if key.startswith(("music:", "effects:"))]

@@ -39,7 +39,7 @@ def _seed(*parts: str) -> int:
     return zlib.crc32("|".join(parts).encode("utf-8"))
 
 
-class _Model:
+class _RoutedModel:
     """The routed sound model of one step's params, if any: each call's delivery, and the failure that ended its use."""
 
     def __init__(self, ctx: StepContext) -> None:
@@ -97,7 +97,7 @@ def music(ctx: StepContext) -> StepOutput:
     params = ctx.params
     out = ctx.workdir / "music.wav"
     library = params.get("library")
-    model = _Model(ctx)
+    model = _RoutedModel(ctx)
     made = None if library else model.make(music_brief(params["mood"]), None, 2)
     if library:
         samples, key, source = decode_sound(Path(library["path"]), 2, SAMPLE_RATE), "", Path(library["path"]).name
@@ -128,7 +128,7 @@ def effects(ctx: StepContext) -> StepOutput:
     pan = subject_pan(ShotLayout.model_validate(layout.data), params.get("subject")) if layout is not None else 0.0
     components: dict[str, Path] = {}
     cues = []
-    model = _Model(ctx)
+    model = _RoutedModel(ctx)
     for cue in map(EffectCue.model_validate, params["cues"]):
         name = f"{cue.sound}.wav"
         chosen = params.get("library", {}).get(cue.sound)
