@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.545), "zh": (0.97, 0.59)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.545), "zh": (0.97, 0.615)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -477,3 +477,14 @@ def test_a_role_that_is_a_title_is_the_one_character_who_bears_it():
     _, reader = _read(text, "ja")
     assert reader.cast.known["先生"] == reader.cast.known["森田和夫"]
     assert _spoken(text, "ja")[0].speaker == "森田和夫"
+
+
+def test_a_surname_jieba_takes_for_a_person_before_an_everyday_word_is_a_full_name_when_it_recurs():
+    pytest.importorskip("jieba")
+    # jieba cuts 王立新 as 王 (a person) + 立新 (an adverb); 一张卡 counts a card, it names no 张卡
+    text = ("第一章\n　　王立新从值班室里出来。\n　　“怎么弄的？”\n　　“摔了。”何秀兰说。\n"
+            "　　王立新沉默了一下，从口袋里掏出一张卡。\n")
+    _, reader = _read(text, "zh")
+    assert "王立新" in reader.cast.known and "张卡" not in reader.cast.known
+    once = "第一章\n　　王立新从值班室里出来。\n　　“怎么弄的？”\n"
+    assert "王立新" not in _read(once, "zh")[1].cast.known

@@ -8,6 +8,7 @@ CLI starts as fast without them as with them.
 from __future__ import annotations
 
 import functools
+import re
 import logging
 import warnings
 
@@ -19,8 +20,12 @@ _EVERYDAY = 100
 """How often jieba's dictionary must have seen a word tagged as a person name (谢谢, 毛巾, 安静) for it to be an
 everyday word: the names a story makes up are rare or unknown there."""
 
+_COUNTING = "一二两三几半每这那哪"
+"""What stands before a measure word, so a surname-like character after it (张, 条, 位) counts a thing."""
+
 NameRun = tuple[tuple[str, str], ...]
-"""One name as it stands in the text: its parts in order, each (surface, kind), kind "surname", "given" or ""."""
+"""One name as it stands in the text: its parts in order, each (surface, kind), kind "surname", "given", "" or
+"given?" (a word after a surname that may be a given name: the name holds only if the story repeats it)."""
 
 
 @functools.cache
@@ -90,14 +95,18 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
         runs: list[NameRun] = []
         joined = -1  # the index of a given name already joined to the surname before it
         for k, pair in enumerate(pairs):
+            if k and pairs[k - 1].word[-1:] in _COUNTING:
+                continue  # 一张卡, 那张卡: after a number or a demonstrative, 张 counts a thing
             after = pairs[k + 1] if k + 1 < len(pairs) else None
             then = pairs[k + 2].word if k + 2 < len(pairs) else ""
             if (len(pair.word) == 1 and pair.word in SURNAMES and after is not None and len(after.word) == 2
-                    and after.flag in ("nr", "nz", "ns")
+                    and (after.flag in ("nr", "nz", "ns") or pair.flag == "nr")
+                    and re.fullmatch(r"[\u4e00-\u9fff]{2}", after.word)
                     # 林 + 夏收 + 起伞 is 林夏 + 收起: the given name's last character begins the next word
                     and not (then and jieba.get_FREQ(after.word[-1] + then[0]))):
-                # 林 + 小雨, 李 + 振华: jieba cuts a full name it does not know after its surname
-                runs.append(((pair.word, "surname"), (after.word, "given")))
+                # 林 + 小雨, 李 + 振华: jieba cuts a full name it does not know after its surname; 王 + 立新, a
+                # surname jieba itself takes for a person before an everyday word, is a name only if it recurs
+                runs.append(((pair.word, "surname"), (after.word, "given" if after.flag in ("nr", "nz", "ns") else "given?")))
                 joined = k + 1
             elif pair.flag == "nr" and k != joined and (jieba.get_FREQ(pair.word) or 0) < _EVERYDAY:
                 runs.append(((pair.word, ""),))

@@ -30,7 +30,7 @@ NOT_TITLED: frozenset[str] = frozenset(
     这位先生 那位先生 这位姑娘 那位姑娘 一位先生""".split()
 )
 # Characters that never stand in a name but often end a clause (叫了一声, 收起伞的): a tag holding one is no name.
-NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到得他她我你替对向给和跟与从"
+NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你替对向给和跟与从"
 # Common surnames: a sentence that opens with one opens with a name (林夏收起伞，笑道：…).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
