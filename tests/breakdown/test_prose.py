@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.545), "zh": (0.97, 0.615)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.545), "zh": (0.97, 0.62)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -486,5 +486,13 @@ def test_a_surname_jieba_takes_for_a_person_before_an_everyday_word_is_a_full_na
             "　　王立新沉默了一下，从口袋里掏出一张卡。\n")
     _, reader = _read(text, "zh")
     assert "王立新" in reader.cast.known and "张卡" not in reader.cast.known
-    once = "第一章\n　　王立新从值班室里出来。\n　　“怎么弄的？”\n"
+    once = "第一章\n　　王立新沉默了一下。\n　　“怎么弄的？”\n"
     assert "王立新" not in _read(once, "zh")[1].cast.known
+
+
+def test_a_chinese_role_that_opens_a_clause_is_a_character_of_its_own():
+    pytest.importorskip("jieba")
+    text = "第一回\n　　门被风撞开，一个客人走了进来。\n　　店小二赶紧迎上去：“客官，住店吗？”\n"
+    _, reader = _read(text, "zh")
+    assert "店小二" in reader.cast.known
+    assert _spoken(text, "zh")[0].speaker == "店小二"

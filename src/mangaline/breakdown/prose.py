@@ -513,14 +513,19 @@ class ProseReader:
     def _tokenized_names(self, paragraphs: list[Paragraph]) -> set[str]:
         """Person names the tokenizer finds, full names (佐伯 + 正人) and their parts of two characters or more."""
         names: set[str] = set()
+        guessed: Counter[str] = Counter()
         for paragraph in paragraphs:
             runs = person_names(paragraph.text, self.language)
             if runs is None:
                 break
             for run in runs:
+                if any(kind == "given?" for _, kind in run):
+                    guessed["".join(surface for surface, _ in run)] += 1
+                    continue
                 if len(run) > 1:
                     names.add("".join(surface for surface, _ in run))
                 names.update(surface for surface, _ in run if len(surface) >= 2)
+        names |= {name for name, count in guessed.items() if count >= 2}
         return {name for name in names if self._clean_name(name) == name}
 
     def _learn_roles(self, paragraphs: list[Paragraph]) -> None:
@@ -558,7 +563,7 @@ class ProseReader:
                     self.cast.join(role, cid)
         # a voice described before it is named (落ち着いた女の声が出る) is a character of its own too
         subject = re.compile(rf"(?:{boundary}(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
-                             else rf"{boundary}(?P<role>{body})(?=[^\u4e00-\u9fff]|{_alternation(self.words.SPEECH_VERBS)})")
+                             else rf"{boundary}(?P<role>{body})(?!们)")
         for text in narration:
             for match in subject.finditer(text):
                 role = match.group("role") or match.groupdict().get("voice")
