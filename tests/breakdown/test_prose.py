@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.545), "zh": (0.97, 0.62)}
+EVAL_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.55), "zh": (0.97, 0.62)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -496,3 +496,12 @@ def test_a_chinese_role_that_opens_a_clause_is_a_character_of_its_own():
     _, reader = _read(text, "zh")
     assert "店小二" in reader.cast.known
     assert _spoken(text, "zh")[0].speaker == "店小二"
+
+
+def test_a_role_a_name_is_introduced_as_is_that_character():
+    pytest.importorskip("sudachipy")
+    # 千代という十六の娘: the customer's "娘、…" calls her, and she answers
+    text = ("茶屋\n　店を切り盛りしているのは、千代という十六の娘であった。\n　一人の旅人が縁台に座った。\n"
+            "「娘、茶をくれ」と旅人は言った。\n「はい、ただいま」\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["娘"] == reader.cast.known["千代"]

@@ -555,12 +555,18 @@ class ProseReader:
         boundary = r"(?:^|(?<=[。、，,！？」”\s　と]))"
         narration = [_unquoted(p.text) for p in paragraphs]
         for text in narration:
-            for start, _, cid in self.cast.mentions(text):
+            for start, end, cid in self.cast.mentions(text):
                 match = re.search(rf"{boundary}(?P<role>{body})の$" if self.language == "ja" else rf"{boundary}(?P<role>{body})$",
                                   text[:start])
                 role = match.group("role") if match else None
                 if role and role not in self.cast.known:
                     self.cast.join(role, cid)
+                if self.language == "ja":
+                    # おみつという十七の娘: the role the name is introduced as is that character's
+                    after = re.match(rf"という[^、。「」]{{0,8}}?(?P<role>{body})(?![\u4e00-\u9fff])",
+                                     text[end:])
+                    if after and after.group("role") not in self.cast.known:
+                        self.cast.join(after.group("role"), cid)
         # a voice described before it is named (落ち着いた女の声が出る) is a character of its own too
         subject = re.compile(rf"(?:{boundary}(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
                              else rf"{boundary}(?P<role>{body})(?!们)")
