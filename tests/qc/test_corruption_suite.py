@@ -32,8 +32,9 @@ KNOWN_MISSES: dict[tuple[str, str, str], str] = {
         "leakage finds no text in a centred 'SAMPLE' 3.9% of the frame high over the platform close-up",
     ("frozen_frames", "clip", "model"):
         "frozen_frames finds no frozen stretch once the model-like grain (temporal noise of 2-5 levels) runs over it",
-    ("frozen_mouth", "clip", "model"):
-        "lip_sync passes June's frozen mouth in the model-like take at a correlation of 0.37 (push-in and grain move it)",
+    ("crossed_line", "clip", "model"):
+        "screen_direction has no verdict on the platform wide's model-like take: its two small figures, softened and "
+        "graded, show too few pixels of their own colours to be found",
 }
 """Cases a check is known to miss, by (kind, subject, base), with why: xfails (not strict while the checks are being tuned: `-rxX` lists which now pass)."""
 
