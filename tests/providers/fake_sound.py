@@ -4,6 +4,7 @@ MP3 made by FFmpeg, a sine the length asked for (effects at 1 kHz, mono; music a
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ import numpy as np
 from mangaline.ffmpeg import ffmpeg_exe
 
 KEY = "eleven-test-key"
+ENV = "MANGALINE_TEST_ELEVENLABS"
+"""The variable a test's provider settings name for the stand's key."""
 EFFECT_HZ = 1000
 MUSIC_HZ = 220
 EFFECT_FIELDS = {"text", "duration_seconds", "prompt_influence", "loop", "model_id"}
@@ -128,3 +131,14 @@ class SoundStand:
         finally:
             self.httpd.shutdown()
             self.httpd.server_close()
+
+
+@contextmanager
+def keyed_stand() -> Iterator[SoundStand]:
+    """A stand serving, with its key in ENV for as long as it serves."""
+    os.environ[ENV] = KEY
+    try:
+        with SoundStand().serving() as running:
+            yield running
+    finally:
+        os.environ.pop(ENV, None)

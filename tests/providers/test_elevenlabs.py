@@ -16,19 +16,12 @@ from mangaline.providers.protocols import SoundModel, SoundRequest
 from mangaline.providers.registry import load_provider
 from mangaline.sound import decode_sound
 
-from .fake_sound import EFFECT_HZ, KEY, SoundStand
-
-ENV = "MANGALINE_TEST_ELEVENLABS"
-
+from .fake_sound import EFFECT_HZ, ENV, KEY, SoundStand, keyed_stand
 
 @pytest.fixture
 def stand() -> Iterator[SoundStand]:
-    os.environ[ENV] = KEY
-    try:
-        with SoundStand().serving() as running:
-            yield running
-    finally:
-        os.environ.pop(ENV, None)
+    with keyed_stand() as running:
+        yield running
 
 
 def test_the_entry_point_builds_one_adapter_per_modality(stand: SoundStand) -> None:

@@ -33,19 +33,12 @@ from mangaline.providers.studio import Studio
 from mangaline.sound import effect
 from mangaline.wavfile import read_pcm16_channels
 
-from tests.providers.fake_sound import EFFECT_HZ, KEY, MUSIC_HZ, SoundStand
-
-ENV = "MANGALINE_TEST_ELEVENLABS"
-
+from tests.providers.fake_sound import EFFECT_HZ, ENV, MUSIC_HZ, SoundStand, keyed_stand
 
 @pytest.fixture
 def stand() -> Iterator[SoundStand]:
-    os.environ[ENV] = KEY
-    try:
-        with SoundStand().serving() as running:
-            yield running
-    finally:
-        os.environ.pop(ENV, None)
+    with keyed_stand() as running:
+        yield running
 
 
 def _graph(small_script: Path, root: Path, url: str | None, *, tier: str = "standard", fallback: str = "none",
