@@ -505,3 +505,21 @@ def test_a_role_a_name_is_introduced_as_is_that_character():
             "「娘、茶をくれ」と旅人は言った。\n「はい、ただいま」\n")
     _, reader = _read(text, "ja")
     assert reader.cast.known["娘"] == reader.cast.known["千代"]
+
+
+@pytest.mark.parametrize(
+    "language, text, speaker",
+    [
+        ("ja", "　山田は窓を開けた。\n　川口は黙っていた。\n「寒いな」\n「そうかな」\n「……冗談だろ」\n　山田は小声でつぶやいた。\n", "山田"),
+        ("en", "Tom opened the window. Ann said nothing.\n\n\"Cold.\"\n\n\"Is it?\"\n\n\"Freezing, actually.\"\n\nTom muttered it to the glass.\n", "Tom"),
+    ],
+)
+def test_narration_after_an_untagged_line_that_says_who_said_it_gives_the_line_to_them(language, text, speaker):
+    lines = _spoken(text, language)
+    assert speaker in lines[-1].speaker
+
+
+def test_a_pronoun_after_an_untagged_line_keeps_the_speaker_it_fits():
+    text = "Ann and Beth sat at the table. Ann poured the tea.\n\n\"Sugar?\"\n\n\"Two.\"\n\n\"You'll rot your teeth.\"\n\nShe said it kindly.\n"
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines] == ["Ann", "Beth", "Ann"]

@@ -379,6 +379,16 @@ class ProseReader:
                 re.compile(rf"(?:^|[。、」\s　])(?P<who>{_JA_NAME}(?:{honorific})?)[はが][^。「」]{{0,16}}?(?:{verbs})", re.MULTILINE),
             ]
         self._pronoun_re = re.compile(f"(?:{pronouns})")
+        # a paragraph of narration whose first sentence has a subject and a speech verb, right after an
+        # untagged line (「……マジかよ」 / 藤井は口の中でつぶやいた。/ "Fine." / Tom muttered it without looking up.)
+        # only verbs of saying: a laugh or a nod after a line is as often the listener's
+        said = _alternation(v for v in self.words.SPEECH_VERBS if v not in self.words.REACTIONS and (len(v) > 1 or not self.cjk))
+        if language == "en":
+            self._said_next = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:{said})\b(?!\s+(?:nothing|no)\b)")
+        elif language == "zh":
+            self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u4e00-\u9fff]{{0,3}}[：:])")
+        else:
+            self._said_next = re.compile(rf"^[\s　]*{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
 
     # names found before a chapter is read
 
@@ -1101,6 +1111,8 @@ class ProseReader:
         if not quotes:
             action = _clean(text)
             voice = self._voice_of(text)
+            if voice is None and scene.guessed is not None:
+                voice = self._said_by(text, scene)
             if voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
                 line = scene.guessed
@@ -1276,6 +1288,21 @@ class ProseReader:
         pattern = {"en": rf"\b(?:I|my|me)\b", "ja": rf"(?:{first})(?=[はがもの、])", "zh": rf"(?:{first})(?!们)"}[self.language]
         said = [(m.start(), m.end(), narrator) for m in re.finditer(pattern, narration)]
         return sorted(mentions + said) if said else mentions
+
+    def _said_by(self, narration: str, scene: _SceneState) -> str | None:
+        """Who the narration after an untagged line says spoke it: the subject of a speech verb in its first
+        sentence (藤井は口の中でつぶやいた / 她小声嘀咕了一句 / Tom muttered, not looking up)."""
+        first = _SENTENCE_END.split(narration.strip(" 　\t"), maxsplit=1)[0]
+        match = self._said_next.match(first)
+        if match is None:
+            return None
+        tag = self._subject(match.group("who"))
+        if tag.who is None and tag.pronoun is None:
+            return None
+        guessed = scene.guessed.character if scene.guessed is not None else None
+        if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
+            return None  # "She said it kindly": the one the line was given to, unless she cannot be
+        return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
 
     def _voice_of(self, narration: str) -> str | None:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""

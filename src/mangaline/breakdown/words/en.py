@@ -11,6 +11,8 @@ SPEECH_VERBS: tuple[str, ...] = (
     "offered", "protested", "suggested", "observed", "remarked", "called out", "cut in", "interrupted",
     "breathed", "growled", "hissed", "pleaded", "begged", "announced", "declared", "wondered", "corrected",
 )
+# Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
+REACTIONS: tuple[str, ...] = ("laughed", "sighed", "began", "continued", "went on", "agreed", "told", "tells", "offered", "called", "calls", "wondered", "breathed", "admitted")
 # Words that may stand between the speaker and the verb ("Ellen quietly said").
 MANNER: tuple[str, ...] = ("quietly", "softly", "finally", "then", "slowly", "sharply", "simply", "only", "just", "again", "gently", "flatly")
 

@@ -8,6 +8,8 @@ SPEECH_VERBS: tuple[str, ...] = (
     "囁いた", "ささやいた", "笑った", "続けた", "返した", "怒鳴った", "言い返した", "促した", "問うた", "付け加えた",
     "漏らした", "口を開いた", "声をかけた", "呼んだ", "告げた", "頷いた", "首を振った", "ため息をついた", "微笑んだ",
 )
+# Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
+REACTIONS: tuple[str, ...] = ("笑った", "頷いた", "首を振った", "ため息をついた", "微笑んだ", "呼んだ", "続けた", "口を開いた", "声をかけた")
 MANNER: tuple[str, ...] = ("静かに", "小さく", "そっと", "低く", "ぽつりと", "また", "すぐに", "やがて", "少し", "笑って", "にやりと")
 PRONOUNS: dict[str, str] = {"彼女": "f", "彼": "m"}
 GENDER_WORDS: dict[str, str] = {"彼女": "f", "彼": "m"}

@@ -9,6 +9,8 @@ SPEECH_VERBS: tuple[str, ...] = (
     "追问", "反问", "喃喃道", "自语道", "低语", "提醒道", "解释道", "催道", "劝道", "冷笑道", "叮嘱道", "吩咐道", "招呼道",
     "回道", "接口道", "打断道", "嚷嚷", "吆喝", "感叹", "念叨", "笑骂", "说着",
 )
+# Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
+REACTIONS: tuple[str, ...] = ("笑", "应", "叫", "开口", "说着", "感叹", "答", "回答")
 # Words that stand between the speaker and the verb (王掌柜又低声说); stripped from the end of a tag.
 MANNER: tuple[str, ...] = (
     "笑着", "笑了笑", "笑", "冷笑", "苦笑着", "苦笑", "低声", "小声", "轻声", "大声", "沉声", "柔声", "又", "也", "便", "就", "才",
