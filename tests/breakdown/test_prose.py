@@ -199,7 +199,7 @@ def test_full_names_given_names_and_titled_surnames_are_one_character():
 @pytest.mark.parametrize("language, text, voice, name", [
     ("en", 'The cave was dark.\n\n"Who\'s there?" said a voice.\n\n"Only me," said Tom.\n\n"I\'m Hanne. I got lost," said the voice.\n',
      "Who's there?", "Hanne"),
-    ("ja", "霧の宿\n　戸の向こうで女の声がした。\n「どなた？」\n　玲子は答えた。\n「水野です」\n「私、志保っていいます」と女は言った。\n",
+    ("ja", "霧の宿\n　戸の向こうで女の声がした。\n「どなた？」\n「水野です」と玲子は答えた。\n「私、志保っていいます」と女は言った。\n",
      "どなた？", "志保"),
     ("zh", "第一章\n　　楼梯上传来一个女人的声音。\n　　“谁在下面？”女人问。\n　　“我。”沈孤鸿说。\n　　“我叫苏晴，”女人笑道，“是这里的客人。”\n",
      "谁在下面？", "苏晴"),

@@ -1111,16 +1111,15 @@ class ProseReader:
         if not quotes:
             action = _clean(text)
             voice = self._voice_of(text)
-            if voice is None and scene.guessed is not None:
-                voice = self._said_by(text, scene)
             if voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
-                line = scene.guessed
-                if scene.speakers[-1:] == [line.character]:
-                    scene.speakers.pop()
-                if scene.speakers[-1:] != [voice]:
-                    scene.speakers.append(voice)
-                line.character, line.speaker = voice, self.cast.names.get(voice, voice)
+                self._reassign(scene, scene.guessed, voice, self.cast.names.get(voice, voice))
+            elif voice is None and scene.guessed is not None:
+                # 「……マジかよ」 / 藤井は口の中でつぶやいた。 / 美咲が付け加えた。: the subject of a speech verb
+                said = self._said_by(text, scene)
+                if said and said != scene.guessed.character:
+                    self._reassign(scene, scene.guessed, said, self.cast.names.get(said, said))
+                    voice = said
             scene.guessed = None
             for _, _, cid in self._present(text):
                 scene.mention(cid)
@@ -1129,7 +1128,7 @@ class ProseReader:
             subject = next((tag for tag in map(self._first_subject, reversed(_SENTENCE_END.split(text))) if tag), None)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
-            if voice:
+            if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 
@@ -1289,9 +1288,17 @@ class ProseReader:
         said = [(m.start(), m.end(), narrator) for m in re.finditer(pattern, narration)]
         return sorted(mentions + said) if said else mentions
 
+    @staticmethod
+    def _reassign(scene: _SceneState, line: DialogueLine, cid: str, name: str | None = None) -> None:
+        if scene.speakers[-1:] == [line.character]:
+            scene.speakers.pop()
+        if scene.speakers[-1:] != [cid]:
+            scene.speakers.append(cid)
+        line.character, line.speaker = cid, name or cid
+
     def _said_by(self, narration: str, scene: _SceneState) -> str | None:
         """Who the narration after an untagged line says spoke it: the subject of a speech verb in its first
-        sentence (藤井は口の中でつぶやいた / 她小声嘀咕了一句 / Tom muttered, not looking up)."""
+        sentence (藤井は口の中でつぶやいた / 花子が言うと、/ 她小声嘀咕了一句 / Tom muttered, not looking up)."""
         first = _SENTENCE_END.split(narration.strip(" 　\t"), maxsplit=1)[0]
         match = self._said_next.match(first)
         if match is None:
