@@ -523,3 +523,11 @@ def test_a_pronoun_after_an_untagged_line_keeps_the_speaker_it_fits():
     text = "Ann and Beth sat at the table. Ann poured the tea.\n\n\"Sugar?\"\n\n\"Two.\"\n\n\"You'll rot your teeth.\"\n\nShe said it kindly.\n"
     lines = _spoken(text, "en")
     assert [line.speaker for line in lines] == ["Ann", "Beth", "Ann"]
+
+
+def test_a_role_with_a_phrase_before_its_verb_is_a_character_and_a_bare_full_name_introduces_its_speaker():
+    text = ("Tom had the corner table to himself.\n\nThe lady in the green hat came in at noon.\n\n"
+            "\"Is this seat free?\" she asked.\n\n\"It is.\"\n\n\"You don't remember me.\"\n\n\"Should I?\"\n\n"
+            "\"Mara Vell. We met in Lyon, I think.\"\n")
+    lines = _spoken(text, "en")
+    assert lines[0].speaker == "Mara Vell" and lines[-1].speaker == "Mara Vell" and lines[1].speaker == "Tom"

@@ -547,7 +547,9 @@ class ProseReader:
         body = _alternation(roles)
         if self.language == "en":
             # "The porter put his head round the door.": a role opening a sentence of narration
-            opens = re.compile(rf"(?:^|(?<=[.!?]\s))(?:The|A|An)\s+(?P<role>{body})\s+(?:[a-z]+ed|was|is|had|came|stood|sat|put|said)\b")
+            # "The woman in the grey coat came in": a phrase may stand between the role and its verb
+            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:the|a|an|his|her)\s+(?:[a-z]+\s+){0,2}?[a-z]+,?)?"
+            opens = re.compile(rf"(?:^|(?<=[.!?]\s))(?:The|A|An)\s+(?:[a-z]+\s+)?(?P<role>{body}){phrase}\s+(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked)\b")
             narration = " ".join(_unquoted(p.text) for p in paragraphs)
             for start, _, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
@@ -765,6 +767,15 @@ class ProseReader:
                 return mentioned[0][2]
             if self.language == "en" or called:
                 return self.cast.add(name)
+        if self.language == "en":
+            # "Sofia Lind. I think your agent owes us both an apology.": a full name said as a sentence of its own,
+            # by one who has not spoken under it yet, with more to say, is the speaker giving it
+            bare = re.match(r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
+            name = self._clean_name(bare.group("name")) if bare else None
+            if name and not any(token in self.words.TITLES for token in name.split()):
+                cid = self.cast.known.get(name)
+                if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
+                    return self.cast.add(name)
         return None
 
     def _voice_to_name(self, introduced: str) -> str | None:

@@ -77,7 +77,12 @@ ROLES: dict[str, str | None] = {
     "man": "m", "woman": "f", "old man": "m", "old woman": "f", "boy": "m", "girl": "f", "stranger": None, "voice": None,
     "mother": "f", "father": "m", "boatswain": "m", "mate": None, "officer": None, "clerk of the court": None,
     "bartender": None, "barman": "m", "shopkeeper": None, "baker": None, "fox": None, "child": None,
+    "lady": "f", "gentleman": "m", "young man": "m", "young woman": "f", "old lady": "f", "old gentleman": "m",
+    "stranger": None, "newcomer": None, "visitor": None, "customer": None, "priest": "m", "soldier": None,
 }
+# Unnamed voices a character may turn out to be once they give their name.
+VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young woman", "young man", "old woman", "old man",
+                           "old lady", "old gentleman", "girl", "boy", "stranger", "newcomer", "visitor")
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 NICKNAME = r"\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+(?P<nick>[A-Z][a-z]+)\b"
 SELF_INTRODUCTION = (
