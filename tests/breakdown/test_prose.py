@@ -531,3 +531,18 @@ def test_a_role_with_a_phrase_before_its_verb_is_a_character_and_a_bare_full_nam
             "\"Mara Vell. We met in Lyon, I think.\"\n")
     lines = _spoken(text, "en")
     assert lines[0].speaker == "Mara Vell" and lines[-1].speaker == "Mara Vell" and lines[1].speaker == "Tom"
+
+
+def test_a_doubled_character_a_line_calls_someone_is_the_pet_name_of_that_given_name():
+    pytest.importorskip("jieba")
+    text = "第一章\n　　林安推门进来。\n　　“安安！”王强喊道，“你可回来了。”\n　　“路上堵车。”林安说。\n"
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("安安") == reader.cast.known["林安"]
+
+
+def test_a_role_is_not_merged_into_a_name_that_has_already_spoken():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　我叫周远，坐在靠窗的位置。对面坐着一个老人。\n　　“大爷，去哪儿？”我问。\n　　“去南京。”老人说。\n"
+            "　　“巧了，我也去。”\n　　“周远。您叫我小周就行。”\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("老人") != reader.cast.known.get("周远")

@@ -489,6 +489,8 @@ class ProseReader:
         self._learn_roles(paragraphs)
         self._learn_titled_roles(paragraphs)
         self._learn_nicknames(paragraphs)
+        if self.language == "zh":
+            self._learn_doubled_names(paragraphs)
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
         self._learn_narrator(paragraphs)
@@ -617,6 +619,30 @@ class ProseReader:
                 self.cast.join(role, cid)
             elif current != cid and self.cast.provisional(current):
                 self.cast.merge(current, cid)
+
+    def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
+        """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
+        known full name whose given name ends in that character (沈念 is 念念), else a character of its own when
+        narration also uses it."""
+        called: set[str] = set()
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        for paragraph in paragraphs:
+            for start, end, closed in find_quotes(paragraph.text):
+                clauses = self._clauses(paragraph.text[start + 1 : end - 1 if closed else end])
+                for clause in {clauses[0], clauses[-1]} if clauses else ():
+                    core = clause.strip(" 　\"“”「」")
+                    if len(core) == 2 and core[0] == core[1] and _CJK.match(core) and core not in self.words.NOT_DOUBLED_NAMES:
+                        called.add(core)
+        for name in sorted(called):
+            if name in self.cast.known:
+                continue
+            owners = {cid for alias, cid in self.cast.known.items()
+                      if len(alias) in (2, 3) and alias[0] in self.words.SURNAMES and alias[-1] == name[0]
+                      and self.cast.core(alias) == alias}
+            if len(owners) == 1:
+                self.cast.join(name, owners.pop())
+            elif not owners and re.search(rf"(?:^|[。！？，；：”\s　]){name}(?!地)[\u4e00-\u9fff]", narration, re.MULTILINE):
+                self.cast.add(name)
 
     def _learn_nicknames(self, paragraphs: list[Paragraph]) -> None:
         """A name narration says the others call someone by (我们都管他叫胖子 / 誰もが彼をキノさんと呼ぶ / everyone called him Tommo)."""
@@ -1210,7 +1236,10 @@ class ProseReader:
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
             introduced = self._introduced(" ".join(inner)) or self._answered_name(" ".join(inner), scene.last_line)
             if introduced and introduced != who:
-                if who is not None and self.cast.provisional(who):
+                # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
+                # (the narrator, 我 = 许知远, has: the line was wrongly guessed to be the role's)
+                if who is not None and self.cast.provisional(who) and introduced not in self._spoken \
+                        and self.cast.known.get(self.words.NARRATOR) != introduced:
                     self.cast.merge(who, introduced)
                     scene.speakers = [introduced if c == who else c for c in scene.speakers]
                 elif introduced not in self._spoken:

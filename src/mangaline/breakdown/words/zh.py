@@ -79,7 +79,16 @@ ROLES: dict[str, str | None] = {
     "列车员": None, "乘务员": None, "司机": None, "医生": None, "护士": "f", "老板娘": "f", "房东太太": "f", "房东": None,
     "瘦子": "m", "胖子": "m", "老人": None, "老头": "m", "老太太": "f", "年轻人": None, "男人": "m", "女人": "f", "女孩": "f",
     "男孩": "m", "姑娘": "f", "小伙子": "m", "服务员": None, "警察": None, "大汉": "m", "少年": "m", "少女": "f",
+    "小女孩": "f", "小男孩": "m", "年轻妈妈": "f", "年轻女人": "f", "年轻男人": "m", "中年男人": "m", "中年女人": "f",
+    "老大爷": "m", "老太婆": "f", "大妈": "f", "大婶": "f",
 }
+# Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
+NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
+    """妈妈 爸爸 哥哥 姐姐 弟弟 妹妹 爷爷 奶奶 姥姥 姥爷 婆婆 公公 叔叔 伯伯 舅舅 姑姑 宝宝 娃娃 常常 刚刚 渐渐 慢慢 轻轻
+    静静 悄悄 默默 天天 人人 看看 想想 说说 试试 谢谢 等等 好好 明明 偏偏 往往 仅仅 早早 久久 匆匆 连连 纷纷 稍稍 微微
+    走走 听听 聊聊 歇歇 快快 乖乖 哈哈 呵呵 嘿嘿 嘻嘻 嗯嗯 啊啊 哦哦 喂喂 是是 对对 好好 行行 不不 再再 个个 样样 处处
+    家家 年年 次次 统统 通通 万万 白白 大大 小小 满满 多多少少 星星 猩猩""".split()
+)
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
 VOICES: tuple[str, ...] = ("女人", "男人", "声音", "女孩", "男孩", "少女", "少年")
 # What family call one another to their face, and the role nouns narration uses for the one called.
