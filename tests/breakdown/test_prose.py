@@ -546,3 +546,21 @@ def test_a_role_is_not_merged_into_a_name_that_has_already_spoken():
             "　　“巧了，我也去。”\n　　“周远。您叫我小周就行。”\n")
     _, reader = _read(text, "zh")
     assert reader.cast.known.get("老人") != reader.cast.known.get("周远")
+
+
+def test_a_nickname_given_in_apposition_is_one_more_name_of_the_full_name():
+    text = ("Rosalind Vane, who is Roz to everyone on the farm, came in with the eggs.\n\n"
+            "\"Cold out,\" said Roz.\n\n\"Shut the door, then,\" said Tom.\n")
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Roz"] == reader.cast.known["Rosalind Vane"]
+
+
+@pytest.mark.parametrize("language, text, name", [
+    ("en", 'The radio hissed.\n\n"Turn back," said a voice.\n\n"Are you Ivan Petrov?" Ann asked.\n\n"I am."\n', "Ivan Petrov"),
+    ("ja", "峠\n　戸の外で男の声がした。\n「誰かおらぬか」と男は言った。\n「佐久間源三だな」と武士が言った。\n「人違いだ」\n", "佐久間源三"),
+])
+def test_an_unnamed_voice_that_answers_whether_it_is_someone_is_that_one(language, text, name):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    lines = _spoken(text, language)
+    assert lines[-1].speaker == name and (language == "ja" or lines[0].speaker == name)

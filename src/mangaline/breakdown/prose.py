@@ -651,6 +651,9 @@ class ProseReader:
             text = _unquoted(paragraph.text)
             for match in pattern.finditer(text):
                 nick = match.group("nick").strip()
+                full = match.groupdict().get("full")
+                if full and self._clean_name(full) == full and not self.cast.mentions(full) and not self.cast.ambiguous(full):
+                    self.cast.add(full)  # "Mireille Dufresne, who is Mimi to everyone": the name it is given for
                 # the one called so: named in the clause itself, else the last one named before it
                 named = self.cast.mentions(match.group(0)[: match.start("nick") - match.start()])
                 before = self.cast.mentions(text[: match.start()])
@@ -660,8 +663,8 @@ class ProseReader:
                 current = self.cast.known.get(nick)
                 if current is None:
                     self.cast.join(nick, who)
-                elif current != who and self.cast.provisional(current):
-                    self.cast.merge(current, who)  # 胖子 was taken for a role of its own
+                elif current != who and (self.cast.provisional(current) or set(self.cast.aliases(current)) == {nick}):
+                    self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
 
     def _learn_familiar_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name's formal and familiar forms the story also uses are that character's (Tommo Birch is the
@@ -828,6 +831,23 @@ class ProseReader:
         name = clauses[0].strip(" 　\"“”「」『』")
         cid = self.cast.known.get(name)
         return cid if cid is not None and not self.cast.provisional(cid) and name != self.words.NARRATOR else None
+
+    def _answered_identity(self, who: str | None, speech: str, scene: _SceneState) -> str | None:
+        """The name an unnamed voice turns out to have when it answers a line that asked whether it was that one
+        ("Are you Pavel Orlov?" / "I was." / 「間宮源之丞だな」), a name no one has yet spoken under."""
+        if who is None or not self.cast.provisional(who) or scene.speakers[-1:] == [who]:
+            return None
+        if re.match(r"\W*(?:[Nn]o\b|不是|不)", speech):
+            return None
+        asked = getattr(self.words, "IDENTITY_QUESTION", None)
+        match = re.search(asked, scene.last_line.strip(" 　")) if asked else None
+        if match:
+            name = self._clean_name(match.group("name"))
+            if name:
+                mentioned = self.cast.mentions(name)
+                cid = mentioned[0][2] if mentioned else self.cast.add(name)
+                return cid if cid not in self._spoken and not self.cast.provisional(cid) else None
+        return None
 
     def _surnamed(self, paragraphs: list[Paragraph]) -> set[str]:
         """Names opening a sentence whose speech tag has no subject of its own (林夏收起伞，笑道：…).
@@ -1234,7 +1254,8 @@ class ProseReader:
                 unknown = unknown or self.cast.add(self.words.UNKNOWN_SPEAKER)
                 who = unknown
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
-            introduced = self._introduced(" ".join(inner)) or self._answered_name(" ".join(inner), scene.last_line)
+            introduced = (self._introduced(" ".join(inner)) or self._answered_name(" ".join(inner), scene.last_line)
+                          or self._answered_identity(who, " ".join(inner), scene))
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
                 # (the narrator, 我 = 许知远, has: the line was wrongly guessed to be the role's)

@@ -84,7 +84,9 @@ ROLES: dict[str, str | None] = {
 VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young woman", "young man", "old woman", "old man",
                            "old lady", "old gentleman", "girl", "boy", "stranger", "newcomer", "visitor")
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
-NICKNAME = r"\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+(?P<nick>[A-Z][a-z]+)\b"
+# Also an apposition after the name: "Mireille Dufresne, who is Mimi to everyone", "Tom Hale, known as Hal".
+NICKNAME = (r"(?:\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+|(?P<full>[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+(?:who is|who was|(?:better\s+)?known as|"
+            r"nicknamed)\s+)(?P<nick>[A-Z][a-z]+)\b")
 SELF_INTRODUCTION = (
     r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me)\s+"
     r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"
@@ -113,3 +115,6 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Nell", "Nellie"), "Eleanor"), **dict.fromkeys(("Becky",), "Rebecca"),
     **dict.fromkeys(("Jess", "Jessie"), "Jessica"), **dict.fromkeys(("Pat", "Patty"), "Patricia"),
 }
+# A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
+# that answers it is that one.
+IDENTITY_QUESTION = r"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)\?"

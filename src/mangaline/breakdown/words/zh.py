@@ -107,3 +107,6 @@ SELF_INTRODUCTION = (
     r"|我姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
     r"|(?:叫我|喊我|称我为?)(?P<called>[\u4e00-\u9fff]{2,3}?)(?:就行|就好|就可以|吧|好了|[，。！,.!…]|$)"
 )
+# A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
+# that answers it is that one.
+IDENTITY_QUESTION = r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:吗|吧|么)[？?]"
