@@ -564,3 +564,15 @@ def test_an_unnamed_voice_that_answers_whether_it_is_someone_is_that_one(languag
         pytest.importorskip(TOKENIZERS[language])
     lines = _spoken(text, language)
     assert lines[-1].speaker == name and (language == "ja" or lines[0].speaker == name)
+
+
+def test_a_pronoun_tag_is_the_subject_of_the_narration_just_before_when_the_gender_fits():
+    text = ("Tom sat by the stove. He had his boots off. Ann was knitting. She hummed.\n\n\"Cold night,\" said Tom.\n\n\"Colder tomorrow,\" said Ann.\n\n"
+            "The guard put his head round the door.\n\n\"Train's late,\" he said.\n")
+    assert _spoken(text, "en")[-1].speaker == "guard"
+
+
+def test_a_title_said_alone_calls_the_one_whose_name_carries_it():
+    text = ("Dr Ruth Hale came into the ward. Ben was folding sheets.\n\n\"Doctor.\"\n\n\"Evening, Ben.\"\n")
+    chapters, reader = _read(text, "en")
+    assert reader.cast.known["Dr Ruth Hale"] in reader._addressed("Doctor.")

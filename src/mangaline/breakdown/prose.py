@@ -1025,6 +1025,9 @@ class ProseReader:
         for cid in paragraph_names:
             if self.cast.gender(cid) == tag.pronoun:
                 return cid
+        if scene.last_actor and self.cast.gender(scene.last_actor) == tag.pronoun:
+            # "The porter put his head round the door." / "...," he announced: the subject just before
+            return scene.last_actor
         unknown = [cid for cid in paragraph_names if self.cast.gender(cid) is None]
         if unknown and not any(self.cast.gender(cid) == tag.pronoun for cid in scene.mentioned):
             # 李振华推门进来了。他五十出头: the one just named, while no one else is known to fit
@@ -1072,6 +1075,12 @@ class ProseReader:
                 # じいちゃん、… / 妈，…: the one narration calls by that family role
                 roles = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
                 called.update(self.cast.known[role] for role in roles if role in self.cast.known)
+                # "Doctor." / "Captain, ...": the one character whose name carries that title
+                title = getattr(self.words, "TITLE_CALLS", {}).get(core)
+                if title:
+                    bearers = {cid for alias, cid in self.cast.known.items() if alias.startswith(title + " ")}
+                    if len(bearers) == 1:
+                        called |= bearers
         return called
 
     # reading

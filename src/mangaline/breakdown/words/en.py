@@ -118,3 +118,8 @@ HYPOCORISMS: dict[str, str] = {
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 IDENTITY_QUESTION = r"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)\?"
+# A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
+TITLE_CALLS: dict[str, str] = {
+    "Doctor": "Dr", "Dr": "Dr", "Captain": "Captain", "Commander": "Commander", "Sergeant": "Sergeant",
+    "Inspector": "Inspector", "Professor": "Professor", "Detective": "Detective", "Nurse": "Nurse", "Judge": "Judge",
+}
