@@ -576,3 +576,11 @@ def test_a_title_said_alone_calls_the_one_whose_name_carries_it():
     text = ("Dr Ruth Hale came into the ward. Ben was folding sheets.\n\n\"Doctor.\"\n\n\"Evening, Ben.\"\n")
     chapters, reader = _read(text, "en")
     assert reader.cast.known["Dr Ruth Hale"] in reader._addressed("Doctor.")
+
+
+def test_an_adverb_a_group_or_a_name_with_its_verb_is_no_chinese_character():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　“走吧。”林月说。\n　　“去哪儿？”林月追问道。\n　　“黑风帮的人来了。”黑风帮说道。\n"
+            "　　“快躲起来。”慢悠悠地说道。\n")
+    _, reader = _read(text, "zh")
+    assert "林月追问" not in reader.cast.known and "黑风帮" not in reader.cast.known and "慢悠悠地" not in reader.cast.known

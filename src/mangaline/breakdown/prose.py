@@ -420,6 +420,7 @@ class ProseReader:
         if not name or name in self.words.NOT_NAMES or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
             return None
         if self.language == "zh" and (len(name) < 2 or len(name) > 4 or name[0] in "他她我你它这那"
+                                      or name.endswith("地") or name.endswith(self.words.NOT_PERSON_ENDINGS)
                                       or any(ch in self.words.NOT_IN_NAMES for ch in name)
                                       and not (len(name) == 3 and name[0] in self.words.SURNAMES and name[1] == "一")):
             return None
@@ -459,6 +460,10 @@ class ProseReader:
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
             found |= self._tokenized_names(paragraphs)
+        if self.language == "zh":
+            # 织女纠正 is 织女 and the verb after her: a name found with two characters or more after a shorter one
+            found = {name for name in found if not any(len(name) - len(other) >= 2 and name.startswith(other)
+                                                       and len(other) >= 2 for other in found | set(self.cast.known))}
         if self.language == "en":
             # a found first name followed by a capitalised word is the full name ("Ellen Marsh")
             # and a found surname after a capitalised word ("Mr Pask" -> "Gideon Pask")

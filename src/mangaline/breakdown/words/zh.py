@@ -87,7 +87,8 @@ NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
     """妈妈 爸爸 哥哥 姐姐 弟弟 妹妹 爷爷 奶奶 姥姥 姥爷 婆婆 公公 叔叔 伯伯 舅舅 姑姑 宝宝 娃娃 常常 刚刚 渐渐 慢慢 轻轻
     静静 悄悄 默默 天天 人人 看看 想想 说说 试试 谢谢 等等 好好 明明 偏偏 往往 仅仅 早早 久久 匆匆 连连 纷纷 稍稍 微微
     走走 听听 聊聊 歇歇 快快 乖乖 哈哈 呵呵 嘿嘿 嘻嘻 嗯嗯 啊啊 哦哦 喂喂 是是 对对 好好 行行 不不 再再 个个 样样 处处
-    家家 年年 次次 统统 通通 万万 白白 大大 小小 满满 多多少少 星星 猩猩""".split()
+    家家 年年 次次 统统 通通 万万 白白 大大 小小 满满 星星 猩猩 齐齐 频频 屡屡 缓缓 暗暗 隐隐
+    深深 紧紧 浅浅 冷冷 淡淡 呆呆 愣愣 傻傻 死死 牢牢 远远 高高 长长 团团 层层 重重 种种 滚滚 纷纷 区区""".split()
 )
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
 VOICES: tuple[str, ...] = ("女人", "男人", "声音", "女孩", "男孩", "少女", "少年")
@@ -110,3 +111,5 @@ SELF_INTRODUCTION = (
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 IDENTITY_QUESTION = r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:吗|吧|么)[？?]"
+# Endings that make a word a group or a place, not a person (黑虎帮, 清河镇).
+NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府", "局", "店", "楼", "馆", "寨", "堂", "宫", "城")
