@@ -584,3 +584,10 @@ def test_an_adverb_a_group_or_a_name_with_its_verb_is_no_chinese_character():
             "　　“快躲起来。”慢悠悠地说道。\n")
     _, reader = _read(text, "zh")
     assert "林月追问" not in reader.cast.known and "黑风帮" not in reader.cast.known and "慢悠悠地" not in reader.cast.known
+
+
+def test_a_chinese_surname_with_a_wuxia_title_is_the_full_name_with_that_surname():
+    pytest.importorskip("jieba")
+    text = "第一章\n　　韩千山推门进来。\n　　“来壶酒。”韩千山说。\n　　“韩大侠，您坐。”店小二说。\n"
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("韩大侠") == reader.cast.known["韩千山"]

@@ -51,6 +51,9 @@ TITLES: dict[str, str | None] = {
     "姐": "f", "妹": "f", "弟": "m", "伯": "m", "爷爷": "m", "奶奶": "f", "老师": None, "同学": None,
     "总": None, "队": None, "工": None, "医生": None, "主任": None, "书记": None, "探长": None, "经理": None, "局长": None,
     "科长": None, "所长": None, "警官": None, "护士": "f", "老大": "m",
+    "大侠": "m", "少侠": "m", "女侠": "f", "公子": "m", "道长": "m", "员外": "m", "少爷": "m", "老爷": "m", "大人": None,
+    "师兄": "m", "师姐": "f", "师弟": "m", "师妹": "f", "教授": None, "校长": None, "院长": None, "厂长": None, "村长": None,
+    "队长": None, "班长": None, "部长": None, "处长": None, "律师": None, "法官": None, "舰长": None, "船长": None, "工程师": None,
 }
 # Familiar prefixes on a surname or given name (老王, 小李, 阿福).
 ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
