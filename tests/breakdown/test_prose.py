@@ -591,3 +591,10 @@ def test_a_chinese_surname_with_a_wuxia_title_is_the_full_name_with_that_surname
     text = "第一章\n　　韩千山推门进来。\n　　“来壶酒。”韩千山说。\n　　“韩大侠，您坐。”店小二说。\n"
     _, reader = _read(text, "zh")
     assert reader.cast.known.get("韩大侠") == reader.cast.known["韩千山"]
+
+
+def test_one_narration_brings_in_who_has_not_spoken_yet_speaks_the_next_untagged_line():
+    pytest.importorskip("sudachipy")
+    text = ("喫茶店\n「いらっしゃいませ」と佐藤は言った。\n「ブレンドを」と田村は言った。\n「かしこまりました」\n"
+            "　ドアベルが鳴る。今度は見かけない顔だ。大きな鞄を持った中島美里で、少し息を切らしている。\n「まだやってますか」\n")
+    assert _spoken(text, "ja")[-1].speaker == "中島美里"

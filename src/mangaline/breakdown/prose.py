@@ -1199,6 +1199,13 @@ class ProseReader:
             subject = next((tag for tag in map(self._first_subject, reversed(_SENTENCE_END.split(text))) if tag), None)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            if scene.last_actor is None:
+                # 今度は見かけない顔だ。二十代半ばくらいの女の人で…: one narration brings in who has not spoken yet
+                # is the one to speak next
+                narrator = self.cast.known.get(self.words.NARRATOR)
+                new = {cid for cid in named_here if cid not in self._spoken and cid != narrator}
+                if len(new) == 1:
+                    scene.last_actor = new.pop()
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
