@@ -165,6 +165,32 @@ def test_a_second_deliver_runs_no_step(delivered: dict) -> None:
     assert digest == hashlib.sha256(result.delivered[1].files["episode.mp4"].read_bytes()).hexdigest()
 
 
+def test_status_lists_the_frames_delivered_and_those_asked_for(delivered: dict) -> None:
+    project = delivered["project"]
+    status = mangaline("status", project, "--json")
+    import json
+
+    nodes = {(n["step"], n["entity"]): n["state"] for n in json.loads(status.stdout)["nodes"]}
+    # every frame delivered before is reported without being asked for: its cut and each shot's nodes, all fresh
+    cuts = {entity: state for (step, entity), state in nodes.items() if step == "edit.delivery"}
+    assert cuts == {"ep01@9x16": "FRESH", "ep01@16x9": "FRESH", "ep01@1x1": "FRESH"}
+    wide = {step for (step, entity), state in nodes.items() if entity.endswith("@16x9") and state == "FRESH"}
+    assert {"layout.shot", "storyboard.keyframe", "animate.clip", "edit.segment", "edit.delivery"} <= wide
+    assert all(state == "FRESH" for (_step, entity), state in nodes.items() if "@" in entity)
+    # a frame asked for by name is reported too; --formats names exactly the frames to report
+    folder = ProjectFolder.open(project)
+    try:
+        from mangaline.production import delivered_formats, status as project_status
+
+        assert delivered_formats(folder) == ["9:16", "16:9", "1:1"]
+        only = {(r.step, r.entity) for r in project_status(folder, folder.settings, ["16:9"]) if "@" in r.entity}
+    finally:
+        folder.close()
+    assert ("edit.delivery", "ep01@16x9") in only and not any(entity.endswith(("@1x1", "@9x16")) for _, entity in only)
+    table = mangaline("status", project, "--formats", "16:9").stdout
+    assert "edit.delivery" in table
+
+
 def test_bad_input_is_refused_by_name(delivered: dict) -> None:
     project = delivered["project"]
     unbuilt = delivered["unbuilt"]

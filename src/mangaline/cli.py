@@ -479,15 +479,20 @@ def breakdown(
 def status(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the status as JSON")] = False,
+    formats: Annotated[Optional[str], typer.Option(
+        help="the delivery frames to report too, any of 9:16,16:9,1:1; unset: those delivered before")] = None,
 ) -> None:
-    """Say what is missing, stale, flagged (failed) or fresh, step by step; works while a build runs, and read-only."""
+    """Say what is missing, stale, flagged (failed) or fresh, step by step; works while a build runs, and read-only.
+    The deliveries' nodes (<shot>@16x9, edit.delivery) are listed for the frames delivered before, or --formats."""
     from dataclasses import asdict
 
     from . import production
+    from .model.delivery import parse_aspects
 
+    chosen_formats = parse_aspects(formats) if formats is not None else None  # refused before the project is opened
     folder, settings = _open(directory)
     try:
-        rows = [asdict(report) for report in production.status(folder, settings)]
+        rows = [asdict(report) for report in production.status(folder, settings, chosen_formats)]
     finally:
         folder.close()
     if as_json:
@@ -557,7 +562,9 @@ def deliver(
 ) -> None:
     """Write each built episode in each frame to deliveries/<episode>/: <episode>.16x9.mp4 (the same cut and mix,
     each shot solved again in its set for the frame), its .cover.png, .title.mp4 (a title card to put before it),
-    .srt and .ass (docs/architecture.md, "Deliveries")."""
+    .srt and .ass (docs/architecture.md, "Deliveries"). At a paid tier the frames' reframed clips and repainted
+    stills are planned within the project's budget first (`mangaline cost DIR --formats ...` shows them): nothing
+    is spent when they do not fit."""
     from .model.delivery import parse_aspects
 
     chosen_formats = parse_aspects(formats)  # refused before the project is opened
@@ -580,18 +587,24 @@ def deliver(
         folder.close()
 
 
+_PLAN_FORMATS = ("the delivery frames to plan too (their reframed clips and repainted stills), any of 9:16,16:9,1:1; "
+                 "unset: those the project was delivered in before")
+
+
 @app.command()
 def models(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    formats: Annotated[Optional[str], typer.Option(help=_PLAN_FORMATS)] = None,
 ) -> None:
     """The model catalogue in the project's currency, and what the router would choose, with its reasons."""
     from .providers.catalogue import project_catalogue
     from .providers.reports import models_report, render_models
 
+    chosen_formats = _plan_formats(formats)
     folder, settings = _open(directory)
     catalogue = project_catalogue(folder.root)
-    work, problem = _plan(folder, settings, catalogue)
+    work, problem = _plan(folder, settings, catalogue, chosen_formats)
     folder.close()
     report = models_report(directory, settings, catalogue=catalogue, work=work)
     if problem:
@@ -650,14 +663,17 @@ def qc(
 def cost(
     directory: Annotated[Path, typer.Argument(help="the project folder")],
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    formats: Annotated[Optional[str], typer.Option(help=_PLAN_FORMATS)] = None,
 ) -> None:
-    """What was spent, by provider, model and step, and the estimate for what remains."""
+    """What was spent, by provider, model and step, and the estimate for what remains (the deliveries' reframes and
+    repaints among it: the frames delivered before, or those --formats names)."""
     from .providers.catalogue import project_catalogue
     from .providers.reports import cost_report, render_cost
 
+    chosen_formats = _plan_formats(formats)
     folder, settings = _open(directory)
     catalogue = project_catalogue(folder.root)
-    work, problem = _plan(folder, settings, catalogue)
+    work, problem = _plan(folder, settings, catalogue, chosen_formats)
     folder.close()
     report = cost_report(directory, catalogue=catalogue, work=work)
     if problem:
@@ -665,12 +681,20 @@ def cost(
     print(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render_cost(report))
 
 
-def _plan(folder: ProjectFolder, settings: Settings, catalogue):
-    """The build's own plan of the script (the same code `build` routes with), or why there is none."""
+def _plan_formats(formats: str | None) -> list[str] | None:
+    """--formats of a command that plans, refused before the project is opened; None: the frames delivered before."""
+    from .model.delivery import parse_aspects
+
+    return parse_aspects(formats) if formats is not None else None
+
+
+def _plan(folder: ProjectFolder, settings: Settings, catalogue, formats: list[str] | None = None):
+    """The build's own plan of the script (the same code `build` routes with) with the deliveries' in ``formats``
+    (None: the frames delivered before), or why there is none."""
     from .production import plan_project
 
     try:
-        return plan_project(folder, settings, catalogue), None
+        return plan_project(folder, settings, catalogue, formats=formats), None
     except MangalineError as error:
         return None, str(error).splitlines()[0]
 

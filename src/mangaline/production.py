@@ -221,7 +221,7 @@ def build_graph(
     settings = (settings or Settings(project=project)).model_copy(update={"project": project})
     catalogue = catalogue if catalogue is not None else project_catalogue(root)
     directions = dict(directions or {})
-    items = _directed(_work_items(script, bible, settings), directions, catalogue)
+    items = _directed(_work_items(script, bible, settings, root), directions, catalogue)
     if history is None and root is not None and _paid(items):
         history = _history_at(Path(root), script, bible, settings, catalogue, items)
     work = _route(items, script, settings, catalogue, history, directions)
@@ -260,16 +260,32 @@ def build_graph(
                       resources=resources, cast=cast, outputs=outputs)
 
 
-def _work_items(script: Script, bible: Bible, settings: Settings) -> list[PlanItem]:
-    """work_items with the sound each scene and shot would ask a model for (a bed per scene, each cue of a shot)."""
+def _work_items(script: Script, bible: Bible, settings: Settings, root: Path | None = None,
+                formats: Iterable[str] = ()) -> list[PlanItem]:
+    """work_items with the sound each scene and shot would ask a model for (a bed per scene, each cue of a shot), and
+    with ``formats`` ("16:9", "1:1") what delivering every episode in those frames may buy (delivery_items).
+
+    What the project's [sound] library (under ``root``, as the build finds it) covers is no model's work: a scene whose
+    bed a library file is, and a shot's cues its files match, are not asked for, so the plan does not price them."""
+    from .providers.work import delivery_items
+
+    library = Library.scan(Path(root or ".") / Path(settings.sound.library).expanduser()) if settings.sound.library else None
     sounds: dict[str, float] = {}
     for episode in script.episodes:
         for scene in episode.scenes:
-            sounds[f"music:{scene.id}"] = requested_seconds(None)
+            if library is None or library.music(_scene_mood(scene), scene.time_of_day) is None:
+                sounds[f"music:{scene.id}"] = requested_seconds(None)
             for code, cues in scene_cues(scene, _cast_names(episode, bible)).items():
-                if cues:
-                    sounds[f"effects:{code}"] = sum(requested_seconds(cue.sound) for cue in cues)
-    return work_items(script, bible, settings, sounds=sounds)
+                asked = [cue for cue in cues if library is None or library.effect(cue.sound) is None]
+                if asked:
+                    sounds[f"effects:{code}"] = sum(requested_seconds(cue.sound) for cue in asked)
+    items = work_items(script, bible, settings, sounds=sounds)
+    return [*items, *delivery_items(items, formats, settings)] if formats else items
+
+
+def _scene_mood(scene: Scene) -> str:
+    """The mood the sound department reads from the scene (the music's key and the library's match)."""
+    return scene_mood(scene.heading, " ".join(shot.action for shot in scene.shots), scene.time_of_day)
 
 
 def _cast_names(episode: Episode, bible: Bible) -> list[str]:
@@ -283,20 +299,27 @@ def _paid(items: Iterable[PlanItem]) -> bool:
 
 def plan_routes(
     script: Script, bible: Bible, settings: Settings, catalogue: Catalogue, history: RouteHistory | None = None,
-    directions: Mapping[str, Direction] | None = None,
+    directions: Mapping[str, Direction] | None = None, *, root: Path | None = None, formats: Iterable[str] = (),
+    episodes: Iterable[str] | None = None,
 ) -> WorkPlan:
     """Route every task of the build (providers/work.py); paid tasks keep the model that already made them.
 
-    Pure: what the project's state says is in ``history`` (route_history), needed only when a task is paid.
+    Pure: what the project's state says is in ``history`` (route_history), needed only when a task is paid. ``root``
+    is where the [sound] library is found; ``formats`` the delivery frames to plan too (their reframes and repaints,
+    within the same budget); ``episodes`` narrows the episodes' tasks to those named (what a deliver of them buys).
     """
     directions = dict(directions or {})
-    return _route(_directed(_work_items(script, bible, settings), directions, catalogue), script, settings, catalogue, history,
-                  directions)
+    items = _directed(_work_items(script, bible, settings, root, formats), directions, catalogue)
+    if episodes is not None:
+        chosen = set(episodes)
+        items = [item for item in items if not item.episode or item.episode in chosen]
+    return _route(items, script, settings, catalogue, history, directions)
 
 
-def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue) -> WorkPlan:
+def plan_build(script: Script, bible: Bible, settings: Settings, root: Path | None, catalogue: Catalogue,
+               formats: Iterable[str] = ()) -> WorkPlan:
     """plan_routes with the history read from the project folder at ``root`` (opened and closed here) when a task is paid."""
-    items = _work_items(script, bible, settings)
+    items = _work_items(script, bible, settings, root, formats)
     history = _history_at(Path(root), script, bible, settings, catalogue, items) if root is not None and _paid(items) else None
     return _route(items, script, settings, catalogue, history)
 
@@ -345,11 +368,13 @@ def _lines_by_character(script: Script) -> dict[str, list[str]]:
 
 
 def route_history(folder: ProjectFolder, script: Script, bible: Bible, settings: Settings, catalogue: Catalogue,
-                  directions: Mapping[str, Direction] | None = None) -> RouteHistory:
+                  directions: Mapping[str, Direction] | None = None, formats: Iterable[str] = ()) -> RouteHistory:
     """What routing the script's paid tasks needs from the project's state; a draft build reads nothing.
 
-    ``directions`` (read by the caller) may ask a draft task for a paid model: then it is paid too."""
-    items = _directed(_work_items(script, bible, settings), dict(directions or {}), catalogue)
+    ``directions`` (read by the caller) may ask a draft task for a paid model: then it is paid too. ``formats``: the
+    delivery frames whose reframes and repaints are routed too."""
+    items = _directed(_work_items(script, bible, settings, getattr(folder, "root", None), formats),
+                      dict(directions or {}), catalogue)
     if not _paid(items):
         return RouteHistory()
     return _read_history(folder, script, settings, catalogue, items)
@@ -392,7 +417,9 @@ def _read_history(folder: ProjectFolder, script: Script, settings: Settings, cat
         for name in voiced.get(entity, []) if kind == "voice" else [entity]:
             take = db.latest_take(step, name)
             if take is not None:
-                made[(step, name)] = (take.data.get("tier"), take.data.get("model"))
+                # a reframe's take carries the master clip's data: its own model is under "reframe"
+                data = take.data.get("reframe", take.data) if kind == "reframe" else take.data
+                made[(step, name)] = (data.get("tier"), data.get("model"))
     episodes = sorted({item.episode for item in items if item.tier != "draft" and item.episode}) if routing.episode_budget else []
     return RouteHistory(
         stats=stats, spent=ledger.total(currency, catalogue=catalogue), held=held, running=running, made=made,
@@ -401,7 +428,8 @@ def _read_history(folder: ProjectFolder, script: Script, settings: Settings, cat
 
 
 _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name,
-            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name, "music": SOUND_MUSIC.name, "effects": SOUND_EFFECTS.name}
+            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name, "music": SOUND_MUSIC.name, "effects": SOUND_EFFECTS.name,
+            "reframe": REFRAME.name, "repaint": PAINTOVER.name}
 """The step whose take holds each kind of task, so a rebuild keeps the model that made it."""
 
 
@@ -890,14 +918,30 @@ def project_graph(
     return script, graph
 
 
-def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue | None = None) -> WorkPlan:
-    """The build's own routing of the project's script (`models` and `cost` show it), its history read once."""
+def plan_project(folder: ProjectFolder, settings: Settings, catalogue: Catalogue | None = None, *,
+                 formats: Iterable[str] | None = None, episodes: Iterable[str] | None = None) -> WorkPlan:
+    """The build's own routing of the project's script (`models` and `cost` show it), its history read once.
+
+    With it, the deliveries' paid work (their reframes and repaints, in the same budget) in ``formats`` ("16:9"),
+    by default the frames the project was delivered in before (delivered_formats); ``episodes`` narrows the
+    episodes' tasks to those named. Raises BudgetExceeded when the whole does not fit, before anything is spent."""
     catalogue = catalogue if catalogue is not None else project_catalogue(folder.root)
     script = folder.load_script()
     bible = design_bible(script, existing=folder.load_bible())
     directions = latest_directions(folder)
-    return plan_routes(script, bible, settings, catalogue, route_history(folder, script, bible, settings, catalogue, directions),
-                       directions)
+    formats = delivered_formats(folder) if formats is None else list(formats)
+    history = route_history(folder, script, bible, settings, catalogue, directions, formats)
+    return plan_routes(script, bible, settings, catalogue, history, directions, root=folder.root, formats=formats,
+                       episodes=episodes)
+
+
+def delivered_formats(folder: ProjectFolder) -> list[str]:
+    """The frames ("16:9", "1:1") the project's episodes were delivered in before, from its edit.delivery takes:
+    what `cost`, `models` and `status` count as the project's deliveries when no --formats names them."""
+    from .model.delivery import ASPECTS
+
+    tags = {take.entity.rsplit("@", 1)[-1] for take in folder.state.takes(DELIVERY.name) if "@" in take.entity}
+    return [name for name in ASPECTS if name.replace(":", "x") in tags]
 
 
 STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
@@ -1213,16 +1257,21 @@ class NodeReport:
     cause: str
 
 
-def status(folder: ProjectFolder, settings: Settings) -> list[NodeReport]:
+def status(folder: ProjectFolder, settings: Settings, formats: Iterable[str] | None = None) -> list[NodeReport]:
     """Every node of the build as it stands, read-only: nothing runs, nothing is written (safe during a build).
+
+    With them, the deliveries' nodes (each shot's "<shot>@16x9" nodes and edit.delivery "<episode>@16x9") in
+    ``formats``, by default the frames the project was delivered in before (delivered_formats).
 
     FLAGGED: failed in the last run, made by the draft model in place of a paid one, or standing in the edit
     though no take passed QC.
     """
-    _script, graph = project_graph(folder, settings)
+    script, graph = project_graph(folder, settings)
+    formats = delivered_formats(folder) if formats is None else parse_aspects(",".join(formats))
+    deliveries = _delivery_nodes(folder, settings, script, graph, formats) if formats else []
     # an executor only to satisfy the engine: status runs nothing, and starts no worker
     with Engine(folder, executor=LocalExecutor(workers=1)) as engine:
-        nodes = engine.status(graph.nodes)
+        nodes = engine.status([*graph.nodes, *deliveries])
     state = folder.state
     runs = state.runs()
     flagged = {(e.step, e.entity): e.error for e in state.events(runs[-1].id, event="failed")} if runs else {}
@@ -1239,6 +1288,38 @@ def status(folder: ProjectFolder, settings: Settings) -> list[NodeReport]:
                 where, cause = "FLAGGED", f"QC: {data['flagged']}"
         reports.append(NodeReport(step=node.step, entity=node.entity, state=where, cause=cause))
     return reports
+
+
+def _delivery_nodes(folder: ProjectFolder, settings: Settings, script: Script, graph: BuildGraph,
+                    formats: list[str]) -> list[Invocation]:
+    """The edit.delivery node of every episode in each frame, as deliver would run them (for status): a frame whose
+    bought clips no configured model can reframe, or that the budget cannot hold, is left out."""
+    project = settings.project
+    aspects = [aspect_frame(name, project.width, project.height) for name in formats]
+    try:
+        reframes = _reframes(plan_project(folder, settings, formats=formats)) if _bought(graph) else {}
+    except MangalineError:
+        reframes = {}
+    by_id = {episode.id: episode for episode in script.episodes}
+    nodes = []
+    for eid, output in graph.outputs.items():
+        for aspect in aspects:
+            try:
+                nodes.append(delivery_node(by_id[eid], output, project, aspect, series=script.title, reframes=reframes,
+                                           qc=settings.qc))
+            except ProjectError:
+                continue
+    return nodes
+
+
+def _bought(graph: BuildGraph, kinds: tuple[str, ...] = ("clip:",)) -> bool:
+    """Whether a model makes any of the build's tasks of ``kinds`` (its clips, by default)."""
+    return any(route.provider != "draft" for key, route in graph.work.routes.items() if key.startswith(kinds))
+
+
+def _reframes(work: WorkPlan) -> dict[str, Route]:
+    """The plan's reframe routes by the delivery shot they make ("<shot>@16x9")."""
+    return {key.split(":", 1)[1]: route for key, route in work.routes.items() if key.startswith("reframe:")}
 
 
 @dataclass(frozen=True)
@@ -1829,7 +1910,8 @@ def delivery_node(episode: Episode, output: EpisodeOutput, project: Project, asp
     In the project's own frame the master's segments are the delivery's. In another, a shot the motion comic moves
     is laid out again (its speakers held inside the frame), drawn (and painted again by its model, where a model
     painted it), moved and cut at the frame; a shot whose clip a model made is reframed by the model ``reframes``
-    names for its tier (reframe_routes)."""
+    names for its delivery shot ("<shot>@16x9": the plan's, production._reframes) or else for its tier
+    (reframe_routes)."""
     frame = {**_frame(project), "width": aspect.width, "height": aspect.height}
     own = (aspect.width, aspect.height) == (project.width, project.height)
     qc = qc or QcSettings()
@@ -1858,7 +1940,7 @@ def delivery_node(episode: Episode, output: EpisodeOutput, project: Project, asp
                                    deps={**clip.deps, "keyframe": picture}, seed=clip.seed)
             else:
                 tier = str(clip.params.get("tier") or clip.deps.get("clip", clip).params.get("tier"))
-                route = (reframes or {}).get(tier)
+                route = (reframes or {}).get(entity) or (reframes or {}).get(tier)
                 if route is None:
                     raise ProjectError(f"shot {code}: no model to reframe its {tier} clip at {aspect.name}",
                                        hint="`mangaline models DIR` lists the video models that reframe a clip")
@@ -1929,7 +2011,10 @@ def deliver(folder: ProjectFolder, settings: Settings, formats: list[str], *, ep
         raise ProjectError(f"episode {', '.join(unbuilt)} of {folder.root} is not built yet: a delivery is cut under "
                            "its master's mix", hint=f"run `mangaline build {folder.root}` first")
     catalogue = project_catalogue(folder.root)
-    reframes = reframe_routes(chosen.outputs.values(), aspects, settings, catalogue)
+    # the deliveries' reframes and repaints planned with the rest of the chosen episodes' work, within the budget:
+    # BudgetExceeded here, before anything runs, when they do not fit
+    paid = _bought(graph, ("clip:", "keyframe:"))
+    reframes = _reframes(plan_project(folder, settings, catalogue, formats=names, episodes=list(chosen.outputs))) if paid else {}
     by_id = {episode.id: episode for episode in script.episodes}
     nodes = [delivery_node(by_id[eid], output, project, aspect, series=script.title, reframes=reframes, qc=settings.qc)
              for eid, output in chosen.outputs.items() for aspect in aspects]

@@ -184,3 +184,55 @@ def test_the_plan_prices_each_sound_and_a_missing_key_is_no_fallback(
     os.environ.pop(ENV)
     keyless = plan_routes(script, bible, keyed, load_catalogue(), RouteHistory())
     assert not [key for key in (*keyless.routes, *keyless.fallbacks) if key.startswith(("music:", "effects:"))]
+
+
+def test_the_plan_does_not_price_what_the_library_covers(stand: SoundStand, small_script: Path, tmp_path: Path) -> None:
+    from mangaline.sound import scene_mood
+
+    script = breakdown_source(small_script).script
+    bible = design_bible(script)
+    project = Project(name="small", tier="standard", budget=5.0)
+    providers = {"elevenlabs": ProviderSettings(base_url=stand.url, api_key_env=ENV)}
+    root = tmp_path / "covered"
+    sounds = root / "sounds"
+    (sounds / "music").mkdir(parents=True)
+    scene = script.episodes[0].scenes[0]
+    mood = scene_mood(scene.heading, " ".join(shot.action for shot in scene.shots), scene.time_of_day)
+    for name in ("rain_loop.wav", f"music/{mood}_night.wav"):
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=1", str(sounds / name)], check=True)
+    bare = plan_routes(script, bible, Settings(project=project, providers=providers), load_catalogue(), RouteHistory())
+    covered = plan_routes(script, bible, Settings(project=project, providers=providers, sound=SoundSettings(library="sounds")),
+                          load_catalogue(), RouteHistory(), root=root)
+    priced = {key for key in bare.routes if key.startswith(("music:", "effects:"))}
+    assert {key.split(":")[0] for key in priced} == {"music", "effects"}
+    # the scene's bed and every shot's rain are the library's files: nothing of it is the model's paid work
+    assert not [key for key in covered.routes if key.startswith(("music:", "effects:"))]
+    assert covered.total == pytest.approx(bare.total - sum(bare.routes[key].expected_cost for key in priced))
+    # the build routes alike: its nodes carry no model, and its plan holds no sound
+    nodes, _ = _graph(small_script, root, stand.url, library="sounds")
+    assert nodes and all("model" not in n.params for n in nodes.values())
+    graph = build_graph(script, bible, project, settings=Settings(project=project, providers=providers,
+                                                                   sound=SoundSettings(library="sounds")),
+                        root=root, history=RouteHistory())
+    assert not [key for key in graph.work.routes if key.startswith(("music:", "effects:"))]
+    assert not stand.calls
+
+
+def test_a_shot_the_library_covers_in_part_is_priced_for_the_rest(small_script: Path, tmp_path: Path) -> None:
+    from mangaline.production import _work_items
+
+    script = breakdown_source(small_script).script
+    code = script.shots()[1].code
+    shot = script.shots()[1]
+    script.episodes[0].scenes[0].shots[1] = shot.model_copy(update={"action": shot.action + " A DOOR SLAMS."})
+    bible = design_bible(script)
+    root = tmp_path / "part"
+    (root / "sounds").mkdir(parents=True)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=1", str(root / "sounds" / "rain.wav")],
+                   check=True)
+    settings = Settings(project=Project(name="small", tier="standard", budget=5.0))
+    bare = {item.entity: item for item in _work_items(script, bible, settings)}
+    covered = {item.entity: item for item in _work_items(
+        script, bible, settings.model_copy(update={"sound": SoundSettings(library="sounds")}), root)}
+    assert bare[f"effects:{code}"].needs.duration > covered[f"effects:{code}"].needs.duration > 0, \
+        "the door is asked for, the rain is the library's"

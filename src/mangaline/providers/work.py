@@ -12,8 +12,16 @@
     music     [scene]             the scene's bed (music), and
     effects   [shot]              the sounds its action calls for (sound effects): routed only at a paid tier to a
                                   configured provider; otherwise the sound department's library and offline synth
-                                  make them, which is not a fallback (the plan prices every cue: a library file that
-                                  wins over the model makes it an upper bound)
+                                  make them, which is not a fallback (a cue the project's library covers is not
+                                  priced: the library's file wins over the model)
+    reframe   [shot@16x9]         a delivery's frame of a shot whose clip a video model made: the clip made again by
+                                  a model that reframes (a reference video), at the frame's ratio
+    repaint   [shot@16x9]         a delivery's frame of a shot the motion comic moves over a keyframe a model painted:
+                                  painted again by the keyframe's own model over the composition solved for the frame
+
+The two delivery kinds (``delivery_items``) are planned only where deliveries are asked for (``deliver``, or
+``cost``/``models`` with the frames delivered before or named by ``--formats``), after the build's own tasks,
+since which shots need them follows from the clips' and keyframes' routes; they share the project's budget.
 
 ``work_items`` lists them for a script and bible; ``plan_work`` routes each at its tier among the
 providers configured here, pins what was already made (or is still running) to the model that made
@@ -28,17 +36,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..config import Settings
-from ..errors import BudgetExceeded, MangalineError
+from ..errors import BudgetExceeded, MangalineError, ProviderUnavailable
 from ..model import Bible, Script, Shot
 from .catalogue import Catalogue
 from .protocols import Modality
 from .router import PlanItem, RouteStats, TaskNeeds, plan, route
 from .studio import Route
 
-__all__ = ["KINDS", "WorkPlan", "available_providers", "clip_needs", "configured", "continuous", "plate_id", "plan_work",
-           "shot_tier", "work_items"]
+__all__ = ["DELIVERY_KINDS", "KINDS", "WorkPlan", "available_providers", "clip_needs", "configured", "continuous",
+           "delivery_items", "plate_id", "plan_work", "shot_tier", "work_items"]
 
-KINDS = ("sheet", "plate", "keyframe", "clip", "voice", "lipsync", "music", "effects")
+KINDS = ("sheet", "plate", "keyframe", "clip", "voice", "lipsync", "music", "effects", "reframe", "repaint")
+DELIVERY_KINDS = ("reframe", "repaint")
 SOUND_KINDS = {"music": Modality.MUSIC, "effects": Modality.SOUND_EFFECTS}
 
 SHEET_ASPECT = "3:2"
@@ -131,6 +140,37 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
     return items
 
 
+def delivery_items(items: Iterable[PlanItem], aspects: Iterable[str], settings: Settings) -> list[PlanItem]:
+    """The tasks a delivery in each of ``aspects`` ("16:9", "1:1") may buy, from the build's own ``items``: per shot and
+    frame a reframe of its clip ("reframe:<shot>@16x9") and a repaint of its keyframe ("repaint:<shot>@16x9").
+
+    plan_work keeps only what the shot's routes call for: a reframe where a video model makes the clip, a repaint
+    where the motion comic moves a keyframe a model painted. The project's own frame is the master's: nothing to buy.
+    """
+    project = settings.project
+    own = {name for name in aspects if _same_ratio(name, project.aspect)}
+    frames = [name for name in dict.fromkeys(aspects) if name not in own]
+    found: list[PlanItem] = []
+    for item in items:
+        kind, code = item.entity.split(":", 1)
+        for name in frames:
+            entity = f"{code}@{name.replace(':', 'x')}"
+            if kind == "clip":
+                needs = TaskNeeds(Modality.VIDEO, shot_type=item.needs.shot_type, duration=item.needs.duration,
+                                  reframe=True, resolution=item.needs.resolution, aspect=name)
+                found.append(PlanItem(task_key("reframe", entity), needs, item.tier, item.episode))
+            elif kind == "keyframe":
+                # painted at 720p in the frame's ratio (production.delivery_node), over the same references
+                found.append(PlanItem(task_key("repaint", entity), replace(item.needs, resolution="720p", aspect=name),
+                                      item.tier, item.episode))
+    return found
+
+
+def _same_ratio(a: str, b: str) -> bool:
+    (aw, ah), (bw, bh) = (tuple(int(v) for v in x.split(":")) for x in (a, b))
+    return aw * bh == ah * bw
+
+
 def clip_needs(shot: Shot, aspect: str, resolution: str = "720p", *, last_frame: bool = False) -> TaskNeeds:
     """What a shot's clip asks of a video model, priced at the shot's planned length (voices are not timed yet)."""
     return TaskNeeds(
@@ -214,8 +254,11 @@ def plan_work(
     known = {entry.id: entry for entry in catalogue.models}
     work = WorkPlan(currency=currency)
     paid: list[PlanItem] = []
+    items = list(items)
+    later = ("lipsync:", *(f"{kind}:" for kind in DELIVERY_KINDS))
     lipsyncs = [item for item in items if item.entity.startswith("lipsync:")]
-    for item in [item for item in items if not item.entity.startswith("lipsync:")]:
+    deliveries = [item for item in items if item.entity.split(":", 1)[0] in DELIVERY_KINDS]
+    for item in [item for item in items if not item.entity.startswith(later)]:
         key = item.entity
         if item.needs.modality in SOUND_KINDS.values():
             # the library and the offline synth are the sound department's own: without a paid tier and a
@@ -259,7 +302,9 @@ def plan_work(
             continue
         paid.append(item)
     if not paid:
-        return _lip_sync(work, lipsyncs, settings, catalogue, stats, project.budget - spent - held, available, pinned)
+        work = _lip_sync(work, lipsyncs, settings, catalogue, stats, project.budget - spent - held, available, pinned)
+        return _deliveries(work, deliveries, settings, catalogue, stats, project.budget - spent - held, spent, held,
+                           available, pinned)
     left = project.budget - spent - held
     episode_budget = None
     if routing.episode_budget and episode_left is not None:
@@ -278,7 +323,8 @@ def plan_work(
     for item, choice in zip(priced.items, priced.choices, strict=True):
         work.routes[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost, choice.explain())
     work.downgrades = priced.downgrades
-    return _lip_sync(work, lipsyncs, settings, catalogue, stats, left - work.total, available, pinned)
+    work = _lip_sync(work, lipsyncs, settings, catalogue, stats, left - work.total, available, pinned)
+    return _deliveries(work, deliveries, settings, catalogue, stats, left, spent, held, available, pinned)
 
 
 def _lip_sync(work: WorkPlan, items: list[PlanItem], settings: Settings, catalogue: Catalogue, stats: RouteStats,
@@ -306,6 +352,83 @@ def _lip_sync(work: WorkPlan, items: list[PlanItem], settings: Settings, catalog
         left -= choice.expected_cost
         work.items[item.entity] = item
         work.routes[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost, choice.explain())
+    return work
+
+
+def _deliveries(work: WorkPlan, items: list[PlanItem], settings: Settings, catalogue: Catalogue, stats: RouteStats,
+                left: float, spent: float, held: float, available: list[str],
+                pinned: Callable[[str, PlanItem], str | None] | None) -> WorkPlan:
+    """The deliveries' paid tasks, routed after the build's and within what the build leaves of the budget.
+
+    A reframe is planned where a video model makes the shot's clip, and routed among the models that reframe (the
+    budget may downgrade it like any task); a repaint where the motion comic moves a keyframe a model painted, priced
+    at that model (a delivery paints with the keyframe's own model). A draft shot is solved again for free. Raises
+    BudgetExceeded, before anything is spent, when they do not fit.
+    """
+    if not items:
+        return work
+    project = settings.project
+    known = {entry.id: entry for entry in catalogue.models}
+    reframes: list[PlanItem] = []
+    repaints: dict[str, Route] = {}
+    for item in items:
+        kind, entity = item.entity.split(":", 1)
+        code = entity.rsplit("@", 1)[0]
+        clip, keyframe = work.routes.get(f"clip:{code}"), work.routes.get(f"keyframe:{code}")
+        if clip is None or keyframe is None:
+            continue
+        bought_clip = clip.provider != "draft"
+        if kind == "reframe" and not bought_clip:
+            continue
+        if kind == "repaint" and (bought_clip or keyframe.provider == "draft"):
+            continue
+        work.items[item.entity] = item
+        kept = pinned(item.entity, item) if pinned is not None else None
+        if kept in known:
+            work.routes[item.entity] = Route(kept, known[kept].provider, item.tier, 0.0, f"kept {kept}: it made this task's take")
+        elif kind == "reframe":
+            reframes.append(item)
+        else:
+            others = [entry.id for entry in catalogue.models if entry.id != keyframe.model]
+            try:
+                choice = route(item.needs, keyframe.tier, stats, catalogue=catalogue, currency=work.currency,
+                               available=[keyframe.provider], exclude=others, floor=keyframe.tier, entity=item.entity)
+            except MangalineError as err:
+                del work.items[item.entity]
+                raise ProviderUnavailable(
+                    "router", f"{item.entity}: the keyframe's model {keyframe.model} cannot paint the frame: "
+                    f"{str(err).split(chr(10))[0].removeprefix('provider router: ')}",
+                    hint="deliver the project's own frame only, or route the keyframe to another model") from None
+            repaints[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost,
+                                          f"the keyframe's own model paints the frame again\n{choice.explain()}")
+    work.routes.update(repaints)
+    rest = left - sum(r.expected_cost for r in work.routes.values())
+    if rest < -1e-9:
+        raise BudgetExceeded(
+            "router", f"the deliveries' {len(repaints)} repaint(s) need {sum(r.expected_cost for r in repaints.values()):.2f} "
+            f"{work.currency} and the build's remaining work the rest; the project budget is {project.budget:.2f} "
+            f"{work.currency}, {spent:.2f} spent, {held:.2f} held by running jobs. Nothing was submitted",
+            hint="raise [project] budget in mangaline.toml, or deliver fewer frames")
+    if not reframes:
+        return work
+    try:
+        priced = plan(reframes, stats, budget=rest, catalogue=catalogue, currency=work.currency,
+                      floor=settings.routing.downgrade_floor, available=available)
+    except (BudgetExceeded, ProviderUnavailable) as err:
+        for item in reframes:
+            work.items.pop(item.entity, None)
+        said = str(err).split("\n")[0].removeprefix("provider router: ")
+        cls = BudgetExceeded if isinstance(err, BudgetExceeded) else ProviderUnavailable
+        raise cls(
+            "router",
+            f"the deliveries' {len(reframes)} reframe(s) of paid clips do not fit: {said}; the project budget is "
+            f"{project.budget:.2f} {work.currency}, {spent:.2f} spent, {held:.2f} held by running jobs, "
+            f"{left - rest:.2f} planned for the rest. Nothing was submitted",
+            hint=err.hint or "`mangaline models DIR` lists the video models that reframe a clip",
+        ) from None
+    for item, choice in zip(priced.items, priced.choices, strict=True):
+        work.routes[item.entity] = Route(choice.model, choice.provider, choice.tier, choice.expected_cost, choice.explain())
+    work.downgrades = (*work.downgrades, *priced.downgrades)
     return work
 
 
