@@ -2,8 +2,11 @@
 all-premium and all-cheapest choices.
 
 Every kind of task the build buys is priced from the catalogue (providers/catalogue.toml, with their dates):
-turnaround sheets, keyframes, clips and voices, as the build itself plans them (providers/work.py), with every
-provider in the catalogue taken as configured. Expected cost counts retakes through the prior pass rate (0.8).
+turnaround sheets, set plates, keyframes, clips, voices, and each scene's music bed and each shot's sound effects
+routed to a sound model (no [sound] library: every cue is the model's), as the build itself plans them
+(production._work_items, providers/work.py), with every provider in the catalogue taken as configured. Under each
+paid row, what delivering the episode at 16:9 as well adds (each paid clip reframed, each painted still painted
+again). Expected cost counts retakes through the prior pass rate (0.8).
 Run: .venv/bin/python benchmarks/cost_bench.py
 """
 
@@ -18,7 +21,8 @@ from mangaline.design import design_bible
 from mangaline.errors import MangalineError
 from mangaline.providers.catalogue import load_catalogue
 from mangaline.providers.router import PlanItem, RouteStats, route
-from mangaline.providers.work import plan_work, work_items
+from mangaline.production import _work_items
+from mangaline.providers.work import plan_work
 
 ROOT = Path(__file__).resolve().parents[1]
 CNY_PER_USD = 1 / 0.14  # the catalogue's own exchange rate
@@ -65,9 +69,11 @@ def main() -> int:
     for tier, resolution in variants:
         settings = Settings(project=broken.project.model_copy(update={"tier": tier, "budget": 1e6}),
                             routing=RoutingSettings(clip_resolution={tier: resolution} if tier != "draft" else {}))
-        items = work_items(script, bible, settings)
+        items = _work_items(script, bible, settings)  # with the sound a model would be asked for
         try:
             work = plan_work(items, settings=settings, catalogue=catalogue, stats=stats, available=available)
+            wide = plan_work(_work_items(script, bible, settings, formats=["16:9"]), settings=settings,
+                             catalogue=catalogue, stats=stats, available=available)
         except MangalineError as err:
             print(f"{tier:<14} cannot plan: {err}")
             continue
@@ -88,9 +94,14 @@ def main() -> int:
                     models[r.model] = models.get(r.model, 0) + 1
             listed = ", ".join(f"{m} x{n}" for m, n in sorted(models.items(), key=lambda kv: -kv[1]))
             print(f"               {kind:<9} {cost:>8.3f} USD  {listed}")
+        extra = {kind: cost for kind, cost in wide.by_kind().items() if kind not in work.by_kind()}
+        if extra:
+            added = wide.total - work.total
+            print(f"               + a 16:9 delivery {added:>6.2f} USD ({added / minutes:.2f}/min): "
+                  + ", ".join(f"{kind} {cost:.3f}" for kind, cost in sorted(extra.items())))
     print("goal at the standard tier: <= 20 CNY (about 2.8 USD) per finished minute; 360's published figure is about 130 CNY;"
           " clips at the row's resolution ([routing] clip_resolution; by default 480p standard, 720p premium); establishing shots are stills with a"
-          " camera move ([routing] stills)")
+          " camera move ([routing] stills); music and effects at ElevenLabs' prices (a [sound] library's files cost nothing)")
     return 0
 
 
