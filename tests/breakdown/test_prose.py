@@ -598,3 +598,9 @@ def test_one_narration_brings_in_who_has_not_spoken_yet_speaks_the_next_untagged
     text = ("喫茶店\n「いらっしゃいませ」と佐藤は言った。\n「ブレンドを」と田村は言った。\n「かしこまりました」\n"
             "　ドアベルが鳴る。今度は見かけない顔だ。大きな鞄を持った中島美里で、少し息を切らしている。\n「まだやってますか」\n")
     assert _spoken(text, "ja")[-1].speaker == "中島美里"
+
+
+def test_whose_voice_the_narration_beside_a_line_speaks_of_speaks_it():
+    text = ("Captain Rook stood by the wheel. Tom Vey held the lantern.\n\n\"Steady,\" said Rook.\n\n\"Steady it is,\" said Tom.\n\n"
+            "From the masthead the lookout's voice came down, thin in the wind. \"Sail ho!\"\n")
+    assert _spoken(text, "en")[-1].speaker == "lookout"

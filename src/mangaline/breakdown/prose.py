@@ -1228,6 +1228,10 @@ class ProseReader:
         paragraph_subject = (self._first_subject(before_first[-1]) if before_first else None) or self._first_subject(
             _cut(text, pieces, used)
         )
+        owner = self._voice_owner(_cut(text, pieces, used))
+        if owner is not None:
+            # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
+            paragraph_subject = _Tag(who=owner)
 
         speakers: list[str | None] = []
         for tag in tags:
@@ -1392,6 +1396,18 @@ class ProseReader:
         if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
+
+    def _voice_owner(self, narration: str) -> str | None:
+        """The one character whose voice narration beside a line speaks of (the lookout's voice / 正人の声 / 她的声音)."""
+        if self.language == "en":
+            roles = _alternation(self.words.ROLES)
+            found = {m.group(1).lower() for m in re.finditer(rf"\b[Tt]he ({roles})['’]s voice\b", narration)}
+            owners = {self.cast.add(role) for role in found}
+            owners |= {cid for _, end, cid in self.cast.mentions(narration) if re.match(r"['’]s voice\b", narration[end:])}
+        else:
+            marker = "の声" if self.language == "ja" else "的声音"
+            owners = {cid for _, end, cid in self.cast.mentions(narration) if narration.startswith(marker, end)}
+        return owners.pop() if len(owners) == 1 else None
 
     def _voice_of(self, narration: str) -> str | None:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""
