@@ -121,3 +121,30 @@ def test_deliver_and_cost_plan_the_frames_at_a_paid_tier(tmp_path: Path) -> None
     assert "reframe" in tight["remaining"]["error"]
     assert refused.returncode == 2 and "reframe" in refused.stderr and "budget" in refused.stderr
     assert wrong.returncode == 2 and "'4:3'" in wrong.stderr
+
+
+def test_the_delivery_nodes_use_the_models_the_plan_priced(tmp_path: Path, small_script: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from mangaline.model.delivery import aspect_frame
+    from mangaline.production import _reframes, build_graph, delivery_node
+
+    monkeypatch.setenv(KEY, "k")
+    script, bible, settings = _paid(small_script)
+    root = tmp_path / "drama"
+    ProjectFolder.create(root, settings=settings).close()
+    graph = build_graph(script, bible, settings.project, settings=settings, root=root)
+    work = plan_routes(script, bible, settings, load_catalogue(), RouteHistory(), formats=["16:9"])
+    wide = aspect_frame("16:9", 1080, 1920)
+    node = delivery_node(script.episodes[0], graph.outputs["ep01"], settings.project, wide, series=script.title,
+                         reframes=_reframes(work))
+    made = {}
+    for code in graph.outputs["ep01"].segments:
+        moved = node.deps[f"segment:{code}"].deps["clip"]
+        if moved.step.name == "animate.reframe":
+            made[f"reframe:{code}@16x9"] = moved.params["model"]
+        else:
+            painted = moved.deps["keyframe"]
+            assert painted.step.name == "storyboard.paintover"
+            made[f"repaint:{code}@16x9"] = painted.model
+    planned = {key: route.model for key, route in work.routes.items() if key.startswith(("reframe:", "repaint:"))}
+    assert made == planned, "every paid delivery node is one the plan priced, with the plan's model"
