@@ -12,7 +12,7 @@ import numpy as np
 from .atomic import atomic_path
 from .errors import RenderError
 
-__all__ = ["EDIT_SAMPLE_RATE", "decode_line", "integrated_loudness", "loudness_envelope", "master_line", "normalising_gain", "write_float_wav"]
+__all__ = ["EDIT_SAMPLE_RATE", "decode_line", "frame_block_powers", "integrated_loudness", "loudness_envelope", "master_line", "normalising_gain", "weighted_frame_energy", "write_float_wav"]
 
 EDIT_SAMPLE_RATE = 48000
 PEAK_DBFS = -3.0
@@ -152,6 +152,43 @@ def block_powers(samples: np.ndarray, sample_rate: int = EDIT_SAMPLE_RATE) -> tu
         total = float(energy[-1])
     begin, end = np.searchsorted(marks, starts), np.searchsorted(marks, starts + block)
     return (running[end] - running[begin]) / block, starts
+
+
+def weighted_frame_energy(samples: np.ndarray, sample_rate: int = EDIT_SAMPLE_RATE, frame: int | None = None) -> np.ndarray:
+    """The energy of the K-weighted signal in each ``frame``-sample stretch (10 ms unless told), the last stretch
+    padded with silence: what block_powers sums, kept at a finer grain, so a gain that holds over a frame can be
+    applied to the measure without filtering the signal again."""
+    from scipy.signal import sosfilt
+
+    frame = frame or sample_rate // 100
+    signal = np.asarray(samples)
+    energy = np.zeros(-(-len(signal) // frame))
+    chunk = max(2, (_CHUNK // (2 * frame)) * 2 * frame)  # whole frames, and even (see keep_normal)
+    sos = _k_weighting(sample_rate)
+    state = np.zeros((len(sos), 2))
+    keep_normal = np.full(chunk, 1e-20)
+    keep_normal[1::2] = -1e-20
+    for a in range(0, len(signal), chunk):
+        b = min(len(signal), a + chunk)
+        piece = signal[a:b].astype(np.float64) + keep_normal[: b - a]
+        weighted, state = sosfilt(sos, piece, zi=state)
+        squared = weighted * weighted
+        if len(squared) % frame:
+            squared = np.concatenate((squared, np.zeros(frame - len(squared) % frame)))
+        energy[a // frame : a // frame + len(squared) // frame] = squared.reshape(-1, frame).sum(axis=1)
+    return energy
+
+
+def frame_block_powers(energy: np.ndarray, frame: int, sample_rate: int = EDIT_SAMPLE_RATE, *, whole: int | None = None) -> np.ndarray:
+    """BS.1770's block powers (400 ms every 100 ms) from weighted_frame_energy's frames; ``whole`` is how many
+    frames lie wholly inside the signal (blocks end there, as block_powers' do)."""
+    per_block, per_hop = round(0.4 * sample_rate / frame), round(0.1 * sample_rate / frame)
+    whole = len(energy) if whole is None else whole
+    if whole < per_block:
+        return np.zeros(0)
+    running = np.concatenate(([0.0], np.cumsum(energy[:whole])))
+    starts = np.arange(0, whole - per_block + 1, per_hop)
+    return (running[starts + per_block] - running[starts]) / (per_block * frame)
 
 
 def gated_loudness(power: np.ndarray) -> float:

@@ -152,3 +152,22 @@ def test_ambience_plays_on_across_a_cut(scene) -> None:
     windows = [_db(left[a : a + hop]) for a in range(round(2.5 * RATE), round(3.5 * RATE), hop)]
     # the two shots' rain is one bed: no fade out and in at the cut at 3 s
     assert min(windows) >= np.median(windows) - 4.0, windows
+
+
+def test_the_limiter_measures_match_measuring_the_limited_mix_again() -> None:
+    """The mix's loudness comes from the signal K-weighted once and its peak from a few chunks oversampled again:
+    both the figures measuring the gained mix from scratch gives (loudness to a few hundredths of a LU)."""
+    from mangaline.audio import block_powers, gated_loudness
+    from mangaline.edit.audio import _largest_true_peak, _loudness_curve, true_peak
+
+    rng = np.random.default_rng(7)
+    t = np.arange(30 * RATE) / RATE
+    mixed = 0.2 * rng.standard_normal((len(t), 2)) * (1 + np.sin(t)[:, None])
+    mixed[rng.integers(0, len(t), 40)] *= 6  # spikes the limiter has to bend
+    mixed += 0.4 * np.sin(2 * np.pi * 11025 * t + 0.3)[:, None]  # near a quarter of the rate: peaks between samples
+    curve, reached, peaks = _loudness_curve(mixed, -14.0, RATE)
+    limited = mixed * curve
+    assert np.abs(np.diff(curve[:, 0])).max() > 0  # the limiter did bend something
+    assert _largest_true_peak(mixed, curve[:, 0], peaks) == true_peak(limited, RATE).max()
+    again = gated_loudness(block_powers(limited[:, 0], RATE)[0] + block_powers(limited[:, 1], RATE)[0])
+    assert reached == pytest.approx(again, abs=0.03)

@@ -16,7 +16,8 @@ import numpy as np
 from mangaline.errors import RenderError
 from mangaline.wavfile import read_pcm16, read_pcm16_channels, write_pcm16
 
-from ..audio import block_powers, decode_line, gated_loudness, integrated_loudness
+from ..audio import (block_powers, decode_line, frame_block_powers, gated_loudness, integrated_loudness,
+                     weighted_frame_energy)
 
 from ..ffmpeg import ffmpeg_exe, run_ffmpeg
 from .timeline import AudioPlacement
@@ -134,24 +135,66 @@ def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
 
     Each channel is oversampled a chunk at a time (with the filter's reach of neighbours either side, so the
     result is the whole signal's, sample for sample); the same filter and alignment as resample_poly."""
+    x = np.atleast_2d(np.asarray(x, np.float64).T).T
+    peaks = np.abs(x).max(axis=1) if x.size else np.zeros(len(x))
+    for first in range(0, len(x), _PEAK_CHUNK):
+        _oversampled_peaks(x, first, min(len(x), first + _PEAK_CHUNK), peaks)
+    return peaks
+
+
+def _oversampled_peaks(x: np.ndarray, first: int, last: int, peaks: np.ndarray) -> None:
+    """Raise ``peaks[first:last]`` to the true peaks of ``x`` (frames x channels) there."""
     from scipy.signal import upfirdn
 
-    x = np.atleast_2d(np.asarray(x, np.float64).T).T
-    count = len(x)
-    peaks = np.abs(x).max(axis=1) if x.size else np.zeros(count)
     taps = _interpolator()
     reach = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
+    lo, hi = max(0, first - reach), min(len(x), last + reach)
     for channel in range(x.shape[1]):
-        samples = np.ascontiguousarray(x[:, channel])
-        for first in range(0, count, _PEAK_CHUNK):
-            last = min(count, first + _PEAK_CHUNK)
-            lo, hi = max(0, first - reach), min(count, last + reach)
-            over = upfirdn(taps, samples[lo:hi], _OVERSAMPLE)
-            start = (first - lo) * _OVERSAMPLE + _INTERPOLATOR_HALF
-            around = np.abs(over[start : start + (last - first) * _OVERSAMPLE])
-            for phase in range(_OVERSAMPLE):  # elementwise over the phases: numpy reduces a short axis slowly
-                np.maximum(peaks[first:last], around[phase::_OVERSAMPLE], out=peaks[first:last])
-    return peaks
+        over = upfirdn(taps, np.ascontiguousarray(x[lo:hi, channel]), _OVERSAMPLE)
+        start = (first - lo) * _OVERSAMPLE + _INTERPOLATOR_HALF
+        around = np.abs(over[start : start + (last - first) * _OVERSAMPLE])
+        for phase in range(_OVERSAMPLE):  # elementwise over the phases: numpy reduces a short axis slowly
+            np.maximum(peaks[first:last], around[phase::_OVERSAMPLE], out=peaks[first:last])
+
+
+@cache
+def _spread() -> float:
+    """Σ|h|·(distance + 1) over the oversampling filter's taps, in input samples: how far a gain that changes by
+    at most one unit a sample can move an interpolated value, per unit of the signal's level."""
+    taps = _interpolator()
+    return float(np.sum(np.abs(taps) * (np.abs(np.arange(len(taps)) - _INTERPOLATOR_HALF) / _OVERSAMPLE + 1)))
+
+
+def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -> float:
+    """The largest true peak of ``mixed * gain``, given ``peaks``, the true peaks of ``mixed``: true_peak's figure,
+    oversampling again only the chunks that could hold it.
+
+    Where the gain is flat over the filter's reach, a sample's true peak is its peak in ``mixed`` times the gain;
+    where it moves by at most L a sample, that product is off by at most L · max|mixed| · _spread(). A chunk whose
+    products, so widened, stay under the largest peak found so far cannot hold the largest; the rest are
+    oversampled (the chunks are visited largest product first, so most are ruled out)."""
+    mixed = np.atleast_2d(np.asarray(mixed, np.float64).T).T
+    count = len(mixed)
+    if not count:
+        return 0.0
+    estimate = peaks * gain
+    reach = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
+    firsts = list(range(0, count, _PEAK_CHUNK))
+    tops = [float(estimate[first : first + _PEAK_CHUNK].max()) for first in firsts]
+    best = 0.0
+    for top, first in sorted(zip(tops, firsts), reverse=True):
+        last = min(count, first + _PEAK_CHUNK)
+        lo, hi = max(0, first - reach), min(count, last + reach)
+        slope = float(np.abs(np.diff(gain[lo:hi])).max()) if hi - lo > 1 else 0.0
+        if top + slope * float(np.abs(mixed[lo:hi]).max()) * _spread() <= best:
+            continue
+        region = mixed[lo:hi] * gain[lo:hi, None]
+        found = np.abs(region[first - lo : last - lo]).max(axis=1)
+        local = np.zeros(hi - lo)
+        local[first - lo : last - lo] = found
+        _oversampled_peaks(region, first - lo, last - lo, local)
+        best = max(best, float(local.max()))
+    return best
 
 
 def _read(path: Path, channels: int, sample_rate: int, cache: dict) -> np.ndarray:
@@ -294,14 +337,14 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     effects *= speech_gain(dialogue, EFFECTS_DUCK_DB, sample_rate)[:, None]
     stems = {"dialogue": np.repeat(dialogue[:, None], 2, axis=1), "music": music, "effects": effects}
     mixed = stems["dialogue"] + music + effects
-    curve, reached = _loudness_curve(mixed, loudness, sample_rate)
+    curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
     paths = {}
     for name, stem in stems.items():
         paths[name] = out_dir / f"{name}.wav"
         write_pcm16(paths[name], stem * curve, sample_rate)
     final = mixed * curve
     write_pcm16(out_dir / "mix.wav", final, sample_rate)
-    peak = float(true_peak(final, sample_rate).max()) if total else 0.0
+    peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
     return EpisodeMix(mix=out_dir / "mix.wav", stems=paths, loudness=reached,
                       true_peak=20 * np.log10(max(peak, 1e-12)))
 
@@ -312,28 +355,39 @@ def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
     return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
 
 
-def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple[np.ndarray, float]:
+def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple[np.ndarray, float, np.ndarray]:
     """Per-sample gain (frames x 1) that brings ``mixed`` to ``target`` LUFS with its true peaks held under the limit:
     one gain, then a limiter whose every gain change is ramped over _LIMITER_WINDOW_S, found in a few rounds (the
-    limiter takes a little loudness, the next round gives it back); and the loudness the gained mix has."""
+    limiter takes a little loudness, the next round gives it back); the loudness the gained mix has; and the
+    ungained mix's true peak per sample.
+
+    The signal is K-weighted once: each round scales the weighted energy of every 10 ms frame by the mean square
+    of the gain over it (exact where the gain holds over a frame, as it does everywhere but the limiter's ramps)."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    level = _stereo_loudness(mixed, sample_rate)
-    if not np.isfinite(level):
-        return np.ones((len(mixed), 1)), level
-    ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
+    frame = max(1, sample_rate // 100)
+    energy = sum(weighted_frame_energy(mixed[:, channel], sample_rate, frame) for channel in range(mixed.shape[1]))
+    whole = len(mixed) // frame
+    level = gated_loudness(frame_block_powers(energy, frame, sample_rate, whole=whole))
     peaks = true_peak(mixed, sample_rate)
+    if not np.isfinite(level):
+        return np.ones((len(mixed), 1)), level, peaks
+    ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
     window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
     gain_db = target - level
     curve = np.ones(len(mixed))
+    padded = -(-len(mixed) // frame) * frame
     for _ in range(4):
         scale = 10 ** (min(gain_db, MAX_GAIN_DB) / 20)
         needed = np.minimum(1.0, ceiling / np.maximum(peaks * scale, 1e-12))
         # a minimum over twice the ramp, then the ramp: every sample's gain is at most what it needed
         held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window + 1 - window % 2)
         curve = np.minimum(held, needed) * scale
-        reached = _stereo_loudness(mixed * curve[:, None], sample_rate)
+        squared = np.zeros(padded)
+        squared[: len(curve)] = curve * curve
+        reached = gated_loudness(frame_block_powers(energy * squared.reshape(-1, frame).mean(axis=1), frame,
+                                                    sample_rate, whole=whole))
         if abs(target - reached) < 0.05:
             break
         gain_db += target - reached
-    return curve[:, None], reached
+    return curve[:, None], reached, peaks
