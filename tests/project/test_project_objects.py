@@ -57,3 +57,32 @@ def test_temp_files_of_a_dead_writer_are_cleaned(tmp_path: Path) -> None:
     (tmp_path / "objects" / ".tmp-deadbeef").write_bytes(b"half a blo")
     assert store.clean_temp_files() == 1
     assert [p for p in (tmp_path / "objects").rglob("*") if p.is_file()] == [store.path(sha)]
+
+
+def test_a_work_file_moves_in_and_a_link_or_shared_file_is_copied(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    work = tmp_path / "work"
+    work.mkdir()
+    render = work / "segment.mp4"
+    render.write_bytes(b"frames" * 1000)
+    inode = render.stat().st_ino
+    sha = store.put_file(render, move=True)
+    assert not render.exists() and store.path(sha).stat().st_ino == inode  # renamed, not written again
+    assert store.path(sha).read_bytes() == b"frames" * 1000
+    assert not os.access(store.path(sha), os.W_OK) or os.geteuid() == 0
+    assert store.path(sha).stat().st_mode & 0o222 == 0
+
+    # a link into the store (a step passing an input through) is read through, never moved
+    link = work / "passed.mp4"
+    link.symlink_to(store.path(sha))
+    assert store.put_file(link, move=True) == sha and link.is_symlink()
+    # a file with another name elsewhere is copied, so the other name keeps its own file
+    shared = work / "shared.wav"
+    shared.write_bytes(b"shared")
+    os.link(shared, tmp_path / "elsewhere.wav")
+    other = store.put_file(shared, move=True)
+    assert shared.exists() and store.path(other).stat().st_ino != shared.stat().st_ino
+    # the same content again: the stored blob is kept, and the work file is left for its folder's removal
+    again = work / "again.mp4"
+    again.write_bytes(b"frames" * 1000)
+    assert store.put_file(again, move=True) == sha and store.path(sha).stat().st_ino == inode

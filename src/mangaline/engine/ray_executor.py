@@ -64,7 +64,8 @@ def run_remote(fn: Callable[[StepContext], StepOutput], ctx: StepContext, object
             if not path.is_file():
                 return Outcome(error=f"component {name!r} is not a file: {path}")
             try:
-                stored[name] = store.put_file(path)
+                # the scratch folder is removed next: its files move into the store's cache, not copied
+                stored[name] = store.put_file(path, move=path.parent.resolve().is_relative_to(scratch.resolve()))
             except ProjectError as err:
                 return Outcome(error=str(err).splitlines()[0], transient=True)
         outcome.output.components = {}

@@ -594,7 +594,8 @@ class _Build:
                 path = workdir / path
             if not path.is_file():
                 raise StepError(step, entity, f"component {name!r} is not a file: {path}")
-            components[name] = self.objects.put_file(path)
+            # the work folder is removed once the take is in: its files move into the store rather than being copied
+            components[name] = self.objects.put_file(path, move=_within(path, workdir))
         try:
             data = _json_roundtrip(output.data)
         except (TypeError, ValueError) as err:
@@ -642,3 +643,11 @@ class _Build:
 
 def _json_roundtrip(value: Any) -> Any:
     return json.loads(canonical_json(value))
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (not following a final link) lies in ``folder``."""
+    try:
+        return path.parent.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -65,9 +66,14 @@ class ObjectStore:
             tmp.unlink(missing_ok=True)
         return sha
 
-    def put_file(self, path: Path) -> str:
-        """Copy a file in, hashing while copying so a large render is never held in memory."""
+    def put_file(self, path: Path, *, move: bool = False) -> str:
+        """Copy a file in, hashing while copying so a large render is never held in memory.
+
+        With ``move`` (a step's output in its work folder, which is removed next) a plain file on the store's
+        filesystem is hashed, made durable and renamed into place: the render is not written a second time."""
         source = Path(path)
+        if move and self._movable(source):
+            return self._move_in(source)
         tmp = self._temp_file()
         try:
             digest = hashlib.sha256()
@@ -84,6 +90,26 @@ class ObjectStore:
             raise ProjectError(f"cannot store {source}: file not found") from None
         finally:
             tmp.unlink(missing_ok=True)
+        return sha
+
+    def _movable(self, source: Path) -> bool:
+        """A plain file (not a link, not linked elsewhere) on the same filesystem as the store."""
+        try:
+            info = source.lstat()
+            self.root.mkdir(parents=True, exist_ok=True)
+            return stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_dev == self.root.stat().st_dev
+        except OSError:
+            return False
+
+    def _move_in(self, source: Path) -> str:
+        digest = hashlib.sha256()
+        with source.open("rb") as src:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+            os.fsync(src.fileno())
+        sha = digest.hexdigest()
+        if not self.has(sha):
+            self._install(source, sha)
         return sha
 
     def clean_temp_files(self) -> int:
@@ -192,9 +218,10 @@ class S3ObjectStore:
     def put_bytes(self, payload: bytes) -> str:
         return self._upload(self.cache.put_bytes(payload))
 
-    def put_file(self, path: Path) -> str:
-        """Stored in the cache first (hashing while copying), then uploaded unless the bucket has it already."""
-        return self._upload(self.cache.put_file(path))
+    def put_file(self, path: Path, *, move: bool = False) -> str:
+        """Stored in the cache first (hashing while copying, or moved: see ObjectStore.put_file), then uploaded
+        unless the bucket has it already."""
+        return self._upload(self.cache.put_file(path, move=move))
 
     def _upload(self, sha: str) -> str:
         if not self._remote_has(sha):
