@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 from ..audio import integrated_loudness
 from ..errors import ConfigError
@@ -117,6 +116,8 @@ class SilenceCheck(MeasuredCheck):
     voiced = 0.1  # a line's frames whose envelope is at least this are where the voice must be heard
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        from scipy.ndimage import maximum_filter1d
+
         samples = take.audio
         if samples is None or not truth.lines:
             return None

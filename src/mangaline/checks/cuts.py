@@ -13,7 +13,6 @@ import subprocess
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from ..colour import lab
 from ..ffmpeg import ffmpeg_exe
@@ -147,6 +146,8 @@ class CutContinuityCheck(MeasuredCheck, CutCheck):
 
 def _edge_overlap(a: np.ndarray, b: np.ndarray) -> float:
     """How much of two frames' edges lie in the same places (0..1), allowing a shift of a pixel or two at 96 px wide."""
+    from scipy import ndimage
+
     grad = []
     for rgb in (a, b):
         gray = rgb @ _LUMA

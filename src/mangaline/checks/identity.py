@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from ..colour import INK, delta_e2000, lab, shade
 from ..errors import ConfigError
@@ -185,12 +184,16 @@ def _sample(pixels: np.ndarray, most: int = _SAMPLE) -> np.ndarray:
 
 def _soften(picture: np.ndarray) -> np.ndarray:
     """A picture blurred by a pixel: the plate's crisp edges and a model's soft ones then blend their colours alike."""
+    from scipy import ndimage
+
     return ndimage.gaussian_filter(picture.astype(np.float32), (_SOFTEN, _SOFTEN, 0.0))
 
 
 def _thick_roles(palette: Palette, region: np.ndarray, reference: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per role, where it covers the plate a pixel away from any other colour: what a blurred, chroma-subsampled
     take can still show of it (a thin strand of hair in a wide shot cannot be held to)."""
+    from scipy import ndimage
+
     owner = np.full(region.shape, -1)
     owner[region] = palette.owner
     return {role: ndimage.binary_erosion(np.isin(owner, members)) for role, members in families(reference).items()}
@@ -227,6 +230,8 @@ class IdentityCheck(Check):
     description: ClassVar[str] = "each character's hair, skin, outfit and face colours against their turnaround sheet"
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
+        from scipy import ndimage
+
         drawn = drawn_shot(take, truth)
         plate, size = drawn.plate, drawn.size
         if plate is None:
