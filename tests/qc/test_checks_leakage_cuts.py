@@ -69,12 +69,15 @@ def border(image: Image.Image) -> Image.Image:
     return out
 
 
-def watermark(image: Image.Image, text: str = "AI generated", corner: str = "bottom") -> Image.Image:
+def watermark(image: Image.Image, text: str = "AI generated", corner: str = "bottom", crossed: bool = False) -> Image.Image:
     out = image.copy()
     draw = ImageDraw.Draw(out)
     font = ImageFont.load_default(size=22)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     y = H - 40 - bottom if corner == "bottom" else 24
+    if crossed:  # the drawing's ink outlines run down through where the text is laid over it
+        for x in (W - 16 - right + 0.3 * right, W - 16 - right + 0.7 * right):
+            draw.line((x - 20, y - 60, x + 10, y + bottom + 60), fill=(20, 16, 24), width=5)
     draw.text((W - 16 - right, y), text, font=font, fill=(255, 255, 255))
     return out
 
@@ -104,6 +107,8 @@ def rooms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "model watermark": still(model_like(watermark(room, "Kling AI", "top")), tmp / "model_watermark.jpg"),
         # a word of four letters: four glyphs in a row are text (they scored 0.5, on the threshold, and passed)
         "short watermark": still(watermark(room, "SALE", "top"), tmp / "short_watermark.png"),
+        # laid over the drawing: ink lines that cross the text do not make it part of the drawing
+        "crossed watermark": still(watermark(room, "PREVIEW copy", "bottom", crossed=True), tmp / "crossed.png"),
     }
     made["clip"] = clip(big, tmp / "clip.mp4")
     made["grid clip"] = clip(big, tmp / "grid_clip.mp4", f"{PAN},drawgrid=w=iw/3:h=ih/3:t=2:c=white")
@@ -131,6 +136,7 @@ def test_a_drawn_room_with_its_ink_window_and_pillar_is_no_leakage(rooms: dict[s
         ("watermark", "text-like glyphs in the bottom right"),
         ("model watermark", "text-like glyphs in the top right"),
         ("short watermark", "4 text-like glyphs in the top right"),
+        ("crossed watermark", "text-like glyphs in the bottom right"),
         ("grid clip", "the first frame: a lattice of 3x3 cells"),
     ],
 )
@@ -223,3 +229,21 @@ def test_cut_checks_take_their_options_from_the_settings() -> None:
     assert checks[1].max_luma == 4.0
     with pytest.raises(ConfigError, match=r"\[qc.checks.cut_continuity\] has no option max_luma"):
         CutContinuityCheck({"max_luma": 4})
+
+
+def test_text_is_the_drawings_only_where_bigger_ink_runs_along_it() -> None:
+    """A row of glyphs with a shelf under it, or an outline over it, is drawn; outlines that only cross it (a
+    watermark laid over the drawing) leave it free."""
+    from mangaline.checks.leakage import _held
+
+    x0, x1, y0, y1, room = 100, 300, 50, 70, 10
+    shelf = np.zeros((200, 400), bool)
+    shelf[72:76, 90:310] = True  # under the row, all along it
+    assert _held(shelf, x0, x1, y0, y1, room)
+    fringe = np.zeros((200, 400), bool)
+    fringe[40:46, 95:305] = True  # the outline the spikes hang from
+    assert _held(fringe, x0, x1, y0, y1, room)
+    crossed = np.zeros((200, 400), bool)
+    for x in (150, 210, 260):  # the drawing's outlines running down through the text
+        crossed[0:200, x:x + 5] = True
+    assert not _held(crossed, x0, x1, y0, y1, room)

@@ -11,7 +11,9 @@ outlines and straight set edges too, so a line alone is never enough: what gives
 - a border: a band of one colour and one thickness along all four edges;
 - text: a row of four or more letter-sized glyphs of high contrast standing free in the top or
   bottom eighth of the frame, where watermarks sit (the middle is the drawing's: eyes, buttons and
-  books line up like letters there), outside the truth's caption areas.
+  books line up like letters there), outside the truth's caption areas; free means no bigger ink
+  runs along it above or below (a fringe's outline, a shelf), while outlines that only cross it
+  (a watermark laid over the drawing) leave it free.
 
 A single straight line right across costs a take a little (a floor's edge may be one) but fails
 nothing at the default threshold. A still is judged at 540 px wide (lines at 360); a clip on its
@@ -34,6 +36,7 @@ __all__ = ["Finding", "LeakageCheck", "find_leakage"]
 
 WIDTH = 540  # text is looked for at this width; a 1080x1920 frame is 2x smaller
 BAND = 0.12  # text is looked for in this share of the frame at the top and at the bottom, where watermarks sit
+_HELD = 0.5  # share of a row of glyphs along which bigger ink just above or below holds it: part of the drawing
 LINES_WIDTH = 360  # lines, gutters and borders at this one: a line 2 px wide at 1080 still shows
 
 
@@ -214,7 +217,8 @@ def _text_findings(rgb: np.ndarray, contrast: float,
     letter's size; a row of them is text when no bigger ink of the same kind is drawn around it:
     the spikes of a drawn fringe hang from the head's outline and books stand on a shelf, while a
     watermark or a caption is set apart from what is drawn. The middle of the frame is left to the
-    drawing: eyes, buttons and books line up like letters there.
+    drawing: eyes, buttons and books line up like letters there. Bigger ink that only crosses the row (the
+    drawing's outlines under a watermark laid over it) does not make it part of the drawing.
     """
     gray = _gray(rgb.astype(np.float32))
     h, w = gray.shape
@@ -244,8 +248,8 @@ def _text_findings(rgb: np.ndarray, contrast: float,
                 if BAND < cy < 1 - BAND or any(a <= cx <= c and b <= cy <= d for a, b, c, d in captions):
                     continue  # the drawing's middle, or where the subtitles go
                 room = max(2, round(0.5 * float(np.median([g[3] - g[2] for g in line]))))
-                if big[max(0, y0 - room) : y1 + room, max(0, x0 - room) : x1 + room].any():
-                    continue  # part of something bigger that is drawn
+                if _held(big, x0, x1, y0, y1, room):
+                    continue  # hangs from or stands on something bigger that is drawn: a fringe, books on a shelf
                 where = f"{'top' if cy < 0.5 else 'bottom'} {['left', 'centre', 'right'][min(2, int(cx * 3))]}"
                 strength = min(1.0, 0.6 + 0.08 * (len(line) - 4))  # four glyphs are text: past the 0.5 a take fails at
                 found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {where} "
@@ -253,6 +257,15 @@ def _text_findings(rgb: np.ndarray, contrast: float,
                                                       f"y={(top + y0) * scale:.0f}-{(top + y1) * scale:.0f}, "
                                                       f"1080 px wide): a watermark or stray text"))
     return found
+
+
+def _held(big: np.ndarray, x0: int, x1: int, y0: int, y1: int, room: int) -> bool:
+    """Whether bigger ink runs along a row of glyphs (x0..x1, y0..y1) just above or just below it, over most of its
+    length: the outline a fringe's spikes hang from, the shelf books stand on. Lines that only cross the row (a
+    watermark laid over the drawing) cover little of its length."""
+    above = big[max(0, y0 - room) : y0 + max(1, (y1 - y0) // 4), x0:x1].any(axis=0)
+    below = big[max(0, y1 - max(1, (y1 - y0) // 4)) : y1 + room, x0:x1].any(axis=0)
+    return bool(above.mean() >= _HELD or below.mean() >= _HELD)
 
 
 def _text_rows(glyphs: list[tuple[int, int, int, int, float]]) -> list[list[tuple[int, int, int, int, float]]]:
