@@ -44,9 +44,6 @@ CLEAN_TAKES = [(subject, "draft", i) for i in range(SHOTS) for subject in ("imag
               [("clip", "model", i) for i in (0, 1, 7)] + [("image", "model", i) for i in (4, 2)]
 
 KNOWN_FALSE_ALARMS: dict[tuple[str, str, int], str] = {
-    ("clip", "draft", 4): "set_layout fails the platform wide's draft pan on its last frame: 11 px off around building 1 "
-                          "(the pan's parallax moves the near and far layers apart, which one framing cannot follow)",
-    ("image", "model", 4): "set_layout fails the platform wide's model-like still: edges 16 px off around building 1",
     ("clip", "model", 0): "the hall wide's push-in, pushed a further 2-4% and grained: placement finds Maya at 52% "
                           "of her size on the first frame",
 }

@@ -33,6 +33,7 @@ __all__ = ["WORKING_SIDE", "Drawn", "Face", "Framing", "PlacementCheck", "Screen
 _CAP = 16.0  # px (at the working size): a chamfer distance past this counts as this, so one stray edge cannot dominate
 _WINDOW = 67  # px: the side of the neighbourhoods the chamfer is read in (a quarter of a portrait frame's width)
 _MIN_WINDOW_EDGES = 150  # edge pixels a neighbourhood needs to be read
+_FAINT_EDGE = (0.05, 0.1)  # Canny thresholds the plate's faint edges are found at (its drawn edges: 0.1, 0.2)
 _GOOD_PX, _BAD_PX = 2.0, 10.0  # chamfer distances scoring 1 and 0
 _SCALES = np.arange(0.94, 1.101, 0.02)  # framings searched: a push or pull of a few percent either way
 _SHIFTS = np.arange(-12, 13, 3)  # px at the working size
@@ -240,8 +241,9 @@ class SetEdges:
     # set) every edge of the drawing, the characters' too, which a push-in carries along with the set
     framing_distance: np.ndarray
     framing_ignore: np.ndarray
-    # distance to the nearest edge the drawing has at all (the guide's, and the plate's own details the guide does
-    # not draw: windows, grain, a sign): a take's edge there is the set as drawn, not a misplaced one
+    # distance to the nearest edge the drawing has at all (every boundary of the guide, faint in the plate or not, and
+    # the plate's own details the guide does not draw: windows, grain, a sign): a take's edge there is the set as
+    # drawn, not a misplaced one
     drawn_distance: np.ndarray
 
 
@@ -254,6 +256,7 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
     guide = _downsample(full, size)
     # a filled dark area (ink, a black skirt) counts by its outline
     guide &= ~ndimage.binary_erosion(guide, np.ones((3, 3), bool))
+    every_boundary = guide.copy()
     # a boundary between two surfaces of one colour is in the guide but in no picture of the set
     drawn_edges = detect_edges(drawn.plate)
     guide &= ndimage.binary_dilation(drawn_edges, iterations=2)
@@ -267,7 +270,10 @@ def set_edges(truth: Truth, drawn: Drawn) -> SetEdges | None:
         people |= ndimage.binary_dilation(head, iterations=max(1, round(_HAIR * face.unit * scale)))
     edges = guide & ~people
     distance = ndimage.distance_transform_edt(~edges)
-    drawn_distance = ndimage.distance_transform_edt(~(edges | (drawn_edges & ~people)))
+    # a take's edge on any boundary the layout draws is the set as drawn, even one the plate shows too faintly to
+    # be sure of (a dark window on a dark wall): a model's grade or sharpening may draw it more strongly
+    faint = detect_edges(drawn.plate, low=_FAINT_EDGE[0], high=_FAINT_EDGE[1])
+    drawn_distance = ndimage.distance_transform_edt(~(edges | ((faint | every_boundary) & ~people)))
     if edges.sum() >= _MIN_SET_EDGES or not guide.any():
         framing_distance, framing_ignore = distance, people
     else:
@@ -356,6 +362,7 @@ class Seen:
     picture: np.ndarray
     edges: np.ndarray
     framing: Framing
+    faint: np.ndarray | None = None  # its edges down to faint ones (the plate's faint-edge thresholds)
 
     @property
     def label(self) -> str:
@@ -397,7 +404,8 @@ def seen_frames(take: Take, truth: Truth) -> list[Seen]:
             framing = (frame_against_layout(edges, layout.framing_distance, layout.framing_ignore,
                                             seen[-1].framing if seen else None) if layout is not None
                        else Framing(1.0, 0.0, 0.0, 0.0))
-            seen.append(Seen(i, len(pictures), picture, edges, framing))
+            faint = detect_edges(picture, low=_FAINT_EDGE[0], high=_FAINT_EDGE[1])
+            seen.append(Seen(i, len(pictures), picture, edges, framing, faint))
         return seen
 
     return _remember(take, truth, "frames", make)
@@ -427,7 +435,7 @@ class SetLayoutCheck(Check):
             return None
         worst: tuple[float, str] | None = None
         for seen in seen_frames(take, truth):
-            off, (x, y) = self.chamfer(seen.edges, seen.framing, layout)
+            off, (x, y) = self.chamfer(seen.edges, seen.framing, layout, seen.faint)
             score = 1.0 - (off - _GOOD_PX) / (_BAD_PX - _GOOD_PX)
             if worst is None or score < worst[0]:
                 piece = self._piece_at(x, y, layout)
@@ -436,7 +444,8 @@ class SetLayoutCheck(Check):
                 if score < self.threshold:
                     flipped = seen.edges[:, ::-1]
                     framing = frame_against_layout(flipped, layout.distance, layout.people)
-                    mirrored, _ = self.chamfer(flipped, framing, layout)
+                    mirrored, _ = self.chamfer(flipped, framing, layout,
+                                               None if seen.faint is None else seen.faint[:, ::-1])
                     if mirrored < off / 2 and mirrored < (_GOOD_PX + _BAD_PX) / 2:
                         reason = (f"the take is mirrored left to right: flipped, its edges lie {mirrored:.1f} px from "
                                   f"the layout's, as it is {off:.1f} px")
@@ -449,13 +458,19 @@ class SetLayoutCheck(Check):
         return self.verdict(worst[0], worst[1], worst[1])
 
     @staticmethod
-    def chamfer(edges: np.ndarray, framing: Framing, layout: SetEdges) -> tuple[float, tuple[int, int]]:
-        """The worst neighbourhood's mean symmetric chamfer distance under ``framing``, and where it is (x, y)."""
+    def chamfer(edges: np.ndarray, framing: Framing, layout: SetEdges,
+                faint: np.ndarray | None = None) -> tuple[float, tuple[int, int]]:
+        """The worst neighbourhood's mean symmetric chamfer distance under ``framing``, and where it is (x, y).
+
+        Each way, a sure edge is looked for among the other side's edges down to faint ones: a take's edge on a
+        boundary the plate shows only faintly is the set as drawn, and a guide edge the take shows only faintly
+        (a model's softening and grade) is shown. ``faint``: the take's edges down to faint ones."""
         seen, inside = framing.warp(edges)
         valid = inside & ~layout.people
         ours, theirs = seen & valid, layout.edges & valid
+        shown = ours if faint is None else (framing.warp(faint)[0] | seen) & inside
         to_guide = np.where(ours, np.minimum(layout.drawn_distance, _CAP), 0.0)
-        to_take = np.where(theirs, np.minimum(ndimage.distance_transform_edt(~ours), _CAP), 0.0)
+        to_take = np.where(theirs, np.minimum(ndimage.distance_transform_edt(~shown), _CAP), 0.0)
         area = float(_WINDOW * _WINDOW)
         total = ndimage.uniform_filter(to_guide + to_take, _WINDOW, mode="constant") * area
         count = ndimage.uniform_filter(ours.astype(np.float32) + theirs, _WINDOW, mode="constant") * area
