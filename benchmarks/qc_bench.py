@@ -18,7 +18,7 @@ with the checks that must catch it. Prints, per check:
 and the CPU seconds the checks add per finished minute of the episode (every shot's keyframe, clip and cut,
 with the checks sharing decoded frames as the build runs them) against FFmpeg decoding the same takes once.
 
-    .venv/bin/python benchmarks/qc_bench.py [--cases N] [--work DIR] [--seed S] [--workers W] [--list-all]
+    .venv/bin/python benchmarks/qc_bench.py [--cases N] [--work DIR] [--seed S] [--workers W] [--list-all] [--only a,b]
 """
 
 from __future__ import annotations
@@ -104,8 +104,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="threads that make the cases (the checks are timed one case at a time)")
     parser.add_argument("--list-all", action="store_true", help="list every miss and false alarm, not the first 60")
+    parser.add_argument("--only", help="judge only these checks (comma-separated names), e.g. while working on them")
     args = parser.parse_args()
     checks, missing = installed_checks()
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+        unknown = wanted - {c.name for c in checks}
+        if unknown:
+            parser.error(f"no installed check named {', '.join(sorted(unknown))}")
+        checks = [c for c in checks if c.name in wanted]
     work = args.work or Path(tempfile.mkdtemp(prefix="mangaline-qc-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
