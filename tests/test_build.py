@@ -126,6 +126,21 @@ def test_rebuilding_with_nothing_changed_runs_no_step(built: Path) -> None:
     assert set(status["counts"]) == {"FRESH"}
 
 
+def test_a_published_file_someone_changed_is_put_back_by_the_next_build(built: Path, tmp_path: Path) -> None:
+    project = tmp_path / "touched"
+    shutil.copytree(built, project, symlinks=True)
+    shot = sorted((project / "renders" / "ep01" / "shots").glob("*.mp4"))[0]
+    original = hashlib.sha256(shot.read_bytes()).hexdigest()
+    srt = project / "exports" / "ep01.srt"
+    srt_text = srt.read_text(encoding="utf-8")
+    shot.write_bytes(b"not a video")
+    srt.unlink()
+    mangaline("build", project, "--no-progress")
+    assert sum(_ran(project).values()) == 0
+    assert hashlib.sha256(shot.read_bytes()).hexdigest() == original
+    assert srt.read_text(encoding="utf-8") == srt_text
+
+
 def test_editing_one_line_reruns_only_its_voice_its_shot_and_the_edit(built: Path, tmp_path: Path) -> None:
     project = tmp_path / "edited"
     shutil.copytree(built, project, symlinks=True)
@@ -141,7 +156,12 @@ def test_editing_one_line_reruns_only_its_voice_its_shot_and_the_edit(built: Pat
     line_id = shot["dialogue"][0]["id"]
     assert ("voice.line", line_id) in stale
 
+    shots_dir = project / "renders" / "ep01" / "shots"
+    published = {seg.name: seg.stat().st_ino for seg in shots_dir.glob("*.mp4")}
     mangaline("build", project, "--no-progress")
+    # only the edited shot's segment is copied to renders/ again (a copy is a new file)
+    again = {seg.name for seg in shots_dir.glob("*.mp4") if seg.stat().st_ino != published[seg.name]}
+    assert again == {f"{shot['code']}.mp4"}
     # QC judges the cuts into and out of the shot again, as its length changed
     shots = [s["code"] for sc in doc["scenes"] if shot in sc["shots"] for s in sc["shots"]]
     cuts = (shots.index(shot["code"]) > 0) + (shots.index(shot["code"]) < len(shots) - 1)

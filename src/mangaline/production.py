@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import uuid
@@ -740,26 +741,71 @@ def publish_episodes(folder: ProjectFolder, graph: BuildGraph, takes: Mapping[An
         files = {name: folder.objects.path(sha) for name, sha in take.components.items()}
         for code, segment in output.segments.items():
             files[f"shots/{code}.mp4"] = folder.objects.path(takes[segment.node].components["segment.mp4"])
-        placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir)
+        placed = publish(files, episode_id, folder.renders_dir, folder.exports_dir, record=folder.state_dir / PUBLISHED)
         done.append(Published(episode_id, placed, take.data["duration"], take.data["shots"]))
     return done
 
 
-def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path, exports_dir: Path) -> dict[str, Path]:
+PUBLISHED = "published.json"
+"""What each published file was copied from, with its size and time then: a file still so is not copied again."""
+
+
+def _published(record: Path | None) -> dict[str, list]:
+    if record is None:
+        return {}
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: every file is copied, and the record written afresh
+    return known if isinstance(known, dict) else {}
+
+
+def _publication(target: Path, source: Path, record: Path) -> tuple[str, list]:
+    """The record's entry for ``target`` as it is now: its path from the project, the stored file it should be a
+    copy of (by its name in the store, a digest), its size and modification time. Relative, so a copied project
+    keeps its record."""
+    stat = target.stat()
+    return os.path.relpath(target, record.parent.parent), [source.parent.name + source.name, stat.st_size, stat.st_mtime_ns]
+
+
+def _as_published(target: Path, source: Path, record: Path | None, known: dict[str, list]) -> bool:
+    """Whether ``target`` is still the copy of ``source`` the record says it is (same size and modification time)."""
+    if record is None:
+        return False
+    try:
+        key, entry = _publication(target, source, record)
+    except OSError:
+        return False
+    return known.get(key) == entry
+
+
+def publish(take_components: dict[str, Path], episode_id: str, renders_dir: Path, exports_dir: Path, *,
+            record: Path | None = None) -> dict[str, Path]:
     """Copy an episode take's files to renders/ and exports/ (atomically), where people and editors look.
 
     The names come from ids (the episode's, each shot's code): each target is checked to lie inside
-    the folder it is meant for before anything is written.
+    the folder it is meant for before anything is written. With a ``record``, a target that is still the
+    copy of the same stored file (the sources are content-addressed) is left alone, so a rebuild that changed
+    one shot copies that shot and the episode, not every shot again; a file someone edited or replaced is copied anew.
     """
     targets = {"episode.mp4": (renders_dir, renders_dir / f"{episode_id}.mp4")}
     targets.update({f"episode.{suffix}": (exports_dir, exports_dir / f"{episode_id}.{suffix}") for suffix in EXPORT_SUFFIXES})
     targets.update({f"{stem}.wav": (exports_dir, exports_dir / f"{episode_id}.{stem}.wav") for stem in STEMS})
     targets.update({name: (renders_dir, renders_dir / episode_id / name) for name in take_components if name.startswith("shots/")})
     placed = {name: inside(*targets[name]) for name in take_components if name in targets}
+    known = _published(record)
+    copied = False
     for name, target in placed.items():
         source = take_components[name]
+        if _as_published(target, source, record, known):
+            continue
         with atomic_path(target) as tmp:
             shutil.copyfile(source, tmp)
+        if record is not None:
+            key, known[key] = _publication(target, source, record)
+        copied = True
+    if record is not None and copied:
+        write_text_atomic(record, json.dumps(known, sort_keys=True))
     return placed
 
 
