@@ -178,7 +178,7 @@ def main() -> None:
         print("== caught, by kind of defect (any labelled check for mirrored and moved set pieces, else all) ==")
         by_kind: dict[str, list[bool]] = defaultdict(list)
         for j in judgements:
-            if not j.case.clean:
+            if not j.case.clean and any(name in j.verdicts for name in j.case.must):  # (--only: its checks judged it)
                 by_kind[j.case.kind].append(caught(j.case, j))
         for kind in KINDS:
             if by_kind[kind]:
