@@ -32,7 +32,20 @@ from ..errors import ConfigError, RenderError
 from ..ffmpeg import MediaInfo, ffmpeg_exe, probe
 from ..model.qc import Verdict
 
-__all__ = ["Check", "CharacterTruth", "CutCheck", "LineTruth", "Take", "Truth", "verdict"]
+__all__ = ["Check", "CharacterTruth", "CutCheck", "LineTruth", "Take", "Truth", "ndimage", "verdict"]
+
+
+class _Ndimage:
+    """scipy.ndimage, imported the first time a check uses it: a build that judges nothing (a no-op rebuild, a
+    status) does not pay a second and more for it."""
+
+    def __getattr__(self, name: str) -> Any:
+        from scipy import ndimage as module
+
+        return getattr(module, name)
+
+
+ndimage = _Ndimage()
 
 TakeKind = Literal["image", "clip"]
 SAMPLE_RATE = 48_000  # audio is decoded mono at this rate for every check

@@ -19,11 +19,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from ..colour import lab
 from ..model.qc import Verdict
-from .base import Check, Take, Truth
+from .base import Check, Take, Truth, ndimage
 
 __all__ = ["WORKING_SIDE", "Drawn", "Face", "Framing", "PlacementCheck", "ScreenDirectionCheck", "Seen",
            "SetLayoutCheck", "SetPiecesCheck", "box_mask", "characters_in_view", "detect_edges", "display_name",

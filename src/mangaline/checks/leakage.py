@@ -26,10 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from ..model.qc import Verdict
-from .base import Take, Truth
+from .base import Take, Truth, ndimage
 from .technical import MeasuredCheck
 
 __all__ = ["Finding", "LeakageCheck", "find_leakage"]
