@@ -177,10 +177,9 @@ def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -
     count = len(mixed)
     if not count:
         return 0.0
-    estimate = peaks * gain
     reach = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
     firsts = list(range(0, count, _PEAK_CHUNK))
-    tops = [float(estimate[first : first + _PEAK_CHUNK].max()) for first in firsts]
+    tops = [float((peaks[first : first + _PEAK_CHUNK] * gain[first : first + _PEAK_CHUNK]).max()) for first in firsts]
     best = 0.0
     for top, first in sorted(zip(tops, firsts), reverse=True):
         last = min(count, first + _PEAK_CHUNK)
@@ -338,13 +337,15 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     stems = {"dialogue": np.repeat(dialogue[:, None], 2, axis=1), "music": music, "effects": effects}
     mixed = stems["dialogue"] + music + effects
     curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
+    peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
+    del peaks
     paths = {}
     for name, stem in stems.items():
         paths[name] = out_dir / f"{name}.wav"
         write_pcm16(paths[name], stem * curve, sample_rate)
-    final = mixed * curve
-    write_pcm16(out_dir / "mix.wav", final, sample_rate)
-    peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
+    del stems, music, effects
+    mixed *= curve  # in place: an episode's stereo mix is ~80 MB of doubles a copy
+    write_pcm16(out_dir / "mix.wav", mixed, sample_rate)
     return EpisodeMix(mix=out_dir / "mix.wav", stems=paths, loudness=reached,
                       true_peak=20 * np.log10(max(peak, 1e-12)))
 
@@ -353,6 +354,20 @@ def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
     """The loudness a mono stem has once centred in stereo (both channels), or _REFERENCE_LUFS for silence."""
     level = integrated_loudness(mono, sample_rate)
     return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
+
+
+def _frame_mean_square(gain: np.ndarray, frame: int) -> np.ndarray:
+    """The mean square of ``gain`` over each ``frame`` samples (the last frame's over what it has), a chunk at a time."""
+    out = np.zeros(-(-len(gain) // frame))
+    step = max(1, _PEAK_CHUNK // frame) * frame
+    for first in range(0, len(gain), step):
+        piece = gain[first : first + step]
+        whole = len(piece) // frame * frame
+        squared = piece * piece
+        out[first // frame : (first + whole) // frame] = squared[:whole].reshape(-1, frame).mean(axis=1)
+        if whole < len(piece):
+            out[-1] = squared[whole:].mean()
+    return out
 
 
 def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple[np.ndarray, float, np.ndarray]:
@@ -376,17 +391,14 @@ def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple
     window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
     gain_db = target - level
     curve = np.ones(len(mixed))
-    padded = -(-len(mixed) // frame) * frame
     for _ in range(4):
         scale = 10 ** (min(gain_db, MAX_GAIN_DB) / 20)
         needed = np.minimum(1.0, ceiling / np.maximum(peaks * scale, 1e-12))
         # a minimum over twice the ramp, then the ramp: every sample's gain is at most what it needed
         held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window + 1 - window % 2)
         curve = np.minimum(held, needed) * scale
-        squared = np.zeros(padded)
-        squared[: len(curve)] = curve * curve
-        reached = gated_loudness(frame_block_powers(energy * squared.reshape(-1, frame).mean(axis=1), frame,
-                                                    sample_rate, whole=whole))
+        reached = gated_loudness(frame_block_powers(energy * _frame_mean_square(curve, frame), frame, sample_rate,
+                                                    whole=whole))
         if abs(target - reached) < 0.05:
             break
         gain_db += target - reached
