@@ -121,6 +121,8 @@ _INTERPOLATOR_HALF = 10 * _OVERSAMPLE
 """Half the taps of the oversampling filter: scipy's resample_poly's own design (a Kaiser-windowed sinc)."""
 _PEAK_CHUNK = 1 << 16
 """Samples oversampled at a time: a whole episode at once is gigabytes of float64 to sweep through memory."""
+_REACH = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
+"""Input samples either side of a chunk the oversampling filter reaches."""
 
 
 @cache
@@ -147,8 +149,7 @@ def _oversampled_peaks(x: np.ndarray, first: int, last: int, peaks: np.ndarray) 
     from scipy.signal import upfirdn
 
     taps = _interpolator()
-    reach = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
-    lo, hi = max(0, first - reach), min(len(x), last + reach)
+    lo, hi = max(0, first - _REACH), min(len(x), last + _REACH)
     for channel in range(x.shape[1]):
         over = upfirdn(taps, np.ascontiguousarray(x[lo:hi, channel]), _OVERSAMPLE)
         start = (first - lo) * _OVERSAMPLE + _INTERPOLATOR_HALF
@@ -177,13 +178,12 @@ def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -
     count = len(mixed)
     if not count:
         return 0.0
-    reach = _INTERPOLATOR_HALF // _OVERSAMPLE + 2
     firsts = list(range(0, count, _PEAK_CHUNK))
     tops = [float((peaks[first : first + _PEAK_CHUNK] * gain[first : first + _PEAK_CHUNK]).max()) for first in firsts]
     best = 0.0
     for top, first in sorted(zip(tops, firsts), reverse=True):
         last = min(count, first + _PEAK_CHUNK)
-        lo, hi = max(0, first - reach), min(count, last + reach)
+        lo, hi = max(0, first - _REACH), min(count, last + _REACH)
         slope = float(np.abs(np.diff(gain[lo:hi])).max()) if hi - lo > 1 else 0.0
         if top + slope * float(np.abs(mixed[lo:hi]).max()) * _spread() <= best:
             continue
