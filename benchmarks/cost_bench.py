@@ -2,7 +2,7 @@
 all-premium and all-cheapest choices.
 
 Every kind of task the build buys is priced from the catalogue (providers/catalogue.toml, with their dates):
-turnaround sheets, set plates, keyframes, clips, voices, and each scene's music bed and each shot's sound effects
+turnaround sheets, set plates, keyframes, clips, voices, and each scene's music bed and each distinct sound effect
 routed to a sound model (no [sound] library: every cue is the model's), as the build itself plans them
 (production._work_items, providers/work.py), with every provider in the catalogue taken as configured. Under each
 paid row, what delivering the episode at 16:9 as well adds (each paid clip reframed, each painted still painted

@@ -13,6 +13,7 @@ lends every step the studio's address, through which it reaches the model its ro
     animate.video          [shot]        standard/premium tier: a video model's clip, QC'd and retaken (animate/video.py)
     edit.segment           [shot]        the shot rendered by FFmpeg, subtitles burned in
     sound.music            [scene]       the scene's music bed: a library file matched to its mood, or one made offline
+    sound.effect           [sound:word]  paid tiers: one effect bought from a model, shared by every shot that asks for it
     sound.effects          [shot]        the sounds its action calls for (CAPS sound words, ambience), panned to its subject
     edit.episode           [episode]     the timeline, and the episode rendered from it: MP4 (stereo mix), stems, SRT, ASS, OTIO
 
@@ -68,8 +69,9 @@ from .providers.catalogue import Catalogue, dimensions, project_catalogue
 from .providers.router import PlanItem, RouteStats
 from .providers.studio import DRAFT, Route, StudioAddress
 from .providers.work import WorkPlan, plan_work, work_items
-from .sound import Library, scene_cues, scene_mood
+from .sound import Library, effect_request, scene_cues, scene_mood
 from .sound.briefs import requested_seconds
+from .sound.steps import EFFECT as SOUND_EFFECT
 from .sound.steps import EFFECTS as SOUND_EFFECTS
 from .sound.steps import MUSIC as SOUND_MUSIC
 from .storyboard.paintover import PAINTOVER
@@ -254,9 +256,11 @@ def build_graph(
     outputs: dict[str, EpisodeOutput] = {}
     paid_clips = any(route.tier != "draft" for key, route in work.routes.items() if key.startswith("clip:"))
     judge = judge_params(settings, catalogue) if paid_clips else None
+    bought = _effect_nodes(work)
+    nodes.extend(bought.values())
     for episode in script.episodes:
         outputs[episode.id] = _episode_nodes(episode, bible, project, nodes, work, views, voice_ids, plates,
-                                             settings.qc, judge, directions, settings.sound, library)
+                                             settings.qc, judge, directions, settings.sound, library, bought)
     return BuildGraph(nodes=nodes, episodes={eid: out.episode for eid, out in outputs.items()}, work=work,
                       resources=resources, cast=cast, outputs=outputs)
 
@@ -271,15 +275,15 @@ def _work_items(script: Script, bible: Bible, settings: Settings, root: Path | N
     from .providers.work import delivery_items
 
     library = Library.scan(Path(root or ".") / Path(settings.sound.library).expanduser()) if settings.sound.library else None
-    sounds: dict[str, float] = {}
+    sounds: dict[str, tuple[float, str]] = {}
     for episode in script.episodes:
         for scene in episode.scenes:
             if library is None or library.music(_scene_mood(scene), scene.time_of_day) is None:
-                sounds[f"music:{scene.id}"] = requested_seconds(None)
+                sounds[f"music:{scene.id}"] = (requested_seconds(None), episode.id)
             for code, cues in scene_cues(scene, _cast_names(episode, bible)).items():
-                asked = [cue for cue in cues if library is None or library.effect(cue.sound) is None]
-                if asked:
-                    sounds[f"effects:{code}"] = sum(requested_seconds(cue.sound) for cue in asked)
+                for cue in cues:
+                    if library is None or library.effect(cue.sound) is None:
+                        sounds.setdefault(f"effects:{effect_request(cue.sound, cue.word)}", (requested_seconds(cue.sound), episode.id))
     items = work_items(script, bible, settings, sounds=sounds)
     return [*items, *delivery_items(items, formats, settings)] if formats else items
 
@@ -429,7 +433,7 @@ def _read_history(folder: ProjectFolder, script: Script, settings: Settings, cat
 
 
 _MADE_BY = {"sheet": CHARACTER_SHEET.name, "plate": SET_PLATE.name, "keyframe": PAINTOVER.name, "clip": VIDEO.name,
-            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name, "music": SOUND_MUSIC.name, "effects": SOUND_EFFECTS.name,
+            "voice": VOICE_LINE.name, "lipsync": LIPSYNC.name, "music": SOUND_MUSIC.name, "effects": SOUND_EFFECT.name,
             "reframe": REFRAME.name, "repaint": PAINTOVER.name}
 """The step whose take holds each kind of task, so a rebuild keeps the model that made it."""
 
@@ -438,7 +442,7 @@ def _episode_nodes(
     episode: Episode, bible: Bible, project: Project, nodes: list[Invocation], work: WorkPlan,
     views: dict[str, dict[str, Invocation]], voice_ids: dict[str, str], plates: dict[str, dict[str, Invocation]],
     qc: QcSettings, judge: dict[str, Any] | None = None, directions: Mapping[str, Direction] | None = None,
-    sound: SoundSettings | None = None, library: Library | None = None,
+    sound: SoundSettings | None = None, library: Library | None = None, bought: Mapping[str, Invocation] | None = None,
 ) -> EpisodeOutput:
     sound = sound or SoundSettings()
     segments: dict[str, Invocation] = {}
@@ -513,7 +517,7 @@ def _episode_nodes(
             nodes.extend([*line_nodes.values(), clip, segment])
             clips[shot.code] = clip
             segments[shot.code] = segment
-    music, effects = _sound_nodes(episode, bible, drafts, library, work)
+    music, effects = _sound_nodes(episode, bible, drafts, library, work, bought or {})
     nodes.extend([*music.values(), *effects.values()])
     order = [shot.code for shot in episode.shots()]
     node = Invocation(
@@ -550,16 +554,32 @@ def _episode_nodes(
     return EpisodeOutput(episode=node, segments={code: segments[code] for code in order}, cuts=cuts)
 
 
+def _effect_nodes(work: WorkPlan) -> dict[str, Invocation]:
+    """The sound.effect node of each effect the plan routed to a model, by its request ("door:slams"): one for every
+    shot of the project that asks for that sound in that word, so it is bought (and cached) once."""
+    bought: dict[str, Invocation] = {}
+    for key, route in sorted(work.routes.items()):
+        kind, request = key.split(":", 1)
+        if kind == "effects" and route.tier != "draft":
+            sound, word = request.split(":", 1)
+            bought[request] = Invocation(step=SOUND_EFFECT, entity=request,
+                                         params={"sound": sound, "word": word, **route.params()})
+    return bought
+
+
 def _sound_nodes(
     episode: Episode, bible: Bible, drafts: dict[str, Invocation], library: Library | None, work: WorkPlan | None = None,
+    bought: Mapping[str, Invocation] | None = None,
 ) -> tuple[dict[str, Invocation], dict[str, Invocation]]:
     """Each scene's sound.music node and the sound.effects node of each shot whose action calls for a sound.
 
     The cues and the mood are read from the script here (sound/cues.py), and the library's files matched to
     them here, named with their content's sha256: a changed file, or a changed action line, is a new key. A
-    sound routed to a paid model carries its route (a new model is a new key) unless the library covers it all."""
+    bed routed to a paid model carries its route (a new model is a new key) unless the library holds it; a cue
+    routed to one, and not the library's, takes the ``bought`` effect of its request as an input."""
     names = _cast_names(episode, bible)
     routes = work.routes if work is not None else {}
+    bought = bought or {}
     music: dict[str, Invocation] = {}
     effects: dict[str, Invocation] = {}
     for scene in episode.scenes:
@@ -574,13 +594,13 @@ def _sound_nodes(
                 continue
             shot = next(s for s in scene.shots if s.code == code)
             matched = {cue.sound: f for cue in cues if library and (f := library.effect(cue.sound))}
-            route = routes.get(f"effects:{code}")
+            asked = {request: bought[request] for cue in cues if cue.sound not in matched
+                     and (request := effect_request(cue.sound, cue.word)) in bought}
             effects[code] = Invocation(
                 step=SOUND_EFFECTS, entity=code,
                 params={"cues": [cue.model_dump(mode="json") for cue in cues], "subject": shot.subject,
-                        "library": {sound: f.param() for sound, f in matched.items()},
-                        **(route.params() if route and len(matched) < len(cues) else {})},
-                deps={"layout": drafts[code].deps["layout"]},
+                        "library": {sound: f.param() for sound, f in matched.items()}},
+                deps={"layout": drafts[code].deps["layout"], **{f"effect:{request}": n for request, n in asked.items()}},
             )
     return music, effects
 
@@ -992,7 +1012,7 @@ def delivered_formats(folder: ProjectFolder) -> list[str]:
 
 STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
     CHARACTER_SHEET, SHEET_VIEW, SET_PLATE, LAYOUT_SHOT, LAYOUT_SET_VIEW, VOICE_LINE, KEYFRAME, PAINTOVER, CLIP, VIDEO,
-    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECTS, EPISODE, QC_CUT) if step.kind == "cpu"}))
+    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECT, SOUND_EFFECTS, EPISODE, QC_CUT) if step.kind == "cpu"}))
 """The modules of the line's rendering steps: what a warm worker has imported before its first step arrives."""
 
 

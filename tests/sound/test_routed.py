@@ -53,10 +53,12 @@ def _graph(small_script: Path, root: Path, url: str | None, *, tier: str = "stan
     return {(n.step.name, n.entity): n for n in graph.nodes if n.step.name.startswith("sound.")}, graph.resources
 
 
-def _run(node, resources, work: Path):
-    folder = work / f"{node.step.name}-{node.entity}-{len(list(work.glob('*'))) if work.exists() else 0}"
+def _run(node, resources, work: Path, inputs=None):
+    """The node's step run as the engine would, its inputs the outputs already made (``inputs``, by node)."""
+    folder = work / f"{node.step.name}-{node.entity.replace(':', '_')}-{len(list(work.glob('*'))) if work.exists() else 0}"
     folder.mkdir(parents=True)
-    return node.step.fn(StepContext(step=node.step.name, entity=node.entity, params=node.params, inputs={},
+    taken = {name: inputs[dep.node] for name, dep in node.deps.items() if inputs and dep.node in inputs}
+    return node.step.fn(StepContext(step=node.step.name, entity=node.entity, params=node.params, inputs=taken,
                                     workdir=folder, seed=node.seed, model="", resources=resources))
 
 
@@ -72,28 +74,35 @@ def test_a_routed_project_gets_its_music_and_effects_from_the_model_once(
     nodes, resources = _graph(small_script, root, stand.url)
     music = [n for (step, _), n in nodes.items() if step == "sound.music"]
     effects = [n for (step, _), n in nodes.items() if step == "sound.effects"]
-    assert music and effects
-    # the route is in the params, so a change of model is a new cache key
+    bought = [n for (step, _), n in nodes.items() if step == "sound.effect"]
+    assert music and effects and bought
+    # the route is in the params, so a change of model is a new cache key; a shot's effects take the bought sound as
+    # an input, one node for every shot that asks for the same sound in the same word
     assert {n.params["model"] for n in music} == {"music_v1"}
-    assert {n.params["model"] for n in effects} == {"eleven_text_to_sound_v2"}
+    assert {n.params["model"] for n in bought} == {"eleven_text_to_sound_v2"}
+    assert all("model" not in n.params for n in effects)
+    requests = {f"{c['sound']}:{c['word'].lower()}" for n in effects for c in n.params["cues"]}
+    assert {n.entity for n in bought} == requests
+    assert len(requests) < sum(len(n.params["cues"]) for n in effects), "the example's rain is asked for by several shots"
+    assert all({dep.entity for name, dep in n.deps.items() if name.startswith("effect:")}
+               == {f"{c['sound']}:{c['word'].lower()}" for c in n.params["cues"]} for n in effects)
 
-    outputs = {(n.step.name, n.entity): _run(n, resources, tmp_path / "work") for n in music + effects}
+    outputs = {n.node: _run(n, resources, tmp_path / "work") for n in music + bought}
+    outputs |= {n.node: _run(n, resources, tmp_path / "work", outputs) for n in effects}
     assert not stand.problems, stand.problems
-    # one call per distinct sound asked for: every shot's rain is the same request (as the synth seeds its rain by
-    # the sound alone), so the first shot pays for it and the others read it
-    sounds = {(c["sound"]) for n in effects for c in n.params["cues"]}
-    assert Counter(stand.kinds()) == {"music": len(music), "effect": len(sounds)}
+    assert Counter(stand.kinds()) == {"music": len(music), "effect": len(bought)}
     ledger = Ledger(open_state(root))
     entries = ledger.entries()
     assert len(entries) == len(stand.calls) and len({e.charge.cache_key for e in entries}) == len(entries), \
         "the ledger lists every call, once"
-    assert {e.charge.step for e in entries} == {"sound.music", "sound.effects"}
+    assert {e.charge.step for e in entries} == {"sound.music", "sound.effect"}
     # 32 s of music at $0.005/s; 9 s of looped rain at 25 credits/s x $0.0001
     assert {round(e.charge.cost, 4) for e in entries if e.charge.step == "sound.music"} == {0.16}
-    assert {round(e.charge.cost, 4) for e in entries if e.charge.step == "sound.effects"} == {0.0225}
+    assert {round(e.charge.cost, 4) for e in entries if e.charge.step == "sound.effect"} == {0.0225}
+    sounds = requests
 
     for node in music:
-        made = outputs[("sound.music", node.entity)]
+        made = outputs[node.node]
         bed = SceneMusic.model_validate(made.data)
         samples = read_pcm16_channels(made.components["music.wav"], 48000)
         # the stand's 220 Hz, cut to a 30 s loop in stereo at the synth's peak
@@ -101,7 +110,7 @@ def test_a_routed_project_gets_its_music_and_effects_from_the_model_once(
         assert np.abs(samples).max() == pytest.approx(10 ** (-6 / 20), abs=0.01)
         assert made.model == "music_v1" and made.cost == pytest.approx(0.16)
     for node in effects:
-        made = outputs[("sound.effects", node.entity)]
+        made = outputs[node.node]
         for cue in ShotEffects.model_validate(made.data).cues:
             samples = read_pcm16_channels(made.components[cue.file], 48000)
             assert cue.source == "eleven_text_to_sound_v2" and samples.shape == (8 * 48000, 1)  # rain: an 8 s loop
@@ -111,7 +120,7 @@ def test_a_routed_project_gets_its_music_and_effects_from_the_model_once(
     again = _run(music[0], resources, tmp_path / "work")
     assert len(stand.calls) == len(music) + len(sounds) and len(ledger.entries()) == len(entries)
     assert (again.components["music.wav"].read_bytes()
-            == outputs[("sound.music", music[0].entity)].components["music.wav"].read_bytes())
+            == outputs[music[0].node].components["music.wav"].read_bytes())
 
 
 def test_the_draft_tier_and_a_project_without_the_key_keep_the_offline_sound(
@@ -143,15 +152,18 @@ def test_a_provider_that_is_down_is_made_up_by_the_synth_with_a_warning(
     Studio.open(resources).runtime.sleep = lambda _seconds: None  # the retries' backoff, not waited out here
     stand.down = True
     node = next(n for (step, _), n in nodes.items() if step == "sound.effects")
-    made = _run(node, resources, tmp_path / "work")
+    [bought] = [dep for name, dep in node.deps.items() if name.startswith("effect:")]
+    made = _run(bought, resources, tmp_path / "work")
     attempts = len(stand.calls)
     assert 1 < attempts <= 5 and set(stand.kinds()) == {"effect"}, "retried as a transient failure, for one cue only"
-    [cue] = ShotEffects.model_validate(made.data).cues
-    assert cue.source == "generated" and made.provider == "draft" and made.cost == 0.0
+    assert made.data["source"] == "generated" and made.provider == "draft" and made.cost == 0.0
     assert made.warnings and "made offline instead of by eleven_text_to_sound_v2" in made.warnings[0]
     assert made.data["fallback"]
-    samples = read_pcm16_channels(made.components[cue.file], 48000)[:, 0]
-    synth = effect(cue.sound, zlib.crc32(f"effect|{cue.sound}|{node.seed}".encode()))
+    shot = _run(node, resources, tmp_path / "work", {bought.node: made})
+    [cue] = ShotEffects.model_validate(shot.data).cues
+    assert cue.source == "generated"
+    samples = read_pcm16_channels(shot.components[cue.file], 48000)[:, 0]
+    synth = effect(cue.sound, zlib.crc32(f"effect|{cue.sound}|{bought.seed}".encode()))
     assert np.allclose(samples, synth, atol=1 / 16000), "the synth's own rain"
 
 
@@ -163,6 +175,7 @@ def test_a_library_file_wins_over_the_model(stand: SoundStand, small_script: Pat
     nodes, resources = _graph(small_script, root, stand.url, library="sounds")
     effects = [n for (step, _), n in nodes.items() if step == "sound.effects"]
     assert effects and all("model" not in n.params for n in effects), "every cue is the user's file: no route to pay"
+    assert not [n for (step, _), n in nodes.items() if step == "sound.effect"]
     made = _run(effects[0], resources, tmp_path / "work")
     assert [c.source for c in ShotEffects.model_validate(made.data).cues] == ["rain_loop.wav"]
     assert not stand.calls and made.cost == 0.0
@@ -234,5 +247,7 @@ def test_a_shot_the_library_covers_in_part_is_priced_for_the_rest(small_script: 
     bare = {item.entity: item for item in _work_items(script, bible, settings)}
     covered = {item.entity: item for item in _work_items(
         script, bible, settings.model_copy(update={"sound": SoundSettings(library="sounds")}), root)}
-    assert bare[f"effects:{code}"].needs.duration > covered[f"effects:{code}"].needs.duration > 0, \
+    assert {key for key in bare if key.startswith("effects:")} == {"effects:rain:rain", "effects:door:door"}
+    assert {key for key in covered if key.startswith("effects:")} == {"effects:door:door"}, \
         "the door is asked for, the rain is the library's"
+    assert covered["effects:door:door"].needs.duration > 0

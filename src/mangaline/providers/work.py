@@ -10,7 +10,8 @@
     lipsync   [shot]              a paid clip whose speaker is on screen, its mouths redrawn to the voices; routed
                                   after the clips, only to a provider that lip-syncs the clip its own model made
     music     [scene]             the scene's bed (music), and
-    effects   [shot]              the sounds its action calls for (sound effects): routed only at a paid tier to a
+    effects   [sound:word]        one sound a shot's action calls for, in the script's word for it (sound effects;
+                                  every shot that asks for it shares it, so it is priced once): routed only at a paid tier to a
                                   configured provider; otherwise the sound department's library and offline synth
                                   make them, which is not a fallback (a cue the project's library covers is not
                                   priced: the library's file wins over the model)
@@ -83,11 +84,12 @@ def plate_id(location: str, spot: str) -> str:
 
 
 def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: str = "720p",
-               sounds: Mapping[str, float] | None = None) -> list[PlanItem]:
+               sounds: Mapping[str, tuple[float, str]] | None = None) -> list[PlanItem]:
     """Every task a build of ``script`` routes, one PlanItem each (entity ``kind:id``), at its tier.
 
-    ``sounds`` are the seconds of sound a model would be asked for, by "music:<scene>" and "effects:<shot>" (the
-    sound department reads them from the script; the composition root passes them); without them no sound is routed.
+    ``sounds`` are the seconds of sound a model would be asked for, and the episode that first asks, by "music:<scene>"
+    and "effects:<sound>:<word>" (the sound department reads them from the script; the composition root passes them);
+    without them no sound is routed.
     """
     project = settings.project
     aspect = project.aspect
@@ -127,16 +129,9 @@ def work_items(script: Script, bible: Bible, settings: Settings, *, resolution: 
     for cid in sorted(spoken):
         items.append(PlanItem(task_key("voice", cid), TaskNeeds(Modality.SPEECH, characters=spoken[cid],
                                                                  language=languages[cid]), project.tier))
-    episode_of = {scene.id: episode.id for episode in script.episodes for scene in episode.scenes}
-    shot_of = {shot.code: (episode.id, shot.kind.value) for episode in script.episodes for shot in episode.shots()}
-    for key, seconds in sorted((sounds or {}).items()):
-        kind, entity = key.split(":", 1)
-        if kind == "music":
-            tier, episode_id = project.tier, episode_of.get(entity, "")
-        else:
-            episode_id, shot_kind = shot_of.get(entity, ("", "any"))
-            tier = shot_tier(settings, entity, shot_kind)
-        items.append(PlanItem(key, TaskNeeds(SOUND_KINDS[kind], duration=seconds), tier, episode_id))
+    for key, (seconds, episode_id) in sorted((sounds or {}).items()):
+        # at the project's tier: an effect is shared by shots that may differ in tier
+        items.append(PlanItem(key, TaskNeeds(SOUND_KINDS[key.split(":", 1)[0]], duration=seconds), project.tier, episode_id))
     return items
 
 

@@ -2,11 +2,13 @@
 
 from .cues import AMBIENCE, MOODS, SOUNDS, effect_cues, scene_cues, scene_mood
 from .library import Library, LibraryFile, decode_sound
-from .steps import EFFECTS, MUSIC, subject_pan
+from .briefs import effect_request
+from .steps import EFFECT, EFFECTS, MUSIC, subject_pan
 from .synth import MOOD_KEYS, effect, music_bed
 
 __all__ = [
     "AMBIENCE",
+    "EFFECT",
     "EFFECTS",
     "MOODS",
     "MOOD_KEYS",
@@ -17,6 +19,7 @@ __all__ = [
     "decode_sound",
     "effect",
     "effect_cues",
+    "effect_request",
     "music_bed",
     "scene_cues",
     "scene_mood",

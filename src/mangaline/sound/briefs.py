@@ -10,7 +10,7 @@ from __future__ import annotations
 from .cues import AMBIENCE
 from .synth import MOOD_KEYS
 
-__all__ = ["EFFECT_PROMPTS", "MUSIC_SECONDS", "effect_brief", "effect_seconds", "music_brief", "requested_seconds"]
+__all__ = ["EFFECT_PROMPTS", "MUSIC_SECONDS", "effect_brief", "effect_request", "effect_seconds", "music_brief", "requested_seconds"]
 
 MUSIC_SECONDS = 30.0
 """A bed's length; the edit loops it under the scene."""
@@ -50,6 +50,12 @@ def requested_seconds(sound: str | None) -> float:
     if sound is None:
         return MUSIC_SECONDS + FOLD["music"]
     return effect_seconds(sound) + (FOLD["ambience"] if sound in AMBIENCE else 0.0)
+
+
+def effect_request(sound: str, word: str) -> str:
+    """One effect a model is asked for, as the plan and the graph name it: the sound and the script's word for it.
+    Every shot that asks for the same sound in the same word shares the one request, so it is bought once."""
+    return f"{sound}:{word.lower()}"
 
 
 def effect_brief(sound: str, word: str) -> str:

@@ -5,6 +5,8 @@ matched to them, named with their content's sha256, and at a paid tier the route
 and write WAVs at the edit's 48 kHz: music in stereo, effects in mono (the edit pans them). Each sound comes
 from the library file that matches it (the user's choice wins), else from the routed model (its audio decoded,
 cut or padded to the synth's length, a loop folded, peaked like the synth's), else from the offline synth.
+An effect a model makes is its own step, one per distinct request (the sound in the script's word for it), so a
+season's rain is bought once and every shot that asks for it takes it as an input.
 A routed model that fails for good is made up by the synth, with a warning, where [project] fallback = "draft".
 Neither step depends on a shot's length, so a re-voiced line re-runs no sound: the edit loops the bed and the
 ambience to whatever the timeline needs.
@@ -12,6 +14,7 @@ ambience to whatever the timeline needs.
 
 from __future__ import annotations
 
+import shutil
 import zlib
 from pathlib import Path
 
@@ -24,12 +27,13 @@ from ..model.sound import EffectCue, SceneMusic, ShotEffects
 from ..providers.protocols import SoundRequest
 from ..providers.studio import Route, Studio
 from ..wavfile import write_pcm16
-from .briefs import FOLD, MUSIC_SECONDS, effect_brief, effect_seconds, music_brief, requested_seconds
+from .briefs import FOLD, MUSIC_SECONDS, effect_brief, effect_request, effect_seconds, music_brief, requested_seconds
 from .cues import AMBIENCE
 from .library import decode_sound
-from .synth import SAMPLE_RATE, _folded, _peaked, effect, music_bed
+from .synth import SAMPLE_RATE, _folded, _peaked, music_bed
+from .synth import effect as synth_effect
 
-__all__ = ["EFFECTS", "MUSIC", "subject_pan"]
+__all__ = ["EFFECT", "EFFECTS", "MUSIC", "subject_pan"]
 
 _PAN_LIMIT = 0.8
 """How far to a side an effect is panned: never hard into one ear."""
@@ -122,30 +126,48 @@ def subject_pan(layout: ShotLayout, subject: str | None) -> float:
     return round(max(-_PAN_LIMIT, min(_PAN_LIMIT, across)), 3)
 
 
+def effect(ctx: StepContext) -> StepOutput:
+    """One effect bought from the routed model (``effect_request``: a sound in the script's word for it), made once for
+    every shot that asks for it; the synth's own where the model fails for good and the project falls back."""
+    params = ctx.params
+    sound = params["sound"]
+    model = _RoutedModel(ctx)
+    made = model.make(effect_brief(sound, params["word"]), sound, 1)
+    samples, source = ((made, model.route.model) if made is not None
+                       else (synth_effect(sound, _seed("effect", sound, str(ctx.seed))), "generated"))
+    out = ctx.workdir / f"{sound}.wav"
+    write_pcm16(out, samples, SAMPLE_RATE)
+    return StepOutput(components={out.name: out}, data={"sound": sound, "file": out.name, "source": source, **model.data()},
+                      prompt=params["word"], **model.provenance())
+
+
 def effects(ctx: StepContext) -> StepOutput:
+    """The shot's cues, each from the library file matched to it, else the bought effect its input names
+    ("effect:<request>"), else the synth; panned to the shot's subject unless it lies under the whole shot."""
     params = ctx.params
     layout = ctx.inputs.get("layout")
     pan = subject_pan(ShotLayout.model_validate(layout.data), params.get("subject")) if layout is not None else 0.0
     components: dict[str, Path] = {}
     cues = []
-    model = _RoutedModel(ctx)
     for cue in map(EffectCue.model_validate, params["cues"]):
         name = f"{cue.sound}.wav"
         chosen = params.get("library", {}).get(cue.sound)
-        made = None if chosen else model.make(effect_brief(cue.sound, cue.word), cue.sound, 1)
+        bought = ctx.inputs.get(f"effect:{effect_request(cue.sound, cue.word)}")
         if chosen:
             samples, source = decode_sound(Path(chosen["path"]), 1, SAMPLE_RATE)[:, 0], Path(chosen["path"]).name
-        elif made is not None:
-            samples, source = made, model.route.model
+            write_pcm16(ctx.workdir / name, samples, SAMPLE_RATE)
+        elif bought is not None:
+            shutil.copyfile(bought.components[bought.data["file"]], ctx.workdir / name)
+            source = bought.data["source"]
         else:
-            samples, source = effect(cue.sound, _seed("effect", cue.sound, str(ctx.seed))), "generated"
-        write_pcm16(ctx.workdir / name, samples, SAMPLE_RATE)
+            samples, source = synth_effect(cue.sound, _seed("effect", cue.sound, str(ctx.seed))), "generated"
+            write_pcm16(ctx.workdir / name, samples, SAMPLE_RATE)
         components[name] = ctx.workdir / name
         cues.append(cue.model_copy(update={"file": name, "source": source, "pan": 0.0 if cue.ambience else pan}))
     words = ", ".join(f"{c.word} ({c.sound})" for c in cues)
-    return StepOutput(components=components, data={**ShotEffects(cues=cues).model_dump(mode="json"), **model.data()},
-                      prompt=words or None, **model.provenance())
+    return StepOutput(components=components, data=ShotEffects(cues=cues).model_dump(mode="json"), prompt=words or None)
 
 
 MUSIC = Step(name="sound.music", version="1", fn=music, kind="cpu", warm=("scipy.signal",))
-EFFECTS = Step(name="sound.effects", version="1", fn=effects, kind="cpu", warm=("scipy.signal",))
+EFFECTS = Step(name="sound.effects", version="2", fn=effects, kind="cpu", warm=("scipy.signal",))
+EFFECT = Step(name="sound.effect", version="1", fn=effect, kind="cpu", warm=("scipy.signal",))
