@@ -308,6 +308,7 @@ class _SceneState:
     open_quote_speaker: str | None = None
     last_actor: str | None = None  # who the narration paragraph just before was about
     called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
+    facing: list[str] = field(default_factory=list)  # whom the narration just before turned to (Owen turned to Gregory)
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
 
@@ -359,7 +360,11 @@ class ProseReader:
             self._discover = [
                 re.compile(rf"[,!?][\"”]\s+(?:{verbs})\s+(?P<who>{_EN_NAME})"),
                 re.compile(rf"(?P<who>{_EN_NAME})\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
-                re.compile(rf"(?P<who>{_EN_NAME})\s+(?:was|had|turned|looked|stood|sat|came|went|knew|felt|smiled|nodded|shrugged|frowned|laughed|took|put|set|poured|kept|held|leaned|glanced|waited)\b"),
+                # a capitalised word that acts in narration as a person does (Gregory carved the lamb / Gran pours)
+                re.compile(rf"(?P<who>{_EN_NAME})\s+(?:was|had|[a-z]{{2,}}(?<!need)ed|is|has|stood|sat|came|went|knew|felt|took|put|set|kept|held|"
+                           rf"ran|saw|made|gave|got|drew|threw|shook|stood|spoke|thought|left|brought|caught|told|"
+                           rf"turns|looks|stands|sits|comes|goes|knows|feels|smiles|nods|shrugs|frowns|laughs|takes|puts|sets|pours|"
+                           rf"keeps|holds|leans|glances|waits|watches|shakes|pulls|pushes|reaches|steps|walks|hands|picks)\b"),
             ]
         elif language == "zh":
             self._after = [re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?:{verbs})")]
@@ -1192,6 +1197,7 @@ class ProseReader:
                     self._reassign(scene, scene.guessed, said, self.cast.names.get(said, said))
                     voice = said
             scene.guessed = None
+            scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
                 scene.mention(cid)
             scene.open_quote_speaker = None
@@ -1223,6 +1229,8 @@ class ProseReader:
             if tag is not None:
                 used.append((tag.begin, tag.end))
         narration_names = [cid for _, _, cid in self.cast.mentions(_cut(text, pieces, used))]
+        facing = self._facing(_cut(text, pieces, [])) or scene.facing
+        scene.facing = []
         # the narration sentence nearest the first quote: the last one before it, else the first after
         before_first = [p for p in _SENTENCE_END.split(_cut(text, pieces[:1], used)) if p.strip()]
         paragraph_subject = (self._first_subject(before_first[-1]) if before_first else None) or self._first_subject(
@@ -1321,6 +1329,9 @@ class ProseReader:
                 if len(self._clauses(" ".join(inner))) == 1 and any(self._echoes(c, scene.last_line) for c in called):
                     # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call
                     called = []
+                if not called:
+                    # Owen turned to Gregory. "How is the bank?": the one the speaker turned to answers
+                    called = [c for c in facing if c != who]
                 if called or scene.speakers[-1:] != [who]:
                     # the call stands while its caller goes on talking, until another voice answers
                     scene.called = called
@@ -1396,6 +1407,19 @@ class ProseReader:
         if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
+
+    def _facing(self, narration: str) -> list[str]:
+        """Characters narration has someone turn to, look at or ask (Owen turned to Gregory / 她看着林夏 / 部長に訊いた),
+        in order: the one spoken to, who is the likely one to answer, since nobody turns to themself to speak."""
+        before = getattr(self.words, "FACING", None)
+        after = getattr(self.words, "FACING_AFTER", None)
+        faced = []
+        for start, end, cid in self.cast.mentions(narration):
+            if (before and re.search(before, narration[max(0, start - 40) : start])
+                    or after and re.match(after, narration[end : end + 12])):
+                if cid not in faced:
+                    faced.append(cid)
+        return faced
 
     def _voice_owner(self, narration: str) -> str | None:
         """The one character whose voice narration beside a line speaks of (the lookout's voice / 正人の声 / 她的声音)."""

@@ -10,9 +10,29 @@ SPEECH_VERBS: tuple[str, ...] = (
     "snapped", "repeated", "agreed", "admitted", "explained", "laughed", "sighed", "demanded", "warned",
     "offered", "protested", "suggested", "observed", "remarked", "called out", "cut in", "interrupted",
     "breathed", "growled", "hissed", "pleaded", "begged", "announced", "declared", "wondered", "corrected",
+    # the same verbs in the present tense, for stories told in it ("says Mateo", "she snaps")
+    "insists", "snaps", "repeats", "agrees", "admits", "explains", "laughs", "sighs", "demands", "warns", "offers",
+    "protests", "suggests", "observes", "remarks", "calls out", "cuts in", "interrupts", "breathes", "growls", "hisses",
+    "pleads", "begs", "announces", "declares", "wonders", "corrects", "goes on", "begins", "continues",
+    # more verbs of saying, past and present
+    "exclaimed", "exclaims", "mumbled", "mumbles", "stammered", "stammers", "retorted", "retorts", "responded",
+    "responds", "barked", "barks", "roared", "roars", "bellowed", "bellows", "screamed", "screams", "grunted", "grunts",
+    "gasped", "gasps", "croaked", "croaks", "rasped", "rasps", "drawled", "drawls", "spat", "spits", "sobbed", "sobs",
+    "groaned", "groans", "moaned", "moans", "wailed", "wails", "chuckled", "chuckles", "teased", "teases",
+    "joked", "jokes", "inquired", "inquires", "enquired", "enquires", "conceded", "concedes", "confirmed", "confirms",
+    "ordered", "orders", "urged", "urges", "prompted", "prompts", "ventured", "ventures", "persisted", "persists",
+    "objected", "objects", "countered", "counters", "echoed", "echoes", "chimed in", "chimes in", "put in",
+    "shot back", "shoots back", "hollered", "hollers", "panted", "pants", "scoffed", "scoffs", "snorted", "snorts",
+    "sniffed", "sniffs", "grumbled", "grumbles", "whimpered", "whimpers", "stuttered", "stutters", "blurted", "blurts",
+    "reminded", "reminds", "reported", "reports", "promised", "promises", "assured", "assures",
 )
 # Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
-REACTIONS: tuple[str, ...] = ("laughed", "sighed", "began", "continued", "went on", "agreed", "told", "tells", "offered", "called", "calls", "wondered", "breathed", "admitted")
+REACTIONS: tuple[str, ...] = (
+    "laughed", "sighed", "began", "continued", "went on", "agreed", "told", "tells", "offered", "called", "calls", "wondered",
+    "breathed", "admitted", "laughs", "sighs", "begins", "continues", "goes on", "agrees", "offers", "wonders", "breathes",
+    "admits", "chuckled", "chuckles", "gasped", "gasps", "groaned", "groans", "snorted", "snorts", "sniffed", "sniffs",
+    "scoffed", "scoffs", "sobbed", "sobs", "moaned", "moans", "panted", "pants", "promised", "promises", "grunted", "grunts",
+)
 # Words that may stand between the speaker and the verb ("Ellen quietly said").
 MANNER: tuple[str, ...] = ("quietly", "softly", "finally", "then", "slowly", "sharply", "simply", "only", "just", "again", "gently", "flatly")
 
@@ -123,3 +143,9 @@ TITLE_CALLS: dict[str, str] = {
     "Doctor": "Dr", "Dr": "Dr", "Captain": "Captain", "Commander": "Commander", "Sergeant": "Sergeant",
     "Inspector": "Inspector", "Professor": "Professor", "Detective": "Detective", "Nurse": "Nurse", "Judge": "Judge",
 }
+# What narration says just before a name when a character turns to someone to speak ("Owen turned to Gregory.",
+# "she looked at Ruth", "asked Tom"): the one named is spoken to, and is the likely one to answer.
+FACING = (r"\b(?:(?:turn|look|glance|stare|gaze|nod|smile|lean|frown|grin|point|gesture|wink|shout|call|bow)(?:s|ed|d|ing)?|"
+          r"swung|swings|wheeled)\s+(?:back\s+|round\s+|around\s+|across\s+|over\s+|up\s+|down\s+|sharply\s+|slowly\s+)?"
+          r"(?:to|at|towards?|on)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
+          r"|\b(?:asked|asks|told|tells|addressed|addresses|handed|hands|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")

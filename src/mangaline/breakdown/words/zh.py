@@ -116,3 +116,6 @@ SELF_INTRODUCTION = (
 IDENTITY_QUESTION = r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:吗|吧|么)[？?]"
 # Endings that make a word a group or a place, not a person (黑虎帮, 清河镇).
 NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府", "局", "店", "楼", "馆", "寨", "堂", "宫", "城")
+# What narration says just before a name when a character turns to someone to speak (胖子转向孙浩然 / 她看着林夏 /
+# 他问老王): the one named is spoken to, and is the likely one to answer.
+FACING = r"(?:转向|转头对|转身对|扭头对|回头对|对着|看向|看着|望着|望向|盯着|瞪着|瞥了一眼|冲着|朝着|冲|朝|问|递给|拍了拍)$"
