@@ -625,3 +625,32 @@ def test_the_one_a_speaker_turns_to_answers_the_next_untagged_line(language, tex
     if language in TOKENIZERS:
         pytest.importorskip(TOKENIZERS[language])
     assert _spoken(text, language)[-1].speaker == reply
+
+
+@pytest.mark.parametrize("language, text, speaker", [
+    ("ja", "蛍\n　源一と翔太と沙織は川辺に来た。\n「蛍、いるの？」と沙織が言った。\n　祖父が懐中電灯を消した。\n「ちょっと、じいちゃん、見えないって」\n", "翔太"),
+    ("en", 'Tom and Ellen stood by the gate with Marta.\n\n"Open it," said Marta.\n\nTom lifted the latch.\n\n"Well, Tom, I never."\n', "Ellen"),
+])
+def test_a_name_said_as_a_clause_of_its_own_mid_line_is_the_one_spoken_to(language, text, speaker):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    assert _spoken(text, language)[-1].speaker != ("源一" if language == "ja" else "Tom")
+
+
+def test_a_japanese_role_after_a_particle_is_a_character():
+    pytest.importorskip("sudachipy")
+    text = "球場\n「拓海、大丈夫か」と岡本は言った。\n「大丈夫だよ」と藤井は言った。\n　ベンチから監督が叫んだ。\n「岡本！　長いぞ！」\n"
+    assert _spoken(text, "ja")[-1].speaker == "監督"
+
+
+def test_a_pronoun_subject_is_the_one_the_sentence_before_was_about():
+    pytest.importorskip("sudachipy")
+    text = ("球場\n　岡本大地はマスクを外した。\n「初球は真っすぐだ」と岡本が言った。\n「それ、苦手なコースじゃん」と藤井が言った。\n"
+            "　藤井はボールを握り直した。彼は少し黙ってから、岡本の目を見た。\n「……外したら？」\n")
+    assert _spoken(text, "ja")[-1].speaker == "藤井"
+
+
+def test_one_named_only_as_an_owner_in_narration_is_not_the_next_speaker():
+    pytest.importorskip("sudachipy")
+    text = "球場\n「いくぞ」と藤井が言った。\n「来い」と岡本が言った。\n　二球目。松田のバットが空を切った。\n「いい球だ」\n"
+    assert _spoken(text, "ja")[-1].speaker != "松田"

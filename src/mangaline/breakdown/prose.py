@@ -576,7 +576,8 @@ class ProseReader:
                         if roles[role]:
                             self.cast.vote(cid, roles[role], 2)
             return
-        boundary = r"(?:^|(?<=[。、，,！？」”\s　と]))"
+        # a role stands after punctuation or a particle (ベンチから監督が叫んだ), never inside a word (叔母)
+        boundary = r"(?:^|(?<=[。、，,！？」”\s　と]))" if self.language == "zh" else r"(?:^|(?<=[。、，,！？」”\s　\u3041-\u3093]))"
         narration = [_unquoted(p.text) for p in paragraphs]
         for text in narration:
             for start, end, cid in self.cast.mentions(text):
@@ -1074,6 +1075,12 @@ class ProseReader:
         if not clauses:
             return set()
         called = set()
+        for clause in clauses[1:-1]:
+            # a clause in the middle that is a name and nothing else ("Well, Tom, I don't know" / ちょっと、じいちゃん、…)
+            core = clause.strip(" 　\"“”「」『』")
+            mentions = self.cast.mentions(core)
+            if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or not mentions and core in getattr(self.words, "KINSHIP_CALLS", {}):
+                called |= self._addressed(core)
         for clause in {clauses[0], clauses[-1]}:
             mentions = self.cast.mentions(clause)
             core = clause.strip(" 　\"“”「」『』")
@@ -1202,14 +1209,16 @@ class ProseReader:
                 scene.mention(cid)
             scene.open_quote_speaker = None
             # the sentence next to the coming quote is the one whose subject speaks it
-            subject = next((tag for tag in map(self._first_subject, reversed(_SENTENCE_END.split(text))) if tag), None)
+            subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
             if scene.last_actor is None:
                 # 今度は見かけない顔だ。二十代半ばくらいの女の人で…: one narration brings in who has not spoken yet
                 # is the one to speak next
                 narrator = self.cast.known.get(self.words.NARRATOR)
-                new = {cid for cid in named_here if cid not in self._spoken and cid != narrator}
+                possessive = {"en": r"['’]s\b", "ja": "の", "zh": "的"}[self.language]
+                new = {cid for _, end, cid in self.cast.mentions(text)
+                       if cid not in self._spoken and cid != narrator and not re.match(possessive, text[end:])}
                 if len(new) == 1:
                     scene.last_actor = new.pop()
             if voice and scene.last_actor in (voice, None):
@@ -1260,9 +1269,10 @@ class ProseReader:
             # one the line before called by name answers it ("Tom, are you coming?" / "Not yet.")
             reply = next((c for c in scene.called if c != last_speaker and c not in addressed), None)
             fallback = fallback or scene.open_quote_speaker or actor or reply or scene.turn()
-            if fallback in addressed:
-                # nobody calls themselves by name: it is the other one's line
-                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in addressed), None)
+            # nobody calls themselves by name, nor speaks of themselves by it: it is another one's line
+            named = addressed | self._named_in(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            if fallback in named:
+                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named), None)
             speakers = [fallback] * len(quotes)
         else:
             # an untagged quote belongs to the nearest tagged one in the paragraph before it, else after it
@@ -1407,6 +1417,30 @@ class ProseReader:
         if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
+
+    def _narration_subject(self, text: str) -> _Tag | None:
+        """The subject of a paragraph's last sentence that has one; a pronoun there is the character the sentence
+        before named as its subject when the pronoun fits them (藤井はボールを握り直した。彼は岡本の目を見た。)."""
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        tags = [self._first_subject(sentence) for sentence in sentences]
+        for k in range(len(tags) - 1, -1, -1):
+            tag = tags[k]
+            if tag is None:
+                continue
+            if tag.pronoun and k and tags[k - 1] is not None and tags[k - 1].who:
+                earlier = tags[k - 1].who
+                if self.cast.gender(earlier) in (tag.pronoun, None):
+                    return _Tag(who=earlier)
+            return tag
+        return None
+
+    def _named_in(self, speech: str) -> set[str]:
+        """Characters a line names anywhere in it, not counting one it introduces as its speaker (I'm Hanne): one
+        seldom says one's own name, so they are, most likely, not who speaks it."""
+        if re.search(self.words.SELF_INTRODUCTION, speech):
+            return set()
+        own = set(self.words.FIRST_PERSON) | {self.words.NARRATOR}
+        return {cid for start, end, cid in self.cast.mentions(speech) if speech[start:end] not in own}
 
     def _facing(self, narration: str) -> list[str]:
         """Characters narration has someone turn to, look at or ask (Owen turned to Gregory / 她看着林夏 / 部長に訊いた),

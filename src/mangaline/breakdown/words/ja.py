@@ -77,5 +77,5 @@ SELF_INTRODUCTION = (
 IDENTITY_QUESTION = r"(?:^|[。！？!?　\s])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう)[？?。！!]?$"
 # What narration says just after a name when a character turns to someone to speak (花子は太郎に向き直った /
 # 母が健太の方を見た / 部長に訊いた): the one named is spoken to, and is the likely one to answer.
-FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かって|き直|け)|の方(?:を|へ)(?:向|見|振り)|の顔を(?:見|覗)|を見(?:た|て|る|つめ|上げ|下ろ|や)|"
+FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かって|き直|け)|の方(?:を|へ)(?:向|見|振り)|の(?:顔|目)を(?:見|覗)|を見(?:た|て|る|つめ|上げ|下ろ|や)|"
                 r"に(?:言|尋ね|訊|聞|問|声をかけ|話しかけ|呼びかけ))")
