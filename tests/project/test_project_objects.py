@@ -86,3 +86,21 @@ def test_a_work_file_moves_in_and_a_link_or_shared_file_is_copied(tmp_path: Path
     again = work / "again.mp4"
     again.write_bytes(b"frames" * 1000)
     assert store.put_file(again, move=True) == sha and store.path(sha).stat().st_ino == inode
+
+
+def test_a_blob_handed_back_is_known_by_its_name_and_not_copied(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    source = tmp_path / "stem.wav"
+    source.write_bytes(b"stem" * 1000)
+    sha = store.put_file(source)
+    blob = store.path(sha)
+    before = blob.stat()
+    # a step passing an input on hands back the stored file itself: no copy, no second blob, nothing rewritten
+    assert store.put_file(blob) == sha and store.put_file(blob, move=True) == sha
+    assert blob.stat().st_ino == before.st_ino and blob.stat().st_mtime_ns == before.st_mtime_ns
+    assert sorted(p.name for p in (tmp_path / "objects").rglob("*") if p.is_file()) == [blob.name]
+    # a file that only looks like a blob (its folder and name a digest, another store's or a stray copy) is read
+    stray = tmp_path / "elsewhere" / sha[:2] / sha[2:]
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"not the stem")
+    assert store.put_file(stray) == hashlib.sha256(b"not the stem").hexdigest()

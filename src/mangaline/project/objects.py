@@ -72,6 +72,8 @@ class ObjectStore:
         With ``move`` (a step's output in its work folder, which is removed next) a plain file on the store's
         filesystem is hashed, made durable and renamed into place: the render is not written a second time."""
         source = Path(path)
+        if (stored := self._stored_as(source)) is not None:
+            return stored  # a step passing an input on: the file is one of ours already
         if move and self._movable(source):
             return self._move_in(source)
         tmp = self._temp_file()
@@ -90,6 +92,18 @@ class ObjectStore:
             raise ProjectError(f"cannot store {source}: file not found") from None
         finally:
             tmp.unlink(missing_ok=True)
+        return sha
+
+    def _stored_as(self, source: Path) -> str | None:
+        """The digest ``source`` is stored under, where it is this store's own blob (not a link to one); else None."""
+        sha = source.parent.name + source.name
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            return None
+        try:
+            if source.is_symlink() or not source.is_file() or not source.samefile(self.path(sha)):
+                return None
+        except OSError:
+            return None
         return sha
 
     def _movable(self, source: Path) -> bool:
