@@ -165,7 +165,7 @@ def test_editing_one_line_reruns_only_its_voice_its_shot_and_the_edit(built: Pat
     # QC judges the cuts into and out of the shot again, as its length changed
     shots = [s["code"] for sc in doc["scenes"] if shot in sc["shots"] for s in sc["shots"]]
     cuts = (shots.index(shot["code"]) > 0) + (shots.index(shot["code"]) < len(shots) - 1)
-    assert _ran(project) == Counter({"voice.line": 1, "animate.clip": 1, "edit.segment": 1, "edit.episode": 1,
+    assert _ran(project) == Counter({"voice.line": 1, "animate.clip": 1, "edit.segment": 1, "edit.mix": 1, "edit.episode": 1,
                                      "qc.cut": cuts})
     subs = pysubs2.load(str(project / "exports" / "ep01.srt"))
     assert any("last crossing" in event.plaintext for event in subs)

@@ -166,8 +166,9 @@ def test_status_works_on_a_read_only_project(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.split("\n---\n")[0])
     steps = Counter(node["step"] for node in report["nodes"])
-    # every node is missing: 47 that make the picture, voices and edit, 5 qc.cut, and the sound department's
-    assert report["counts"] == {"MISSING": 52 + steps["sound.music"] + steps["sound.effects"]}
+    # every node is missing: 48 that make the picture, voices and edit (its mix too), 5 qc.cut, and the sound
+    # department's
+    assert report["counts"] == {"MISSING": 53 + steps["sound.music"] + steps["sound.effects"]}
     assert steps["sound.music"] >= 1 and steps["sound.effects"] >= 1
 
 

@@ -15,7 +15,8 @@ lends every step the studio's address, through which it reaches the model its ro
     sound.music            [scene]       the scene's music bed: a library file matched to its mood, or one made offline
     sound.effect           [sound:word]  paid tiers: one effect bought from a model, shared by every shot that asks for it
     sound.effects          [shot]        the sounds its action calls for (CAPS sound words, ambience), panned to its subject
-    edit.episode           [episode]     the timeline, and the episode rendered from it: MP4 (stereo mix), stems, SRT, ASS, OTIO
+    edit.mix               [episode]     the timeline's audio mixed to the loudness target: AAC and stems (beside the segments)
+    edit.episode           [episode]     the timeline, and the episode rendered from it with the mix: MP4, stems, SRT, ASS, OTIO
 
 A node's params hold only what its output depends on, so an edit re-runs exactly the
 steps it touches: a changed dialogue line re-runs its voice, its shot's clip and
@@ -52,6 +53,7 @@ from .design.plates import SET_PLATE
 from .design.steps import CHARACTER_SHEET, SHEET_VIEW, sheet_panels
 from .edit.delivery import DELIVERY
 from .edit.steps import EPISODE, SEGMENT
+from .edit.steps import MIX as EDIT_MIX
 from .engine import (Engine, Executor, Freshness, Invocation, LocalExecutor, RunSummary, Step, StepContext, StepOutput,
                      cache_key, canonical_json, data_version)
 from .errors import ConfigError, MangalineError, ProjectError
@@ -520,26 +522,24 @@ def _episode_nodes(
     music, effects = _sound_nodes(episode, bible, drafts, library, work, bought or {})
     nodes.extend([*music.values(), *effects.values()])
     order = [shot.code for shot in episode.shots()]
-    node = Invocation(
-        step=EPISODE,
-        entity=episode.id,
-        params={
-            "episode": episode.id,
-            "title": episode.title,
-            "shots": order,
-            "scenes": {shot.code: scene.id for scene in episode.scenes for shot in scene.shots},
-            "frame": _frame(project),
-            "loudness": sound.loudness,
-        },
-        deps={
-            **{f"segment:{code}": segments[code] for code in order},
-            **{f"clip:{code}": clips[code] for code in order},
-            **{f"line:{lid}": v for lid, v in voices.items()},
-            **{f"music:{sid}": v for sid, v in music.items()},
-            **{f"effects:{code}": v for code, v in effects.items()},
-        },
-    )
-    nodes.append(node)
+    edit = {
+        "episode": episode.id,
+        "title": episode.title,
+        "shots": order,
+        "scenes": {shot.code: scene.id for scene in episode.scenes for shot in scene.shots},
+        "frame": _frame(project),
+    }
+    heard = {
+        **{f"clip:{code}": clips[code] for code in order},
+        **{f"line:{lid}": v for lid, v in voices.items()},
+        **{f"music:{sid}": v for sid, v in music.items()},
+        **{f"effects:{code}": v for code, v in effects.items()},
+    }
+    # the sound needs no pictures: it is mixed while the shots' segments encode
+    mixed = Invocation(step=EDIT_MIX, entity=episode.id, params={**edit, "loudness": sound.loudness}, deps=heard)
+    node = Invocation(step=EPISODE, entity=episode.id, params=edit,
+                      deps={**{f"segment:{code}": segments[code] for code in order}, **heard, "mix": mixed})
+    nodes.extend([mixed, node])
     cuts: dict[str, Invocation] = {}
     for scene in episode.scenes:
         for shot, following in zip(scene.shots, scene.shots[1:]):
@@ -1012,7 +1012,7 @@ def delivered_formats(folder: ProjectFolder) -> list[str]:
 
 STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
     CHARACTER_SHEET, SHEET_VIEW, SET_PLATE, LAYOUT_SHOT, LAYOUT_SET_VIEW, VOICE_LINE, KEYFRAME, PAINTOVER, CLIP, VIDEO,
-    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECT, SOUND_EFFECTS, EPISODE, QC_CUT) if step.kind == "cpu"}))
+    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECT, SOUND_EFFECTS, EDIT_MIX, EPISODE, QC_CUT) if step.kind == "cpu"}))
 """The modules of the line's rendering steps: what a warm worker has imported before its first step arrives."""
 
 

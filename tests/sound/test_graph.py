@@ -37,10 +37,14 @@ def test_scenes_get_music_and_shots_their_cues_from_the_library(small_script: Pa
     assert {n.entity for n in effects} == {shot.code for shot in script.shots()}
     assert all([c["sound"] for c in n.params["cues"]] == ["rain"] for n in effects)
     assert all(n.params["library"]["rain"]["path"] == str(rain) for n in effects)
+    [mix] = [n for (step, _), n in nodes.items() if step == "edit.mix"]
     [episode] = [n for (step, _), n in nodes.items() if step == "edit.episode"]
-    assert episode.params["loudness"] == -16.0
-    assert {name for name in episode.deps if name.startswith(("music:", "effects:"))} == {
-        *(f"music:{n.entity}" for n in music), *(f"effects:{n.entity}" for n in effects)}
+    assert mix.params["loudness"] == -16.0 and "loudness" not in episode.params
+    for edit in (mix, episode):
+        assert {name for name in edit.deps if name.startswith(("music:", "effects:"))} == {
+            *(f"music:{n.entity}" for n in music), *(f"effects:{n.entity}" for n in effects)}
+    # the mix needs no pictures: it runs beside the segments, and the episode takes it
+    assert not [name for name in mix.deps if name.startswith("segment:")] and episode.deps["mix"] is mix
 
     # a changed library file is a new cache key for the shots that use it
     before = {n.entity: n.params["library"]["rain"]["sha256"] for n in effects}

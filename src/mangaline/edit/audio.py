@@ -276,6 +276,8 @@ class EpisodeMix:
     """integrated loudness of the mix, LUFS (BS.1770)"""
     true_peak: float
     """its 4x-oversampled peak, dBTP"""
+    encoded: Path | None = None
+    """the mix as the episode carries it (stereo AAC in MP4), once encoded (render_mix in edit/episode.py)"""
 
 
 def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: Path, *, loudness: float, sample_rate: int = 48000) -> EpisodeMix:

@@ -1,20 +1,25 @@
-"""The edit department's steps: each shot rendered with its subtitles, then the episode's timeline, rendered with its exports."""
+"""The edit department's steps: each shot rendered with its subtitles; the episode's sound mixed from its timeline
+(edit.mix, beside the shots); then the episode's timeline rendered with that mix and its exports (edit.episode)."""
 
 from __future__ import annotations
 
 import wave
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..engine import Step, StepContext, StepOutput
+from ..errors import RenderError
 from ..model.motion import MotionPlan
 from ..model.sound import SceneMusic, ShotEffects
 from ..model.timing import ShotTiming, SubtitleEvent, VoicedLine
-from .episode import LOUDNESS_TARGET, render_episode
+from .audio import EpisodeMix
+from .episode import LOUDNESS_TARGET, render_episode, render_mix
 from .segment import render_clip_segment, render_segment
 from .subtitles import write_ass, write_srt
 from .timeline import Cut, DialogueClip, SoundClip, build_timeline, for_export, write_otio
 
-__all__ = ["EPISODE", "SEGMENT", "segment_url"]
+__all__ = ["EPISODE", "MIX", "SEGMENT", "segment_url"]
 
 
 def segment_url(episode: str, shot: str) -> str:
@@ -58,12 +63,22 @@ def _seconds(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
-def episode(ctx: StepContext) -> StepOutput:
-    """The episode's timeline (shots, dialogue, each scene's music, each shot's effects), then the episode rendered
-    from it: the MP4, the stems, and the exports (.srt, .ass, and the .otio pointing at the published segments)."""
+@dataclass
+class _Edit:
+    """The episode's timeline as one of the edit's steps builds it from its inputs, with what it was built from."""
+
+    timeline: Any
+    cuts: list[Cut]
+    events: list[SubtitleEvent]
+    sounds: list[SoundClip]
+    frames: int
+
+
+def _edit(ctx: StepContext, *, segments: bool) -> _Edit:
+    """The episode's timeline: each shot's cut (its segment where ``segments``, else the place it will be published),
+    its lines, each scene's music and each shot's effects, all on the clock the clips' timings give."""
     params = ctx.params
     fps = params["frame"]["fps"]
-    language = params["frame"]["language"]
     episode_id = params["episode"]
     cuts: list[Cut] = []
     dialogue: list[DialogueClip] = []
@@ -72,13 +87,17 @@ def episode(ctx: StepContext) -> StepOutput:
     scenes: dict[str, list[float]] = {}
     frame_cursor = 0
     for code in params["shots"]:
-        seg = ctx.inputs[f"segment:{code}"]
         timing = ShotTiming.model_validate(ctx.inputs[f"clip:{code}"].data)
         frames = timing.frames
         start = frame_cursor / fps
         scene = params["scenes"][code]
-        cuts.append(Cut(shot=code, scene=scene, segment=seg.components["segment.mp4"], start_frame=frame_cursor,
-                        frames=frames, take_id=seg.take_id))
+        if segments:
+            seg = ctx.inputs[f"segment:{code}"]
+            cuts.append(Cut(shot=code, scene=scene, segment=seg.components["segment.mp4"], start_frame=frame_cursor,
+                            frames=frames, take_id=seg.take_id))
+        else:
+            cuts.append(Cut(shot=code, scene=scene, url=segment_url(episode_id, code), start_frame=frame_cursor,
+                            frames=frames))
         for event in timing.events:
             voice = ctx.inputs[f"line:{event.line}"]
             placed = event.later(start)
@@ -103,22 +122,53 @@ def episode(ctx: StepContext) -> StepOutput:
             bed = SceneMusic.model_validate(music.data)
             sounds.append(SoundClip(name=f"{scene}:music", role="music", sound=bed.mood, audio=music.components[bed.file],
                                     start=begin, duration=end - begin, loop=True, take_id=music.take_id))
-    duration = frame_cursor / fps
-    work = ctx.workdir
     timeline = build_timeline(params["title"], fps, cuts, dialogue, events, sounds)
-    rendered = render_episode(timeline, work / "episode.mp4", stems_dir=work / "stems",
-                              loudness=params.get("loudness", LOUDNESS_TARGET))
+    return _Edit(timeline=timeline, cuts=cuts, events=events, sounds=sounds, frames=frame_cursor)
+
+
+def mix(ctx: StepContext) -> StepOutput:
+    """The episode's sound: its timeline's audio tracks mixed to the loudness target and encoded (mix.m4a), and the
+    stems. It needs no shot's pictures, so it runs beside the segments' encoding."""
+    edit = _edit(ctx, segments=False)
+    mixed = render_mix(edit.timeline, ctx.workdir, loudness=ctx.params.get("loudness", LOUDNESS_TARGET))
+    return StepOutput(
+        components={"mix.m4a": ctx.workdir / "mix.m4a", **{f"{stem}.wav": path for stem, path in mixed.stems.items()}},
+        data={"loudness": round(mixed.loudness, 2), "true_peak": round(mixed.true_peak, 2), "frames": edit.frames},
+    )
+
+
+def episode(ctx: StepContext) -> StepOutput:
+    """The episode's timeline (shots, dialogue, each scene's music, each shot's effects), then the episode rendered
+    from it with its mix: the MP4, the stems, and the exports (.srt, .ass, and the .otio pointing at the published
+    segments)."""
+    params = ctx.params
+    episode_id = params["episode"]
+    edit = _edit(ctx, segments=True)
+    made = ctx.inputs["mix"]
+    if made.data.get("frames") != edit.frames:
+        raise RenderError(f"edit.episode [{episode_id}]",
+                          f"the mix is {made.data.get('frames')} frames long, the cuts {edit.frames}: build again")
+    stems = {name: path for name, path in made.components.items() if name.endswith(".wav")}
+    mixed = EpisodeMix(mix=made.components["mix.m4a"], stems={Path(name).stem: path for name, path in stems.items()},
+                       loudness=made.data["loudness"], true_peak=made.data["true_peak"], encoded=made.components["mix.m4a"])
+    work = ctx.workdir
+    render_episode(edit.timeline, work / "episode.mp4", mix=mixed)
+    events = edit.events
     write_srt(events, work / "episode.srt")
-    write_ass(events, work / "episode.ass", width=params["frame"]["width"], height=params["frame"]["height"], language=language)
-    write_otio(for_export(timeline, {cut.shot: segment_url(episode_id, cut.shot) for cut in cuts}), work / "episode.otio")
+    write_ass(events, work / "episode.ass", width=params["frame"]["width"], height=params["frame"]["height"],
+              language=params["frame"]["language"])
+    write_otio(for_export(edit.timeline, {cut.shot: segment_url(episode_id, cut.shot) for cut in edit.cuts}),
+               work / "episode.otio")
+    fps = params["frame"]["fps"]
     return StepOutput(
         components={**{name: work / name for name in ("episode.mp4", "episode.srt", "episode.ass", "episode.otio")},
-                    **{f"{stem}.wav": path for stem, path in rendered.mix.stems.items()}},
-        data={"frames": frame_cursor, "duration": duration, "shots": len(cuts), "lines": len(events),
-              "loudness": round(rendered.mix.loudness, 2), "true_peak": round(rendered.mix.true_peak, 2),
-              "effects": sorted({clip.sound for clip in sounds if clip.role == "effects"})},
+                    **stems},
+        data={"frames": edit.frames, "duration": edit.frames / fps, "shots": len(edit.cuts), "lines": len(events),
+              "loudness": made.data["loudness"], "true_peak": made.data["true_peak"],
+              "effects": sorted({clip.sound for clip in edit.sounds if clip.role == "effects"})},
     )
 
 
 SEGMENT = Step(name="edit.segment", version="3", fn=segment, kind="cpu")
-EPISODE = Step(name="edit.episode", version="7", fn=episode, kind="cpu", warm=("scipy.signal",))  # the loudness filter
+MIX = Step(name="edit.mix", version="1", fn=mix, kind="cpu", warm=("scipy.signal",))  # the loudness filter
+EPISODE = Step(name="edit.episode", version="8", fn=episode, kind="cpu")

@@ -214,13 +214,16 @@ def _file(url: str, what: str) -> Path:
     return Path(unquote(parsed.path))
 
 
-def media(timeline: otio.schema.Timeline) -> TimelineMedia:
-    """Read what to render from ``timeline``: its video track's segments and every audio clip's placement."""
+def media(timeline: otio.schema.Timeline, *, segments: bool = True) -> TimelineMedia:
+    """Read what to render from ``timeline``: its video track's segments and every audio clip's placement.
+
+    Without ``segments`` the video track is read for its clips' lengths alone (its files may not exist yet)."""
     what = f"timeline {timeline.name}"
     fps = int(timeline.metadata["mangaline"]["fps"])
-    segments, frames, audio = [], [], []
+    files, frames, audio = [], [], []
     for clip in timeline.video_tracks()[0].find_clips():
-        segments.append(_file(clip.media_reference.target_url, what))
+        if segments:
+            files.append(_file(clip.media_reference.target_url, what))
         frames.append(int(clip.source_range.duration.to_frames(fps)))
     for track in timeline.audio_tracks():
         for clip in track.find_clips():
@@ -234,7 +237,7 @@ def media(timeline: otio.schema.Timeline) -> TimelineMedia:
                 duration=placed.duration.to_seconds(), role=str(info.get("role", "dialogue")),
                 loop=bool(info.get("loop", False)), pan=float(info.get("pan", 0.0)),
             ))  # fmt: skip
-    return TimelineMedia(fps=fps, segments=segments, frames=frames, audio=audio)
+    return TimelineMedia(fps=fps, segments=files, frames=frames, audio=audio)
 
 
 def for_export(timeline: otio.schema.Timeline, urls: dict[str, str]) -> otio.schema.Timeline:
