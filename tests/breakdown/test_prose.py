@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.73), "ja": (0.97, 0.58), "zh": (0.97, 0.64)}
+EVAL_FLOORS = {"en": (0.97, 0.74), "ja": (0.97, 0.58), "zh": (0.97, 0.64)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -654,3 +654,23 @@ def test_one_named_only_as_an_owner_in_narration_is_not_the_next_speaker():
     pytest.importorskip("sudachipy")
     text = "球場\n「いくぞ」と藤井が言った。\n「来い」と岡本が言った。\n　二球目。松田のバットが空を切った。\n「いい球だ」\n"
     assert _spoken(text, "ja")[-1].speaker != "松田"
+
+
+def test_a_judges_style_is_a_title_and_the_judge_is_the_one_who_carries_it():
+    text = ("Sir Edmund Harrow had sat in that court for twenty years.\n\n\"Call the witness,\" said Mr Justice Harrow.\n\n"
+            "\"Yes, my lord,\" said Voss.\n\nThe judge frowned. \"Speak up.\"\n")
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    assert [line.speaker for line in lines] == ["Edmund Harrow", "Voss", "Edmund Harrow"]
+    assert reader.cast.known["judge"] == reader.cast.known["Edmund Harrow"]
+
+
+def test_an_english_line_that_answers_a_name_question_with_a_full_name_is_that_ones():
+    text = "A thin man came to the box.\n\n\"State your name,\" said the clerk.\n\n\"Albert Fry.\"\n"
+    assert _spoken(text, "en")[-1].speaker == "Albert Fry"
+
+
+def test_a_role_noun_a_line_says_does_not_rule_its_speaker_out():
+    text = ("Dr Amara Osei walked the ward. The charge nurse, Ben Achterberg, came up beside her.\n\n"
+            "\"He wants the doctor,\" said Ben.\n\n\"I'm the only doctor here.\"\n")
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    assert lines[-1].character == reader.cast.known["Amara Osei"]

@@ -605,8 +605,21 @@ class ProseReader:
 
     def _learn_titled_roles(self, paragraphs: list[Paragraph]) -> None:
         """A role that is also a title (先生, 部長, 医生) is the one character the story gives it after a name
-        (田中先生 … 先生は黒板を見た): the bare role is that character, not one of its own."""
+        (田中先生 … 先生は黒板を見た): the bare role is that character, not one of its own. In English the role
+        goes with the title a name carries (the judge / Mr Justice Harrow, the captain / Captain Thorne)."""
         if self.language == "en":
+            for role, titles in getattr(self.words, "ROLE_TITLES", {}).items():
+                bearers = {cid for alias, cid in self.cast.known.items()
+                           if any(alias.startswith(title + " ") or f" {title} " in alias for title in titles)
+                           and not self.cast.provisional(cid)}
+                if len(bearers) != 1:
+                    continue
+                cid = bearers.pop()
+                current = self.cast.known.get(role)
+                if current is None:
+                    self.cast.join(role, cid)
+                elif current != cid and self.cast.provisional(current):
+                    self.cast.merge(current, cid)
             return
         roles = getattr(self.words, "ROLES", {})
         titled = [word for word in roles if word in self.words.TITLES]
@@ -841,6 +854,8 @@ class ProseReader:
             return None
         name = clauses[0].strip(" 　\"“”「」『』")
         cid = self.cast.known.get(name)
+        if cid is None and self.language == "en" and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name) and self._clean_name(name) == name:
+            cid = self.cast.add(name)  # "State your name." / "Albert Fry.": a full name given in answer is the speaker's
         return cid if cid is not None and not self.cast.provisional(cid) and name != self.words.NARRATOR else None
 
     def _answered_identity(self, who: str | None, speech: str, scene: _SceneState) -> str | None:
@@ -1439,7 +1454,8 @@ class ProseReader:
         seldom says one's own name, so they are, most likely, not who speaks it."""
         if re.search(self.words.SELF_INTRODUCTION, speech):
             return set()
-        own = set(self.words.FIRST_PERSON) | {self.words.NARRATOR}
+        # a role noun (the only doctor on the floor, 先生) is said of oneself as readily as of anyone
+        own = set(self.words.FIRST_PERSON) | {self.words.NARRATOR} | set(getattr(self.words, "ROLES", {}))
         return {cid for start, end, cid in self.cast.mentions(speech) if speech[start:end] not in own}
 
     def _facing(self, narration: str) -> list[str]:

@@ -50,6 +50,16 @@ TITLES: dict[str, str | None] = {
     "Doctor": None, "Mister": "m", "Madam": "f", "Commander": None, "Sergeant": None, "Inspector": None,
     "Constable": None, "Detective": None, "Lieutenant": None, "Colonel": None, "Admiral": None, "Corporal": None,
     "Reverend": None, "Father": "m", "Sister": "f", "Brother": "m",
+    # a judge's style (Mr Justice Harrow, Lord Justice Pell) and the calling it goes with
+    "Justice": None, "Judge": None, "Nurse": None, "Matron": "f", "Officer": None, "Chief": None, "Major": None,
+}
+# Role nouns that are also a title a name carries: "the judge" is the one character called Judge Pell or Mr Justice
+# Harrow, "the captain" the one called Captain Thorne, when the story has exactly one such.
+ROLE_TITLES: dict[str, tuple[str, ...]] = {
+    "judge": ("Judge", "Justice"), "captain": ("Captain",), "doctor": ("Dr", "Dr.", "Doctor"), "nurse": ("Nurse",),
+    "inspector": ("Inspector",), "sergeant": ("Sergeant",), "constable": ("Constable",), "commander": ("Commander",),
+    "professor": ("Professor",), "detective": ("Detective",), "lieutenant": ("Lieutenant",), "colonel": ("Colonel",),
+    "officer": ("Officer",), "priest": ("Father", "Reverend"), "matron": ("Matron",), "major": ("Major",),
 }
 # Capitalised words that open sentences or name days and months: never a character.
 NOT_NAMES: frozenset[str] = frozenset(
@@ -99,6 +109,14 @@ ROLES: dict[str, str | None] = {
     "bartender": None, "barman": "m", "shopkeeper": None, "baker": None, "fox": None, "child": None,
     "lady": "f", "gentleman": "m", "young man": "m", "young woman": "f", "old lady": "f", "old gentleman": "m",
     "stranger": None, "newcomer": None, "visitor": None, "customer": None, "priest": "m", "soldier": None,
+    "inspector": None, "commander": None, "professor": None, "detective": None, "lieutenant": None, "colonel": None,
+    "matron": "f", "major": None, "witness": None, "prisoner": None, "counsel": None, "foreman": None, "chef": None,
+    "cook": None, "maid": "f", "butler": "m", "housekeeper": None, "innkeeper": None, "ferryman": "m", "fisherman": "m",
+    "farmer": None, "pilot": None, "operator": None, "receptionist": None, "teacher": None, "headmaster": "m",
+    "headmistress": "f", "vicar": "m", "sheriff": None, "deputy": None, "guide": None, "hunter": None, "sailor": None,
+    "watchman": "m", "gatekeeper": None, "coachman": "m", "groom": None, "servant": None, "page": None, "herald": None,
+    "paramedic": None, "surgeon": None, "pharmacist": None, "postman": "m", "postwoman": "f", "policeman": "m",
+    "policewoman": "f", "delivery driver": None, "cabbie": None, "taxi driver": None, "bus driver": None,
 }
 # Unnamed voices a character may turn out to be once they give their name.
 VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young woman", "young man", "old woman", "old man",
@@ -137,6 +155,8 @@ HYPOCORISMS: dict[str, str] = {
 }
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
+# A line that asks the one spoken to for their name: the answer opens with the answerer's own name.
+NAME_QUESTION = r"\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b)"
 IDENTITY_QUESTION = r"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)\?"
 # A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
 TITLE_CALLS: dict[str, str] = {
