@@ -138,7 +138,9 @@ def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
     Each channel is oversampled a chunk at a time (with the filter's reach of neighbours either side, so the
     result is the whole signal's, sample for sample); the same filter and alignment as resample_poly."""
     x = np.atleast_2d(np.asarray(x, np.float64).T).T
-    peaks = np.abs(x).max(axis=1) if x.size else np.zeros(len(x))
+    peaks = np.zeros(len(x))
+    for channel in range(x.shape[1]):  # elementwise: numpy reduces a short axis slowly
+        np.maximum(peaks, np.abs(x[:, channel]), out=peaks)
     for first in range(0, len(x), _PEAK_CHUNK):
         _oversampled_peaks(x, first, min(len(x), first + _PEAK_CHUNK), peaks)
     return peaks
@@ -166,31 +168,51 @@ def _spread() -> float:
     return float(np.sum(np.abs(taps) * (np.abs(np.arange(len(taps)) - _INTERPOLATOR_HALF) / _OVERSAMPLE + 1)))
 
 
+_CANDIDATE_CHUNK = 4096
+"""Samples the largest true peak of a gained mix is looked for in at a time: small, since only the few stretches
+near the limit whose gain moves there need oversampling again."""
+
+
 def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -> float:
     """The largest true peak of ``mixed * gain``, given ``peaks``, the true peaks of ``mixed``: true_peak's figure,
-    oversampling again only the chunks that could hold it.
+    oversampling again only the stretches that could hold it.
 
     Where the gain is flat over the filter's reach, a sample's true peak is its peak in ``mixed`` times the gain;
-    where it moves by at most L a sample, that product is off by at most L · max|mixed| · _spread(). A chunk whose
-    products, so widened, stay under the largest peak found so far cannot hold the largest; the rest are
-    oversampled (the chunks are visited largest product first, so most are ruled out)."""
+    where it moves by at most L a sample there, that product is off by at most L · max|mixed| · _spread() (both
+    over the reach). Each sample's product, so widened, bounds its true peak; the stretches are visited largest
+    bound first, and the search ends at the first whose bound is under the largest peak found."""
+    from scipy.ndimage import maximum_filter1d
+
     mixed = np.atleast_2d(np.asarray(mixed, np.float64).T).T
     count = len(mixed)
     if not count:
         return 0.0
-    firsts = list(range(0, count, _PEAK_CHUNK))
-    tops = [float((peaks[first : first + _PEAK_CHUNK] * gain[first : first + _PEAK_CHUNK]).max()) for first in firsts]
+    reach = 2 * _REACH + 1
+    slope = np.zeros(count)
+    if count > 1:
+        np.abs(np.diff(gain), out=slope[1:])  # the step into each sample; the filter below takes the one out too
+    bound = maximum_filter1d(slope, size=reach + 2)
+    del slope
+    level = np.abs(mixed[:, 0])
+    for channel in range(1, mixed.shape[1]):  # elementwise: numpy reduces a short axis slowly
+        np.maximum(level, np.abs(mixed[:, channel]), out=level)
+    bound *= maximum_filter1d(level, size=reach)
+    del level
+    bound *= _spread()
+    bound += peaks * gain
+    chunks = -(-count // _CANDIDATE_CHUNK)
+    bounds = np.pad(bound, (0, chunks * _CANDIDATE_CHUNK - count)).reshape(chunks, _CANDIDATE_CHUNK).max(axis=1)
+    del bound
     best = 0.0
-    for top, first in sorted(zip(tops, firsts), reverse=True):
-        last = min(count, first + _PEAK_CHUNK)
+    for index in np.argsort(-bounds, kind="stable"):
+        if bounds[index] <= best:
+            break
+        first = int(index) * _CANDIDATE_CHUNK
+        last = min(count, first + _CANDIDATE_CHUNK)
         lo, hi = max(0, first - _REACH), min(count, last + _REACH)
-        slope = float(np.abs(np.diff(gain[lo:hi])).max()) if hi - lo > 1 else 0.0
-        if top + slope * float(np.abs(mixed[lo:hi]).max()) * _spread() <= best:
-            continue
         region = mixed[lo:hi] * gain[lo:hi, None]
-        found = np.abs(region[first - lo : last - lo]).max(axis=1)
         local = np.zeros(hi - lo)
-        local[first - lo : last - lo] = found
+        local[first - lo : last - lo] = np.abs(region[first - lo : last - lo]).max(axis=1)
         _oversampled_peaks(region, first - lo, last - lo, local)
         best = max(best, float(local.max()))
     return best
