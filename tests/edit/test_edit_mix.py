@@ -171,3 +171,30 @@ def test_the_limiter_measures_match_measuring_the_limited_mix_again() -> None:
     assert _largest_true_peak(mixed, curve[:, 0], peaks) == true_peak(limited, RATE).max()
     again = gated_loudness(block_powers(limited[:, 0], RATE)[0] + block_powers(limited[:, 1], RATE)[0])
     assert reached == pytest.approx(again, abs=0.03)
+
+
+def test_the_limiter_works_out_only_its_stretches_and_gives_the_whole_mix_s_gain() -> None:
+    """The limiter's gain, worked out stretch by stretch where it acts, is the one the filters give over the whole
+    mix, sample for sample (to rounding), at either end of it too; and each frame's mean square is the whole curve's."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    from mangaline.edit.audio import _frame_mean_square, _limiter
+
+    rng = np.random.default_rng(3)
+    peaks = np.abs(rng.standard_normal(200_000)) * 0.05
+    peaks[[0, 5, 1000, 1100, 50_000, 50_950, 123_456, 199_999]] = [2.0, 1.5, 1.2, 1.3, 3.0, 1.1, 1.4, 2.5]
+    scale, ceiling, window = 1.5, 0.8, 480
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks * scale, 1e-12))
+    dense = np.minimum(uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window + 1), needed)
+    stretches = _limiter(peaks, scale, ceiling, window)
+    sparse = np.ones(len(peaks))
+    for first, gain in stretches:
+        sparse[first : first + len(gain)] = gain
+    assert 1 < len(stretches) < 8, "neighbours share a stretch, the far ones do not"
+    # to rounding: the moving mean is a running sum, whose last bits depend on where it started
+    assert np.allclose(sparse, dense, rtol=0, atol=1e-12)
+    assert sum(len(gain) for _, gain in stretches) < len(peaks) / 10
+    frame = 480
+    padded = np.r_[dense, np.full(-len(dense) % frame, np.nan)].reshape(-1, frame)
+    assert np.allclose(_frame_mean_square(len(dense), frame, stretches), np.nanmean(padded**2, axis=1), rtol=1e-12)
+    assert _limiter(peaks * 0.01, scale, ceiling, window) == []

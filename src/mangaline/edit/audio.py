@@ -380,18 +380,44 @@ def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
     return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
 
 
-def _frame_mean_square(gain: np.ndarray, frame: int) -> np.ndarray:
-    """The mean square of ``gain`` over each ``frame`` samples (the last frame's over what it has), a chunk at a time."""
-    out = np.zeros(-(-len(gain) // frame))
-    step = max(1, _PEAK_CHUNK // frame) * frame
-    for first in range(0, len(gain), step):
-        piece = gain[first : first + step]
-        whole = len(piece) // frame * frame
-        squared = piece * piece
-        out[first // frame : (first + whole) // frame] = squared[:whole].reshape(-1, frame).mean(axis=1)
-        if whole < len(piece):
-            out[-1] = squared[whole:].mean()
-    return out
+def _limiter(peaks: np.ndarray, scale: float, ceiling: float, window: int) -> list[tuple[int, np.ndarray]]:
+    """Where the limiter pulls the mix gained by ``scale`` under ``ceiling``: (first sample, gain there, 0..1) for each
+    stretch; the gain is 1 everywhere else.
+
+    A sample's gain is what it needs (``ceiling`` over its gained true peak, at most 1), held at the least needed
+    within ``window`` samples either side and ramped over ``window`` (a minimum filter, then a moving mean): so it
+    is under 1 only within ``window`` and half a ramp of a sample that needs limiting. Each stretch is worked out
+    over those samples alone, and exactly as over the whole mix: what the filters read past its ends needs no
+    limiting there either."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ramp = window + 1 - window % 2
+    reach = window + ramp // 2
+    over = np.flatnonzero(peaks > ceiling / scale)
+    if not over.size:
+        return []
+    # neighbours closer than twice the reach share a stretch, so no two stretches' reaches meet
+    breaks = np.flatnonzero(np.diff(over) > 2 * reach)
+    stretches = []
+    for first, last in zip(over[np.r_[0, breaks + 1]], over[np.r_[breaks, len(over) - 1]]):
+        lo, hi = max(0, int(first) - reach), min(len(peaks), int(last) + reach + 1)
+        needed = np.minimum(1.0, ceiling / np.maximum(peaks[lo:hi] * scale, 1e-12))
+        held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=ramp)
+        stretches.append((lo, np.minimum(held, needed)))
+    return stretches
+
+
+def _frame_mean_square(count: int, frame: int, stretches: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """The mean square over each ``frame`` samples (the last frame's over what it has) of a gain that is 1 but in the
+    ``stretches`` (first sample, gain there)."""
+    frames = -(-count // frame)
+    sums = np.full(frames, float(frame))
+    sums[-1] = count - (frames - 1) * frame
+    lengths = sums.copy()
+    for first, gain in stretches:
+        index = np.arange(first, first + len(gain)) // frame
+        sums[index[0] : index[-1] + 1] += np.bincount(index - index[0], weights=gain * gain - 1.0)
+    return sums / lengths
 
 
 def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple[np.ndarray, float, np.ndarray]:
@@ -401,29 +427,27 @@ def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple
     ungained mix's true peak per sample.
 
     The signal is K-weighted once: each round scales the weighted energy of every 10 ms frame by the mean square
-    of the gain over it (exact where the gain holds over a frame, as it does everywhere but the limiter's ramps)."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
+    of the gain over it (exact where the gain holds over a frame, as it does everywhere but the limiter's ramps).
+    A round works only where the limiter acts (``_limiter``); the whole curve is written out once, at the end."""
     frame = max(1, sample_rate // 100)
     energy = sum(weighted_frame_energy(mixed[:, channel], sample_rate, frame) for channel in range(mixed.shape[1]))
     whole = len(mixed) // frame
     level = gated_loudness(frame_block_powers(energy, frame, sample_rate, whole=whole))
     peaks = true_peak(mixed, sample_rate)
-    if not np.isfinite(level):
+    if not np.isfinite(level) or not len(mixed):
         return np.ones((len(mixed), 1)), level, peaks
     ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
     window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
     gain_db = target - level
-    curve = np.ones(len(mixed))
     for _ in range(4):
         scale = 10 ** (min(gain_db, MAX_GAIN_DB) / 20)
-        needed = np.minimum(1.0, ceiling / np.maximum(peaks * scale, 1e-12))
-        # a minimum over twice the ramp, then the ramp: every sample's gain is at most what it needed
-        held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window + 1 - window % 2)
-        curve = np.minimum(held, needed) * scale
-        reached = gated_loudness(frame_block_powers(energy * _frame_mean_square(curve, frame), frame, sample_rate,
-                                                    whole=whole))
+        stretches = _limiter(peaks, scale, ceiling, window)
+        square = _frame_mean_square(len(mixed), frame, stretches) * (scale * scale)
+        reached = gated_loudness(frame_block_powers(energy * square, frame, sample_rate, whole=whole))
         if abs(target - reached) < 0.05:
             break
         gain_db += target - reached
+    curve = np.full(len(mixed), scale)
+    for first, gain in stretches:
+        curve[first : first + len(gain)] = gain * scale
     return curve[:, None], reached, peaks
