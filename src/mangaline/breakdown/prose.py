@@ -176,6 +176,9 @@ class Cast:
 
     def _same(self, a: str, b: str) -> bool:
         ca, cb = self.core(a), self.core(b)
+        ga, gb = self._title_gender(a), self._title_gender(b)
+        if ga and gb and ga != gb:
+            return False  # Mr Pell and Mrs Pell share a surname, not a person
         if ca == cb:
             return True
         if self.language == "en":
@@ -206,6 +209,11 @@ class Cast:
                 cid = f"{base}_{number}"
             self.names[cid] = name
         self.known[name] = cid
+        core = self.core(name)
+        if core != name and core not in self.known and len(core) >= 2 and len(self._matches(core)) == 1:
+            self.known[core] = cid  # Mr Gault is Gault when the narration drops the title
+            if self._fuller(core, self.names[cid]):
+                self.names[cid] = core
         self._pattern = None
         title_gender = self._title_gender(name)
         if title_gender:
@@ -213,7 +221,12 @@ class Cast:
         return cid
 
     def _matches(self, name: str) -> set[str]:
-        return {cid for alias, cid in self.known.items() if self._same(name, alias)}
+        found = {cid for alias, cid in self.known.items() if self._same(name, alias)}
+        gender = self._title_gender(name)
+        if gender and found:
+            # Mr Pell is not the one already called Mrs Pell, whatever bare surname she has been given
+            found = {cid for cid in found if all(self._title_gender(alias) in (gender, None) for alias in self.aliases(cid))}
+        return found
 
     def ambiguous(self, name: str) -> bool:
         """Whether a name is an alias of more than one character (a surname the family shares)."""
@@ -249,6 +262,9 @@ class Cast:
         self._pattern = None
 
     def _title_gender(self, name: str) -> str | None:
+        if self.language == "en":
+            # the first word whole: Mrs Pell is not a Mr
+            return self.words.TITLES.get(name.split()[0]) if " " in name.strip() else None
         for title, gender in self.words.TITLES.items():
             if gender and (name.startswith(title + " ") or name.startswith(title) and self.language == "en" and " " in name
                            or self.language != "en" and name.endswith(title)):
@@ -309,6 +325,7 @@ class _SceneState:
     last_actor: str | None = None  # who the narration paragraph just before was about
     called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
     facing: list[str] = field(default_factory=list)  # whom the narration just before turned to (Owen turned to Gregory)
+    gone: set[str] = field(default_factory=set)  # who the narration says left the scene and has not been back
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
 
@@ -318,17 +335,19 @@ class _SceneState:
         self.mentioned.append(cid)
 
     def turn(self) -> str | None:
-        """Whose turn it is when nothing names the speaker: the one before the last, else the last one mentioned."""
+        """Whose turn it is when nothing names the speaker: the one before the last, else the last one mentioned;
+        never one who has left the scene."""
         if self.speakers:
             last = self.speakers[-1]
             for earlier in reversed(self.speakers[:-1]):
-                if earlier != last:
+                if earlier != last and earlier not in self.gone:
                     return earlier
             for other in reversed(self.mentioned):
-                if other != last:
+                if other != last and other not in self.gone:
                     return other
             return None
-        return self.mentioned[-1] if self.mentioned else None
+        present = [cid for cid in self.mentioned if cid not in self.gone]
+        return present[-1] if present else None
 
 
 class ProseReader:
@@ -504,6 +523,7 @@ class ProseReader:
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
         self._learn_narrator(paragraphs)
+        self._learn_named_later(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
             for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
@@ -516,6 +536,52 @@ class ProseReader:
                 gender = self._sentence_gender(sentence)
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _learn_named_later(self, paragraphs: list[Paragraph]) -> None:
+        """One the narration has called by a role gets the name it later gives them (大汉的脸色变了。他叫赵黑虎 /
+        老人は榊原と名乗った / The old man nodded. His name was Walter Hume.): the role's lines are that name's."""
+        pattern = getattr(self.words, "NAMED_AS", None)
+        if not pattern:
+            return
+        for paragraph in paragraphs:
+            sentences = [s for s in _SENTENCE_END.split(_unquoted(paragraph.text)) if s.strip()]
+            for k, sentence in enumerate(sentences):
+                for match in re.finditer(pattern, sentence):
+                    groups = {key.rstrip("23"): value for key, value in match.groupdict().items() if value}
+                    name = self._clean_name(groups.get("name", ""))
+                    if not name:
+                        continue
+                    subject = groups.get("subj", "")
+                    referent = self._named_referent(subject, sentence[: match.start()], sentences[k - 1] if k else "")
+                    if referent is None or not self.cast.provisional(referent):
+                        continue
+                    mentioned = self.cast.mentions(name)
+                    target = mentioned[0][2] if mentioned and mentioned[0][1] - mentioned[0][0] == len(name) else None
+                    if target is None and not self.cast.ambiguous(name):
+                        target = self.cast.add(name)
+                    if target is not None and target != referent and target not in self._spoken:
+                        self.cast.merge(referent, target)
+
+    def _named_referent(self, subject: str, before: str, previous: str) -> str | None:
+        """Whom a naming sentence is about: the role or name it opens on, else (for a pronoun or none) the subject
+        of the sentence so far or of the sentence before, when the pronoun fits them."""
+        subject = subject.strip()
+        gender = self.words.PRONOUNS.get(subject) or self.words.PRONOUNS.get(subject.lower()) or \
+            self.words.GENDER_WORDS.get(subject) or self.words.GENDER_WORDS.get(subject.lower())
+        if subject and not gender:
+            roles = getattr(self.words, "ROLES", {})
+            if subject in roles or subject.lower() in roles:
+                return self.cast.known.get(subject) or self.cast.known.get(subject.lower())
+            mentioned = self.cast.mentions(subject)
+            if mentioned:
+                return mentioned[-1][2]
+            if self.language != "en":
+                return None
+        for text in (before, previous):
+            tag = self._first_subject(text) if text.strip() else None
+            if tag is not None and tag.who and (gender is None or self.cast.gender(tag.who) in (gender, None)):
+                return tag.who
+        return None
 
     def _unite(self, name: str) -> None:
         """A full name whose parts the tags used apart ("Amara said", "Osei laughed", Dr Amara Osei) is one character."""
@@ -935,6 +1001,8 @@ class ProseReader:
         name = self._clean_name(raw)
         if name:
             mentioned = self.cast.mentions(name)
+            if mentioned and self.language == "en" and mentioned[0][1] - mentioned[0][0] < len(name) and self.cast._title_gender(name):
+                return _Tag(who=self.cast.add(name))  # "said Mr Pell" where only Mrs Pell is known: a new one
             if mentioned:
                 return _Tag(who=mentioned[0][2])
             if self.language == "en" or raw == name:
@@ -1098,6 +1166,9 @@ class ProseReader:
                 called |= self._addressed(core)
         for clause in {clauses[0], clauses[-1]}:
             mentions = self.cast.mentions(clause)
+            if self.language == "en":
+                # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
+                mentions = [m for m in mentions if clause[m[0]].isupper()]
             core = clause.strip(" 　\"“”「」『』")
             # what is left of the clause besides the name: a title (早苗おばさん, 赵老大) or a word or two (Goodnight)
             rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
@@ -1222,6 +1293,8 @@ class ProseReader:
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
                 scene.mention(cid)
+                scene.gone.discard(cid)
+            self._exits(text, scene)
             scene.open_quote_speaker = None
             # the sentence next to the coming quote is the one whose subject speaks it
             subject = self._narration_subject(text)
@@ -1344,6 +1417,7 @@ class ProseReader:
             )
             beats.append(Beat(line=line, source=line.source))
             self._spoken.add(who)
+            scene.gone.discard(who)
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
                 spoken = " ".join(inner)
@@ -1392,6 +1466,7 @@ class ProseReader:
             beats.append(Beat(action=tail, source=paragraph.span(self.source, *pieces[-1])))
             for _, _, cid in self._present(tail):
                 scene.mention(cid)
+            self._exits(tail, scene)
         scene.open_quote_speaker = speakers[-1] if not quotes[-1][2] else None
         scene.last_actor = None
         said = [beat.line for beat in beats if beat.line is not None]
@@ -1448,6 +1523,19 @@ class ProseReader:
                     return _Tag(who=earlier)
             return tag
         return None
+
+    def _exits(self, narration: str, scene: _SceneState) -> None:
+        """Mark as gone whoever a sentence of the narration has leave the scene (The porter withdrew / 老人は去っていった)."""
+        exits = getattr(self.words, "EXITS", None)
+        if not exits:
+            return
+        for sentence in _SENTENCE_END.split(narration):
+            if not re.search(exits, sentence):
+                continue
+            tag = self._first_subject(sentence)
+            who = self._resolve(tag, [cid for _, _, cid in self.cast.mentions(sentence)], scene) if tag else None
+            if who is not None and who != self.cast.known.get(self.words.NARRATOR):
+                scene.gone.add(who)
 
     def _named_in(self, speech: str) -> set[str]:
         """Characters a line names anywhere in it, not counting one it introduces as its speaker (I'm Hanne): one

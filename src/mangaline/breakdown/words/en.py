@@ -169,3 +169,13 @@ FACING = (r"\b(?:(?:turn|look|glance|stare|gaze|nod|smile|lean|frown|grin|point|
           r"swung|swings|wheeled)\s+(?:back\s+|round\s+|around\s+|across\s+|over\s+|up\s+|down\s+|sharply\s+|slowly\s+)?"
           r"(?:to|at|towards?|on)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
           r"|\b(?:asked|asks|told|tells|addressed|addresses|handed|hands|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
+# What narration says to give the name of one it has so far called by a role or a pronoun ("His name was Walter
+# Hume", "she introduced herself as Sofia Lind", "the old man, whose name was Tom").
+NAMED_AS = (r"\b(?P<subj>[Hh]is|[Hh]er)\s+name\s+(?:was|is)\s+(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+            r"|\b(?P<subj2>[Hh]e|[Ss]he)\s+introduc(?:ed|es)\s+(?:himself|herself)\s+as\s+(?P<name2>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+            r"|\b(?:[Tt]he|[Aa]n?)\s+(?P<subj3>[a-z]+(?: [a-z]+)?),?\s+whose name (?:was|is)\s+(?P<name3>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+# What narration says when a character leaves the scene ("Hume left", "The porter withdrew"): they speak no more in it
+# until they are back.
+EXITS = (r"\b(?:left the (?:room|house|office|shop|ward|kitchen|building)|went out|goes out|walked out|walks out|walked off|walks off|"
+         r"walked away|walks away|hurried out|hurries out|disappeared|disappears|departed|departs|withdrew|withdraws|"
+         r"stalked out|stalks out|stormed out|storms out|slipped out|slips out)\b")

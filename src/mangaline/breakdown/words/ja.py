@@ -74,8 +74,15 @@ SELF_INTRODUCTION = (
     r"|(?:^|[、。！？\s　])(?P<called>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)と(?:呼んで|お呼びください)"
 )
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
-IDENTITY_QUESTION = r"(?:^|[。！？!?　\s])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう)[？?。！!]?$"
+IDENTITY_QUESTION = r"(?:^|[。！？!?　\s])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか)[？?。！!]?$"
 # What narration says just after a name when a character turns to someone to speak (花子は太郎に向き直った /
 # 母が健太の方を見た / 部長に訊いた): the one named is spoken to, and is the likely one to answer.
 FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かって|き直|け)|の方(?:を|へ)(?:向|見|振り)|の(?:顔|目)を(?:見|覗)|を見(?:た|て|る|つめ|上げ|下ろ|や)|"
                 r"に(?:言|尋ね|訊|聞|問|声をかけ|話しかけ|呼びかけ))")
+# What narration says to give the name of one it has so far called by a role or a pronoun (老人は榊原と名乗った /
+# 彼女の名前は志保といった).
+NAMED_AS = (r"(?:(?P<subj>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{2,6}?)(?:といった|という|だった|です|だ)"
+            r"|(?P<name2>[\u4e00-\u9fff\u30a0-\u30ff]{2,6}?)(?:と名乗(?:った|る|り|って))")
+# What narration says when a character leaves the scene (老人は障子を閉めて去っていった): they speak no more in it until
+# they are back.
+EXITS = r"(?:去って(?:いった|行った|いく|行く)|出て(?:いった|行った)|立ち去った|立ち去る|帰って(?:いった|行った)|姿を消した|いなくなった|引っ込んだ|戻っていった)"

@@ -25,7 +25,8 @@ LEADING: tuple[str, ...] = (
 )
 # Names are also found by their familiar prefix or title (阿福, 老王, 陈先生, 林姑娘) when they recur;
 # these words look like such names but are everyday words.
-TITLED_NAME = r"(?:[阿老小][\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:掌柜|先生|姑娘|小姐|老板|师傅|大娘|大爷|太太))"
+# A relative by birth order (三婶, 二叔, 四姨) is named so as well.
+TITLED_NAME = r"(?:[阿老小][\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:掌柜|先生|姑娘|小姐|老板|师傅|大娘|大爷|太太)|[二三四五六七八九][叔婶姨舅姑伯嫂](?![\u4e00-\u9fff]?[们子]))"
 NOT_TITLED: frozenset[str] = frozenset(
     """小心 小时 小声 老实 老是 小姐 老板 小孩 老人 老师 阿姨 小说 小路 老家 小小 老远 小事 老天 小伙 老爷 小的 老的
     小院 老街 小巷 老婆 小子 老头 小姑 小二 小弟 小妹 老大 老二 小鬼 阿们 小碗 小桌 小船 老样 小半 老早 小口 老位
@@ -114,8 +115,14 @@ SELF_INTRODUCTION = (
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 IDENTITY_QUESTION = r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:吗|吧|么)[？?]"
-# Endings that make a word a group or a place, not a person (黑虎帮, 清河镇).
-NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府", "局", "店", "楼", "馆", "寨", "堂", "宫", "城")
+# Endings that make a word a group, a place or a thing, not a person (黑虎帮, 清河镇, 老槐树).
+NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府", "局", "店", "楼", "馆", "寨", "堂", "宫", "城",
+                                        "树", "门", "桥", "街", "屋", "院", "墙", "窗", "桌", "车", "船")
 # What narration says just before a name when a character turns to someone to speak (胖子转向孙浩然 / 她看着林夏 /
 # 他问老王): the one named is spoken to, and is the likely one to answer.
 FACING = r"(?:转向|转头对|转身对|扭头对|回头对|对着|看向|看着|望着|望向|盯着|瞪着|瞥了一眼|冲着|朝着|冲|朝|问|递给|拍了拍)$"
+# What narration says to give the name of one it has so far called by a role or a pronoun (大汉……他叫赵黑虎).
+NAMED_AS = r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字)?(?:名叫|叫做|叫|姓名是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
+# What narration says when a character leaves the scene (他转身走了 / 带着手下冒雪走了): they speak no more in it until
+# they are back.
+EXITS = r"(?:走了|离开了|离去|走出去了|出去了|扬长而去|退了出去|退下了|不见了|消失了|回屋去了)"
