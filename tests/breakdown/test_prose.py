@@ -727,3 +727,17 @@ def test_an_unnamed_voice_that_answers_to_a_polite_japanese_identity_question_is
             "「大河内様でいらっしゃいますね」と車掌が言った。\n「いかにも」と紳士が答えた。\n")
     lines = _spoken(text, "ja")
     assert lines[0].speaker == "大河内" and lines[-1].speaker == "大河内"
+
+
+def test_a_pronoun_tag_means_the_subject_of_the_narration_not_one_it_acts_on():
+    text = ('Doyle and Kerrigan sat in the car.\n\n"Anything?" Doyle asked.\n\n"Nothing," said Kerrigan. He lowered the glasses.\n\n'
+            'Doyle poured the tea and handed it to Kerrigan. "Careful," he said.\n')
+    assert _spoken(text, "en")[-1].speaker == "Doyle"
+
+
+def test_one_who_said_the_line_before_and_goes_on_to_act_speaks_next():
+    pytest.importorskip("sudachipy")
+    text = ("放課後\n　田中先生と佐藤と美咲が中庭にいた。\n「でも怪しいだろ」と佐藤が言った。\n「本人に聞けばいいよ」\n"
+            "　先生はそう言って、通りかかった男子生徒を呼び止めた。\n「山本、ちょっと来なさい」\n")
+    lines = _spoken(text, "ja")
+    assert [line.speaker for line in lines[1:]] == ["田中", "田中"]

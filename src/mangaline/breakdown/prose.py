@@ -1288,7 +1288,8 @@ class ProseReader:
                 said = self._said_by(text, scene)
                 if said and said != scene.guessed.character:
                     self._reassign(scene, scene.guessed, said, self.cast.names.get(said, said))
-                    voice = said
+                    # 先生はそう言って、男子生徒を呼び止めた: one who goes on to act after saying it speaks next too
+                    voice = None if self._acts_on(text) else said
             scene.guessed = None
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
@@ -1325,22 +1326,24 @@ class ProseReader:
             tags.append(tag)
             if tag is not None:
                 used.append((tag.begin, tag.end))
-        narration_names = [cid for _, _, cid in self.cast.mentions(_cut(text, pieces, used))]
-        facing = self._facing(_cut(text, pieces, [])) or scene.facing
+        narration = _cut(text, pieces, used)
+        narration_names = [cid for _, _, cid in self.cast.mentions(narration)]
+        facing = self._facing(_unquoted(text)) or scene.facing
         scene.facing = []
         # the narration sentence nearest the first quote: the last one before it, else the first after
         before_first = [p for p in _SENTENCE_END.split(_cut(text, pieces[:1], used)) if p.strip()]
         paragraph_subject = (self._first_subject(before_first[-1]) if before_first else None) or self._first_subject(
-            _cut(text, pieces, used)
+            narration
         )
-        owner = self._voice_owner(_cut(text, pieces, used))
+        owner = self._voice_owner(narration)
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
             paragraph_subject = _Tag(who=owner)
 
         speakers: list[str | None] = []
+        tag_names = self._subject_names(narration, narration_names) if any(tags) else narration_names
         for tag in tags:
-            speakers.append(self._resolve(tag, narration_names, scene) if tag else None)
+            speakers.append(self._resolve(tag, tag_names, scene) if tag else None)
         for k, (start, end, _) in enumerate(quotes):
             if speakers[k] and speakers[k] in self._addressed(text[start + 1 : end]):
                 # 胖子又转向孙浩然：“浩然，…”: the tag caught the one spoken to; the sentence's subject speaks
@@ -1493,6 +1496,22 @@ class ProseReader:
             scene.speakers.append(cid)
         line.character, line.speaker = cid, name or cid
 
+    def _acts_on(self, narration: str) -> bool:
+        """Whether narration that opens on a speech verb goes on, in the same sentence, to more of its subject's doing
+        (先生はそう言って、男子生徒を呼び止めた / 他说完，转身拿起了电话 / Tom muttered it, and picked up the phone)."""
+        first = _SENTENCE_END.split(narration.strip(" 　\t"), maxsplit=1)[0]
+        match = self._said_next.match(first)
+        if match is None:
+            return False
+        said, rest = match.group(0), first[match.end():]
+        if self.language == "ja":
+            joined = said.endswith("て") and re.match(r"[、，]", rest) or re.match(r"[^、。]{0,4}?て[、，]", rest)
+        else:
+            joined = re.match({"zh": r"[^，。]{0,3}[，,]", "en": r"[^,.]{0,25},?\s+and\s+"}[self.language], rest)
+        # the rest is the same one's doing: no one else is named as a subject in it
+        others = [m for m in self.cast.mentions(rest) if self.language != "ja" or re.match(r"[はが]", rest[m[1] : m[1] + 1])]
+        return bool(joined) and not others and len(re.sub(r"\W", "", rest)) >= 6
+
     def _said_by(self, narration: str, scene: _SceneState) -> str | None:
         """Who the narration after an untagged line says spoke it: the subject of a speech verb in its first
         sentence (藤井は口の中でつぶやいた / 花子が言うと、/ 她小声嘀咕了一句 / Tom muttered, not looking up)."""
@@ -1536,6 +1555,19 @@ class ProseReader:
             who = self._resolve(tag, [cid for _, _, cid in self.cast.mentions(sentence)], scene) if tag else None
             if who is not None and who != self.cast.known.get(self.words.NARRATOR):
                 scene.gone.add(who)
+
+    def _subject_names(self, narration: str, names: list[str]) -> list[str]:
+        """The characters English narration names where a subject stands (Doyle poured the tea and handed it to
+        Kerrigan: Doyle, not Kerrigan), for a pronoun tag beside it to mean; other languages keep every name."""
+        if self.language != "en":
+            return names
+        subjects = []
+        for start, _, cid in self.cast.mentions(narration):
+            before = narration[max(0, start - 12) : start]
+            objects = r"\b(?:to|at|with|for|from|towards?|into|onto|on|of|by|beside|behind|past|than|like|[a-z]+ed|gave|gives|told|tells|saw|sees|let|lets|made|met|held|took|brought|caught|hands|asks|watches)\s+$"
+            if not re.search(objects, before) and cid not in subjects:
+                subjects.append(cid)
+        return subjects
 
     def _named_in(self, speech: str) -> set[str]:
         """Characters a line names anywhere in it, not counting one it introduces as its speaker (I'm Hanne): one
