@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import RenderError
 
-__all__ = ["MediaInfo", "ffmpeg_exe", "run_ffmpeg", "probe", "audio_levels", "read_frame", "count_frames"]
+__all__ = ["FedFFmpeg", "MediaInfo", "ffmpeg_exe", "run_ffmpeg", "probe", "audio_levels", "read_frame", "count_frames"]
 
 _SILENCE_DB = -91.0  # what volumedetect reports for digital silence
 
@@ -58,6 +58,64 @@ def _run(args: list[str], what: str, *, check: bool = True) -> subprocess.Comple
         stderr = proc.stderr.decode("utf-8", "replace")
         raise RenderError(what, f"FFmpeg exited with status {proc.returncode}", stderr=stderr)
     return proc
+
+
+class FedFFmpeg:
+    """FFmpeg reading its input from this process (``-i pipe:0`` in ``args``), fed from a thread while the caller
+    goes on with other work; ``finish`` waits for it and raises RenderError naming ``what`` if it failed."""
+
+    def __init__(self, args: list[str], what: str) -> None:
+        import tempfile
+        import threading
+
+        self.what = what
+        self._errors = tempfile.TemporaryFile()
+        try:
+            self._proc = subprocess.Popen([ffmpeg_exe(), "-hide_banner", *args], stdin=subprocess.PIPE,
+                                          stdout=subprocess.DEVNULL, stderr=self._errors)
+        except OSError as exc:
+            self._errors.close()
+            raise RenderError(what, f"cannot start FFmpeg: {exc}") from exc
+        self._thread: threading.Thread | None = None
+        self._threading = threading
+
+    def feed(self, payload: bytes | memoryview) -> None:
+        """Hand ``payload`` to FFmpeg, in the background, and end its input."""
+
+        def write() -> None:
+            assert self._proc.stdin is not None
+            try:
+                self._proc.stdin.write(payload)
+            except (BrokenPipeError, OSError):
+                pass  # FFmpeg stopped early: finish reports why
+            finally:
+                try:
+                    self._proc.stdin.close()
+                except OSError:
+                    pass
+
+        self._thread = self._threading.Thread(target=write, name="ffmpeg-feed", daemon=True)
+        self._thread.start()
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        elif self._proc.stdin is not None:
+            self._proc.stdin.close()
+        code = self._proc.wait()
+        self._errors.seek(0)
+        stderr = self._errors.read().decode("utf-8", "replace")
+        self._errors.close()
+        if code != 0:
+            raise RenderError(self.what, f"FFmpeg exited with status {code}", stderr=stderr)
+
+    def abandon(self) -> None:
+        """Stop FFmpeg (the caller failed before its input was whole)."""
+        self._proc.kill()
+        self._proc.wait()
+        if self._thread is not None:
+            self._thread.join()
+        self._errors.close()
 
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")

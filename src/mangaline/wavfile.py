@@ -9,7 +9,12 @@ import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["read_pcm16", "read_pcm16_channels", "write_pcm16"]
+__all__ = ["pcm16", "read_pcm16", "read_pcm16_channels", "write_pcm16"]
+
+
+def pcm16(samples: np.ndarray) -> np.ndarray:
+    """Float samples in [-1, 1] as little-endian 16-bit PCM values (clipped, rounded), in the same shape."""
+    return (np.clip(np.asarray(samples), -1.0, 1.0) * 32767.0).round().astype("<i2")
 
 
 def write_pcm16(path: Path, samples: np.ndarray, sample_rate: int) -> None:
@@ -17,7 +22,7 @@ def write_pcm16(path: Path, samples: np.ndarray, sample_rate: int) -> None:
     not at all."""
     samples = np.asarray(samples)
     channels = 1 if samples.ndim == 1 else samples.shape[1]
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    pcm = pcm16(samples)
     with atomic_path(Path(path)) as tmp, wave.open(str(tmp), "wb") as wav:
         wav.setnchannels(channels)
         wav.setsampwidth(2)

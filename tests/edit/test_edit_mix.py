@@ -11,7 +11,8 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
-from mangaline.edit import Cut, DialogueClip, SoundClip, build_timeline, for_export, media, render_episode, write_otio
+from mangaline.edit import (Cut, DialogueClip, SoundClip, build_timeline, for_export, media, mix_episode, render_episode,
+                            write_otio)
 from mangaline.ffmpeg import ffmpeg_exe
 from mangaline.sound import effect, music_bed
 from mangaline.wavfile import read_pcm16_channels, write_pcm16
@@ -122,17 +123,22 @@ def test_effects_are_panned_to_the_subject_and_dialogue_is_centred(scene) -> Non
     assert np.array_equal(dialogue[:, 0], dialogue[:, 1])
 
 
-def test_the_stems_add_up_to_the_mix(scene) -> None:
-    tmp, _, _, rendered = scene
+def test_the_stems_add_up_to_the_mix(scene, tmp_path: Path) -> None:
+    tmp, timeline, _, rendered = scene
     stems = sum(read_pcm16_channels(path, RATE).astype(np.float64) for path in rendered.mix.stems.values())
-    mix = read_pcm16_channels(rendered.mix.mix, RATE).astype(np.float64)
+    # the same mix written out rather than encoded: the stems are its shares
+    found = media(timeline)
+    written = mix_episode(found.audio, found.duration, tmp_path, loudness=-14.0)
+    mix = read_pcm16_channels(written.mix, RATE).astype(np.float64)
+    assert written.encoded is None and written.loudness == rendered.mix.loudness
     assert np.abs(stems - mix).max() <= 3 / 32768  # 16-bit rounding of three stems
-    decoded = np.frombuffer(subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(tmp / "ep01.mp4"), "-map", "0:a", "-f", "f32le", "-ac", "2", "-ar", str(RATE), "-"],
-        capture_output=True, check=True).stdout, np.float32).reshape(-1, 2)
-    n = min(len(decoded), len(mix))
-    # AAC keeps the mix: what it changes is at least 20 dB under it
-    assert _db(mix[:n]) - _db(decoded[:n] - mix[:n]) >= 20.0
+    for encoded in (rendered.mix.encoded, tmp / "ep01.mp4"):  # the mix's AAC, and the episode carrying it as it is
+        decoded = np.frombuffer(subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-i", str(encoded), "-map", "0:a", "-f", "f32le", "-ac", "2", "-ar", str(RATE), "-"],
+            capture_output=True, check=True).stdout, np.float32).reshape(-1, 2)
+        assert len(decoded) == len(mix), "as long as the picture, to the sample"
+        # AAC keeps the mix, in time: what it changes is at least 20 dB under it
+        assert _db(mix) - _db(decoded - mix) >= 20.0
 
 
 def test_the_exported_timeline_reads_back_with_music_and_effects(scene, tmp_path: Path) -> None:

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from mangaline.errors import RenderError
-from mangaline.wavfile import read_pcm16, read_pcm16_channels, write_pcm16
+from mangaline.wavfile import pcm16, read_pcm16, read_pcm16_channels, write_pcm16
 
 from ..audio import (block_powers, decode_line, frame_block_powers, gated_loudness, integrated_loudness,
                      weighted_frame_energy)
 
-from ..ffmpeg import ffmpeg_exe, run_ffmpeg
+from ..ffmpeg import FedFFmpeg, ffmpeg_exe, run_ffmpeg
 from .timeline import AudioPlacement
 
 __all__ = ["EpisodeMix", "mix_dialogue", "mix_episode", "soft_limit", "speech_gain", "true_peak", "LIMIT_KNEE", "LIMIT_CEILING"]
@@ -103,6 +103,8 @@ DUCK_AROUND_S, DUCK_RAMP_S = 0.5, 0.2
 """The ducking is fully down this long before a word and after one, and ramps over this long: computed from the
 whole dialogue stem at once, so it looks ahead and is down before the first syllable."""
 MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S, AMBIENCE_FADE_S = 0.5, 1.0, 0.3
+AAC_BITRATE = "192k"
+"""The episode's stereo mix as AAC."""
 TRUE_PEAK_LIMIT_DBTP = -2.0
 """Where the limiter holds the mix's 4x-oversampled peaks; AAC's reconstruction overshoots by a few tenths,
 so the delivered episode stays under -1 dBTP."""
@@ -302,10 +304,13 @@ class EpisodeMix:
     """the mix as the episode carries it (stereo AAC in MP4), once encoded (render_mix in edit/episode.py)"""
 
 
-def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: Path, *, loudness: float, sample_rate: int = 48000) -> EpisodeMix:
+def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: Path, *, loudness: float,
+                sample_rate: int = 48000, encode_to: Path | None = None) -> EpisodeMix:
     """Mix dialogue (centred), music and effects (panned) in stereo, duck music and effects under the lines,
     bring the mix to ``loudness`` LUFS with its true peaks under TRUE_PEAK_LIMIT_DBTP, and write mix.wav and the
-    stems dialogue.wav, music.wav and effects.wav (16-bit stereo, ``duration`` long) into ``out_dir``.
+    stems dialogue.wav, music.wav and effects.wav (16-bit stereo, ``duration`` long) into ``out_dir``. With
+    ``encode_to`` the mix is encoded there instead (stereo AAC in MP4, AAC_BITRATE), by FFmpeg reading it from a
+    pipe while the stems are written; no mix.wav is written.
 
     ``placements`` are the timeline's audio clips: dialogue and one-off effects play
     their file once from their start, music and ambience loop for their duration. Levels are set against the
@@ -363,15 +368,29 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
     peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
     del peaks
-    paths = {}
-    for name, stem in stems.items():
-        paths[name] = out_dir / f"{name}.wav"
-        write_pcm16(paths[name], stem * curve, sample_rate)
-    del stems, music, effects
     mixed *= curve  # in place: an episode's stereo mix is ~80 MB of doubles a copy
-    write_pcm16(out_dir / "mix.wav", mixed, sample_rate)
-    return EpisodeMix(mix=out_dir / "mix.wav", stems=paths, loudness=reached,
-                      true_peak=20 * np.log10(max(peak, 1e-12)))
+    encoder = None
+    if encode_to is not None:
+        # the encoder reads the mix from a pipe while the stems are written
+        encoder = FedFFmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "2", "-i", "pipe:0", "-c:a", "aac",
+                             "-b:a", AAC_BITRATE, "-f", "mp4", "-y", "-loglevel", "error", str(encode_to)],
+                            f"mix {Path(encode_to).name}")
+        encoder.feed(pcm16(mixed).tobytes())
+    else:
+        write_pcm16(out_dir / "mix.wav", mixed, sample_rate)
+    try:
+        paths = {}
+        for name, stem in stems.items():
+            paths[name] = out_dir / f"{name}.wav"
+            write_pcm16(paths[name], stem * curve, sample_rate)
+    except BaseException:
+        if encoder is not None:
+            encoder.abandon()
+        raise
+    if encoder is not None:
+        encoder.finish()
+    return EpisodeMix(mix=Path(encode_to) if encode_to is not None else out_dir / "mix.wav", stems=paths,
+                      loudness=reached, true_peak=20 * np.log10(max(peak, 1e-12)), encoded=encode_to)
 
 
 def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:

@@ -20,7 +20,7 @@ from ..errors import RenderError
 from ..ffmpeg import run_ffmpeg
 from ..model.layout import ShotLayout
 from ..model.timing import ShotTiming, SubtitleEvent
-from .episode import AAC_BITRATE
+from .audio import AAC_BITRATE
 from .segment import _escape, video_codec_args
 from .subtitles import subtitle_font_family, subtitle_font_file, wrap_lines, write_ass, write_srt
 

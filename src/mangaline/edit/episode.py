@@ -21,7 +21,6 @@ __all__ = ["EpisodeRender", "render_episode", "render_mix", "LOUDNESS_TARGET"]
 
 LOUDNESS_TARGET = -14.0
 """Integrated loudness in LUFS the short-video platforms normalise to; a project sets its own in [sound]."""
-AAC_BITRATE = "192k"
 
 
 @dataclass(frozen=True)
@@ -38,25 +37,19 @@ def _concat_path(path: Path) -> str:
 
 
 def render_mix(timeline: otio.schema.Timeline, out_dir: Path, *, loudness: float = LOUDNESS_TARGET) -> EpisodeMix:
-    """Mix ``timeline``'s audio tracks (``edit.audio.mix_episode``: mix.wav and the stems into ``out_dir``) and encode
-    the mix as the episode's stereo AAC, mix.m4a beside them, exactly as long as the video track's frames.
+    """Mix ``timeline``'s audio tracks (``edit.audio.mix_episode``: the stems into ``out_dir``) and encode the mix as
+    the episode's stereo AAC, mix.m4a beside them (as the stems are written), exactly as long as the video track's
+    frames.
 
     Only the audio is read: the video track's clips need no files yet, just their lengths."""
     out_dir = Path(out_dir)
     found = media(timeline, segments=False)
     if not found.frames:
         raise RenderError(f"render_mix {timeline.name}", "the timeline has no shots")
-    total = found.duration
-    mix = mix_episode(found.audio, total, out_dir, loudness=loudness)
     encoded = out_dir / "mix.m4a"
-    args = [
-        "-y", "-loglevel", "error", "-i", str(mix.mix),
-        "-af", f"apad=whole_dur={total:.6f},atrim=end={total:.6f}",
-        "-c:a", "aac", "-b:a", AAC_BITRATE, "-ar", "48000", "-ac", "2", "-f", "mp4",
-    ]  # fmt: skip
     with atomic_path(encoded) as written:
-        run_ffmpeg([*args, str(written)], f"render_mix {timeline.name}")
-    return replace(mix, encoded=encoded)
+        mix = mix_episode(found.audio, found.duration, out_dir, loudness=loudness, encode_to=written)
+    return replace(mix, mix=encoded, encoded=encoded)
 
 
 def render_episode(
