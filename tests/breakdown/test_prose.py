@@ -741,3 +741,9 @@ def test_one_who_said_the_line_before_and_goes_on_to_act_speaks_next():
             "　先生はそう言って、通りかかった男子生徒を呼び止めた。\n「山本、ちょっと来なさい」\n")
     lines = _spoken(text, "ja")
     assert [line.speaker for line in lines[1:]] == ["田中", "田中"]
+
+
+def test_a_they_tag_is_one_the_story_gives_no_he_or_she():
+    text = ('Vera Kostic ran the exchange. Sam Ortiz sat at the console.\n\n"Line four is down," said Vera. She tapped the screen.\n\n'
+            '"Rerouting," they said.\n')
+    assert _spoken(text, "en")[-1].speaker == "Sam Ortiz"

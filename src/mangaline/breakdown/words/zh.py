@@ -85,6 +85,11 @@ ROLES: dict[str, str | None] = {
     "男孩": "m", "姑娘": "f", "小伙子": "m", "服务员": None, "警察": None, "大汉": "m", "少年": "m", "少女": "f",
     "小女孩": "f", "小男孩": "m", "年轻妈妈": "f", "年轻女人": "f", "年轻男人": "m", "中年男人": "m", "中年女人": "f",
     "老大爷": "m", "老太婆": "f", "大妈": "f", "大婶": "f",
+    "哥哥": "m", "姐姐": "f", "弟弟": "m", "妹妹": "f", "叔叔": "m", "婶婶": "f", "舅舅": "m", "姑姑": "f", "外婆": "f",
+    "外公": "m", "姥姥": "f", "姥爷": "m", "丈夫": "m", "妻子": "f", "儿子": "m", "女儿": "f", "船长": None, "舰长": None,
+    "队长": None, "厨师": None, "保安": None, "门卫": None, "快递员": None, "护工": None, "记者": None, "法官": None,
+    "律师": None, "村长": None, "校长": None, "班主任": None, "售货员": None, "收银员": None, "保姆": "f", "渔夫": "m",
+    "船夫": "m", "车夫": "m", "书生": "m", "和尚": "m", "道士": "m", "侍卫": None, "丫鬟": "f", "管家": None,
 }
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
@@ -102,6 +107,9 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["妈", "妈妈", "老妈", "娘"], ("母亲", "妈妈")),
     **dict.fromkeys(["爷爷", "爷"], ("爷爷",)),
     **dict.fromkeys(["奶奶"], ("奶奶",)),
+    **dict.fromkeys(["哥", "哥哥"], ("哥哥",)), **dict.fromkeys(["姐", "姐姐"], ("姐姐",)),
+    **dict.fromkeys(["外婆", "姥姥"], ("外婆", "姥姥")), **dict.fromkeys(["外公", "姥爷"], ("外公", "姥爷")),
+    **dict.fromkeys(["舅舅"], ("舅舅",)), **dict.fromkeys(["叔叔"], ("叔叔",)), **dict.fromkeys(["姑姑"], ("姑姑",)),
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
