@@ -747,3 +747,9 @@ def test_a_they_tag_is_one_the_story_gives_no_he_or_she():
     text = ('Vera Kostic ran the exchange. Sam Ortiz sat at the console.\n\n"Line four is down," said Vera. She tapped the screen.\n\n'
             '"Rerouting," they said.\n')
     assert _spoken(text, "en")[-1].speaker == "Sam Ortiz"
+
+
+def test_an_it_tag_is_the_creature_or_machine_in_the_scene():
+    text = ('Cal and Jory walked all night. At the crossroads a fox sat in the road.\n\n"Evening," said the fox.\n\n'
+            '"Did that fox just talk?" said Cal.\n\n"It did," said Jory.\n\n"I did," it said.\n')
+    assert _spoken(text, "en")[-1].speaker == "fox"

@@ -370,7 +370,7 @@ class ProseReader:
         if language == "en":
             # a character the story only calls by a role: "said the porter", "the lookout called"
             role = rf"(?:[Tt]he|[Aa]n?)\s+(?:{_alternation(self.words.ROLES)})(?![a-z])"
-            who = rf"(?P<who>{_EN_NAME}|{role}|[Hh]e|[Ss]he|I|[Tt]hey)"
+            who = rf"(?P<who>{_EN_NAME}|{role}|[Hh]e|[Ss]he|I|[Tt]hey|it)"
             self._after = [
                 re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
                 re.compile(rf"^[\s,]*{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
@@ -993,6 +993,8 @@ class ProseReader:
             return _Tag(pronoun=gender)
         if self.language == "en" and raw.lower() == "they":
             return _Tag(pronoun="x")  # "…," they said: one the story gives no he or she
+        if self.language == "en" and raw == "it":
+            return _Tag(pronoun="n")  # "…," it said: a creature or a machine (the fox, the robot)
         if self.language == "en":
             role = re.sub(r"^(?:the|an?)\s+", "", raw, flags=re.IGNORECASE)
             if role != raw and role in self.words.ROLES:

@@ -106,7 +106,7 @@ ROLES: dict[str, str | None] = {
     "waitress": "f", "landlady": "f", "landlord": "m", "sergeant": None, "constable": None, "judge": None, "usher": None,
     "man": "m", "woman": "f", "old man": "m", "old woman": "f", "boy": "m", "girl": "f", "stranger": None, "voice": None,
     "mother": "f", "father": "m", "boatswain": "m", "mate": None, "officer": None, "clerk of the court": None,
-    "bartender": None, "barman": "m", "shopkeeper": None, "baker": None, "fox": None, "child": None,
+    "bartender": None, "barman": "m", "shopkeeper": None, "baker": None, "fox": "n", "child": None,
     "lady": "f", "gentleman": "m", "young man": "m", "young woman": "f", "old lady": "f", "old gentleman": "m",
     "stranger": None, "newcomer": None, "visitor": None, "customer": None, "priest": "m", "soldier": None,
     "inspector": None, "commander": None, "professor": None, "detective": None, "lieutenant": None, "colonel": None,
@@ -117,6 +117,9 @@ ROLES: dict[str, str | None] = {
     "watchman": "m", "gatekeeper": None, "coachman": "m", "groom": None, "servant": None, "page": None, "herald": None,
     "paramedic": None, "surgeon": None, "pharmacist": None, "postman": "m", "postwoman": "f", "policeman": "m",
     "policewoman": "f", "delivery driver": None, "cabbie": None, "taxi driver": None, "bus driver": None,
+    # creatures and machines, which a story calls "it" ("n")
+    "robot": "n", "computer": "n", "machine": "n", "dog": "n", "cat": "n", "raven": "n", "crow": "n", "owl": "n",
+    "wolf": "n", "hare": "n", "creature": "n", "beast": "n", "dragon": "n", "parrot": "n", "android": "n",
 }
 # Unnamed voices a character may turn out to be once they give their name.
 VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young woman", "young man", "old woman", "old man",
