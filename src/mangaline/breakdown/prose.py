@@ -678,14 +678,7 @@ class ProseReader:
                 bearers = {cid for alias, cid in self.cast.known.items()
                            if any(alias.startswith(title + " ") or f" {title} " in alias for title in titles)
                            and not self.cast.provisional(cid)}
-                if len(bearers) != 1:
-                    continue
-                cid = bearers.pop()
-                current = self.cast.known.get(role)
-                if current is None:
-                    self.cast.join(role, cid)
-                elif current != cid and self.cast.provisional(current):
-                    self.cast.merge(current, cid)
+                self._give_role(role, bearers)
             return
         roles = getattr(self.words, "ROLES", {})
         titled = [word for word in roles if word in self.words.TITLES]
@@ -701,14 +694,19 @@ class ProseReader:
             bearers = {cid for start, end, cid in mentions if end in after_names and not self.cast.provisional(cid)}
             bearers |= {cid for alias, cid in self.cast.known.items()
                         if alias.endswith(role) and alias != role and not self.cast.provisional(cid)}
-            if len(bearers) != 1:
-                continue
-            cid = bearers.pop()
-            current = self.cast.known.get(role)
-            if current is None:
-                self.cast.join(role, cid)
-            elif current != cid and self.cast.provisional(current):
-                self.cast.merge(current, cid)
+            self._give_role(role, bearers)
+
+    def _give_role(self, role: str, bearers: set[str]) -> None:
+        """The bare ``role`` is the one character of ``bearers``, where there is exactly one: it joins them, or a
+        provisional character it stood for merges into them."""
+        if len(bearers) != 1:
+            return
+        cid = next(iter(bearers))
+        current = self.cast.known.get(role)
+        if current is None:
+            self.cast.join(role, cid)
+        elif current != cid and self.cast.provisional(current):
+            self.cast.merge(current, cid)
 
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
