@@ -256,3 +256,38 @@ def test_entities_whose_names_read_alike_once_made_safe_never_share_a_work_folde
     for name in ("老周", "老王", "阿香"):
         take = folder.state.latest_take("test.slow", name)
         assert folder.objects.path(take.components["name"]).read_text(encoding="utf-8") == name
+
+
+class _OneAtATime:
+    """An executor with one worker that runs each step on submit, in this thread, and records the order."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+
+    def submit(self, fn, ctx, kind, *, gpus: float = 0.0):
+        from concurrent.futures import Future
+
+        from mangaline.engine.executor import perform
+
+        self.order.append(ctx.entity)
+        future: Future = Future()
+        future.set_result(perform(fn, ctx))
+        return future
+
+    def can_submit(self, kind) -> bool:
+        return True
+
+    def shutdown(self, *, now: bool = False) -> None:
+        return None
+
+
+def test_a_ready_step_of_higher_priority_goes_to_the_workers_first(folder: ProjectFolder) -> None:
+    # the long mix-like step becomes ready with the short ones before it; it is handed out first
+    urgent = Step("test.urgent", "1", write_number, priority=1)
+    shorts = [Invocation(NUMBER, f"short{i}", {"n": i}) for i in range(4)]
+    long = Invocation(urgent, "long", {"n": 9})
+    end = Invocation(SUM, "end", deps={**{s.entity: s for s in shorts}, "long": long})
+    recorder = _OneAtATime()
+    summary = Engine(folder, recorder).run([end], progress=False)
+    assert summary.ran == 6 and summary.takes[("test.sum", "end")].data == {"n": 15}
+    assert recorder.order == ["long", "short0", "short1", "short2", "short3", "end"]

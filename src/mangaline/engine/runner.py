@@ -419,7 +419,7 @@ class _Build:
         while True:
             self._promote()
             self._resolve_cached()
-            for inv in list(self.ready):
+            for inv in sorted(self.ready, key=lambda ready: -ready.step.priority):
                 if not self.executor.can_submit(inv.step.kind):
                     continue
                 self.ready.remove(inv)

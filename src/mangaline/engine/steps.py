@@ -78,6 +78,10 @@ class Step:
     warm: tuple[str, ...] = ()
     """What a worker loads before this step's first run, beside the step's own module: modules the step imports
     late (``"scipy.signal"``) or ``"module:function"`` set-ups called with no arguments (a voice model)."""
+    priority: int = 0
+    """Ready nodes of a higher priority go to the workers first (those of one priority in the order they became
+    ready): a long step near the end of the graph, such as an episode's mix, starts as soon as its inputs are
+    there rather than behind the many short steps that became ready before it."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("cpu", "io"):
