@@ -323,6 +323,10 @@ def test_a_build_killed_after_a_submit_resumes_the_same_job_and_pays_once(drafte
         assert [(j.node, j.job_id, j.state) for j in jobs] == [(f"animate.video/{target}", killed_job, "succeeded")]
         charges = [e.charge for e in Ledger(folder.state).entries()]
         assert [(c.entity, c.job_id) for c in charges] == [(target, killed_job)]
+        # the guide maps are drawn for the shot whose clip a model made (its QC reads them), for no other
+        guided = {code for code in codes
+                  if "guides.json" in folder.state.latest_take("storyboard.keyframe", code).components}
+        assert guided == {target}
     finally:
         folder.close()
     assert probe(root / "renders" / "ep01.mp4").video_codec == "h264"

@@ -8,7 +8,7 @@ lends every step the studio's address, through which it reaches the model its ro
     design.sheet_view      [character:panel]  each view and expression of the sheet as a take of its own
     layout.shot            [shot]        camera, blocking and what the shot sees (data only, cheap)
     voice.line             [line]        the spoken line, with its loudness envelope
-    storyboard.keyframe    [shot]        the layered keyframe and guide maps, drawn from the layout alone
+    storyboard.keyframe    [shot]        the layered keyframe (and guide maps where a model or QC reads them), from the layout alone
     animate.clip           [shot]        the motion-comic plan: timing, camera, mouths, blinks (draft tier)
     animate.video          [shot]        standard/premium tier: a video model's clip, QC'd and retaken (animate/video.py)
     edit.segment           [shot]        the shot rendered by FFmpeg, subtitles burned in
@@ -640,9 +640,12 @@ def _pictures(
             # a reviewer's direction goes to the picture the clip starts from: the draft keyframe, or the painting
             directed = directions.get(f"keyframe:{shot.code}")
             drawn = directed if route.tier == "draft" else None
+            # the guide maps are drawn only for a shot whose picture or clip a model makes: its painting and
+            # its QC read them; a draft shot's own checks need only the drawing and its layout
+            guided = route.tier != "draft" or work.route("clip", shot.code).tier != "draft"
             keyframe = Invocation(step=KEYFRAME, entity=shot.code,
                                   params={"shot": shot.code, **(route if route.tier == "draft" else DRAFT["image"]).params(),
-                                          **_prompt(drawn)},
+                                          "guides": guided, **_prompt(drawn)},
                                   deps={"layout": layout}, seed=drawn.seed if drawn else 0)
             nodes.extend([layout, keyframe])
             drafts[shot.code] = pictures[shot.code] = keyframe

@@ -53,10 +53,12 @@ from mangaline.edit.subtitles import subtitle_font_file
 from mangaline.ffmpeg import run_ffmpeg
 from mangaline.model.figure import figure_for
 from mangaline.model.keyframe import KeyframeLayers
+from mangaline.model.layout import ShotLayout
 from mangaline.model.motion import MotionPlan
 from mangaline.model.qc import Verdict
 from mangaline.model.timing import ShotTiming
 from mangaline.project.folder import ProjectFolder
+from mangaline.render.keyframe import draw_layout
 from mangaline.wavfile import read_pcm16, write_pcm16
 
 __all__ = [
@@ -287,6 +289,8 @@ def read_production(root: Path, work: Path) -> Production:
                 raise MissingTake(f"{shot.code}: the build made no keyframe or clip take")
             files = {name: _named(objects.path(sha), work / "shots" / shot.code / name)
                      for name, sha in keyframe.components.items()}
+            if "guides.json" not in files:
+                files.update(_guides(files["layout.json"], keyframe.provenance.seed, work / "guides" / shot.code))
             plan = MotionPlan.model_validate_json(objects.path(clip.components["plan.json"]).read_text(encoding="utf-8"))
             timing = ShotTiming.model_validate(clip.data)
             lines = []
@@ -304,6 +308,14 @@ def read_production(root: Path, work: Path) -> Production:
             production.shots.append(ShotMaterial(code=shot.code, scene=scene.id, folder=work / "shots" / shot.code,
                                                  plan=plan, timing=timing, lines=tuple(lines), truth=truth))
     return production
+
+
+def _guides(layout: Path, seed: int, folder: Path) -> dict[str, Path]:
+    """The guide maps of a keyframe a draft build drew without them (nothing paid read them): the same drawing
+    again, from its layout and seed, with its maps, as a paid shot's keyframe holds them."""
+    if not (folder / "guides.json").is_file():
+        draw_layout(ShotLayout.model_validate_json(layout.read_text(encoding="utf-8")), folder, seed=seed)
+    return {path.name: path for path in folder.iterdir() if path.name.startswith(("guide", "mask-"))}
 
 
 def _named(blob: Path, link: Path) -> Path:

@@ -52,6 +52,18 @@ def drawn(tmp_path_factory):
     return bible, scene, project, records
 
 
+def test_a_keyframe_drawn_without_its_guide_maps_is_the_same_drawing(drawn, tmp_path):
+    bible, scene, project, records = drawn
+    shot = scene.shots[0]
+    _, folder = records[shot.code]
+    layout = lay_out_shot(shot, scene, bible, project.width, project.height)
+    draw_layout(layout, tmp_path, guides=False)
+    assert (tmp_path / "keyframe.png").read_bytes() == (folder / "keyframe.png").read_bytes()
+    assert (tmp_path / "layers.json").read_text() == (folder / "layers.json").read_text()
+    assert (folder / "guides.json").is_file()
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(("guide", "mask-"))]
+
+
 def test_keyframe_files_and_sizes(drawn):
     _, scene, project, records = drawn
     record, folder = records[scene.shots[0].code]

@@ -34,13 +34,15 @@ def _write_text(text: str, path: Path) -> None:
     write_text_atomic(path, text)
 
 
-def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0) -> KeyframeLayers:
+def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: bool = True) -> KeyframeLayers:
     """Draw a shot's layout as layer PNGs, ``layers.json``, the flattened ``keyframe.png`` and its guide maps.
 
     Layers run back to front: ``background`` (the set), one ``char:<id>`` per
     on-screen character (far to near), then ``foreground`` when set pieces stand
     in front of everyone. Guide maps (depth, edges, masks, pose) are listed in
-    ``guides.json``; ``layout.json`` is the layout itself.
+    ``guides.json``; ``layout.json`` is the layout itself. ``guides=False`` leaves
+    the maps out (a quarter of the drawing's time) where nothing reads them: the
+    drawing itself is the same.
     """
     camera = layout.camera.camera()
     out_dir = Path(out_dir)
@@ -57,9 +59,6 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0) -> Keyframe
     nearest = min((c.depth for c in cast), default=None)
     picture = draw_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day, view=view, seed=seed,
                        foreground_before=nearest)
-    trace = trace_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day,
-                      view=View(camera=camera, frame_width=fw, frame_height=fh, canvas_width=cw, canvas_height=ch, ss=1),
-                      seed=seed, foreground_before=nearest)
     layers: list[Layer] = []
     images: list[tuple[Image.Image, int, int]] = []
     _write_png(picture.background, out_dir / "background.png")
@@ -105,7 +104,12 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0) -> Keyframe
         canvas.alpha_composite(image, (x, y))
     frame = canvas.crop((ox, oy, ox + fw, oy + fh)).convert("RGB")
     _write_png(frame, out_dir / "keyframe.png")
-    render_guides(view, trace, [e.element.name for e in layout.elements], figures, frame, out_dir)
+    if guides:
+        trace = trace_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day,
+                          view=View(camera=camera, frame_width=fw, frame_height=fh, canvas_width=cw, canvas_height=ch,
+                                    ss=1),
+                          seed=seed, foreground_before=nearest)
+        render_guides(view, trace, [e.element.name for e in layout.elements], figures, frame, out_dir)
 
     record = KeyframeLayers(shot=layout.shot, canvas_width=cw, canvas_height=ch, frame_width=fw, frame_height=fh,
                             layers=layers, focal=round(view.focal, 6))

@@ -3,8 +3,9 @@
 It runs here, free, offline and deterministic; the router reaches it like any other model. What it
 draws comes from the request's brief (a real model reads the prompt and the references instead):
 
-    image   brief {"kind": "keyframe", "layout": ShotLayout}   the layered keyframe and its guide maps
-                                                                (a layout with nobody in it is a view of the set)
+    image   brief {"kind": "keyframe", "layout": ShotLayout,   the layered keyframe, and its guide maps unless
+                   "guides": bool}                              guides is false (a layout with nobody in it is a
+                                                                view of the set)
             brief {"kind": "sheet", "character": Character}    the turnaround sheet (views and expressions)
     video   brief {"layers": KeyframeLayers, "move", "timing": ShotTiming, "spoken": [SpokenLine]}
                                                                 a motion plan (plan.json) the edit renders
@@ -45,7 +46,8 @@ class DraftImages:
         kind = brief.get("kind")
         if kind == "keyframe":
             out = Path(workdir) / "keyframe"
-            draw_layout(ShotLayout.model_validate(brief["layout"]), out, seed=request.seed)
+            draw_layout(ShotLayout.model_validate(brief["layout"]), out, seed=request.seed,
+                        guides=bool(brief.get("guides", True)))
             files = {f.name: f for f in sorted(out.iterdir())}
             return ImageResult(image=out / "keyframe.png", files=files)
         if kind == "sheet":

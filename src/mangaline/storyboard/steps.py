@@ -17,7 +17,9 @@ def keyframe(ctx: StepContext) -> StepOutput:
     made = Studio.open(ctx.resources).image(
         route,
         ImageRequest(prompt=directed or "", width=layout.frame_width, height=layout.frame_height, seed=ctx.seed,
-                     brief={"kind": "keyframe", "layout": layout.model_dump(mode="json")}),
+                     brief={"kind": "keyframe", "layout": layout.model_dump(mode="json"),
+                            # the guide maps are for a model painting over the drawing and for QC of its takes
+                            "guides": bool(ctx.params.get("guides", True))}),
         ctx.workdir, step=ctx.step, entity=ctx.entity,
     )
     # the draft's layered drawing: its layers, sprites, guide maps and the flattened keyframe.png
@@ -27,4 +29,4 @@ def keyframe(ctx: StepContext) -> StepOutput:
                       provider=route.provider, model=route.model, prompt=directed)
 
 
-KEYFRAME = Step(name="storyboard.keyframe", version="5", fn=keyframe, kind="cpu")
+KEYFRAME = Step(name="storyboard.keyframe", version="6", fn=keyframe, kind="cpu")
