@@ -753,3 +753,37 @@ def test_an_it_tag_is_the_creature_or_machine_in_the_scene():
     text = ('Cal and Jory walked all night. At the crossroads a fox sat in the road.\n\n"Evening," said the fox.\n\n'
             '"Did that fox just talk?" said Cal.\n\n"It did," said Jory.\n\n"I did," it said.\n')
     assert _spoken(text, "en")[-1].speaker == "fox"
+
+
+def test_a_kin_noun_before_a_name_gives_its_gender_and_its_possessive_is_another_ones():
+    text = ('Irene sat in the workshop. Her nephew Lionel was sanding a chair.\n\n'
+            '"That leg is short," she said.\n\n"It was short when it came in."\n')
+    chapters, reader = _read(text, "en")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert reader.cast.gender(reader.cast.known["Lionel"]) == "m"
+    assert [line.speaker for line in lines] == ["Irene", "Lionel"]
+
+
+def test_a_pronoun_carries_a_name_to_the_next_sentence_only_as_its_subject():
+    text = ('Oskar stacked the crates. The gate swung open, rain dripping from her hat.\n\n"Late again," said Oskar.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.gender(reader.cast.known["Oskar"]) is None
+
+
+def test_a_role_tied_to_someone_by_a_possessive_is_that_role():
+    text = ('Pim came home soaked.\n\n"Where have you been?" his mother asked.\n\n"Out," said Pim.\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["mother", "Pim"]
+
+
+def test_a_name_the_chinese_narration_gives_joins_the_short_name_the_tags_use():
+    text = ("门一开，进来一个男孩。他叫郑小杰，今年十岁。\n\n“我回来了。”小杰说。\n\n男人放下杯子，冲小杰笑了笑：“路上冷吗？”\n")
+    chapters, reader = _read(text, "zh")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert lines[0].speaker == "郑小杰"
+    assert "冲小杰" not in reader.cast.known
+    assert lines[1].speaker == "男人"
+
+
+def test_a_chinese_surname_with_a_calling_like_teacher_is_a_name():
+    text = ("“早。”许老师推门进来。\n\n许老师放下书包，看了看窗外。\n\n“今天下雨。”许老师说。\n")
+    assert {line.speaker for line in _spoken(text, "zh")} == {"许老师"}

@@ -369,7 +369,8 @@ class ProseReader:
         self._place_cues = [re.compile(p) for p in self.words.PLACE_CUES]
         if language == "en":
             # a character the story only calls by a role: "said the porter", "the lookout called"
-            role = rf"(?:[Tt]he|[Aa]n?)\s+(?:{_alternation(self.words.ROLES)})(?![a-z])"
+            # or by its tie to another: "his mother said", "her father asked"
+            role = rf"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y)\s+(?:{_alternation(self.words.ROLES)})(?![a-z])"
             who = rf"(?P<who>{_EN_NAME}|{role}|[Hh]e|[Ss]he|I|[Tt]hey|it)"
             self._after = [
                 re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
@@ -524,18 +525,59 @@ class ProseReader:
             self._learn_familiar_names(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
+        self._learn_apposed_genders(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
             for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
                 ids = {cid for _, _, cid in self.cast.mentions(sentence)}
-                # "Hanako looked at the fire. She thought a moment." names her in the sentence before
-                subject = ids if ids else previous
+                # "Hanako looked at the fire. She thought a moment." names her in the sentence before, when the
+                # pronoun opens the sentence as its subject (not "The door opened, rain on her hood.")
+                subject = ids if ids else previous if self._opens_on_pronoun(sentence) else set()
                 previous = ids
                 if len(subject) != 1:
                     continue
-                gender = self._sentence_gender(sentence)
+                gender = self._sentence_gender(self._without_kin_possessives(sentence))
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _learn_apposed_genders(self, paragraphs: list[Paragraph]) -> None:
+        """Genders from a kin or role noun set right before a name (her brother Sam / 弟弟林浩 / 弟の健太 / 母亲周秀芬)."""
+        nouns = {**getattr(self.words, "ROLES", {}), **getattr(self.words, "KIN", {})}
+        gendered = _alternation(noun for noun, gender in nouns.items() if gender in ("m", "f"))
+        if not gendered:
+            return
+        if self.language == "en":
+            apposed = re.compile(rf"\b(?P<noun>{gendered}),?\s+$", re.IGNORECASE)
+        elif self.language == "ja":
+            apposed = re.compile(rf"(?<![\u4e00-\u9fff])(?P<noun>{gendered})(?:の|、)$")
+        else:
+            apposed = re.compile(rf"(?<![\u4e00-\u9fff])(?P<noun>{gendered})[，,]?$")
+        for paragraph in paragraphs:
+            narration = _unquoted(paragraph.text)
+            for start, _, cid in self.cast.mentions(narration):
+                match = apposed.search(narration, max(0, start - 24), start)
+                gender = nouns.get(match.group("noun")) or nouns.get(match.group("noun").lower()) if match else None
+                if gender in ("m", "f"):
+                    self.cast.vote(cid, gender, 2)
+
+    def _opens_on_pronoun(self, sentence: str) -> bool:
+        """Whether a sentence of narration opens on a he or she as its subject (She nodded / 她点点头 / 彼は笑った)."""
+        pronouns = _alternation(self.words.PRONOUNS)
+        if self.language == "en":
+            return re.match(rf"\W*(?:{pronouns})\b", sentence, re.IGNORECASE) is not None
+        return re.match(rf"[\s　]*(?:{pronouns})(?![们ら])", sentence) is not None
+
+    def _without_kin_possessives(self, sentence: str) -> str:
+        """The sentence less each possessive that leads up to a name (her brother Sam / 她的哥哥林浩 / 彼女の兄の健太):
+        that pronoun is someone else's, not the named one's."""
+        pattern = getattr(self.words, "POSSESSIVE_BEFORE_NAME", None)
+        if not pattern:
+            return sentence
+        for start, _, _ in reversed(self.cast.mentions(sentence)):
+            match = re.search(pattern, sentence[:start])
+            if match:
+                sentence = sentence[: match.start()] + " " * (match.end() - match.start()) + sentence[match.end() :]
+        return sentence
 
     def _learn_named_later(self, paragraphs: list[Paragraph]) -> None:
         """One the narration has called by a role gets the name it later gives them (大汉的脸色变了。他叫赵黑虎 /
@@ -554,6 +596,8 @@ class ProseReader:
                     subject = groups.get("subj", "")
                     referent = self._named_referent(subject, sentence[: match.start()], sentences[k - 1] if k else "")
                     if referent is None or not self.cast.provisional(referent):
+                        if not self.cast.ambiguous(name):
+                            self.cast.add(name)  # 他叫周小树: the full name of the 小树 the tags use
                         continue
                     mentioned = self.cast.mentions(name)
                     target = mentioned[0][2] if mentioned and mentioned[0][1] - mentioned[0][0] == len(name) else None
@@ -994,7 +1038,7 @@ class ProseReader:
         if self.language == "en" and raw == "it":
             return _Tag(pronoun="n")  # "…," it said: a creature or a machine (the fox, the robot)
         if self.language == "en":
-            role = re.sub(r"^(?:the|an?)\s+", "", raw, flags=re.IGNORECASE)
+            role = re.sub(r"^(?:the|an?|his|her|their|my)\s+", "", raw, flags=re.IGNORECASE)
             if role != raw and role in self.words.ROLES:
                 cid = self.cast.add(role)
                 if self.words.ROLES[role]:
@@ -1010,8 +1054,10 @@ class ProseReader:
             if self.language == "en" or raw == name:
                 return _Tag(who=self.cast.add(name))
         if self.cjk:
-            # a subject with manner words around it (他低声, 花子さんは): the first name or pronoun in it
-            mentioned = self.cast.mentions(raw)
+            # a subject with manner words around it (他低声, 花子さんは): the first name or pronoun in it, not one a
+            # preposition makes the object (冲小杰笑了笑)
+            objects = getattr(self.words, "OBJECT_MARKERS", "")
+            mentioned = [m for m in self.cast.mentions(raw) if not (m[0] and raw[m[0] - 1] in objects)]
             if mentioned:
                 return _Tag(who=mentioned[0][2])
             pronoun = self._pronoun_re.match(raw)

@@ -182,3 +182,11 @@ NAMED_AS = (r"\b(?P<subj>[Hh]is|[Hh]er)\s+name\s+(?:was|is)\s+(?P<name>(?:(?:Mr|
 EXITS = (r"\b(?:left the (?:room|house|office|shop|ward|kitchen|building)|went out|goes out|walked out|walks out|walked off|walks off|"
          r"walked away|walks away|hurried out|hurries out|disappeared|disappears|departed|departs|withdrew|withdraws|"
          r"stalked out|stalks out|stormed out|storms out|slipped out|slips out)\b")
+# A possessive that leads up to a name ("her brother Sam", "his wife, Ann"): the pronoun is another's, not the name's.
+POSSESSIVE_BEFORE_NAME = (r"\b(?:[Hh]is|[Hh]er)\s+(?:(?!(?:to|at|with|for|from|and|or|but|by|on|in|of|as|than|that)\b)[a-z]+\s+){1,2},?\s*$")
+# Kin nouns that give the gender of a name set beside them ("her brother Sam", "his aunt, Ruth Hale").
+KIN: dict[str, str] = {
+    "brother": "m", "sister": "f", "son": "m", "daughter": "f", "husband": "m", "wife": "f", "uncle": "m", "aunt": "f",
+    "nephew": "m", "niece": "f", "grandfather": "m", "grandmother": "f", "grandson": "m", "granddaughter": "f",
+    "boyfriend": "m", "girlfriend": "f", "mum": "f", "mom": "f", "dad": "m", "stepmother": "f", "stepfather": "m",
+}

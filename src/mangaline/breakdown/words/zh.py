@@ -26,14 +26,14 @@ LEADING: tuple[str, ...] = (
 # Names are also found by their familiar prefix or title (阿福, 老王, 陈先生, 林姑娘) when they recur;
 # these words look like such names but are everyday words.
 # A relative by birth order (三婶, 二叔, 四姨) is named so as well.
-TITLED_NAME = r"(?:[阿老小][\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:掌柜|先生|姑娘|小姐|老板|师傅|大娘|大爷|太太)|[二三四五六七八九][叔婶姨舅姑伯嫂](?![\u4e00-\u9fff]?[们子]))"
+TITLED_NAME = r"(?:[阿老小][\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:掌柜|先生|姑娘|小姐|老板|师傅|大娘|大爷|太太|老师|医生|大夫|经理|主任|队长)|[二三四五六七八九][叔婶姨舅姑伯嫂](?![\u4e00-\u9fff]?[们子]))"
 NOT_TITLED: frozenset[str] = frozenset(
     """小心 小时 小声 老实 老是 小姐 老板 小孩 老人 老师 阿姨 小说 小路 老家 小小 老远 小事 老天 小伙 老爷 小的 老的
     小院 老街 小巷 老婆 小子 老头 小姑 小二 小弟 小妹 老大 老二 小鬼 阿们 小碗 小桌 小船 老样 小半 老早 小口 老位
     这位先生 那位先生 这位姑娘 那位姑娘 一位先生""".split()
 )
 # Characters that never stand in a name but often end a clause (叫了一声, 收起伞的): a tag holding one is no name.
-NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你替对向给和跟与从"
+NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你替对向给和跟与从冲朝"
 # Common surnames: a sentence that opens with one opens with a name (林夏收起伞，笑道：…).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
@@ -134,3 +134,7 @@ NAMED_AS = r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)
 # What narration says when a character leaves the scene (他转身走了 / 带着手下冒雪走了): they speak no more in it until
 # they are back.
 EXITS = r"(?:走了|离开了|离去|走出去了|出去了|扬长而去|退了出去|退下了|不见了|消失了|回屋去了)"
+# A possessive that leads up to a name (她的哥哥林浩): the pronoun is another's, not the name's.
+POSSESSIVE_BEFORE_NAME = r"[他她]的[\u4e00-\u9fff]{1,4}?[，,]?$"
+# Prepositions that make the name after them an object (冲小杰笑了笑, 对林夏说): not the tag's speaker.
+OBJECT_MARKERS = "冲朝对向给跟替和与把被"
