@@ -787,3 +787,17 @@ def test_a_name_the_chinese_narration_gives_joins_the_short_name_the_tags_use():
 def test_a_chinese_surname_with_a_calling_like_teacher_is_a_name():
     text = ("“早。”许老师推门进来。\n\n许老师放下书包，看了看窗外。\n\n“今天下雨。”许老师说。\n")
     assert {line.speaker for line in _spoken(text, "zh")} == {"许老师"}
+
+
+def test_an_unnamed_voice_is_the_name_the_next_speaker_calls_it_by():
+    text = ('Ada Finch sat by the stove. A man came in out of the snow.\n\n"Any soup left?" the man asked.\n\n'
+            '"Always, Gorman," said Ada.\n\nGorman laughed.\n')
+    lines = _spoken(text, "en")
+    assert lines[0].speaker == "Gorman"
+
+
+def test_a_chinese_call_of_a_given_name_and_title_is_not_its_speaker():
+    text = ("周会上，经理张蕾坐在最前面。王凯和刘敏坐在两边。\n\n“报告呢？”张蕾问。\n\n“在这儿。”王凯说。\n\n"
+            "“蕾姐，数字我又核对了一遍。”\n")
+    lines = _spoken(text, "zh")
+    assert lines[-1].speaker != "张蕾"

@@ -1222,6 +1222,8 @@ class ProseReader:
             rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
             if len(mentions) == 1 and (len(rest) <= (5 if self.language == "en" else 3) or rest in self.words.TITLES):
                 called.add(mentions[0][2])
+            elif not mentions and self._titled_call(core):
+                called.add(self._titled_call(core))  # 蕾姐，…: a given name with a title, for 张蕾
             elif not mentions:
                 # じいちゃん、… / 妈，…: the one narration calls by that family role
                 roles = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
@@ -1233,6 +1235,15 @@ class ProseReader:
                     if len(bearers) == 1:
                         called |= bearers
         return called
+
+    def _titled_call(self, clause: str) -> str | None:
+        """The one character a call made of a part of their name and a title stands for (蕾姐 for 张蕾, 明远さん)."""
+        if not self.cjk or not any(clause.endswith(title) and len(clause) > len(title) for title in self.words.TITLES):
+            return None
+        if not _CJK.fullmatch(clause[0]) or len(clause) > 6:
+            return None
+        matches = {cid for cid in self.cast._matches(clause) if not self.cast.provisional(cid)}
+        return matches.pop() if len(matches) == 1 else None
 
     # reading
 
@@ -1485,6 +1496,7 @@ class ProseReader:
                 if called or scene.speakers[-1:] != [who]:
                     # the call stands while its caller goes on talking, until another voice answers
                     scene.called = called
+                self._name_the_one_answered(scene, who, called)
                 for named in called:
                     scene.mention(named)
                 if scene.speakers[-1:] != [who]:
@@ -1523,6 +1535,22 @@ class ProseReader:
         said = [beat.line for beat in beats if beat.line is not None]
         scene.guessed = said[0] if guessed and len(said) == 1 else None
         return beats
+
+    def _name_the_one_answered(self, scene: _SceneState, who: str, called: list[str]) -> None:
+        """An unnamed voice that just spoke is the one the next speaker calls by a name no one has spoken under yet
+        ("路上冷吗？" the man asked. / "许老师，别逗他了。"): that role's lines are that name's."""
+        if len(called) != 1 or not scene.speakers:
+            return
+        name, previous = called[0], scene.speakers[-1]
+        if (previous == who or name in self._spoken or self.cast.provisional(name) or not self.cast.provisional(previous)
+                or name == self.cast.known.get(self.words.NARRATOR)):
+            return
+        if len({self.cast.gender(previous), self.cast.gender(name)} - {None}) > 1:
+            return
+        self.cast.merge(previous, name)
+        scene.speakers = [name if c == previous else c for c in scene.speakers]
+        renamed = [name if c == previous else c for c in scene.mentioned]
+        scene.mentioned = [c for k, c in enumerate(renamed) if c not in renamed[k + 1 :]]
 
     def _present(self, narration: str) -> list[tuple[int, int, str]]:
         """The characters a piece of narration names, and the narrator wherever it says I (我低下头 / 僕は / I said):
