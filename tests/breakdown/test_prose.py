@@ -801,3 +801,26 @@ def test_a_chinese_call_of_a_given_name_and_title_is_not_its_speaker():
             "“蕾姐，数字我又核对了一遍。”\n")
     lines = _spoken(text, "zh")
     assert lines[-1].speaker != "张蕾"
+
+
+def test_a_bare_full_name_that_answers_who_someone_else_is_does_not_introduce_its_speaker():
+    text = ('Rennie pushed a photograph across the desk.\n\n"Who is he?" I asked.\n\n"Colin Marsh. He sells boats."\n')
+    chapters, reader = _read(text, "en")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert lines[-1].speaker == "Rennie"
+
+
+def test_a_japanese_narrator_who_says_i_before_any_particle_is_the_one_the_others_call():
+    pytest.importorskip("sudachipy")
+    text = ("　僕と三浦は図書室にいた。三浦が僕に本を渡した。\n「ねえ、高木くん。これ読んだ？」\n「まだだよ」と僕は言った。\n"
+            "「高木くん、遅いよ」\n")
+    lines = _spoken(text, "ja")
+    assert lines[1].speaker == "高木"
+
+
+def test_a_japanese_line_whose_words_are_a_womans_is_not_given_to_a_man():
+    text = ("　美雪は窓を開けた。彼女は外を見た。\n　浩一は新聞をたたんだ。彼は立ち上がった。\n"
+            "「行ってくる」と浩一が言った。\n「傘、持っていきなさいよ」と美雪が言った。\n「いらない」\n"
+            "　浩一は靴をはいた。\n「雨、降るわよ。知らないから」\n")
+    lines = _spoken(text, "ja")
+    assert lines[-1].speaker == "美雪"

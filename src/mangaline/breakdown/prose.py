@@ -865,7 +865,7 @@ class ProseReader:
         if self.language == "en":
             says_i = len(re.findall(r"\b(?:I|my|me)\b", narration))
         elif self.language == "ja":
-            says_i = len(re.findall(rf"(?:{first})[はがもの]", narration))
+            says_i = len(re.findall(rf"(?:{first})[はがものにをと]", narration))
         else:
             says_i = len(re.findall(rf"(?:{first})(?!们)", narration))
         if says_i < 3:
@@ -914,8 +914,9 @@ class ProseReader:
             self.cast.join(name, cid)
         self.cast.join(self.words.NARRATOR, cid)
 
-    def _introduced(self, speech: str) -> str | None:
-        """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any."""
+    def _introduced(self, speech: str, question: str = "") -> str | None:
+        """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any; a bare name
+        that answers who someone else is ("Who is he?" / "Arthur Pell.") is that other one's."""
         for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
             # a name the speaker asks to be called by (ミオと呼んで / 叫我织女) or spells out (我姓杨，杨守成) is theirs
             # even if the story has not used it yet
@@ -928,7 +929,7 @@ class ProseReader:
                 return mentioned[0][2]
             if self.language == "en" or called:
                 return self.cast.add(name)
-        if self.language == "en":
+        if self.language == "en" and not re.search(r"\b[Ww]ho(?:'s|’s| is| was)\s+(?:he|she|that|this|they)\b", question):
             # "Sofia Lind. I think your agent owes us both an apology.": a full name said as a sentence of its own,
             # by one who has not spoken under it yet, with more to say, is the speaker giving it
             bare = re.match(r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
@@ -1236,6 +1237,14 @@ class ProseReader:
                         called |= bearers
         return called
 
+    def _speech_gender(self, speech: str) -> str | None:
+        """The gender a line's own words give its speaker (俺 / あたし / 〜かしら in Japanese), where they give one."""
+        cues = getattr(self.words, "SPEECH_GENDER", None)
+        if not cues:
+            return None
+        found = {gender for pattern, gender in cues.items() if re.search(pattern, speech)}
+        return found.pop() if len(found) == 1 else None
+
     def _titled_call(self, clause: str) -> str | None:
         """The one character a call made of a part of their name and a title stands for (蕾姐 for 张蕾, 明远さん)."""
         if not self.cjk or not any(clause.endswith(title) and len(clause) > len(title) for title in self.words.TITLES):
@@ -1423,6 +1432,11 @@ class ProseReader:
             named = addressed | self._named_in(" ".join(text[s + 1 : e] for s, e, _ in quotes))
             if fallback in named:
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named), None)
+            voiced = self._speech_gender(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            if voiced and fallback and self.cast.gender(fallback) not in (voiced, None):
+                # 「ないわ、そんなの」 is not the man's whose turn it seemed to be: the last one before who fits
+                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
+                                 and c not in scene.gone and self.cast.gender(c) == voiced), fallback)
             speakers = [fallback] * len(quotes)
         else:
             # an untagged quote belongs to the nearest tagged one in the paragraph before it, else after it
@@ -1447,7 +1461,7 @@ class ProseReader:
                 unknown = unknown or self.cast.add(self.words.UNKNOWN_SPEAKER)
                 who = unknown
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
-            introduced = (self._introduced(" ".join(inner)) or self._answered_name(" ".join(inner), scene.last_line)
+            introduced = (self._introduced(" ".join(inner), scene.last_line) or self._answered_name(" ".join(inner), scene.last_line)
                           or self._answered_identity(who, " ".join(inner), scene))
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself

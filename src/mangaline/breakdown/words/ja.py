@@ -88,3 +88,10 @@ NAMED_AS = (r"(?:(?P<subj>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(
 EXITS = r"(?:去って(?:いった|行った|いく|行く)|出て(?:いった|行った)|立ち去った|立ち去る|帰って(?:いった|行った)|姿を消した|いなくなった|引っ込んだ|戻っていった)"
 # A possessive that leads up to a name (彼女の兄の健太 / 彼の妹、花子): the pronoun is another's, not the name's.
 POSSESSIVE_BEFORE_NAME = r"(?:彼女|彼)の[^、。「」はがもを]{1,6}?(?:の|、)?$"
+# What a line's own words say of its speaker's gender: a first person or a sentence ending that women or men use.
+SPEECH_GENDER: dict[str, str] = {
+    r"(?:俺|僕|おれ|ぼく)(?:[はがもの、]|$)": "m",
+    r"(?:[^ゃ]ぞ|ぜ|だろう|じゃねえ|やがる)(?:[。！？!?…　\s]|$)": "m",
+    r"(?:あたし|わたくし)(?:[はがもの、]|$)": "f",
+    r"(?:わよ|わね|のよ|かしら|だわ|ないわ)(?:[。！？!?…　\s]|$)": "f",
+}
