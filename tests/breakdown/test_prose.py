@@ -824,3 +824,12 @@ def test_a_japanese_line_whose_words_are_a_womans_is_not_given_to_a_man():
             "　浩一は靴をはいた。\n「雨、降るわよ。知らないから」\n")
     lines = _spoken(text, "ja")
     assert lines[-1].speaker == "美雪"
+
+
+def test_a_familiar_surname_the_narration_explains_is_the_full_name_given_with_it():
+    text = ("值班室里只有赵刚一个人。\n\n门口探进来一个脑袋：“赵队，人带来了。”\n\n是孙明远，刚分来的，大家都叫他小孙。\n\n"
+            "“带进来吧。”赵刚说。\n\n“是！”小孙应了一声。\n")
+    chapters, reader = _read(text, "zh")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert reader.cast.known["小孙"] == reader.cast.known["孙明远"]
+    assert lines[-1].speaker == "孙明远"

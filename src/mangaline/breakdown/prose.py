@@ -789,7 +789,7 @@ class ProseReader:
                 # the one called so: named in the clause itself, else the last one named before it
                 named = self.cast.mentions(match.group(0)[: match.start("nick") - match.start()])
                 before = self.cast.mentions(text[: match.start()])
-                who = named[-1][2] if named else before[-1][2] if before else None
+                who = named[-1][2] if named else self._full_name_of(nick, text[: match.start()]) or (before[-1][2] if before else None)
                 if who is None or self._clean_name(nick) != nick:
                     continue
                 current = self.cast.known.get(nick)
@@ -797,6 +797,16 @@ class ProseReader:
                     self.cast.join(nick, who)
                 elif current != who and (self.cast.provisional(current) or set(self.cast.aliases(current)) == {nick}):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
+
+    def _full_name_of(self, nick: str, before: str) -> str | None:
+        """The full name a familiar surname (小李, 老周) stands for, where the sentence before it gives one with that
+        surname (是李明远，…，队里都叫他小李): that name, added as a character."""
+        if self.language != "zh" or len(nick) != 2 or nick[0] not in self.words.ALIAS_PREFIXES:
+            return None
+        sentence = _SENTENCE_END.split(before)[-1]
+        found = [m.group(0) for m in re.finditer(rf"{re.escape(nick[1])}[\u4e00-\u9fff]{{1,2}}(?=[，,。、])", sentence)]
+        name = self._clean_name(found[-1]) if found else None
+        return self.cast.add(name) if name and not self.cast.ambiguous(name) else None
 
     def _learn_familiar_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name's formal and familiar forms the story also uses are that character's (Tommo Birch is the
