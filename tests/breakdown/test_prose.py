@@ -169,7 +169,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.59), "zh": (0.97, 0.66)}
+EVAL_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.59), "zh": (0.97, 0.69)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -833,3 +833,12 @@ def test_a_familiar_surname_the_narration_explains_is_the_full_name_given_with_i
     lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert reader.cast.known["小孙"] == reader.cast.known["孙明远"]
     assert lines[-1].speaker == "孙明远"
+
+
+def test_a_japanese_pronoun_tag_after_its_quote_gives_the_one_named_before_its_gender():
+    text = ("　居間には千尋と大輔がいた。\n　千尋は台所に立った。「レモンもある？」と彼女は振り返った。\n「ない」\n"
+            "　大輔はテレビをつけた。ニュースが流れていた。\n「また雨か」彼はつぶやいた。\n")
+    chapters, reader = _read(text, "ja")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert reader.cast.gender(reader.cast.known["千尋"]) == "f"
+    assert lines[-1].speaker == "大輔"

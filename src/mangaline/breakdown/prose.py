@@ -565,7 +565,8 @@ class ProseReader:
         pronouns = _alternation(self.words.PRONOUNS)
         if self.language == "en":
             return re.match(rf"\W*(?:{pronouns})\b", sentence, re.IGNORECASE) is not None
-        return re.match(rf"[\s　]*(?:{pronouns})(?![们ら])", sentence) is not None
+        # a Japanese tag's と may stand before it once the quote is cut out (「…」と彼女は振り返った)
+        return re.match(rf"[\s　]*(?:と[、\s　]*)?(?:{pronouns})(?![们ら])", sentence) is not None
 
     def _without_kin_possessives(self, sentence: str) -> str:
         """The sentence less each possessive that leads up to a name (her brother Sam / 她的哥哥林浩 / 彼女の兄の健太):
