@@ -598,7 +598,7 @@ class ProseReader:
                     referent = self._named_referent(subject, sentence[: match.start()], sentences[k - 1] if k else "")
                     if referent is None or not self.cast.provisional(referent):
                         if not self.cast.ambiguous(name):
-                            self.cast.add(name)  # 他叫周小树: the full name of the 小树 the tags use
+                            self.cast.add(name)  # 他叫郑小杰: the full name of the 小杰 the tags use
                         continue
                     mentioned = self.cast.mentions(name)
                     target = mentioned[0][2] if mentioned and mentioned[0][1] - mentioned[0][0] == len(name) else None
@@ -1234,8 +1234,8 @@ class ProseReader:
             rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
             if len(mentions) == 1 and (len(rest) <= (5 if self.language == "en" else 3) or rest in self.words.TITLES):
                 called.add(mentions[0][2])
-            elif not mentions and self._titled_call(core):
-                called.add(self._titled_call(core))  # 蕾姐，…: a given name with a title, for 张蕾
+            elif not mentions and (titled := self._titled_call(core)):
+                called.add(titled)  # 蕾姐，…: a given name with a title, for 张蕾
             elif not mentions:
                 # じいちゃん、… / 妈，…: the one narration calls by that family role
                 roles = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
