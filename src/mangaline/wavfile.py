@@ -12,9 +12,18 @@ from .atomic import atomic_path
 __all__ = ["pcm16", "read_pcm16", "read_pcm16_channels", "write_pcm16"]
 
 
+_CHUNK = 1 << 18  # samples converted at a time: an episode's mix is converted without full-length float copies
+
+
 def pcm16(samples: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] as little-endian 16-bit PCM values (clipped, rounded), in the same shape."""
-    return (np.clip(np.asarray(samples), -1.0, 1.0) * 32767.0).round().astype("<i2")
+    samples = np.ascontiguousarray(samples)
+    pcm = np.empty(samples.shape, "<i2")
+    flat, out = samples.reshape(-1), pcm.reshape(-1)
+    for first in range(0, flat.size, _CHUNK):
+        part = np.clip(flat[first : first + _CHUNK], -1.0, 1.0) * 32767.0
+        out[first : first + _CHUNK] = np.round(part, out=part)
+    return pcm
 
 
 def write_pcm16(path: Path, samples: np.ndarray, sample_rate: int) -> None:

@@ -15,7 +15,7 @@ from mangaline.edit import (Cut, DialogueClip, SoundClip, build_timeline, for_ex
                             write_otio)
 from mangaline.ffmpeg import ffmpeg_exe
 from mangaline.sound import effect, music_bed
-from mangaline.wavfile import read_pcm16_channels, write_pcm16
+from mangaline.wavfile import pcm16, read_pcm16_channels, write_pcm16
 
 FPS = 24
 RATE = 48000
@@ -204,3 +204,15 @@ def test_the_limiter_works_out_only_its_stretches_and_gives_the_whole_mix_s_gain
     padded = np.r_[dense, np.full(-len(dense) % frame, np.nan)].reshape(-1, frame)
     assert np.allclose(_frame_mean_square(len(dense), frame, stretches), np.nanmean(padded**2, axis=1), rtol=1e-12)
     assert _limiter(peaks * 0.01, scale, ceiling, window) == []
+
+
+@pytest.mark.parametrize("shape", [(0,), (7,), (300_001,), (200_003, 2)])
+def test_16_bit_samples_are_the_floats_clipped_and_rounded_at_any_length(shape) -> None:
+    # converted a stretch at a time (an episode's mix without full-length copies), and the same as at once
+    samples = np.random.default_rng(3).uniform(-1.2, 1.2, shape)
+    expected = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    converted = pcm16(samples)
+    assert converted.dtype == np.dtype("<i2") and converted.shape == samples.shape
+    assert np.array_equal(converted, expected)
+    if samples.ndim == 2:  # a view that is not contiguous (channels first, transposed) converts alike
+        assert np.array_equal(pcm16(samples.T).T, expected)

@@ -361,10 +361,15 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
             piece = piece * np.array([np.cos(angle), np.sin(angle)]) * np.sqrt(2)
         target = music if placed.role == "music" else effects
         target[first : first + len(piece)] += piece * gain
+    cache.clear()  # the decoded sounds and the last bed laid: up to an episode's length each, needed no more
+    piece = None
     music *= speech_gain(dialogue, MUSIC_DUCK_DB, sample_rate)[:, None]
     effects *= speech_gain(dialogue, EFFECTS_DUCK_DB, sample_rate)[:, None]
-    stems = {"dialogue": np.repeat(dialogue[:, None], 2, axis=1), "music": music, "effects": effects}
-    mixed = stems["dialogue"] + music + effects
+    # the dialogue stays one channel until it is written: centred, both channels are the same
+    stems = {"dialogue": dialogue[:, None], "music": music, "effects": effects}
+    mixed = np.repeat(stems["dialogue"], 2, axis=1)
+    mixed += music
+    mixed += effects
     curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
     peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
     del peaks
@@ -378,11 +383,13 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
         encoder.feed(memoryview(pcm16(mixed)).cast("B"))  # the samples' own buffer: no 20 MB copy into bytes
     else:
         write_pcm16(out_dir / "mix.wav", mixed, sample_rate)
+    shape = mixed.shape
+    del mixed  # written, or handed to the encoder as 16-bit samples
     try:
         paths = {}
         for name, stem in stems.items():
             paths[name] = out_dir / f"{name}.wav"
-            write_pcm16(paths[name], stem * curve, sample_rate)
+            write_pcm16(paths[name], np.broadcast_to(stem * curve, shape), sample_rate)
     except BaseException:
         if encoder is not None:
             encoder.abandon()
