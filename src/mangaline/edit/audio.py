@@ -193,18 +193,17 @@ def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -
     slope = np.zeros(count)
     if count > 1:
         np.abs(np.diff(gain), out=slope[1:])  # the step into each sample; the filter below takes the one out too
-    bound = maximum_filter1d(slope, size=reach + 2)
-    del slope
+    # in place where it can be (the filters read a line into a buffer first): each full-length array is ~40 MB
+    bound = maximum_filter1d(slope, size=reach + 2, output=slope)
     level = np.abs(mixed[:, 0])
     for channel in range(1, mixed.shape[1]):  # elementwise: numpy reduces a short axis slowly
         np.maximum(level, np.abs(mixed[:, channel]), out=level)
-    bound *= maximum_filter1d(level, size=reach)
-    del level
+    bound *= maximum_filter1d(level, size=reach, output=level)
     bound *= _spread()
-    bound += peaks * gain
-    chunks = -(-count // _CANDIDATE_CHUNK)
-    bounds = np.pad(bound, (0, chunks * _CANDIDATE_CHUNK - count)).reshape(chunks, _CANDIDATE_CHUNK).max(axis=1)
-    del bound
+    bound += np.multiply(peaks, gain, out=level)
+    del level
+    bounds = np.maximum.reduceat(bound, np.arange(0, count, _CANDIDATE_CHUNK))
+    del bound, slope
     best = 0.0
     for index in np.argsort(-bounds, kind="stable"):
         if bounds[index] <= best:
