@@ -190,14 +190,15 @@ def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -
     if not count:
         return 0.0
     reach = 2 * _REACH + 1
-    slope = np.zeros(count)
-    if count > 1:
-        np.abs(np.diff(gain), out=slope[1:])  # the step into each sample; the filter below takes the one out too
     # in place where it can be (the filters read a line into a buffer first): each full-length array is ~40 MB
-    bound = maximum_filter1d(slope, size=reach + 2, output=slope)
     level = np.abs(mixed[:, 0])
+    slope = np.zeros(count)
     for channel in range(1, mixed.shape[1]):  # elementwise: numpy reduces a short axis slowly
-        np.maximum(level, np.abs(mixed[:, channel]), out=level)
+        np.maximum(level, np.abs(mixed[:, channel], out=slope), out=level)
+    slope[0] = 0.0
+    if count > 1:  # the step into each sample; the filter below takes the one out too
+        np.abs(np.subtract(gain[1:], gain[:-1], out=slope[1:]), out=slope[1:])
+    bound = maximum_filter1d(slope, size=reach + 2, output=slope)
     bound *= maximum_filter1d(level, size=reach, output=level)
     bound *= _spread()
     bound += np.multiply(peaks, gain, out=level)
