@@ -17,13 +17,15 @@ _CHUNK = 1 << 18  # samples converted at a time: an episode's mix is converted w
 
 def pcm16(samples: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] as little-endian 16-bit PCM values (clipped, rounded), in the same shape."""
-    samples = np.ascontiguousarray(samples)
+    given = np.asarray(samples)
+    samples = np.atleast_1d(given)
     pcm = np.empty(samples.shape, "<i2")
-    flat, out = samples.reshape(-1), pcm.reshape(-1)
-    for first in range(0, flat.size, _CHUNK):
-        part = np.clip(flat[first : first + _CHUNK], -1.0, 1.0) * 32767.0
-        out[first : first + _CHUNK] = np.round(part, out=part)
-    return pcm
+    # a stretch of rows at a time: a view (a broadcast mono stem, a transposed array) is never copied whole
+    rows = max(1, _CHUNK // max(1, samples[0].size)) if len(samples) else 1
+    for first in range(0, len(samples), rows):
+        part = np.clip(samples[first : first + rows], -1.0, 1.0) * 32767.0
+        pcm[first : first + rows] = np.round(part, out=part)
+    return pcm.reshape(given.shape)
 
 
 def write_pcm16(path: Path, samples: np.ndarray, sample_rate: int) -> None:

@@ -216,3 +216,6 @@ def test_16_bit_samples_are_the_floats_clipped_and_rounded_at_any_length(shape) 
     assert np.array_equal(converted, expected)
     if samples.ndim == 2:  # a view that is not contiguous (channels first, transposed) converts alike
         assert np.array_equal(pcm16(samples.T).T, expected)
+        # a mono column broadcast to stereo (the dialogue stem) is converted without being copied out first
+        assert np.array_equal(pcm16(np.broadcast_to(samples[:, :1], samples.shape)),
+                              np.repeat(expected[:, :1], 2, axis=1))
