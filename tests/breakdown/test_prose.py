@@ -842,3 +842,51 @@ def test_a_japanese_pronoun_tag_after_its_quote_gives_the_one_named_before_its_g
     lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert reader.cast.gender(reader.cast.known["千尋"]) == "f"
     assert lines[-1].speaker == "大輔"
+
+
+def test_a_japanese_speech_verb_in_the_present_or_before_to_names_the_speaker_after_an_untagged_line():
+    pytest.importorskip("sudachipy")
+    text = ("駅前\n　浩一は改札の前で時計を見ていた。奈美は切符を買っていた。\n「遅いなあ」\n　奈美が冷やかすと、浩一は肩をすくめた。\n"
+            "「電車のせいだよ」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["奈美", "浩一"]
+
+
+def test_a_count_of_people_is_no_character():
+    pytest.importorskip("sudachipy")
+    _, reader = _read("山小屋\n　健司と千里と美和は火を囲んでいた。\n「寒いね」と千里が言った。\n　四人は声を立てて笑う。\n", "ja")
+    assert "四人" not in reader.cast.known
+
+
+def test_a_cjk_name_spoken_of_at_the_end_of_a_line_is_not_a_call_but_one_checked_for_is():
+    pytest.importorskip("jieba")
+    # 王总 is spoken of, not called: the untagged reply is the one whose turn it is
+    text = ("第一章\n　　会议室里只有两个人。\n　　“准备好了吗？”赵磊问。\n　　“放着吧，王总还没来。”钱芳说。\n"
+            "　　“那我先去倒杯水。”\n")
+    _, reader = _read(text, "zh")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["赵磊", "钱芳", "赵磊"]
+    reader = ProseReader("zh", source="t")
+    reader.cast.add("周德顺")
+    reader.cast.join("老周", reader.cast.known["周德顺"])
+    assert reader._addressed("老周是吧？") == {reader.cast.known["周德顺"]}
+    assert reader._addressed("放着吧，老周还没到。") == set()
+
+
+def test_a_japanese_narrator_is_the_one_who_introduces_themself_by_a_name_the_narration_never_uses():
+    pytest.importorskip("sudachipy")
+    text = ("港の宿\n　私は宿の玄関で靴を脱いだ。私は荷物を置いた。私の隣には若い男がいた。\n"
+            "「はじめまして。杉浦です。私は東京から来ました」\n「これはどうも。沖田と申します」と男は言った。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known.get("私") == reader.cast.known.get("杉浦")
+
+
+def test_a_japanese_narrator_who_names_themself_after_a_dash_is_that_name():
+    pytest.importorskip("sudachipy")
+    text = "夏\n　高校一年の春、僕――森本陽介は、祖母の家に来ていた。僕は縁側に座った。僕の足元に猫がいた。\n「陽介、西瓜よ」と祖母が言った。\n"
+    _, reader = _read(text, "ja")
+    assert reader.cast.known.get(reader.words.NARRATOR) == reader.cast.known.get("森本陽介")
+
+
+def test_the_voice_of_a_thing_is_no_character():
+    pytest.importorskip("sudachipy")
+    _, reader = _read("夜道\n　田んぼに蛙の声が響いていた。\n「静かな夜だね」と和也が言った。\n", "ja")
+    assert "声" not in reader.cast.known

@@ -704,7 +704,8 @@ class ProseReader:
                     if after and after.group("role") not in self.cast.known:
                         self.cast.join(after.group("role"), cid)
         # a voice described before it is named (落ち着いた女の声が出る) is a character of its own too
-        subject = re.compile(rf"(?:{boundary}(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
+        # but 蛙の声が / 風の声が is the voice of a thing named before it, no one's line (祖母の声 is hers: _voice_owner)
+        subject = re.compile(rf"(?:{boundary}(?!(?<=の)声)(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
                              else rf"{boundary}(?P<role>{body})(?!们)")
         for text in narration:
             for match in subject.finditer(text):
@@ -869,7 +870,7 @@ class ProseReader:
         if self.language != "en" and self.cast.known:
             # 僕、高橋悠斗は / あたし、早瀬ユイが / 我，林夏，: the narrator names themself beside the I
             names = _alternation(self.cast.known)
-            told = re.search(rf"(?:{first})(?:[、，,][\s　]*|叫|是)(?P<name>{names})(?=[はがもでの、，,。]|$)", narration, re.MULTILINE)
+            told = re.search(rf"(?:{first})(?:[、，,―—－\-][―—－\-]?[\s　]*|叫|是)(?P<name>{names})(?=[はがもでの、，,。]|$)", narration, re.MULTILINE)
             if told and not self.cast.provisional(self.cast.known[told.group("name")]):
                 self.cast.join(self.words.NARRATOR, self.cast.known[told.group("name")])
                 return
@@ -885,9 +886,16 @@ class ProseReader:
         called: Counter[str] = Counter()
         for paragraph in paragraphs:
             for start, end, closed in find_quotes(paragraph.text):
-                for cid in sorted(self._addressed(paragraph.text[start + 1 : end - 1 if closed else end])):
+                speech = paragraph.text[start + 1 : end - 1 if closed else end]
+                for cid in sorted(self._addressed(speech)):
                     if cid not in named_in_narration and not self.cast.provisional(cid):
                         called[cid] += 1
+                if self.cjk:
+                    # 「水野です。私は初めてで」: one who gives a name the narration never uses is the one who says I there
+                    for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
+                        cid = self.cast.known.get(match.group("name") or "")
+                        if cid is not None and cid not in named_in_narration and not self.cast.provisional(cid):
+                            called[cid] += 1
         if called:
             self.cast.join(self.words.NARRATOR, called.most_common(1)[0][0])
         elif self.language == "en":
@@ -1232,7 +1240,13 @@ class ProseReader:
             core = clause.strip(" 　\"“”「」『』")
             # what is left of the clause besides the name: a title (早苗おばさん, 赵老大) or a word or two (Goodnight)
             rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
-            if len(mentions) == 1 and (len(rest) <= (5 if self.language == "en" else 3) or rest in self.words.TITLES):
+            if self.language == "en":
+                calls = len(rest) <= 5
+            else:
+                # a line that opens on a name and a short word (小雨回来啦) greets the one named; one that ends on it
+                # after more is said (放着吧，李总还没到) speaks of them
+                calls = self._call_rest(rest) or self.language == "zh" and clause == clauses[0] and len(rest) <= 3
+            if len(mentions) == 1 and calls:
                 called.add(mentions[0][2])
             elif not mentions and (titled := self._titled_call(core)):
                 called.add(titled)  # 蕾姐，…: a given name with a title, for 张蕾
@@ -1247,6 +1261,15 @@ class ProseReader:
                     if len(bearers) == 1:
                         called |= bearers
         return called
+
+    def _call_rest(self, rest: str) -> bool:
+        """Whether what a CJK clause holds besides a name still makes it a call: nothing, a title (早苗おばさん),
+        or a call's particle or a check of who one is (小雨啊 / 老周是吧 / 健太よ / 田中さんですね); a name with a verb
+        after it (李总还没到) is spoken of, not called."""
+        if not rest or rest in self.words.TITLES:
+            return True
+        particles = r"(?:是吧|是吗|对吧|吗|[啊呀哎喂嘛啦哦呢吧诶]{1,2})" if self.language == "zh" else r"(?:ですね|ですか|だね|だな|かい|じゃん|じゃない|[よねさぁ]{1,2})"
+        return re.fullmatch(particles, rest) is not None
 
     def _speech_gender(self, speech: str) -> str | None:
         """The gender a line's own words give its speaker (俺 / あたし / 〜かしら in Japanese), where they give one."""
