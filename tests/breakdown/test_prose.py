@@ -890,3 +890,15 @@ def test_the_voice_of_a_thing_is_no_character():
     pytest.importorskip("sudachipy")
     _, reader = _read("夜道\n　田んぼに蛙の声が響いていた。\n「静かな夜だね」と和也が言った。\n", "ja")
     assert "声" not in reader.cast.known
+
+
+def test_a_name_a_pronoun_acts_on_does_not_take_the_pronoun_s_gender():
+    _, reader = _read('Tom Reyes stood by the door.\n\nShe looked at Tom Reyes for a long time.\n\n"Well?" said Tom Reyes.\n', "en")
+    assert reader.cast.gender(reader.cast.known["Tom Reyes"]) != "f"
+
+
+def test_a_chinese_name_after_a_verb_in_a_colon_tag_is_the_one_spoken_to():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　吴佳和郑涛在仓库里清点货物。\n　　“数对了吗？”吴佳问。\n　　“对了。”郑涛说。\n"
+            "　　吴佳没抬头。她合上本子，看了郑涛一眼：“明天早点来。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")][-1] == "吴佳"

@@ -531,8 +531,10 @@ class ProseReader:
             for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
                 ids = {cid for _, _, cid in self.cast.mentions(sentence)}
                 # "Hanako looked at the fire. She thought a moment." names her in the sentence before, when the
-                # pronoun opens the sentence as its subject (not "The door opened, rain on her hood.")
-                subject = ids if ids else previous if self._opens_on_pronoun(sentence) else set()
+                # pronoun opens the sentence as its subject (not "The door opened, rain on her hood."); a name after
+                # that pronoun is one it acts on (她看了周明一眼: she, not 周明)
+                opens = self._opens_on_pronoun(sentence)
+                subject = previous if opens else ids
                 previous = ids
                 if len(subject) != 1:
                     continue
@@ -1078,12 +1080,29 @@ class ProseReader:
             # preposition makes the object (冲小杰笑了笑)
             objects = getattr(self.words, "OBJECT_MARKERS", "")
             mentioned = [m for m in self.cast.mentions(raw) if not (m[0] and raw[m[0] - 1] in objects)]
+            if self.language == "zh" and mentioned and not self._clause_opener(raw[: mentioned[0][0]]):
+                # 看了周明一眼： a name after a verb is the one looked at; the subject is the sentence's
+                mentioned = []
             if mentioned:
                 return _Tag(who=mentioned[0][2])
             pronoun = self._pronoun_re.match(raw)
             if pronoun:
                 return self._subject(pronoun.group(0))
         return _Tag()
+
+    def _clause_opener(self, before: str) -> bool:
+        """Whether what stands before a name in a Chinese clause leaves the name its subject: nothing, or only words
+        that open a clause (这时, 只见, 一旁的) and manner words, not a verb it is the object of (看了周明一眼)."""
+        words = sorted(set(self.words.LEADING) | set(self.words.MANNER), key=len, reverse=True)
+        rest = before.strip(" 　")
+        changed = True
+        while rest and changed:
+            changed = False
+            for word in words:
+                if rest.startswith(word):
+                    rest, changed = rest[len(word):], True
+                    break
+        return not rest
 
     def _tag_after(self, text: str, begin: int, end: int) -> _Tag | None:
         """A tag opening the narration text[begin:end] that follows a quote."""
