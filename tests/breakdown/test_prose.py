@@ -902,3 +902,29 @@ def test_a_chinese_name_after_a_verb_in_a_colon_tag_is_the_one_spoken_to():
     text = ("第一章\n　　吴佳和郑涛在仓库里清点货物。\n　　“数对了吗？”吴佳问。\n　　“对了。”郑涛说。\n"
             "　　吴佳没抬头。她合上本子，看了郑涛一眼：“明天早点来。”\n")
     assert [line.speaker for line in _spoken(text, "zh")][-1] == "吴佳"
+
+
+@pytest.mark.parametrize("language, text, answerer, caller", [
+    ("ja", "昼休み\n　優子と健二は屋上で弁当を食べていた。\n「今日は風が強いね」と優子が言った。\n「ああ」と健二が答えた。\n"
+           "　そのとき、優子の携帯電話が鳴った。姉からだった。\n「もしもし？」\n「優子、今夜は遅くなるから」\n「わかった」\n",
+     "優子", "姉"),
+    ("zh", "第一章\n　　周凯和吴婷坐在车里。\n　　“还要等多久？”吴婷问。\n　　“快了。”周凯说。\n"
+           "　　这时吴婷的手机响了，是孙磊。\n　　“喂？”\n　　“婷婷，你们到哪儿了？”\n　　“马上到。”\n",
+     "吴婷", "孙磊"),
+    ("en", 'Anna and Tom sat in the car.\n\n"How long now?" Anna asked.\n\n"Ten minutes," said Tom.\n\n'
+           'Then her phone buzzed. It was Grace.\n\n"Hello?"\n\n"Where are you two?"\n\n"Nearly there."\n',
+     "Anna", "Grace"),
+])
+def test_a_phone_call_alternates_between_the_one_whose_phone_rang_and_the_caller(language, text, answerer, caller):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    speakers = [line.speaker for line in _spoken(text, language)]
+    assert speakers[-3:] == [answerer, caller, answerer]
+
+
+def test_a_narrator_s_i_in_a_line_is_no_call():
+    pytest.importorskip("jieba")
+    reader = ProseReader("zh", source="t")
+    cid = reader.cast.add("沈雁")
+    reader.cast.join("我", cid)
+    assert reader._addressed("我……我知道了。") == set()

@@ -326,6 +326,7 @@ class _SceneState:
     called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
     facing: list[str] = field(default_factory=list)  # whom the narration just before turned to (Owen turned to Gregory)
     gone: set[str] = field(default_factory=set)  # who the narration says left the scene and has not been back
+    caller: str | None = None  # one heard over the phone, until the narration hangs up
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
 
@@ -1252,7 +1253,8 @@ class ProseReader:
             if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or not mentions and core in getattr(self.words, "KINSHIP_CALLS", {}):
                 called |= self._addressed(core)
         for clause in {clauses[0], clauses[-1]}:
-            mentions = self.cast.mentions(clause)
+            # 我……我马上到: one says I of oneself, never to another (the narrator's I is one of the narrator's names)
+            mentions = [m for m in self.cast.mentions(clause) if clause[m[0] : m[1]] not in self.words.FIRST_PERSON]
             if self.language == "en":
                 # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
                 mentions = [m for m in mentions if clause[m[0]].isupper()]
@@ -1433,6 +1435,7 @@ class ProseReader:
                     scene.last_actor = new.pop()
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
+            self._phone_call(text, scene)
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 
         # narration pieces around the quotes: pieces[k] is before quotes[k], pieces[-1] after the last
@@ -1602,6 +1605,61 @@ class ProseReader:
         said = [beat.line for beat in beats if beat.line is not None]
         scene.guessed = said[0] if guessed and len(said) == 1 else None
         return beats
+
+    def _phone_call(self, narration: str, scene: _SceneState) -> None:
+        """A phone that rings and says whose call it is (真理子の携帯電話が鳴った。母からだった / 我的手机响了，是多多 / Her
+        phone buzzed. It was Grace.): its owner answers first, and the caller is the one who speaks back."""
+        rings = getattr(self.words, "PHONE_RINGS", None)
+        match = re.search(rings, narration) if rings else None
+        if scene.caller is not None and re.search(self.words.PHONE_ENDS, narration):
+            # 我挂掉电话回过头 / 電話を切ると: the caller is heard no more
+            scene.gone.add(scene.caller)
+            scene.speakers = [cid for cid in scene.speakers if cid != scene.caller]
+            scene.caller = None
+        if match is None:
+            return
+        caller_match = re.search(self.words.PHONE_CALLER, narration[match.end() :])
+        raw = next((v for k, v in caller_match.groupdict().items() if k.startswith("caller") and v), None) if caller_match else None
+        caller = self._caller(raw) if raw else None
+        owner = re.sub(r"['’]s$", "", (match.groupdict().get("owner") or "").strip())
+        if match.groupdict().get("pos"):
+            # 真理子の携帯 / 我的手机: the name or pronoun right before the possessive
+            before = narration[: match.start()]
+            named = [m for m in self.cast.mentions(before) if m[1] == len(before)]
+            said = re.search(f"(?:{_alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))})$", before)
+            owner = before[named[-1][0] :] if named else said.group(0) if said else ""
+        if not owner:
+            tag = self._narration_subject(narration[: match.start()]) if narration[: match.start()].strip() else None
+            answerer = self._resolve(tag, [], scene) if tag else scene.last_actor
+        elif owner in self.words.FIRST_PERSON or owner.lower() == "my":
+            answerer = self.cast.known.get(self.words.NARRATOR) or self.cast.add(self.words.NARRATOR)
+        else:
+            answerer = self._resolve(self._subject({"his": "he", "her": "she"}.get(owner.lower(), owner)), [], scene)
+        if caller is None or answerer is None or caller == answerer:
+            return
+        scene.gone.discard(caller)
+        scene.mention(caller)
+        # the two take turns from here, whichever of them speaks first
+        scene.speakers = [cid for cid in scene.speakers if cid not in (answerer, caller)] + [answerer, caller]
+        scene.last_actor = answerer
+        scene.caller = caller
+
+    def _caller(self, raw: str) -> str | None:
+        """The character a phone call is from: one named or a role (母, her mother), added if the story has no such one yet."""
+        raw = re.sub(r"^(?:[Mm]y|[Hh]is|[Hh]er)\s+", "", raw.strip())
+        mentioned = self.cast.mentions(raw)
+        if mentioned:
+            return mentioned[0][2]
+        roles = getattr(self.words, "ROLES", {})
+        kin = getattr(self.words, "KIN", {})
+        if raw in roles or raw.lower() in roles or raw in kin:
+            cid = self.cast.add(raw.lower() if self.language == "en" else raw)
+            gender = roles.get(raw) or roles.get(raw.lower()) or kin.get(raw)
+            if gender:
+                self.cast.vote(cid, gender, 2)
+            return cid
+        name = self._clean_name(raw)
+        return self.cast.add(name) if name and not self.cast.ambiguous(name) else None
 
     def _name_the_one_answered(self, scene: _SceneState, who: str, called: list[str]) -> None:
         """An unnamed voice that just spoke is the one the next speaker calls by a name no one has spoken under yet

@@ -138,3 +138,10 @@ EXITS = r"(?:走了|离开了|离去|走出去了|出去了|扬长而去|退了�
 POSSESSIVE_BEFORE_NAME = r"[他她]的[\u4e00-\u9fff]{1,4}?[，,]?$"
 # Prepositions that make the name after them an object (冲小杰笑了笑, 对林夏说): not the tag's speaker.
 OBJECT_MARKERS = "冲朝对向给跟替和与把被"
+# What narration says when a phone rings (小雨的手机响了) and whose call it is (是多多 / 来电显示：王静 / 屏幕上跳出两个字：江川):
+# the one whose phone it is answers, and the caller speaks back to them.
+PHONE_RINGS = r"(?P<pos>的)?(?:手机|电话)(?:突然|忽然|又)?(?:响了|响起来|响起|震了|震动)"
+PHONE_CALLER = (r"(?:来电显示|屏幕上[^：:。]{0,8})[：:](?P<caller>[\u4e00-\u9fff]{1,4})"
+                r"|(?:^|[，。])是(?P<caller2>[\u4e00-\u9fff]{1,4}?)(?:打来的)?(?=[。，！]|$)|(?P<caller3>[\u4e00-\u9fff]{1,4}?)打来的")
+# What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
+PHONE_ENDS = r"(?:挂了电话|挂掉电话|挂断|挂上电话|电话挂了|电话断了)"
