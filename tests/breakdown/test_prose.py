@@ -928,3 +928,11 @@ def test_a_narrator_s_i_in_a_line_is_no_call():
     cid = reader.cast.add("沈雁")
     reader.cast.join("我", cid)
     assert reader._addressed("我……我知道了。") == set()
+
+
+def test_a_one_kanji_japanese_given_name_is_the_full_name_it_ends():
+    pytest.importorskip("sudachipy")
+    text = "雨の駅\n　待合室には加藤美穂と山口隆しかいなかった。\n「遅れてますね」と美穂が言った。\n「この雨ですから」と隆が答えた。\n"
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["隆"] == reader.cast.known["山口隆"]
+    assert reader.cast.known.get("母") != reader.cast.known.get("祖母") or "母" not in reader.cast.known

@@ -189,6 +189,11 @@ class Cast:
             return False
         if self.language == "zh" and len(short) == 1:
             return long.startswith(short) or long.endswith(short)
+        if self.language == "ja" and len(short) == 1:
+            # 隆 is 山口隆: a one-kanji given name ends a full name; a role (母) is not one of a longer role (祖母)
+            roles = getattr(self.words, "ROLES", {})
+            return (len(long) >= 3 and long.endswith(short) and _CJK.match(short) is not None
+                    and short not in roles and long not in roles and short not in self.words.NOT_NAMES)
         return len(short) >= 2 and (long.startswith(short) or long.endswith(short))
 
     def add(self, name: str) -> str:
