@@ -936,3 +936,12 @@ def test_a_one_kanji_japanese_given_name_is_the_full_name_it_ends():
     _, reader = _read(text, "ja")
     assert reader.cast.known["隆"] == reader.cast.known["山口隆"]
     assert reader.cast.known.get("母") != reader.cast.known.get("祖母") or "母" not in reader.cast.known
+
+
+def test_a_japanese_question_about_the_one_it_names_is_put_to_them():
+    pytest.importorskip("sudachipy")
+    reader = ProseReader("ja", source="t")
+    cid = reader.cast.add("ミサキ")
+    assert reader._addressed("ミサキはどう思う") == {cid}
+    assert reader._addressed("ミサキさんも来るの？") == {cid}
+    assert reader._addressed("ミサキは先に帰った") == set()

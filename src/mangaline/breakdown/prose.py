@@ -1257,6 +1257,12 @@ class ProseReader:
             mentions = self.cast.mentions(core)
             if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or not mentions and core in getattr(self.words, "KINSHIP_CALLS", {}):
                 called |= self._addressed(core)
+        asked = getattr(self.words, "ASKED_BY_TOPIC", None)
+        if asked and len(clauses) == 1:
+            # ユウタはどう思う / 花子さんは行くの？: a question about the one it names, put to them
+            found = self.cast.mentions(clauses[0])
+            if found and found[0][0] == 0 and re.match(asked, clauses[0][found[0][1] :]) and re.search(r"[？?]$|(?:か|の|思う)$|どう|何|なに|いつ|どこ", speech.strip(" 　")):
+                called.add(found[0][2])
         for clause in {clauses[0], clauses[-1]}:
             # 我……我马上到: one says I of oneself, never to another (the narrator's I is one of the narrator's names)
             mentions = [m for m in self.cast.mentions(clause) if clause[m[0] : m[1]] not in self.words.FIRST_PERSON]

@@ -111,3 +111,5 @@ PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォ
 PHONE_CALLER = r"(?:^|[。、\s　])(?:相手は|画面には)?(?P<caller>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,8}?)(?:からだった|からの電話|からの着信|からだ)"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ)"
+# What follows a name that opens a question about that one (ユウタはどう思う / 花子さんも来る？): the question is put to them.
+ASKED_BY_TOPIC = r"(?:さん|くん|君|ちゃん|様|先輩|先生)?[はも]"
