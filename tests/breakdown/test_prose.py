@@ -945,3 +945,17 @@ def test_a_japanese_question_about_the_one_it_names_is_put_to_them():
     assert reader._addressed("ミサキはどう思う") == {cid}
     assert reader._addressed("ミサキさんも来るの？") == {cid}
     assert reader._addressed("ミサキは先に帰った") == set()
+
+
+def test_a_role_brought_in_with_a_phrase_speaks_and_takes_the_full_name_it_gives_as_a_whole_line():
+    text = ('The boat reached the jetty and Nell climbed out.\n\n"Hello?" she called.\n\n'
+            "An old man in a fisherman's jumper came down the path.\n\n\"You'll be the new keeper,\" he said.\n\n"
+            '"I am."\n\n"Silas Penrose." The old man did not offer his hand.\n\n"From Truro." He pointed at the boat.\n')
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    assert [line.speaker for line in lines] == ["Nell", "Silas Penrose", "Nell", "Silas Penrose", "Silas Penrose"]
+    assert "From Truro" not in reader.cast.known
+
+
+def test_a_pronoun_that_cannot_be_the_one_named_before_gives_them_no_gender():
+    _, reader = _read('Owen looked at his sister. She shook her head.\n\n"Fine," said Owen.\n', "en")
+    assert reader.cast.gender(reader.cast.known["Owen"]) == "m"

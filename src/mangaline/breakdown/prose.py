@@ -409,7 +409,8 @@ class ProseReader:
                 re.compile(rf"[」』][\s　]*と[、\s　]*(?P<who>{_JA_NAME}(?:{honorific})?)[はがも]"),
                 re.compile(rf"(?:^|[。、」\s　])(?P<who>{_JA_NAME}(?:{honorific})?)[はが][^。「」]{{0,16}}?(?:{verbs})", re.MULTILINE),
             ]
-        self._pronoun_re = re.compile(f"(?:{pronouns})")
+        # "He pointed at the boat.": a pronoun opening an English sentence is capitalised
+        self._pronoun_re = re.compile(f"(?:{pronouns})", re.IGNORECASE if language == "en" else 0)
         # a paragraph of narration whose first sentence has a subject and a speech verb, right after an
         # untagged line (「……マジかよ」 / 藤井は口の中でつぶやいた。/ "Fine." / Tom muttered it without looking up.)
         # only verbs of saying: a laugh or a nod after a line is as often the listener's
@@ -534,6 +535,7 @@ class ProseReader:
         self._learn_apposed_genders(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
+            before: str | None = None  # the gender the sentence before gave its subject
             for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
                 ids = {cid for _, _, cid in self.cast.mentions(sentence)}
                 # "Hanako looked at the fire. She thought a moment." names her in the sentence before, when the
@@ -541,10 +543,13 @@ class ProseReader:
                 # that pronoun is one it acts on (她看了周明一眼: she, not 周明)
                 opens = self._opens_on_pronoun(sentence)
                 subject = previous if opens else ids
-                previous = ids
+                gender = self._sentence_gender(self._without_kin_possessives(sentence))
+                if opens and before and gender and before != gender:
+                    # "Owen looked at his sister. She shook her head.": she is the sister, not Owen
+                    subject = set()
+                previous, before = ids, gender
                 if len(subject) != 1:
                     continue
-                gender = self._sentence_gender(self._without_kin_possessives(sentence))
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
 
@@ -679,8 +684,8 @@ class ProseReader:
         if self.language == "en":
             # "The porter put his head round the door.": a role opening a sentence of narration
             # "The woman in the grey coat came in": a phrase may stand between the role and its verb
-            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:the|a|an|his|her)\s+(?:[a-z]+\s+){0,2}?[a-z]+,?)?"
-            opens = re.compile(rf"(?:^|(?<=[.!?]\s))(?:The|A|An)\s+(?:[a-z]+\s+)?(?P<role>{body}){phrase}\s+(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked)\b")
+            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:the|a|an|his|her)\s+(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
+            opens = re.compile(rf"(?:^|(?<=[.!?]\s))(?:The|A|An)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked)\b")
             narration = " ".join(_unquoted(p.text) for p in paragraphs)
             for start, _, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
@@ -941,7 +946,7 @@ class ProseReader:
             self.cast.join(name, cid)
         self.cast.join(self.words.NARRATOR, cid)
 
-    def _introduced(self, speech: str, question: str = "") -> str | None:
+    def _introduced(self, speech: str, question: str = "", by_role: bool = False) -> str | None:
         """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any; a bare name
         that answers who someone else is ("Who is he?" / "Arthur Pell.") is that other one's."""
         for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
@@ -959,8 +964,11 @@ class ProseReader:
         if self.language == "en" and not re.search(r"\b[Ww]ho(?:'s|’s| is| was)\s+(?:he|she|that|this|they)\b", question):
             # "Sofia Lind. I think your agent owes us both an apology.": a full name said as a sentence of its own,
             # by one who has not spoken under it yet, with more to say, is the speaker giving it
-            bare = re.match(r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
+            # so is a full name said as the whole line by a role ("Abel Tremayne." The old man did not offer his hand.)
+            bare = re.match(r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.(?:\s+\S|\s*$)" if by_role else r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
             name = self._clean_name(bare.group("name")) if bare else None
+            if name and _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
+                name = None  # "From Leeds.": where one is from, not who
             if name and not any(token in self.words.TITLES for token in name.split()):
                 cid = self.cast.known.get(name)
                 if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
@@ -1479,6 +1487,9 @@ class ProseReader:
         tag_names = self._subject_names(narration, narration_names) if any(tags) else narration_names
         for tag in tags:
             speakers.append(self._resolve(tag, tag_names, scene) if tag else None)
+            if tag and tag.pronoun in ("m", "f") and speakers[-1] and self.cast.gender(speakers[-1]) is None:
+                # "Hello?" she called.: the one it was, whose gender nothing had said, is a she from here on
+                self.cast.vote(speakers[-1], tag.pronoun)
         for k, (start, end, _) in enumerate(quotes):
             if speakers[k] and speakers[k] in self._addressed(text[start + 1 : end]):
                 # 胖子又转向孙浩然：“浩然，…”: the tag caught the one spoken to; the sentence's subject speaks
@@ -1528,7 +1539,8 @@ class ProseReader:
                 unknown = unknown or self.cast.add(self.words.UNKNOWN_SPEAKER)
                 who = unknown
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
-            introduced = (self._introduced(" ".join(inner), scene.last_line) or self._answered_name(" ".join(inner), scene.last_line)
+            by_role = who is not None and self.cast.provisional(who)
+            introduced = (self._introduced(" ".join(inner), scene.last_line, by_role) or self._answered_name(" ".join(inner), scene.last_line)
                           or self._answered_identity(who, " ".join(inner), scene))
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
