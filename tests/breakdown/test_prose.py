@@ -959,3 +959,12 @@ def test_a_role_brought_in_with_a_phrase_speaks_and_takes_the_full_name_it_gives
 def test_a_pronoun_that_cannot_be_the_one_named_before_gives_them_no_gender():
     _, reader = _read('Owen looked at his sister. She shook her head.\n\n"Fine," said Owen.\n', "en")
     assert reader.cast.gender(reader.cast.known["Owen"]) == "m"
+
+
+def test_a_role_that_comes_in_mid_sentence_speaks_and_is_named_by_the_one_who_calls_it():
+    text = ('Peter Vance sat by the fire with his paper.\n\n"Quiet evening," he said.\n\n'
+            'The door opened and a girl of about ten came in, still in her boots.\n\n"Papa, the hens are out again."\n\n'
+            '"Rosie, take your boots off."\n\n"Sorry."\n')
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    assert [line.speaker for line in lines] == ["Peter Vance", "Rosie", "Peter Vance", "Rosie"]
+    assert reader.cast.known["girl"] == reader.cast.known["Rosie"]

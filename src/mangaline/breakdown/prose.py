@@ -684,8 +684,10 @@ class ProseReader:
         if self.language == "en":
             # "The porter put his head round the door.": a role opening a sentence of narration
             # "The woman in the grey coat came in": a phrase may stand between the role and its verb
-            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:the|a|an|his|her)\s+(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
-            opens = re.compile(rf"(?:^|(?<=[.!?]\s))(?:The|A|An)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked)\b")
+            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:the|a|an|his|her|about)\s+(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
+            # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
+            opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+"
+                               rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|comes|stands|sits|goes|looks)\b")
             narration = " ".join(_unquoted(p.text) for p in paragraphs)
             for start, _, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
@@ -1589,6 +1591,10 @@ class ProseReader:
                 if called or scene.speakers[-1:] != [who]:
                     # the call stands while its caller goes on talking, until another voice answers
                     scene.called = called
+                if not called and scene.speakers and scene.speakers[-1] != who and self.cast.provisional(scene.speakers[-1]):
+                    # "Papa, the pony's loose." / "Lucy, we have a guest.": the role that just spoke is called by name
+                    vocative = self._new_vocative(" ".join(inner))
+                    called = [self.cast.add(vocative)] if vocative else called
                 self._name_the_one_answered(scene, who, called)
                 for named in called:
                     scene.mention(named)
@@ -1683,6 +1689,27 @@ class ProseReader:
             return cid
         name = self._clean_name(raw)
         return self.cast.add(name) if name and not self.cast.ambiguous(name) else None
+
+    def _new_vocative(self, speech: str) -> str | None:
+        """A name an English line calls someone by, at the start or end of one of its sentences ("Lucy, we have a
+        guest." / "Sit down, Mrs Hale."), that no character has yet and that is no title ("Doctor")."""
+        if self.language != "en":
+            return None
+        titles = _alternation(self.words.TITLES)
+        pattern = re.compile(rf"(?:(?:{titles})\.?\s+)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?")
+        for sentence in re.split(r"(?<=[.!?…])\s+", speech):
+            clauses = self._clauses(sentence)
+            if len(clauses) < 2:
+                continue
+            for clause in (clauses[0], clauses[-1]):
+                core = clause.strip(" \"“”‘’'—-")
+                if not pattern.fullmatch(core) or core in getattr(self.words, "TITLE_CALLS", {}):
+                    continue
+                name = self._clean_name(core)
+                if name and name.lower() not in self.words.ROLES and not self.cast.mentions(name) \
+                        and not self.cast.ambiguous(name) and not _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
+                    return name
+        return None
 
     def _name_the_one_answered(self, scene: _SceneState, who: str, called: list[str]) -> None:
         """An unnamed voice that just spoke is the one the next speaker calls by a name no one has spoken under yet
