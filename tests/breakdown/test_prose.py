@@ -968,3 +968,12 @@ def test_a_role_that_comes_in_mid_sentence_speaks_and_is_named_by_the_one_who_ca
     lines, reader = _spoken(text, "en"), _read(text, "en")[1]
     assert [line.speaker for line in lines] == ["Peter Vance", "Rosie", "Peter Vance", "Rosie"]
     assert reader.cast.known["girl"] == reader.cast.known["Rosie"]
+
+
+def test_chinese_relatives_are_roles_and_a_negation_is_no_name():
+    pytest.importorskip("jieba")
+    text = ("第三章\n　　晚饭后，奶奶把大伯和小姑叫到了堂屋。\n　　“老房子要拆了。”奶奶说。\n　　大伯清了清嗓子：“我是老大……”\n"
+            "　　“老大怎么了？”小姑立刻打断他。\n　　奶奶敲了敲桌子。“都别吵了。”\n")
+    lines, reader = _spoken(text, "zh"), _read(text, "zh")[1]
+    assert [line.speaker for line in lines] == ["奶奶", "大伯", "小姑", "奶奶"]
+    assert "别吵" not in reader.cast.known

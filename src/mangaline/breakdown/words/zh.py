@@ -33,7 +33,7 @@ NOT_TITLED: frozenset[str] = frozenset(
     这位先生 那位先生 这位姑娘 那位姑娘 一位先生""".split()
 )
 # Characters that never stand in a name but often end a clause (叫了一声, 收起伞的): a tag holding one is no name.
-NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你替对向给和跟与从冲朝"
+NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你替对向给和跟与从冲朝别没吵"
 # Common surnames: a sentence that opens with one opens with a name (林夏收起伞，笑道：…).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
@@ -90,6 +90,12 @@ ROLES: dict[str, str | None] = {
     "队长": None, "厨师": None, "保安": None, "门卫": None, "快递员": None, "护工": None, "记者": None, "法官": None,
     "律师": None, "村长": None, "校长": None, "班主任": None, "售货员": None, "收银员": None, "保姆": "f", "渔夫": "m",
     "船夫": "m", "车夫": "m", "书生": "m", "和尚": "m", "道士": "m", "侍卫": None, "丫鬟": "f", "管家": None,
+    # the rest of a family, as narration calls them (大伯清了清嗓子 / 小姑立刻打断他)
+    "大伯": "m", "伯伯": "m", "伯父": "m", "伯母": "f", "大娘": "f", "小叔": "m", "叔父": "m", "小姑": "f", "大姑": "f",
+    "姑妈": "f", "姑父": "m", "姑丈": "m", "大舅": "m", "小舅": "m", "舅妈": "f", "大姨": "f", "小姨": "f", "姨妈": "f",
+    "姨父": "m", "嫂子": "f", "大嫂": "f", "姐夫": "m", "妹夫": "m", "表哥": "m", "表姐": "f", "表弟": "m", "表妹": "f",
+    "堂哥": "m", "堂姐": "f", "堂弟": "m", "堂妹": "f", "公公": "m", "婆婆": "f", "岳父": "m", "岳母": "f", "孙子": "m",
+    "孙女": "f", "外孙": "m", "外孙女": "f", "老伴": None, "媳妇": "f", "儿媳": "f", "女婿": "m",
 }
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
