@@ -977,3 +977,13 @@ def test_chinese_relatives_are_roles_and_a_negation_is_no_name():
     lines, reader = _spoken(text, "zh"), _read(text, "zh")[1]
     assert [line.speaker for line in lines] == ["奶奶", "大伯", "小姑", "奶奶"]
     assert "别吵" not in reader.cast.known
+
+
+def test_an_unnamed_narrator_takes_turns_and_is_never_the_he_of_a_tag():
+    pytest.importorskip("sudachipy")
+    text = ("古書店\n　店主の村上は無口な男で、僕は週に一度そこへ通っていた。僕はその日も戸を開けた。\n「いらっしゃい」\n"
+            "　村上さんは顔も上げずに言った。\n「先週の本、入りましたか」\n「ああ、奥にある」\n"
+            "　彼は立ち上がり、棚の奥から一冊の本を取り出した。\n「これだろう」\n")
+    lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
+    narrator = reader.cast.known[reader.words.NARRATOR]
+    assert [line.character for line in lines] == [reader.cast.known["村上"], narrator, reader.cast.known["村上"], reader.cast.known["村上"]]

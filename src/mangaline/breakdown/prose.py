@@ -877,9 +877,26 @@ class ProseReader:
                         if re.search(rf"[a-z,;] +{re.escape(found.split()[0])}\b", text)})
 
     def _learn_narrator(self, paragraphs: list[Paragraph]) -> None:
-        """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋)."""
+        """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋); one they
+        never name is a character all the same, who takes turns in the scenes the narration says I in."""
         if self.words.NARRATOR in self.cast.known:
             return
+        self._name_the_narrator(paragraphs)
+        if self.words.NARRATOR not in self.cast.known and self._says_i(paragraphs) >= 2:
+            self.cast.add(self.words.NARRATOR)
+
+    def _says_i(self, paragraphs: list[Paragraph]) -> int:
+        """How often the narration (not the speech) says I as a subject or owner."""
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        first = _alternation(self.words.FIRST_PERSON)
+        if self.language == "en":
+            return len(re.findall(r"\b(?:I|my|me)\b", narration))
+        if self.language == "ja":
+            return len(re.findall(rf"(?:{first})[はがものにをと]", narration))
+        return len(re.findall(rf"(?:{first})(?!们)", narration))
+
+    def _name_the_narrator(self, paragraphs: list[Paragraph]) -> None:
+        """The name a first-person narrator goes by, joined to the narrator, where the story gives one."""
         narration = "\n".join(_unquoted(p.text) for p in paragraphs)
         first = _alternation(self.words.FIRST_PERSON)
         if self.language != "en" and self.cast.known:
@@ -889,13 +906,7 @@ class ProseReader:
             if told and not self.cast.provisional(self.cast.known[told.group("name")]):
                 self.cast.join(self.words.NARRATOR, self.cast.known[told.group("name")])
                 return
-        if self.language == "en":
-            says_i = len(re.findall(r"\b(?:I|my|me)\b", narration))
-        elif self.language == "ja":
-            says_i = len(re.findall(rf"(?:{first})[はがものにをと]", narration))
-        else:
-            says_i = len(re.findall(rf"(?:{first})(?!们)", narration))
-        if says_i < 3:
+        if self._says_i(paragraphs) < 3:
             return
         named_in_narration = {cid for _, _, cid in self.cast.mentions(narration)}
         called: Counter[str] = Counter()
@@ -1216,13 +1227,17 @@ class ProseReader:
         if tag.pronoun is None:
             return None
 
+        # the narration calls its own narrator I, never he or she
+        narrator = self.cast.known.get(self.words.NARRATOR)
+        paragraph_names = [cid for cid in paragraph_names if cid != narrator]
+
         def fits(cid: str) -> bool:
-            return self.cast.gender(cid) in (tag.pronoun, None)
+            return cid != narrator and self.cast.gender(cid) in (tag.pronoun, None)
 
         for cid in paragraph_names:
             if self.cast.gender(cid) == tag.pronoun:
                 return cid
-        if scene.last_actor and self.cast.gender(scene.last_actor) == tag.pronoun:
+        if scene.last_actor and self.cast.gender(scene.last_actor) == tag.pronoun and scene.last_actor != narrator:
             # "The porter put his head round the door." / "...," he announced: the subject just before
             return scene.last_actor
         unknown = [cid for cid in paragraph_names if self.cast.gender(cid) is None]
@@ -1230,9 +1245,9 @@ class ProseReader:
             # 李振华推门进来了。他五十出头: the one just named, while no one else is known to fit
             return unknown[-1]
         turn = scene.turn()
-        if turn and self.cast.gender(turn) == tag.pronoun:
+        if turn and self.cast.gender(turn) == tag.pronoun and turn != narrator:
             return turn
-        matching = [cid for cid in reversed(scene.mentioned) if self.cast.gender(cid) == tag.pronoun]
+        matching = [cid for cid in reversed(scene.mentioned) if self.cast.gender(cid) == tag.pronoun and cid != narrator]
         last = scene.speakers[-1] if scene.speakers else None
         if matching and not (matching[0] == last and turn and fits(turn)):
             return matching[0]
@@ -1430,9 +1445,11 @@ class ProseReader:
             elif voice is None and scene.guessed is not None:
                 # 「……マジかよ」 / 藤井は口の中でつぶやいた。 / 美咲が付け加えた。: the subject of a speech verb
                 said = self._said_by(text, scene)
-                if said and said != scene.guessed.character:
-                    self._reassign(scene, scene.guessed, said, self.cast.names.get(said, said))
-                    # 先生はそう言って、男子生徒を呼び止めた: one who goes on to act after saying it speaks next too
+                if said:
+                    if said != scene.guessed.character:
+                        self._reassign(scene, scene.guessed, said, self.cast.names.get(said, said))
+                    # 先生はそう言って、男子生徒を呼び止めた: one who goes on to act after saying it speaks next too;
+                    # one who only said it (村上さんは顔も上げずに言った) is not the one to speak next, guessed right or not
                     voice = None if self._acts_on(text) else said
             scene.guessed = None
             scene.facing = self._facing(text)
