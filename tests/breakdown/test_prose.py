@@ -987,3 +987,12 @@ def test_an_unnamed_narrator_takes_turns_and_is_never_the_he_of_a_tag():
     lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
     narrator = reader.cast.known[reader.words.NARRATOR]
     assert [line.character for line in lines] == [reader.cast.known["村上"], narrator, reader.cast.known["村上"], reader.cast.known["村上"]]
+
+
+def test_a_japanese_role_brought_in_by_looks_is_named_by_what_she_is_called():
+    pytest.importorskip("sudachipy")
+    text = ("古書店\n　店主の村上は本を読んでいた。\n　店の戸が開いて、制服姿の女子高生が入ってきた。\n「おじいちゃん、お弁当だよ」\n"
+            "「すまんな」と村上は言った。\n　ミナと呼ばれた少女は、棚の本を眺めた。\n")
+    lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
+    assert [line.speaker for line in lines] == ["女子高生", "村上"]
+    assert reader.cast.known["少女"] == reader.cast.known["ミナ"]

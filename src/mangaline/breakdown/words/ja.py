@@ -61,10 +61,14 @@ ROLES: dict[str, str | None] = {
     "社長": None, "係長": None, "先生": None, "医者": None, "看護師": None, "刑事": None, "警官": None, "巡査": None,
     "男": "m", "女": "f", "男の人": "m", "女の人": "f", "老人": None, "老婆": "f", "少年": "m", "少女": "f", "若い男": "m", "若い女": "f", "紳士": "m",
     "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None,
+    # people narration brings in by what they look like (制服姿の女子高生が入ってきた)
+    "女性": "f", "男性": "m", "女の子": "f", "男の子": "m", "青年": "m", "若者": None, "婦人": "f", "老紳士": "m",
+    "女子高生": "f", "男子高校生": "m", "女子学生": "f", "男子学生": "m", "学生": None, "生徒": None,
 }
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
-VOICES: tuple[str, ...] = ("女", "男", "声", "若い女", "若い男", "女の人", "男の人", "少女", "少年")
+VOICES: tuple[str, ...] = ("女", "男", "声", "若い女", "若い男", "女の人", "男の人", "少女", "少年", "女性", "男性", "女の子", "男の子",
+                           "青年", "若者")
 # What family call one another to their face, and the role nouns narration uses for the one called.
 KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["お父さん", "父さん", "父ちゃん", "お父様", "親父"], ("父", "父親")),
@@ -92,7 +96,9 @@ FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かっ
 # What narration says to give the name of one it has so far called by a role or a pronoun (老人は榊原と名乗った /
 # 彼女の名前は志保といった).
 NAMED_AS = (r"(?:(?P<subj>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{2,6}?)(?:といった|という|だった|です|だ)"
-            r"|(?P<name2>[\u4e00-\u9fff\u30a0-\u30ff]{2,6}?)(?:と名乗(?:った|る|り|って))")
+            r"|(?P<name2>[\u4e00-\u9fff\u30a0-\u30ff]{2,6}?)(?:と名乗(?:った|る|り|って))"
+            # 葵と呼ばれた少女は / ミナという名の女性が: the role named so
+            r"|(?:^|(?<=[、。\s　]))(?P<name3>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:と呼ばれた|という名の|という名前の)(?P<subj3>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?=[はがもの、])")
 # What narration says when a character leaves the scene (老人は障子を閉めて去っていった): they speak no more in it until
 # they are back.
 EXITS = r"(?:去って(?:いった|行った|いく|行く)|出て(?:いった|行った)|立ち去った|立ち去る|帰って(?:いった|行った)|姿を消した|いなくなった|引っ込んだ|戻っていった)"
