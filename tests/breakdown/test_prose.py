@@ -996,3 +996,10 @@ def test_a_japanese_role_brought_in_by_looks_is_named_by_what_she_is_called():
     lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
     assert [line.speaker for line in lines] == ["女子高生", "村上"]
     assert reader.cast.known["少女"] == reader.cast.known["ミナ"]
+
+
+def test_a_word_that_opens_a_line_is_no_name_for_a_role():
+    text = ('Ward Nine was quiet.\n\nA porter in a grey coat came in with a trolley.\n\n"Bed six?" he asked.\n\n'
+            '"Very," said Nurse Adams, "Goodnight, Mr Cole."\n')
+    _, reader = _read(text, "en")
+    assert "Very" not in reader.cast.known

@@ -369,6 +369,7 @@ class ProseReader:
         self.place = ""
         self.cjk = language in ("zh", "ja")
         self._spoken: set[str] = set()  # every character who has had a line so far
+        self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
         pronouns = _alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))
@@ -464,6 +465,8 @@ class ProseReader:
         """Gather names from speech tags and genders from pronouns, before any quote is attributed."""
         tagged: Counter[str] = Counter()
         acting: Counter[str] = Counter()
+        if self.language == "en":
+            self._lowercase |= set(re.findall(r"(?<![A-Za-z])[a-z]+", "\n".join(p.text for p in paragraphs)))
         for paragraph in paragraphs:
             for number, pattern in enumerate(self._discover):
                 for match in pattern.finditer(paragraph.text):
@@ -1723,6 +1726,8 @@ class ProseReader:
                 if not pattern.fullmatch(core) or core in getattr(self.words, "TITLE_CALLS", {}):
                     continue
                 name = self._clean_name(core)
+                if name and name.split()[0].lower() in self._lowercase:
+                    continue  # a word the story also writes in lower case is a word, not a name ("Very," she said)
                 if name and name.lower() not in self.words.ROLES and not self.cast.mentions(name) \
                         and not self.cast.ambiguous(name) and not _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                     return name

@@ -71,7 +71,9 @@ NOT_NAMES: frozenset[str] = frozenset(
     April May June July August September October November December God Okay OK Hey Hi Hello Good Sorry Thank Thanks
     Please Let Do Does Did Don Can Could Would Should Will Shall Must May Might Is Are Was Were Be Been Have Has Had
     Maybe Perhaps Because Since Though Although Once Twice Never Always Sometimes Outside Inside Upstairs Downstairs
-    Morning Evening Night Tonight Today Tomorrow Yesterday Street Road Avenue Lane""".split()
+    Morning Evening Night Tonight Today Tomorrow Yesterday Street Road Avenue Lane Very Really Quite Fine Right Sure
+    Exactly Indeed Certainly Course Wait Look Listen Come Go Stop Goodnight Goodbye Bye Afternoon Excuse Pardon Honestly
+    Seriously Absolutely Nonsense Rubbish Enough Again Done Ready True Rather Nearly Almost Agreed""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
