@@ -1003,3 +1003,13 @@ def test_a_word_that_opens_a_line_is_no_name_for_a_role():
             '"Very," said Nurse Adams, "Goodnight, Mr Cole."\n')
     _, reader = _read(text, "en")
     assert "Very" not in reader.cast.known
+
+
+def test_a_bare_name_after_a_self_introduction_is_the_answerer_s_own():
+    pytest.importorskip("jieba")
+    text = ("第五章\n　　苏晚去开门，门外站着陆川。\n　　“你怎么来了？”苏晚问。\n　　“路过。”陆川说。\n"
+            "　　周屿走到门口，揽住苏晚的肩膀，笑了笑：“你好，我是周屿。”\n　　“陆川。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")][-2:] == ["周屿", "陆川"]
+    text = ('Nell Hart stood at the door. Tom Reed waited by the gate.\n\n"I\'m Nell Hart," she said.\n\n'
+            '"Tom Reed, from the survey office."\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["Nell Hart", "Tom Reed"]

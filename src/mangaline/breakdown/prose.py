@@ -724,7 +724,8 @@ class ProseReader:
         # a voice described before it is named (落ち着いた女の声が出る) is a character of its own too
         # but 蛙の声が / 風の声が is the voice of a thing named before it, no one's line (祖母の声 is hers: _voice_owner)
         subject = re.compile(rf"(?:{boundary}(?!(?<=の)声)(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
-                             else rf"{boundary}(?P<role>{body})(?!们)")
+                             # 传来一个男人的声音: a voice described before it is named
+                             else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音)")
         for text in narration:
             for match in subject.finditer(text):
                 role = match.group("role") or match.groupdict().get("voice")
@@ -1007,16 +1008,32 @@ class ProseReader:
         """The character whose name a line opens with when the line before asked the one spoken to for their name
         (“你叫什么？” / “顾言。”): one answers such a question with one's own name."""
         asked = getattr(self.words, "NAME_QUESTION", None)
-        if not asked or not re.search(asked, question):
+        if not asked:
             return None
         clauses = self._clauses(speech)
         if not clauses:
             return None
         name = clauses[0].strip(" 　\"“”「」『』")
+        if not re.search(asked, question):
+            # one who has just given their name (“你好，我是周屿。” / “陆川。”) is answered with the other's own, said
+            # as a sentence of its own (not “小雨，快来”, which calls her; in English a clause: "Marek, from the survey.")
+            ends = r"[.!,;—]" if self.language == "en" else r"[。！!]"
+            if not self._gives_a_name(question) or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
+                return None
         cid = self.cast.known.get(name)
         if cid is None and self.language == "en" and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name) and self._clean_name(name) == name:
             cid = self.cast.add(name)  # "State your name." / "Albert Fry.": a full name given in answer is the speaker's
         return cid if cid is not None and not self.cast.provisional(cid) and name != self.words.NARRATOR else None
+
+    def _gives_a_name(self, speech: str) -> bool:
+        """Whether a line introduces its speaker by the name of a character the story has (我是周屿 / I'm Hugh Bellamy),
+        not by a word that only looks like one (そうです, 我是说)."""
+        for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
+            name = match.groupdict().get("name") or match.groupdict().get("called") or match.groupdict().get("full") or ""
+            found = self.cast.mentions(name)
+            if found and found[0][:2] == (0, len(name)):
+                return True
+        return False
 
     def _answered_identity(self, who: str | None, speech: str, scene: _SceneState) -> str | None:
         """The name an unnamed voice turns out to have when it answers a line that asked whether it was that one
