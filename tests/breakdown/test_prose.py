@@ -1013,3 +1013,9 @@ def test_a_bare_name_after_a_self_introduction_is_the_answerer_s_own():
     text = ('Nell Hart stood at the door. Tom Reed waited by the gate.\n\n"I\'m Nell Hart," she said.\n\n'
             '"Tom Reed, from the survey office."\n')
     assert [line.speaker for line in _spoken(text, "en")] == ["Nell Hart", "Tom Reed"]
+
+
+def test_one_called_by_a_name_no_one_has_yet_is_in_the_scene_and_answers():
+    text = ('Inspector Hal Mercer sat down across from the woman.\n\n"Mrs Lowe, you told the constable you were home."\n\n'
+            '"That\'s right."\n\n"Alone?" asked Mercer.\n\n"Quite alone."\n')
+    assert [line.speaker for line in _spoken(text, "en")][1:] == ["Mrs Lowe", "Hal Mercer", "Mrs Lowe"]

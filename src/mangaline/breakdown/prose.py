@@ -1628,8 +1628,9 @@ class ProseReader:
                 if called or scene.speakers[-1:] != [who]:
                     # the call stands while its caller goes on talking, until another voice answers
                     scene.called = called
-                if not called and scene.speakers and scene.speakers[-1] != who and self.cast.provisional(scene.speakers[-1]):
-                    # "Papa, the pony's loose." / "Lucy, we have a guest.": the role that just spoke is called by name
+                if not called:
+                    # "Lucy, we have a guest." / "Mrs Grant, you told the constable...": one called by a name no one has
+                    # yet is in the scene, the likely one to answer (and the role that just spoke, if one did)
                     vocative = self._new_vocative(" ".join(inner))
                     called = [self.cast.add(vocative)] if vocative else called
                 self._name_the_one_answered(scene, who, called)
