@@ -58,6 +58,27 @@ def test_segment_is_full_hd_vertical_h264_with_exact_frames(push_in):
     assert not list(out.parent.glob(".*partial*")), "no temp file left behind"
 
 
+def test_a_segment_keeps_its_first_and_last_frames_small_and_as_encoded(tmp_path, push_in):
+    """The ends a cut is judged by are the segment's own first and last frames, a few levels off after H.264."""
+    from mangaline.checks import Take
+    from mangaline.checks.cuts import edge_frame
+    from mangaline.edit.segment import ends_size
+
+    plan, _, rendered = push_in
+    out, ends = tmp_path / "sh010.mp4", tmp_path / "ends"
+    ends.mkdir()
+    render_segment(plan, rendered.parent / "kf", [], out, language="en", ends=ends)
+    decoded = Take(out, "clip")
+    for name, last in (("first.png", False), ("last.png", True)):
+        with Image.open(ends / name) as image:
+            kept = np.asarray(image.convert("RGB"), np.float64)
+        assert (kept.shape[1], kept.shape[0]) == ends_size(1080, 1920) == (192, 342)
+        assert np.abs(kept - edge_frame(decoded, last=last)).mean() < 2.0
+    first, last = (np.asarray(Image.open(ends / n), np.float64) for n in ("first.png", "last.png"))
+    assert np.abs(first - last).mean() > 2.0, "the push-in moves the picture between the two ends"
+    assert count_frames(out) == plan.frames
+
+
 def test_push_in_moves_the_picture(push_in):
     _, _, out = push_in
     first, last = read_frame(out, 0).astype(int), read_frame(out, 35).astype(int)

@@ -109,3 +109,25 @@ def test_thresholds_and_options_come_from_the_settings(takes: dict[str, Path]) -
         load_checks({"cut_exposur": {"threshold": 0.5}})
     off = load_checks({"cut_exposure": {"enabled": False}}, subject="cut")
     assert [c.name for c in off] == ["cut_continuity"]
+
+
+def test_a_cut_is_judged_by_the_ends_a_segment_keeps_where_it_kept_them(takes: dict[str, Path], tmp_path: Path) -> None:
+    """Kept ends stand for the clip's own (no decoding): the same verdicts, and it is the kept frames that count."""
+    tb, ta = truth("sh010", takes["plain plate"]), truth("sh020", takes["plain plate"])
+    checks = [CutExposureCheck()]
+    ends = {}
+    for name in ("a", "bright"):
+        ends[name] = (tmp_path / f"{name}-first.png", tmp_path / f"{name}-last.png")
+        for path, last in zip(ends[name], (False, True)):
+            Image.fromarray(edge_frame(Take(takes[name], "clip"), last=last)).save(path)
+
+    def verdict(before: Take, after: Take) -> bool:
+        return run_cut_checks(before, after, tb, ta, checks).verdicts[0].passed
+
+    kept = lambda name: Take(takes[name], "clip", first=ends[name][0], last=ends[name][1])  # noqa: E731
+    assert verdict(kept("a"), kept("a")) and not verdict(kept("a"), kept("bright"))
+    # the kept frames are what is judged: a steady clip whose kept first frame is the bright one fails
+    swapped = Take(takes["a"], "clip", first=ends["bright"][0])
+    assert not verdict(Take(takes["a"], "clip"), swapped)
+    assert verdict(Take(takes["a"], "clip"), Take(takes["bright"], "clip", first=ends["a"][0]))
+

@@ -54,12 +54,25 @@ SAMPLE_RATE = 48_000  # audio is decoded mono at this rate for every check
 class Take:
     """The take being judged: a still or a clip on disk, decoded on demand (RGB uint8 frames, mono float audio)."""
 
-    def __init__(self, path: Path | str, kind: TakeKind | None = None) -> None:
+    def __init__(self, path: Path | str, kind: TakeKind | None = None, *, first: Path | None = None,
+                 last: Path | None = None) -> None:
         self.path = Path(path)
         if kind is None:
             kind = "image" if self.path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp") else "clip"
         self.kind: TakeKind = kind
         self._frames: dict[tuple[int, int | None], list[np.ndarray]] = {}
+        self._ends = {False: first, True: last}
+
+    def kept_end(self, *, last: bool) -> np.ndarray | None:
+        """A clip's first or last frame as a still kept beside it (small, RGB uint8), where one was; else None.
+
+        A segment keeps its ends as it renders (edit.segment), so a cut is judged without decoding two clips.
+        """
+        path = self._ends[last]
+        if path is None:
+            return None
+        with Image.open(path) as img:
+            return np.asarray(img.convert("RGB"))
 
     def __repr__(self) -> str:
         return f"Take({str(self.path)!r}, {self.kind!r})"

@@ -37,9 +37,16 @@ def _ends(before: Take, after: Take) -> tuple[np.ndarray, np.ndarray]:
 def edge_frame(take: Take, *, last: bool, width: int = 2 * _SMALL) -> np.ndarray | None:
     """The first or last frame of a take at ``width`` px wide (RGB uint8); None when it will not decode.
 
-    Only the end of the clip is decoded for its last frame (from the keyframe before its final half
-    second), not the whole clip: a cut costs two short FFmpeg runs.
+    An end the take keeps beside it (``Take.kept_end``) is read from there. Otherwise only the end of the clip
+    is decoded for its last frame (from the keyframe before its final half second), not the whole clip: a
+    cut costs two short FFmpeg runs.
     """
+    kept = take.kept_end(last=last) if take.kind == "clip" else None
+    if kept is not None:
+        if kept.shape[1] == width:
+            return kept
+        return np.asarray(Image.fromarray(kept).resize(
+            (width, max(2, round(kept.shape[0] * width / kept.shape[1] / 2) * 2)), Image.Resampling.BOX))
     if take.kind == "image":
         return np.asarray(Image.fromarray(take.image).resize(
             (width, max(2, round(take.image.shape[0] * width / take.image.shape[1]))), Image.Resampling.BOX))

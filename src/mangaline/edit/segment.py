@@ -17,7 +17,8 @@ from ..atomic import atomic_path
 from ..ffmpeg import run_ffmpeg
 from .subtitles import subtitle_font_file, write_ass
 
-__all__ = ["X264_CRF", "X264_PRESET", "render_clip_segment", "render_segment", "video_codec_args"]
+__all__ = ["ENDS_WIDTH", "X264_CRF", "X264_PRESET", "ends_size", "render_clip_segment", "render_segment",
+           "video_codec_args"]
 
 X264_PRESET = "veryfast"
 """Flat manga art compresses well, so a fast preset keeps quality and leaves the CPU to the filters."""
@@ -36,6 +37,31 @@ def video_codec_args(fps: int) -> list[str]:
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
         "-r", str(fps), "-video_track_timescale", str(fps * 512),
     ]  # fmt: skip
+
+
+ENDS_WIDTH = 192
+"""How wide the first and last frames a segment keeps beside itself are (what its cuts are judged at, see qc.cut)."""
+
+
+def ends_size(width: int, height: int) -> tuple[int, int]:
+    """The size of a ``width`` x ``height`` segment's end frames: ENDS_WIDTH wide, an even height, the same aspect."""
+    return ENDS_WIDTH, max(2, round(height * ENDS_WIDTH / width / 2) * 2)
+
+
+def _ends_outputs(chain: str, ends: Path | None, frames: int, width: int, height: int) -> tuple[str, list[str]]:
+    """The filter chain's tail and the extra outputs that write the segment's first and last frames to ``ends``.
+
+    The frames are the encoder's own input, made small in the same FFmpeg run: a cut check then reads two
+    small PNGs instead of decoding the ends of two H.264 files (the last one from a keyframe before it).
+    """
+    if ends is None:
+        return f"{chain}[out]", []
+    w, h = ends_size(width, height)
+    tail = (f"{chain},split=2[out][ends];"
+            f"[ends]scale={w}:{h}:flags=area,format=rgb24,split=2[first][last]")
+    outputs = ["-map", "[first]", "-frames:v", "1", "-update", "1", "-f", "image2", str(ends / "first.png"),
+               "-map", "[last]", "-frames:v", str(frames), "-update", "1", "-f", "image2", str(ends / "last.png")]
+    return tail, outputs
 
 
 def _escape(value: str) -> str:
@@ -120,6 +146,9 @@ def _covers_canvas(layer: Layer, plan: MotionPlan, parallax: float) -> bool:
 
 def _spans_expr(spans: list) -> str:
     return "+".join(f"between(n,{span.first},{span.last})" for span in spans)
+
+
+_TAGGED = "format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"
 
 
 def _build(plan: MotionPlan, layers: KeyframeLayers, layer_dir: Path, ass: Path | None) -> _Graph:
@@ -207,16 +236,16 @@ def _build(plan: MotionPlan, layers: KeyframeLayers, layer_dir: Path, ass: Path 
         graph.lines.append(f"[{current}]ass=filename={_escape(str(ass))}:fontsdir={_escape(str(fonts))}[{label}]")
         current = label
     # Tag the frames themselves: the encoder takes colour tags from the frames, not only from options.
-    graph.lines.append(
-        f"[{current}]format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709[out]"
-    )
+    graph.lines.append(f"[{current}]{_TAGGED}")
     return graph
 
 
-def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent], out: Path, *, language: str) -> None:
+def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent], out: Path, *, language: str,
+                   ends: Path | None = None) -> None:
     """Render one shot to ``out`` (H.264 MP4, no audio, exactly ``plan.frames`` frames) in a single FFmpeg run.
 
-    ``events`` are timed from the start of the shot.
+    ``events`` are timed from the start of the shot. With ``ends`` (a folder), its first and last frames are
+    written there too, small (``first.png``, ``last.png``; see ``ends_size``).
     """
     layer_dir, out = Path(layer_dir), Path(out)
     what = f"render_segment [{plan.shot}]"
@@ -242,6 +271,8 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
             write_ass(events, ass, width=plan.frame_width, height=plan.frame_height, language=language)
         graph = _build(plan, layers, layer_dir, ass)
         script = Path(tmp) / "graph.txt"
+        graph.lines[-1], extra = _ends_outputs(graph.lines[-1], ends, plan.frames, plan.frame_width,
+                                               plan.frame_height)
         script.write_text(";\n".join(graph.lines), encoding="utf-8")
         args: list[str] = ["-y", "-loglevel", "error"]
         for path in graph.inputs:
@@ -249,7 +280,7 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
         args += ["-/filter_complex", str(script), "-map", "[out]", "-frames:v", str(plan.frames), "-an"]
         args += video_codec_args(plan.fps) + ["-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out) as written:
-            run_ffmpeg([*args, str(written)], what)
+            run_ffmpeg([*args, str(written), *extra], what)
 
 
 def render_clip_segment(
@@ -263,12 +294,14 @@ def render_clip_segment(
     height: int,
     language: str,
     shot: str = "",
+    ends: Path | None = None,
 ) -> None:
     """Fit a video model's clip to the shot: cover-scaled and cropped to the frame, at ``fps``, exactly ``frames`` long.
 
     A clip shorter than the shot holds its last frame; a longer one is cut. Subtitles are burned in with
     the same ASS styling as render_segment, and the encoder settings are the shared ones, so the episode
-    still joins every segment by stream copy.
+    still joins every segment by stream copy. With ``ends``, the first and last frames are written there as
+    ``render_segment`` writes them.
     """
     clip, out = Path(clip), Path(out)
     what = f"render_clip_segment [{shot or clip.name}]"
@@ -293,11 +326,12 @@ def render_clip_segment(
             write_ass(events, ass, width=width, height=height, language=language)
             fonts = subtitle_font_file().parent
             chain.append(f"ass=filename={_escape(str(ass))}:fontsdir={_escape(str(fonts))}")
-        chain.append("format=yuv420p,setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709")
+        chain.append(_TAGGED)
+        graph, extra = _ends_outputs(f"[0:v]{','.join(chain)}", ends, frames, width, height)
         script = Path(tmp) / "graph.txt"
-        script.write_text(f"[0:v]{','.join(chain)}[out]", encoding="utf-8")
+        script.write_text(graph, encoding="utf-8")
         args = ["-y", "-loglevel", "error", "-i", str(clip), "-/filter_complex", str(script), "-map", "[out]",
                 "-frames:v", str(frames), "-an"]
         args += video_codec_args(fps) + ["-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out) as written:
-            run_ffmpeg([*args, str(written)], what)
+            run_ffmpeg([*args, str(written), *extra], what)

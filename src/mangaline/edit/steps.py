@@ -40,8 +40,13 @@ def segment(ctx: StepContext) -> StepOutput:
         (layer_dir / name).symlink_to(path)
     timing = ShotTiming.model_validate(clip.data)
     out = ctx.workdir / "segment.mp4"
-    render_segment(plan, layer_dir, timing.events, out, language=ctx.params["language"])
-    return StepOutput(components={"segment.mp4": out}, data={"frames": plan.frames, "fps": plan.fps})
+    render_segment(plan, layer_dir, timing.events, out, language=ctx.params["language"], ends=ctx.workdir)
+    return StepOutput(components=_with_ends(out, ctx.workdir), data={"frames": plan.frames, "fps": plan.fps})
+
+
+def _with_ends(out: Path, folder: Path) -> dict[str, Path]:
+    """The segment and the small first and last frames written beside it, which qc.cut judges the cut by."""
+    return {"segment.mp4": out, "first.png": folder / "first.png", "last.png": folder / "last.png"}
 
 
 def _model_clip_segment(ctx: StepContext) -> StepOutput:
@@ -53,9 +58,9 @@ def _model_clip_segment(ctx: StepContext) -> StepOutput:
     out = ctx.workdir / "segment.mp4"
     render_clip_segment(
         clip.components["clip.mp4"], timing.events, out, frames=timing.frames, fps=fps, width=frame["width"],
-        height=frame["height"], language=ctx.params["language"], shot=ctx.entity,
+        height=frame["height"], language=ctx.params["language"], shot=ctx.entity, ends=ctx.workdir,
     )
-    return StepOutput(components={"segment.mp4": out}, data={"frames": timing.frames, "fps": fps})
+    return StepOutput(components=_with_ends(out, ctx.workdir), data={"frames": timing.frames, "fps": fps})
 
 
 def _seconds(path: Path) -> float:
@@ -169,7 +174,7 @@ def episode(ctx: StepContext) -> StepOutput:
     )
 
 
-SEGMENT = Step(name="edit.segment", version="3", fn=segment, kind="cpu")
+SEGMENT = Step(name="edit.segment", version="4", fn=segment, kind="cpu")
 # the longest step of an episode's end: it goes to a worker ahead of the segments queued before it
 MIX = Step(name="edit.mix", version="1", fn=mix, kind="cpu", warm=("scipy.signal",), priority=1)
 EPISODE = Step(name="edit.episode", version="8", fn=episode, kind="cpu")

@@ -25,9 +25,11 @@ def cut(ctx: StepContext) -> StepOutput:
     before_truth = Truth.from_keyframe(before, ctx.inputs["before_keyframe"].components, fps=fps,
                                        continuous_with_next=continuous)
     after_truth = Truth.from_keyframe(after, ctx.inputs["after_keyframe"].components, fps=fps)
+    # a segment keeps its first and last frames beside it (edit.segment): the cut is judged by those where they are
+    before_parts, after_parts = ctx.inputs["before"].components, ctx.inputs["after"].components
     report = run_cut_checks(
-        Take(ctx.inputs["before"].components["segment.mp4"], "clip"),
-        Take(ctx.inputs["after"].components["segment.mp4"], "clip"),
+        Take(before_parts["segment.mp4"], "clip", last=before_parts.get("last.png")),
+        Take(after_parts["segment.mp4"], "clip", first=after_parts.get("first.png")),
         before_truth, after_truth, checks,
     )
     data = {"before": before, "after": after, "continuous": continuous, **report.to_dict()}
@@ -38,4 +40,4 @@ def cut(ctx: StepContext) -> StepOutput:
     return StepOutput(data=data, warnings=warnings)
 
 
-QC_CUT = Step(name="qc.cut", version="1", fn=cut, kind="cpu")
+QC_CUT = Step(name="qc.cut", version="2", fn=cut, kind="cpu")
