@@ -1019,3 +1019,12 @@ def test_one_called_by_a_name_no_one_has_yet_is_in_the_scene_and_answers():
     text = ('Inspector Hal Mercer sat down across from the woman.\n\n"Mrs Lowe, you told the constable you were home."\n\n'
             '"That\'s right."\n\n"Alone?" asked Mercer.\n\n"Quite alone."\n')
     assert [line.speaker for line in _spoken(text, "en")][1:] == ["Lowe", "Hal Mercer", "Lowe"]  # titles dropped
+
+
+def test_a_man_s_full_name_is_not_the_mrs_who_shares_his_surname():
+    text = ('Giles Fairweather carved the chicken while his wife poured the wine.\n\n'
+            '"You\'ll stay the night," said Mrs Fairweather.\n\n"Papa, the pony\'s loose," said Giles Fairweather.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Giles Fairweather"] != reader.cast.known["Mrs Fairweather"]
+    assert reader.cast.gender(reader.cast.known["Giles Fairweather"]) == "m"
+    assert "Papa" not in reader.cast.known

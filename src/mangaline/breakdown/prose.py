@@ -153,6 +153,9 @@ class Cast:
         self.names: dict[str, str] = {}  # character id -> the name shown as speaker
         self.votes: dict[str, Counter[str]] = {}
         self.merged: dict[str, str] = {}  # provisional id -> the named character it turned out to be
+        # the gender narration gives a full name before it is a character ("Giles Fairweather carved while his wife
+        # poured"), so that he is not taken for the Mrs Fairweather who shares his surname
+        self.hints: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
 
     # names
@@ -176,7 +179,7 @@ class Cast:
 
     def _same(self, a: str, b: str) -> bool:
         ca, cb = self.core(a), self.core(b)
-        ga, gb = self._title_gender(a), self._title_gender(b)
+        ga, gb = self._title_gender(a) or self.hints.get(a), self._title_gender(b) or self.hints.get(b)
         if ga and gb and ga != gb:
             return False  # Mr Pell and Mrs Pell share a surname, not a person
         if ca == cb:
@@ -227,7 +230,7 @@ class Cast:
 
     def _matches(self, name: str) -> set[str]:
         found = {cid for alias, cid in self.known.items() if self._same(name, alias)}
-        gender = self._title_gender(name)
+        gender = self._title_gender(name) or self.hints.get(name)
         if gender and found:
             # Mr Pell is not the one already called Mrs Pell, whatever bare surname she has been given
             found = {cid for cid in found if all(self._title_gender(alias) in (gender, None) for alias in self.aliases(cid))}
@@ -514,9 +517,13 @@ class ProseReader:
                             found.add(name)
         # longest first, so "Ellen Marsh" is the character and "Ellen" joins it as an alias
         # names from speech tags first, since a story tags a speaker by the name it uses most
+        if self.language == "en":
+            self._hint_genders(paragraphs, found)
         for name in sorted(found, key=lambda n: (n not in tagged, -len(n), n)):
             if not self.cast.ambiguous(name):
-                self.cast.add(name)
+                cid = self.cast.add(name)
+                if name in self.cast.hints and self.cast.gender(cid) is None:
+                    self.cast.vote(cid, self.cast.hints[name])
             elif self.language == "en":
                 self._unite(name)
         if self.language == "zh":
@@ -555,6 +562,27 @@ class ProseReader:
                     continue
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _hint_genders(self, paragraphs: list[Paragraph], found: set[str]) -> None:
+        """The gender of each untitled full name, from the sentences of narration that name it and no one else."""
+        full = [name for name in found if " " in name and not self.cast._title_gender(name)]
+        if not full:
+            return
+        capitalised = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+")
+        for name in full:
+            votes: Counter[str] = Counter()
+            # the words of the other names, not those that share a word with this one (Reverend Giles, Giles)
+            others = {w for other in found if not set(other.split()) & set(name.split()) for w in other.split()}
+            for paragraph in paragraphs:
+                for sentence in _SENTENCE_END.split(_unquoted(paragraph.text)):
+                    if name not in sentence or any(w in others for w in capitalised.findall(sentence)) \
+                            or self._opens_on_pronoun(sentence):
+                        continue  # another named, or a he or she who does something to this one
+                    gender = self._sentence_gender(self._without_kin_possessives(sentence))
+                    if gender:
+                        votes[gender] += 1
+            if len(votes) == 1:
+                self.cast.hints[name] = next(iter(votes))
 
     def _learn_apposed_genders(self, paragraphs: list[Paragraph]) -> None:
         """Genders from a kin or role noun set right before a name (her brother Sam / 弟弟林浩 / 弟の健太 / 母亲周秀芬)."""
@@ -1741,7 +1769,8 @@ class ProseReader:
                 continue
             for clause in (clauses[0], clauses[-1]):
                 core = clause.strip(" \"“”‘’'—-")
-                if not pattern.fullmatch(core) or core in getattr(self.words, "TITLE_CALLS", {}):
+                if not pattern.fullmatch(core) or core in getattr(self.words, "TITLE_CALLS", {}) \
+                        or core in getattr(self.words, "FAMILIAR_CALLS", ()):
                     continue
                 name = self._clean_name(core)
                 if name and name.split()[0].lower() in self._lowercase:

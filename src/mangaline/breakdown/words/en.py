@@ -198,3 +198,8 @@ PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:mobile|
 PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead)\b"
+# What one calls family, strangers and friends to their face ("Papa, the pony's loose", "Yes, sir"): never a name.
+FAMILIAR_CALLS: frozenset[str] = frozenset(
+    """Papa Mama Mum Mom Dad Daddy Mummy Sir Madam Ma'am Sarge Doc Boss Mister Missus Son Lad Love Dear Darling
+    Sweetheart Mate Pal Buddy Kid Miss""".split()
+)
