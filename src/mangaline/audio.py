@@ -25,6 +25,9 @@ _CHUNK = 1 << 16
 
 def decode_line(path: Path, what: str = "a line") -> np.ndarray:
     """Any audio file a voice gave (WAV, MP3, float WAV ...) as mono float samples at the edit's 48 kHz."""
+    samples = _read_edit_wav(Path(path))
+    if samples is not None:
+        return samples
     import imageio_ffmpeg
 
     command = [
@@ -35,6 +38,37 @@ def decode_line(path: Path, what: str = "a line") -> np.ndarray:
     if result.returncode != 0:
         raise RenderError(what, f"FFmpeg cannot decode {Path(path).name}", stderr=result.stderr.decode("utf-8", "replace"))
     return np.frombuffer(result.stdout, dtype="<f4").astype(np.float32)
+
+
+def _read_edit_wav(path: Path) -> np.ndarray | None:
+    """A WAV already in the edit's form (mono, 48 kHz, 32-bit float or 16-bit PCM) read as FFmpeg would decode it;
+    None for anything else (FFmpeg decodes that). The draft voices write such files: no process start per line."""
+    try:
+        with open(path, "rb") as handle:
+            blob = handle.read()
+    except OSError:
+        return None
+    if len(blob) < 12 or blob[:4] != b"RIFF" or blob[8:12] != b"WAVE":
+        return None
+    fmt, at = None, 12
+    while at + 8 <= len(blob):
+        name, size = blob[at:at + 4], struct.unpack_from("<I", blob, at + 4)[0]
+        body = at + 8
+        if name == b"fmt " and size >= 16:
+            fmt = struct.unpack_from("<HHIIHH", blob, body)
+        elif name == b"data":
+            if fmt is None or body + size > len(blob):
+                return None
+            tag, channels, rate, _, _, bits = fmt
+            if channels != 1 or rate != EDIT_SAMPLE_RATE:
+                return None
+            if tag == 3 and bits == 32:
+                return np.frombuffer(blob, "<f4", size // 4, body).astype(np.float32)
+            if tag == 1 and bits == 16:
+                return np.frombuffer(blob, "<i2", size // 2, body).astype(np.float32) / 32768.0
+            return None
+        at = body + size + (size & 1)
+    return None
 
 
 def _trim_edges(samples: np.ndarray, sample_rate: int) -> np.ndarray:
