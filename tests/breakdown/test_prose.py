@@ -1028,3 +1028,15 @@ def test_a_man_s_full_name_is_not_the_mrs_who_shares_his_surname():
     assert reader.cast.known["Giles Fairweather"] != reader.cast.known["Mrs Fairweather"]
     assert reader.cast.gender(reader.cast.known["Giles Fairweather"]) == "m"
     assert "Papa" not in reader.cast.known
+
+
+def test_the_one_who_leaves_is_the_subject_of_the_leaving_clause():
+    pytest.importorskip("sudachipy")
+    text = ("病室\n　美和は窓の外を見ていた。健二はベッドの横に立っていた。\n「また来るよ」と健二が言った。\n「うん」と美和が答えた。\n"
+            "　健二が出ていくと、美和は小さく笑った。\n「いい人だね」\n")
+    _, reader = _read(text, "ja")
+    assert [line.speaker for line in _spoken(text, "ja")][-1] == "美和"
+    from mangaline.breakdown.prose import _SceneState
+    scene = _SceneState()
+    reader._exits("健二が出ていくと、美和は小さく笑った。", scene)
+    assert scene.gone == {reader.cast.known["健二"]}

@@ -1869,9 +1869,12 @@ class ProseReader:
         if not exits:
             return
         for sentence in _SENTENCE_END.split(narration):
-            if not re.search(exits, sentence):
+            gone = re.search(exits, sentence)
+            if not gone:
                 continue
-            tag = self._first_subject(sentence)
+            # the one who leaves is the subject of the clause that leaves (彼が出ていくと、静江は笑った: 彼, not 静江)
+            clause = re.split(r"[、，,;；]", sentence[: gone.start()])[-1] if self.cjk else sentence[: gone.start()]
+            tag = self._first_subject(clause) or self._first_subject(sentence)
             who = self._resolve(tag, [cid for _, _, cid in self.cast.mentions(sentence)], scene) if tag else None
             if who is not None and who != self.cast.known.get(self.words.NARRATOR):
                 scene.gone.add(who)

@@ -101,7 +101,7 @@ NAMED_AS = (r"(?:(?P<subj>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(
             r"|(?:^|(?<=[、。\s　]))(?P<name3>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:と呼ばれた|という名の|という名前の)(?P<subj3>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?=[はがもの、])")
 # What narration says when a character leaves the scene (老人は障子を閉めて去っていった): they speak no more in it until
 # they are back.
-EXITS = r"(?:去って(?:いった|行った|いく|行く)|出て(?:いった|行った)|立ち去った|立ち去る|帰って(?:いった|行った)|姿を消した|いなくなった|引っ込んだ|戻っていった)"
+EXITS = r"(?:去って(?:いった|行った|いく|行く)|出て(?:いった|行った|いく|行く|いき|行き)|部屋を出た|部屋を出る|立ち去った|立ち去る|帰って(?:いった|行った)|姿を消した|いなくなった|引っ込んだ|戻っていった)"
 # A possessive that leads up to a name (彼女の兄の健太 / 彼の妹、花子): the pronoun is another's, not the name's.
 POSSESSIVE_BEFORE_NAME = r"(?:彼女|彼)の[^、。「」はがもを]{1,6}?(?:の|、)?$"
 # What a line's own words say of its speaker's gender: a first person or a sentence ending that women or men use.
