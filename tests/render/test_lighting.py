@@ -151,3 +151,39 @@ def test_sprites_take_the_layers_rim_so_a_blink_or_an_open_mouth_shows_no_seam(b
         same = (plain_sprite == layer_plain).all(axis=-1)  # where the sprite draws what the layer does
         assert (np.asarray(sprite).astype(int)[same] == layer_lit[same]).all(), f"the {name} sprite shows a seam"
     assert crossed > 100, "the rim crosses a sprite (the edge of the eyes' box is not the silhouette's)"
+
+
+def _light_figure_in_floats(image, lighting, band):
+    """The lighting worked in floats over every pixel, as it is defined: the tint, then the rim over it."""
+    import math
+
+    from mangaline.render import figure
+
+    rgba = np.asarray(image.convert("RGBA"), dtype=np.float32)
+    rgb, alpha = rgba[..., :3], rgba[..., 3]
+    light = np.array(lighting.colour, np.float32)
+    hue = np.clip(light / max(float(light.mean()), 1.0), 0.6, 1.4)
+    s = lighting.strength
+    rgb = rgb * (1.0 + figure._TINT * s * (hue - 1.0) + figure._LIFT * s)
+    if band is not None:
+        rgb = rgb + (light - rgb) * (figure._RIM * math.sqrt(s) * band.astype(np.float32)[..., None])
+    return np.concatenate([np.clip(np.rint(rgb), 0, 255), alpha[..., None]], axis=-1).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_lighting_by_level_tables_is_the_same_to_the_bit_as_in_floats(seed):
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 256, (60, 40, 4), dtype=np.uint8)
+    image = Image.fromarray(pixels, "RGBA")
+    lighting = Lighting(colour=tuple(int(c) for c in rng.integers(0, 256, 3)), strength=float(rng.uniform(0.1, 1.0)),
+                        direction=(1.0, 0.0))
+    band = np.where(rng.random((60, 40)) < 0.2, rng.random((60, 40)), 0.0).astype(np.float32)
+    assert (np.asarray(light_figure(image, lighting, rim_px=3, rim=band)) == _light_figure_in_floats(image, lighting, band)).all()
+    assert (np.asarray(light_figure(image, lighting, rim_px=0, rim=False)) == _light_figure_in_floats(image, lighting, None)).all()
+    mask = band > 0.5
+    assert (np.asarray(light_figure(image, lighting, rim_px=3, rim=mask)) == _light_figure_in_floats(image, lighting, mask)).all()
+    drawn = light_figure(image, lighting, rim_px=3, ink_px=1.0)  # the band found from the silhouette itself
+    found = rim_band(pixels[..., 3], lighting, 3, ink_px=1.0)
+    assert (np.asarray(drawn) == _light_figure_in_floats(image, lighting, found)).all()
