@@ -1040,3 +1040,12 @@ def test_the_one_who_leaves_is_the_subject_of_the_leaving_clause():
     scene = _SceneState()
     reader._exits("健二が出ていくと、美和は小さく笑った。", scene)
     assert scene.gone == {reader.cast.known["健二"]}
+
+
+def test_a_first_person_narrator_answers_one_who_comes_in_and_speaks():
+    pytest.importorskip("sudachipy")
+    text = ("宿\n　私は宿に着いた。私は女将に荷物を預けた。私の部屋は二階だった。\n「お世話になります」と私は言った。\n"
+            "「お部屋はこちらです」と女将が言った。\n　部屋で荷を解いていると、障子が開いた。見知らぬ老人が立っていた。\n"
+            "「あんた、物書きかね」\n「え……はい」\n")
+    lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
+    assert lines[-1].character == reader.cast.known[reader.words.NARRATOR]

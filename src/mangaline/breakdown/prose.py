@@ -335,6 +335,7 @@ class _SceneState:
     facing: list[str] = field(default_factory=list)  # whom the narration just before turned to (Owen turned to Gregory)
     gone: set[str] = field(default_factory=set)  # who the narration says left the scene and has not been back
     caller: str | None = None  # one heard over the phone, until the narration hangs up
+    narrator: str | None = None  # a first-person narrator, who is in every exchange the story tells
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
 
@@ -348,6 +349,10 @@ class _SceneState:
         never one who has left the scene."""
         if self.speakers:
             last = self.speakers[-1]
+            narrator = self.narrator
+            if narrator and last != narrator and narrator not in self.gone and narrator in self.speakers + self.mentioned \
+                    and self.caller is None and self.speakers.count(last) == 1:
+                return narrator  # one telling their own story answers whoever comes in and speaks to them
             for earlier in reversed(self.speakers[:-1]):
                 if earlier != last and earlier not in self.gone:
                     return earlier
@@ -1483,6 +1488,7 @@ class ProseReader:
 
     def _beats(self, paragraph: Paragraph, scene: _SceneState) -> list[Beat]:
         text = paragraph.text
+        scene.narrator = self.cast.known.get(self.words.NARRATOR)
         quotes = [q for q in find_quotes(text) if _is_speech(text, *q, cjk=self.cjk)]
         if not quotes:
             action = _clean(text)
