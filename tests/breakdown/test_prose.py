@@ -1049,3 +1049,11 @@ def test_a_first_person_narrator_answers_one_who_comes_in_and_speaks():
             "「あんた、物書きかね」\n「え……はい」\n")
     lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
     assert lines[-1].character == reader.cast.known[reader.words.NARRATOR]
+
+
+def test_an_unnamed_elder_is_the_one_spoken_of_by_name_and_what_they_are():
+    pytest.importorskip("sudachipy")
+    text = ("宿\n　廊下に、見知らぬ老人が立っていた。\n「よう来なすった」と老人が言った。\n「どうも」と千尋は答えた。\n"
+            "「大山のおじいさんに会った？」と葉子が訊いた。\n")
+    lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
+    assert lines[0].speaker == "大山"

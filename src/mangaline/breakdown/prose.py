@@ -547,6 +547,7 @@ class ProseReader:
             self._learn_familiar_names(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
+        self._learn_named_elders(paragraphs)
         self._learn_apposed_genders(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
@@ -655,6 +656,24 @@ class ProseReader:
                         target = self.cast.add(name)
                     if target is not None and target != referent and target not in self._spoken:
                         self.cast.merge(referent, target)
+
+    def _learn_named_elders(self, paragraphs: list[Paragraph]) -> None:
+        """An unnamed role (老人) is the one the story speaks of by a name and what they are (榊原のおじいさん), where it
+        has one such role and the name is no one else's."""
+        elders = getattr(self.words, "NAMED_ELDERS", None)
+        if not elders:
+            return
+        calls = _alternation(elders)
+        text = "\n".join(p.text for p in paragraphs)
+        for match in re.finditer(rf"(?<![\u4e00-\u9fff\u30a0-\u30ff])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{{1,4}})の(?P<call>{calls})", text):
+            name = self._clean_name(match.group("name"))
+            if not name or name in self.words.ROLES or self.cast.ambiguous(name):
+                continue
+            roles = {self.cast.known[r] for r in elders[match.group("call")] if r in self.cast.known}
+            roles = {cid for cid in roles if self.cast.provisional(cid)}
+            current = self.cast.known.get(name)
+            if len(roles) == 1 and (current is None or self.cast.provisional(current)):
+                self.cast.merge(roles.pop(), self.cast.add(name))
 
     def _named_referent(self, subject: str, before: str, previous: str) -> str | None:
         """Whom a naming sentence is about: the role or name it opens on, else (for a pronoun or none) the subject

@@ -119,3 +119,11 @@ PHONE_CALLER = r"(?:^|[。、\s　])(?:相手は|画面には)?(?P<caller>[\u4e0
 PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ)"
 # What follows a name that opens a question about that one (ユウタはどう思う / 花子さんも来る？): the question is put to them.
 ASKED_BY_TOPIC = r"(?:さん|くん|君|ちゃん|様|先輩|先生)?[はも]"
+# How one speaks of an elder or a stranger by a name and what they are (榊原のおじいさん / 佐藤のおばさん), with the role
+# nouns narration uses for such a one: an unnamed 老人 the story has is the 榊原 it later speaks of so.
+NAMED_ELDERS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(["おじいさん", "じいさん", "おじいちゃん", "じいちゃん", "爺さん", "翁"], ("老人", "老爺")),
+    **dict.fromkeys(["おばあさん", "ばあさん", "おばあちゃん", "ばあちゃん", "婆さん"], ("老婆", "老女")),
+    **dict.fromkeys(["おじさん", "おっさん"], ("男", "男の人", "中年男")),
+    **dict.fromkeys(["おばさん"], ("女", "女の人", "中年女")),
+}
