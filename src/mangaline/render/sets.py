@@ -659,9 +659,9 @@ _DRAWERS: dict[ElementKind, Callable] = {
 def _finish(back: Image.Image, view: View, s: SetDesign, night: bool, interior: bool) -> Image.Image:
     """Downsample, then let the lights tint and brighten what is near them."""
     img = back.reduce(view.ss)
-    arr = np.asarray(img, dtype=np.float32)
+    arr = np.array(img, dtype=np.float32)
     if night:
-        arr = arr * np.array([0.55, 0.6, 0.82], np.float32)
+        arr *= np.array([0.55, 0.6, 0.82], np.float32)
     lights = list(s.lights)
     lights += [_lamp_light(e, s) for e in s.elements if ElementKind(e.kind) in (ElementKind.LAMP, ElementKind.STREETLIGHT)]
     if lights:
@@ -679,9 +679,15 @@ def _finish(back: Image.Image, view: View, s: SetDesign, night: bool, interior: 
             d2 = ((xs - pt[0]) ** 2 + (ys - pt[1]) ** 2) / (radius * radius)
             strength = (0.55 if night else 0.28) * min(light.intensity, 2.5)
             glow += np.exp(-d2)[..., None] * np.array(hex_rgb(light.colour), np.float32) * strength
-        big = np.asarray(Image.fromarray(np.clip(glow, 0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BILINEAR), np.float32)
-        arr = arr + big * (1.0 - arr / 400.0)
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB").convert("RGBA")
+        big = np.asarray(Image.fromarray(np.clip(glow, 0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BILINEAR))
+        # arr + big * (1 - arr / 400), a canvas-sized pass at a time in one scratch array
+        lift = np.divide(arr, np.float32(400.0))
+        np.subtract(np.float32(1.0), lift, out=lift)
+        lift *= big
+        arr += lift
+        del lift
+    np.clip(arr, 0, 255, out=arr)
+    return Image.fromarray(arr.astype(np.uint8), "RGB").convert("RGBA")
 
 
 def _lamp_light(e: SetElement, s: SetDesign):
