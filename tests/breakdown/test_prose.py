@@ -1057,3 +1057,15 @@ def test_an_unnamed_elder_is_the_one_spoken_of_by_name_and_what_they_are():
             "「大山のおじいさんに会った？」と葉子が訊いた。\n")
     lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
     assert lines[0].speaker == "大山"
+
+
+def test_an_unnamed_voice_takes_turns_and_a_role_that_opens_on_a_bare_name_gives_its_own():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　许安醒来的时候，四周一片漆黑。\n　　“欢迎醒来，许安。”\n　　一个平静的女声在舱室里响起。\n"
+            "　　“这是哪儿？”许安问。\n　　“第三生活舱。”\n　　“现在几点？”\n　　“凌晨四点。”\n"
+            "　　舱门打开，一个高个子女人走了进来。\n　　“醒了？”她问。\n　　“嗯。”许安说。\n"
+            "　　“葛青，轮机组的。”她说，“以后你归我管。”\n　　葛青翻了个白眼，拉着他往外走。\n")
+    lines = _spoken(text, "zh")
+    voice = lines[0].speaker
+    assert voice != "许安" and [line.speaker for line in lines][:6] == [voice, "许安", voice, "许安", voice, "葛青"]
+    assert lines[-1].speaker == "葛青"

@@ -777,10 +777,10 @@ class ProseReader:
         # but 蛙の声が / 風の声が is the voice of a thing named before it, no one's line (祖母の声 is hers: _voice_owner)
         subject = re.compile(rf"(?:{boundary}(?!(?<=の)声)(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
                              # 传来一个男人的声音: a voice described before it is named
-                             else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音)")
+                             else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音|的(?P<sound>女声|男声))")
         for text in narration:
             for match in subject.finditer(text):
-                role = match.group("role") or match.groupdict().get("voice")
+                role = match.group("role") or match.groupdict().get("voice") or match.groupdict().get("sound")
                 if role not in self.cast.known:
                     cid = self.cast.add(role)
                     if roles[role]:
@@ -1030,6 +1030,18 @@ class ProseReader:
                 return mentioned[0][2]
             if self.language == "en" or called:
                 return self.cast.add(name)
+        if self.cjk and by_role:
+            # 「罗薇，轮机组的。」she said: a role that opens on a name no one has spoken under gives its own
+            clauses = self._clauses(speech)
+            head = clauses[0].strip(" 　「」『』“”\"") if clauses else ""
+            found = self.cast.mentions(head)
+            roles = getattr(self.words, "ROLES", {})
+            # a bare name, not one with a title (王医生！ calls him) nor a role (娘、茶を)
+            if found and found[0][:2] == (0, len(head)) and len(clauses) > 1 and self.cast.core(head) == head \
+                    and head not in roles and head not in getattr(self.words, "KINSHIP_CALLS", {}):
+                cid = found[0][2]
+                if cid not in self._spoken and not self.cast.provisional(cid) and cid != self.cast.known.get(self.words.NARRATOR):
+                    return cid
         if self.language == "en" and not re.search(r"\b[Ww]ho(?:'s|’s| is| was)\s+(?:he|she|that|this|they)\b", question):
             # "Sofia Lind. I think your agent owes us both an apology.": a full name said as a sentence of its own,
             # by one who has not spoken under it yet, with more to say, is the speaker giving it
@@ -1692,6 +1704,9 @@ class ProseReader:
                 if scene.speakers[-1:] != [who]:
                     scene.speakers.append(who)
                 scene.mention(who)
+            elif scene.speakers[-1:] != [who]:
+                # a voice no one has named yet takes its turns all the same (「欢迎醒来。」/「这是哪儿？」/「第三生活舱。」)
+                scene.speakers.append(who)
             scene.last_line = " ".join(inner)
             pending, pending_speaker = [], None
 

@@ -96,6 +96,7 @@ ROLES: dict[str, str | None] = {
     "姨父": "m", "嫂子": "f", "大嫂": "f", "姐夫": "m", "妹夫": "m", "表哥": "m", "表姐": "f", "表弟": "m", "表妹": "f",
     "堂哥": "m", "堂姐": "f", "堂弟": "m", "堂妹": "f", "公公": "m", "婆婆": "f", "岳父": "m", "岳母": "f", "孙子": "m",
     "孙女": "f", "外孙": "m", "外孙女": "f", "老伴": None, "媳妇": "f", "儿媳": "f", "女婿": "m",
+    "女声": "f", "男声": "m",  # 一个平静的女声响起: a voice heard before anyone is seen
 }
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
@@ -106,7 +107,7 @@ NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
     深深 紧紧 浅浅 冷冷 淡淡 呆呆 愣愣 傻傻 死死 牢牢 远远 高高 长长 团团 层层 重重 种种 滚滚 纷纷 区区""".split()
 )
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
-VOICES: tuple[str, ...] = ("女人", "男人", "声音", "女孩", "男孩", "少女", "少年")
+VOICES: tuple[str, ...] = ("女人", "男人", "声音", "女孩", "男孩", "少女", "少年", "女声", "男声")
 # What family call one another to their face, and the role nouns narration uses for the one called.
 KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["爸", "爸爸", "老爸", "爹"], ("父亲", "爸爸")),
