@@ -362,14 +362,18 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
         target = music if placed.role == "music" else effects
         target[first : first + len(piece)] += piece * gain
     cache.clear()  # the decoded sounds and the last bed laid: up to an episode's length each, needed no more
-    piece = None
+    piece = target = None
     music *= speech_gain(dialogue, MUSIC_DUCK_DB, sample_rate)[:, None]
     effects *= speech_gain(dialogue, EFFECTS_DUCK_DB, sample_rate)[:, None]
     # the dialogue stays one channel until it is written: centred, both channels are the same
-    stems = {"dialogue": dialogue[:, None], "music": music, "effects": effects}
-    mixed = np.repeat(stems["dialogue"], 2, axis=1)
+    mixed = np.repeat(dialogue[:, None], 2, axis=1)
     mixed += music
     mixed += effects
+    # The stems are only written from here, gained and as 16-bit samples: single precision holds them to well under
+    # a 16-bit step, and frees half their memory before the true-peak search (the mix itself stays in doubles).
+    stems = {"dialogue": dialogue[:, None].astype(np.float32), "music": music.astype(np.float32),
+             "effects": effects.astype(np.float32)}
+    del dialogue, music, effects
     curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
     peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
     del peaks
