@@ -122,6 +122,17 @@ def test_the_same_line_comes_out_the_same():
     assert zh_first.voice == "cmn+f3"
 
 
+@needs("piper")
+def test_the_voice_model_runs_on_one_thread_so_a_line_is_the_same_on_any_machine():
+    """onnxruntime's sums follow its thread count, which defaults to the machine's cores: a 2-core laptop and an
+    8-core worker would speak the same line to different bits."""
+    from mangaline.render.piper_voice import _session
+
+    synthesize(ENGLISH, "en", Voice(), character="captain", seed=3)
+    options = _session()[0].get_session_options()
+    assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
+
+
 def test_a_language_without_a_voice_is_silence_of_the_spoken_length_with_a_warning():
     text = "Qapla' batlh Daqawlu'taH"
     speech = synthesize(text, "xx", Voice(), character="worf")
