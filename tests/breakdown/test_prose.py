@@ -1069,3 +1069,12 @@ def test_an_unnamed_voice_takes_turns_and_a_role_that_opens_on_a_bare_name_gives
     voice = lines[0].speaker
     assert voice != "许安" and [line.speaker for line in lines][:6] == [voice, "许安", voice, "许安", voice, "葛青"]
     assert lines[-1].speaker == "葛青"
+
+
+def test_a_described_stranger_takes_the_name_he_gives_and_one_who_keeps_silent_does_not_speak_next():
+    pytest.importorskip("jieba")
+    text = ("第一回\n　　客栈的门开了，一个青衫人走了进来。\n　　“客官，住店吗？”店小二问。\n　　“一壶茶。”青衫人说。\n"
+            "　　一个大汉走过去，一拍桌子：“喂，这是我的位子。”\n　　青衫人没有抬头。\n　　“聋了？”\n"
+            "　　“兄台怎么称呼？”店小二问。\n　　“柳青山。”\n　　柳青山喝了一口茶。\n")
+    lines, reader = _spoken(text, "zh"), _read(text, "zh")[1]
+    assert [line.speaker for line in lines] == ["店小二", "柳青山", "大汉", "大汉", "店小二", "柳青山"]

@@ -156,6 +156,7 @@ class Cast:
         # the gender narration gives a full name before it is a character ("Giles Fairweather carved while his wife
         # poured"), so that he is not taken for the Mrs Fairweather who shares his surname
         self.hints: dict[str, str] = {}
+        self.described: set[str] = set()  # people narration brings in by a description (一个青衫人), as roles are
         self._pattern: re.Pattern[str] | None = None
 
     # names
@@ -252,7 +253,8 @@ class Cast:
     def provisional(self, cid: str) -> bool:
         """Whether a character is so far only a voice or a role (女, the porter, 路人), not a name."""
         roles = getattr(self.words, "ROLES", {})
-        return all(alias in roles or alias.lower() in roles or alias == self.words.UNKNOWN_SPEAKER for alias in self.aliases(cid))
+        return all(alias in roles or alias.lower() in roles or alias == self.words.UNKNOWN_SPEAKER or alias in self.described
+                   for alias in self.aliases(cid))
 
     def merge(self, provisional: str, cid: str) -> None:
         """The unnamed voice provisional turns out to be cid: its lines, aliases and genders become cid's."""
@@ -539,6 +541,7 @@ class ProseReader:
                         and given not in self.cast.known and self._clean_name(given)):
                     self.cast.join(given, cid)
         self._learn_roles(paragraphs)
+        self._learn_described_people(paragraphs)
         self._learn_titled_roles(paragraphs)
         self._learn_nicknames(paragraphs)
         if self.language == "zh":
@@ -729,6 +732,25 @@ class ProseReader:
         names |= {name for name, count in guessed.items() if count >= 2}
         return {name for name in names if self._clean_name(name) == name}
 
+    def _learn_described_people(self, paragraphs: list[Paragraph]) -> None:
+        """One Chinese narration brings in by a description (一个青衫人, 一个红衣女子) and calls so again (青衫人的声音很淡)
+        is a character of their own, as a role is."""
+        pattern = getattr(self.words, "DESCRIBED_PERSON", None)
+        if not pattern:
+            return
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        for match in re.finditer(pattern, narration):
+            role = match.group("role")
+            if narration.count(role) < 2 or role in self.words.NOT_NAMES or role in self.words.ROLES:
+                continue
+            if role in self.cast.known and self.cast.aliases(self.cast.known[role]) != [role]:
+                continue  # already one more name of someone
+            cid = self.cast.add(role)  # a tag may have found it first, as if a name (“一壶茶。”青衫人说)
+            self.cast.described.add(role)
+            gender = next((g for end, g in self.words.DESCRIBED_GENDERS.items() if role.endswith(end)), None)
+            if gender:
+                self.cast.vote(cid, gender, 2)
+
     def _learn_roles(self, paragraphs: list[Paragraph]) -> None:
         """Role nouns as characters: one standing before a name is that name (父の佐伯正人),
         one that is the subject of narration is a character of its own (母が鍋の蓋を開けた)."""
@@ -758,7 +780,8 @@ class ProseReader:
                             self.cast.vote(cid, roles[role], 2)
             return
         # a role stands after punctuation or a particle (ベンチから監督が叫んだ), never inside a word (叔母)
-        boundary = r"(?:^|(?<=[。、，,！？」”\s　と]))" if self.language == "zh" else r"(?:^|(?<=[。、，,！？」”\s　\u3041-\u3093]))"
+        # or after 一个 (一个大汉走过去), which brings a new one in
+        boundary = r"(?:^|(?<=[。、，,！？」”\s　と])|(?<=一个|一位|一名))" if self.language == "zh" else r"(?:^|(?<=[。、，,！？」”\s　\u3041-\u3093]))"
         narration = [_unquoted(p.text) for p in paragraphs]
         for text in narration:
             for start, end, cid in self.cast.mentions(text):
@@ -1059,14 +1082,15 @@ class ProseReader:
     def _voice_to_name(self, introduced: str) -> str | None:
         """The unnamed voice a character introducing themself for the first time has been so far: the one voice
         (女の声, a woman's voice, 一个女人的声音) that has spoken without a name, when nothing rules it out."""
-        voices = getattr(self.words, "VOICES", ())
+        voices = set(getattr(self.words, "VOICES", ())) | self.cast.described
         unnamed = [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
                    and any(alias in voices for alias in self.cast.aliases(cid))]
+        # one of the other gender is someone else (沈孤鸿 is the 青衫人, not the 红衣女子)
+        gender = self.cast.gender(introduced)
+        unnamed = [cid for cid in unnamed if gender is None or self.cast.gender(cid) in (gender, None)]
         if len(unnamed) != 1:
             return None
-        voice = unnamed[0]
-        genders = {self.cast.gender(voice), self.cast.gender(introduced)} - {None}
-        return voice if len(genders) <= 1 else None
+        return unnamed[0]
 
     def _answered_name(self, speech: str, question: str) -> str | None:
         """The character whose name a line opens with when the line before asked the one spoken to for their name
@@ -1547,6 +1571,14 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            silence = getattr(self.words, "SILENCE", None)
+            last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
+            # the silence closes the sentence (not 他沉默了一下，掏出一张卡, which goes on to act)
+            if silence and scene.last_actor and re.search(rf"(?:{silence})[^，,、;；]{{0,8}}$", last_sentence.strip()):
+                # 青衫人没有抬头。/ Tom said nothing.: the one who keeps silent does not speak next; the one who spoke
+                # before goes on
+                last = scene.speakers[-1] if scene.speakers else None
+                scene.last_actor = last if last != scene.last_actor else None
             if scene.last_actor is None:
                 # 今度は見かけない顔だ。二十代半ばくらいの女の人で…: one narration brings in who has not spoken yet
                 # is the one to speak next
@@ -1649,7 +1681,14 @@ class ProseReader:
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
                 # (the narrator, 我 = 许知远, has: the line was wrongly guessed to be the role's)
-                if who is not None and self.cast.provisional(who) and introduced not in self._spoken \
+                # (a role a tag says spoke the line is the one who gives the name, even one heard before as a voice)
+                stranger = self._voice_to_name(introduced) if guessed and introduced not in self._spoken else None
+                if stranger is not None and stranger != who and stranger in {self.cast.known.get(d) for d in self.cast.described} \
+                        and scene.speakers[-1:] != [stranger]:
+                    # the one described so far (一个青衫人) gives the name, not the role whose turn it only seemed
+                    self.cast.merge(stranger, introduced)
+                    scene.speakers = [introduced if c == stranger else c for c in scene.speakers]
+                elif who is not None and self.cast.provisional(who) and (introduced not in self._spoken or not guessed) \
                         and self.cast.known.get(self.words.NARRATOR) != introduced:
                     self.cast.merge(who, introduced)
                     scene.speakers = [introduced if c == who else c for c in scene.speakers]
@@ -1660,6 +1699,13 @@ class ProseReader:
                         self.cast.merge(voice, introduced)
                         scene.speakers = [introduced if c == voice else c for c in scene.speakers]
                 who = introduced
+            elif introduced and introduced not in self._spoken and self.cast.described:
+                # guessed right, the name is still the one the stranger described so far (一个青衫人) gives
+                voice = self._voice_to_name(introduced)
+                if voice is not None and voice in {self.cast.known.get(d) for d in self.cast.described} \
+                        and scene.speakers[-1:] != [voice]:
+                    self.cast.merge(voice, introduced)
+                    scene.speakers = [introduced if c == voice else c for c in scene.speakers]
             # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
             last = _clean(inner[-1])
             dash = re.search(r"[—―\-]+$", inner[-1].rstrip())

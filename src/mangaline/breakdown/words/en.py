@@ -203,3 +203,5 @@ FAMILIAR_CALLS: frozenset[str] = frozenset(
     """Papa Mama Mum Mom Dad Daddy Mummy Sir Madam Ma'am Sarge Doc Boss Mister Missus Son Lad Love Dear Darling
     Sweetheart Mate Pal Buddy Kid Miss""".split()
 )
+# What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
+SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak)|didn\'t (?:answer|reply|look up|speak)|does not (?:answer|reply|look up)|doesn\'t (?:answer|reply|look up)|made no (?:answer|reply)|was silent|stayed silent|kept silent|is silent|ignored (?:him|her|them|it))\b"

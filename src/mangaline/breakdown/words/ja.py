@@ -127,3 +127,5 @@ NAMED_ELDERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["おじさん", "おっさん"], ("男", "男の人", "中年男")),
     **dict.fromkeys(["おばさん"], ("女", "女の人", "中年女")),
 }
+# What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
+SILENCE = r"(?:答えなかった|答えない|黙り込んだ|黙ったままだった|口を開かなかった|何も言わなかった|何も言わない|返事をしなかった|返事はなかった|顔も上げなかった|顔を上げなかった)"

@@ -121,7 +121,7 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
-NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼(?:你|您)"
+NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼|尊姓大名|高姓大名|贵姓"
 SELF_INTRODUCTION = (
     r"(?:我叫|我是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
     r"|我姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
@@ -152,3 +152,11 @@ PHONE_CALLER = (r"(?:来电显示|屏幕上[^：:。]{0,8})[：:](?P<caller>[\u4
                 r"|(?:^|[，。])是(?P<caller2>[\u4e00-\u9fff]{1,4}?)(?:打来的)?(?=[。，！]|$)|(?P<caller3>[\u4e00-\u9fff]{1,4}?)打来的")
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"(?:挂了电话|挂掉电话|挂断|挂上电话|电话挂了|电话断了)"
+# A person narration brings in by a description (一个青衫人 / 一个红衣女子 / 一位白发老者), called so again later, and the
+# gender each ending gives.
+DESCRIBED_PERSON = (r"(?:一个|一位|一名)(?:[^，。！？；：“”「」\s　]{0,6}的)?"
+                    r"(?P<role>[\u4e00-\u9fff]{0,2}(?:衫人|衣人|面人|袍人|女子|男子|汉子|老者|少年|少女|女人|男人|姑娘|书生|道人|大汉))")
+DESCRIBED_GENDERS: dict[str, str] = {"大汉": "m", "女子": "f", "少女": "f", "女人": "f", "姑娘": "f", "男子": "m", "汉子": "m", "老者": "m",
+                                     "少年": "m", "男人": "m", "书生": "m", "道人": "m"}
+# What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
+SILENCE = r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|答话|理会|理他|理她|搭理|回头|开口|应声|接话)|沉默|一言不发|不语|不吭"
