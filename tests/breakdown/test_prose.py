@@ -1078,3 +1078,11 @@ def test_a_described_stranger_takes_the_name_he_gives_and_one_who_keeps_silent_d
             "　　“兄台怎么称呼？”店小二问。\n　　“柳青山。”\n　　柳青山喝了一口茶。\n")
     lines, reader = _spoken(text, "zh"), _read(text, "zh")[1]
     assert [line.speaker for line in lines] == ["店小二", "柳青山", "大汉", "大汉", "店小二", "柳青山"]
+
+
+def test_a_role_in_clothes_without_an_article_speaks_and_weather_is_no_name():
+    text = ('Rain hammered the shed. Ada Quinn shook out her umbrella.\n\n"Last boat at six," said Ada Quinn.\n\n'
+            'A man in oilskins comes out of the office.\n\n"No boat tonight."\n')
+    lines, reader = _spoken(text, "en"), _read(text, "en")[1]
+    assert [line.speaker for line in lines] == ["Ada Quinn", "man"]
+    assert "Rain" not in reader.cast.known

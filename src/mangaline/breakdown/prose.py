@@ -761,7 +761,7 @@ class ProseReader:
         if self.language == "en":
             # "The porter put his head round the door.": a role opening a sentence of narration
             # "The woman in the grey coat came in": a phrase may stand between the role and its verb
-            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:the|a|an|his|her|about)\s+(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
+            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
             # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
             opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+"
                                rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|comes|stands|sits|goes|looks)\b")

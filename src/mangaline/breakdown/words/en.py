@@ -73,7 +73,8 @@ NOT_NAMES: frozenset[str] = frozenset(
     Maybe Perhaps Because Since Though Although Once Twice Never Always Sometimes Outside Inside Upstairs Downstairs
     Morning Evening Night Tonight Today Tomorrow Yesterday Street Road Avenue Lane Very Really Quite Fine Right Sure
     Exactly Indeed Certainly Course Wait Look Listen Come Go Stop Goodnight Goodbye Bye Afternoon Excuse Pardon Honestly
-    Seriously Absolutely Nonsense Rubbish Enough Again Done Ready True Rather Nearly Almost Agreed""".split()
+    Seriously Absolutely Nonsense Rubbish Enough Again Done Ready True Rather Nearly Almost Agreed Rain Snow Wind Fog
+    Mist Thunder Lightning Sunlight Moonlight Darkness Silence Smoke Dust Water Fire Frost Hail Dawn Dusk""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
