@@ -291,3 +291,16 @@ def test_a_ready_step_of_higher_priority_goes_to_the_workers_first(folder: Proje
     summary = Engine(folder, recorder).run([end], progress=False)
     assert summary.ran == 6 and summary.takes[("test.sum", "end")].data == {"n": 15}
     assert recorder.order == ["long", "short0", "short1", "short2", "short3", "end"]
+
+
+def test_a_step_that_gates_a_higher_priority_one_inherits_its_priority(folder: ProjectFolder) -> None:
+    # the urgent step waits on a short one that became ready last, behind four others: it is handed out first
+    urgent = Step("test.urgent", "1", write_number, priority=1)
+    shorts = [Invocation(NUMBER, f"short{i}", {"n": i}) for i in range(4)]
+    gate = Invocation(NUMBER, "gate", {"n": 5})
+    long = Invocation(urgent, "long", {"n": 9}, deps={"gate": gate})
+    end = Invocation(SUM, "end", deps={**{s.entity: s for s in shorts}, "long": long})
+    recorder = _OneAtATime()
+    summary = Engine(folder, recorder).run([end], progress=False)
+    assert summary.ran == 7
+    assert recorder.order == ["gate", "short0", "short1", "short2", "short3", "long", "end"]

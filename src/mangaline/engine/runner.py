@@ -403,6 +403,13 @@ class _Build:
         for inv in graph:
             for dep in inv.deps.values():
                 self.dependents[dep.node].append(inv)
+        # A step takes the highest priority of what it leads to: the steps that gate a prioritised one (the shots'
+        # clips before an episode's mix) go ahead of the many ready steps that gate nothing urgent. The graph is in
+        # dependency order, so one backward pass carries each priority to every step upstream of it.
+        self.priority: dict[NodeId, int] = {inv.node: inv.step.priority for inv in graph}
+        for inv in reversed(graph):
+            for dep in inv.deps.values():
+                self.priority[dep.node] = max(self.priority.get(dep.node, dep.step.priority), self.priority[inv.node])
         self.waiting: list[Invocation] = list(graph)
         self.ready: list[Invocation] = []
         self.done: dict[NodeId, Take] = {}
@@ -419,27 +426,35 @@ class _Build:
         while True:
             self._promote()
             self._resolve_cached()
-            for inv in sorted(self.ready, key=lambda ready: -ready.step.priority):
-                if not self.executor.can_submit(inv.step.kind):
-                    continue
-                self.ready.remove(inv)
-                concurrent = self._submit(inv)
-                if concurrent is None:
-                    continue
-                in_flight[asyncio.wrap_future(concurrent)] = (inv, concurrent)
+            self._submit_ready(in_flight)
             if not in_flight:
                 if self.ready or any(self._deps_settled(inv) for inv in self.waiting):
                     await asyncio.sleep(0.01)  # the executor is full of work submitted elsewhere
                     continue
                 break
             done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            for fut in done:
-                inv, _concurrent = in_flight.pop(fut)
+            settle = [(fut, in_flight.pop(fut)[0]) for fut in done]
+            # the workers just freed take the next ready steps before the finished ones' files are stored and
+            # recorded: a worker never waits on the runner's own bookkeeping while there is work
+            self._submit_ready(in_flight)
+            for fut, inv in settle:
                 if inv is None:
                     continue
                 await self._settle(inv, fut, in_flight)
         for inv in self.waiting:  # unreachable in a valid graph; kept so nothing silently vanishes
             self._finish(inv, "skipped", error="never became ready")
+
+    def _submit_ready(self, in_flight: dict[asyncio.Future[Any], tuple[Invocation | None, Future[Outcome] | None]]) -> None:
+        """Submit ready steps, the highest priority first (in the order they became ready within one), while the
+        executor takes them."""
+        for inv in sorted(self.ready, key=lambda ready: -self.priority[ready.node]):
+            if not self.executor.can_submit(inv.step.kind):
+                continue
+            self.ready.remove(inv)
+            concurrent = self._submit(inv)
+            if concurrent is None:
+                continue
+            in_flight[asyncio.wrap_future(concurrent)] = (inv, concurrent)
 
     def _deps_settled(self, inv: Invocation) -> bool:
         return all(dep.node in self.finished for dep in inv.deps.values())

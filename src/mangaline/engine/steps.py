@@ -81,7 +81,8 @@ class Step:
     priority: int = 0
     """Ready nodes of a higher priority go to the workers first (those of one priority in the order they became
     ready): a long step near the end of the graph, such as an episode's mix, starts as soon as its inputs are
-    there rather than behind the many short steps that became ready before it."""
+    there rather than behind the many short steps that became ready before it. The steps it needs inherit its
+    priority while it waits on them."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("cpu", "io"):
