@@ -1086,3 +1086,10 @@ def test_a_role_in_clothes_without_an_article_speaks_and_weather_is_no_name():
     lines, reader = _spoken(text, "en"), _read(text, "en")[1]
     assert [line.speaker for line in lines] == ["Ada Quinn", "man"]
     assert "Rain" not in reader.cast.known
+
+
+def test_one_who_just_spoke_and_shows_something_to_another_is_answered_by_them():
+    pytest.importorskip("sudachipy")
+    text = ("図書室\n　図書室には北村遼と白石まどかしかいなかった。\n「雨、止まないな」と遼が言った。\n「先輩、この本、知ってます？」\n"
+            "　まどかが棚から古い文庫本を抜き出して、遼に見せた。\n「ああ、読んだことある」\n")
+    assert [line.speaker for line in _spoken(text, "ja")][-1] == "北村遼"

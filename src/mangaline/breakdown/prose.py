@@ -1571,6 +1571,12 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            if scene.last_actor is not None and scene.speakers[-1:] == [scene.last_actor]:
+                # 「この本、知ってます？」/ まどかが文庫本を遼に見せた。: one who just spoke hands or shows another something,
+                # who answers (one who only looks at another may well go on speaking)
+                others = [cid for cid in self._handed(text) if cid != scene.last_actor]
+                if others:
+                    scene.last_actor = others[0]
             silence = getattr(self.words, "SILENCE", None)
             last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
             # the silence closes the sentence (not 他沉默了一下，掏出一张卡, which goes on to act)
@@ -1999,6 +2005,14 @@ class ProseReader:
                 if cid not in faced:
                     faced.append(cid)
         return faced
+
+    def _handed(self, narration: str) -> list[str]:
+        """Characters narration has someone hand or show something to (遼に見せた / 递给林夏 / showed Tom), in order."""
+        before = getattr(self.words, "HANDED", None)
+        after = getattr(self.words, "HANDED_AFTER", None)
+        return [cid for start, end, cid in self.cast.mentions(narration)
+                if before and re.search(before, narration[max(0, start - 20) : start])
+                or after and re.match(after, narration[end : end + 8])]
 
     def _voice_owner(self, narration: str) -> str | None:
         """The one character whose voice narration beside a line speaks of (the lookout's voice / 正人の声 / 她的声音)."""

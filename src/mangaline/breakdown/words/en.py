@@ -206,3 +206,6 @@ FAMILIAR_CALLS: frozenset[str] = frozenset(
 )
 # What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
 SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak)|didn\'t (?:answer|reply|look up|speak)|does not (?:answer|reply|look up)|doesn\'t (?:answer|reply|look up)|made no (?:answer|reply)|was silent|stayed silent|kept silent|is silent|ignored (?:him|her|them|it))\b"
+# What narration says just before a name when one hands or shows it something ("She showed Tom the letter"): the one
+# given it answers.
+HANDED = r"\b(?:handed|hands|showed|shows|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"

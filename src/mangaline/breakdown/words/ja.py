@@ -129,3 +129,6 @@ NAMED_ELDERS: dict[str, tuple[str, ...]] = {
 }
 # What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
 SILENCE = r"(?:答えなかった|答えない|黙り込んだ|黙ったままだった|口を開かなかった|何も言わなかった|何も言わない|返事をしなかった|返事はなかった|顔も上げなかった|顔を上げなかった)"
+# What narration says just after a name when one hands or shows it something (遼に見せた / 彼女に手渡した): the one given
+# it answers the one who gave it.
+HANDED_AFTER = r"^(?:さん|くん|君|ちゃん|様|先生)?に(?:見せ|差し出|手渡|渡し)"
