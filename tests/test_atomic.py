@@ -49,3 +49,35 @@ def test_a_new_file_gets_the_usual_mode_and_a_rewritten_one_keeps_its_own(tmp_pa
     kept.chmod(0o640)
     write_text_atomic(kept, "new")
     assert kept.stat().st_mode & 0o777 == 0o640
+
+
+def test_writes_in_a_step_s_work_folder_are_atomic_but_left_to_the_store_to_flush(tmp_path: Path, monkeypatch) -> None:
+    import os
+    import threading
+
+    from mangaline.atomic import scratch
+    from mangaline.project.objects import ObjectStore
+
+    flushed: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real(fd))[1])
+    work, elsewhere = tmp_path / "run" / "work", tmp_path / "project"
+    with scratch(work):
+        write_text_atomic(work / "layers.json", "{}")
+        assert not flushed, "a step's own scratch file is not flushed"
+        write_text_atomic(elsewhere / "ledger.json", "[]")
+        assert len(flushed) == 2, "a file outside the work folder is flushed, and its folder"
+        other: list[int] = []
+        thread = threading.Thread(target=lambda: (write_text_atomic(work / "other.json", "{}"), other.append(len(flushed))))
+        thread.start()
+        thread.join()
+        assert other == [4], "another thread (an io step beside this one) is not in this step's block"
+    flushed.clear()
+    write_text_atomic(work / "after.json", "{}")
+    assert len(flushed) == 2, "outside the block every write is flushed again"
+    flushed.clear()
+    store = ObjectStore(tmp_path / "objects")
+    with scratch(work):
+        write_text_atomic(work / "take.json", '{"n": 1}')
+    store.put_file(work / "take.json", move=True)
+    assert len(flushed) >= 2, "moving a step's file into the store makes it durable: the file and the store's folder"

@@ -12,9 +12,32 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
-__all__ = ["atomic_path", "fsync_dir", "write_text_atomic"]
+__all__ = ["atomic_path", "fsync_dir", "scratch", "write_text_atomic"]
+
+_SCRATCH: ContextVar[str | None] = ContextVar("mangaline_scratch", default=None)
+
+
+@contextmanager
+def scratch(folder: Path) -> Iterator[None]:
+    """Within this block (in this thread), writes under ``folder`` are still atomic but not flushed to disk.
+
+    For a step's work folder: what a step writes there is made durable as it moves into the object store
+    (``ObjectStore.put_file`` flushes each file and the store's folder), so flushing it in the step as well
+    only keeps a worker waiting on the disk, a few milliseconds a file.
+    """
+    token = _SCRATCH.set(os.path.join(os.path.abspath(folder), ""))
+    try:
+        yield
+    finally:
+        _SCRATCH.reset(token)
+
+
+def _durable(path: Path) -> bool:
+    folder = _SCRATCH.get()
+    return folder is None or not os.path.abspath(path).startswith(folder)
 
 
 @contextmanager
@@ -25,16 +48,19 @@ def atomic_path(path: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{path.stem[:80]}.", suffix=f".partial{path.suffix}", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
+    durable = _durable(path)
     try:
         yield tmp
-        _fsync_file(tmp)
+        if durable:
+            _fsync_file(tmp)
         # mkstemp makes a private file; the target gets the mode it had, or the one a plain write would give
         os.chmod(tmp, _mode_of(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

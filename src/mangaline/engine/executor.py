@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from ..atomic import scratch
 from ..errors import StepError, TransientStepError
 from .steps import StepContext, StepOutput
 
@@ -36,7 +37,8 @@ def perform(fn: Callable[[StepContext], StepOutput], ctx: StepContext) -> Outcom
     """Run one step function where the executor put it; every failure becomes an Outcome."""
     try:
         ctx.workdir.mkdir(parents=True, exist_ok=True)
-        output = fn(ctx)
+        with scratch(ctx.workdir):  # its files are made durable as they move into the object store
+            output = fn(ctx)
         if not isinstance(output, StepOutput):
             return Outcome(error=f"the step returned {type(output).__name__}, not StepOutput")
         return Outcome(output=output)
