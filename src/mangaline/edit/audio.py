@@ -105,6 +105,10 @@ whole dialogue stem at once, so it looks ahead and is down before the first syll
 MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S, AMBIENCE_FADE_S = 0.5, 1.0, 0.3
 AAC_BITRATE = "192k"
 """The episode's stereo mix as AAC."""
+AAC_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE]
+"""FFmpeg's AAC encoder as the line uses it. Its "fast" coder: at a rate this high it sounds as good as the default
+"twoloop" (it was FFmpeg's own default for years, for that reason) and takes a third less time, which an edit's
+rebuild waits for in full (the whole episode's mix is encoded again)."""
 TRUE_PEAK_LIMIT_DBTP = -2.0
 """Where the limiter holds the mix's 4x-oversampled peaks; AAC's reconstruction overshoots by a few tenths,
 so the delivered episode stays under -1 dBTP."""
@@ -381,8 +385,8 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     encoder = None
     if encode_to is not None:
         # the encoder reads the mix from a pipe while the stems are written
-        encoder = FedFFmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "2", "-i", "pipe:0", "-c:a", "aac",
-                             "-b:a", AAC_BITRATE, "-f", "mp4", "-y", "-loglevel", "error", str(encode_to)],
+        encoder = FedFFmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "2", "-i", "pipe:0", *AAC_ARGS,
+                             "-f", "mp4", "-y", "-loglevel", "error", str(encode_to)],
                             f"mix {Path(encode_to).name}")
         encoder.feed(memoryview(pcm16(mixed)).cast("B"))  # the samples' own buffer: no 20 MB copy into bytes
     else:

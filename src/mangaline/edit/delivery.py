@@ -20,7 +20,7 @@ from ..errors import RenderError
 from ..ffmpeg import run_ffmpeg
 from ..model.layout import ShotLayout
 from ..model.timing import ShotTiming, SubtitleEvent
-from .audio import AAC_BITRATE
+from .audio import AAC_ARGS
 from .segment import _escape, video_codec_args
 from .subtitles import subtitle_font_family, subtitle_font_file, wrap_lines, write_ass, write_srt
 
@@ -141,7 +141,7 @@ def render_title_card(picture: Path, out_mp4: Path, *, width: int, height: int, 
         args = ["-y", "-loglevel", "error", "-loop", "1", "-framerate", str(fps), "-i", str(still),
                 "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-filter_complex", chain,
                 "-map", "[out]", "-map", "1:a", "-frames:v", str(frames), "-t", f"{frames / fps:.6f}",
-                *video_codec_args(fps), "-c:a", "aac", "-b:a", AAC_BITRATE, "-ar", "48000", "-ac", "2",
+                *video_codec_args(fps), *AAC_ARGS, "-ar", "48000", "-ac", "2",
                 "-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out_mp4) as written:
             run_ffmpeg([*args, str(written)], f"title card {out_mp4.name}")

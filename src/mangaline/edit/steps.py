@@ -176,5 +176,5 @@ def episode(ctx: StepContext) -> StepOutput:
 
 SEGMENT = Step(name="edit.segment", version="4", fn=segment, kind="cpu")
 # the longest step of an episode's end: it goes to a worker ahead of the segments queued before it
-MIX = Step(name="edit.mix", version="1", fn=mix, kind="cpu", warm=("scipy.signal",), priority=1)
+MIX = Step(name="edit.mix", version="2", fn=mix, kind="cpu", warm=("scipy.signal",), priority=1)
 EPISODE = Step(name="edit.episode", version="8", fn=episode, kind="cpu")
