@@ -61,18 +61,19 @@ class Take:
             kind = "image" if self.path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp") else "clip"
         self.kind: TakeKind = kind
         self._frames: dict[tuple[int, int | None], list[np.ndarray]] = {}
-        self._ends = {False: first, True: last}
+        self._ends: dict[bool, Path | np.ndarray | None] = {False: first, True: last}
 
     def kept_end(self, *, last: bool) -> np.ndarray | None:
         """A clip's first or last frame as a still kept beside it (small, RGB uint8), where one was; else None.
 
         A segment keeps its ends as it renders (edit.segment), so a cut is judged without decoding two clips.
+        Read once and kept, like the decoded frames.
         """
-        path = self._ends[last]
-        if path is None:
-            return None
-        with Image.open(path) as img:
-            return np.asarray(img.convert("RGB"))
+        end = self._ends[last]
+        if isinstance(end, Path):
+            with Image.open(end) as img:
+                end = self._ends[last] = np.asarray(img.convert("RGB"))
+        return end
 
     def __repr__(self) -> str:
         return f"Take({str(self.path)!r}, {self.kind!r})"

@@ -41,15 +41,10 @@ def edge_frame(take: Take, *, last: bool, width: int = 2 * _SMALL) -> np.ndarray
     is decoded for its last frame (from the keyframe before its final half second), not the whole clip: a
     cut costs two short FFmpeg runs.
     """
-    kept = take.kept_end(last=last) if take.kind == "clip" else None
-    if kept is not None:
-        if kept.shape[1] == width:
-            return kept
-        return np.asarray(Image.fromarray(kept).resize(
-            (width, max(2, round(kept.shape[0] * width / kept.shape[1] / 2) * 2)), Image.Resampling.BOX))
-    if take.kind == "image":
-        return np.asarray(Image.fromarray(take.image).resize(
-            (width, max(2, round(take.image.shape[0] * width / take.image.shape[1]))), Image.Resampling.BOX))
+    still = take.image if take.kind == "image" else take.kept_end(last=last)
+    if still is not None:
+        return np.asarray(Image.fromarray(still).resize(
+            (width, max(2, round(still.shape[0] * width / still.shape[1]))), Image.Resampling.BOX))
     w, h = take.size
     if not w or not h:
         return None

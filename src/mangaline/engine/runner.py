@@ -409,7 +409,7 @@ class _Build:
         self.priority: dict[NodeId, int] = {inv.node: inv.step.priority for inv in graph}
         for inv in reversed(graph):
             for dep in inv.deps.values():
-                self.priority[dep.node] = max(self.priority.get(dep.node, dep.step.priority), self.priority[inv.node])
+                self.priority[dep.node] = max(self.priority[dep.node], self.priority[inv.node])
         self.waiting: list[Invocation] = list(graph)
         self.ready: list[Invocation] = []
         self.done: dict[NodeId, Take] = {}

@@ -191,6 +191,7 @@ def light_figure(image: Image.Image, lighting: Lighting, *, rim_px: float, ink_p
     image's size), as cut from the layer for a sprite.
     """
     image = image.convert("RGBA")
+    pixels = np.asarray(image)
     light = np.array(lighting.colour, np.float32)
     hue = np.clip(light / max(float(light.mean()), 1.0), 0.6, 1.4)
     s = lighting.strength
@@ -203,14 +204,14 @@ def light_figure(image: Image.Image, lighting: Lighting, *, rim_px: float, ink_p
     if isinstance(rim, np.ndarray):
         band = rim.astype(np.float32)
     elif rim and rim_px >= 1:
-        band = rim_band(np.asarray(image)[..., 3], lighting, rim_px, ink_px=ink_px)
+        band = rim_band(pixels[..., 3], lighting, rim_px, ink_px=ink_px)
     else:
         return out
     ys, xs = np.nonzero(band)
     if not len(ys):
         return out
     rgba = np.array(out)
-    tinted = np.asarray(image)[ys, xs, :3].astype(np.float32) * gain
+    tinted = pixels[ys, xs, :3].astype(np.float32) * gain
     # sqrt: a rim reads even under a dim, distant lamp, where a tint of the same strength would not.
     lit = tinted + (light - tinted) * (_RIM * math.sqrt(s) * band[ys, xs][:, None])
     rgba[ys, xs, :3] = np.clip(np.rint(lit), 0, 255).astype(np.uint8)
