@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,20 @@ def mangaline(*args: str | os.PathLike, check: bool = True, cwd: Path | None = N
     if CLUSTER and result.returncode == 0 and args and str(args[0]) == "new":
         _on_the_cluster(Path(cwd or ".") / Path(args[1]))
     return result
+
+
+def copy_project(source: Path, target: Path) -> None:
+    """A copy of a project folder, safe while this process has the project's state database open.
+
+    The database is copied by SQLite's backup, never read as a plain file: closing any file this process opened on
+    it drops every lock SQLite holds on it here (POSIX locks belong to the process), and the next process to close
+    its last connection then thinks it is alone and deletes the -wal and -shm files the open connections still use
+    (a later query fails with "disk I/O error")."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("state.db", "state.db-wal", "state.db-shm"))
+    for db in source.rglob("state.db"):
+        copy = target / db.relative_to(source)
+        with closing(sqlite3.connect(db)) as read, closing(sqlite3.connect(copy)) as written:
+            read.backup(written)
 
 
 @pytest.fixture

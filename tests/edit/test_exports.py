@@ -18,7 +18,7 @@ from mangaline.edit import video_codec_args, write_otio
 from mangaline.edit.exports import FORMATS, EpisodeMedia, parse_formats, write_exports
 from mangaline.errors import MangalineError
 
-from tests.conftest import mangaline
+from tests.conftest import copy_project, mangaline
 
 pytestmark = pytest.mark.slow
 FPS = 24
@@ -114,7 +114,7 @@ def test_each_export_read_back_by_its_adapter_gives_our_cuts_durations_and_media
 def test_relative_exports_open_wherever_the_project_is_moved(episode, tmp_path) -> None:
     media, folder, _mp4 = episode
     moved = tmp_path / "moved"
-    shutil.copytree(folder.parents[1], moved)
+    copy_project(folder.parents[1], moved)
     for name in ("otio", "kdenlive", "edl"):
         read = otio.adapters.read_from_file(str(moved / "exports" / "ep01" / f"ep01.{SUFFIXES[name]}"), adapter_name=ADAPTERS[name])
         for clip in read.video_tracks()[0].find_clips():

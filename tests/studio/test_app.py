@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import struct
 import threading
 import time
@@ -24,7 +23,7 @@ from mangaline.studio import create_app
 from mangaline.studio.access import check_listen
 from mangaline.errors import MangalineError
 
-from ..conftest import mangaline
+from ..conftest import copy_project, mangaline
 from .conftest import Served
 
 TOKEN = "a-token-of-twenty-four-ch"
@@ -263,7 +262,7 @@ def test_an_upload_that_is_no_fit_reference_is_refused_naming_the_file_and_what_
 
 def test_a_character_approved_on_the_bible_page_is_approved_for_the_cli_too(example: Path, tmp_path: Path) -> None:
     root = tmp_path / "approving"
-    shutil.copytree(example, root)  # approving re-lays every shot it appears in: the shared example stays as built
+    copy_project(example, root)  # approving re-lays every shot it appears in: the shared example stays as built
     folder = ProjectFolder.open(root)
     character = next(iter(folder.load_bible().characters))
     folder.close()
