@@ -72,6 +72,15 @@ def mangaline(*args: str | os.PathLike, check: bool = True, cwd: Path | None = N
     return result
 
 
+def model_take_filter(frames: int, width: int, height: int, *, push: float = 0.03) -> str:
+    """The FFmpeg filter with which a stand-in video model makes a take of its first frame: the camera pushes in by
+    ``push`` over the take, from a little closer than the still, and pans across what that leaves at the sides, so
+    the picture moves as a real model's take does. (A still that only pushes in about its middle while someone
+    speaks is how QC knows a model's freeze.)"""
+    return (f"scale={2 * width}:{2 * height},zoompan=z='1.03+{push}*on/{frames}':x='(iw-iw/zoom)*on/{frames}'"
+            f":y='ih/2-ih/zoom/2':d={frames}:s={width}x{height}:fps=24")
+
+
 def copy_project(source: Path, target: Path) -> None:
     """A copy of a project folder, safe while this process has the project's state database open.
 

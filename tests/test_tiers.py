@@ -38,7 +38,7 @@ from mangaline.providers.ledger import Ledger
 from mangaline.providers.protocols import VideoRequest
 from mangaline.providers.registry import register
 
-from .conftest import SMALL_SCRIPT, mangaline
+from .conftest import SMALL_SCRIPT, mangaline, model_take_filter
 from .providers.fake_video import FakeVideoModel, FakeVideoServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,8 +89,7 @@ def make_clip(seconds: float, width: int, height: int, kind: str = "good", first
         source = ["-f", "lavfi", "-i", f"color=c=black:s={width}x{height}:r=24:d={seconds}"]
     elif first is not None:
         still.write_bytes(first)
-        source = ["-i", str(still), "-vf", f"scale={width * 2}:{height * 2},zoompan=z='1+0.03*on/{frames}'"
-                  f":x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d={frames}:s={width}x{height}:fps=24"]
+        source = ["-i", str(still), "-vf", model_take_filter(frames, width, height)]
     else:
         source = ["-f", "lavfi", "-i", f"testsrc2=s={width}x{height}:r=24:d={seconds}"]
     run_ffmpeg(["-y", "-loglevel", "error", *source, "-frames:v", str(frames), "-c:v", "libx264",

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from mangaline.checks import LineTruth, Take, Truth, load_checks, run_checks
+from mangaline.checks import CharacterTruth, LineTruth, Take, Truth, load_checks, run_checks
 from mangaline.checks.audio import ClippingCheck, LoudnessCheck, SilenceCheck
 from mangaline.checks.technical import BlackFramesCheck, DurationCheck, FlickerCheck, FormatCheck, FrozenFramesCheck
 from mangaline.errors import ConfigError
@@ -216,3 +216,59 @@ def test_the_checks_are_installed_plugins_for_the_right_takes() -> None:
     image_checks = {c.name for c in load_checks(subject="image", only=CLIP_CHECKS + ["leakage"])}
     assert image_checks == {"format", "black_frames", "leakage"}
     assert {c.name for c in load_checks({"flicker": {"enabled": False}}, only=CLIP_CHECKS)} == set(CLIP_CHECKS) - {"flicker"}
+
+
+class _Frames:
+    """A clip as decoded frames (n, h, w, 3) built in code: what the picture checks read of a take."""
+
+    kind = "clip"
+    info = None
+
+    def __init__(self, frames: np.ndarray, fps: float = 24.0) -> None:
+        self._frames = frames
+        self.duration = len(frames) / fps
+
+    def all_frames(self, width: int | None = 160) -> np.ndarray:
+        return self._frames
+
+
+def _camera(room: Path, count: int, *, zoom: float = 0.0, pan: float = 0.0, grain: float = 3.0) -> np.ndarray:
+    """``count`` 160 px frames of the room as a model returns them: the camera pushes in by ``zoom`` and moves right
+    by ``pan`` (shares of the frame) over the clip, steadily, and every frame has fresh grain."""
+    image = Image.open(room).convert("RGB")
+    w, h = image.size
+    rng = np.random.default_rng(7)
+    frames = []
+    for i in range(count):
+        u = i / (count - 1)
+        z = 1 + zoom * u
+        cw, ch = w / z / 1.1, h / z / 1.1  # a margin to pan into
+        cx, cy = w / 2 + pan * w * (u - 0.5), h / 2
+        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
+        frame = np.asarray(image.resize((160, 284), Image.Resampling.BILINEAR, box=box), np.float32)
+        frames.append(np.clip(frame + rng.normal(0, grain, frame.shape), 0, 255).astype(np.uint8))
+    return np.stack(frames)
+
+
+def _speaking(who: str = "june", screen_x: float = 0.5, start: float = 0.2, end: float = 1.8) -> Truth:
+    return Truth(shot="ep01_sc01_sh010", width=SIZE[0], height=SIZE[1], fps=24.0, duration=2.0,
+                 characters={who: CharacterTruth(id=who, screen_x=screen_x)}, lines=(LineTruth(who, start, end),))
+
+
+def test_a_models_still_grained_and_pushed_in_while_someone_speaks_is_frozen(tmp_path: Path) -> None:
+    room = draw_room(tmp_path / "room.png")
+    check = FrozenFramesCheck()
+    # a still, grained afresh every frame and pushed in 3 % over 2 s, while the character in view speaks: no two
+    # frames are the same to the bit, and nothing but the push moves
+    still = _Frames(_camera(room, 48, zoom=0.03))
+    frozen = check.judge(still, _speaking())
+    assert not frozen.passed and "100% of the clip is frozen" in frozen.reason, frozen
+    # the same grain on a camera that moves while she speaks: a slow pan, and a push-in five times the model's
+    for moving in (_camera(room, 48, pan=0.05), _camera(room, 48, zoom=0.15)):
+        verdict = check.judge(_Frames(moving), _speaking())
+        assert verdict.passed and verdict.score == 1.0, verdict
+    # the same still where nothing has to move: nobody speaks, the speaker is out of the frame, or the line is over
+    # before the still has lasted long enough (a camera easing in on a quiet shot looks just like it)
+    for quiet in (truth(), _speaking(screen_x=1.3), _speaking(start=0.0, end=0.3)):
+        verdict = check.judge(still, quiet)
+        assert verdict.passed and verdict.score == 1.0, (quiet, verdict)

@@ -28,8 +28,6 @@ DEFECTS = [(kind, spec.subjects[0], "draft") for kind, spec in KINDS.items()] + 
           [(kind, spec.subjects[-1], "model") for kind, spec in KINDS.items()]
 
 KNOWN_MISSES: dict[tuple[str, str, str], str] = {
-    ("frozen_frames", "clip", "model"):
-        "frozen_frames finds no frozen stretch once the model-like grain (temporal noise of 2-5 levels) runs over it",
     ("crossed_line", "clip", "model"):
         "screen_direction has no verdict on the platform wide's model-like take: its two small figures, softened and "
         "graded, show too few pixels of their own colours to be found",

@@ -34,7 +34,7 @@ from mangaline.providers.ledger import Ledger
 from mangaline.providers.openai_compat import OpenAIChat
 from mangaline.providers.protocols import TextRequest
 
-from tests.conftest import SMALL_SCRIPT, mangaline
+from tests.conftest import SMALL_SCRIPT, mangaline, model_take_filter
 from tests.qc.test_qc_build import Stand
 
 PROBLEM = "frame 2: June looks away from Oda, where the plan has her face him"
@@ -80,9 +80,8 @@ class JudgeStand(Stand):
         frames = int(task["duration"] * 24)
         zoom = 0.02 + 0.01 * (task["seed"] % 3)
         subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(still), "-vf",
-                        f"scale=960:1708,zoompan=z='1+{zoom}*on/{frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2'"
-                        f":d={frames}:s=480x854:fps=24", "-frames:v", str(frames), "-c:v", "libx264", "-preset",
-                        "veryfast", "-pix_fmt", "yuv420p", str(out)], check=True)
+                        model_take_filter(frames, 480, 854, push=zoom), "-frames:v", str(frames), "-c:v", "libx264",
+                        "-preset", "veryfast", "-pix_fmt", "yuv420p", str(out)], check=True)
         data = out.read_bytes()
         still.unlink()
         out.unlink()

@@ -33,7 +33,7 @@ from mangaline.ffmpeg import ffmpeg_exe
 from mangaline.project import ProjectFolder
 from mangaline.providers.ledger import Ledger
 
-from tests.conftest import SMALL_SCRIPT, mangaline
+from tests.conftest import SMALL_SCRIPT, mangaline, model_take_filter
 
 pytestmark = pytest.mark.slow
 
@@ -99,8 +99,7 @@ class Stand:
         seconds = task["duration"] / 2 if task["defect"] == "short" else task["duration"]
         frames = int(seconds * 24)
         # a slow push-in of 3% over the take, at 480x854: the drift a real model's take has from its first frame
-        chain = [f"scale=960:1708,zoompan=z='1+0.03*on/{frames}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d={frames}"
-                 ":s=480x854:fps=24"]
+        chain = [model_take_filter(frames, 480, 854)]
         if task["defect"] not in (None, "short"):
             chain.append(DEFECTS[task["defect"]][0].format(half=round(seconds / 2, 2)))
         subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(still), "-vf", ",".join(chain), "-frames:v",

@@ -208,16 +208,34 @@ class BlackFramesCheck(MeasuredCheck):
 
 
 class FrozenFramesCheck(MeasuredCheck):
-    """The picture moves: a clip frozen for most of its length is a still passed off as video."""
+    """The picture moves: a clip frozen for most of its length is a still passed off as video.
+
+    A draft's freeze repeats one frame to the bit, and any stretch of such frames is frozen. A video model's freeze
+    does not: its grain and its encoding change every frame, and its slow push-in (a few per cent over the clip)
+    keeps scaling the still about the centre. A stretch in which every frame is the stretch's first frame scaled up
+    by at most that push (``push`` over the clip), once both are averaged over blocks of 4x4 px (which evens out the
+    grain), is such a still. Whether it is a freeze depends on what the shot asks for: while a character in view
+    speaks, their face has to move, so a pushed-in still of ``min_push_seconds`` or more that covers
+    ``min_spoken_seconds`` of a line is frozen; a shot in which nobody speaks may hold still while its camera eases
+    in, which looks the same, and is left alone.
+    """
 
     name = "frozen_frames"
     subjects = frozenset({"clip"})
     threshold = 0.5
-    description = "share of the clip that is frozen (stretches of min_seconds or more that stay within noise of their first frame)"
-    limits = {"max_share": (0.0, 1.0), "noise": (0.0, 255.0), "min_seconds": (0.0, 60.0)}
+    description = ("share of the clip that is frozen (stretches of min_seconds or more that stay within noise of their "
+                   "first frame, or of min_push_seconds or more, min_spoken_seconds of them while someone in view speaks, "
+                   "that stay within push_noise of it pushed in)")
+    limits = {"max_share": (0.0, 1.0), "noise": (0.0, 255.0), "min_seconds": (0.0, 60.0), "push": (0.0, 0.5),
+              "push_noise": (0.0, 255.0), "min_push_seconds": (0.0, 60.0), "min_spoken_seconds": (0.0, 60.0)}
     max_share = 0.35  # share of the clip frozen that scores 0.5 (the draft holds still for 15% at most)
     noise = 0.8  # mean difference (0..255, over R, G and B) under which a frame is the same picture (freezedetect's -50 dB)
     min_seconds = 0.5  # a still stretch shorter than this is a hold, not a freeze
+    push = 0.045  # the most a model pushes in over the whole clip unasked (share of the frame)
+    push_noise = 1.0  # mean luma difference of 4x4 blocks under which a frame is the first one pushed in
+    min_push_seconds = 0.8  # a pushed-in still shorter than this may be a camera easing in or out
+    min_spoken_seconds = 0.4  # seconds of a line it must cover: a speaker's face is still for less in a pause
+    _BLOCK = 4  # px (of the 160 px decode) averaged together: the grain of a model's take evens out
 
     def judge(self, take: Take, truth: Truth) -> Verdict:
         levels = luma(take)
@@ -238,6 +256,9 @@ class FrozenFramesCheck(MeasuredCheck):
             if (i - start) / fps >= self.min_seconds:
                 frozen[start:i] = True
             start = i
+        spoken = _spoken(truth, n, fps)
+        if spoken.any():
+            frozen |= self._pushed_in_still(levels, fps, spoken)
         # black stretches are still too; the black check judges them, so they are not counted twice
         frozen &= ~black
         share = float(frozen.mean())
@@ -247,6 +268,61 @@ class FrozenFramesCheck(MeasuredCheck):
             return self.verdict(score, "", "no frozen stretch")
         where = spans_text(spans)
         return self.verdict(score, f"{share:.0%} of the clip is frozen ({where})", f"{share:.0%} frozen ({where})")
+
+    def _pushed_in_still(self, levels: np.ndarray, fps: float, spoken: np.ndarray) -> np.ndarray:
+        """The frames of stretches that are one still, grained and slowly pushed in (a model's freeze), of at least
+        min_push_seconds and covering at least min_spoken_seconds of ``spoken`` frames."""
+        n, h, w = levels.shape
+        frozen = np.zeros(n, bool)
+        b = self._BLOCK
+        if h < 3 * b or w < 3 * b:
+            return frozen
+        blocks = _zoomed_blocks(h, b, 1.0) @ levels @ _zoomed_blocks(w, b, 1.0).T
+        step = self.push / max(1, n - 1)  # the most the zoom grows from one frame to the next
+        start, zoom = 0, 1.0
+        for i in range(1, n + 1):
+            plain = float(np.abs(blocks[i] - blocks[start])[1:-1, 1:-1].mean()) if i < n else 0.0
+            # a push of 1 % changes 4x4 blocks by about 1.5 luma levels on a drawing's edges: far more change than
+            # the push can explain is motion, and costs no zooming to tell
+            if i < n and plain < self.push_noise + 300 * step * (i - start):
+                # the zoom that matches grows frame by frame: follow it from the last one, a step at most
+                best, found = min(
+                    (float(np.abs(_zoomed_blocks(h, b, z) @ levels[start] @ _zoomed_blocks(w, b, z).T
+                                  - blocks[i])[1:-1, 1:-1].mean()), z)
+                    for z in (zoom, zoom + step / 2, zoom + step))
+                if best < self.push_noise:
+                    zoom = found
+                    continue
+            if (i - start) / fps >= self.min_push_seconds and spoken[start:i].sum() / fps >= self.min_spoken_seconds:
+                frozen[start:i] = True
+            start, zoom = i, 1.0
+        return frozen
+
+
+def _spoken(truth: Truth, n: int, fps: float) -> np.ndarray:
+    """The frames (of ``n``) in which a character whose face is in the frame speaks a line."""
+    spoken = np.zeros(n, bool)
+    times = np.arange(n) / fps
+    for line in truth.lines:
+        seen = truth.characters.get(line.character)
+        if seen is not None and seen.screen_x is not None and 0.0 <= seen.screen_x <= 1.0:
+            spoken |= (times >= line.start) & (times < line.end)
+    return spoken
+
+
+def _zoomed_blocks(size: int, block: int, zoom: float) -> np.ndarray:
+    """(size // block, size) matrix: a row of ``size`` px scaled by ``zoom`` about its centre (linear), then averaged
+    over blocks of ``block`` px. ``M_h @ frame @ M_w.T`` is the frame pushed in by ``zoom``, in blocks."""
+    x = np.arange(size // block * block)
+    centre = (size - 1) / 2
+    source = np.clip(centre + (x - centre) / zoom, 0, size - 1)
+    left = np.floor(source).astype(int)
+    right = np.minimum(left + 1, size - 1)
+    frac = (source - left).astype(np.float32)
+    out = np.zeros((size // block, size), np.float32)
+    np.add.at(out, (x // block, left), (1 - frac) / block)
+    np.add.at(out, (x // block, right), frac / block)
+    return out
 
 
 class FlickerCheck(MeasuredCheck):
