@@ -82,6 +82,21 @@ def watermark(image: Image.Image, text: str = "AI generated", corner: str = "bot
     return out
 
 
+def outlined(image: Image.Image, text: str = "PREVIEW") -> Image.Image:
+    """White letters with a thin black outline, set close, over a pale coat, on a full-size frame: once it is made
+    small to be judged, the letters and the coat between them run together into one piece of light ink, and the
+    outlines into one piece of dark ink."""
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    font = ImageFont.load_default(size=80)
+    x, y = 60, out.height - 200
+    draw.rectangle((0, y - 40, 700, out.height), fill=(200, 170, 60))
+    for letter in text:
+        draw.text((x, y), letter, font=font, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+        x += draw.textlength(letter, font=font) + 2
+    return out
+
+
 def clip(picture: Path, out: Path, vf: str = PAN, seconds: float = 1.0) -> Path:
     run_ffmpeg(["-y", "-loglevel", "error", "-loop", "1", "-framerate", "24", "-i", str(picture), "-vf", vf,
                 "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)], out.name)
@@ -92,6 +107,7 @@ def clip(picture: Path, out: Path, vf: str = PAN, seconds: float = 1.0) -> Path:
 def rooms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("leakage")
     big = draw_room(tmp / "big.png")
+    full = Image.open(draw_room(tmp / "full.png", size=(1080, 1920))).convert("RGB")
     moved_big = draw_room(tmp / "moved_big.png", figure_x=0.22)
     room = Image.open(big).resize(SIZE, Image.Resampling.LANCZOS)
     moved = Image.open(moved_big).resize(SIZE, Image.Resampling.LANCZOS)
@@ -109,6 +125,7 @@ def rooms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "short watermark": still(watermark(room, "SALE", "top"), tmp / "short_watermark.png"),
         # laid over the drawing: ink lines that cross the text do not make it part of the drawing
         "crossed watermark": still(watermark(room, "PREVIEW copy", "bottom", crossed=True), tmp / "crossed.png"),
+        "outlined watermark": still(outlined(full), tmp / "outlined.png"),
     }
     made["clip"] = clip(big, tmp / "clip.mp4")
     made["grid clip"] = clip(big, tmp / "grid_clip.mp4", f"{PAN},drawgrid=w=iw/3:h=ih/3:t=2:c=white")
@@ -137,6 +154,7 @@ def test_a_drawn_room_with_its_ink_window_and_pillar_is_no_leakage(rooms: dict[s
         ("model watermark", "text-like glyphs in the top right"),
         ("short watermark", "4 text-like glyphs in the top right"),
         ("crossed watermark", "text-like glyphs in the bottom right"),
+        ("outlined watermark", "text-like glyphs in the bottom left"),
         ("grid clip", "the first frame: a lattice of 3x3 cells"),
     ],
 )

@@ -228,17 +228,17 @@ def _text_findings(rgb: np.ndarray, contrast: float,
     found = []
     for top in (0, h - reach):
         part = gray[top : top + reach]
-        for ink in (part - ndimage.grey_opening(part, size=(size, size)) > contrast,
-                    ndimage.grey_closing(part, size=(size, size)) - part > contrast):
+        for light, ink in ((True, part - ndimage.grey_opening(part, size=(size, size)) > contrast),
+                           (False, ndimage.grey_closing(part, size=(size, size)) - part > contrast)):
             labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
             glyphs, large = [], []
             for i, box in enumerate(ndimage.find_objects(labels), 1):
                 gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
                 if gh > high or gw > 2.5 * high:
                     large.append(i)
-                elif (gh >= low and gw <= 2 * gh and 0 < box[0].start and box[0].stop < reach
+                elif (gh >= low and 0 < box[0].start and box[0].stop < reach
                       and 0 < box[1].start and box[1].stop < w):  # a piece the frame or the band cuts belongs to more
-                    glyphs.append((box[1].start, box[1].stop, box[0].start, box[0].stop, float((labels[box] == i).mean())))
+                    glyphs += _letters(labels[box] == i, part[box], box[1].start, box[0].start, low, contrast, light)
             big = np.isin(labels, large)
             for line in _text_rows(glyphs):
                 x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
@@ -255,6 +255,42 @@ def _text_findings(rgb: np.ndarray, contrast: float,
                                                       f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, "
                                                       f"y={(top + y0) * scale:.0f}-{(top + y1) * scale:.0f}, "
                                                       f"1080 px wide): a watermark or stray text"))
+    return found
+
+
+def _letters(piece: np.ndarray, gray: np.ndarray, x: int, y: int, low: int, contrast: float,
+             light: bool) -> list[tuple[int, int, int, int, float]]:
+    """The letters a piece of ``light`` (else dark) ink, a mask at x, y over ``gray``, may be, as glyphs (x0, x1,
+    y0, y1, share of the box that is ink).
+
+    Letters set close run together once the picture is made small: through the ground between them where it is
+    lighter (darker) than the ground around the word, as on a pale coat under white letters, or by a hair. So where
+    the piece holds two levels ``contrast`` apart it keeps the inkier (the letters, not the ground between them),
+    and it is cut where a column holds no more than a hair of ink.
+    """
+    gh, gw = piece.shape
+    if gw <= gh:  # a letter, or two narrow ones: as it is
+        return [(x, x + gw, y, y + gh, float(piece.mean()))] if gh >= low else []
+    values = gray[piece]
+    lo, hi = np.percentile(values, (10, 90))
+    if hi - lo > contrast:
+        piece = piece & ((gray > (lo + hi) / 2) if light else (gray < (lo + hi) / 2))
+    low = max(low, piece.shape[0] // 2)  # letters are as tall as the word's small letters: not crumbs of an outline
+    found = []
+    labels, _ = ndimage.label(piece)
+    for box in ndimage.find_objects(labels):
+        part = piece[box]
+        solid = np.flatnonzero(part.sum(axis=0) > max(1, 0.12 * part.shape[0]))
+        if not len(solid):
+            continue
+        for run in np.split(solid, np.flatnonzero(np.diff(solid) > 1) + 1):
+            cols = part[:, run[0] : run[-1] + 1]
+            rows = np.flatnonzero(cols.any(axis=1))
+            gh, gw = int(rows[-1] + 1 - rows[0]), len(run)
+            if gh >= low and gw <= 2 * gh:
+                found.append((x + box[1].start + int(run[0]), x + box[1].start + int(run[-1]) + 1,
+                              y + box[0].start + int(rows[0]), y + box[0].start + int(rows[-1]) + 1,
+                              float(cols[rows[0] : rows[-1] + 1].mean())))
     return found
 
 
