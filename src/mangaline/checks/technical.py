@@ -214,27 +214,25 @@ class FrozenFramesCheck(MeasuredCheck):
     does not: its grain and its encoding change every frame, and its slow push-in (a few per cent over the clip)
     keeps scaling the still about the centre. A stretch in which every frame is the stretch's first frame scaled up
     by at most that push (``push`` over the clip), once both are averaged over blocks of 4x4 px (which evens out the
-    grain), is such a still. Whether it is a freeze depends on what the shot asks for: while a character in view
-    speaks, their face has to move, so a pushed-in still of ``min_push_seconds`` or more that covers
-    ``min_spoken_seconds`` of a line is frozen; a shot in which nobody speaks may hold still while its camera eases
-    in, which looks the same, and is left alone.
+    grain), is such a still. Whether it is a freeze depends on what the shot asks for: in a shot where a character
+    in view speaks, people act, and a pushed-in still of ``min_push_seconds`` or more is frozen wherever it falls; a
+    shot in which nobody speaks may hold still while its camera eases in, which looks the same, and is left alone.
     """
 
     name = "frozen_frames"
     subjects = frozenset({"clip"})
     threshold = 0.5
     description = ("share of the clip that is frozen (stretches of min_seconds or more that stay within noise of their "
-                   "first frame, or of min_push_seconds or more, min_spoken_seconds of them while someone in view speaks, "
-                   "that stay within push_noise of it pushed in)")
+                   "first frame, or, in a shot where someone in view speaks, of min_push_seconds or more that stay within "
+                   "push_noise of it pushed in)")
     limits = {"max_share": (0.0, 1.0), "noise": (0.0, 255.0), "min_seconds": (0.0, 60.0), "push": (0.0, 0.5),
-              "push_noise": (0.0, 255.0), "min_push_seconds": (0.0, 60.0), "min_spoken_seconds": (0.0, 60.0)}
+              "push_noise": (0.0, 255.0), "min_push_seconds": (0.0, 60.0)}
     max_share = 0.35  # share of the clip frozen that scores 0.5 (the draft holds still for 15% at most)
     noise = 0.8  # mean difference (0..255, over R, G and B) under which a frame is the same picture (freezedetect's -50 dB)
     min_seconds = 0.5  # a still stretch shorter than this is a hold, not a freeze
     push = 0.045  # the most a model pushes in over the whole clip unasked (share of the frame)
-    push_noise = 1.0  # mean luma difference of 4x4 blocks under which a frame is the first one pushed in
-    min_push_seconds = 0.8  # a pushed-in still shorter than this may be a camera easing in or out
-    min_spoken_seconds = 0.4  # seconds of a line it must cover: a speaker's face is still for less in a pause
+    push_noise = 1.2  # mean luma difference of 4x4 blocks under which a frame is the first one pushed in
+    min_push_seconds = 0.8  # a pushed-in still shorter than this is a pause, not a freeze
     _BLOCK = 4  # px (of the 160 px decode) averaged together: the grain of a model's take evens out
 
     def judge(self, take: Take, truth: Truth) -> Verdict:
@@ -256,9 +254,8 @@ class FrozenFramesCheck(MeasuredCheck):
             if (i - start) / fps >= self.min_seconds:
                 frozen[start:i] = True
             start = i
-        spoken = _spoken(truth, n, fps)
-        if spoken.any():
-            frozen |= self._pushed_in_still(levels, fps, spoken)
+        if _someone_speaks(truth):
+            frozen |= self._pushed_in_still(levels, fps)
         # black stretches are still too; the black check judges them, so they are not counted twice
         frozen &= ~black
         share = float(frozen.mean())
@@ -269,9 +266,9 @@ class FrozenFramesCheck(MeasuredCheck):
         where = spans_text(spans)
         return self.verdict(score, f"{share:.0%} of the clip is frozen ({where})", f"{share:.0%} frozen ({where})")
 
-    def _pushed_in_still(self, levels: np.ndarray, fps: float, spoken: np.ndarray) -> np.ndarray:
+    def _pushed_in_still(self, levels: np.ndarray, fps: float) -> np.ndarray:
         """The frames of stretches that are one still, grained and slowly pushed in (a model's freeze), of at least
-        min_push_seconds and covering at least min_spoken_seconds of ``spoken`` frames."""
+        min_push_seconds."""
         n, h, w = levels.shape
         frozen = np.zeros(n, bool)
         b = self._BLOCK
@@ -293,21 +290,19 @@ class FrozenFramesCheck(MeasuredCheck):
                 if best < self.push_noise:
                     zoom = found
                     continue
-            if (i - start) / fps >= self.min_push_seconds and spoken[start:i].sum() / fps >= self.min_spoken_seconds:
+            if (i - start) / fps >= self.min_push_seconds:
                 frozen[start:i] = True
             start, zoom = i, 1.0
         return frozen
 
 
-def _spoken(truth: Truth, n: int, fps: float) -> np.ndarray:
-    """The frames (of ``n``) in which a character whose face is in the frame speaks a line."""
-    spoken = np.zeros(n, bool)
-    times = np.arange(n) / fps
+def _someone_speaks(truth: Truth) -> bool:
+    """Whether a character whose face is in the frame speaks a line in the shot."""
     for line in truth.lines:
         seen = truth.characters.get(line.character)
         if seen is not None and seen.screen_x is not None and 0.0 <= seen.screen_x <= 1.0:
-            spoken |= (times >= line.start) & (times < line.end)
-    return spoken
+            return True
+    return False
 
 
 def _zoomed_blocks(size: int, block: int, zoom: float) -> np.ndarray:
