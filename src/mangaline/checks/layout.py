@@ -49,6 +49,7 @@ _FIND_DE = 10.0  # ΔE (CIE76) within which a take's pixel shows one of a charac
 _GRADE_DE = 5.0  # ΔE a take's grade may move colours by: a character's own colours are that much clear of the set's
 _MIN_REGION_PX = 40  # px of a character's own colours (at the working size) below which they are not found
 _MIN_FACE_PX = 300  # px of a face (at the working size) below which it is not looked for on its own
+_SMALL_FIGURE_PX = 200  # px of someone's own colours in the plate (working size) under which all are looked for at 2x
 _FOUND = 0.25  # share of the plate's pixels in a character's colours the take must show for them to be there
 _GOOD_OFF, _BAD_OFF = 0.04, 0.2  # a character's centroid off by this share of the frame scores 1, and 0
 _GOOD_SCALE, _BAD_SCALE = 0.15, 0.55  # |log| of their size over the layout's scoring 1, and 0
@@ -217,8 +218,8 @@ class Drawn:
     elements: dict[str, np.ndarray]
 
     @classmethod
-    def of(cls, truth: Truth) -> Drawn:
-        size = working_size(truth)
+    def of(cls, truth: Truth, scale: int = 1) -> Drawn:
+        size = working_size(truth, WORKING_SIDE * scale)
         plate = truth.plate_image(size)
         masks = {}
         for cid in characters_in_view(truth):
@@ -579,6 +580,7 @@ class Figures:
     names: dict[str, str]
     plate: dict[tuple[str, str], Spot]
     frames: list[dict[tuple[str, str], Spot | None]]
+    size: tuple[int, int]  # (width, height) the spots are measured at
 
 
 @cache
@@ -657,32 +659,49 @@ def figures(take: Take, truth: Truth) -> Figures | None:
         drawn = drawn_shot(take, truth)
         if drawn.plate_lab is None:
             return None
-        size = drawn.size
-        regions = {}
-        for cid, mask in drawn.masks.items():
-            if mask.sum() < _MIN_REGION_PX:
-                continue
-            outside = ~ndimage.binary_dilation(mask, iterations=2)
-            regions[(cid, "figure")] = (ndimage.binary_erosion(mask), outside)
-            if cid in drawn.faces:
-                head = mask & box_mask(drawn.faces[cid].head_box(size[0] / truth.width), size)
-                if head.sum() >= _MIN_FACE_PX:
-                    regions[(cid, "face")] = (head, ~ndimage.binary_dilation(head, iterations=2))  # their body too
-        plate_lab = drawn.plate_lab
-        colours = own_colours(plate_lab, regions)
-        # where the layout has them, give or take what a push or a model's freedom moves them by
-        margin = round(_GOOD_OFF * size[0])
-        places = {key: ndimage.binary_dilation(regions[key][0], iterations=margin) for key in colours}
-        where = {key: found for key, c in colours.items() if (found := spot(plate_lab, c, places[key])) is not None}
+        plate = _plate_figures(drawn, truth)
+        if any(found.pixels < _SMALL_FIGURE_PX for found in plate[2].values()):
+            # someone far off shows a few dozen pixels of their own colours at the working size: a model's softening
+            # and grade leave too few of them to be found, so everyone is looked for at twice the size
+            drawn = Drawn.of(truth, 2)
+            if drawn.plate_lab is None:
+                return None
+            plate = _plate_figures(drawn, truth)
+            pictures = take_frames(take, drawn.size)
+        else:
+            pictures = [seen.picture for seen in seen_frames(take, truth)]
+        colours, places, where = plate
         if not where:
             return None
         frames = []
-        for seen in seen_frames(take, truth):
-            picture = lab(seen.picture)
+        for picture in map(lab, pictures):
             frames.append({key: spot(picture, colours[key], places[key]) for key in where})
-        return Figures({cid: display_name(truth, cid) for cid, _ in where}, where, frames)
+        return Figures({cid: display_name(truth, cid) for cid, _ in where}, where, frames, drawn.size)
 
     return _remember(take, truth, "figures", make)
+
+
+def _plate_figures(drawn: Drawn, truth: Truth) -> tuple[dict[tuple[str, str], Colours],
+                                                        dict[tuple[str, str], np.ndarray], dict[tuple[str, str], Spot]]:
+    """Each character's and face's own colours, where the layout lets them be found, and where the plate has them."""
+    size = drawn.size
+    regions = {}
+    for cid, mask in drawn.masks.items():
+        if mask.sum() < _MIN_REGION_PX:
+            continue
+        outside = ~ndimage.binary_dilation(mask, iterations=2)
+        regions[(cid, "figure")] = (ndimage.binary_erosion(mask), outside)
+        if cid in drawn.faces:
+            head = mask & box_mask(drawn.faces[cid].head_box(size[0] / truth.width), size)
+            if head.sum() >= _MIN_FACE_PX:
+                regions[(cid, "face")] = (head, ~ndimage.binary_dilation(head, iterations=2))  # their body too
+    plate_lab = drawn.plate_lab
+    colours = own_colours(plate_lab, regions)
+    # where the layout has them, give or take what a push or a model's freedom moves them by
+    margin = round(_GOOD_OFF * size[0])
+    places = {key: ndimage.binary_dilation(regions[key][0], iterations=margin) for key in colours}
+    where = {key: found for key, c in colours.items() if (found := spot(plate_lab, c, places[key])) is not None}
+    return colours, places, where
 
 
 class PlacementCheck(Check):
@@ -698,7 +717,7 @@ class PlacementCheck(Check):
         found = figures(take, truth)
         if found is None:
             return None
-        w, h = working_size(truth)
+        w, h = found.size
         worst: tuple[float, str] | None = None
         for i, frame in enumerate(found.frames):
             label = f" (frame {i + 1} of {len(found.frames)})" if len(found.frames) > 1 else ""
@@ -746,7 +765,7 @@ class ScreenDirectionCheck(Check):
         found = figures(take, truth)
         if found is None:
             return None
-        w = working_size(truth)[0]
+        w = found.size[0]
         worst: tuple[float, str] | None = None
         for i, frame in enumerate(found.frames):
             label = f" (frame {i + 1} of {len(found.frames)})" if len(found.frames) > 1 else ""
