@@ -659,18 +659,16 @@ def figures(take: Take, truth: Truth) -> Figures | None:
         drawn = drawn_shot(take, truth)
         if drawn.plate_lab is None:
             return None
-        plate = _plate_figures(drawn, truth)
-        if any(found.pixels < _SMALL_FIGURE_PX for found in plate[2].values()):
+        colours, places, where = _plate_figures(drawn, truth)
+        if any(found.pixels < _SMALL_FIGURE_PX for found in where.values()):
             # someone far off shows a few dozen pixels of their own colours at the working size: a model's softening
-            # and grade leave too few of them to be found, so everyone is looked for at twice the size
+            # and grade leave too few of them to be found, so everyone is looked for at twice the size (the same
+            # plate, so it is there too)
             drawn = Drawn.of(truth, 2)
-            if drawn.plate_lab is None:
-                return None
-            plate = _plate_figures(drawn, truth)
+            colours, places, where = _plate_figures(drawn, truth)
             pictures = take_frames(take, drawn.size)
         else:
             pictures = [seen.picture for seen in seen_frames(take, truth)]
-        colours, places, where = plate
         if not where:
             return None
         frames = []
