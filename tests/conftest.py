@@ -29,6 +29,10 @@ of its own and its objects in an S3 bucket of its own, and builds on Ray (`make 
 so too)."""
 EXAMPLES = ROOT / "examples"
 
+# Builds in the tests run in their own processes, even where the person running them has warm workers up
+# (`mangaline workers start`); tests/test_warm.py starts its own.
+os.environ["MANGALINE_WORKERS_SOCKET"] = str(Path(__file__).parent / "no-warm-workers.sock")
+
 SMALL_SCRIPT = """Title: Small Hours
 Author: mangaline tests
 

@@ -50,6 +50,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="mangaline: s
 err = Console(stderr=True, soft_wrap=True, emoji=False)  # a message is one line, however long its path; ":100:" stays text
 out = Console(emoji=False)
 
+
+def new_consoles() -> None:
+    """Make the consoles again, as the environment now says (a build the warm server forked: the command's terminal)."""
+    global err, out
+    err = Console(stderr=True, soft_wrap=True, emoji=False)
+    out = Console(emoji=False)
+
 _where: dict[str, Path] = {}
 """The state folder of the project the running command opened: where a crash log goes."""
 
@@ -699,13 +706,104 @@ def _plan(folder: ProjectFolder, settings: Settings, catalogue, formats: list[st
         return None, str(error).splitlines()[0]
 
 
+# ------------------------------------------------------------------------------------------ warm workers
+
+workers_app = typer.Typer(no_args_is_help=True, help="Warm workers: keep the line loaded, so a small rebuild starts at once.")
+app.add_typer(workers_app, name="workers")
+
+
+@workers_app.command("start")
+def workers_start(
+    idle: Annotated[float, typer.Option(help="minutes with no build before the workers stop")] = 30.0,
+) -> None:
+    """Start the warm server in the background: while it runs, `build` and `season` run in processes forked from it,
+    with every module and the voice model already loaded (docs/architecture.md, "Warm workers")."""
+    import subprocess
+    import time
+
+    from . import warm
+
+    if sys.platform == "win32" or not hasattr(os, "fork"):
+        raise MangalineError("warm workers need fork and Unix sockets, which this system lacks",
+                             hint="builds run as before, each in its own processes")
+    path = warm.socket_path()
+    running = warm.status(path)
+    if running is not None:
+        if running.get("digest") == warm.code_digest():
+            out.print(f"warm workers already run at {path} (pid {running['pid']})", markup=False, highlight=False)
+            return
+        warm.stop(path)  # started from other code: replaced
+    if idle <= 0:
+        raise MangalineError(f"--idle {idle:g}: the workers would stop at once", hint="give minutes over 0, e.g. --idle 30")
+    log = path.parent / "warm.log"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(log, "ab") as written:
+        server = subprocess.Popen([sys.executable, "-m", "mangaline.warm", str(path), "--idle", str(idle * 60)],
+                                  stdin=subprocess.DEVNULL, stdout=written, stderr=written, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while (answer := warm.status(path)) is None or answer.get("pid") != server.pid:
+        if server.poll() is not None:
+            tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] if log.is_file() else []
+            raise MangalineError(f"the warm server did not start (exit {server.returncode}): "
+                                 f"{tail[0] if tail else 'nothing was logged'}", hint=f"its log: {log}")
+        if time.monotonic() > deadline:
+            server.terminate()
+            raise MangalineError("the warm server did not answer within 2 minutes", hint=f"its log: {log}")
+        time.sleep(0.1)
+    out.print(f"warm workers ready at {path} (pid {server.pid}); builds use them until `mangaline workers stop` "
+              f"or {idle:g} idle minutes", markup=False, highlight=False, soft_wrap=True)
+
+
+@workers_app.command("stop")
+def workers_stop() -> None:
+    """Stop the warm server: it takes no more builds, and leaves once those running end."""
+    from . import warm
+
+    path = warm.socket_path()
+    out.print(f"warm workers at {path} stopping" if warm.stop(path) else f"no warm workers run at {path}",
+              markup=False, highlight=False)
+
+
+@workers_app.command("status")
+def workers_status(
+    as_json: Annotated[bool, typer.Option("--json", help="print the status as JSON")] = False,
+) -> None:
+    """Whether the warm server runs, since when, and how many builds it has served."""
+    from . import warm
+
+    path = warm.socket_path()
+    answer = warm.status(path)
+    current = answer is not None and answer.get("digest") == warm.code_digest()
+    if as_json:
+        print(json.dumps({"running": answer is not None, "current": current, "socket": str(path), **(answer or {})}))
+        return
+    if answer is None:
+        out.print(f"no warm workers run at {path}", markup=False, highlight=False)
+        return
+    since = datetime.fromtimestamp(answer["since"]).strftime("%Y-%m-%d %H:%M:%S")
+    out.print(f"warm workers at {path}: pid {answer['pid']}, since {since}, {answer['builds']} build(s) served, "
+              f"{answer['building']} running" + ("" if current else "; started from other code: the next build replaces them"),
+              markup=False, highlight=False, soft_wrap=True)
+
+
 # ------------------------------------------------------------------------------------------ faults
 
 
 def main() -> None:
     """Run the CLI. Every error a person can cause or meet (bad usage, a MangalineError, a full or read-only
     disk, a bad path) is one line on stderr and exit status 2; Ctrl-C and SIGTERM stop with 130 and 143,
-    keeping what was finished; a bug writes its traceback to a log file and says where, in one line."""
+    keeping what was finished; a bug writes its traceback to a log file and says where, in one line.
+
+    A build or a season is handed to the warm server where one runs (`mangaline workers start`)."""
+    if sys.argv[1:2] in (["build"], ["season"]):
+        from .wire import active_server
+
+        if active_server() is None:  # not already the build the server forked
+            from .warm import hand_over
+
+            code = hand_over(sys.argv[1:])
+            if code is not None:
+                sys.exit(code)
     stop_on_signals()
     try:
         # without standalone mode, click returns the exit code a command asked for instead of exiting

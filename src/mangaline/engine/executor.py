@@ -16,6 +16,8 @@ from typing import Literal, Protocol, runtime_checkable
 from ..atomic import scratch
 from ..errors import StepError, TransientStepError
 from .steps import StepContext, StepOutput
+from ..wire import active_server
+from .warm_pool import WarmPool
 
 __all__ = ["Executor", "LocalExecutor", "Outcome", "perform"]
 
@@ -114,16 +116,23 @@ class LocalExecutor:
         self.io_workers = io_workers
         self._lock = threading.Lock()
         self._in_flight: dict[str, int] = {"cpu": 0, "io": 0}
-        self._processes: ProcessPoolExecutor | None = None
+        self._processes: ProcessPoolExecutor | WarmPool | None = None
         self._threads: ThreadPoolExecutor | None = None
         self._warming = False  # the pool holds only warm-up work: nothing to wait for when it stops
         self._warm: tuple[str, ...] = ()  # what each worker loads as it starts
 
-    def _pool(self, kind: Kind) -> ProcessPoolExecutor | ThreadPoolExecutor:
+    def _pool(self, kind: Kind) -> ProcessPoolExecutor | WarmPool | ThreadPoolExecutor:
         if kind == "io":
             if self._threads is None:
                 self._threads = ThreadPoolExecutor(self.io_workers, thread_name_prefix="mangaline-io")
             return self._threads
+        server = active_server()
+        if self._processes is None and server is not None:
+            # a build the warm server forked: its workers are forked from the server too, modules loaded
+            try:
+                self._processes = WarmPool(server, self.workers, self._warm)
+            except (OSError, BrokenProcessPool):
+                pass  # the server went away: workers of the build's own, started cold
         if self._processes is None:
             # spawn, not fork: a forked child would inherit the runner's threads and database handles
             self._processes = ProcessPoolExecutor(
@@ -206,7 +215,7 @@ class LocalExecutor:
         self.shutdown(now=kind is not None)
 
 
-def _end_workers(pool: ProcessPoolExecutor) -> None:
+def _end_workers(pool: ProcessPoolExecutor | WarmPool) -> None:
     """Terminate the pool's worker processes; the pool sees them gone and winds itself down."""
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
     if terminate is not None:
