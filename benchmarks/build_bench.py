@@ -3,7 +3,8 @@
 Prints figures and ratios against baselines measured in the same run:
 - render speed: finished seconds per wall-clock second for the example episode, and the
   build's speed as a share of FFmpeg alone encoding as many 1080x1920 frames (the floor);
-- rebuilds: a no-op rebuild, and a one-line edit as a share of the full build;
+- rebuilds: a no-op rebuild, and a one-line edit as a share of the full build, each in fresh processes and
+  again handed to warm workers (`mangaline workers start`);
 - memory: peak resident memory of the whole process tree during a full build, and how
   it grows from a 10-shot to a 100-shot script.
 
@@ -83,6 +84,17 @@ def cli(*args: object) -> tuple[float, int]:
     return time.perf_counter() - started, memory.peak
 
 
+def one_line_edit(project: Path, words: str) -> tuple[float, int]:
+    """Add ``words`` to the script's first line of dialogue and build again: (wall seconds, peak bytes)."""
+    yaml = YAML()
+    path = project / "script" / "ep01.yaml"
+    doc = yaml.load(path)
+    line = next(s for sc in doc["scenes"] for s in sc["shots"] if s["dialogue"])["dialogue"][0]
+    line["text"] = line["text"] + words
+    yaml.dump(doc, path)
+    return cli("build", project, "--no-progress")
+
+
 def floor_seconds(frames: int, width: int = 1080, height: int = 1920, fps: int = 24) -> float:
     """FFmpeg alone: encode as many frames of a synthetic source with the segment's x264 settings."""
     started = time.perf_counter()
@@ -125,16 +137,20 @@ def main() -> None:
         print(f"build speed / floor          {floor / full:.0%} (target >= 70%)")
 
         noop, _ = cli("build", project, "--no-progress")
-        yaml = YAML()
-        path = project / "script" / "ep01.yaml"
-        doc = yaml.load(path)
-        line = next(s for sc in doc["scenes"] for s in sc["shots"] if s["dialogue"])["dialogue"][0]
-        line["text"] = line["text"] + " Again."
-        yaml.dump(doc, path)
-        edit, _ = cli("build", project, "--no-progress")
+        edit, _ = one_line_edit(project, " Again.")
+        # the same again with warm workers (`mangaline workers start`): no interpreter or worker starts, nothing imported
+        os.environ["MANGALINE_WORKERS_SOCKET"] = str(work / "warm.sock")
+        cli("workers", "start", "--idle", "10")
+        try:
+            warm_noop, _ = cli("build", project, "--no-progress")
+            warm_edit, _ = one_line_edit(project, " Once more.")
+        finally:
+            cli("workers", "stop")
         print("== rebuilds ==")
         print(f"no-op rebuild                {noop:.2f} s  ({noop / full:.1%} of the full build)")
         print(f"one-line edit rebuild        {edit:.2f} s  ({edit / full:.1%} of the full build; target <= 5%)")
+        print(f"  with warm workers: no-op   {warm_noop:.2f} s  ({warm_noop / full:.1%})")
+        print(f"  with warm workers: edit    {warm_edit:.2f} s  ({warm_edit / full:.1%} of the full build; target <= 5%)")
 
         print("== memory ==")
         print(f"peak RSS, full build         {peak / 2**20:.0f} MiB (process tree; target <= 1536 MiB)")

@@ -739,7 +739,8 @@ def workers_start(
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(log, "ab") as written:
         server = subprocess.Popen([sys.executable, "-m", "mangaline.warm", str(path), "--idle", str(idle * 60)],
-                                  stdin=subprocess.DEVNULL, stdout=written, stderr=written, start_new_session=True)
+                                  stdin=subprocess.DEVNULL, stdout=written, stderr=written, start_new_session=True,
+                                  cwd=path.parent)  # holds no folder of the user's
     deadline = time.monotonic() + 120
     while (answer := warm.status(path)) is None or answer.get("pid") != server.pid:
         if server.poll() is not None:
@@ -801,7 +802,11 @@ def main() -> None:
         if active_server() is None:  # not already the build the server forked
             from .warm import hand_over
 
-            code = hand_over(sys.argv[1:])
+            try:
+                code = hand_over(sys.argv[1:])
+            except KeyboardInterrupt:  # Ctrl-C before the server answered: it stops the build it may have begun
+                _say(Text("interrupted"))
+                sys.exit(130)
             if code is not None:
                 sys.exit(code)
     stop_on_signals()

@@ -108,10 +108,26 @@ def hand_over(argv: list[str]) -> int | None:
             for signum, handler in passed.items():
                 signal.signal(signum, handler)
     if not done:
-        print(f"error: the warm workers at {path} stopped before the build ended; run the command again "
-              "(finished steps are kept)", file=sys.stderr)
+        _outlive(pid)
+        print(f"error: the warm workers at {path} stopped before the build's end could be told; run the command "
+              "again (finished steps are kept)", file=sys.stderr)
         return 1
     return int(done["exit"])
+
+
+def _outlive(pid: int) -> None:
+    """Wait for the build the server forked to end (the server that would have said how went first), passing on
+    the signals meanwhile, so the command never returns while its build still writes to the terminal."""
+    from .stopping import process_alive
+
+    passed = {signum: signal.signal(signum, lambda signum, _frame: _pass_on(pid, signum))
+              for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while process_alive(pid):
+            time.sleep(0.1)
+    finally:
+        for signum, handler in passed.items():
+            signal.signal(signum, handler)
 
 
 def _pass_on(pid: int, signum: int) -> None:
