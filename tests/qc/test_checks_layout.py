@@ -261,3 +261,25 @@ def test_the_checks_are_the_plugins_pyproject_names() -> None:
         cls = ep.load()
         assert cls.name == name and cls.description and cls.subjects <= {"image", "clip"}
         assert 0.0 < cls.threshold < 1.0
+
+
+def test_a_few_of_a_characters_colours_elsewhere_in_the_set_do_not_stretch_their_size() -> None:
+    """Her coat's colour on a poster across the set (one in seventeen of the plate's pixels of it): her size is taken
+    where the layout has her, so a take that softens the poster away does not seem to show her smaller."""
+    from mangaline.checks.layout import Colours, spot
+
+    picture = np.zeros((480, 270, 3), np.float32)
+    picture[..., 0] = 80.0  # a plain grey set (Lab)
+    coat = np.array([50.0, 40.0, 30.0], np.float32)
+    picture[200:360, 20:80] = coat  # her: 60 px wide, 160 px tall
+    picture[100:110, 190:250] = coat  # the poster
+    place = np.zeros((480, 270), bool)
+    place[190:370, 10:90] = True
+    found = spot(picture, Colours(coat[None], 10.0), place)
+    softened = picture.copy()
+    softened[100:110, 190:250] = (80.0, 0.0, 0.0)
+    alone = spot(softened, Colours(coat[None], 10.0), place)
+    assert found is not None and alone is not None
+    assert found.pixels > alone.pixels + 500 and found.held == alone.held  # the poster is found, and not in place
+    assert abs(found.width - alone.width) <= 1 and abs(found.height - alone.height) <= 1
+    assert 0.95 < alone.size(found) < 1.05

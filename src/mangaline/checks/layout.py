@@ -644,11 +644,16 @@ def spot(picture_lab: np.ndarray, colours: Colours, place: np.ndarray) -> Spot |
     ys, xs = np.nonzero(near)
     if len(ys) < _MIN_REGION_PX:
         return None
+    held = near & place
+    # The size from where the layout has them: a few of their colours elsewhere in the set (a poster, a rug: one in
+    # twenty of the plate's pixels in the hall wide) would stretch the extent to them, and a take that softens them
+    # away would then seem to show a smaller figure. Size is only judged when nearly all the take shows is in place.
+    hy, hx = np.nonzero(held) if held.sum() >= _MIN_REGION_PX else (ys, xs)
     # medians and inner percentiles: a few of their colours elsewhere (a prop, a look-alike) do not move them
-    top, bottom = np.percentile(ys, [5, 95])
-    left, right = np.percentile(xs, [5, 95])
+    top, bottom = np.percentile(hy, [5, 95])
+    left, right = np.percentile(hx, [5, 95])
     return Spot(float(np.median(xs)), float(np.median(ys)), float(right - left + 1), float(bottom - top + 1),
-                int(len(ys)), int(near[place].sum()))
+                int(len(ys)), int(held.sum()))
 
 
 def figures(take: Take, truth: Truth) -> Figures | None:
