@@ -283,3 +283,28 @@ def test_a_few_of_a_characters_colours_elsewhere_in_the_set_do_not_stretch_their
     assert found.pixels > alone.pixels + 500 and found.held == alone.held  # the poster is found, and not in place
     assert abs(found.width - alone.width) <= 1 and abs(found.height - alone.height) <= 1
     assert 0.95 < alone.size(found) < 1.05
+
+
+def test_a_piece_in_the_walls_colours_taken_away_fails_set_pieces_by_its_outline(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The pillar painted in the very colour of the wall behind it: taken away, the wall shows where it stood in its
+    colours, and only its outline, gone, says so."""
+    size = (540, 960)
+    bare = draw_shot(make_bible(), "ep01_sc01_sh010", tmp_path_factory.mktemp("bare"), size)
+    bible = cafe()
+    pillar = next(e for e in bible.locations["cafe"].set.elements if e.kind == "pillar")
+    with_pillar = draw_shot(bible, "ep01_sc01_sh010", tmp_path_factory.mktemp("probe"), size)
+    where = truth_of(with_pillar).element_masks()[pillar.name]
+    behind = np.median(picture(bare / "keyframe.png")[where], axis=0).astype(int)
+    pillar.colour = "#{:02x}{:02x}{:02x}".format(*behind)
+    folder = draw_shot(bible, "ep01_sc01_sh010", tmp_path_factory.mktemp("hidden-pillar"), size)
+    truth = truth_of(folder)
+    look = Look()
+    root = tmp_path_factory.mktemp("hidden-pillar-takes")
+    check = SetPiecesCheck()
+    clean = check.judge(Take(look.still(picture(folder / "keyframe.png"), root / "clean.jpg")), truth)
+    assert clean is not None and clean.passed, clean
+    gone = check.judge(Take(look.still(picture(bare / "keyframe.png"), root / "gone.jpg")), truth)
+    assert gone is not None and not gone.passed, gone.reason
+    assert pillar.name in gone.reason and "outline" in gone.reason, gone.reason
