@@ -265,3 +265,29 @@ def test_text_is_the_drawings_only_where_bigger_ink_runs_along_it() -> None:
     for x in (150, 210, 260):  # the drawing's outlines running down through the text
         crossed[0:200, x:x + 5] = True
     assert not _held(crossed, x0, x1, y0, y1, room)
+
+
+def test_a_watermark_across_the_middle_is_found_against_the_drawing_and_a_moved_face_is_not(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """In the middle of the frame eyes and buttons line up like letters: a row there is text only where the shot's own
+    drawing has no such marks and its glyphs are strokes, not blots. Without the drawing the middle is left alone."""
+    from tests.qc.test_checks_layout import cafe, composite, draw_shot, truth_of
+
+    tmp = tmp_path_factory.mktemp("middle")
+    folder = draw_shot(cafe(), "ep01_sc01_sh010", tmp / "shot", (540, 960))
+    truth = truth_of(folder)
+    plate = Image.open(folder / "keyframe.png").convert("RGB")
+    marked = plate.copy()
+    draw = ImageDraw.Draw(marked)
+    font = ImageFont.load_default(size=40)
+    left, top, right, bottom = draw.textbbox((0, 0), "SAMPLE", font=font)
+    draw.text(((540 - right) / 2, 236), "SAMPLE", font=font, fill=(50, 50, 60))  # on the wall, a quarter down
+    found = LeakageCheck().judge(Take(still(marked, tmp / "marked.png")), truth)
+    assert not found.passed and "text-like glyphs in the top centre" in found.reason, found.reason
+    assert "y=4" in found.reason or "y=5" in found.reason, found.reason  # at 1080 wide: not in the top band
+    assert LeakageCheck().judge(Take(folder / "keyframe.png"), truth).passed
+    moved = Image.fromarray(composite(folder, {"maya": 0.35, "kenji": -0.3}))
+    assert LeakageCheck().judge(Take(still(moved, tmp / "moved.png")), truth).passed
+    unknown = Truth(shot=truth.shot, width=truth.width, height=truth.height)
+    assert LeakageCheck().judge(Take(tmp / "marked.png"), unknown).passed

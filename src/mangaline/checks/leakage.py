@@ -10,10 +10,11 @@ outlines and straight set edges too, so a line alone is never enough: what gives
 - a gutter: a white band across the whole frame, darker on both sides (two panels meet there);
 - a border: a band of one colour and one thickness along all four edges;
 - text: a row of four or more letter-sized glyphs of high contrast standing free in the top or
-  bottom eighth of the frame, where watermarks sit (the middle is the drawing's: eyes, buttons and
-  books line up like letters there), outside the truth's caption areas; free means no bigger ink
-  runs along it above or below (a fringe's outline, a shelf), while outlines that only cross it
-  (a watermark laid over the drawing) leave it free.
+  bottom eighth of the frame, where watermarks sit, outside the truth's caption areas; free means no
+  bigger ink runs along it above or below (a fringe's outline, a shelf), while outlines that only
+  cross it (a watermark laid over the drawing) leave it free. In the middle, where eyes, buttons and
+  books line up like letters, a row counts only against the shot's own drawing: five glyphs or more,
+  drawn in strokes, few of which the drawing has a mark of its own at.
 
 A single straight line right across costs a take a little (a floor's edge may be one) but fails
 nothing at the default threshold. A still is judged at 540 px wide (lines at 360); a clip on its
@@ -209,15 +210,21 @@ def _border_finding(rgb: np.ndarray, tolerance: float) -> Finding | None:
 
 
 def _text_findings(rgb: np.ndarray, contrast: float,
-                   captions: tuple[tuple[float, float, float, float], ...] = ()) -> list[Finding]:
-    """Rows of letter-sized high-contrast glyphs standing free near the top or the bottom (outside the caption areas).
+                   captions: tuple[tuple[float, float, float, float], ...] = (),
+                   drawn: np.ndarray | None = None) -> list[Finding]:
+    """Rows of letter-sized high-contrast glyphs standing free near the top or the bottom (outside the caption areas),
+    and, given ``drawn`` (the shot's own drawing at the frame's size), in the middle where that drawing has no such
+    glyphs.
 
     Glyphs are pieces of thin ink, lighter or darker than their ground by ``contrast``, of a
     letter's size; a row of them is text when no bigger ink of the same kind is drawn around it:
     the spikes of a drawn fringe hang from the head's outline and books stand on a shelf, while a
-    watermark or a caption is set apart from what is drawn. The middle of the frame is left to the
-    drawing: eyes, buttons and books line up like letters there. Bigger ink that only crosses the row (the
-    drawing's outlines under a watermark laid over it) does not make it part of the drawing.
+    watermark or a caption is set apart from what is drawn. In the middle of the frame eyes, buttons and
+    books line up like letters, so a row there counts only as five glyphs or more, few of which the drawing
+    shows there itself (within the few percent of the frame a take's framing may move them by), drawn in
+    strokes rather than blots (a face the take moved shows its eyes and brows where the drawing has none);
+    without the drawing the middle is not searched. Bigger ink that only crosses the row (the drawing's outlines under a
+    watermark laid over it) does not make it part of the drawing.
     """
     gray = _gray(rgb.astype(np.float32))
     h, w = gray.shape
@@ -225,37 +232,86 @@ def _text_findings(rgb: np.ndarray, contrast: float,
     size = max(5, 2 * round(0.011 * w) + 1)
     scale = 1080 / w
     reach = round((BAND + 0.08) * h)  # the text's rows and room around them for what it may belong to
+    parts = [(0, reach, False), (h - reach, reach, False)]
+    if drawn is not None and drawn.shape[:2] == (h, w):
+        middle = round((BAND - 0.08) * h)
+        parts.append((middle, h - 2 * middle, True))
+        drawn_gray = _gray(drawn.astype(np.float32))
     found = []
-    for top in (0, h - reach):
-        part = gray[top : top + reach]
-        for light, ink in ((True, part - ndimage.grey_opening(part, size=(size, size)) > contrast),
-                           (False, ndimage.grey_closing(part, size=(size, size)) - part > contrast)):
-            labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
-            glyphs, large = [], []
-            for i, box in enumerate(ndimage.find_objects(labels), 1):
-                gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
-                if gh > high or gw > 2.5 * high:
-                    large.append(i)
-                elif (gh >= low and 0 < box[0].start and box[0].stop < reach
-                      and 0 < box[1].start and box[1].stop < w):  # a piece the frame or the band cuts belongs to more
-                    glyphs += _letters(labels[box] == i, part[box], box[1].start, box[0].start, low, contrast, light)
-            big = np.isin(labels, large)
+    for top, tall_part, in_middle in parts:
+        part = gray[top : top + tall_part]
+        for light in (True, False):
+            glyphs, big, ink = _glyphs(part, light, contrast, size, low, high)
             for line in _text_rows(glyphs):
                 x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
                 y0, y1 = min(g[2] for g in line), max(g[3] for g in line)
                 cx, cy = (x0 + x1) / 2 / w, (top + (y0 + y1) / 2) / h
-                if BAND < cy < 1 - BAND or any(a <= cx <= c and b <= cy <= d for a, b, c, d in captions):
-                    continue  # the drawing's middle, or where the subtitles go
+                if (BAND < cy < 1 - BAND) != in_middle or any(a <= cx <= c and b <= cy <= d for a, b, c, d in captions):
+                    continue  # another part's to judge, or where the subtitles go
                 room = max(2, round(0.5 * float(np.median([g[3] - g[2] for g in line]))))
                 if _held(big, x0, x1, y0, y1, room):
                     continue  # hangs from or stands on something bigger that is drawn: a fringe, books on a shelf
-                where = f"{'top' if cy < 0.5 else 'bottom'} {['left', 'centre', 'right'][min(2, int(cx * 3))]}"
+                if in_middle:
+                    if len(line) < _MIDDLE_GLYPHS:
+                        continue
+                    mine, _, _ = _glyphs(drawn_gray[top : top + tall_part], light, contrast, size, low, high)
+                    if _drawn_share(line, mine, round(_SLACK * w), part.shape) >= _DRAWN:
+                        continue  # the drawing's own marks: eyes, buttons, a row of books
+                    if float(np.median(_strokes(line, ink))) > _STROKE:
+                        continue  # blots, not strokes: eyes and brows where the take moved a face
+                where = f"{'top' if cy < 0.4 else 'bottom' if cy > 0.6 else 'middle'} " \
+                        f"{['left', 'centre', 'right'][min(2, int(cx * 3))]}"
                 strength = min(1.0, 0.6 + 0.08 * (len(line) - 4))  # four glyphs are text: past the 0.5 a take fails at
                 found.append(Finding("text", strength, f"{len(line)} text-like glyphs in the {where} "
                                                       f"(x={x0 * scale:.0f}-{x1 * scale:.0f}, "
                                                       f"y={(top + y0) * scale:.0f}-{(top + y1) * scale:.0f}, "
                                                       f"1080 px wide): a watermark or stray text"))
     return found
+
+
+_MIDDLE_GLYPHS = 5  # glyphs a row in the middle of the frame needs to count as text
+_SLACK = 0.03  # share of the frame's width a take's framing may move a drawn mark by
+_DRAWN = 0.3  # share of a middle row's glyphs the drawing shows there too above which the row is the drawing's
+_STROKE = 0.4  # a middle row's glyphs' strokes, as a share of their height, past which they are blots, not letters
+
+
+def _glyphs(part: np.ndarray, light: bool, contrast: float, size: int, low: int,
+            high: int) -> tuple[list[tuple[int, int, int, int, float]], np.ndarray, np.ndarray]:
+    """The letter-sized pieces of ``light`` (else dark) ink in a band of the frame, as glyphs, where bigger ink is, and
+    the ink itself."""
+    reach, w = part.shape
+    if light:
+        ink = part - ndimage.grey_opening(part, size=(size, size)) > contrast
+    else:
+        ink = ndimage.grey_closing(part, size=(size, size)) - part > contrast
+    labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
+    glyphs, large = [], []
+    for i, box in enumerate(ndimage.find_objects(labels), 1):
+        gh, gw = box[0].stop - box[0].start, box[1].stop - box[1].start
+        if gh > high or gw > 2.5 * high:
+            large.append(i)
+        elif (gh >= low and 0 < box[0].start and box[0].stop < reach
+              and 0 < box[1].start and box[1].stop < w):  # a piece the frame or the band cuts belongs to more
+            glyphs += _letters(labels[box] == i, part[box], box[1].start, box[0].start, low, contrast, light)
+    return glyphs, np.isin(labels, large), ink
+
+
+def _strokes(line: list[tuple[int, int, int, int, float]], ink: np.ndarray) -> np.ndarray:
+    """Each glyph's stroke width (twice the deepest point of its ink) over its height."""
+    out = []
+    for x0, x1, y0, y1, _ in line:
+        depth = ndimage.distance_transform_edt(np.pad(ink[y0:y1, x0:x1], 1))
+        out.append(2 * float(depth.max()) / max(1, y1 - y0))
+    return np.array(out)
+
+
+def _drawn_share(line: list[tuple[int, int, int, int, float]], drawn: list[tuple[int, int, int, int, float]],
+                 slack: int, shape: tuple[int, int]) -> float:
+    """The share of a row's glyphs that the drawing has a glyph of its own at (``slack`` px either way)."""
+    marks = np.zeros(shape, bool)
+    for x0, x1, y0, y1, _ in drawn:
+        marks[max(0, y0 - slack) : y1 + slack, max(0, x0 - slack) : x1 + slack] = True
+    return float(np.mean([marks[y0:y1, x0:x1].any() for x0, x1, y0, y1, _ in line]))
 
 
 def _letters(piece: np.ndarray, gray: np.ndarray, x: int, y: int, low: int, contrast: float,
@@ -345,10 +401,12 @@ def _text_rows(glyphs: list[tuple[int, int, int, int, float]]) -> list[list[tupl
 
 
 def find_leakage(rgb: np.ndarray, *, contrast: float = 14.0, cover: float = 0.97, text_contrast: float = 40.0,
-                 captions: tuple[tuple[float, float, float, float], ...] = ()) -> list[Finding]:
+                 captions: tuple[tuple[float, float, float, float], ...] = (),
+                 drawn: np.ndarray | None = None) -> list[Finding]:
     """Every trace of leakage in one RGB frame: lines and borders looked for at 360 px wide, text at up to 540.
 
-    ``captions`` are the parts of the frame (x0, y0, x1, y1 as fractions) where burned-in subtitles may be.
+    ``captions`` are the parts of the frame (x0, y0, x1, y1 as fractions) where burned-in subtitles may be;
+    ``drawn``, the shot's own drawing at the frame's size, lets text be looked for in the middle too.
     """
     h, w = rgb.shape[:2]
     small = rgb
@@ -358,7 +416,7 @@ def find_leakage(rgb: np.ndarray, *, contrast: float = 14.0, cover: float = 0.97
     border = _border_finding(small, 24.0)
     if border is not None:
         found.append(border)
-    found += _text_findings(rgb, text_contrast, captions)
+    found += _text_findings(rgb, text_contrast, captions, drawn)
     return found
 
 
@@ -381,9 +439,12 @@ class LeakageCheck(MeasuredCheck):
         labels = ["the picture"] if len(frames) == 1 else ["the first frame", "the last frame"]
         worst: list[Finding] = []
         worst_label = labels[0]
+        drawn = None
         for label, frame in zip(labels, frames, strict=False):
+            if drawn is None or drawn.shape != frame.shape:
+                drawn = _drawing(truth, frame.shape)
             found = find_leakage(frame, contrast=self.contrast, cover=self.cover, text_contrast=self.text_contrast,
-                                 captions=truth.captions)
+                                 captions=truth.captions, drawn=drawn)
             if max((f.strength for f in found), default=0.0) > max((f.strength for f in worst), default=0.0):
                 worst, worst_label = found, label
         strength = max((f.strength for f in worst), default=0.0)
@@ -395,3 +456,11 @@ class LeakageCheck(MeasuredCheck):
             strongest.setdefault(finding.kind, finding)
         why = f"{worst_label}: " + "; ".join(f.where for f in strongest.values())
         return self.verdict(score, why, why)
+
+
+def _drawing(truth: Truth, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The shot's own drawing at a frame's size (None where the take is not of the shot's shape, or none is kept)."""
+    h, w = shape[:2]
+    if truth.width <= 0 or abs(truth.height / truth.width - h / w) > 0.02:
+        return None
+    return truth.plate_image((w, h))
