@@ -143,30 +143,27 @@ def _umask() -> int:
     return mask
 
 
-def status(path: Path | None = None) -> dict[str, Any] | None:
-    """The running server's account of itself (pid, code digest, builds served), or None where none answers."""
+def _ask(op: str, path: Path | None) -> dict[str, Any] | None:
+    """The server's answer to ``op``, or None where none answers."""
     sock = _connect(path or socket_path())
     if sock is None:
         return None
     with sock:
         try:
-            send_message(sock, {"op": "status"})
+            send_message(sock, {"op": op})
             return read_message(sock)
         except OSError:
             return None
 
 
+def status(path: Path | None = None) -> dict[str, Any] | None:
+    """The running server's account of itself (pid, code digest, builds served), or None where none answers."""
+    return _ask("status", path)
+
+
 def stop(path: Path | None = None) -> bool:
     """Ask the server to stop taking builds and leave once those running end; whether one answered."""
-    sock = _connect(path or socket_path())
-    if sock is None:
-        return False
-    with sock:
-        try:
-            send_message(sock, {"op": "stop"})
-            return read_message(sock) is not None
-        except OSError:
-            return False
+    return _ask("stop", path) is not None
 
 
 # ---------------------------------------------------------------------------------------------- the server
