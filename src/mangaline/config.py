@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .atomic import write_text_atomic
 from .errors import ConfigError, invalid_value
 from .model import TIERS, Project
+from .userdirs import user_cache
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_KEY = re.compile(r"(^|_)(api_?key|key|secret|token|password|passwd|credentials?)$", re.IGNORECASE)
@@ -335,11 +336,6 @@ def _check_env_name(value: str) -> str:
         raise ValueError("names an environment variable (like OPENAI_API_KEY), not the key itself; "
                          "keys never go in files")
     return value
-
-
-def user_cache(name: str) -> Path:
-    """A folder of the user's cache for mangaline ($XDG_CACHE_HOME, else ~/.cache): made files that can be made again."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mangaline" / name
 
 
 def load_settings(path: Path) -> Settings:

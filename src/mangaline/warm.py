@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .userdirs import user_cache
 from .wire import read_message, send_message, set_active_server, socket_ok
 
 __all__ = ["code_digest", "hand_over", "serve", "socket_path", "status", "stop"]
@@ -42,8 +43,6 @@ _SOCKET_PATH_MAX = 100
 
 
 def socket_path() -> Path:
-    from .config import user_cache
-
     return Path(os.environ.get(SOCKET_ENV) or user_cache("workers") / "warm.sock")
 
 

@@ -41,7 +41,8 @@ def send_message(sock: socket.socket, message: Any, *, fds: Sequence[int] = (), 
     if fds:
         sent = socket.send_fds(sock, [data], list(fds))
         data = data[sent:]
-    sock.sendall(data)
+    if data:  # (nothing left: the other end may have answered and closed already)
+        sock.sendall(data)
 
 
 def read_message(sock: socket.socket, *, raw: bool = False, with_fds: bool = False) -> Any:
