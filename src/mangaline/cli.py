@@ -47,15 +47,22 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="mangaline: screenplay in, finished vertical episodes out.")
-err = Console(stderr=True, soft_wrap=True, emoji=False)  # a message is one line, however long its path; ":100:" stays text
-out = Console(emoji=False)
+
+
+def _consoles() -> tuple[Console, Console]:
+    """stderr's console and stdout's, as the environment says (width, colours)."""
+    # a message is one line, however long its path; ":100:" stays text
+    return Console(stderr=True, soft_wrap=True, emoji=False), Console(emoji=False)
+
+
+err, out = _consoles()
 
 
 def new_consoles() -> None:
     """Make the consoles again, as the environment now says (a build the warm server forked: the command's terminal)."""
     global err, out
-    err = Console(stderr=True, soft_wrap=True, emoji=False)
-    out = Console(emoji=False)
+    err, out = _consoles()
+
 
 _where: dict[str, Path] = {}
 """The state folder of the project the running command opened: where a crash log goes."""

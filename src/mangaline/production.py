@@ -1013,9 +1013,11 @@ def delivered_formats(folder: ProjectFolder) -> list[str]:
     return [name for name in ASPECTS if name.replace(":", "x") in tags]
 
 
-STEP_MODULES = tuple(sorted({step.fn.__module__ for step in (
+RENDER_STEPS = tuple(step for step in (
     CHARACTER_SHEET, SHEET_VIEW, SET_PLATE, LAYOUT_SHOT, LAYOUT_SET_VIEW, VOICE_LINE, KEYFRAME, PAINTOVER, CLIP, VIDEO,
-    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECT, SOUND_EFFECTS, EDIT_MIX, EPISODE, QC_CUT) if step.kind == "cpu"}))
+    LIPSYNC, SEGMENT, SOUND_MUSIC, SOUND_EFFECT, SOUND_EFFECTS, EDIT_MIX, EPISODE, QC_CUT) if step.kind == "cpu")
+"""The line's rendering steps: what the build's worker processes run."""
+STEP_MODULES = tuple(sorted({step.fn.__module__ for step in RENDER_STEPS}))
 """The modules of the line's rendering steps: what a warm worker has imported before its first step arrives."""
 
 

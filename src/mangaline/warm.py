@@ -26,6 +26,8 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +100,9 @@ def hand_over(argv: list[str]) -> int | None:
                   "(start them again: mangaline workers start)", file=sys.stderr)
             return None
         pid = int(reply["pid"])
-        passed = {signum: signal.signal(signum, lambda signum, _frame: _pass_on(pid, signum))
-                  for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-        try:
+        with _passing_signals(pid):
             sock.settimeout(None)
             done = read_message(sock)
-        finally:
-            for signum, handler in passed.items():
-                signal.signal(signum, handler)
     if not done:
         _outlive(pid)
         print(f"error: the warm workers at {path} stopped before the build's end could be told; run the command "
@@ -119,21 +116,27 @@ def _outlive(pid: int) -> None:
     the signals meanwhile, so the command never returns while its build still writes to the terminal."""
     from .stopping import process_alive
 
-    passed = {signum: signal.signal(signum, lambda signum, _frame: _pass_on(pid, signum))
-              for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
+    with _passing_signals(pid):
         while process_alive(pid):
             time.sleep(0.1)
-    finally:
-        for signum, handler in passed.items():
-            signal.signal(signum, handler)
 
 
-def _pass_on(pid: int, signum: int) -> None:
+@contextmanager
+def _passing_signals(pid: int) -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP sent to this command go on to the build ``pid`` instead, while the block runs."""
+
+    def pass_on(signum: int, _frame: object) -> None:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+    before = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
-        os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
 
 
 def _umask() -> int:
@@ -171,17 +174,11 @@ def stop(path: Path | None = None) -> bool:
 def preload() -> None:
     """Import everything a build and its steps use, and do the steps' own warming (the voice model's session):
     what every process forked from here starts with."""
-    from . import cli, production  # noqa: F401 - loaded to be inherited
-    from .engine import Step
+    from . import cli, production  # noqa: F401 - loaded to be inherited (production imports every step's module)
     from .engine.executor import _import_modules
 
-    modules = [sys.modules[name] for name in production.STEP_MODULES if name in sys.modules]
-    for name in production.STEP_MODULES:
-        __import__(name)
-        modules.append(sys.modules[name])
-    warm = sorted({name for module in modules for value in vars(module).values() if isinstance(value, Step)
-                   for name in value.warm})
-    _import_modules(("sqlalchemy.dialects.sqlite", "scipy.ndimage", "scipy.signal", *warm))
+    warm = sorted({name for step in production.RENDER_STEPS for name in step.warm})
+    _import_modules(("sqlalchemy.dialects.sqlite", "scipy.ndimage", *warm))
 
 
 class _Server:
@@ -205,7 +202,7 @@ class _Server:
             raise SystemExit(f"error: warm workers already run at {self.path}")
 
     def listen(self) -> socket.socket:
-        self.check()
+        self.check()  # again: another server may have started while this one loaded
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path.unlink(missing_ok=True)  # a server that died left its socket behind
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

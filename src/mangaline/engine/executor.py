@@ -15,8 +15,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 from ..atomic import scratch
 from ..errors import StepError, TransientStepError
-from .steps import StepContext, StepOutput
 from ..wire import active_server
+from .steps import StepContext, StepOutput
 from .warm_pool import WarmPool
 
 __all__ = ["Executor", "LocalExecutor", "Outcome", "perform"]

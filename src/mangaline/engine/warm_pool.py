@@ -22,13 +22,10 @@ from ..wire import read_message, send_message
 
 __all__ = ["WarmPool", "serve_worker"]
 
+
 def serve_worker(sock: socket.socket) -> None:
     """A warm worker's life: run each (function, arguments) the pool sends and send back what it returned, until
-    the pool closes its end. Ctrl-C is the build's to handle, as in a process pool's worker."""
-    from .executor import _ignore
-
-    signal.signal(signal.SIGINT, _ignore)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    the pool closes its end. (Its start, ``executor._worker_started``, left Ctrl-C to the build.)"""
     while True:
         data = read_message(sock, raw=True)
         if data is None:
