@@ -532,7 +532,9 @@ class SetPiecesCheck(Check):
                     continue  # framed out of the take
                 agree = float((apart[region] < _AGREE_DE).mean())
                 score = (agree - _BAD_AGREE) / (_GOOD_AGREE - _BAD_AGREE)
-                found.append((score, name, f"{round(100 * agree)}%", f"ΔE {float(np.median(apart[region])):.0f} off"))
+                share = f"{round(100 * agree)}%"
+                found.append((score, name, share, f"{share} within ΔE {_AGREE_DE:.0f}",
+                              f"ΔE {float(np.median(apart[region])):.0f} off"))
             # A piece's colours can be the wall's behind it (a brown bench on a beige platform): taken away, the wall
             # shows where it stood in much the same colours. Its outline cannot hide so: the take's edges (down to
             # faint ones, a model softens) must lie on the layout's edges of each piece.
@@ -544,14 +546,14 @@ class SetPiecesCheck(Check):
                     continue
                 kept = float(near[edges].mean())
                 score = (kept - _BAD_OUTLINE) / (_GOOD_OUTLINE - _BAD_OUTLINE)
-                found.append((score, name, f"{round(100 * kept)}% of its outline",
-                              "its outline is not where the layout draws it"))
+                share = f"{round(100 * kept)}% of its outline"
+                found.append((score, name, share, share, "its outline is not where the layout draws it"))
             if not found:
                 continue
             found.sort()
-            score, name, share, how = found[0]
+            score, name, _, least, how = found[0]
             failing = {}
-            for s, n, a, _ in found:
+            for s, n, a, _, _ in found:
                 if s < self.threshold and n not in failing:
                     failing[n] = f"{n} ({a})"
             if failing:
@@ -561,8 +563,7 @@ class SetPiecesCheck(Check):
                           f"ΔE {_AGREE_DE:.0f}, or of its outline the take draws); {name}: {how}: missing, moved or "
                           f"repainted")
             else:
-                reason = f"every set piece matches the plate; least: {name} ({share}" + (
-                    f" within ΔE {_AGREE_DE:.0f})" if "outline" not in share else ")")
+                reason = f"every set piece matches the plate; least: {name} ({least})"
             if worst is None or score < worst[0]:
                 worst = (score, reason + seen.label)
         if worst is None:

@@ -237,6 +237,7 @@ def _text_findings(rgb: np.ndarray, contrast: float,
         middle = round((BAND - 0.08) * h)
         parts.append((middle, h - 2 * middle, True))
         drawn_gray = _gray(drawn.astype(np.float32))
+    drawn_marks: dict[bool, list] = {}  # the drawing's own glyphs in the middle, light and dark: read once, if needed
     found = []
     for top, tall_part, in_middle in parts:
         part = gray[top : top + tall_part]
@@ -254,8 +255,10 @@ def _text_findings(rgb: np.ndarray, contrast: float,
                 if in_middle:
                     if len(line) < _MIDDLE_GLYPHS:
                         continue
-                    mine, _, _ = _glyphs(drawn_gray[top : top + tall_part], light, contrast, size, low, high)
-                    if _drawn_share(line, mine, round(_SLACK * w), part.shape) >= _DRAWN:
+                    if light not in drawn_marks:
+                        drawn_marks[light] = _glyphs(drawn_gray[top : top + tall_part], light, contrast, size, low,
+                                                     high)[0]
+                    if _drawn_share(line, drawn_marks[light], round(_SLACK * w), part.shape) >= _DRAWN:
                         continue  # the drawing's own marks: eyes, buttons, a row of books
                     if float(np.median(_strokes(line, ink))) > _STROKE:
                         continue  # blots, not strokes: eyes and brows where the take moved a face
