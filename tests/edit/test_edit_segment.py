@@ -76,6 +76,7 @@ def test_a_segment_keeps_its_first_and_last_frames_small_and_as_encoded(tmp_path
         assert np.abs(kept - edge_frame(decoded, last=last)).mean() < 2.0
     first, last = (np.asarray(Image.open(ends / n), np.float64) for n in ("first.png", "last.png"))
     assert np.abs(first - last).mean() > 2.0, "the push-in moves the picture between the two ends"
+    assert sorted(p.name for p in ends.iterdir()) == ["first.png", "last.png"], "the raw last frame is not left behind"
     assert count_frames(out) == plan.frames
 
 

@@ -6,6 +6,7 @@ import math
 import tempfile
 from pathlib import Path
 
+from PIL import Image
 from pydantic import ValidationError
 
 from mangaline.errors import RenderError, invalid_values
@@ -53,6 +54,9 @@ def _ends_outputs(chain: str, ends: Path | None, frames: int, width: int, height
 
     The frames are the encoder's own input, made small in the same FFmpeg run: a cut check then reads two
     small PNGs instead of decoding the ends of two H.264 files (the last one from a keyframe before it).
+    The last frame is written over and over, as raw pixels (`_last_frame` makes it a PNG): encoding a PNG of
+    every frame cost a seventh of the segment's run. Picking the last frame out with a filter instead would
+    hold back the encoder's frames until the end, a whole shot of them in memory.
     """
     if ends is None:
         return f"{chain}[out]", []
@@ -60,8 +64,29 @@ def _ends_outputs(chain: str, ends: Path | None, frames: int, width: int, height
     tail = (f"{chain},split=2[out][ends];"
             f"[ends]scale={w}:{h}:flags=area,format=rgb24,split=2[first][last]")
     outputs = ["-map", "[first]", "-frames:v", "1", "-update", "1", "-f", "image2", str(ends / "first.png"),
-               "-map", "[last]", "-frames:v", str(frames), "-update", "1", "-f", "image2", str(ends / "last.png")]
+               "-map", "[last]", "-frames:v", str(frames), "-c:v", "rawvideo", "-update", "1", "-f", "image2",
+               str(ends / _LAST_RAW)]
     return tail, outputs
+
+
+_LAST_RAW = "last.rgb"
+
+
+def _last_frame(ends: Path | None, width: int, height: int, what: str) -> None:
+    """Turn the raw last frame `_ends_outputs` left in ``ends`` into ``last.png``."""
+    if ends is None:
+        return
+    w, h = ends_size(width, height)
+    raw = ends / _LAST_RAW
+    try:
+        data = raw.read_bytes()
+    except FileNotFoundError as exc:
+        raise RenderError(what, f"FFmpeg wrote no last frame to {raw}") from exc
+    if len(data) != w * h * 3:
+        raise RenderError(what, f"{raw} holds {len(data)} bytes, not one {w}x{h} RGB frame")
+    with atomic_path(ends / "last.png") as tmp:
+        Image.frombytes("RGB", (w, h), data).save(tmp, format="PNG")
+    raw.unlink()
 
 
 def _escape(value: str) -> str:
@@ -281,6 +306,7 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
         args += video_codec_args(plan.fps) + ["-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out) as written:
             run_ffmpeg([*args, str(written), *extra], what)
+        _last_frame(ends, plan.frame_width, plan.frame_height, what)
 
 
 def render_clip_segment(
@@ -335,3 +361,4 @@ def render_clip_segment(
         args += video_codec_args(fps) + ["-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out) as written:
             run_ffmpeg([*args, str(written), *extra], what)
+        _last_frame(ends, width, height, what)

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from mangaline.atomic import atomic_path, write_text_atomic
+from mangaline.atomic import write_text_atomic
 from mangaline.model.geometry import View
 
+from .png import write_png
 from .sets import SetTrace
 
 __all__ = ["DEPTH_FAR_MM", "GUIDE_INDEX", "POSE_LIMBS", "GuideFigure", "read_depth", "render_guides"]
@@ -24,7 +25,6 @@ _POSE_COLOURS = ((255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 
                  (0, 255, 85), (0, 255, 170), (0, 255, 255), (0, 170, 255), (0, 85, 255), (0, 0, 255), (85, 0, 255),
                  (170, 0, 255), (255, 0, 255), (255, 0, 170), (255, 0, 85))
 _CHARACTER_OWNER = 1_000_000
-PNG_LEVEL = 3  # as the keyframe's layers: maps of flat regions, quick to write at a fast zlib level
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,6 @@ class GuideFigure:
     y: int
     depth: float
     keypoints: list[tuple[float, float, float]]
-
-
-def _save_png(image: Image.Image, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG", optimize=False, compress_level=PNG_LEVEL)
 
 
 def read_depth(path: Path) -> np.ndarray:
@@ -110,25 +105,25 @@ def render_guides(view: View, trace: SetTrace, element_names: list[str], figures
     index: dict = {"size": [fw, fh], "depth": {"file": "guide-depth.png", "unit": "mm", "none": DEPTH_FAR_MM},
                    "edges": "guide-edges.png", "pose": "guide-pose.json", "pose_image": "guide-pose.png",
                    "elements": {}, "characters": {}}
-    _save_png(Image.fromarray(mm.astype(np.uint16)), out_dir / index["depth"]["file"])
+    write_png(Image.fromarray(mm.astype(np.uint16)), out_dir / index["depth"]["file"])
 
     edges = np.zeros((fh, fw), bool)
     edges[:, 1:] |= prim[:, 1:] != prim[:, :-1]
     edges[1:, :] |= prim[1:, :] != prim[:-1, :]
     luma = np.asarray(keyframe.convert("L"), np.int16)
     edges |= luma < 64  # the ink lines of the drawing itself
-    _save_png(Image.fromarray((edges * 255).astype(np.uint8), "L"), out_dir / index["edges"])
+    write_png(Image.fromarray((edges * 255).astype(np.uint8), "L"), out_dir / index["edges"])
 
     for i, name in enumerate(element_names):
         mask = owner == i
         if mask.any():
             file = f"mask-el{i:02d}.png"
-            _save_png(Image.fromarray((mask * 255).astype(np.uint8), "L"), out_dir / file)
+            write_png(Image.fromarray((mask * 255).astype(np.uint8), "L"), out_dir / file)
             index["elements"][name] = file
     for cid, mask in char_masks.items():
         if mask.any():
             file = f"mask-char-{cid}.png"
-            _save_png(Image.fromarray((mask * 255).astype(np.uint8), "L"), out_dir / file)
+            write_png(Image.fromarray((mask * 255).astype(np.uint8), "L"), out_dir / file)
             index["characters"][cid] = file
 
     people = []
@@ -146,6 +141,6 @@ def render_guides(view: View, trace: SetTrace, element_names: list[str], figures
                 draw.ellipse((x - stick, y - stick, x + stick, y + stick), fill=_POSE_COLOURS[k])
     write_text_atomic(out_dir / index["pose"], json.dumps(
         {"version": 1.3, "format": "COCO-18", "canvas_width": fw, "canvas_height": fh, "people": people}, indent=1))
-    _save_png(pose_image, out_dir / index["pose_image"])
+    write_png(pose_image, out_dir / index["pose_image"])
     write_text_atomic(out_dir / GUIDE_INDEX, json.dumps(index, indent=2, ensure_ascii=False))
     return index

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from mangaline.atomic import atomic_path, write_text_atomic
+from mangaline.atomic import write_text_atomic
 from mangaline.model import KeyframeLayers, Layer, SetDesign, Sprite
 from mangaline.model.figure import figure_for
 from mangaline.model.geometry import View
@@ -15,21 +15,12 @@ from mangaline.model.layout import ShotLayout
 
 from .figure import draw_figure, lighting_for, pose_points
 from .guides import GuideFigure, render_guides
+from .png import write_png
 from .sets import draw_set, trace_set
 
 __all__ = ["SUPERSAMPLE", "draw_layout"]
 
 SUPERSAMPLE = 2
-PNG_LEVEL = 3
-"""A fast zlib level: flat drawings compress nearly as well (a keyframe's files grow by about two fifths) at
-half the encoding time, which was a quarter of drawing a keyframe."""
-
-
-def _write_png(image: Image.Image, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG", optimize=False, compress_level=PNG_LEVEL)
-
-
 def _write_text(text: str, path: Path) -> None:
     write_text_atomic(path, text)
 
@@ -61,7 +52,7 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
                        foreground_before=nearest)
     layers: list[Layer] = []
     images: list[tuple[Image.Image, int, int]] = []
-    _write_png(picture.background, out_dir / "background.png")
+    write_png(picture.background, out_dir / "background.png")
     layers.append(Layer(name="background", file="background.png", x=0, y=0, width=cw, height=ch,
                         depth=round(picture.far_depth, 4)))
     images.append((picture.background, 0, 0))
@@ -78,13 +69,13 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
             continue
         cid = placed.id
         stem = f"char-{cid}"
-        _write_png(drawing.image, out_dir / f"{stem}.png")
+        write_png(drawing.image, out_dir / f"{stem}.png")
         mouth = blink = None
         if drawing.mouth is not None:
-            _write_png(drawing.mouth[0], out_dir / f"{stem}-mouth.png")
+            write_png(drawing.mouth[0], out_dir / f"{stem}-mouth.png")
             mouth = Sprite(file=f"{stem}-mouth.png", x=drawing.mouth[1], y=drawing.mouth[2])
         if drawing.blink is not None:
-            _write_png(drawing.blink[0], out_dir / f"{stem}-blink.png")
+            write_png(drawing.blink[0], out_dir / f"{stem}-blink.png")
             blink = Sprite(file=f"{stem}-blink.png", x=drawing.blink[1], y=drawing.blink[2])
         layers.append(Layer(name=f"char:{cid}", file=f"{stem}.png", x=drawing.x, y=drawing.y,
                             width=drawing.image.width, height=drawing.image.height, depth=round(placed.depth, 4),
@@ -94,7 +85,7 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
                                    keypoints=pose_points(fig, placed.view, face_x=fx, face_y=fy, ppm=placed.ppm)))
 
     if picture.foreground is not None:
-        _write_png(picture.foreground, out_dir / "foreground.png")
+        write_png(picture.foreground, out_dir / "foreground.png")
         fore_depth = max(0.1, (nearest or 1.0) * 0.7)
         layers.append(Layer(name="foreground", file="foreground.png", x=0, y=0, width=cw, height=ch, depth=round(fore_depth, 4)))
         images.append((picture.foreground, 0, 0))
@@ -103,7 +94,7 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
     for image, x, y in images:
         canvas.alpha_composite(image, (x, y))
     frame = canvas.crop((ox, oy, ox + fw, oy + fh)).convert("RGB")
-    _write_png(frame, out_dir / "keyframe.png")
+    write_png(frame, out_dir / "keyframe.png")
     if guides:
         trace = trace_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day,
                           view=View(camera=camera, frame_width=fw, frame_height=fh, canvas_width=cw, canvas_height=ch,

@@ -194,7 +194,8 @@ def _sky(view: View, top: RGB, horizon: RGB, bucket: str, rng: random.Random) ->
     horizon_row = far[1] if far else h * 0.6
     rows = np.clip(np.arange(h, dtype=np.float32) / max(horizon_row, 1.0), 0.0, 1.0) ** 1.4
     grad = np.array(top, np.float32)[None, :] * (1 - rows[:, None]) + np.array(horizon, np.float32)[None, :] * rows[:, None]
-    sky = Image.fromarray(np.repeat(grad[:, None, :], w, axis=1).astype(np.uint8), "RGB")
+    # to bytes first, then across: repeating the float rows would make and convert a 150 MB array
+    sky = Image.fromarray(np.repeat(grad.astype(np.uint8)[:, None, :], w, axis=1), "RGB")
     draw = ImageDraw.Draw(sky)
     s = view.ss
     if bucket == "night":
