@@ -298,12 +298,14 @@ def _render(fig: Figure, view: str, foot_x: float, foot_y: float, ppm: float, bo
     # it off: the layer and its sprites then agree pixel for pixel.
     pad = 4
     x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
-    image = Image.new("RGBA", ((x1 - x0) * ss, (y1 - y0) * ss), (0, 0, 0, 0))
+    # Drawn premultiplied: every ink is opaque, so the pixels are those of RGBA, and the reduction (which
+    # averages premultiplied pixels) needs no conversion of the large image there and back.
+    image = Image.new("RGBa", ((x1 - x0) * ss, (y1 - y0) * ss), (0, 0, 0, 0))
     pen = _Pen(image, foot_x, foot_y, ppm, x0, y0, ss)
     _draw_body(pen, fig, view)
     _draw_head(pen, fig, view, eyes_closed=eyes_closed, mouth_open=mouth_open)
     small = image.reduce(ss) if ss > 1 else image
-    return small.crop((pad, pad, pad + box[2] - box[0], pad + box[3] - box[1]))
+    return small.crop((pad, pad, pad + box[2] - box[0], pad + box[3] - box[1])).convert("RGBA")
 
 
 # --- body -----------------------------------------------------------------------------------------

@@ -90,10 +90,13 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
         layers.append(Layer(name="foreground", file="foreground.png", x=0, y=0, width=cw, height=ch, depth=round(fore_depth, 4)))
         images.append((picture.foreground, 0, 0))
 
-    canvas = Image.new("RGBA", (cw, ch), (0, 0, 0, 255))
+    # flattened within the frame only: the canvas's margin is for the camera's moves, not the keyframe
+    flat = Image.new("RGBA", (fw, fh), (0, 0, 0, 255))
     for image, x, y in images:
-        canvas.alpha_composite(image, (x, y))
-    frame = canvas.crop((ox, oy, ox + fw, oy + fh)).convert("RGB")
+        left, top = max(0, ox - x), max(0, oy - y)  # the layer's first pixel inside the frame
+        if left < image.width and top < image.height and x - ox < fw and y - oy < fh:
+            flat.alpha_composite(image, (max(0, x - ox), max(0, y - oy)), (left, top))
+    frame = flat.convert("RGB")
     write_png(frame, out_dir / "keyframe.png")
     if guides:
         trace = trace_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day,
