@@ -78,6 +78,26 @@ def test_pronouns_resolve_to_the_character_of_that_gender():
     assert [line.speaker for line in lines] == ["Marta", "Tom Hale", "Marta", "Tom Hale"]
 
 
+def test_the_old_man_is_the_one_man_who_has_spoken_and_an_old_man_who_comes_in_is_someone_new():
+    named = (
+        "Walter Hume sat upright in bed with his arms folded. Amara Osei came in and she sat down.\n\n"
+        '"Doctor," he said.\n\n"You should be asleep, Mr Hume," she said.\n\n'
+        '"Is my daughter coming?" the old man asked.\n\n"In the morning," Amara said.\n'
+    )
+    lines = _spoken(named, "en")
+    assert [line.speaker for line in lines] == ["Walter Hume", "Amara Osei", "Walter Hume", "Amara Osei"]
+    # brought in with "a": a newcomer, whoever else is in the room
+    newcomer = named.replace('"Is my daughter', 'An old man shuffled in from the corridor.\n\n"Is my daughter')
+    assert [line.speaker for line in _spoken(newcomer, "en")][2] == "old man"
+    # the one man present has not spoken yet: "the old woman" who speaks to the girl is someone else
+    stall = ("Wren sat on the fountain with a stolen pear in her lap.\n\n"
+             '"You\'ll get the stocks for that," said the old woman without looking round.\n\n"For what?" Wren asked.\n')
+    assert [line.speaker for line in _spoken(stall, "en")] == ["old woman", "Wren"]
+    # two men have spoken: the description stays a description
+    two = named.replace('"Doctor," he said.', '"Doctor," he said.\n\n"Morning," said Mr Fry.')
+    assert [line.speaker for line in _spoken(two, "en")][3] == "old man"
+
+
 def test_turn_taking_gives_untagged_lines_to_alternate_speakers():
     text = '"Ready?" asked Ellen.\n\n"Ready," said Tom.\n\n"Then go."\n\n"Going."\n\n"Faster!"\n'
     assert [line.speaker for line in _spoken(text, "en")] == ["Ellen", "Tom", "Ellen", "Tom", "Ellen"]

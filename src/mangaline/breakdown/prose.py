@@ -323,6 +323,7 @@ class _Tag:
 
     who: str | None = None
     pronoun: str | None = None  # "m" or "f"
+    epithet: bool = False  # who is a description with "the" (the old man said): maybe one named already
     begin: int = 0  # its extent in the paragraph, so it can be cut out of the narration
     end: int = 0
 
@@ -336,6 +337,7 @@ class _SceneState:
     called: list[str] = field(default_factory=list)  # whom the last line called by name: the likely reply
     facing: list[str] = field(default_factory=list)  # whom the narration just before turned to (Owen turned to Gregory)
     gone: set[str] = field(default_factory=set)  # who the narration says left the scene and has not been back
+    newcomers: set[str] = field(default_factory=set)  # descriptions narration brought in with "a" (an old man came in)
     caller: str | None = None  # one heard over the phone, until the narration hangs up
     narrator: str | None = None  # a first-person narrator, who is in every exchange the story tells
     last_line: str = ""
@@ -1200,7 +1202,8 @@ class ProseReader:
                 cid = self.cast.add(role)
                 if self.words.ROLES[role]:
                     self.cast.vote(cid, self.words.ROLES[role])
-                return _Tag(who=cid)
+                definite = raw[: len(raw) - len(role)].strip().lower() == "the"
+                return _Tag(who=cid, epithet=definite and role in self.words.EPITHETS)
         name = self._clean_name(raw)
         if name:
             mentioned = self.cast.mentions(name)
@@ -1331,6 +1334,10 @@ class ProseReader:
 
     def _resolve(self, tag: _Tag, paragraph_names: list[str], scene: _SceneState) -> str | None:
         if tag.who:
+            if tag.epithet:
+                named = self._described_as(tag.who, scene)
+                if named is not None:
+                    return named
             return tag.who
         if tag.pronoun is None:
             return None
@@ -1368,6 +1375,29 @@ class ProseReader:
             if fits(cid):
                 return cid
         return None
+
+    def _described_as(self, cid: str, scene: _SceneState) -> str | None:
+        """The named character "the old man" is, when he is the only one present it can describe.
+
+        A description with "the" points back at someone the reader has met (Walter Hume was sitting up in bed ...
+        "Is she coming?" the old man asked); one narration brought in with "a" is someone new. The description is
+        one of a named character when exactly one named character of its gender has spoken in the scene and has
+        not left (one only just brought in by the narration is as likely to be spoken to by a newcomer): the
+        description then joins that character, as a name would."""
+        if not self.cast.provisional(cid):
+            return None
+        gender = self.cast.gender(cid)
+        descriptions = {alias.lower() for alias in self.cast.aliases(cid)}
+        if gender not in ("m", "f") or descriptions & scene.newcomers:
+            return None
+        narrator = self.cast.known.get(self.words.NARRATOR)
+        present = {other for other in scene.speakers
+                   if other not in scene.gone and other not in (cid, narrator) and not self.cast.provisional(other)}
+        fitting = [other for other in present if self.cast.gender(other) == gender]
+        if len(fitting) != 1:
+            return None
+        self.cast.merge(cid, fitting[0])
+        return fitting[0]
 
     def _echoes(self, cid: str, line: str) -> bool:
         """Whether a line just spoken holds one of a character's names, or a word of one (Marsh of Ellen Marsh)."""
@@ -1544,6 +1574,10 @@ class ProseReader:
     def _beats(self, paragraph: Paragraph, scene: _SceneState) -> list[Beat]:
         text = paragraph.text
         scene.narrator = self.cast.known.get(self.words.NARRATOR)
+        epithets = getattr(self.words, "EPITHETS", ())
+        if epithets:
+            scene.newcomers.update(m.group(1).lower() for m in re.finditer(
+                rf"\b(?:an?|another)\s+(?:[a-z]+\s+)??({_alternation(epithets)})\b", _unquoted(text), re.IGNORECASE))
         quotes = [q for q in find_quotes(text) if _is_speech(text, *q, cjk=self.cjk)]
         if not quotes:
             action = _clean(text)

@@ -124,6 +124,9 @@ ROLES: dict[str, str | None] = {
     "robot": "n", "computer": "n", "machine": "n", "dog": "n", "cat": "n", "raven": "n", "crow": "n", "owl": "n",
     "wolf": "n", "hare": "n", "creature": "n", "beast": "n", "dragon": "n", "parrot": "n", "android": "n",
 }
+# Roles that only describe a person (age, sex, manner), not what they do: "the old man" may be one the story has named.
+EPITHETS: tuple[str, ...] = ("man", "woman", "old man", "old woman", "boy", "girl", "lady", "gentleman", "young man",
+                             "young woman", "old lady", "old gentleman")
 # Unnamed voices a character may turn out to be once they give their name.
 VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young woman", "young man", "old woman", "old man",
                            "old lady", "old gentleman", "girl", "boy", "stranger", "newcomer", "visitor")
