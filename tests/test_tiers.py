@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 import tomlkit
+from PIL import Image
 from sqlalchemy import text
 
 from mangaline.config import load_settings
@@ -220,7 +221,10 @@ def test_a_models_clip_is_covered_to_the_frame_held_to_length_and_subtitled(tmp_
     clip.write_bytes(make_clip(1.0, 360, 640))
     out = tmp_path / "segment.mp4"
     events = [SubtitleEvent(start=0.2, end=1.8, text="It is by the window.", speaker="JUNE")]
-    render_clip_segment(clip, events, out, frames=60, fps=24, width=1080, height=1920, language="en", shot="sh010")
+    ends = tmp_path / "ends"
+    ends.mkdir()
+    render_clip_segment(clip, events, out, frames=60, fps=24, width=1080, height=1920, language="en", shot="sh010",
+                        ends=ends)
     info = probe(out)
     assert (info.width, info.height, info.video_codec, info.audio_codec) == (1080, 1920, "h264", None)
     assert count_frames(out) == 60
@@ -228,6 +232,11 @@ def test_a_models_clip_is_covered_to_the_frame_held_to_length_and_subtitled(tmp_
     held = np.abs(read_frame(out, 48).astype(int) - read_frame(out, 59).astype(int)).mean()
     moving = np.abs(read_frame(out, 2).astype(int) - read_frame(out, 20).astype(int)).mean()
     assert held < 1.0 < moving
+    # its ends, small, beside it: the last is the held picture as encoded, a few levels off at most
+    assert sorted(p.name for p in ends.iterdir()) == ["first.png", "last.png"]
+    last = np.asarray(Image.open(ends / "last.png").convert("RGB"), float)
+    encoded = np.asarray(Image.fromarray(read_frame(out, 59)).resize((192, 342), Image.Resampling.BOX), float)
+    assert last.shape == (342, 192, 3) and np.abs(last - encoded).mean() < 3.0
 
 
 def test_standard_build_routes_by_expected_cost_fits_the_budget_and_renders(drafted: Path, tmp_path: Path) -> None:
