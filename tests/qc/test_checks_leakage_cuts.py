@@ -291,3 +291,24 @@ def test_a_watermark_across_the_middle_is_found_against_the_drawing_and_a_moved_
     assert LeakageCheck().judge(Take(still(moved, tmp / "moved.png")), truth).passed
     unknown = Truth(shot=truth.shot, width=truth.width, height=truth.height)
     assert LeakageCheck().judge(Take(tmp / "marked.png"), unknown).passed
+
+
+def test_letters_that_touch_a_long_outline_they_cross_are_still_letters() -> None:
+    """A watermark laid over a pillar's edge: where the edge runs through a letter they are one piece of ink, too tall
+    to be a letter. Long straight strokes (leaning a little, as a set's edges do in perspective) are taken out first,
+    so the letters stand on their own; the edges alone are no text."""
+    from mangaline.checks.leakage import find_leakage
+
+    frame = Image.new("RGB", (1080, 1920), (46, 92, 170))
+    draw = ImageDraw.Draw(frame)
+    font = ImageFont.load_default(size=48)
+    text, at = "(c) studio", (60, 1700)
+    left, _, right, _ = draw.textbbox(at, text, font=font)
+    for share in (0.15, 0.35, 0.55, 0.75, 0.93):  # pillars' inked edges with a pale rim, from high above to the foot
+        x = left + share * (right - left) - 12
+        draw.line((x, 1300, x + 24, 1919), fill=(30, 24, 36), width=8)
+        draw.line((x + 7, 1300, x + 31, 1919), fill=(190, 190, 196), width=4)
+    assert find_leakage(np.asarray(frame.resize((540, 960), Image.Resampling.BOX))) == []
+    draw.text(at, text, font=font, fill=(240, 240, 240), stroke_width=2, stroke_fill=(30, 30, 40))
+    found = [f for f in find_leakage(np.asarray(frame.resize((540, 960), Image.Resampling.BOX))) if f.kind == "text"]
+    assert found and "bottom left" in found[0].where, found

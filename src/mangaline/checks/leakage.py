@@ -12,7 +12,8 @@ outlines and straight set edges too, so a line alone is never enough: what gives
 - text: a row of four or more letter-sized glyphs of high contrast standing free in the top or
   bottom eighth of the frame, where watermarks sit, outside the truth's caption areas; free means no
   bigger ink runs along it above or below (a fringe's outline, a shelf), while outlines that only
-  cross it (a watermark laid over the drawing) leave it free. In the middle, where eyes, buttons and
+  cross it (a watermark laid over the drawing) leave it free, and the long straight strokes of the drawing
+  they touch are taken out of the ink first (in these bands), so they do not swallow them. In the middle, where eyes, buttons and
   books line up like letters, a row counts only against the shot's own drawing: five glyphs or more,
   drawn in strokes, few of which the drawing has a mark of its own at.
 
@@ -242,7 +243,9 @@ def _text_findings(rgb: np.ndarray, contrast: float,
     for top, tall_part, in_middle in parts:
         part = gray[top : top + tall_part]
         for light in (True, False):
-            glyphs, big, ink = _glyphs(part, light, contrast, size, low, high)
+            # in the middle, what is left of the drawing's crossings once its long strokes are out would be marks of
+            # its own by the letters laid over it: the middle is read as it is, against the drawing read alike
+            glyphs, big, ink = _glyphs(part, light, contrast, size, low, high, strokes_apart=not in_middle)
             for line in _text_rows(glyphs):
                 x0, x1 = min(g[0] for g in line), max(g[1] for g in line)
                 y0, y1 = min(g[2] for g in line), max(g[3] for g in line)
@@ -257,7 +260,7 @@ def _text_findings(rgb: np.ndarray, contrast: float,
                         continue
                     if light not in drawn_marks:
                         drawn_marks[light] = _glyphs(drawn_gray[top : top + tall_part], light, contrast, size, low,
-                                                     high)[0]
+                                                     high, strokes_apart=False)[0]
                     if _drawn_share(line, drawn_marks[light], round(_SLACK * w), part.shape) >= _DRAWN:
                         continue  # the drawing's own marks: eyes, buttons, a row of books
                     if float(np.median(_strokes(line, ink))) > _STROKE:
@@ -276,17 +279,27 @@ _MIDDLE_GLYPHS = 5  # glyphs a row in the middle of the frame needs to count as 
 _SLACK = 0.03  # share of the frame's width a take's framing may move a drawn mark by
 _DRAWN = 0.3  # share of a middle row's glyphs the drawing shows there too above which the row is the drawing's
 _STROKE = 0.4  # a middle row's glyphs' strokes, as a share of their height, past which they are blots, not letters
+_LEAN = 5  # px a long straight stroke may wander sideways and still be one (a few degrees over a letter's height)
 
 
-def _glyphs(part: np.ndarray, light: bool, contrast: float, size: int, low: int,
-            high: int) -> tuple[list[tuple[int, int, int, int, float]], np.ndarray, np.ndarray]:
+def _glyphs(part: np.ndarray, light: bool, contrast: float, size: int, low: int, high: int,
+            strokes_apart: bool = True) -> tuple[list[tuple[int, int, int, int, float]], np.ndarray, np.ndarray]:
     """The letter-sized pieces of ``light`` (else dark) ink in a band of the frame, as glyphs, where bigger ink is, and
-    the ink itself."""
+    the ink itself; ``strokes_apart``: with the long straight strokes taken out first."""
     reach, w = part.shape
     if light:
         ink = part - ndimage.grey_opening(part, size=(size, size)) > contrast
     else:
         ink = ndimage.grey_closing(part, size=(size, size)) - part > contrast
+    # Long strokes across the band (a pillar's outline, a table's edge) are taken out first: letters laid over the
+    # drawing touch them, and would be lost in one piece too big to be a letter. Taller (wider) than any letter and
+    # straight, allowing a slant of a few degrees; they still count as bigger ink a row of glyphs may be held by.
+    strokes = np.zeros_like(ink)
+    if strokes_apart:
+        strokes = _runs(ndimage.maximum_filter1d(ink, _LEAN, axis=1), high, axis=0)
+        strokes |= _runs(ndimage.maximum_filter1d(ink, _LEAN, axis=0), round(2.5 * high), axis=1)
+        strokes &= ink
+        ink &= ~strokes
     labels, _ = ndimage.label(ink, structure=np.ones((3, 3)))
     glyphs, large = [], []
     for i, box in enumerate(ndimage.find_objects(labels), 1):
@@ -296,7 +309,14 @@ def _glyphs(part: np.ndarray, light: bool, contrast: float, size: int, low: int,
         elif (gh >= low and 0 < box[0].start and box[0].stop < reach
               and 0 < box[1].start and box[1].stop < w):  # a piece the frame or the band cuts belongs to more
             glyphs += _letters(labels[box] == i, part[box], box[1].start, box[0].start, low, contrast, light)
-    return glyphs, np.isin(labels, large), ink
+    return glyphs, np.isin(labels, large) | strokes, ink
+
+
+def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """The pixels of ``mask`` in straight runs of ``length`` or more along ``axis`` (an opening by a line, in time
+    that does not grow with the line's length); a run the band's edge cuts counts as going on past it."""
+    length |= 1  # odd: the erosion's and the dilation's windows then sit alike
+    return ndimage.maximum_filter1d(ndimage.minimum_filter1d(mask, length, axis=axis), length, axis=axis)
 
 
 def _strokes(line: list[tuple[int, int, int, int, float]], ink: np.ndarray) -> np.ndarray:
