@@ -434,6 +434,10 @@ class ProseReader:
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u4e00-\u9fff]{{0,3}}[：:])")
         else:
             self._said_next = re.compile(rf"^[\s　]*{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+        # one narration brings in with "a" (An old man shuffled in): "the old man" after it is someone new
+        epithets = getattr(self.words, "EPITHETS", ())
+        self._newcomer = re.compile(rf"\b(?:an?|another)\s+(?:[a-z]+\s+)??({_alternation(epithets)})\b",
+                                    re.IGNORECASE) if epithets else None
 
     # names found before a chapter is read
 
@@ -1390,9 +1394,8 @@ class ProseReader:
         descriptions = {alias.lower() for alias in self.cast.aliases(cid)}
         if gender not in ("m", "f") or descriptions & scene.newcomers:
             return None
-        narrator = self.cast.known.get(self.words.NARRATOR)
-        present = {other for other in scene.speakers
-                   if other not in scene.gone and other not in (cid, narrator) and not self.cast.provisional(other)}
+        present = {other for other in scene.speakers if other not in scene.gone
+                   and other not in (cid, scene.narrator) and not self.cast.provisional(other)}
         fitting = [other for other in present if self.cast.gender(other) == gender]
         if len(fitting) != 1:
             return None
@@ -1574,10 +1577,8 @@ class ProseReader:
     def _beats(self, paragraph: Paragraph, scene: _SceneState) -> list[Beat]:
         text = paragraph.text
         scene.narrator = self.cast.known.get(self.words.NARRATOR)
-        epithets = getattr(self.words, "EPITHETS", ())
-        if epithets:
-            scene.newcomers.update(m.group(1).lower() for m in re.finditer(
-                rf"\b(?:an?|another)\s+(?:[a-z]+\s+)??({_alternation(epithets)})\b", _unquoted(text), re.IGNORECASE))
+        if self._newcomer is not None:
+            scene.newcomers.update(m.group(1).lower() for m in self._newcomer.finditer(_unquoted(text)))
         quotes = [q for q in find_quotes(text) if _is_speech(text, *q, cjk=self.cjk)]
         if not quotes:
             action = _clean(text)

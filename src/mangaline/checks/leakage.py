@@ -12,10 +12,10 @@ outlines and straight set edges too, so a line alone is never enough: what gives
 - text: a row of four or more letter-sized glyphs of high contrast standing free in the top or
   bottom eighth of the frame, where watermarks sit, outside the truth's caption areas; free means no
   bigger ink runs along it above or below (a fringe's outline, a shelf), while outlines that only
-  cross it (a watermark laid over the drawing) leave it free, and the long straight strokes of the drawing
-  they touch are taken out of the ink first (in these bands), so they do not swallow them. In the middle, where eyes, buttons and
-  books line up like letters, a row counts only against the shot's own drawing: five glyphs or more,
-  drawn in strokes, few of which the drawing has a mark of its own at.
+  cross it (a watermark laid over the drawing) leave it free, and the long straight strokes of the
+  drawing they touch are taken out of the ink first (in these bands), so they do not swallow them. In
+  the middle, where eyes, buttons and books line up like letters, a row counts only against the shot's
+  own drawing: five glyphs or more, drawn in strokes, few of which the drawing has a mark of its own at.
 
 A single straight line right across costs a take a little (a floor's edge may be one) but fails
 nothing at the default threshold. A still is judged at 540 px wide (lines at 360); a clip on its
@@ -294,7 +294,7 @@ def _glyphs(part: np.ndarray, light: bool, contrast: float, size: int, low: int,
     # Long strokes across the band (a pillar's outline, a table's edge) are taken out first: letters laid over the
     # drawing touch them, and would be lost in one piece too big to be a letter. Taller (wider) than any letter and
     # straight, allowing a slant of a few degrees; they still count as bigger ink a row of glyphs may be held by.
-    strokes = np.zeros_like(ink)
+    strokes = None
     if strokes_apart:
         strokes = _runs(ndimage.maximum_filter1d(ink, _LEAN, axis=1), high, axis=0)
         strokes |= _runs(ndimage.maximum_filter1d(ink, _LEAN, axis=0), round(2.5 * high), axis=1)
@@ -309,7 +309,10 @@ def _glyphs(part: np.ndarray, light: bool, contrast: float, size: int, low: int,
         elif (gh >= low and 0 < box[0].start and box[0].stop < reach
               and 0 < box[1].start and box[1].stop < w):  # a piece the frame or the band cuts belongs to more
             glyphs += _letters(labels[box] == i, part[box], box[1].start, box[0].start, low, contrast, light)
-    return glyphs, np.isin(labels, large) | strokes, ink
+    big = np.isin(labels, large)
+    if strokes is not None:
+        big |= strokes
+    return glyphs, big, ink
 
 
 def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:

@@ -73,7 +73,8 @@ _LAST_RAW = "last.rgb"
 
 
 def _last_frame(ends: Path | None, width: int, height: int, what: str) -> None:
-    """Turn the raw last frame `_ends_outputs` left in ``ends`` into ``last.png``."""
+    """Turn the raw last frame `_ends_outputs` left in ``ends`` into ``last.png`` (before the segment is kept: a
+    segment without its ends is not one)."""
     if ends is None:
         return
     w, h = ends_size(width, height)
@@ -306,7 +307,7 @@ def render_segment(plan: MotionPlan, layer_dir: Path, events: list[SubtitleEvent
         args += video_codec_args(plan.fps) + ["-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out) as written:
             run_ffmpeg([*args, str(written), *extra], what)
-        _last_frame(ends, plan.frame_width, plan.frame_height, what)
+            _last_frame(ends, plan.frame_width, plan.frame_height, what)
 
 
 def render_clip_segment(
@@ -361,4 +362,4 @@ def render_clip_segment(
         args += video_codec_args(fps) + ["-movflags", "+faststart", "-f", "mp4"]
         with atomic_path(out) as written:
             run_ffmpeg([*args, str(written), *extra], what)
-        _last_frame(ends, width, height, what)
+            _last_frame(ends, width, height, what)

@@ -21,6 +21,8 @@ from .sets import draw_set, trace_set
 __all__ = ["SUPERSAMPLE", "draw_layout"]
 
 SUPERSAMPLE = 2
+
+
 def _write_text(text: str, path: Path) -> None:
     write_text_atomic(path, text)
 
