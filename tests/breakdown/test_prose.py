@@ -1113,3 +1113,20 @@ def test_one_who_just_spoke_and_shows_something_to_another_is_answered_by_them()
     text = ("図書室\n　図書室には北村遼と白石まどかしかいなかった。\n「雨、止まないな」と遼が言った。\n「先輩、この本、知ってます？」\n"
             "　まどかが棚から古い文庫本を抜き出して、遼に見せた。\n「ああ、読んだことある」\n")
     assert [line.speaker for line in _spoken(text, "ja")][-1] == "北村遼"
+
+
+def test_a_japanese_speech_verb_in_its_going_on_form_tags_the_line_before():
+    pytest.importorskip("sudachipy")
+    text = ("川\n　祖父の源一が懐中電灯を消した。\n「見えないって」と沙織が言った。\n「目ぇ慣らせ」と源一が言った。\n"
+            "「うん」と沙織が言った。\n「すげえ……」\n　沙織は自分でも気づかないうちに、そうつぶやいていた。\n")
+    assert _spoken(text, "ja")[-1].speaker == "沙織"
+
+
+def test_a_japanese_role_a_tag_names_is_still_the_named_one_it_stands_before():
+    pytest.importorskip("sudachipy")
+    text = ("川\n　迎えに来たのは、祖父の源一だった。\n「おう、翔太」\n「じいちゃん、久しぶり」と翔太が言った。\n"
+            "「あいつは蛍より、わしの顔ばっかり見とった」と祖父が言った。\n")
+    chapters, reader = _read(text, "ja")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert "祖父" in reader.cast.aliases(lines[-1].character)
+    assert lines[-1].speaker == "源一"

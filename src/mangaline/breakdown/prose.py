@@ -511,6 +511,9 @@ class ProseReader:
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
             found |= self._tokenized_names(paragraphs)
+            # a role noun that speaks (祖父が笑っていた) is a character the roles below learn, joined to the name it
+            # stands before (祖父の源一), not a name of its own
+            found -= set(getattr(self.words, "ROLES", {}))
         if self.language == "zh":
             # 织女纠正 is 织女 and the verb after her: a name found with two characters or more after a shorter one
             found = {name for name in found if not any(len(name) - len(other) >= 2 and name.startswith(other)

@@ -20,6 +20,16 @@ SPEECH_VERBS: tuple[str, ...] = (
 # Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
 REACTIONS: tuple[str, ...] = ("笑った", "頷いた", "首を振った", "ため息をついた", "微笑んだ", "呼んだ", "続けた", "口を開いた", "声をかけた",
                                "うなずいた", "うなずく", "頷く", "笑う", "微笑む", "呼ぶ", "続ける", "声を上げる", "声を上げた", "声をあげた")
+
+
+def _going_on(verbs: tuple[str, ...]) -> tuple[str, ...]:
+    """The past forms as something going on (そうつぶやいていた / 叫んでいた / 笑っていた)."""
+    return tuple(v[:-1] + ("て" if v.endswith("た") else "で") + "いた"
+                 for v in verbs if v.endswith(("いた", "った", "した", "んだ", "えた", "けた", "げた", "めた", "れた", "じた")))
+
+
+SPEECH_VERBS += _going_on(SPEECH_VERBS)
+REACTIONS += _going_on(REACTIONS)
 MANNER: tuple[str, ...] = ("静かに", "小さく", "そっと", "低く", "ぽつりと", "また", "すぐに", "やがて", "少し", "笑って", "にやりと")
 PRONOUNS: dict[str, str] = {"彼女": "f", "彼": "m"}
 GENDER_WORDS: dict[str, str] = {"彼女": "f", "彼": "m"}
