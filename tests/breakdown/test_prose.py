@@ -1130,3 +1130,19 @@ def test_a_japanese_role_a_tag_names_is_still_the_named_one_it_stands_before():
     lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert "祖父" in reader.cast.aliases(lines[-1].character)
     assert lines[-1].speaker == "源一"
+
+
+def test_a_chinese_given_name_written_once_with_its_surname_is_the_same_one():
+    text = ("咖啡馆\n这时候我的手机响了，是多多。\n“念念！你人呢？说好七点看电影！”\n“我……我马上到。”我说。\n"
+            "“你声音怎么不对劲？”许多多的直觉向来准得可怕，“你在哪儿？”\n“没有！挂了！”\n")
+    chapters, reader = _read(text, "zh")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert lines[2].character == reader.cast.known["多多"]
+    assert "许多多" in reader.cast.aliases(lines[2].character)
+
+
+def test_a_chinese_surname_that_ends_a_word_is_not_a_full_name():
+    text = ("咖啡馆\n这时候我的手机响了，是多多。\n“念念！你人呢？”\n“我马上到。”我说。\n"
+            "也许多多早就知道了。\n“你在哪儿？”\n")
+    _, reader = _read(text, "zh")
+    assert "也许多多" not in reader.cast.known and "许多多" not in reader.cast.known

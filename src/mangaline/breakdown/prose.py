@@ -549,6 +549,7 @@ class ProseReader:
                 if (len(name) == 3 and name[0] in self.words.SURNAMES and self.cast.core(name) == name  # not 王掌柜
                         and given not in self.cast.known and self._clean_name(given)):
                     self.cast.join(given, cid)
+            self._learn_surnamed_givens(paragraphs)
         self._learn_roles(paragraphs)
         self._learn_described_people(paragraphs)
         self._learn_titled_roles(paragraphs)
@@ -759,6 +760,22 @@ class ProseReader:
             gender = next((g for end, g in self.words.DESCRIBED_GENDERS.items() if role.endswith(end)), None)
             if gender:
                 self.cast.vote(cid, gender, 2)
+
+    def _learn_surnamed_givens(self, paragraphs: list[Paragraph]) -> None:
+        """A two-character given name the story knows, written once with a surname before it where a clause opens
+        (多多 … 许多多的直觉向来准得可怕): the full name is one more name of that character. A surname that is also
+        the end of a word before it (也许多多) is the word's, so only a clause's opening counts."""
+        givens = [name for name, cid in self.cast.known.items()
+                  if len(name) == 2 and _CJK.match(name) and self.cast.core(name) == name and not self.cast.provisional(cid)]
+        if not givens:
+            return
+        full = re.compile(rf"(?:^|(?<=[。！？，,；：“”「」『』\s　]))([{self.words.SURNAMES}])({_alternation(givens)})")
+        for paragraph in paragraphs:
+            for match in full.finditer(paragraph.text):
+                name = match.group(0)
+                # 林夏收起伞: the surname is the first of a name the story has (林夏), not one before 夏收
+                if name not in self.cast.known and self.cast.mentions(name)[0][0] != 0:
+                    self.cast.join(name, self.cast.known[match.group(2)])
 
     def _learn_roles(self, paragraphs: list[Paragraph]) -> None:
         """Role nouns as characters: one standing before a name is that name (父の佐伯正人),
@@ -1567,7 +1584,11 @@ class ProseReader:
                     scene = self._new_scene(cue, paragraph.text, scene)
             if scene.source is None:
                 scene.source = paragraph.span(self.source)
+            known = len(self.cast.names)
             scene.beats.extend(self._beats(paragraph, state))
+            if self.language == "zh" and len(self.cast.names) > known:
+                # one the reading named (是多多: a caller) may be written with a surname elsewhere in the chapter
+                self._learn_surnamed_givens(paragraphs)
         if scene.beats:
             result.scenes.append(scene)
         for line in (beat.line for scene in result.scenes for beat in scene.beats if beat.line is not None):
