@@ -1146,3 +1146,11 @@ def test_a_chinese_surname_that_ends_a_word_is_not_a_full_name():
             "也许多多早就知道了。\n“你在哪儿？”\n")
     _, reader = _read(text, "zh")
     assert "也许多多" not in reader.cast.known and "许多多" not in reader.cast.known
+
+
+def test_a_chinese_role_that_calls_a_name_to_scold_is_not_giving_its_own():
+    text = ("车厢\n对面下铺是一个年轻妈妈，带着一个四五岁的小女孩。小女孩趴在小桌板上，盯着老人的搪瓷缸子看。\n"
+            "“爷爷，你的杯子上为什么有个五角星？”\n“朵朵，别没礼貌。”年轻妈妈赶紧把她拉回来，“不好意思啊大爷。”\n"
+            "朵朵眨巴着眼睛。\n")
+    lines = _spoken(text, "zh")
+    assert [line.speaker for line in lines] == ["朵朵", "年轻妈妈"]

@@ -1086,8 +1086,12 @@ class ProseReader:
             found = self.cast.mentions(head)
             roles = getattr(self.words, "ROLES", {})
             # a bare name, not one with a title (王医生！ calls him) nor a role (娘、茶を)
+            # and not one the rest speaks to (朵朵，别没礼貌: a call; 罗薇，轮机组的: a name given)
+            rest = _SENTENCE_END.split(speech[speech.find(head) + len(head):], maxsplit=1)[0]
+            spoken_to = getattr(self.words, "SPOKEN_TO", None)
             if found and found[0][:2] == (0, len(head)) and len(clauses) > 1 and self.cast.core(head) == head \
-                    and head not in roles and head not in getattr(self.words, "KINSHIP_CALLS", {}):
+                    and head not in roles and head not in getattr(self.words, "KINSHIP_CALLS", {}) \
+                    and not (spoken_to and re.search(spoken_to, rest)):
                 cid = found[0][2]
                 if cid not in self._spoken and not self.cast.provisional(cid) and cid != self.cast.known.get(self.words.NARRATOR):
                     return cid

@@ -142,3 +142,5 @@ SILENCE = r"(?:答えなかった|答えない|黙り込んだ|黙ったまま�
 # What narration says just after a name when one hands or shows it something (遼に見せた / 彼女に手渡した): the one given
 # it answers the one who gave it.
 HANDED_AFTER = r"^(?:さん|くん|君|ちゃん|様|先生)?に(?:見せ|差し出|手渡|渡し)"
+# Words of a line that speak to someone (あなた, お前, なさい): a name such a line opens on is a call, not the speaker's own.
+SPOKEN_TO = r"あなた|あんた|お前|おまえ|君は|君が|なさい|ないで|ください|てくれ"

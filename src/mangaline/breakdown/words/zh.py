@@ -162,3 +162,5 @@ DESCRIBED_GENDERS: dict[str, str] = {"大汉": "m", "女子": "f", "少女": "f"
 SILENCE = r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|答话|理会|理他|理她|搭理|回头|开口|应声|接话)|沉默|一言不发|不语|不吭"
 # What narration says just before a name when one hands it something (把信封递给林夏): the one given it answers.
 HANDED = r"(?:递给|交给|塞给|拿给|推给)$"
+# Words of a line that speak to someone (你, 别, 快): a name such a line opens on is a call, not the speaker's own.
+SPOKEN_TO = r"[你您别]|不要|快点|赶紧"
