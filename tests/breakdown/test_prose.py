@@ -1154,3 +1154,10 @@ def test_a_chinese_role_that_calls_a_name_to_scold_is_not_giving_its_own():
             "朵朵眨巴着眼睛。\n")
     lines = _spoken(text, "zh")
     assert [line.speaker for line in lines] == ["朵朵", "年轻妈妈"]
+
+
+def test_the_one_a_chinese_speaker_looks_over_answers():
+    text = ("舱室\n唐小北醒来的时候，第一个感觉是冷。\n「这是哪儿？」唐小北问。\n「我是本舰的中央智能。」那个声音说，「船员们叫我织女。」\n"
+            "舱门打开，一个高个子女人走了进来。\n「醒了？」她上下打量着唐小北，「能站起来吗？」\n「应该……能。」\n"
+            "他刚撑起身子，腿一软，又坐了回去。女人叹了口气，伸手把他拽了起来。\n")
+    assert _spoken(text, "zh")[-1].speaker == "唐小北"

@@ -135,7 +135,7 @@ NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府",
                                         "树", "门", "桥", "街", "屋", "院", "墙", "窗", "桌", "车", "船")
 # What narration says just before a name when a character turns to someone to speak (胖子转向孙浩然 / 她看着林夏 /
 # 他问老王): the one named is spoken to, and is the likely one to answer.
-FACING = r"(?:转向|转头对|转身对|扭头对|回头对|对着|看向|看着|望着|望向|盯着|瞪着|瞥了一眼|冲着|朝着|冲|朝|问|递给|拍了拍)$"
+FACING = r"(?:打量着|打量了|端详着|注视着|看了看|转向|转头对|转身对|扭头对|回头对|对着|看向|看着|望着|望向|盯着|瞪着|瞥了一眼|冲着|朝着|冲|朝|问|递给|拍了拍)$"
 # What narration says to give the name of one it has so far called by a role or a pronoun (大汉……他叫赵黑虎).
 NAMED_AS = r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字)?(?:名叫|叫做|叫|姓名是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
 # What narration says when a character leaves the scene (他转身走了 / 带着手下冒雪走了): they speak no more in it until
