@@ -1161,3 +1161,16 @@ def test_the_one_a_chinese_speaker_looks_over_answers():
             "舱门打开，一个高个子女人走了进来。\n「醒了？」她上下打量着唐小北，「能站起来吗？」\n「应该……能。」\n"
             "他刚撑起身子，腿一软，又坐了回去。女人叹了口气，伸手把他拽了起来。\n")
     assert _spoken(text, "zh")[-1].speaker == "唐小北"
+
+
+def test_a_chinese_head_nurse_named_after_her_title_and_a_woman_who_signs_her_name():
+    text = ("急诊室\n夜里一点，急诊室的门被撞开了。\n“医生！医生！救救我儿子！”\n一个中年女人架着一个满头是血的年轻人冲了进来。\n"
+            "护士长陈美玲第一个迎上去，一边扶人一边朝里面喊：“王医生！外伤！”\n王立新从值班室里出来。\n“怎么弄的？”\n"
+            "“骑电动车……摔、摔了……”女人的声音抖得厉害。\n“陈姐，推CT。”\n“好。”\n"
+            "陈姐推着平车走了。女人想跟上去，被王医生拦住了。\n“家属在外面等。”\n"
+            "女人接过笔，手还在抖。她在家属签字那一栏里，一笔一画地写下了三个字：何秀兰。\n")
+    chapters, reader = _read(text, "zh")
+    said = {beat.line.text: beat.line.speaker for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None}
+    assert said["王医生！外伤！"] == "陈美玲"
+    assert said["骑电动车……摔、摔了……"] == "何秀兰"
+    assert "被王医生" not in reader.cast.known

@@ -97,6 +97,9 @@ ROLES: dict[str, str | None] = {
     "堂哥": "m", "堂姐": "f", "堂弟": "m", "堂妹": "f", "公公": "m", "婆婆": "f", "岳父": "m", "岳母": "f", "孙子": "m",
     "孙女": "f", "外孙": "m", "外孙女": "f", "老伴": None, "媳妇": "f", "儿媳": "f", "女婿": "m",
     "女声": "f", "男声": "m",  # 一个平静的女声响起: a voice heard before anyone is seen
+    # the heads of a ward, a team, a station (护士长陈美玲 is 陈美玲, not a nurse beside her)
+    "护士长": None, "组长": None, "班长": None, "科长": None, "处长": None, "局长": None, "所长": None, "院长": None,
+    "厂长": None, "站长": None, "连长": None, "排长": None, "营长": None, "团长": None, "车长": None, "店长": None,
 }
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
@@ -137,7 +140,10 @@ NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府",
 # 他问老王): the one named is spoken to, and is the likely one to answer.
 FACING = r"(?:打量着|打量了|端详着|注视着|看了看|转向|转头对|转身对|扭头对|回头对|对着|看向|看着|望着|望向|盯着|瞪着|瞥了一眼|冲着|朝着|冲|朝|问|递给|拍了拍)$"
 # What narration says to give the name of one it has so far called by a role or a pronoun (大汉……他叫赵黑虎).
-NAMED_AS = r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字)?(?:名叫|叫做|叫|姓名是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
+NAMED_AS = (r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字)?(?:名叫|叫做|叫|姓名是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
+            # or has them sign it (她在家属签字那一栏里，一笔一画地写下了三个字：何秀兰)
+            r"|(?:^|[。！？；，\s　])(?P<subj2>他|她|[\u4e00-\u9fff]{1,4}?)(?:在[^。！？，]{0,16}[，,]?)?[^。！？：:]{0,10}?(?:写下|签下|签上|写上)了?"
+            r"[^。！？：:]{0,10}[：:](?P<name2>[\u4e00-\u9fff]{2,3})(?=[，。、；！？,]|$)")
 # What narration says when a character leaves the scene (他转身走了 / 带着手下冒雪走了): they speak no more in it until
 # they are back.
 EXITS = r"(?:走了|离开了|离去|走出去了|出去了|扬长而去|退了出去|退下了|不见了|消失了|回屋去了)"
