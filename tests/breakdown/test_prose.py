@@ -1174,3 +1174,9 @@ def test_a_chinese_head_nurse_named_after_her_title_and_a_woman_who_signs_her_na
     assert said["王医生！外伤！"] == "陈美玲"
     assert said["骑电动车……摔、摔了……"] == "何秀兰"
     assert "被王医生" not in reader.cast.known
+
+
+def test_a_pronoun_tag_on_a_scenes_first_line_is_the_subject_of_the_narration_before():
+    text = ("书房\n凌晨三点，张振国赶到沈家别墅的时候，法医王雪已经在书房里蹲了半个钟头。\n"
+            "“什么情况？”他一边戴手套一边问。\n王雪没有回头。“死者沈建业，五十八岁。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["张振国", "王雪"]

@@ -1392,6 +1392,10 @@ class ProseReader:
         if turn and self.cast.gender(turn) == tag.pronoun and turn != narrator:
             return turn
         matching = [cid for cid in reversed(scene.mentioned) if self.cast.gender(cid) == tag.pronoun and cid != narrator]
+        if not matching and not scene.speakers and not paragraph_names and scene.last_actor and fits(scene.last_actor):
+            # the scene's first line, nobody yet known to be a he: the subject of the narration just before, not the
+            # last one it named (张振国赶到的时候，法医王雪已经在书房里… / “什么情况？”他一边戴手套一边问)
+            return scene.last_actor
         last = scene.speakers[-1] if scene.speakers else None
         if matching and not (matching[0] == last and turn and fits(turn)):
             return matching[0]
