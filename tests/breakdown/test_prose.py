@@ -1180,3 +1180,11 @@ def test_a_pronoun_tag_on_a_scenes_first_line_is_the_subject_of_the_narration_be
     text = ("书房\n凌晨三点，张振国赶到沈家别墅的时候，法医王雪已经在书房里蹲了半个钟头。\n"
             "“什么情况？”他一边戴手套一边问。\n王雪没有回头。“死者沈建业，五十八岁。”\n")
     assert [line.speaker for line in _spoken(text, "zh")] == ["张振国", "王雪"]
+
+
+def test_lao_and_a_surname_the_family_shares_is_its_elder():
+    text = ("年夜饭\n林小雨拖着行李箱进门。\n父亲林建国从里屋出来，接过她的箱子：“装的什么？”\n“给你们买的东西。”小雨说。\n"
+            "堂弟林浩窝在沙发上打游戏：“雨姐，红包带了没？”\n“你妈问你话呢。”老林也放下了酒杯。\n")
+    chapters, reader = _read(text, "zh")
+    assert _spoken(text, "zh")[-1].speaker == "林建国"
+    assert reader.cast.known["老林"] == reader.cast.known["林建国"]

@@ -556,6 +556,7 @@ class ProseReader:
         self._learn_titled_roles(paragraphs)
         self._learn_nicknames(paragraphs)
         if self.language == "zh":
+            self._learn_family_elder(paragraphs)
             self._learn_doubled_names(paragraphs)
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
@@ -920,6 +921,20 @@ class ProseReader:
                     self.cast.join(nick, who)
                 elif current != who and (self.cast.provisional(current) or set(self.cast.aliases(current)) == {nick}):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
+
+    def _learn_family_elder(self, paragraphs: list[Paragraph]) -> None:
+        """老林 in a family of 林s (林建国, 林小雨, 林浩) is the one narration calls the father or the uncle (父亲林建国):
+        the one 老 fits, where that surname alone cannot tell them apart."""
+        elders = getattr(self.words, "FAMILY_ELDERS", ())
+        if not elders:
+            return
+        text = "\n".join(_unquoted(p.text) for p in paragraphs)
+        for nick in sorted(set(re.findall(rf"老[{self.words.SURNAMES}](?![\u4e00-\u9fff]{{0,1}}[们子])", text))):
+            if nick in self.cast.known or not self.cast.ambiguous(nick):
+                continue
+            older = {cid for cid in self.cast._matches(nick) if any(alias in elders for alias in self.cast.aliases(cid))}
+            if len(older) == 1:
+                self.cast.join(nick, older.pop())
 
     def _full_name_of(self, nick: str, before: str) -> str | None:
         """The full name a familiar surname (小李, 老周) stands for, where the sentence before it gives one with that

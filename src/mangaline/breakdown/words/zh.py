@@ -170,3 +170,6 @@ SILENCE = r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|�
 HANDED = r"(?:递给|交给|塞给|拿给|推给)$"
 # Words of a line that speak to someone (你, 别, 快): a name such a line opens on is a call, not the speaker's own.
 SPOKEN_TO = r"[你您别]|不要|快点|赶紧"
+# The elders of a family, as narration calls them before their names (父亲林建国): 老林 is the one of the 林s who is one.
+FAMILY_ELDERS: tuple[str, ...] = ("父亲", "爸爸", "爷爷", "外公", "姥爷", "大伯", "伯伯", "伯父", "叔叔", "叔父", "舅舅", "姑父", "姨父",
+                                  "岳父", "公公", "母亲", "妈妈", "奶奶", "外婆", "姥姥", "伯母", "婶婶", "舅妈", "姑妈", "姨妈")
