@@ -1188,3 +1188,10 @@ def test_lao_and_a_surname_the_family_shares_is_its_elder():
     chapters, reader = _read(text, "zh")
     assert _spoken(text, "zh")[-1].speaker == "林建国"
     assert reader.cast.known["老林"] == reader.cast.known["林建国"]
+
+
+def test_lao_before_the_same_word_every_time_is_a_word_not_a_name():
+    text = ("桃花湾\n“哟，这不是小军吗？”\n村口老槐树下，三婶正坐在小板凳上择豆角。\n“三婶！”小军赶紧走过去。\n"
+            "正说着，挂在老槐树上的大喇叭刺啦响了两声。\n“你爹。”三婶朝喇叭努了努嘴。\n小军苦笑了一下。\n")
+    _, reader = _read(text, "zh")
+    assert "老槐" not in reader.cast.known and "小军" in reader.cast.known

@@ -508,7 +508,12 @@ class ProseReader:
                 titled.update(names_in(re.finditer(f"({self.words.TITLED_NAME})", paragraph.text)))
                 # one that opens a clause of narration is the clause's subject: a name even if seen once
                 titled.update(names_in(re.finditer(leading, _unquoted(paragraph.text))))
-            found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED
+            # 老槐树下 … 老槐树上: a 老 or 小 that every time runs on into the same next character is a word (老槐树), not a name
+            text = "\n".join(p.text for p in paragraphs)
+            words = {name for name in titled if name[0] in "老小" and len(name) == 2 and name[1] not in self.words.SURNAMES
+                     and len({m.group(1) for m in re.finditer(rf"{re.escape(name)}(.|$)", text)}) == 1
+                     and re.search(rf"{re.escape(name)}[\u4e00-\u9fff]", text)}
+            found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED and name not in words
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
             found |= self._tokenized_names(paragraphs)
