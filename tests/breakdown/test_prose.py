@@ -1195,3 +1195,14 @@ def test_lao_before_the_same_word_every_time_is_a_word_not_a_name():
             "正说着，挂在老槐树上的大喇叭刺啦响了两声。\n“你爹。”三婶朝喇叭努了努嘴。\n小军苦笑了一下。\n")
     _, reader = _read(text, "zh")
     assert "老槐" not in reader.cast.known and "小军" in reader.cast.known
+
+
+def test_a_japanese_rank_before_a_name_is_that_one():
+    pytest.importorskip("sudachipy")
+    text = ("艦橋\n　艦橋には三人しかいない。艦長の風間凛、航法士の宮下ユウキ、そして整備士の大森吾郎だ。\n"
+            "「前方に物体です」と宮下が言った。\n「艦長、これ……誰かが作ったものですよ」\n「落ち着いて、ユウキ」と風間が言った。\n")
+    chapters, reader = _read(text, "ja")
+    assert reader.cast.known["艦長"] == reader.cast.known["風間凛"]
+    assert reader.cast.known["整備士"] == reader.cast.known["大森吾郎"]
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert lines[1].speaker != "風間凛"

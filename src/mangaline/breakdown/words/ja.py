@@ -74,6 +74,10 @@ ROLES: dict[str, str | None] = {
     # people narration brings in by what they look like (制服姿の女子高生が入ってきた)
     "女性": "f", "男性": "m", "女の子": "f", "男の子": "m", "青年": "m", "若者": None, "婦人": "f", "老紳士": "m",
     "女子高生": "f", "男子高校生": "m", "女子学生": "f", "男子学生": "m", "学生": None, "生徒": None,
+    # ranks and trades on a ship, in an office or a shop (艦長の風間凛 / 整備士の大森吾郎)
+    "艦長": None, "船長": None, "機長": None, "副長": None, "航海士": None, "航法士": None, "整備士": None, "操縦士": None,
+    "技師": None, "隊長": None, "班長": None, "署長": None, "警部": None, "院長": None, "校長": None, "教頭": None,
+    "店長": None, "編集長": None, "局長": None, "所長": None, "主任": None, "医師": None, "板前": None, "親方": None,
 }
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
