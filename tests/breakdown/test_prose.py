@@ -1206,3 +1206,12 @@ def test_a_japanese_rank_before_a_name_is_that_one():
     assert reader.cast.known["整備士"] == reader.cast.known["大森吾郎"]
     lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert lines[1].speaker != "風間凛"
+
+
+def test_the_old_man_is_the_man_in_the_exchange_going_on_when_another_spoke_earlier():
+    text = ('"Bed four\'s asking for you," said the charge nurse, Ben Achterberg. "Again."\n\n"Mr Hume?" Amara asked.\n\n'
+            '"He says he won\'t take his tablets," Ben said. He shrugged.\n\nAmara laughed and turned into the bay.\n\n'
+            'Walter Hume was sitting bolt upright in bed. He was eighty-seven.\n\n"Doctor," Walter said.\n\n'
+            '"You should be asleep," Amara said.\n\n"Nobody tells me anything," Walter said.\n\n"Then let\'s give it a rest," Amara said.\n\n'
+            '"Is my daughter coming?" the old man asked at last.\n')
+    assert _spoken(text, "en")[-1].speaker == "Walter Hume"

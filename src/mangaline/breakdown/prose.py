@@ -1446,6 +1446,9 @@ class ProseReader:
         present = {other for other in scene.speakers if other not in scene.gone
                    and other not in (cid, scene.narrator) and not self.cast.provisional(other)}
         fitting = [other for other in present if self.cast.gender(other) == gender]
+        if len(fitting) > 1:
+            # two men have spoken: the one in the exchange going on (the last four turns), if the other is not in it
+            fitting = [other for other in fitting if other in scene.speakers[-4:]]
         if len(fitting) != 1:
             return None
         self.cast.merge(cid, fitting[0])
