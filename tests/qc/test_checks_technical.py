@@ -63,6 +63,8 @@ def clip(room: Path, out: Path, vf: str = PAN, *, seconds: float = 2.0, audio: s
 VOICE = "aevalsrc='0.25*(sin(2*PI*180*t)+0.5*sin(2*PI*360*t))*gt(sin(2*PI*5*t),-0.3)*between(t,0.5,1.5)':s=48000:d=2"
 CLIPPED = ("aevalsrc='clip(4*(sin(2*PI*180*t)+0.5*sin(2*PI*360*t))*gt(sin(2*PI*5*t),-0.3)*between(t,0.5,1.5),-1,1)'"
            ":s=48000:d=2")  # the same voice 24 dB too hot, flattened against full scale
+# the same clipped voice turned down under the rail, as a lossy codec leaves a clip it rounds off
+ROUNDED = CLIPPED.replace("clip(", "0.91*clip(")
 SOUND = {"loudness", "clipping", "silence"}
 MODEL = f"{PAN},scale=480:854,gblur=sigma=0.7,noise=alls=3:allf=t,eq=saturation=1.06:gamma=1.04:brightness=0.01"
 
@@ -88,6 +90,7 @@ def takes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "mute": clip(room, tmp / "mute.mp4", audio="anullsrc=r=48000:cl=mono"),
         "dropout": clip(room, tmp / "dropout.mp4", audio=VOICE.replace("between(t,0.5,1.5)", "between(t,0.5,0.6)")),
         "clipped": clip(room, tmp / "clipped.mp4", audio=CLIPPED),
+        "rounded": clip(room, tmp / "rounded.mp4", audio=ROUNDED),
         "quiet": clip(room, tmp / "quiet.mp4", audio=VOICE.replace("0.25*", "0.0008*")),
     }
 
@@ -130,6 +133,7 @@ def test_clean_draft_and_model_like_takes_pass_every_check(takes: dict[str, Path
         ("mute", "silence", "line 1 (june, 0.50-1.50 s \"You came back.\"): 0.00 s of 1.00 s voiced heard"),
         ("dropout", "silence", "silent where a line is spoken"),
         ("clipped", "clipping", "of the samples are at full scale"),
+        ("rounded", "clipping", "flat tops, clipped and rounded off by the codec"),
         ("quiet", "loudness", "the sound is too quiet"),
     ],
 )

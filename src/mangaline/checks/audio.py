@@ -68,7 +68,7 @@ class ClippingCheck(MeasuredCheck):
     threshold = 0.5
     description = "flat tops pressed against full scale, and the share of samples there"
     limits = {"level": (0.5, 2.0), "max_share": (0.0, 1.0), "rail": (0.5, 2.0), "flat_run": (2, 48),
-              "max_flat_tops": (0.0, 1000.0)}
+              "max_flat_tops": (0.0, 1000.0), "plateau_db": (0.1, 6.0), "near_full_db": (-6.0, 0.0)}
     level = 0.98  # |sample| at or over this is clipped (-0.18 dBFS; a lossy codec rings around a flat top)
     max_share = 0.001  # share of samples clipped that scores 0.5: a few crackles in a line
     # the mastering rule: `flat_run` samples in a row at full scale, one of them on the rail, are a clip; a natural
@@ -76,6 +76,12 @@ class ClippingCheck(MeasuredCheck):
     rail = 0.999
     flat_run = 3
     max_flat_tops = 0.0  # clips allowed before the take fails
+    # a clip a lossy codec has rounded off (or a fader turned down after it): few samples or none on the rail, but the
+    # flattened tops pile up at one level. A voice peaks now and then: the loudest 1% of its loud samples (over a
+    # tenth of the peak) lie 2.5 dB and more under a peak near full scale (`near_full_db`); a flattened voice's lie
+    # within a dB of it. Scores 0.5 at `plateau_db` under the peak, 0.0 at the peak.
+    plateau_db = 1.0
+    near_full_db = -1.0
 
     def judge(self, take: Take, truth: Truth) -> Verdict | None:
         samples = take.audio
@@ -87,8 +93,18 @@ class ClippingCheck(MeasuredCheck):
         clipped = magnitude >= self.level
         share = float(clipped.mean())
         peak = float(magnitude.max())
+        peak_db = 20 * math.log10(max(peak, 1e-9))
+        plateau = self._plateau(magnitude, peak) if peak_db >= self.near_full_db else None
+        rounded = None
+        if plateau is not None:
+            score, gap = plateau
+            why = (f"the loudest 1% of the sound lies within {gap:.2f} dB of its {peak_db:.1f} dBFS peak: flat tops, "
+                   f"clipped and rounded off by the codec")
+            rounded = self.verdict(score, why, why)
         if not clipped.any():
-            return self.verdict(1.0, "", f"peak {20 * math.log10(max(peak, 1e-9)):.1f} dBFS, nothing clipped")
+            if rounded is not None and not rounded.passed:
+                return rounded
+            return self.verdict(1.0, "", f"peak {peak_db:.1f} dBFS, nothing clipped")
         # a few clipped samples in a long take are a small share but a string of crackles: flat tops count on
         # their own, so a short line driven into clipping fails however long the shot around it is
         flat_tops = sum(1 for a, b in runs(clipped) if b - a >= int(self.flat_run) and magnitude[a:b].max() >= self.rail)
@@ -100,7 +116,17 @@ class ClippingCheck(MeasuredCheck):
         why = (f"{share:.2%} of the samples are at full scale ({int(clipped.sum())} samples, {flat_tops} flat "
                f"top{'s' if flat_tops != 1 else ''} of {int(self.flat_run)} or more, in {spans_text(spans)})")
         score = min(falloff(share, self.max_share), falloff(flat_tops, self.max_flat_tops))
-        return self.verdict(score, why, why)
+        on_the_rail = self.verdict(score, why, why)
+        # a few samples over the level where the codec rang, and the flattened tops under it: the one that fails
+        return rounded if rounded is not None and on_the_rail.passed and not rounded.passed else on_the_rail
+
+    def _plateau(self, magnitude: np.ndarray, peak: float) -> tuple[float, float] | None:
+        """(score, dB from the peak down to the loudest 1% of the loud samples), or None with too little sound."""
+        loud = magnitude[magnitude > peak / 10]
+        if len(loud) < SAMPLE_RATE // 10:
+            return None  # under a tenth of a second of sound: no level to pile up at
+        gap = 20 * math.log10(peak / max(float(np.percentile(loud, 99)), 1e-9))
+        return min(1.0, 0.5 * gap / self.plateau_db), gap
 
 
 class SilenceCheck(MeasuredCheck):
