@@ -1215,3 +1215,11 @@ def test_the_old_man_is_the_man_in_the_exchange_going_on_when_another_spoke_earl
             '"You should be asleep," Amara said.\n\n"Nobody tells me anything," Walter said.\n\n"Then let\'s give it a rest," Amara said.\n\n'
             '"Is my daughter coming?" the old man asked at last.\n')
     assert _spoken(text, "en")[-1].speaker == "Walter Hume"
+
+
+def test_a_japanese_line_that_says_i_am_a_known_name_is_that_ones():
+    pytest.importorskip("sudachipy")
+    text = ("喫茶店\n　入ってくるのは、常連の柏木恭子さんだ。\n「こんにちは、ユイちゃん」と柏木さんが言った。\n"
+            "「いらっしゃいませ」とユイが言った。\n「私、里奈っていいます」と里奈が言った。\n「ユイです。よろしく、里奈さん」\n"
+            "「わたくしは柏木。この子の一番古いお客よ」\n")
+    assert _spoken(text, "ja")[-1].speaker == "柏木恭子"

@@ -1092,7 +1092,8 @@ class ProseReader:
             # a name the speaker asks to be called by (ミオと呼んで / 叫我织女) or spells out (我姓杨，杨守成) is theirs
             # even if the story has not used it yet
             called = match.groupdict().get("called") or match.groupdict().get("full")
-            name = self._clean_name(match.group("name") or called or "")
+            own = match.groupdict().get("own")  # わたくしは柏木。: only a name the story knows
+            name = self._clean_name(match.group("name") or called or own or "")
             if not name:
                 continue
             mentioned = self.cast.mentions(name)

@@ -100,6 +100,8 @@ SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
     r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"
     r"|(?:^|[、。！？\s　])(?P<called>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)と(?:呼んで|お呼びください)"
+    # わたくしは柏木。: a name the story knows, said of oneself as a sentence of its own
+    r"|(?:^|[、。！？\s　])(?:私|わたし|わたくし|あたし|僕|俺|わし)は(?P<own>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?=[。！]|$)"
 )
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
 IDENTITY_QUESTION = r"(?:^|[。！？!?　\s])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか)[？?。！!]?$"
