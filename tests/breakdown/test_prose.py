@@ -1223,3 +1223,11 @@ def test_a_japanese_line_that_says_i_am_a_known_name_is_that_ones():
             "「いらっしゃいませ」とユイが言った。\n「私、里奈っていいます」と里奈が言った。\n「ユイです。よろしく、里奈さん」\n"
             "「わたくしは柏木。この子の一番古いお客よ」\n")
     assert _spoken(text, "ja")[-1].speaker == "柏木恭子"
+
+
+def test_one_who_has_not_spoken_and_whom_the_narration_after_an_untagged_line_opens_on_said_it():
+    pytest.importorskip("sudachipy")
+    text = ("球場\n「いくぞ」と藤井が言った。\n「来い」と岡本が言った。\n　ベンチから監督が叫んだ。\n「岡本！　長いぞ！」\n"
+            "「すぐ戻ります！」と岡本が言った。\n　藤井は振りかぶって、投げた。\n　乾いた音が球場に響いた。\n「ファウル！」\n"
+            "　球審が両手を広げた。\n")
+    assert _spoken(text, "ja")[-1].speaker == "球審"

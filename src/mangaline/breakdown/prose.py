@@ -342,6 +342,7 @@ class _SceneState:
     narrator: str | None = None  # a first-person narrator, who is in every exchange the story tells
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
+    guessed_by_subject: bool = False  # and it went to the subject of the narration next to it (花子は窓を開けた。「…」)
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -381,6 +382,7 @@ class ProseReader:
         self.place = ""
         self.cjk = language in ("zh", "ja")
         self._spoken: set[str] = set()  # every character who has had a line so far
+        self._line_counts: Counter[str] = Counter()  # and how many
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
@@ -1652,6 +1654,13 @@ class ProseReader:
                     # 先生はそう言って、男子生徒を呼び止めた: one who goes on to act after saying it speaks next too;
                     # one who only said it (村上さんは顔も上げずに言った) is not the one to speak next, guessed right or not
                     voice = None if self._acts_on(text) else said
+                elif self.language == "ja":
+                    # 「ファウル！」/ 球審が両手を広げた。: one who has not spoken yet, whom the narration right after an
+                    # untagged line opens on and the line does not call, is the one who said it
+                    opener = self._opening_subject(text)
+                    if opener and opener not in self._spoken and opener != scene.guessed.character and not scene.guessed_by_subject \
+                            and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator:
+                        self._reassign(scene, scene.guessed, opener, self.cast.names.get(opener, opener))
             scene.guessed = None
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
@@ -1730,10 +1739,12 @@ class ProseReader:
                 subject = self._resolve(paragraph_subject, narration_names, scene) if paragraph_subject else None
                 speakers[k] = subject if subject != speakers[k] else None
         guessed = not any(speakers)
+        by_subject = False
         if guessed:
             fallback = None
             if paragraph_subject is not None:
                 fallback = self._resolve(paragraph_subject, narration_names, scene)
+            subject_speaker = fallback
             last_speaker = scene.speakers[-1] if scene.speakers else None
             actor = scene.last_actor
             addressed = {cid for s, e, _ in quotes for cid in self._addressed(text[s + 1 : e])}
@@ -1749,6 +1760,7 @@ class ProseReader:
                 # 「ないわ、そんなの」 is not the man's whose turn it seemed to be: the last one before who fits
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self.cast.gender(c) == voiced), fallback)
+            by_subject = fallback is not None and fallback in (subject_speaker, actor)
             speakers = [fallback] * len(quotes)
         else:
             # an untagged quote belongs to the nearest tagged one in the paragraph before it, else after it
@@ -1820,6 +1832,7 @@ class ProseReader:
             )
             beats.append(Beat(line=line, source=line.source))
             self._spoken.add(who)
+            self._line_counts[who] += 1
             scene.gone.discard(who)
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
@@ -1883,6 +1896,7 @@ class ProseReader:
         scene.last_actor = None
         said = [beat.line for beat in beats if beat.line is not None]
         scene.guessed = said[0] if guessed and len(said) == 1 else None
+        scene.guessed_by_subject = guessed and by_subject
         return beats
 
     def _phone_call(self, narration: str, scene: _SceneState) -> None:
@@ -1992,12 +2006,17 @@ class ProseReader:
         said = [(m.start(), m.end(), narrator) for m in re.finditer(pattern, narration)]
         return sorted(mentions + said) if said else mentions
 
-    @staticmethod
-    def _reassign(scene: _SceneState, line: DialogueLine, cid: str, name: str | None = None) -> None:
+    def _reassign(self, scene: _SceneState, line: DialogueLine, cid: str, name: str | None = None) -> None:
+        """The line was cid's, not the one it was guessed to be; one left with no line has not spoken."""
         if scene.speakers[-1:] == [line.character]:
             scene.speakers.pop()
         if scene.speakers[-1:] != [cid]:
             scene.speakers.append(cid)
+        self._line_counts[line.character] -= 1
+        if self._line_counts[line.character] <= 0:
+            self._spoken.discard(line.character)
+        self._line_counts[cid] += 1
+        self._spoken.add(cid)
         line.character, line.speaker = cid, name or cid
 
     def _acts_on(self, narration: str) -> bool:
@@ -2030,6 +2049,14 @@ class ProseReader:
         if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
+
+    def _opening_subject(self, narration: str) -> str | None:
+        """The character a paragraph of Japanese narration opens on as its subject (球審が両手を広げた)."""
+        head = narration.lstrip(" 　\t")
+        mentions = self.cast.mentions(head[:30])
+        if not mentions or mentions[0][0] != 0 or not re.match(r"(?:さん|くん|ちゃん)?[はが]", head[mentions[0][1]:]):
+            return None
+        return mentions[0][2]
 
     def _narration_subject(self, text: str) -> _Tag | None:
         """The subject of a paragraph's last sentence that has one; a pronoun there is the character the sentence
