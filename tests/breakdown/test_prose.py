@@ -1231,3 +1231,13 @@ def test_one_who_has_not_spoken_and_whom_the_narration_after_an_untagged_line_op
             "「すぐ戻ります！」と岡本が言った。\n　藤井は振りかぶって、投げた。\n　乾いた音が球場に響いた。\n「ファウル！」\n"
             "　球審が両手を広げた。\n")
     assert _spoken(text, "ja")[-1].speaker == "球審"
+
+
+def test_on_the_phone_the_caller_answers_the_one_who_took_the_call_whoever_else_spoke():
+    pytest.importorskip("sudachipy")
+    text = ("控え室\n「緊張してる？」と千夏が言った。\n「少しね」と真理子が言った。\n"
+            "　そのとき、真理子の携帯電話が鳴った。母からだった。\n「もしもし、お母さん？」\n「真理子、大変なの。お父さんがネクタイを忘れたって」\n"
+            "　真理子が電話を耳から離して、千夏のほうを見た。\n「お父さんでしょ」\n「ネクタイ忘れたって」\n「これ、使う？」と絵美が言った。\n"
+            "「絵美、あなた天才」と真理子が言った。\n「知ってる」\n　真理子は電話を耳に戻した。\n「お母さん、ネクタイあった」と真理子が言った。\n"
+            "「あら、そうなの？　じゃあ、すぐ呼び戻すわね」\n")
+    assert _spoken(text, "ja")[-1].speaker == "母"

@@ -339,6 +339,7 @@ class _SceneState:
     gone: set[str] = field(default_factory=set)  # who the narration says left the scene and has not been back
     newcomers: set[str] = field(default_factory=set)  # descriptions narration brought in with "a" (an old man came in)
     caller: str | None = None  # one heard over the phone, until the narration hangs up
+    answerer: str | None = None  # and the one who took the call: the two talk to each other, whoever else chimes in
     narrator: str | None = None  # a first-person narrator, who is in every exchange the story tells
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
@@ -354,6 +355,11 @@ class _SceneState:
         never one who has left the scene."""
         if self.speakers:
             last = self.speakers[-1]
+            if self.caller and self.answerer and last in (self.caller, self.answerer):
+                # on the phone, one voice in the room that cuts in (Mum! Femi's got my shoe!) does not take a turn
+                other = self.answerer if last == self.caller else self.caller
+                if other not in self.gone:
+                    return other
             narrator = self.narrator
             if narrator and last != narrator and narrator not in self.gone and narrator in self.speakers + self.mentioned \
                     and self.caller is None and self.speakers.count(last) == 1:
@@ -1908,7 +1914,7 @@ class ProseReader:
             # 我挂掉电话回过头 / 電話を切ると: the caller is heard no more
             scene.gone.add(scene.caller)
             scene.speakers = [cid for cid in scene.speakers if cid != scene.caller]
-            scene.caller = None
+            scene.caller = scene.answerer = None
         if match is None:
             return
         caller_match = re.search(self.words.PHONE_CALLER, narration[match.end() :])
@@ -1935,7 +1941,7 @@ class ProseReader:
         # the two take turns from here, whichever of them speaks first
         scene.speakers = [cid for cid in scene.speakers if cid not in (answerer, caller)] + [answerer, caller]
         scene.last_actor = answerer
-        scene.caller = caller
+        scene.caller, scene.answerer = caller, answerer
 
     def _caller(self, raw: str) -> str | None:
         """The character a phone call is from: one named or a role (母, her mother), added if the story has no such one yet."""
