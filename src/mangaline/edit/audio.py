@@ -260,15 +260,15 @@ def _joined(placements: list[AudioPlacement]) -> list[AudioPlacement]:
     return joined
 
 
-def _ramp(count: int, seconds_in: float, seconds_out: float, sample_rate: int) -> np.ndarray:
+def _fade(piece: np.ndarray, seconds_in: float, seconds_out: float, sample_rate: int) -> None:
+    """Fade ``piece`` (frames x channels) in and out linearly, in place: only its two ends are touched."""
+    count = len(piece)
     up = min(count // 2, int(seconds_in * sample_rate))
     down = min(count // 2, int(seconds_out * sample_rate))
-    ramp = np.ones(count)
     if up:
-        ramp[:up] = np.linspace(0.0, 1.0, up)
+        piece[:up] *= np.linspace(0.0, 1.0, up)[:, None]
     if down:
-        ramp[count - down :] = np.linspace(1.0, 0.0, down)
-    return ramp[:, None]
+        piece[count - down :] *= np.linspace(1.0, 0.0, down)[:, None]
 
 
 def speech_gain(dialogue: np.ndarray, depth_db: float, sample_rate: int) -> np.ndarray:
@@ -357,14 +357,18 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
             # looped beds keep the episode's clock as their phase, so rain over two shots runs on across the cut
             phase = 0 if placed.role == "music" else first % len(source)
             fade_in, fade_out = (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S) if placed.role == "music" else (AMBIENCE_FADE_S, AMBIENCE_FADE_S)
-            piece = _tiled(source, phase, count) * _ramp(count, fade_in, fade_out, sample_rate)
+            piece = _tiled(source, phase, count)  # a new array: faded in place
+            _fade(piece, fade_in, fade_out, sample_rate)
         else:
-            piece = source[: total - first]
-        if piece.shape[1] == 1:  # a mono effect, panned by constant power
+            piece = source[: total - first]  # the decoded sound itself: not to be changed
+        # a mono effect is panned by constant power; the pan and the level are one factor, applied as it is laid
+        if piece.shape[1] == 1:
             angle = (placed.pan + 1) * np.pi / 4
-            piece = piece * np.array([np.cos(angle), np.sin(angle)]) * np.sqrt(2)
+            factor = np.array([np.cos(angle), np.sin(angle)]) * (np.sqrt(2) * gain)
+        else:
+            factor = gain
         target = music if placed.role == "music" else effects
-        target[first : first + len(piece)] += piece * gain
+        target[first : first + len(piece)] += piece * factor
     cache.clear()  # the decoded sounds and the last bed laid: up to an episode's length each, needed no more
     piece = target = None
     music *= speech_gain(dialogue, MUSIC_DUCK_DB, sample_rate)[:, None]
