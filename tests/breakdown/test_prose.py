@@ -1241,3 +1241,14 @@ def test_on_the_phone_the_caller_answers_the_one_who_took_the_call_whoever_else_
             "「絵美、あなた天才」と真理子が言った。\n「知ってる」\n　真理子は電話を耳に戻した。\n「お母さん、ネクタイあった」と真理子が言った。\n"
             "「あら、そうなの？　じゃあ、すぐ呼び戻すわね」\n")
     assert _spoken(text, "ja")[-1].speaker == "母"
+
+
+def test_a_cry_from_aloft_is_a_voice_of_its_own_until_the_narration_says_whose_it_was():
+    text = ('"How\'s the glass?" Captain Thorne asked.\n\n"Falling," said Pask.\n\n'
+            'Thorne grunted and looked up into the rigging.\n\n'
+            '"Deck there!" The cry came down thin and torn from the foretop. "Light on the starboard bow!"\n\n'
+            '"What sort of light?" the captain bellowed.\n\n"Ship\'s light, sir! Low down!"\n\n"Glass, Mr Pask."\n\n'
+            'From the foretop the lookout\'s voice came down again, fainter now. "She\'s put her light out, sir!"\n')
+    chapters, reader = _read(text, "en")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert [line.speaker for line in lines if line.text.startswith(("Deck", "Ship's", "She's"))] == ["lookout"] * 3

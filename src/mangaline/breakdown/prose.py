@@ -402,6 +402,9 @@ class ProseReader:
             self._after = [
                 re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
                 re.compile(rf"^[\s,]*{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
+                # "Deck there!" The cry came down from the foretop.: a voice no one is seen to have, heard so far
+                re.compile(r"^[\s,]*(?P<sound>(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+){0,2}?(?:voice|cry|shout|call|yell|scream|whisper))\s+"
+                           r"(?:came|rang|called|cried|shouted|sounded|floated|drifted|carried|echoed|rose)\b"),
             ]
             self._before = re.compile(rf"{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b(?:\s+[\w']+){{0,4}}\s*[,:]?\s*$")
             self._discover = [
@@ -1308,6 +1311,10 @@ class ProseReader:
             if match is None:
                 continue
             who = match.groupdict().get("who")
+            if match.groupdict().get("sound"):
+                tag = _Tag(who=self.cast.add(self.words.VOICES[0]))
+                tag.begin, tag.end = begin + match.start(), begin + match.end()
+                return tag
             tag = self._subject(who) if who else _Tag()
             if tag.who is None and tag.pronoun is None:
                 if self.language != "ja" or not match.group(0).strip():
@@ -1731,6 +1738,12 @@ class ProseReader:
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
             paragraph_subject = _Tag(who=owner)
+            voice = self.cast.known.get(getattr(self.words, "VOICES", ("",))[0])
+            if voice is not None and voice != owner and voice in scene.speakers and owner not in self._spoken \
+                    and self.cast.provisional(voice):
+                # the voice heard from the foretop before was the lookout's
+                self.cast.merge(voice, owner)
+                scene.speakers = [owner if c == voice else c for c in scene.speakers]
 
         speakers: list[str | None] = []
         tag_names = self._subject_names(narration, narration_names) if any(tags) else narration_names
