@@ -1252,3 +1252,9 @@ def test_a_cry_from_aloft_is_a_voice_of_its_own_until_the_narration_says_whose_i
     chapters, reader = _read(text, "en")
     lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert [line.speaker for line in lines if line.text.startswith(("Deck", "Ship's", "She's"))] == ["lookout"] * 3
+
+
+def test_the_crowd_is_a_speaker_a_tag_can_name():
+    text = ('The Salt Market\n\nThe crier rang his bell.\n\n"The salt tax is raised by two pennies!" the crier called.\n\n'
+            '"Two pennies!" a tanner yelled from the back.\n\n"Aye!" roared the crowd.\n')
+    assert _spoken(text, "en")[-1].speaker == "crowd"
