@@ -521,10 +521,10 @@ class ProseReader:
                 titled.update(names_in(re.finditer(leading, _unquoted(paragraph.text))))
             # 老槐树下 … 老槐树上: a 老 or 小 that every time runs on into the same next character is a word (老槐树), not a name
             text = "\n".join(p.text for p in paragraphs)
-            words = {name for name in titled if name[0] in "老小" and len(name) == 2 and name[1] not in self.words.SURNAMES
-                     and len({m.group(1) for m in re.finditer(rf"{re.escape(name)}(.|$)", text)}) == 1
-                     and re.search(rf"{re.escape(name)}[\u4e00-\u9fff]", text)}
-            found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED and name not in words
+            run_on = {name for name in titled if name[0] in "老小" and len(name) == 2 and name[1] not in self.words.SURNAMES
+                      and len({m.group(1) for m in re.finditer(rf"{re.escape(name)}(.|$)", text)}) == 1
+                      and re.search(rf"{re.escape(name)}[\u4e00-\u9fff]", text)}
+            found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED and name not in run_on
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
             found |= self._tokenized_names(paragraphs)
@@ -1312,7 +1312,7 @@ class ProseReader:
                 continue
             who = match.groupdict().get("who")
             if match.groupdict().get("sound"):
-                tag = _Tag(who=self.cast.add(self.words.VOICES[0]))
+                tag = _Tag(who=self.cast.add(self.words.UNSEEN_VOICE))
                 tag.begin, tag.end = begin + match.start(), begin + match.end()
                 return tag
             tag = self._subject(who) if who else _Tag()
@@ -1738,7 +1738,7 @@ class ProseReader:
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
             paragraph_subject = _Tag(who=owner)
-            voice = self.cast.known.get(getattr(self.words, "VOICES", ("",))[0])
+            voice = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
             if voice is not None and voice != owner and voice in scene.speakers and owner not in self._spoken \
                     and self.cast.provisional(voice):
                 # the voice heard from the foretop before was the lookout's

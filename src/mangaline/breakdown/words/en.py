@@ -130,6 +130,9 @@ EPITHETS: tuple[str, ...] = ("man", "woman", "old man", "old woman", "boy", "gir
 # Unnamed voices a character may turn out to be once they give their name.
 VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young woman", "young man", "old woman", "old man",
                            "old lady", "old gentleman", "girl", "boy", "stranger", "newcomer", "visitor")
+# The one voice heard from where no one is seen ("Deck there!" The cry came down from the foretop): a character of its
+# own until the narration says whose voice it was.
+UNSEEN_VOICE = "voice"
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 # Also an apposition after the name: "Mireille Dufresne, who is Mimi to everyone", "Tom Hale, known as Hal".
 NICKNAME = (r"(?:\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+|(?P<full>[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+(?:who is|who was|(?:better\s+)?known as|"
