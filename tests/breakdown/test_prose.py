@@ -1258,3 +1258,11 @@ def test_the_crowd_is_a_speaker_a_tag_can_name():
     text = ('The Salt Market\n\nThe crier rang his bell.\n\n"The salt tax is raised by two pennies!" the crier called.\n\n'
             '"Two pennies!" a tanner yelled from the back.\n\n"Aye!" roared the crowd.\n')
     assert _spoken(text, "en")[-1].speaker == "crowd"
+
+
+def test_a_voice_heard_is_the_one_the_narration_then_shows():
+    text = ("客栈\n　　大汉一拍桌子：“老子黑虎帮怕过谁？”\n　　就在这时，楼梯上传来一个清亮的女声：“好大的口气。”\n"
+            "　　众人抬头，只见一个红衣女子倚着栏杆，手里把玩着一只酒杯。\n　　“黑虎帮？”她慢悠悠地走下楼来。\n"
+            "　　红衣女子也不恼，径直坐下。\n　　“那就是不介意了。”她笑道，“在下苏晴，江南人氏。”\n")
+    lines = _spoken(text, "zh")
+    assert [line.speaker for line in lines if line.text in ("好大的口气。", "黑虎帮？")] == ["苏晴", "苏晴"]

@@ -1675,6 +1675,7 @@ class ProseReader:
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator:
                         self._reassign(scene, scene.guessed, opener, self.cast.names.get(opener, opener))
             scene.guessed = None
+            self._voice_shown(text, scene)
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
                 scene.mention(cid)
@@ -2068,6 +2069,25 @@ class ProseReader:
         if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
+
+    def _voice_shown(self, narration: str, scene: _SceneState) -> None:
+        """The voice just heard is the one the narration right after it shows: the one described person in it who has
+        not spoken (楼梯上传来一个清亮的女声：“好大的口气。” / 众人抬头，只见一个红衣女子倚着栏杆)."""
+        if not scene.speakers:
+            return
+        voice = scene.speakers[-1]
+        voices = set(getattr(self.words, "VOICES", ()))
+        if not self.cast.provisional(voice) or not set(self.cast.aliases(voice)) & voices:
+            return
+        described = {self.cast.known.get(d) for d in self.cast.described}
+        shown = list(dict.fromkeys(cid for _, _, cid in self.cast.mentions(narration)
+                                   if cid in described and cid != voice and cid not in self._spoken))
+        if len(shown) != 1 or len({self.cast.gender(voice), self.cast.gender(shown[0])} - {None}) > 1:
+            return
+        self.cast.merge(voice, shown[0])
+        scene.speakers = [shown[0] if c == voice else c for c in scene.speakers]
+        self._spoken.add(shown[0])
+        self._line_counts[shown[0]] += self._line_counts.pop(voice, 0)
 
     def _opening_subject(self, narration: str) -> str | None:
         """The character a paragraph of Japanese narration opens on as its subject (球審が両手を広げた)."""
