@@ -1266,3 +1266,12 @@ def test_a_voice_heard_is_the_one_the_narration_then_shows():
             "　　红衣女子也不恼，径直坐下。\n　　“那就是不介意了。”她笑道，“在下苏晴，江南人氏。”\n")
     lines = _spoken(text, "zh")
     assert [line.speaker for line in lines if line.text in ("好大的口气。", "黑虎帮？")] == ["苏晴", "苏晴"]
+
+
+def test_a_name_asked_back_that_the_rest_of_the_line_speaks_of_is_not_a_call():
+    text = ('"My client has already given a statement," said Janet Orme. She had a pen in one hand.\n\nOrme uncapped her pen at last.\n\n'
+            '"I\'d like a moment with my client," she said.\n\n"Of course." I stood up. "Harry?"\n\n'
+            'Bell held the door for me.\n\n"He\'s going to fold," he said.\n\n"He isn\'t. She is."\n\n'
+            '"Orme? She\'s been doing this since before you were born."\n\n'
+            '"That\'s why. She\'s just worked out who D is."\n')
+    assert _spoken(text, "en")[-1].speaker != "Janet Orme"

@@ -1512,7 +1512,10 @@ class ProseReader:
                 # a line that opens on a name and a short word (小雨回来啦) greets the one named; one that ends on it
                 # after more is said (放着吧，李总还没到) speaks of them
                 calls = self._call_rest(rest) or self.language == "zh" and clause == clauses[0] and len(rest) <= 3
-            if len(mentions) == 1 and calls:
+            if len(mentions) == 1 and calls and self.language == "en" and re.match(rf"[\s\"“]*{re.escape(core)}\s*\?", speech) \
+                    and self._spoken_of(mentions[0][2], speech.replace(core, " ", 1)):
+                pass  # "Orme? She's been doing this for years.": a name asked back, and the rest speaks of her
+            elif len(mentions) == 1 and calls:
                 called.add(mentions[0][2])
             elif not mentions and (titled := self._titled_call(core)):
                 called.add(titled)  # 蕾姐，…: a given name with a title, for 张蕾
@@ -1527,6 +1530,12 @@ class ProseReader:
                     if len(bearers) == 1:
                         called |= bearers
         return called
+
+    def _spoken_of(self, cid: str, speech: str) -> bool:
+        """Whether an English line says he or she of one whose gender the story knows (she's, him, her...)."""
+        words = {"f": r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b", "m": r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Hh]imself)\b"}
+        gender = self.cast.gender(cid)
+        return gender in words and re.search(words[gender], speech) is not None
 
     def _call_rest(self, rest: str) -> bool:
         """Whether what a CJK clause holds besides a name still makes it a call: nothing, a title (早苗おばさん),
