@@ -1275,3 +1275,12 @@ def test_a_name_asked_back_that_the_rest_of_the_line_speaks_of_is_not_a_call():
             '"Orme? She\'s been doing this since before you were born."\n\n'
             '"That\'s why. She\'s just worked out who D is."\n')
     assert _spoken(text, "en")[-1].speaker != "Janet Orme"
+
+
+def test_narration_that_says_who_it_was_gives_them_the_line_just_heard():
+    zh = ("书房\n张振国赶到的时候，法医王雪已经在书房里蹲了半个钟头。\n“凶器呢？”张振国问。\n“没找到。”王雪说。\n"
+          "门口探进来一个脑袋：“张队，管家带过来了。”\n是李明远，刚从警校分来的，队里都叫他小李。\n")
+    assert _spoken(zh, "zh")[-1].speaker == "李明远"
+    en = ('"Where is it?" Tom asked.\n\n"Not here," said Ann.\n\nThe door opened a crack. "Sir, the car is ready."\n\n'
+          'It was Pike, the driver. Tom nodded to him.\n\nPike waited by the door.\n')
+    assert _spoken(en, "en")[-1].speaker == "Pike"

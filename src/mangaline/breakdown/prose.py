@@ -1683,6 +1683,9 @@ class ProseReader:
                     if opener and opener not in self._spoken and opener != scene.guessed.character and not scene.guessed_by_subject \
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator:
                         self._reassign(scene, scene.guessed, opener, self.cast.names.get(opener, opener))
+            if scene.guessed is not None and (shown := self._it_was(text)) and shown != scene.guessed.character:
+                # 门口探进来一个脑袋：“张队，管家带过来了。” / 是李明远，刚从警校分来的: the narration says who it was
+                self._reassign(scene, scene.guessed, shown, self.cast.names.get(shown, shown))
             scene.guessed = None
             self._voice_shown(text, scene)
             scene.facing = self._facing(text)
@@ -2078,6 +2081,15 @@ class ProseReader:
         if tag.pronoun and guessed and self.cast.gender(guessed) in (tag.pronoun, None):
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
+
+    def _it_was(self, narration: str) -> str | None:
+        """The character a paragraph of narration opens by saying it was (是李明远，… / It was Tom.), if any."""
+        pattern = getattr(self.words, "IT_WAS", None)
+        match = re.match(pattern, narration.lstrip(" 　\t")) if pattern else None
+        if match is None:
+            return None
+        named = self.cast.mentions(match.group("who"))
+        return named[0][2] if len(named) == 1 and named[0][:2] == (0, len(match.group("who"))) else None
 
     def _voice_shown(self, narration: str, scene: _SceneState) -> None:
         """The voice just heard is the one the narration right after it shows: the one described person in it who has

@@ -215,3 +215,5 @@ SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak
 # What narration says just before a name when one hands or shows it something ("She showed Tom the letter"): the one
 # given it answers.
 HANDED = r"\b(?:handed|hands|showed|shows|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
+# What narration opens with to say whose the line just heard was (是李明远，刚从警校分来的 / It was Tom.).
+IT_WAS = r"It (?:was|is) (?P<who>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[.,;]"

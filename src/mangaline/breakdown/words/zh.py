@@ -173,3 +173,5 @@ SPOKEN_TO = r"[你您别]|不要|快点|赶紧"
 # The elders of a family, as narration calls them before their names (父亲林建国): 老林 is the one of the 林s who is one.
 FAMILY_ELDERS: tuple[str, ...] = ("父亲", "爸爸", "爷爷", "外公", "姥爷", "大伯", "伯伯", "伯父", "叔叔", "叔父", "舅舅", "姑父", "姨父",
                                   "岳父", "公公", "母亲", "妈妈", "奶奶", "外婆", "姥姥", "伯母", "婶婶", "舅妈", "姑妈", "姨妈")
+# What narration opens with to say whose the line just heard was (是李明远，刚从警校分来的 / It was Tom.).
+IT_WAS = r"(?:原来)?是(?P<who>[\u4e00-\u9fff]{2,4}?)(?=[，。,！])"
