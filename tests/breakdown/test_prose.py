@@ -1284,3 +1284,10 @@ def test_narration_that_says_who_it_was_gives_them_the_line_just_heard():
     en = ('"Where is it?" Tom asked.\n\n"Not here," said Ann.\n\nThe door opened a crack. "Sir, the car is ready."\n\n'
           'It was Pike, the driver. Tom nodded to him.\n\nPike waited by the door.\n')
     assert _spoken(en, "en")[-1].speaker == "Pike"
+
+
+def test_a_chinese_surname_and_a_title_that_is_also_a_role_is_the_one_named():
+    text = ("书房\n凌晨三点，张振国赶到的时候，法医王雪已经在书房里蹲了半个钟头。\n“什么情况？”张振国问。\n"
+            "王雪没有回头。“死者五十八岁。”\n“有人能证明吗？”张振国问。\n老周犹豫了一下，答道：“没有。”\n"
+            "王医生站起身，摘下口罩。“张队，你过来看一下。”\n")
+    assert _spoken(text, "zh")[-1].speaker == "王雪"

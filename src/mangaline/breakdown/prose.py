@@ -512,7 +512,9 @@ class ProseReader:
 
             def names_in(found: Iterable[re.Match[str]]) -> list[str]:
                 # 小女孩 is a role noun after its 小, not 小女 and a word after it; 被王医生拦住了 is 王医生, after 被
-                return [m.group(1) for m in found if not m.string.startswith(roles, m.start(1) + 1)
+                # (王医生 is a surname and its title, though 医生 is a role too)
+                return [m.group(1) for m in found
+                        if not (m.group(1)[0] in self.words.ALIAS_PREFIXES and m.string.startswith(roles, m.start(1) + 1))
                         and m.group(1)[0] not in self.words.NOT_IN_NAMES]
 
             for paragraph in paragraphs:
