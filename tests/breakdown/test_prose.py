@@ -1291,3 +1291,10 @@ def test_a_chinese_surname_and_a_title_that_is_also_a_role_is_the_one_named():
             "王雪没有回头。“死者五十八岁。”\n“有人能证明吗？”张振国问。\n老周犹豫了一下，答道：“没有。”\n"
             "王医生站起身，摘下口罩。“张队，你过来看一下。”\n")
     assert _spoken(text, "zh")[-1].speaker == "王雪"
+
+
+def test_a_nod_that_ends_the_narration_is_the_answer_and_the_one_who_asked_goes_on():
+    text = ("车厢\n下铺坐着一个老人，穿一件旧军绿色棉袄。\n我从中铺探下头去。“大爷，您是老兵？”\n"
+            "他抬头看了我一眼，点点头。\n“哪年的兵？”\n“七九年。”\n")
+    lines = _spoken(text, "zh")
+    assert lines[1].character == lines[0].character and lines[2].character != lines[0].character

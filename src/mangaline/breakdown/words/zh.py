@@ -165,7 +165,9 @@ DESCRIBED_PERSON = (r"(?:一个|一位|一名)(?:[^，。！？；：“”「�
 DESCRIBED_GENDERS: dict[str, str] = {"大汉": "m", "女子": "f", "少女": "f", "女人": "f", "姑娘": "f", "男子": "m", "汉子": "m", "老者": "m",
                                      "少年": "m", "男人": "m", "书生": "m", "道人": "m"}
 # What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
-SILENCE = r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|答话|理会|理他|理她|搭理|回头|开口|应声|接话)|沉默|一言不发|不语|不吭"
+SILENCE = (r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|答话|理会|理他|理她|搭理|回头|开口|应声|接话)|沉默|一言不发|不语|不吭"
+           # a nod or a shake of the head that ends the narration is the answer itself (他抬头看了我一眼，点点头。)
+           r"|点点头|点了点头|摇摇头|摇了摇头")
 # What narration says just before a name when one hands it something (把信封递给林夏): the one given it answers.
 HANDED = r"(?:递给|交给|塞给|拿给|推给)$"
 # Words of a line that speak to someone (你, 别, 快): a name such a line opens on is a call, not the speaker's own.
