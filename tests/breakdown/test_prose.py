@@ -1298,3 +1298,10 @@ def test_a_nod_that_ends_the_narration_is_the_answer_and_the_one_who_asked_goes_
             "他抬头看了我一眼，点点头。\n“哪年的兵？”\n“七九年。”\n")
     lines = _spoken(text, "zh")
     assert lines[1].character == lines[0].character and lines[2].character != lines[0].character
+
+
+def test_a_child_calling_grandpa_calls_the_old_man_the_narration_speaks_of():
+    text = ("车厢\n下铺坐着一个老人。对面是一个年轻妈妈，带着一个小女孩。\n“去看一个老战友。”老人说。\n"
+            "列车员推着小推车过来：“啤酒饮料矿泉水，来，腿收一下！”\n小女孩捧着罐子想了想，又推到老人面前。\n"
+            "“爷爷，给你吃。”\n“爷爷不吃，你吃。”\n")
+    assert _spoken(text, "zh")[-1].speaker == "老人"

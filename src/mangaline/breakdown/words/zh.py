@@ -115,8 +115,9 @@ VOICES: tuple[str, ...] = ("女人", "男人", "声音", "女孩", "男孩", "�
 KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["爸", "爸爸", "老爸", "爹"], ("父亲", "爸爸")),
     **dict.fromkeys(["妈", "妈妈", "老妈", "娘"], ("母亲", "妈妈")),
-    **dict.fromkeys(["爷爷", "爷"], ("爷爷",)),
-    **dict.fromkeys(["奶奶"], ("奶奶",)),
+    # a child calls any old man 爷爷 and any old woman 奶奶: the one narration calls 老人 is called so too
+    **dict.fromkeys(["爷爷", "爷"], ("爷爷", "老人", "老头", "老大爷")),
+    **dict.fromkeys(["奶奶"], ("奶奶", "老太太", "老太婆")),
     **dict.fromkeys(["哥", "哥哥"], ("哥哥",)), **dict.fromkeys(["姐", "姐姐"], ("姐姐",)),
     **dict.fromkeys(["外婆", "姥姥"], ("外婆", "姥姥")), **dict.fromkeys(["外公", "姥爷"], ("外公", "姥爷")),
     **dict.fromkeys(["舅舅"], ("舅舅",)), **dict.fromkeys(["叔叔"], ("叔叔",)), **dict.fromkeys(["姑姑"], ("姑姑",)),
