@@ -1305,3 +1305,13 @@ def test_a_child_calling_grandpa_calls_the_old_man_the_narration_speaks_of():
             "列车员推着小推车过来：“啤酒饮料矿泉水，来，腿收一下！”\n小女孩捧着罐子想了想，又推到老人面前。\n"
             "“爷爷，给你吃。”\n“爷爷不吃，你吃。”\n")
     assert _spoken(text, "zh")[-1].speaker == "老人"
+
+
+def test_one_spoken_of_by_title_and_surname_is_not_the_one_speaking():
+    text = ("Helen Carver had taught English for twenty-two years. Priya Anand had taught it for six weeks.\n\n"
+            '"Is it always like this?" Priya asked. She laughed.\n\n'
+            '"I cried in the car park every Friday," Helen said. She capped her pen.\n\n'
+            'Douglas Reid came in with a clipboard. He looked pleased with himself.\n\n'
+            '"Afternoon, ladies," Douglas said.\n\nBoth women laughed.\n\n'
+            '"Mr Reid, did Mrs Carver really cry in the car park every Friday?"\n')
+    assert _spoken(text, "en")[-1].speaker != "Helen Carver"

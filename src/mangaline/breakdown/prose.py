@@ -2172,7 +2172,15 @@ class ProseReader:
             return set()
         # a role noun (the only doctor on the floor, 先生) is said of oneself as readily as of anyone
         own = set(self.words.FIRST_PERSON) | {self.words.NARRATOR} | set(getattr(self.words, "ROLES", {}))
-        return {cid for start, end, cid in self.cast.mentions(speech) if speech[start:end] not in own}
+        named = {cid for start, end, cid in self.cast.mentions(speech) if speech[start:end] not in own}
+        if self.language == "en":
+            # "did Mrs Carver really cry?": one spoken of by title and surname, a form the story has not used yet
+            titles = _alternation(t for t in self.words.TITLES if t[:1].isupper())
+            for match in re.finditer(rf"\b(?:{titles})\.?\s+[A-Z][a-z]+\b", speech):
+                found = self.cast._matches(match.group(0))
+                if len(found) == 1:
+                    named |= found
+        return named
 
     def _facing(self, narration: str) -> list[str]:
         """Characters narration has someone turn to, look at or ask (Owen turned to Gregory / 她看着林夏 / 部長に訊いた),
