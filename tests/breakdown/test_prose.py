@@ -189,7 +189,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
 # raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.79), "ja": (0.97, 0.66), "zh": (0.97, 0.76)}
+EVAL_FLOORS = {"en": (0.97, 0.80), "ja": (0.97, 0.66), "zh": (0.97, 0.77)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
