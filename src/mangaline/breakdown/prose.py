@@ -1514,10 +1514,10 @@ class ProseReader:
                 # a line that opens on a name and a short word (小雨回来啦) greets the one named; one that ends on it
                 # after more is said (放着吧，李总还没到) speaks of them
                 calls = self._call_rest(rest) or self.language == "zh" and clause == clauses[0] and len(rest) <= 3
-            if len(mentions) == 1 and calls and self.language == "en" and re.match(rf"[\s\"“]*{re.escape(core)}\s*\?", speech) \
-                    and self._spoken_of(mentions[0][2], speech.replace(core, " ", 1)):
-                pass  # "Orme? She's been doing this for years.": a name asked back, and the rest speaks of her
-            elif len(mentions) == 1 and calls:
+            # "Orme? She's been doing this for years.": a name asked back, and the rest speaks of her: no call
+            asked_back = len(mentions) == 1 and self.language == "en" and re.match(
+                rf"[\s\"“]*{re.escape(core)}\s*\?", speech) is not None and self._spoken_of(mentions[0][2], speech.replace(core, " ", 1))
+            if len(mentions) == 1 and calls and not asked_back:
                 called.add(mentions[0][2])
             elif not mentions and (titled := self._titled_call(core)):
                 called.add(titled)  # 蕾姐，…: a given name with a title, for 张蕾
