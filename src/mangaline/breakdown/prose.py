@@ -445,6 +445,9 @@ class ProseReader:
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u4e00-\u9fff]{{0,3}}[：:])")
         else:
             self._said_next = re.compile(rf"^[\s　]*{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+        # Mrs Carver, Mr Reid: a title and a surname in English
+        self._titled_surname = re.compile(rf"\b(?:{_alternation(t for t in self.words.TITLES if t[:1].isupper())})\.?\s+[A-Z][a-z]+\b") \
+            if language == "en" else None
         # one narration brings in with "a" (An old man shuffled in): "the old man" after it is someone new
         epithets = getattr(self.words, "EPITHETS", ())
         self._newcomer = re.compile(rf"\b(?:an?|another)\s+(?:[a-z]+\s+)??({_alternation(epithets)})\b",
@@ -1757,8 +1760,7 @@ class ProseReader:
             if voice is not None and voice != owner and voice in scene.speakers and owner not in self._spoken \
                     and self.cast.provisional(voice):
                 # the voice heard from the foretop before was the lookout's
-                self.cast.merge(voice, owner)
-                scene.speakers = [owner if c == voice else c for c in scene.speakers]
+                self._merge(scene, voice, owner)
 
         speakers: list[str | None] = []
         tag_names = self._subject_names(narration, narration_names) if any(tags) else narration_names
@@ -1830,26 +1832,22 @@ class ProseReader:
                 if stranger is not None and stranger != who and stranger in {self.cast.known.get(d) for d in self.cast.described} \
                         and scene.speakers[-1:] != [stranger]:
                     # the one described so far (一个青衫人) gives the name, not the role whose turn it only seemed
-                    self.cast.merge(stranger, introduced)
-                    scene.speakers = [introduced if c == stranger else c for c in scene.speakers]
+                    self._merge(scene, stranger, introduced)
                 elif who is not None and self.cast.provisional(who) and (introduced not in self._spoken or not guessed) \
                         and self.cast.known.get(self.words.NARRATOR) != introduced:
-                    self.cast.merge(who, introduced)
-                    scene.speakers = [introduced if c == who else c for c in scene.speakers]
+                    self._merge(scene, who, introduced)
                 elif introduced not in self._spoken:
                     voice = self._voice_to_name(introduced)
                     # one who answers the voice ("どなた？" / "水野です") is someone else
                     if voice is not None and scene.speakers[-1:] != [voice]:
-                        self.cast.merge(voice, introduced)
-                        scene.speakers = [introduced if c == voice else c for c in scene.speakers]
+                        self._merge(scene, voice, introduced)
                 who = introduced
             elif introduced and introduced not in self._spoken and self.cast.described:
                 # guessed right, the name is still the one the stranger described so far (一个青衫人) gives
                 voice = self._voice_to_name(introduced)
                 if voice is not None and voice in {self.cast.known.get(d) for d in self.cast.described} \
                         and scene.speakers[-1:] != [voice]:
-                    self.cast.merge(voice, introduced)
-                    scene.speakers = [introduced if c == voice else c for c in scene.speakers]
+                    self._merge(scene, voice, introduced)
             # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
             last = _clean(inner[-1])
             dash = re.search(r"[—―\-]+$", inner[-1].rstrip())
@@ -2023,8 +2021,7 @@ class ProseReader:
             return
         if len({self.cast.gender(previous), self.cast.gender(name)} - {None}) > 1:
             return
-        self.cast.merge(previous, name)
-        scene.speakers = [name if c == previous else c for c in scene.speakers]
+        self._merge(scene, previous, name)
         renamed = [name if c == previous else c for c in scene.mentioned]
         scene.mentioned = [c for k, c in enumerate(renamed) if c not in renamed[k + 1 :]]
 
@@ -2039,6 +2036,11 @@ class ProseReader:
         pattern = {"en": rf"\b(?:I|my|me)\b", "ja": rf"(?:{first})(?=[はがもの、])", "zh": rf"(?:{first})(?!们)"}[self.language]
         said = [(m.start(), m.end(), narrator) for m in re.finditer(pattern, narration)]
         return sorted(mentions + said) if said else mentions
+
+    def _merge(self, scene: _SceneState, provisional: str, cid: str) -> None:
+        """The unnamed voice or role ``provisional`` turns out to be ``cid``: in the cast, and in the scene's turns."""
+        self.cast.merge(provisional, cid)
+        scene.speakers = [cid if c == provisional else c for c in scene.speakers]
 
     def _reassign(self, scene: _SceneState, line: DialogueLine, cid: str, name: str | None = None) -> None:
         """The line was cid's, not the one it was guessed to be; one left with no line has not spoken."""
@@ -2107,8 +2109,7 @@ class ProseReader:
                                    if cid in described and cid != voice and cid not in self._spoken))
         if len(shown) != 1 or len({self.cast.gender(voice), self.cast.gender(shown[0])} - {None}) > 1:
             return
-        self.cast.merge(voice, shown[0])
-        scene.speakers = [shown[0] if c == voice else c for c in scene.speakers]
+        self._merge(scene, voice, shown[0])
         self._spoken.add(shown[0])
         self._line_counts[shown[0]] += self._line_counts.pop(voice, 0)
 
@@ -2173,10 +2174,9 @@ class ProseReader:
         # a role noun (the only doctor on the floor, 先生) is said of oneself as readily as of anyone
         own = set(self.words.FIRST_PERSON) | {self.words.NARRATOR} | set(getattr(self.words, "ROLES", {}))
         named = {cid for start, end, cid in self.cast.mentions(speech) if speech[start:end] not in own}
-        if self.language == "en":
+        if self._titled_surname is not None:
             # "did Mrs Carver really cry?": one spoken of by title and surname, a form the story has not used yet
-            titles = _alternation(t for t in self.words.TITLES if t[:1].isupper())
-            for match in re.finditer(rf"\b(?:{titles})\.?\s+[A-Z][a-z]+\b", speech):
+            for match in self._titled_surname.finditer(speech):
                 found = self.cast._matches(match.group(0))
                 if len(found) == 1:
                     named |= found
