@@ -90,21 +90,18 @@ class ClippingCheck(MeasuredCheck):
         if not len(samples):
             return self.verdict(1.0, "", "no sound")
         magnitude = np.abs(samples)
-        clipped = magnitude >= self.level
-        share = float(clipped.mean())
         peak = float(magnitude.max())
-        peak_db = 20 * math.log10(max(peak, 1e-9))
-        plateau = self._plateau(magnitude, peak) if peak_db >= self.near_full_db else None
-        rounded = None
-        if plateau is not None:
-            score, gap = plateau
-            why = (f"the loudest 1% of the sound lies within {gap:.2f} dB of its {peak_db:.1f} dBFS peak: flat tops, "
-                   f"clipped and rounded off by the codec")
-            rounded = self.verdict(score, why, why)
+        on_the_rail = self._on_the_rail(magnitude, peak)
+        rounded = self._rounded(magnitude, peak)
+        # a few samples over the level where the codec rang, and the flattened tops under it: the one that fails
+        return rounded if rounded is not None and on_the_rail.passed and not rounded.passed else on_the_rail
+
+    def _on_the_rail(self, magnitude: np.ndarray, peak: float) -> Verdict:
+        """The verdict of the samples at full scale: their share and their flat tops."""
+        clipped = magnitude >= self.level
         if not clipped.any():
-            if rounded is not None and not rounded.passed:
-                return rounded
-            return self.verdict(1.0, "", f"peak {peak_db:.1f} dBFS, nothing clipped")
+            return self.verdict(1.0, "", f"peak {20 * math.log10(max(peak, 1e-9)):.1f} dBFS, nothing clipped")
+        share = float(clipped.mean())
         # a few clipped samples in a long take are a small share but a string of crackles: flat tops count on
         # their own, so a short line driven into clipping fails however long the shot around it is
         flat_tops = sum(1 for a, b in runs(clipped) if b - a >= int(self.flat_run) and magnitude[a:b].max() >= self.rail)
@@ -116,17 +113,22 @@ class ClippingCheck(MeasuredCheck):
         why = (f"{share:.2%} of the samples are at full scale ({int(clipped.sum())} samples, {flat_tops} flat "
                f"top{'s' if flat_tops != 1 else ''} of {int(self.flat_run)} or more, in {spans_text(spans)})")
         score = min(falloff(share, self.max_share), falloff(flat_tops, self.max_flat_tops))
-        on_the_rail = self.verdict(score, why, why)
-        # a few samples over the level where the codec rang, and the flattened tops under it: the one that fails
-        return rounded if rounded is not None and on_the_rail.passed and not rounded.passed else on_the_rail
+        return self.verdict(score, why, why)
 
-    def _plateau(self, magnitude: np.ndarray, peak: float) -> tuple[float, float] | None:
-        """(score, dB from the peak down to the loudest 1% of the loud samples), or None with too little sound."""
+    def _rounded(self, magnitude: np.ndarray, peak: float) -> Verdict | None:
+        """The verdict of flat tops rounded off just under full scale: how far under a peak near full scale the loudest
+        1% of the loud samples (over a tenth of the peak) lie; None for a quieter peak or under a tenth of a second of
+        sound (no level to pile up at)."""
+        peak_db = 20 * math.log10(max(peak, 1e-9))
+        if peak_db < self.near_full_db:
+            return None
         loud = magnitude[magnitude > peak / 10]
         if len(loud) < SAMPLE_RATE // 10:
-            return None  # under a tenth of a second of sound: no level to pile up at
+            return None
         gap = 20 * math.log10(peak / max(float(np.percentile(loud, 99)), 1e-9))
-        return min(1.0, 0.5 * gap / self.plateau_db), gap
+        why = (f"the loudest 1% of the sound lies within {gap:.2f} dB of its {peak_db:.1f} dBFS peak: flat tops, "
+               f"clipped and rounded off by the codec")
+        return self.verdict(min(1.0, 0.5 * gap / self.plateau_db), why, why)
 
 
 class SilenceCheck(MeasuredCheck):
