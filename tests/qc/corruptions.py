@@ -332,7 +332,7 @@ def _truth(code: str, files: Mapping[str, Path], plan: MotionPlan, timing: ShotT
     spoken = tuple(LineTruth(character=line.character, start=line.start, end=line.end, envelope=line.envelope,
                              text=line.text) for line in lines)
     return Truth.from_keyframe(code, files, fps=float(plan.fps), duration=timing.frames / plan.fps, prompt=prompt,
-                               sheets=sheets, lines=spoken)
+                               sheets=sheets, lines=spoken, move=plan.move.value)
 
 
 # --- the cases ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ sound fail the check that is for them, and say why in numbers."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -277,3 +278,71 @@ def test_a_models_still_grained_and_pushed_in_where_someone_speaks_is_frozen(tmp
     for quiet in (truth(), _speaking(screen_x=1.3)):
         verdict = check.judge(still, quiet)
         assert verdict.passed and verdict.score == 1.0, (quiet, verdict)
+
+
+def _eased_push(room: Path, count: int, *, zoom: float, hold_from: int | None = None) -> np.ndarray:
+    """The camera pushing in by ``zoom`` over the clip, eased in and out as the motion plan eases a move, with fresh
+    grain every frame; from ``hold_from`` on, the picture there held (grained afresh, pushed in 2 % more over the
+    rest, as a model's freeze is)."""
+    image = Image.open(room).convert("RGB")
+    w, h = image.size
+    rng = np.random.default_rng(11)
+    frames = []
+    for i in range(count):
+        u = i / (count - 1)
+        z = 1 + zoom * u * u * (3 - 2 * u)
+        if hold_from is not None and i > hold_from:
+            held = hold_from / (count - 1)
+            z = (1 + zoom * held * held * (3 - 2 * held)) * (1 + 0.02 * (i - hold_from) / (count - 1 - hold_from))
+        box = (w / 2 - w / z / 2, h / 2 - h / z / 2, w / 2 + w / z / 2, h / 2 + h / z / 2)
+        frame = np.asarray(image.resize((160, 284), Image.Resampling.BILINEAR, box=box), np.float32)
+        frames.append(np.clip(frame + rng.normal(0, 3.0, frame.shape), 0, 255).astype(np.uint8))
+    return np.stack(frames)
+
+
+def _person(tmp: Path, share: float) -> CharacterTruth:
+    """june in view, her mask a block in the middle of the frame filling ``share`` of it."""
+    w, h = SIZE
+    mask = Image.new("L", SIZE, 0)
+    side = (share * w * h) ** 0.5
+    ImageDraw.Draw(mask).rectangle((w / 2 - side / 2, h / 2 - side / 2, w / 2 + side / 2, h / 2 + side / 2), fill=255)
+    path = tmp / f"june-{share}.png"
+    mask.save(path)
+    return CharacterTruth(id="june", mask=path, screen_x=0.5)
+
+
+def test_a_still_in_a_quiet_shot_is_frozen_where_the_shot_asks_for_motion(tmp_path: Path) -> None:
+    room = draw_room(tmp_path / "room.png")
+    check = FrozenFramesCheck()
+    quiet = {move: Truth(shot="ep01_sc01_sh010", width=SIZE[0], height=SIZE[1], fps=24.0, duration=5.0, move=move)
+             for move in ("push_in", "static")}
+    # a 5 s push-in, eased: slow enough at either end to pass for a still pushed in, and it is the clean take
+    eased = check.judge(_Frames(_eased_push(room, 120, zoom=0.15)), quiet["push_in"])
+    assert eased.passed, eased
+    # the same take held from 2.5 s on, where the camera should be travelling fastest: frozen
+    held = check.judge(_Frames(_eased_push(room, 120, zoom=0.15, hold_from=60)), quiet["push_in"])
+    assert not held.passed and "of the clip is frozen (2.5" in held.reason, held
+    # a held shot: a still of the room passes, and so does one of someone far off; held on someone who fills a
+    # third of the frame, the same still is frozen (the breathing and blinking of a close shot are missing)
+    still = _Frames(_camera(room, 48, zoom=0.03))
+    static = quiet["static"]
+    assert check.judge(still, static).passed
+    far = dataclasses.replace(static, characters={"june": _person(tmp_path, 0.02)})
+    assert check.judge(still, far).passed
+    close = check.judge(still, dataclasses.replace(static, characters={"june": _person(tmp_path, 0.3)}))
+    assert not close.passed and "100% of the clip is frozen" in close.reason, close
+
+
+def test_bars_round_the_picture_do_not_pass_for_a_freeze(tmp_path: Path) -> None:
+    room = draw_room(tmp_path / "room.png")
+    check = FrozenFramesCheck()
+    # the draft's slow camera move, no grain, pillarboxed into a 16:9 frame: two thirds of the frame never change
+    moving = _camera(room, 48, pan=0.02, grain=0.0)
+    boxed = np.zeros((len(moving), 90, 160, 3), np.uint8)
+    for i, frame in enumerate(moving):
+        boxed[i, :, 55:105] = np.asarray(Image.fromarray(frame).resize((50, 90), Image.Resampling.BILINEAR))
+    verdict = check.judge(_Frames(boxed), truth())
+    assert verdict.passed and verdict.score == 1.0, verdict
+    # the same picture frozen, in its bars: frozen
+    frozen = check.judge(_Frames(np.repeat(boxed[:1], len(boxed), axis=0)), truth())
+    assert not frozen.passed, frozen

@@ -271,7 +271,7 @@ def _truth(ctx: StepContext, shot: Shot, timing: ShotTiming, voices: dict[str, V
     )
     frame = ctx.params.get("frame", {})
     fields: dict[str, Any] = {"fps": float(ctx.params["fps"]), "duration": duration, "lines": lines, "prompt": prompt,
-                              "sheets": sheets}
+                              "sheets": sheets, "move": shot.move.value}
     if "layout.json" not in layered.components and frame:
         fields.update(width=int(frame["width"]), height=int(frame["height"]))
     return Truth.from_keyframe(shot.code, layered.components, **fields)

@@ -275,6 +275,9 @@ class Truth:
     characters: Mapping[str, CharacterTruth] = field(default_factory=dict)
     lines: tuple[LineTruth, ...] = ()
     continuous_with_next: bool = False  # the action runs on into the next shot (a match cut)
+    # the camera move the shot plans (a CameraMove's value: static, push_in, pan_left ...), eased in and out over
+    # the clip as the motion plan eases it (model.motion.ease_in_out); None where it is not known
+    move: str | None = None
     scene: str = ""  # the scene the shot belongs to: cut checks judge the cuts inside a scene
     # parts of the frame burned-in captions may cover (x0, y0, x1, y1 as fractions of the frame):
     # text there is the subtitles, not leakage

@@ -19,11 +19,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigError, RenderError
+from ..model.motion import ease_in_out
 from ..model.qc import Verdict
+from ..model.script import CameraMove
 from .base import Check, Take, Truth
 
 __all__ = ["BlackFramesCheck", "DurationCheck", "FlickerCheck", "FormatCheck", "FrozenFramesCheck", "MeasuredCheck",
-           "falloff", "luma", "runs", "spans_text"]
+           "falloff", "luma", "picture_area", "runs", "spans_text"]
 
 _LUMA: weakref.WeakKeyDictionary[Take, np.ndarray] = weakref.WeakKeyDictionary()
 
@@ -215,24 +217,34 @@ class FrozenFramesCheck(MeasuredCheck):
     keeps scaling the still about the centre. A stretch in which every frame is the stretch's first frame scaled up
     by at most that push (``push`` over the clip), once both are averaged over blocks of 4x4 px (which evens out the
     grain), is such a still. Whether it is a freeze depends on what the shot asks for: in a shot where a character
-    in view speaks, people act, and a pushed-in still of ``min_push_seconds`` or more is frozen wherever it falls; a
-    shot in which nobody speaks may hold still while its camera eases in, which looks the same, and is left alone.
+    in view speaks, people act, and a pushed-in still of ``min_push_seconds`` or more is frozen wherever it falls.
+    A shot in which nobody speaks may hold still while its camera eases in or settles, which looks the same; there
+    a pushed-in still is frozen only where the shot asks for motion all the same: over ``min_progress`` or more of
+    the way of the camera move it plans (eased as the motion plan eases it: a still where the camera should be
+    travelling fastest), or, in a shot whose camera holds, when someone in view fills ``min_person`` of the frame or
+    more (close enough that their breathing and blinking show; a still of an empty room or a far crowd is left alone).
     """
 
     name = "frozen_frames"
     subjects = frozenset({"clip"})
     threshold = 0.5
     description = ("share of the clip that is frozen (stretches of min_seconds or more that stay within noise of their "
-                   "first frame, or, in a shot where someone in view speaks, of min_push_seconds or more that stay within "
-                   "push_noise of it pushed in)")
+                   "first frame, or of min_push_seconds or more that stay within push_noise of it pushed in: where someone "
+                   "in view speaks, where the planned camera move covers min_progress of its way, or where a held camera "
+                   "is on someone filling min_person of the frame)")
     limits = {"max_share": (0.0, 1.0), "noise": (0.0, 255.0), "min_seconds": (0.0, 60.0), "push": (0.0, 0.5),
-              "push_noise": (0.0, 255.0), "min_push_seconds": (0.0, 60.0)}
+              "push_noise": (0.0, 255.0), "min_push_seconds": (0.0, 60.0), "min_progress": (0.0, 1.0),
+              "min_person": (0.0, 1.0)}
     max_share = 0.35  # share of the clip frozen that scores 0.5 (the draft holds still for 15% at most)
     noise = 0.8  # mean difference (0..255, over R, G and B) under which a frame is the same picture (freezedetect's -50 dB)
     min_seconds = 0.5  # a still stretch shorter than this is a hold, not a freeze
     push = 0.045  # the most a model pushes in over the whole clip unasked (share of the frame)
     push_noise = 1.2  # mean luma difference of 4x4 blocks under which a frame is the first one pushed in
     min_push_seconds = 0.8  # a pushed-in still shorter than this is a pause, not a freeze
+    # in a quiet shot: the share of its camera move's way (the eased ends of a move cover a tenth each) a still must
+    # span to be frozen, and the share of the frame someone in view fills in a held shot for a still of them to be
+    min_progress = 0.3
+    min_person = 0.1
     _BLOCK = 4  # px (of the 160 px decode) averaged together: the grain of a model's take evens out
 
     def judge(self, take: Take, truth: Truth) -> Verdict:
@@ -243,6 +255,9 @@ class FrozenFramesCheck(MeasuredCheck):
         # every channel counts, as in freezedetect: a change of colour at one brightness is still a change
         frames = take.all_frames().astype(np.int16)
         fps = _frame_rate(take, n)
+        # bars (a picture letterboxed or pillarboxed into the frame) never change: the picture is measured without them
+        rows, cols = picture_area(levels)
+        levels, frames = levels[:, rows, cols], frames[:, rows, cols]
         black = (levels <= BlackFramesCheck.pixel_level).mean(axis=(1, 2)) >= BlackFramesCheck.picture_share
         frozen = np.zeros(n, bool)
         # like freezedetect: a stretch stays frozen while every frame is within noise of its first one,
@@ -256,6 +271,10 @@ class FrozenFramesCheck(MeasuredCheck):
             start = i
         if _someone_speaks(truth):
             frozen |= self._pushed_in_still(levels, fps)
+        else:
+            for first, end in runs(self._pushed_in_still(levels, fps)):
+                if self._asks_for_motion(truth, first, end, fps):
+                    frozen[first:end] = True
         # black stretches are still too; the black check judges them, so they are not counted twice
         frozen &= ~black
         share = float(frozen.mean())
@@ -265,6 +284,22 @@ class FrozenFramesCheck(MeasuredCheck):
             return self.verdict(score, "", "no frozen stretch")
         where = spans_text(spans)
         return self.verdict(score, f"{share:.0%} of the clip is frozen ({where})", f"{share:.0%} frozen ({where})")
+
+    def _asks_for_motion(self, truth: Truth, first: int, end: int, fps: float) -> bool:
+        """Whether a shot in which nobody speaks asks for motion over frames ``first`` to ``end`` (exclusive): its
+        camera travels ``min_progress`` of its way there, or it holds on someone who fills ``min_person`` of the frame."""
+        if truth.move is None:
+            return False
+        if truth.move != CameraMove.STATIC:
+            frames = round(truth.duration * fps) if truth.duration else end
+            last = max(1, frames - 1)
+            return ease_in_out((end - 1) / last) - ease_in_out(first / last) >= self.min_progress
+        size = (max(2, round(truth.width / 8)), max(2, round(truth.height / 8)))
+        for character in truth.characters:
+            mask = truth.character_mask(character, size)
+            if mask is not None and float(mask.mean()) >= self.min_person:
+                return True
+        return False
 
     def _pushed_in_still(self, levels: np.ndarray, fps: float) -> np.ndarray:
         """The frames of stretches that are one still, grained and slowly pushed in (a model's freeze), of at least
@@ -294,6 +329,21 @@ class FrozenFramesCheck(MeasuredCheck):
                 frozen[start:i] = True
             start, zoom = i, 1.0
         return frozen
+
+
+def picture_area(levels: np.ndarray, level: float = 26.0) -> tuple[slice, slice]:
+    """The rows and columns of frames ``levels`` (n, h, w luma) that hold the picture: all of them, less bars at the
+    edges that are black (99% of their pixels at or under ``level``, blackdetect's) in every frame."""
+    n, h, w = levels.shape
+    sample = levels[:: max(1, n // 12)]
+
+    def span(axis: tuple[int, int], size: int) -> slice:
+        picture = np.flatnonzero(np.percentile(sample, 99, axis=axis) > level)
+        if not picture.size or picture[-1] - picture[0] + 1 < size // 4:  # black, or nearly: nothing to crop to
+            return slice(0, size)
+        return slice(int(picture[0]), int(picture[-1]) + 1)
+
+    return span((0, 2), h), span((0, 1), w)
 
 
 def _someone_speaks(truth: Truth) -> bool:
