@@ -1315,3 +1315,14 @@ def test_one_spoken_of_by_title_and_surname_is_not_the_one_speaking():
             '"Afternoon, ladies," Douglas said.\n\nBoth women laughed.\n\n'
             '"Mr Reid, did Mrs Carver really cry in the car park every Friday?"\n')
     assert _spoken(text, "en")[-1].speaker != "Helen Carver"
+
+
+def test_a_japanese_line_in_the_register_its_turn_taker_never_speaks_in_goes_to_the_one_who_always_does():
+    pytest.importorskip("sudachipy")
+    # two busy at once while they wait (宮下は…、大森は…) hand the next line to neither; by turns it would be the
+    # captain's, who has only spoken bluntly; the polite report is the ship's system's, which has only spoken politely
+    text = ("艦橋\n「何だ、あれは」と風間が言った。\n「未確認の物体です。距離は四千です」とミオが答えた。\n「すごい」と宮下が言った。\n"
+            "「近づけるか」と風間が言った。\n「可能です。ただし危険です」とミオが答えた。\n「危ないぞ、艦長」と大森が言った。\n"
+            "「ミオ、解析を頼む」と風間が言った。\n「了解しました」\n　宮下は爪を噛み、大森は工具袋のベルトをいじっている。\n"
+            "「解析完了。表面の模様は、どの言語とも一致しません」\n")
+    assert [line.speaker for line in _spoken(text, "ja")[-2:]] == ["ミオ", "ミオ"]

@@ -389,6 +389,7 @@ class ProseReader:
         self.cjk = language in ("zh", "ja")
         self._spoken: set[str] = set()  # every character who has had a line so far
         self._line_counts: Counter[str] = Counter()  # and how many
+        self._registers: dict[str, Counter[str]] = {}  # the registers of each one's lines that a tag gave them
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
@@ -1559,6 +1560,21 @@ class ProseReader:
         found = {gender for pattern, gender in cues.items() if re.search(pattern, speech)}
         return found.pop() if len(found) == 1 else None
 
+    def _register(self, speech: str) -> str | None:
+        """The register a line's words are in (polite or plain, in Japanese), where they show one."""
+        cues = getattr(self.words, "REGISTERS", None)
+        if not cues:
+            return None
+        speech = re.sub(r"[「」『』“”\"]", " ", speech)  # a quote's own marks end its last sentence
+        found = {register for pattern, register in cues.items() if re.search(pattern, speech)}
+        return found.pop() if len(found) == 1 else None
+
+    def _keeps_register(self, cid: str, register: str, least: int = 2) -> bool:
+        """Whether ``cid``'s lines so far that show a register keep to ``register``: ``least`` or more, all of them."""
+        counts = self._registers.get(cid)
+        total = sum(counts.values()) if counts else 0
+        return total >= least and counts[register] == total
+
     def _titled_call(self, clause: str) -> str | None:
         """The one character a call made of a part of their name and a title stands for (蕾姐 for 张蕾, 明远さん)."""
         if not self.cjk or not any(clause.endswith(title) and len(clause) > len(title) for title in self.words.TITLES):
@@ -1703,6 +1719,10 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            if self._several_subjects(text):
+                # 宮下は爪を噛み、大森は工具袋のベルトをいじっている。: two busy at once while they wait; neither is the
+                # one the narration hands the next line to
+                scene.last_actor = None
             if scene.last_actor is not None and scene.speakers[-1:] == [scene.last_actor]:
                 # 「この本、知ってます？」/ まどかが文庫本を遼に見せた。: one who just spoke hands or shows another something,
                 # who answers (one who only looks at another may well go on speaking)
@@ -1796,6 +1816,14 @@ class ProseReader:
                 # 「ないわ、そんなの」 is not the man's whose turn it seemed to be: the last one before who fits
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self.cast.gender(c) == voiced), fallback)
+            register = self._register(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            if register and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
+                    and not self._registers.get(fallback, Counter())[register] \
+                    and self._registers.get(fallback, Counter())["plain" if register == "polite" else "polite"]:
+                # 「解析完了。…一致しません」 is not the blunt mechanic's whose turn it seemed to be: the last one before who
+                # has only ever spoken so
+                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
+                                 and c not in scene.gone and self._keeps_register(c, register, least=3)), fallback)
             by_subject = fallback is not None and fallback in (subject_speaker, actor)
             speakers = [fallback] * len(quotes)
         else:
@@ -1865,6 +1893,8 @@ class ProseReader:
             beats.append(Beat(line=line, source=line.source))
             self._spoken.add(who)
             self._line_counts[who] += 1
+            if (register := self._register(" ".join(inner))):
+                self._registers.setdefault(who, Counter())[register] += 1
             scene.gone.discard(who)
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
@@ -2041,6 +2071,8 @@ class ProseReader:
         """The unnamed voice or role ``provisional`` turns out to be ``cid``: in the cast, and in the scene's turns."""
         self.cast.merge(provisional, cid)
         scene.speakers = [cid if c == provisional else c for c in scene.speakers]
+        if provisional in self._registers:
+            self._registers.setdefault(cid, Counter()).update(self._registers.pop(provisional))
 
     def _reassign(self, scene: _SceneState, line: DialogueLine, cid: str, name: str | None = None) -> None:
         """The line was cid's, not the one it was guessed to be; one left with no line has not spoken."""
@@ -2053,6 +2085,9 @@ class ProseReader:
             self._spoken.discard(line.character)
         self._line_counts[cid] += 1
         self._spoken.add(cid)
+        if register := self._register(line.text):
+            self._registers.setdefault(line.character, Counter())[register] -= 1
+            self._registers.setdefault(cid, Counter())[register] += 1
         line.character, line.speaker = cid, name or cid
 
     def _acts_on(self, narration: str) -> bool:
@@ -2136,6 +2171,18 @@ class ProseReader:
                     return _Tag(who=earlier)
             return tag
         return None
+
+    def _several_subjects(self, narration: str) -> bool:
+        """Whether the narration's last sentence is about two or more at once, each the topic of a clause of its own
+        (宮下は爪を噛み、大森は…いじっている); Japanese marks them so."""
+        if self.language != "ja":
+            return False
+        sentences = [s for s in _SENTENCE_END.split(narration) if s.strip()]
+        if not sentences:
+            return False
+        last = sentences[-1]
+        topics = {cid for _, end, cid in self.cast.mentions(last) if re.match(r"(?:さん|くん|ちゃん|様)?は", last[end:])}
+        return len(topics) >= 2
 
     def _exits(self, narration: str, scene: _SceneState) -> None:
         """Mark as gone whoever a sentence of the narration has leave the scene (The porter withdrew / 老人は去っていった)."""

@@ -127,6 +127,13 @@ SPEECH_GENDER: dict[str, str] = {
     r"(?:あたし|わたくし)(?:[はがもの、]|$)": "f",
     r"(?:わよ|わね|のよ|かしら|だわ|ないわ)(?:[。！？!?…　\s]|$)": "f",
 }
+# The register a line is spoken in: polite (〜です, 〜ます, 〜ございます) or plain and blunt (〜だ, 〜だろう, 〜しろ). Most
+# characters keep to one whoever they speak to (a clerk, a machine, a junior; a father, a captain), so it tells
+# apart two who take turns in a scene where the turn-taking alone would guess.
+REGISTERS: dict[str, str] = {
+    r"(?:です|ます|ました|ません|でした|ましょう|ございま|いたしま|でしょう|ませ)(?:か|ね|よ|が|けど|から|の)?(?:[。！？!?…、　\s]|$)": "polite",
+    r"(?:[^でま]す|だ|だろう|だろ|だよ|だな|だぞ|ぞ|ぜ|じゃないか|んだ|のか|かよ|しろ|しな|やれ|てくれ|ないか|ねえ)(?:[。！？!?…、　\s]|$)": "plain",
+}
 # What narration says when a phone rings (真理子の携帯電話が鳴った) and whose call it is (母からだった): the one whose phone
 # it is answers, and the caller speaks back to them.
 PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォン|電話)(?:が|も)(?:鳴った|鳴る|鳴り出した|震えた|震える|鳴っている)"
