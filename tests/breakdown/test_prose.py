@@ -1326,3 +1326,10 @@ def test_a_japanese_line_in_the_register_its_turn_taker_never_speaks_in_goes_to_
             "「ミオ、解析を頼む」と風間が言った。\n「了解しました」\n　宮下は爪を噛み、大森は工具袋のベルトをいじっている。\n"
             "「解析完了。表面の模様は、どの言語とも一致しません」\n")
     assert [line.speaker for line in _spoken(text, "ja")[-2:]] == ["ミオ", "ミオ"]
+
+
+def test_a_japanese_line_in_a_womans_words_is_not_given_to_the_boy_the_narration_after_it_opens_on():
+    pytest.importorskip("sudachipy")
+    text = ("夕飯\n　食卓には母と、弟の健太と、叔母の早苗がいた。\n「今日はすき焼きよ」と母が言った。\n「あら、悪いわね、お義姉さん」\n"
+            "　健太は箸を握りしめたまま、肉の皿から目を離さなかった。\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["母", "早苗"]

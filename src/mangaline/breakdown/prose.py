@@ -1557,6 +1557,7 @@ class ProseReader:
         cues = getattr(self.words, "SPEECH_GENDER", None)
         if not cues:
             return None
+        speech = re.sub(r"[「」『』“”\"]", " ", speech)  # a quote's own marks end its last sentence
         found = {gender for pattern, gender in cues.items() if re.search(pattern, speech)}
         return found.pop() if len(found) == 1 else None
 
@@ -1701,8 +1702,10 @@ class ProseReader:
                     # 「ファウル！」/ 球審が両手を広げた。: one who has not spoken yet, whom the narration right after an
                     # untagged line opens on and the line does not call, is the one who said it
                     opener = self._opening_subject(text)
+                    voiced = self._speech_gender(scene.guessed.text)
                     if opener and opener not in self._spoken and opener != scene.guessed.character and not scene.guessed_by_subject \
-                            and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator:
+                            and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator \
+                            and (voiced is None or self.cast.gender(opener) in (voiced, None)):
                         self._reassign(scene, scene.guessed, opener, self.cast.names.get(opener, opener))
             if scene.guessed is not None and (shown := self._it_was(text)) and shown != scene.guessed.character:
                 # 门口探进来一个脑袋：“张队，管家带过来了。” / 是李明远，刚从警校分来的: the narration says who it was

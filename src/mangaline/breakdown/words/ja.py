@@ -123,9 +123,9 @@ POSSESSIVE_BEFORE_NAME = r"(?:彼女|彼)の[^、。「」はがもを]{1,6}?(?:
 # What a line's own words say of its speaker's gender: a first person or a sentence ending that women or men use.
 SPEECH_GENDER: dict[str, str] = {
     r"(?:俺|僕|おれ|ぼく)(?:[はがもの、]|$)": "m",
-    r"(?:[^ゃ]ぞ|ぜ|だろう|じゃねえ|やがる)(?:[。！？!?…　\s]|$)": "m",
+    r"(?:[^ゃ]ぞ|ぜ|だろう|じゃねえ|やがる)(?:[。！？!?…、　\s]|$)": "m",
     r"(?:あたし|わたくし)(?:[はがもの、]|$)": "f",
-    r"(?:わよ|わね|のよ|かしら|だわ|ないわ)(?:[。！？!?…　\s]|$)": "f",
+    r"(?:わよ|わね|のよ|かしら|だわ|ないわ)(?:[。！？!?…、　\s]|$)": "f",
 }
 # The register a line is spoken in: polite (〜です, 〜ます, 〜ございます) or plain and blunt (〜だ, 〜だろう, 〜しろ). Most
 # characters keep to one whoever they speak to (a clerk, a machine, a junior; a father, a captain), so it tells
