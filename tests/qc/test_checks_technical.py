@@ -240,19 +240,8 @@ class _Frames:
 def _camera(room: Path, count: int, *, zoom: float = 0.0, pan: float = 0.0, grain: float = 3.0) -> np.ndarray:
     """``count`` 160 px frames of the room as a model returns them: the camera pushes in by ``zoom`` and moves right
     by ``pan`` (shares of the frame) over the clip, steadily, and every frame has fresh grain."""
-    image = Image.open(room).convert("RGB")
-    w, h = image.size
-    rng = np.random.default_rng(7)
-    frames = []
-    for i in range(count):
-        u = i / (count - 1)
-        z = 1 + zoom * u
-        cw, ch = w / z / 1.1, h / z / 1.1  # a margin to pan into
-        cx, cy = w / 2 + pan * w * (u - 0.5), h / 2
-        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
-        frame = np.asarray(image.resize((160, 284), Image.Resampling.BILINEAR, box=box), np.float32)
-        frames.append(np.clip(frame + rng.normal(0, grain, frame.shape), 0, 255).astype(np.uint8))
-    return np.stack(frames)
+    steps = [i / (count - 1) for i in range(count)]
+    return _views(room, [(1 + zoom * u, 0.5 + pan * (u - 0.5)) for u in steps], grain=grain, seed=7, margin=1.1)
 
 
 def _speaking(who: str = "june", screen_x: float = 0.5, start: float = 0.2, end: float = 1.8) -> Truth:
@@ -284,19 +273,28 @@ def _eased_push(room: Path, count: int, *, zoom: float, hold_from: int | None = 
     """The camera pushing in by ``zoom`` over the clip, eased in and out as the motion plan eases a move, with fresh
     grain every frame; from ``hold_from`` on, the picture there held (grained afresh, pushed in 2 % more over the
     rest, as a model's freeze is)."""
+    def zoom_at(u: float) -> float:
+        return 1 + zoom * u * u * (3 - 2 * u)
+
+    zooms = [zoom_at(i / (count - 1)) for i in range(count)]
+    if hold_from is not None:
+        zooms[hold_from:] = [zooms[hold_from] * (1 + 0.02 * k / (count - 1 - hold_from)) for k in range(count - hold_from)]
+    return _views(room, [(z, 0.5) for z in zooms], grain=3.0, seed=11)
+
+
+def _views(room: Path, cameras: list[tuple[float, float]], *, grain: float, seed: int, margin: float = 1.0) -> np.ndarray:
+    """160 px frames of the room, one per camera (zoom, and the centre's place across the room, 0..1), each frame
+    with fresh grain; ``margin`` zooms every frame in that much more, leaving room to pan into."""
     image = Image.open(room).convert("RGB")
     w, h = image.size
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(seed)
     frames = []
-    for i in range(count):
-        u = i / (count - 1)
-        z = 1 + zoom * u * u * (3 - 2 * u)
-        if hold_from is not None and i > hold_from:
-            held = hold_from / (count - 1)
-            z = (1 + zoom * held * held * (3 - 2 * held)) * (1 + 0.02 * (i - hold_from) / (count - 1 - hold_from))
-        box = (w / 2 - w / z / 2, h / 2 - h / z / 2, w / 2 + w / z / 2, h / 2 + h / z / 2)
+    for z, across in cameras:
+        cw, ch = w / z / margin, h / z / margin
+        cx, cy = w * across, h / 2
+        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
         frame = np.asarray(image.resize((160, 284), Image.Resampling.BILINEAR, box=box), np.float32)
-        frames.append(np.clip(frame + rng.normal(0, 3.0, frame.shape), 0, 255).astype(np.uint8))
+        frames.append(np.clip(frame + rng.normal(0, grain, frame.shape), 0, 255).astype(np.uint8))
     return np.stack(frames)
 
 

@@ -1554,20 +1554,19 @@ class ProseReader:
 
     def _speech_gender(self, speech: str) -> str | None:
         """The gender a line's own words give its speaker (俺 / あたし / 〜かしら in Japanese), where they give one."""
-        cues = getattr(self.words, "SPEECH_GENDER", None)
-        if not cues:
-            return None
-        speech = re.sub(r"[「」『』“”\"]", " ", speech)  # a quote's own marks end its last sentence
-        found = {gender for pattern, gender in cues.items() if re.search(pattern, speech)}
-        return found.pop() if len(found) == 1 else None
+        return self._cue("SPEECH_GENDER", speech)
 
     def _register(self, speech: str) -> str | None:
         """The register a line's words are in (polite or plain, in Japanese), where they show one."""
-        cues = getattr(self.words, "REGISTERS", None)
+        return self._cue("REGISTERS", speech)
+
+    def _cue(self, table: str, speech: str) -> str | None:
+        """The one value the patterns of the language's ``table`` that a line's words match give, if they agree."""
+        cues = getattr(self.words, table, None)
         if not cues:
             return None
         speech = re.sub(r"[「」『』“”\"]", " ", speech)  # a quote's own marks end its last sentence
-        found = {register for pattern, register in cues.items() if re.search(pattern, speech)}
+        found = {value for pattern, value in cues.items() if re.search(pattern, speech)}
         return found.pop() if len(found) == 1 else None
 
     def _keeps_register(self, cid: str, register: str, least: int = 2) -> bool:
