@@ -312,3 +312,22 @@ def test_letters_that_touch_a_long_outline_they_cross_are_still_letters() -> Non
     draw.text(at, text, font=font, fill=(240, 240, 240), stroke_width=2, stroke_fill=(30, 30, 40))
     found = [f for f in find_leakage(np.asarray(frame.resize((540, 960), Image.Resampling.BOX))) if f.kind == "text"]
     assert found and "bottom left" in found[0].where, found
+
+
+def test_a_watermark_over_small_drawn_marks_is_not_taken_for_them() -> None:
+    """A row of letters laid across a row of the drawing's own small marks (buttons, eyes): the drawing has marks near
+    every letter, but none of a letter's size, so the row is not the drawing's."""
+    from mangaline.checks.leakage import find_leakage
+
+    drawn = Image.new("RGB", (540, 960), (70, 90, 150))
+    draw = ImageDraw.Draw(drawn)
+    for x in range(60, 500, 26):
+        draw.ellipse((x, 470, x + 9, 479), fill=(235, 225, 200))
+    assert find_leakage(np.asarray(drawn), drawn=np.asarray(drawn)) == []
+    take = drawn.copy()
+    draw = ImageDraw.Draw(take)
+    font = ImageFont.load_default(size=56)
+    _, _, right, bottom = draw.textbbox((0, 0), "(c) studio", font=font)
+    draw.text(((540 - right) / 2, 475 - bottom / 2), "(c) studio", font=font, fill=(235, 235, 240))
+    found = [f for f in find_leakage(np.asarray(take), drawn=np.asarray(drawn)) if f.kind == "text"]
+    assert found and "middle centre" in found[0].where, found

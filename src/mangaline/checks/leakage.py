@@ -261,7 +261,7 @@ def _text_findings(rgb: np.ndarray, contrast: float,
                     if light not in drawn_marks:
                         drawn_marks[light] = _glyphs(drawn_gray[top : top + tall_part], light, contrast, size, low,
                                                      high, strokes_apart=False)[0]
-                    if _drawn_share(line, drawn_marks[light], round(_SLACK * w), part.shape) >= _DRAWN:
+                    if _drawn_share(line, drawn_marks[light], round(_SLACK * w)) >= _DRAWN:
                         continue  # the drawing's own marks: eyes, buttons, a row of books
                     if float(np.median(_strokes(line, ink))) > _STROKE:
                         continue  # blots, not strokes: eyes and brows where the take moved a face
@@ -278,6 +278,7 @@ def _text_findings(rgb: np.ndarray, contrast: float,
 _MIDDLE_GLYPHS = 5  # glyphs a row in the middle of the frame needs to count as text
 _SLACK = 0.03  # share of the frame's width a take's framing may move a drawn mark by
 _DRAWN = 0.3  # share of a middle row's glyphs the drawing shows there too above which the row is the drawing's
+_SIZE_RATIO = 1.5  # how much taller or shorter than a glyph a drawn one near it may be and still be the same mark
 _STROKE = 0.4  # a middle row's glyphs' strokes, as a share of their height, past which they are blots, not letters
 _LEAN = 5  # px a long straight stroke may wander sideways and still be one (a few degrees over a letter's height)
 
@@ -332,12 +333,20 @@ def _strokes(line: list[tuple[int, int, int, int, float]], ink: np.ndarray) -> n
 
 
 def _drawn_share(line: list[tuple[int, int, int, int, float]], drawn: list[tuple[int, int, int, int, float]],
-                 slack: int, shape: tuple[int, int]) -> float:
-    """The share of a row's glyphs that the drawing has a glyph of its own at (``slack`` px either way)."""
-    marks = np.zeros(shape, bool)
-    for x0, x1, y0, y1, _ in drawn:
-        marks[max(0, y0 - slack) : y1 + slack, max(0, x0 - slack) : x1 + slack] = True
-    return float(np.mean([marks[y0:y1, x0:x1].any() for x0, x1, y0, y1, _ in line]))
+                 slack: int) -> float:
+    """The share of a row's glyphs that the drawing has a glyph of its own like: centred within ``slack`` px of it and
+    of a height within _SIZE_RATIO of its (an eye is an eye where the take moved it; a letter laid over a face is
+    not its eye)."""
+    if not drawn:
+        return 0.0
+    marks = np.array([((x0 + x1) / 2, (y0 + y1) / 2, y1 - y0) for x0, x1, y0, y1, _ in drawn], np.float32)
+
+    def like(x0: int, x1: int, y0: int, y1: int) -> bool:
+        near = (np.abs(marks[:, 0] - (x0 + x1) / 2) <= slack) & (np.abs(marks[:, 1] - (y0 + y1) / 2) <= slack)
+        ratio = marks[near, 2] / max(1, y1 - y0)
+        return bool(((ratio >= 1 / _SIZE_RATIO) & (ratio <= _SIZE_RATIO)).any())
+
+    return float(np.mean([like(x0, x1, y0, y1) for x0, x1, y0, y1, _ in line]))
 
 
 def _letters(piece: np.ndarray, gray: np.ndarray, x: int, y: int, low: int, contrast: float,
