@@ -1333,3 +1333,15 @@ def test_a_japanese_line_in_a_womans_words_is_not_given_to_the_boy_the_narration
     text = ("夕飯\n　食卓には母と、弟の健太と、叔母の早苗がいた。\n「今日はすき焼きよ」と母が言った。\n「あら、悪いわね、お義姉さん」\n"
             "　健太は箸を握りしめたまま、肉の皿から目を離さなかった。\n")
     assert [line.speaker for line in _spoken(text, "ja")] == ["母", "早苗"]
+
+
+def test_a_first_person_narrator_is_named_by_what_a_line_says_they_are_called_and_its_formal_form():
+    # "you'll be Nell" and "calls you Nell" say what the narrator is called; Eleanor, the formal form a line calls
+    # out, is the same one
+    text = ('I handed down the bags and climbed in after my brother. The ferryman looked me over.\n\n'
+            '"And you\'ll be Nell, is it? Your gran calls you Nell."\n\n"Nobody calls me Nell except her," I said.\n\n'
+            'He laughed and pushed off from the quay. I watched the lights of the island come up out of the rain.\n\n'
+            'My grandmother was waiting on the pier with a lamp. "Eleanor! What time do you call this?"\n\n'
+            '"Ten to eight," I said.\n')
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines if line.text.startswith(("Nobody", "Ten"))] == ["Eleanor", "Eleanor"]

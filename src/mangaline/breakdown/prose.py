@@ -1008,9 +1008,16 @@ class ProseReader:
                 # at the start or end of any of its sentences ("It's half seven here too, Danny. Some of us ...")
                 ends = {clause for sentence in re.split(r"(?<=[.!?…])\s+", speech)
                         for clauses in [self._clauses(sentence)] if clauses for clause in (clauses[0], clauses[-1])}
+                found_here = []
                 for clause in ends:
                     match = name.fullmatch(clause.strip(" \"“”‘’'—-"))
-                    found = self._clean_name(match.group("name")) if match else None
+                    found_here.append(self._clean_name(match.group("name")) if match else None)
+                # "And you'll be Nell, is it? Your gran calls you Nell.": a line that says what the one it speaks
+                # to is called
+                named_you = getattr(self.words, "YOU_ARE_CALLED", None)
+                if named_you:
+                    found_here += [self._clean_name(m.group("name")) for m in re.finditer(named_you, speech)]
+                for found in found_here:
                     if found and found.lower() not in self.words.ROLES and not self.cast.mentions(found):
                         called[found] += 1
         # a name is capitalised where a common word would not be, inside a sentence (", Nora."), not only at the
@@ -1097,6 +1104,9 @@ class ProseReader:
                 for match in re.finditer(rf"(?<![A-Za-z]){form} ([A-Z][a-z]+)(?![a-z])", text):
                     if match.group(1) not in self.words.NOT_NAMES and match.group(1) not in said:
                         names.add(match.group(0))
+        # and the formal form of a familiar one that a line says (Nell, called Eleanor! by her grandmother)
+        names |= {familiar[n] for n in names if n in familiar and re.search(rf"(?<![A-Za-z]){familiar[n]}(?![a-z])", text)
+                  and familiar[n] not in said and familiar[n] not in self.cast.known}
         cid = self.cast.add(max(names, key=lambda n: (len(n.split()), len(n))))
         for name in names:
             self.cast.join(name, cid)

@@ -165,6 +165,8 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Nell", "Nellie"), "Eleanor"), **dict.fromkeys(("Becky",), "Rebecca"),
     **dict.fromkeys(("Jess", "Jessie"), "Jessica"), **dict.fromkeys(("Pat", "Patty"), "Patricia"),
 }
+# A line that says what the one it speaks to is called ("And you'll be Nell, is it?" / "Your gran calls you Nell.").
+YOU_ARE_CALLED = r"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|called you)\s+(?P<name>[A-Z][a-z]+)\b(?!['’]s)"
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 # A line that asks the one spoken to for their name: the answer opens with the answerer's own name.
