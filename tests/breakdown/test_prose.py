@@ -1345,3 +1345,12 @@ def test_a_first_person_narrator_is_named_by_what_a_line_says_they_are_called_an
             '"Ten to eight," I said.\n')
     lines = _spoken(text, "en")
     assert [line.speaker for line in lines if line.text.startswith(("Nobody", "Ten"))] == ["Eleanor", "Eleanor"]
+
+
+def test_a_chinese_doubled_pet_name_known_first_is_the_full_name_said_later_and_even_is_no_part_of_a_name():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　“吃饭了。”妈妈说。\n　　“来了。”晓晓说。\n　　二叔放下筷子，连胖子都放下了手机。\n"
+            "　　“林晓，你过来。”二叔说。\n　　“干吗？”林晓问。\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known["林晓"] == reader.cast.known["晓晓"]
+    assert reader._clean_name("连胖子") == "胖子" and reader._clean_name("连杰") == "连杰"

@@ -193,6 +193,10 @@ class Cast:
             return False
         if self.language == "zh" and len(short) == 1:
             return long.startswith(short) or long.endswith(short)
+        if self.language == "zh":
+            pet, full = (cb, ca) if len(cb) == 2 and cb[0] == cb[1] else (ca, cb)
+            if len(pet) == 2 and pet[0] == pet[1] and len(full) in (2, 3) and full != pet:
+                return full.endswith(pet[0])  # 晓晓, the pet name of 林晓's given name
         if self.language == "ja" and len(short) == 1:
             # 隆 is 山口隆: a one-kanji given name ends a full name; a role (母) is not one of a longer role (祖母)
             roles = getattr(self.words, "ROLES", {})
@@ -473,7 +477,7 @@ class ProseReader:
             while changed and name:
                 changed = False
                 for word in sorted(self.words.LEADING, key=len, reverse=True):
-                    if name.startswith(word) and len(name) > len(word):
+                    if name.startswith(word) and len(name) >= len(word) + 2:  # a name left of two characters or more
                         name, changed = name[len(word):], True
                 for word in sorted(self.words.MANNER, key=len, reverse=True):
                     if name.endswith(word):

@@ -22,6 +22,7 @@ MANNER: tuple[str, ...] = (
 LEADING: tuple[str, ...] = (
     "这时", "此时", "于是", "只听", "然后", "接着", "随后", "忽然", "突然", "旁边的", "一旁的", "对面的", "却见", "只见",
     "但", "而", "可", "便", "倒是", "还是", "最后", "末了", "半晌", "良久", "片刻后",
+    "连",  # 连胖子都放下了手机: even 胖子
 )
 # Names are also found by their familiar prefix or title (阿福, 老王, 陈先生, 林姑娘) when they recur;
 # these words look like such names but are everyday words.
