@@ -1354,3 +1354,14 @@ def test_a_chinese_doubled_pet_name_known_first_is_the_full_name_said_later_and_
     _, reader = _read(text, "zh")
     assert reader.cast.known["林晓"] == reader.cast.known["晓晓"]
     assert reader._clean_name("连胖子") == "胖子" and reader._clean_name("连杰") == "连杰"
+
+
+def test_one_who_names_themself_saying_i_otherwise_than_the_japanese_narration_is_not_the_narrator():
+    pytest.importorskip("sudachipy")
+    # the narration says 俺; the old man who says わしは辰巳源蔵じゃ, and is called 辰巳さん once, is someone else
+    text = ("食堂\n　雨が本降りになった。俺は鞄を頭にかざして走り、最初に目に入った暖簾をくぐった。俺のほかに客は一人だけだった。\n"
+            "「兄さん、見ん顔じゃな」\n　カウンターの端の老人が言った。俺は頭を下げた。\n「ええ、今日越してきたばかりで」\n"
+            "「わしは辰巳源蔵じゃ。この町のことなら、たいがい知っとる」\n「よろしくお願いします、辰巳さん」\n")
+    chapters, reader = _read(text, "ja")
+    assert reader.cast.known["私"] != reader.cast.known["辰巳源蔵"]
+    assert [line.speaker for line in _spoken(text, "ja")] == ["辰巳源蔵", "私", "辰巳源蔵", "私"]

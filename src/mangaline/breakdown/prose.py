@@ -1063,7 +1063,11 @@ class ProseReader:
         if self._says_i(paragraphs) < 3:
             return
         named_in_narration = {cid for _, _, cid in self.cast.mentions(narration)}
+        said_i = Counter(re.findall(first, narration))
+        mine = said_i.most_common(1)[0][0] if said_i else None  # the narration's own word for I
+        first = rf"(?:{_alternation([*self.words.FIRST_PERSON, *getattr(self.words, 'OTHER_FIRST_PERSON', ())])})"
         called: Counter[str] = Counter()
+        someone_else: set[str] = set()
         for paragraph in paragraphs:
             for start, end, closed in find_quotes(paragraph.text):
                 speech = paragraph.text[start + 1 : end - 1 if closed else end]
@@ -1071,11 +1075,20 @@ class ProseReader:
                     if cid not in named_in_narration and not self.cast.provisional(cid):
                         called[cid] += 1
                 if self.cjk:
-                    # 「水野です。私は初めてで」: one who gives a name the narration never uses is the one who says I there
+                    # 「水野です。私は初めてで」: one who gives a name the narration never uses is the one who says I there,
+                    # unless they say I otherwise than the narration does (わしは辰巳源蔵じゃ, told by one who says 俺)
+                    own = set(re.findall(first, speech))
                     for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
-                        cid = self.cast.known.get(match.group("name") or "")
-                        if cid is not None and cid not in named_in_narration and not self.cast.provisional(cid):
-                            called[cid] += 1
+                        given = next((g for g in match.groupdict().values() if g), "")
+                        cid = self.cast.known.get(given)
+                        if cid is None or cid in named_in_narration or self.cast.provisional(cid):
+                            continue
+                        if own and mine and mine not in own:
+                            someone_else.add(cid)  # says I otherwise than the narration: not the one telling it
+                        else:
+                            called[cid] += 2 if mine in own else 1  # and says I as the narration does: all but certain
+        for cid in someone_else:
+            called.pop(cid, None)
         if called:
             self.cast.join(self.words.NARRATOR, called.most_common(1)[0][0])
         elif self.language == "en":

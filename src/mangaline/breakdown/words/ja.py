@@ -34,6 +34,8 @@ MANNER: tuple[str, ...] = ("静かに", "小さく", "そっと", "低く", "ぽ
 PRONOUNS: dict[str, str] = {"彼女": "f", "彼": "m"}
 GENDER_WORDS: dict[str, str] = {"彼女": "f", "彼": "m"}
 FIRST_PERSON: tuple[str, ...] = ("私", "僕", "俺", "わたし", "あたし")
+# Words for I that a character says but that hardly tell a story (an old man's わし, a child's おいら)
+OTHER_FIRST_PERSON: tuple[str, ...] = ("わし", "わたくし", "おいら", "うち", "拙者", "それがし", "あっし")
 NARRATOR = "私"
 UNKNOWN_SPEAKER = "誰か"
 
@@ -100,8 +102,9 @@ SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
     r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"
     r"|(?:^|[、。！？\s　])(?P<called>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)と(?:呼んで|お呼びください)"
-    # わたくしは柏木。: a name the story knows, said of oneself as a sentence of its own
-    r"|(?:^|[、。！？\s　])(?:私|わたし|わたくし|あたし|僕|俺|わし)は(?P<own>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?=[。！]|$)"
+    # わたくしは柏木。/ わしは辰巳源蔵じゃ。: a name the story knows, said of oneself as a sentence of its own
+    r"|(?:^|[、。！？\s　])(?:私|わたし|わたくし|あたし|僕|俺|わし|おいら|うち)は(?P<own>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)"
+    r"(?:じゃ|や|だ|よ|さ)?(?=[。！]|$)"
 )
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
 IDENTITY_QUESTION = r"(?:^|[。！？!?　\s])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか)[？?。！!]?$"
