@@ -8,7 +8,11 @@ gold name is one of the names (aliases) of the character the line was given to.
 Two sets are measured side by side: the samples written with the rules
 (``tests/breakdown/samples``) and the evaluation stories written apart from them
 (``tests/breakdown/eval/{en,ja,zh}``). The evaluation set is reported as development stories
-(01–10) and held-out stories (11–20), per language.
+(01–10), held-out stories (11–20) and a second writer's stories (21–26, harder: roles named late,
+narrators named only by others, dialect), per language. The second writer's were first measured
+before any rule was written for them (en 34.4%, ja 34.0%, zh 62.1% speakers; three gold labels were
+then set to the name the story gives, not one inferred from a surname or a nameplate), and some of
+their misses have been looked at since: of the three, only 11–20 stays unread.
 
     .venv/bin/python benchmarks/prose_accuracy.py            # per-language totals
     .venv/bin/python benchmarks/prose_accuracy.py -v         # and every story with its misses
@@ -31,6 +35,7 @@ SAMPLES = TESTS / "samples"
 EVAL = TESTS / "eval"
 LANGUAGES = ("en", "ja", "zh")
 HELD_OUT_FROM = 11  # evaluation stories numbered from here on were not looked at while the rules were written
+SECOND_WRITER_FROM = 21  # and from here on, six per language by a second writer, who never saw the rules either
 
 
 @dataclass
@@ -107,10 +112,20 @@ def samples(folder: Path = SAMPLES) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def number(story: Path) -> int:
+    """An evaluation story's number (01-10 development, 11-20 held out, 21 on the second writer's)."""
+    found = re.match(r"\d+", story.name)
+    return int(found.group(0)) if found else 0
+
+
 def held_out(story: Path) -> bool:
-    """Whether an evaluation story is one of the held-out ones (numbered 11 and up)."""
-    number = re.match(r"\d+", story.name)
-    return number is not None and int(number.group(0)) >= HELD_OUT_FROM
+    """Whether an evaluation story is one of the held-out ones (numbered 11 to 20)."""
+    return HELD_OUT_FROM <= number(story) < SECOND_WRITER_FROM
+
+
+def second_writer(story: Path) -> bool:
+    """Whether an evaluation story is one of the second writer's (numbered 21 and up)."""
+    return number(story) >= SECOND_WRITER_FROM
 
 
 def total(scores: Iterable[Score], name: str, language: str) -> Score:
@@ -131,8 +146,9 @@ def main(argv: list[str]) -> int:
         groups.append(("samples (written with the rules)", samples(SAMPLES)))
         for language in LANGUAGES:
             pairs = samples(EVAL / language)
-            groups.append((f"eval {language} 01-10 (dev)", [p for p in pairs if not held_out(p[0])]))
+            groups.append((f"eval {language} 01-10 (dev)", [p for p in pairs if number(p[0]) < HELD_OUT_FROM]))
             groups.append((f"eval {language} 11-20 (held out)", [p for p in pairs if held_out(p[0])]))
+            groups.append((f"eval {language} 21-26 (2nd writer)", [p for p in pairs if second_writer(p[0])]))
     print(f"{'set':32} {'lang':4} {'gold':>5} {'recall':>7} {'speaker':>8}")
     summary = []
     for name, pairs in groups:
@@ -154,7 +170,7 @@ def main(argv: list[str]) -> int:
     if not folders:
         print("-" * 60)
         for language in LANGUAGES:
-            scores = [s for s in summary if s.sample.startswith(f"eval {language}")]
+            scores = [s for s in summary if s.sample.startswith(f"eval {language}") and "2nd writer" not in s.sample]
             if scores:
                 print(_row(total(scores, f"eval {language} all 20", language)))
     return 0

@@ -187,21 +187,24 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 # --- the evaluation stories, written apart from the rules ----------------------------------------
 
 EVAL = Path(__file__).parent / "eval"
-# Measured on all twenty stories of each language (benchmarks/prose_accuracy.py), less a margin;
-# raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
+# Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
+# writer, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.80), "ja": (0.97, 0.66), "zh": (0.97, 0.77)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.41), "ja": (0.97, 0.38), "zh": (0.97, 0.63)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
 @pytest.mark.parametrize("language", ["en", "ja", "zh"])
-def test_evaluation_stories_meet_the_floors(language):
+@pytest.mark.parametrize("stories", ["first twenty", "second writer"])
+def test_evaluation_stories_meet_the_floors(language, stories):
     if language in TOKENIZERS:
         pytest.importorskip(TOKENIZERS[language], reason="the prose extra is not installed")
     bench = _benchmark()
-    pairs = bench.samples(EVAL / language)
-    assert len(pairs) >= 20, f"the {language} evaluation set has {len(pairs)} stories"
+    pairs = [(story, gold) for story, gold in bench.samples(EVAL / language)
+             if bench.second_writer(story) == (stories == "second writer")]
+    assert len(pairs) >= (20 if stories == "first twenty" else 6), f"the {language} {stories} set has {len(pairs)} stories"
     score = bench.total((bench.measure(story, gold) for story, gold in pairs), "eval", language)
-    recall, accuracy = EVAL_FLOORS[language]
+    recall, accuracy = (EVAL_FLOORS if stories == "first twenty" else SECOND_WRITER_FLOORS)[language]
     assert score.recall >= recall, score.misses
     assert score.accuracy >= accuracy, f"{score.accuracy:.1%}: {score.wrong[:20]}"
 
