@@ -1368,3 +1368,13 @@ def test_one_who_names_themself_saying_i_otherwise_than_the_japanese_narration_i
     chapters, reader = _read(text, "ja")
     assert reader.cast.known["私"] != reader.cast.known["辰巳源蔵"]
     assert [line.speaker for line in _spoken(text, "ja")] == ["辰巳源蔵", "私", "辰巳源蔵", "私"]
+
+
+def test_a_titles_full_stop_ends_no_sentence_and_the_title_a_line_calls_one_by_gives_their_gender():
+    text = ('Adaeze Okafor sat by the bed and read the chart.\n\n'
+            '"That thing is your heart, Mr. Jellicoe. It beats."\n\n"Is it? It sounds like a lorry."\n\n'
+            '"You should sleep, Mr. Jellicoe," said Adaeze.\n')
+    chapters, reader = _read(text, "en")
+    assert "Mr" not in reader.cast.known
+    assert [line.speaker for line in _spoken(text, "en")] == ["Adaeze Okafor", "Jellicoe", "Adaeze Okafor"]
+    assert reader.cast.gender(reader.cast.known["Jellicoe"]) == "m"

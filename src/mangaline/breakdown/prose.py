@@ -36,7 +36,10 @@ __all__ = ["Cast", "Paragraph", "ProseReader", "find_quotes", "story_chapters"]
 _CLOSERS = {"「": "」", "『": "』", "“": "”\"＂", '"': '"”＂', "＂": "＂\"”", "﹁": "﹂"}
 _CLOSING = "".join(_CLOSERS.values())
 _SCENE_BREAK = re.compile(r"^[\s　]*(?:[*＊※◇◆○●☆★#＃~～·•=\-—]\s*){1,}[\s　]*$")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?])\s+(?=[A-Z\"“])|(?<=[。！？][”」』])")
+# a title's full stop (Mr. Jellicoe, Dr. Whitlock) ends no sentence
+_TITLE_STOPS = "".join(rf"(?<!\b{title}\.)" for title in ("Mr", "Mrs", "Ms", "Dr", "St", "Mt", "Jr", "Sr", "Prof", "Rev", "Capt",
+                                                          "Sgt", "Lt", "Col", "Gen", "Insp", "Det", "Supt"))
+_SENTENCE_END = re.compile(rf"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?]){_TITLE_STOPS}\s+(?=[A-Z\"“])|(?<=[。！？][”」』])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _EN_NAME = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?:[ ](?:[A-Z][a-z]+))?"
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
@@ -1010,7 +1013,7 @@ class ProseReader:
                 if len(self._clauses(speech)) < 2:
                     continue  # a name is called within a longer line; a line of one word may be anything ("Chocolate.")
                 # at the start or end of any of its sentences ("It's half seven here too, Danny. Some of us ...")
-                ends = {clause for sentence in re.split(r"(?<=[.!?…])\s+", speech)
+                ends = {clause for sentence in re.split(rf"(?<=[.!?…]){_TITLE_STOPS}\s+", speech)
                         for clauses in [self._clauses(sentence)] if clauses for clause in (clauses[0], clauses[-1])}
                 found_here = []
                 for clause in ends:
@@ -1503,6 +1506,16 @@ class ProseReader:
         self.cast.merge(cid, fitting[0])
         return fitting[0]
 
+    def _called_title(self, cid: str, speech: str) -> str | None:
+        """The gender of the title a line puts before one of a character's names (Mr. Jellicoe, Mrs Hale), if any."""
+        if self.language != "en":
+            return None
+        for alias in self.cast.aliases(cid):
+            for title, gender in self.words.TITLES.items():
+                if gender in ("m", "f") and re.search(rf"(?<![A-Za-z]){re.escape(title)}\.?\s+{re.escape(alias.split()[-1])}\b", speech):
+                    return gender
+        return None
+
     def _echoes(self, cid: str, line: str) -> bool:
         """Whether a line just spoken holds one of a character's names, or a word of one (Marsh of Ellen Marsh)."""
         words = {w for alias in self.cast.aliases(cid) for w in (alias.split() if self.language == "en" else [self.cast.core(alias)])}
@@ -1932,6 +1945,11 @@ class ProseReader:
                 # in the order the line calls them: the first one called is the first to answer
                 called = sorted({c for s, e in pending for c in self._addressed(text[s + 1 : e]) if c != who},
                                 key=lambda c: (order.get(c, len(spoken)), c))
+                for c in called:
+                    # "That thing is your heart, Mr. Jellicoe.": the title one is called by says whether a man or a woman
+                    titled = self._called_title(c, spoken)
+                    if titled:
+                        self.cast.vote(c, titled, 2)
                 if len(self._clauses(" ".join(inner))) == 1 and any(self._echoes(c, scene.last_line) for c in called):
                     # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call
                     called = []
@@ -2052,7 +2070,7 @@ class ProseReader:
             return None
         titles = _alternation(self.words.TITLES)
         pattern = re.compile(rf"(?:(?:{titles})\.?\s+)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?")
-        for sentence in re.split(r"(?<=[.!?…])\s+", speech):
+        for sentence in re.split(rf"(?<=[.!?…]){_TITLE_STOPS}\s+", speech):
             clauses = self._clauses(sentence)
             if len(clauses) < 2:
                 continue
