@@ -1378,3 +1378,10 @@ def test_a_titles_full_stop_ends_no_sentence_and_the_title_a_line_calls_one_by_g
     assert "Mr" not in reader.cast.known
     assert [line.speaker for line in _spoken(text, "en")] == ["Adaeze Okafor", "Jellicoe", "Adaeze Okafor"]
     assert reader.cast.gender(reader.cast.known["Jellicoe"]) == "m"
+
+
+def test_a_chinese_voice_heard_from_outside_speaks_the_line_it_leads_into_until_it_names_itself():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　“阿七，去把门闩上。”周掌柜说。\n　　“好嘞。”阿七说。\n　　阿七刚走到门边，门外忽然传来一个男人的声音：\n"
+            "　　“店家，借宿。”\n　　周掌柜皱了皱眉。\n　　“客官从哪里来？”\n　　“北边。我就是陆长风。”\n　　“沈姑娘，坐。”陆长风说。\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["周掌柜", "阿七", "陆长风", "周掌柜", "陆长风", "陆长风"]

@@ -1761,7 +1761,10 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
-            if self._several_subjects(text):
+            if text.rstrip().endswith(("：", ":")) and (heard := self._voice_heard(text)):
+                # 阿七刚走到门边，门外忽然传来一个男人的声音：: the line the narration leads into is that voice's
+                scene.last_actor = heard
+            elif self._several_subjects(text):
                 # 宮下は爪を噛み、大森は工具袋のベルトをいじっている。: two busy at once while they wait; neither is the
                 # one the narration hands the next line to
                 scene.last_actor = None
@@ -2307,7 +2310,24 @@ class ProseReader:
         else:
             marker = "の声" if self.language == "ja" else "的声音"
             owners = {cid for _, end, cid in self.cast.mentions(narration) if narration.startswith(marker, end)}
+            heard = self._voice_heard(narration) if not owners else None
+            if heard:
+                owners = {heard}
         return owners.pop() if len(owners) == 1 else None
+
+    def _voice_heard(self, narration: str) -> str | None:
+        """One not seen yet whose voice the narration says is heard (门外忽然传来一个男人的声音): a character of their
+        own until named, as the role their voice is described by. Chinese says it so."""
+        if self.language != "zh":
+            return None
+        voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES]
+        heard = re.search(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音", narration) if voices else None
+        if heard is None:
+            return None
+        cid = self.cast.add(heard.group("who"))
+        if self.words.ROLES.get(heard.group("who")):
+            self.cast.vote(cid, self.words.ROLES[heard.group("who")])
+        return cid
 
     def _voice_of(self, narration: str) -> str | None:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""
