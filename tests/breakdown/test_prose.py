@@ -1385,3 +1385,16 @@ def test_a_chinese_voice_heard_from_outside_speaks_the_line_it_leads_into_until_
     text = ("第一章\n　　“阿七，去把门闩上。”周掌柜说。\n　　“好嘞。”阿七说。\n　　阿七刚走到门边，门外忽然传来一个男人的声音：\n"
             "　　“店家，借宿。”\n　　周掌柜皱了皱眉。\n　　“客官从哪里来？”\n　　“北边。我就是陆长风。”\n　　“沈姑娘，坐。”陆长风说。\n")
     assert [line.speaker for line in _spoken(text, "zh")] == ["周掌柜", "阿七", "陆长风", "周掌柜", "陆长风", "陆长风"]
+
+
+def test_an_english_calling_or_kin_the_vocabulary_does_not_list_tags_a_line_and_oaths_and_numbers_are_no_names():
+    text = ('The clock was Lot 41, and Harriet Cole had stopped pretending to read the catalogue.\n\n'
+            '"Don\'t," said her cousin. "Whatever you\'re thinking, Hattie, don\'t."\n\n'
+            '"Lot forty-one," the auctioneer said. "Who\'ll start me at eight hundred?"\n\n'
+            '"Oh, Lord. Not the clock," said Harriet.\n\n"Twelve."\n\n"Twelve hundred, in the room," said the auctioneer.\n')
+    chapters, reader = _read(text, "en")
+    assert not {"Lord", "Twelve"} & set(reader.cast.known)
+    assert reader.cast.known["Hattie"] == reader.cast.known["Harriet Cole"]
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines[:3]] == ["cousin", "auctioneer", "Harriet Cole"]
+    assert lines[-1].speaker == "auctioneer"

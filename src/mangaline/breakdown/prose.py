@@ -405,7 +405,10 @@ class ProseReader:
         if language == "en":
             # a character the story only calls by a role: "said the porter", "the lookout called"
             # or by its tie to another: "his mother said", "her father asked"
-            role = rf"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y)\s+(?:{_alternation(self.words.ROLES)})(?![a-z])"
+            # and a calling the vocabulary does not list, by its ending (the auctioneer, the technician, the attendant)
+            role = (rf"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y)\s+(?:{_alternation([*self.words.ROLES, *self.words.KIN])}|"
+                    rf"(?!(?:{_alternation(self.words.NOT_CALLINGS)})\b)[a-z]{{3,}}(?:eer|ier|ter|ver|ker|ger|per|ner|ler|ser|"
+                    rf"tor|ist|ant|ent|ian|man|woman|ess))(?![a-z])")
             who = rf"(?P<who>{_EN_NAME}|{role}|[Hh]e|[Ss]he|I|[Tt]hey|it)"
             self._after = [
                 re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
@@ -1295,10 +1298,12 @@ class ProseReader:
             return _Tag(pronoun="n")  # "…," it said: a creature or a machine (the fox, the robot)
         if self.language == "en":
             role = re.sub(r"^(?:the|an?|his|her|their|my)\s+", "", raw, flags=re.IGNORECASE)
-            if role != raw and role in self.words.ROLES:
+            calling = re.fullmatch(r"[a-z]{3,}", role) is not None and role not in self.words.NOT_CALLINGS
+            if role != raw and (role in self.words.ROLES or calling):
                 cid = self.cast.add(role)
-                if self.words.ROLES[role]:
-                    self.cast.vote(cid, self.words.ROLES[role])
+                gender = self.words.ROLES.get(role) or self.words.KIN.get(role)
+                if gender:
+                    self.cast.vote(cid, gender)
                 definite = raw[: len(raw) - len(role)].strip().lower() == "the"
                 return _Tag(who=cid, epithet=definite and role in self.words.EPITHETS)
         name = self._clean_name(raw)

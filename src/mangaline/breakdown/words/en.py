@@ -74,7 +74,9 @@ NOT_NAMES: frozenset[str] = frozenset(
     Morning Evening Night Tonight Today Tomorrow Yesterday Street Road Avenue Lane Very Really Quite Fine Right Sure
     Exactly Indeed Certainly Course Wait Look Listen Come Go Stop Goodnight Goodbye Bye Afternoon Excuse Pardon Honestly
     Seriously Absolutely Nonsense Rubbish Enough Again Done Ready True Rather Nearly Almost Agreed Rain Snow Wind Fog
-    Mist Thunder Lightning Sunlight Moonlight Darkness Silence Smoke Dust Water Fire Frost Hail Dawn Dusk""".split()
+    Mist Thunder Lightning Sunlight Moonlight Darkness Silence Smoke Dust Water Fire Frost Hail Dawn Dusk
+    Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen Eighteen Nineteen Twenty Thirty Forty Fifty Sixty Seventy
+    Eighty Ninety Hundred Thousand Lord Christ Jesus Heavens Gosh Blimey Cheers Congratulations""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
@@ -164,6 +166,8 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Sue", "Susie"), "Susan"), **dict.fromkeys(("Vicky", "Vic"), "Victoria"),
     **dict.fromkeys(("Nell", "Nellie"), "Eleanor"), **dict.fromkeys(("Becky",), "Rebecca"),
     **dict.fromkeys(("Jess", "Jessie"), "Jessica"), **dict.fromkeys(("Pat", "Patty"), "Patricia"),
+    **dict.fromkeys(("Hattie", "Hatty"), "Harriet"), **dict.fromkeys(("Dec", "Deccie"), "Declan"),
+    **dict.fromkeys(("Bev",), "Beverley"), **dict.fromkeys(("Win", "Winnie"), "Winifred"),
 }
 # A line that says what the one it speaks to is called ("And you'll be Nell, is it?" / "Your gran calls you Nell.").
 YOU_ARE_CALLED = r"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|called you)\s+(?P<name>[A-Z][a-z]+)\b(?!['’]s)"
@@ -196,10 +200,16 @@ EXITS = (r"\b(?:left the (?:room|house|office|shop|ward|kitchen|building)|went o
 # A possessive that leads up to a name ("her brother Sam", "his wife, Ann"): the pronoun is another's, not the name's.
 POSSESSIVE_BEFORE_NAME = (r"\b(?:[Hh]is|[Hh]er)\s+(?:(?!(?:to|at|with|for|from|and|or|but|by|on|in|of|as|than|that)\b)[a-z]+\s+){1,2},?\s*$")
 # Kin nouns that give the gender of a name set beside them ("her brother Sam", "his aunt, Ruth Hale").
-KIN: dict[str, str] = {
+# Words with a calling's ending that name no one ("the other said", "the former asked").
+NOT_CALLINGS: tuple[str, ...] = (
+    "other", "another", "former", "latter", "older", "younger", "elder", "eldest", "youngest", "taller", "shorter",
+    "nearer", "farther", "further", "bigger", "smaller", "present", "silent", "patient", "absent", "distant",
+)
+KIN: dict[str, str | None] = {
     "brother": "m", "sister": "f", "son": "m", "daughter": "f", "husband": "m", "wife": "f", "uncle": "m", "aunt": "f",
     "nephew": "m", "niece": "f", "grandfather": "m", "grandmother": "f", "grandson": "m", "granddaughter": "f",
     "boyfriend": "m", "girlfriend": "f", "mum": "f", "mom": "f", "dad": "m", "stepmother": "f", "stepfather": "m",
+    "cousin": None, "fiancé": "m", "fiancée": "f", "partner": None, "friend": None, "neighbour": None,
 }
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
 # it is answers, and the caller speaks back to them.
