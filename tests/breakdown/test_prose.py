@@ -1398,3 +1398,11 @@ def test_an_english_calling_or_kin_the_vocabulary_does_not_list_tags_a_line_and_
     lines = _spoken(text, "en")
     assert [line.speaker for line in lines[:3]] == ["cousin", "auctioneer", "Harriet Cole"]
     assert lines[-1].speaker == "auctioneer"
+
+
+def test_a_call_no_narration_says_whose_it_is_is_a_voice_of_its_own_talking_with_the_one_who_picked_up():
+    pytest.importorskip("sudachipy")
+    text = ("居間\n「明日の準備は？」と母が言った。\n「だいたい終わった」と美咲が言った。\n"
+            "　そのとき、居間の隅で電話が鳴る。いちばん近くにいた美咲が受話器を取る。\n「はい、佐々木です」\n「ああ、美咲か。俺だ」\n"
+            "「……お父さん？　どうしたの」\n「携帯が繋がらなくてな」\n")
+    assert [line.speaker for line in _spoken(text, "ja")[2:]] == ["美咲", "電話の相手", "美咲", "電話の相手"]

@@ -2039,12 +2039,20 @@ class ProseReader:
             said = re.search(f"(?:{_alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))})$", before)
             owner = before[named[-1][0] :] if named else said.group(0) if said else ""
         if not owner:
-            tag = self._narration_subject(narration[: match.start()]) if narration[: match.start()].strip() else None
+            # the one who picks up (電話が鳴る。美咲が受話器を取る), else the one the narration before the ring is about
+            tag = next((self._narration_subject(part) for part in (narration[match.end() :], narration[: match.start()])
+                        if part.strip() and self._narration_subject(part)), None)
             answerer = self._resolve(tag, [], scene) if tag else scene.last_actor
         elif owner in self.words.FIRST_PERSON or owner.lower() == "my":
             answerer = self.cast.known.get(self.words.NARRATOR) or self.cast.add(self.words.NARRATOR)
         else:
             answerer = self._resolve(self._subject({"his": "he", "her": "she"}.get(owner.lower(), owner)), [], scene)
+        if caller is None and answerer is not None and getattr(self.words, "PHONE_VOICE", None):
+            # a call no narration says whose it is: a voice of its own (each call its own) until the talk names it
+            voice = self.words.PHONE_VOICE
+            if voice in self.cast.known and not self.cast.provisional(self.cast.known[voice]):
+                del self.cast.known[voice]  # the last unknown caller turned out to be someone: this is a new one
+            caller = self.cast.add(voice)
         if caller is None or answerer is None or caller == answerer:
             return
         scene.gone.discard(caller)

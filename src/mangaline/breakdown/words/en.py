@@ -120,7 +120,7 @@ ROLES: dict[str, str | None] = {
     "farmer": None, "pilot": None, "operator": None, "receptionist": None, "teacher": None, "headmaster": "m",
     "headmistress": "f", "vicar": "m", "sheriff": None, "deputy": None, "guide": None, "hunter": None, "sailor": None,
     "watchman": "m", "gatekeeper": None, "coachman": "m", "groom": None, "servant": None, "page": None, "herald": None,
-    "paramedic": None, "surgeon": None, "pharmacist": None, "postman": "m", "postwoman": "f", "policeman": "m",
+    "caller": None, "paramedic": None, "surgeon": None, "pharmacist": None, "postman": "m", "postwoman": "f", "policeman": "m",
     "policewoman": "f", "delivery driver": None, "cabbie": None, "taxi driver": None, "bus driver": None,
     # creatures and machines, which a story calls "it" ("n")
     "robot": "n", "computer": "n", "machine": "n", "dog": "n", "cat": "n", "raven": "n", "crow": "n", "owl": "n",
@@ -217,6 +217,7 @@ PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:mobile|
 PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead)\b"
+PHONE_VOICE = "caller"  # one on the phone no narration has named yet
 # What one calls family, strangers and friends to their face ("Papa, the pony's loose", "Yes, sir"): never a name.
 FAMILIAR_CALLS: frozenset[str] = frozenset(
     """Papa Mama Mum Mom Dad Daddy Mummy Sir Madam Ma'am Sarge Doc Boss Mister Missus Son Lad Love Dear Darling

@@ -72,7 +72,7 @@ ROLES: dict[str, str | None] = {
     "駅員": None, "店員": None, "ウェイター": "m", "ウェイトレス": "f", "監督": None, "球審": None, "部長": None, "課長": None,
     "社長": None, "係長": None, "先生": None, "医者": None, "看護師": None, "刑事": None, "警官": None, "巡査": None,
     "男": "m", "女": "f", "男の人": "m", "女の人": "f", "老人": None, "老婆": "f", "少年": "m", "少女": "f", "若い男": "m", "若い女": "f", "紳士": "m",
-    "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None,
+    "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None, "電話の相手": None,
     # people narration brings in by what they look like (制服姿の女子高生が入ってきた)
     "女性": "f", "男性": "m", "女の子": "f", "男の子": "m", "青年": "m", "若者": None, "婦人": "f", "老紳士": "m",
     "女子高生": "f", "男子高校生": "m", "女子学生": "f", "男子学生": "m", "学生": None, "生徒": None,
@@ -143,6 +143,7 @@ PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォ
 PHONE_CALLER = r"(?:^|[。、\s　])(?:相手は|画面には)?(?P<caller>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,8}?)(?:からだった|からの電話|からの着信|からだ)"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ)"
+PHONE_VOICE = "電話の相手"  # one on the phone no narration has named yet
 # What follows a name that opens a question about that one (ユウタはどう思う / 花子さんも来る？): the question is put to them.
 ASKED_BY_TOPIC = r"(?:さん|くん|君|ちゃん|様|先輩|先生)?[はも]"
 # How one speaks of an elder or a stranger by a name and what they are (榊原のおじいさん / 佐藤のおばさん), with the role

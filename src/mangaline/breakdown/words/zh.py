@@ -80,6 +80,7 @@ TIME_WORDS: dict[str, str] = {
 
 # Role nouns a story may call a character by, never naming them (母亲从厨房里喊 / 列车员问), with their gender.
 ROLES: dict[str, str | None] = {
+    "电话那头": None,  # one on the phone no narration has named yet (PHONE_VOICE)
     "母亲": "f", "父亲": "m", "妈妈": "f", "爸爸": "m", "奶奶": "f", "爷爷": "m", "店小二": "m", "小二": "m", "掌柜": "m",
     "列车员": None, "乘务员": None, "司机": None, "医生": None, "护士": "f", "老板娘": "f", "房东太太": "f", "房东": None,
     "瘦子": "m", "胖子": "m", "老人": None, "老头": "m", "老太太": "f", "年轻人": None, "男人": "m", "女人": "f", "女孩": "f",
@@ -160,6 +161,7 @@ PHONE_CALLER = (r"(?:来电显示|屏幕上[^：:。]{0,8})[：:](?P<caller>[\u4
                 r"|(?:^|[，。])是(?P<caller2>[\u4e00-\u9fff]{1,4}?)(?:打来的)?(?=[。，！]|$)|(?P<caller3>[\u4e00-\u9fff]{1,4}?)打来的")
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"(?:挂了电话|挂掉电话|挂断|挂上电话|电话挂了|电话断了)"
+PHONE_VOICE = "电话那头"
 # A person narration brings in by a description (一个青衫人 / 一个红衣女子 / 一位白发老者), called so again later, and the
 # gender each ending gives.
 DESCRIBED_PERSON = (r"(?:一个|一位|一名)(?:[^，。！？；：“”「」\s　]{0,6}的)?"
