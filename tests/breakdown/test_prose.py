@@ -190,7 +190,7 @@ EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.80), "ja": (0.97, 0.66), "zh": (0.97, 0.77)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.41), "ja": (0.97, 0.38), "zh": (0.97, 0.63)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.39), "zh": (0.97, 0.65)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
