@@ -1320,24 +1320,6 @@ def test_one_spoken_of_by_title_and_surname_is_not_the_one_speaking():
     assert _spoken(text, "en")[-1].speaker != "Helen Carver"
 
 
-def test_a_japanese_line_in_the_register_its_turn_taker_never_speaks_in_goes_to_the_one_who_always_does():
-    pytest.importorskip("sudachipy")
-    # two busy at once while they wait (宮下は…、大森は…) hand the next line to neither; by turns it would be the
-    # captain's, who has only spoken bluntly; the polite report is the ship's system's, which has only spoken politely
-    text = ("艦橋\n「何だ、あれは」と風間が言った。\n「未確認の物体です。距離は四千です」とミオが答えた。\n「すごい」と宮下が言った。\n"
-            "「近づけるか」と風間が言った。\n「可能です。ただし危険です」とミオが答えた。\n「危ないぞ、艦長」と大森が言った。\n"
-            "「ミオ、解析を頼む」と風間が言った。\n「了解しました」\n　宮下は爪を噛み、大森は工具袋のベルトをいじっている。\n"
-            "「解析完了。表面の模様は、どの言語とも一致しません」\n")
-    assert [line.speaker for line in _spoken(text, "ja")[-2:]] == ["ミオ", "ミオ"]
-
-
-def test_a_japanese_line_in_a_womans_words_is_not_given_to_the_boy_the_narration_after_it_opens_on():
-    pytest.importorskip("sudachipy")
-    text = ("夕飯\n　食卓には母と、弟の健太と、叔母の早苗がいた。\n「今日はすき焼きよ」と母が言った。\n「あら、悪いわね、お義姉さん」\n"
-            "　健太は箸を握りしめたまま、肉の皿から目を離さなかった。\n")
-    assert [line.speaker for line in _spoken(text, "ja")] == ["母", "早苗"]
-
-
 def test_a_first_person_narrator_is_named_by_what_a_line_says_they_are_called_and_its_formal_form():
     # "you'll be Nell" and "calls you Nell" say what the narrator is called; Eleanor, the formal form a line calls
     # out, is the same one
@@ -1400,9 +1382,22 @@ def test_an_english_calling_or_kin_the_vocabulary_does_not_list_tags_a_line_and_
     assert lines[-1].speaker == "auctioneer"
 
 
-def test_a_call_no_narration_says_whose_it_is_is_a_voice_of_its_own_talking_with_the_one_who_picked_up():
+@pytest.mark.parametrize("text, first, speakers", [
+    # two busy at once while they wait (宮下は…、大森は…) hand the next line to neither; by turns it would be the
+    # captain's, who has only spoken bluntly; the polite report is the ship's system's, which has only spoken politely
+    pytest.param("艦橋\n「何だ、あれは」と風間が言った。\n「未確認の物体です。距離は四千です」とミオが答えた。\n「すごい」と宮下が言った。\n"
+                 "「近づけるか」と風間が言った。\n「可能です。ただし危険です」とミオが答えた。\n「危ないぞ、艦長」と大森が言った。\n"
+                 "「ミオ、解析を頼む」と風間が言った。\n「了解しました」\n　宮下は爪を噛み、大森は工具袋のベルトをいじっている。\n"
+                 "「解析完了。表面の模様は、どの言語とも一致しません」\n", -2, ["ミオ", "ミオ"], id="register"),
+    # a line in a woman's words is not the boy's the narration after it opens on
+    pytest.param("夕飯\n　食卓には母と、弟の健太と、叔母の早苗がいた。\n「今日はすき焼きよ」と母が言った。\n「あら、悪いわね、お義姉さん」\n"
+                 "　健太は箸を握りしめたまま、肉の皿から目を離さなかった。\n", 0, ["母", "早苗"], id="gender-before-opener"),
+    # a call no narration says whose it is: a voice of its own, talking with the one who picked up
+    pytest.param("居間\n「明日の準備は？」と母が言った。\n「だいたい終わった」と美咲が言った。\n"
+                 "　そのとき、居間の隅で電話が鳴る。いちばん近くにいた美咲が受話器を取る。\n「はい、佐々木です」\n「ああ、美咲か。俺だ」\n"
+                 "「……お父さん？　どうしたの」\n「携帯が繋がらなくてな」\n", 2, ["美咲", "電話の相手", "美咲", "電話の相手"],
+                 id="unknown-caller"),
+])
+def test_what_a_japanese_line_and_the_narration_round_it_say_of_its_speaker(text, first, speakers):
     pytest.importorskip("sudachipy")
-    text = ("居間\n「明日の準備は？」と母が言った。\n「だいたい終わった」と美咲が言った。\n"
-            "　そのとき、居間の隅で電話が鳴る。いちばん近くにいた美咲が受話器を取る。\n「はい、佐々木です」\n「ああ、美咲か。俺だ」\n"
-            "「……お父さん？　どうしたの」\n「携帯が繋がらなくてな」\n")
-    assert [line.speaker for line in _spoken(text, "ja")[2:]] == ["美咲", "電話の相手", "美咲", "電話の相手"]
+    assert [line.speaker for line in _spoken(text, "ja")[first:]] == speakers
