@@ -189,8 +189,8 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.80), "ja": (0.97, 0.66), "zh": (0.97, 0.77)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.39), "zh": (0.97, 0.65)}
+EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.66), "zh": (0.97, 0.77)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.42), "zh": (0.97, 0.65)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -1401,3 +1401,16 @@ def test_an_english_calling_or_kin_the_vocabulary_does_not_list_tags_a_line_and_
 def test_what_a_japanese_line_and_the_narration_round_it_say_of_its_speaker(text, first, speakers):
     pytest.importorskip("sudachipy")
     assert [line.speaker for line in _spoken(text, "ja")[first:]] == speakers
+
+
+@pytest.mark.parametrize("language, text, short, full", [
+    ("ja", "部室\n「入っていいですか」と春日が言った。\n「どうぞ」と詩織が言った。\n「一年三組の春日です。春日かのこ。見学に来ました」\n",
+     "春日", "春日かのこ"),
+    ("en", 'The cave was dark.\n\n"Who\'s there?" said Tom.\n\n"I\'m Hanne," said the girl. "Hanne Berg. I got lost."\n',
+     "Hanne", "Hanne Berg"),
+])
+def test_a_fuller_name_said_right_after_one_gives_their_name_is_theirs(language, text, short, full):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    _, reader = _read(text, language)
+    assert reader.cast.known.get(full) == reader.cast.known[short]

@@ -1147,10 +1147,16 @@ class ProseReader:
             if not name:
                 continue
             mentioned = self.cast.mentions(name)
+            cid = None
             if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
-                return mentioned[0][2]
-            if self.language == "en" or called:
-                return self.cast.add(name)
+                cid = mentioned[0][2]
+            elif self.language == "en" or called:
+                cid = self.cast.add(name)
+            if cid is not None:
+                fuller = self._fuller_said(name, speech[match.end() :])
+                if fuller:
+                    self.cast.join(fuller, cid)
+                return cid
         if self.cjk and by_role:
             # 「罗薇，轮机组的。」she said: a role that opens on a name no one has spoken under gives its own
             clauses = self._clauses(speech)
@@ -1180,6 +1186,16 @@ class ProseReader:
                 if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
                     return self.cast.add(name)
         return None
+
+    def _fuller_said(self, name: str, after: str) -> str | None:
+        """The fuller form of a name one has just given that they go on to say as a sentence of its own (春日です。
+        春日かのこ。/ I'm Hanne. Hanne Berg.), if the story has no one else by it."""
+        after = after.lstrip("。.！!、，,; 　")
+        tail = r"[\u3041-\u3093\u30a0-\u30ff\u4e00-\u9fff]{1,4}" if self.cjk else r" [A-Z][a-z]+"
+        found = re.match(rf"{re.escape(name)}{tail}(?=[。.！!]|$)", after)
+        if found is None or found.group(0) in self.cast.known or self.cast.ambiguous(found.group(0)):
+            return None
+        return found.group(0)
 
     def _voice_to_name(self, introduced: str) -> str | None:
         """The unnamed voice a character introducing themself for the first time has been so far: the one voice
