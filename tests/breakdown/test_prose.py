@@ -189,8 +189,8 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.66), "zh": (0.97, 0.77)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.42), "zh": (0.97, 0.65)}
+EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.67), "zh": (0.97, 0.77)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.47), "zh": (0.97, 0.65)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -1414,3 +1414,12 @@ def test_a_fuller_name_said_right_after_one_gives_their_name_is_theirs(language,
         pytest.importorskip(TOKENIZERS[language])
     _, reader = _read(text, language)
     assert reader.cast.known.get(full) == reader.cast.known[short]
+
+
+def test_senpai_said_alone_is_the_one_character_the_story_writes_it_after():
+    pytest.importorskip("sudachipy")
+    text = ("部室\n　僕が扉を開けると、窓際の席で桐島詩織先輩が、顔も上げずに言う。\n「相沢くん、遅い」\n「掃除当番だったんです」と僕は言った。\n"
+            "　先輩は赤ペンを指先でくるりと回した。\n「言い訳は原稿で聞きます」\n")
+    chapters, reader = _read(text, "ja")
+    assert reader.cast.known.get("先輩") == reader.cast.known["桐島詩織"]
+    assert [line.speaker for line in _spoken(text, "ja")][-1] == "桐島詩織"

@@ -72,7 +72,7 @@ ROLES: dict[str, str | None] = {
     "駅員": None, "店員": None, "ウェイター": "m", "ウェイトレス": "f", "監督": None, "球審": None, "部長": None, "課長": None,
     "社長": None, "係長": None, "先生": None, "医者": None, "看護師": None, "刑事": None, "警官": None, "巡査": None,
     "男": "m", "女": "f", "男の人": "m", "女の人": "f", "老人": None, "老婆": "f", "少年": "m", "少女": "f", "若い男": "m", "若い女": "f", "紳士": "m",
-    "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None, "電話の相手": None,
+    "侍": "m", "浪人": "m", "客": None, "ロボット": None, "声": None, "電話の相手": None, "先輩": None, "後輩": None,
     # people narration brings in by what they look like (制服姿の女子高生が入ってきた)
     "女性": "f", "男性": "m", "女の子": "f", "男の子": "m", "青年": "m", "若者": None, "婦人": "f", "老紳士": "m",
     "女子高生": "f", "男子高校生": "m", "女子学生": "f", "男子学生": "m", "学生": None, "生徒": None,
