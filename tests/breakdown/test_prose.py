@@ -1423,3 +1423,11 @@ def test_senpai_said_alone_is_the_one_character_the_story_writes_it_after():
     chapters, reader = _read(text, "ja")
     assert reader.cast.known.get("先輩") == reader.cast.known["桐島詩織"]
     assert [line.speaker for line in _spoken(text, "ja")][-1] == "桐島詩織"
+
+
+def test_a_chinese_name_the_tokenizer_ran_on_into_the_verb_after_it_is_the_shorter_name():
+    reader = ProseReader("zh", source="test")
+    short, run_on = reader.cast.add("小刘"), reader.cast.add("小刘端")  # 小刘端着托盘进来
+    assert short != run_on
+    reader._drop_run_on_names()
+    assert reader.cast.known["小刘端"] == reader.cast.known["小刘"] == short

@@ -590,6 +590,7 @@ class ProseReader:
         if self.language == "zh":
             self._learn_family_elder(paragraphs)
             self._learn_doubled_names(paragraphs)
+            self._drop_run_on_names()
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
         self._learn_narrator(paragraphs)
@@ -615,6 +616,16 @@ class ProseReader:
                     continue
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _drop_run_on_names(self) -> None:
+        """A three-character Chinese name that is a shorter name the story has and the word after it (陈静刚 of 陈静刚
+        挂了电话, 小刘端 of 小刘端着托盘): the tokenizer ran the name on into the verb; it is that shorter name."""
+        tails = getattr(self.words, "RUN_ON_CHARACTERS", "")
+        for alias, cid in list(self.cast.known.items()):
+            short = self.cast.known.get(alias[:2])
+            if len(alias) == 3 and alias[2] in tails and short is not None and short != cid \
+                    and set(self.cast.aliases(cid)) <= {alias, alias[1:]}:
+                self.cast.merge(cid, short)
 
     def _hint_genders(self, paragraphs: list[Paragraph], found: set[str]) -> None:
         """The gender of each untitled full name, from the sentences of narration that name it and no one else."""

@@ -162,6 +162,8 @@ PHONE_CALLER = (r"(?:来电显示|屏幕上[^：:。]{0,8})[：:](?P<caller>[\u4
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"(?:挂了电话|挂掉电话|挂断|挂上电话|电话挂了|电话断了)"
 PHONE_VOICE = "电话那头"
+# Words a tokenizer may run a two-character name on into (陈静刚挂了电话 / 小刘端着托盘): adverbs and verbs of one character.
+RUN_ON_CHARACTERS = "刚才就又也还都正便却才说看笑拿走站坐端把被给让叫问答喊想听抬低点摇"
 # A person narration brings in by a description (一个青衫人 / 一个红衣女子 / 一位白发老者), called so again later, and the
 # gender each ending gives.
 DESCRIBED_PERSON = (r"(?:一个|一位|一名)(?:[^，。！？；：“”「」\s　]{0,6}的)?"
