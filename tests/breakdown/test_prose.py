@@ -190,7 +190,7 @@ EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.67), "zh": (0.97, 0.77)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.47), "zh": (0.97, 0.65)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.50), "zh": (0.97, 0.65)}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -1431,3 +1431,13 @@ def test_a_chinese_name_the_tokenizer_ran_on_into_the_verb_after_it_is_the_short
     assert short != run_on
     reader._drop_run_on_names()
     assert reader.cast.known["小刘端"] == reader.cast.known["小刘"] == short
+
+
+def test_a_japanese_narrator_who_says_a_name_is_theirs_is_that_name():
+    pytest.importorskip("sudachipy")
+    text = ("タクシー\n　終電を逃したのは、完全にあたしのせいだった。\n「ご予約の、水野夏希様でよろしいですか」と運転手が言った。\n"
+            "　あたしは首を傾げながらシートに身を沈め、それから、はっとした。水野夏希。あたしの名前だ。\n"
+            "「あの、運転手さん。その予約、あたしかもしれないです」\n")
+    chapters, reader = _read(text, "ja")
+    assert reader.cast.known["私"] == reader.cast.known["水野夏希"]
+    assert _spoken(text, "ja")[-1].speaker == "水野夏希"

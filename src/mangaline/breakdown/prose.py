@@ -1074,6 +1074,8 @@ class ProseReader:
             # 僕、高橋悠斗は / あたし、早瀬ユイが / 我，林夏，: the narrator names themself beside the I
             names = _alternation(self.cast.known)
             told = re.search(rf"(?:{first})(?:[、，,―—－\-][―—－\-]?[\s　]*|叫|是)(?P<name>{names})(?=[はがもでの、，,。]|$)", narration, re.MULTILINE)
+            # 水野夏希。あたしの名前だ。/ 林晓，这是我的名字: the name, and then that it is the narrator's
+            told = told or re.search(rf"(?P<name>{names})[。、，,][\s　]*(?:それが|这是|那是)?(?:{first})(?:の名前|的名字)", narration)
             if told and not self.cast.provisional(self.cast.known[told.group("name")]):
                 self.cast.join(self.words.NARRATOR, self.cast.known[told.group("name")])
                 return
