@@ -257,6 +257,11 @@ class Cast:
         self.known[alias.strip()] = cid
         self._pattern = None
 
+    def release(self, name: str) -> None:
+        """Free a name that stood for someone (a placeholder like the unknown caller's), for a new character to take."""
+        if self.known.pop(name, None) is not None:
+            self._pattern = None
+
     def provisional(self, cid: str) -> bool:
         """Whether a character is so far only a voice or a role (女, the porter, 路人), not a name."""
         roles = getattr(self.words, "ROLES", {})
@@ -396,7 +401,7 @@ class ProseReader:
         self.cjk = language in ("zh", "ja")
         self._spoken: set[str] = set()  # every character who has had a line so far
         self._line_counts: Counter[str] = Counter()  # and how many
-        self._registers: dict[str, Counter[str]] = {}  # the registers of each one's lines that a tag gave them
+        self._registers: dict[str, Counter[str]] = {}  # the registers (polite, plain) each one's lines were in
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
@@ -456,6 +461,9 @@ class ProseReader:
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u4e00-\u9fff]{{0,3}}[：:])")
         else:
             self._said_next = re.compile(rf"^[\s　]*{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+        # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
+        voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
+        self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
         # Mrs Carver, Mr Reid: a title and a surname in English
         self._titled_surname = re.compile(rf"\b(?:{_alternation(t for t in self.words.TITLES if t[:1].isupper())})\.?\s+[A-Z][a-z]+\b") \
             if language == "en" else None
@@ -1084,7 +1092,7 @@ class ProseReader:
         named_in_narration = {cid for _, _, cid in self.cast.mentions(narration)}
         said_i = Counter(re.findall(first, narration))
         mine = said_i.most_common(1)[0][0] if said_i else None  # the narration's own word for I
-        first = rf"(?:{_alternation([*self.words.FIRST_PERSON, *getattr(self.words, 'OTHER_FIRST_PERSON', ())])})"
+        any_i = rf"(?:{_alternation([*self.words.FIRST_PERSON, *getattr(self.words, 'OTHER_FIRST_PERSON', ())])})"
         called: Counter[str] = Counter()
         someone_else: set[str] = set()
         for paragraph in paragraphs:
@@ -1096,7 +1104,7 @@ class ProseReader:
                 if self.cjk:
                     # 「水野です。私は初めてで」: one who gives a name the narration never uses is the one who says I there,
                     # unless they say I otherwise than the narration does (わしは辰巳源蔵じゃ, told by one who says 俺)
-                    own = set(re.findall(first, speech))
+                    own = set(re.findall(any_i, speech))
                     for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
                         given = next((g for g in match.groupdict().values() if g), "")
                         cid = self.cast.known.get(given)
@@ -1542,12 +1550,13 @@ class ProseReader:
 
     def _called_title(self, cid: str, speech: str) -> str | None:
         """The gender of the title a line puts before one of a character's names (Mr. Jellicoe, Mrs Hale), if any."""
-        if self.language != "en":
+        if self._titled_surname is None:
             return None
-        for alias in self.cast.aliases(cid):
-            for title, gender in self.words.TITLES.items():
-                if gender in ("m", "f") and re.search(rf"(?<![A-Za-z]){re.escape(title)}\.?\s+{re.escape(alias.split()[-1])}\b", speech):
-                    return gender
+        surnames = {alias.split()[-1] for alias in self.cast.aliases(cid)}
+        for match in self._titled_surname.finditer(speech):
+            gender = self.cast._title_gender(match.group(0)) if match.group(0).split()[-1] in surnames else None
+            if gender in ("m", "f"):
+                return gender
         return None
 
     def _echoes(self, cid: str, line: str) -> bool:
@@ -1896,9 +1905,9 @@ class ProseReader:
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self.cast.gender(c) == voiced), fallback)
             register = self._register(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            kept = self._registers.get(fallback or "", Counter())
             if register and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
-                    and not self._registers.get(fallback, Counter())[register] \
-                    and self._registers.get(fallback, Counter())["plain" if register == "polite" else "polite"]:
+                    and not kept[register] and kept["plain" if register == "polite" else "polite"]:
                 # 「解析完了。…一致しません」 is not the blunt mechanic's whose turn it seemed to be: the last one before who
                 # has only ever spoken so
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
@@ -2080,7 +2089,7 @@ class ProseReader:
             # a call no narration says whose it is: a voice of its own (each call its own) until the talk names it
             voice = self.words.PHONE_VOICE
             if voice in self.cast.known and not self.cast.provisional(self.cast.known[voice]):
-                del self.cast.known[voice]  # the last unknown caller turned out to be someone: this is a new one
+                self.cast.release(voice)  # the last unknown caller turned out to be someone: this is a new one
             caller = self.cast.add(voice)
         if caller is None or answerer is None or caller == answerer:
             return
@@ -2360,10 +2369,7 @@ class ProseReader:
     def _voice_heard(self, narration: str) -> str | None:
         """One not seen yet whose voice the narration says is heard (门外忽然传来一个男人的声音): a character of their
         own until named, as the role their voice is described by. Chinese says it so."""
-        if self.language != "zh":
-            return None
-        voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES]
-        heard = re.search(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音", narration) if voices else None
+        heard = self._voice_heard_re.search(narration) if self._voice_heard_re is not None else None
         if heard is None:
             return None
         cid = self.cast.add(heard.group("who"))
