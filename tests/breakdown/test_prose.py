@@ -188,23 +188,24 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
-# writer, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
+# writer and the six by a third, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.67), "zh": (0.97, 0.77)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.50), "zh": (0.97, 0.65)}
+THIRD_WRITER_FLOORS = {"en": (0.97, 0.53), "ja": (0.97, 0.42), "zh": (0.97, 0.42)}
+FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
 @pytest.mark.parametrize("language", ["en", "ja", "zh"])
-@pytest.mark.parametrize("stories", ["first twenty", "second writer"])
+@pytest.mark.parametrize("stories", list(FLOORS))
 def test_evaluation_stories_meet_the_floors(language, stories):
     if language in TOKENIZERS:
         pytest.importorskip(TOKENIZERS[language], reason="the prose extra is not installed")
     bench = _benchmark()
-    pairs = [(story, gold) for story, gold in bench.samples(EVAL / language)
-             if bench.second_writer(story) == (stories == "second writer")]
+    pairs = [(story, gold) for story, gold in bench.samples(EVAL / language) if bench.writer(story) == stories]
     assert len(pairs) >= (20 if stories == "first twenty" else 6), f"the {language} {stories} set has {len(pairs)} stories"
     score = bench.total((bench.measure(story, gold) for story, gold in pairs), "eval", language)
-    recall, accuracy = (EVAL_FLOORS if stories == "first twenty" else SECOND_WRITER_FLOORS)[language]
+    recall, accuracy = FLOORS[stories][language]
     assert score.recall >= recall, score.misses
     assert score.accuracy >= accuracy, f"{score.accuracy:.1%}: {score.wrong[:20]}"
 
@@ -1441,3 +1442,55 @@ def test_a_japanese_narrator_who_says_a_name_is_theirs_is_that_name():
     chapters, reader = _read(text, "ja")
     assert reader.cast.known["私"] == reader.cast.known["水野夏希"]
     assert _spoken(text, "ja")[-1].speaker == "水野夏希"
+
+
+def test_a_full_name_a_line_says_is_the_one_the_narration_calls_by_title_and_surname():
+    text = ('The auction room was full.\n\n"Who is that?" Harriet whispered.\n\n"That\'s Sam Oduya. He\'s a dealer," said Barnaby.\n\n'
+            '"Eleven," said Mr. Oduya, without any hurry at all.\n')
+    assert _spoken(text, "en")[-1].speaker == "Sam Oduya"
+
+
+def test_the_narrator_is_the_name_called_in_answer_to_them_not_one_they_call():
+    text = ('The taxi crawled up the hill.\n\n"Go back to sleep, Carys," I said to the girl beside me.\n\n'
+            '"Near the quarry, is it, Emlyn?" said Gareth to the driver.\n\n"Near enough, Gareth," said Emlyn.\n\n'
+            '"Where are we?" said Carys.\n\n"Near the quarry," I said. "Go back to sleep."\n\n'
+            '"You called me Cerys twice at the reception, Owen. It\'s Carys," she said.\n\n"Sorry," I said.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Narrator"] == reader.cast.known["Owen"]
+    assert reader.cast.known["Narrator"] not in (reader.cast.known["Carys"], reader.cast.known.get("Emlyn"))
+
+
+def test_a_role_is_the_name_a_line_calls_it_by_past_one_who_cut_in():
+    text = ('The ward was quiet.\n\n"You want me to take anything down, Dr. Whitlock?" asked the porter.\n\n'
+            '"Bloods for bed four, if they\'re ready," said Dr. Whitlock.\n\n"They\'re not," said Adaeze.\n\n'
+            '"Then no, thanks, Len," said Dr. Whitlock.\n\n"Right you are," said the porter.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["porter"] == reader.cast.known["Len"]
+
+
+def test_a_pronoun_before_the_one_name_in_a_sentence_gives_that_name_no_gender():
+    text = ('Adaeze Okafor sat at the desk.\n\nWhen she came back past bed six, Arthur Jellicoe was watching the corridor.\n\n'
+            '"Nurse," said Arthur Jellicoe.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.gender(reader.cast.known["Arthur Jellicoe"]) != "f"
+
+
+@pytest.mark.parametrize("nick, name", [("ユカ", "沢口由佳"), ("なっ", "水野夏希"), ("けん", "健一"), ("ゆっきー", "由紀")])
+def test_a_japanese_name_in_kana_is_the_kanji_name_said_aloud_or_cut_short(nick, name):
+    pytest.importorskip("sudachipy")
+    reader = ProseReader("ja", source="test")
+    cid = reader.cast.add(name)
+    assert reader.cast.add(nick) == cid
+    assert reader.cast.add("みどり") != cid and reader.cast.add("な") != cid
+
+
+def test_the_name_a_phone_screen_shows_is_the_caller_who_is_gone_when_the_call_ends():
+    pytest.importorskip("sudachipy")
+    text = ("タクシー\n　あたしはシートに身を沈めた。\n「ご予約の、水野夏希様でよろしいですか」と運転手が言った。\n"
+            "　水野夏希。あたしの名前だ。\n"
+            "　そのとき、鞄の中でスマートフォンが震えた。画面には『ユカ』の二文字。高校からの友達の、沢口由佳だ。\n"
+            "「もしもし」\n「なっちゃん？　今どこ？」\n「タクシー」\n「気をつけてね。おやすみ」\n"
+            "　通話が切れると、運転手が笑っていた。\n「いいお友達やねえ」\n「聞こえてました？」\n")
+    speakers = [line.speaker for line in _spoken(text, "ja")]
+    assert speakers[1:5] == ["水野夏希", "沢口由佳", "水野夏希", "沢口由佳"]
+    assert speakers[5:] == ["運転手", "水野夏希"]

@@ -14,7 +14,7 @@ import warnings
 
 from .words.zh import SURNAMES
 
-__all__ = ["NameRun", "person_names"]
+__all__ = ["NameRun", "kana_nickname_of", "person_names"]
 
 _EVERYDAY = 100
 """How often jieba's dictionary must have seen a word tagged as a person name (谢谢, 毛巾, 安静) for it to be an
@@ -112,3 +112,39 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 runs.append(((pair.word, ""),))
         return runs
     return None
+
+
+@functools.cache
+def _readings(name: str) -> tuple[str, ...]:
+    """A Japanese name's readings in katakana as the tokenizer's dictionary gives them: the whole name's, then each
+    part's (水野夏希 -> ミズノナツキ, ミズノ, ナツキ); none without the tokenizer."""
+    tokenizer = _sudachi()
+    if tokenizer is None:
+        return ()
+    parts = [morpheme.reading_form() for morpheme in tokenizer.tokenize(name)]
+    return ("".join(parts), *parts) if len(parts) > 1 else tuple(parts)
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def kana_nickname_of(nick: str, name: str) -> bool:
+    """Whether a name written in kana is a kanji name (or a part of it) said aloud or cut short as friends do: ユカ is
+    沢口由佳, なっ (of なっちゃん) and ゆっきー are 夏希 and 由紀 (the first sounds, a small tsu or a long mark after
+    them), けん is 健一."""
+    if not re.fullmatch(r"[ぁ-ゖァ-ヺー]+", nick) or not re.search(r"[\u4e00-\u9fff]", name):
+        return False
+    spoken = _katakana(nick)
+    stem = spoken.replace("ー", "").replace("ッ", "")
+    for reading in _readings(name):
+        if reading in (spoken, stem):
+            return True
+        if not stem or not reading.startswith(stem) or len(stem) == len(reading):
+            continue
+        if len(stem) >= 2:
+            return True
+        # one sound and a small tsu: なっ is なつ.. cut short (なっちゃん), not any name that begins with な
+        if spoken.endswith("ッ") and reading[1:2] in ("ツ", "ッ"):
+            return True
+    return False

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import person_names
+from .person_names import kana_nickname_of, person_names
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -200,6 +200,8 @@ class Cast:
             pet, full = (cb, ca) if len(cb) == 2 and cb[0] == cb[1] else (ca, cb)
             if len(pet) == 2 and pet[0] == pet[1] and len(full) in (2, 3) and full != pet:
                 return full.endswith(pet[0])  # 晓晓, the pet name of 林晓's given name
+        if self.language == "ja" and (kana_nickname_of(ca, cb) or kana_nickname_of(cb, ca)):
+            return True  # ユカ is 由佳, なっちゃん 夏希: the kanji name said aloud, or its first sounds
         if self.language == "ja" and len(short) == 1:
             # 隆 is 山口隆: a one-kanji given name ends a full name; a role (母) is not one of a longer role (祖母)
             roles = getattr(self.words, "ROLES", {})
@@ -447,7 +449,9 @@ class ProseReader:
             self._before = re.compile(rf"{who}[はが][^。「」]{{0,16}}?(?:{verbs})[。、]?[\s　]*$")
             self._discover = [
                 re.compile(rf"[」』][\s　]*と[、\s　]*(?P<who>{_JA_NAME}(?:{honorific})?)[はがも]"),
-                re.compile(rf"(?:^|[。、」\s　])(?P<who>{_JA_NAME}(?:{honorific})?)[はが][^。「」]{{0,16}}?(?:{verbs})", re.MULTILINE),
+                # not across a clause of its own (通話が切れると、運転手が笑っていた: 通話 is no one)
+                re.compile(rf"(?:^|[。、」\s　])(?P<who>{_JA_NAME}(?:{honorific})?)[はが](?:(?!と、|たら、|ば、)[^。「」]){{0,16}}?(?:{verbs})",
+                           re.MULTILINE),
             ]
         # "He pointed at the boat.": a pronoun opening an English sentence is capitalised
         self._pronoun_re = re.compile(f"(?:{pronouns})", re.IGNORECASE if language == "en" else 0)
@@ -567,8 +571,16 @@ class ProseReader:
             if firsts:
                 body = _alternation(firsts)
                 full = re.compile(rf"\b(?:(?:{body}) [A-Z][a-z]+|[A-Z][a-z]+ (?:{body}))\b")
+                # and one a line says (That's Sam Oduya) when the narration knows only the surname (said Mr. Oduya)
+                text = "\n".join(p.text for p in paragraphs)
+                titled = {m.group(0).split()[-1] for m in self._titled_surname.finditer(text)} & firsts
+                said = re.compile(rf"\b[A-Z][a-z]+ (?:{_alternation(titled)})\b") if titled else None
                 for paragraph in paragraphs:
-                    for match in full.finditer(_unquoted(paragraph.text)):
+                    matches = list(full.finditer(_unquoted(paragraph.text)))
+                    if said is not None:
+                        # not a word the story also writes in lower case (Ask Oduya)
+                        matches += [m for m in said.finditer(paragraph.text) if m.group(0).split()[0].lower() not in self._lowercase]
+                    for match in matches:
                         name = self._clean_name(match.group(0))
                         if name and " " in name:
                             found.add(name)
@@ -615,7 +627,9 @@ class ProseReader:
                 # that pronoun is one it acts on (她看了周明一眼: she, not 周明)
                 opens = self._opens_on_pronoun(sentence)
                 subject = previous if opens else ids
-                gender = self._sentence_gender(self._without_kin_possessives(sentence))
+                # a pronoun before the one name (When she came back, Arthur was watching) is someone else's
+                named_at = 0 if opens or not ids else min(start for start, _, _ in self.cast.mentions(sentence))
+                gender = self._sentence_gender(self._without_kin_possessives(sentence[named_at:]))
                 if opens and before and gender and before != gender:
                     # "Owen looked at his sister. She shook her head.": she is the sister, not Owen
                     subject = set()
@@ -650,7 +664,8 @@ class ProseReader:
                     if name not in sentence or any(w in others for w in capitalised.findall(sentence)) \
                             or self._opens_on_pronoun(sentence):
                         continue  # another named, or a he or she who does something to this one
-                    gender = self._sentence_gender(self._without_kin_possessives(sentence))
+                    # from the name on: a pronoun before it (When she came back, Arthur Jellicoe was watching) is another's
+                    gender = self._sentence_gender(self._without_kin_possessives(sentence[sentence.index(name):]))
                     if gender:
                         votes[gender] += 1
             if len(votes) == 1:
@@ -1029,8 +1044,18 @@ class ProseReader:
         titles = _alternation(self.words.TITLES)
         name = re.compile(rf"(?:(?:{titles})\.?\s+)*(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
         called: Counter[str] = Counter()
+        verbs, manner = _alternation(self.words.SPEECH_VERBS), _alternation(self.words.MANNER)
+        mine = re.compile(rf"\bI\s+(?:(?:{manner})\s+)?(?:{verbs})\b|\b(?:{verbs})\s+I\b")
+        answers_me = False  # the line just before was the narrator's: this one speaks to them
         for paragraph in paragraphs:
-            for start, end, closed in find_quotes(paragraph.text):
+            quotes = find_quotes(paragraph.text)
+            if not quotes:
+                continue
+            by_me = mine.search(_unquoted(paragraph.text)) is not None
+            weight, answers_me = (0 if by_me else 3 if answers_me else 1), by_me
+            if not weight:
+                continue  # "Go back to sleep, Carys," I said: whom the narrator calls is someone else
+            for start, end, closed in quotes:
                 speech = paragraph.text[start + 1 : end - 1 if closed else end]
                 if len(self._clauses(speech)) < 2:
                     continue  # a name is called within a longer line; a line of one word may be anything ("Chocolate.")
@@ -1048,7 +1073,7 @@ class ProseReader:
                     found_here += [self._clean_name(m.group("name")) for m in re.finditer(named_you, speech)]
                 for found in found_here:
                     if found and found.lower() not in self.words.ROLES and not self.cast.mentions(found):
-                        called[found] += 1
+                        called[found] += weight
         # a name is capitalised where a common word would not be, inside a sentence (", Nora."), not only at the
         # start of one ("Chocolate. Not lemon.")
         text = "\n".join(p.text for p in paragraphs)
@@ -1129,10 +1154,15 @@ class ProseReader:
         said = set(re.findall(r"[A-Z][a-z]+", narration))
         words = lambda name: {familiar.get(w, w) for w in name.split()}
         groups: list[tuple[set[str], int]] = []
+        def same(a: str, b: str) -> bool:
+            # one name shared, or one cut short from the other (Pritch, Owen Pritchard)
+            return bool(words(a) & words(b)) or any(len(x) >= 4 and y.startswith(x) for x in words(a) | words(b)
+                                                    for y in words(a) | words(b) if x != y)
+
         for name, count in called.most_common():
             if set(name.split()) & said:
                 continue
-            group = next((g for g in groups if any(words(name) & words(other) for other in g[0])), None)
+            group = next((g for g in groups if any(same(name, other) for other in g[0])), None)
             if group is None:
                 groups.append(({name}, count))
             else:
@@ -2081,6 +2111,10 @@ class ProseReader:
             tag = next((self._narration_subject(part) for part in (narration[match.end() :], narration[: match.start()])
                         if part.strip() and self._narration_subject(part)), None)
             answerer = self._resolve(tag, [], scene) if tag else scene.last_actor
+            if answerer in (None, caller):
+                # 鞄の中でスマートフォンが震えた。画面には『ユカ』: a phone no one is said to own or pick up (the one
+                # named being the caller) is the one telling the story's
+                answerer = scene.narrator
         elif owner in self.words.FIRST_PERSON or owner.lower() == "my":
             answerer = self.cast.known.get(self.words.NARRATOR) or self.cast.add(self.words.NARRATOR)
         else:
@@ -2147,6 +2181,11 @@ class ProseReader:
         if len(called) != 1 or not scene.speakers:
             return
         name, previous = called[0], scene.speakers[-1]
+        if not self.cast.provisional(previous):
+            # "Bloods for bed four?" / "They're not," said Adaeze. / "Then no, thanks, Len.": the one role among the
+            # last few voices, answered past the one who cut in
+            roles = {c for c in scene.speakers[-3:] if c != who and self.cast.provisional(c)}
+            previous = roles.pop() if len(roles) == 1 else previous
         if (previous == who or name in self._spoken or self.cast.provisional(name) or not self.cast.provisional(previous)
                 or name == self.cast.known.get(self.words.NARRATOR)):
             return
