@@ -1494,3 +1494,59 @@ def test_the_name_a_phone_screen_shows_is_the_caller_who_is_gone_when_the_call_e
     speakers = [line.speaker for line in _spoken(text, "ja")]
     assert speakers[1:5] == ["水野夏希", "沢口由佳", "水野夏希", "沢口由佳"]
     assert speakers[5:] == ["運転手", "水野夏希"]
+
+
+@pytest.mark.parametrize("text, alias, name", [
+    # 郑导 is the director 郑一鸣; 谢老爷子 is 谢三更 (导 and 老爷子 are titles after a surname)
+    ("第七条\n　　郑一鸣坐在监视器后面。\n　　“再来一条。”郑一鸣说。\n　　“郑导，灯光好了。”场记说。\n　　“开始。”郑导说。\n", "郑导", "郑一鸣"),
+    ("客栈\n　　谢三更坐在角落里。\n　　“来一壶酒。”谢三更说。\n　　“谢老爷子，您又来了。”掌柜说。\n　　“来了。”谢老爷子说。\n", "谢老爷子", "谢三更"),
+    # 老方 is the one a line calls 方志勇, though the narration never writes it
+    ("融资\n　　老方从显示器后面探出头来。\n　　“我改的。”老方说。\n　　“方志勇，”李明哲说，“明天坐在对面的是投资人。”\n", "老方", "方志勇"),
+])
+def test_chinese_titles_and_called_full_names_are_one_character(text, alias, name):
+    pytest.importorskip("jieba")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get(name) == reader.cast.known[alias]
+
+
+def test_chinese_names_the_tokenizer_cuts_or_does_not_know_are_found():
+    pytest.importorskip("jieba")
+    # 许国强 is cut 许国 + 强; 顾澜 is a name jieba's dictionary lacks; 萧 and 阮 are surnames too
+    text = ("回老家\n　　许国强就把车开了出来。许国强按了两下喇叭。\n　　顾澜把头发盘在脑后。许国强松开刹车。\n"
+            "　　萧白把剑放在桌上，阮青青看了他一眼。\n　　“走吧。”萧白说。\n　　“好。”阮青青说。\n")
+    _, reader = _read(text, "zh")
+    for name in ("许国强", "顾澜", "萧白", "阮青青"):
+        assert name in reader.cast.known, name
+    assert "许国" not in reader.cast.known
+
+
+def test_chinese_manner_and_time_words_before_a_speech_verb_are_no_one():
+    pytest.importorskip("jieba")
+    text = ("烤串\n　　李明哲咬了一口。\n　　“明天要是拿到钱，”他含含糊糊地说，“天天请你们吃烤串。”\n"
+            "　　他又听了很久，最后说：“明白，谢谢王总。”\n")
+    lines = _spoken(text, "zh")
+    _, reader = _read(text, "zh")
+    assert "含含" not in reader.cast.known and "最后" not in reader.cast.known
+    assert {line.speaker for line in lines} == {"李明哲"}
+
+
+def test_a_surname_given_in_answer_to_one_asked_is_the_one_named_character_who_has_it():
+    pytest.importorskip("jieba")
+    text = ("客栈\n　　萧白从雪里走了进来。\n　　门外传来一个男人的声音：“店家，还有房吗？”\n　　“有。”掌柜说。\n"
+            "　　“这位公子，贵姓？”阮青青问。\n　　“萧。”\n")
+    lines = _spoken(text, "zh")
+    assert lines[-1].speaker == "萧白"
+
+
+def test_a_chinese_speaker_who_sets_their_full_name_beside_i_is_that_name():
+    pytest.importorskip("jieba")
+    text = ("客栈\n　　阮青青从楼上下来。\n　　“阮姑娘，小店经不起折腾。”掌柜说。\n"
+            "　　谢三更喝了一口酒。\n　　“掌柜的放心，我阮青青今晚不动手。”\n")
+    assert _spoken(text, "zh")[-1].speaker == "阮青青"
+
+
+def test_a_never_named_old_man_is_a_role_of_his_own():
+    pytest.importorskip("jieba")
+    text = ("凌晨三点\n　　护士长头也没抬：“小苏，十八床。”\n　　十八床是个八十多岁的老爷子。\n　　“我去。”我说。\n"
+            "　　老爷子眯着眼打量我：“你不会喂。鸡认人。”\n　　“城里的。”我说。\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["护士长", "我", "老爷子", "我"]

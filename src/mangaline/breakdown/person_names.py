@@ -14,7 +14,7 @@ import warnings
 
 from .words.zh import SURNAMES
 
-__all__ = ["NameRun", "kana_nickname_of", "person_names"]
+__all__ = ["NameRun", "is_everyday_word", "kana_nickname_of", "person_names"]
 
 _EVERYDAY = 100
 """How often jieba's dictionary must have seen a word tagged as a person name (谢谢, 毛巾, 安静) for it to be an
@@ -108,7 +108,9 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 # surname jieba itself takes for a person before an everyday word, is a name only if it recurs
                 runs.append(((pair.word, "surname"), (after.word, "given" if after.flag in ("nr", "nz", "ns") else "given?")))
                 joined = k + 1
-            elif pair.flag == "nr" and k != joined and (jieba.get_FREQ(pair.word) or 0) < _EVERYDAY:
+            elif k != joined and (pair.flag == "nr" and (jieba.get_FREQ(pair.word) or 0) < _EVERYDAY
+                                  # 顾澜: a name jieba's dictionary lacks, tagged as a name all the same
+                                  or pair.flag in ("nrfg", "nrt") and jieba.get_FREQ(pair.word) is None):
                 runs.append(((pair.word, ""),))
         return runs
     return None
@@ -148,3 +150,13 @@ def kana_nickname_of(nick: str, name: str) -> bool:
         if spoken.endswith("ッ") and reading[1:2] in ("ツ", "ッ"):
             return True
     return False
+
+
+def is_everyday_word(word: str) -> bool:
+    """Whether jieba's dictionary has seen a Chinese word often (马上, 高兴): an everyday word, not a made-up name;
+    False without jieba."""
+    if _jieba() is None:
+        return False
+    import jieba
+
+    return (jieba.get_FREQ(word) or 0) >= _EVERYDAY

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import kana_nickname_of, person_names
+from .person_names import is_everyday_word, kana_nickname_of, person_names
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -491,6 +491,8 @@ class ProseReader:
                 return None  # the waiting room at Emsby Junction had one radiator: a place, not a person
             return " ".join(tokens)
         if self.language == "zh":
+            if name in self.words.LEADING or re.fullmatch(r"(.)\1(.)\2地", name):
+                return None  # 最后说: when, not who; 含含糊糊地说: how
             changed = True
             while changed and name:
                 changed = False
@@ -532,6 +534,7 @@ class ProseReader:
         found = set(tagged) | set(acting)
         if self.language == "zh":
             found |= self._surnamed(paragraphs)
+            found |= self._recurring_full_names(paragraphs)
             titled: Counter[str] = Counter()
             leading = re.compile(rf"(?:^|[。！？，,；：”」\s　])({self.words.TITLED_NAME})")
             roles = tuple(self.words.ROLES)
@@ -603,6 +606,7 @@ class ProseReader:
                         and given not in self.cast.known and self._clean_name(given)):
                     self.cast.join(given, cid)
             self._learn_surnamed_givens(paragraphs)
+            self._learn_called_full_names(paragraphs)
         self._learn_roles(paragraphs)
         self._learn_described_people(paragraphs)
         self._learn_titled_roles(paragraphs)
@@ -942,6 +946,21 @@ class ProseReader:
         elif current != cid and self.cast.provisional(current):
             self.cast.merge(current, cid)
 
+    def _learn_called_full_names(self, paragraphs: list[Paragraph]) -> None:
+        """A full name a line calls someone by (“方志勇，明天坐在对面的是投资人”) is the one character the narration
+        calls by that surname alone (老方, 小方, 方总), though the narration never writes it."""
+        for paragraph in paragraphs:
+            for start, end, closed in find_quotes(paragraph.text):
+                clauses = self._clauses(paragraph.text[start + 1 : end - 1 if closed else end])
+                for clause in {clauses[0], clauses[-1]} if clauses else ():
+                    name = clause.strip(" 　\"“”「」！!？?")
+                    if len(name) != 3 or not _CJK.match(name) or name[0] not in self.words.SURNAMES or name in self.cast.known \
+                            or is_everyday_word(name) or self._clean_name(name) != name:
+                        continue
+                    bearers = {cid for alias, cid in self.cast.known.items() if self.cast.core(alias) == name[0]}
+                    if len(bearers) == 1:
+                        self.cast.join(name, bearers.pop())
+
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
         known full name whose given name ends in that character (沈念 is 念念), else a character of its own when
@@ -1208,6 +1227,14 @@ class ProseReader:
                 if fuller:
                     self.cast.join(fuller, cid)
                 return cid
+        if self.language == "zh":
+            # “掌柜的放心，我阮青青今晚不动手。”: I and one's own full name, set side by side
+            for match in re.finditer(r"(?:^|[，。！？,.!?\s　])我(?=[\u4e00-\u9fff]{3})", speech):
+                after = speech[match.end() : match.end() + 3]
+                cid = self.cast.known.get(after)
+                if cid is not None and after[0] in self.words.SURNAMES and self.cast.core(after) == after \
+                        and not self.cast.provisional(cid) and speech[match.end() + 3 : match.end() + 4] not in ("的", "们"):
+                    return cid
         if self.cjk and by_role:
             # 「罗薇，轮机组的。」she said: a role that opens on a name no one has spoken under gives its own
             clauses = self._clauses(speech)
@@ -1278,6 +1305,10 @@ class ProseReader:
             if not self._gives_a_name(question) or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
                 return None
         cid = self.cast.known.get(name)
+        if cid is None and self.language == "zh" and len(name) == 1 and name in self.words.SURNAMES:
+            # “这位公子，贵姓？” / “萧。”: the surname alone, of the one named character who has it
+            bearers = {c for alias, c in self.cast.known.items() if alias.startswith(name) and not self.cast.provisional(c)}
+            cid = bearers.pop() if len(bearers) == 1 else None
         if cid is None and self.language == "en" and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name) and self._clean_name(name) == name:
             cid = self.cast.add(name)  # "State your name." / "Albert Fry.": a full name given in answer is the speaker's
         return cid if cid is not None and not self.cast.provisional(cid) and name != self.words.NARRATOR else None
@@ -1328,6 +1359,20 @@ class ProseReader:
                 name = three if len(sentence) >= 3 and text.count(three) == text.count(two) and text.count(two) > 1 else two
                 if self._clean_name(name):
                     names.add(name)
+        return names
+
+    def _recurring_full_names(self, paragraphs: list[Paragraph]) -> set[str]:
+        """Chinese full names the tokenizer cuts apart (许国 + 强): three characters from a surname that open clause
+        after clause of the narration, whose first two never end a word of their own there, and that are no word."""
+        text = "\n".join(_unquoted(p.text) for p in paragraphs)
+        openers = Counter(m.group(1) for m in re.finditer(r"(?:^|[，。！？；：,!?;:\s　])([\u4e00-\u9fff]{3})", text, re.MULTILINE))
+        names = set()
+        for three, count in openers.items():
+            two = three[:2]
+            # 许国 is always 许国强 or 许国华: the first two never end a clause or stand alone
+            if count >= 3 and three[0] in self.words.SURNAMES and not re.search(rf"{two}(?![\u4e00-\u9fff])", text) \
+                    and not is_everyday_word(three) and not is_everyday_word(two) and self._clean_name(three) == three:
+                names.add(three)
         return names
 
     def _sentence_gender(self, sentence: str) -> str | None:

@@ -39,6 +39,7 @@ NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个�
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
     "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧柳"
+    "萧阮洪施骆岳柯葛殷庞樊邢裴凌霍焦祝聂伍卓颜倪翁詹鲁甄"
 )
 PRONOUNS: dict[str, str] = {"他": "m", "她": "f"}
 GENDER_WORDS: dict[str, str] = {"他": "m", "她": "f"}
@@ -56,6 +57,7 @@ TITLES: dict[str, str | None] = {
     "大侠": "m", "少侠": "m", "女侠": "f", "公子": "m", "道长": "m", "员外": "m", "少爷": "m", "老爷": "m", "大人": None,
     "师兄": "m", "师姐": "f", "师弟": "m", "师妹": "f", "教授": None, "校长": None, "院长": None, "厂长": None, "村长": None,
     "队长": None, "班长": None, "部长": None, "处长": None, "律师": None, "法官": None, "舰长": None, "船长": None, "工程师": None,
+    "导": None, "导演": None, "老爷子": "m", "老太太": "f", "哥哥": "m", "姐姐": "f", "主编": None, "记者": None,
 }
 # Familiar prefixes on a surname or given name (老王, 小李, 阿福).
 ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
@@ -102,6 +104,10 @@ ROLES: dict[str, str | None] = {
     # the heads of a ward, a team, a station (护士长陈美玲 is 陈美玲, not a nurse beside her)
     "护士长": None, "组长": None, "班长": None, "科长": None, "处长": None, "局长": None, "所长": None, "院长": None,
     "厂长": None, "站长": None, "连长": None, "排长": None, "营长": None, "团长": None, "车长": None, "店长": None,
+    # more people a story may never name
+    "老爷子": "m", "大爷": "m", "老者": "m", "老妇人": "f", "女子": "f", "汉子": "m", "新郎": "m", "新娘": "f",
+    "伴娘": "f", "伴郎": "m", "导演": None, "副导演": None, "场记": None, "制片": None, "实习生": None, "外卖员": None,
+    "司仪": None, "主持人": None, "二爷爷": "m", "二奶奶": "f", "三爷爷": "m", "太奶奶": "f", "乘客": None, "病人": None,
 }
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
