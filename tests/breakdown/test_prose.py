@@ -1550,3 +1550,39 @@ def test_a_never_named_old_man_is_a_role_of_his_own():
     text = ("凌晨三点\n　　护士长头也没抬：“小苏，十八床。”\n　　十八床是个八十多岁的老爷子。\n　　“我去。”我说。\n"
             "　　老爷子眯着眼打量我：“你不会喂。鸡认人。”\n　　“城里的。”我说。\n")
     assert [line.speaker for line in _spoken(text, "zh")] == ["护士长", "我", "老爷子", "我"]
+
+
+def test_a_japanese_narrator_is_the_name_the_narration_calls_their_own():
+    pytest.importorskip("sudachipy")
+    text = ("生放送\n　俺は三年目のアシスタントディレクターだった。\n「吉岡、ゲストはまだか」とディレクターが言った。\n"
+            "「今、探してます」\n　そのたびに俺は、吉岡陸という自分の名前を確かめている。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["私"] == reader.cast.known["吉岡陸"]
+
+
+def test_one_a_clause_describes_before_a_speech_verb_said_the_untagged_line_before():
+    pytest.importorskip("sudachipy")
+    text = ("夜間病棟\n　私は点滴の指示書をめくっていた。\n「松永さん、三〇五のナースコール」\n"
+            "　記録を打っていた木村主任が、顔も上げずに言った。\n「堀内さんですね。行ってきます」と私は言った。\n")
+    assert _spoken(text, "ja")[0].speaker in ("木村", "木村主任")
+
+
+def test_a_voice_the_narration_speaks_of_after_naming_someone_is_theirs():
+    pytest.importorskip("sudachipy")
+    text = ("夜間病棟\n「旦那さん、待ってるんですか」と千尋が言った。\n「そうよ。晩ごはんを作らにゃいかん」とキヨが言った。\n"
+            "　キヨさんは指を折って数えはじめた。声は少しずつ落ち着いていった。\n「痛い。お腹が、痛い」\n")
+    assert _spoken(text, "ja")[-1].speaker == "キヨ"
+
+
+def test_a_voice_with_words_between_its_owner_and_it_is_theirs():
+    pytest.importorskip("sudachipy")
+    text = ("生放送\n「吉岡、ゲストはまだか」とディレクターが言った。\n「今、探してます」と吉岡が言った。\n「探してます、か」と三宅が言った。\n"
+            "　インカムから、ディレクターの低い声が耳に刺さった。「楽屋にいないのか」\n")
+    assert _spoken(text, "ja")[-1].speaker == "ディレクター"
+
+
+def test_whose_voice_the_first_sentence_after_a_line_says_it_was_said_the_line():
+    pytest.importorskip("sudachipy")
+    text = ("居間\n「会社、辞めたの」と花子が言った。\n「そうか」と健太が言った。\n「辞めたって、いつ」\n"
+            "　湯呑みを置くと、正人の声は低かった。\n")
+    assert _spoken(text, "ja")[-1].speaker == "正人"

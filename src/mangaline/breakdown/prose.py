@@ -464,7 +464,8 @@ class ProseReader:
         elif language == "zh":
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u4e00-\u9fff]{{0,3}}[：:])")
         else:
-            self._said_next = re.compile(rf"^[\s　]*{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+            # and one a clause describes first (記録を打っていた木村主任が、顔も上げずに言った)
+            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた))?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
         # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
         voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
@@ -1128,8 +1129,11 @@ class ProseReader:
             told = re.search(rf"(?:{first})(?:[、，,―—－\-][―—－\-]?[\s　]*|叫|是)(?P<name>{names})(?=[はがもでの、，,。]|$)", narration, re.MULTILINE)
             # 水野夏希。あたしの名前だ。/ 林晓，这是我的名字: the name, and then that it is the narrator's
             told = told or re.search(rf"(?P<name>{names})[。、，,][\s　]*(?:それが|这是|那是)?(?:{first})(?:の名前|的名字)", narration)
-            if told and not self.cast.provisional(self.cast.known[told.group("name")]):
-                self.cast.join(self.words.NARRATOR, self.cast.known[told.group("name")])
+            # 吉岡陸という自分の名前 / 叫林晓的我: the name the narration says is the narrator's own
+            told = told or re.search(rf"(?P<name>{names})(?:という|って)(?:自分|{first})の名前|叫(?P<name2>{names})的(?:{first})", narration)
+            given = told and (told.groupdict().get("name") or told.groupdict().get("name2"))
+            if given and not self.cast.provisional(self.cast.known[given]):
+                self.cast.join(self.words.NARRATOR, self.cast.known[given])
                 return
         if self._says_i(paragraphs) < 3:
             return
@@ -2354,6 +2358,12 @@ class ProseReader:
                 earlier = tags[k - 1].who
                 if self.cast.gender(earlier) in (tag.pronoun, None):
                     return _Tag(who=earlier)
+            voice = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
+            if voice is not None and tag.who == voice:
+                # キヨさんは指を折って数えはじめた。…声は少しずつ落ち着いていった: the voice of the one just spoken of
+                earlier = next((t.who for t in reversed(tags[:k]) if t is not None and t.who and t.who != voice), None)
+                if earlier is not None:
+                    return _Tag(who=earlier)
             return tag
         return None
 
@@ -2443,8 +2453,9 @@ class ProseReader:
             owners = {self.cast.add(role) for role in found}
             owners |= {cid for _, end, cid in self.cast.mentions(narration) if re.match(r"['’]s voice\b", narration[end:])}
         else:
-            marker = "の声" if self.language == "ja" else "的声音"
-            owners = {cid for _, end, cid in self.cast.mentions(narration) if narration.startswith(marker, end)}
+            # 正人の声, ディレクターの低い声 / 她的声音
+            marker = r"の(?:[^、。「」\s　の]{1,6}?)?声(?!優)" if self.language == "ja" else "的声音"
+            owners = {cid for _, end, cid in self.cast.mentions(narration) if re.match(marker, narration[end:])}
             heard = self._voice_heard(narration) if not owners else None
             if heard:
                 owners = {heard}
@@ -2465,10 +2476,15 @@ class ProseReader:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""
         head = narration.lstrip(" 　\t")
         mentions = self.cast.mentions(head[:40])
+        if self.language == "ja":
+            # インカムから、ディレクターの低い声が耳に刺さった: the voice the first sentence is about, wherever it opens
+            first = _SENTENCE_END.split(head, maxsplit=1)[0]
+            voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(r"の声は", first[end:])}
+            return voiced.pop() if len(voiced) == 1 else None
         if not mentions or mentions[0][0] != 0:
             return None
         after = head[mentions[0][1] :]
-        if re.match(r"(?:の声は|的声音|['’]s voice (?:was|is)\b)", after):
+        if re.match(r"(?:的声音|['’]s voice (?:was|is)\b)", after):
             return mentions[0][2]
         return None
 

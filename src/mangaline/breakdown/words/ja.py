@@ -82,6 +82,7 @@ ROLES: dict[str, str | None] = {
     "店長": None, "編集長": None, "局長": None, "所長": None, "主任": None, "医師": None, "板前": None, "親方": None,
 }
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
+UNSEEN_VOICE = "声"  # a voice no one is seen to have (奥から声がした), heard so far
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
 VOICES: tuple[str, ...] = ("女", "男", "声", "若い女", "若い男", "女の人", "男の人", "少女", "少年", "女性", "男性", "女の子", "男の子",
                            "青年", "若者")
