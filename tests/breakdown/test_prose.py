@@ -1586,3 +1586,36 @@ def test_whose_voice_the_first_sentence_after_a_line_says_it_was_said_the_line()
     text = ("居間\n「会社、辞めたの」と花子が言った。\n「そうか」と健太が言った。\n「辞めたって、いつ」\n"
             "　湯呑みを置くと、正人の声は低かった。\n")
     assert _spoken(text, "ja")[-1].speaker == "正人"
+
+
+def test_a_first_name_cut_short_is_the_full_one():
+    reader = ProseReader("en", source="test")
+    cid = reader.cast.add("Malcolm Strand")
+    assert reader.cast.add("Mal") == cid
+    assert reader.cast.add("Ma") != cid and reader.cast.add("Mark") != cid
+
+
+def test_a_style_of_address_is_no_name():
+    text = ('The hall was full.\n\n"Your Majesty." The woman bowed.\n\n"Speak," said the Queen.\n')
+    _, reader = _read(text, "en")
+    assert "Majesty" not in reader.cast.known and "Your Majesty" not in reader.cast.known
+
+
+def test_one_known_by_a_first_name_is_the_one_called_by_title_and_surname_in_answer():
+    text = ('The ward was dark.\n\n"Bloods for bed four," said Joe.\n\n"She doesn\'t listen," Iris says to Joe, "but she answers."\n\n'
+            'Joe lets out a breath. "Thank you, Mrs Fairweather."\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Iris"] == reader.cast.known["Mrs Fairweather"] == reader.cast.known["Iris Fairweather"]
+
+
+def test_one_narration_brings_in_with_a_is_the_he_who_speaks_next_and_names_himself():
+    text = ('"With what money?" said Dennis.\n\n"None," said Tam.\n\n'
+            'From the back of the hall a man in a waxed jacket got to his feet. He had been sitting very still.\n\n'
+            '"If I might," he said. "I drive the ninety-one."\n\n"Thank you, Mr...?" said Beryl.\n\n"Lowe. Arthur Lowe."\n')
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines][2:] == ["Arthur Lowe", "Beryl", "Arthur Lowe"]
+
+
+def test_one_called_by_a_name_no_one_has_yet_answers():
+    text = '"Twelve," said Kit.\n\n"Lou," said Dad, "which exit?"\n\n"The satnav says the second."\n'
+    assert _spoken(text, "en")[-1].speaker == "Lou"

@@ -190,7 +190,12 @@ class Cast:
             return True
         if self.language == "en":
             ta, tb = set(ca.split()), set(cb.split())
-            return bool(ta) and bool(tb) and (ta <= tb or tb <= ta)
+            if bool(ta) and bool(tb) and (ta <= tb or tb <= ta):
+                return True
+            # Mal is Malcolm Strand, Lou is Louise: a first name cut short, as friends say it
+            short, long = sorted((ca.split(), cb.split()), key=lambda t: len(t[0]))
+            return len(short) == 1 and len(short[0]) >= 3 and long[0] != short[0] and long[0].startswith(short[0]) \
+                and not self._title_gender(a) and not self._title_gender(b)
         short, long = sorted((ca, cb), key=len)
         if not short:
             return False
@@ -484,6 +489,8 @@ class ProseReader:
         name = raw.strip(" 　,，")
         if self.language == "en":
             tokens = name.split()
+            if len(tokens) > 1 and tokens[0] in ("Your", "His", "Her", "Their"):
+                return None  # Your Majesty, His Lordship: a style of address, not a name
             while tokens and tokens[0] in self.words.NOT_NAMES:
                 tokens.pop(0)
             if not tokens or any(t in self.words.NOT_NAMES for t in tokens):
@@ -1259,7 +1266,11 @@ class ProseReader:
             # "Sofia Lind. I think your agent owes us both an apology.": a full name said as a sentence of its own,
             # by one who has not spoken under it yet, with more to say, is the speaker giving it
             # so is a full name said as the whole line by a role ("Abel Tremayne." The old man did not offer his hand.)
-            bare = re.match(r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.(?:\s+\S|\s*$)" if by_role else r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
+            # and the surname said first ("Lowe. Arthur Lowe.")
+            bare = re.match(r"\s*(?:(?P<echo>[A-Z][a-z]+)\.\s+)?(?P<name>[A-Z][a-z]+ (?P<last>[A-Z][a-z]+))\.(?:\s+\S|\s*$)" if by_role
+                            else r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
+            if bare and bare.groupdict().get("echo") and bare.group("echo") != bare.group("last"):
+                bare = None
             name = self._clean_name(bare.group("name")) if bare else None
             if name and _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                 name = None  # "From Leeds.": where one is from, not who
@@ -1846,6 +1857,8 @@ class ProseReader:
         quotes = [q for q in find_quotes(text) if _is_speech(text, *q, cjk=self.cjk)]
         if not quotes:
             action = _clean(text)
+            if self.language == "en":
+                self._newcomer_enters(text)
             voice = self._voice_of(text)
             if voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
@@ -2089,6 +2102,8 @@ class ProseReader:
                     # yet is in the scene, the likely one to answer (and the role that just spoke, if one did)
                     vocative = self._new_vocative(" ".join(inner))
                     called = [self.cast.add(vocative)] if vocative else called
+                    if called:
+                        scene.called = called
                 self._name_the_one_answered(scene, who, called)
                 for named in called:
                     scene.mention(named)
@@ -2213,7 +2228,7 @@ class ProseReader:
                 continue
             for clause in (clauses[0], clauses[-1]):
                 core = clause.strip(" \"“”‘’'—-")
-                if not pattern.fullmatch(core) or core in getattr(self.words, "TITLE_CALLS", {}) \
+                if not pattern.fullmatch(core) or core in getattr(self.words, "TITLE_CALLS", {}) or core in self.words.TITLES \
                         or core in getattr(self.words, "FAMILIAR_CALLS", ()):
                     continue
                 name = self._clean_name(core)
@@ -2230,6 +2245,14 @@ class ProseReader:
         if len(called) != 1 or not scene.speakers:
             return
         name, previous = called[0], scene.speakers[-1]
+        if self.language == "en" and previous != who and name not in self._spoken and self._given_and_surname(previous, name):
+            # "She doesn't listen," Iris says to Joe. / "Thank you, Mrs Fairweather.": the one known only by a first name
+            # is the one called by title and surname, who has not spoken under it: Iris Fairweather
+            given = self.cast.aliases(previous)[0]
+            surname = next(a for a in self.cast.aliases(name) if " " not in a)
+            self._merge(scene, name, previous)
+            self.cast.add(f"{given} {surname}")
+            return
         if not self.cast.provisional(previous):
             # "Bloods for bed four?" / "They're not," said Adaeze. / "Then no, thanks, Len.": the one role among the
             # last few voices, answered past the one who cut in
@@ -2243,6 +2266,37 @@ class ProseReader:
         self._merge(scene, previous, name)
         renamed = [name if c == previous else c for c in scene.mentioned]
         scene.mentioned = [c for k, c in enumerate(renamed) if c not in renamed[k + 1 :]]
+
+    def _newcomer_enters(self, narration: str) -> None:
+        """One English narration brings in as the subject of a sentence by a description with "a" (From the back of the
+        hall a man in a waxed jacket got to his feet.) is one in the scene, called so, whom "he said" may be next: the
+        role joins the cast if no one has it yet."""
+        for sentence in _SENTENCE_END.split(narration):
+            match = self._newcomer.search(sentence) if self._newcomer is not None else None
+            if match is None or self.cast.mentions(sentence[: match.start()]) or re.search(r"\b(?:[Hh]e|[Ss]he|I|[Tt]hey)\b", sentence[: match.start()]):
+                continue  # someone named or a he or she before it is the sentence's subject
+            if re.search(r"[a-z]+ed|(?:saw|see|sees|heard|hear|hears|noticed)", sentence[: match.start()]):
+                continue  # one the sentence's subject saw or heard, not its subject
+            role = match.group(1).lower()
+            if role not in self.cast.known:
+                cid = self.cast.add(role)
+                gender = self.words.ROLES.get(role)
+                if gender:
+                    self.cast.vote(cid, gender)
+            return
+
+    def _given_and_surname(self, given: str, titled: str) -> bool:
+        """Whether one character is known only by one first name and another only by a title and a surname of a gender
+        that fits (Iris; Mrs Fairweather, Fairweather): the two halves of one name."""
+        first = self.cast.aliases(given)
+        second = self.cast.aliases(titled)
+        if len(first) != 1 or " " in first[0] or first[0] in self.words.TITLES or self.cast.provisional(given):
+            return False
+        if not second or not all(self.cast._title_gender(a) or " " not in a for a in second) \
+                or not any(self.cast._title_gender(a) for a in second):
+            return False
+        genders = {self.cast.gender(given), self.cast.gender(titled)} - {None}
+        return len(genders) <= 1
 
     def _present(self, narration: str) -> list[tuple[int, int, str]]:
         """The characters a piece of narration names, and the narrator wherever it says I (我低下头 / 僕は / I said):
