@@ -1619,3 +1619,14 @@ def test_one_narration_brings_in_with_a_is_the_he_who_speaks_next_and_names_hims
 def test_one_called_by_a_name_no_one_has_yet_answers():
     text = '"Twelve," said Kit.\n\n"Lou," said Dad, "which exit?"\n\n"The satnav says the second."\n'
     assert _spoken(text, "en")[-1].speaker == "Lou"
+
+
+def test_the_first_kanji_of_a_given_name_and_a_title_is_that_name():
+    pytest.importorskip("sudachipy")
+    text = ("駐在所\n　その日の昼過ぎ、源さんが入ってきた。\n「駐在さん、おるか」と源蔵が言った。\n"
+            "「どうしました、源さん。また猪ですか」と真鍋が言った。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known.get("源さん") == reader.cast.known["源蔵"]
+    reader = ProseReader("ja", source="test")
+    cid = reader.cast.add("源蔵")
+    assert reader.cast.add("源さん") == cid and reader.cast.add("健さん") != cid

@@ -210,6 +210,10 @@ class Cast:
         if self.language == "ja" and len(short) == 1:
             # 隆 is 山口隆: a one-kanji given name ends a full name; a role (母) is not one of a longer role (祖母)
             roles = getattr(self.words, "ROLES", {})
+            raw_short = a if len(ca) == 1 else b
+            if len(long) == 2 and long.startswith(short) and raw_short != short and _CJK.match(short) \
+                    and short not in roles and long not in roles:
+                return True  # 源さん is 源蔵: the first kanji of a given name and a title, as neighbours call one
             return (len(long) >= 3 and long.endswith(short) and _CJK.match(short) is not None
                     and short not in roles and long not in roles and short not in self.words.NOT_NAMES)
         return len(short) >= 2 and (long.startswith(short) or long.endswith(short))
@@ -628,6 +632,8 @@ class ProseReader:
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
+        if self.language == "ja":
+            self._learn_first_kanji_calls(paragraphs)
         self._learn_apposed_genders(paragraphs)
         for paragraph in paragraphs:
             previous: set[str] = set()
@@ -968,6 +974,20 @@ class ProseReader:
                     bearers = {cid for alias, cid in self.cast.known.items() if self.cast.core(alias) == name[0]}
                     if len(bearers) == 1:
                         self.cast.join(name, bearers.pop())
+
+    def _learn_first_kanji_calls(self, paragraphs: list[Paragraph]) -> None:
+        """The first kanji of a given name and a title (源さん for 源蔵, 健ちゃん for 健太), said again and again, is
+        that one's name too, where one given name alone begins so."""
+        text = "\n".join(p.text for p in paragraphs)
+        calls = Counter(m.group(0) for m in re.finditer(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?:さん|ちゃん|くん|っちゃん)", text))
+        roles = getattr(self.words, "ROLES", {})
+        for call, count in calls.items():
+            if count < 2 or call in self.cast.known or call[0] in roles:
+                continue
+            givens = {cid for alias, cid in self.cast.known.items()
+                      if len(alias) == 2 and alias[0] == call[0] and _CJK.match(alias) and alias not in roles}
+            if len(givens) == 1:
+                self.cast.join(call, givens.pop())
 
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
