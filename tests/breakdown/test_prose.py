@@ -1630,3 +1630,25 @@ def test_the_first_kanji_of_a_given_name_and_a_title_is_that_name():
     reader = ProseReader("ja", source="test")
     cid = reader.cast.add("源蔵")
     assert reader.cast.add("源さん") == cid and reader.cast.add("健さん") != cid
+
+
+def test_things_jieba_takes_for_names_are_no_one():
+    pytest.importorskip("jieba")
+    from mangaline.breakdown.person_names import person_names
+
+    found = {"".join(part for part, _ in run) for run in person_names("她手里攥着一束白菊花。车也没有，红绿灯空空地闪着。照例是我妈掌勺。何曼上了车。", "zh")}
+    assert "白菊花" not in found and "红绿灯" not in found and "掌勺" not in found
+    assert "何曼" in found
+
+
+def test_an_adverb_between_a_chinese_speaker_and_the_verb_is_no_part_of_the_name():
+    pytest.importorskip("jieba")
+    text = "守夜\n　　爷爷躺在床上。\n　　“我听爹的。”爸说。\n　　“吵什么吵。我还没死呢。”爷爷忽然说。\n"
+    assert [line.speaker for line in _spoken(text, "zh")] == ["爸", "爷爷"]
+
+
+def test_mum_and_dad_after_whose_they_are_are_characters_of_their_own():
+    pytest.importorskip("jieba")
+    text = ("年三十\n　　年三十的饭桌上，照例是我妈掌勺，我爸打下手。\n　　“晓晓，你那个公司发了多少年终奖？”二叔问。\n"
+            "　　“没多少。”我说。\n　　我妈从厨房端着鱼出来：“吃饭不许玩手机！你二婶呢？”\n　　“吃，别理他们。”爸说。\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["二叔", "晓晓", "妈", "爸"]

@@ -95,8 +95,8 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
         runs: list[NameRun] = []
         joined = -1  # the index of a given name already joined to the surname before it
         for k, pair in enumerate(pairs):
-            if k and pairs[k - 1].word[-1:] in _COUNTING:
-                continue  # 一张卡, 那张卡: after a number or a demonstrative, 张 counts a thing
+            if k and (pairs[k - 1].word[-1:] in _COUNTING or pairs[k - 1].flag in ("m", "mq", "q")):
+                continue  # 一张卡, 那张卡, 一束白菊花: after a number, a measure or a demonstrative, a thing is counted
             after = pairs[k + 1] if k + 1 < len(pairs) else None
             then = pairs[k + 2].word if k + 2 < len(pairs) else ""
             if (len(pair.word) == 1 and pair.word in SURNAMES and after is not None and len(after.word) == 2
@@ -110,7 +110,9 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 joined = k + 1
             elif k != joined and (pair.flag == "nr" and (jieba.get_FREQ(pair.word) or 0) < _EVERYDAY
                                   # 顾澜: a name jieba's dictionary lacks, tagged as a name all the same
-                                  or pair.flag in ("nrfg", "nrt") and jieba.get_FREQ(pair.word) is None):
+                                  or pair.flag in ("nrfg", "nrt") and jieba.get_FREQ(pair.word) is None) \
+                    and (pair.word[0] in SURNAMES or pair.word[0] in "阿老小" or len(pair.word) == 2 and not jieba.get_FREQ(pair.word)):
+                # a word from no surname that the dictionary has (红绿灯, 喝咖啡, 掌勺) is a thing or a deed it took for a name
                 runs.append(((pair.word, ""),))
         return runs
     return None

@@ -333,7 +333,9 @@ class Cast:
                 # a one-character alias (母, 女) is a word of its own, not part of 叔母 or 彼女
                 long = _alternation(a for a in self.known if len(a) > 1) or "(?!)"
                 short = _alternation(a for a in self.known if len(a) == 1) or "(?!)"
-                self._pattern = re.compile(rf"(?:{long})|(?<![\u4e00-\u9fff])(?:{short})(?![\u4e00-\u9fff])")
+                # but 妈 and 爸 after whose they are (我妈从厨房出来) are the one narration calls so
+                kin = _alternation(a for a in self.known if a in getattr(self.words, "POSSESSED_KIN", ())) or "(?!)"
+                self._pattern = re.compile(rf"(?:{long})|(?<![\u4e00-\u9fff])(?:{short})(?![\u4e00-\u9fff])|(?<=[我你他她咱])(?:{kin})")
         return [(m.start(), m.end(), self.known[m.group(0)]) for m in self._pattern.finditer(text)]
 
 
@@ -519,7 +521,7 @@ class ProseReader:
                     name, changed = stripped, True
         if not name or name in self.words.NOT_NAMES or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
             return None
-        if self.language == "zh" and (len(name) < 2 or len(name) > 4 or name[0] in "他她我你它这那"
+        if self.language == "zh" and (len(name) < 2 and name not in self.words.ROLES or len(name) > 4 or name[0] in "他她我你它这那"
                                       or name.endswith("地") or name.endswith(self.words.NOT_PERSON_ENDINGS)
                                       or any(ch in self.words.NOT_IN_NAMES for ch in name)
                                       and not (len(name) == 3 and name[0] in self.words.SURNAMES and name[1] == "一")):
@@ -897,7 +899,8 @@ class ProseReader:
         narration = [_unquoted(p.text) for p in paragraphs]
         for text in narration:
             for start, end, cid in self.cast.mentions(text):
-                match = re.search(rf"{boundary}(?P<role>{body})の$" if self.language == "ja" else rf"{boundary}(?P<role>{body})$",
+                # in Chinese also after whose it is (我堂弟林浩)
+                match = re.search(rf"{boundary}(?P<role>{body})の$" if self.language == "ja" else rf"(?:{boundary}|(?<=[我你他她咱]))(?P<role>{body})$",
                                   text[:start])
                 role = match.group("role") if match else None
                 if role and role not in self.cast.known:
@@ -912,10 +915,12 @@ class ProseReader:
         # but 蛙の声が / 風の声が is the voice of a thing named before it, no one's line (祖母の声 is hers: _voice_owner)
         subject = re.compile(rf"(?:{boundary}(?!(?<=の)声)(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
                              # 传来一个男人的声音: a voice described before it is named
-                             else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音|的(?P<sound>女声|男声))")
+                             # and 妈 after whose she is (我妈端着鱼出来)
+                             else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音|的(?P<sound>女声|男声)"
+                                  rf"|(?<=[我你他她咱])(?P<kin>{_alternation(getattr(self.words, 'POSSESSED_KIN', ()))})(?![\u4e00-\u9fff]{{0,1}}[们的]))")
         for text in narration:
             for match in subject.finditer(text):
-                role = match.group("role") or match.groupdict().get("voice") or match.groupdict().get("sound")
+                role = match.group("role") or match.groupdict().get("voice") or match.groupdict().get("sound") or match.groupdict().get("kin")
                 if role not in self.cast.known:
                     cid = self.cast.add(role)
                     if roles[role]:
@@ -1467,7 +1472,9 @@ class ProseReader:
             # preposition makes the object (冲小杰笑了笑)
             objects = getattr(self.words, "OBJECT_MARKERS", "")
             mentioned = [m for m in self.cast.mentions(raw) if not (m[0] and raw[m[0] - 1] in objects)]
-            if self.language == "zh" and mentioned and not self._clause_opener(raw[: mentioned[0][0]]):
+            possessed = mentioned and raw[mentioned[0][0] : mentioned[0][1]] in getattr(self.words, "POSSESSED_KIN", ()) \
+                and raw[: mentioned[0][0]].strip(" 　") in ("我", "你", "他", "她", "咱")  # 我妈: she, not I
+            if self.language == "zh" and mentioned and not possessed and not self._clause_opener(raw[: mentioned[0][0]]):
                 # 看了周明一眼： a name after a verb is the one looked at; the subject is the sentence's
                 mentioned = []
             if mentioned:
@@ -1554,6 +1561,8 @@ class ProseReader:
                 continue
             if self.language == "zh" and narration[match.end() : match.end() + 1] == "们":
                 continue
+            if self.language == "zh" and any(m[0] == match.end() for m in mentions):
+                continue  # 我妈从厨房端着鱼出来 / 我堂弟林浩: whose, not who
             pronoun = (match.start(), word)
             break
         if first_name and (pronoun is None or first_name[0] <= pronoun[0]):

@@ -16,6 +16,7 @@ MANNER: tuple[str, ...] = (
     "笑着", "笑了笑", "笑", "冷笑", "苦笑着", "苦笑", "低声", "小声", "轻声", "大声", "沉声", "柔声", "又", "也", "便", "就", "才",
     "却", "忙", "连忙", "赶紧", "急忙", "缓缓", "慢慢", "淡淡", "冷冷", "轻轻", "缓缓地", "点点头", "摇摇头", "皱眉",
     "抬头", "回头", "叹了口气", "想了想", "顿了顿", "还是", "一边", "终于", "立刻", "马上", "不由得", "忍不住", "再",
+    "忽然", "突然", "顿时", "随即", "当即", "竟然", "居然", "果然", "仍然", "依然", "只好", "这才", "总算",
     "压低声音", "点点头", "点了点头", "摇了摇头", "笑了笑", "想了想", "愣了一下", "叹了一口气", "压低了声音", "提高声音", "对她", "对他", "对我", "朝她", "朝他", "冲她", "冲他", "看着她", "看着他", "对大家", "头也不抬地", "先",
 )
 # Words that open a tag before the speaker's name (这时王掌柜说); stripped from its start.
@@ -104,11 +105,15 @@ ROLES: dict[str, str | None] = {
     # the heads of a ward, a team, a station (护士长陈美玲 is 陈美玲, not a nurse beside her)
     "护士长": None, "组长": None, "班长": None, "科长": None, "处长": None, "局长": None, "所长": None, "院长": None,
     "厂长": None, "站长": None, "连长": None, "排长": None, "营长": None, "团长": None, "车长": None, "店长": None,
+    # what a family calls its own in narration, one character long (爸说 / 妈端着菜出来)
+    "爸": "m", "妈": "f", "爹": "m", "娘": "f",
     # more people a story may never name
     "老爷子": "m", "大爷": "m", "老者": "m", "老妇人": "f", "女子": "f", "汉子": "m", "新郎": "m", "新娘": "f",
     "伴娘": "f", "伴郎": "m", "导演": None, "副导演": None, "场记": None, "制片": None, "实习生": None, "外卖员": None,
     "司仪": None, "主持人": None, "二爷爷": "m", "二奶奶": "f", "三爷爷": "m", "太奶奶": "f", "乘客": None, "病人": None,
 }
+# Kin one character long that narration writes after whose they are (我妈从厨房出来, 他爸): the one it calls so.
+POSSESSED_KIN: tuple[str, ...] = ("爸", "妈", "爹", "娘")
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
     """妈妈 爸爸 哥哥 姐姐 弟弟 妹妹 爷爷 奶奶 姥姥 姥爷 婆婆 公公 叔叔 伯伯 舅舅 姑姑 宝宝 娃娃 常常 刚刚 渐渐 慢慢 轻轻
