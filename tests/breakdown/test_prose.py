@@ -1652,3 +1652,21 @@ def test_mum_and_dad_after_whose_they_are_are_characters_of_their_own():
     text = ("年三十\n　　年三十的饭桌上，照例是我妈掌勺，我爸打下手。\n　　“晓晓，你那个公司发了多少年终奖？”二叔问。\n"
             "　　“没多少。”我说。\n　　我妈从厨房端着鱼出来：“吃饭不许玩手机！你二婶呢？”\n　　“吃，别理他们。”爸说。\n")
     assert [line.speaker for line in _spoken(text, "zh")] == ["二叔", "晓晓", "妈", "爸"]
+
+
+def test_a_name_in_double_brackets_inside_narration_is_no_speech():
+    pytest.importorskip("sudachipy")
+    text = ("食堂\n　俺は最初に目に入った暖簾をくぐった。『みよし』と白く染め抜かれた藍色の布は、色が褪せていた。\n"
+            "「いらっしゃい」と女将が言った。\n")
+    assert [line.text for line in _spoken(text, "ja")] == ["いらっしゃい"]
+
+
+@pytest.mark.parametrize("after, speaker", [
+    ("　カウンターの奥から、割烹着の女将が顔を上げた。", "女将"),  # who looks up from where she is said it
+    ("　女将が奥の厨房からのっそりと顔を出す。", "老人"),  # who comes in now did not
+])
+def test_one_the_narration_after_a_line_opens_on_where_they_are_said_it_unless_they_come_in(after, speaker):
+    pytest.importorskip("sudachipy")
+    text = ("食堂\n　店には女将と老人がいた。\n「兄さん、見ん顔じゃな」と老人が言った。\n「ええ、越してきたばかりで」と俺は言った。\n"
+            f"「ほう。どこから来なすった」\n{after}\n")
+    assert _spoken(text, "ja")[-1].speaker == speaker

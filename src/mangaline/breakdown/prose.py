@@ -136,6 +136,8 @@ def _is_speech(text: str, start: int, end: int, closed: bool, cjk: bool) -> bool
         return False
     before = text[:start].rstrip(" 　\t\n")
     after = text[end:].lstrip(" 　\t")
+    if text[start] == "『" and before:
+        return False  # 『みよし』と染め抜かれた暖簾, 表紙には『…』とある: a name written on something; speech opens 「
     if re.search(r"[。！？!?,，.…~～—、]", inner):
         return True
     if not before or before[-1] in "：:，,。！？!?\n」”』" or not after:
@@ -1905,6 +1907,9 @@ class ProseReader:
                     # 「ファウル！」/ 球審が両手を広げた。: one who has not spoken yet, whom the narration right after an
                     # untagged line opens on and the line does not call, is the one who said it
                     opener = self._opening_subject(text)
+                    if opener and re.search(r"顔を出|入って(?:き|く)|現れ|やって(?:き|く)|戻って(?:き|く)|姿を見せ",
+                                            _SENTENCE_END.split(text.strip(" 　"), maxsplit=1)[0]):
+                        opener = None  # 奥の厨房から、マスターが顔を出す: one who comes in now did not say the line before
                     voiced = self._speech_gender(scene.guessed.text)
                     if opener and opener not in self._spoken and opener != scene.guessed.character and not scene.guessed_by_subject \
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator \
@@ -2423,8 +2428,11 @@ class ProseReader:
     def _opening_subject(self, narration: str) -> str | None:
         """The character a paragraph of Japanese narration opens on as its subject (球審が両手を広げた)."""
         head = narration.lstrip(" 　\t")
-        mentions = self.cast.mentions(head[:30])
-        if not mentions or mentions[0][0] != 0 or not re.match(r"(?:さん|くん|ちゃん)?[はが]", head[mentions[0][1]:]):
+        mentions = self.cast.mentions(head[:40])
+        # at the very start, or after where they are and what they wear (カウンターの奥から、割烹着の女将が顔を上げた)
+        where = re.match(r"[^。「」、]{1,15}(?:から|では|で|には)、(?:[^。「」、はがをに]{1,10}の)?", head)
+        start = where.end() if where else 0
+        if not mentions or mentions[0][0] != start or not re.match(r"(?:さん|くん|ちゃん)?[はが]", head[mentions[0][1]:]):
             return None
         return mentions[0][2]
 
