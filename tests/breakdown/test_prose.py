@@ -1670,3 +1670,10 @@ def test_one_the_narration_after_a_line_opens_on_where_they_are_said_it_unless_t
     text = ("食堂\n　店には女将と老人がいた。\n「兄さん、見ん顔じゃな」と老人が言った。\n「ええ、越してきたばかりで」と俺は言った。\n"
             f"「ほう。どこから来なすった」\n{after}\n")
     assert _spoken(text, "ja")[-1].speaker == speaker
+
+
+def test_a_voice_heard_after_a_line_its_guessed_speaker_cannot_have_said_is_whose_it_was():
+    pytest.importorskip("sudachipy")
+    text = ("引っ越し前夜\n　段ボールの山のあいだで、佐々木美咲はアルバムを広げている。\n「美咲、まだそこ終わってないの」\n"
+            "　台所から母の声が飛んでくる。\n「終わってる。ほとんど」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["母", "佐々木美咲"]

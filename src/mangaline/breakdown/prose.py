@@ -1891,6 +1891,10 @@ class ProseReader:
             if self.language == "en":
                 self._newcomer_enters(text)
             voice = self._voice_of(text)
+            if voice is None and scene.guessed is not None and self.language == "ja" and (
+                    scene.guessed.character in self._addressed(scene.guessed.text) | self._named_in(scene.guessed.text)
+                    or scene.guessed.speaker == self.words.UNKNOWN_SPEAKER):
+                voice = self._voice_of(text, heard=True)
             if voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
                 self._reassign(scene, scene.guessed, voice, self.cast.names.get(voice, voice))
@@ -2563,14 +2567,18 @@ class ProseReader:
             self.cast.vote(cid, self.words.ROLES[heard.group("who")])
         return cid
 
-    def _voice_of(self, narration: str) -> str | None:
-        """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any."""
+    def _voice_of(self, narration: str, heard: bool = False) -> str | None:
+        """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any;
+        with heard, in Japanese, also one whose voice it says came from somewhere (台所から母の声が飛んでくる)."""
         head = narration.lstrip(" 　\t")
         mentions = self.cast.mentions(head[:40])
         if self.language == "ja":
             # インカムから、ディレクターの低い声が耳に刺さった: the voice the first sentence is about, wherever it opens
             first = _SENTENCE_END.split(head, maxsplit=1)[0]
-            voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(r"の声は", first[end:])}
+            # or, where the line before cannot have been the one it was given to, says a voice came from somewhere
+            # (「美咲、まだそこ終わってないの」/ 台所から母の声が飛んでくる; そのとき、部長の声が飛んでくる is the next line's)
+            came = r"|が(?:[^、。]{0,6}?)(?:飛んで|聞こえ|響|届|返って)" if heard else ""
+            voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(rf"の声(?:は{came})", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
         if not mentions or mentions[0][0] != 0:
             return None
