@@ -1,4 +1,5 @@
-"""Person names in prose as a tokenizer finds them: sudachipy for Japanese, jieba for Chinese.
+"""Person names in prose as a tokenizer finds them: sudachipy for Japanese, jieba for Chinese; and what their
+dictionaries say of a name (how a Japanese name is read, so ユカ is 由佳; whether a Chinese word is an everyday one).
 
 Both are optional (the ``prose`` extra). Without them the prose rules find names from speech
 tags and narration alone, and a warning says so once. The tokenizers load on first use, so the
