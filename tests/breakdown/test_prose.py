@@ -1586,3 +1586,17 @@ def test_a_voice_heard_after_a_line_its_guessed_speaker_cannot_have_said_is_whos
     text = ("引っ越し前夜\n　段ボールの山のあいだで、佐々木美咲はアルバムを広げている。\n「美咲、まだそこ終わってないの」\n"
             "　台所から母の声が飛んでくる。\n「終わってる。ほとんど」\n")
     assert [line.speaker for line in _spoken(text, "ja")] == ["母", "佐々木美咲"]
+
+
+def test_an_outside_line_ringing_is_a_call_whose_caller_names_himself():
+    pytest.importorskip("sudachipy")
+    text = ("夜間病棟\n　私は点滴の指示書をめくっていた。\n"
+            "　木村主任の後ろから、白衣の前をはだけた若い男が入ってきた。寝癖のついた髪を片手で押さえている。\n"
+            "「腹痛と発熱の方、こちらですか」\n「はい。熱は三十八度四分」\n「ありがとうございます。……堀内さん、ちょっとお腹を触りますね」\n"
+            "「あんた、誰ね」\n「医者です。夜だけの医者」\n"
+            "　ステーションに戻ると、ちょうど外線が鳴った。\n「はい、三階東病棟、松永です」\n"
+            "「夜分にすみません。三〇五の堀内キヨの息子で、堀内誠と申します」\n")
+    lines = _spoken(text, "ja")
+    _, reader = _read(text, "ja")
+    assert lines[-1].speaker == "堀内誠"
+    assert reader.cast.known["若い男"] != reader.cast.known["堀内誠"]

@@ -140,7 +140,7 @@ REGISTERS: dict[str, str] = {
 }
 # What narration says when a phone rings (真理子の携帯電話が鳴った) and whose call it is (母からだった): the one whose phone
 # it is answers, and the caller speaks back to them.
-PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォン|電話)(?:が|も)(?:鳴った|鳴る|鳴り出した|震えた|震える|鳴っている)"
+PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォン|電話|外線|内線|受話器|インターホン)(?:が|も)(?:鳴った|鳴る|鳴り出した|震えた|震える|鳴っている)"
 PHONE_CALLER = r"(?:^|[。、\s　])(?:相手は|画面には)?(?P<caller>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,8}?)(?:からだった|からの電話|からの着信|からだ)|(?:画面|表示)に(?:は)?[『「](?P<caller_shown>[^』」]{1,8})[』」]"  # 画面には『ユカ』の二文字: the name the screen shows
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ)"
