@@ -1600,3 +1600,87 @@ def test_an_outside_line_ringing_is_a_call_whose_caller_names_himself():
     _, reader = _read(text, "ja")
     assert lines[-1].speaker == "堀内誠"
     assert reader.cast.known["若い男"] != reader.cast.known["堀内誠"]
+
+
+def test_a_first_name_cut_short_is_the_full_one():
+    reader = ProseReader("en", source="test")
+    cid = reader.cast.add("Malcolm Strand")
+    assert reader.cast.add("Mal") == cid
+    assert reader.cast.add("Ma") != cid and reader.cast.add("Mark") != cid
+
+
+def test_a_style_of_address_is_no_name():
+    text = ('The hall was full.\n\n"Your Majesty." The woman bowed.\n\n"Speak," said the Queen.\n')
+    _, reader = _read(text, "en")
+    assert "Majesty" not in reader.cast.known and "Your Majesty" not in reader.cast.known
+
+
+def test_one_known_by_a_first_name_is_the_one_called_by_title_and_surname_in_answer():
+    text = ('The ward was dark.\n\n"Bloods for bed four," said Joe.\n\n"She doesn\'t listen," Iris says to Joe, "but she answers."\n\n'
+            'Joe lets out a breath. "Thank you, Mrs Fairweather."\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Iris"] == reader.cast.known["Mrs Fairweather"] == reader.cast.known["Iris Fairweather"]
+
+
+def test_one_narration_brings_in_with_a_is_the_he_who_speaks_next_and_names_himself():
+    text = ('"With what money?" said Dennis.\n\n"None," said Tam.\n\n'
+            'From the back of the hall a man in a waxed jacket got to his feet. He had been sitting very still.\n\n'
+            '"If I might," he said. "I drive the ninety-one."\n\n"Thank you, Mr...?" said Beryl.\n\n"Lowe. Arthur Lowe."\n')
+    lines = _spoken(text, "en")
+    assert [line.speaker for line in lines][2:] == ["Arthur Lowe", "Beryl", "Arthur Lowe"]
+
+
+def test_one_called_by_a_name_no_one_has_yet_answers():
+    text = '"Twelve," said Kit.\n\n"Lou," said Dad, "which exit?"\n\n"The satnav says the second."\n'
+    assert _spoken(text, "en")[-1].speaker == "Lou"
+
+
+def test_the_first_kanji_of_a_given_name_and_a_title_is_that_name():
+    pytest.importorskip("sudachipy")
+    text = ("駐在所\n　その日の昼過ぎ、源さんが入ってきた。\n「駐在さん、おるか」と源蔵が言った。\n"
+            "「どうしました、源さん。また猪ですか」と真鍋が言った。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known.get("源さん") == reader.cast.known["源蔵"]
+    reader = ProseReader("ja", source="test")
+    cid = reader.cast.add("源蔵")
+    assert reader.cast.add("源さん") == cid and reader.cast.add("健さん") != cid
+
+
+def test_things_jieba_takes_for_names_are_no_one():
+    pytest.importorskip("jieba")
+    from mangaline.breakdown.person_names import person_names
+
+    found = {"".join(part for part, _ in run) for run in person_names("她手里攥着一束白菊花。车也没有，红绿灯空空地闪着。照例是我妈掌勺。何曼上了车。", "zh")}
+    assert "白菊花" not in found and "红绿灯" not in found and "掌勺" not in found
+    assert "何曼" in found
+
+
+def test_an_adverb_between_a_chinese_speaker_and_the_verb_is_no_part_of_the_name():
+    pytest.importorskip("jieba")
+    text = "守夜\n　　爷爷躺在床上。\n　　“我听爹的。”爸说。\n　　“吵什么吵。我还没死呢。”爷爷忽然说。\n"
+    assert [line.speaker for line in _spoken(text, "zh")] == ["爸", "爷爷"]
+
+
+def test_mum_and_dad_after_whose_they_are_are_characters_of_their_own():
+    pytest.importorskip("jieba")
+    text = ("年三十\n　　年三十的饭桌上，照例是我妈掌勺，我爸打下手。\n　　“晓晓，你那个公司发了多少年终奖？”二叔问。\n"
+            "　　“没多少。”我说。\n　　我妈从厨房端着鱼出来：“吃饭不许玩手机！你二婶呢？”\n　　“吃，别理他们。”爸说。\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["二叔", "晓晓", "妈", "爸"]
+
+
+def test_a_name_in_double_brackets_inside_narration_is_no_speech():
+    pytest.importorskip("sudachipy")
+    text = ("食堂\n　俺は最初に目に入った暖簾をくぐった。『みよし』と白く染め抜かれた藍色の布は、色が褪せていた。\n"
+            "「いらっしゃい」と女将が言った。\n")
+    assert [line.text for line in _spoken(text, "ja")] == ["いらっしゃい"]
+
+
+@pytest.mark.parametrize("after, speaker", [
+    ("　カウンターの奥から、割烹着の女将が顔を上げた。", "女将"),  # who looks up from where she is said it
+    ("　女将が奥の厨房からのっそりと顔を出す。", "老人"),  # who comes in now did not
+])
+def test_one_the_narration_after_a_line_opens_on_where_they_are_said_it_unless_they_come_in(after, speaker):
+    pytest.importorskip("sudachipy")
+    text = ("食堂\n　店には女将と老人がいた。\n「兄さん、見ん顔じゃな」と老人が言った。\n「ええ、越してきたばかりで」と俺は言った。\n"
+            f"「ほう。どこから来なすった」\n{after}\n")
+    assert _spoken(text, "ja")[-1].speaker == speaker
