@@ -1684,3 +1684,10 @@ def test_one_the_narration_after_a_line_opens_on_where_they_are_said_it_unless_t
     text = ("食堂\n　店には女将と老人がいた。\n「兄さん、見ん顔じゃな」と老人が言った。\n「ええ、越してきたばかりで」と俺は言った。\n"
             f"「ほう。どこから来なすった」\n{after}\n")
     assert _spoken(text, "ja")[-1].speaker == speaker
+
+
+def test_a_desk_phone_ringing_is_a_call_the_narrator_takes():
+    text = ('Late Final\n\n"It\'s thin," says Mal.\n\n"It\'s what we\'ve got," I say.\n\n'
+            'Then my desk phone rings. It is the direct line.\n\n"Newsdesk."\n\n"Is that Ines?" A woman\'s voice, flat and tired.\n\n'
+            '"Speaking."\n\n"You rang the station earlier."\n')
+    assert [line.speaker for line in _spoken(text, "en")][2:] == ["Narrator", "caller", "Narrator", "caller"]

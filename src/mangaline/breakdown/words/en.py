@@ -213,7 +213,7 @@ KIN: dict[str, str | None] = {
 }
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
 # it is answers, and the caller speaks back to them.
-PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:mobile|phone|cell|cellphone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
+PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
 PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead)\b"
