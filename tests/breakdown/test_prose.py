@@ -1691,3 +1691,10 @@ def test_a_desk_phone_ringing_is_a_call_the_narrator_takes():
             'Then my desk phone rings. It is the direct line.\n\n"Newsdesk."\n\n"Is that Ines?" A woman\'s voice, flat and tired.\n\n'
             '"Speaking."\n\n"You rang the station earlier."\n')
     assert [line.speaker for line in _spoken(text, "en")][2:] == ["Narrator", "caller", "Narrator", "caller"]
+
+
+def test_a_role_the_present_tense_narration_opens_on_speaks_next():
+    text = ('Bed Six\n\n"It\'s accurate," says Joe.\n\n"That\'s hurtful," says Dr Vance.\n\n'
+            'The porter wheels an empty trolley past the station, whistling under his breath, and stops.\n\n'
+            '"You after bed six, Doctor? She\'s been at me too."\n')
+    assert _spoken(text, "en")[-1].speaker == "porter"

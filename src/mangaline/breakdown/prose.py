@@ -880,7 +880,8 @@ class ProseReader:
             phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
             # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
             opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+"
-                               rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|comes|stands|sits|goes|looks)\b")
+                               # and, in a story told in the present, any verb in it (The porter wheels a trolley past)
+                               rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[a-z]{{3,}}[^s\W]s)\b")
             narration = " ".join(_unquoted(p.text) for p in paragraphs)
             for start, _, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
