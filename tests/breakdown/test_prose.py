@@ -1698,3 +1698,10 @@ def test_a_role_the_present_tense_narration_opens_on_speaks_next():
             'The porter wheels an empty trolley past the station, whistling under his breath, and stops.\n\n'
             '"You after bed six, Doctor? She\'s been at me too."\n')
     assert _spoken(text, "en")[-1].speaker == "porter"
+
+
+def test_the_line_after_narration_that_brings_in_a_voice_is_the_voices():
+    text = ('Bed Six\n\n"Are you?" says Joe.\n\n"Not on what they pay me," says the porter. He pushes off down the corridor.\n\n'
+            'Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.\n\n'
+            '"I can hear you, you know. All of you."\n')
+    assert _spoken(text, "en")[-1].speaker == "voice"

@@ -1935,7 +1935,17 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
-            if text.rstrip().endswith(("：", ":")) and (heard := self._voice_heard(text)):
+            if self.language == "en" and re.search(
+                    r"\b(?:comes?|came|there (?:is|was))\s+an?\s+(?:[a-z]+\s+){0,2}voice\b|"
+                    r"\ban?\s+(?:[a-z]+\s+){0,2}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b",
+                    ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]):
+                # Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.: the line
+                # after is that voice's, a character of its own until it is named
+                unseen = self.words.UNSEEN_VOICE
+                if unseen in self.cast.known and not self.cast.provisional(self.cast.known[unseen]):
+                    self.cast.release(unseen)  # the last voice turned out to be someone: this is a new one
+                scene.last_actor = self.cast.add(unseen)
+            elif text.rstrip().endswith(("：", ":")) and (heard := self._voice_heard(text)):
                 # 阿七刚走到门边，门外忽然传来一个男人的声音：: the line the narration leads into is that voice's
                 scene.last_actor = heard
             elif self._several_subjects(text):
