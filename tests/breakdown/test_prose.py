@@ -1705,3 +1705,13 @@ def test_the_line_after_narration_that_brings_in_a_voice_is_the_voices():
             'Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.\n\n'
             '"I can hear you, you know. All of you."\n')
     assert _spoken(text, "en")[-1].speaker == "voice"
+
+
+def test_a_role_that_opens_narration_with_an_irregular_past_is_the_he_who_speaks():
+    text = ('The Petition\n\nThe herald struck his staff on the flagstones three times, and the hall fell quiet.\n\n'
+            '"Let those with petitions come forward," he cried.\n\n"Your Majesty." A woman came forward.\n\n'
+            '"Majesty, it is irregular," said Venn.\n')
+    lines = _spoken(text, "en")
+    _, reader = _read(text, "en")
+    assert lines[0].speaker == "herald"
+    assert "Majesty" not in reader.cast.known

@@ -881,7 +881,11 @@ class ProseReader:
             # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
             opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+"
                                # and, in a story told in the present, any verb in it (The porter wheels a trolley past)
-                               rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[a-z]{{3,}}[^s\W]s)\b")
+                               rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[a-z]{{3,}}[^s\W]s|"
+                               # or one of the past tenses that do not end in -ed (The herald struck his staff)
+                               rf"struck|rose|spoke|began|brought|caught|drew|fell|felt|found|gave|got|kept|knew|led|left|"
+                               rf"made|ran|rang|saw|sent|shook|threw|told|thought|wore|wrote|broke|bent|swung|hung|lay|"
+                               rf"stuck|strode|slid|spat|swore|wept|woke|leant|knelt|sank)\b")
             narration = " ".join(_unquoted(p.text) for p in paragraphs)
             for start, _, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's

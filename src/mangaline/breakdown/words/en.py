@@ -76,7 +76,8 @@ NOT_NAMES: frozenset[str] = frozenset(
     Seriously Absolutely Nonsense Rubbish Enough Again Done Ready True Rather Nearly Almost Agreed Rain Snow Wind Fog
     Mist Thunder Lightning Sunlight Moonlight Darkness Silence Smoke Dust Water Fire Frost Hail Dawn Dusk
     Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen Eighteen Nineteen Twenty Thirty Forty Fifty Sixty Seventy
-    Eighty Ninety Hundred Thousand Lord Christ Jesus Heavens Gosh Blimey Cheers Congratulations""".split()
+    Eighty Ninety Hundred Thousand Lord Christ Jesus Heavens Gosh Blimey Cheers Congratulations
+    Majesty Highness Lordship Ladyship Excellency Eminence Holiness Sire Milord Milady Ma'am Madam Lies""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
