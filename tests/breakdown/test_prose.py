@@ -1715,3 +1715,8 @@ def test_a_role_that_opens_narration_with_an_irregular_past_is_the_he_who_speaks
     _, reader = _read(text, "en")
     assert lines[0].speaker == "herald"
     assert "Majesty" not in reader.cast.known
+
+
+def test_one_who_called_another_by_name_goes_on_after_the_answer():
+    text = '"Twelve," I said.\n\n"Lou," said Dad, "which exit?"\n\n"The satnav says the second."\n\n"I am asking you, not the satnav."\n'
+    assert [line.speaker for line in _spoken(text, "en")] == ["Narrator", "Dad", "Lou", "Dad"]

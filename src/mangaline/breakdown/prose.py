@@ -371,6 +371,7 @@ class _SceneState:
     last_line: str = ""
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
     guessed_by_subject: bool = False  # and it went to the subject of the narration next to it (花子は窓を開けた。「…」)
+    asked: tuple[str, str] | None = None  # the last call by name: (who called, whom)
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -387,6 +388,9 @@ class _SceneState:
                 other = self.answerer if last == self.caller else self.caller
                 if other not in self.gone:
                     return other
+            if self.asked and self.asked[1] == last and self.speakers[-2:-1] == [self.asked[0]] and self.asked[0] not in self.gone:
+                # "Lou," said Dad, "which exit?" / "The satnav says the second." / …: the one who called goes on
+                return self.asked[0]
             narrator = self.narrator
             if narrator and last != narrator and narrator not in self.gone and narrator in self.speakers + self.mentioned \
                     and self.caller is None and self.speakers.count(last) == 1:
@@ -2158,6 +2162,8 @@ class ProseReader:
                     if called:
                         scene.called = called
                 self._name_the_one_answered(scene, who, called)
+                if called:
+                    scene.asked = (who, scene.called[0] if scene.called else called[0])
                 for named in called:
                     scene.mention(named)
                 if scene.speakers[-1:] != [who]:
