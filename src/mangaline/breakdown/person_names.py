@@ -109,7 +109,7 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 # surname jieba itself takes for a person before an everyday word, is a name only if it recurs
                 runs.append(((pair.word, "surname"), (after.word, "given" if after.flag in ("nr", "nz", "ns") else "given?")))
                 joined = k + 1
-            elif k != joined and (pair.flag == "nr" and (jieba.get_FREQ(pair.word) or 0) < _EVERYDAY
+            elif k != joined and (pair.flag == "nr" and not is_everyday_word(pair.word)
                                   # 顾澜: a name jieba's dictionary lacks, tagged as a name all the same
                                   or pair.flag in ("nrfg", "nrt") and jieba.get_FREQ(pair.word) is None) \
                     and (pair.word[0] in SURNAMES or pair.word[0] in "阿老小" or len(pair.word) == 2 and not jieba.get_FREQ(pair.word)):

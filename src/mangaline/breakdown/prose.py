@@ -336,8 +336,9 @@ class Cast:
                 long = _alternation(a for a in self.known if len(a) > 1) or "(?!)"
                 short = _alternation(a for a in self.known if len(a) == 1) or "(?!)"
                 # but 妈 and 爸 after whose they are (我妈从厨房出来) are the one narration calls so
-                kin = _alternation(a for a in self.known if a in getattr(self.words, "POSSESSED_KIN", ())) or "(?!)"
-                self._pattern = re.compile(rf"(?:{long})|(?<![\u4e00-\u9fff])(?:{short})(?![\u4e00-\u9fff])|(?<=[我你他她咱])(?:{kin})")
+                kin = _alternation(a for a in self.known if a in getattr(self.words, "POSSESSED_KIN", ()))
+                whose = rf"|(?<=[{self.words.POSSESSORS}])(?:{kin})" if kin else ""
+                self._pattern = re.compile(rf"(?:{long})|(?<![\u4e00-\u9fff])(?:{short})(?![\u4e00-\u9fff]){whose}")
         return [(m.start(), m.end(), self.known[m.group(0)]) for m in self._pattern.finditer(text)]
 
 
@@ -911,7 +912,7 @@ class ProseReader:
         for text in narration:
             for start, end, cid in self.cast.mentions(text):
                 # in Chinese also after whose it is (我堂弟林浩)
-                match = re.search(rf"{boundary}(?P<role>{body})の$" if self.language == "ja" else rf"(?:{boundary}|(?<=[我你他她咱]))(?P<role>{body})$",
+                match = re.search(rf"{boundary}(?P<role>{body})の$" if self.language == "ja" else rf"(?:{boundary}|(?<=[{self.words.POSSESSORS}]))(?P<role>{body})$",
                                   text[:start])
                 role = match.group("role") if match else None
                 if role and role not in self.cast.known:
@@ -928,7 +929,7 @@ class ProseReader:
                              # 传来一个男人的声音: a voice described before it is named
                              # and 妈 after whose she is (我妈端着鱼出来)
                              else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音|的(?P<sound>女声|男声)"
-                                  rf"|(?<=[我你他她咱])(?P<kin>{_alternation(getattr(self.words, 'POSSESSED_KIN', ()))})(?![\u4e00-\u9fff]{{0,1}}[们的]))")
+                                  rf"|(?<=[{self.words.POSSESSORS}])(?P<kin>{_alternation(self.words.POSSESSED_KIN)})(?![\u4e00-\u9fff]{{0,1}}[们的]))")
         for text in narration:
             for match in subject.finditer(text):
                 role = match.group("role") or match.groupdict().get("voice") or match.groupdict().get("sound") or match.groupdict().get("kin")
@@ -979,17 +980,21 @@ class ProseReader:
     def _learn_called_full_names(self, paragraphs: list[Paragraph]) -> None:
         """A full name a line calls someone by (“方志勇，明天坐在对面的是投资人”) is the one character the narration
         calls by that surname alone (老方, 小方, 方总), though the narration never writes it."""
+        for clause in self._end_clauses(paragraphs):
+            name = clause.strip(" 　\"“”「」！!？?")
+            if len(name) != 3 or not _CJK.match(name) or name[0] not in self.words.SURNAMES or name in self.cast.known \
+                    or is_everyday_word(name) or self._clean_name(name) != name:
+                continue
+            bearers = {cid for alias, cid in self.cast.known.items() if self.cast.core(alias) == name[0]}
+            if len(bearers) == 1:
+                self.cast.join(name, bearers.pop())
+
+    def _end_clauses(self, paragraphs: list[Paragraph]) -> Iterator[str]:
+        """The first and the last clause of every quote, where a line calls someone by name (“朵朵，别没礼貌。”)."""
         for paragraph in paragraphs:
             for start, end, closed in find_quotes(paragraph.text):
                 clauses = self._clauses(paragraph.text[start + 1 : end - 1 if closed else end])
-                for clause in {clauses[0], clauses[-1]} if clauses else ():
-                    name = clause.strip(" 　\"“”「」！!？?")
-                    if len(name) != 3 or not _CJK.match(name) or name[0] not in self.words.SURNAMES or name in self.cast.known \
-                            or is_everyday_word(name) or self._clean_name(name) != name:
-                        continue
-                    bearers = {cid for alias, cid in self.cast.known.items() if self.cast.core(alias) == name[0]}
-                    if len(bearers) == 1:
-                        self.cast.join(name, bearers.pop())
+                yield from {clauses[0], clauses[-1]} if clauses else ()
 
     def _learn_first_kanji_calls(self, paragraphs: list[Paragraph]) -> None:
         """The first kanji of a given name and a title (源さん for 源蔵, 健ちゃん for 健太), said again and again, is
@@ -1011,13 +1016,10 @@ class ProseReader:
         narration also uses it."""
         called: set[str] = set()
         narration = "\n".join(_unquoted(p.text) for p in paragraphs)
-        for paragraph in paragraphs:
-            for start, end, closed in find_quotes(paragraph.text):
-                clauses = self._clauses(paragraph.text[start + 1 : end - 1 if closed else end])
-                for clause in {clauses[0], clauses[-1]} if clauses else ():
-                    core = clause.strip(" 　\"“”「」")
-                    if len(core) == 2 and core[0] == core[1] and _CJK.match(core) and core not in self.words.NOT_DOUBLED_NAMES:
-                        called.add(core)
+        for clause in self._end_clauses(paragraphs):
+            core = clause.strip(" 　\"“”「」")
+            if len(core) == 2 and core[0] == core[1] and _CJK.match(core) and core not in self.words.NOT_DOUBLED_NAMES:
+                called.add(core)
         for name in sorted(called):
             if name in self.cast.known:
                 continue
@@ -1484,7 +1486,7 @@ class ProseReader:
             objects = getattr(self.words, "OBJECT_MARKERS", "")
             mentioned = [m for m in self.cast.mentions(raw) if not (m[0] and raw[m[0] - 1] in objects)]
             possessed = mentioned and raw[mentioned[0][0] : mentioned[0][1]] in getattr(self.words, "POSSESSED_KIN", ()) \
-                and raw[: mentioned[0][0]].strip(" 　") in ("我", "你", "他", "她", "咱")  # 我妈: she, not I
+                and len(whose := raw[: mentioned[0][0]].strip(" 　")) == 1 and whose in self.words.POSSESSORS  # 我妈: she, not I
             if self.language == "zh" and mentioned and not possessed and not self._clause_opener(raw[: mentioned[0][0]]):
                 # 看了周明一眼： a name after a verb is the one looked at; the subject is the sentence's
                 mentioned = []
@@ -1943,10 +1945,9 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
-            if self.language == "en" and re.search(
-                    r"\b(?:comes?|came|there (?:is|was))\s+an?\s+(?:[a-z]+\s+){0,2}voice\b|"
-                    r"\ban?\s+(?:[a-z]+\s+){0,2}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b",
-                    ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]):
+            last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
+            comes = getattr(self.words, "VOICE_COMES", None)
+            if comes and re.search(comes, last_sentence):
                 # Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.: the line
                 # after is that voice's, a character of its own until it is named
                 unseen = self.words.UNSEEN_VOICE
@@ -1967,7 +1968,6 @@ class ProseReader:
                 if others:
                     scene.last_actor = others[0]
             silence = getattr(self.words, "SILENCE", None)
-            last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
             # the silence closes the sentence (not 他沉默了一下，掏出一张卡, which goes on to act)
             if silence and scene.last_actor and re.search(rf"(?:{silence})[^，,、;；]{{0,8}}$", last_sentence.strip()):
                 # 青衫人没有抬头。/ Tom said nothing.: the one who keeps silent does not speak next; the one who spoke
@@ -2163,7 +2163,7 @@ class ProseReader:
                         scene.called = called
                 self._name_the_one_answered(scene, who, called)
                 if called:
-                    scene.asked = (who, scene.called[0] if scene.called else called[0])
+                    scene.asked = (who, called[0])
                 for named in called:
                     scene.mention(named)
                 if scene.speakers[-1:] != [who]:
@@ -2592,7 +2592,6 @@ class ProseReader:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any;
         with heard, in Japanese, also one whose voice it says came from somewhere (台所から母の声が飛んでくる)."""
         head = narration.lstrip(" 　\t")
-        mentions = self.cast.mentions(head[:40])
         if self.language == "ja":
             # インカムから、ディレクターの低い声が耳に刺さった: the voice the first sentence is about, wherever it opens
             first = _SENTENCE_END.split(head, maxsplit=1)[0]
@@ -2601,6 +2600,7 @@ class ProseReader:
             came = r"|が(?:[^、。]{0,6}?)(?:飛んで|聞こえ|響|届|返って)" if heard else ""
             voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(rf"の声(?:は{came})", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
+        mentions = self.cast.mentions(head[:40])
         if not mentions or mentions[0][0] != 0:
             return None
         after = head[mentions[0][1] :]

@@ -212,6 +212,10 @@ KIN: dict[str, str | None] = {
     "boyfriend": "m", "girlfriend": "f", "mum": "f", "mom": "f", "dad": "m", "stepmother": "f", "stepfather": "m",
     "cousin": None, "fiancé": "m", "fiancée": "f", "partner": None, "friend": None, "neighbour": None,
 }
+# What narration says to bring in a voice no one is seen to have (from behind the curtain comes a voice; a voice called
+# from the stairs): the line after it is that voice's.
+VOICE_COMES = (r"\b(?:comes?|came|there (?:is|was))\s+an?\s+(?:[a-z]+\s+){0,2}voice\b|"
+               r"\ban?\s+(?:[a-z]+\s+){0,2}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
 # it is answers, and the caller speaks back to them.
 PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"

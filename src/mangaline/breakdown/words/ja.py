@@ -81,7 +81,6 @@ ROLES: dict[str, str | None] = {
     "技師": None, "隊長": None, "班長": None, "署長": None, "警部": None, "院長": None, "校長": None, "教頭": None,
     "店長": None, "編集長": None, "局長": None, "所長": None, "主任": None, "医師": None, "板前": None, "親方": None,
 }
-# What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
 UNSEEN_VOICE = "声"  # a voice no one is seen to have (奥から声がした), heard so far
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
 VOICES: tuple[str, ...] = ("女", "男", "声", "若い女", "若い男", "女の人", "男の人", "少女", "少年", "女性", "男性", "女の子", "男の子",
@@ -99,6 +98,7 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
 NICKNAME = r"(?:彼|彼女|[\u4e00-\u9fff\u30a0-\u30ff]{1,6})を(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = r"(?:あなた|君|きみ|お前|おまえ)?(?:の)?お名前|(?:あなた|君|きみ|お前|おまえ)の名前|どなたですか|名前は？"
+# What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
 SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
     r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"

@@ -114,6 +114,8 @@ ROLES: dict[str, str | None] = {
 }
 # Kin one character long that narration writes after whose they are (我妈从厨房出来, 他爸): the one it calls so.
 POSSESSED_KIN: tuple[str, ...] = ("爸", "妈", "爹", "娘")
+# Whose kin are, written right before them without 的 (我妈, 我堂弟林浩).
+POSSESSORS = "我你他她咱"
 # Doubled characters that are everyday words, not a pet name (朵朵, 念念 are names; 慢慢, 妈妈 are not).
 NOT_DOUBLED_NAMES: frozenset[str] = frozenset(
     """妈妈 爸爸 哥哥 姐姐 弟弟 妹妹 爷爷 奶奶 姥姥 姥爷 婆婆 公公 叔叔 伯伯 舅舅 姑姑 宝宝 娃娃 常常 刚刚 渐渐 慢慢 轻轻
