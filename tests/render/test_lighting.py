@@ -187,3 +187,42 @@ def test_lighting_by_level_tables_is_the_same_to_the_bit_as_in_floats(seed):
     drawn = light_figure(image, lighting, rim_px=3, ink_px=1.0)  # the band found from the silhouette itself
     found = rim_band(pixels[..., 3], lighting, 3, ink_px=1.0)
     assert (np.asarray(drawn) == _light_figure_in_floats(image, lighting, found)).all()
+
+
+def _walked_depth(inside: np.ndarray, direction: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's walk toward ``direction`` taken a step at a time along its digital line (the same line for every
+    pixel of a row, past the image's top and bottom its edge row): (steps inside, whether it ran off the far side)."""
+    steep = abs(direction[1]) > abs(direction[0])
+    grid = inside.T if steep else inside
+    along, across = (direction[1], direction[0]) if steep else direction
+    if along < 0:
+        grid = grid[:, ::-1]
+    slope = across / max(abs(along), 1e-9)
+    h, w = grid.shape
+    off = [round(float(np.rint(x * slope))) for x in range(w)]
+    steps, ran_off = np.zeros((h, w), int), np.zeros((h, w), bool)
+    for r in range(h):
+        for x in range(w):
+            k = 0
+            while x + k < w and grid[min(h - 1, max(0, r + off[x + k] - off[x])), x + k]:
+                k += 1
+            steps[r, x], ran_off[r, x] = k, x + k == w
+    if along < 0:
+        steps, ran_off = steps[:, ::-1], ran_off[:, ::-1]
+    return (steps.T, ran_off.T) if steep else (steps, ran_off)
+
+
+@pytest.mark.parametrize("direction", [(1.0, 0.0), (0.0, -1.0), (0.8, 0.6), (-0.6, 0.8), (-0.95, -0.3), (0.3, -0.95)])
+def test_the_depth_toward_the_light_is_the_walk_along_each_pixels_line(direction):
+    from mangaline.render.figure import _depth_toward
+
+    rng = np.random.default_rng(7)
+    inside = rng.random((23, 31)) < 0.7
+    inside[5:15, 8:25] = True  # a solid block among the noise: long walks as well as short ones
+    depth = _depth_toward(inside, direction)
+    steps, ran_off = _walked_depth(inside, direction)
+    along, across = sorted(map(abs, direction), reverse=True)
+    scale = np.hypot(1.0, across / along)
+    assert depth.shape == inside.shape
+    assert np.allclose(depth[~ran_off], steps[~ran_off] * scale)
+    assert (depth[ran_off] >= steps[ran_off] * scale).all(), "a walk that runs off the image never leaves the figure"

@@ -102,3 +102,39 @@ def test_a_light_brightens_the_wall_near_it(bible):
     dark = np.asarray(draw_set(cafe.model_copy(update={"lights": []}), interior=True, time_of_day="NIGHT",
                                view=_view(cam)).background.convert("RGB")).astype(int)
     assert lit[150:200, 90:126].mean() > dark[150:200, 90:126].mean() + 10
+
+
+def test_a_lamps_glow_is_worked_over_the_whole_canvas_though_only_its_box_is_computed(bible):
+    """The finished set equals the glow and the night's tint worked out for every pixel of the canvas."""
+    from PIL import Image
+
+    from mangaline.colour import hex_rgb
+    from mangaline.render.sets import _NIGHT_TINT, _finish, _lamp_light
+
+    cafe = bible.locations["cafe"].set
+    lamp = cafe.lights[0].model_copy(update={"intensity": 0.3})
+    cafe = cafe.model_copy(update={"lights": [lamp], "elements": []})
+    view = View(camera=Camera(x=3.0, y=0.5, z=1.5, yaw=90.0, fov=60.0), frame_width=180, frame_height=320,
+                canvas_width=216, canvas_height=384, ss=2)
+    rng = np.random.default_rng(3)
+    back = Image.fromarray(rng.integers(0, 256, (384 * 2, 216 * 2, 3), dtype=np.uint8), "RGB")
+    for night in (True, False):
+        arr = np.array(back.reduce(2), dtype=np.float32)
+        if night:
+            arr *= np.array(_NIGHT_TINT, np.float32)
+        h, w = arr.shape[:2]
+        ys, xs = (np.arange(0, h, 4, dtype=np.float32) + 2)[:, None], (np.arange(0, w, 4, dtype=np.float32) + 2)[None, :]
+        glow = np.zeros((ys.shape[0], xs.shape[1], 3), np.float32)
+        lights = [*cafe.lights, *(_lamp_light(e, cafe) for e in cafe.elements if e.kind in ("lamp", "streetlight"))]
+        for light in lights:
+            pt = view.to_canvas(light.x, light.y, light.z)
+            radius = max(view.focal * (1.0 + 0.6 * light.intensity) / pt[2], view.canvas_height * 0.05)
+            d2 = ((xs - pt[0]) ** 2 + (ys - pt[1]) ** 2) / (radius * radius)
+            strength = (0.55 if night else 0.28) * min(light.intensity, 2.5)
+            glow += np.exp(-d2)[..., None] * np.array(hex_rgb(light.colour), np.float32) * strength
+        big = np.asarray(Image.fromarray(np.clip(glow, 0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BILINEAR))
+        assert 0 < (big > 0).any(axis=2).mean() < 0.9, "the glow reaches part of the canvas, not all of it"
+        arr += big * (1 - arr / np.float32(400.0))
+        expected = np.clip(arr, 0, 255).astype(np.uint8)
+        finished = np.asarray(_finish(back, view, cafe, night, True).convert("RGB"))
+        assert np.array_equal(finished, expected), f"night={night}"

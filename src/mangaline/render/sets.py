@@ -194,8 +194,8 @@ def _sky(view: View, top: RGB, horizon: RGB, bucket: str, rng: random.Random) ->
     horizon_row = far[1] if far else h * 0.6
     rows = np.clip(np.arange(h, dtype=np.float32) / max(horizon_row, 1.0), 0.0, 1.0) ** 1.4
     grad = np.array(top, np.float32)[None, :] * (1 - rows[:, None]) + np.array(horizon, np.float32)[None, :] * rows[:, None]
-    # to bytes first, then across: repeating the float rows would make and convert a 150 MB array
-    sky = Image.fromarray(np.repeat(grad.astype(np.uint8)[:, None, :], w, axis=1), "RGB")
+    # one column of bytes, then stretched across by Pillow: repeating the rows in numpy makes and copies the canvas
+    sky = Image.fromarray(grad.astype(np.uint8)[:, None, :], "RGB").resize((w, h), Image.NEAREST)
     draw = ImageDraw.Draw(sky)
     s = view.ss
     if bucket == "night":
@@ -657,38 +657,77 @@ _DRAWERS: dict[ElementKind, Callable] = {
 }
 
 
+_NIGHT_TINT = (0.55, 0.6, 0.82)
+_GLOW_STEP = 4
+"""The lamps' glow is worked out on a grid this coarse, then smoothed up to the canvas."""
+
+
 def _finish(back: Image.Image, view: View, s: SetDesign, night: bool, interior: bool) -> Image.Image:
-    """Downsample, then let the lights tint and brighten what is near them."""
+    """Downsample, then let the lights tint and brighten what is near them.
+
+    Each pixel is ``v * tint + glow * (1 - v * tint / 400)`` in single floats, cut to 8 bits; where the glow is
+    nothing that is the tinted pixel alone, done by a table of 256 levels, so the float work covers only the box
+    the glow reaches (about a third of a lamp-lit room)."""
     img = back.reduce(view.ss)
-    arr = np.array(img, dtype=np.float32)
-    if night:
-        arr *= np.array([0.55, 0.6, 0.82], np.float32)
-    lights = list(s.lights)
-    lights += [_lamp_light(e, s) for e in s.elements if ElementKind(e.kind) in (ElementKind.LAMP, ElementKind.STREETLIGHT)]
-    if lights:
-        h, w = arr.shape[:2]
-        q = 4
-        ys = (np.arange(0, h, q, dtype=np.float32) + q / 2)[:, None]
-        xs = (np.arange(0, w, q, dtype=np.float32) + q / 2)[None, :]
-        glow = np.zeros((ys.shape[0], xs.shape[1], 3), np.float32)
-        for light in lights:
-            pt = view.to_canvas(light.x, light.y, light.z)
-            if pt[2] < 0.2:
-                continue
-            radius = view.focal * (1.0 + 0.6 * light.intensity) / pt[2]
-            radius = max(radius, view.canvas_height * 0.05)
-            d2 = ((xs - pt[0]) ** 2 + (ys - pt[1]) ** 2) / (radius * radius)
-            strength = (0.55 if night else 0.28) * min(light.intensity, 2.5)
-            glow += np.exp(-d2)[..., None] * np.array(hex_rgb(light.colour), np.float32) * strength
-        big = np.asarray(Image.fromarray(np.clip(glow, 0, 255).astype(np.uint8), "RGB").resize((w, h), Image.BILINEAR))
-        # arr + big * (1 - arr / 400), a canvas-sized pass at a time in one scratch array
+    tint = np.array(_NIGHT_TINT if night else (1.0, 1.0, 1.0), np.float32)
+    levels = np.arange(256, dtype=np.float32)[:, None] * tint  # as the float work below computes it, before the glow
+    table = np.clip(levels, 0, 255).astype(np.uint8)
+    out = img.point([*table[:, 0].tolist(), *table[:, 1].tolist(), *table[:, 2].tolist()]) if night else img
+    glow = _glow(view, s, night, img.width, img.height)
+    if glow is not None:
+        big, (x0, y0) = glow
+        box = (x0, y0, x0 + big.shape[1], y0 + big.shape[0])
+        arr = np.array(img.crop(box), dtype=np.float32)
+        if night:
+            arr *= tint
+        # arr + big * (1 - arr / 400), one box-sized pass at a time in one scratch array
         lift = np.divide(arr, np.float32(400.0))
         np.subtract(np.float32(1.0), lift, out=lift)
         lift *= big
         arr += lift
         del lift
-    np.clip(arr, 0, 255, out=arr)
-    return Image.fromarray(arr.astype(np.uint8), "RGB").convert("RGBA")
+        np.clip(arr, 0, 255, out=arr)
+        out = out.copy() if out is img else out
+        out.paste(Image.fromarray(arr.astype(np.uint8), "RGB"), box[:2])
+    return out.convert("RGBA")
+
+
+def _glow(view: View, s: SetDesign, night: bool, w: int, h: int) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The lights' glow over a ``w`` x ``h`` canvas, as 8-bit RGB cut to the box where it is anything at all, and
+    that box's corner; None where no light shows.
+
+    Worked out every _GLOW_STEP pixels and smoothed up bilinearly; the box is cut on that grid (Pillow reads the
+    grid's neighbours past a box's edge), so it is the very part of the whole canvas's glow it covers."""
+    lights = list(s.lights)
+    lights += [_lamp_light(e, s) for e in s.elements if ElementKind(e.kind) in (ElementKind.LAMP, ElementKind.STREETLIGHT)]
+    if not lights:
+        return None
+    q = _GLOW_STEP
+    ys = (np.arange(0, h, q, dtype=np.float32) + q / 2)[:, None]
+    xs = (np.arange(0, w, q, dtype=np.float32) + q / 2)[None, :]
+    glow = np.zeros((ys.shape[0], xs.shape[1], 3), np.float32)
+    for light in lights:
+        pt = view.to_canvas(light.x, light.y, light.z)
+        if pt[2] < 0.2:
+            continue
+        radius = view.focal * (1.0 + 0.6 * light.intensity) / pt[2]
+        radius = max(radius, view.canvas_height * 0.05)
+        d2 = ((xs - pt[0]) ** 2 + (ys - pt[1]) ** 2) / (radius * radius)
+        strength = (0.55 if night else 0.28) * min(light.intensity, 2.5)
+        glow += np.exp(-d2)[..., None] * np.array(hex_rgb(light.colour), np.float32) * strength
+    small = np.clip(glow, 0, 255).astype(np.uint8)
+    rows, cols = np.flatnonzero(small.any(axis=(1, 2))), np.flatnonzero(small.any(axis=(0, 2)))
+    if not len(rows):
+        return None
+    # a grid point reaches the canvas pixels up to one grid step either side of it
+    gx0, gx1 = max(0, int(cols[0]) - 1), min(small.shape[1], int(cols[-1]) + 2)
+    gy0, gy1 = max(0, int(rows[0]) - 1), min(small.shape[0], int(rows[-1]) + 2)
+    x0, y0 = gx0 * q, gy0 * q
+    x1, y1 = min(w, gx1 * q), min(h, gy1 * q)
+    scale_x, scale_y = small.shape[1] / w, small.shape[0] / h  # the grid's cells per canvas pixel, as a whole resize has it
+    big = Image.fromarray(small, "RGB").resize(
+        (x1 - x0, y1 - y0), Image.BILINEAR, box=(x0 * scale_x, y0 * scale_y, x1 * scale_x, y1 * scale_y))
+    return np.asarray(big), (x0, y0)
 
 
 def _lamp_light(e: SetElement, s: SetDesign):
