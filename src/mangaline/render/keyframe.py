@@ -53,11 +53,10 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
     picture = draw_set(set_design, interior=layout.interior, time_of_day=layout.time_of_day, view=view, seed=seed,
                        foreground_before=nearest)
     layers: list[Layer] = []
-    images: list[tuple[Image.Image, int, int]] = []
+    images: list[tuple[Image.Image, int, int]] = []  # the layers over the background, back to front
     write_png(picture.background, out_dir / "background.png")
     layers.append(Layer(name="background", file="background.png", x=0, y=0, width=cw, height=ch,
                         depth=round(picture.far_depth, 4)))
-    images.append((picture.background, 0, 0))
 
     ox, oy = view.offset
     figures: list[GuideFigure] = []
@@ -92,8 +91,9 @@ def draw_layout(layout: ShotLayout, out_dir: Path, *, seed: int = 0, guides: boo
         layers.append(Layer(name="foreground", file="foreground.png", x=0, y=0, width=cw, height=ch, depth=round(fore_depth, 4)))
         images.append((picture.foreground, 0, 0))
 
-    # flattened within the frame only: the canvas's margin is for the camera's moves, not the keyframe
-    flat = Image.new("RGBA", (fw, fh), (0, 0, 0, 255))
+    # flattened within the frame only: the canvas's margin is for the camera's moves, not the keyframe; the
+    # background is opaque, so the frame starts as its own cut-out (black wherever the canvas would not reach)
+    flat = picture.background.crop((ox, oy, ox + fw, oy + fh))
     for image, x, y in images:
         left, top = max(0, ox - x), max(0, oy - y)  # the layer's first pixel inside the frame
         if left < image.width and top < image.height and x - ox < fw and y - oy < fh:

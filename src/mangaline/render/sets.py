@@ -21,7 +21,7 @@ Point3 = tuple[float, float, float]
 
 @dataclass
 class SetPicture:
-    """The drawn set: the background (full canvas), an optional foreground, and the far depth."""
+    """The drawn set: the background (full canvas, opaque), an optional foreground, and the far depth."""
 
     background: Image.Image
     foreground: Image.Image | None
