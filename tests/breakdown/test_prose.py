@@ -190,7 +190,7 @@ EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer and the six by a third, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.54), "ja": (0.97, 0.52), "zh": (0.97, 0.73)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.60), "ja": (0.97, 0.52), "zh": (0.97, 0.73)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.50), "zh": (0.97, 0.64)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
@@ -1720,3 +1720,28 @@ def test_a_role_that_opens_narration_with_an_irregular_past_is_the_he_who_speaks
 def test_one_who_called_another_by_name_goes_on_after_the_answer():
     text = '"Twelve," I said.\n\n"Lou," said Dad, "which exit?"\n\n"The satnav says the second."\n\n"I am asking you, not the satnav."\n'
     assert [line.speaker for line in _spoken(text, "en")] == ["Narrator", "Dad", "Lou", "Dad"]
+
+
+def test_a_call_after_the_narrators_own_narration_does_not_name_the_role_that_spoke_before_it():
+    text = ('"It\'s been an hour," Gareth told the driver, climbing into the front.\n\n'
+            '"Fifty minutes, and you\'re lucky I came. Where to?"\n\n"The top end."\n\n'
+            "The driver looked at him, then in the mirror at the three of us squeezed into the back.\n\n"
+            '"Top end," he repeated. "In this."\n\n"We\'ll pay extra," said Sunita.\n\n"You\'ll pay double, love."\n\n'
+            "I was in the middle seat, with Sunita's elbow in my ribs. We set off at a crawl.\n\n"
+            '"Pritch, you awake?" Gareth twisted round in his seat.\n\n"Unfortunately."\n\n'
+            '"That\'s your last bit," said the driver.\n')
+    lines, (_, reader) = _spoken(text, "en"), _read(text, "en")
+    assert [line.speaker for line in lines] == ["Gareth", "driver", "Gareth", "driver", "Sunita", "driver", "Gareth",
+                                                "Pritch", "driver"]
+    assert "Pritch" not in reader.cast.aliases(reader.cast.known["driver"])
+
+
+def test_a_name_and_a_question_put_to_its_bearer_is_a_call_not_the_speakers_name():
+    text = ("　運転席の父は前をにらんでいる。助手席の母は、保冷バッグのチャックを開けたり閉めたりしている。\n"
+            "「四十分て。住職さん、四時に来はるのに」\n"
+            "「圭介、起きてるんやろ。あんたも何か言うたって」と母が言う。\n"
+            "「……何かって、なに」\n"
+            "　兄貴が片っぽだけイヤホンを外す。\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    assert [line.speaker for line in lines][:2] == ["母", "母"]
+    assert "圭介" not in reader.cast.aliases(reader.cast.known["母"])

@@ -373,6 +373,7 @@ class _SceneState:
     guessed: DialogueLine | None = None  # the line just before, when no tag named its speaker
     guessed_by_subject: bool = False  # and it went to the subject of the narration next to it (花子は窓を開けた。「…」)
     asked: tuple[str, str] | None = None  # the last call by name: (who called, whom)
+    narrated: bool = False  # narration alone has told of the story's I since the last line
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -1939,6 +1940,7 @@ class ProseReader:
             for _, _, cid in self._present(text):
                 scene.mention(cid)
                 scene.gone.discard(cid)
+                scene.narrated = scene.narrated or cid == scene.narrator
             self._exits(text, scene)
             scene.open_quote_speaker = None
             # the sentence next to the coming quote is the one whose subject speaks it
@@ -2205,6 +2207,7 @@ class ProseReader:
         said = [beat.line for beat in beats if beat.line is not None]
         scene.guessed = said[0] if guessed and len(said) == 1 else None
         scene.guessed_by_subject = guessed and by_subject
+        scene.narrated = False
         return beats
 
     def _phone_call(self, narration: str, scene: _SceneState) -> None:
@@ -2319,6 +2322,10 @@ class ProseReader:
             previous = roles.pop() if len(roles) == 1 else previous
         if (previous == who or name in self._spoken or self.cast.provisional(name) or not self.cast.provisional(previous)
                 or name == self.cast.known.get(self.words.NARRATOR)):
+            return
+        if scene.narrated and previous == scene.speakers[-1]:
+            # "You'll pay double, love," (the driver) / I was in the middle seat … We set off at a crawl. / "Pritch, you
+            # awake?": after the story's I has been told of, the call is no longer the answer to the voice before it
             return
         if len({self.cast.gender(previous), self.cast.gender(name)} - {None}) > 1:
             return

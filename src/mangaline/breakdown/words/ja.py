@@ -161,4 +161,4 @@ SILENCE = r"(?:答えなかった|答えない|黙り込んだ|黙ったまま�
 # it answers the one who gave it.
 HANDED_AFTER = r"^(?:さん|くん|君|ちゃん|様|先生)?に(?:見せ|差し出|手渡|渡し)"
 # Words of a line that speak to someone (あなた, お前, なさい): a name such a line opens on is a call, not the speaker's own.
-SPOKEN_TO = r"あなた|あんた|お前|おまえ|君は|君が|なさい|ないで|ください|てくれ"
+SPOKEN_TO = r"あなた|あんた|お前|おまえ|君は|君が|なさい|ないで|ください|てくれ|やろ|だろ|でしょ|じゃろ"
