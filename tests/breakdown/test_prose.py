@@ -1745,3 +1745,12 @@ def test_a_name_and_a_question_put_to_its_bearer_is_a_call_not_the_speakers_name
     lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
     assert [line.speaker for line in lines][:2] == ["母", "母"]
     assert "圭介" not in reader.cast.aliases(reader.cast.known["母"])
+
+
+def test_a_word_that_opens_a_line_once_is_no_one_called_but_a_name_called_twice_is():
+    text = ('A man in oilskins was coiling rope on the quay.\n\n"She\'ll not turn back for you," he said.\n\n'
+            '"Will she turn back for anything?" I asked.\n\n"Money, sometimes. Or if you\'re dying."\n\n"We\'re not dying."\n')
+    assert [line.speaker for line in _spoken(text, "en")][-2:] == ["man", "Narrator"]
+    called = ('"Richard? Are the girls with you?" said the woman on the phone.\n\n"They\'re fine," said my father.\n\n'
+              '"Richard, is she there?"\n\n"Not now."\n')
+    assert [line.speaker for line in _spoken(called, "en")][-1] == "Richard"

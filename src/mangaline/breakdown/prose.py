@@ -424,6 +424,8 @@ class ProseReader:
         self._line_counts: Counter[str] = Counter()  # and how many
         self._registers: dict[str, Counter[str]] = {}  # the registers (polite, plain) each one's lines were in
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
+        self._capitalised: Counter[str] = Counter()  # how often it writes each English word capitalised
+        self._midsentence: set[str] = set()  # and which inside a sentence: names, mostly
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
         pronouns = _alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))
@@ -544,6 +546,9 @@ class ProseReader:
         acting: Counter[str] = Counter()
         if self.language == "en":
             self._lowercase |= set(re.findall(r"(?<![A-Za-z])[a-z]+", "\n".join(p.text for p in paragraphs)))
+            # after a word and a space or a comma, not after a sentence's end, a quote's opening or a line's start
+            self._midsentence |= set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", "\n".join(p.text for p in paragraphs)))
+            self._capitalised.update(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+", "\n".join(p.text for p in paragraphs)))
         for paragraph in paragraphs:
             for number, pattern in enumerate(self._discover):
                 for match in pattern.finditer(paragraph.text):
@@ -2296,10 +2301,24 @@ class ProseReader:
                 name = self._clean_name(core)
                 if name and name.split()[0].lower() in self._lowercase:
                     continue  # a word the story also writes in lower case is a word, not a name ("Very," she said)
+                first = name.split()[0] if name else ""
+                if name and clause == clauses[0] and first not in self._midsentence and self._capitalised[first] < 2 \
+                        and not any(word.startswith(first) for word in self._midsentence) \
+                        and not self._put_to_someone(sentence, " ".join(clauses[1:])):
+                    # "Money, sometimes.": a word that opens a sentence once, and is nowhere else, before a word or two
+                    # said to no one, is no name ("Rosie, take your boots off." / "Lou, which exit?" call; Lou, said
+                    # once, may also be Louise cut short)
+                    continue
                 if name and name.lower() not in self.words.ROLES and not self.cast.mentions(name) \
                         and not self.cast.ambiguous(name) and not _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                     return name
         return None
+
+    @staticmethod
+    def _put_to_someone(sentence: str, rest: str) -> bool:
+        """Whether what an English sentence says after its first clause is put to someone: a question, words with you
+        in them, or more than a word or two."""
+        return "?" in sentence or re.search(r"\b[Yy]ou", rest) is not None or len(rest.split()) > 2
 
     def _name_the_one_answered(self, scene: _SceneState, who: str, called: list[str]) -> None:
         """An unnamed voice that just spoke is the one the next speaker calls by a name no one has spoken under yet
