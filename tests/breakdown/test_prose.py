@@ -190,7 +190,7 @@ EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer and the six by a third, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.60), "ja": (0.97, 0.52), "zh": (0.97, 0.73)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.60), "ja": (0.97, 0.58), "zh": (0.97, 0.73)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.50), "zh": (0.97, 0.64)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
@@ -1754,3 +1754,15 @@ def test_a_word_that_opens_a_line_once_is_no_one_called_but_a_name_called_twice_
     called = ('"Richard? Are the girls with you?" said the woman on the phone.\n\n"They\'re fine," said my father.\n\n'
               '"Richard, is she there?"\n\n"Not now."\n')
     assert [line.speaker for line in _spoken(called, "en")][-1] == "Richard"
+
+
+def test_a_name_and_its_title_called_between_other_words_names_the_narrator():
+    text = ("　俺は湯呑みを両手で包み、ようやく人心地がついた。俺が品書きを眺めていると、引き戸が開いた。\n"
+            "「ごめんください、まだやってます？」と若い女が言った。\n"
+            "　女は俺の顔を見て、首を傾げた。\n"
+            "「もしかして、三木くん？　三木俊介くんでしょう」\n「え」\n"
+            "「ねえ、三木くん。こっちで、何するつもりなの」\n"
+            "「さあ。まだ決めてない」\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    assert reader.cast.known[reader.words.NARRATOR] == reader.cast.known["三木"]
+    assert lines[-1].character == reader.cast.known["三木"]

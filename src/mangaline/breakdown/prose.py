@@ -1716,7 +1716,10 @@ class ProseReader:
             # a clause in the middle that is a name and nothing else ("Well, Tom, I don't know" / ちょっと、じいちゃん、…)
             core = clause.strip(" 　\"“”「」『』")
             mentions = self.cast.mentions(core)
-            if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or not mentions and core in getattr(self.words, "KINSHIP_CALLS", {}):
+            # ねえ、三木くん。…: a name and a title alone are a call as much as the name alone
+            titled = self.cjk and len(mentions) == 1 and mentions[0][0] == 0 and core[mentions[0][1]:] in self.words.TITLES
+            if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or titled \
+                    or not mentions and core in getattr(self.words, "KINSHIP_CALLS", {}):
                 called |= self._addressed(core)
         asked = getattr(self.words, "ASKED_BY_TOPIC", None)
         if asked and len(clauses) == 1:
