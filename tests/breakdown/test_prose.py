@@ -1766,3 +1766,12 @@ def test_a_name_and_its_title_called_between_other_words_names_the_narrator():
     lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
     assert reader.cast.known[reader.words.NARRATOR] == reader.cast.known["三木"]
     assert lines[-1].character == reader.cast.known["三木"]
+
+
+def test_a_chinese_name_run_into_the_verb_after_it_is_the_name_said_on_its_own():
+    pytest.importorskip("jieba")
+    text = ("护士长看了看我的胸牌。“你叫什么？”\n\n“苏禾。禾苗的禾。”\n\n"
+            "老爷子拉住我的手。“鸡喂了没有？”\n\n我握住他的手。“喂了，都喂了。苏禾喂的。”\n")
+    _, reader = _read(text, "zh")
+    assert "苏禾喂" not in reader.cast.known
+    assert "苏禾" in reader.cast.known

@@ -15,7 +15,7 @@ import warnings
 
 from .words.zh import SURNAMES
 
-__all__ = ["NameRun", "is_everyday_word", "kana_nickname_of", "person_names"]
+__all__ = ["NameRun", "is_everyday_word", "is_verb", "kana_nickname_of", "person_names"]
 
 _EVERYDAY = 100
 """How often jieba's dictionary must have seen a word tagged as a person name (谢谢, 毛巾, 安静) for it to be an
@@ -153,6 +153,12 @@ def kana_nickname_of(nick: str, name: str) -> bool:
         if spoken.endswith("ッ") and reading[1:2] in ("ツ", "ッ"):
             return True
     return False
+
+
+def is_verb(word: str) -> bool:
+    """Whether jieba's dictionary takes a Chinese word for a verb (喂, 说); False without jieba."""
+    posseg = _jieba()
+    return posseg is not None and posseg.dt.word_tag_tab.get(word) == "v"
 
 
 def is_everyday_word(word: str) -> bool:

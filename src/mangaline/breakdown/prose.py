@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import is_everyday_word, kana_nickname_of, person_names
+from .person_names import is_everyday_word, is_verb, kana_nickname_of, person_names
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -841,6 +841,9 @@ class ProseReader:
                     names.add("".join(surface for surface, _ in run))
                 names.update(surface for surface, _ in run if len(surface) >= 2)
         names |= {name for name, count in guessed.items() if count >= 2}
+        if self.language == "zh":
+            # 苏禾。/ 苏禾喂的: a name found on its own, and again run into the verb after it, is the shorter one
+            names -= {name for name in names if len(name) == 3 and name[:2] in names and is_verb(name[2])}
         return {name for name in names if self._clean_name(name) == name}
 
     def _learn_described_people(self, paragraphs: list[Paragraph]) -> None:
