@@ -1775,3 +1775,7 @@ def test_a_chinese_name_run_into_the_verb_after_it_is_the_name_said_on_its_own()
     _, reader = _read(text, "zh")
     assert "苏禾喂" not in reader.cast.known
     assert "苏禾" in reader.cast.known
+    glared = ("何丽一手拎着保温壶，慢慢从楼道里出来。“喊什么喊，整栋楼都听见了。”\n\n“那丽丽坐后面。”\n\n"
+              "何丽白了他一眼，还是拉开了后门。\n\n“许哲，让着你妹妹。”何丽说。\n")
+    _, reader = _read(glared, "zh")
+    assert "何丽白" not in reader.cast.known and "何丽" in reader.cast.known

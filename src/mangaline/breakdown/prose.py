@@ -842,8 +842,11 @@ class ProseReader:
                 names.update(surface for surface, _ in run if len(surface) >= 2)
         names |= {name for name, count in guessed.items() if count >= 2}
         if self.language == "zh":
-            # 苏禾。/ 苏禾喂的: a name found on its own, and again run into the verb after it, is the shorter one
-            names -= {name for name in names if len(name) == 3 and name[:2] in names and is_verb(name[2])}
+            # 苏禾。/ 苏禾喂的, 何丽一手… / 何丽白了他一眼: a name found on its own, and once run into the verb after it
+            # (or into a word that comes once), is the shorter one
+            text = "\n".join(p.text for p in paragraphs)
+            names -= {name for name in names if len(name) == 3 and name[:2] in names
+                      and (is_verb(name[2]) or text.count(name) == 1 < text.count(name[:2]))}
         return {name for name in names if self._clean_name(name) == name}
 
     def _learn_described_people(self, paragraphs: list[Paragraph]) -> None:
