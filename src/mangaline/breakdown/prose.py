@@ -675,12 +675,16 @@ class ProseReader:
     def _drop_run_on_names(self) -> None:
         """A three-character Chinese name that is a shorter name the story has and the word after it (陈静刚 of 陈静刚
         挂了电话, 小刘端 of 小刘端着托盘): the tokenizer ran the name on into the verb; it is that shorter name."""
-        tails = getattr(self.words, "RUN_ON_CHARACTERS", "")
         for alias, cid in list(self.cast.known.items()):
             short = self.cast.known.get(alias[:2])
-            if len(alias) == 3 and alias[2] in tails and short is not None and short != cid \
+            if len(alias) == 3 and self._runs_on(alias[2]) and short is not None and short != cid \
                     and set(self.cast.aliases(cid)) <= {alias, alias[1:]}:
                 self.cast.merge(cid, short)
+
+    def _runs_on(self, character: str) -> bool:
+        """Whether a Chinese character after a name is likely the word the name runs on into (刚, 端, 喂: a verb or
+        an adverb), not the last character of a longer name."""
+        return character in getattr(self.words, "RUN_ON_CHARACTERS", "") or is_verb(character)
 
     def _hint_genders(self, paragraphs: list[Paragraph], found: set[str]) -> None:
         """The gender of each untitled full name, from the sentences of narration that name it and no one else."""
@@ -846,7 +850,7 @@ class ProseReader:
             # (or into a word that comes once), is the shorter one
             text = "\n".join(p.text for p in paragraphs)
             names -= {name for name in names if len(name) == 3 and name[:2] in names
-                      and (is_verb(name[2]) or text.count(name) == 1 < text.count(name[:2]))}
+                      and (self._runs_on(name[2]) or text.count(name) == 1 < text.count(name[:2]))}
         return {name for name in names if self._clean_name(name) == name}
 
     def _learn_described_people(self, paragraphs: list[Paragraph]) -> None:
