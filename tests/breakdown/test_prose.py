@@ -191,7 +191,7 @@ EVAL = Path(__file__).parent / "eval"
 # writer and the six by a third, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.60), "ja": (0.97, 0.58), "zh": (0.97, 0.73)}
-THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.50), "zh": (0.97, 0.64)}
+THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.50), "zh": (0.97, 0.67)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
@@ -1779,3 +1779,12 @@ def test_a_chinese_name_run_into_the_verb_after_it_is_the_name_said_on_its_own()
               "何丽白了他一眼，还是拉开了后门。\n\n“许哲，让着你妹妹。”何丽说。\n")
     _, reader = _read(glared, "zh")
     assert "何丽白" not in reader.cast.known and "何丽" in reader.cast.known
+
+
+def test_the_full_name_written_once_for_one_called_xiao_and_a_given_name_is_theirs():
+    pytest.importorskip("jieba")
+    text = ("门里传出来芳芳姐的声音：“小树，你开吧。”\n\n我推开门。“姐。”\n\n"
+            "“小树，你姐出嫁了，往后还来不来我家吃饭？”三婶问。\n\n“来。”我说。\n\n"
+            "记账先生朝我招招手，问我随多少。我说两百，他就在红纸上写下陈树两个字。\n\n“陈树，写好了。”\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("陈树") == reader.cast.known["小树"] == reader.cast.known[reader.words.NARRATOR]

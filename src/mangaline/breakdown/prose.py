@@ -148,6 +148,10 @@ def _is_speech(text: str, start: int, end: int, closed: bool, cjk: bool) -> bool
 # --- the cast ---------------------------------------------------------------------------------
 
 
+_WRITTEN_NAME_AFTER = r"(?:两个字|三个字|这个名字|的名字)"
+"""What follows a Chinese name the narration writes out rather than calls someone by (写下陈树两个字)."""
+
+
 class Cast:
     """The characters a story has named so far: aliases to ids, display names, genders, mentions."""
 
@@ -634,6 +638,7 @@ class ProseReader:
                     self.cast.join(given, cid)
             self._learn_surnamed_givens(paragraphs)
             self._learn_called_full_names(paragraphs)
+            self._learn_written_full_names(paragraphs)
         self._learn_roles(paragraphs)
         self._learn_described_people(paragraphs)
         self._learn_titled_roles(paragraphs)
@@ -1005,6 +1010,19 @@ class ProseReader:
             if len(bearers) == 1:
                 self.cast.join(name, bearers.pop())
 
+    def _learn_written_full_names(self, paragraphs: list[Paragraph]) -> None:
+        """The full name the story writes once for one it calls 小树 or 阿禾 (他在红纸上写下陈树两个字: a surname and that
+        one character, as a word of its own): that character's full name."""
+        text = "\n".join(p.text for p in paragraphs)
+        surnames = "".join(sorted(c for c in self.words.SURNAMES if len(c) == 1))
+        for alias, cid in list(self.cast.known.items()):
+            if len(alias) != 2 or alias[0] not in "小阿" or alias[1] in self.words.SURNAMES or not _CJK.match(alias[1]):
+                continue
+            written = {m.group(1) for m in re.finditer(rf"([{surnames}]{alias[1]})(?={_WRITTEN_NAME_AFTER}|[^\u4e00-\u9fff]|$)", text)}
+            written = {name for name in written if name != alias and name not in self.cast.known and not is_everyday_word(name)}
+            if len(written) == 1:
+                self.cast.join(written.pop(), cid)
+
     def _end_clauses(self, paragraphs: list[Paragraph]) -> Iterator[str]:
         """The first and the last clause of every quote, where a line calls someone by name (“朵朵，别没礼貌。”)."""
         for paragraph in paragraphs:
@@ -1198,7 +1216,9 @@ class ProseReader:
                 return
         if self._says_i(paragraphs) < 3:
             return
-        named_in_narration = {cid for _, _, cid in self.cast.mentions(narration)}
+        # a name the narration only writes out (写下陈树两个字) is not one it calls anybody by
+        named_in_narration = {cid for _, end, cid in self.cast.mentions(narration)
+                              if not re.match(_WRITTEN_NAME_AFTER, narration[end : end + 4])}
         said_i = Counter(re.findall(first, narration))
         mine = said_i.most_common(1)[0][0] if said_i else None  # the narration's own word for I
         any_i = rf"(?:{_alternation([*self.words.FIRST_PERSON, *getattr(self.words, 'OTHER_FIRST_PERSON', ())])})"
