@@ -1788,3 +1788,17 @@ def test_the_full_name_written_once_for_one_called_xiao_and_a_given_name_is_thei
             "记账先生朝我招招手，问我随多少。我说两百，他就在红纸上写下陈树两个字。\n\n“陈树，写好了。”\n")
     _, reader = _read(text, "zh")
     assert reader.cast.known.get("陈树") == reader.cast.known["小树"] == reader.cast.known[reader.words.NARRATOR]
+
+
+def test_one_who_takes_the_phone_talks_to_the_caller_and_is_the_one_asked_for():
+    text = ("　居間の隅で電話が鳴る。美咲が受話器を取る。\n「はい、佐々木です」\n「ああ、美咲か。俺だ」\n「お父さん？　どうしたの」\n"
+            "「陽子はいるか。少し話したいんだが」\n「いるけど……」\n"
+            "　美咲が言いよどむと、母がすっと近づいてきて、黙って受話器を受け取る。\n「もしもし。……ええ。九時よ」\n「そうか。じゃあ、明日」\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    assert [line.speaker for line in lines][-3:] == ["美咲", "陽子", "電話の相手"]
+    assert reader.cast.known["母"] == reader.cast.known["陽子"]
+    english = ('Kit\'s phone rang. It was Dad.\n\n"Hello?"\n\n"Kit, love, it\'s me."\n\n"Oh. Hi, Dad."\n\n'
+               '"Is your mum there? I need a word."\n\n"She\'s in the garden."\n\n'
+               'Mum came in from the garden, wiping her hands, and took the phone from him.\n\n'
+               '"Richard. Where are you?"\n\n"Still at the office. I\'ll be late."\n')
+    assert [line.speaker for line in _spoken(english, "en")][-2:] == ["Mum", "Dad"]

@@ -378,6 +378,7 @@ class _SceneState:
     guessed_by_subject: bool = False  # and it went to the subject of the narration next to it (花子は窓を開けた。「…」)
     asked: tuple[str, str] | None = None  # the last call by name: (who called, whom)
     narrated: bool = False  # narration alone has told of the story's I since the last line
+    asked_for: str | None = None  # one a caller asked for (陽子はいるか): the next to take the phone
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -2025,6 +2026,7 @@ class ProseReader:
                     scene.last_actor = new.pop()
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
+            self._phone_taken(text, scene)
             self._phone_call(text, scene)
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 
@@ -2204,6 +2206,8 @@ class ProseReader:
                 self._name_the_one_answered(scene, who, called)
                 if called:
                     scene.asked = (who, called[0])
+                if who is not None and who == scene.caller:
+                    scene.asked_for = self._asked_for(" ".join(inner)) or scene.asked_for
                 for named in called:
                     scene.mention(named)
                 if scene.speakers[-1:] != [who]:
@@ -2247,6 +2251,34 @@ class ProseReader:
         scene.guessed_by_subject = guessed and by_subject
         scene.narrated = False
         return beats
+
+    def _asked_for(self, speech: str) -> str | None:
+        """The character a caller asks for (陽子はいるか / 你妈在吗 / Is Ann there?), if the story knows them."""
+        asks = getattr(self.words, "ASKS_FOR", None)
+        found = re.search(asks, speech.strip(" 　")) if asks else None
+        name = next((v for k, v in found.groupdict().items() if k.startswith("name") and v), None) if found else None
+        return self.cast.known.get(name) if name else None
+
+    def _phone_taken(self, narration: str, scene: _SceneState) -> None:
+        """One who takes the phone in a call (母が黙って受話器を受け取る) talks to the caller from here: the one the caller
+        asked for, if that one has not spoken yet under their name (陽子はいるか: the mother is 陽子)."""
+        taken = getattr(self.words, "PHONE_TAKEN", None)
+        match = re.search(taken, narration) if taken and scene.caller else None
+        if match is None:
+            return
+        sentence = _SENTENCE_END.split(narration[: match.start()])[-1]
+        named = [cid for _, _, cid in self.cast.mentions(sentence) if cid != scene.caller]
+        taker = named[-1] if named else None
+        if taker is None:
+            return
+        wanted = scene.asked_for
+        if wanted is not None and wanted != taker and wanted not in self._spoken and self.cast.provisional(taker) \
+                and not self.cast.provisional(wanted):
+            self._merge(scene, taker, wanted)
+            taker = wanted
+        scene.asked_for = None
+        scene.answerer = taker
+        scene.last_actor = taker
 
     def _phone_call(self, narration: str, scene: _SceneState) -> None:
         """A phone that rings and says whose call it is (真理子の携帯電話が鳴った。母からだった / 我的手机响了，是多多 / Her

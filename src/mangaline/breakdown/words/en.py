@@ -223,6 +223,10 @@ PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead)\b"
 PHONE_VOICE = "caller"  # one on the phone no narration has named yet
+# What narration says when someone else takes the phone in a call ("Mum took the phone from her"): they talk to the caller
+# now; and what a caller says to ask for someone ("Is Ann there?"): the one who takes the phone next is that one.
+PHONE_TAKEN = r"\b(?:took|takes|grabbed|grabs|snatched|snatches) the (?:phone|receiver|handset)\b"
+ASKS_FOR = r"\b(?:[Ii]s|[Ii]s that) (?P<name>[A-Z][a-z]+) (?:there|around|in)\b|\b[Cc]an I (?:speak|talk) to (?P<name2>[A-Z][a-z]+)\b"
 # What one calls family, strangers and friends to their face ("Papa, the pony's loose", "Yes, sir"): never a name.
 FAMILIAR_CALLS: frozenset[str] = frozenset(
     """Papa Mama Mum Mom Dad Daddy Mummy Sir Madam Ma'am Sarge Doc Boss Mister Missus Son Lad Love Dear Darling
