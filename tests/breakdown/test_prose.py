@@ -191,7 +191,7 @@ EVAL = Path(__file__).parent / "eval"
 # writer and the six by a third, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.60), "ja": (0.97, 0.58), "zh": (0.97, 0.73)}
-THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.50), "zh": (0.97, 0.67)}
+THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.54), "zh": (0.97, 0.67)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
@@ -1802,3 +1802,12 @@ def test_one_who_takes_the_phone_talks_to_the_caller_and_is_the_one_asked_for():
                'Mum came in from the garden, wiping her hands, and took the phone from him.\n\n'
                '"Richard. Where are you?"\n\n"Still at the office. I\'ll be late."\n')
     assert [line.speaker for line in _spoken(english, "en")][-2:] == ["Mum", "Dad"]
+
+
+def test_a_rough_check_of_who_one_is_names_the_woman_who_answers_it():
+    text = ("　小屋の隅で、子どもを膝に抱いた女が顔を上げた。\n「それは、さぞご心配でしょう」\n"
+            "　船頭はその様子を黙って見ていたが、やがて首をかしげた。\n"
+            "「おめえさん、上の村の、鍛冶屋のお絹さんじゃねえか」\n「ええ、そうですよ。船頭さん、覚えていてくれたんですか」\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    assert [lines[0].speaker, lines[-1].speaker] == ["お絹", "お絹"]
+    assert reader.cast.known["女"] == reader.cast.known["お絹"]

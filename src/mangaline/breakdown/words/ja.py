@@ -108,7 +108,7 @@ SELF_INTRODUCTION = (
     r"(?:じゃ|や|だ|よ|さ)?(?=[。！]|$)"
 )
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
-IDENTITY_QUESTION = r"(?:^|[。！？!?　\s])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか)[？?。！!]?$"
+IDENTITY_QUESTION = r"(?:^|[。！？!?　\s、の])(?P<name>お[\u4e00-\u9fff]{1,3}|[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか|じゃねえか|じゃないか|じゃないの|だよね|だよな)[？?。！!]?$"
 # What narration says just after a name when a character turns to someone to speak (花子は太郎に向き直った /
 # 母が健太の方を見た / 部長に訊いた): the one named is spoken to, and is the likely one to answer.
 FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かって|き直|け)|の方(?:を|へ)(?:向|見|振り)|の(?:顔|目)を(?:見|覗)|を見(?:た|て|る|つめ|上げ|下ろ|や)|"
