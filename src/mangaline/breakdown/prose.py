@@ -2253,7 +2253,7 @@ class ProseReader:
         return beats
 
     def _asked_for(self, speech: str) -> str | None:
-        """The character a caller asks for (陽子はいるか / 你妈在吗 / Is Ann there?), if the story knows them."""
+        """The character a caller asks for (陽子はいるか / Is Ann there?), if the story knows them."""
         asks = getattr(self.words, "ASKS_FOR", None)
         found = re.search(asks, speech.strip(" 　")) if asks else None
         name = next((v for k, v in found.groupdict().items() if k.startswith("name") and v), None) if found else None
