@@ -1811,3 +1811,10 @@ def test_a_rough_check_of_who_one_is_names_the_woman_who_answers_it():
     lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
     assert [lines[0].speaker, lines[-1].speaker] == ["お絹", "お絹"]
     assert reader.cast.known["女"] == reader.cast.known["お絹"]
+
+
+def test_one_who_only_coughs_does_not_take_the_next_line():
+    text = ('The auctioneer lifted his gavel.\n\n"Who\'ll start me at eight hundred?" said the auctioneer.\n\n'
+            'Silence. A woman in the front row coughed into a glove.\n\n'
+            '"Six hundred, then. Six hundred for a very honest clock."\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["auctioneer", "auctioneer"]

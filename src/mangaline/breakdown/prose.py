@@ -2009,10 +2009,12 @@ class ProseReader:
                 if others:
                     scene.last_actor = others[0]
             silence = getattr(self.words, "SILENCE", None)
+            idle = getattr(self.words, "IDLE_ACTS", None)
             # the silence closes the sentence (not 他沉默了一下，掏出一张卡, which goes on to act)
-            if silence and scene.last_actor and re.search(rf"(?:{silence})[^，,、;；]{{0,8}}$", last_sentence.strip()):
-                # 青衫人没有抬头。/ Tom said nothing.: the one who keeps silent does not speak next; the one who spoke
-                # before goes on
+            if scene.last_actor and (silence and re.search(rf"(?:{silence})[^，,、;；]{{0,8}}$", last_sentence.strip())
+                                     or idle and re.search(idle, last_sentence)):
+                # 青衫人没有抬头。/ Tom said nothing. / A woman in the front row coughed into a glove.: the one who keeps
+                # silent, or only coughs, does not speak next; the one who spoke before goes on
                 last = scene.speakers[-1] if scene.speakers else None
                 scene.last_actor = last if last != scene.last_actor else None
             if scene.last_actor is None:

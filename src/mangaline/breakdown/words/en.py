@@ -223,6 +223,10 @@ PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead)\b"
 PHONE_VOICE = "caller"  # one on the phone no narration has named yet
+# What a body does of itself (A woman in the front row coughed into a glove.): one narration shows doing no more than
+# this is not the one it hands the next line to.
+IDLE_ACTS = (r"\b(?:coughed|coughs|sneezed|sneezes|yawned|yawns|sniffed|sniffs|snored|snores|dozed|dozes|slept|sleeps|"
+             r"fidgeted|fidgets|hiccuped|hiccups|stirred in (?:his|her|their) sleep)\b")
 # What narration says when someone else takes the phone in a call ("Mum took the phone from her"): they talk to the caller
 # now; and what a caller says to ask for someone ("Is Ann there?"): the one who takes the phone next is that one.
 PHONE_TAKEN = r"\b(?:took|takes|grabbed|grabs|snatched|snatches) the (?:phone|receiver|handset)\b"
