@@ -190,7 +190,7 @@ EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer and the six by a third, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.60), "ja": (0.97, 0.58), "zh": (0.97, 0.73)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.62), "ja": (0.97, 0.58), "zh": (0.97, 0.73)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.54), "zh": (0.97, 0.67)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
@@ -1818,3 +1818,13 @@ def test_one_who_only_coughs_does_not_take_the_next_line():
             'Silence. A woman in the front row coughed into a glove.\n\n'
             '"Six hundred, then. Six hundred for a very honest clock."\n')
     assert [line.speaker for line in _spoken(text, "en")] == ["auctioneer", "auctioneer"]
+
+
+def test_a_voice_that_comes_before_its_line_in_one_paragraph_is_named_by_the_one_who_says_whose_it_was():
+    text = ('A man in oilskins was coiling rope on the quay.\n\n"Then you\'re staying," he said.\n\n'
+            'Tom came trudging back up the slip. Before he could argue, a voice came floating back across the dark '
+            'water, thin and cracked: "Hold on there, the pair of you!"\n\n'
+            'The man in oilskins swore under his breath. "That\'s Fergus. He\'s soft."\n')
+    lines, (_, reader) = _spoken(text, "en"), _read(text, "en")
+    assert [line.speaker for line in lines] == ["man", "Fergus", "man"]
+    assert reader.cast.known["voice"] == reader.cast.known["Fergus"]

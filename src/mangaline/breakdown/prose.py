@@ -1991,10 +1991,7 @@ class ProseReader:
             if comes and re.search(comes, last_sentence):
                 # Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.: the line
                 # after is that voice's, a character of its own until it is named
-                unseen = self.words.UNSEEN_VOICE
-                if unseen in self.cast.known and not self.cast.provisional(self.cast.known[unseen]):
-                    self.cast.release(unseen)  # the last voice turned out to be someone: this is a new one
-                scene.last_actor = self.cast.add(unseen)
+                scene.last_actor = self._new_voice()
             elif text.rstrip().endswith(("：", ":")) and (heard := self._voice_heard(text)):
                 # 阿七刚走到门边，门外忽然传来一个男人的声音：: the line the narration leads into is that voice's
                 scene.last_actor = heard
@@ -2054,6 +2051,10 @@ class ProseReader:
             narration
         )
         owner = self._voice_owner(narration)
+        comes = getattr(self.words, "VOICE_COMES", None)
+        if owner is None and comes and before_first and re.search(comes, before_first[-1]):
+            # Before he could, a voice came floating back across the dark water: "Hold on there!": the voice's line
+            paragraph_subject = _Tag(who=self._new_voice())
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
             paragraph_subject = _Tag(who=owner)
@@ -2157,6 +2158,10 @@ class ProseReader:
                 if voice is not None and voice in {self.cast.known.get(d) for d in self.cast.described} \
                         and scene.speakers[-1:] != [voice]:
                     self._merge(scene, voice, introduced)
+            heard = self._voice_named(" ".join(inner), who, scene)
+            if heard is not None:
+                # a voice came floating back: "Hold on there!" / "That's Fergus. He's soft.": the voice was Fergus
+                self._merge(scene, heard[0], heard[1])
             # a part the tag interrupts keeps its comma ("Nearly, give me an hour."); the line's end does not
             last = _clean(inner[-1])
             dash = re.search(r"[—―\-]+$", inner[-1].rstrip())
@@ -2253,6 +2258,28 @@ class ProseReader:
         scene.guessed_by_subject = guessed and by_subject
         scene.narrated = False
         return beats
+
+    def _voice_named(self, speech: str, who: str | None, scene: _SceneState) -> tuple[str, str] | None:
+        """(the voice, its name) when a line says who the unseen voice just heard was ("That's Fergus."), a name no one has
+        spoken under yet."""
+        said = getattr(self.words, "THAT_WAS", None)
+        voice = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
+        if not said or voice is None or scene.speakers[-1:] != [voice] or who == voice or not self.cast.provisional(voice):
+            return None
+        found = re.match(said, speech)
+        name = self._clean_name(found.group("name")) if found else None
+        cid = (self.cast.known.get(name) or self.cast.add(name)) if name and not self.cast.ambiguous(name) else None
+        if cid is None or cid in self._spoken or self.cast.provisional(cid) or cid == who:
+            return None
+        return voice, cid
+
+    def _new_voice(self) -> str:
+        """A voice no one is seen to have, a character of its own until it is named (a new one if the last such voice
+        turned out to be someone)."""
+        unseen = self.words.UNSEEN_VOICE
+        if unseen in self.cast.known and not self.cast.provisional(self.cast.known[unseen]):
+            self.cast.release(unseen)
+        return self.cast.add(unseen)
 
     def _asked_for(self, speech: str) -> str | None:
         """The character a caller asks for (陽子はいるか / Is Ann there?), if the story knows them."""

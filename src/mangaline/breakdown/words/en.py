@@ -216,6 +216,8 @@ KIN: dict[str, str | None] = {
 # from the stairs): the line after it is that voice's.
 VOICE_COMES = (r"\b(?:comes?|came|there (?:is|was))\s+an?\s+(?:[a-z]+\s+){0,2}voice\b|"
                r"\ban?\s+(?:[a-z]+\s+){0,2}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
+# What a line opens with to say who the voice just heard was ("That's Fergus. He's soft."): that voice's name.
+THAT_WAS = r"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[.!,;]|\s*$)"
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
 # it is answers, and the caller speaks back to them.
 PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
