@@ -2052,8 +2052,9 @@ class ProseReader:
         )
         owner = self._voice_owner(narration)
         comes = getattr(self.words, "VOICE_COMES", None)
-        if owner is None and comes and before_first and re.search(comes, before_first[-1]):
+        if owner is None and comes and not any(tags) and before_first and re.search(comes, before_first[-1]):
             # Before he could, a voice came floating back across the dark water: "Hold on there!": the voice's line
+            # (one that no tag gives to someone else)
             paragraph_subject = _Tag(who=self._new_voice())
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
