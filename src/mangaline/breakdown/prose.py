@@ -550,10 +550,11 @@ class ProseReader:
         tagged: Counter[str] = Counter()
         acting: Counter[str] = Counter()
         if self.language == "en":
-            self._lowercase |= set(re.findall(r"(?<![A-Za-z])[a-z]+", "\n".join(p.text for p in paragraphs)))
+            whole = "\n".join(p.text for p in paragraphs)
+            self._lowercase |= set(re.findall(r"(?<![A-Za-z])[a-z]+", whole))
             # after a word and a space or a comma, not after a sentence's end, a quote's opening or a line's start
-            self._midsentence |= set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", "\n".join(p.text for p in paragraphs)))
-            self._capitalised.update(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+", "\n".join(p.text for p in paragraphs)))
+            self._midsentence |= set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", whole))
+            self._capitalised.update(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+", whole))
         for paragraph in paragraphs:
             for number, pattern in enumerate(self._discover):
                 for match in pattern.finditer(paragraph.text):

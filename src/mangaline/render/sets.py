@@ -669,10 +669,12 @@ def _finish(back: Image.Image, view: View, s: SetDesign, night: bool, interior: 
     nothing that is the tinted pixel alone, done by a table of 256 levels, so the float work covers only the box
     the glow reaches (about a third of a lamp-lit room)."""
     img = back.reduce(view.ss)
-    tint = np.array(_NIGHT_TINT if night else (1.0, 1.0, 1.0), np.float32)
-    levels = np.arange(256, dtype=np.float32)[:, None] * tint  # as the float work below computes it, before the glow
-    table = np.clip(levels, 0, 255).astype(np.uint8)
-    out = img.point([*table[:, 0].tolist(), *table[:, 1].tolist(), *table[:, 2].tolist()]) if night else img
+    tint = np.array(_NIGHT_TINT, np.float32)
+    out = img  # the reduced drawing is this function's own: the glow is pasted into it
+    if night:
+        levels = np.arange(256, dtype=np.float32)[:, None] * tint  # as the float work below computes it, before the glow
+        table = np.clip(levels, 0, 255).astype(np.uint8)
+        out = img.point([*table[:, 0].tolist(), *table[:, 1].tolist(), *table[:, 2].tolist()])
     glow = _glow(view, s, night, img.width, img.height)
     if glow is not None:
         big, (x0, y0) = glow
@@ -687,7 +689,6 @@ def _finish(back: Image.Image, view: View, s: SetDesign, night: bool, interior: 
         arr += lift
         del lift
         np.clip(arr, 0, 255, out=arr)
-        out = out.copy() if out is img else out
         out.paste(Image.fromarray(arr.astype(np.uint8), "RGB"), box[:2])
     return out.convert("RGBA")
 
