@@ -1828,3 +1828,49 @@ def test_a_voice_that_comes_before_its_line_in_one_paragraph_is_named_by_the_one
     lines, (_, reader) = _spoken(text, "en"), _read(text, "en")
     assert [line.speaker for line in lines] == ["man", "Fergus", "man"]
     assert reader.cast.known["voice"] == reader.cast.known["Fergus"]
+
+
+def test_a_name_written_with_the_repeat_mark_is_a_name_its_bearer_gives():
+    # 々 (佐々木) is no CJK ideograph by its code point, but it is part of the name
+    text = ("　佐々木美咲は古いアルバムを膝に広げている。\n　居間の隅で電話が鳴る。いちばん近くにいた美咲が受話器を取る。\n"
+            "「はい、佐々木です」\n「ああ、美咲か。俺だ」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["佐々木美咲", "電話の相手"]
+
+
+def test_on_the_phone_one_asking_for_someone_is_the_caller():
+    text = ("　居間の隅で電話が鳴る。美咲が受話器を取る。\n「はい、佐々木です」\n「ああ、美咲か。俺だ」\n「どうしたの」\n"
+            "「行くよ。最後くらい、手伝わせてくれ」\n"
+            "　美咲は受話器を握ったまま、台所のほうを振り返る。母は流しの前に立ったまま、こちらを見ようとしない。\n"
+            "「陽子はいるか。少し話したいんだが」\n「いるけど……」\n")
+    assert [line.speaker for line in _spoken(text, "ja")][-2:] == ["電話の相手", "美咲"]
+    english = ('Kit\'s phone rang. It was Dad.\n\n"Hello?"\n\n"Kit, love, it\'s me."\n\n"Oh. Hi, Dad."\n\n'
+               'Across the kitchen Mum went on drying the plates.\n\n"Can I speak to Ann? Just for a minute."\n')
+    assert [line.speaker for line in _spoken(english, "en")][-1] == "Dad"
+
+
+def test_a_call_put_down_ends_the_phones_turns():
+    text = ("　電話が鳴る。美咲が受話器を取る。\n「はい」\n「俺だ。明日行く」\n「分かった」\n"
+            "　美咲が受話器を置く。兄の健一が顔を上げる。\n「親父？」\n「うん」\n「ふうん」\n")
+    assert [line.speaker for line in _spoken(text, "ja")][-3:] == ["健一", "美咲", "健一"]
+
+
+def test_a_family_call_is_to_the_one_the_narration_calls_by_that_role_though_the_role_is_inside_it():
+    # 母 is in お母さん: the call is to 母, not a name with a word about it
+    text = ("　母がエプロンで手を拭きながら顔を出す。美咲はアルバムを閉じようとして、間に合わない。\n"
+            "「あら、懐かしい」\n「お母さん、若いね」\n")
+    assert [line.speaker for line in _spoken(text, "ja")][-1] == "美咲"
+
+
+def test_an_untagged_line_that_opens_the_scene_is_the_voice_the_narration_after_it_says_came():
+    text = ("　父がこの家を出ていったのは、もう三年も前のことだ。\n　佐々木美咲は古いアルバムを膝に広げている。\n"
+            "「美咲、まだそこ終わってないの」\n　台所から母の声が飛んでくる。\n「終わってる。ほとんど」\n")
+    chapters, reader = _read(text, "ja")
+    assert [b.line.speaker for c in chapters for s in c.scenes for b in s.beats if b.line] == ["母", "佐々木美咲"]
+    assert reader.cast.known["父"] != reader.cast.known["美咲"]  # the father guessed first did not call himself 美咲
+    assert reader.cast.known["父"] != reader.cast.known["美咲"]  # the father guessed first did not call himself 美咲
+
+
+def test_a_japanese_given_name_in_ko_is_a_womans_and_no_man_calls_himself_by_it():
+    _, reader = _read("　和子は窓の外を見た。金子は黙っていた。\n「和子さん、ごめんなあ」\n", "ja")
+    assert reader.cast.gender(reader.cast.known["和子"]) == "f"
+    assert reader.cast.gender(reader.cast.known["金子"]) is None  # a surname says nothing

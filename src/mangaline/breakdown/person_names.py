@@ -138,7 +138,7 @@ def kana_nickname_of(nick: str, name: str) -> bool:
     """Whether a name written in kana is a kanji name (or a part of it) said aloud or cut short as friends do: ユカ is
     沢口由佳, なっ (of なっちゃん) and ゆっきー are 夏希 and 由紀 (the first sounds, a small tsu or a long mark after
     them), けん is 健一."""
-    if not re.fullmatch(r"[ぁ-ゖァ-ヺー]+", nick) or not re.search(r"[\u4e00-\u9fff]", name):
+    if not re.fullmatch(r"[ぁ-ゖァ-ヺー]+", nick) or not re.search(r"[\u3005\u4e00-\u9fff]", name):
         return False
     spoken = _katakana(nick)
     stem = spoken.replace("ー", "").replace("ッ", "")
@@ -153,6 +153,17 @@ def kana_nickname_of(nick: str, name: str) -> bool:
         if spoken.endswith("ッ") and reading[1:2] in ("ツ", "ッ"):
             return True
     return False
+
+
+def japanese_given_name_gender(name: str) -> str | None:
+    """"f" for a Japanese name whose given name ends in 子 (陽子, 佐伯和子, 美奈子), which are women's names, as the
+    tokenizer's dictionary tags the part (金子, 増子 are surnames; 舞子 a word); None otherwise or without it."""
+    tokenizer = _sudachi() if name.endswith("子") else None
+    if tokenizer is None:
+        return None
+    last = list(tokenizer.tokenize(name))[-1]
+    pos = last.part_of_speech()
+    return "f" if last.surface().endswith("子") and pos[1:4] == ("固有名詞", "人名", "名") else None
 
 
 def is_verb(word: str) -> bool:

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import is_everyday_word, is_verb, kana_nickname_of, person_names
+from .person_names import is_everyday_word, is_verb, japanese_given_name_gender, kana_nickname_of, person_names
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -44,8 +44,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _EN_NAME = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?:[ ](?:[A-Z][a-z]+))?"
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
 """The words that make the capitalised word after them a place or a thing rather than a sentence's subject."""
-_JA_NAME = r"[\u4e00-\u9fff\u30a0-\u30ff]{1,6}"
-_ZH_CLAUSE = r"[\u4e00-\u9fff]{0,10}?"
+_JA_NAME = r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}"
+_ZH_CLAUSE = r"[\u3005\u4e00-\u9fff]{0,10}?"
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -342,7 +342,7 @@ class Cast:
                 # but 妈 and 爸 after whose they are (我妈从厨房出来) are the one narration calls so
                 kin = _alternation(a for a in self.known if a in getattr(self.words, "POSSESSED_KIN", ()))
                 whose = rf"|(?<=[{self.words.POSSESSORS}])(?:{kin})" if kin else ""
-                self._pattern = re.compile(rf"(?:{long})|(?<![\u4e00-\u9fff])(?:{short})(?![\u4e00-\u9fff]){whose}")
+                self._pattern = re.compile(rf"(?:{long})|(?<![\u3005\u4e00-\u9fff])(?:{short})(?![\u3005\u4e00-\u9fff]){whose}")
         return [(m.start(), m.end(), self.known[m.group(0)]) for m in self._pattern.finditer(text)]
 
 
@@ -488,7 +488,7 @@ class ProseReader:
         if language == "en":
             self._said_next = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:{said})\b(?!\s+(?:nothing|no)\b)")
         elif language == "zh":
-            self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u4e00-\u9fff]{{0,3}}[：:])")
+            self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u3005\u4e00-\u9fff]{{0,3}}[：:])")
         else:
             # and one a clause describes first (記録を打っていた木村主任が、顔も上げずに言った)
             self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた))?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
@@ -531,7 +531,7 @@ class ProseReader:
                 for word in sorted(self.words.MANNER, key=len, reverse=True):
                     if name.endswith(word):
                         name, changed = name[: -len(word)], True
-                stripped = re.sub(r"[\u4e00-\u9fff]{1,2}地$", "", name)
+                stripped = re.sub(r"[\u3005\u4e00-\u9fff]{1,2}地$", "", name)
                 if stripped != name and len(stripped) >= 2:
                     name, changed = stripped, True
         if not name or name in self.words.NOT_NAMES or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
@@ -587,7 +587,7 @@ class ProseReader:
             text = "\n".join(p.text for p in paragraphs)
             run_on = {name for name in titled if name[0] in "老小" and len(name) == 2 and name[1] not in self.words.SURNAMES
                       and len({m.group(1) for m in re.finditer(rf"{re.escape(name)}(.|$)", text)}) == 1
-                      and re.search(rf"{re.escape(name)}[\u4e00-\u9fff]", text)}
+                      and re.search(rf"{re.escape(name)}[\u3005\u4e00-\u9fff]", text)}
             found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED and name not in run_on
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
@@ -657,6 +657,11 @@ class ProseReader:
         if self.language == "ja":
             self._learn_first_kanji_calls(paragraphs)
         self._learn_apposed_genders(paragraphs)
+        if self.language == "ja":
+            for cid, name in list(self.cast.names.items()):
+                # 陽子, 和子さん: a given name in 子 is a woman's, a vote the narration's pronouns can outweigh
+                if (gender := japanese_given_name_gender(self.cast.core(name))) and self.cast.gender(cid) is None:
+                    self.cast.vote(cid, gender)
         for paragraph in paragraphs:
             previous: set[str] = set()
             before: str | None = None  # the gender the sentence before gave its subject
@@ -724,9 +729,9 @@ class ProseReader:
         if self.language == "en":
             apposed = re.compile(rf"\b(?P<noun>{gendered}),?\s+$", re.IGNORECASE)
         elif self.language == "ja":
-            apposed = re.compile(rf"(?<![\u4e00-\u9fff])(?P<noun>{gendered})(?:の|、)$")
+            apposed = re.compile(rf"(?<![\u3005\u4e00-\u9fff])(?P<noun>{gendered})(?:の|、)$")
         else:
-            apposed = re.compile(rf"(?<![\u4e00-\u9fff])(?P<noun>{gendered})[，,]?$")
+            apposed = re.compile(rf"(?<![\u3005\u4e00-\u9fff])(?P<noun>{gendered})[，,]?$")
         for paragraph in paragraphs:
             narration = _unquoted(paragraph.text)
             for start, _, cid in self.cast.mentions(narration):
@@ -790,7 +795,7 @@ class ProseReader:
             return
         calls = _alternation(elders)
         text = "\n".join(p.text for p in paragraphs)
-        for match in re.finditer(rf"(?<![\u4e00-\u9fff\u30a0-\u30ff])(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{{1,4}})の(?P<call>{calls})", text):
+        for match in re.finditer(rf"(?<![\u3005\u4e00-\u9fff\u30a0-\u30ff])(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{{1,4}})の(?P<call>{calls})", text):
             name = self._clean_name(match.group("name"))
             if not name or name in self.words.ROLES or self.cast.ambiguous(name):
                 continue
@@ -942,17 +947,17 @@ class ProseReader:
                     self.cast.join(role, cid)
                 if self.language == "ja":
                     # おみつという十七の娘: the role the name is introduced as is that character's
-                    after = re.match(rf"という[^、。「」]{{0,8}}?(?P<role>{body})(?![\u4e00-\u9fff])",
+                    after = re.match(rf"という[^、。「」]{{0,8}}?(?P<role>{body})(?![\u3005\u4e00-\u9fff])",
                                      text[end:])
                     if after and after.group("role") not in self.cast.known:
                         self.cast.join(after.group("role"), cid)
         # a voice described before it is named (落ち着いた女の声が出る) is a character of its own too
         # but 蛙の声が / 風の声が is the voice of a thing named before it, no one's line (祖母の声 is hers: _voice_owner)
-        subject = re.compile(rf"(?:{boundary}(?!(?<=の)声)(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
+        subject = re.compile(rf"(?:{boundary}(?!(?<=の)声)(?P<role>{body})(?:さん)?(?:の声)?[はがも]|(?<![彼\u3005\u4e00-\u9fff])(?P<voice>{body})の声[がは])" if self.language == "ja"
                              # 传来一个男人的声音: a voice described before it is named
                              # and 妈 after whose she is (我妈端着鱼出来)
                              else rf"(?:{boundary}(?P<role>{body})(?!们)|(?:一个|一位|一名|个)(?P<voice>{body})的声音|的(?P<sound>女声|男声)"
-                                  rf"|(?<=[{self.words.POSSESSORS}])(?P<kin>{_alternation(self.words.POSSESSED_KIN)})(?![\u4e00-\u9fff]{{0,1}}[们的]))")
+                                  rf"|(?<=[{self.words.POSSESSORS}])(?P<kin>{_alternation(self.words.POSSESSED_KIN)})(?![\u3005\u4e00-\u9fff]{{0,1}}[们的]))")
         for text in narration:
             for match in subject.finditer(text):
                 role = match.group("role") or match.groupdict().get("voice") or match.groupdict().get("sound") or match.groupdict().get("kin")
@@ -1020,7 +1025,7 @@ class ProseReader:
         for alias, cid in list(self.cast.known.items()):
             if len(alias) != 2 or alias[0] not in "小阿" or alias[1] in self.words.SURNAMES or not _CJK.match(alias[1]):
                 continue
-            written = {m.group(1) for m in re.finditer(rf"([{surnames}]{alias[1]})(?={_WRITTEN_NAME_AFTER}|[^\u4e00-\u9fff]|$)", text)}
+            written = {m.group(1) for m in re.finditer(rf"([{surnames}]{alias[1]})(?={_WRITTEN_NAME_AFTER}|[^\u3005\u4e00-\u9fff]|$)", text)}
             written = {name for name in written if name != alias and name not in self.cast.known and not is_everyday_word(name)}
             if len(written) == 1:
                 self.cast.join(written.pop(), cid)
@@ -1036,7 +1041,7 @@ class ProseReader:
         """The first kanji of a given name and a title (源さん for 源蔵, 健ちゃん for 健太), said again and again, is
         that one's name too, where one given name alone begins so."""
         text = "\n".join(p.text for p in paragraphs)
-        calls = Counter(m.group(0) for m in re.finditer(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?:さん|ちゃん|くん|っちゃん)", text))
+        calls = Counter(m.group(0) for m in re.finditer(r"(?<![\u3005\u4e00-\u9fff])[\u3005\u4e00-\u9fff](?:さん|ちゃん|くん|っちゃん)", text))
         roles = getattr(self.words, "ROLES", {})
         for call, count in calls.items():
             if count < 2 or call in self.cast.known or call[0] in roles:
@@ -1064,7 +1069,7 @@ class ProseReader:
                       and self.cast.core(alias) == alias}
             if len(owners) == 1:
                 self.cast.join(name, owners.pop())
-            elif not owners and re.search(rf"(?:^|[。！？，；：”\s　]){name}(?!地)[\u4e00-\u9fff]", narration, re.MULTILINE):
+            elif not owners and re.search(rf"(?:^|[。！？，；：”\s　]){name}(?!地)[\u3005\u4e00-\u9fff]", narration, re.MULTILINE):
                 self.cast.add(name)
 
     def _learn_nicknames(self, paragraphs: list[Paragraph]) -> None:
@@ -1096,7 +1101,7 @@ class ProseReader:
         if not elders:
             return
         text = "\n".join(_unquoted(p.text) for p in paragraphs)
-        for nick in sorted(set(re.findall(rf"老[{self.words.SURNAMES}](?![\u4e00-\u9fff]{{0,1}}[们子])", text))):
+        for nick in sorted(set(re.findall(rf"老[{self.words.SURNAMES}](?![\u3005\u4e00-\u9fff]{{0,1}}[们子])", text))):
             if nick in self.cast.known or not self.cast.ambiguous(nick):
                 continue
             older = {cid for cid in self.cast._matches(nick) if any(alias in elders for alias in self.cast.aliases(cid))}
@@ -1109,7 +1114,7 @@ class ProseReader:
         if self.language != "zh" or len(nick) != 2 or nick[0] not in self.words.ALIAS_PREFIXES:
             return None
         sentence = _SENTENCE_END.split(before)[-1]
-        found = [m.group(0) for m in re.finditer(rf"{re.escape(nick[1])}[\u4e00-\u9fff]{{1,2}}(?=[，,。、])", sentence)]
+        found = [m.group(0) for m in re.finditer(rf"{re.escape(nick[1])}[\u3005\u4e00-\u9fff]{{1,2}}(?=[，,。、])", sentence)]
         name = self._clean_name(found[-1]) if found else None
         return self.cast.add(name) if name and not self.cast.ambiguous(name) else None
 
@@ -1316,13 +1321,14 @@ class ProseReader:
                 return cid
         if self.language == "zh":
             # “掌柜的放心，我阮青青今晚不动手。”: I and one's own full name, set side by side
-            for match in re.finditer(r"(?:^|[，。！？,.!?\s　])我(?=[\u4e00-\u9fff]{3})", speech):
+            for match in re.finditer(r"(?:^|[，。！？,.!?\s　])我(?=[\u3005\u4e00-\u9fff]{3})", speech):
                 after = speech[match.end() : match.end() + 3]
                 cid = self.cast.known.get(after)
                 if cid is not None and after[0] in self.words.SURNAMES and self.cast.core(after) == after \
                         and not self.cast.provisional(cid) and speech[match.end() + 3 : match.end() + 4] not in ("的", "们"):
                     return cid
-        if self.cjk and by_role:
+        if by_role and self.language == "zh":
+            # (a Japanese line that opens on a name calls its bearer: 「美咲、まだそこ終わってないの」)
             # 「罗薇，轮机组的。」she said: a role that opens on a name no one has spoken under gives its own
             clauses = self._clauses(speech)
             head = clauses[0].strip(" 　「」『』“”\"") if clauses else ""
@@ -1360,7 +1366,7 @@ class ProseReader:
         """The fuller form of a name one has just given that they go on to say as a sentence of its own (春日です。
         春日かのこ。/ I'm Hanne. Hanne Berg.), if the story has no one else by it."""
         after = after.lstrip("。.！!、，,; 　")
-        tail = r"[\u3041-\u3093\u30a0-\u30ff\u4e00-\u9fff]{1,4}" if self.cjk else r" [A-Z][a-z]+"
+        tail = r"[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,4}" if self.cjk else r" [A-Z][a-z]+"
         found = re.match(rf"{re.escape(name)}{tail}(?=[。.！!]|$)", after)
         if found is None or found.group(0) in self.cast.known or self.cast.ambiguous(found.group(0)):
             return None
@@ -1456,12 +1462,12 @@ class ProseReader:
         """Chinese full names the tokenizer cuts apart (许国 + 强): three characters from a surname that open clause
         after clause of the narration, whose first two never end a word of their own there, and that are no word."""
         text = "\n".join(_unquoted(p.text) for p in paragraphs)
-        openers = Counter(m.group(1) for m in re.finditer(r"(?:^|[，。！？；：,!?;:\s　])([\u4e00-\u9fff]{3})", text, re.MULTILINE))
+        openers = Counter(m.group(1) for m in re.finditer(r"(?:^|[，。！？；：,!?;:\s　])([\u3005\u4e00-\u9fff]{3})", text, re.MULTILINE))
         names = set()
         for three, count in openers.items():
             two = three[:2]
             # 许国 is always 许国强 or 许国华: the first two never end a clause or stand alone
-            if count >= 3 and three[0] in self.words.SURNAMES and not re.search(rf"{two}(?![\u4e00-\u9fff])", text) \
+            if count >= 3 and three[0] in self.words.SURNAMES and not re.search(rf"{two}(?![\u3005\u4e00-\u9fff])", text) \
                     and not is_everyday_word(three) and not is_everyday_word(two) and self._clean_name(three) == three:
                 names.add(three)
         return names
@@ -1766,6 +1772,11 @@ class ProseReader:
                 # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
                 mentions = [m for m in mentions if clause[m[0]].isupper()]
             core = clause.strip(" 　\"“”「」『』")
+            kin = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
+            if kin:
+                # お母さん、… / …ねえ、お母さん: the one narration calls by that family role (母 is in お母さん, no name)
+                called.update(self.cast.known[role] for role in kin if role in self.cast.known)
+                continue
             # what is left of the clause besides the name: a title (早苗おばさん, 赵老大) or a word or two (Goodnight)
             rest = core.replace(clause[mentions[0][0] : mentions[0][1]], "", 1).strip(" 　") if len(mentions) == 1 else ""
             if self.language == "en":
@@ -1782,9 +1793,6 @@ class ProseReader:
             elif not mentions and (titled := self._titled_call(core)):
                 called.add(titled)  # 蕾姐，…: a given name with a title, for 张蕾
             elif not mentions:
-                # じいちゃん、… / 妈，…: the one narration calls by that family role
-                roles = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
-                called.update(self.cast.known[role] for role in roles if role in self.cast.known)
                 # "Doctor." / "Captain, ...": the one character whose name carries that title
                 title = getattr(self.words, "TITLE_CALLS", {}).get(core)
                 if title:
@@ -1945,7 +1953,7 @@ class ProseReader:
             voice = self._voice_of(text)
             if voice is None and scene.guessed is not None and self.language == "ja" and (
                     scene.guessed.character in self._addressed(scene.guessed.text) | self._named_in(scene.guessed.text)
-                    or scene.guessed.speaker == self.words.UNKNOWN_SPEAKER):
+                    or scene.guessed.speaker == self.words.UNKNOWN_SPEAKER or scene.speakers == [scene.guessed.character]):
                 voice = self._voice_of(text, heard=True)
             if voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
@@ -2091,8 +2099,13 @@ class ProseReader:
             # one the line before called by name answers it ("Tom, are you coming?" / "Not yet.")
             reply = next((c for c in scene.called if c != last_speaker and c not in addressed), None)
             fallback = fallback or scene.open_quote_speaker or actor or reply or scene.turn()
+            said = " ".join(text[s + 1 : e] for s, e, _ in quotes)
+            if scene.caller is not None and scene.caller not in scene.gone and fallback != scene.caller \
+                    and self._asks_for_someone(said):
+                # 「陽子はいるか。少し話したいんだが」 / "Is Ann there?": on the phone, one asking for someone is the caller
+                fallback = scene.caller
             # nobody calls themselves by name, nor speaks of themselves by it: it is another one's line
-            named = addressed | self._named_in(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            named = addressed | self._named_in(said)
             if fallback in named:
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named), None)
             voiced = self._speech_gender(" ".join(text[s + 1 : e] for s, e, _ in quotes))
@@ -2136,6 +2149,10 @@ class ProseReader:
             by_role = who is not None and self.cast.provisional(who)
             introduced = (self._introduced(" ".join(inner), scene.last_line, by_role) or self._answered_name(" ".join(inner), scene.last_line)
                           or self._answered_identity(who, " ".join(inner), scene))
+            if introduced and who is not None and who == scene.answerer and not self.cast.provisional(who) \
+                    and introduced not in self._spoken:
+                # 「はい、佐々木です」: one who picks up the phone gives the household's name, not a name of their own
+                introduced = None
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
                 # (the narrator, 我 = 许知远, has: the line was wrongly guessed to be the role's)
@@ -2289,6 +2306,11 @@ class ProseReader:
         found = re.search(asks, speech.strip(" 　")) if asks else None
         name = next((v for k, v in found.groupdict().items() if k.startswith("name") and v), None) if found else None
         return self.cast.known.get(name) if name else None
+
+    def _asks_for_someone(self, speech: str) -> bool:
+        """Whether a line asks for someone by name the way one does down a phone (陽子はいるか / Can I speak to Ann?)."""
+        asks = getattr(self.words, "ASKS_FOR", None)
+        return bool(asks and re.search(asks, _unquoted(speech).strip(" 　" + _CLOSING)))
 
     def _phone_taken(self, narration: str, scene: _SceneState) -> None:
         """One who takes the phone in a call (母が黙って受話器を受け取る) talks to the caller from here: the one the caller
@@ -2649,7 +2671,8 @@ class ProseReader:
     def _named_in(self, speech: str) -> set[str]:
         """Characters a line names anywhere in it, not counting one it introduces as its speaker (I'm Hanne): one
         seldom says one's own name, so they are, most likely, not who speaks it."""
-        if re.search(self.words.SELF_INTRODUCTION, speech):
+        # the quote's own closing mark is no part of what is said (「はい、佐々木です」 introduces its speaker)
+        if re.search(self.words.SELF_INTRODUCTION, speech.rstrip(_CLOSING)):
             return set()
         # a role noun (the only doctor on the floor, 先生) is said of oneself as readily as of anyone
         own = set(self.words.FIRST_PERSON) | {self.words.NARRATOR} | set(getattr(self.words, "ROLES", {}))

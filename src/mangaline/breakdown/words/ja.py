@@ -95,30 +95,30 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["お姉ちゃん", "姉ちゃん", "お姉さん", "姉さん"], ("姉",)),
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
-NICKNAME = r"(?:彼|彼女|[\u4e00-\u9fff\u30a0-\u30ff]{1,6})を(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
+NICKNAME = r"(?:彼|彼女|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6})を(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = r"(?:あなた|君|きみ|お前|おまえ)?(?:の)?お名前|(?:あなた|君|きみ|お前|おまえ)の名前|どなたですか|名前は？"
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です): the name is the speaker's.
 SELF_INTRODUCTION = (
     r"(?:^|[、。！？\s　])(?:(?:私|わたし|あたし|僕|俺|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
-    r"(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"
-    r"|(?:^|[、。！？\s　])(?P<called>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)と(?:呼んで|お呼びください)"
+    r"(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"
+    r"|(?:^|[、。！？\s　])(?P<called>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)と(?:呼んで|お呼びください)"
     # わたくしは柏木。/ わしは辰巳源蔵じゃ。: a name the story knows, said of oneself as a sentence of its own
-    r"|(?:^|[、。！？\s　])(?:私|わたし|わたくし|あたし|僕|俺|わし|おいら|うち)は(?P<own>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)"
+    r"|(?:^|[、。！？\s　])(?:私|わたし|わたくし|あたし|僕|俺|わし|おいら|うち)は(?P<own>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)"
     r"(?:じゃ|や|だ|よ|さ)?(?=[。！]|$)"
 )
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
-IDENTITY_QUESTION = r"(?:^|[。！？!?　\s、の])(?P<name>お[\u4e00-\u9fff]{1,3}|[\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか|じゃねえか|じゃないか|じゃないの|だよね|だよな)[？?。！!]?$"
+IDENTITY_QUESTION = r"(?:^|[。！？!?　\s、の])(?P<name>お[\u3005\u4e00-\u9fff]{1,3}|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか|じゃねえか|じゃないか|じゃないの|だよね|だよな)[？?。！!]?$"
 # What narration says just after a name when a character turns to someone to speak (花子は太郎に向き直った /
 # 母が健太の方を見た / 部長に訊いた): the one named is spoken to, and is the likely one to answer.
 FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かって|き直|け)|の方(?:を|へ)(?:向|見|振り)|の(?:顔|目)を(?:見|覗)|を見(?:た|て|る|つめ|上げ|下ろ|や)|"
                 r"に(?:言|尋ね|訊|聞|問|声をかけ|話しかけ|呼びかけ))")
 # What narration says to give the name of one it has so far called by a role or a pronoun (老人は榊原と名乗った /
 # 彼女の名前は志保といった).
-NAMED_AS = (r"(?:(?P<subj>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(?P<name>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{2,6}?)(?:といった|という|だった|です|だ)"
-            r"|(?P<name2>[\u4e00-\u9fff\u30a0-\u30ff]{2,6}?)(?:と名乗(?:った|る|り|って))"
+NAMED_AS = (r"(?:(?P<subj>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{2,6}?)(?:といった|という|だった|です|だ)"
+            r"|(?P<name2>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,6}?)(?:と名乗(?:った|る|り|って))"
             # 葵と呼ばれた少女は / ミナという名の女性が: the role named so
-            r"|(?:^|(?<=[、。\s　]))(?P<name3>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:と呼ばれた|という名の|という名前の)(?P<subj3>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?=[はがもの、])")
+            r"|(?:^|(?<=[、。\s　]))(?P<name3>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:と呼ばれた|という名の|という名前の)(?P<subj3>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?=[はがもの、])")
 # What narration says when a character leaves the scene (老人は障子を閉めて去っていった): they speak no more in it until
 # they are back.
 EXITS = r"(?:去って(?:いった|行った|いく|行く)|出て(?:いった|行った|いく|行く|いき|行き)|部屋を出た|部屋を出る|立ち去った|立ち去る|帰って(?:いった|行った)|姿を消した|いなくなった|引っ込んだ|戻っていった)"
@@ -141,14 +141,14 @@ REGISTERS: dict[str, str] = {
 # What narration says when a phone rings (真理子の携帯電話が鳴った) and whose call it is (母からだった): the one whose phone
 # it is answers, and the caller speaks back to them.
 PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォン|電話|外線|内線|受話器|インターホン)(?:が|も)(?:鳴った|鳴る|鳴り出した|震えた|震える|鳴っている)"
-PHONE_CALLER = r"(?:^|[。、\s　])(?:相手は|画面には)?(?P<caller>[\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,8}?)(?:からだった|からの電話|からの着信|からだ)|(?:画面|表示)に(?:は)?[『「](?P<caller_shown>[^』」]{1,8})[』」]"  # 画面には『ユカ』の二文字: the name the screen shows
+PHONE_CALLER = r"(?:^|[。、\s　])(?:相手は|画面には)?(?P<caller>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,8}?)(?:からだった|からの電話|からの着信|からだ)|(?:画面|表示)に(?:は)?[『「](?P<caller_shown>[^』」]{1,8})[』」]"  # 画面には『ユカ』の二文字: the name the screen shows
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
-PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ)"
+PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ|通話を終え|受話器を(?:置|戻)|電話を置)"
 PHONE_VOICE = "電話の相手"  # one on the phone no narration has named yet
 # What narration says when someone else takes the phone in a call (母が受話器を受け取る): they talk to the caller now; and
 # what a caller says to ask for someone (陽子はいるか): the one who takes the phone next is that one.
 PHONE_TAKEN = r"受話器を(?:受け取|取り上げ)|電話を(?:代わ|替わ|受け取)|スマホを受け取"
-ASKS_FOR = r"^(?P<name>[\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:さん|ちゃん|くん)?(?:は|、)?(?:いるか|いる？|いますか|おるか|おる？|そこにいる)"
+ASKS_FOR = r"^(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:さん|ちゃん|くん)?(?:は|、)?(?:いるか|いる？|いますか|おるか|おる？|そこにいる)"
 # What follows a name that opens a question about that one (ユウタはどう思う / 花子さんも来る？): the question is put to them.
 ASKED_BY_TOPIC = r"(?:さん|くん|君|ちゃん|様|先輩|先生)?[はも]"
 # How one speaks of an elder or a stranger by a name and what they are (榊原のおじいさん / 佐藤のおばさん), with the role
