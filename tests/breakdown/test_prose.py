@@ -1874,3 +1874,14 @@ def test_a_japanese_given_name_in_ko_is_a_womans_and_no_man_calls_himself_by_it(
     _, reader = _read("　和子は窓の外を見た。金子は黙っていた。\n「和子さん、ごめんなあ」\n", "ja")
     assert reader.cast.gender(reader.cast.known["和子"]) == "f"
     assert reader.cast.gender(reader.cast.known["金子"]) is None  # a surname says nothing
+
+
+def test_a_given_name_in_hiragana_after_a_surname_is_a_name():
+    pytest.importorskip("sudachipy")
+    # the tokenizer reads 小川 as a stream and ひなた as a sunny spot
+    text = ("　一年生の小川ひなたが現像液のバットをそっと揺らしている。時間がないので、誰も口をきかない。\n"
+            "「ほんとにごめんね、ひなたちゃん」\n　ひなたは印画紙を見下ろす。\n「大丈夫です」とひなたが言った。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["ひなた"] == reader.cast.known["小川ひなた"]
+    assert "がない" not in reader.cast.known and "時間がない" not in reader.cast.known
+    assert [line.speaker for line in _spoken(text, "ja")][-1] == "小川ひなた"

@@ -155,6 +155,16 @@ def kana_nickname_of(nick: str, name: str) -> bool:
     return False
 
 
+def japanese_function_word(word: str) -> bool:
+    """Whether a Japanese word in kana opens on a pronoun, particle, adverb or the like as the tokenizer reads it
+    (それ, みんな, ここ): no name; False without the tokenizer."""
+    tokenizer = _sudachi()
+    if tokenizer is None:
+        return False
+    first = list(tokenizer.tokenize(word))[0].part_of_speech()
+    return first[0] in ("代名詞", "助詞", "助動詞", "副詞", "連体詞", "接続詞", "感動詞", "形容詞", "動詞") or first[1] == "数詞"
+
+
 def japanese_given_name_gender(name: str) -> str | None:
     """"f" for a Japanese name whose given name ends in 子 (陽子, 佐伯和子, 美奈子), which are women's names, as the
     tokenizer's dictionary tags the part (金子, 増子 are surnames; 舞子 a word); None otherwise or without it."""

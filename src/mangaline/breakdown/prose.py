@@ -22,7 +22,8 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import is_everyday_word, is_verb, japanese_given_name_gender, kana_nickname_of, person_names
+from .person_names import (is_everyday_word, is_verb, japanese_function_word, japanese_given_name_gender, kana_nickname_of,
+                           person_names)
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -592,6 +593,8 @@ class ProseReader:
                       and name not in self.words.NOT_NAMES}
         if self.cjk:
             found |= self._tokenized_names(paragraphs)
+        if self.language == "ja":
+            found |= self._kana_given_names(paragraphs)
             # a role noun that speaks (祖父が笑っていた) is a character the roles below learn, joined to the name it
             # stands before (祖父の源一), not a name of its own
             found -= set(getattr(self.words, "ROLES", {}))
@@ -864,6 +867,26 @@ class ProseReader:
             names -= {name for name in names if len(name) == 3 and name[:2] in names
                       and (self._runs_on(name[2]) or text.count(name) == 1 < text.count(name[:2]))}
         return {name for name in names if self._clean_name(name) == name}
+
+    def _kana_given_names(self, paragraphs: list[Paragraph]) -> set[str]:
+        """Japanese full names whose given name is written in hiragana (小川ひなた), which the tokenizer takes for words
+        (ひなた, a sunny spot): a surname and the kana set together as the subject or owner in narration, the kana
+        also standing alone as a subject (ひなたが叫ぶ) or called with an honorific (ひなたちゃん). The full name
+        and the given name."""
+        text = "\n".join(p.text for p in paragraphs)
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        found: set[str] = set()
+        for match in re.finditer(r"(?:^|(?<=[の、。\s　]))([\u3005\u4e00-\u9fff]{1,3})([\u3041-\u3093]{2,4})(?=[はがもの、])",
+                                 narration, re.MULTILINE):
+            surname, given = match.groups()
+            if given in found or given in self.words.PRONOUNS or given in self.words.FIRST_PERSON:
+                continue
+            alone = rf"(?:^|(?<=[。、「\s　]))(?:{given})[はがも](?![\u3041-\u3093]{{0,1}}(?:ない|なく))"
+            called = rf"(?:{given})(?:ちゃん|さん|くん|先輩)"
+            if len(re.findall(alone, narration, re.MULTILINE)) + len(re.findall(called, text)) >= 2 \
+                    and not japanese_function_word(given):
+                found |= {surname + given, given}
+        return found
 
     def _learn_described_people(self, paragraphs: list[Paragraph]) -> None:
         """One Chinese narration brings in by a description (一个青衫人, 一个红衣女子) and calls so again (青衫人的声音很淡)
