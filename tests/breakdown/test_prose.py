@@ -1885,3 +1885,11 @@ def test_a_given_name_in_hiragana_after_a_surname_is_a_name():
     assert reader.cast.known["ひなた"] == reader.cast.known["小川ひなた"]
     assert "がない" not in reader.cast.known and "時間がない" not in reader.cast.known
     assert [line.speaker for line in _spoken(text, "ja")][-1] == "小川ひなた"
+
+
+def test_the_one_telling_the_story_answers_when_no_one_else_is_there_to():
+    text = ('The last ferry left at six, and by ten past we were certain we had missed it.\n\n'
+            '"It\'s there," Tom said, pointing. "It hasn\'t gone."\n\n"Those are the harbour lights, you idiot."\n\n'
+            'I shaded my eyes against the rain. My brother was already running down the slipway.\n')
+    narrator = ProseReader("en", source="t").words.NARRATOR
+    assert [line.speaker for line in _spoken(text, "en")][-2:] == ["Tom", narrator]

@@ -409,7 +409,9 @@ class _SceneState:
             for other in reversed(self.mentioned):
                 if other != last and other not in self.gone:
                     return other
-            return None
+            # "It's there," Tom said. / "Those are the harbour lights, you idiot.": the one telling the story is there
+            # to answer, though no narration has said I yet
+            return narrator if narrator and narrator != last and narrator not in self.gone else None
         present = [cid for cid in self.mentioned if cid not in self.gone]
         return present[-1] if present else None
 
@@ -591,10 +593,10 @@ class ProseReader:
                       and re.search(rf"{re.escape(name)}[\u3005\u4e00-\u9fff]", text)}
             found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED and name not in run_on
                       and name not in self.words.NOT_NAMES}
-        if self.cjk:
-            found |= self._tokenized_names(paragraphs)
         if self.language == "ja":
             found |= self._kana_given_names(paragraphs)
+        if self.cjk:
+            found |= self._tokenized_names(paragraphs)
             # a role noun that speaks (祖父が笑っていた) is a character the roles below learn, joined to the name it
             # stands before (祖父の源一), not a name of its own
             found -= set(getattr(self.words, "ROLES", {}))
