@@ -1893,3 +1893,21 @@ def test_the_one_telling_the_story_answers_when_no_one_else_is_there_to():
             'I shaded my eyes against the rain. My brother was already running down the slipway.\n')
     narrator = ProseReader("en", source="t").words.NARRATOR
     assert [line.speaker for line in _spoken(text, "en")][-2:] == ["Tom", narrator]
+
+
+def test_a_voice_on_the_phone_that_signs_off_with_its_rank_and_name_after_a_colon_is_that_one():
+    text = ('Then my desk phone rings.\n\n"Newsdesk."\n\n"Is that Ines?" A woman\'s voice, flat and tired.\n\n'
+            '"Speaking."\n\n"I can\'t go on the record. But so you know who you owe: Detective Sergeant Ruth Kinnear. '
+            'Spell it right." The line clicks.\n\nI put the phone down. Mal is already reaching past me.\n\n'
+            '"That\'s a front," Mal says.\n\n"It\'s a small front."\n')
+    lines, (_, reader) = _spoken(text, "en"), _read(text, "en")
+    speakers = [line.speaker for line in lines]
+    assert speakers[1] == speakers[3] == "Ruth Kinnear"
+    assert speakers[-1] != "Ruth Kinnear"  # the line clicked: the caller is gone
+    assert reader.cast.known["Ruth Kinnear"] in {reader.cast.known.get("caller"), reader.cast.known.get("voice")} - {None}
+
+
+def test_a_phone_put_down_ends_the_call():
+    text = ('Ann\'s phone rang. It was Grace.\n\n"Hello?"\n\n"It\'s me. I\'ll be late."\n\n"Fine."\n\n'
+            'Ann put the phone down. Tom looked up from the paper.\n\n"Grace?" he asked.\n\n"Late again."\n')
+    assert [line.speaker for line in _spoken(text, "en")] == ["Ann", "Grace", "Ann", "Tom", "Ann"]

@@ -1385,6 +1385,14 @@ class ProseReader:
                 cid = self.cast.known.get(name)
                 if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
                     return self.cast.add(name)
+            if by_role:
+                # "But so you know who you owe: Detective Sergeant Ruth Kinnear.": a voice that sets its rank and a full
+                # name no one has yet after a colon, as a sentence's end, signs off with it
+                titles = _alternation(t for t in self.words.TITLES if t[:1].isupper() and not t.endswith("."))
+                signed = re.search(rf":\s+(?:(?:{titles})\.?\s+){{0,2}}(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)[.!](?:\s|$)", speech)
+                name = self._clean_name(signed.group("name")) if signed else None
+                if name and name not in self.cast.known and not self.cast.ambiguous(name):
+                    return self.cast.add(name)
         return None
 
     def _fuller_said(self, name: str, after: str) -> str | None:
@@ -2122,7 +2130,9 @@ class ProseReader:
             actor = scene.last_actor
             addressed = {cid for s, e, _ in quotes for cid in self._addressed(text[s + 1 : e])}
             # one the line before called by name answers it ("Tom, are you coming?" / "Not yet.")
-            reply = next((c for c in scene.called if c != last_speaker and c not in addressed), None)
+            # (not a caller who has rung off, who is gone from the talk as well as the scene)
+            reply = next((c for c in scene.called if c != last_speaker and c not in addressed
+                          and (c not in scene.gone or c in scene.speakers)), None)
             fallback = fallback or scene.open_quote_speaker or actor or reply or scene.turn()
             said = " ".join(text[s + 1 : e] for s, e, _ in quotes)
             if scene.caller is not None and scene.caller not in scene.gone and fallback != scene.caller \

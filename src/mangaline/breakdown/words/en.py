@@ -223,7 +223,8 @@ THAT_WAS = r"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(
 PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
 PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
-PHONE_ENDS = r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead)\b"
+PHONE_ENDS = (r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead|"
+              r"the line click(?:s|ed)|(?:put|puts|set|sets) (?:the|my|his|her) (?:phone|receiver|handset) down)\b")
 PHONE_VOICE = "caller"  # one on the phone no narration has named yet
 # What a body does of itself (A woman in the front row coughed into a glove.): one narration shows doing no more than
 # this is not the one it hands the next line to.
