@@ -1911,3 +1911,13 @@ def test_a_phone_put_down_ends_the_call():
     text = ('Ann\'s phone rang. It was Grace.\n\n"Hello?"\n\n"It\'s me. I\'ll be late."\n\n"Fine."\n\n'
             'Ann put the phone down. Tom looked up from the paper.\n\n"Grace?" he asked.\n\n"Late again."\n')
     assert [line.speaker for line in _spoken(text, "en")] == ["Ann", "Grace", "Ann", "Tom", "Ann"]
+
+
+def test_the_one_voice_no_one_named_is_the_one_whose_voice_the_narration_names_later():
+    text = ("郑国强把出租车停在路边，点了根烟。\n对讲机里刺啦一响，一个沙哑的男声冒了出来：“老郑，收工没？”\n"
+            "郑国强抓起对讲机，压着嗓子说：“拉活呢。”\n“这么晚还拉活？”\n\n第二天早上，对讲机又响了。\n"
+            "“在在在！”刘四海的声音都劈了叉，“老郑，你还活着？”\n")
+    lines, (_, reader) = _spoken(text, "zh"), _read(text, "zh")
+    known = reader.cast.known
+    assert [line.character for line in lines] == [known["刘四海"], known["郑国强"], known["刘四海"], known["刘四海"]]
+    assert known["男声"] == known["刘四海"]

@@ -1405,6 +1405,14 @@ class ProseReader:
             return None
         return found.group(0)
 
+    def _unnamed_voices(self, gender: str | None) -> list[str]:
+        """The characters known only as a voice (a woman's voice, 男声, 女の声) who have spoken, of ``gender`` if it is
+        known."""
+        voices = set(getattr(self.words, "VOICES", ()))
+        return [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
+                and any(alias in voices for alias in self.cast.aliases(cid))
+                and (gender is None or self.cast.gender(cid) in (gender, None))]
+
     def _voice_to_name(self, introduced: str) -> str | None:
         """The unnamed voice a character introducing themself for the first time has been so far: the one voice
         (女の声, a woman's voice, 一个女人的声音) that has spoken without a name, when nothing rules it out."""
@@ -2106,6 +2114,12 @@ class ProseReader:
                     and self.cast.provisional(voice):
                 # the voice heard from the foretop before was the lookout's
                 self._merge(scene, voice, owner)
+            elif owner not in self._spoken and not self.cast.provisional(owner):
+                # 一个沙哑的男声冒了出来 … “在在在！”刘四海的声音都劈了叉: the one voice no one has named that has spoken
+                # (of the owner's gender) was theirs
+                heard = self._unnamed_voices(self.cast.gender(owner))
+                if len(heard) == 1:
+                    self._merge(scene, heard[0], owner)
 
         speakers: list[str | None] = []
         tag_names = self._subject_names(narration, narration_names) if any(tags) else narration_names
