@@ -219,3 +219,19 @@ def test_16_bit_samples_are_the_floats_clipped_and_rounded_at_any_length(shape) 
         # a mono column broadcast to stereo (the dialogue stem) is converted without being copied out first
         assert np.array_equal(pcm16(np.broadcast_to(samples[:, :1], samples.shape)),
                               np.repeat(expected[:, :1], 2, axis=1))
+
+
+@pytest.mark.parametrize("frames", [1, 7, 40, 65_536 + 3, 2 * 65_536 + 11])
+def test_the_true_peak_is_the_signal_oversampled_four_times_whole(frames) -> None:
+    """Chunked and split into the filter's phases, the true peak is still the whole signal's 4x oversampled by
+    scipy's resample_poly (the same Kaiser-windowed filter), sample for sample, to rounding."""
+    from scipy.signal import resample_poly
+
+    from mangaline.edit.audio import true_peak
+
+    rng = np.random.default_rng(frames)
+    x = rng.standard_normal((frames, 2)) * 0.3
+    x[frames // 2 :: 5] += 0.5 * np.sin(np.arange(len(x[frames // 2 :: 5])) * 2.9)[:, None]  # peaks between samples
+    over = np.abs(np.stack([resample_poly(x[:, c], 4, 1, window=("kaiser", 5.0)) for c in range(2)], axis=1))
+    reference = np.maximum(over.reshape(frames, 4, 2).max(axis=(1, 2)), np.abs(x).max(axis=1))
+    assert np.allclose(true_peak(x, RATE), reference, rtol=0, atol=1e-12)
