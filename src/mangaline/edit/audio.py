@@ -182,6 +182,8 @@ def _spread() -> float:
 _CANDIDATE_CHUNK = 4096
 """Samples the largest true peak of a gained mix is looked for in at a time: small, since only the few stretches
 near the limit whose gain moves there need oversampling again."""
+_BOUND_BLOCK = 64
+"""Candidate chunks whose bounds are worked out at a time."""
 
 
 def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -> float:
@@ -199,21 +201,28 @@ def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -
     if not count:
         return 0.0
     reach = 2 * _REACH + 1
-    # in place where it can be (the filters read a line into a buffer first): each full-length array is ~40 MB
-    level = np.abs(mixed[:, 0])
-    slope = np.zeros(count)
-    for channel in range(1, mixed.shape[1]):  # elementwise: numpy reduces a short axis slowly
-        np.maximum(level, np.abs(mixed[:, channel], out=slope), out=level)
-    slope[0] = 0.0
-    if count > 1:  # the step into each sample; the filter below takes the one out too
-        np.abs(np.subtract(gain[1:], gain[:-1], out=slope[1:]), out=slope[1:])
-    bound = maximum_filter1d(slope, size=reach + 2, output=slope)
-    bound *= maximum_filter1d(level, size=reach, output=level)
-    bound *= _spread()
-    bound += np.multiply(peaks, gain, out=level)
-    del level
-    bounds = np.maximum.reduceat(bound, np.arange(0, count, _CANDIDATE_CHUNK))
-    del bound, slope
+    bounds = np.empty(-(-count // _CANDIDATE_CHUNK))
+    # a block of the mix at a time, with the filters' reach of neighbours either side (so each sample's bound is the
+    # one the whole mix gives it): a full-length array of the mix is ~40 MB
+    block, margin = _CANDIDATE_CHUNK * _BOUND_BLOCK, reach + 2
+    for first in range(0, count, block):
+        last = min(count, first + block)
+        lo, hi = max(0, first - margin), min(count, last + margin)
+        # in place where it can be (the filters read a line into a buffer first)
+        level = np.abs(mixed[lo:hi, 0])
+        slope = np.zeros(hi - lo)
+        for channel in range(1, mixed.shape[1]):  # elementwise: numpy reduces a short axis slowly
+            np.maximum(level, np.abs(mixed[lo:hi, channel], out=slope), out=level)
+        slope[0] = 0.0
+        # the step into each sample (none into the mix's first); the filter below takes the one out too
+        step = max(lo, 1)
+        np.abs(np.subtract(gain[step:hi], gain[step - 1 : hi - 1], out=slope[step - lo :]), out=slope[step - lo :])
+        bound = maximum_filter1d(slope, size=reach + 2, output=slope)
+        bound *= maximum_filter1d(level, size=reach, output=level)
+        bound *= _spread()
+        bound += np.multiply(peaks[lo:hi], gain[lo:hi], out=level)
+        bounds[first // _CANDIDATE_CHUNK : -(-last // _CANDIDATE_CHUNK)] = np.maximum.reduceat(
+            bound[first - lo : last - lo], np.arange(0, last - first, _CANDIDATE_CHUNK))
     best = 0.0
     for index in np.argsort(-bounds, kind="stable"):
         if bounds[index] <= best:
@@ -245,10 +254,27 @@ def _read(path: Path, channels: int, sample_rate: int, cache: dict) -> np.ndarra
     return cache[key]
 
 
-def _tiled(source: np.ndarray, phase: int, count: int) -> np.ndarray:
-    """``count`` frames of ``source`` looped, starting ``phase`` frames into it."""
-    reps = -(-(phase + count) // len(source))
-    return np.tile(source, (reps, 1))[phase : phase + count]
+def _lay_loop(target: np.ndarray, first: int, source: np.ndarray, phase: int, count: int, factor: np.ndarray | float,
+              fades: tuple[int, int]) -> None:
+    """Add ``count`` frames of ``source`` looped, starting ``phase`` frames into it, faded in and out linearly over
+    ``fades`` (frames in, frames out) and scaled by ``factor``, to ``target`` from frame ``first``.
+
+    A loop of the source at a time: a bed the length of an episode is never held whole (~80 MB a copy)."""
+    up, down = fades
+    ramp_in, ramp_out = np.linspace(0.0, 1.0, up), np.linspace(1.0, 0.0, down)
+    done = 0
+    while done < count:
+        start = (phase + done) % len(source)
+        block = source[start : start + count - done].copy()
+        # where this block meets the fades: the same ramps over the same frames as over the whole piece
+        lo, hi = done, done + len(block)
+        if lo < up:
+            block[: min(hi, up) - lo] *= ramp_in[lo : min(hi, up), None]
+        if hi > count - down:
+            at = max(lo, count - down)
+            block[at - lo :] *= ramp_out[at - (count - down) : hi - (count - down), None]
+        target[first + lo : first + hi] += block * factor
+        done = hi
 
 
 def _joined(placements: list[AudioPlacement]) -> list[AudioPlacement]:
@@ -265,23 +291,19 @@ def _joined(placements: list[AudioPlacement]) -> list[AudioPlacement]:
     return joined
 
 
-def _fade(piece: np.ndarray, seconds_in: float, seconds_out: float, sample_rate: int) -> None:
-    """Fade ``piece`` (frames x channels) in and out linearly, in place: only its two ends are touched."""
-    count = len(piece)
-    up = min(count // 2, int(seconds_in * sample_rate))
-    down = min(count // 2, int(seconds_out * sample_rate))
-    if up:
-        piece[:up] *= np.linspace(0.0, 1.0, up)[:, None]
-    if down:
-        piece[count - down :] *= np.linspace(1.0, 0.0, down)[:, None]
-
-
 def speech_gain(dialogue: np.ndarray, depth_db: float, sample_rate: int) -> np.ndarray:
     """The gain (per sample, 0..1) that ducks a stem ``depth_db`` under every stretch of speech in ``dialogue`` (mono).
 
     Sidechain ducking done offline: speech is where the dialogue's 10 ms RMS passes SPEECH_GATE_DBFS; the
     duck is fully down DUCK_AROUND_S either side of it and ramps over DUCK_RAMP_S outside that, so the full
     depth holds for every sample of speech."""
+    presence, hop = _speech_presence(dialogue, sample_rate)
+    return np.repeat(_duck_gain(presence, depth_db), hop)[: len(dialogue)]
+
+
+def _speech_presence(dialogue: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
+    """How much of the duck each 10 ms hop of ``dialogue`` gets (0..1, 1 in and around speech; see speech_gain), and
+    the hop in samples."""
     from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
     hop = sample_rate // 100
@@ -294,9 +316,22 @@ def speech_gain(dialogue: np.ndarray, depth_db: float, sample_rate: int) -> np.n
     widened = maximum_filter1d(speech, size=2 * around + 1)
     # the ramp (odd, centred) reaches at most half its width into the widened stretch: speech keeps the full depth
     smooth = uniform_filter1d(widened, size=ramp | 1, mode="nearest")
+    return np.clip(smooth, 0, 1), hop
+
+
+def _duck_gain(presence: np.ndarray, depth_db: float) -> np.ndarray:
     floor = 10 ** (-depth_db / 20)
-    per_hop = 1.0 - (1.0 - floor) * np.clip(smooth, 0, 1)
-    return np.repeat(per_hop, hop)[: len(dialogue)]
+    return 1.0 - (1.0 - floor) * presence
+
+
+def _duck(stem: np.ndarray, presence: np.ndarray, hop: int, depth_db: float) -> None:
+    """Duck ``stem`` (frames x channels) in place by speech_gain's gain, a hop at a time: the same factor on every
+    sample as the gain repeated out to the samples, without that array (~40 MB an episode)."""
+    gain = _duck_gain(presence, depth_db)
+    whole = len(stem) // hop
+    stem[: whole * hop].reshape(whole, hop, stem.shape[1])[...] *= gain[:whole, None, None]
+    if len(stem) > whole * hop:
+        stem[whole * hop :] *= gain[whole]
 
 
 @dataclass(frozen=True)
@@ -357,36 +392,40 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
         first = round(placed.start * sample_rate)
         if first >= total:
             continue
-        if placed.loop:
-            count = min(total - first, round(placed.duration * sample_rate))
-            # looped beds keep the episode's clock as their phase, so rain over two shots runs on across the cut
-            phase = 0 if placed.role == "music" else first % len(source)
-            fade_in, fade_out = (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S) if placed.role == "music" else (AMBIENCE_FADE_S, AMBIENCE_FADE_S)
-            piece = _tiled(source, phase, count)  # a new array: faded in place
-            _fade(piece, fade_in, fade_out, sample_rate)
-        else:
-            piece = source[: total - first]  # the decoded sound itself: not to be changed
         # a mono effect is panned by constant power; the pan and the level are one factor, applied as it is laid
-        if piece.shape[1] == 1:
+        if source.shape[1] == 1:
             angle = (placed.pan + 1) * np.pi / 4
             factor = np.array([np.cos(angle), np.sin(angle)]) * (np.sqrt(2) * gain)
         else:
             factor = gain
         target = music if placed.role == "music" else effects
-        target[first : first + len(piece)] += piece * factor
-    cache.clear()  # the decoded sounds and the last bed laid: up to an episode's length each, needed no more
-    piece = target = None
-    music *= speech_gain(dialogue, MUSIC_DUCK_DB, sample_rate)[:, None]
-    effects *= speech_gain(dialogue, EFFECTS_DUCK_DB, sample_rate)[:, None]
-    # the dialogue stays one channel until it is written: centred, both channels are the same
-    mixed = np.repeat(dialogue[:, None], 2, axis=1)
-    mixed += music
-    mixed += effects
+        if placed.loop:
+            count = min(total - first, round(placed.duration * sample_rate))
+            # looped beds keep the episode's clock as their phase, so rain over two shots runs on across the cut
+            phase = 0 if placed.role == "music" else first % len(source)
+            fade_in, fade_out = (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S) if placed.role == "music" else (AMBIENCE_FADE_S, AMBIENCE_FADE_S)
+            fades = (min(count // 2, int(fade_in * sample_rate)), min(count // 2, int(fade_out * sample_rate)))
+            _lay_loop(target, first, source, phase, count, factor, fades)
+        else:
+            piece = source[: total - first]  # the decoded sound itself: not to be changed
+            target[first : first + len(piece)] += piece * factor
+    cache.clear()  # the decoded sounds: up to an episode's length each, needed no more
+    target = None
+    presence, hop = _speech_presence(dialogue, sample_rate)
+    _duck(music, presence, hop, MUSIC_DUCK_DB)
+    _duck(effects, presence, hop, EFFECTS_DUCK_DB)
     # The stems are only written from here, gained and as 16-bit samples: single precision holds them to well under
     # a 16-bit step, and frees half their memory before the true-peak search (the mix itself stays in doubles).
     stems = {"dialogue": dialogue[:, None].astype(np.float32), "music": music.astype(np.float32),
              "effects": effects.astype(np.float32)}
-    del dialogue, music, effects
+    # the mix is summed in the music's own buffer (an episode's stereo doubles are ~80 MB), dialogue first: the same
+    # sums as dialogue + music + effects, sample for sample, for adding two numbers does not depend on their order;
+    # the dialogue stays one channel until it is written: centred, both channels are the same
+    mixed = music
+    mixed += dialogue[:, None]
+    del dialogue, music
+    mixed += effects
+    del effects
     curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
     peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
     del peaks
