@@ -1923,3 +1923,13 @@ def test_the_one_voice_no_one_named_is_the_one_whose_voice_the_narration_names_l
     known = reader.cast.known
     assert [line.character for line in lines] == [known["刘四海"], known["郑国强"], known["刘四海"], known["刘四海"]]
     assert known["男声"] == known["刘四海"]
+
+
+def test_a_name_with_the_role_the_story_also_calls_its_bearer_by_is_one_call():
+    # 先生 alone is 高田 too: 高田先生 is one name called, and the young man who spoke before is him
+    text = ("　木村主任の後ろから、白衣の前をはだけた若い男が入ってきた。\n「腹痛の方、こちらですか」\n「はい。術後五日目です」\n"
+            "「ちょっとお腹を触りますね」\n「痛い、痛い」\n「高田先生、採血しますか」と木村主任が言った。\n"
+            "「お願いします」\n　先生は丸椅子に座った。\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    assert reader.cast.known["若い男"] == reader.cast.known["高田"]
+    assert lines[0].character == reader.cast.known["高田"]

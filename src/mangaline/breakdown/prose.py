@@ -1809,6 +1809,10 @@ class ProseReader:
         for clause in {clauses[0], clauses[-1]}:
             # 我……我马上到: one says I of oneself, never to another (the narrator's I is one of the narrator's names)
             mentions = [m for m in self.cast.mentions(clause) if clause[m[0] : m[1]] not in self.words.FIRST_PERSON]
+            # 高田先生, where 先生 is the role the story calls him by too: one name, not two
+            mentions = [m for k, m in enumerate(mentions) if not (k and mentions[k - 1][1] == m[0] and mentions[k - 1][2] == m[2])]
+            mentions = [(start, next((e for s, e, c in mentions[k + 1 :] if c == cid and s == end), end), cid)
+                        for k, (start, end, cid) in enumerate(mentions)]
             if self.language == "en":
                 # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
                 mentions = [m for m in mentions if clause[m[0]].isupper()]
