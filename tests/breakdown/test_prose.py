@@ -1933,3 +1933,24 @@ def test_a_name_with_the_role_the_story_also_calls_its_bearer_by_is_one_call():
     lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
     assert reader.cast.known["若い男"] == reader.cast.known["高田"]
     assert lines[0].character == reader.cast.known["高田"]
+
+
+@pytest.mark.parametrize("after, speaker", [
+    ("　スピーカーから木村の声がした。\n", "木村"),  # the voice just heard said it
+    ("　そのとき、スピーカーから木村の声がした。\n", "松永"),  # a voice that comes now says the next line
+])
+def test_a_voice_the_narration_says_was_heard_right_after_an_untagged_line_said_it(after, speaker):
+    text = ("　木村はステーションにいる。松永は体温計を脇に差しこみ、枕元のナースコールを押した。\n「どうした」\n" + after
+            + "「三〇五の堀内さん、発熱です」と松永が言った。\n")
+    assert [line.speaker for line in _spoken(text, "ja")][0] == speaker
+
+
+def test_one_the_narration_says_told_something_has_had_their_turn():
+    text = ("　ステーションに戻ると、ちょうど外線が鳴った。松永千尋が受話器を取る。\n「はい、三階東病棟、松永です」\n"
+            "「夜分にすみません。堀内誠と申します。母が熱を出したと連絡をもらって」\n"
+            "　受話器の向こうの声は、まだ寝起きでかすれていた。私は経過を順に説明した。\n「そうですか。……母は、何か言ってましたか」\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    assert lines[-1].character == reader.cast.known["堀内誠"]
+    # one who asks (健一が小声で訊く) leads into the line after, said by them
+    asks = ("　母の声は柔らかい。\n「もしもし。ええ、九時よ」と母が言った。\n　健一が美咲の袖を引いて、小声で訊く。\n「親父？」\n")
+    assert [line.speaker for line in _spoken(asks, "ja")][-1] == "健一"

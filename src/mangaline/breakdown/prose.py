@@ -2016,9 +2016,12 @@ class ProseReader:
                     # 「ファウル！」/ 球審が両手を広げた。: one who has not spoken yet, whom the narration right after an
                     # untagged line opens on and the line does not call, is the one who said it
                     opener = self._opening_subject(text)
-                    if opener and re.search(r"顔を出|入って(?:き|く)|現れ|やって(?:き|く)|戻って(?:き|く)|姿を見せ",
-                                            _SENTENCE_END.split(text.strip(" 　"), maxsplit=1)[0]):
-                        opener = None  # 奥の厨房から、マスターが顔を出す: one who comes in now did not say the line before
+                    first_sentence = _SENTENCE_END.split(text.strip(" 　"), maxsplit=1)[0]
+                    if opener and (re.search(r"顔を出|入って(?:き|く)|現れ|やって(?:き|く)|戻って(?:き|く)|姿を見せ", first_sentence)
+                                   or re.match(_JA_THEN, first_sentence)):
+                        # 奥の厨房から、マスターが顔を出す / そのとき、木村の声がした: one who comes in now, or is heard
+                        # now, did not say the line before
+                        opener = None
                     voiced = self._speech_gender(scene.guessed.text)
                     if opener and opener not in self._spoken and opener != scene.guessed.character and not scene.guessed_by_subject \
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator \
@@ -2079,6 +2082,12 @@ class ProseReader:
                     scene.last_actor = new.pop()
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
+            reported = self._reported(last_sentence, scene) if last_sentence.strip() != text.strip() else None
+            if reported is not None and reported == scene.last_actor and scene.speakers[-1:] not in ([], [reported]):
+                # 受話器の向こうの声は…かすれていた。私は経過を順に説明した。: one the narration says spoke, in its
+                # own words, has taken a turn; the next line is the other one's
+                scene.speakers.append(reported)
+                scene.last_actor = None
             self._phone_taken(text, scene)
             self._phone_call(text, scene)
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
@@ -2620,6 +2629,20 @@ class ProseReader:
             return None  # "She said it kindly": the one the line was given to, unless she cannot be
         return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(first)], scene)
 
+    def _reported(self, sentence: str, scene: _SceneState) -> str | None:
+        """The one a sentence of narration, not its first, says told something, what they said being its object
+        (私は経過を順に説明した; 健一が小声で訊く leads into the line after it)."""
+        match = self._said_next.match(sentence.strip(" 　\t")) if self.language == "ja" else None
+        # the object right before the verb, or with only a way of saying it between (経過を順に説明した, not 歯を見せて笑う)
+        if match is None or not re.search(r"を(?:[^。「」、をがは]{1,4}に)?$", match.group(0)[: -len(self._said_verb(match.group(0)))]):
+            return None
+        tag = self._subject(match.group("who"))
+        return self._resolve(tag, [cid for _, _, cid in self.cast.mentions(sentence)], scene) if tag.who or tag.pronoun else None
+
+    def _said_verb(self, said: str) -> str:
+        """The speech verb a match of the said-next pattern ends on."""
+        return max((v for v in self.words.SPEECH_VERBS if said.endswith(v)), key=len, default="")
+
     def _it_was(self, narration: str) -> str | None:
         """The character a paragraph of narration opens by saying it was (是李明远，… / It was Tom.), if any."""
         pattern = getattr(self.words, "IT_WAS", None)
@@ -2796,6 +2819,10 @@ class ProseReader:
             # or, where the line before cannot have been the one it was given to, says a voice came from somewhere
             # (「美咲、まだそこ終わってないの」/ 台所から母の声が飛んでくる; そのとき、部長の声が飛んでくる is the next line's)
             came = r"|が(?:[^、。]{0,6}?)(?:飛んで|聞こえ|響|届|返って)" if heard else ""
+            if not re.match(_JA_THEN, first):
+                # 「どうした」/ スピーカーから木村主任の声がした。: a voice heard, told right after an untagged line, said it
+                # (そのとき、部長の声がした is the next line's)
+                came += r"|がした"
             voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(rf"の声(?:は{came})", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
@@ -2805,6 +2832,10 @@ class ProseReader:
         if re.match(r"(?:的声音|['’]s voice (?:was|is)\b)", after):
             return mentions[0][2]
         return None
+
+
+_JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
+"""What opens a Japanese sentence that tells of something happening next (そのとき、部長の声が飛んでくる)."""
 
 
 def _unquoted(text: str) -> str:
