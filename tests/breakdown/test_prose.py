@@ -1954,3 +1954,13 @@ def test_one_the_narration_says_told_something_has_had_their_turn():
     # one who asks (健一が小声で訊く) leads into the line after, said by them
     asks = ("　母の声は柔らかい。\n「もしもし。ええ、九時よ」と母が言った。\n　健一が美咲の袖を引いて、小声で訊く。\n「親父？」\n")
     assert [line.speaker for line in _spoken(asks, "ja")][-1] == "健一"
+
+
+def test_one_known_only_as_a_voice_is_the_role_the_one_he_spoke_to_calls_him_by():
+    text = ("　駅前のロータリーには、タクシーが一台だけ停まっていた。\n「ご予約の、水野様でよろしいですか」\n"
+            "　運転席から、白髪まじりの男が振り返った。\n「え、予約なんてしてませんけど」と水野が言った。\n"
+            "「ほんなら人違いやね」\n「あの、運転手さん。その予約、あたしかもしれないです」\n"
+            "　運転手はバックミラー越しにこちらを見た。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["男"] == reader.cast.known["運転手"]
+    assert reader.cast.known["水野"] != reader.cast.known["運転手"]

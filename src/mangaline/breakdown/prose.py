@@ -2519,6 +2519,14 @@ class ProseReader:
             # last few voices, answered past the one who cut in
             roles = {c for c in scene.speakers[-3:] if c != who and self.cast.provisional(c)}
             previous = roles.pop() if len(roles) == 1 else previous
+        voices = set(getattr(self.words, "VOICES", ()))
+        if previous != who and name not in self._spoken and self.cast.provisional(name) and self.cast.provisional(previous) \
+                and any(a in voices for a in self.cast.aliases(previous)) and not any(a in voices for a in self.cast.aliases(name)) \
+                and len({self.cast.gender(previous), self.cast.gender(name)} - {None}) < 2:
+            # 運転席から、白髪まじりの男が振り返った。「ご予約の…」 … 「あの、運転手さん。」: the man known so far only as a
+            # voice is the driver the one he spoke to calls him
+            self._merge(scene, previous, name)
+            return
         if (previous == who or name in self._spoken or self.cast.provisional(name) or not self.cast.provisional(previous)
                 or name == self.cast.known.get(self.words.NARRATOR)):
             return
