@@ -1964,3 +1964,11 @@ def test_one_known_only_as_a_voice_is_the_role_the_one_he_spoke_to_calls_him_by(
     _, reader = _read(text, "ja")
     assert reader.cast.known["男"] == reader.cast.known["運転手"]
     assert reader.cast.known["水野"] != reader.cast.known["運転手"]
+
+
+def test_one_named_after_a_chinese_preposition_is_no_subject_and_he_is_the_one_the_narration_was_about():
+    text = ("回老家\n国庆节第一天早上六点，许国强就把车从地库里开了出来。后备箱塞得满满当当，还有给二叔带的两条烟。\n"
+            "“都上厕所了没有？”他摇下车窗，冲单元门口喊。\n二叔发到家族群里一张照片。许国强叹了口气。\n"
+            "“我就说五点走。”许国强说。\n")
+    lines, (_, reader) = _spoken(text, "zh"), _read(text, "zh")
+    assert lines[0].character == reader.cast.known["许国强"]

@@ -1642,6 +1642,9 @@ class ProseReader:
         a name before を or に is who the action is done to.
         """
         mentions = self.cast.mentions(narration)
+        if self.language == "zh":
+            # 还有给二叔带的两条烟: one named after a preposition (给, 跟, 把…) is no subject
+            mentions = [m for m in mentions if not re.search(r"(?:给|跟|对|向|替|为|帮|陪|同|与|被|把)$", narration[: m[0]])]
         if self.language == "ja":
             marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:の声)?[はがも]")
             mentions = [m for m in mentions if marked.match(narration, m[1])]
@@ -1715,6 +1718,11 @@ class ProseReader:
         if scene.last_actor and self.cast.gender(scene.last_actor) == tag.pronoun and scene.last_actor != narrator:
             # "The porter put his head round the door." / "...," he announced: the subject just before
             return scene.last_actor
+        if not scene.speakers and not paragraph_names and scene.last_actor and fits(scene.last_actor):
+            # the scene's first line: the subject of the narration just before, not the last one it named
+            # (张振国赶到的时候，法医王雪已经在书房里… / “什么情况？”他一边戴手套一边问; 许国强就把车…开了出来。…给二叔带的
+            # 两条烟。/ “都上厕所了没有？”他摇下车窗), where nothing says it is not a he
+            return scene.last_actor
         unknown = [cid for cid in paragraph_names if self.cast.gender(cid) is None]
         if unknown and not any(self.cast.gender(cid) == tag.pronoun for cid in scene.mentioned):
             # 李振华推门进来了。他五十出头: the one just named, while no one else is known to fit
@@ -1723,10 +1731,6 @@ class ProseReader:
         if turn and self.cast.gender(turn) == tag.pronoun and turn != narrator:
             return turn
         matching = [cid for cid in reversed(scene.mentioned) if self.cast.gender(cid) == tag.pronoun and cid != narrator]
-        if not matching and not scene.speakers and not paragraph_names and scene.last_actor and fits(scene.last_actor):
-            # the scene's first line, nobody yet known to be a he: the subject of the narration just before, not the
-            # last one it named (张振国赶到的时候，法医王雪已经在书房里… / “什么情况？”他一边戴手套一边问)
-            return scene.last_actor
         last = scene.speakers[-1] if scene.speakers else None
         if matching and not (matching[0] == last and turn and fits(turn)):
             return matching[0]
