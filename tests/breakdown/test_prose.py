@@ -1972,3 +1972,10 @@ def test_one_named_after_a_chinese_preposition_is_no_subject_and_he_is_the_one_t
             "“我就说五点走。”许国强说。\n")
     lines, (_, reader) = _spoken(text, "zh"), _read(text, "zh")
     assert lines[0].character == reader.cast.known["许国强"]
+
+
+def test_a_doubled_name_the_narration_opens_clauses_on_is_a_character():
+    text = ("回老家\n许哲抱着手机钻进车里。他妹妹宁宁今年七岁，跟在后面，一看位置没了，嘴就撅起来了。\n“哥，那是我的窗户！”\n"
+            "“谁先坐是谁的。”许哲说。\n宁宁得意地爬上窗边的位置。\n慢慢地，车动了。宁宁在后面咯咯地笑。\n")
+    _, reader = _read(text, "zh")
+    assert "宁宁" in reader.cast.known and "慢慢" not in reader.cast.known

@@ -1086,6 +1086,15 @@ class ProseReader:
             core = clause.strip(" 　\"“”「」")
             if len(core) == 2 and core[0] == core[1] and _CJK.match(core) and core not in self.words.NOT_DOUBLED_NAMES:
                 called.add(core)
+        # 他妹妹宁宁今年七岁 … 宁宁得意地爬上… 宁宁在后面咯咯地笑: one the narration sets after a kin noun, or opens two
+        # clauses on, going on differently each time, is a name too
+        kin = _alternation(getattr(self.words, "KIN", {}))
+        openers: dict[str, set[str]] = {}
+        for match in re.finditer(r"(?:^|[。！？，；：”\s　])(([\u4e00-\u9fff])\2)(?!地)([\u4e00-\u9fff])", narration, re.MULTILINE):
+            openers.setdefault(match.group(1), set()).add(match.group(3))
+        for match in re.finditer(rf"(?:{kin})(([\u4e00-\u9fff])\2)(?![\u4e00-\u9fff]{{0,1}}[们的])", narration) if kin else ():
+            openers.setdefault(match.group(1), set()).update("12")
+        called |= {name for name, after in openers.items() if len(after) >= 2 and name not in self.words.NOT_DOUBLED_NAMES}
         for name in sorted(called):
             if name in self.cast.known:
                 continue
