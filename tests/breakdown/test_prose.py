@@ -1979,3 +1979,14 @@ def test_a_doubled_name_the_narration_opens_clauses_on_is_a_character():
             "“谁先坐是谁的。”许哲说。\n宁宁得意地爬上窗边的位置。\n慢慢地，车动了。宁宁在后面咯咯地笑。\n")
     _, reader = _read(text, "zh")
     assert "宁宁" in reader.cast.known and "慢慢" not in reader.cast.known
+
+
+def test_a_voice_is_the_one_the_narration_after_it_opens_a_sentence_on_as_the_old_man():
+    text = ('Adaeze Okafor sat at the desk with a cold cup of tea, and wished she had gone into accountancy.\n\n'
+            '"Nurse." The voice came from behind the curtain of bed six, dry as paper. "Nurse, are you there?"\n\n'
+            'She went. The old man was sitting up against his pillows.\n\n"You should be asleep," she said.\n\n'
+            '"So should you."\n\nThe lift opened down the corridor, the way a man does a door.\n\n"Go on," said the old man.\n')
+    lines, (_, reader) = _spoken(text, "en"), _read(text, "en")
+    assert reader.cast.known["voice"] == reader.cast.known["old man"]
+    old, nurse = reader.cast.known["old man"], reader.cast.known["Adaeze Okafor"]
+    assert [line.character for line in lines][:4] == [old, old, nurse, old]

@@ -2683,8 +2683,13 @@ class ProseReader:
         if not self.cast.provisional(voice) or not set(self.cast.aliases(voice)) & voices:
             return
         described = {self.cast.known.get(d) for d in self.cast.described}
-        shown = list(dict.fromkeys(cid for _, _, cid in self.cast.mentions(narration)
-                                   if cid in described and cid != voice and cid not in self._spoken))
+        # or, in English, one a sentence opens on as "the" and what they look like (She went. The old man was sitting
+        # up against his pillows.), not a man in general (the way a man does)
+        looks = set(getattr(self.words, "EPITHETS", ())) if self.language == "en" else set()
+        shown = list(dict.fromkeys(cid for start, end, cid in self.cast.mentions(narration)
+                                   if (cid in described or narration[start:end].lower() in looks
+                                       and re.search(r"(?:^|[.!?]\s+)The\s+$", narration[:start]))
+                                   and cid != voice and cid not in self._spoken))
         if len(shown) != 1 or len({self.cast.gender(voice), self.cast.gender(shown[0])} - {None}) > 1:
             return
         self._merge(scene, voice, shown[0])
