@@ -1990,3 +1990,12 @@ def test_a_voice_is_the_one_the_narration_after_it_opens_a_sentence_on_as_the_ol
     assert reader.cast.known["voice"] == reader.cast.known["old man"]
     old, nurse = reader.cast.known["old man"], reader.cast.known["Adaeze Okafor"]
     assert [line.character for line in lines][:4] == [old, old, nurse, old]
+
+
+def test_a_familiar_name_may_stand_for_a_formal_one_spelt_another_way():
+    # Kit is Christopher or Catherine, and Katherine is Catherine spelt so
+    text = ('"Have you?" says Kit. "We\'ve heard almost nothing about you."\n\n"Katherine."\n\n"What? It\'s true, Dad."\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["Katherine"] == reader.cast.known["Kit"]
+    _, reader = _read('"Hello," said Kit. "Hello, Chris," said Anna.\n', "en")
+    assert "Katherine" not in reader.cast.known

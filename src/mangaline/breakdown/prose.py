@@ -1155,7 +1155,7 @@ class ProseReader:
     def _learn_familiar_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name's formal and familiar forms the story also uses are that character's (Tommo Birch is the
         Thomas the others call him; Daniel Okoro is Danny), with the surname when the name has one."""
-        familiar = self.words.HYPOCORISMS
+        familiar, also, spellings = self.words.HYPOCORISMS, self.words.HYPOCORISMS_ALSO, self.words.NAME_SPELLINGS
         text = "\n".join(p.text for p in paragraphs)
         used = set(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+(?![a-z])", text))
         for cid in list(self.cast.names):
@@ -1164,7 +1164,12 @@ class ProseReader:
                     break  # merged into another below
                 given, *surname = self.cast.core(alias).split()
                 formal = familiar.get(given, given)
-                forms = {formal, *(nick for nick, name in familiar.items() if name == formal)} - {given}
+                formal = spellings.get(formal, formal)
+                # Kit is Christopher or Catherine; Katherine is Catherine spelt so
+                formals = {formal, *(spellings.get(name, name) for name in also.get(given, ()))}
+                forms = {*formals, *(nick for nick, name in familiar.items() if name in formals),
+                         *(nick for nick, names in also.items() if formals & set(names)),
+                         *(spelt for spelt, name in spellings.items() if name in formals)} - {given}
                 if surname:
                     forms.add(given)  # the given name alone, as the others call him ("You're a menace, Thomas")
                 for form in sorted(forms & used):

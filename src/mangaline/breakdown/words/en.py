@@ -170,6 +170,14 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Hattie", "Hatty"), "Harriet"), **dict.fromkeys(("Dec", "Deccie"), "Declan"),
     **dict.fromkeys(("Bev",), "Beverley"), **dict.fromkeys(("Win", "Winnie"), "Winifred"),
 }
+# Familiar forms that stand for more than one formal name besides the one above (Kit is Christopher or Catherine).
+HYPOCORISMS_ALSO: dict[str, tuple[str, ...]] = {"Kit": ("Catherine",), "Chris": ("Christine", "Christina"),
+                                                 "Sam": ("Samantha",), "Alex": ("Alexandra",), "Pat": ("Patrick",),
+                                                 "Jo": ("Joanna", "Josephine"), "Nat": ("Natalie", "Nathaniel")}
+# One formal name spelt more than one way: the same name (Katherine is Catherine).
+NAME_SPELLINGS: dict[str, str] = {"Katherine": "Catherine", "Katharine": "Catherine", "Kathryn": "Catherine",
+                                  "Catharine": "Catherine", "Steven": "Stephen", "Jon": "John", "Anna": "Anne",
+                                  "Ann": "Anne", "Eleanore": "Eleanor", "Elinor": "Eleanor"}
 # A line that says what the one it speaks to is called ("And you'll be Nell, is it?" / "Your gran calls you Nell.").
 YOU_ARE_CALLED = r"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|called you)\s+(?P<name>[A-Z][a-z]+)\b(?!['’]s)"
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
