@@ -1999,3 +1999,12 @@ def test_a_familiar_name_may_stand_for_a_formal_one_spelt_another_way():
     assert reader.cast.known["Katherine"] == reader.cast.known["Kit"]
     _, reader = _read('"Hello," said Kit. "Hello, Chris," said Anna.\n', "en")
     assert "Katherine" not in reader.cast.known
+
+
+def test_a_voice_described_with_a_word_between_is_the_line_just_said_and_not_the_next():
+    text = ("　吉岡は三年目のアシスタントディレクターだった。\n「吉岡、ゲストはまだか」\n"
+            "　インカムから、ディレクターの低い声が耳に刺さった。サブはスタジオの上にある。\n「今、探してます」\n"
+            "「探してますじゃねえよ」\n　インカムの向こうで、ディレクターが鼻で笑った。\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    director, yoshioka = reader.cast.known["ディレクター"], reader.cast.known["吉岡"]
+    assert [line.character for line in lines] == [director, yoshioka, director]

@@ -1660,7 +1660,8 @@ class ProseReader:
             # 还有给二叔带的两条烟: one named after a preposition (给, 跟, 把…) is no subject
             mentions = [m for m in mentions if not re.search(r"(?:给|跟|对|向|替|为|帮|陪|同|与|被|把)$", narration[: m[0]])]
         if self.language == "ja":
-            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:の声)?[はがも]")
+            # 部長の声が / ディレクターの低い声が: one whose voice it is
+            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF})?[はがも]")
             mentions = [m for m in mentions if marked.match(narration, m[1])]
             topic = self._ja_topic(narration, mentions)
             if topic is not None:
@@ -1696,7 +1697,7 @@ class ProseReader:
                         key=lambda m: m[0])
         if len(marked) < 2:
             return None
-        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:の声)?(?P<p>[はがも])")
+        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF})?(?P<p>[はがも])")
 
         def tag(entry: tuple[int, int, str | None, str | None]) -> _Tag:
             return _Tag(who=entry[2]) if entry[2] else self._subject(entry[3] or "")
@@ -2014,6 +2015,10 @@ class ProseReader:
             if self.language == "en":
                 self._newcomer_enters(text)
             voice = self._voice_of(text)
+            if voice is None and self.language == "ja" and scene.speakers \
+                    and self._voice_of(text, heard=True) == scene.speakers[-1]:
+                # 「吉岡、ゲストはまだか」/ インカムから、ディレクターの低い声が耳に刺さった。: the voice of the line just said
+                voice = scene.speakers[-1]
             if voice is None and scene.guessed is not None and self.language == "ja" and (
                     scene.guessed.character in self._addressed(scene.guessed.text) | self._named_in(scene.guessed.text)
                     or scene.guessed.speaker == self.words.UNKNOWN_SPEAKER or scene.speakers == [scene.guessed.character]):
@@ -2849,12 +2854,12 @@ class ProseReader:
             first = _SENTENCE_END.split(head, maxsplit=1)[0]
             # or, where the line before cannot have been the one it was given to, says a voice came from somewhere
             # (「美咲、まだそこ終わってないの」/ 台所から母の声が飛んでくる; そのとき、部長の声が飛んでくる is the next line's)
-            came = r"|が(?:[^、。]{0,6}?)(?:飛んで|聞こえ|響|届|返って)" if heard else ""
+            came = r"|が(?:[^、。]{0,6}?)(?:飛んで|聞こえ|響|届|返って|降って|刺さ)" if heard else ""
             if not re.match(_JA_THEN, first):
                 # 「どうした」/ スピーカーから木村主任の声がした。: a voice heard, told right after an untagged line, said it
                 # (そのとき、部長の声がした is the next line's)
                 came += r"|がした"
-            voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(rf"の声(?:は{came})", first[end:])}
+            voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(rf"{_JA_VOICE_OF}(?:は{came})", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
         if not mentions or mentions[0][0] != 0:
@@ -2865,6 +2870,8 @@ class ProseReader:
         return None
 
 
+_JA_VOICE_OF = r"の(?:[^、。「」\s　の]{1,6}?)?声"
+"""What follows a name in Japanese narration that speaks of that one's voice (部長の声, ディレクターの低い声)."""
 _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
 """What opens a Japanese sentence that tells of something happening next (そのとき、部長の声が飛んでくる)."""
 
