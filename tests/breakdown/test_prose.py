@@ -2008,3 +2008,13 @@ def test_a_voice_described_with_a_word_between_is_the_line_just_said_and_not_the
     lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
     director, yoshioka = reader.cast.known["ディレクター"], reader.cast.known["吉岡"]
     assert [line.character for line in lines] == [director, yoshioka, director]
+
+
+def test_narration_that_tells_how_the_line_just_said_sounded_does_not_hand_the_next_line_to_its_speaker():
+    text = ("　俺は最初に目に入った暖簾をくぐった。\n　店の中は狭く、カウンターに椅子が六つあるきりだった。\n"
+            "「いらっしゃい。えらい降ってきたなあ」\n"
+            "　カウンターの奥から、割烹着の女将が顔を上げた。五十がらみの、よく通る声だった。\n「すみません、傘がなくて」\n"
+            "「ええよええよ、座り」\n")
+    lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
+    hostess = reader.cast.known["女将"]
+    assert [line.character == hostess for line in lines] == [True, False, True]

@@ -2103,6 +2103,11 @@ class ProseReader:
                        if cid not in self._spoken and cid != narrator and not re.match(possessive, text[end:])}
                 if len(new) == 1:
                     scene.last_actor = new.pop()
+            if self.language == "ja" and scene.speakers and not self.cast.mentions(last_sentence) \
+                    and re.search(r"(?:声|口調|話し方)(?:だった|だ|である|をしていた|をしている)。?$", last_sentence.strip(" 　\n")):
+                # 割烹着の女将が顔を上げた。五十がらみの、よく通る声だった。: the voice of the line just said
+                voice = voice or scene.speakers[-1]
+                scene.last_actor = scene.last_actor if scene.last_actor != voice else None
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
             reported = self._reported(last_sentence, scene) if last_sentence.strip() != text.strip() else None
