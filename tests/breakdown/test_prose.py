@@ -2018,3 +2018,15 @@ def test_narration_that_tells_how_the_line_just_said_sounded_does_not_hand_the_n
     lines, (_, reader) = _spoken(text, "ja"), _read(text, "ja")
     hostess = reader.cast.known["女将"]
     assert [line.character == hostess for line in lines] == [True, False, True]
+
+
+def test_a_surname_cut_short_is_the_full_name():
+    from mangaline.breakdown.prose import Cast
+
+    cast = Cast("en")
+    cast.add("Owen Pritchard")
+    assert cast.add("Pritch") == cast.known["Owen Pritchard"]
+    assert cast.add("Owen") == cast.known["Owen Pritchard"]
+    other = Cast("en")
+    other.add("Owen Pritchard")
+    assert other.add("Prit") != other.known["Owen Pritchard"]  # four letters of a surname are too few to be sure

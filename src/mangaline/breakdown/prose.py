@@ -200,8 +200,11 @@ class Cast:
             if bool(ta) and bool(tb) and (ta <= tb or tb <= ta):
                 return True
             # Mal is Malcolm Strand, Lou is Louise: a first name cut short, as friends say it
-            short, long = sorted((ca.split(), cb.split()), key=lambda t: len(t[0]))
-            return len(short) == 1 and len(short[0]) >= 3 and long[0] != short[0] and long[0].startswith(short[0]) \
+            short, long = sorted((ca.split(), cb.split()), key=lambda t: (len(t), len(t[0])))
+            # and Pritch is Owen Pritchard: a surname cut short, as teammates say it
+            return len(short) == 1 and len(short[0]) >= 3 and (long[0] != short[0] and long[0].startswith(short[0])
+                                                               or len(long) > 1 and len(short[0]) >= 5
+                                                               and long[-1] != short[0] and long[-1].startswith(short[0])) \
                 and not self._title_gender(a) and not self._title_gender(b)
         short, long = sorted((ca, cb), key=len)
         if not short:
