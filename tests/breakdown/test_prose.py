@@ -2030,3 +2030,10 @@ def test_a_surname_cut_short_is_the_full_name():
     other = Cast("en")
     other.add("Owen Pritchard")
     assert other.add("Prit") != other.known["Owen Pritchard"]  # four letters of a surname are too few to be sure
+
+
+def test_the_last_clause_that_opens_on_someone_else_tells_who_acts_last():
+    text = ("夜班\n十八床是个八十多岁的老爷子，脑梗住进来的。老爷子白天还算安稳。\n“小苏，十八床。”护士长说。\n“我去。”苏禾说。\n"
+            "病房里只开着一盏床头灯。我推门进去，他已经坐起来了。\n“闺女，几点了？”\n")
+    lines, (_, reader) = _spoken(text, "zh"), _read(text, "zh")
+    assert lines[-1].character == reader.cast.known["老爷子"]

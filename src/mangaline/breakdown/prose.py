@@ -2730,6 +2730,16 @@ class ProseReader:
         before named as its subject when the pronoun fits them (藤井はボールを握り直した。彼は岡本の目を見た。)."""
         sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         tags = [self._first_subject(sentence) for sentence in sentences]
+        if self.language == "zh" and tags and tags[-1] is not None:
+            # 我推门进去，他已经坐起来了: the last clause that opens on someone else is about who acts last
+            clauses = [c for c in re.split(r"[，,；;]", sentences[-1]) if c.strip()]
+            for clause in reversed(clauses[1:]):
+                opener = self._first_subject(clause)
+                if opener is not None and re.match(rf"[\s　]*(?:{self._pronoun_re.pattern}|{_alternation(self.cast.known)})", clause):
+                    tags[-1] = opener
+                    break
+                if opener is not None:
+                    break
         for k in range(len(tags) - 1, -1, -1):
             tag = tags[k]
             if tag is None:
