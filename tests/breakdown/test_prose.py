@@ -2037,3 +2037,11 @@ def test_the_last_clause_that_opens_on_someone_else_tells_who_acts_last():
             "病房里只开着一盏床头灯。我推门进去，他已经坐起来了。\n“闺女，几点了？”\n")
     lines, (_, reader) = _spoken(text, "zh"), _read(text, "zh")
     assert lines[-1].character == reader.cast.known["老爷子"]
+
+
+def test_a_katakana_name_read_as_a_characters_kanji_name_is_that_character():
+    pytest.importorskip("sudachipy")
+    text = ("　隣の席で、梶太一が漫画雑誌から顔を上げ、にやにやしている。\n「カジ、お前のはどうだったんだよ」と相沢が言った。\n"
+            "　カジはわざとらしく胸を押さえる。\n「ひでえっす」\n　カジが勢いよく立ち上がる。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known["カジ"] == reader.cast.known["梶太一"]

@@ -664,6 +664,7 @@ class ProseReader:
         self._learn_named_elders(paragraphs)
         if self.language == "ja":
             self._learn_first_kanji_calls(paragraphs)
+            self._learn_kana_calls(paragraphs)
         self._learn_apposed_genders(paragraphs)
         if self.language == "ja":
             for cid, name in list(self.cast.names.items()):
@@ -1078,6 +1079,20 @@ class ProseReader:
                       if len(alias) == 2 and alias[0] == call[0] and _CJK.match(alias) and alias not in roles}
             if len(givens) == 1:
                 self.cast.join(call, givens.pop())
+
+    def _learn_kana_calls(self, paragraphs: list[Paragraph]) -> None:
+        """A name in katakana that is the reading of a known character's name or part of it (カジ for 梶太一, ミナト for
+        相沢湊), called (カジ、お前の…) or the subject of narration (カジが立ち上がり) more than once, is that character."""
+        text = "\n".join(p.text for p in paragraphs)
+        used = Counter(m.group(1) for m in re.finditer(r"(?:^|(?<=[「、。\s　]))([ァ-ヺー]{2,5})(?=[、はがも！？])", text,
+                                                        re.MULTILINE))
+        for kana, count in used.items():
+            if count < 2 or kana in self.cast.known:
+                continue
+            owners = {cid for alias, cid in self.cast.known.items()
+                      if not self.cast.provisional(cid) and _CJK.match(alias) and kana_nickname_of(kana, alias)}
+            if len(owners) == 1:
+                self.cast.join(kana, owners.pop())
 
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
