@@ -2125,7 +2125,6 @@ class ProseReader:
                     and re.search(r"(?:声|口調|話し方)(?:だった|だ|である|をしていた|をしている)。?$", last_sentence.strip(" 　\n")):
                 # 割烹着の女将が顔を上げた。五十がらみの、よく通る声だった。: the voice of the line just said
                 voice = voice or scene.speakers[-1]
-                scene.last_actor = scene.last_actor if scene.last_actor != voice else None
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
             reported = self._reported(last_sentence, scene) if last_sentence.strip() != text.strip() else None
