@@ -501,6 +501,10 @@ class ProseReader:
         # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
         voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
+        # …you owe: Detective Sergeant Ruth Kinnear.: a rank and a full name that end a line after a colon
+        titles = _alternation(t for t in self.words.TITLES if t[:1].isupper() and not t.endswith("."))
+        self._signed_off = re.compile(rf":\s+(?:(?:{titles})\.?\s+){{0,2}}(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)[.!](?:\s|$)") \
+            if language == "en" else None
         # Mrs Carver, Mr Reid: a title and a surname in English
         self._titled_surname = re.compile(rf"\b(?:{_alternation(t for t in self.words.TITLES if t[:1].isupper())})\.?\s+[A-Z][a-z]+\b") \
             if language == "en" else None
@@ -1420,8 +1424,7 @@ class ProseReader:
             if by_role:
                 # "But so you know who you owe: Detective Sergeant Ruth Kinnear.": a voice that sets its rank and a full
                 # name no one has yet after a colon, as a sentence's end, signs off with it
-                titles = _alternation(t for t in self.words.TITLES if t[:1].isupper() and not t.endswith("."))
-                signed = re.search(rf":\s+(?:(?:{titles})\.?\s+){{0,2}}(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)[.!](?:\s|$)", speech)
+                signed = self._signed_off.search(speech)
                 name = self._clean_name(signed.group("name")) if signed else None
                 if name and name not in self.cast.known and not self.cast.ambiguous(name):
                     return self.cast.add(name)
@@ -1437,10 +1440,10 @@ class ProseReader:
             return None
         return found.group(0)
 
-    def _unnamed_voices(self, gender: str | None) -> list[str]:
-        """The characters known only as a voice (a woman's voice, 男声, 女の声) who have spoken, of ``gender`` if it is
-        known."""
-        voices = set(getattr(self.words, "VOICES", ()))
+    def _unnamed_voices(self, gender: str | None, also: Iterable[str] = ()) -> list[str]:
+        """The characters known only as a voice (a woman's voice, 男声, 女の声) or by ``also`` who have spoken, of
+        ``gender`` if it is known."""
+        voices = set(getattr(self.words, "VOICES", ())) | set(also)
         return [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
                 and any(alias in voices for alias in self.cast.aliases(cid))
                 and (gender is None or self.cast.gender(cid) in (gender, None))]
@@ -1448,12 +1451,8 @@ class ProseReader:
     def _voice_to_name(self, introduced: str) -> str | None:
         """The unnamed voice a character introducing themself for the first time has been so far: the one voice
         (女の声, a woman's voice, 一个女人的声音) that has spoken without a name, when nothing rules it out."""
-        voices = set(getattr(self.words, "VOICES", ())) | self.cast.described
-        unnamed = [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
-                   and any(alias in voices for alias in self.cast.aliases(cid))]
         # one of the other gender is someone else (沈孤鸿 is the 青衫人, not the 红衣女子)
-        gender = self.cast.gender(introduced)
-        unnamed = [cid for cid in unnamed if gender is None or self.cast.gender(cid) in (gender, None)]
+        unnamed = self._unnamed_voices(self.cast.gender(introduced), also=self.cast.described)
         if len(unnamed) != 1:
             return None
         return unnamed[0]
@@ -1848,8 +1847,6 @@ class ProseReader:
             mentions = [m for m in self.cast.mentions(clause) if clause[m[0] : m[1]] not in self.words.FIRST_PERSON]
             # 高田先生, where 先生 is the role the story calls him by too: one name, not two
             mentions = [m for k, m in enumerate(mentions) if not (k and mentions[k - 1][1] == m[0] and mentions[k - 1][2] == m[2])]
-            mentions = [(start, next((e for s, e, c in mentions[k + 1 :] if c == cid and s == end), end), cid)
-                        for k, (start, end, cid) in enumerate(mentions)]
             if self.language == "en":
                 # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
                 mentions = [m for m in mentions if clause[m[0]].isupper()]
@@ -2208,19 +2205,19 @@ class ProseReader:
             fallback = fallback or scene.open_quote_speaker or actor or reply or scene.turn()
             said = " ".join(text[s + 1 : e] for s, e, _ in quotes)
             if scene.caller is not None and scene.caller not in scene.gone and fallback != scene.caller \
-                    and self._asks_for_someone(said):
+                    and self._name_asked_for(said):
                 # 「陽子はいるか。少し話したいんだが」 / "Is Ann there?": on the phone, one asking for someone is the caller
                 fallback = scene.caller
             # nobody calls themselves by name, nor speaks of themselves by it: it is another one's line
             named = addressed | self._named_in(said)
             if fallback in named:
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named), None)
-            voiced = self._speech_gender(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            voiced = self._speech_gender(said)
             if voiced and fallback and self.cast.gender(fallback) not in (voiced, None):
                 # 「ないわ、そんなの」 is not the man's whose turn it seemed to be: the last one before who fits
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self.cast.gender(c) == voiced), fallback)
-            register = self._register(" ".join(text[s + 1 : e] for s, e, _ in quotes))
+            register = self._register(said)
             kept = self._registers.get(fallback or "", Counter())
             if register and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
                     and not kept[register] and kept["plain" if register == "polite" else "polite"]:
@@ -2407,17 +2404,16 @@ class ProseReader:
             self.cast.release(unseen)
         return self.cast.add(unseen)
 
+    def _name_asked_for(self, speech: str) -> str | None:
+        """The name a line asks for someone by, the way one does down a phone (陽子はいるか / Can I speak to Ann?)."""
+        asks = getattr(self.words, "ASKS_FOR", None)
+        found = re.search(asks, speech.strip(" 　" + _CLOSING)) if asks else None
+        return next((v for k, v in found.groupdict().items() if k.startswith("name") and v), None) if found else None
+
     def _asked_for(self, speech: str) -> str | None:
         """The character a caller asks for (陽子はいるか / Is Ann there?), if the story knows them."""
-        asks = getattr(self.words, "ASKS_FOR", None)
-        found = re.search(asks, speech.strip(" 　")) if asks else None
-        name = next((v for k, v in found.groupdict().items() if k.startswith("name") and v), None) if found else None
+        name = self._name_asked_for(speech)
         return self.cast.known.get(name) if name else None
-
-    def _asks_for_someone(self, speech: str) -> bool:
-        """Whether a line asks for someone by name the way one does down a phone (陽子はいるか / Can I speak to Ann?)."""
-        asks = getattr(self.words, "ASKS_FOR", None)
-        return bool(asks and re.search(asks, _unquoted(speech).strip(" 　" + _CLOSING)))
 
     def _phone_taken(self, narration: str, scene: _SceneState) -> None:
         """One who takes the phone in a call (母が黙って受話器を受け取る) talks to the caller from here: the one the caller
@@ -2749,10 +2745,10 @@ class ProseReader:
             clauses = [c for c in re.split(r"[，,；;]", sentences[-1]) if c.strip()]
             for clause in reversed(clauses[1:]):
                 opener = self._first_subject(clause)
-                if opener is not None and re.match(rf"[\s　]*(?:{self._pronoun_re.pattern}|{_alternation(self.cast.known)})", clause):
-                    tags[-1] = opener
-                    break
                 if opener is not None:
+                    head = clause.lstrip(" 　")
+                    if self._pronoun_re.match(head) or any(start == 0 for start, _, _ in self.cast.mentions(head)[:1]):
+                        tags[-1] = opener
                     break
         for k in range(len(tags) - 1, -1, -1):
             tag = tags[k]
