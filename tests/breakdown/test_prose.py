@@ -2046,3 +2046,28 @@ def test_a_katakana_name_read_as_a_characters_kanji_name_is_that_character():
             "　カジはわざとらしく胸を押さえる。\n「ひでえっす」\n　カジが勢いよく立ち上がる。\n")
     _, reader = _read(text, "ja")
     assert reader.cast.known["カジ"] == reader.cast.known["梶太一"]
+
+
+def test_a_familiar_form_alone_is_the_character_of_the_formal_name():
+    # Shaz and Sharon, each said alone; Harry, said to Dr Harriet Lisle
+    _, reader = _read('The bell went and Shaz backed in with two coffees.\n\n"Morning, Mr Lumb."\n\n"Morning, Sharon," said '
+                      'Frank.\n\n"It\'s Shaz, Mr Lumb," said Shaz.\n', "en")
+    assert reader.cast.known["Shaz"] == reader.cast.known["Sharon"]
+    _, reader = _read('Dr Harriet Lisle stood at the chancel step.\n\n"Tenors," said Harriet.\n\n"Right you are, Harry," said '
+                      'Len Oakes.\n\n"Dr Lisle, in rehearsal," said Harriet.\n', "en")
+    assert reader.cast.known["Harry"] == reader.cast.known["Harriet Lisle"]
+
+
+def test_a_voice_that_answers_its_surname_with_its_given_name_is_that_one():
+    lines = _spoken('Samuel Ferrier had joined the basses in September. Harriet Lisle lifted her baton.\n\n'
+                    '"Sorry," said a voice from the basses.\n\n"You\'re the new one. Ferrier."\n\n"Sam. Since September."\n', "en")
+    assert [line.speaker for line in lines] == ["Samuel Ferrier", "Harriet Lisle", "Samuel Ferrier"]
+
+
+def test_the_one_who_picks_up_a_ringing_phone_speaks_first():
+    pytest.importorskip("sudachipy")
+    lines = _spoken("閉店後\n　あたし、桜井夏美。美容師見習いの二年目。\n「ナツ、まだやってんの」と柏木亮介さんが言った。\n"
+                    "　そのとき、受付の電話が鳴った。あたしと柏木さんは顔を見合わせた。\n"
+                    "　柏木さんは出なくていいと首を振ったけど、あたしは受話器を取った。\n"
+                    "「お電話ありがとうございます、ヘアサロン・ミモザです」\n「あの……すみません。もう、終わってますよね」\n", "ja")
+    assert [line.speaker for line in lines][1:] == ["桜井夏美", "電話の相手"]

@@ -1202,6 +1202,13 @@ class ProseReader:
                             keep, gone = (other, cid) if form == formal else (cid, other)
                             self.cast.merge(gone, keep)
                             cid = keep
+                        elif other != cid and name == form and not self.cast.provisional(other) \
+                                and len(self.cast.core(self.cast.names[other]).split()) == 1 \
+                                and len({self.cast.gender(cid), self.cast.gender(other)} - {None}) < 2:
+                            # Shaz and Sharon, each alone: one woman, under the formal name; Harry, and Harriet Lisle
+                            keep, gone = (other, cid) if form == formal and not surname else (cid, other)
+                            self.cast.merge(gone, keep)
+                            cid = keep
                         elif other == cid and not self.cast.ambiguous(name):
                             self.cast.join(name, cid)
 
@@ -1421,6 +1428,15 @@ class ProseReader:
                 cid = self.cast.known.get(name)
                 if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
                     return self.cast.add(name)
+            given = re.match(r"\s*(?P<name>[A-Z][a-z]+)\.(?:\s|$)", speech) if by_role else None
+            cid = self.cast.known.get(given.group("name")) if given else None
+            surnames = {alias.split()[-1] for alias in self.cast.aliases(cid) if " " in alias} if cid is not None else set()
+            if cid is not None and cid not in self._spoken and not self.cast.provisional(cid) \
+                    and (cid in {c for _, _, c in self.cast.mentions(question)}
+                         or any(re.search(rf"\b{re.escape(surname)}\b", question) for surname in surnames)):
+                # "You're the new one. Ferrier." / "Sam. Since September.": a voice that answers one who names it with
+                # another of its names is giving its own
+                return cid
             if by_role:
                 # "But so you know who you owe: Detective Sergeant Ruth Kinnear.": a voice that sets its rank and a full
                 # name no one has yet after a colon, as a sentence's end, signs off with it
@@ -2423,7 +2439,7 @@ class ProseReader:
         if match is None:
             return
         sentence = _SENTENCE_END.split(narration[: match.start()])[-1]
-        named = [cid for _, _, cid in self.cast.mentions(sentence) if cid != scene.caller]
+        named = [cid for _, _, cid in self._present(sentence) if cid != scene.caller]  # あたしは受話器を取った: I
         taker = named[-1] if named else None
         if taker is None:
             return

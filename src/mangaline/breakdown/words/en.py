@@ -169,13 +169,41 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Jess", "Jessie"), "Jessica"), **dict.fromkeys(("Pat", "Patty"), "Patricia"),
     **dict.fromkeys(("Hattie", "Hatty"), "Harriet"), **dict.fromkeys(("Dec", "Deccie"), "Declan"),
     **dict.fromkeys(("Bev",), "Beverley"), **dict.fromkeys(("Win", "Winnie"), "Winifred"),
+    **dict.fromkeys(("Alf", "Alfie"), "Alfred"), **dict.fromkeys(("Bert", "Bertie"), "Albert"),
+    **dict.fromkeys(("Archie",), "Archibald"), **dict.fromkeys(("Barney",), "Barnaby"), **dict.fromkeys(("Bernie",), "Bernard"),
+    **dict.fromkeys(("Des", "Dessie"), "Desmond"), **dict.fromkeys(("Don", "Donny"), "Donald"),
+    **dict.fromkeys(("Doug", "Dougie"), "Douglas"), **dict.fromkeys(("Ern", "Ernie"), "Ernest"),
+    **dict.fromkeys(("Gaz", "Gazza"), "Gary"), **dict.fromkeys(("Gerry",), "Gerald"), **dict.fromkeys(("Jez",), "Jeremy"),
+    **dict.fromkeys(("Kev",), "Kevin"), **dict.fromkeys(("Larry",), "Lawrence"), **dict.fromkeys(("Mal",), "Malcolm"),
+    **dict.fromkeys(("Marty",), "Martin"), **dict.fromkeys(("Ollie", "Olly"), "Oliver"), **dict.fromkeys(("Paddy",), "Patrick"),
+    **dict.fromkeys(("Phil",), "Philip"), **dict.fromkeys(("Ray",), "Raymond"), **dict.fromkeys(("Reg", "Reggie"), "Reginald"),
+    **dict.fromkeys(("Ron", "Ronnie"), "Ronald"), **dict.fromkeys(("Sid",), "Sidney"), **dict.fromkeys(("Stan",), "Stanley"),
+    **dict.fromkeys(("Stu",), "Stuart"), **dict.fromkeys(("Terry",), "Terence"), **dict.fromkeys(("Theo",), "Theodore"),
+    **dict.fromkeys(("Tim", "Timmy"), "Timothy"), **dict.fromkeys(("Toby",), "Tobias"), **dict.fromkeys(("Vince",), "Vincent"),
+    **dict.fromkeys(("Wally", "Walt"), "Walter"), **dict.fromkeys(("Will",), "William"), **dict.fromkeys(("Dom",), "Dominic"),
+    **dict.fromkeys(("Babs",), "Barbara"), **dict.fromkeys(("Bea", "Trixie"), "Beatrix"), **dict.fromkeys(("Bella", "Izzy"), "Isabella"),
+    **dict.fromkeys(("Cass",), "Cassandra"), **dict.fromkeys(("Dot", "Dottie"), "Dorothy"), **dict.fromkeys(("Ellie",), "Eleanor"),
+    **dict.fromkeys(("Gwen",), "Gwendolen"), **dict.fromkeys(("Ginny",), "Virginia"), **dict.fromkeys(("Jackie",), "Jacqueline"),
+    **dict.fromkeys(("Lottie",), "Charlotte"), **dict.fromkeys(("Mandy",), "Amanda"), **dict.fromkeys(("Pam",), "Pamela"),
+    **dict.fromkeys(("Penny",), "Penelope"), **dict.fromkeys(("Pip", "Pippa"), "Philippa"), **dict.fromkeys(("Sally", "Sal"), "Sarah"),
+    **dict.fromkeys(("Shaz", "Shazza"), "Sharon"), **dict.fromkeys(("Steph",), "Stephanie"), **dict.fromkeys(("Tess", "Tessa"), "Theresa"),
+    **dict.fromkeys(("Tilly",), "Matilda"), **dict.fromkeys(("Trish",), "Patricia"), **dict.fromkeys(("Val",), "Valerie"),
+    **dict.fromkeys(("Viv",), "Vivienne"), **dict.fromkeys(("Mags", "Madge"), "Margaret"), **dict.fromkeys(("Libby",), "Elizabeth"),
 }
 # Familiar forms that stand for more than one formal name besides the one above (Kit is Christopher or Catherine).
 HYPOCORISMS_ALSO: dict[str, tuple[str, ...]] = {"Kit": ("Catherine",), "Chris": ("Christine", "Christina"),
                                                  "Sam": ("Samantha",), "Alex": ("Alexandra",), "Pat": ("Patrick",),
-                                                 "Jo": ("Joanna", "Josephine"), "Nat": ("Natalie", "Nathaniel")}
+                                                 "Jo": ("Joanna", "Josephine"), "Nat": ("Natalie", "Nathaniel"),
+                                                 "Harry": ("Harriet", "Harold"), "Hal": ("Harold",), "Bea": ("Beatrice",),
+                                                 "Frankie": ("Frances", "Francis"), "Fran": ("Frances",), "Lou": ("Louise", "Louis"),
+                                                 "Mo": ("Maureen", "Maurice"), "Gus": ("Angus", "Augustus"), "Al": ("Alan", "Albert", "Alfred"),
+                                                 "Em": ("Emma", "Emily"), "Di": ("Diana", "Diane"), "Ali": ("Alison", "Alice"),
+                                                 "Barney": ("Bernard",), "Gaz": ("Gareth",), "Gerry": ("Gerard",), "Kath": ("Catherine",),
+                                                 "Ros": ("Rosalind",), "Roz": ("Rosalind",), "Jude": ("Judith",), "Sandy": ("Sandra",)}
 # One formal name spelt more than one way: the same name (Katherine is Catherine).
-NAME_SPELLINGS: dict[str, str] = {"Katherine": "Catherine", "Katharine": "Catherine", "Kathryn": "Catherine",
+NAME_SPELLINGS: dict[str, str] = {"Katherine": "Catherine", "Katharine": "Catherine", "Kathryn": "Catherine", "Teresa": "Theresa",
+                                  "Phillip": "Philip", "Isabel": "Isabella", "Isobel": "Isabella", "Sara": "Sarah",
+                                  "Jeffrey": "Geoffrey", "Gwendoline": "Gwendolen",
                                   "Catharine": "Catherine", "Steven": "Stephen", "Jon": "John", "Anna": "Anne",
                                   "Ann": "Anne", "Eleanore": "Eleanor", "Elinor": "Eleanor"}
 # A line that says what the one it speaks to is called ("And you'll be Nell, is it?" / "Your gran calls you Nell.").
@@ -240,7 +268,7 @@ IDLE_ACTS = (r"\b(?:coughed|coughs|sneezed|sneezes|yawned|yawns|sniffed|sniffs|s
              r"fidgeted|fidgets|hiccuped|hiccups|stirred in (?:his|her|their) sleep)\b")
 # What narration says when someone else takes the phone in a call ("Mum took the phone from her"): they talk to the caller
 # now; and what a caller says to ask for someone ("Is Ann there?"): the one who takes the phone next is that one.
-PHONE_TAKEN = r"\b(?:took|takes|grabbed|grabs|snatched|snatches) the (?:phone|receiver|handset)\b"
+PHONE_TAKEN = r"\b(?:took|takes|grabbed|grabs|snatched|snatches|picked up|picks up|answered|answers) the (?:phone|receiver|handset|call)\b"
 ASKS_FOR = r"\b(?:[Ii]s|[Ii]s that) (?P<name>[A-Z][a-z]+) (?:there|around|in)\b|\b[Cc]an I (?:speak|talk) to (?P<name2>[A-Z][a-z]+)\b"
 # What one calls family, strangers and friends to their face ("Papa, the pony's loose", "Yes, sir"): never a name.
 FAMILIAR_CALLS: frozenset[str] = frozenset(

@@ -147,7 +147,7 @@ PHONE_ENDS = r"(?:電話を切|電話が切れ|通話を切|通話が切れ|通�
 PHONE_VOICE = "電話の相手"  # one on the phone no narration has named yet
 # What narration says when someone else takes the phone in a call (母が受話器を受け取る): they talk to the caller now; and
 # what a caller says to ask for someone (陽子はいるか): the one who takes the phone next is that one.
-PHONE_TAKEN = r"受話器を(?:受け取|取り上げ)|電話を(?:代わ|替わ|受け取)|スマホを受け取"
+PHONE_TAKEN = r"受話器を(?:受け取|取り上げ|取っ|取る|取り|とっ|とる)|電話を(?:代わ|替わ|受け取)|スマホを受け取|電話に出"
 ASKS_FOR = r"^(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:さん|ちゃん|くん)?(?:は|、)?(?:いるか|いる？|いますか|おるか|おる？|そこにいる)"
 # What follows a name that opens a question about that one (ユウタはどう思う / 花子さんも来る？): the question is put to them.
 ASKED_BY_TOPIC = r"(?:さん|くん|君|ちゃん|様|先輩|先生)?[はも]"
