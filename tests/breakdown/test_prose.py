@@ -124,6 +124,8 @@ def test_japanese_tags_and_honorifics():
     ("第一章 重逢", "第一章 重逢"), ("第1話　雨", "第1話　雨"), ("第一話", "第一話"), ("Chapter One", "Chapter One"),
     ("CHAPTER 2", "CHAPTER 2"), ("Chapter XII: The Pier", "Chapter XII: The Pier"), ("# The Island", "The Island"),
     ("序章", "序章"), ("He said chapter one was dull.", None), ("第一章是最好看的一章，他说得很认真，大家都同意了这一点。" * 2, None),
+    ("第二回总算没熄火。车子慢吞吞地往库里倒，我死盯着后视镜，手心里全是汗。", None), ("第二回总算没熄火，车子慢吞吞地往库里倒。", None),
+    ("第1章 重生，回到十八岁", "第1章 重生，回到十八岁"), ("第五章 谁？", "第五章 谁？"),
 ])
 def test_chapter_headings(line, title):
     assert chapter_heading(line) == title
@@ -2071,3 +2073,13 @@ def test_the_one_who_picks_up_a_ringing_phone_speaks_first():
                     "　柏木さんは出なくていいと首を振ったけど、あたしは受話器を取った。\n"
                     "「お電話ありがとうございます、ヘアサロン・ミモザです」\n「あの……すみません。もう、終わってますよね」\n", "ja")
     assert [line.speaker for line in lines][1:] == ["桜井夏美", "電話の相手"]
+
+
+def test_a_chinese_surname_and_title_and_names_read_out_in_a_list_are_characters():
+    pytest.importorskip("jieba")
+    chapters, reader = _read("科目二\n马教练坐在副驾上。遮阳板上夹着他的教练证，照片上的马建军比本人年轻十岁。\n"
+                             "“笑什么笑，下一个就是你。”马教练头也不回。\n“马教练，我上回那把可是一把进的。”罗红梅不服气。\n"
+                             "我握着方向盘，手心里全是汗。我不敢看后视镜。我想起了我妈。\n“往右打——右！程意你左右不分是吧！”\n“我打的就是右！”\n"
+                             "马教练翻开小本子：“下午考试的，罗红梅、耿乐、程意，两点半之前到考场。”\n", "zh")
+    assert reader.cast.known["马教练"] == reader.cast.known["马建军"]
+    assert reader.cast.known["程意"] == reader.cast.known["我"]  # the narrator, called so

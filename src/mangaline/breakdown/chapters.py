@@ -47,8 +47,11 @@ def chapter_heading(text: str, *, expected_number: int | None = None) -> str | N
     if not s or len(s) > 90:
         return None
     for pattern in (_MARKDOWN, _CJK_HEADING, _EN_HEADING, _NAMED):
-        if pattern.match(s):
-            return s.lstrip("#").strip()
+        if (match := pattern.match(s)) is None:
+            continue
+        if pattern is _CJK_HEADING and re.search(r"[。！？!?][^。！？!?」”』]|[^。！？!?]*[，,][^。！？!?]*[。]$", match.group("title")):
+            return None  # 第二回总算没熄火。车子慢吞吞地…: a sentence about the second go, not the second chapter
+        return s.lstrip("#").strip()
     match = _NUMBERED.match(s)
     if match and expected_number is not None and int(match.group("number")) == expected_number:
         return s

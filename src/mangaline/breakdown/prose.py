@@ -608,6 +608,7 @@ class ProseReader:
             # stands before (祖父の源一), not a name of its own
             found -= set(getattr(self.words, "ROLES", {}))
         if self.language == "zh":
+            found |= self._listed_names(paragraphs, found)
             # 织女纠正 is 织女 and the verb after her: a name found with two characters or more after a shorter one
             found = {name for name in found if not any(len(name) - len(other) >= 2 and name.startswith(other)
                                                        and len(other) >= 2 for other in found | set(self.cast.known))}
@@ -696,6 +697,20 @@ class ProseReader:
                     continue
                 if gender:
                     self.cast.vote(next(iter(subject)), gender)
+
+    def _listed_names(self, paragraphs: list[Paragraph], found: set[str]) -> set[str]:
+        """Chinese names read out in a list with names already found (罗红梅、耿乐、程意): a surname and one or two more
+        characters among names is a name too, though the tokenizer took it for a word."""
+        listed: set[str] = set()
+        for paragraph in paragraphs:
+            for run in re.finditer(r"[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3}){2,}(?![\u4e00-\u9fff])", paragraph.text):
+                items = run.group(0).split("、")
+                known = [item for item in items if item in found or item in self.cast.known]
+                if len(known) < 2:
+                    continue
+                listed |= {item for item in items if item not in known and item[0] in self.words.SURNAMES
+                           and item not in self.words.NOT_NAMES and self._clean_name(item) == item}
+        return listed
 
     def _drop_run_on_names(self) -> None:
         """A three-character Chinese name that is a shorter name the story has and the word after it (陈静刚 of 陈静刚
@@ -1879,7 +1894,10 @@ class ProseReader:
             else:
                 # a line that opens on a name and a short word (小雨回来啦) greets the one named; one that ends on it
                 # after more is said (放着吧，李总还没到) speaks of them
-                calls = self._call_rest(rest) or self.language == "zh" and clause == clauses[0] and len(rest) <= 3
+                # and one set right before "you" (程意你左右不分是吧) is spoken to
+                calls = self._call_rest(rest) or self.language == "zh" and (clause == clauses[0] and len(rest) <= 3
+                                                                            or mentions and mentions[0][0] == 0
+                                                                            and re.match(r"[你您](?!们)", rest) is not None)
             # "Orme? She's been doing this for years.": a name asked back, and the rest speaks of her: no call
             asked_back = len(mentions) == 1 and self.language == "en" and re.match(
                 rf"[\s\"“]*{re.escape(core)}\s*\?", speech) is not None and self._spoken_of(mentions[0][2], speech.replace(core, " ", 1))

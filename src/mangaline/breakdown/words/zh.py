@@ -59,6 +59,7 @@ TITLES: dict[str, str | None] = {
     "师兄": "m", "师姐": "f", "师弟": "m", "师妹": "f", "教授": None, "校长": None, "院长": None, "厂长": None, "村长": None,
     "队长": None, "班长": None, "部长": None, "处长": None, "律师": None, "法官": None, "舰长": None, "船长": None, "工程师": None,
     "导": None, "导演": None, "老爷子": "m", "老太太": "f", "哥哥": "m", "姐姐": "f", "主编": None, "记者": None,
+    "教练": None, "大夫": None, "会计": None, "站长": None, "老总": None, "董": None, "组长": None, "干部": None,
 }
 # Familiar prefixes on a surname or given name (老王, 小李, 阿福).
 ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
