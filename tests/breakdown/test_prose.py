@@ -2083,3 +2083,10 @@ def test_a_chinese_surname_and_title_and_names_read_out_in_a_list_are_characters
                              "马教练翻开小本子：“下午考试的，罗红梅、耿乐、程意，两点半之前到考场。”\n", "zh")
     assert reader.cast.known["马教练"] == reader.cast.known["马建军"]
     assert reader.cast.known["程意"] == reader.cast.known["我"]  # the narrator, called so
+
+
+def test_names_given_in_answer_to_a_roll_call_are_the_speakers_own():
+    pytest.importorskip("jieba")
+    lines = _spoken("第一章\n　　对讲机又响了。“里头的人，都报一下名字，我这边要登记。”\n　　“许承志。”西装男人没睁眼。\n"
+                    "　　“邓阳，送外卖的。”\n　　许承志看了邓阳一眼。\n", "zh")
+    assert [line.speaker for line in lines][1:] == ["许承志", "邓阳"]

@@ -1501,8 +1501,13 @@ class ProseReader:
         if not re.search(asked, question):
             # one who has just given their name (“你好，我是周屿。” / “陆川。”) is answered with the other's own, said
             # as a sentence of its own (not “小雨，快来”, which calls her; in English a clause: "Marek, from the survey.")
-            ends = r"[.!,;—]" if self.language == "en" else r"[。！!]"
-            if not self._gives_a_name(question) or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
+            # (and, in Chinese, a name and what one is: “许承志。” / “邓阳，送外卖的。”)
+            ends = r"[.!,;—]" if self.language == "en" else r"[。！!]|[，,][^，,。！？!?]{1,8}的[。！!]?$" if self.language == "zh" else r"[。！!]"
+            asked_clauses = self._clauses(question)
+            # (a name said as the whole line before, “许承志。”, is one given in a roll call as well)
+            bare = len(asked_clauses) == 1 and self.cast.known.get(asked_clauses[0].strip(" 　\"“”「」『』")) is not None
+            if not (self._gives_a_name(question) or bare and self.cjk) \
+                    or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
                 return None
         cid = self.cast.known.get(name)
         if cid is None and self.language == "zh" and len(name) == 1 and name in self.words.SURNAMES:

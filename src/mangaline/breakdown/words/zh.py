@@ -141,7 +141,7 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
-NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼|尊姓大名|高姓大名|贵姓"
+NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼|尊姓大名|高姓大名|贵姓|报(?:一下|个|上)?(?:名字|姓名|名来)|名字报"
 SELF_INTRODUCTION = (
     r"(?:我叫|我是|我就是|我便是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
     r"|我姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
