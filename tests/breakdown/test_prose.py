@@ -2090,3 +2090,10 @@ def test_names_given_in_answer_to_a_roll_call_are_the_speakers_own():
     lines = _spoken("第一章\n　　对讲机又响了。“里头的人，都报一下名字，我这边要登记。”\n　　“许承志。”西装男人没睁眼。\n"
                     "　　“邓阳，送外卖的。”\n　　许承志看了邓阳一眼。\n", "zh")
     assert [line.speaker for line in lines][1:] == ["许承志", "邓阳"]
+
+
+def test_the_one_narration_opens_on_after_what_they_wear_said_the_untagged_line_before():
+    pytest.importorskip("sudachipy")
+    lines = _spoken("鉄板の向こう\n　引き戸を開けると、鉄板の熱気が顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n"
+                    "　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。\n", "ja")
+    assert lines[0].speaker == "女の人"  # エプロン姿の女の人, not エプロン姿の女 and の人
