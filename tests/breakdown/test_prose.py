@@ -2097,3 +2097,12 @@ def test_the_one_narration_opens_on_after_what_they_wear_said_the_untagged_line_
     lines = _spoken("鉄板の向こう\n　引き戸を開けると、鉄板の熱気が顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n"
                     "　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。\n", "ja")
     assert lines[0].speaker == "女の人"  # エプロン姿の女の人, not エプロン姿の女 and の人
+
+
+def test_a_role_found_as_a_speaker_first_is_the_name_it_stands_before():
+    pytest.importorskip("sudachipy")
+    chapters, reader = _read("夜の美術館\n　入口から、別の声がした。館長の長谷川誠吾が、コートを腕にかけて立っていた。\n"
+                             "「忘れ物を取りに戻ったよ」と館長が言った。\n「五十年だ」と館長がつぶやいた。\n", "ja")
+    assert reader.cast.known["館長"] == reader.cast.known["長谷川誠吾"]
+    lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
+    assert {line.speaker for line in lines} == {"長谷川誠吾"}
