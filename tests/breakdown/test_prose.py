@@ -2106,3 +2106,24 @@ def test_a_role_found_as_a_speaker_first_is_the_name_it_stands_before():
     assert reader.cast.known["館長"] == reader.cast.known["長谷川誠吾"]
     lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
     assert {line.speaker for line in lines} == {"長谷川誠吾"}
+
+
+def test_a_katakana_name_in_parts_is_one_character_called_by_its_parts():
+    pytest.importorskip("sudachipy")
+    _, reader = _read("深夜のコンビニ\n　ランちゃんはベトナムから来た留学生で、名前をグエン・ティ・ランという。\n"
+                      "「三上さん」とランちゃんが言った。\n「どうした、ラン」\n", "ja")
+    assert reader.cast.known["ラン"] == reader.cast.known["グエン・ティ・ラン"] == reader.cast.known["グエン"]
+
+
+def test_a_thing_a_line_says_something_is_is_no_name_for_the_one_who_answers():
+    pytest.importorskip("sudachipy")
+    _, reader = _read("深夜のコンビニ\n　イートインに、おばあさんが座っている。\n「あれ、寝間着だよな」と俺は言った。\n"
+                      "　奥から声がした。\n「わたしも、そう思います」\n", "ja")
+    assert "寝間着" not in reader.cast.known
+
+
+def test_a_katakana_call_that_ends_a_line_counts_as_a_call():
+    pytest.importorskip("sudachipy")
+    _, reader = _read("美術館\n　日比野拓真は脚立を押さえていた。小野寺早紀が絵を見上げる。\n「どうしたの、ヒビ」\n"
+                      "「いえ」と日比野は言った。\n「ヒビ、下持って」と早紀が言った。\n", "ja")
+    assert reader.cast.known.get("ヒビ") == reader.cast.known["日比野拓真"]

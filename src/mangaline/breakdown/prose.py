@@ -670,6 +670,7 @@ class ProseReader:
         if self.language == "ja":
             self._learn_first_kanji_calls(paragraphs)
             self._learn_kana_calls(paragraphs)
+            self._learn_dotted_names(paragraphs)
         self._learn_apposed_genders(paragraphs)
         if self.language == "ja":
             for cid, name in list(self.cast.names.items()):
@@ -1103,7 +1104,8 @@ class ProseReader:
         """A name in katakana that is the reading of a known character's name or part of it (カジ for 梶太一, ミナト for
         相沢湊), called (カジ、お前の…) or the subject of narration (カジが立ち上がり) more than once, is that character."""
         text = "\n".join(p.text for p in paragraphs)
-        used = Counter(m.group(1) for m in re.finditer(r"(?:^|(?<=[「、。\s　]))([ァ-ヺー]{2,5})(?=[、はがも！？])", text,
+        # (and one said last in a line: 「どうしたの、ヒビ」)
+        used = Counter(m.group(1) for m in re.finditer(r"(?:^|(?<=[「、。\s　]))([ァ-ヺー]{2,5})(?=[、はがも！？]|[。！？]?」)", text,
                                                         re.MULTILINE))
         for kana, count in used.items():
             if count < 2 or kana in self.cast.known:
@@ -1112,6 +1114,27 @@ class ProseReader:
                       if not self.cast.provisional(cid) and _CJK.match(alias) and kana_nickname_of(kana, alias)}
             if len(owners) == 1:
                 self.cast.join(kana, owners.pop())
+
+    def _learn_dotted_names(self, paragraphs: list[Paragraph]) -> None:
+        """A foreign name in katakana with its parts set apart by ・ (グエン・ティ・ラン), one of whose parts the story calls
+        someone by (ランちゃん, グエンさん), is one character, the parts so called its names too."""
+        text = "\n".join(p.text for p in paragraphs)
+        for full in sorted(set(re.findall(r"[ァ-ヺー]{2,}(?:・[ァ-ヺー]{1,}){1,3}", text)), key=len, reverse=True):
+            parts = [part for part in full.split("・") if len(part) >= 2]
+            called = [part for part in parts if re.search(rf"(?<![ァ-ヺー]){re.escape(part)}(?:さん|ちゃん|くん|様|氏)", text)]
+            if not called:
+                continue
+            # the parts found first as names of their own (ランちゃん, グエン) are this one
+            found = [self.cast.known[name] for name in [full, *parts] if name in self.cast.known]
+            if any(self.cast.core(alias) not in [full, *parts] for cid in found for alias in self.cast.aliases(cid)):
+                continue  # a part that is someone else's name too
+            cid = found[0] if found else self.cast.add(full)
+            for other in found[1:]:
+                self.cast.merge(other, cid)
+            for name in [full, parts[0], parts[-1], *called]:
+                if name not in self.cast.known:
+                    self.cast.join(name, cid)
+            self.cast.names[cid] = full
 
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
@@ -1539,8 +1562,10 @@ class ProseReader:
         match = re.search(asked, scene.last_line.strip(" 　")) if asked else None
         if match:
             name = self._clean_name(match.group("name"))
+            mentioned = self.cast.mentions(name) if name else []
+            if name and not mentioned and self.language == "ja" and person_names(match.group(0), "ja") == []:
+                return None  # 「あれ、寝間着だよな」: a thing said to be so, not a name the one spoken to is asked to own
             if name:
-                mentioned = self.cast.mentions(name)
                 cid = mentioned[0][2] if mentioned else self.cast.add(name)
                 return cid if cid not in self._spoken and not self.cast.provisional(cid) else None
         return None
