@@ -1563,7 +1563,7 @@ class ProseReader:
         if match:
             name = self._clean_name(match.group("name"))
             mentioned = self.cast.mentions(name) if name else []
-            if name and not mentioned and self.language == "ja" and person_names(match.group(0), "ja") == []:
+            if name and not mentioned and self.language == "ja" and person_names(name + "さん", "ja") == []:
                 return None  # 「あれ、寝間着だよな」: a thing said to be so, not a name the one spoken to is asked to own
             if name:
                 cid = mentioned[0][2] if mentioned else self.cast.add(name)
