@@ -2127,3 +2127,12 @@ def test_a_katakana_call_that_ends_a_line_counts_as_a_call():
     _, reader = _read("美術館\n　日比野拓真は脚立を押さえていた。小野寺早紀が絵を見上げる。\n「どうしたの、ヒビ」\n"
                       "「いえ」と日比野は言った。\n「ヒビ、下持って」と早紀が言った。\n", "ja")
     assert reader.cast.known.get("ヒビ") == reader.cast.known["日比野拓真"]
+
+
+def test_a_voice_at_the_door_gives_its_name_to_the_one_who_asked_it():
+    text = ('A man sat by the stove with a tin mug.\n\n"Hello? Is anybody in there?" It was a woman\'s voice, thin and high '
+            'through the wood.\n\n"Come in," he said.\n\n"What do they call you, love?" he asked.\n\n'
+            '"Bea. Beatrix Tolland, if you\'re my mother, but Bea."\n\n"Well, Bea, this will hurt," he said. Bea winced.\n')
+    chapters, reader = _read(text, "en")
+    who = [reader.cast.merged.get(b.line.character, b.line.character) for c in chapters for s in c.scenes for b in s.beats if b.line]
+    assert who[0] == who[-2] == reader.cast.known["Beatrix Tolland"] and who[1] == who[-1] != who[0]

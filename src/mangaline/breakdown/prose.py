@@ -455,6 +455,8 @@ class ProseReader:
                 # "Deck there!" The cry came down from the foretop.: a voice no one is seen to have, heard so far
                 re.compile(r"^[\s,]*(?P<sound>(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+){0,2}?(?:voice|cry|shout|call|yell|scream|whisper))\s+"
                            r"(?:came|rang|called|cried|shouted|sounded|floated|drifted|carried|echoed|rose)\b"),
+                # "Hello? Is anybody in there?" It was a woman's voice.: the one whose voice it was
+                re.compile(rf"^[\s,]*(?:[Ii]t|[Tt]hat|[Tt]his) (?:was|is) (?P<who>{role})['’]s\s+voice\b"),
             ]
             self._before = re.compile(rf"{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b(?:\s+[\w']+){{0,4}}\s*[,:]?\s*$")
             self._discover = [
@@ -1502,11 +1504,12 @@ class ProseReader:
                 and any(alias in voices for alias in self.cast.aliases(cid))
                 and (gender is None or self.cast.gender(cid) in (gender, None))]
 
-    def _voice_to_name(self, introduced: str) -> str | None:
+    def _voice_to_name(self, introduced: str, asker: str | None = None) -> str | None:
         """The unnamed voice a character introducing themself for the first time has been so far: the one voice
         (女の声, a woman's voice, 一个女人的声音) that has spoken without a name, when nothing rules it out."""
-        # one of the other gender is someone else (沈孤鸿 is the 青衫人, not the 红衣女子)
-        unnamed = self._unnamed_voices(self.cast.gender(introduced), also=self.cast.described)
+        # one of the other gender is someone else (沈孤鸿 is the 青衫人, not the 红衣女子), and so is the one who has just
+        # spoken, whom the name answers ("What do they call you, love?" / "Bea.")
+        unnamed = [cid for cid in self._unnamed_voices(self.cast.gender(introduced), also=self.cast.described) if cid != asker]
         if len(unnamed) != 1:
             return None
         return unnamed[0]
@@ -1539,6 +1542,13 @@ class ProseReader:
             cid = bearers.pop() if len(bearers) == 1 else None
         if cid is None and self.language == "en" and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name) and self._clean_name(name) == name:
             cid = self.cast.add(name)  # "State your name." / "Albert Fry.": a full name given in answer is the speaker's
+        if cid is not None and self.language == "en" and not self.cast.provisional(cid):
+            # "Bea. Beatrix Tolland, if you're my mother, but Bea.": the full name the answer goes on to give is hers too
+            given = _alternation(a for a in self.cast.aliases(cid) if re.fullmatch(r"[A-Z][a-z]+", a))
+            fuller = re.search(rf"(?<![A-Za-z])(?:{given}) [A-Z][a-z]+(?=[.,!?;]|$)", speech) if given else None
+            if fuller and fuller.group(0) not in self.cast.known and not self.cast.ambiguous(fuller.group(0)) \
+                    and self._clean_name(fuller.group(0)) == fuller.group(0):
+                self.cast.join(fuller.group(0), cid)
         return cid if cid is not None and not self.cast.provisional(cid) and name != self.words.NARRATOR else None
 
     def _gives_a_name(self, speech: str) -> bool:
@@ -2321,11 +2331,12 @@ class ProseReader:
                     and introduced not in self._spoken:
                 # 「はい、佐々木です」: one who picks up the phone gives the household's name, not a name of their own
                 introduced = None
+            asker = scene.speakers[-1] if scene.speakers else None
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
                 # (the narrator, 我 = 许知远, has: the line was wrongly guessed to be the role's)
                 # (a role a tag says spoke the line is the one who gives the name, even one heard before as a voice)
-                stranger = self._voice_to_name(introduced) if guessed and introduced not in self._spoken else None
+                stranger = self._voice_to_name(introduced, asker) if guessed and introduced not in self._spoken else None
                 if stranger is not None and stranger != who and stranger in {self.cast.known.get(d) for d in self.cast.described} \
                         and scene.speakers[-1:] != [stranger]:
                     # the one described so far (一个青衫人) gives the name, not the role whose turn it only seemed
@@ -2334,16 +2345,16 @@ class ProseReader:
                         and self.cast.known.get(self.words.NARRATOR) != introduced:
                     self._merge(scene, who, introduced)
                 elif introduced not in self._spoken:
-                    voice = self._voice_to_name(introduced)
+                    voice = self._voice_to_name(introduced, asker)
                     # one who answers the voice ("どなた？" / "水野です") is someone else
                     if voice is not None and scene.speakers[-1:] != [voice]:
                         self._merge(scene, voice, introduced)
                 who = introduced
-            elif introduced and introduced not in self._spoken and self.cast.described:
-                # guessed right, the name is still the one the stranger described so far (一个青衫人) gives
-                voice = self._voice_to_name(introduced)
-                if voice is not None and voice in {self.cast.known.get(d) for d in self.cast.described} \
-                        and scene.speakers[-1:] != [voice]:
+            elif introduced and introduced not in self._spoken:
+                # guessed right, the name is still the one the stranger described so far (一个青衫人) gives, or the one
+                # voice heard so far ("Hello? Is anybody in there?" It was a woman's voice. … "Bea. Beatrix Tolland.")
+                voice = self._voice_to_name(introduced, asker)
+                if voice is not None and scene.speakers[-1:] != [voice]:
                     self._merge(scene, voice, introduced)
             heard = self._voice_named(" ".join(inner), who, scene)
             if heard is not None:

@@ -211,7 +211,8 @@ YOU_ARE_CALLED = r"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|call
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 # A line that asks the one spoken to for their name: the answer opens with the answerer's own name.
-NAME_QUESTION = r"\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b)"
+NAME_QUESTION = (r"\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b"
+                 r"|[Ww]hat (?:do|does|should|shall|can|will) (?:they|people|we|I|folk|your friends) call you\b)")
 IDENTITY_QUESTION = r"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)\?"
 # A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
 TITLE_CALLS: dict[str, str] = {
