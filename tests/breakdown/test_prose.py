@@ -2136,3 +2136,11 @@ def test_a_voice_at_the_door_gives_its_name_to_the_one_who_asked_it():
     chapters, reader = _read(text, "en")
     who = [reader.cast.merged.get(b.line.character, b.line.character) for c in chapters for s in c.scenes for b in s.beats if b.line]
     assert who[0] == who[-2] == reader.cast.known["Beatrix Tolland"] and who[1] == who[-1] != who[0]
+
+
+def test_the_name_a_caller_answers_the_narrator_with_is_the_narrators_own():
+    text = ('The phone went at ten past one. I was asleep on the couch with my boots on.\n\n"Halloran\'s, out of hours," I said.\n\n'
+            '"Margaret Halloran? Is that you?" A man\'s voice, breathless. "It\'s Gethin Pugh, up at Cefn."\n\n'
+            '"Feet showing?" I asked.\n\n"One foot," said Gethin Pugh.\n\nI pulled my coat on. I was out of the door in a minute.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("Narrator") == reader.cast.known.get("Margaret Halloran") is not None

@@ -1261,6 +1261,7 @@ class ProseReader:
         verbs, manner = _alternation(self.words.SPEECH_VERBS), _alternation(self.words.MANNER)
         mine = re.compile(rf"\bI\s+(?:(?:{manner})\s+)?(?:{verbs})\b|\b(?:{verbs})\s+I\b")
         answers_me = False  # the line just before was the narrator's: this one speaks to them
+        after_me: set[str] = set()  # the names called in such a line
         for paragraph in paragraphs:
             quotes = find_quotes(paragraph.text)
             if not quotes:
@@ -1288,11 +1289,17 @@ class ProseReader:
                 for found in found_here:
                     if found and found.lower() not in self.words.ROLES and not self.cast.mentions(found):
                         called[found] += weight
+                        if weight == 3:
+                            after_me.add(found)
         # a name is capitalised where a common word would not be, inside a sentence (", Nora."), not only at the
         # start of one ("Chocolate. Not lemon.")
+        # (or one the language's table of familiar and formal given names knows, called in answer to the narrator:
+        # "Halloran's, out of hours," I said. / "Margaret Halloran? Is that you?")
         text = "\n".join(p.text for p in paragraphs)
+        familiar = self.words.HYPOCORISMS
+        given_names = set(familiar) | set(familiar.values()) | set(self.words.HYPOCORISMS_ALSO)
         return Counter({found: count for found, count in called.items()
-                        if re.search(rf"[a-z,;] +{re.escape(found.split()[0])}\b", text)})
+                        if found.split()[0] in given_names and found in after_me or re.search(rf"[a-z,;] +{re.escape(found.split()[0])}\b", text)})
 
     def _learn_narrator(self, paragraphs: list[Paragraph]) -> None:
         """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋); one they
