@@ -2144,3 +2144,15 @@ def test_the_name_a_caller_answers_the_narrator_with_is_the_narrators_own():
             '"Feet showing?" I asked.\n\n"One foot," said Gethin Pugh.\n\nI pulled my coat on. I was out of the door in a minute.\n')
     _, reader = _read(text, "en")
     assert reader.cast.known.get("Narrator") == reader.cast.known.get("Margaret Halloran") is not None
+
+
+def test_a_voice_on_the_phone_the_narration_describes_gives_its_full_name_when_it_comes_in():
+    pytest.importorskip("sudachipy")
+    text = ("閉店後\n　あたし、桜井夏美。美容師見習いの二年目。\n　そのとき、受付の電話が鳴った。あたしは受話器を取った。\n"
+            "「お電話ありがとうございます、ヘアサロン・ミモザです」\n「あの……すみません。もう、終わってますよね」\n"
+            "　女の子の声だった。高校生くらいだろうか。\n「はい、本日の営業は終了しておりまして」\n「明日じゃ、だめなんです」\n"
+            "　戸を開けて招き入れると、女の子はぺこりと頭を下げた。\n「遠野ひよりです。すみません、急に」\n")
+    chapters, reader = _read(text, "ja")
+    lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
+    who = [reader.cast.names.get(reader.cast.merged.get(line.character, line.character)) for line in lines]
+    assert who == ["桜井夏美", "遠野ひより", "桜井夏美", "遠野ひより", "遠野ひより"]

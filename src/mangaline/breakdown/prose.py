@@ -1427,7 +1427,7 @@ class ProseReader:
             cid = None
             if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
                 cid = mentioned[0][2]
-            elif self.language == "en" or called:
+            elif self.language == "en" or called or self.language == "ja" and self._ja_full_name(name):
                 cid = self.cast.add(name)
             if cid is not None:
                 fuller = self._fuller_said(name, speech[match.end() :])
@@ -1492,6 +1492,16 @@ class ProseReader:
                 if name and name not in self.cast.known and not self.cast.ambiguous(name):
                     return self.cast.add(name)
         return None
+
+    @staticmethod
+    def _ja_full_name(name: str) -> bool:
+        """Whether a name a Japanese line gives is a surname the tokenizer knows and a given name after it, in kanji or in
+        hiragana (遠野ひより, 間宮源之丞): a full name, though the story has not used it yet."""
+        runs = person_names(name, "ja") or []
+        if not runs or not runs[0] or runs[0][0][1] != "surname" or not name.startswith(runs[0][0][0]):
+            return False
+        rest = name[len(runs[0][0][0]) :]
+        return bool(re.fullmatch(r"[\u3041-\u3093]{2,4}", rest)) or any(part == (rest, "given") for part in runs[0][1:])
 
     def _fuller_said(self, name: str, after: str) -> str | None:
         """The fuller form of a name one has just given that they go on to say as a sentence of its own (春日です。
@@ -2119,7 +2129,12 @@ class ProseReader:
                     scene.guessed.character in self._addressed(scene.guessed.text) | self._named_in(scene.guessed.text)
                     or scene.guessed.speaker == self.words.UNKNOWN_SPEAKER or scene.speakers == [scene.guessed.character]):
                 voice = self._voice_of(text, heard=True)
-            if voice and scene.guessed is not None and voice != scene.guessed.character:
+            if voice and scene.guessed is not None and voice != scene.guessed.character \
+                    and scene.guessed.character == scene.caller and self.cast.provisional(scene.caller) \
+                    and self.words.PHONE_VOICE in self.cast.aliases(scene.caller):
+                # 「もう、終わってますよね」 / 女の子の声だった。: the voice on the phone is that one's, the call goes on
+                self._merge(scene, scene.caller, voice)
+            elif voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
                 self._reassign(scene, scene.guessed, voice, self.cast.names.get(voice, voice))
             elif voice is None and scene.guessed is not None:
@@ -2710,6 +2725,8 @@ class ProseReader:
         """The unnamed voice or role ``provisional`` turns out to be ``cid``: in the cast, and in the scene's turns."""
         self.cast.merge(provisional, cid)
         scene.speakers = [cid if c == provisional else c for c in scene.speakers]
+        scene.caller = cid if scene.caller == provisional else scene.caller
+        scene.answerer = cid if scene.answerer == provisional else scene.answerer
         if provisional in self._registers:
             self._registers.setdefault(cid, Counter()).update(self._registers.pop(provisional))
 
@@ -2969,7 +2986,9 @@ class ProseReader:
                 # 「どうした」/ スピーカーから木村主任の声がした。: a voice heard, told right after an untagged line, said it
                 # (そのとき、部長の声がした is the next line's)
                 came += r"|がした"
-            voiced = {cid for _, end, cid in self.cast.mentions(first) if re.match(rf"{_JA_VOICE_OF}(?:は{came})", first[end:])}
+            # 女の子の声だった。: whose voice the line before was
+            voiced = {cid for _, end, cid in self.cast.mentions(first)
+                      if re.match(rf"{_JA_VOICE_OF}(?:は{came}|だった|でした)", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
         if not mentions or mentions[0][0] != 0:
