@@ -2156,3 +2156,12 @@ def test_a_voice_on_the_phone_the_narration_describes_gives_its_full_name_when_i
     lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
     who = [reader.cast.names.get(reader.cast.merged.get(line.character, line.character)) for line in lines]
     assert who == ["桜井夏美", "遠野ひより", "桜井夏美", "遠野ひより", "遠野ひより"]
+
+
+def test_a_chinese_full_name_is_learnt_before_a_title_on_its_given_name():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　“都别动。”郑秋的声音从前台那边传过来，“抽屉里有蜡烛，我去拿。”\n　　郑秋举着一根蜡烛走回来。林栀挨着壁炉坐下。\n"
+            "　　“秋姐，手机也没信号了。”林栀说。\n　　郑秋愣了愣。\n　　“郑老板，麻烦你先去看一眼。”林栀说。\n　　郑秋翻开登记簿。\n"
+            "　　“秋姐，那我们呢？”\n　　“郑老板吗？我是派出所的。”\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("秋姐") == reader.cast.known.get("郑秋") is not None

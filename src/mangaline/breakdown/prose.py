@@ -639,7 +639,11 @@ class ProseReader:
         # names from speech tags first, since a story tags a speaker by the name it uses most
         if self.language == "en":
             self._hint_genders(paragraphs, found)
-        for name in sorted(found, key=lambda n: (n not in tagged, -len(n), n)):
+        # and in Chinese a full name before the forms a title makes of its parts (郑秋 before 秋姐 and 郑老板), which would
+        # otherwise leave the full name two ways to read
+        full = {n for n in found if self.language == "zh" and self.cast.core(n) == n and n[0] in self.words.SURNAMES}
+        titled = lambda n: self.cast.core(n) != n and any(other[1:].endswith(self.cast.core(n)) for other in full)
+        for name in sorted(found, key=lambda n: (n not in tagged, titled(n), -len(n), n)):
             if not self.cast.ambiguous(name):
                 cid = self.cast.add(name)
                 if name in self.cast.hints and self.cast.gender(cid) is None:
