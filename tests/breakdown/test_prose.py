@@ -2165,3 +2165,13 @@ def test_a_chinese_full_name_is_learnt_before_a_title_on_its_given_name():
             "　　“秋姐，那我们呢？”\n　　“郑老板吗？我是派出所的。”\n")
     _, reader = _read(text, "zh")
     assert reader.cast.known.get("秋姐") == reader.cast.known.get("郑秋") is not None
+
+
+def test_a_voice_on_the_phone_that_says_where_it_is_from_and_then_its_name_is_that_one():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　前台的座机响了。郑秋快步走过去接起来。\n　　“喂，云栖山居。”\n"
+            "　　听筒里的声音混着雨声，断断续续：“……郑老板吗？我是镇上派出所的，何勇。”\n　　郑秋愣了愣。“何警官，出什么事了？”\n")
+    chapters, reader = _read(text, "zh")
+    lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
+    assert "断断续续" not in reader.cast.known  # how the voice sounded, not whose it was
+    assert reader.cast.names.get(reader.cast.merged.get(lines[1].character, lines[1].character)) == "何勇"

@@ -189,4 +189,5 @@ def is_everyday_word(word: str) -> bool:
         return False
     import jieba
 
+    jieba.dt.check_initialized()  # the dictionary loads on first use; its frequencies are not there before
     return (jieba.get_FREQ(word) or 0) >= _EVERYDAY

@@ -555,6 +555,8 @@ class ProseReader:
             return None
         if self.language == "ja" and (len(name) < 2 and not _CJK.match(name) or name[0] in "彼私僕俺"):
             return None
+        if self.language == "zh" and len(name) == 4 and is_everyday_word(name):
+            return None  # 听筒里的声音混着雨声，断断续续：: a set phrase of four, how it sounded, not who
         return name
 
     def learn(self, paragraphs: list[Paragraph]) -> None:

@@ -146,6 +146,8 @@ SELF_INTRODUCTION = (
     r"(?:我叫|我是|我就是|我便是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
     r"|我姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
     r"|(?:叫我|喊我|称我为?)(?P<called>[\u4e00-\u9fff]{2,3}?)(?:就行|就好|就可以|吧|好了|[，。！,.!…]|$)"
+    # 我是镇上派出所的，何勇: where one is from, and then one's name
+    r"|我是[\u4e00-\u9fff]{1,10}的[，,](?P<own>[\u4e00-\u9fff]{2,3}?)(?:[。！,.!…]|$)"
 )
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
