@@ -2175,3 +2175,13 @@ def test_a_voice_on_the_phone_that_says_where_it_is_from_and_then_its_name_is_th
     lines = [b.line for c in chapters for s in c.scenes for b in s.beats if b.line]
     assert "断断续续" not in reader.cast.known  # how the voice sounded, not whose it was
     assert reader.cast.names.get(reader.cast.merged.get(lines[1].character, lines[1].character)) == "何勇"
+
+
+def test_a_common_given_name_says_whether_a_character_is_a_he_or_a_she():
+    text = ("Walter Quayle had tuned the upright every October for nineteen years, and every October Irena Danczak opened "
+            "the door to him as though he had come about the gas.\n\n\u201cYou\u2019re early,\u201d she said.\n\n"
+            "\u201cTen past two. I said two.\u201d\n")
+    assert [line.speaker for line in _spoken(text, "en")] == ["Irena Danczak", "Walter Quayle"]
+    _, reader = _read('Maud Ellery and Theo Price stood by the gate.\n\n"Well," said Maud.\n', "en")
+    assert reader.cast.gender(reader.cast.known["Theo Price"]) == "m"
+    assert reader.cast.gender(reader.cast.known["Maud Ellery"]) == "f"

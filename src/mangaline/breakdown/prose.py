@@ -680,6 +680,8 @@ class ProseReader:
             self._learn_kana_calls(paragraphs)
             self._learn_dotted_names(paragraphs)
         self._learn_apposed_genders(paragraphs)
+        if self.language == "en":
+            self._vote_given_name_genders()
         if self.language == "ja":
             for cid, name in list(self.cast.names.items()):
                 # 陽子, 和子さん: a given name in 子 is a woman's, a vote the narration's pronouns can outweigh
@@ -720,6 +722,22 @@ class ProseReader:
                 listed |= {item for item in items if item not in known and item[0] in self.words.SURNAMES
                            and item not in self.words.NOT_NAMES and self._clean_name(item) == item}
         return listed
+
+    def _vote_given_name_genders(self) -> None:
+        """Walter is a man's name and Irena a woman's: a vote for the gender of each English character known by a
+        common given name (or a familiar form of one) that has none yet, which the narration's pronouns can outweigh."""
+        given, familiar, also = self.words.GIVEN_NAMES, self.words.HYPOCORISMS, self.words.HYPOCORISMS_ALSO
+        for cid in list(self.cast.names):
+            if self.cast.gender(cid) is not None or self.cast.provisional(cid):
+                continue
+            genders = set()
+            for alias in self.cast.aliases(cid):
+                first = (self.cast.core(alias).split() or [""])[0]
+                formal = familiar.get(first, first) if first not in also else None
+                if formal in given:
+                    genders.add(given[formal])
+            if len(genders) == 1:
+                self.cast.vote(cid, genders.pop())
 
     def _drop_run_on_names(self) -> None:
         """A three-character Chinese name that is a shorter name the story has and the word after it (陈静刚 of 陈静刚

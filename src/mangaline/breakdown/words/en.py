@@ -190,6 +190,28 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Tilly",), "Matilda"), **dict.fromkeys(("Trish",), "Patricia"), **dict.fromkeys(("Val",), "Valerie"),
     **dict.fromkeys(("Viv",), "Vivienne"), **dict.fromkeys(("Mags", "Madge"), "Margaret"), **dict.fromkeys(("Libby",), "Elizabeth"),
 }
+# Common given names that are a man's or a woman's (the familiar forms above follow their formal names, where those
+# are listed here): a vote for the gender of one known by them that the narration's pronouns can outweigh. Names given
+# to both (Sam, Alex, Jo, Leslie) are left out.
+_MEN = """Aaron Adam Adrian Aidan Alan Alasdair Albert Alexander Alfred Alistair Andrew Angus Anthony Archibald Arthur Barnaby
+Barry Benjamin Bernard Brendan Brian Bruce Callum Calum Carl Charles Christopher Clive Colin Connor Craig Cyril Damian
+Daniel David Declan Dennis Derek Desmond Dominic Donald Douglas Duncan Dylan Edmund Edward Edwin Eric Ernest Eugene Evan
+Felix Fergus Francis Frank Frederick Gareth Gary Gavin Geoffrey George Gerald Gerard Gethin Gilbert Gordon Graham Gregory
+Guy Harold Henry Herbert Hugh Ian Isaac Ivan Jacob James Jason Jeremy Jerome John Jonathan Joseph Joshua Julian Keith
+Kenneth Kevin Kieran Lawrence Laurence Leonard Lewis Liam Lionel Luke Malcolm Marcus Mark Martin Matthew Maurice Michael
+Neil Nicholas Nigel Noel Norman Oliver Oscar Owen Patrick Paul Peter Philip Ralph Raymond Reginald Richard Robert Roger
+Ronald Rory Roy Rupert Russell Ryan Samuel Sean Sebastian Seamus Simon Stanley Stephen Stuart Terence Theodore Thomas
+Timothy Tobias Trevor Tristan Victor Vincent Walter Wayne William"""
+_WOMEN = """Abigail Agnes Alice Alison Amanda Amelia Amy Angela Anne Audrey Barbara Beatrice Beatrix Bernadette Beryl Beverley
+Brenda Bridget Carol Caroline Carys Catherine Charlotte Chloe Christine Clare Claire Deborah Delphine Denise Diana Diane
+Doris Dorothy Edith Eileen Eleanor Elizabeth Ellen Emily Emma Esther Evelyn Fiona Florence Frances Gemma Geraldine Gillian
+Gladys Grace Gwendolen Hannah Harriet Hazel Heather Helen Hilda Imogen Irene Irena Iris Isabella Jane Janet Jean Jennifer
+Jessica Joan Joanna Josephine Joyce Judith Julia Julie Karen Kathleen Laura Lily Linda Lisa Lorraine Louise Lucy Lydia
+Mabel Madeleine Maeve Margaret Maria Marie Marion Martha Mary Maud Maureen Megan Melanie Mildred Miriam Moira Muriel Nadia
+Natalie Niamh Nicola Nora Olive Olivia Pamela Patricia Pauline Penelope Philippa Phoebe Rachel Rebecca Rita Rose Rosalind
+Rosemary Ruth Samantha Sandra Sarah Sharon Sheila Shirley Siobhan Sophie Stella Susan Sylvia Theresa Valerie Vera Victoria
+Violet Vivienne Wendy Winifred Yvonne Zoe"""
+GIVEN_NAMES: dict[str, str] = {**dict.fromkeys(_MEN.split(), "m"), **dict.fromkeys(_WOMEN.split(), "f")}
 # Familiar forms that stand for more than one formal name besides the one above (Kit is Christopher or Catherine).
 HYPOCORISMS_ALSO: dict[str, tuple[str, ...]] = {"Kit": ("Catherine",), "Chris": ("Christine", "Christina"),
                                                  "Sam": ("Samantha",), "Alex": ("Alexandra",), "Pat": ("Patrick",),
