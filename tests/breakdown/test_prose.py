@@ -2185,3 +2185,10 @@ def test_a_common_given_name_says_whether_a_character_is_a_he_or_a_she():
     _, reader = _read('Maud Ellery and Theo Price stood by the gate.\n\n"Well," said Maud.\n', "en")
     assert reader.cast.gender(reader.cast.known["Theo Price"]) == "m"
     assert reader.cast.gender(reader.cast.known["Maud Ellery"]) == "f"
+
+
+def test_a_surname_given_right_after_a_given_name_makes_the_full_name():
+    text = ('A man sat by the stove. Jess looked at him.\n\n"I don\'t even know your name," said Jess.\n\n'
+            '"Alasdair." He reached a hand across the stove and she shook it. "Munro, if you want the rest. Like the hills."\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("Alasdair Munro") == reader.cast.known.get("Alasdair") == reader.cast.known.get("man")

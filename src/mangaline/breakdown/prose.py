@@ -383,6 +383,7 @@ class _SceneState:
     asked: tuple[str, str] | None = None  # the last call by name: (who called, whom)
     narrated: bool = False  # narration alone has told of the story's I since the last line
     asked_for: str | None = None  # one a caller asked for (陽子はいるか): the next to take the phone
+    introduced: str | None = None  # one whose line just gave their name ("Alasdair.")
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -1583,6 +1584,8 @@ class ProseReader:
             cid = bearers.pop() if len(bearers) == 1 else None
         if cid is None and self.language == "en" and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name) and self._clean_name(name) == name:
             cid = self.cast.add(name)  # "State your name." / "Albert Fry.": a full name given in answer is the speaker's
+        if cid is None and self.language == "en" and name in self.words.GIVEN_NAMES and not self.cast.ambiguous(name):
+            cid = self.cast.add(name)  # "I don't even know your name." / "Alasdair.": and so is a common given name
         if cid is not None and self.language == "en" and not self.cast.provisional(cid):
             # "Bea. Beatrix Tolland, if you're my mother, but Bea.": the full name the answer goes on to give is hers too
             given = _alternation(a for a in self.cast.aliases(cid) if re.fullmatch(r"[A-Z][a-z]+", a))
@@ -2402,6 +2405,9 @@ class ProseReader:
                 voice = self._voice_to_name(introduced, asker)
                 if voice is not None and scene.speakers[-1:] != [voice]:
                     self._merge(scene, voice, introduced)
+            if self.language == "en" and who is not None and self.cast.merged.get(who, who) == scene.introduced and not introduced:
+                self._surname_after(scene.introduced, " ".join(inner))
+            scene.introduced = who if introduced and introduced == who else None
             heard = self._voice_named(" ".join(inner), who, scene)
             if heard is not None:
                 # a voice came floating back: "Hold on there!" / "That's Fergus. He's soft.": the voice was Fergus
@@ -2502,6 +2508,26 @@ class ProseReader:
         scene.guessed_by_subject = guessed and by_subject
         scene.narrated = False
         return beats
+
+    def _surname_after(self, cid: str, speech: str) -> None:
+        """"Alasdair." / "Munro, if you want the rest.": one known by a given name alone who has just given it, and
+        opens the next line on one more name of no one else's, gives their surname: Alasdair Munro."""
+        names = [a for a in self.cast.aliases(cid) if re.fullmatch(r"[A-Z][a-z]+", a)]
+        match = re.match(r"\s*(?P<surname>[A-Z][a-z]+)[,.](?:\s|$)", speech)
+        if len(names) != 1 or any(" " in a for a in self.cast.aliases(cid)) or match is None:
+            return
+        surname = match.group("surname")
+        other = self.cast.known.get(surname)
+        if surname in self.words.NOT_NAMES or surname in self.words.GIVEN_NAMES or surname.lower() in self._lowercase \
+                or other is not None and (other in self._spoken or self.cast.aliases(other) != [surname]):
+            return
+        full = f"{names[0]} {surname}"
+        if full in self.cast.known or self.cast.ambiguous(full):
+            return
+        if other is not None:
+            self.cast.merge(other, cid)
+        self.cast.join(full, cid)
+        self.cast.names[cid] = full
 
     def _voice_named(self, speech: str, who: str | None, scene: _SceneState) -> tuple[str, str] | None:
         """(the voice, its name) when a line says who the unseen voice just heard was ("That's Fergus."), a name no one has
