@@ -2192,3 +2192,10 @@ def test_a_surname_given_right_after_a_given_name_makes_the_full_name():
             '"Alasdair." He reached a hand across the stove and she shook it. "Munro, if you want the rest. Like the hills."\n')
     _, reader = _read(text, "en")
     assert reader.cast.known.get("Alasdair Munro") == reader.cast.known.get("Alasdair") == reader.cast.known.get("man")
+
+
+def test_a_full_name_in_capitals_on_a_certificate_is_the_characters():
+    text = ("The bell went and Shaz backed in with two coffees. Her certificate, SHARON MALLORY, NVQ LEVEL 2, hangs by the "
+            "till.\n\n\u201cMorning, Mr Lumb.\u201d\n\n\u201cMorning, Sharon,\u201d said Frank.\n")
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("Sharon Mallory") == reader.cast.known["Shaz"] and "Nvq Level" not in reader.cast.known

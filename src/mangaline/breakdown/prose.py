@@ -673,6 +673,7 @@ class ProseReader:
             self._drop_run_on_names()
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
+            self._learn_capitalised_full_names(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
@@ -1276,6 +1277,20 @@ class ProseReader:
                             cid = keep
                         elif other == cid and not self.cast.ambiguous(name):
                             self.cast.join(name, cid)
+
+    def _learn_capitalised_full_names(self, paragraphs: list[Paragraph]) -> None:
+        """A full name set in capitals on a badge, a sign or a certificate (her certificate, SHARON MALLORY, hangs by the
+        till) is one more name of the character known by its first name (Sharon, Shaz)."""
+        for paragraph in paragraphs:
+            for match in re.finditer(r"\b([A-Z]{2,}) ([A-Z]{2,})\b", _unquoted(paragraph.text)):
+                given, surname = (word.capitalize() for word in match.groups())
+                cid = self.cast.known.get(given)
+                full = f"{given} {surname}"
+                if cid is None or self.cast.provisional(cid) or surname.lower() in self._lowercase or full in self.cast.known \
+                        or any(" " in alias for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
+                    continue
+                self.cast.join(full, cid)
+                self.cast.names[cid] = full
 
     def _vocative_names(self, paragraphs: list[Paragraph]) -> Counter[str]:
         """Names the speeches call someone by that no character has yet ("Top of the page, Nora." / "Daniel
