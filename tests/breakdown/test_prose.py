@@ -2199,3 +2199,10 @@ def test_a_full_name_in_capitals_on_a_certificate_is_the_characters():
             "till.\n\n\u201cMorning, Mr Lumb.\u201d\n\n\u201cMorning, Sharon,\u201d said Frank.\n")
     _, reader = _read(text, "en")
     assert reader.cast.known.get("Sharon Mallory") == reader.cast.known["Shaz"] and "Nvq Level" not in reader.cast.known
+
+
+def test_a_role_before_a_quote_is_not_the_name_after_it():
+    text = ('A man steers a boy in by the shoulder.\n\n\u201cKieran Walsh,\u201d says his father, \u201csit in that chair.\u201d\n\n'
+            'Kieran sits.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("father") != reader.cast.known.get("Kieran")

@@ -996,10 +996,11 @@ class ProseReader:
                                rf"struck|rose|spoke|began|brought|caught|drew|fell|felt|found|gave|got|kept|knew|led|left|"
                                rf"made|ran|rang|saw|sent|shook|threw|told|thought|wore|wrote|broke|bent|swung|hung|lay|"
                                rf"stuck|strode|slid|spat|swore|wept|woke|leant|knelt|sank)\b")
-            narration = " ".join(_unquoted(p.text) for p in paragraphs)
+            # (a quote or a paragraph's end between the two parts them: "Kieran Walsh," says his father, "sit." / Kieran sits)
+            narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
             for start, _, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
-                before = re.search(rf"(?:^|\b)(?P<role>{body}),?\s+$", narration[max(0, start - 30) : start], re.IGNORECASE)
+                before = re.search(rf"(?:^|\b)(?P<role>{body}),?[ \t]+$", narration[max(0, start - 30) : start], re.IGNORECASE)
                 if before and before.group("role").lower() in roles and before.group("role").lower() not in self.cast.known:
                     self.cast.join(before.group("role").lower(), cid)
             for paragraph in paragraphs:
@@ -3070,12 +3071,13 @@ _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
 """What opens a Japanese sentence that tells of something happening next (そのとき、部長の声が飛んでくる)."""
 
 
-def _unquoted(text: str) -> str:
+def _unquoted(text: str, gap: str = " ") -> str:
+    """The narration of a paragraph, each quote in it left as ``gap``."""
     pieces = []
     pos = 0
     for start, end, _ in find_quotes(text):
         pieces.append(text[pos:start])
-        pieces.append(" ")
+        pieces.append(gap)
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
