@@ -2206,3 +2206,11 @@ def test_a_role_before_a_quote_is_not_the_name_after_it():
             'Kieran sits.\n')
     _, reader = _read(text, "en")
     assert reader.cast.known.get("father") != reader.cast.known.get("Kieran")
+
+
+def test_his_father_in_a_tag_is_the_man_seen_so_far():
+    text = ('At ten to nine a man in a work fleece pushes the door open and steers a boy in by the shoulder.\n\n'
+            '\u201cAre you doing walk-ins?\u201d the man asks.\n\n\u201cThat\u2019s all we do,\u201d says Shaz.\n\n'
+            '\u201cKieran Walsh,\u201d says his father, \u201csit in that chair.\u201d\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known["father"] == reader.cast.known["man"] != reader.cast.known.get("Kieran Walsh")

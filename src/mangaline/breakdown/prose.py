@@ -360,6 +360,7 @@ class _Tag:
     who: str | None = None
     pronoun: str | None = None  # "m" or "f"
     epithet: bool = False  # who is a description with "the" (the old man said): maybe one named already
+    kin: bool = False  # who is a tie to someone (his father said): maybe the one seen so far only as "a man"
     begin: int = 0  # its extent in the paragraph, so it can be cut out of the narration
     end: int = 0
 
@@ -1716,8 +1717,9 @@ class ProseReader:
                 gender = self.words.ROLES.get(role) or self.words.KIN.get(role)
                 if gender:
                     self.cast.vote(cid, gender)
-                definite = raw[: len(raw) - len(role)].strip().lower() == "the"
-                return _Tag(who=cid, epithet=definite and role in self.words.EPITHETS)
+                article = raw[: len(raw) - len(role)].strip().lower()
+                kin = article in ("his", "her", "their") and (role in self.words.KIN or role in ("father", "mother"))
+                return _Tag(who=cid, epithet=article == "the" and role in self.words.EPITHETS, kin=kin)
         name = self._clean_name(raw)
         if name:
             mentioned = self.cast.mentions(name)
@@ -1864,6 +1866,17 @@ class ProseReader:
                 named = self._described_as(tag.who, scene)
                 if named is not None:
                     return named
+            if tag.kin and tag.who not in self._spoken and self.cast.aliases(tag.who) == [self.cast.names.get(tag.who)]:
+                # A man steers a boy in … "Are you doing walk-ins?" the man asks. … says his father: the man is the
+                # father, the one voice of his gender that has spoken in the scene and is known by no more than that
+                voices = set(getattr(self.words, "VOICES", ()))
+                seen = {c for c in scene.speakers if c not in scene.gone and self.cast.provisional(c) and c != tag.who
+                        and any(a in voices for a in self.cast.aliases(c))
+                        and self.cast.gender(c) in (self.cast.gender(tag.who), None)}
+                if len(seen) == 1:
+                    voice = seen.pop()
+                    self._merge(scene, tag.who, voice)
+                    return voice
             return tag.who
         if tag.pronoun is None:
             return None
