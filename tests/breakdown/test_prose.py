@@ -2214,3 +2214,19 @@ def test_his_father_in_a_tag_is_the_man_seen_so_far():
             '\u201cKieran Walsh,\u201d says his father, \u201csit in that chair.\u201d\n')
     _, reader = _read(text, "en")
     assert reader.cast.known["father"] == reader.cast.known["man"] != reader.cast.known.get("Kieran Walsh")
+
+
+@pytest.mark.parametrize("language, text, reader", [
+    ("en", 'Walter unfolded the paper.\n\n"Go on," said Tom.\n\n"Read it," said Irena.\n\n"Irena," Walter read. "If you are '
+           'reading this, the tuner has found it."\n', "Walter"),
+    ("en", '"Go on," said Tom.\n\n"Well?" said Irena.\n\nThere was a certificate by the door. Mr Tull put on his glasses '
+           'and read it aloud.\n\n"Passenger lift. Safe working load eight persons."\n', "Tull"),
+    ("ja", "通夜の晩\n　和夫が封筒を差し出した。\n「陽介、読め。お前は目がいい」と和夫が言った。\n"
+           "　便箋が、陽介の手に渡る。細くて右上がりの、祖母の字だ。陽介は一度、息を吸う。\n「和夫、千賀子、それから陽介へ」\n", "陽介"),
+    ("zh", "第一章\n　　林栀把信递给郑秋。“秋姐，你看。”\n　　“谁的信？”顾言问。\n　　郑秋展开信纸，看了两行，脸色就变了。"
+           "她又从头看了一遍，这回念出了声：“郑老板：房费在抽屉里，多的不用找。”\n", "郑秋"),
+])
+def test_one_who_reads_a_letter_out_says_its_words(language, text, reader):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    assert _spoken(text, language)[-1].speaker == reader

@@ -385,6 +385,7 @@ class _SceneState:
     narrated: bool = False  # narration alone has told of the story's I since the last line
     asked_for: str | None = None  # one a caller asked for (陽子はいるか): the next to take the phone
     introduced: str | None = None  # one whose line just gave their name ("Alasdair.")
+    reading: str | None = None  # one the narration has just handed a letter to read out (便箋が、陽介の手に渡る)
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -2284,6 +2285,9 @@ class ProseReader:
                 scene.last_actor = None
             self._phone_taken(text, scene)
             self._phone_call(text, scene)
+            reader = self._reader(text)
+            if reader is not None:
+                scene.reading = scene.last_actor = reader
             return [Beat(action=action, source=paragraph.span(self.source))] if action else []
 
         # narration pieces around the quotes: pieces[k] is before quotes[k], pieces[-1] after the last
@@ -2377,6 +2381,10 @@ class ProseReader:
                 # has only ever spoken so
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self._keeps_register(c, register, least=3)), fallback)
+            if scene.reading is not None and subject_speaker is None:
+                # 便箋が、陽介の手に渡る。/ 「和夫、千賀子、それから陽介へ」: the one handed the letter reads it out, his own
+                # name in it too
+                fallback = scene.reading
             by_subject = fallback is not None and fallback in (subject_speaker, actor)
             speakers = [fallback] * len(quotes)
         else:
@@ -2532,11 +2540,23 @@ class ProseReader:
             self._exits(tail, scene)
         scene.open_quote_speaker = speakers[-1] if not quotes[-1][2] else None
         scene.last_actor = None
+        scene.reading = None
         said = [beat.line for beat in beats if beat.line is not None]
         scene.guessed = said[0] if guessed and len(said) == 1 else None
         scene.guessed_by_subject = guessed and by_subject
         scene.narrated = False
         return beats
+
+    def _reader(self, narration: str) -> str | None:
+        """The one a paragraph of narration hands a letter or a note to read out (便箋が、陽介の手に渡る / Mr Tull read it
+        aloud / 她念出了声): the last one it names before the reading."""
+        pattern = getattr(self.words, "READS_OUT", None)
+        for sentence in _SENTENCE_END.split(narration) if pattern else ():
+            found = re.search(pattern, sentence)
+            named = [cid for _, _, cid in self._present(sentence[: found.start()])] if found else []
+            if named:
+                return named[-1]
+        return None
 
     def _surname_after(self, cid: str, speech: str) -> None:
         """"Alasdair." / "Munro, if you want the rest.": one known by a given name alone who has just given it, and

@@ -14,6 +14,8 @@ SPEECH_VERBS: tuple[str, ...] = (
     "insists", "snaps", "repeats", "agrees", "admits", "explains", "laughs", "sighs", "demands", "warns", "offers",
     "protests", "suggests", "observes", "remarks", "calls out", "cuts in", "interrupts", "breathes", "growls", "hisses",
     "pleads", "begs", "announces", "declares", "wonders", "corrects", "goes on", "begins", "continues",
+    # one reading a note out says its words ("Irena," he read.)
+    "read", "reads", "read out", "reads out", "read aloud", "reads aloud",
     # more verbs of saying, past and present
     "exclaimed", "exclaims", "mumbled", "mumbles", "stammered", "stammers", "retorted", "retorts", "responded",
     "responds", "barked", "barks", "roared", "roars", "bellowed", "bellows", "screamed", "screams", "grunted", "grunts",
@@ -305,3 +307,5 @@ SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak
 HANDED = r"\b(?:handed|hands|showed|shows|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
 # What narration opens with to say whose the line just heard was (是李明远，刚从警校分来的 / It was Tom.).
 IT_WAS = r"It (?:was|is) (?P<who>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[.,;]"
+# What narration says when it hands someone a letter or a note to read out: the next line is that one's.
+READS_OUT = r"\\b(?:read|reads) (?:it |them |the \\w+ )?(?:aloud|out)\\b|\\b(?:began|begins|started|starts) to read\\b"

@@ -168,3 +168,5 @@ SILENCE = r"(?:答えなかった|答えない|黙り込んだ|黙ったまま�
 HANDED_AFTER = r"^(?:さん|くん|君|ちゃん|様|先生)?に(?:見せ|差し出|手渡|渡し)"
 # Words of a line that speak to someone (あなた, お前, なさい): a name such a line opens on is a call, not the speaker's own.
 SPOKEN_TO = r"あなた|あんた|お前|おまえ|君は|君が|なさい|ないで|ください|てくれ|やろ|だろ|でしょ|じゃろ"
+# What narration says when it hands someone a letter or a note to read out: the next line is that one's.
+READS_OUT = r"の手に渡|読み上げ|読みはじめ|読み始め|声に出して読|音読"

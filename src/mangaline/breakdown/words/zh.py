@@ -8,6 +8,8 @@ SPEECH_VERBS: tuple[str, ...] = (
     "骂道", "骂", "叹道", "叹气道", "接着说", "补充道", "喝道", "应道", "应", "嘀咕道", "嘀咕", "开口", "插嘴", "吼道",
     "追问", "反问", "喃喃道", "自语道", "低语", "提醒道", "解释道", "催道", "劝道", "冷笑道", "叮嘱道", "吩咐道", "招呼道",
     "回道", "接口道", "打断道", "嚷嚷", "吆喝", "感叹", "念叨", "笑骂", "说着",
+    # one reading a letter out says its words (阿福一字一顿地念道：)
+    "念道", "读道", "念出了声", "念出声来", "念起来", "读起来", "念着",
 )
 # Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
 REACTIONS: tuple[str, ...] = ("笑", "应", "叫", "开口", "说着", "感叹", "答", "回答")
@@ -199,3 +201,5 @@ FAMILY_ELDERS: tuple[str, ...] = ("父亲", "爸爸", "爷爷", "外公", "姥�
                                   "岳父", "公公", "母亲", "妈妈", "奶奶", "外婆", "姥姥", "伯母", "婶婶", "舅妈", "姑妈", "姨妈")
 # What narration opens with to say whose the line just heard was (是李明远，刚从警校分来的 / It was Tom.).
 IT_WAS = r"(?:原来)?是(?P<who>[\u4e00-\u9fff]{2,4}?)(?=[，。,！])"
+# What narration says when it hands someone a letter or a note to read out: the next line is that one's.
+READS_OUT = r"念出了声|念了起来|读了起来|念起来|读出声|念出声"
