@@ -2230,3 +2230,11 @@ def test_one_who_reads_a_letter_out_says_its_words(language, text, reader):
     if language in TOKENIZERS:
         pytest.importorskip(TOKENIZERS[language])
     assert _spoken(text, language)[-1].speaker == reader
+
+
+def test_a_lao_between_a_surname_and_a_given_name_is_the_same_man():
+    pytest.importorskip("jieba")
+    text = ("第七回\n　　门外那人弯腰钻了进来。沈怀山手里的算盘珠子啪地一响。「杜老七？」\n"
+            "　　「难为沈先生还认得我。」杜七咧了咧嘴，「有十一年了吧。」\n　　「十二年。」沈怀山说。\n　　杜七没答话。\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("杜老七") == reader.cast.known.get("杜七") is not None

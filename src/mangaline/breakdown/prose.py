@@ -211,6 +211,8 @@ class Cast:
             return False
         if self.language == "zh" and len(short) == 1:
             return long.startswith(short) or long.endswith(short)
+        if self.language == "zh" and len(long) == 3 and long[1] in "老小阿" and long[0] + long[2] == short:
+            return True  # 杜老七 is 杜七, the 老 set between a surname and a one-character given name
         if self.language == "zh":
             pet, full = (cb, ca) if len(cb) == 2 and cb[0] == cb[1] else (ca, cb)
             if len(pet) == 2 and pet[0] == pet[1] and len(full) in (2, 3) and full != pet:
