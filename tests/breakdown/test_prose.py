@@ -2238,3 +2238,15 @@ def test_a_lao_between_a_surname_and_a_given_name_is_the_same_man():
             "　　「难为沈先生还认得我。」杜七咧了咧嘴，「有十一年了吧。」\n　　「十二年。」沈怀山说。\n　　杜七没答话。\n")
     _, reader = _read(text, "zh")
     assert reader.cast.known.get("杜老七") == reader.cast.known.get("杜七") is not None
+
+
+def test_a_name_before_what_that_one_said_is_not_a_call():
+    pytest.importorskip("sudachipy")
+    lines = _spoken("鉄板の向こう\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。\n「東京の人？」と女の人が言った。\n"
+                    "「はい。先月まで東京にいました」と僕は言った。\n「しゃべり方でわかるわ。マサくん、こないだ言うとったもん」\n", "ja")
+    assert lines[-1].speaker == "女の人"
+    reader = ProseReader("ja", source="story/t.txt")
+    reader.cast.add("中西正樹")
+    reader.cast.join("マサ", reader.cast.known["中西正樹"])
+    assert reader._addressed("しゃべり方でわかるわ。マサくん、こないだ言うとったもん") == set()
+    assert reader._addressed("しゃべり方でわかるわ。マサくん、こないだの件やけど") == {reader.cast.known["中西正樹"]}

@@ -1974,9 +1974,12 @@ class ProseReader:
         if not clauses:
             return set()
         called = set()
-        for clause in clauses[1:-1]:
+        for k, clause in enumerate(clauses[1:-1], start=1):
             # a clause in the middle that is a name and nothing else ("Well, Tom, I don't know" / ちょっと、じいちゃん、…)
             core = clause.strip(" 　\"“”「」『』")
+            if self.language == "ja" and re.search(r"(?:言って(?:い)?た|言うとった|言ってました|言ってる|言うてた)(?:もん|よ|わ|けど|の)?$",
+                                                   clauses[k + 1].strip(" 　")):
+                continue  # マサくん、こないだ言うとったもん: the one who said it, not one spoken to
             mentions = self.cast.mentions(core)
             # ねえ、三木くん。…: a name and a title alone are a call as much as the name alone
             titled = self.cjk and len(mentions) == 1 and mentions[0][0] == 0 and core[mentions[0][1]:] in self.words.TITLES
