@@ -194,8 +194,8 @@ EVAL = Path(__file__).parent / "eval"
 EVAL_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
-FOURTH_WRITER_FLOORS = {"en": (0.97, 0.40), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
-FIFTH_WRITER_FLOORS = {"en": (0.97, 0.47), "ja": (0.97, 0.40), "zh": (0.97, 0.50)}
+FOURTH_WRITER_FLOORS = {"en": (0.97, 0.42), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
+FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.57), "zh": (0.97, 0.64)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
           "fourth writer": FOURTH_WRITER_FLOORS, "fifth writer": FIFTH_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
