@@ -1590,7 +1590,7 @@ class ProseReader:
             # one who has just given their name (“你好，我是周屿。” / “陆川。”) is answered with the other's own, said
             # as a sentence of its own (not “小雨，快来”, which calls her; in English a clause: "Marek, from the survey.")
             # (and, in Chinese, a name and what one is: “许承志。” / “邓阳，送外卖的。”)
-            ends = r"[.!,;—]" if self.language == "en" else r"[。！!]|[，,][^，,。！？!?]{1,8}的[。！!]?$" if self.language == "zh" else r"[。！!]"
+            ends = {"en": r"[.!,;—]", "zh": r"[。！!]|[，,][^，,。！？!?]{1,8}的[。！!]?$"}.get(self.language, r"[。！!]")
             asked_clauses = self._clauses(question)
             # (a name said as the whole line before, “许承志。”, is one given in a roll call as well)
             bare = len(asked_clauses) == 1 and self.cast.known.get(asked_clauses[0].strip(" 　\"“”「」『』")) is not None
