@@ -275,9 +275,12 @@ class Cast:
         """Whether name says more of the person than the name shown so far (Gideon Pask over Mr Pask, 佐伯花子 over 花子)."""
         return len(self.core(name)) > len(self.core(shown)) or (self.core(name) == self.core(shown) and len(name) < len(shown))
 
-    def join(self, alias: str, cid: str) -> None:
-        """Make alias one more name of the character cid (父の佐伯正人: 父 is 佐伯正人)."""
+    def join(self, alias: str, cid: str, show: bool = False) -> None:
+        """Make alias one more name of the character cid (父の佐伯正人: 父 is 佐伯正人); with show, the name shown for them
+        too, if it says more than the one shown so far (Sharon Mallory for Shaz)."""
         self.known[alias.strip()] = cid
+        if show and self._fuller(alias, self.names[cid]):
+            self.names[cid] = alias
         self._pattern = None
 
     def release(self, name: str) -> None:
@@ -1158,16 +1161,16 @@ class ProseReader:
             if not called:
                 continue
             # the parts found first as names of their own (ランちゃん, グエン) are this one
-            found = [self.cast.known[name] for name in [full, *parts] if name in self.cast.known]
+            found = list(dict.fromkeys(self.cast.known[name] for name in [full, *parts] if name in self.cast.known))
             if any(self.cast.core(alias) not in [full, *parts] for cid in found for alias in self.cast.aliases(cid)):
                 continue  # a part that is someone else's name too
             cid = found[0] if found else self.cast.add(full)
             for other in found[1:]:
                 self.cast.merge(other, cid)
-            for name in [full, parts[0], parts[-1], *called]:
+            for name in [parts[0], parts[-1], *called]:
                 if name not in self.cast.known:
                     self.cast.join(name, cid)
-            self.cast.names[cid] = full
+            self.cast.join(full, cid, show=True)
 
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
@@ -1294,8 +1297,7 @@ class ProseReader:
                 if cid is None or self.cast.provisional(cid) or surname.lower() in self._lowercase or full in self.cast.known \
                         or any(" " in alias for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
                     continue
-                self.cast.join(full, cid)
-                self.cast.names[cid] = full
+                self.cast.join(full, cid, show=True)
 
     def _vocative_names(self, paragraphs: list[Paragraph]) -> Counter[str]:
         """Names the speeches call someone by that no character has yet ("Top of the page, Nora." / "Daniel
@@ -1872,10 +1874,9 @@ class ProseReader:
             if tag.kin and tag.who not in self._spoken and self.cast.aliases(tag.who) == [self.cast.names.get(tag.who)]:
                 # A man steers a boy in … "Are you doing walk-ins?" the man asks. … says his father: the man is the
                 # father, the one voice of his gender that has spoken in the scene and is known by no more than that
-                voices = set(getattr(self.words, "VOICES", ()))
-                seen = {c for c in scene.speakers if c not in scene.gone and self.cast.provisional(c) and c != tag.who
-                        and any(a in voices for a in self.cast.aliases(c))
-                        and self.cast.gender(c) in (self.cast.gender(tag.who), None)}
+                gender = self.cast.gender(tag.who)
+                seen = {c for c in self._unnamed_voices(gender) if c in scene.speakers and c not in scene.gone and c != tag.who
+                        and self.cast.gender(c) in (gender, None)}
                 if len(seen) == 1:
                     voice = seen.pop()
                     self._merge(scene, tag.who, voice)
@@ -2449,7 +2450,7 @@ class ProseReader:
                     self._merge(scene, voice, introduced)
             if self.language == "en" and who is not None and self.cast.merged.get(who, who) == scene.introduced and not introduced:
                 self._surname_after(scene.introduced, " ".join(inner))
-            scene.introduced = who if introduced and introduced == who else None
+            scene.introduced = introduced  # who, when the line gave a name (the one who gave it is who from here)
             heard = self._voice_named(" ".join(inner), who, scene)
             if heard is not None:
                 # a voice came floating back: "Hold on there!" / "That's Fergus. He's soft.": the voice was Fergus
@@ -2580,8 +2581,7 @@ class ProseReader:
             return
         if other is not None:
             self.cast.merge(other, cid)
-        self.cast.join(full, cid)
-        self.cast.names[cid] = full
+        self.cast.join(full, cid, show=True)
 
     def _voice_named(self, speech: str, who: str | None, scene: _SceneState) -> tuple[str, str] | None:
         """(the voice, its name) when a line says who the unseen voice just heard was ("That's Fergus."), a name no one has
