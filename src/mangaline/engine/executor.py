@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import importlib
 import multiprocessing
 import signal
@@ -19,7 +21,7 @@ from ..wire import active_server
 from .steps import StepContext, StepOutput
 from .warm_pool import WarmPool
 
-__all__ = ["Executor", "LocalExecutor", "Outcome", "perform"]
+__all__ = ["Executor", "LocalExecutor", "Outcome", "perform", "perform_in_worker"]
 
 Kind = Literal["cpu", "io"]
 
@@ -48,6 +50,35 @@ def perform(fn: Callable[[StepContext], StepOutput], ctx: StepContext) -> Outcom
         return Outcome(error=_describe(err), transient=True)
     except Exception as err:  # noqa: BLE001 - a step's failure must not take the build down
         return Outcome(error=_describe(err))
+
+
+def perform_in_worker(fn: Callable[[StepContext], StepOutput], ctx: StepContext) -> Outcome:
+    """``perform`` in a worker process that runs step after step, handing the memory the step freed back to the
+    system before the next one: without it a worker keeps the high-water mark of every step it ran (a frame's
+    layers, an episode's mix) while it waits on FFmpeg for the next, and the build's peak is two such workers plus
+    two encoders."""
+    outcome = perform(fn, ctx)
+    release_freed_memory()
+    return outcome
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+def release_freed_memory() -> None:
+    """Return the heap's free pages to the system (milliseconds; a no-op off glibc). Python frees large blocks
+    itself, but the many middling ones a step leaves (NumPy's temporaries, Pillow's tiles) stay mapped."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _describe(err: BaseException) -> str:
@@ -170,12 +201,13 @@ class LocalExecutor:
             self._in_flight[kind] += 1
         if kind == "cpu":
             self._warming = False
+        run = perform_in_worker if kind == "cpu" else perform  # io steps run in this process's threads
         try:
-            future = self._pool(kind).submit(perform, fn, ctx)
+            future = self._pool(kind).submit(run, fn, ctx)
         except BrokenProcessPool:
             # a worker died (killed, out of memory); start a fresh pool and try once more
             self._processes = None
-            future = self._pool(kind).submit(perform, fn, ctx)
+            future = self._pool(kind).submit(run, fn, ctx)
         except BaseException:
             with self._lock:
                 self._in_flight[kind] -= 1

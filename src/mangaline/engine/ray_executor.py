@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import ConfigError, ProjectError
 from ..project.objects import StoreAddress
-from .executor import Kind, Outcome, perform
+from .executor import Kind, Outcome, perform_in_worker
 from .steps import StepContext, StepOutput, TakeView
 
 __all__ = ["RayExecutor", "run_remote"]
@@ -53,7 +53,7 @@ def run_remote(fn: Callable[[StepContext], StepOutput], ctx: StepContext, object
         except ProjectError as err:  # the store could not be reached: another try may reach it
             return Outcome(error=str(err).splitlines()[0], transient=True)
         workdir = scratch / ctx.workdir.name
-        outcome = perform(fn, replace(ctx, inputs=inputs, workdir=workdir))
+        outcome = perform_in_worker(fn, replace(ctx, inputs=inputs, workdir=workdir))
         if outcome.output is None:
             return outcome
         stored: dict[str, str] = {}
