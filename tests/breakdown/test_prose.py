@@ -2252,3 +2252,29 @@ def test_a_name_before_what_that_one_said_is_not_a_call():
     reader.cast.join("マサ", reader.cast.known["中西正樹"])
     assert reader._addressed("しゃべり方でわかるわ。マサくん、こないだ言うとったもん") == set()
     assert reader._addressed("しゃべり方でわかるわ。マサくん、こないだの件やけど") == {reader.cast.known["中西正樹"]}
+
+
+def test_a_titled_surname_is_the_full_name_the_narration_gives():
+    text = ('The tax office opens at nine, and at two minutes past Derek Mottram is first through the door.\n\n'
+            'The woman at the desk watches him come.\n\n"Take a seat."\n\n"I\'ve brought everything."\n\n'
+            '"Right, Mr Mottram. Let\'s have the bag."\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("Mr Mottram") == reader.cast.known.get("Derek Mottram") is not None
+
+
+def test_a_name_said_back_to_open_an_answer_is_not_a_call():
+    text = ('Dr Amara Osei had been on her feet for fourteen hours.\n\n'
+            '"Bed four\'s asking for you," said the charge nurse, Ben Achterberg, falling into step beside her. "Again."\n\n'
+            '"Mr Hume?"\n\n"Mr Hume. He says he won\'t take his tablets from anyone but the proper doctor."\n\n'
+            '"I\'m the only doctor on the floor."\n\nWalter Hume was sitting bolt upright in bed.\n\n"Doctor," said Mr Hume.\n\n'
+            '"Told you," Ben said.\n')
+    assert [line.speaker for line in _spoken(text, "en")][2:5] == ["Amara Osei", "Ben Achterberg", "Amara Osei"]
+
+
+@pytest.mark.parametrize("language, text, said", [
+    ("ja", "式場\n　くすくすと笑いが起きた。健吾くんが「誓います」と言いかけて、慌てて口を押さえた。\n「まだです」と牧師が言った。\n", "誓います"),
+    ("zh", "第一章\n　　宋阿姨和嘉树并排往外走，隔着老远都听得见“领带要打正”。\n　　“知道了。”嘉树说。\n", "领带要打正"),
+])
+def test_a_short_quote_with_a_verb_of_saying_is_speech(language, text, said):
+    pytest.importorskip(TOKENIZERS[language])
+    assert said in [line.text for line in _spoken(text, language)]

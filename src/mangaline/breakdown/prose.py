@@ -143,7 +143,15 @@ def _is_speech(text: str, start: int, end: int, closed: bool, cjk: bool) -> bool
         return True
     if not before or before[-1] in "：:，,。！？!?\n」”』" or not after:
         return True
+    if cjk and (_SAID_AFTER_JA.match(after) or _SAID_BEFORE_ZH.search(before)):
+        return True  # 健吾くんが「誓います」と言いかけて / 听得见“领带要打正”: said, however short, in the sentence's midst
     return len(inner) >= (8 if cjk else 25)
+
+
+_SAID_AFTER_JA = re.compile(r"(?:と|って)[、\s　]*(?:言|いっ|いい|いう|叫|呟|つぶや|囁|ささや|答え|怒鳴|どな|告げ|漏ら|もら|口に|返し|返事)")
+"""A verb of saying right after a Japanese quote: what it holds was said, not written or thought of as a word."""
+_SAID_BEFORE_ZH = re.compile(r"(?:说|道|喊|问|答|念|嚷|骂|嘟囔|嘀咕|听得见|听见|听到)[了着]?$")
+"""A verb of saying or hearing right before a Chinese quote."""
 
 
 # --- the cast ---------------------------------------------------------------------------------
@@ -681,6 +689,7 @@ class ProseReader:
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
             self._learn_capitalised_full_names(paragraphs)
+            self._learn_titled_surnames(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
@@ -1298,6 +1307,27 @@ class ProseReader:
                         or any(" " in alias for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
                     continue
                 self.cast.join(full, cid, show=True)
+
+    def _learn_titled_surnames(self, paragraphs: list[Paragraph]) -> None:
+        """A surname under a title, in a line or in narration (Right, Mr Mottram.), that no character has is a
+        person, when the narration gives the full name (Derek Mottram is first through the door)."""
+        text = "\n".join(p.text for p in paragraphs)
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        titles = {t.rstrip(".") for t in self.words.TITLES if t[:1].isupper()}
+        for match in self._titled_surname.finditer(text):
+            titled = match.group(0)
+            surname = titled.split()[-1]
+            if surname.lower() in self._lowercase or surname in self.words.NOT_NAMES or self.cast.mentions(titled) \
+                    or self.cast.mentions(surname):
+                continue
+            givens = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z]+) {surname}\b", narration)
+                      if m.group(1) not in titles and m.group(1).lower() not in self._lowercase
+                      and m.group(1) not in self.words.NOT_NAMES}
+            if len(givens) != 1:
+                continue  # a surname only ever titled may be one a line asks after (Are you Pavel Orlov?)
+            name = f"{givens.pop()} {surname}"
+            if not self.cast.ambiguous(name):
+                self.cast.join(titled, self.cast.add(name))
 
     def _vocative_names(self, paragraphs: list[Paragraph]) -> Counter[str]:
         """Names the speeches call someone by that no character has yet ("Top of the page, Nora." / "Daniel
@@ -2487,8 +2517,11 @@ class ProseReader:
                     titled = self._called_title(c, spoken)
                     if titled:
                         self.cast.vote(c, titled, 2)
-                if len(self._clauses(" ".join(inner))) == 1 and any(self._echoes(c, scene.last_line) for c in called):
-                    # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call
+                clauses = self._clauses(" ".join(inner))
+                if any(self._echoes(c, scene.last_line) and (len(clauses) == 1 or self.language == "en" and self._addressed(clauses[0]) == {c})
+                       for c in called):
+                    # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call, and so is one that
+                    # opens an answer ("Mr Hume?" / "Mr Hume. He says he won't take his tablets…")
                     called = []
                 if not called:
                     # Owen turned to Gregory. "How is the bank?": the one the speaker turned to answers
