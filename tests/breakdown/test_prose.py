@@ -2278,3 +2278,21 @@ def test_a_name_said_back_to_open_an_answer_is_not_a_call():
 def test_a_short_quote_with_a_verb_of_saying_is_speech(language, text, said):
     pytest.importorskip(TOKENIZERS[language])
     assert said in [line.text for line in _spoken(text, language)]
+
+
+def test_katakana_names_the_tokenizer_takes_for_words_are_names_when_called_so():
+    pytest.importorskip("sudachipy")
+    text = ("北からの書状\n　玉座に座るエルヴィラは十九歳だった。\n「遅いわね」\n"
+            "　女王が肘掛けを指で叩くと、傍らに控えていた宰相オルドが、白い髭を撫でながら身をかがめた。\n"
+            "「北の使者は、わざと待たせるのが流儀でございます、陛下」\n「南の若き女王エルヴィラ殿。御父君の崩御、お悔やみ申し上げる」\n"
+            "「オルド。約定の写しって、本当に書庫にあるの？」\n「ございません」\n")
+    _, reader = _read(text, "ja")
+    assert {"エルヴィラ", "オルド"} <= set(reader.cast.known)
+
+
+def test_a_dotted_katakana_name_is_the_character_known_by_its_first_part():
+    pytest.importorskip("sudachipy")
+    text = ("救難信号\n　操縦席のダニエル・オカフォーは、三杯目のコーヒーを飲み干したところだ。\n"
+            "「あと六時間でタイタン軌道に乗ります」とダニエルが言った。\n「了解」と久我レイコは言う。\n")
+    _, reader = _read(text, "ja")
+    assert reader.cast.known.get("ダニエル・オカフォー") == reader.cast.known.get("ダニエル") is not None

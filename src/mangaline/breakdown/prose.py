@@ -697,6 +697,7 @@ class ProseReader:
             self._learn_first_kanji_calls(paragraphs)
             self._learn_kana_calls(paragraphs)
             self._learn_dotted_names(paragraphs)
+            self._learn_katakana_names(paragraphs)
         self._learn_apposed_genders(paragraphs)
         if self.language == "en":
             self._vote_given_name_genders()
@@ -1167,8 +1168,8 @@ class ProseReader:
         for full in sorted(set(re.findall(r"[ァ-ヺー]{2,}(?:・[ァ-ヺー]{1,}){1,3}", text)), key=len, reverse=True):
             parts = [part for part in full.split("・") if len(part) >= 2]
             called = [part for part in parts if re.search(rf"(?<![ァ-ヺー]){re.escape(part)}(?:さん|ちゃん|くん|様|氏)", text)]
-            if not called:
-                continue
+            if not called and not any(part in self.cast.known for part in parts):
+                continue  # (or one the story already knows as a name: ダニエル of ダニエル・オカフォー)
             # the parts found first as names of their own (ランちゃん, グエン) are this one
             found = list(dict.fromkeys(self.cast.known[name] for name in [full, *parts] if name in self.cast.known))
             if any(self.cast.core(alias) not in [full, *parts] for cid in found for alias in self.cast.aliases(cid)):
@@ -1180,6 +1181,22 @@ class ProseReader:
                 if name not in self.cast.known:
                     self.cast.join(name, cid)
             self.cast.join(full, cid, show=True)
+
+    def _learn_katakana_names(self, paragraphs: list[Paragraph]) -> None:
+        """A foreign name in katakana the tokenizer takes for a common noun (エルヴィラ, オルド), which the narration
+        makes the subject of a sentence, is a name where the story also calls someone by it: with a title after it
+        (女王エルヴィラ殿), or alone, opening a line (「オルド。約定の写しって…」)."""
+        narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
+        speech = [p.text[start + 1 : end - 1 if closed else end] for p in paragraphs for start, end, closed in find_quotes(p.text)]
+        titles = _alternation(t for t in self.words.TITLES if len(t) <= 2)
+        for word in sorted(set(re.findall(r"(?<![ァ-ヺー・])[ァ-ヺー]{2,}(?![ァ-ヺー・])", narration))):
+            if word in self.cast.known or word in self.words.ROLES or self._clean_name(word) != word \
+                    or not re.search(rf"(?<![ァ-ヺー・]){word}[はがも]", narration):
+                continue
+            titled = re.search(rf"(?<![ァ-ヺー・]){word}(?:{titles})", "\n".join(speech + [narration]))
+            called = any(re.match(rf"[\s　…―]*{word}[。、！？!?]", line) for line in speech)
+            if titled or called:
+                self.cast.add(word)
 
     def _learn_doubled_names(self, paragraphs: list[Paragraph]) -> None:
         """A doubled character a line calls someone by (“朵朵，别没礼貌。” / “念念！”) is a pet name: the one of a
