@@ -2296,3 +2296,11 @@ def test_a_dotted_katakana_name_is_the_character_known_by_its_first_part():
             "「あと六時間でタイタン軌道に乗ります」とダニエルが言った。\n「了解」と久我レイコは言う。\n")
     _, reader = _read(text, "ja")
     assert reader.cast.known.get("ダニエル・オカフォー") == reader.cast.known.get("ダニエル") is not None
+
+
+def test_a_surname_with_a_crew_title_is_the_full_name_with_that_surname():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　“叶领航，前方三千公里有一处密度异常。”青鸟说。\n　　“收到。”我说。\n"
+            "　　裴一舟看着屏幕。“叶知秋。”他叫我全名的时候，通常都没好事，“如果穿过去呢？”\n　　“叶领航，”青鸟说，“开始倒数。”\n")
+    _, reader = _read(text, "zh")
+    assert reader.cast.known.get("叶领航") == reader.cast.known.get("叶知秋") is not None

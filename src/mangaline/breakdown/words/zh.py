@@ -62,6 +62,8 @@ TITLES: dict[str, str | None] = {
     "队长": None, "班长": None, "部长": None, "处长": None, "律师": None, "法官": None, "舰长": None, "船长": None, "工程师": None,
     "导": None, "导演": None, "老爷子": "m", "老太太": "f", "哥哥": "m", "姐姐": "f", "主编": None, "记者": None,
     "教练": None, "大夫": None, "会计": None, "站长": None, "老总": None, "董": None, "组长": None, "干部": None,
+    "领航": None, "大副": None, "二副": None, "轮机长": None, "机长": None, "政委": None, "参谋": None, "连长": None,
+    "排长": None, "团长": None, "司令": None, "军医": None, "警长": None, "副官": None, "将军": None,
 }
 # Familiar prefixes on a surname or given name (老王, 小李, 阿福).
 ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
