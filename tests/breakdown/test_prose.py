@@ -2304,3 +2304,11 @@ def test_a_surname_with_a_crew_title_is_the_full_name_with_that_surname():
             "　　裴一舟看着屏幕。“叶知秋。”他叫我全名的时候，通常都没好事，“如果穿过去呢？”\n　　“叶领航，”青鸟说，“开始倒数。”\n")
     _, reader = _read(text, "zh")
     assert reader.cast.known.get("叶领航") == reader.cast.known.get("叶知秋") is not None
+
+
+def test_a_clipped_given_name_is_the_character_whose_name_it_clips():
+    text = ('Morwenna Trask had skippered the boat for eleven years.\n\n'
+            'Wenna laughed from the wheelhouse door. "Leave him be, Joss. He\'ll find his legs."\n\n'
+            '"I\'m fine," said Joss.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("Wenna") == reader.cast.known.get("Morwenna Trask") is not None

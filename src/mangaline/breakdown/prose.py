@@ -690,6 +690,7 @@ class ProseReader:
             self._learn_familiar_names(paragraphs)
             self._learn_capitalised_full_names(paragraphs)
             self._learn_titled_surnames(paragraphs)
+            self._learn_clipped_names(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
@@ -1324,6 +1325,18 @@ class ProseReader:
                         or any(" " in alias for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
                     continue
                 self.cast.join(full, cid, show=True)
+
+    def _learn_clipped_names(self, paragraphs: list[Paragraph]) -> None:
+        """A given name that is the start or the end of another character's, clipped by two letters or more (Wenna of
+        Morwenna, Sam of Samuel), is that character's short form, where the two are not told apart as a man and a
+        woman and neither has a surname of its own that the other lacks."""
+        for short, cid in sorted(self.cast.known.items()):
+            if " " in short or len(short) < 3 or self.cast.known.get(short) != cid or self.cast.aliases(cid) != [short]:
+                continue
+            longer = {other for name, other in self.cast.known.items() if other != cid and " " not in name
+                      and len(name) - len(short) >= 2 and (name.startswith(short) or name.endswith(short.lower()))}
+            if len(longer) == 1 and len({self.cast.gender(cid), self.cast.gender(next(iter(longer)))} - {None}) < 2:
+                self.cast.merge(cid, longer.pop())
 
     def _learn_titled_surnames(self, paragraphs: list[Paragraph]) -> None:
         """A surname under a title, in a line or in narration (Right, Mr Mottram.), that no character has is a
