@@ -2312,3 +2312,17 @@ def test_a_clipped_given_name_is_the_character_whose_name_it_clips():
             '"I\'m fine," said Joss.\n')
     _, reader = _read(text, "en")
     assert reader.cast.known.get("Wenna") == reader.cast.known.get("Morwenna Trask") is not None
+
+
+def test_somebody_and_everybody_are_no_one():
+    text = ('Frances looks up from the front pew. "Somebody who?"\n\nEverybody looks at me.\n\n"Oh, no. No."\n\n'
+            '"You\'ve known him longest," Hannah says.\n')
+    _, reader = _read(text, "en")
+    assert not {"Somebody", "Everybody"} & set(reader.cast.known)
+
+
+def test_the_formal_name_of_a_familiar_one_takes_the_surname_the_narration_gives_it():
+    text = ('The vicar comes out of the vestry. She has asked us twice to call her Jo, though the order of service '
+            'insists on the Reverend Joanna Pryor.\n\n"We can walk it through without him," Jo says.\n\n"Somebody who?"\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("Joanna Pryor") == reader.cast.known.get("Jo") is not None

@@ -691,6 +691,7 @@ class ProseReader:
             self._learn_capitalised_full_names(paragraphs)
             self._learn_titled_surnames(paragraphs)
             self._learn_clipped_names(paragraphs)
+            self._learn_late_full_names(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
@@ -1324,6 +1325,21 @@ class ProseReader:
                 if cid is None or self.cast.provisional(cid) or surname.lower() in self._lowercase or full in self.cast.known \
                         or any(" " in alias for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
                     continue
+                self.cast.join(full, cid, show=True)
+
+    def _learn_late_full_names(self, paragraphs: list[Paragraph]) -> None:
+        """A given name learnt only as the formal form of a familiar one (Joanna, of Jo) is a full name where the
+        narration writes it with a surname (the Reverend Joanna Pryor), as a given name found at once is."""
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        for given, cid in sorted(self.cast.known.items()):
+            if " " in given or self.cast.provisional(cid) or self.cast.core(given) != given \
+                    or any(" " in alias for alias in self.cast.aliases(cid)):
+                continue
+            surnames = {m.group(1) for m in re.finditer(rf"\b{re.escape(given)} ([A-Z][a-z]+)\b", narration)
+                        if m.group(1).lower() not in self._lowercase and m.group(1) not in self.words.NOT_NAMES
+                        and m.group(1) not in self.cast.known}
+            full = f"{given} {surnames.pop()}" if len(surnames) == 1 else None
+            if full and not self.cast.ambiguous(full):
                 self.cast.join(full, cid, show=True)
 
     def _learn_clipped_names(self, paragraphs: list[Paragraph]) -> None:
