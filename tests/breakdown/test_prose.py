@@ -2326,3 +2326,10 @@ def test_the_formal_name_of_a_familiar_one_takes_the_surname_the_narration_gives
             'insists on the Reverend Joanna Pryor.\n\n"We can walk it through without him," Jo says.\n\n"Somebody who?"\n')
     _, reader = _read(text, "en")
     assert reader.cast.known.get("Joanna Pryor") == reader.cast.known.get("Jo") is not None
+
+
+def test_one_who_says_who_is_present_and_names_themself_first_speaks():
+    text = ('"Interview resumed at fourteen thirty-two. Present are myself, Detective Sergeant Hale, the duty solicitor, '
+            'and Mr Lewis Tranter." Imogen Hale sat back and let the tape run. "You\'ve had your cup of tea, Lewis."\n\n'
+            '"It was cold."\n\n"They generally are," Hale agreed.\n')
+    assert [line.speaker for line in _spoken(text, "en")][:2] == ["Imogen Hale", "Imogen Hale"]

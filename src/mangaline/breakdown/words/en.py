@@ -143,7 +143,8 @@ UNSEEN_VOICE = "voice"
 NICKNAME = (r"(?:\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+|(?P<full>[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+(?:who is|who was|(?:better\s+)?known as|"
             r"nicknamed)\s+)(?P<nick>[A-Z][a-z]+)\b")
 SELF_INTRODUCTION = (
-    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me)\s+"
+    # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
+    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me|myself,)\s+"
     r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"
 )
 
