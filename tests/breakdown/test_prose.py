@@ -2333,3 +2333,20 @@ def test_one_who_says_who_is_present_and_names_themself_first_speaks():
             'and Mr Lewis Tranter." Imogen Hale sat back and let the tape run. "You\'ve had your cup of tea, Lewis."\n\n'
             '"It was cold."\n\n"They generally are," Hale agreed.\n')
     assert [line.speaker for line in _spoken(text, "en")][:2] == ["Imogen Hale", "Imogen Hale"]
+
+
+QUEEN = ('The hall had been built for a king who liked to be looked up at, and Ysolde Averin, who had been queen for eleven '
+         'weeks, sat very still.\n\n"Who speaks for the millers?" Ysolde asked.\n\n"I do," said Orla Threave.\n\n'
+         '"The toll is lawful, Majesty," said Aubrec Vane.\n\nThis time a man\'s voice rose from the gallery, hoarse and '
+         'cheerful. "You tell him, Orla!"\n\n"Leave it, Aubrec." The queen had not raised her voice. "Who said that? Stand up."'
+         '\n\n"Me, Majesty. Tam Voss. I\'m her carter."\n')
+
+
+def test_a_role_one_was_is_theirs_and_the_role_speaks_as_them():
+    _, reader = _read(QUEEN, "en")
+    assert reader.cast.known.get("queen") == reader.cast.known.get("Ysolde Averin") is not None
+    assert [line.speaker for line in _spoken(QUEEN, "en")][4:6] == ["Ysolde Averin", "Ysolde Averin"]
+
+
+def test_me_and_a_full_name_answer_who_it_was():
+    assert _spoken(QUEEN, "en")[-1].speaker == "Tam Voss"

@@ -1017,11 +1017,15 @@ class ProseReader:
                                rf"stuck|strode|slid|spat|swore|wept|woke|leant|knelt|sank)\b")
             # (a quote or a paragraph's end between the two parts them: "Kieran Walsh," says his father, "sit." / Kieran sits)
             narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
-            for start, _, cid in self.cast.mentions(narration):
+            for start, end, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
                 before = re.search(rf"(?:^|\b)(?P<role>{body}),?[ \t]+$", narration[max(0, start - 30) : start], re.IGNORECASE)
-                if before and before.group("role").lower() in roles and before.group("role").lower() not in self.cast.known:
-                    self.cast.join(before.group("role").lower(), cid)
+                # and Ysolde Averin, who had been queen for eleven weeks
+                after = re.match(rf",\s+who(?:\s+had|\s+has)?\s+(?:was|is|been)\s+(?:(?:the|a|an)\s+)?(?:[a-z]+\s+)?(?P<role>{body})\b",
+                                 narration[end : end + 60])
+                for found in (before, after):
+                    if found and found.group("role").lower() in roles and found.group("role").lower() not in self.cast.known:
+                        self.cast.join(found.group("role").lower(), cid)
             for paragraph in paragraphs:
                 for match in opens.finditer(_unquoted(paragraph.text)):
                     role = match.group("role")
@@ -1587,8 +1591,10 @@ class ProseReader:
             # by one who has not spoken under it yet, with more to say, is the speaker giving it
             # so is a full name said as the whole line by a role ("Abel Tremayne." The old man did not offer his hand.)
             # and the surname said first ("Lowe. Arthur Lowe.")
-            bare = re.match(r"\s*(?:(?P<echo>[A-Z][a-z]+)\.\s+)?(?P<name>[A-Z][a-z]+ (?P<last>[A-Z][a-z]+))\.(?:\s+\S|\s*$)" if by_role
-                            else r"\s*(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
+            # (after "Me," that answers who it was: "Me, Majesty. Tam Voss. I'm her carter.")
+            me = r"(?:(?:It was |It's |It’s )?[Mm]e\b[^.!?]{0,20}[.!]\s+)?"
+            bare = re.match(rf"\s*{me}(?:(?P<echo>[A-Z][a-z]+)\.\s+)?(?P<name>[A-Z][a-z]+ (?P<last>[A-Z][a-z]+))\.(?:\s+\S|\s*$)" if by_role
+                            else rf"\s*{me}(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
             if bare and bare.groupdict().get("echo") and bare.group("echo") != bare.group("last"):
                 bare = None
             name = self._clean_name(bare.group("name")) if bare else None

@@ -109,6 +109,7 @@ NUMBER_WORDS: dict[str, int] = {
 
 # Role nouns a story may call a character by, never naming them ("the porter said"), with their gender.
 ROLES: dict[str, str | None] = {
+    "queen": "f", "king": "m", "prince": "m", "princess": "f", "duke": "m", "duchess": "f", "emperor": "m", "empress": "f",
     "porter": None, "lookout": None, "boatman": "m", "dispatcher": None, "crier": None, "tanner": None, "crowd": None, "captain": None,
     "doctor": None, "nurse": None, "driver": None, "conductor": None, "guard": None, "clerk": None, "waiter": "m",
     "waitress": "f", "landlady": "f", "landlord": "m", "sergeant": None, "constable": None, "judge": None, "usher": None,
