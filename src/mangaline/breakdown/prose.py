@@ -1348,8 +1348,8 @@ class ProseReader:
 
     def _learn_clipped_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name that is the start or the end of another character's, clipped by two letters or more (Wenna of
-        Morwenna, Sam of Samuel), is that character's short form, where the two are not told apart as a man and a
-        woman and neither has a surname of its own that the other lacks."""
+        Morwenna, Sam of Samuel), is that character's short form, where the short one has no other name and the two
+        are not told apart as a man and a woman."""
         for short, cid in sorted(self.cast.known.items()):
             if " " in short or len(short) < 3 or self.cast.known.get(short) != cid or self.cast.aliases(cid) != [short]:
                 continue

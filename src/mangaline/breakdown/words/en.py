@@ -68,7 +68,8 @@ NOT_NAMES: frozenset[str] = frozenset(
     """A An The And But Or So Then When While If As At In On Of To For From With Without Into Onto Over Under After
     Before Behind Beside Between Through Across Around Back Still Now Just Only Even Yet No Not Yes Oh Ah Well Why What
     Who Where How Which There Here This That These Those It Its He She Him Her His Hers They Them Their We Us Our You
-    Your I Me My Mine Someone Somebody Something Nobody Nothing Everyone Everybody Everything Anyone Anybody Anything All Some Any One Two Three Four Five Six Seven
+    Your I Me My Mine Someone Somebody Something Nobody Nothing Everyone Everybody Everything Anyone Anybody Anything
+    All Some Any One Two Three Four Five Six Seven
     Eight Nine Ten Chapter Part Book Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
     April May June July August September October November December God Okay OK Hey Hi Hello Good Sorry Thank Thanks
     Please Let Do Does Did Don Can Could Would Should Will Shall Must May Might Is Are Was Were Be Been Have Has Had
