@@ -2337,3 +2337,12 @@ def test_forms_of_one_name_are_one_character(language, text, one, other):
         pytest.importorskip(TOKENIZERS[language])
     _, reader = _read(text, language)
     assert reader.cast.known.get(one) == reader.cast.known.get(other) is not None
+
+
+def test_a_full_name_set_after_ones_kin_is_a_name_though_its_first_word_is_a_word():
+    text = ('My aunt, May Ong, had run the dumpling stall at the night market for nine years.\n\n'
+            '“Steamer,” she said, the moment I arrived. “Second tier is sticking again. Fix it.”\n\n“How?”\n\n'
+            '“First time you ever paid cash,” said my aunt.\n')
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get("aunt") == reader.cast.known.get("May Ong") is not None
+    assert _spoken(text, "en")[0].speaker == "May Ong"

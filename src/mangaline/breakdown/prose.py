@@ -1017,6 +1017,21 @@ class ProseReader:
                                rf"stuck|strode|slid|spat|swore|wept|woke|leant|knelt|sank)\b")
             # (a quote or a paragraph's end between the two parts them: "Kieran Walsh," says his father, "sit." / Kieran sits)
             narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
+            # My aunt, May Ong, had run the stall: a full name set between commas after one's role or kin is a name,
+            # though its first word is also a word (May, Will, Grace), and that role or kin is that one's
+            kin = _alternation([*roles, *self.words.KIN])
+            for match in re.finditer(rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Tt]he)\s+(?P<role>{kin}),\s+(?P<name>[A-Z][a-z]+ [A-Z][a-z]+),",
+                                     narration):
+                name, role = match.group("name"), match.group("role")
+                surname = name.split()[1]
+                if name in self.cast.known or self.cast.ambiguous(name) or surname in self.words.NOT_NAMES \
+                        or surname.lower() in self._lowercase:
+                    continue
+                cid = self.cast.add(name)
+                if role not in self.cast.known:
+                    self.cast.join(role, cid)
+                elif self.cast.provisional(self.cast.known[role]) and self.cast.aliases(self.cast.known[role]) == [role]:
+                    self.cast.merge(self.cast.known[role], cid)
             for start, end, cid in self.cast.mentions(narration):
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
                 before = re.search(rf"(?:^|\b)(?P<role>{body}),?[ \t]+$", narration[max(0, start - 30) : start], re.IGNORECASE)
