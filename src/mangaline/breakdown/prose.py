@@ -690,7 +690,7 @@ class ProseReader:
             self._learn_familiar_names(paragraphs)
             self._learn_capitalised_full_names(paragraphs)
             self._learn_titled_surnames(paragraphs)
-            self._learn_clipped_names(paragraphs)
+            self._learn_clipped_names()
             self._learn_late_full_names(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
@@ -1023,9 +1023,7 @@ class ProseReader:
             for match in re.finditer(rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Tt]he)\s+(?P<role>{kin}),\s+(?P<name>[A-Z][a-z]+ [A-Z][a-z]+),",
                                      narration):
                 name, role = match.group("name"), match.group("role")
-                surname = name.split()[1]
-                if name in self.cast.known or self.cast.ambiguous(name) or surname in self.words.NOT_NAMES \
-                        or surname.lower() in self._lowercase:
+                if name in self.cast.known or self.cast.ambiguous(name) or not self._name_word(name.split()[1]):
                     continue
                 cid = self.cast.add(name)
                 if role not in self.cast.known:
@@ -1210,11 +1208,12 @@ class ProseReader:
         narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
         speech = [p.text[start + 1 : end - 1 if closed else end] for p in paragraphs for start, end, closed in find_quotes(p.text)]
         titles = _alternation(t for t in self.words.TITLES if len(t) <= 2)
+        text = "\n".join(speech + [narration])
         for word in sorted(set(re.findall(r"(?<![ァ-ヺー・])[ァ-ヺー]{2,}(?![ァ-ヺー・])", narration))):
             if word in self.cast.known or word in self.words.ROLES or self._clean_name(word) != word \
                     or not re.search(rf"(?<![ァ-ヺー・]){word}[はがも]", narration):
                 continue
-            titled = re.search(rf"(?<![ァ-ヺー・]){word}(?:{titles})", "\n".join(speech + [narration]))
+            titled = re.search(rf"(?<![ァ-ヺー・]){word}(?:{titles})", text)
             called = any(re.match(rf"[\s　…―]*{word}[。、！？!?]", line) for line in speech)
             if titled or called:
                 self.cast.add(word)
@@ -1346,6 +1345,11 @@ class ProseReader:
                     continue
                 self.cast.join(full, cid, show=True)
 
+    def _name_word(self, word: str) -> bool:
+        """Whether a capitalised English word may be a name: the story never writes it in lower case, and no table
+        says it is a common word (Then, May)."""
+        return word.lower() not in self._lowercase and word not in self.words.NOT_NAMES
+
     def _learn_late_full_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name learnt only as the formal form of a familiar one (Joanna, of Jo) is a full name where the
         narration writes it with a surname (the Reverend Joanna Pryor), as a given name found at once is."""
@@ -1355,13 +1359,12 @@ class ProseReader:
                     or any(" " in alias for alias in self.cast.aliases(cid)):
                 continue
             surnames = {m.group(1) for m in re.finditer(rf"\b{re.escape(given)} ([A-Z][a-z]+)\b", narration)
-                        if m.group(1).lower() not in self._lowercase and m.group(1) not in self.words.NOT_NAMES
-                        and m.group(1) not in self.cast.known}
+                        if self._name_word(m.group(1)) and m.group(1) not in self.cast.known}
             full = f"{given} {surnames.pop()}" if len(surnames) == 1 else None
             if full and not self.cast.ambiguous(full):
                 self.cast.join(full, cid, show=True)
 
-    def _learn_clipped_names(self, paragraphs: list[Paragraph]) -> None:
+    def _learn_clipped_names(self) -> None:
         """A given name that is the start or the end of another character's, clipped by two letters or more (Wenna of
         Morwenna, Sam of Samuel), is that character's short form, where the short one has no other name and the two
         are not told apart as a man and a woman."""
@@ -1382,12 +1385,10 @@ class ProseReader:
         for match in self._titled_surname.finditer(text):
             titled = match.group(0)
             surname = titled.split()[-1]
-            if surname.lower() in self._lowercase or surname in self.words.NOT_NAMES or self.cast.mentions(titled) \
-                    or self.cast.mentions(surname):
+            if not self._name_word(surname) or self.cast.mentions(titled) or self.cast.mentions(surname):
                 continue
             givens = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z]+) {surname}\b", narration)
-                      if m.group(1) not in titles and m.group(1).lower() not in self._lowercase
-                      and m.group(1) not in self.words.NOT_NAMES}
+                      if m.group(1) not in titles and self._name_word(m.group(1))}
             if len(givens) != 1:
                 continue  # a surname only ever titled may be one a line asks after (Are you Pavel Orlov?)
             name = f"{givens.pop()} {surname}"
@@ -2673,7 +2674,7 @@ class ProseReader:
             return
         surname = match.group("surname")
         other = self.cast.known.get(surname)
-        if surname in self.words.NOT_NAMES or surname in self.words.GIVEN_NAMES or surname.lower() in self._lowercase \
+        if not self._name_word(surname) or surname in self.words.GIVEN_NAMES \
                 or other is not None and (other in self._spoken or self.cast.aliases(other) != [surname]):
             return
         full = f"{names[0]} {surname}"
