@@ -12,7 +12,7 @@ import numpy as np
 from .atomic import atomic_path
 from .errors import RenderError
 
-__all__ = ["EDIT_SAMPLE_RATE", "decode_line", "frame_block_powers", "integrated_loudness", "loudness_envelope", "master_line", "normalising_gain", "weighted_frame_energy", "write_float_wav"]
+__all__ = ["EDIT_SAMPLE_RATE", "decode_line", "frame_block_powers", "integrated_loudness", "loudness_envelope", "master_line", "normalising_gain", "WeightedEnergy", "weighted_frame_energy", "write_float_wav"]
 
 EDIT_SAMPLE_RATE = 48000
 PEAK_DBFS = -3.0
@@ -192,25 +192,44 @@ def weighted_frame_energy(samples: np.ndarray, sample_rate: int = EDIT_SAMPLE_RA
     """The energy of the K-weighted signal in each ``frame``-sample stretch (10 ms unless told), the last stretch
     padded with silence: what block_powers sums, kept at a finer grain, so a gain that holds over a frame can be
     applied to the measure without filtering the signal again."""
-    from scipy.signal import sosfilt
+    return WeightedEnergy(sample_rate, frame).feed(np.asarray(samples))
 
-    frame = frame or sample_rate // 100
-    signal = np.asarray(samples)
-    energy = np.zeros(-(-len(signal) // frame))
-    chunk = max(2, (_CHUNK // (2 * frame)) * 2 * frame)  # whole frames, and even (see keep_normal)
-    sos = _k_weighting(sample_rate)
-    state = np.zeros((len(sos), 2))
-    keep_normal = np.full(chunk, 1e-20)
-    keep_normal[1::2] = -1e-20
-    for a in range(0, len(signal), chunk):
-        b = min(len(signal), a + chunk)
-        piece = signal[a:b].astype(np.float64) + keep_normal[: b - a]
-        weighted, state = sosfilt(sos, piece, zi=state)
-        squared = weighted * weighted
-        if len(squared) % frame:
-            squared = np.concatenate((squared, np.zeros(frame - len(squared) % frame)))
-        energy[a // frame : a // frame + len(squared) // frame] = squared.reshape(-1, frame).sum(axis=1)
-    return energy
+
+class WeightedEnergy:
+    """weighted_frame_energy over a signal handed over a stretch at a time, in order: the filters' state carries
+    across, so the frames are the ones the whole signal gives. Every stretch but the last is whole frames."""
+
+    def __init__(self, sample_rate: int = EDIT_SAMPLE_RATE, frame: int | None = None) -> None:
+        self.frame = frame or sample_rate // 100
+        self._sos = _k_weighting(sample_rate)
+        self._state = np.zeros((len(self._sos), 2))
+        self._at = 0
+        # whole frames, and even (see keep_normal)
+        self._chunk = max(2, (_CHUNK // (2 * self.frame)) * 2 * self.frame)
+        # a signal at the Nyquist frequency far under any audible level keeps the filters' state out of the
+        # subnormal floats they would otherwise decay into over digital silence, where every sample costs ~10x
+        self._keep_normal = np.full(self._chunk + 1, 1e-20)
+        self._keep_normal[1::2] = -1e-20
+
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        """The energies of the frames ``samples`` (the signal's next stretch) fill; a part frame at its end is padded
+        with silence, so only the signal's last stretch may end in one."""
+        from scipy.signal import sosfilt
+
+        if self._at % self.frame:
+            raise ValueError("only the signal's last stretch may end part way through a frame")
+        frame, parity = self.frame, self._at % 2
+        energy = np.zeros(-(-len(samples) // frame))
+        for a in range(0, len(samples), self._chunk):
+            b = min(len(samples), a + self._chunk)
+            piece = samples[a:b].astype(np.float64) + self._keep_normal[parity : parity + b - a]
+            weighted, self._state = sosfilt(self._sos, piece, zi=self._state)
+            squared = weighted * weighted
+            if len(squared) % frame:
+                squared = np.concatenate((squared, np.zeros(frame - len(squared) % frame)))
+            energy[a // frame : a // frame + len(squared) // frame] = squared.reshape(-1, frame).sum(axis=1)
+        self._at += len(samples)
+        return energy
 
 
 def frame_block_powers(energy: np.ndarray, frame: int, sample_rate: int = EDIT_SAMPLE_RATE, *, whole: int | None = None) -> np.ndarray:

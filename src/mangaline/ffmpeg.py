@@ -81,21 +81,40 @@ class FedFFmpeg:
 
     def feed(self, payload: bytes | memoryview) -> None:
         """Hand ``payload`` to FFmpeg, in the background, and end its input."""
+        self.send(payload)
+        self.end()
 
-        def write() -> None:
-            assert self._proc.stdin is not None
+    def send(self, payload: bytes | memoryview) -> None:
+        """Hand FFmpeg the next part of its input; it is written from a thread while the caller goes on (at most a
+        few parts wait, so a caller faster than FFmpeg waits here rather than holding the whole input)."""
+        if self._thread is None:
+            import queue
+
+            self._parts: queue.Queue = queue.Queue(maxsize=4)
+            self._thread = self._threading.Thread(target=self._write, name="ffmpeg-feed", daemon=True)
+            self._thread.start()
+        self._parts.put(payload)
+
+    def end(self) -> None:
+        """End FFmpeg's input once what was sent is written."""
+        if self._thread is None:
+            self.send(b"")
+        self._parts.put(None)
+
+    def _write(self) -> None:
+        assert self._proc.stdin is not None
+        broken = False
+        while (payload := self._parts.get()) is not None:
+            if broken or not len(payload):
+                continue
             try:
                 self._proc.stdin.write(payload)
             except (BrokenPipeError, OSError):
-                pass  # FFmpeg stopped early: finish reports why
-            finally:
-                try:
-                    self._proc.stdin.close()
-                except OSError:
-                    pass
-
-        self._thread = self._threading.Thread(target=write, name="ffmpeg-feed", daemon=True)
-        self._thread.start()
+                broken = True  # FFmpeg stopped early: finish reports why; what is still sent is dropped
+        try:
+            self._proc.stdin.close()
+        except OSError:
+            pass
 
     def finish(self) -> None:
         if self._thread is not None:
@@ -114,6 +133,17 @@ class FedFFmpeg:
         self._proc.kill()
         self._proc.wait()
         if self._thread is not None:
+            import queue
+
+            while True:  # let the writer see the end, however full its queue
+                try:
+                    self._parts.put_nowait(None)
+                    break
+                except queue.Full:
+                    try:
+                        self._parts.get_nowait()
+                    except queue.Empty:
+                        pass
             self._thread.join()
         self._errors.close()
 

@@ -161,20 +161,28 @@ def test_ambience_plays_on_across_a_cut(scene) -> None:
 
 
 def test_the_limiter_measures_match_measuring_the_limited_mix_again() -> None:
-    """The mix's loudness comes from the signal K-weighted once and its peak from a few chunks oversampled again:
-    both the figures measuring the gained mix from scratch gives (loudness to a few hundredths of a LU)."""
-    from mangaline.audio import block_powers, gated_loudness
-    from mangaline.edit.audio import _largest_true_peak, _loudness_curve, true_peak
+    """The mix's loudness comes from the signal K-weighted once and its peak from a few stretches oversampled again:
+    both the figures measuring the gained mix from scratch gives (loudness to a few hundredths of a LU); and the
+    measures, taken a block at a time, are the whole signal's."""
+    from mangaline.audio import block_powers, gated_loudness, weighted_frame_energy
+    from mangaline.edit.audio import _curve, _largest_true_peak, _loudness_curve, _measure, true_peak
 
     rng = np.random.default_rng(7)
-    t = np.arange(30 * RATE) / RATE
+    t = np.arange(30 * RATE + 123) / RATE
     mixed = 0.2 * rng.standard_normal((len(t), 2)) * (1 + np.sin(t)[:, None])
     mixed[rng.integers(0, len(t), 40)] *= 6  # spikes the limiter has to bend
     mixed += 0.4 * np.sin(2 * np.pi * 11025 * t + 0.3)[:, None]  # near a quarter of the rate: peaks between samples
-    curve, reached, peaks = _loudness_curve(mixed, -14.0, RATE)
-    limited = mixed * curve
-    assert np.abs(np.diff(curve[:, 0])).max() > 0  # the limiter did bend something
-    assert _largest_true_peak(mixed, curve[:, 0], peaks) == true_peak(limited, RATE).max()
+    frame = RATE // 100
+    energy, peaks = _measure(lambda lo, hi: mixed[lo:hi], len(mixed), frame, RATE)
+    assert np.allclose(energy, weighted_frame_energy(mixed[:, 0], RATE) + weighted_frame_energy(mixed[:, 1], RATE),
+                       rtol=1e-12, atol=0)
+    whole = true_peak(mixed, RATE)
+    assert np.array_equal(peaks.frame_peaks, np.maximum.reduceat(whole, np.arange(0, len(whole), frame)))
+    assert np.array_equal(peaks[1000:5000], whole[1000:5000])
+    scale, stretches, reached = _loudness_curve(energy, peaks, -14.0, RATE)
+    limited = mixed * _curve(0, len(mixed), scale, stretches)[:, None]
+    assert stretches  # the limiter did bend something
+    assert _largest_true_peak(lambda lo, hi: mixed[lo:hi], peaks, scale, stretches) == true_peak(limited, RATE).max()
     again = gated_loudness(block_powers(limited[:, 0], RATE)[0] + block_powers(limited[:, 1], RATE)[0])
     assert reached == pytest.approx(again, abs=0.03)
 
@@ -184,7 +192,7 @@ def test_the_limiter_works_out_only_its_stretches_and_gives_the_whole_mix_s_gain
     mix, sample for sample (to rounding), at either end of it too; and each frame's mean square is the whole curve's."""
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    from mangaline.edit.audio import _frame_mean_square, _limiter
+    from mangaline.edit.audio import _frame_mean_square, _limiter, _Peaks
 
     rng = np.random.default_rng(3)
     peaks = np.abs(rng.standard_normal(200_000)) * 0.05
@@ -192,7 +200,7 @@ def test_the_limiter_works_out_only_its_stretches_and_gives_the_whole_mix_s_gain
     scale, ceiling, window = 1.5, 0.8, 480
     needed = np.minimum(1.0, ceiling / np.maximum(peaks * scale, 1e-12))
     dense = np.minimum(uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window + 1), needed)
-    stretches = _limiter(peaks, scale, ceiling, window)
+    stretches = _limiter(_Peaks.of(peaks, 480), scale, ceiling, window)
     sparse = np.ones(len(peaks))
     for first, gain in stretches:
         sparse[first : first + len(gain)] = gain
@@ -203,7 +211,7 @@ def test_the_limiter_works_out_only_its_stretches_and_gives_the_whole_mix_s_gain
     frame = 480
     padded = np.r_[dense, np.full(-len(dense) % frame, np.nan)].reshape(-1, frame)
     assert np.allclose(_frame_mean_square(len(dense), frame, stretches), np.nanmean(padded**2, axis=1), rtol=1e-12)
-    assert _limiter(peaks * 0.01, scale, ceiling, window) == []
+    assert _limiter(_Peaks.of(peaks * 0.01, 480), scale, ceiling, window) == []
 
 
 @pytest.mark.parametrize("shape", [(0,), (7,), (300_001,), (200_003, 2)])
@@ -235,3 +243,68 @@ def test_the_true_peak_is_the_signal_oversampled_four_times_whole(frames) -> Non
     over = np.abs(np.stack([resample_poly(x[:, c], 4, 1, window=("kaiser", 5.0)) for c in range(2)], axis=1))
     reference = np.maximum(over.reshape(frames, 4, 2).max(axis=(1, 2)), np.abs(x).max(axis=1))
     assert np.allclose(true_peak(x, RATE), reference, rtol=0, atol=1e-12)
+
+
+def _long_scene(folder: Path, seconds: float) -> list:
+    """Placements for ``seconds`` of an episode: a line every 5 s (three voices), a stereo music bed looped over
+    all of it, rain looped in two runs and a horn now and then, panned."""
+    from mangaline.edit.timeline import AudioPlacement
+
+    rng = np.random.default_rng(11)
+    t = np.arange(int(7.3 * RATE)) / RATE
+    music = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 330 * t + 1)], axis=1) * 0.3
+    write_pcm16(folder / "music.wav", music + 0.05 * rng.standard_normal(music.shape), RATE)
+    write_pcm16(folder / "rain.wav", 0.2 * rng.standard_normal(int(3.1 * RATE)), RATE)
+    write_pcm16(folder / "horn.wav", 0.6 * np.sin(2 * np.pi * 440 * np.arange(int(0.4 * RATE)) / RATE), RATE)
+    voices = [_line(folder / f"voice{n}.wav", 2.0 + 0.3 * n, 140 + 60 * n, n) for n in range(3)]
+    placements = [AudioPlacement(folder / "music.wav", 0.0, seconds, "music", loop=True)]
+    half = round(seconds / 2, 2)
+    placements += [AudioPlacement(folder / "rain.wav", 0.0, half, "effects", loop=True, pan=-0.2),
+                   AudioPlacement(folder / "rain.wav", half + 1.0, seconds - half - 1.0, "effects", loop=True)]
+    for n, start in enumerate(np.arange(0.5, seconds - 3, 5.0)):
+        placements.append(AudioPlacement(voices[n % 3], float(start), 2.0, "dialogue"))
+        if n % 4 == 1:
+            placements.append(AudioPlacement(folder / "horn.wav", float(start) + 2.3, 0.4, "effects", pan=0.7))
+    return placements
+
+
+def test_a_mix_made_block_by_block_is_the_mix_made_at_once(tmp_path: Path, monkeypatch) -> None:
+    """The mix is made a block at a time, in passes; small odd blocks (every loop, fade, duck and limiter stretch
+    crossing their edges) give the mix and stems one block over the whole episode gives."""
+    import mangaline.edit.audio as audio
+
+    placements = _long_scene(tmp_path, 21.7)
+    made = {}
+    for hops in (37, 100_000):
+        monkeypatch.setattr(audio, "_BLOCK_HOPS", hops)
+        out = tmp_path / f"blocks-{hops}"
+        mix = mix_episode(placements, 21.7, out, loudness=-14.0)
+        made[hops] = (mix, {name: read_pcm16_channels(path, RATE) for name, path in [("mix", mix.mix), *mix.stems.items()]})
+    (small, small_sound), (whole, whole_sound) = made[37], made[100_000]
+    assert small.loudness == pytest.approx(whole.loudness, abs=1e-9)
+    assert small.true_peak == pytest.approx(whole.true_peak, abs=1e-9)
+    assert small_sound["mix"].shape == (round(21.7 * RATE), 2)
+    for name, samples in small_sound.items():
+        # to the last bit but where an oversampled peak rounds apart (the filters run over blocks of other lengths)
+        assert np.abs(samples - whole_sound[name]).max() <= 1 / 32768, name
+
+
+def test_the_memory_a_mix_takes_does_not_grow_with_the_episode(tmp_path: Path) -> None:
+    """A four-minute episode's mix takes no more memory than a forty-second one's: it is made a block at a time,
+    and nothing the length of the episode is held but figures per 10 ms."""
+    import tracemalloc
+
+    peaks = {}
+    for seconds in (40.0, 240.0):
+        folder = tmp_path / f"{seconds:g}"
+        folder.mkdir()
+        placements = _long_scene(folder, seconds)
+        tracemalloc.start()
+        try:
+            mix = mix_episode(placements, seconds, folder / "out", loudness=-14.0, encode_to=folder / "mix.mp4")
+            peaks[seconds] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert mix.loudness == pytest.approx(-14.0, abs=0.1)
+    # the longer episode's stereo mix alone, in doubles, would be 184 MB
+    assert peaks[240.0] < 1.25 * peaks[40.0], {seconds: f"{peak / 2**20:.0f} MiB" for seconds, peak in peaks.items()}

@@ -6,7 +6,8 @@ limiter bring the whole to the loudness asked for, and each stem gets the same, 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -14,10 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from mangaline.errors import RenderError
-from mangaline.wavfile import pcm16, read_pcm16, read_pcm16_channels, write_pcm16
+from mangaline.wavfile import Pcm16Reader, open_pcm16, pcm16, pcm16_writer, read_pcm16, write_pcm16
 
-from ..audio import (block_powers, decode_line, frame_block_powers, gated_loudness, integrated_loudness,
-                     weighted_frame_energy)
+from ..audio import WeightedEnergy, block_powers, decode_line, frame_block_powers, gated_loudness
 
 from ..ffmpeg import FedFFmpeg, ffmpeg_exe, run_ffmpeg
 from .timeline import AudioPlacement
@@ -171,110 +171,313 @@ def _oversampled_peaks(x: np.ndarray, first: int, last: int, peaks: np.ndarray) 
                        out=target)
 
 
-@cache
-def _spread() -> float:
-    """Σ|h|·(distance + 1) over the oversampling filter's taps, in input samples: how far a gain that changes by
-    at most one unit a sample can move an interpolated value, per unit of the signal's level."""
-    taps = _interpolator()
-    return float(np.sum(np.abs(taps) * (np.abs(np.arange(len(taps)) - _INTERPOLATOR_HALF) / _OVERSAMPLE + 1)))
+def _region_peaks(x: np.ndarray, first: int, last: int) -> np.ndarray:
+    """The true peaks of ``x`` (frames x channels) at ``first``..``last``, oversampling a chunk at a time; ``x`` holds
+    the filter's reach of neighbours either side (or the signal's ends), so they are the whole signal's."""
+    peaks = np.zeros(len(x))
+    for channel in range(x.shape[1]):  # elementwise: numpy reduces a short axis slowly
+        np.maximum(peaks[first:last], np.abs(x[first:last, channel]), out=peaks[first:last])
+    for a in range(first, last, _PEAK_CHUNK):
+        _oversampled_peaks(x, a, min(last, a + _PEAK_CHUNK), peaks)
+    return peaks[first:last]
 
 
-_CANDIDATE_CHUNK = 4096
-"""Samples the largest true peak of a gained mix is looked for in at a time: small, since only the few stretches
-near the limit whose gain moves there need oversampling again."""
-_BOUND_BLOCK = 64
-"""Candidate chunks whose bounds are worked out at a time."""
+_BLOCK_HOPS = 1000
+"""10 ms hops of the mix worked out at a time (10 s): the mix is made a block at a time, in three passes, and never
+held whole (an episode's stereo mix is ~46 MB of doubles a minute, and a mix held whole grew with the episode)."""
 
 
-def _largest_true_peak(mixed: np.ndarray, gain: np.ndarray, peaks: np.ndarray) -> float:
-    """The largest true peak of ``mixed * gain``, given ``peaks``, the true peaks of ``mixed``: true_peak's figure,
-    oversampling again only the stretches that could hold it.
+@dataclass(frozen=True)
+class _Laid:
+    """A sound as the mix lays it: ``count`` samples from sample ``first`` of the episode, scaled by ``factor``
+    (a level, or a level per channel: the pan); a loop starts ``phase`` samples into its sound, with linear fades
+    in and out over ``fades`` samples."""
 
-    Where the gain is flat over the filter's reach, a sample's true peak is its peak in ``mixed`` times the gain;
-    where it moves by at most L a sample there, that product is off by at most L · max|mixed| · _spread() (both
-    over the reach). Each sample's product, so widened, bounds its true peak; the stretches are visited largest
-    bound first, and the search ends at the first whose bound is under the largest peak found."""
-    from scipy.ndimage import maximum_filter1d
+    path: Path
+    channels: int
+    first: int
+    count: int
+    factor: np.ndarray | float = 1.0
+    loop: bool = False
+    phase: int = 0
+    fades: tuple[int, int] = (0, 0)
 
-    mixed = np.atleast_2d(np.asarray(mixed, np.float64).T).T
-    count = len(mixed)
+
+class _Sounds:
+    """The sound files a mix lays, read a stretch at a time: a 16-bit WAV at the mix's rate (what the voice and sound
+    departments write) straight from its file, anything else decoded once by FFmpeg into a file of floats in
+    ``scratch``; so no sound is held whole, however long."""
+
+    def __init__(self, scratch: Path, sample_rate: int) -> None:
+        self._scratch, self._rate = scratch, sample_rate
+        self._open: dict[tuple[Path, int], Pcm16Reader | tuple[Path, int]] = {}
+
+    def _source(self, path: Path, channels: int) -> Pcm16Reader | tuple[Path, int]:
+        key = (Path(path), channels)
+        if key not in self._open:
+            if not key[0].is_file():
+                raise RenderError("mix", f"missing sound {path}")
+            reader = open_pcm16(key[0], self._rate)
+            if reader is not None and reader.channels in (1, channels):
+                self._open[key] = reader
+            else:
+                if reader is not None:
+                    reader.close()
+                mono = decode_line(key[0], f"the sound {key[0].name}")
+                raw = self._scratch / f"{len(self._open)}.f32"
+                mono.astype("<f4").tofile(raw)
+                self._open[key] = (raw, len(mono))
+        return self._open[key]
+
+    def frames(self, path: Path, channels: int) -> int:
+        source = self._source(path, channels)
+        return source.frames if isinstance(source, Pcm16Reader) else source[1]
+
+    def read(self, path: Path, channels: int, first: int, last: int) -> np.ndarray:
+        """Samples ``first``..``last`` of the sound as (frames x ``channels``) doubles; a mono sound asked for in
+        stereo is the same in both channels."""
+        source = self._source(path, channels)
+        if isinstance(source, Pcm16Reader):
+            samples = source.read(first, last)
+        else:
+            samples = np.fromfile(source[0], "<f4", count=last - first, offset=4 * first)[:, None]
+        if samples.shape[1] != channels:
+            samples = np.repeat(samples, channels, axis=1)
+        return samples.astype(np.float64)
+
+    def close(self) -> None:
+        for source in self._open.values():
+            if isinstance(source, Pcm16Reader):
+                source.close()
+        self._open.clear()
+
+
+class _EpisodeSound:
+    """The episode's dialogue, music and effects as laid sounds, worked out for any stretch of samples when asked."""
+
+    def __init__(self, sounds: _Sounds, count: int, hop: int) -> None:
+        self.sounds, self.count, self.hop = sounds, count, hop
+        self.dialogue: list[_Laid] = []
+        self.music: list[_Laid] = []
+        self.effects: list[_Laid] = []
+        self.music_gain = self.effects_gain = np.ones(-(-count // hop))
+
+    def _lay(self, target: np.ndarray, lo: int, laid: _Laid) -> None:
+        """Add the part of ``laid`` that falls in ``target`` (samples from ``lo``) to it."""
+        a, b = max(lo, laid.first), min(lo + len(target), laid.first + laid.count)
+        if a >= b:
+            return
+        a, b = a - laid.first, b - laid.first
+        piece = self._loop(laid, a, b) if laid.loop else self.sounds.read(laid.path, laid.channels, a, b)
+        target[laid.first + a - lo : laid.first + b - lo] += piece * laid.factor
+
+    def _loop(self, laid: _Laid, a: int, b: int) -> np.ndarray:
+        """Samples ``a``..``b`` of a looped sound as laid: its sound from ``phase`` on, round and round, faded."""
+        length = self.sounds.frames(laid.path, laid.channels)
+        out = np.empty((b - a, laid.channels))
+        done = a
+        while done < b:
+            start = (laid.phase + done) % length
+            step = min(b - done, length - start)
+            out[done - a : done - a + step] = self.sounds.read(laid.path, laid.channels, start, start + step)
+            done += step
+        up, down = laid.fades
+        if a < up:
+            out[: min(b, up) - a] *= np.linspace(0.0, 1.0, up)[a : min(b, up), None]
+        fade_from = laid.count - down
+        if b > fade_from:
+            at = max(a, fade_from)
+            out[at - a :] *= np.linspace(1.0, 0.0, down)[at - fade_from : b - fade_from, None]
+        return out
+
+    def speech(self, lo: int, hi: int) -> np.ndarray:
+        """The dialogue stem over samples ``lo``..``hi`` (mono: it is centred), the lines squashed where they overlap."""
+        speech = np.zeros((hi - lo, 1))
+        for laid in self.dialogue:
+            self._lay(speech, lo, laid)
+        return soft_limit(speech[:, 0])
+
+    def stems(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dialogue (mono), music and effects (stereo, ducked under the lines) over samples ``lo``..``hi``."""
+        music, effects = np.zeros((hi - lo, 2)), np.zeros((hi - lo, 2))
+        for laid in self.music:
+            self._lay(music, lo, laid)
+        for laid in self.effects:
+            self._lay(effects, lo, laid)
+        hops = np.arange(lo, hi) // self.hop
+        music *= self.music_gain[hops][:, None]
+        effects *= self.effects_gain[hops][:, None]
+        return self.speech(lo, hi), music, effects
+
+    def mixed(self, lo: int, hi: int) -> np.ndarray:
+        """The stereo mix, before its loudness gain, over samples ``lo``..``hi``."""
+        dialogue, mixed, effects = self.stems(lo, hi)
+        # dialogue onto music, then effects: the sums the stems make, in the same order
+        mixed += dialogue[:, None]
+        mixed += effects
+        return mixed
+
+
+class _Peaks:
+    """Each sample's true peak of a mix before its gain: kept as the largest in each frame, and worked out again
+    sample by sample only for the frames asked about (where the limiter acts), from ``exact(first, last)``."""
+
+    def __init__(self, frame_peaks: np.ndarray, frame: int, count: int, exact: Callable[[int, int], np.ndarray]) -> None:
+        self.frame_peaks, self.frame, self.count, self._exact = frame_peaks, frame, count, exact
+        self._known: dict[int, np.ndarray] = {}
+
+    @classmethod
+    def of(cls, peaks: np.ndarray, frame: int) -> _Peaks:
+        """Peaks already known sample by sample."""
+        largest = np.maximum.reduceat(peaks, np.arange(0, len(peaks), frame)) if len(peaks) else np.zeros(0)
+        return cls(largest, frame, len(peaks), lambda first, last: peaks[first:last])
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _fill(self, frames: Iterable[int]) -> None:
+        """Work out the frames not yet known, a run of neighbours at a time."""
+        missing = sorted(set(frames) - self._known.keys())
+        runs = np.split(np.array(missing, dtype=np.int64), np.flatnonzero(np.diff(missing) > 1) + 1) if missing else []
+        for run in runs:
+            first, last = int(run[0]) * self.frame, min(self.count, (int(run[-1]) + 1) * self.frame)
+            values = self._exact(first, last)
+            for index in run:
+                self._known[int(index)] = values[int(index) * self.frame - first : (int(index) + 1) * self.frame - first]
+
+    def over(self, level: float) -> np.ndarray:
+        """The samples whose peak is over ``level``, in order."""
+        frames = np.flatnonzero(self.frame_peaks > level)
+        self._fill(frames)
+        found = [int(f) * self.frame + np.flatnonzero(self._known[int(f)] > level) for f in frames]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        first, last = span.start, span.stop
+        frames = range(first // self.frame, -(-last // self.frame))
+        self._fill(frames)
+        joined = np.concatenate([self._known[f] for f in frames])
+        return joined[first - frames[0] * self.frame : last - frames[0] * self.frame]
+
+
+def _measure(mixed: Callable[[int, int], np.ndarray], count: int, frame: int, sample_rate: int) -> tuple[np.ndarray, _Peaks]:
+    """A stereo mix's K-weighted energy per ``frame`` samples (both channels) and its true peaks, worked out a block at a
+    time from ``mixed(lo, hi)``, the mix over any stretch of its ``count`` samples."""
+    meters = [WeightedEnergy(sample_rate, frame) for _ in range(2)]
+    energy, frame_peaks = np.zeros(-(-count // frame)), np.zeros(-(-count // frame))
+    block = frame * _BLOCK_HOPS
+    for lo in range(0, count, block):
+        hi = min(count, lo + block)
+        xlo, xhi = max(0, lo - _REACH), min(count, hi + _REACH)
+        x = mixed(xlo, xhi)
+        inner = x[lo - xlo : hi - xlo]
+        energy[lo // frame : -(-hi // frame)] = meters[0].feed(inner[:, 0]) + meters[1].feed(inner[:, 1])
+        peaks = _region_peaks(x, lo - xlo, hi - xlo)
+        frame_peaks[lo // frame : -(-hi // frame)] = np.maximum.reduceat(peaks, np.arange(0, hi - lo, frame))
+
+    def exact(first: int, last: int) -> np.ndarray:
+        xlo, xhi = max(0, first - _REACH), min(count, last + _REACH)
+        return _region_peaks(mixed(xlo, xhi), first - xlo, last - xlo)
+
+    return energy, _Peaks(frame_peaks, frame, count, exact)
+
+
+def _curve(lo: int, hi: int, scale: float, stretches: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """The mix's gain over samples ``lo``..``hi``: ``scale``, times the limiter's gain in its stretches."""
+    curve = np.full(hi - lo, scale)
+    for first, gain in stretches:
+        a, b = max(lo, first), min(hi, first + len(gain))
+        if a < b:
+            curve[a - lo : b - lo] = gain[a - first : b - first] * scale
+    return curve
+
+
+def _largest_true_peak(mixed: Callable[[int, int], np.ndarray], peaks: _Peaks, scale: float,
+                       stretches: list[tuple[int, np.ndarray]]) -> float:
+    """The largest true peak of the mix (``mixed(lo, hi)`` gives it over any stretch) once gained: true_peak's figure
+    over the gained mix, oversampling again only where it could be.
+
+    Where the limiter's gain reaches (its stretches, and the filter's reach around them) the gained mix is oversampled
+    again there. Everywhere else the gain is ``scale`` alone, so a frame's peak is at most its peak before the gain
+    times ``scale`` (to rounding): frames are oversampled again, gained, largest first, until none can be larger."""
+    frame, count = peaks.frame, peaks.count
     if not count:
         return 0.0
-    reach = 2 * _REACH + 1
-    bounds = np.empty(-(-count // _CANDIDATE_CHUNK))
-    # a block of the mix at a time, with the filters' reach of neighbours either side (so each sample's bound is the
-    # one the whole mix gives it): a full-length array of the mix is ~40 MB
-    block, margin = _CANDIDATE_CHUNK * _BOUND_BLOCK, reach + 2
-    for first in range(0, count, block):
-        last = min(count, first + block)
-        lo, hi = max(0, first - margin), min(count, last + margin)
-        # in place where it can be (the filters read a line into a buffer first)
-        level = np.abs(mixed[lo:hi, 0])
-        slope = np.zeros(hi - lo)
-        for channel in range(1, mixed.shape[1]):  # elementwise: numpy reduces a short axis slowly
-            np.maximum(level, np.abs(mixed[lo:hi, channel], out=slope), out=level)
-        slope[0] = 0.0
-        # the step into each sample (none into the mix's first); the filter below takes the one out too
-        step = max(lo, 1)
-        np.abs(np.subtract(gain[step:hi], gain[step - 1 : hi - 1], out=slope[step - lo :]), out=slope[step - lo :])
-        bound = maximum_filter1d(slope, size=reach + 2, output=slope)
-        bound *= maximum_filter1d(level, size=reach, output=level)
-        bound *= _spread()
-        bound += np.multiply(peaks[lo:hi], gain[lo:hi], out=level)
-        bounds[first // _CANDIDATE_CHUNK : -(-last // _CANDIDATE_CHUNK)] = np.maximum.reduceat(
-            bound[first - lo : last - lo], np.arange(0, last - first, _CANDIDATE_CHUNK))
+    near = np.zeros(len(peaks.frame_peaks), dtype=bool)
+    for first, gain in stretches:
+        near[max(0, first - _REACH) // frame : (min(count, first + len(gain) + _REACH) - 1) // frame + 1] = True
+
+    def gained_peak(first: int, last: int) -> float:
+        xlo, xhi = max(0, first - _REACH), min(count, last + _REACH)
+        region = mixed(xlo, xhi) * _curve(xlo, xhi, scale, stretches)[:, None]
+        return float(_region_peaks(region, first - xlo, last - xlo).max())
+
     best = 0.0
-    for index in np.argsort(-bounds, kind="stable"):
-        if bounds[index] <= best:
+    marked = np.flatnonzero(near)
+    for run in np.split(marked, np.flatnonzero(np.diff(marked) > 1) + 1) if marked.size else []:
+        best = max(best, gained_peak(int(run[0]) * frame, min(count, (int(run[-1]) + 1) * frame)))
+    rest = np.flatnonzero(~near)
+    for index in rest[np.argsort(-peaks.frame_peaks[rest], kind="stable")]:
+        if peaks.frame_peaks[index] * scale * (1 + 1e-9) <= best:
             break
-        first = int(index) * _CANDIDATE_CHUNK
-        last = min(count, first + _CANDIDATE_CHUNK)
-        lo, hi = max(0, first - _REACH), min(count, last + _REACH)
-        region = mixed[lo:hi] * gain[lo:hi, None]
-        local = np.zeros(hi - lo)
-        local[first - lo : last - lo] = np.abs(region[first - lo : last - lo]).max(axis=1)
-        _oversampled_peaks(region, first - lo, last - lo, local)
-        best = max(best, float(local.max()))
+        best = max(best, gained_peak(int(index) * frame, min(count, (int(index) + 1) * frame)))
     return best
 
 
-def _read(path: Path, channels: int, sample_rate: int, cache: dict) -> np.ndarray:
-    """A sound file as (frames x channels) floats, read once per mix."""
-    key = (Path(path), channels)
-    if key not in cache:
-        if not Path(path).is_file():
-            raise RenderError("mix", f"missing sound {path}")
-        samples = read_pcm16_channels(path, sample_rate)
-        if samples is None or samples.shape[1] not in (1, channels):
-            mono = decode_line(Path(path), f"the sound {Path(path).name}")[:, None]
-            samples = mono if channels == 1 else np.repeat(mono, channels, axis=1)
-        if samples.shape[1] != channels:
-            samples = np.repeat(samples[:, :1], channels, axis=1) if channels > 1 else samples.mean(axis=1, keepdims=True)
-        cache[key] = samples.astype(np.float64)
-    return cache[key]
+def _loudness_curve(energy: np.ndarray, peaks: _Peaks, target: float, sample_rate: int
+                    ) -> tuple[float, list[tuple[int, np.ndarray]], float]:
+    """The gain that brings a mix to ``target`` LUFS with its true peaks held under the limit: one gain (``scale``),
+    then a limiter whose every gain change is ramped over _LIMITER_WINDOW_S (its ``stretches``: first sample, gain
+    there), found in a few rounds (the limiter takes a little loudness, the next round gives it back); and the loudness
+    the gained mix has. From the mix's K-weighted energy per frame (``peaks.frame`` samples) and its true peaks.
+
+    The signal was K-weighted once: each round scales the weighted energy of every frame by the mean square of the
+    gain over it (exact where the gain holds over a frame, as it does everywhere but the limiter's ramps). A round
+    works only where the limiter acts (``_limiter``)."""
+    frame, count = peaks.frame, peaks.count
+    whole = count // frame
+    level = gated_loudness(frame_block_powers(energy, frame, sample_rate, whole=whole))
+    if not np.isfinite(level) or not count:
+        return 1.0, [], level
+    ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
+    window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
+    gain_db = target - level
+    for _ in range(4):
+        scale = 10 ** (min(gain_db, MAX_GAIN_DB) / 20)
+        stretches = _limiter(peaks, scale, ceiling, window)
+        square = _frame_mean_square(count, frame, stretches) * (scale * scale)
+        reached = gated_loudness(frame_block_powers(energy * square, frame, sample_rate, whole=whole))
+        if abs(target - reached) < 0.05:
+            break
+        gain_db += target - reached
+    return scale, stretches, reached
 
 
-def _lay_loop(target: np.ndarray, first: int, source: np.ndarray, phase: int, count: int, factor: np.ndarray | float,
-              fades: tuple[int, int]) -> None:
-    """Add ``count`` frames of ``source`` looped, starting ``phase`` frames into it, faded in and out linearly over
-    ``fades`` (frames in, frames out) and scaled by ``factor``, to ``target`` from frame ``first``.
+def _limiter(peaks: _Peaks, scale: float, ceiling: float, window: int) -> list[tuple[int, np.ndarray]]:
+    """Where the limiter pulls the mix gained by ``scale`` under ``ceiling``: (first sample, gain there, 0..1) for each
+    stretch; the gain is 1 everywhere else.
 
-    A loop of the source at a time: a bed the length of an episode is never held whole (~80 MB a copy)."""
-    up, down = fades
-    ramp_in, ramp_out = np.linspace(0.0, 1.0, up), np.linspace(1.0, 0.0, down)
-    done = 0
-    while done < count:
-        start = (phase + done) % len(source)
-        block = source[start : start + count - done].copy()
-        # where this block meets the fades: the same ramps over the same frames as over the whole piece
-        lo, hi = done, done + len(block)
-        if lo < up:
-            block[: min(hi, up) - lo] *= ramp_in[lo : min(hi, up), None]
-        if hi > count - down:
-            at = max(lo, count - down)
-            block[at - lo :] *= ramp_out[at - (count - down) : hi - (count - down), None]
-        target[first + lo : first + hi] += block * factor
-        done = hi
+    A sample's gain is what it needs (``ceiling`` over its gained true peak, at most 1), held at the least needed
+    within ``window`` samples either side and ramped over ``window`` (a minimum filter, then a moving mean): so it
+    is under 1 only within ``window`` and half a ramp of a sample that needs limiting. Each stretch is worked out
+    over those samples alone, and exactly as over the whole mix: what the filters read past its ends needs no
+    limiting there either."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ramp = window + 1 - window % 2
+    reach = window + ramp // 2
+    over = peaks.over(ceiling / scale)
+    if not over.size:
+        return []
+    # neighbours closer than twice the reach share a stretch, so no two stretches' reaches meet
+    breaks = np.flatnonzero(np.diff(over) > 2 * reach)
+    stretches = []
+    for first, last in zip(over[np.r_[0, breaks + 1]], over[np.r_[breaks, len(over) - 1]]):
+        lo, hi = max(0, int(first) - reach), min(len(peaks), int(last) + reach + 1)
+        needed = np.minimum(1.0, ceiling / np.maximum(peaks[lo:hi] * scale, 1e-12))
+        held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=ramp)
+        stretches.append((lo, np.minimum(held, needed)))
+    return stretches
 
 
 def _joined(placements: list[AudioPlacement]) -> list[AudioPlacement]:
@@ -297,41 +500,35 @@ def speech_gain(dialogue: np.ndarray, depth_db: float, sample_rate: int) -> np.n
     Sidechain ducking done offline: speech is where the dialogue's 10 ms RMS passes SPEECH_GATE_DBFS; the
     duck is fully down DUCK_AROUND_S either side of it and ramps over DUCK_RAMP_S outside that, so the full
     depth holds for every sample of speech."""
-    presence, hop = _speech_presence(dialogue, sample_rate)
+    hop = sample_rate // 100
+    presence = _speech_presence(_hop_rms(np.asarray(dialogue), hop))
     return np.repeat(_duck_gain(presence, depth_db), hop)[: len(dialogue)]
 
 
-def _speech_presence(dialogue: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
-    """How much of the duck each 10 ms hop of ``dialogue`` gets (0..1, 1 in and around speech; see speech_gain), and
-    the hop in samples."""
-    from scipy.ndimage import maximum_filter1d, uniform_filter1d
-
-    hop = sample_rate // 100
+def _hop_rms(dialogue: np.ndarray, hop: int) -> np.ndarray:
+    """The RMS of each ``hop`` samples of ``dialogue`` (the last hop padded with silence)."""
     count = -(-len(dialogue) // hop)
     padded = np.zeros(count * hop)
     padded[: len(dialogue)] = dialogue
-    rms = np.sqrt(np.mean(padded.reshape(count, hop) ** 2, axis=1))
+    return np.sqrt(np.mean(padded.reshape(count, hop) ** 2, axis=1))
+
+
+def _speech_presence(rms: np.ndarray) -> np.ndarray:
+    """How much of the duck each 10 ms hop gets, from the dialogue's RMS over each (0..1, 1 in and around speech;
+    see speech_gain)."""
+    from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
     speech = (rms > 10 ** (SPEECH_GATE_DBFS / 20)).astype(float)
     around, ramp = max(1, round(DUCK_AROUND_S * 100)), max(1, round(DUCK_RAMP_S * 100))
     widened = maximum_filter1d(speech, size=2 * around + 1)
     # the ramp (odd, centred) reaches at most half its width into the widened stretch: speech keeps the full depth
     smooth = uniform_filter1d(widened, size=ramp | 1, mode="nearest")
-    return np.clip(smooth, 0, 1), hop
+    return np.clip(smooth, 0, 1)
 
 
 def _duck_gain(presence: np.ndarray, depth_db: float) -> np.ndarray:
     floor = 10 ** (-depth_db / 20)
     return 1.0 - (1.0 - floor) * presence
-
-
-def _duck(stem: np.ndarray, presence: np.ndarray, hop: int, depth_db: float) -> None:
-    """Duck ``stem`` (frames x channels) in place by speech_gain's gain, a hop at a time: the same factor on every
-    sample as the gain repeated out to the samples, without that array (~40 MB an episode)."""
-    gain = _duck_gain(presence, depth_db)
-    whole = len(stem) // hop
-    stem[: whole * hop].reshape(whole, hop, stem.shape[1])[...] *= gain[:whole, None, None]
-    if len(stem) > whole * hop:
-        stem[whole * hop :] *= gain[whole]
 
 
 @dataclass(frozen=True)
@@ -359,134 +556,128 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     ``placements`` are the timeline's audio clips: dialogue and one-off effects play
     their file once from their start, music and ambience loop for their duration. Levels are set against the
     dialogue's own loudness (MUSIC_UNDER_DIALOGUE_LU ...), then one gain and a look-ahead limiter, the same for
-    every stem, bring the whole to the target."""
+    every stem, bring the whole to the target.
+
+    The mix is made a block of _BLOCK_HOPS at a time, in three passes over the episode: the dialogue (its loudness,
+    which the other levels follow, and where the lines are, which the ducking follows), the whole mix (its loudness
+    and true peaks, from which the gain), and the gained mix and stems, written as they come. Nothing the length of
+    the episode is held but figures per 10 ms, so the memory a mix takes does not grow with the episode."""
     if duration <= 0:
         raise RenderError("mix", f"duration must be positive, got {duration}")
     ffmpeg_exe()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     placements = list(placements)
-    total = round(duration * sample_rate)
-    cache: dict = {}
-    dialogue = np.zeros(total)
-    for placed in (p for p in placements if p.role == "dialogue"):
-        voice = _read(placed.path, 1, sample_rate, cache)[:, 0]
-        first = round(placed.start * sample_rate)
-        if first < total:
-            voice = voice[: total - first]
-            dialogue[first : first + len(voice)] += voice
-    dialogue = soft_limit(dialogue)
-    reference = integrated_loudness_of(dialogue, sample_rate)
-    music = np.zeros((total, 2))
-    effects = np.zeros((total, 2))
+    count = round(duration * sample_rate)
+    hop = sample_rate // 100
+    block = hop * _BLOCK_HOPS
+    with tempfile.TemporaryDirectory(prefix="mangaline-mix-") as scratch:
+        sounds = _Sounds(Path(scratch), sample_rate)
+        try:
+            sound = _EpisodeSound(sounds, count, hop)
+            for placed in (p for p in placements if p.role == "dialogue"):
+                first = round(placed.start * sample_rate)
+                if first < count:
+                    sound.dialogue.append(_Laid(placed.path, 1, first, min(count - first, sounds.frames(placed.path, 1))))
+            # the dialogue's loudness (what the other levels are set against) and its level every hop (the ducking)
+            meter, energy, rms = WeightedEnergy(sample_rate, hop), [], []
+            for lo in range(0, count, block):
+                speech = sound.speech(lo, min(count, lo + block))
+                energy.append(meter.feed(speech))
+                rms.append(_hop_rms(speech, hop))
+            level = gated_loudness(frame_block_powers(np.concatenate(energy), hop, sample_rate, whole=count // hop))
+            reference = level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS  # centred: both channels
+            presence = _speech_presence(np.concatenate(rms))
+            sound.music_gain = _duck_gain(presence, MUSIC_DUCK_DB)
+            sound.effects_gain = _duck_gain(presence, EFFECTS_DUCK_DB)
+            _lay_beds(sound, placements, reference, sample_rate)
+            energy, peaks = _measure(sound.mixed, count, hop, sample_rate)
+            scale, stretches, reached = _loudness_curve(energy, peaks, loudness, sample_rate)
+            peak = _largest_true_peak(sound.mixed, peaks, scale, stretches)
+            paths = _write_mix(sound, scale, stretches, out_dir, sample_rate, encode_to)
+        finally:
+            sounds.close()
+    return EpisodeMix(mix=Path(encode_to) if encode_to is not None else out_dir / "mix.wav", stems=paths,
+                      loudness=reached, true_peak=20 * np.log10(max(peak, 1e-12)), encoded=encode_to)
+
+
+def _lay_beds(sound: _EpisodeSound, placements: list[AudioPlacement], reference: float, sample_rate: int) -> None:
+    """Lay the music and effects, each at its level under the dialogue's ``reference`` loudness, effects panned."""
     levels: dict[Path, float] = {}
+    count = sound.count
     for placed in _joined([p for p in placements if p.role in ("music", "effects")]):
-        source = _read(placed.path, 2 if placed.role == "music" else 1, sample_rate, cache)
+        channels = 2 if placed.role == "music" else 1
+        length = sound.sounds.frames(placed.path, channels)
         if placed.path not in levels:
+            source = sound.sounds.read(placed.path, channels, 0, length)
             level = _stereo_loudness(np.repeat(source, 2 // source.shape[1], axis=1), sample_rate)
             if not np.isfinite(level):  # a short click has no gated loudness: use its RMS
                 level = 10 * np.log10(max(float(np.mean(source**2)) * 2, 1e-12)) - 0.691
             levels[placed.path] = level
+            del source
         under = MUSIC_UNDER_DIALOGUE_LU if placed.role == "music" else AMBIENCE_UNDER_DIALOGUE_LU if placed.loop else EFFECT_UNDER_DIALOGUE_LU
         gain = 10 ** ((reference - under - levels[placed.path]) / 20)
         first = round(placed.start * sample_rate)
-        if first >= total:
+        if first >= count or not length:
             continue
         # a mono effect is panned by constant power; the pan and the level are one factor, applied as it is laid
-        if source.shape[1] == 1:
+        if channels == 1:
             angle = (placed.pan + 1) * np.pi / 4
             factor = np.array([np.cos(angle), np.sin(angle)]) * (np.sqrt(2) * gain)
         else:
             factor = gain
-        target = music if placed.role == "music" else effects
         if placed.loop:
-            count = min(total - first, round(placed.duration * sample_rate))
+            laid_count = min(count - first, round(placed.duration * sample_rate))
             # looped beds keep the episode's clock as their phase, so rain over two shots runs on across the cut
-            phase = 0 if placed.role == "music" else first % len(source)
+            phase = 0 if placed.role == "music" else first % length
             fade_in, fade_out = (MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S) if placed.role == "music" else (AMBIENCE_FADE_S, AMBIENCE_FADE_S)
-            fades = (min(count // 2, int(fade_in * sample_rate)), min(count // 2, int(fade_out * sample_rate)))
-            _lay_loop(target, first, source, phase, count, factor, fades)
+            fades = (min(laid_count // 2, int(fade_in * sample_rate)), min(laid_count // 2, int(fade_out * sample_rate)))
+            laid = _Laid(placed.path, channels, first, laid_count, factor, loop=True, phase=phase, fades=fades)
         else:
-            piece = source[: total - first]  # the decoded sound itself: not to be changed
-            target[first : first + len(piece)] += piece * factor
-    cache.clear()  # the decoded sounds: up to an episode's length each, needed no more
-    target = None
-    presence, hop = _speech_presence(dialogue, sample_rate)
-    _duck(music, presence, hop, MUSIC_DUCK_DB)
-    _duck(effects, presence, hop, EFFECTS_DUCK_DB)
-    # The stems are only written from here, gained and as 16-bit samples: single precision holds them to well under
-    # a 16-bit step, and frees half their memory before the true-peak search (the mix itself stays in doubles).
-    stems = {"dialogue": dialogue[:, None].astype(np.float32), "music": music.astype(np.float32),
-             "effects": effects.astype(np.float32)}
-    # the mix is summed in the music's own buffer (an episode's stereo doubles are ~80 MB), dialogue first: the same
-    # sums as dialogue + music + effects, sample for sample, for adding two numbers does not depend on their order;
-    # the dialogue stays one channel until it is written: centred, both channels are the same
-    mixed = music
-    mixed += dialogue[:, None]
-    del dialogue, music
-    mixed += effects
-    del effects
-    curve, reached, peaks = _loudness_curve(mixed, loudness, sample_rate)
-    peak = _largest_true_peak(mixed, curve[:, 0], peaks) if total else 0.0
-    del peaks
-    mixed *= curve  # in place: an episode's stereo mix is ~80 MB of doubles a copy
+            laid = _Laid(placed.path, channels, first, min(count - first, length), factor)
+        (sound.music if placed.role == "music" else sound.effects).append(laid)
+
+
+def _write_mix(sound: _EpisodeSound, scale: float, stretches: list[tuple[int, np.ndarray]], out_dir: Path,
+               sample_rate: int, encode_to: Path | None) -> dict[str, Path]:
+    """Write the gained mix (to mix.wav, or to the AAC encoder for ``encode_to``) and its three stems, a block at a
+    time; the stems' paths."""
+    paths = {name: out_dir / f"{name}.wav" for name in ("dialogue", "music", "effects")}
     encoder = None
     if encode_to is not None:
         # the encoder reads the mix from a pipe while the stems are written
         encoder = FedFFmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "2", "-i", "pipe:0", *AAC_ARGS,
                              "-f", "mp4", "-y", "-loglevel", "error", str(encode_to)],
                             f"mix {Path(encode_to).name}")
-        encoder.feed(memoryview(pcm16(mixed)).cast("B"))  # the samples' own buffer: no 20 MB copy into bytes
-    else:
-        write_pcm16(out_dir / "mix.wav", mixed, sample_rate)
-    shape = mixed.shape
-    del mixed  # written, or handed to the encoder as 16-bit samples
     try:
-        paths = {}
-        for name, stem in stems.items():
-            paths[name] = out_dir / f"{name}.wav"
-            write_pcm16(paths[name], np.broadcast_to(stem * curve, shape), sample_rate)
+        with ExitStack() as files:
+            writers = {name: files.enter_context(pcm16_writer(path, 2, sample_rate)) for name, path in paths.items()}
+            write_mix = files.enter_context(pcm16_writer(out_dir / "mix.wav", 2, sample_rate)) if encoder is None else None
+            block = sound.hop * _BLOCK_HOPS
+            for lo in range(0, sound.count, block):
+                hi = min(sound.count, lo + block)
+                dialogue, mixed, effects = sound.stems(lo, hi)
+                curve = _curve(lo, hi, scale, stretches)[:, None]
+                # the stems are written gained, as 16-bit samples: single precision holds them to well under a 16-bit step
+                stems = {"dialogue": dialogue[:, None].astype(np.float32), "music": mixed.astype(np.float32),
+                         "effects": effects.astype(np.float32)}
+                mixed += dialogue[:, None]
+                mixed += effects
+                mixed *= curve
+                if encoder is not None:
+                    encoder.send(pcm16(mixed).tobytes())
+                else:
+                    write_mix(mixed)
+                for name, stem in stems.items():
+                    writers[name](np.broadcast_to(stem * curve, mixed.shape))
     except BaseException:
         if encoder is not None:
             encoder.abandon()
         raise
     if encoder is not None:
+        encoder.end()
         encoder.finish()
-    return EpisodeMix(mix=Path(encode_to) if encode_to is not None else out_dir / "mix.wav", stems=paths,
-                      loudness=reached, true_peak=20 * np.log10(max(peak, 1e-12)), encoded=encode_to)
-
-
-def integrated_loudness_of(mono: np.ndarray, sample_rate: int) -> float:
-    """The loudness a mono stem has once centred in stereo (both channels), or _REFERENCE_LUFS for silence."""
-    level = integrated_loudness(mono, sample_rate)
-    return level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS
-
-
-def _limiter(peaks: np.ndarray, scale: float, ceiling: float, window: int) -> list[tuple[int, np.ndarray]]:
-    """Where the limiter pulls the mix gained by ``scale`` under ``ceiling``: (first sample, gain there, 0..1) for each
-    stretch; the gain is 1 everywhere else.
-
-    A sample's gain is what it needs (``ceiling`` over its gained true peak, at most 1), held at the least needed
-    within ``window`` samples either side and ramped over ``window`` (a minimum filter, then a moving mean): so it
-    is under 1 only within ``window`` and half a ramp of a sample that needs limiting. Each stretch is worked out
-    over those samples alone, and exactly as over the whole mix: what the filters read past its ends needs no
-    limiting there either."""
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
-    ramp = window + 1 - window % 2
-    reach = window + ramp // 2
-    over = np.flatnonzero(peaks > ceiling / scale)
-    if not over.size:
-        return []
-    # neighbours closer than twice the reach share a stretch, so no two stretches' reaches meet
-    breaks = np.flatnonzero(np.diff(over) > 2 * reach)
-    stretches = []
-    for first, last in zip(over[np.r_[0, breaks + 1]], over[np.r_[breaks, len(over) - 1]]):
-        lo, hi = max(0, int(first) - reach), min(len(peaks), int(last) + reach + 1)
-        needed = np.minimum(1.0, ceiling / np.maximum(peaks[lo:hi] * scale, 1e-12))
-        held = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=ramp)
-        stretches.append((lo, np.minimum(held, needed)))
-    return stretches
+    return paths
 
 
 def _frame_mean_square(count: int, frame: int, stretches: list[tuple[int, np.ndarray]]) -> np.ndarray:
@@ -500,36 +691,3 @@ def _frame_mean_square(count: int, frame: int, stretches: list[tuple[int, np.nda
         index = np.arange(first, first + len(gain)) // frame
         sums[index[0] : index[-1] + 1] += np.bincount(index - index[0], weights=gain * gain - 1.0)
     return sums / lengths
-
-
-def _loudness_curve(mixed: np.ndarray, target: float, sample_rate: int) -> tuple[np.ndarray, float, np.ndarray]:
-    """Per-sample gain (frames x 1) that brings ``mixed`` to ``target`` LUFS with its true peaks held under the limit:
-    one gain, then a limiter whose every gain change is ramped over _LIMITER_WINDOW_S, found in a few rounds (the
-    limiter takes a little loudness, the next round gives it back); the loudness the gained mix has; and the
-    ungained mix's true peak per sample.
-
-    The signal is K-weighted once: each round scales the weighted energy of every 10 ms frame by the mean square
-    of the gain over it (exact where the gain holds over a frame, as it does everywhere but the limiter's ramps).
-    A round works only where the limiter acts (``_limiter``); the whole curve is written out once, at the end."""
-    frame = max(1, sample_rate // 100)
-    energy = sum(weighted_frame_energy(mixed[:, channel], sample_rate, frame) for channel in range(mixed.shape[1]))
-    whole = len(mixed) // frame
-    level = gated_loudness(frame_block_powers(energy, frame, sample_rate, whole=whole))
-    peaks = true_peak(mixed, sample_rate)
-    if not np.isfinite(level) or not len(mixed):
-        return np.ones((len(mixed), 1)), level, peaks
-    ceiling = 10 ** (TRUE_PEAK_LIMIT_DBTP / 20)
-    window = max(1, int(_LIMITER_WINDOW_S * sample_rate))
-    gain_db = target - level
-    for _ in range(4):
-        scale = 10 ** (min(gain_db, MAX_GAIN_DB) / 20)
-        stretches = _limiter(peaks, scale, ceiling, window)
-        square = _frame_mean_square(len(mixed), frame, stretches) * (scale * scale)
-        reached = gated_loudness(frame_block_powers(energy * square, frame, sample_rate, whole=whole))
-        if abs(target - reached) < 0.05:
-            break
-        gain_db += target - reached
-    curve = np.full(len(mixed), scale)
-    for first, gain in stretches:
-        curve[first : first + len(gain)] = gain * scale
-    return curve[:, None], reached, peaks
