@@ -308,3 +308,24 @@ def test_the_memory_a_mix_takes_does_not_grow_with_the_episode(tmp_path: Path) -
         assert mix.loudness == pytest.approx(-14.0, abs=0.1)
     # the longer episode's stereo mix alone, in doubles, would be 184 MB
     assert peaks[240.0] < 1.25 * peaks[40.0], {seconds: f"{peak / 2**20:.0f} MiB" for seconds, peak in peaks.items()}
+
+
+def test_a_mix_lays_more_sounds_than_the_process_may_open_files(tmp_path: Path) -> None:
+    """Sounds are read a stretch at a time and no file is held open between reads: an episode of more lines than
+    the process may have files open mixes all of them."""
+    import os
+    import resource
+
+    from mangaline.edit.timeline import AudioPlacement
+
+    placements = [AudioPlacement(_line(tmp_path / f"line{n:03d}.wav", 0.3, 150 + n, n), 0.2 * n, 0.3, "dialogue")
+                  for n in range(120)]
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")) + 40, hard))
+    try:
+        mix = mix_episode(placements, 24.5, tmp_path / "out", loudness=-14.0)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    dialogue = read_pcm16_channels(mix.stems["dialogue"], RATE)
+    last = dialogue[round(119 * 0.2 * RATE) : round((119 * 0.2 + 0.3) * RATE)]
+    assert _db(last) > -40.0, "the last line is in the mix"

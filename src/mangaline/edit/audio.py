@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from mangaline.errors import RenderError
-from mangaline.wavfile import Pcm16Reader, open_pcm16, pcm16, pcm16_writer, read_pcm16, write_pcm16
+from mangaline.wavfile import open_pcm16, pcm16, pcm16_writer, read_pcm16, write_pcm16
 
 from ..audio import WeightedEnergy, block_powers, decode_line, frame_block_powers, gated_loudness
 
@@ -206,50 +206,51 @@ class _Laid:
 class _Sounds:
     """The sound files a mix lays, read a stretch at a time: a 16-bit WAV at the mix's rate (what the voice and sound
     departments write) straight from its file, anything else decoded once by FFmpeg into a file of floats in
-    ``scratch``; so no sound is held whole, however long."""
+    ``scratch``; so no sound is held whole, however long. No file is held open between reads (an episode may lay
+    more sounds than a process may open files)."""
 
     def __init__(self, scratch: Path, sample_rate: int) -> None:
         self._scratch, self._rate = scratch, sample_rate
-        self._open: dict[tuple[Path, int], Pcm16Reader | tuple[Path, int]] = {}
+        # (path, channels asked for) -> (file to read, its frames, its channels; 0 for a file of mono floats)
+        self._known: dict[tuple[Path, int], tuple[Path, int, int]] = {}
 
-    def _source(self, path: Path, channels: int) -> Pcm16Reader | tuple[Path, int]:
+    def _source(self, path: Path, channels: int) -> tuple[Path, int, int]:
         key = (Path(path), channels)
-        if key not in self._open:
+        if key not in self._known:
             if not key[0].is_file():
                 raise RenderError("mix", f"missing sound {path}")
             reader = open_pcm16(key[0], self._rate)
+            if reader is not None:
+                reader.close()
             if reader is not None and reader.channels in (1, channels):
-                self._open[key] = reader
+                self._known[key] = (key[0], reader.frames, reader.channels)
             else:
-                if reader is not None:
-                    reader.close()
                 mono = decode_line(key[0], f"the sound {key[0].name}")
-                raw = self._scratch / f"{len(self._open)}.f32"
+                raw = self._scratch / f"{len(self._known)}.f32"
                 mono.astype("<f4").tofile(raw)
-                self._open[key] = (raw, len(mono))
-        return self._open[key]
+                self._known[key] = (raw, len(mono), 0)
+        return self._known[key]
 
     def frames(self, path: Path, channels: int) -> int:
-        source = self._source(path, channels)
-        return source.frames if isinstance(source, Pcm16Reader) else source[1]
+        return self._source(path, channels)[1]
 
     def read(self, path: Path, channels: int, first: int, last: int) -> np.ndarray:
         """Samples ``first``..``last`` of the sound as (frames x ``channels``) doubles; a mono sound asked for in
         stereo is the same in both channels."""
-        source = self._source(path, channels)
-        if isinstance(source, Pcm16Reader):
-            samples = source.read(first, last)
+        source, _, kind = self._source(path, channels)
+        if kind:
+            reader = open_pcm16(source, self._rate)
+            if reader is None:
+                raise RenderError("mix", f"the sound {source} changed while the mix read it")
+            try:
+                samples = reader.read(first, last)
+            finally:
+                reader.close()
         else:
-            samples = np.fromfile(source[0], "<f4", count=last - first, offset=4 * first)[:, None]
+            samples = np.fromfile(source, "<f4", count=last - first, offset=4 * first)[:, None]
         if samples.shape[1] != channels:
             samples = np.repeat(samples, channels, axis=1)
         return samples.astype(np.float64)
-
-    def close(self) -> None:
-        for source in self._open.values():
-            if isinstance(source, Pcm16Reader):
-                source.close()
-        self._open.clear()
 
 
 class _EpisodeSound:
@@ -573,30 +574,27 @@ def mix_episode(placements: Iterable[AudioPlacement], duration: float, out_dir: 
     block = hop * _BLOCK_HOPS
     with tempfile.TemporaryDirectory(prefix="mangaline-mix-") as scratch:
         sounds = _Sounds(Path(scratch), sample_rate)
-        try:
-            sound = _EpisodeSound(sounds, count, hop)
-            for placed in (p for p in placements if p.role == "dialogue"):
-                first = round(placed.start * sample_rate)
-                if first < count:
-                    sound.dialogue.append(_Laid(placed.path, 1, first, min(count - first, sounds.frames(placed.path, 1))))
-            # the dialogue's loudness (what the other levels are set against) and its level every hop (the ducking)
-            meter, energy, rms = WeightedEnergy(sample_rate, hop), [], []
-            for lo in range(0, count, block):
-                speech = sound.speech(lo, min(count, lo + block))
-                energy.append(meter.feed(speech))
-                rms.append(_hop_rms(speech, hop))
-            level = gated_loudness(frame_block_powers(np.concatenate(energy), hop, sample_rate, whole=count // hop))
-            reference = level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS  # centred: both channels
-            presence = _speech_presence(np.concatenate(rms))
-            sound.music_gain = _duck_gain(presence, MUSIC_DUCK_DB)
-            sound.effects_gain = _duck_gain(presence, EFFECTS_DUCK_DB)
-            _lay_beds(sound, placements, reference, sample_rate)
-            energy, peaks = _measure(sound.mixed, count, hop, sample_rate)
-            scale, stretches, reached = _loudness_curve(energy, peaks, loudness, sample_rate)
-            peak = _largest_true_peak(sound.mixed, peaks, scale, stretches)
-            paths = _write_mix(sound, scale, stretches, out_dir, sample_rate, encode_to)
-        finally:
-            sounds.close()
+        sound = _EpisodeSound(sounds, count, hop)
+        for placed in (p for p in placements if p.role == "dialogue"):
+            first = round(placed.start * sample_rate)
+            if first < count:
+                sound.dialogue.append(_Laid(placed.path, 1, first, min(count - first, sounds.frames(placed.path, 1))))
+        # the dialogue's loudness (what the other levels are set against) and its level every hop (the ducking)
+        meter, energy, rms = WeightedEnergy(sample_rate, hop), [], []
+        for lo in range(0, count, block):
+            speech = sound.speech(lo, min(count, lo + block))
+            energy.append(meter.feed(speech))
+            rms.append(_hop_rms(speech, hop))
+        level = gated_loudness(frame_block_powers(np.concatenate([np.zeros(0), *energy]), hop, sample_rate, whole=count // hop))
+        reference = level + 10 * np.log10(2) if np.isfinite(level) else _REFERENCE_LUFS  # centred: both channels
+        presence = _speech_presence(np.concatenate([np.zeros(0), *rms]))
+        sound.music_gain = _duck_gain(presence, MUSIC_DUCK_DB)
+        sound.effects_gain = _duck_gain(presence, EFFECTS_DUCK_DB)
+        _lay_beds(sound, placements, reference, sample_rate)
+        energy, peaks = _measure(sound.mixed, count, hop, sample_rate)
+        scale, stretches, reached = _loudness_curve(energy, peaks, loudness, sample_rate)
+        peak = _largest_true_peak(sound.mixed, peaks, scale, stretches)
+        paths = _write_mix(sound, scale, stretches, out_dir, sample_rate, encode_to)
     return EpisodeMix(mix=Path(encode_to) if encode_to is not None else out_dir / "mix.wav", stems=paths,
                       loudness=reached, true_peak=20 * np.log10(max(peak, 1e-12)), encoded=encode_to)
 
