@@ -95,14 +95,12 @@ def read_pcm16(path: Path, sample_rate: int | None = None) -> np.ndarray | None:
 
 def read_pcm16_channels(path: Path, sample_rate: int | None = None) -> np.ndarray | None:
     """Float samples of a 16-bit WAV as (frames, channels), at ``sample_rate`` when given; None for any other file."""
+    reader = open_pcm16(path, sample_rate)
+    if reader is None:
+        return None
     try:
-        with wave.open(str(path), "rb") as wav:
-            if wav.getsampwidth() != 2:
-                return None
-            if sample_rate is not None and wav.getframerate() != sample_rate:
-                return None
-            channels = wav.getnchannels()
-            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
-            return pcm.reshape(-1, channels).astype(np.float32) / 32768.0
+        return reader.read(0, reader.frames)
     except (wave.Error, EOFError):
         return None
+    finally:
+        reader.close()

@@ -144,12 +144,7 @@ def true_peak(x: np.ndarray, sample_rate: int = 48000) -> np.ndarray:
     Each channel is oversampled a chunk at a time (with the filter's reach of neighbours either side, so the
     result is the whole signal's, sample for sample); the same filter and alignment as resample_poly."""
     x = np.atleast_2d(np.asarray(x, np.float64).T).T
-    peaks = np.zeros(len(x))
-    for channel in range(x.shape[1]):  # elementwise: numpy reduces a short axis slowly
-        np.maximum(peaks, np.abs(x[:, channel]), out=peaks)
-    for first in range(0, len(x), _PEAK_CHUNK):
-        _oversampled_peaks(x, first, min(len(x), first + _PEAK_CHUNK), peaks)
-    return peaks
+    return _region_peaks(x, 0, len(x))
 
 
 def _oversampled_peaks(x: np.ndarray, first: int, last: int, peaks: np.ndarray) -> None:
@@ -180,6 +175,21 @@ def _region_peaks(x: np.ndarray, first: int, last: int) -> np.ndarray:
     for a in range(first, last, _PEAK_CHUNK):
         _oversampled_peaks(x, a, min(last, a + _PEAK_CHUNK), peaks)
     return peaks[first:last]
+
+
+def _runs(indices: np.ndarray) -> list[np.ndarray]:
+    """Sorted indices split into runs of neighbours (3, 4, 5 | 9 | 11, 12)."""
+    indices = np.asarray(indices, dtype=np.int64)
+    return np.split(indices, np.flatnonzero(np.diff(indices) > 1) + 1) if indices.size else []
+
+
+def _peaks_between(mixed: Callable[[int, int], np.ndarray], count: int, first: int, last: int,
+                   gain: Callable[[int, int], np.ndarray] | None = None) -> np.ndarray:
+    """The true peaks at samples ``first``..``last`` of a mix of ``count`` samples that ``mixed(lo, hi)`` gives over any
+    stretch, times ``gain(lo, hi)`` when given: worked out from the stretch with the filter's reach either side."""
+    lo, hi = max(0, first - _REACH), min(count, last + _REACH)
+    region = mixed(lo, hi) if gain is None else mixed(lo, hi) * gain(lo, hi)[:, None]
+    return _region_peaks(region, first - lo, last - lo)
 
 
 _BLOCK_HOPS = 1000
@@ -312,11 +322,15 @@ class _EpisodeSound:
 
     def mixed(self, lo: int, hi: int) -> np.ndarray:
         """The stereo mix, before its loudness gain, over samples ``lo``..``hi``."""
-        dialogue, mixed, effects = self.stems(lo, hi)
-        # dialogue onto music, then effects: the sums the stems make, in the same order
-        mixed += dialogue[:, None]
-        mixed += effects
-        return mixed
+        return _summed(*self.stems(lo, hi))
+
+
+def _summed(dialogue: np.ndarray, music: np.ndarray, effects: np.ndarray) -> np.ndarray:
+    """The stems (as ``_EpisodeSound.stems`` gives them) summed into the mix, in music's own buffer: dialogue onto
+    music, then effects, the same sums in the same order wherever the mix is made."""
+    music += dialogue[:, None]
+    music += effects
+    return music
 
 
 class _Peaks:
@@ -338,9 +352,7 @@ class _Peaks:
 
     def _fill(self, frames: Iterable[int]) -> None:
         """Work out the frames not yet known, a run of neighbours at a time."""
-        missing = sorted(set(frames) - self._known.keys())
-        runs = np.split(np.array(missing, dtype=np.int64), np.flatnonzero(np.diff(missing) > 1) + 1) if missing else []
-        for run in runs:
+        for run in _runs(sorted(set(frames) - self._known.keys())):
             first, last = int(run[0]) * self.frame, min(self.count, (int(run[-1]) + 1) * self.frame)
             values = self._exact(first, last)
             for index in run:
@@ -376,11 +388,7 @@ def _measure(mixed: Callable[[int, int], np.ndarray], count: int, frame: int, sa
         peaks = _region_peaks(x, lo - xlo, hi - xlo)
         frame_peaks[lo // frame : -(-hi // frame)] = np.maximum.reduceat(peaks, np.arange(0, hi - lo, frame))
 
-    def exact(first: int, last: int) -> np.ndarray:
-        xlo, xhi = max(0, first - _REACH), min(count, last + _REACH)
-        return _region_peaks(mixed(xlo, xhi), first - xlo, last - xlo)
-
-    return energy, _Peaks(frame_peaks, frame, count, exact)
+    return energy, _Peaks(frame_peaks, frame, count, lambda first, last: _peaks_between(mixed, count, first, last))
 
 
 def _curve(lo: int, hi: int, scale: float, stretches: list[tuple[int, np.ndarray]]) -> np.ndarray:
@@ -409,13 +417,10 @@ def _largest_true_peak(mixed: Callable[[int, int], np.ndarray], peaks: _Peaks, s
         near[max(0, first - _REACH) // frame : (min(count, first + len(gain) + _REACH) - 1) // frame + 1] = True
 
     def gained_peak(first: int, last: int) -> float:
-        xlo, xhi = max(0, first - _REACH), min(count, last + _REACH)
-        region = mixed(xlo, xhi) * _curve(xlo, xhi, scale, stretches)[:, None]
-        return float(_region_peaks(region, first - xlo, last - xlo).max())
+        return float(_peaks_between(mixed, count, first, last, lambda lo, hi: _curve(lo, hi, scale, stretches)).max())
 
     best = 0.0
-    marked = np.flatnonzero(near)
-    for run in np.split(marked, np.flatnonzero(np.diff(marked) > 1) + 1) if marked.size else []:
+    for run in _runs(np.flatnonzero(near)):
         best = max(best, gained_peak(int(run[0]) * frame, min(count, (int(run[-1]) + 1) * frame)))
     rest = np.flatnonzero(~near)
     for index in rest[np.argsort(-peaks.frame_peaks[rest], kind="stable")]:
@@ -654,13 +659,12 @@ def _write_mix(sound: _EpisodeSound, scale: float, stretches: list[tuple[int, np
             block = sound.hop * _BLOCK_HOPS
             for lo in range(0, sound.count, block):
                 hi = min(sound.count, lo + block)
-                dialogue, mixed, effects = sound.stems(lo, hi)
+                dialogue, music, effects = sound.stems(lo, hi)
                 curve = _curve(lo, hi, scale, stretches)[:, None]
                 # the stems are written gained, as 16-bit samples: single precision holds them to well under a 16-bit step
-                stems = {"dialogue": dialogue[:, None].astype(np.float32), "music": mixed.astype(np.float32),
+                stems = {"dialogue": dialogue[:, None].astype(np.float32), "music": music.astype(np.float32),
                          "effects": effects.astype(np.float32)}
-                mixed += dialogue[:, None]
-                mixed += effects
+                mixed = _summed(dialogue, music, effects)
                 mixed *= curve
                 if encoder is not None:
                     encoder.send(pcm16(mixed).tobytes())
