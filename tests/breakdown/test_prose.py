@@ -191,7 +191,7 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer and the six by each of a third, a fourth, a fifth and a sixth, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.84), "ja": (0.97, 0.69), "zh": (0.97, 0.78)}
+EVAL_FLOORS = {"en": (0.97, 0.84), "ja": (0.97, 0.71), "zh": (0.97, 0.78)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.42), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
@@ -2328,6 +2328,21 @@ def test_me_and_a_full_name_answer_who_it_was():
     # a dotted katakana name is the character known by one of its parts
     ("ja", "救難信号\n　操縦席のダニエル・オカフォーは、三杯目のコーヒーを飲み干したところだ。\n"
            "「あと六時間でタイタン軌道に乗ります」とダニエルが言った。\n「了解」と久我レイコは言う。\n", "ダニエル・オカフォー", "ダニエル"),
+    # a full name set beside a calling the tags use is the one that calling stands for, whichever way round
+    ("en", 'The pub was full for quiz night. The quizmaster, a retired maths teacher called Gerald Fitch, tapped the '
+           'microphone twice.\n\n"Round three," said the quizmaster. "Geography."\n\nAt the back table, Margaret Olsen '
+           'groaned. "Not geography."\n', "quizmaster", "Gerald Fitch"),
+    ("en", 'Gerald Fitch, the quizmaster, tapped the microphone twice.\n\n"Round three," said the quizmaster.\n\n'
+           '"Not geography," Margaret groaned.\n', "quizmaster", "Gerald Fitch"),
+    ("en", 'The quizmaster tonight was Gerald Fitch, who tapped the microphone twice.\n\n"Round three," the quizmaster '
+           'said.\n\n"Not geography," Margaret groaned.\n', "quizmaster", "Gerald Fitch"),
+    # a nickname quoted inside a full name is that full name's, as is its given name
+    ("en", 'The lost-property office was run by Bernard "Bunny" Hale and a girl from the agency.\n\n"Umbrellas go on the '
+           'left," said Bunny.\n\n"How long do we keep them?" she asked.\n', "Bunny", "Bernard Hale"),
+    ("en", "Margaret ‘Peg’ Olsen groaned at the back table.\n\n“Not geography,” said Peg.\n", "Peg", "Margaret Olsen"),
+    # a calling the tags use that no table lists, set right before a name, is that name's
+    ("ja", "　パブはクイズの夜で満席だった。今夜のクイズの司会の田中一郎が、マイクを二度叩いた。\n"
+           "「第三ラウンド。地理です」と司会が言った。\n　後ろのテーブルで、佐藤美穂がうめいた。「地理はいや」\n", "司会", "田中一郎"),
     # a surname with a crew title is the full name with that surname
     ("zh", "第一章\n　　“叶领航，前方三千公里有一处密度异常。”青鸟说。\n　　“收到。”我说。\n　　裴一舟看着屏幕。“叶知秋。”"
            "他叫我全名的时候，通常都没好事，“如果穿过去呢？”\n　　“叶领航，”青鸟说，“开始倒数。”\n", "叶领航", "叶知秋"),
@@ -2346,3 +2361,11 @@ def test_a_full_name_set_after_ones_kin_is_a_name_though_its_first_word_is_a_wor
     _, reader = _read(text, "en")
     assert reader.cast.known.get("aunt") == reader.cast.known.get("May Ong") is not None
     assert _spoken(text, "en")[0].speaker == "May Ong"
+
+
+def test_a_lines_first_word_before_a_verb_is_no_name():
+    # "orders" may be a verb of saying; the line's first word is capitalised because it opens the line
+    text = 'Anthony Russo ran the bar.\n\n"Last orders," said Tony.\n\nKath put her glass down. "Already?"\n'
+    _, reader = _read(text, "en")
+    assert "Last" not in reader.cast.known
+    assert reader.cast.known.get("Tony") == reader.cast.known.get("Anthony Russo") is not None

@@ -590,6 +590,8 @@ class ProseReader:
                 for match in pattern.finditer(paragraph.text):
                     if self.language == "en" and _EN_PLACE_BEFORE.search(paragraph.text, 0, match.start("who")):
                         continue  # "the last train to Harwick was late": a place the sentence's subject goes to
+                    if self.language == "en" and number and paragraph.text[: match.start("who")].endswith(('"', "“", "‘")):
+                        continue  # "Last orders," said Tony: a line's first word is capitalised, whatever it is
                     name = self._clean_name(match.group("who"))
                     if name:
                         (acting if number == 2 else tagged)[name] += 1
@@ -623,7 +625,10 @@ class ProseReader:
         if self.language == "ja":
             found |= self._kana_given_names(paragraphs)
         if self.cjk:
-            found |= self._tokenized_names(paragraphs)
+            tokenized = self._tokenized_names(paragraphs)
+            # what the tags name that the tokenizer does not take for a person's name (と司会が言った): a calling
+            self._tag_callings = {name for name in tagged if name not in tokenized}
+            found |= tokenized
             # a role noun that speaks (祖父が笑っていた) is a character the roles below learn, joined to the name it
             # stands before (祖父の源一), not a name of its own
             found -= set(getattr(self.words, "ROLES", {}))
@@ -692,6 +697,8 @@ class ProseReader:
             self._learn_titled_surnames(paragraphs)
             self._learn_clipped_names()
             self._learn_late_full_names(paragraphs)
+            self._learn_apposed_roles(paragraphs)
+            self._learn_quoted_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
@@ -700,6 +707,8 @@ class ProseReader:
             self._learn_kana_calls(paragraphs)
             self._learn_dotted_names(paragraphs)
             self._learn_katakana_names(paragraphs)
+        if self.cjk:
+            self._learn_apposed_callings(paragraphs)
         self._learn_apposed_genders(paragraphs)
         if self.language == "en":
             self._vote_given_name_genders()
@@ -1080,6 +1089,28 @@ class ProseReader:
                     if roles[role]:
                         self.cast.vote(cid, roles[role], 2)
 
+    def _learn_apposed_callings(self, paragraphs: list[Paragraph]) -> None:
+        """A calling the tags use that no table lists, set right before a name (司会の田中一郎 / 领队王建国), is that
+        name's: 「第一問」と司会が言った is 田中一郎's line. One set before two names is left alone."""
+        roles = getattr(self.words, "ROLES", {})
+        callings = {c for c in getattr(self, "_tag_callings", set()) - set(roles)
+                    if (cid := self.cast.known.get(c)) is not None and self.cast.aliases(cid) == [c] and len(c) >= 2}
+        if not callings:
+            return
+        link = "の" if self.language == "ja" else ""
+        bearers: dict[str, set[str]] = {}
+        for paragraph in paragraphs:
+            text = _unquoted(paragraph.text)
+            for start, _, cid in self.cast.mentions(text):
+                for calling in callings:
+                    if cid != self.cast.known[calling] and text.endswith(calling + link, 0, start) \
+                            and not re.match(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff](?<!的)", text[max(0, start - len(calling + link) - 1) :]
+                                             if start > len(calling + link) else ""):
+                        bearers.setdefault(calling, set()).add(cid)
+        for calling, found in sorted(bearers.items()):
+            if len(found) == 1:
+                self.cast.merge(self.cast.known[calling], found.pop())
+
     def _learn_titled_roles(self, paragraphs: list[Paragraph]) -> None:
         """A role that is also a title (先生, 部長, 医生) is the one character the story gives it after a name
         (田中先生 … 先生は黒板を見た): the bare role is that character, not one of its own. In English the role
@@ -1363,6 +1394,66 @@ class ProseReader:
             full = f"{given} {surnames.pop()}" if len(surnames) == 1 else None
             if full and not self.cast.ambiguous(full):
                 self.cast.join(full, cid, show=True)
+
+    def _learn_quoted_nicknames(self, paragraphs: list[Paragraph]) -> None:
+        """A nickname quoted inside a full name (Bernard "Bunny" Hale, Margaret ‘Peg’ Olsen) is one more name of that
+        full name, as is its given name: "said Bunny" is Bernard Hale's line."""
+        pattern = re.compile(r"\b(?P<given>[A-Z][a-z]+) [\"“'‘](?P<nick>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[\"”'’] (?P<surname>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+        for paragraph in paragraphs:
+            for match in pattern.finditer(paragraph.text):
+                given, nick, surname = match.group("given", "nick", "surname")
+                full = f"{given} {surname}"
+                if not all(self._name_word(word) for word in (given, *surname.split("-"))) or self.cast.ambiguous(full):
+                    continue
+                cid = self.cast.known.get(full) or self.cast.add(full)
+                for alias in (nick, given):
+                    current = self.cast.known.get(alias)
+                    if current is None:
+                        self.cast.join(alias, cid)
+                    elif current != cid and set(self.cast.aliases(current)) == {alias}:
+                        self.cast.merge(current, cid)
+
+    def _learn_apposed_roles(self, paragraphs: list[Paragraph]) -> None:
+        """A full name the narration sets beside a calling the story's tags use (The quizmaster, a retired maths
+        teacher called Gerald Fitch, … / Gerald Fitch, the quizmaster, … / The quizmaster tonight was Gerald Fitch) is
+        the one that calling stands for, though the name is never written again: "said the quizmaster" is his line.
+        A calling set beside two names is left alone."""
+        text = "\n".join(p.text for p in paragraphs)
+        narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
+        said = _alternation(self.words.SPEECH_VERBS)
+        # the callings the tags use (the quizmaster said, asked the barman), and those the vocabulary lists
+        tagged = re.finditer(rf"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)\s+(?P<a>[a-z]{{3,}})\s+(?:{said})\b|\b(?:{said})\s+the\s+(?P<b>[a-z]{{3,}})\b",
+                             text)
+        callings = set(self.words.ROLES) | {m.group("a") or m.group("b") for m in tagged}
+        callings -= set(self.words.NOT_CALLINGS)
+        if not callings:
+            return
+        role = rf"(?P<role>{_alternation(callings)})"
+        name = r"(?P<name>[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+        called = r"(?:(?:a|an|the)\s+(?:[a-z'’-]+\s+){0,4}?(?:called|named)\s+)?"
+        patterns = [
+            rf"\b[Tt]he\s+(?:[a-z]+\s+)?{role},\s+{called}{name}(?=[,.;:]|\s+(?:—|–|-))",
+            rf"\b{name},\s+(?:the|our|their)\s+(?:[a-z]+\s+)?{role}\b",
+            rf"\b[Tt]he\s+(?:[a-z]+\s+)?{role}(?:\s+(?:tonight|today|that night|that year|this year))?\s+(?:was|is)\s+{called}{name}\b",
+            rf"\b{name}\s+(?:was|is|had been|has been)\s+(?:the|their|our)\s+(?:[a-z]+\s+)?{role}\b",
+        ]
+        links: dict[str, set[str]] = {}
+        for pattern in patterns:
+            for match in re.finditer(pattern, narration):
+                if all(self._name_word(word) for word in match.group("name").split()):
+                    links.setdefault(match.group("role").lower(), set()).add(match.group("name"))
+        for calling, names in sorted(links.items()):
+            full = next(iter(names))
+            current = self.cast.known.get(calling)
+            if len(names) != 1 or current is not None and not (self.cast.provisional(current) and self.cast.aliases(current) == [calling]):
+                continue
+            cid = self.cast.known.get(full) or (None if self.cast.ambiguous(full) else self.cast.add(full))
+            if cid is None or cid == current:
+                continue
+            if current is None:
+                self.cast.join(calling, cid)
+            else:
+                self.cast.merge(current, cid)
 
     def _learn_clipped_names(self) -> None:
         """A given name that is the start or the end of another character's, clipped by two letters or more (Wenna of
