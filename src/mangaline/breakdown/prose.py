@@ -626,8 +626,6 @@ class ProseReader:
             found |= self._kana_given_names(paragraphs)
         if self.cjk:
             tokenized = self._tokenized_names(paragraphs)
-            # what the tags name that the tokenizer does not take for a person's name (と司会が言った): a calling
-            self._tag_callings = {name for name in tagged if name not in tokenized}
             found |= tokenized
             # a role noun that speaks (祖父が笑っていた) is a character the roles below learn, joined to the name it
             # stands before (祖父の源一), not a name of its own
@@ -708,7 +706,8 @@ class ProseReader:
             self._learn_dotted_names(paragraphs)
             self._learn_katakana_names(paragraphs)
         if self.cjk:
-            self._learn_apposed_callings(paragraphs)
+            # what the tags name that the tokenizer does not take for a person's name (と司会が言った): a calling
+            self._learn_apposed_callings(paragraphs, set(tagged) - tokenized)
         self._learn_apposed_genders(paragraphs)
         if self.language == "en":
             self._vote_given_name_genders()
@@ -1089,11 +1088,11 @@ class ProseReader:
                     if roles[role]:
                         self.cast.vote(cid, roles[role], 2)
 
-    def _learn_apposed_callings(self, paragraphs: list[Paragraph]) -> None:
-        """A calling the tags use that no table lists, set right before a name (司会の田中一郎 / 领队王建国), is that
-        name's: 「第一問」と司会が言った is 田中一郎's line. One set before two names is left alone."""
+    def _learn_apposed_callings(self, paragraphs: list[Paragraph], tag_callings: set[str]) -> None:
+        """A calling the tags use (``tag_callings``) that no table lists, set right before a name (司会の田中一郎 /
+        领队王建国), is that name's: 「第一問」と司会が言った is 田中一郎's line. One set before two names is left alone."""
         roles = getattr(self.words, "ROLES", {})
-        callings = {c for c in getattr(self, "_tag_callings", set()) - set(roles)
+        callings = {c for c in tag_callings - set(roles)
                     if (cid := self.cast.known.get(c)) is not None and self.cast.aliases(cid) == [c] and len(c) >= 2}
         if not callings:
             return
@@ -1103,9 +1102,10 @@ class ProseReader:
             text = _unquoted(paragraph.text)
             for start, _, cid in self.cast.mentions(text):
                 for calling in callings:
-                    if cid != self.cast.known[calling] and text.endswith(calling + link, 0, start) \
-                            and not re.match(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff](?<!的)", text[max(0, start - len(calling + link) - 1) :]
-                                             if start > len(calling + link) else ""):
+                    at = start - len(calling + link)
+                    # not the end of a longer word (副司会の): one after 的 or a particle is a calling of its own
+                    inside = at > 0 and text[at - 1] != "的" and re.match(r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]", text[at - 1])
+                    if cid != self.cast.known[calling] and text.endswith(calling + link, 0, start) and not inside:
                         bearers.setdefault(calling, set()).add(cid)
         for calling, found in sorted(bearers.items()):
             if len(found) == 1:
@@ -1448,12 +1448,8 @@ class ProseReader:
             if len(names) != 1 or current is not None and not (self.cast.provisional(current) and self.cast.aliases(current) == [calling]):
                 continue
             cid = self.cast.known.get(full) or (None if self.cast.ambiguous(full) else self.cast.add(full))
-            if cid is None or cid == current:
-                continue
-            if current is None:
-                self.cast.join(calling, cid)
-            else:
-                self.cast.merge(current, cid)
+            if cid is not None:
+                self._give_role(calling, {cid})
 
     def _learn_clipped_names(self) -> None:
         """A given name that is the start or the end of another character's, clipped by two letters or more (Wenna of
