@@ -82,21 +82,18 @@ def open_pcm16(path: Path, sample_rate: int | None = None) -> Pcm16Reader | None
 
 def read_pcm16(path: Path, sample_rate: int | None = None) -> np.ndarray | None:
     """Float samples of a 16-bit mono WAV (at ``sample_rate`` when given), or None for any other file."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-                return None
-            if sample_rate is not None and wav.getframerate() != sample_rate:
-                return None
-            return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
-    except (wave.Error, EOFError):
-        return None
+    samples = read_pcm16_channels(path, sample_rate, channels=1)
+    return samples[:, 0] if samples is not None else None
 
 
-def read_pcm16_channels(path: Path, sample_rate: int | None = None) -> np.ndarray | None:
-    """Float samples of a 16-bit WAV as (frames, channels), at ``sample_rate`` when given; None for any other file."""
+def read_pcm16_channels(path: Path, sample_rate: int | None = None, *, channels: int | None = None) -> np.ndarray | None:
+    """Float samples of a 16-bit WAV as (frames, channels), at ``sample_rate`` and with ``channels`` when given; None
+    for any other file."""
     reader = open_pcm16(path, sample_rate)
     if reader is None:
+        return None
+    if channels is not None and reader.channels != channels:
+        reader.close()
         return None
     try:
         return reader.read(0, reader.frames)
