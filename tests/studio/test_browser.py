@@ -51,7 +51,10 @@ def test_a_reviewer_rejects_a_take_asks_for_a_retake_watches_the_build_and_plays
         # the storyboard, then the shot
         page.goto(f"{served.url}/episodes/ep01")
         assert page.locator(".card").count() == len(script.episodes[0].shots())
-        assert page.locator(f'.card[data-shot="{shot.code}"] img').evaluate("img => img.naturalWidth") > 0
+        # the storyboard's pictures load lazily: bring the card into view and wait for its picture to decode
+        keyframe = page.locator(f'.card[data-shot="{shot.code}"] img')
+        keyframe.scroll_into_view_if_needed()
+        assert keyframe.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
         page.screenshot(path=artefacts / "storyboard.png", full_page=True)
         page.click(f'.card[data-shot="{shot.code}"]')
         page.wait_for_url(f"**/shots/{shot.code}")
