@@ -28,12 +28,15 @@ their misses: their figures are development figures now.
     .venv/bin/python benchmarks/prose_accuracy.py            # per-language totals
     .venv/bin/python benchmarks/prose_accuracy.py -v         # and every story with its misses
     .venv/bin/python benchmarks/prose_accuracy.py -v FOLDER  # one folder of labelled stories
+    .venv/bin/python benchmarks/prose_accuracy.py --causes   # and each group's wrong speakers counted by cause
+                                                             # (counts only: safe on stories nobody may read)
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,12 +49,12 @@ SAMPLES = TESTS / "samples"
 EVAL = TESTS / "eval"
 LANGUAGES = ("en", "ja", "zh")
 HELD_OUT_FROM = 11  # evaluation stories numbered from here on were not looked at while the rules were written
-SECOND_WRITER_FROM = 21  # and from here on, six per language by a second writer, who never saw the rules either
-THIRD_WRITER_FROM = 27  # and from here on, six per language by a third writer, who saw neither the rules nor the others
-FOURTH_WRITER_FROM = 33  # and from here on, six per language by a fourth, likewise
-FIFTH_WRITER_FROM = 39  # and from here on, six per language by a fifth, likewise
-SIXTH_WRITER_FROM = 45  # and from here on, six per language by a sixth, likewise
-
+# The groups of evaluation stories by their first number: the first twenty (development 01-10, held out 11-20), then
+# six per language by each further writer, who saw neither the rules nor the others' stories.
+GROUPS = ((1, "01-10 (dev)", "first twenty"), (HELD_OUT_FROM, "11-20 (held out)", "first twenty"),
+          (21, "21-26 (2nd writer)", "second writer"), (27, "27-32 (3rd writer)", "third writer"),
+          (33, "33-38 (4th writer)", "fourth writer"), (39, "39-44 (5th writer)", "fifth writer"),
+          (45, "45-50 (6th writer)", "sixth writer"), (51, "51-56 (7th writer)", "seventh writer"))
 
 @dataclass
 class Score:
@@ -64,6 +67,7 @@ class Score:
     right: int = 0
     misses: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
+    causes: Counter[str] = field(default_factory=Counter)  # wrong speakers by what went wrong (see _cause)
 
     @property
     def recall(self) -> float:
@@ -75,7 +79,7 @@ class Score:
 
     def __add__(self, other: Score) -> Score:
         return Score(self.sample, self.language, self.gold + other.gold, self.found + other.found, self.right + other.right,
-                     self.misses + other.misses, self.wrong + other.wrong)
+                     self.misses + other.misses, self.wrong + other.wrong, self.causes + other.causes)
 
 
 def _norm(text: str) -> str:
@@ -94,11 +98,12 @@ def measure(story: Path, gold: Path) -> Score:
         if beat.line is not None
     ]
     score = Score(sample=story.name, language=prose.language)
-    cursor = 0
+    cursor, previous = 0, None
     for row in gold.read_text(encoding="utf-8").splitlines():
         if not row.strip():
             continue
         quote, speaker = (part.strip() for part in row.split("\t"))
+        before, previous = previous, speaker
         score.gold += 1
         # a line's text drops the comma that led into its speech tag ("You're late," said Marta)
         wanted = _norm(quote).rstrip(",，、")
@@ -116,7 +121,34 @@ def measure(story: Path, gold: Path) -> Score:
             score.right += 1
         else:
             score.wrong.append(f"{quote} -> {line.speaker} (gold {speaker})")
+            score.causes[_cause(reader, speaker, names, line.speaker, before)] += 1
     return score
+
+
+def _cause(reader: ProseReader, gold: str, names: set[str], given: str, previous: str | None) -> str:
+    """Why a line got the wrong speaker, told from counts alone (so it can be read on stories nobody may look at):
+
+    - ``unnamed``: the gold name is among no character's names (the story calls that person something else, or the
+      name was never linked to the one who speaks);
+    - ``to unknown``: the line went to the unknown speaker;
+    - ``to narrator`` / ``narrator's``: it went to the narrator, or it was the narrator's and went to someone else;
+    - ``previous speaker``: it went to whoever spoke the gold line before it (turn-taking that ran on);
+    - ``other``: it went to another character the story names.
+    """
+    words = reader.words
+    narrator = {words.NARRATOR, *words.FIRST_PERSON}
+    known = set(reader.cast.known)
+    if words.NARRATOR in known:
+        known |= set(words.FIRST_PERSON)
+    if given == words.UNKNOWN_SPEAKER:
+        return "to unknown"
+    if gold not in known:
+        return "unnamed"
+    if names & narrator:
+        return "to narrator"
+    if gold in narrator:
+        return "narrator's"
+    return "previous speaker" if previous is not None and previous in names else "other"
 
 
 def samples(folder: Path = SAMPLES) -> list[tuple[Path, Path]]:
@@ -135,45 +167,19 @@ def number(story: Path) -> int:
     return int(found.group(0)) if found else 0
 
 
+def group(story: Path) -> tuple[int, str, str]:
+    """The evaluation group a story belongs to: (its first number, its label, its writer)."""
+    return max((g for g in GROUPS if g[0] <= number(story)), default=GROUPS[0])
+
+
 def held_out(story: Path) -> bool:
     """Whether an evaluation story is one of the held-out ones (numbered 11 to 20)."""
-    return HELD_OUT_FROM <= number(story) < SECOND_WRITER_FROM
-
-
-def second_writer(story: Path) -> bool:
-    """Whether an evaluation story is one of the second writer's (numbered 21 to 26)."""
-    return SECOND_WRITER_FROM <= number(story) < THIRD_WRITER_FROM
-
-
-def third_writer(story: Path) -> bool:
-    """Whether an evaluation story is one of the third writer's (numbered 27 to 32)."""
-    return THIRD_WRITER_FROM <= number(story) < FOURTH_WRITER_FROM
-
-
-def fourth_writer(story: Path) -> bool:
-    """Whether an evaluation story is one of the fourth writer's (numbered 33 to 38)."""
-    return FOURTH_WRITER_FROM <= number(story) < FIFTH_WRITER_FROM
-
-
-def fifth_writer(story: Path) -> bool:
-    """Whether an evaluation story is one of the fifth writer's (numbered 39 to 44)."""
-    return FIFTH_WRITER_FROM <= number(story) < SIXTH_WRITER_FROM
-
-
-def sixth_writer(story: Path) -> bool:
-    """Whether an evaluation story is one of the sixth writer's (numbered 45 and up)."""
-    return number(story) >= SIXTH_WRITER_FROM
+    return group(story)[0] == HELD_OUT_FROM
 
 
 def writer(story: Path) -> str:
-    """Which group an evaluation story belongs to: "first twenty", or the "second" to "sixth writer"."""
-    if sixth_writer(story):
-        return "sixth writer"
-    if fifth_writer(story):
-        return "fifth writer"
-    if fourth_writer(story):
-        return "fourth writer"
-    return "third writer" if third_writer(story) else "second writer" if second_writer(story) else "first twenty"
+    """Which group an evaluation story belongs to: "first twenty", or the "second writer" and so on."""
+    return group(story)[2]
 
 
 def total(scores: Iterable[Score], name: str, language: str) -> Score:
@@ -184,9 +190,14 @@ def _row(score: Score) -> str:
     return f"{score.sample:32} {score.language:4} {score.gold:5d} {score.recall:7.1%} {score.accuracy:8.1%}"
 
 
+def _causes(score: Score) -> str:
+    wrong = score.found - score.right
+    return f"wrong {wrong}: " + ", ".join(f"{cause} {count}" for cause, count in score.causes.most_common())
+
+
 def main(argv: list[str]) -> int:
-    verbose = "-v" in argv
-    folders = [Path(arg) for arg in argv if arg != "-v"]
+    verbose, causes = "-v" in argv, "--causes" in argv
+    folders = [Path(arg) for arg in argv if arg not in ("-v", "--causes")]
     groups: list[tuple[str, list[tuple[Path, Path]]]] = []
     if folders:
         groups = [(str(folder), samples(folder)) for folder in folders]
@@ -194,21 +205,10 @@ def main(argv: list[str]) -> int:
         groups.append(("samples (written with the rules)", samples(SAMPLES)))
         for language in LANGUAGES:
             pairs = samples(EVAL / language)
-            groups.append((f"eval {language} 01-10 (dev)", [p for p in pairs if number(p[0]) < HELD_OUT_FROM]))
-            groups.append((f"eval {language} 11-20 (held out)", [p for p in pairs if held_out(p[0])]))
-            groups.append((f"eval {language} 21-26 (2nd writer)", [p for p in pairs if second_writer(p[0])]))
-            third = [p for p in pairs if third_writer(p[0])]
-            if third:
-                groups.append((f"eval {language} 27-32 (3rd writer)", third))
-            fourth = [p for p in pairs if fourth_writer(p[0])]
-            if fourth:
-                groups.append((f"eval {language} 33-38 (4th writer)", fourth))
-            fifth = [p for p in pairs if fifth_writer(p[0])]
-            if fifth:
-                groups.append((f"eval {language} 39-44 (5th writer)", fifth))
-            sixth = [p for p in pairs if sixth_writer(p[0])]
-            if sixth:
-                groups.append((f"eval {language} 45-50 (6th writer)", sixth))
+            for first, label, _ in GROUPS:
+                mine = [p for p in pairs if group(p[0])[0] == first]
+                if mine:
+                    groups.append((f"eval {language} {label}", mine))
     print(f"{'set':32} {'lang':4} {'gold':>5} {'recall':>7} {'speaker':>8}")
     summary = []
     for name, pairs in groups:
@@ -226,7 +226,7 @@ def main(argv: list[str]) -> int:
                 summary.append(total(mine, name, language))
     print("-" * 60)
     for score in summary:
-        print(_row(score))
+        print(_row(score) + (f"   {_causes(score)}" if causes else ""))
     if not folders:
         print("-" * 60)
         for language in LANGUAGES:
