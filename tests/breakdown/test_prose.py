@@ -2340,6 +2340,15 @@ def test_me_and_a_full_name_answer_who_it_was():
     ("en", 'The lost-property office was run by Bernard "Bunny" Hale and a girl from the agency.\n\n"Umbrellas go on the '
            'left," said Bunny.\n\n"How long do we keep them?" she asked.\n', "Bunny", "Bernard Hale"),
     ("en", "Margaret ‘Peg’ Olsen groaned at the back table.\n\n“Not geography,” said Peg.\n", "Peg", "Margaret Olsen"),
+    # told in the present, a full name that acts before any verb in -s is found, and its clipped form joins it
+    ("en", 'Colin Tate slides the sheet across the table. Farida looks at it.\n\n"Number one\'s Cliff Richard," Col says.'
+           '\n\n"Colin. It\'s Dusty Springfield," says Farida.\n', "Col", "Colin Tate"),
+    # a month the story uses as a person's name is a name
+    ("en", 'At the top, in June Bellamy\'s neat hand, is the team name.\n\n"It\'s Dusty Springfield," June says.\n\n'
+           '"Write it down," says Farida.\n', "June", "June Bellamy"),
+    # a nickname set after a full name: "whom everybody calls"
+    ("en", 'Sunil Rao, whom everybody calls Sunny, turns the sheet sideways.\n\n"Fourteen\'s my uncle," Sunny says.\n\n'
+           '"It is not," says Farida.\n', "Sunny", "Sunil Rao"),
     # a calling the tags use that no table lists, set right before a name, is that name's
     ("ja", "　パブはクイズの夜で満席だった。今夜のクイズの司会の田中一郎が、マイクを二度叩いた。\n"
            "「第三ラウンド。地理です」と司会が言った。\n　後ろのテーブルで、佐藤美穂がうめいた。「地理はいや」\n", "司会", "田中一郎"),
@@ -2361,6 +2370,19 @@ def test_a_full_name_set_after_ones_kin_is_a_name_though_its_first_word_is_a_wor
     _, reader = _read(text, "en")
     assert reader.cast.known.get("aunt") == reader.cast.known.get("May Ong") is not None
     assert _spoken(text, "en")[0].speaker == "May Ong"
+
+
+def test_a_trade_before_an_elders_calling_is_no_name():
+    pytest.importorskip("sudachipy")
+    _, reader = _read("紙芝居のおじさん\n　境内に、自転車に木の箱を積んだ男がやってきた。\n「さあさあ、始まるよ」と男が言った。\n"
+                      "「おじさん、今日は何？」と光男が聞いた。\n", "ja")
+    assert sorted(reader.cast.known) == ["光男", "男"]
+
+
+def test_a_month_the_story_dates_by_is_no_name():
+    _, reader = _read('The fair came to Harwick in June.\n\n"We go in June," said Tom. "June is the best."\n\n'
+                      '"Fine," said Ann.\n', "en")
+    assert sorted(reader.cast.known) == ["Ann", "Tom"]
 
 
 def test_a_lines_first_word_before_a_verb_is_no_name():

@@ -165,6 +165,18 @@ def japanese_function_word(word: str) -> bool:
     return first[0] in ("代名詞", "助詞", "助動詞", "副詞", "連体詞", "接続詞", "感動詞", "形容詞", "動詞") or first[1] == "数詞"
 
 
+def japanese_common_noun(word: str) -> bool:
+    """Whether the tokenizer reads a Japanese word as one everyday noun (紙芝居, 銭湯, 八百屋), not a name (榊原);
+    False without the tokenizer."""
+    tokenizer = _sudachi()
+    if tokenizer is None:
+        return False
+    from sudachipy import SplitMode
+
+    morphemes = list(tokenizer.tokenize(word, SplitMode.C))
+    return len(morphemes) == 1 and morphemes[0].part_of_speech()[:2] == ("名詞", "普通名詞")
+
+
 def japanese_given_name_gender(name: str) -> str | None:
     """"f" for a Japanese name whose given name ends in 子 (陽子, 佐伯和子, 美奈子), which are women's names, as the
     tokenizer's dictionary tags the part (金子, 増子 are surnames; 舞子 a word); None otherwise or without it."""

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import (is_everyday_word, is_verb, japanese_function_word, japanese_given_name_gender, kana_nickname_of,
+from .person_names import (is_everyday_word, is_verb, japanese_common_noun, japanese_function_word, japanese_given_name_gender, kana_nickname_of,
                            person_names)
 from .planner import Beat
 from .readers import SourceLine
@@ -453,6 +453,7 @@ class ProseReader:
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         self._capitalised: Counter[str] = Counter()  # how often it writes each English word capitalised
         self._midsentence: set[str] = set()  # and which inside a sentence: names, mostly
+        self._not_names: frozenset[str] = self.words.NOT_NAMES  # less the months the story makes people's names
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
         pronouns = _alternation(list(self.words.PRONOUNS) + list(self.words.FIRST_PERSON))
@@ -540,9 +541,9 @@ class ProseReader:
             tokens = name.split()
             if len(tokens) > 1 and tokens[0] in ("Your", "His", "Her", "Their"):
                 return None  # Your Majesty, His Lordship: a style of address, not a name
-            while tokens and tokens[0] in self.words.NOT_NAMES:
+            while tokens and tokens[0] in self._not_names:
                 tokens.pop(0)
-            if not tokens or any(t in self.words.NOT_NAMES for t in tokens):
+            if not tokens or any(t in self._not_names for t in tokens):
                 return None
             if len(tokens) > 1 and tokens[-1].lower() in self.words.PLACE_NOUNS:
                 return None  # the waiting room at Emsby Junction had one radiator: a place, not a person
@@ -562,7 +563,7 @@ class ProseReader:
                 stripped = re.sub(r"[\u3005\u4e00-\u9fff]{1,2}地$", "", name)
                 if stripped != name and len(stripped) >= 2:
                     name, changed = stripped, True
-        if not name or name in self.words.NOT_NAMES or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
+        if not name or name in self._not_names or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
             return None
         if self.language == "zh" and (len(name) < 2 and name not in self.words.ROLES or len(name) > 4 or name[0] in "他她我你它这那"
                                       or name.endswith("地") or name.endswith(self.words.NOT_PERSON_ENDINGS)
@@ -575,6 +576,24 @@ class ProseReader:
             return None  # 听筒里的声音混着雨声，断断续续：: a set phrase of four, how it sounded, not who
         return name
 
+    @staticmethod
+    def _present_tense(text: str) -> bool:
+        """Whether an English story is told in the present: its tags say "says" and "asks" more than "said" and "asked"."""
+        return len(re.findall(r"\b(?:says|asks)\b", text)) > len(re.findall(r"\b(?:said|asked)\b", text))
+
+    def _months_as_names(self, text: str) -> set[str]:
+        """The months an English story uses as people's names (June says / said June / June Bellamy / June's pencil),
+        never as dates (in June, June 5th, the third of June, June and July)."""
+        verbs = _alternation(self.words.SPEECH_VERBS)
+        months = _alternation(self.words.MONTH_NAMES)
+        dated = re.compile(rf"\b(?:[Ii]n|[Oo]f|[Ss]ince|[Uu]ntil|[Tt]ill|[Bb]y|[Ll]ast|[Nn]ext|[Ee]arly|[Ll]ate|[Mm]id|[Tt]his|"
+                           rf"[Tt]hat|[Ee]very|[Tt]hrough|[Dd]uring|[Ff]rom|[Bb]efore|[Aa]fter|[Oo]n|[Tt]o)\s+(?P<a>{months})\b"
+                           rf"(?!['’]s\b|\s+[A-Z][a-z]+)|"  # not in June Bellamy's hand
+                           rf"\b(?P<b>{months}),?\s+(?:\d|the\s+\w+(?:st|nd|rd|th)\b|and\s+[A-Z][a-z]+ber\b)")
+        person = re.compile(rf"\b(?P<a>{months})(?:['’]s\b|\s+(?:{verbs})\b|\s+[A-Z][a-z]+\b)|\b(?:{verbs})\s+(?P<b>{months})\b")
+        used = {m.group("a") or m.group("b") for m in person.finditer(text)}
+        return used - {m.group("a") or m.group("b") for m in dated.finditer(text)}
+
     def learn(self, paragraphs: list[Paragraph]) -> None:
         """Gather names from speech tags and genders from pronouns, before any quote is attributed."""
         tagged: Counter[str] = Counter()
@@ -585,8 +604,14 @@ class ProseReader:
             # after a word and a space or a comma, not after a sentence's end, a quote's opening or a line's start
             self._midsentence |= set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", whole))
             self._capitalised.update(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+", whole))
+            self._not_names = self.words.NOT_NAMES - self._months_as_names(whole)
+        discover = self._discover
+        if self.language == "en" and self._present_tense("\n".join(p.text for p in paragraphs)):
+            # told in the present: a capitalised word before any verb in -s acts as a person does (Colin Tate slides
+            # the sheet across), not only before the common ones the past-tense pattern lists
+            discover = [*discover[:2], re.compile(rf"(?P<who>{_EN_NAME})\s+(?:[a-z]{{3,}}(?<![siu]s)s)\b"), *discover[2:]]
         for paragraph in paragraphs:
-            for number, pattern in enumerate(self._discover):
+            for number, pattern in enumerate(discover):
                 for match in pattern.finditer(paragraph.text):
                     if self.language == "en" and _EN_PLACE_BEFORE.search(paragraph.text, 0, match.start("who")):
                         continue  # "the last train to Harwick was late": a place the sentence's subject goes to
@@ -594,7 +619,7 @@ class ProseReader:
                         continue  # "Last orders," said Tony: a line's first word is capitalised, whatever it is
                     name = self._clean_name(match.group("who"))
                     if name:
-                        (acting if number == 2 else tagged)[name] += 1
+                        (acting if number >= 2 else tagged)[name] += 1
         # a capitalised word (not a sentence opener like "Then") that acts as a person does is a name
         found = set(tagged) | set(acting)
         if self.language == "zh":
@@ -639,7 +664,7 @@ class ProseReader:
             # a found first name followed by a capitalised word is the full name ("Ellen Marsh")
             # and a found surname after a capitalised word ("Mr Pask" -> "Gideon Pask")
             firsts = {self.cast.core(name) for name in found | set(self.cast.known)}
-            firsts = {name for name in firsts if " " not in name and name not in self.words.NOT_NAMES}
+            firsts = {name for name in firsts if " " not in name and name not in self._not_names}
             if firsts:
                 body = _alternation(firsts)
                 full = re.compile(rf"\b(?:(?:{body}) [A-Z][a-z]+|[A-Z][a-z]+ (?:{body}))\b")
@@ -881,8 +906,8 @@ class ProseReader:
         text = "\n".join(p.text for p in paragraphs)
         for match in re.finditer(rf"(?<![\u3005\u4e00-\u9fff\u30a0-\u30ff])(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{{1,4}})の(?P<call>{calls})", text):
             name = self._clean_name(match.group("name"))
-            if not name or name in self.words.ROLES or self.cast.ambiguous(name):
-                continue
+            if not name or name in self.words.ROLES or self.cast.ambiguous(name) or japanese_common_noun(name):
+                continue  # 紙芝居のおじさん, 八百屋のおばさん: what one does or sells is no name
             roles = {self.cast.known[r] for r in elders[match.group("call")] if r in self.cast.known}
             roles = {cid for cid in roles if self.cast.provisional(cid)}
             current = self.cast.known.get(name)
@@ -1379,7 +1404,7 @@ class ProseReader:
     def _name_word(self, word: str) -> bool:
         """Whether a capitalised English word may be a name: the story never writes it in lower case, and no table
         says it is a common word (Then, May)."""
-        return word.lower() not in self._lowercase and word not in self.words.NOT_NAMES
+        return word.lower() not in self._lowercase and word not in self._not_names
 
     def _learn_late_full_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name learnt only as the formal form of a familiar one (Joanna, of Jo) is a full name where the

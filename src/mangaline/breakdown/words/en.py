@@ -63,7 +63,10 @@ ROLE_TITLES: dict[str, tuple[str, ...]] = {
     "professor": ("Professor",), "detective": ("Detective",), "lieutenant": ("Lieutenant",), "colonel": ("Colonel",),
     "officer": ("Officer",), "priest": ("Father", "Reverend"), "matron": ("Matron",), "major": ("Major",),
 }
-# Capitalised words that open sentences or name days and months: never a character.
+# Months that are also given names: a name in a story that uses one as a person's (June says / June Bellamy / June's
+# hand) and never as a date (in June, June the fifth, the 3rd of June).
+MONTH_NAMES: tuple[str, ...] = ("April", "June", "August")
+# Capitalised words that open sentences or name days and months: never a character (but see MONTH_NAMES).
 NOT_NAMES: frozenset[str] = frozenset(
     """A An The And But Or So Then When While If As At In On Of To For From With Without Into Onto Over Under After
     Before Behind Beside Between Through Across Around Back Still Now Just Only Even Yet No Not Yes Oh Ah Well Why What
@@ -141,9 +144,10 @@ VOICES: tuple[str, ...] = ("voice", "woman", "man", "lady", "gentleman", "young 
 # own until the narration says whose voice it was.
 UNSEEN_VOICE = "voice"
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
-# Also an apposition after the name: "Mireille Dufresne, who is Mimi to everyone", "Tom Hale, known as Hal".
+# Also an apposition after the name: "Mireille Dufresne, who is Mimi to everyone", "Tom Hale, known as Hal",
+# "Sunil Rao, whom everybody calls Sunny".
 NICKNAME = (r"(?:\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+|(?P<full>[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+(?:who is|who was|(?:better\s+)?known as|"
-            r"nicknamed)\s+)(?P<nick>[A-Z][a-z]+)\b")
+            r"nicknamed|whom?\s+(?:[a-z]+\s+){1,3}?(?:calls?|called))\s+)(?P<nick>[A-Z][a-z]+)\b")
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
     r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me|myself,)\s+"
