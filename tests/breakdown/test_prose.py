@@ -2385,6 +2385,17 @@ def test_a_month_the_story_dates_by_is_no_name():
     assert sorted(reader.cast.known) == ["Ann", "Tom"]
 
 
+@pytest.mark.parametrize("text, cast", [
+    ('Gran leaned on her stick.\n\n"Secateurs," said Gran. "Nobody brings a knife to an allotment."\n\n'
+     '"You are a bit," Theo said.\n', ["Gran", "Theo"]),
+    ('"Gary Whitlow," says Lorraine. "Focus."\n\n"I\'m focused," Gary says.\n', ["Gary", "Lorraine"]),
+])
+def test_a_part_the_tag_ends_a_sentence_after_calls_no_one_in_the_next(text, cast):
+    # the two parts are two sentences: "Secateurs." is no call before "Nobody brings…", nor "Focus." after a name
+    _, reader = _read(text, "en")
+    assert sorted(reader.cast.known) == cast
+
+
 def test_a_lines_first_word_before_a_verb_is_no_name():
     # "orders" may be a verb of saying; the line's first word is capitalised because it opens the line
     text = 'Anthony Russo ran the bar.\n\n"Last orders," said Tony.\n\nKath put her glass down. "Already?"\n'

@@ -2712,7 +2712,7 @@ class ProseReader:
                 if not called:
                     # "Lucy, we have a guest." / "Mrs Grant, you told the constable...": one called by a name no one has
                     # yet is in the scene, the likely one to answer (and the role that just spoke, if one did)
-                    vocative = self._new_vocative(" ".join(inner))
+                    vocative = self._new_vocative(_spoken_sentences(text, pending, inner))
                     called = [self.cast.add(vocative)] if vocative else called
                     if called:
                         scene.called = called
@@ -3360,6 +3360,19 @@ def _clean(text: str) -> str:
 def _has_words(text: str) -> bool:
     letters = sum(1 for ch in text if ch.isalpha())
     return letters >= 2
+
+
+def _spoken_sentences(text: str, spans: list[tuple[int, int]], parts: list[str]) -> str:
+    """A line's parts as the sentences they are: a part the tag ends a sentence after ("Secateurs," said Gran.
+    "Nobody brings a knife.") ends its own sentence, though it closes on a comma; a part the tag runs on through
+    ("Lucy," said Tom, "come here.") runs on into the next."""
+    said = [parts[0].strip()]
+    for k in range(1, len(parts)):
+        between = text[spans[k - 1][1] + 1 : spans[k][0]].strip()
+        if between.endswith((".", "!", "?", "…")) and said[-1].endswith((",", "，")):
+            said[-1] = said[-1][:-1] + "."
+        said.append(parts[k].strip())
+    return " ".join(said)
 
 
 def _join_quotes(parts: list[str], cjk: bool) -> str:
