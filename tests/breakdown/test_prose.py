@@ -2349,6 +2349,10 @@ def test_me_and_a_full_name_answer_who_it_was():
     # a nickname set after a full name: "whom everybody calls"
     ("en", 'Sunil Rao, whom everybody calls Sunny, turns the sheet sideways.\n\n"Fourteen\'s my uncle," Sunny says.\n\n'
            '"It is not," says Farida.\n', "Sunny", "Sunil Rao"),
+    # a full name a line calls someone by, whose given name is another form of a known one's, is that one's
+    ("en", 'I keep the lost-property office at Penrith.\n\n"You\'ll want the steps, Hal. Your knee," said Bernie.\n\n'
+           '"My knee is fine," I said.\n\nThe telephone rang. "Harold? Harold Pike, are you there? Have you got a lady '
+           'down there?"\n\n"I have," I said.\n', "Hal", "Harold Pike"),
     # a calling the tags use that no table lists, set right before a name, is that name's
     ("ja", "　パブはクイズの夜で満席だった。今夜のクイズの司会の田中一郎が、マイクを二度叩いた。\n"
            "「第三ラウンド。地理です」と司会が言った。\n　後ろのテーブルで、佐藤美穂がうめいた。「地理はいや」\n", "司会", "田中一郎"),

@@ -1350,10 +1350,22 @@ class ProseReader:
         name = self._clean_name(found[-1]) if found else None
         return self.cast.add(name) if name and not self.cast.ambiguous(name) else None
 
+    def _forms_of(self, given: str) -> tuple[str, set[str]]:
+        """An English given name's formal form, and its other forms: the formal ones and their familiar ones and
+        spellings (Hal: Henry; Harold, Harry, Henry, …)."""
+        familiar, also, spellings = self.words.HYPOCORISMS, self.words.HYPOCORISMS_ALSO, self.words.NAME_SPELLINGS
+        formal = familiar.get(given, given)
+        formal = spellings.get(formal, formal)
+        # Kit is Christopher or Catherine; Katherine is Catherine spelt so
+        formals = {formal, *(spellings.get(name, name) for name in also.get(given, ()))}
+        forms = {*formals, *(nick for nick, name in familiar.items() if name in formals),
+                 *(nick for nick, names in also.items() if formals & set(names)),
+                 *(spelt for spelt, name in spellings.items() if name in formals)} - {given}
+        return formal, forms
+
     def _learn_familiar_names(self, paragraphs: list[Paragraph]) -> None:
         """A given name's formal and familiar forms the story also uses are that character's (Tommo Birch is the
         Thomas the others call him; Daniel Okoro is Danny), with the surname when the name has one."""
-        familiar, also, spellings = self.words.HYPOCORISMS, self.words.HYPOCORISMS_ALSO, self.words.NAME_SPELLINGS
         text = "\n".join(p.text for p in paragraphs)
         used = set(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+(?![a-z])", text))
         for cid in list(self.cast.names):
@@ -1361,13 +1373,7 @@ class ProseReader:
                 if self.cast.known.get(alias) != cid:
                     break  # merged into another below
                 given, *surname = self.cast.core(alias).split()
-                formal = familiar.get(given, given)
-                formal = spellings.get(formal, formal)
-                # Kit is Christopher or Catherine; Katherine is Catherine spelt so
-                formals = {formal, *(spellings.get(name, name) for name in also.get(given, ()))}
-                forms = {*formals, *(nick for nick, name in familiar.items() if name in formals),
-                         *(nick for nick, names in also.items() if formals & set(names)),
-                         *(spelt for spelt, name in spellings.items() if name in formals)} - {given}
+                formal, forms = self._forms_of(given)
                 if surname:
                     forms.add(given)  # the given name alone, as the others call him ("You're a menace, Thomas")
                 for form in sorted(forms & used):
@@ -2713,7 +2719,7 @@ class ProseReader:
                     # "Lucy, we have a guest." / "Mrs Grant, you told the constable...": one called by a name no one has
                     # yet is in the scene, the likely one to answer (and the role that just spoke, if one did)
                     vocative = self._new_vocative(_spoken_sentences(text, pending, inner))
-                    called = [self.cast.add(vocative)] if vocative else called
+                    called = [self._familiar_one(vocative) or self.cast.add(vocative)] if vocative else called
                     if called:
                         scene.called = called
                 self._name_the_one_answered(scene, who, called)
@@ -2916,6 +2922,22 @@ class ProseReader:
             return cid
         name = self._clean_name(raw)
         return self.cast.add(name) if name and not self.cast.ambiguous(name) else None
+
+    def _familiar_one(self, name: str) -> str | None:
+        """The one character known by a single given name of which ``name``'s is another form (Hal, called "Harold
+        Pike" on the phone): the name joins that character, its given name too."""
+        given, *surname = self.cast.core(name).split()
+        _, forms = self._forms_of(given)
+        found = {cid for alias, cid in self.cast.known.items()
+                 if " " not in alias and alias in forms and not self.cast.provisional(cid)
+                 and not any(" " in other for other in self.cast.aliases(cid))}
+        if len(found) != 1:
+            return None
+        cid = found.pop()
+        for alias in {given, name}:
+            if alias not in self.cast.known:
+                self.cast.join(alias, cid, show=alias == name and bool(surname))
+        return cid
 
     def _new_vocative(self, speech: str) -> str | None:
         """A name an English line calls someone by, at the start or end of one of its sentences ("Lucy, we have a
