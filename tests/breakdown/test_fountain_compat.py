@@ -320,3 +320,32 @@ def test_a_cold_open_goes_through_mangaline_new(tmp_path: Path) -> None:
 def test_nothing_makes_the_parser_raise(text: str) -> None:
     doc = parse_fountain(text)
     assert all(e.line >= 1 for e in doc.elements)
+
+
+# --- what other parsers' test suites hold -----------------------------------------------------
+
+
+@pytest.mark.parametrize("mark, kind, text", [("# EPISODE 2", T.SECTION, "EPISODE 2"), ("= The road home.", T.SYNOPSIS, "The road home.")])
+def test_a_section_or_synopsis_right_over_a_heading_is_itself_and_the_heading_opens_its_scene(mark, kind, text) -> None:
+    doc = parse_fountain(f"INT. HOUSE - DAY\n\nA.\n\n{mark}\nEXT. ROAD - NIGHT\n\nB.\n")
+    assert rows(doc) == [
+        (T.SCENE_HEADING, "INT. HOUSE - DAY", 1),
+        (T.ACTION, "A.", 3),
+        (kind, text, 5),
+        (T.SCENE_HEADING, "EXT. ROAD - NIGHT", 6),
+        (T.ACTION, "B.", 8),
+    ]
+
+
+def test_i_dot_slash_e_opens_a_scene() -> None:
+    doc = parse_fountain("Before.\n\nI./E. CAR - MOVING\n\nAfter.\n")
+    assert rows(doc) == [(T.ACTION, "Before.", 1), (T.SCENE_HEADING, "I./E. CAR - MOVING", 3), (T.ACTION, "After.", 5)]
+
+
+@pytest.mark.parametrize("gap", ["   ", "\t", " "])
+def test_only_two_spaces_keep_a_speech_going(gap: str) -> None:
+    doc = parse_fountain(f"INT. HOUSE - DAY\n\nSTEEL\nHello.\n{gap}\nBRICK\nHi.\n")
+    assert [(e.type, e.text) for e in doc.elements][1:] == [
+        (T.CHARACTER, "STEEL"), (T.DIALOGUE, "Hello."), (T.CHARACTER, "BRICK"), (T.DIALOGUE, "Hi.")]
+    two = parse_fountain("INT. HOUSE - DAY\n\nSTEEL\nHello.\n  \nStill me.\n")
+    assert [(e.type, e.text) for e in two.elements][1:] == [(T.CHARACTER, "STEEL"), (T.DIALOGUE, "Hello.\n\nStill me.")]

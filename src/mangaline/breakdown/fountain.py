@@ -322,7 +322,7 @@ def _title_page(lines: list[_Line]) -> tuple[dict[str, str], dict[str, int], int
 
 # --- pass 3: the body ------------------------------------------------------------------------
 
-_HEADING = re.compile(r"(?:int\.?/ext|ext\.?/int|i/e|int|ext|est)[.\s]", re.IGNORECASE)
+_HEADING = re.compile(r"(?:int\.?/ext|ext\.?/int|i\.?/e|int|ext|est)[.\s]", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"[\w.\-]+")
 _PAGE_BREAK = re.compile(r"={3,}")
 _EXTENSIONS = re.compile(r"(?:\s*\([^()]*\))+\s*")
@@ -493,8 +493,9 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
                 j += 1
                 continue
             if current.blank:
-                # Two spaces on an otherwise empty line keep the speech going (spec: line breaks).
-                if "  " in current.text and not blank_at(j + 1):
+                # Two spaces on an otherwise empty line keep the speech going (spec: line breaks); any other
+                # blank line ends it, three spaces or a tab too, as afterwriting and fountain-js read it.
+                if current.text == "  " and not blank_at(j + 1):
                     if texts:
                         buffer.append(j)
                         texts.append("")
@@ -539,8 +540,14 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
             k += 1
         return k
 
+    def opens_scene(k: int) -> bool:
+        """Whether line k is a scene heading, as a line after a blank would be."""
+        s = lines[k].text.strip() if k < n else ""
+        return bool(_HEADING.match(s)) or s.startswith(".") and s[1:2].isalnum()
+
     i = start
     marked = -1  # lines before this index, from where a marked paragraph opened, are known to be marked
+    opened: set[int] = set()  # headings a section or synopsis line right above them opens a paragraph for
     while i < n:
         if lines[i].blank:
             i += 1
@@ -553,10 +560,15 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
             add(ElementType.PAGE_BREAK, "", i, i)
             i += 1
             continue
-        prev_blank = blank_at(i - 1)
+        prev_blank = blank_at(i - 1) or i in opened
         kind = _marker(s)
         if kind is not None and i >= marked:
             end = marked_until(i) if prev_blank or _PAGE_BREAK.fullmatch(lines[i - 1].text.strip()) else None
+            if end is None and prev_blank and kind in (ElementType.SECTION, ElementType.SYNOPSIS) and opens_scene(i + 1):
+                # "# EPISODE 2" right over "EXT. ROAD - NIGHT": the section, then the scene it opens (as the spec,
+                # the reference parser and afterwriting read it); over a line of prose it is still action
+                end = i + 1
+                opened.add(i + 1)
             if end is None:
                 i = action(i)
                 continue
