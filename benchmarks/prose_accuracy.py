@@ -10,20 +10,24 @@ Two sets are measured side by side: the samples written with the rules (``tests/
 evaluation stories written apart from them (``tests/breakdown/eval/{en,ja,zh}``). The evaluation set is
 reported as development stories (01–10), held-out stories (11–20), a second writer's stories (21–26, harder:
 roles named late, narrators named only by others, dialect), a third writer's (27–32), a fourth's (33–38), a
-fifth's (39–44) and a sixth's (45–50), per language. The second writer's were first measured before any rule was written for them (en 34.4%, ja
+fifth's (39–44), a sixth's (45–50) and a seventh's (51–56), per language. The second writer's were first measured before any rule was written for them (en 34.4%, ja
 34.0%, zh 62.1% speakers; three gold labels were then set to the name the story gives, not one inferred from a
 surname or a nameplate), and some of their misses have been looked at since. A third writer's six per language
 (27–32: a heist, a council meeting, a road trip, a court, a newsroom, a night ward and the like) were first
 measured the same way: en 56.6%, ja 44.4%, zh 45.1%. A fourth writer's six per language (33–38: a quiz night,
 a lost-property office, a bathhouse, a shogi hall, a picture-story show, a bicycle-repair stall, a mahjong
 table, an opera's wings and the like) were first measured with the rules as they stood: en 43.0%, ja 42.0%, zh
-63.5%; neither they nor 11–20 have been read since. A fifth writer's six per language (39–44: a piano
+63.5%; 11–20 have not been read since; the English fourth writer's were read later (and the Japanese 37 and 38), and
+rules written from their misses. A fifth writer's six per language (39–44: a piano
 tuning, a mountain bothy, a barber's, a secondhand bookshop, an okonomiyaki counter, a wake, an apothecary, a
 driving-school car, a stuck lift and the like) were first measured the same way: en 50.4%, ja 42.8%, zh 52.8%.
 A sixth writer's six per language (45–50: a fishing boat at night, a wedding rehearsal, a tax office, a night
 market, a police interview, a fantasy throne room, a wuxia duel, a starship's bridge) were first measured the same
 way: en 38.1%, ja 50.5%, zh 57.1%. The fifth and sixth writers' stories have been read since, and rules written from
-their misses: their figures are development figures now.
+their misses: their figures are development figures now. A seventh writer's six per language (51–56: a beekeeping
+co-op, a radio phone-in, a school sports day, a ski-lift hut, a go or chess club, an allotment, a ferry ticket office,
+bell-ringing practice) were first measured the same way: en 36.5%, ja 41.1%, zh 33.2%; nobody has read them since,
+and with 11–20 they are the held-out stories now (--causes counts their misses without reading them).
 
     .venv/bin/python benchmarks/prose_accuracy.py            # per-language totals
     .venv/bin/python benchmarks/prose_accuracy.py -v         # and every story with its misses
