@@ -22,8 +22,8 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import (is_everyday_word, is_verb, japanese_common_noun, japanese_function_word, japanese_given_name_gender, kana_nickname_of,
-                           person_names)
+from .person_names import (is_everyday_word, is_verb, japanese_common_noun, japanese_function_word, japanese_given_name_gender,
+                           kana_nickname_of, person_names)
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
