@@ -349,3 +349,25 @@ def test_only_two_spaces_keep_a_speech_going(gap: str) -> None:
         (T.CHARACTER, "STEEL"), (T.DIALOGUE, "Hello."), (T.CHARACTER, "BRICK"), (T.DIALOGUE, "Hi.")]
     two = parse_fountain("INT. HOUSE - DAY\n\nSTEEL\nHello.\n  \nStill me.\n")
     assert [(e.type, e.text) for e in two.elements][1:] == [(T.CHARACTER, "STEEL"), (T.DIALOGUE, "Hello.\n\nStill me.")]
+
+
+@pytest.mark.parametrize("text, line, where", [
+    ("FADE IN:\nINT. HOUSE - DAY\n\nShe waits.\n", 2, "inside a paragraph of action"),
+    ("Before.\n\nINT. HOUSE - DAY\nShe enters.\n", 3, "with no blank line after it"),
+])
+def test_a_heading_read_as_action_for_want_of_a_blank_line_is_warned_of(text: str, line: int, where: str) -> None:
+    doc = parse_fountain(text)
+    assert T.SCENE_HEADING not in [e.type for e in doc.elements]  # the spec reads it as action
+    assert [w for w in doc.warnings if "looks like a scene heading" in w] == [
+        f"<text>:{line}: 'INT. HOUSE - DAY' looks like a scene heading but stands {where}: read as action; "
+        "put a blank line before and after a scene heading"]
+
+
+def test_no_warning_for_a_heading_word_in_prose_or_forced_action() -> None:
+    doc = parse_fountain("INT. HOUSE - DAY\n\nShe waits by the int. door.\n\n!EXT. IS WHAT THE SIGN SAYS\n")
+    assert doc.warnings == []
+
+
+def test_a_heading_right_under_a_page_break_opens_its_scene() -> None:
+    doc = parse_fountain("A.\n\n===\nINT. HOUSE - DAY\n\nB.\n")
+    assert rows(doc) == [(T.ACTION, "A.", 1), (T.PAGE_BREAK, "", 3), (T.SCENE_HEADING, "INT. HOUSE - DAY", 4), (T.ACTION, "B.", 6)]

@@ -442,6 +442,12 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
             s = text.lstrip()
             if j > i and _PAGE_BREAK.fullmatch(s):
                 break
+            if (j > i or not forced) and s.isupper() and _HEADING.match(s):
+                # the commonest slip (FADE IN: right over INT. HOUSE - DAY, or no blank line after a heading): the
+                # spec reads it as action, and so does the parser, but the writer is told
+                where = "with no blank line after it" if j == i else "inside a paragraph of action"
+                warn(lines[j].no, f"{s!r} looks like a scene heading but stands {where}: read as action; "
+                                  "put a blank line before and after a scene heading")
             if s.startswith("!"):
                 # Indentation is kept in action; only the forcing mark goes.
                 cut = len(text) - len(s)
@@ -560,10 +566,11 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
             add(ElementType.PAGE_BREAK, "", i, i)
             i += 1
             continue
-        prev_blank = blank_at(i - 1) or i in opened
+        # a page break ends the paragraph it stands in: the line after it opens one, as after a blank line
+        prev_blank = blank_at(i - 1) or i in opened or bool(_PAGE_BREAK.fullmatch(lines[i - 1].text.strip()))
         kind = _marker(s)
         if kind is not None and i >= marked:
-            end = marked_until(i) if prev_blank or _PAGE_BREAK.fullmatch(lines[i - 1].text.strip()) else None
+            end = marked_until(i) if prev_blank else None
             if end is None and prev_blank and kind in (ElementType.SECTION, ElementType.SYNOPSIS) and opens_scene(i + 1):
                 # "# EPISODE 2" right over "EXT. ROAD - NIGHT": the section, then the scene it opens (as the spec,
                 # the reference parser and afterwriting read it); over a line of prose it is still action
