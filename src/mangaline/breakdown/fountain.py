@@ -191,8 +191,9 @@ def _strip_boneyard(lines: list[_Line], warn: _Warn) -> list[_Line]:
     kept: list[_Line] = []
     for line, cuts in _cut_spans(lines, "/*", "*/", stop_at_blank=False, stray=stray.append):
         if cuts and line.blank:
-            # What the boneyard empties reads as a blank line (as in afterwriting, jouvence and
-            # screenplain): "CUT TO:", a cut-out line, then a heading stay two elements.
+            # What the boneyard empties reads as a blank line (as in afterwriting and screenplain;
+            # jouvence joins the lines around it instead): "CUT TO:", a cut-out line, then a
+            # heading stay two elements.
             line.text = ""
             line.gap = True
         kept.append(line)
