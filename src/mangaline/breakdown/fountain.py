@@ -333,6 +333,12 @@ _FULL_WIDTH_PARENS = str.maketrans("（）", "()")
 _SPEECH = (ElementType.DIALOGUE, ElementType.PARENTHETICAL, ElementType.LYRICS)
 
 
+def _forced_heading(s: str) -> bool:
+    """Whether a line is a heading forced with a leading dot and a letter or digit after it (".SNIPER SCOPE POV"; an
+    ellipsis is not)."""
+    return s.startswith(".") and s[1:2].isalnum()
+
+
 def _is_transition(s: str) -> bool:
     return s.isupper() and s.endswith("TO:")
 
@@ -550,7 +556,7 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
     def opens_scene(k: int) -> bool:
         """Whether line k is a scene heading, as a line after a blank would be."""
         s = lines[k].text.strip() if k < n else ""
-        return bool(_HEADING.match(s)) or s.startswith(".") and s[1:2].isalnum()
+        return bool(_HEADING.match(s)) or _forced_heading(s)
 
     i = start
     marked = -1  # lines before this index, from where a marked paragraph opened, are known to be marked
@@ -595,7 +601,7 @@ def _body(lines: list[_Line], start: int, warn: _Warn) -> list[Element]:
             i += 1
             continue
         next_blank = blank_at(i + 1)
-        if prev_blank and s.startswith(".") and s[1:2].isalnum():
+        if prev_blank and _forced_heading(s):
             text, number = _scene_number(s[1:].strip())
             add(ElementType.SCENE_HEADING, text, i, i, scene_number=number, forced=True)
         elif prev_blank and _HEADING.match(s):

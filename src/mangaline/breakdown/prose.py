@@ -485,6 +485,9 @@ class ProseReader:
                            rf"turns|looks|stands|sits|comes|goes|knows|feels|smiles|nods|shrugs|frowns|laughs|takes|puts|sets|pours|"
                            rf"keeps|holds|leans|glances|waits|watches|shakes|pulls|pushes|reaches|steps|walks|hands|picks)\b"),
             ]
+            # told in the present: a capitalised word before any verb in -s acts as a person does (Colin Tate slides
+            # the sheet across), not only before the common ones the pattern above lists
+            self._acts_in_present = re.compile(rf"(?P<who>{_EN_NAME})\s+(?:[a-z]{{3,}}(?<![siu]s)s)\b")
         elif language == "zh":
             self._after = [re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?:{verbs})")]
             # a colon right before a quote tags it even without a speech verb (林夏点点头：“早。”)
@@ -606,10 +609,8 @@ class ProseReader:
             self._capitalised.update(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+", whole))
             self._not_names = self.words.NOT_NAMES - self._months_as_names(whole)
         discover = self._discover
-        if self.language == "en" and self._present_tense("\n".join(p.text for p in paragraphs)):
-            # told in the present: a capitalised word before any verb in -s acts as a person does (Colin Tate slides
-            # the sheet across), not only before the common ones the past-tense pattern lists
-            discover = [*discover[:2], re.compile(rf"(?P<who>{_EN_NAME})\s+(?:[a-z]{{3,}}(?<![siu]s)s)\b"), *discover[2:]]
+        if self.language == "en" and self._present_tense(whole):
+            discover = [*discover[:2], self._acts_in_present, *discover[2:]]
         for paragraph in paragraphs:
             for number, pattern in enumerate(discover):
                 for match in pattern.finditer(paragraph.text):
