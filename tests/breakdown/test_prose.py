@@ -190,17 +190,19 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
-# writer and the six by each of a third, a fourth, a fifth, a sixth and a seventh, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
+# writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh and an eighth, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.84), "ja": (0.97, 0.71), "zh": (0.97, 0.78)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.54), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.57), "zh": (0.97, 0.64)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.56), "zh": (0.97, 0.59)}
-SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.34), "ja": (0.97, 0.39), "zh": (0.97, 0.31)}
+SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.51), "ja": (0.97, 0.39), "zh": (0.97, 0.31)}
+EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.29), "ja": (0.97, 0.38), "zh": (0.97, 0.48)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
           "fourth writer": FOURTH_WRITER_FLOORS, "fifth writer": FIFTH_WRITER_FLOORS,
-          "sixth writer": SIXTH_WRITER_FLOORS, "seventh writer": SEVENTH_WRITER_FLOORS}
+          "sixth writer": SIXTH_WRITER_FLOORS, "seventh writer": SEVENTH_WRITER_FLOORS,
+          "eighth writer": EIGHTH_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -2360,6 +2362,20 @@ def test_me_and_a_full_name_answer_who_it_was():
     # a surname with a crew title is the full name with that surname
     ("zh", "第一章\n　　“叶领航，前方三千公里有一处密度异常。”青鸟说。\n　　“收到。”我说。\n　　裴一舟看着屏幕。“叶知秋。”"
            "他叫我全名的时候，通常都没好事，“如果穿过去呢？”\n　　“叶领航，”青鸟说，“开始倒数。”\n", "叶领航", "叶知秋"),
+    # a pet form of a first name (the first sounds and -i, -y, -ie) and a foreign title with the surname are one full name
+    ("en", 'Annelies Gruber has kept the hut for nineteen winters.\n\n"Top, this is bottom. Anni, what have you got?"\n\n'
+           '"Sixty-eight," says Anni.\n\n"Whatever Frau Gruber shouts," says Koller. "Understand?"\n', "Anni", "Frau Gruber"),
+    ("en", 'Annelies Gruber has kept the hut for nineteen winters.\n\n"Sixty-eight," says Anni.\n', "Anni", "Annelies Gruber"),
+    # a full name in capitals on a badge, of one known by title and surname
+    ("en", 'The children called her Miss Kaur. Her lanyard said HARPREET KAUR, HEAD OF PE, in big letters.\n\n'
+           '"Right, gents," said Miss Kaur.\n', "Miss Kaur", "Harpreet Kaur"),
+    # a named speaker who says what they are is the one the narration calls by it
+    ("en", 'A man knocked at the shed door. "Afternoon. I\'m looking for Mrs Pentreath."\n\n"Who wants her?" said Marge.\n\n'
+           '"Peter Haskins. I\'m the seasonal bee inspector for this patch," said Peter Haskins.\n\n'
+           '"We do Saturdays in August," said the inspector.\n', "inspector", "Peter Haskins"),
+    # a bare "Name?" asks for the name the answer gives, first name and full name
+    ("en", 'Koller looks at the young man. "Who\'s this?"\n\n"Nobody," says Callum.\n\nKoller clicks his biro. "Name? For '
+           'the book."\n\n"Callum. Callum Reid."\n\n"Right," says Koller.\n', "Callum", "Callum Reid"),
 ])
 def test_forms_of_one_name_are_one_character(language, text, one, other):
     if language in TOKENIZERS:
@@ -2407,3 +2423,27 @@ def test_a_lines_first_word_before_a_verb_is_no_name():
     _, reader = _read(text, "en")
     assert "Last" not in reader.cast.known
     assert reader.cast.known.get("Tony") == reader.cast.known.get("Anthony Russo") is not None
+
+
+@pytest.mark.parametrize("text, name", [
+    # the name a first-person narrator gives in a line the narration says they say, or one standing alone after it
+    ('The red light comes on, and I say what I have said five nights a week for nine years.\n\n'
+     '"Good evening. This is Colm Devereux, and the lines are open."\n\nAisling holds up three fingers. "Line one."\n\n'
+     'I pull the fader down on my mic. "Put her through."\n\n"Thanks, Dev," says Aisling. "Dev, she\'s crying."\n\n'
+     '"Dev," I say, "go on."\n', "Colm Devereux"),
+    ('I stood at the finishing line with my daughter\'s coat.\n\n"Go on, Ty!" said Moss. "Go on, Ty!"\n\n'
+     'The tannoy crackled. "Would Raymond Ashdown please come to the first-aid tent."\n\n"That\'s you, Ray," said Moss.\n\n'
+     '"Ray," I said. "Nobody calls me Raymond except the tannoy."\n', "Raymond Ashdown"),
+])
+def test_a_narrator_who_says_their_own_name_in_a_line_is_named_by_it(text, name):
+    _, reader = _read(text, "en")
+    assert reader.cast.known.get(name) == reader.cast.known.get("Narrator") is not None
+
+
+def test_capitalised_words_in_lines_or_ending_a_place_s_name_are_no_characters():
+    text = ('The finishing line at Hollins Lane Primary was a length of red wool.\n\n"On your marks! Get set!" shouted the '
+            'starter.\n\n"Can you climb?" asked Anni.\n\n"In boots. Proper boots," said Callum.\n\nMiss Kaur came back at a '
+            'trot. "Problem, gentlemen?"\n\n"No," said Callum.\n')
+    _, reader = _read(text, "en")
+    assert not {"Primary", "Lane Primary", "Get", "Proper", "Problem"} & set(reader.cast.known)
+    assert {"Anni", "Callum", "Miss Kaur"} <= set(reader.cast.known)

@@ -209,8 +209,13 @@ class Cast:
                 return True
             # Mal is Malcolm Strand, Lou is Louise: a first name cut short, as friends say it
             short, long = sorted((ca.split(), cb.split()), key=lambda t: (len(t), len(t[0])))
-            # and Pritch is Owen Pritchard: a surname cut short, as teammates say it
+            # and Pritch is Owen Pritchard: a surname cut short, as teammates say it; Anni is Annelies and Danny is
+            # Daniel: the first sounds of a first name with a pet ending
+            cut = re.sub(r"(?:ie|y|i|e)$", "", short[0]) if len(short) == 1 else ""
+            stems = {cut, re.sub(r"([b-df-hj-np-tv-z])\1$", r"\1", cut)} - {short[0]}
             return len(short) == 1 and len(short[0]) >= 3 and (long[0] != short[0] and long[0].startswith(short[0])
+                                                               or any(len(stem) >= 3 and len(long[0]) > len(stem) + 1
+                                                                      and long[0].startswith(stem) for stem in stems)
                                                                or len(long) > 1 and len(short[0]) >= 5
                                                                and long[-1] != short[0] and long[-1].startswith(short[0])) \
                 and not self._title_gender(a) and not self._title_gender(b)
@@ -612,11 +617,20 @@ class ProseReader:
         if self.language == "en" and self._present_tense(whole):
             discover = [*discover[:2], self._acts_in_present, *discover[2:]]
         for paragraph in paragraphs:
+            narration = _unquoted(paragraph.text)
             for number, pattern in enumerate(discover):
-                for match in pattern.finditer(paragraph.text):
-                    if self.language == "en" and _EN_PLACE_BEFORE.search(paragraph.text, 0, match.start("who")):
+                # one who acts as a person does is one the narration tells of: a line's words are anybody's ("On your
+                # marks! Get set!" / "In boots. Proper boots.")
+                text = narration if number >= 2 else paragraph.text
+                for match in pattern.finditer(text):
+                    if self.language == "en" and _EN_PLACE_BEFORE.search(text, 0, match.start("who")):
                         continue  # "the last train to Harwick was late": a place the sentence's subject goes to
-                    if self.language == "en" and number and paragraph.text[: match.start("who")].endswith(('"', "“", "‘")):
+                    before = re.search(r"\b([A-Z][a-z]+) $", text[: match.start("who")]) if self.language == "en" and number >= 2 else None
+                    # "Hollins Lane Primary was": the tail of a longer proper name (a school), not a person (but "every
+                    # October Irena Danczak opened the door" is one)
+                    if before and self._name_word(before.group(1)) and before.group(1) not in self.words.TITLES:
+                        continue
+                    if self.language == "en" and number and text[: match.start("who")].endswith(('"', "“", "‘")):
                         continue  # "Last orders," said Tony: a line's first word is capitalised, whatever it is
                     name = self._clean_name(match.group("who"))
                     if name:
@@ -937,10 +951,12 @@ class ProseReader:
         return None
 
     def _unite(self, name: str) -> None:
-        """A full name whose parts the tags used apart ("Amara said", "Osei laughed", Dr Amara Osei) is one character."""
+        """A full name whose parts the tags used apart ("Amara said", "Osei laughed", Dr Amara Osei; "says Anni", Frau
+        Gruber, Annelies Gruber) is one character."""
         tokens = set(self.cast.core(name).split())
         matches = self.cast._matches(name)
-        if len(tokens) < 2 or any(not set(self.cast.core(alias).split()) <= tokens
+        part = lambda word: word in tokens or any(self.cast._same(word, token) for token in tokens)
+        if len(tokens) < 2 or any(not all(part(word) for word in self.cast.core(alias).split())
                                   for cid in matches for alias in self.cast.aliases(cid)):
             return
         first, *rest = sorted(matches)
@@ -1397,14 +1413,17 @@ class ProseReader:
 
     def _learn_capitalised_full_names(self, paragraphs: list[Paragraph]) -> None:
         """A full name set in capitals on a badge, a sign or a certificate (her certificate, SHARON MALLORY, hangs by the
-        till) is one more name of the character known by its first name (Sharon, Shaz)."""
+        till) is one more name of the character known by its first name (Sharon, Shaz), or by its surname alone (Miss
+        Kaur, whose lanyard says HARPREET KAUR)."""
         for paragraph in paragraphs:
             for match in re.finditer(r"\b([A-Z]{2,}) ([A-Z]{2,})\b", _unquoted(paragraph.text)):
                 given, surname = (word.capitalize() for word in match.groups())
                 cid = self.cast.known.get(given)
+                if cid is None and given.lower() not in self._lowercase:
+                    cid = self.cast.known.get(surname)
                 full = f"{given} {surname}"
                 if cid is None or self.cast.provisional(cid) or surname.lower() in self._lowercase or full in self.cast.known \
-                        or any(" " in alias for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
+                        or any(" " in self.cast.core(alias) for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
                     continue
                 self.cast.join(full, cid, show=True)
 
@@ -1600,6 +1619,11 @@ class ProseReader:
                 return
         if self._says_i(paragraphs) < 3:
             return
+        if self.language == "en":
+            own = self._name_said_as_mine(paragraphs)
+            if own is not None:
+                self.cast.join(self.words.NARRATOR, own)
+                return
         # a name the narration only writes out (写下陈树两个字) is not one it calls anybody by
         named_in_narration = {cid for _, end, cid in self.cast.mentions(narration)
                               if not re.match(_WRITTEN_NAME_AFTER, narration[end : end + 4])}
@@ -1633,6 +1657,47 @@ class ProseReader:
             self.cast.join(self.words.NARRATOR, called.most_common(1)[0][0])
         elif self.language == "en":
             self._name_narrator(narration, self._vocative_names(paragraphs), "\n".join(p.text for p in paragraphs))
+
+    def _name_said_as_mine(self, paragraphs: list[Paragraph]) -> str | None:
+        """The character an English first-person narrator introduces themself as, in a line the narration says I say
+        (I say what I have said for nine years. / "This is Colm Devereux, and the lines are open." / "Ray," I said.
+        "Nobody calls me Raymond except the tannoy."), with the fuller name any line gives it (Raymond Ashdown)."""
+        mine = re.compile(rf"\bI (?:{_alternation(v for v in self.words.SPEECH_VERBS if ' ' not in v)})\b")
+        theirs = re.compile(rf"\b(?:he|she|they|[A-Z][a-z]+) (?:{_alternation(v for v in self.words.SPEECH_VERBS if ' ' not in v)})\b")
+        before = ""
+        for paragraph in paragraphs:
+            narration = _unquoted(paragraph.text).strip()
+            quotes = find_quotes(paragraph.text)
+            # the line is the narrator's when its own narration says I say, or it stands alone after narration that
+            # ends on I say
+            said = mine.search(narration) and not theirs.search(narration) if narration else mine.search(before)
+            if quotes and said:
+                speech = " ".join(paragraph.text[a + 1 : b - 1 if closed else b] for a, b, closed in quotes)
+                for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
+                    name = self._clean_name(match.group("name"))
+                    if not name or self.cast.ambiguous(name) or name.lower() in self.words.ROLES:
+                        continue
+                    # and its fuller forms a line says: the formal one (Nell, called Eleanor!), with the surname
+                    text = "\n".join(p.text for p in paragraphs)
+                    given = name.split()[0]
+                    formal = self.words.HYPOCORISMS.get(given)
+                    names = {name}
+                    if formal and formal not in self.cast.known and re.search(rf"(?<![A-Za-z]){formal}(?![a-z])", text):
+                        names.add(formal)
+                    for form in {given, formal or given}:
+                        for fuller in re.finditer(rf"(?<![A-Za-z]){form} [A-Z][a-z]+(?![a-z])", text):
+                            full = self._clean_name(fuller.group(0))
+                            if full == fuller.group(0) and full not in self.cast.known and not self.cast.ambiguous(full):
+                                names.add(full)
+                    cid = self.cast.add(max(names, key=lambda n: (len(n.split()), len(n))))
+                    for other in names:
+                        self.cast.join(other, cid)
+                    return cid
+            if not quotes:
+                before = re.split(r"(?<=[.!?])\s+", narration)[-1] if narration else ""
+            else:
+                before = ""
+        return None
 
     def _name_narrator(self, narration: str, called: Counter[str], text: str) -> None:
         """The narrator is the one the others call by a name that is no one else's and that the narration never
@@ -2695,6 +2760,7 @@ class ProseReader:
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
                 spoken = " ".join(inner)
+                self._own_role(scene, who, spoken)
                 order = {cid: start for start, _, cid in reversed(self.cast.mentions(spoken))}
                 # in the order the line calls them: the first one called is the first to answer
                 called = sorted({c for s, e in pending for c in self._addressed(text[s + 1 : e]) if c != who},
@@ -2960,6 +3026,8 @@ class ProseReader:
                 if name and name.split()[0].lower() in self._lowercase:
                     continue  # a word the story also writes in lower case is a word, not a name ("Very," she said)
                 first = name.split()[0] if name else ""
+                if clause == clauses[0] and self._is_address(" ".join(clauses[1:])):
+                    continue  # "Problem, gentlemen?" / "Tea, love?": the call is the word after, not the one before
                 if name and clause == clauses[0] and first not in self._midsentence and self._capitalised[first] < 2 \
                         and not any(word.startswith(first) for word in self._midsentence) \
                         and not self._put_to_someone(sentence, " ".join(clauses[1:])):
@@ -2971,6 +3039,11 @@ class ProseReader:
                         and not self.cast.ambiguous(name) and not _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                     return name
         return None
+
+    def _is_address(self, words: str) -> bool:
+        """Whether English words are only a way of calling the ones spoken to (gentlemen, everyone, love)."""
+        word = words.strip(" ?!.,;\"“”‘’'—-")
+        return word.lower() in self.words.ADDRESSES or word.capitalize() in getattr(self.words, "FAMILIAR_CALLS", ())
 
     @staticmethod
     def _put_to_someone(sentence: str, rest: str) -> bool:
@@ -3060,6 +3133,23 @@ class ProseReader:
         pattern = {"en": rf"\b(?:I|my|me)\b", "ja": rf"(?:{first})(?=[はがもの、])", "zh": rf"(?:{first})(?!们)"}[self.language]
         said = [(m.start(), m.end(), narrator) for m in re.finditer(pattern, narration)]
         return sorted(mentions + said) if said else mentions
+
+    def _own_role(self, scene: _SceneState, who: str, speech: str) -> None:
+        """A named English speaker who says what they are ("Peter Haskins. I'm the seasonal bee inspector.") is the one the
+        narration calls by it from then on (said the inspector), and was that role wherever it spoke before."""
+        if self.language != "en" or self.cast.provisional(who):
+            return
+        roles = getattr(self.words, "ROLES", {})
+        for match in re.finditer(r"\bI(?:'m|’m| am) (?:the|your) (?P<phrase>(?:[a-z-]+ ){0,3}[a-z]+)(?=[.,!?;:—]|$| (?:for|at|in|on|here|from|with|round|around|today|tonight|now)\b)", speech):
+            role = match.group("phrase").split()[-1]
+            if role not in roles:
+                continue
+            known = self.cast.known.get(role)
+            if known is None:
+                self.cast.join(role, who)
+            elif known != who and self.cast.provisional(known):
+                self._merge(scene, known, who)
+            return
 
     def _merge(self, scene: _SceneState, provisional: str, cid: str) -> None:
         """The unnamed voice or role ``provisional`` turns out to be ``cid``: in the cast, and in the scene's turns."""

@@ -54,6 +54,9 @@ TITLES: dict[str, str | None] = {
     "Reverend": None, "Father": "m", "Sister": "f", "Brother": "m",
     # a judge's style (Mr Justice Harrow, Lord Justice Pell) and the calling it goes with
     "Justice": None, "Judge": None, "Nurse": None, "Matron": "f", "Officer": None, "Chief": None, "Major": None,
+    # the forms of address other languages give an English story its foreign characters by (Frau Gruber, Monsieur Lenoir)
+    "Frau": "f", "Herr": "m", "Madame": "f", "Monsieur": "m", "Mademoiselle": "f", "Signora": "f", "Signor": "m",
+    "Signorina": "f", "Senora": "f", "Senor": "m",
 }
 # Role nouns that are also a title a name carries: "the judge" is the one character called Judge Pell or Mr Justice
 # Harrow, "the captain" the one called Captain Thorne, when the story has exactly one such.
@@ -150,7 +153,7 @@ NICKNAME = (r"(?:\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+|(?P<full>[
             r"nicknamed|whom?\s+(?:[a-z]+\s+){1,3}?(?:calls?|called))\s+)(?P<nick>[A-Z][a-z]+)\b")
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
-    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all me|myself,)\s+"
+    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
     r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"
 )
 
@@ -242,7 +245,7 @@ YOU_ARE_CALLED = r"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|call
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 # A line that asks the one spoken to for their name: the answer opens with the answerer's own name.
-NAME_QUESTION = (r"\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b"
+NAME_QUESTION = (r"(?:^|(?<=[.!?] ))(?:[Ff]ull )?[Nn]ame(?:,? please)?[?.]|\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b"
                  r"|[Ww]hat (?:do|does|should|shall|can|will) (?:they|people|we|I|folk|your friends) call you\b)")
 IDENTITY_QUESTION = r"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)\?"
 # A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
@@ -306,6 +309,11 @@ ASKS_FOR = r"\b(?:[Ii]s|[Ii]s that) (?P<name>[A-Z][a-z]+) (?:there|around|in)\b|
 FAMILIAR_CALLS: frozenset[str] = frozenset(
     """Papa Mama Mum Mom Dad Daddy Mummy Sir Madam Ma'am Sarge Doc Boss Mister Missus Son Lad Love Dear Darling
     Sweetheart Mate Pal Buddy Kid Miss""".split()
+)
+# Words that call the ones spoken to without naming them ("Problem, gentlemen?" / "Tea, anyone?"): the word before
+# them in a line is what is said to them, not a name.
+ADDRESSES: frozenset[str] = frozenset(
+    "gentlemen ladies lads boys girls everyone everybody folks people anyone anybody children kids guys all".split()
 )
 # What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
 SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak)|didn\'t (?:answer|reply|look up|speak)|does not (?:answer|reply|look up)|doesn\'t (?:answer|reply|look up)|made no (?:answer|reply)|was silent|stayed silent|kept silent|is silent|ignored (?:him|her|them|it))\b"
