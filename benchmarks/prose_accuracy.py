@@ -182,11 +182,6 @@ def group(story: Path) -> tuple[int, str, str]:
     return max((g for g in GROUPS if g[0] <= number(story)), default=GROUPS[0])
 
 
-def held_out(story: Path) -> bool:
-    """Whether an evaluation story is one of the held-out ones (numbered 11 to 20)."""
-    return group(story)[0] == HELD_OUT_FROM
-
-
 def writer(story: Path) -> str:
     """Which group an evaluation story belongs to: "first twenty", or the "second writer" and so on."""
     return group(story)[2]

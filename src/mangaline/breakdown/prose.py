@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -211,11 +211,9 @@ class Cast:
             short, long = sorted((ca.split(), cb.split()), key=lambda t: (len(t), len(t[0])))
             # and Pritch is Owen Pritchard: a surname cut short, as teammates say it; Anni is Annelies and Danny is
             # Daniel: the first sounds of a first name with a pet ending
-            cut = re.sub(r"(?:ie|y|i|e)$", "", short[0]) if len(short) == 1 else ""
-            stems = {cut, re.sub(r"([b-df-hj-np-tv-z])\1$", r"\1", cut)} - {short[0]}
             return len(short) == 1 and len(short[0]) >= 3 and (long[0] != short[0] and long[0].startswith(short[0])
                                                                or any(len(stem) >= 3 and len(long[0]) > len(stem) + 1
-                                                                      and long[0].startswith(stem) for stem in stems)
+                                                                      and long[0].startswith(stem) for stem in _pet_stems(short[0]))
                                                                or len(long) > 1 and len(short[0]) >= 5
                                                                and long[-1] != short[0] and long[-1].startswith(short[0])) \
                 and not self._title_gender(a) and not self._title_gender(b)
@@ -1662,8 +1660,12 @@ class ProseReader:
         """The character an English first-person narrator introduces themself as, in a line the narration says I say
         (I say what I have said for nine years. / "This is Colm Devereux, and the lines are open." / "Ray," I said.
         "Nobody calls me Raymond except the tannoy."), with the fuller name any line gives it (Raymond Ashdown)."""
-        mine = re.compile(rf"\bI (?:{_alternation(v for v in self.words.SPEECH_VERBS if ' ' not in v)})\b")
-        theirs = re.compile(rf"\b(?:he|she|they|[A-Z][a-z]+) (?:{_alternation(v for v in self.words.SPEECH_VERBS if ' ' not in v)})\b")
+        verbs = _alternation(v for v in self.words.SPEECH_VERBS if " " not in v)
+        mine = re.compile(rf"\bI (?:{verbs})\b")
+        theirs = re.compile(rf"\b(?:he|she|they|[A-Z][a-z]+) (?:{verbs})\b")
+        # and the fuller forms of the name any line gives (a surname that makes no one else's name of it)
+        keep = lambda name: name not in self.cast.known and (" " not in name or self._clean_name(name) == name
+                                                             and not self.cast.ambiguous(name))
         before = ""
         for paragraph in paragraphs:
             narration = _unquoted(paragraph.text).strip()
@@ -1677,22 +1679,7 @@ class ProseReader:
                     name = self._clean_name(match.group("name"))
                     if not name or self.cast.ambiguous(name) or name.lower() in self.words.ROLES:
                         continue
-                    # and its fuller forms a line says: the formal one (Nell, called Eleanor!), with the surname
-                    text = "\n".join(p.text for p in paragraphs)
-                    given = name.split()[0]
-                    formal = self.words.HYPOCORISMS.get(given)
-                    names = {name}
-                    if formal and formal not in self.cast.known and re.search(rf"(?<![A-Za-z]){formal}(?![a-z])", text):
-                        names.add(formal)
-                    for form in {given, formal or given}:
-                        for fuller in re.finditer(rf"(?<![A-Za-z]){form} [A-Z][a-z]+(?![a-z])", text):
-                            full = self._clean_name(fuller.group(0))
-                            if full == fuller.group(0) and full not in self.cast.known and not self.cast.ambiguous(full):
-                                names.add(full)
-                    cid = self.cast.add(max(names, key=lambda n: (len(n.split()), len(n))))
-                    for other in names:
-                        self.cast.join(other, cid)
-                    return cid
+                    return self._with_fuller_forms({name}, "\n".join(p.text for p in paragraphs), keep)
             if not quotes:
                 before = re.split(r"(?<=[.!?])\s+", narration)[-1] if narration else ""
             else:
@@ -1725,19 +1712,27 @@ class ProseReader:
         names, count = max(groups, key=lambda g: g[1])
         if count < 2:
             return  # one call by name may be anyone's; the narrator is called again and again
-        # the full name, wherever a line says it ("Daniel Okoro." when she is angry with Danny)
+        # (a surname no table calls a word and the narration never says; a formal form no one else has)
+        keep = lambda name: name.split()[-1] not in said and (name.split()[-1] not in self.words.NOT_NAMES if " " in name
+                                                              else name not in self.cast.known)
+        self.cast.join(self.words.NARRATOR, self._with_fuller_forms(names, text, keep))
+
+    def _with_fuller_forms(self, names: set[str], text: str, keep: Callable[[str], bool]) -> str:
+        """The character a narrator's ``names`` are, with the fuller forms ``text`` gives them that ``keep`` allows: the
+        full name wherever a line says it ("Daniel Okoro." when she is angry with Danny; Raymond Ashdown on the tannoy)
+        and the formal form of a familiar one a line says (Nell, called Eleanor! by her grandmother); the fullest shown."""
+        familiar = self.words.HYPOCORISMS
         for given in {n.split()[0] for n in names}:
             for form in {given, familiar.get(given, given)}:
-                for match in re.finditer(rf"(?<![A-Za-z]){form} ([A-Z][a-z]+)(?![a-z])", text):
-                    if match.group(1) not in self.words.NOT_NAMES and match.group(1) not in said:
+                for match in re.finditer(rf"(?<![A-Za-z]){form} [A-Z][a-z]+(?![a-z])", text):
+                    if keep(match.group(0)):
                         names.add(match.group(0))
-        # and the formal form of a familiar one that a line says (Nell, called Eleanor! by her grandmother)
         names |= {familiar[n] for n in names if n in familiar and re.search(rf"(?<![A-Za-z]){familiar[n]}(?![a-z])", text)
-                  and familiar[n] not in said and familiar[n] not in self.cast.known}
+                  and keep(familiar[n])}
         cid = self.cast.add(max(names, key=lambda n: (len(n.split()), len(n))))
         for name in names:
             self.cast.join(name, cid)
-        self.cast.join(self.words.NARRATOR, cid)
+        return cid
 
     def _introduced(self, speech: str, question: str = "", by_role: bool = False) -> str | None:
         """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any; a bare name
@@ -3140,7 +3135,9 @@ class ProseReader:
         if self.language != "en" or self.cast.provisional(who):
             return
         roles = getattr(self.words, "ROLES", {})
-        for match in re.finditer(r"\bI(?:'m|’m| am) (?:the|your) (?P<phrase>(?:[a-z-]+ ){0,3}[a-z]+)(?=[.,!?;:—]|$| (?:for|at|in|on|here|from|with|round|around|today|tonight|now)\b)", speech):
+        said = re.finditer(r"\bI(?:'m|’m| am) (?:the|your) (?P<phrase>(?:[a-z-]+ ){0,3}[a-z]+)"
+                           r"(?=[.,!?;:—]|$| (?:for|at|in|on|here|from|with|round|around|today|tonight|now)\b)", speech)
+        for match in said:
             role = match.group("phrase").split()[-1]
             if role not in roles:
                 continue
@@ -3473,6 +3470,13 @@ def _clean(text: str) -> str:
 def _has_words(text: str) -> bool:
     letters = sum(1 for ch in text if ch.isalpha())
     return letters >= 2
+
+
+def _pet_stems(name: str) -> set[str]:
+    """The first sounds a pet form of an English first name keeps of it, less its pet ending (Anni: Ann, An; Danny:
+    Dann, Dan)."""
+    cut = re.sub(r"(?:ie|y|i|e)$", "", name)
+    return {cut, re.sub(r"([b-df-hj-np-tv-z])\1$", r"\1", cut)} - {name}
 
 
 def _spoken_sentences(text: str, spans: list[tuple[int, int]], parts: list[str]) -> str:
