@@ -2447,3 +2447,14 @@ def test_capitalised_words_in_lines_or_ending_a_place_s_name_are_no_characters()
     _, reader = _read(text, "en")
     assert not {"Primary", "Lane Primary", "Get", "Proper", "Problem"} & set(reader.cast.known)
     assert {"Anni", "Callum", "Miss Kaur"} <= set(reader.cast.known)
+
+
+def test_names_spelt_beyond_ascii_are_whole_names():
+    text = ('Zsófia Horváth unlocked the shop at eight.\n\n"We open at nine," said Zsófia.\n\n"I know," said Siobhán. "I\'ve been '
+            'waiting since half seven."\n\n"Zoe\u0308," Stanisław called from the van. "Your coat."\n\n"Thanks," said Zoe\u0308.\n\n'
+            '"Mrs Horváth will see you now," said Stanisław.\n')
+    chapters, reader = _read(text, "en")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert [line.speaker for line in lines] == ["Zsófia Horváth", "Siobhán", "Stanisław", "Stanisław", "Zoe\u0308", "Stanisław"]
+    assert reader.cast.known["Zsófia"] == reader.cast.known["Zsófia Horváth"] == reader.cast.known["Mrs Horváth"]
+    assert not {"Zs", "Siobh", "Stanis", "Zoe", "Horv"} & set(reader.cast.known)

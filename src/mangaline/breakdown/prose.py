@@ -29,6 +29,7 @@ from .readers import SourceLine
 from .screenplay import character_id
 from .story import Chapter, StoryScene
 from .words import TABLES
+from .words.en import CAPITALISED, LOWER, UPPER
 
 __all__ = ["Cast", "Paragraph", "ProseReader", "find_quotes", "story_chapters"]
 
@@ -40,9 +41,9 @@ _SCENE_BREAK = re.compile(r"^[\s　]*(?:[*＊※◇◆○●☆★#＃~～·•=
 # a title's full stop (Mr. Jellicoe, Dr. Whitlock) ends no sentence
 _TITLE_STOPS = "".join(rf"(?<!\b{title}\.)" for title in ("Mr", "Mrs", "Ms", "Dr", "St", "Mt", "Jr", "Sr", "Prof", "Rev", "Capt",
                                                           "Sgt", "Lt", "Col", "Gen", "Insp", "Det", "Supt"))
-_SENTENCE_END = re.compile(rf"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?]){_TITLE_STOPS}\s+(?=[A-Z\"“])|(?<=[。！？][”」』])")
+_SENTENCE_END = re.compile(rf"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?]){_TITLE_STOPS}\s+(?=[{UPPER}\"“])|(?<=[。！？][”」』])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_EN_NAME = r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?:[ ](?:[A-Z][a-z]+))?"
+_EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
 """The words that make the capitalised word after them a place or a thing rather than a sentence's subject."""
 _JA_NAME = r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}"
@@ -354,7 +355,7 @@ class Cast:
         if self._pattern is None:
             body = _alternation(self.known)
             if self.language == "en":
-                self._pattern = re.compile(rf"(?<![A-Za-z])(?:{body})(?![a-z])")
+                self._pattern = re.compile(rf"(?<![{UPPER}{LOWER}])(?:{body})(?![{LOWER}])")
             else:
                 # a one-character alias (母, 女) is a word of its own, not part of 叔母 or 彼女
                 long = _alternation(a for a in self.known if len(a) > 1) or "(?!)"
@@ -466,14 +467,14 @@ class ProseReader:
             # or by its tie to another: "his mother said", "her father asked"
             # and a calling the vocabulary does not list, by its ending (the auctioneer, the technician, the attendant)
             role = (rf"(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y)\s+(?:{_alternation([*self.words.ROLES, *self.words.KIN])}|"
-                    rf"(?!(?:{_alternation(self.words.NOT_CALLINGS)})\b)[a-z]{{3,}}(?:eer|ier|ter|ver|ker|ger|per|ner|ler|ser|"
-                    rf"tor|ist|ant|ent|ian|man|woman|ess))(?![a-z])")
+                    rf"(?!(?:{_alternation(self.words.NOT_CALLINGS)})\b)[{LOWER}]{{3,}}(?:eer|ier|ter|ver|ker|ger|per|ner|ler|ser|"
+                    rf"tor|ist|ant|ent|ian|man|woman|ess))(?![{LOWER}])")
             who = rf"(?P<who>{_EN_NAME}|{role}|[Hh]e|[Ss]he|I|[Tt]hey|it)"
             self._after = [
-                re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![a-z])"),
+                re.compile(rf"^[\s,]*(?:{verbs})\s+{who}(?![{LOWER}])"),
                 re.compile(rf"^[\s,]*{who}\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
                 # "Deck there!" The cry came down from the foretop.: a voice no one is seen to have, heard so far
-                re.compile(r"^[\s,]*(?P<sound>(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+){0,2}?(?:voice|cry|shout|call|yell|scream|whisper))\s+"
+                re.compile(rf"^[\s,]*(?P<sound>(?:[Tt]he|[Aa]n?)\s+(?:[{LOWER}]+\s+){{0,2}}?(?:voice|cry|shout|call|yell|scream|whisper))\s+"
                            r"(?:came|rang|called|cried|shouted|sounded|floated|drifted|carried|echoed|rose)\b"),
                 # "Hello? Is anybody in there?" It was a woman's voice.: the one whose voice it was
                 re.compile(rf"^[\s,]*(?:[Ii]t|[Tt]hat|[Tt]his) (?:was|is) (?P<who>{role})['’]s\s+voice\b"),
@@ -483,14 +484,14 @@ class ProseReader:
                 re.compile(rf"[,!?][\"”]\s+(?:{verbs})\s+(?P<who>{_EN_NAME})"),
                 re.compile(rf"(?P<who>{_EN_NAME})\s+(?:(?:{manner})\s+)?(?:{verbs})\b"),
                 # a capitalised word that acts in narration as a person does (Gregory carved the lamb / Gran pours)
-                re.compile(rf"(?P<who>{_EN_NAME})\s+(?:was|had|[a-z]{{2,}}(?<!need)ed|is|has|stood|sat|came|went|knew|felt|took|put|set|kept|held|"
+                re.compile(rf"(?P<who>{_EN_NAME})\s+(?:was|had|[{LOWER}]{{2,}}(?<!need)ed|is|has|stood|sat|came|went|knew|felt|took|put|set|kept|held|"
                            rf"ran|saw|made|gave|got|drew|threw|shook|stood|spoke|thought|left|brought|caught|told|"
                            rf"turns|looks|stands|sits|comes|goes|knows|feels|smiles|nods|shrugs|frowns|laughs|takes|puts|sets|pours|"
                            rf"keeps|holds|leans|glances|waits|watches|shakes|pulls|pushes|reaches|steps|walks|hands|picks)\b"),
             ]
             # told in the present: a capitalised word before any verb in -s acts as a person does (Colin Tate slides
             # the sheet across), not only before the common ones the pattern above lists
-            self._acts_in_present = re.compile(rf"(?P<who>{_EN_NAME})\s+(?:[a-z]{{3,}}(?<![siu]s)s)\b")
+            self._acts_in_present = re.compile(rf"(?P<who>{_EN_NAME})\s+(?:[{LOWER}]{{3,}}(?<![siu]s)s)\b")
         elif language == "zh":
             self._after = [re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?:{verbs})")]
             # a colon right before a quote tags it even without a speech verb (林夏点点头：“早。”)
@@ -528,14 +529,14 @@ class ProseReader:
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
         # …you owe: Detective Sergeant Ruth Kinnear.: a rank and a full name that end a line after a colon
         titles = _alternation(t for t in self.words.TITLES if t[:1].isupper() and not t.endswith("."))
-        self._signed_off = re.compile(rf":\s+(?:(?:{titles})\.?\s+){{0,2}}(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)[.!](?:\s|$)") \
+        self._signed_off = re.compile(rf":\s+(?:(?:{titles})\.?\s+){{0,2}}(?P<name>{CAPITALISED} {CAPITALISED})[.!](?:\s|$)") \
             if language == "en" else None
         # Mrs Carver, Mr Reid: a title and a surname in English
-        self._titled_surname = re.compile(rf"\b(?:{_alternation(t for t in self.words.TITLES if t[:1].isupper())})\.?\s+[A-Z][a-z]+\b") \
+        self._titled_surname = re.compile(rf"\b(?:{_alternation(t for t in self.words.TITLES if t[:1].isupper())})\.?\s+{CAPITALISED}\b") \
             if language == "en" else None
         # one narration brings in with "a" (An old man shuffled in): "the old man" after it is someone new
         epithets = getattr(self.words, "EPITHETS", ())
-        self._newcomer = re.compile(rf"\b(?:an?|another)\s+(?:[a-z]+\s+)??({_alternation(epithets)})\b",
+        self._newcomer = re.compile(rf"\b(?:an?|another)\s+(?:[{LOWER}]+\s+)??({_alternation(epithets)})\b",
                                     re.IGNORECASE) if epithets else None
 
     # names found before a chapter is read
@@ -594,9 +595,9 @@ class ProseReader:
         months = _alternation(self.words.MONTH_NAMES)
         dated = re.compile(rf"\b(?:[Ii]n|[Oo]f|[Ss]ince|[Uu]ntil|[Tt]ill|[Bb]y|[Ll]ast|[Nn]ext|[Ee]arly|[Ll]ate|[Mm]id|[Tt]his|"
                            rf"[Tt]hat|[Ee]very|[Tt]hrough|[Dd]uring|[Ff]rom|[Bb]efore|[Aa]fter|[Oo]n|[Tt]o)\s+(?P<a>{months})\b"
-                           rf"(?!['’]s\b|\s+[A-Z][a-z]+)|"  # not in June Bellamy's hand
-                           rf"\b(?P<b>{months}),?\s+(?:\d|the\s+\w+(?:st|nd|rd|th)\b|and\s+[A-Z][a-z]+ber\b)")
-        person = re.compile(rf"\b(?P<a>{months})(?:['’]s\b|\s+(?:{verbs})\b|\s+[A-Z][a-z]+\b)|\b(?:{verbs})\s+(?P<b>{months})\b")
+                           rf"(?!['’]s\b|\s+{CAPITALISED})|"  # not in June Bellamy's hand
+                           rf"\b(?P<b>{months}),?\s+(?:\d|the\s+\w+(?:st|nd|rd|th)\b|and\s+{CAPITALISED}ber\b)")
+        person = re.compile(rf"\b(?P<a>{months})(?:['’]s\b|\s+(?:{verbs})\b|\s+{CAPITALISED}\b)|\b(?:{verbs})\s+(?P<b>{months})\b")
         used = {m.group("a") or m.group("b") for m in person.finditer(text)}
         return used - {m.group("a") or m.group("b") for m in dated.finditer(text)}
 
@@ -606,10 +607,10 @@ class ProseReader:
         acting: Counter[str] = Counter()
         if self.language == "en":
             whole = "\n".join(p.text for p in paragraphs)
-            self._lowercase |= set(re.findall(r"(?<![A-Za-z])[a-z]+", whole))
+            self._lowercase |= set(re.findall(rf"(?<![{UPPER}{LOWER}])[{LOWER}]+", whole))
             # after a word and a space or a comma, not after a sentence's end, a quote's opening or a line's start
-            self._midsentence |= set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z]+)", whole))
-            self._capitalised.update(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+", whole))
+            self._midsentence |= set(re.findall(rf"(?<=[{LOWER},;] )({CAPITALISED})", whole))
+            self._capitalised.update(re.findall(rf"(?<![{UPPER}{LOWER}]){CAPITALISED}", whole))
             self._not_names = self.words.NOT_NAMES - self._months_as_names(whole)
         discover = self._discover
         if self.language == "en" and self._present_tense(whole):
@@ -623,7 +624,7 @@ class ProseReader:
                 for match in pattern.finditer(text):
                     if self.language == "en" and _EN_PLACE_BEFORE.search(text, 0, match.start("who")):
                         continue  # "the last train to Harwick was late": a place the sentence's subject goes to
-                    before = re.search(r"\b([A-Z][a-z]+) $", text[: match.start("who")]) if self.language == "en" and number >= 2 else None
+                    before = re.search(rf"\b({CAPITALISED}) $", text[: match.start("who")]) if self.language == "en" and number >= 2 else None
                     # "Hollins Lane Primary was": the tail of a longer proper name (a school), not a person (but "every
                     # October Irena Danczak opened the door" is one)
                     if before and self._name_word(before.group(1)) and before.group(1) not in self.words.TITLES:
@@ -680,11 +681,11 @@ class ProseReader:
             firsts = {name for name in firsts if " " not in name and name not in self._not_names}
             if firsts:
                 body = _alternation(firsts)
-                full = re.compile(rf"\b(?:(?:{body}) [A-Z][a-z]+|[A-Z][a-z]+ (?:{body}))\b")
+                full = re.compile(rf"\b(?:(?:{body}) {CAPITALISED}|{CAPITALISED} (?:{body}))\b")
                 # and one a line says (That's Sam Oduya) when the narration knows only the surname (said Mr. Oduya)
                 text = "\n".join(p.text for p in paragraphs)
                 titled = {m.group(0).split()[-1] for m in self._titled_surname.finditer(text)} & firsts
-                said = re.compile(rf"\b[A-Z][a-z]+ (?:{_alternation(titled)})\b") if titled else None
+                said = re.compile(rf"\b{CAPITALISED} (?:{_alternation(titled)})\b") if titled else None
                 for paragraph in paragraphs:
                     matches = list(full.finditer(_unquoted(paragraph.text)))
                     if said is not None:
@@ -825,7 +826,7 @@ class ProseReader:
         full = [name for name in found if " " in name and not self.cast._title_gender(name)]
         if not full:
             return
-        capitalised = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+")
+        capitalised = re.compile(rf"(?<![{UPPER}{LOWER}]){CAPITALISED}")
         for name in full:
             votes: Counter[str] = Counter()
             # the words of the other names, not those that share a word with this one (Reverend Giles, Giles)
@@ -1054,11 +1055,11 @@ class ProseReader:
         if self.language == "en":
             # "The porter put his head round the door.": a role opening a sentence of narration
             # "The woman in the grey coat came in": a phrase may stand between the role and its verb
-            phrase = r"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[a-z'’]+\s+){0,2}?[a-z]+,?)?"
+            phrase = rf"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[{LOWER}'’]+\s+){{0,2}}?[{LOWER}]+,?)?"
             # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
-            opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[a-z]+\s+)??(?P<role>{body}){phrase}\s+"
+            opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[{LOWER}]+\s+)??(?P<role>{body}){phrase}\s+"
                                # and, in a story told in the present, any verb in it (The porter wheels a trolley past)
-                               rf"(?:[a-z]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[a-z]{{3,}}[^s\W]s|"
+                               rf"(?:[{LOWER}]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[{LOWER}]{{3,}}[^s\W]s|"
                                # or one of the past tenses that do not end in -ed (The herald struck his staff)
                                rf"struck|rose|spoke|began|brought|caught|drew|fell|felt|found|gave|got|kept|knew|led|left|"
                                rf"made|ran|rang|saw|sent|shook|threw|told|thought|wore|wrote|broke|bent|swung|hung|lay|"
@@ -1068,7 +1069,7 @@ class ProseReader:
             # My aunt, May Ong, had run the stall: a full name set between commas after one's role or kin is a name,
             # though its first word is also a word (May, Will, Grace), and that role or kin is that one's
             kin = _alternation([*roles, *self.words.KIN])
-            for match in re.finditer(rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Tt]he)\s+(?P<role>{kin}),\s+(?P<name>[A-Z][a-z]+ [A-Z][a-z]+),",
+            for match in re.finditer(rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Tt]he)\s+(?P<role>{kin}),\s+(?P<name>{CAPITALISED} {CAPITALISED}),",
                                      narration):
                 name, role = match.group("name"), match.group("role")
                 if name in self.cast.known or self.cast.ambiguous(name) or not self._name_word(name.split()[1]):
@@ -1082,7 +1083,7 @@ class ProseReader:
                 # Captain Elias Thorne / the mate, Gideon Pask: the role is that character's
                 before = re.search(rf"(?:^|\b)(?P<role>{body}),?[ \t]+$", narration[max(0, start - 30) : start], re.IGNORECASE)
                 # and Ysolde Averin, who had been queen for eleven weeks
-                after = re.match(rf",\s+who(?:\s+had|\s+has)?\s+(?:was|is|been)\s+(?:(?:the|a|an)\s+)?(?:[a-z]+\s+)?(?P<role>{body})\b",
+                after = re.match(rf",\s+who(?:\s+had|\s+has)?\s+(?:was|is|been)\s+(?:(?:the|a|an)\s+)?(?:[{LOWER}]+\s+)?(?P<role>{body})\b",
                                  narration[end : end + 60])
                 for found in (before, after):
                     if found and found.group("role").lower() in roles and found.group("role").lower() not in self.cast.known:
@@ -1382,7 +1383,7 @@ class ProseReader:
         """A given name's formal and familiar forms the story also uses are that character's (Tommo Birch is the
         Thomas the others call him; Daniel Okoro is Danny), with the surname when the name has one."""
         text = "\n".join(p.text for p in paragraphs)
-        used = set(re.findall(r"(?<![A-Za-z])[A-Z][a-z]+(?![a-z])", text))
+        used = set(re.findall(rf"(?<![{UPPER}{LOWER}]){CAPITALISED}(?![{LOWER}])", text))
         for cid in list(self.cast.names):
             for alias in self.cast.aliases(cid):
                 if self.cast.known.get(alias) != cid:
@@ -1414,7 +1415,7 @@ class ProseReader:
         till) is one more name of the character known by its first name (Sharon, Shaz), or by its surname alone (Miss
         Kaur, whose lanyard says HARPREET KAUR)."""
         for paragraph in paragraphs:
-            for match in re.finditer(r"\b([A-Z]{2,}) ([A-Z]{2,})\b", _unquoted(paragraph.text)):
+            for match in re.finditer(rf"\b([{UPPER}]{{2,}}) ([{UPPER}]{{2,}})\b", _unquoted(paragraph.text)):
                 given, surname = (word.capitalize() for word in match.groups())
                 cid = self.cast.known.get(given)
                 if cid is None and given.lower() not in self._lowercase:
@@ -1438,7 +1439,7 @@ class ProseReader:
             if " " in given or self.cast.provisional(cid) or self.cast.core(given) != given \
                     or any(" " in alias for alias in self.cast.aliases(cid)):
                 continue
-            surnames = {m.group(1) for m in re.finditer(rf"\b{re.escape(given)} ([A-Z][a-z]+)\b", narration)
+            surnames = {m.group(1) for m in re.finditer(rf"\b{re.escape(given)} ({CAPITALISED})\b", narration)
                         if self._name_word(m.group(1)) and m.group(1) not in self.cast.known}
             full = f"{given} {surnames.pop()}" if len(surnames) == 1 else None
             if full and not self.cast.ambiguous(full):
@@ -1447,7 +1448,7 @@ class ProseReader:
     def _learn_quoted_nicknames(self, paragraphs: list[Paragraph]) -> None:
         """A nickname quoted inside a full name (Bernard "Bunny" Hale, Margaret ‘Peg’ Olsen) is one more name of that
         full name, as is its given name: "said Bunny" is Bernard Hale's line."""
-        pattern = re.compile(r"\b(?P<given>[A-Z][a-z]+) [\"“'‘](?P<nick>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[\"”'’] (?P<surname>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+        pattern = re.compile(rf"\b(?P<given>{CAPITALISED}) [\"“'‘](?P<nick>{CAPITALISED}(?: {CAPITALISED})?)[\"”'’] (?P<surname>{CAPITALISED}(?:-{CAPITALISED})?)\b")
         for paragraph in paragraphs:
             for match in pattern.finditer(paragraph.text):
                 given, nick, surname = match.group("given", "nick", "surname")
@@ -1471,20 +1472,20 @@ class ProseReader:
         narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
         said = _alternation(self.words.SPEECH_VERBS)
         # the callings the tags use (the quizmaster said, asked the barman), and those the vocabulary lists
-        tagged = re.finditer(rf"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)\s+(?P<a>[a-z]{{3,}})\s+(?:{said})\b|\b(?:{said})\s+the\s+(?P<b>[a-z]{{3,}})\b",
+        tagged = re.finditer(rf"\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur)\s+(?P<a>[{LOWER}]{{3,}})\s+(?:{said})\b|\b(?:{said})\s+the\s+(?P<b>[{LOWER}]{{3,}})\b",
                              text)
         callings = set(self.words.ROLES) | {m.group("a") or m.group("b") for m in tagged}
         callings -= set(self.words.NOT_CALLINGS)
         if not callings:
             return
         role = rf"(?P<role>{_alternation(callings)})"
-        name = r"(?P<name>[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
-        called = r"(?:(?:a|an|the)\s+(?:[a-z'’-]+\s+){0,4}?(?:called|named)\s+)?"
+        name = rf"(?P<name>{CAPITALISED} {CAPITALISED}(?:-{CAPITALISED})?)"
+        called = rf"(?:(?:a|an|the)\s+(?:[{LOWER}'’-]+\s+){{0,4}}?(?:called|named)\s+)?"
         patterns = [
-            rf"\b[Tt]he\s+(?:[a-z]+\s+)?{role},\s+{called}{name}(?=[,.;:]|\s+(?:—|–|-))",
-            rf"\b{name},\s+(?:the|our|their)\s+(?:[a-z]+\s+)?{role}\b",
-            rf"\b[Tt]he\s+(?:[a-z]+\s+)?{role}(?:\s+(?:tonight|today|that night|that year|this year))?\s+(?:was|is)\s+{called}{name}\b",
-            rf"\b{name}\s+(?:was|is|had been|has been)\s+(?:the|their|our)\s+(?:[a-z]+\s+)?{role}\b",
+            rf"\b[Tt]he\s+(?:[{LOWER}]+\s+)?{role},\s+{called}{name}(?=[,.;:]|\s+(?:—|–|-))",
+            rf"\b{name},\s+(?:the|our|their)\s+(?:[{LOWER}]+\s+)?{role}\b",
+            rf"\b[Tt]he\s+(?:[{LOWER}]+\s+)?{role}(?:\s+(?:tonight|today|that night|that year|this year))?\s+(?:was|is)\s+{called}{name}\b",
+            rf"\b{name}\s+(?:was|is|had been|has been)\s+(?:the|their|our)\s+(?:[{LOWER}]+\s+)?{role}\b",
         ]
         links: dict[str, set[str]] = {}
         for pattern in patterns:
@@ -1523,7 +1524,7 @@ class ProseReader:
             surname = titled.split()[-1]
             if not self._name_word(surname) or self.cast.mentions(titled) or self.cast.mentions(surname):
                 continue
-            givens = {m.group(1) for m in re.finditer(rf"\b([A-Z][a-z]+) {surname}\b", narration)
+            givens = {m.group(1) for m in re.finditer(rf"\b({CAPITALISED}) {surname}\b", narration)
                       if m.group(1) not in titles and self._name_word(m.group(1))}
             if len(givens) != 1:
                 continue  # a surname only ever titled may be one a line asks after (Are you Pavel Orlov?)
@@ -1535,7 +1536,7 @@ class ProseReader:
         """Names the speeches call someone by that no character has yet ("Top of the page, Nora." / "Daniel
         Okoro."), titles dropped, with how often."""
         titles = _alternation(self.words.TITLES)
-        name = re.compile(rf"(?:(?:{titles})\.?\s+)*(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
+        name = re.compile(rf"(?:(?:{titles})\.?\s+)*(?P<name>{CAPITALISED}(?:\s{CAPITALISED})?)")
         called: Counter[str] = Counter()
         verbs, manner = _alternation(self.words.SPEECH_VERBS), _alternation(self.words.MANNER)
         mine = re.compile(rf"\bI\s+(?:(?:{manner})\s+)?(?:{verbs})\b|\b(?:{verbs})\s+I\b")
@@ -1578,7 +1579,7 @@ class ProseReader:
         familiar = self.words.HYPOCORISMS
         given_names = set(familiar) | set(familiar.values()) | set(self.words.HYPOCORISMS_ALSO)
         return Counter({found: count for found, count in called.items()
-                        if found.split()[0] in given_names and found in after_me or re.search(rf"[a-z,;] +{re.escape(found.split()[0])}\b", text)})
+                        if found.split()[0] in given_names and found in after_me or re.search(rf"[{LOWER},;] +{re.escape(found.split()[0])}\b", text)})
 
     def _learn_narrator(self, paragraphs: list[Paragraph]) -> None:
         """A first-person narrator is the one the others call by a name the narration never uses (僕 = 高橋); one they
@@ -1662,7 +1663,7 @@ class ProseReader:
         "Nobody calls me Raymond except the tannoy."), with the fuller name any line gives it (Raymond Ashdown)."""
         verbs = _alternation(v for v in self.words.SPEECH_VERBS if " " not in v)
         mine = re.compile(rf"\bI (?:{verbs})\b")
-        theirs = re.compile(rf"\b(?:he|she|they|[A-Z][a-z]+) (?:{verbs})\b")
+        theirs = re.compile(rf"\b(?:he|she|they|{CAPITALISED}) (?:{verbs})\b")
         # and the fuller forms of the name any line gives (a surname that makes no one else's name of it)
         keep = lambda name: name not in self.cast.known and (" " not in name or self._clean_name(name) == name
                                                              and not self.cast.ambiguous(name))
@@ -1691,7 +1692,7 @@ class ProseReader:
         says (a person telling their own story says I): the most called such name, its shorter and familiar forms
         with it (Nora, Detective Sergeant Nora Quill; Danny, Daniel Okoro)."""
         familiar = self.words.HYPOCORISMS
-        said = set(re.findall(r"[A-Z][a-z]+", narration))
+        said = set(re.findall(rf"{CAPITALISED}", narration))
         words = lambda name: {familiar.get(w, w) for w in name.split()}
         groups: list[tuple[set[str], int]] = []
         def same(a: str, b: str) -> bool:
@@ -1724,10 +1725,10 @@ class ProseReader:
         familiar = self.words.HYPOCORISMS
         for given in {n.split()[0] for n in names}:
             for form in {given, familiar.get(given, given)}:
-                for match in re.finditer(rf"(?<![A-Za-z]){form} [A-Z][a-z]+(?![a-z])", text):
+                for match in re.finditer(rf"(?<![{UPPER}{LOWER}]){form} {CAPITALISED}(?![{LOWER}])", text):
                     if keep(match.group(0)):
                         names.add(match.group(0))
-        names |= {familiar[n] for n in names if n in familiar and re.search(rf"(?<![A-Za-z]){familiar[n]}(?![a-z])", text)
+        names |= {familiar[n] for n in names if n in familiar and re.search(rf"(?<![{UPPER}{LOWER}]){familiar[n]}(?![{LOWER}])", text)
                   and keep(familiar[n])}
         cid = self.cast.add(max(names, key=lambda n: (len(n.split()), len(n))))
         for name in names:
@@ -1788,8 +1789,8 @@ class ProseReader:
             # and the surname said first ("Lowe. Arthur Lowe.")
             # (after "Me," that answers who it was: "Me, Majesty. Tam Voss. I'm her carter.")
             me = r"(?:(?:It was |It's |It’s )?[Mm]e\b[^.!?]{0,20}[.!]\s+)?"
-            bare = re.match(rf"\s*{me}(?:(?P<echo>[A-Z][a-z]+)\.\s+)?(?P<name>[A-Z][a-z]+ (?P<last>[A-Z][a-z]+))\.(?:\s+\S|\s*$)" if by_role
-                            else rf"\s*{me}(?P<name>[A-Z][a-z]+ [A-Z][a-z]+)\.\s+\S", speech)
+            bare = re.match(rf"\s*{me}(?:(?P<echo>{CAPITALISED})\.\s+)?(?P<name>{CAPITALISED} (?P<last>{CAPITALISED}))\.(?:\s+\S|\s*$)" if by_role
+                            else rf"\s*{me}(?P<name>{CAPITALISED} {CAPITALISED})\.\s+\S", speech)
             if bare and bare.groupdict().get("echo") and bare.group("echo") != bare.group("last"):
                 bare = None
             name = self._clean_name(bare.group("name")) if bare else None
@@ -1799,7 +1800,7 @@ class ProseReader:
                 cid = self.cast.known.get(name)
                 if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
                     return self.cast.add(name)
-            given = re.match(r"\s*(?P<name>[A-Z][a-z]+)\.(?:\s|$)", speech) if by_role else None
+            given = re.match(rf"\s*(?P<name>{CAPITALISED})\.(?:\s|$)", speech) if by_role else None
             cid = self.cast.known.get(given.group("name")) if given else None
             surnames = {alias.split()[-1] for alias in self.cast.aliases(cid) if " " in alias} if cid is not None else set()
             if cid is not None and cid not in self._spoken and not self.cast.provisional(cid) \
@@ -1831,7 +1832,7 @@ class ProseReader:
         """The fuller form of a name one has just given that they go on to say as a sentence of its own (春日です。
         春日かのこ。/ I'm Hanne. Hanne Berg.), if the story has no one else by it."""
         after = after.lstrip("。.！!、，,; 　")
-        tail = r"[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,4}" if self.cjk else r" [A-Z][a-z]+"
+        tail = r"[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,4}" if self.cjk else rf" {CAPITALISED}"
         found = re.match(rf"{re.escape(name)}{tail}(?=[。.！!]|$)", after)
         if found is None or found.group(0) in self.cast.known or self.cast.ambiguous(found.group(0)):
             return None
@@ -1881,14 +1882,14 @@ class ProseReader:
             # “这位公子，贵姓？” / “萧。”: the surname alone, of the one named character who has it
             bearers = {c for alias, c in self.cast.known.items() if alias.startswith(name) and not self.cast.provisional(c)}
             cid = bearers.pop() if len(bearers) == 1 else None
-        if cid is None and self.language == "en" and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name) and self._clean_name(name) == name:
+        if cid is None and self.language == "en" and re.fullmatch(rf"{CAPITALISED} {CAPITALISED}", name) and self._clean_name(name) == name:
             cid = self.cast.add(name)  # "State your name." / "Albert Fry.": a full name given in answer is the speaker's
         if cid is None and self.language == "en" and name in self.words.GIVEN_NAMES and not self.cast.ambiguous(name):
             cid = self.cast.add(name)  # "I don't even know your name." / "Alasdair.": and so is a common given name
         if cid is not None and self.language == "en" and not self.cast.provisional(cid):
             # "Bea. Beatrix Tolland, if you're my mother, but Bea.": the full name the answer goes on to give is hers too
-            given = _alternation(a for a in self.cast.aliases(cid) if re.fullmatch(r"[A-Z][a-z]+", a))
-            fuller = re.search(rf"(?<![A-Za-z])(?:{given}) [A-Z][a-z]+(?=[.,!?;]|$)", speech) if given else None
+            given = _alternation(a for a in self.cast.aliases(cid) if re.fullmatch(rf"{CAPITALISED}", a))
+            fuller = re.search(rf"(?<![{UPPER}{LOWER}])(?:{given}) {CAPITALISED}(?=[.,!?;]|$)", speech) if given else None
             if fuller and fuller.group(0) not in self.cast.known and not self.cast.ambiguous(fuller.group(0)) \
                     and self._clean_name(fuller.group(0)) == fuller.group(0):
                 self.cast.join(fuller.group(0), cid)
@@ -1960,10 +1961,10 @@ class ProseReader:
 
     def _sentence_gender(self, sentence: str) -> str | None:
         if self.language == "en":
-            words = Counter(w.lower() for w in re.findall(r"[A-Za-z]+", sentence))
+            words = Counter(w.lower() for w in re.findall(rf"[{UPPER}{LOWER}]+", sentence))
             male = words["he"] + words["his"] + words["himself"]
             # "her" before a noun is possessive, so about the person named (her umbrella); "at her" may be anyone
-            possessive = re.findall(r"\b[Hh]er\s+(?!(?:the|a|an|for|to|at|in|on|with|and|as|or|but|from|that|this)\b)[a-z]", sentence)
+            possessive = re.findall(rf"\b[Hh]er\s+(?!(?:the|a|an|for|to|at|in|on|with|and|as|or|but|from|that|this)\b)[{LOWER}]", sentence)
             female = words["she"] + words["herself"] + len(possessive)
         elif self.language == "zh":
             # a pronoun opening a clause is the subject, the same person the sentence named
@@ -1993,7 +1994,7 @@ class ProseReader:
             return _Tag(pronoun="n")  # "…," it said: a creature or a machine (the fox, the robot)
         if self.language == "en":
             role = re.sub(r"^(?:the|an?|his|her|their|my)\s+", "", raw, flags=re.IGNORECASE)
-            calling = re.fullmatch(r"[a-z]{3,}", role) is not None and role not in self.words.NOT_CALLINGS
+            calling = re.fullmatch(rf"[{LOWER}]{{3,}}", role) is not None and role not in self.words.NOT_CALLINGS
             if role != raw and (role in self.words.ROLES or calling):
                 cid = self.cast.add(role)
                 gender = self.words.ROLES.get(role) or self.words.KIN.get(role)
@@ -2848,8 +2849,8 @@ class ProseReader:
     def _surname_after(self, cid: str, speech: str) -> None:
         """"Alasdair." / "Munro, if you want the rest.": one known by a given name alone who has just given it, and
         opens the next line on one more name of no one else's, gives their surname: Alasdair Munro."""
-        names = [a for a in self.cast.aliases(cid) if re.fullmatch(r"[A-Z][a-z]+", a)]
-        match = re.match(r"\s*(?P<surname>[A-Z][a-z]+)[,.](?:\s|$)", speech)
+        names = [a for a in self.cast.aliases(cid) if re.fullmatch(rf"{CAPITALISED}", a)]
+        match = re.match(rf"\s*(?P<surname>{CAPITALISED})[,.](?:\s|$)", speech)
         if len(names) != 1 or any(" " in a for a in self.cast.aliases(cid)) or match is None:
             return
         surname = match.group("surname")
@@ -3007,7 +3008,7 @@ class ProseReader:
         if self.language != "en":
             return None
         titles = _alternation(self.words.TITLES)
-        pattern = re.compile(rf"(?:(?:{titles})\.?\s+)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?")
+        pattern = re.compile(rf"(?:(?:{titles})\.?\s+)?{CAPITALISED}(?:\s{CAPITALISED})?")
         for sentence in re.split(rf"(?<=[.!?…]){_TITLE_STOPS}\s+", speech):
             clauses = self._clauses(sentence)
             if len(clauses) < 2:
@@ -3094,7 +3095,7 @@ class ProseReader:
             match = self._newcomer.search(sentence) if self._newcomer is not None else None
             if match is None or self.cast.mentions(sentence[: match.start()]) or re.search(r"\b(?:[Hh]e|[Ss]he|I|[Tt]hey)\b", sentence[: match.start()]):
                 continue  # someone named or a he or she before it is the sentence's subject
-            if re.search(r"[a-z]+ed|(?:saw|see|sees|heard|hear|hears|noticed)", sentence[: match.start()]):
+            if re.search(rf"[{LOWER}]+ed|(?:saw|see|sees|heard|hear|hears|noticed)", sentence[: match.start()]):
                 continue  # one the sentence's subject saw or heard, not its subject
             role = match.group(1).lower()
             if role not in self.cast.known:
@@ -3135,7 +3136,7 @@ class ProseReader:
         if self.language != "en" or self.cast.provisional(who):
             return
         roles = getattr(self.words, "ROLES", {})
-        said = re.finditer(r"\bI(?:'m|’m| am) (?:the|your) (?P<phrase>(?:[a-z-]+ ){0,3}[a-z]+)"
+        said = re.finditer(rf"\bI(?:'m|’m| am) (?:the|your) (?P<phrase>(?:[{LOWER}-]+ ){{0,3}}[{LOWER}]+)"
                            r"(?=[.,!?;:—]|$| (?:for|at|in|on|here|from|with|round|around|today|tonight|now)\b)", speech)
         for match in said:
             role = match.group("phrase").split()[-1]
@@ -3329,7 +3330,7 @@ class ProseReader:
         subjects = []
         for start, _, cid in self.cast.mentions(narration):
             before = narration[max(0, start - 12) : start]
-            objects = r"\b(?:to|at|with|for|from|towards?|into|onto|on|of|by|beside|behind|past|than|like|[a-z]+ed|gave|gives|told|tells|saw|sees|let|lets|made|met|held|took|brought|caught|hands|asks|watches)\s+$"
+            objects = rf"\b(?:to|at|with|for|from|towards?|into|onto|on|of|by|beside|behind|past|than|like|[{LOWER}]+ed|gave|gives|told|tells|saw|sees|let|lets|made|met|held|took|brought|caught|hands|asks|watches)\s+$"
             if not re.search(objects, before) and cid not in subjects:
                 subjects.append(cid)
         return subjects

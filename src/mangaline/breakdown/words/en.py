@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def _latin_letters(category: str) -> str:
+    """The Latin letters beyond ASCII of one Unicode category, as ranges for a regular expression's character class."""
+    codes = [c for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)) if unicodedata.category(chr(c)) == category]
+    ranges: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code != previous + 1:
+            ranges.append(chr(start) if start == previous else f"{chr(start)}-{chr(previous)}")
+            start = code
+        previous = code
+    return "".join(ranges)
+
+
+# Names are spelt in more than ASCII (Zsófia, Siobhán, Zoë, Stanisław): the letters a name may hold, for use inside a
+# character class. A lower-case letter may be followed by a combining accent (Zoe + U+0308) where a text is decomposed.
+UPPER = "A-Z" + _latin_letters("Lu")
+LOWER = "a-z" + _latin_letters("Ll") + "\u0300-\u036f"
+CAPITALISED = f"[{UPPER}][{LOWER}]+"
+"""A capitalised word (Ellen, Zsófia, Ní): the shape of a name's every part."""
+
 # Verbs that tag a quote with its speaker ("...," said Ellen / Ellen asked, "...").
 SPEECH_VERBS: tuple[str, ...] = (
     "said", "says", "say", "asked", "asks", "replied", "replies", "answered", "answers", "called", "calls",
@@ -91,7 +114,7 @@ NOT_NAMES: frozenset[str] = frozenset(
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
 PLACE_CUES: tuple[str, ...] = (
-    r"^(?:Back\s+)?(?:In|At|Inside|Outside|Across|Down|Up|Over)\s+(?:the\s+|a\s+|an\s+)?(?P<place>(?:[A-Z][\w'’]*\s+|[a-z][\w'’]*\s+){0,3}?[\w'’]+)\s*,",
+    rf"^(?:Back\s+)?(?:In|At|Inside|Outside|Across|Down|Up|Over)\s+(?:the\s+|a\s+|an\s+)?(?P<place>(?:[{UPPER}][\w'’]*\s+|[{LOWER}][\w'’]*\s+){{0,3}}?[\w'’]+)\s*,",
     r"^(?:Back|Later)\s+(?:at|in)\s+(?:the\s+)?(?P<place>[\w'’ ]{3,30}?)\s*[,.]",
 )
 # Nouns that make a chapter title or a cue a place, and which of them are out of doors.
@@ -149,12 +172,12 @@ UNSEEN_VOICE = "voice"
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 # Also an apposition after the name: "Mireille Dufresne, who is Mimi to everyone", "Tom Hale, known as Hal",
 # "Sunil Rao, whom everybody calls Sunny".
-NICKNAME = (r"(?:\b(?:called|calls|call)\s+(?:him|her|[A-Z][a-z]+)\s+|(?P<full>[A-Z][a-z]+(?: [A-Z][a-z]+)?),\s+(?:who is|who was|(?:better\s+)?known as|"
-            r"nicknamed|whom?\s+(?:[a-z]+\s+){1,3}?(?:calls?|called))\s+)(?P<nick>[A-Z][a-z]+)\b")
+NICKNAME = (rf"(?:\b(?:called|calls|call)\s+(?:him|her|{CAPITALISED})\s+|(?P<full>{CAPITALISED}(?: {CAPITALISED})?),\s+(?:who is|who was|(?:better\s+)?known as|"
+            rf"nicknamed|whom?\s+(?:[{LOWER}]+\s+){{1,3}}?(?:calls?|called))\s+)(?P<nick>{CAPITALISED})\b")
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
     r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
-    r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?[A-Z][a-z]+(?:[ ][A-Z][a-z]+)?)"
+    rf"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?{CAPITALISED}(?:[ ]{CAPITALISED})?)"
 )
 
 # Familiar forms of English given names -> the formal name (Danny is Daniel, Tommo is Thomas): a story may call one
@@ -241,13 +264,13 @@ NAME_SPELLINGS: dict[str, str] = {"Katherine": "Catherine", "Katharine": "Cather
                                   "Catharine": "Catherine", "Steven": "Stephen", "Jon": "John", "Anna": "Anne",
                                   "Ann": "Anne", "Eleanore": "Eleanor", "Elinor": "Eleanor"}
 # A line that says what the one it speaks to is called ("And you'll be Nell, is it?" / "Your gran calls you Nell.").
-YOU_ARE_CALLED = r"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|called you)\s+(?P<name>[A-Z][a-z]+)\b(?!['’]s)"
+YOU_ARE_CALLED = rf"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|called you)\s+(?P<name>{CAPITALISED})\b(?!['’]s)"
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 # A line that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = (r"(?:^|(?<=[.!?] ))(?:[Ff]ull )?[Nn]ame(?:,? please)?[?.]|\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b"
                  r"|[Ww]hat (?:do|does|should|shall|can|will) (?:they|people|we|I|folk|your friends) call you\b)")
-IDENTITY_QUESTION = r"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)\?"
+IDENTITY_QUESTION = rf"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)\?"
 # A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
 TITLE_CALLS: dict[str, str] = {
     "Doctor": "Dr", "Dr": "Dr", "Captain": "Captain", "Commander": "Commander", "Sergeant": "Sergeant",
@@ -261,16 +284,16 @@ FACING = (r"\b(?:(?:turn|look|glance|stare|gaze|nod|smile|lean|frown|grin|point|
           r"|\b(?:asked|asks|told|tells|addressed|addresses|handed|hands|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
 # What narration says to give the name of one it has so far called by a role or a pronoun ("His name was Walter
 # Hume", "she introduced herself as Sofia Lind", "the old man, whose name was Tom").
-NAMED_AS = (r"\b(?P<subj>[Hh]is|[Hh]er)\s+name\s+(?:was|is)\s+(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-            r"|\b(?P<subj2>[Hh]e|[Ss]he)\s+introduc(?:ed|es)\s+(?:himself|herself)\s+as\s+(?P<name2>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
-            r"|\b(?:[Tt]he|[Aa]n?)\s+(?P<subj3>[a-z]+(?: [a-z]+)?),?\s+whose name (?:was|is)\s+(?P<name3>[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+NAMED_AS = (rf"\b(?P<subj>[Hh]is|[Hh]er)\s+name\s+(?:was|is)\s+(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)"
+            rf"|\b(?P<subj2>[Hh]e|[Ss]he)\s+introduc(?:ed|es)\s+(?:himself|herself)\s+as\s+(?P<name2>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)"
+            rf"|\b(?:[Tt]he|[Aa]n?)\s+(?P<subj3>[{LOWER}]+(?: [{LOWER}]+)?),?\s+whose name (?:was|is)\s+(?P<name3>{CAPITALISED}(?: {CAPITALISED})?)")
 # What narration says when a character leaves the scene ("Hume left", "The porter withdrew"): they speak no more in it
 # until they are back.
 EXITS = (r"\b(?:left the (?:room|house|office|shop|ward|kitchen|building)|went out|goes out|walked out|walks out|walked off|walks off|"
          r"walked away|walks away|hurried out|hurries out|disappeared|disappears|departed|departs|withdrew|withdraws|"
          r"stalked out|stalks out|stormed out|storms out|slipped out|slips out)\b")
 # A possessive that leads up to a name ("her brother Sam", "his wife, Ann"): the pronoun is another's, not the name's.
-POSSESSIVE_BEFORE_NAME = (r"\b(?:[Hh]is|[Hh]er)\s+(?:(?!(?:to|at|with|for|from|and|or|but|by|on|in|of|as|than|that)\b)[a-z]+\s+){1,2},?\s*$")
+POSSESSIVE_BEFORE_NAME = (rf"\b(?:[Hh]is|[Hh]er)\s+(?:(?!(?:to|at|with|for|from|and|or|but|by|on|in|of|as|than|that)\b)[{LOWER}]+\s+){{1,2}},?\s*$")
 # Kin nouns that give the gender of a name set beside them ("her brother Sam", "his aunt, Ruth Hale").
 # Words with a calling's ending that name no one ("the other said", "the former asked").
 NOT_CALLINGS: tuple[str, ...] = (
@@ -285,14 +308,14 @@ KIN: dict[str, str | None] = {
 }
 # What narration says to bring in a voice no one is seen to have (from behind the curtain comes a voice; a voice called
 # from the stairs): the line after it is that voice's.
-VOICE_COMES = (r"\b(?:comes?|came|there (?:is|was))\s+an?\s+(?:[a-z]+\s+){0,2}voice\b|"
-               r"\ban?\s+(?:[a-z]+\s+){0,2}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
+VOICE_COMES = (rf"\b(?:comes?|came|there (?:is|was))\s+an?\s+(?:[{LOWER}]+\s+){{0,2}}voice\b|"
+               rf"\ban?\s+(?:[{LOWER}]+\s+){{0,2}}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
 # What a line opens with to say who the voice just heard was ("That's Fergus. He's soft."): that voice's name.
-THAT_WAS = r"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[.!,;]|\s*$)"
+THAT_WAS = rf"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>{CAPITALISED}(?: {CAPITALISED})?)(?=[.!,;]|\s*$)"
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
 # it is answers, and the caller speaks back to them.
-PHONE_RINGS = r"\b(?P<owner>[A-Z][a-z]+['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
-PHONE_CALLER = r"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
+PHONE_RINGS = rf"\b(?P<owner>{CAPITALISED}['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
+PHONE_CALLER = rf"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|{CAPITALISED}(?: {CAPITALISED})?)\b"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = (r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead|"
               r"the line click(?:s|ed)|(?:put|puts|set|sets) (?:the|my|his|her) (?:phone|receiver|handset) down)\b")
@@ -304,7 +327,7 @@ IDLE_ACTS = (r"\b(?:coughed|coughs|sneezed|sneezes|yawned|yawns|sniffed|sniffs|s
 # What narration says when someone else takes the phone in a call ("Mum took the phone from her"): they talk to the caller
 # now; and what a caller says to ask for someone ("Is Ann there?"): the one who takes the phone next is that one.
 PHONE_TAKEN = r"\b(?:took|takes|grabbed|grabs|snatched|snatches|picked up|picks up|answered|answers) the (?:phone|receiver|handset|call)\b"
-ASKS_FOR = r"\b(?:[Ii]s|[Ii]s that) (?P<name>[A-Z][a-z]+) (?:there|around|in)\b|\b[Cc]an I (?:speak|talk) to (?P<name2>[A-Z][a-z]+)\b"
+ASKS_FOR = rf"\b(?:[Ii]s|[Ii]s that) (?P<name>{CAPITALISED}) (?:there|around|in)\b|\b[Cc]an I (?:speak|talk) to (?P<name2>{CAPITALISED})\b"
 # What one calls family, strangers and friends to their face ("Papa, the pony's loose", "Yes, sir"): never a name.
 FAMILIAR_CALLS: frozenset[str] = frozenset(
     """Papa Mama Mum Mom Dad Daddy Mummy Sir Madam Ma'am Sarge Doc Boss Mister Missus Son Lad Love Dear Darling
@@ -321,6 +344,6 @@ SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak
 # given it answers.
 HANDED = r"\b(?:handed|hands|showed|shows|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
 # What narration opens with to say whose the line just heard was (是李明远，刚从警校分来的 / It was Tom.).
-IT_WAS = r"It (?:was|is) (?P<who>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[.,;]"
+IT_WAS = rf"It (?:was|is) (?P<who>{CAPITALISED}(?: {CAPITALISED})?)[.,;]"
 # What narration says when it hands someone a letter or a note to read out: the next line is that one's.
 READS_OUT = r"\\b(?:read|reads) (?:it |them |the \\w+ )?(?:aloud|out)\\b|\\b(?:began|begins|started|starts) to read\\b"
