@@ -2458,3 +2458,17 @@ def test_names_spelt_beyond_ascii_are_whole_names():
     assert [line.speaker for line in lines] == ["Zsófia Horváth", "Siobhán", "Stanisław", "Stanisław", "Zoe\u0308", "Stanisław"]
     assert reader.cast.known["Zsófia"] == reader.cast.known["Zsófia Horváth"] == reader.cast.known["Mrs Horváth"]
     assert not {"Zs", "Siobh", "Stanis", "Zoe", "Horv"} & set(reader.cast.known)
+
+
+def test_a_given_name_and_a_surname_on_the_next_line_introduce_their_speaker():
+    text = ('The finishing line was a length of red wool and two fathers, me and a man I had never spoken to.\n\n'
+            '"Declan," he said, holding his hand out across the wool. "Moss. Tyler\'s dad."\n\n"Isla\'s," I said.\n\n'
+            '"That\'s the head," said Moss. "She does the voice every year."\n')
+    chapters, reader = _read(text, "en")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert {reader.cast.merged.get(line.character, line.character) for line in (lines[0], lines[1], lines[3])} \
+        == {reader.cast.known["Declan Moss"]}
+    # a call and a word are no name: the one called has spoken, or the word is nobody's in the narration
+    for asked in ('"Is this the ferry office?" asked Tom.\n\n', 'Tom was by the door.\n\n'):
+        _, reader = _read(f'A woman came in from the rain.\n\n{asked}"Tom," she said. "Stop. Listen."\n', "en")
+        assert not {"Tom Stop", "Stop"} & set(reader.cast.known)

@@ -2696,7 +2696,8 @@ class ProseReader:
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
             by_role = who is not None and self.cast.provisional(who)
             introduced = (self._introduced(" ".join(inner), scene.last_line, by_role) or self._answered_name(" ".join(inner), scene.last_line)
-                          or self._answered_identity(who, " ".join(inner), scene))
+                          or self._answered_identity(who, " ".join(inner), scene)
+                          or by_role and scene.speakers[-1:] == [who] and self._name_in_two(scene.last_line, " ".join(inner)))
             if introduced and who is not None and who == scene.answerer and not self.cast.provisional(who) \
                     and introduced not in self._spoken:
                 # 「はい、佐々木です」: one who picks up the phone gives the household's name, not a name of their own
@@ -2845,6 +2846,24 @@ class ProseReader:
             if named:
                 return named[-1]
         return None
+
+    def _name_in_two(self, given_line: str, speech: str) -> str | None:
+        """"Declan," he said, holding his hand out. / "Moss. Tyler's dad.": an unnamed English voice whose line was a
+        given name alone, and whose next line opens on one more name, gives its full name (Declan Moss); the character."""
+        if self.language != "en":
+            return None
+        given = re.fullmatch(rf"\s*(?P<given>{CAPITALISED})[,.!]?\s*", given_line)
+        surname = re.match(rf"\s*(?P<surname>{CAPITALISED})\.(?:\s|$)", speech)
+        if given is None or surname is None:
+            return None
+        full = f"{given.group('given')} {surname.group('surname')}"
+        if self._clean_name(full) != full or not all(self._name_word(word) for word in full.split()) \
+                or surname.group("surname") in self.words.GIVEN_NAMES or surname.group("surname") not in self._midsentence \
+                or self.cast.ambiguous(full) or any(self.cast.known.get(word) in self._spoken for word in full.split()):
+            # a call to one who has spoken ("Tom," she said. "Sit down.") gives no name, nor does a call and a word the
+            # narration never writes as a name in the middle of a sentence ("Tom," she said. "Stop.")
+            return None
+        return self.cast.add(full)
 
     def _surname_after(self, cid: str, speech: str) -> None:
         """"Alasdair." / "Munro, if you want the rest.": one known by a given name alone who has just given it, and
