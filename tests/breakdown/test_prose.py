@@ -2472,3 +2472,10 @@ def test_a_given_name_and_a_surname_on_the_next_line_introduce_their_speaker():
     for asked in ('"Is this the ferry office?" asked Tom.\n\n', 'Tom was by the door.\n\n'):
         _, reader = _read(f'A woman came in from the rain.\n\n{asked}"Tom," she said. "Stop. Listen."\n', "en")
         assert not {"Tom Stop", "Stop"} & set(reader.cast.known)
+
+
+def test_a_place_answering_the_phone_is_no_one_called_by_name():
+    text = ('Her mother was in Fairholme now, across the green.\n\nHilary rang the home, and a carer answered.\n\n'
+            '"Fairholme, hello?"\n\n"This is Hilary Sowerby. Is my mother at her window?" said Hilary.\n')
+    _, reader = _read(text, "en")
+    assert "Fairholme" not in reader.cast.known and "Hilary Sowerby" in reader.cast.known

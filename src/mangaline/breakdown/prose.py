@@ -457,6 +457,7 @@ class ProseReader:
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         self._capitalised: Counter[str] = Counter()  # how often it writes each English word capitalised
         self._midsentence: set[str] = set()  # and which inside a sentence: names, mostly
+        self._placed: set[str] = set()  # and which it writes as somewhere one is (in Fairholme, into Redcar)
         self._not_names: frozenset[str] = self.words.NOT_NAMES  # less the months the story makes people's names
         verbs = _alternation(self.words.SPEECH_VERBS)
         manner = _alternation(self.words.MANNER)
@@ -611,6 +612,7 @@ class ProseReader:
             # after a word and a space or a comma, not after a sentence's end, a quote's opening or a line's start
             self._midsentence |= set(re.findall(rf"(?<=[{LOWER},;] )({CAPITALISED})", whole))
             self._capitalised.update(re.findall(rf"(?<![{UPPER}{LOWER}]){CAPITALISED}", whole))
+            self._placed |= set(re.findall(rf"\b(?:in|into|inside|outside|across)\s+({CAPITALISED})\b(?!['’]s)", whole))
             self._not_names = self.words.NOT_NAMES - self._months_as_names(whole)
         discover = self._discover
         if self.language == "en" and self._present_tense(whole):
@@ -3050,6 +3052,8 @@ class ProseReader:
                     # said to no one, is no name ("Rosie, take your boots off." / "Lou, which exit?" call; Lou, said
                     # once, may also be Louise cut short)
                     continue
+                if name in self._placed:
+                    continue  # "Fairholme, hello?": the home one rings from (she is in Fairholme now) answers, no one by name
                 if name and name.lower() not in self.words.ROLES and not self.cast.mentions(name) \
                         and not self.cast.ambiguous(name) and not _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                     return name
