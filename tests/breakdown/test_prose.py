@@ -2479,3 +2479,14 @@ def test_a_place_answering_the_phone_is_no_one_called_by_name():
             '"Fairholme, hello?"\n\n"This is Hilary Sowerby. Is my mother at her window?" said Hilary.\n')
     _, reader = _read(text, "en")
     assert "Fairholme" not in reader.cast.known and "Hilary Sowerby" in reader.cast.known
+
+
+def test_chinese_names_from_less_common_and_two_character_surnames():
+    pytest.importorskip("jieba")
+    text = ("第一章\n　　简一诺是我初中同学，现在在广播站念稿子。\n　　“下一项，男子一千五百米。”简一诺说。\n"
+            "　　调度室的司徒敏是滑雪场的老人了。\n　　“收到。”司徒敏说，“巡逻队已经出发了。”\n"
+            "　　“尤佳佳！”他扯着嗓子喊，“谁让你写的！”\n　　“我写的。”尤佳佳说。\n")
+    chapters, reader = _read(text, "zh")
+    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    assert [line.speaker for line in lines][:2] == ["简一诺", "司徒敏"] and lines[-1].speaker == "尤佳佳"
+    assert not {"司徒", "尤佳", "徒敏"} & set(reader.cast.known)

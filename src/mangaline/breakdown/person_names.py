@@ -13,7 +13,7 @@ import re
 import logging
 import warnings
 
-from .words.zh import SURNAMES
+from .words.zh import COMPOUND_SURNAMES, SURNAMES
 
 __all__ = ["NameRun", "is_everyday_word", "is_verb", "kana_nickname_of", "person_names"]
 
@@ -100,7 +100,12 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 continue  # 一张卡, 那张卡, 一束白菊花: after a number, a measure or a demonstrative, a thing is counted
             after = pairs[k + 1] if k + 1 < len(pairs) else None
             then = pairs[k + 2].word if k + 2 < len(pairs) else ""
-            if (len(pair.word) == 1 and pair.word in SURNAMES and after is not None and len(after.word) == 2
+            if pair.word in COMPOUND_SURNAMES and after is not None and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", after.word) \
+                    and after.flag not in ("v", "p", "u", "ul", "uj", "uz", "d", "c", "r"):
+                # 司徒 + 敏, 慕容 + 远: a surname of two characters and the given name after it
+                runs.append(((pair.word, "surname"), (after.word, "given")))
+                joined = k + 1
+            elif (len(pair.word) == 1 and pair.word in SURNAMES and after is not None and len(after.word) == 2
                     and (after.flag in ("nr", "nz", "ns") or pair.flag == "nr")
                     and re.fullmatch(r"[\u4e00-\u9fff]{2}", after.word)
                     # 林 + 夏收 + 起伞 is 林夏 + 收起: the given name's last character begins the next word
@@ -114,7 +119,11 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                                   or pair.flag in ("nrfg", "nrt") and jieba.get_FREQ(pair.word) is None) \
                     and (pair.word[0] in SURNAMES or pair.word[0] in "阿老小" or len(pair.word) == 2 and not jieba.get_FREQ(pair.word)):
                 # a word from no surname that the dictionary has (红绿灯, 喝咖啡, 掌勺) is a thing or a deed it took for a name
-                runs.append(((pair.word, ""),))
+                word = pair.word
+                if len(word) == 2 and word[0] in SURNAMES and after is not None and after.word == word[-1]:
+                    word += after.word  # 尤佳 + 佳: a given name of one character said twice (尤佳佳) is cut after the first
+                    joined = k + 1
+                runs.append(((word, ""),))
         return runs
     return None
 

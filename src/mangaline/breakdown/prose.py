@@ -713,10 +713,11 @@ class ProseReader:
             elif self.language == "en":
                 self._unite(name)
         if self.language == "zh":
-            # 孙浩然 is 浩然 to his friends: the given name of a full name is one more name of it
+            # 孙浩然 is 浩然 to his friends: the given name of a full name is one more name of it (欧阳明月's is 明月)
             for name, cid in list(self.cast.known.items()):
-                given = name[1:]
-                if (len(name) == 3 and name[0] in self.words.SURNAMES and self.cast.core(name) == name  # not 王掌柜
+                compound = name[:2] in self.words.COMPOUND_SURNAMES
+                given = name[2:] if compound else name[1:]
+                if (len(given) == 2 and (compound or name[0] in self.words.SURNAMES) and self.cast.core(name) == name  # not 王掌柜
                         and given not in self.cast.known and self._clean_name(given)):
                     self.cast.join(given, cid)
             self._learn_surnamed_givens(paragraphs)
@@ -982,7 +983,9 @@ class ProseReader:
                     continue
                 if len(run) > 1:
                     names.add("".join(surface for surface, _ in run))
-                names.update(surface for surface, _ in run if len(surface) >= 2)
+                # (not a Chinese surname of two characters on its own: 司徒 of 司徒敏 is no one's name)
+                names.update(surface for surface, kind in run if len(surface) >= 2
+                             and not (kind == "surname" and surface in getattr(self.words, "COMPOUND_SURNAMES", ())))
         names |= {name for name, count in guessed.items() if count >= 2}
         if self.language == "zh":
             # 苏禾。/ 苏禾喂的, 何丽一手… / 何丽白了他一眼: a name found on its own, and once run into the verb after it
