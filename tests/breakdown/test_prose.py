@@ -2490,3 +2490,8 @@ def test_chinese_names_from_less_common_and_two_character_surnames():
     lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert [line.speaker for line in lines][:2] == ["简一诺", "司徒敏"] and lines[-1].speaker == "尤佳佳"
     assert not {"司徒", "尤佳", "徒敏"} & set(reader.cast.known)
+
+
+def test_a_chinese_surname_with_the_head_s_title_is_the_full_name():
+    _, reader = _read("第一章\n　　社长周庆丰把车停在槐树下。\n　　“就这儿。”周社长说。\n　　“好。”严文斌说。\n", "zh")
+    assert reader.cast.known["周社长"] == reader.cast.known["周庆丰"]

@@ -75,6 +75,8 @@ TITLES: dict[str, str | None] = {
     "教练": None, "大夫": None, "会计": None, "站长": None, "老总": None, "董": None, "组长": None, "干部": None,
     "领航": None, "大副": None, "二副": None, "轮机长": None, "机长": None, "政委": None, "参谋": None, "连长": None,
     "排长": None, "团长": None, "司令": None, "军医": None, "警长": None, "副官": None, "将军": None,
+    "营长": None, "车长": None, "店长": None, "社长": None, "会长": None, "馆长": None, "行长": None, "镇长": None,
+    "乡长": None, "县长": None, "市长": None, "董事长": None, "总监": None, "主席": None,
 }
 # Familiar prefixes on a surname or given name (老王, 小李, 阿福).
 ALIAS_PREFIXES: tuple[str, ...] = ("老", "小", "阿")
