@@ -191,14 +191,14 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh and an eighth, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.84), "ja": (0.97, 0.71), "zh": (0.97, 0.78)}
+EVAL_FLOORS = {"en": (0.97, 0.85), "ja": (0.97, 0.71), "zh": (0.97, 0.80)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.54), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.57), "zh": (0.97, 0.64)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.56), "zh": (0.97, 0.59)}
-SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.51), "ja": (0.97, 0.39), "zh": (0.97, 0.31)}
-EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.29), "ja": (0.97, 0.38), "zh": (0.97, 0.48)}
+SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
+EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.31), "ja": (0.97, 0.38), "zh": (0.97, 0.56)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
           "fourth writer": FOURTH_WRITER_FLOORS, "fifth writer": FIFTH_WRITER_FLOORS,
           "sixth writer": SIXTH_WRITER_FLOORS, "seventh writer": SEVENTH_WRITER_FLOORS,
