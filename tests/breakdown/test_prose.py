@@ -40,8 +40,13 @@ def _read(text: str, language: str) -> tuple[list, ProseReader]:
 
 
 def _spoken(text: str, language: str) -> list[DialogueLine]:
-    chapters, _ = _read(text, language)
-    return [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    return _spoken_by(text, language)[0]
+
+
+def _spoken_by(text: str, language: str) -> tuple[list[DialogueLine], ProseReader]:
+    """The lines read from a story, and the reader that read them (its cast)."""
+    chapters, reader = _read(text, language)
+    return [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None], reader
 
 
 @pytest.mark.parametrize("language", ["en", "zh", "ja"])
@@ -2453,8 +2458,7 @@ def test_names_spelt_beyond_ascii_are_whole_names():
     text = ('Zsófia Horváth unlocked the shop at eight.\n\n"We open at nine," said Zsófia.\n\n"I know," said Siobhán. "I\'ve been '
             'waiting since half seven."\n\n"Zoe\u0308," Stanisław called from the van. "Your coat."\n\n"Thanks," said Zoe\u0308.\n\n'
             '"Mrs Horváth will see you now," said Stanisław.\n')
-    chapters, reader = _read(text, "en")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "en")
     assert [line.speaker for line in lines] == ["Zsófia Horváth", "Siobhán", "Stanisław", "Stanisław", "Zoe\u0308", "Stanisław"]
     assert reader.cast.known["Zsófia"] == reader.cast.known["Zsófia Horváth"] == reader.cast.known["Mrs Horváth"]
     assert not {"Zs", "Siobh", "Stanis", "Zoe", "Horv"} & set(reader.cast.known)
@@ -2464,8 +2468,7 @@ def test_a_given_name_and_a_surname_on_the_next_line_introduce_their_speaker():
     text = ('The finishing line was a length of red wool and two fathers, me and a man I had never spoken to.\n\n'
             '"Declan," he said, holding his hand out across the wool. "Moss. Tyler\'s dad."\n\n"Isla\'s," I said.\n\n'
             '"That\'s the head," said Moss. "She does the voice every year."\n')
-    chapters, reader = _read(text, "en")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "en")
     assert {reader.cast.merged.get(line.character, line.character) for line in (lines[0], lines[1], lines[3])} \
         == {reader.cast.known["Declan Moss"]}
     # a call and a word are no name: the one called has spoken, or the word is nobody's in the narration
@@ -2486,8 +2489,7 @@ def test_chinese_names_from_less_common_and_two_character_surnames():
     text = ("第一章\n　　简一诺是我初中同学，现在在广播站念稿子。\n　　“下一项，男子一千五百米。”简一诺说。\n"
             "　　调度室的司徒敏是滑雪场的老人了。\n　　“收到。”司徒敏说，“巡逻队已经出发了。”\n"
             "　　“尤佳佳！”他扯着嗓子喊，“谁让你写的！”\n　　“我写的。”尤佳佳说。\n")
-    chapters, reader = _read(text, "zh")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "zh")
     assert [line.speaker for line in lines][:2] == ["简一诺", "司徒敏"] and lines[-1].speaker == "尤佳佳"
     assert not {"司徒", "尤佳", "徒敏"} & set(reader.cast.known)
 
