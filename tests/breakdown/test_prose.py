@@ -797,8 +797,7 @@ def test_an_it_tag_is_the_creature_or_machine_in_the_scene():
 def test_a_kin_noun_before_a_name_gives_its_gender_and_its_possessive_is_another_ones():
     text = ('Irene sat in the workshop. Her nephew Lionel was sanding a chair.\n\n'
             '"That leg is short," she said.\n\n"It was short when it came in."\n')
-    chapters, reader = _read(text, "en")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "en")
     assert reader.cast.gender(reader.cast.known["Lionel"]) == "m"
     assert [line.speaker for line in lines] == ["Irene", "Lionel"]
 
@@ -816,8 +815,7 @@ def test_a_role_tied_to_someone_by_a_possessive_is_that_role():
 
 def test_a_name_the_chinese_narration_gives_joins_the_short_name_the_tags_use():
     text = ("门一开，进来一个男孩。他叫郑小杰，今年十岁。\n\n“我回来了。”小杰说。\n\n男人放下杯子，冲小杰笑了笑：“路上冷吗？”\n")
-    chapters, reader = _read(text, "zh")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "zh")
     assert lines[0].speaker == "郑小杰"
     assert "冲小杰" not in reader.cast.known
     assert lines[1].speaker == "男人"
@@ -844,8 +842,7 @@ def test_a_chinese_call_of_a_given_name_and_title_is_not_its_speaker():
 
 def test_a_bare_full_name_that_answers_who_someone_else_is_does_not_introduce_its_speaker():
     text = ('Rennie pushed a photograph across the desk.\n\n"Who is he?" I asked.\n\n"Colin Marsh. He sells boats."\n')
-    chapters, reader = _read(text, "en")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "en")
     assert lines[-1].speaker == "Rennie"
 
 
@@ -868,8 +865,7 @@ def test_a_japanese_line_whose_words_are_a_womans_is_not_given_to_a_man():
 def test_a_familiar_surname_the_narration_explains_is_the_full_name_given_with_it():
     text = ("值班室里只有赵刚一个人。\n\n门口探进来一个脑袋：“赵队，人带来了。”\n\n是孙明远，刚分来的，大家都叫他小孙。\n\n"
             "“带进来吧。”赵刚说。\n\n“是！”小孙应了一声。\n")
-    chapters, reader = _read(text, "zh")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "zh")
     assert reader.cast.known["小孙"] == reader.cast.known["孙明远"]
     assert lines[-1].speaker == "孙明远"
 
@@ -877,8 +873,7 @@ def test_a_familiar_surname_the_narration_explains_is_the_full_name_given_with_i
 def test_a_japanese_pronoun_tag_after_its_quote_gives_the_one_named_before_its_gender():
     text = ("　居間には千尋と大輔がいた。\n　千尋は台所に立った。「レモンもある？」と彼女は振り返った。\n「ない」\n"
             "　大輔はテレビをつけた。ニュースが流れていた。\n「また雨か」彼はつぶやいた。\n")
-    chapters, reader = _read(text, "ja")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "ja")
     assert reader.cast.gender(reader.cast.known["千尋"]) == "f"
     assert lines[-1].speaker == "大輔"
 
@@ -1145,8 +1140,7 @@ def test_a_japanese_role_a_tag_names_is_still_the_named_one_it_stands_before():
     pytest.importorskip("sudachipy")
     text = ("川\n　迎えに来たのは、祖父の源一だった。\n「おう、翔太」\n「じいちゃん、久しぶり」と翔太が言った。\n"
             "「あいつは蛍より、わしの顔ばっかり見とった」と祖父が言った。\n")
-    chapters, reader = _read(text, "ja")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "ja")
     assert "祖父" in reader.cast.aliases(lines[-1].character)
     assert lines[-1].speaker == "源一"
 
@@ -1154,8 +1148,7 @@ def test_a_japanese_role_a_tag_names_is_still_the_named_one_it_stands_before():
 def test_a_chinese_given_name_written_once_with_its_surname_is_the_same_one():
     text = ("咖啡馆\n这时候我的手机响了，是多多。\n“念念！你人呢？说好七点看电影！”\n“我……我马上到。”我说。\n"
             "“你声音怎么不对劲？”许多多的直觉向来准得可怕，“你在哪儿？”\n“没有！挂了！”\n")
-    chapters, reader = _read(text, "zh")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "zh")
     assert lines[2].character == reader.cast.known["多多"]
     assert "许多多" in reader.cast.aliases(lines[2].character)
 
@@ -1220,10 +1213,9 @@ def test_a_japanese_rank_before_a_name_is_that_one():
     pytest.importorskip("sudachipy")
     text = ("艦橋\n　艦橋には三人しかいない。艦長の風間凛、航法士の宮下ユウキ、そして整備士の大森吾郎だ。\n"
             "「前方に物体です」と宮下が言った。\n「艦長、これ……誰かが作ったものですよ」\n「落ち着いて、ユウキ」と風間が言った。\n")
-    chapters, reader = _read(text, "ja")
+    lines, reader = _spoken_by(text, "ja")
     assert reader.cast.known["艦長"] == reader.cast.known["風間凛"]
     assert reader.cast.known["整備士"] == reader.cast.known["大森吾郎"]
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
     assert lines[1].speaker != "風間凛"
 
 
@@ -1268,8 +1260,7 @@ def test_a_cry_from_aloft_is_a_voice_of_its_own_until_the_narration_says_whose_i
             '"Deck there!" The cry came down thin and torn from the foretop. "Light on the starboard bow!"\n\n'
             '"What sort of light?" the captain bellowed.\n\n"Ship\'s light, sir! Low down!"\n\n"Glass, Mr Pask."\n\n'
             'From the foretop the lookout\'s voice came down again, fainter now. "She\'s put her light out, sir!"\n')
-    chapters, reader = _read(text, "en")
-    lines = [beat.line for c in chapters for s in c.scenes for beat in s.beats if beat.line is not None]
+    lines, reader = _spoken_by(text, "en")
     assert [line.speaker for line in lines if line.text.startswith(("Deck", "Ship's", "She's"))] == ["lookout"] * 3
 
 
