@@ -2858,12 +2858,11 @@ class ProseReader:
         if self.language != "en":
             return None
         given = re.fullmatch(rf"\s*(?P<given>{CAPITALISED})[,.!]?\s*", given_line)
-        surname = re.match(rf"\s*(?P<surname>{CAPITALISED})\.(?:\s|$)", speech)
+        surname = self._opening_surname(speech, ".")
         if given is None or surname is None:
             return None
-        full = f"{given.group('given')} {surname.group('surname')}"
-        if self._clean_name(full) != full or not all(self._name_word(word) for word in full.split()) \
-                or surname.group("surname") in self.words.GIVEN_NAMES or surname.group("surname") not in self._midsentence \
+        full = f"{given.group('given')} {surname}"
+        if self._clean_name(full) != full or not self._name_word(given.group("given")) or surname not in self._midsentence \
                 or self.cast.ambiguous(full) or any(self.cast.known.get(word) in self._spoken for word in full.split()):
             # a call to one who has spoken ("Tom," she said. "Sit down.") gives no name, nor does a call and a word the
             # narration never writes as a name in the middle of a sentence ("Tom," she said. "Stop.")
@@ -2874,13 +2873,11 @@ class ProseReader:
         """"Alasdair." / "Munro, if you want the rest.": one known by a given name alone who has just given it, and
         opens the next line on one more name of no one else's, gives their surname: Alasdair Munro."""
         names = [a for a in self.cast.aliases(cid) if re.fullmatch(rf"{CAPITALISED}", a)]
-        match = re.match(rf"\s*(?P<surname>{CAPITALISED})[,.](?:\s|$)", speech)
-        if len(names) != 1 or any(" " in a for a in self.cast.aliases(cid)) or match is None:
+        surname = self._opening_surname(speech, ",.")
+        if len(names) != 1 or any(" " in a for a in self.cast.aliases(cid)) or surname is None:
             return
-        surname = match.group("surname")
         other = self.cast.known.get(surname)
-        if not self._name_word(surname) or surname in self.words.GIVEN_NAMES \
-                or other is not None and (other in self._spoken or self.cast.aliases(other) != [surname]):
+        if other is not None and (other in self._spoken or self.cast.aliases(other) != [surname]):
             return
         full = f"{names[0]} {surname}"
         if full in self.cast.known or self.cast.ambiguous(full):
@@ -2888,6 +2885,13 @@ class ProseReader:
         if other is not None:
             self.cast.merge(other, cid)
         self.cast.join(full, cid, show=True)
+
+    def _opening_surname(self, speech: str, stops: str) -> str | None:
+        """The word an English line opens on, before one of ``stops``, if it may be a surname: a name word and no given
+        name ("Moss. Tyler's dad." / "Munro, if you want the rest.")."""
+        match = re.match(rf"\s*(?P<surname>{CAPITALISED})[{re.escape(stops)}](?:\s|$)", speech)
+        surname = match.group("surname") if match else None
+        return surname if surname and self._name_word(surname) and surname not in self.words.GIVEN_NAMES else None
 
     def _voice_named(self, speech: str, who: str | None, scene: _SceneState) -> tuple[str, str] | None:
         """(the voice, its name) when a line says who the unseen voice just heard was ("That's Fergus."), a name no one has
