@@ -195,19 +195,21 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
-# writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh and an eighth, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.85), "ja": (0.97, 0.71), "zh": (0.97, 0.80)}
+# writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh, an eighth and a ninth, less a margin;
+# raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
+EVAL_FLOORS = {"en": (0.97, 0.86), "ja": (0.97, 0.71), "zh": (0.97, 0.80)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
-FOURTH_WRITER_FLOORS = {"en": (0.97, 0.54), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
+FOURTH_WRITER_FLOORS = {"en": (0.97, 0.59), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.57), "zh": (0.97, 0.64)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.56), "zh": (0.97, 0.59)}
-SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
-EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.31), "ja": (0.97, 0.38), "zh": (0.97, 0.56)}
+SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
+EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.57), "ja": (0.97, 0.38), "zh": (0.97, 0.56)}
+NINTH_WRITER_FLOORS = {"en": (0.97, 0.55), "ja": (0.97, 0.38), "zh": (0.97, 0.61)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
           "fourth writer": FOURTH_WRITER_FLOORS, "fifth writer": FIFTH_WRITER_FLOORS,
           "sixth writer": SIXTH_WRITER_FLOORS, "seventh writer": SEVENTH_WRITER_FLOORS,
-          "eighth writer": EIGHTH_WRITER_FLOORS}
+          "eighth writer": EIGHTH_WRITER_FLOORS, "ninth writer": NINTH_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -2405,7 +2407,7 @@ def test_a_month_the_story_dates_by_is_no_name():
 @pytest.mark.parametrize("text, cast", [
     ('Gran leaned on her stick.\n\n"Secateurs," said Gran. "Nobody brings a knife to an allotment."\n\n'
      '"You are a bit," Theo said.\n', ["Gran", "Theo"]),
-    ('"Gary Whitlow," says Lorraine. "Focus."\n\n"I\'m focused," Gary says.\n', ["Gary", "Lorraine"]),
+    ('"Gary Whitlow," says Lorraine. "Focus."\n\n"I\'m focused," Gary says.\n', ["Gary", "Gary Whitlow", "Lorraine"]),
 ])
 def test_a_part_the_tag_ends_a_sentence_after_calls_no_one_in_the_next(text, cast):
     # the two parts are two sentences: "Secateurs." is no call before "Nobody brings…", nor "Focus." after a name
@@ -2488,3 +2490,54 @@ def test_chinese_names_from_less_common_and_two_character_surnames():
 def test_a_chinese_surname_with_the_head_s_title_is_the_full_name():
     _, reader = _read("第一章\n　　社长周庆丰把车停在槐树下。\n　　“就这儿。”周社长说。\n　　“好。”严文斌说。\n", "zh")
     assert reader.cast.known["周社长"] == reader.cast.known["周庆丰"]
+
+
+def test_a_given_name_answered_by_a_surname_no_one_is_called_by_alone():
+    # the Bancrofts make Bancroft no alias of Mr Bancroft's; Richard, answered as Mr Bancroft, is Richard Bancroft
+    lines, reader = _spoken_by('The Bancrofts came at eleven.\n\n"That one," Richard said at once.\n\n'
+                               '"You\'d be taking a quarter of it off the bottom, Mr Bancroft," said Geoff.\n', "en")
+    assert [line.speaker for line in lines] == ["Richard", "Geoff"]
+    assert reader.cast.known["Mr Bancroft"] == reader.cast.known["Richard Bancroft"] == lines[0].character
+
+
+def test_a_full_name_a_line_says_is_one_more_name_of_the_one_known_by_half_of_it():
+    text = ('"Lights ready?" said Petra.\n\n"Ready," said Ned.\n\n"Ned Ashworth, if that fader sticks again I\'ll have '
+            'your hands off," said Petra.\n\n"Diesel," said Obi.\n\n"Tell Marcus Obi he can walk," said Petra.\n')
+    lines, reader = _spoken_by(text, "en")
+    assert reader.cast.known["Ned Ashworth"] == reader.cast.known["Ned"] == lines[1].character
+    assert reader.cast.known["Marcus Obi"] == reader.cast.known["Obi"]
+    # two full names on one given name are two people, whichever the story's Jo is
+    _, reader = _spoken_by('"Hello," said Jo.\n\n"Jo Price and Jo Mabry are both on the list," said Amir.\n', "en")
+    assert "Jo Price" not in reader.cast.known and "Jo Mabry" not in reader.cast.known
+
+
+def test_a_titled_surname_and_the_full_name_a_line_says_are_one_character():
+    text = ('"Against you, madam," said the auctioneer.\n\n"I have a bidder on the line, Mr Lomax," said Janice.\n\n'
+            '"Thank you, Janice," said the auctioneer.\n\n"Giles Lomax\'ll be buying a new car," said Ruth.\n')
+    _, reader = _spoken_by(text, "en")
+    assert reader.cast.known["Giles Lomax"] == reader.cast.known["Mr Lomax"]
+
+
+def test_a_self_introduction_with_the_name_one_goes_by():
+    # "Barbara Ollerenshaw. Bunty.": her full name and the one the story calls her by; "And this is Joan" names another
+    text = ('"You are," says Bunty. "Barbara Ollerenshaw. Bunty. And this is Joan, who runs it."\n\n'
+            '"I don\'t run it," says Joan.\n')
+    lines, reader = _spoken_by(text, "en")
+    assert [line.speaker for line in lines] == ["Barbara Ollerenshaw", "Joan"]
+    assert reader.cast.known["Bunty"] == reader.cast.known["Barbara Ollerenshaw"] != reader.cast.known["Joan"]
+
+
+def test_a_voice_gives_its_name_at_the_start_of_a_later_part():
+    text = ('A woman stood at the hatch with a cake tin.\n\n"Is this where the cakes go?"\n\n"Yes," said Ffion.\n\n'
+            '"I\'m so sorry I\'m late." The woman came round through the door. "Siobhán. Siobhán Kearney. I\'m on the list?"\n\n'
+            '"You are," said Ffion.\n')
+    lines, reader = _spoken_by(text, "en")
+    kearney, ffion = reader.cast.known["Siobhán Kearney"], reader.cast.known["Ffion"]
+    assert [line.character for line in lines] == [kearney, ffion, kearney, kearney, ffion]
+
+
+def test_interjections_and_stage_adverbs_are_no_names():
+    text = ('"Standby sound," says Mags.\n\n"Yep. Sorry. Yep, standing by," says Ned.\n\n'
+            'Onstage Dorothy tears the telegram open. "He is dead," she says.\n')
+    _, reader = _spoken_by(text, "en")
+    assert sorted(reader.cast.known) == ["Dorothy", "Mags", "Ned"]

@@ -737,6 +737,7 @@ class ProseReader:
             self._learn_titled_surnames(paragraphs)
             self._learn_clipped_names()
             self._learn_late_full_names(paragraphs)
+            self._learn_said_full_names(paragraphs)
             self._learn_apposed_roles(paragraphs)
             self._learn_quoted_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
@@ -1450,6 +1451,53 @@ class ProseReader:
             if full and not self.cast.ambiguous(full):
                 self.cast.join(full, cid, show=True)
 
+    def _learn_said_full_names(self, paragraphs: list[Paragraph]) -> None:
+        """A full name a line says ("Ned Ashworth, if there's grease on that fader…", "Tell Marcus Obi he can play
+        that song") is one more name of the one character known by one half of it alone (Ned; said Obi), when the other
+        half is no one's name and the story never writes it in lower case; with a surname the story gives a title
+        (Mr Lomax), it is that one's full name though no one is known by it yet ("Giles Lomax'll be buying himself a
+        new car")."""
+        titles = _alternation(self.words.TITLES)
+        # (each pair of words, overlapping: "Tell Marcus Obi" holds Marcus Obi)
+        pair = re.compile(rf"(?<![{UPPER}{LOWER}'’-])(?=(?:(?:{titles})\.? )?({CAPITALISED}) ({CAPITALISED})(?![{LOWER}-]))")
+        # and one a line gives with the name the story calls its speaker by ("Barbara Ollerenshaw. Bunty.")
+        styled = re.compile(rf"(?:^|(?<=[.!?] ))({CAPITALISED} {CAPITALISED})\. ({CAPITALISED})\.(?:\s|$)")
+        said: set[str] = set()
+        for paragraph in paragraphs:
+            for start, end, closed in find_quotes(paragraph.text):
+                speech = paragraph.text[start + 1 : end - 1 if closed else end]
+                for match in styled.finditer(speech):
+                    full, called = match.groups()
+                    cid = self.cast.known.get(called)
+                    if cid is not None and self.cast.core(called) == called and not self._named_in_full(cid) \
+                            and all(half not in self.cast.known and self._name_word(half) for half in full.split()):
+                        self.cast.join(full, cid, show=True)
+                said |= {f"{given} {surname}" for given, surname in (m.groups() for m in pair.finditer(speech))
+                         if given not in self.words.TITLES and self._name_word(given) and self._name_word(surname)}
+        text = "\n".join(p.text for p in paragraphs)
+        titled = {m.group(0).split()[-1] for m in self._titled_surname.finditer(text)}
+        # each half said in one full name only: Marcus Obi and Marcus Webb are two people, whichever of them Marcus is
+        # (among the pairs that may be someone's name: not "Tell Marcus")
+        said = {full for full in said if any(half in self.cast.known for half in full.split()) or full.split()[1] in titled}
+        halves = Counter(half for full in said for half in full.split())
+        for full in sorted(said):
+            given, surname = full.split()
+            if full in self.cast.known or self.cast.ambiguous(full) or halves[given] > 1 or halves[surname] > 1:
+                continue
+            bearers = {self.cast.known[half] for half in (given, surname)
+                       if half in self.cast.known and self.cast.core(half) == half}
+            if not bearers and surname in titled and not any(half in self.cast.known for half in (given, surname)):
+                self.cast.add(full)
+            # the other half is no one's name (not Ruth of "Ruth Ned")
+            elif len(bearers) == 1 and not (given in self.cast.known and surname in self.cast.known):
+                cid = bearers.pop()
+                if not self.cast.provisional(cid) and not self._named_in_full(cid):
+                    self.cast.join(full, cid, show=True)
+
+    def _named_in_full(self, cid: str) -> bool:
+        """Whether an English character already has a full name (Joan Petheridge, Mr Lomax does not)."""
+        return any(" " in self.cast.core(alias) for alias in self.cast.aliases(cid))
+
     def _learn_quoted_nicknames(self, paragraphs: list[Paragraph]) -> None:
         """A nickname quoted inside a full name (Bernard "Bunny" Hale, Margaret ‘Peg’ Olsen) is one more name of that
         full name, as is its given name: "said Bunny" is Bernard Hale's line."""
@@ -1796,7 +1844,8 @@ class ProseReader:
             me = r"(?:(?:It was |It's |It’s )?[Mm]e\b[^.!?]{0,20}[.!]\s+)?"
             bare = re.match(rf"\s*{me}(?:(?P<echo>{CAPITALISED})\.\s+)?(?P<name>{CAPITALISED} (?P<last>{CAPITALISED}))\.(?:\s+\S|\s*$)" if by_role
                             else rf"\s*{me}(?P<name>{CAPITALISED} {CAPITALISED})\.\s+\S", speech)
-            if bare and bare.groupdict().get("echo") and bare.group("echo") != bare.group("last"):
+            # (or the given name: "Siobhán. Siobhán Kearney.")
+            if bare and bare.groupdict().get("echo") and bare.group("echo") not in bare.group("name").split():
                 bare = None
             name = self._clean_name(bare.group("name")) if bare else None
             if name and _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
@@ -2700,7 +2749,11 @@ class ProseReader:
                 who = unknown
             inner = [text[s + 1 : e - 1 if text[e - 1] in _CLOSING else e] for s, e in pending]
             by_role = who is not None and self.cast.provisional(who)
-            introduced = (self._introduced(" ".join(inner), scene.last_line, by_role) or self._answered_name(" ".join(inner), scene.last_line)
+            # (a voice may give its name at the start of a later part: "I'm so sorry, I'm late." The woman comes round
+            # through the door. "Siobhán. Siobhán Kearney. I'm on the list, I think?")
+            parts = [" ".join(inner), *(inner[1:] if by_role else ())]
+            introduced = (next((cid for part in parts if (cid := self._introduced(part, scene.last_line, by_role))), None)
+                          or self._answered_name(" ".join(inner), scene.last_line)
                           or self._answered_identity(who, " ".join(inner), scene)
                           or by_role and scene.speakers[-1:] == [who] and self._name_in_two(scene.last_line, " ".join(inner)))
             if introduced and who is not None and who == scene.answerer and not self.cast.provisional(who) \
@@ -3087,7 +3140,8 @@ class ProseReader:
             # "She doesn't listen," Iris says to Joe. / "Thank you, Mrs Fairweather.": the one known only by a first name
             # is the one called by title and surname, who has not spoken under it: Iris Fairweather
             given = self.cast.aliases(previous)[0]
-            surname = next(a for a in self.cast.aliases(name) if " " not in a)
+            # (the surname alone may be no alias of theirs: Mr and Mrs Bancroft share it)
+            surname = self.cast.core(next(a for a in self.cast.aliases(name) if self.cast._title_gender(a))).split()[-1]
             self._merge(scene, name, previous)
             self.cast.add(f"{given} {surname}")
             return

@@ -109,7 +109,10 @@ NOT_NAMES: frozenset[str] = frozenset(
     Mist Thunder Lightning Sunlight Moonlight Darkness Silence Smoke Dust Water Fire Frost Hail Dawn Dusk
     Eleven Twelve Thirteen Fourteen Fifteen Sixteen Seventeen Eighteen Nineteen Twenty Thirty Forty Fifty Sixty Seventy
     Eighty Ninety Hundred Thousand Lord Christ Jesus Heavens Gosh Blimey Cheers Congratulations
-    Majesty Highness Lordship Ladyship Excellency Eminence Holiness Sire Milord Milady Ma'am Madam Lies""".split()
+    Majesty Highness Lordship Ladyship Excellency Eminence Holiness Sire Milord Milady Ma'am Madam Lies
+    Yep Yup Yeah Yah Nope Nah Aye Ok Alright Ta Hiya Oi Ooh Ahh Aah Aha Hmm Mm Mmm Uh Um Er Erm Whoa Wow Crikey Jeez
+    Ugh Eh Huh Ow Ouch Shh Psst Tsk Phew Oops Hush Onstage Offstage Backstage Upstage Downstage Overhead Meanwhile
+    Opposite Ahead Nearby""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
@@ -176,7 +179,8 @@ NICKNAME = (rf"(?:\b(?:called|calls|call)\s+(?:him|her|{CAPITALISED})\s+|(?P<ful
             rf"nicknamed|whom?\s+(?:[{LOWER}]+\s+){{1,3}}?(?:calls?|called))\s+)(?P<nick>{CAPITALISED})\b")
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
-    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
+    # ("And this is Joan, who runs it.": one more introduced, not the speaker)
+    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|(?<![Aa]nd )[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
     rf"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?{CAPITALISED}(?:[ ]{CAPITALISED})?)"
 )
 
