@@ -2541,3 +2541,19 @@ def test_interjections_and_stage_adverbs_are_no_names():
             'Onstage Dorothy tears the telegram open. "He is dead," she says.\n')
     _, reader = _spoken_by(text, "en")
     assert sorted(reader.cast.known) == ["Dorothy", "Mags", "Ned"]
+
+
+def test_a_narrator_asked_for_a_name_gives_their_own():
+    text = ('I rang from the phone on the wall. The woman who answered sounded tired.\n\n'
+            '"Police, non-emergency. What\'s the address?"\n\nI gave it. "We\'ve got a stolen watch at the counter."\n\n'
+            '"Can I take your name, please?"\n\n"Delphine Asante. I work here."\n')
+    lines, reader = _spoken_by(text, "en")
+    narrator = reader.cast.known[reader.words.NARRATOR]
+    assert reader.cast.known["Delphine Asante"] == narrator == lines[1].character == lines[3].character
+
+
+def test_a_name_read_out_surname_first_is_the_full_name_of_the_one_with_that_surname():
+    text = ('"Still here, my ring?" said Mrs Varga.\n\n"Still here," I said. "Varga, Zsófia. One wedding band, '
+            'eighteen carat."\n\n"Good," said Mrs Varga.\n')
+    _, reader = _spoken_by(text, "en")
+    assert reader.cast.known["Zsófia Varga"] == reader.cast.known["Mrs Varga"]

@@ -1462,7 +1462,11 @@ class ProseReader:
         pair = re.compile(rf"(?<![{UPPER}{LOWER}'’-])(?=(?:(?:{titles})\.? )?({CAPITALISED}) ({CAPITALISED})(?![{LOWER}-]))")
         # and one a line gives with the name the story calls its speaker by ("Barbara Ollerenshaw. Bunty.")
         styled = re.compile(rf"(?:^|(?<=[.!?] ))({CAPITALISED} {CAPITALISED})\. ({CAPITALISED})\.(?:\s|$)")
+        # and one read out of a register surname first ("Varga, Zsófia. One lady's wedding band…"), of one the story
+        # gives a title (Mrs Varga)
+        inverted = re.compile(rf"(?<![{UPPER}{LOWER}'’-])({CAPITALISED}), ({CAPITALISED})\.(?:\s|$)")
         said: set[str] = set()
+        listed: set[str] = set()
         for paragraph in paragraphs:
             for start, end, closed in find_quotes(paragraph.text):
                 speech = paragraph.text[start + 1 : end - 1 if closed else end]
@@ -1474,8 +1478,11 @@ class ProseReader:
                         self.cast.join(full, cid, show=True)
                 said |= {f"{given} {surname}" for given, surname in (m.groups() for m in pair.finditer(speech))
                          if given not in self.words.TITLES and self._name_word(given) and self._name_word(surname)}
+                listed |= {f"{given} {surname}" for surname, given in (m.groups() for m in inverted.finditer(speech))
+                           if self._name_word(given) and self._name_word(surname)}
         text = "\n".join(p.text for p in paragraphs)
         titled = {m.group(0).split()[-1] for m in self._titled_surname.finditer(text)}
+        said |= {full for full in listed if full.split()[1] in titled}
         # each half said in one full name only: Marcus Obi and Marcus Webb are two people, whichever of them Marcus is
         # (among the pairs that may be someone's name: not "Tell Marcus")
         said = {full for full in said if any(half in self.cast.known for half in full.split()) or full.split()[1] in titled}
@@ -1899,6 +1906,11 @@ class ProseReader:
         return [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
                 and any(alias in voices for alias in self.cast.aliases(cid))
                 and (gender is None or self.cast.gender(cid) in (gender, None))]
+
+    def _unnamed_narrator(self, cid: str) -> bool:
+        """Whether cid is a first-person narrator the story has given no name yet."""
+        return cid == self.cast.known.get(self.words.NARRATOR) \
+            and all(alias == self.words.NARRATOR or alias in self.words.FIRST_PERSON for alias in self.cast.aliases(cid))
 
     def _voice_to_name(self, introduced: str, asker: str | None = None) -> str | None:
         """The unnamed voice a character introducing themself for the first time has been so far: the one voice
@@ -2761,6 +2773,13 @@ class ProseReader:
                 # 「はい、佐々木です」: one who picks up the phone gives the household's name, not a name of their own
                 introduced = None
             asker = scene.speakers[-1] if scene.speakers else None
+            if introduced and who is not None and introduced != who and introduced not in self._spoken \
+                    and self._unnamed_narrator(who) and re.search(self.words.NAME_QUESTION, scene.last_line):
+                # "Can I take your name, please?" / "Delphine Asante. I work here.": a narrator asked for a name gives
+                # their own
+                self.cast.merge(introduced, who)
+                self.cast.join(self.cast.aliases(who)[-1], who, show=True)
+                introduced = None
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
                 # (the narrator, 我 = 许知远, has: the line was wrongly guessed to be the role's)
