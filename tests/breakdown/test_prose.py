@@ -2557,3 +2557,14 @@ def test_a_name_read_out_surname_first_is_the_full_name_of_the_one_with_that_sur
             'eighteen carat."\n\n"Good," said Mrs Varga.\n')
     _, reader = _spoken_by(text, "en")
     assert reader.cast.known["Zsófia Varga"] == reader.cast.known["Mrs Varga"]
+
+
+def test_a_role_that_has_just_spoken_is_the_name_on_its_badge():
+    text = ('I pull the handle. Nothing.\n\n"Don\'t pull it," says a woman behind the counter. "It makes it worse."\n\n'
+            'She is sixty or so, in a blue tabard with a badge on it that says TERESA in red tape-letters.\n\n'
+            '"It\'s got my shirt in it," I say.\n\n"Everybody\'s got something in it," says Teresa.\n')
+    lines, reader = _spoken_by(text, "en")
+    assert reader.cast.known["woman"] == reader.cast.known["Teresa"] == lines[0].character == lines[-1].character
+    # a badge on one who has not spoken names no one a line was given to
+    _, reader = _spoken_by('"Next," said Tom.\n\nThe nurse wore a badge that said PAT.\n\n"Me," said Ann.\n', "en")
+    assert reader.cast.known.get("Pat") != reader.cast.known["Tom"]

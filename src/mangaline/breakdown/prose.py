@@ -2573,6 +2573,8 @@ class ProseReader:
                 self._reassign(scene, scene.guessed, shown, self.cast.names.get(shown, shown))
             scene.guessed = None
             self._voice_shown(text, scene)
+            if self.language == "en":
+                self._badge_read(text, scene)
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
                 scene.mention(cid)
@@ -3353,6 +3355,21 @@ class ProseReader:
         self._merge(scene, voice, shown[0])
         self._spoken.add(shown[0])
         self._line_counts[shown[0]] += self._line_counts.pop(voice, 0)
+
+    def _badge_read(self, narration: str, scene: _SceneState) -> None:
+        """The role that has just spoken is the name the narration right after reads off a badge (“Don't pull it,”
+        says a woman behind the counter. / She is sixty or so, in a blue tabard with a badge that says TERESA.)."""
+        if not scene.speakers or not self.cast.provisional(voice := scene.speakers[-1]):
+            return
+        found = re.search(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
+                          rf"saying|printed|with)\b[^.!?\"“”A-Z]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})", narration)
+        name = found.group(1).capitalize() if found else None
+        if name is None or not self._name_word(name) or name.lower() in self._lowercase:
+            return
+        cid = self.cast.known.get(name)
+        if cid is not None and (cid in self._spoken or self.cast.provisional(cid) or self.cast.core(name) != name):
+            return
+        self._merge(scene, voice, cid if cid is not None else self.cast.add(name))
 
     def _opening_subject(self, narration: str) -> str | None:
         """The character a paragraph of Japanese narration opens on as its subject (球審が両手を広げた)."""
