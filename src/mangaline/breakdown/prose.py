@@ -2779,8 +2779,9 @@ class ProseReader:
                     and self._unnamed_narrator(who) and re.search(self.words.NAME_QUESTION, scene.last_line):
                 # "Can I take your name, please?" / "Delphine Asante. I work here.": a narrator asked for a name gives
                 # their own
+                given = self.cast.names.get(introduced, introduced)
                 self.cast.merge(introduced, who)
-                self.cast.join(self.cast.aliases(who)[-1], who, show=True)
+                self.cast.join(given, who, show=True)
                 introduced = None
             if introduced and introduced != who:
                 # a role that has spoken is the one who gives a name only if that name has not spoken yet itself
@@ -3362,7 +3363,7 @@ class ProseReader:
         if not scene.speakers or not self.cast.provisional(voice := scene.speakers[-1]):
             return
         found = re.search(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
-                          rf"saying|printed|with)\b[^.!?\"“”A-Z]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})", narration)
+                          rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})", narration)
         name = found.group(1).capitalize() if found else None
         if name is None or not self._name_word(name) or name.lower() in self._lowercase:
             return
