@@ -43,6 +43,9 @@ _TITLE_STOPS = "".join(rf"(?<!\b{title}\.)" for title in ("Mr", "Mrs", "Ms", "Dr
                                                           "Sgt", "Lt", "Col", "Gen", "Insp", "Det", "Supt"))
 _SENTENCE_END = re.compile(rf"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?]){_TITLE_STOPS}\s+(?=[{UPPER}\"“])|(?<=[。！？][”」』])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# a name in capitals read off a badge or a tag (a badge on it that says TERESA), one word of it
+_BADGE = re.compile(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
+                    rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})")
 _EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
 """The words that make the capitalised word after them a place or a thing rather than a sentence's subject."""
@@ -614,6 +617,8 @@ class ProseReader:
             self._capitalised.update(re.findall(rf"(?<![{UPPER}{LOWER}]){CAPITALISED}", whole))
             self._placed |= set(re.findall(rf"\b(?:in|into|inside|outside|across)\s+({CAPITALISED})\b(?!['’]s)", whole))
             self._not_names = self.words.NOT_NAMES - self._months_as_names(whole)
+            # the surnames the story puts a title before anywhere (Mr Lomax, Mrs Varga)
+            titled_surnames = {m.group(0).split()[-1] for m in self._titled_surname.finditer(whole)}
         discover = self._discover
         if self.language == "en" and self._present_tense(whole):
             discover = [*discover[:2], self._acts_in_present, *discover[2:]]
@@ -685,8 +690,7 @@ class ProseReader:
                 body = _alternation(firsts)
                 full = re.compile(rf"\b(?:(?:{body}) {CAPITALISED}|{CAPITALISED} (?:{body}))\b")
                 # and one a line says (That's Sam Oduya) when the narration knows only the surname (said Mr. Oduya)
-                text = "\n".join(p.text for p in paragraphs)
-                titled = {m.group(0).split()[-1] for m in self._titled_surname.finditer(text)} & firsts
+                titled = titled_surnames & firsts
                 said = re.compile(rf"\b{CAPITALISED} (?:{_alternation(titled)})\b") if titled else None
                 for paragraph in paragraphs:
                     matches = list(full.finditer(_unquoted(paragraph.text)))
@@ -737,7 +741,7 @@ class ProseReader:
             self._learn_titled_surnames(paragraphs)
             self._learn_clipped_names()
             self._learn_late_full_names(paragraphs)
-            self._learn_said_full_names(paragraphs)
+            self._learn_said_full_names(paragraphs, titled_surnames)
             self._learn_apposed_roles(paragraphs)
             self._learn_quoted_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
@@ -1428,7 +1432,7 @@ class ProseReader:
                     cid = self.cast.known.get(surname)
                 full = f"{given} {surname}"
                 if cid is None or self.cast.provisional(cid) or surname.lower() in self._lowercase or full in self.cast.known \
-                        or any(" " in self.cast.core(alias) for alias in self.cast.aliases(cid)) or self.cast.ambiguous(full):
+                        or self._named_in_full(cid) or self.cast.ambiguous(full):
                     continue
                 self.cast.join(full, cid, show=True)
 
@@ -1451,12 +1455,12 @@ class ProseReader:
             if full and not self.cast.ambiguous(full):
                 self.cast.join(full, cid, show=True)
 
-    def _learn_said_full_names(self, paragraphs: list[Paragraph]) -> None:
+    def _learn_said_full_names(self, paragraphs: list[Paragraph], titled: set[str]) -> None:
         """A full name a line says ("Ned Ashworth, if there's grease on that fader…", "Tell Marcus Obi he can play
         that song") is one more name of the one character known by one half of it alone (Ned; said Obi), when the other
         half is no one's name and the story never writes it in lower case; with a surname the story gives a title
         (Mr Lomax), it is that one's full name though no one is known by it yet ("Giles Lomax'll be buying himself a
-        new car")."""
+        new car"); ``titled``: the surnames the story puts a title before."""
         titles = _alternation(self.words.TITLES)
         # (each pair of words, overlapping: "Tell Marcus Obi" holds Marcus Obi)
         pair = re.compile(rf"(?<![{UPPER}{LOWER}'’-])(?=(?:(?:{titles})\.? )?({CAPITALISED}) ({CAPITALISED})(?![{LOWER}-]))")
@@ -1480,8 +1484,6 @@ class ProseReader:
                          if given not in self.words.TITLES and self._name_word(given) and self._name_word(surname)}
                 listed |= {f"{given} {surname}" for surname, given in (m.groups() for m in inverted.finditer(speech))
                            if self._name_word(given) and self._name_word(surname)}
-        text = "\n".join(p.text for p in paragraphs)
-        titled = {m.group(0).split()[-1] for m in self._titled_surname.finditer(text)}
         said |= {full for full in listed if full.split()[1] in titled}
         # each half said in one full name only: Marcus Obi and Marcus Webb are two people, whichever of them Marcus is
         # (among the pairs that may be someone's name: not "Tell Marcus")
@@ -3362,8 +3364,7 @@ class ProseReader:
         says a woman behind the counter. / She is sixty or so, in a blue tabard with a badge that says TERESA.)."""
         if not scene.speakers or not self.cast.provisional(voice := scene.speakers[-1]):
             return
-        found = re.search(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
-                          rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})", narration)
+        found = _BADGE.search(narration)
         name = found.group(1).capitalize() if found else None
         if name is None or not self._name_word(name) or name.lower() in self._lowercase:
             return
