@@ -200,7 +200,7 @@ EVAL = Path(__file__).parent / "eval"
 EVAL_FLOORS = {"en": (0.97, 0.86), "ja": (0.97, 0.71), "zh": (0.97, 0.80)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
-FOURTH_WRITER_FLOORS = {"en": (0.97, 0.59), "ja": (0.97, 0.40), "zh": (0.97, 0.60)}
+FOURTH_WRITER_FLOORS = {"en": (0.97, 0.59), "ja": (0.97, 0.50), "zh": (0.97, 0.60)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.57), "zh": (0.97, 0.64)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.56), "zh": (0.97, 0.59)}
 SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
@@ -2568,3 +2568,44 @@ def test_a_role_that_has_just_spoken_is_the_name_on_its_badge():
     # a badge on one who has not spoken names no one a line was given to
     _, reader = _spoken_by('"Next," said Tom.\n\nThe nurse wore a badge that said PAT.\n\n"Me," said Ann.\n', "en")
     assert reader.cast.known.get("Pat") != reader.cast.known["Tom"]
+
+
+def test_a_voice_named_with_a_title_after_an_untagged_call_said_it_and_the_one_called_answers():
+    text = ("鍵屋\n\n　その夜、最後の依頼が入った。\n「石黒さん、まだ動ける？」\n"
+            "　電話の向こうの小松さんの声は、いつも申し訳なさそうだった。\n「動けますけど。どこです」\n"
+            "「桜台のコーポです」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert [line.character for line in lines] == [reader.cast.known["小松"], reader.cast.known["石黒"], reader.cast.known["小松"]]
+
+
+def test_a_full_name_read_out_a_part_at_a_time_is_one_name():
+    text = ("名刺\n\n　俺は名刺を一枚、彼女に渡した。\n「石黒、拓海さん……。本当に、すみません」と三浦は言った。\n"
+            "「いえ」と石黒は言った。\n")
+    _, reader = _spoken_by(text, "ja")
+    assert reader.cast.known["石黒拓海"] == reader.cast.known["石黒"] == reader.cast.known["拓海"]
+    # a list of names is no full name
+    _, reader = _spoken_by("点呼\n\n「石黒、健太、優子。全員いるな」と先生は言った。\n", "ja")
+    assert "石黒健太" not in reader.cast.known
+
+
+def test_a_line_that_tells_who_someone_there_is_names_the_role_that_spoke():
+    text = ("夜\n\n　廊下に、サンダル履きの女の人が立っていた。\n「鍵屋さんですか。すみません、こんな時間に」\n"
+            "「いえ。お子さんが中に？」\n　隣のドアが開いて、老人が首を出した。\n"
+            "「三浦さんとこか」と老人は言った。「その人は三浦杏奈さん、二〇三の奥さんだ」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character == reader.cast.known["三浦杏奈"] == reader.cast.known["女の人"]
+    # a voice from behind a door is not the one pointed at
+    text = ("夜\n\n「ママ？」\n　すき間から、細い声がした。\n「その人は三浦杏奈さんだ」と老人は言った。\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character != reader.cast.known["三浦杏奈"]
+
+
+def test_a_name_a_reply_calls_the_role_that_just_spoke_by_is_that_role():
+    text = ("花屋\n\n　その夜の客は男の人だった。\n「何か、お探しですか」\n「かすみ草を」\n"
+            "　そのとき自動ドアが開いて、制服姿の女の子が駆けこんできた。傘をたたみながら男の人の顔を見つけて、眉を上げる。\n"
+            "「やっぱりここだ。お父さん、ここしかないじゃん」\n「みのり。なんでお前がここに」\n「お母さんに頼まれたの」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[2].character == lines[4].character == reader.cast.known["みのり"] == reader.cast.known["女の子"]
+    # a word before a call is no name (お父さん, 時計屋さん)
+    _, reader = _spoken_by("店\n\n「時計屋さん、続けるんですか」と女の子は言った。\n", "ja")
+    assert "時計屋" not in reader.cast.known

@@ -75,11 +75,16 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
 
         runs: list[NameRun] = []
         run: list[tuple[str, str]] = []
-        for morpheme in tokenizer.tokenize(text, SplitMode.C):
+        morphemes = list(tokenizer.tokenize(text, SplitMode.C))
+        for k, morpheme in enumerate(morphemes):
             pos = morpheme.part_of_speech()
             if pos[1] == "固有名詞" and pos[2] == "人名":
                 run.append((morpheme.surface(), {"姓": "surname", "名": "given"}.get(pos[3], "")))
                 continue
+            if len(run) == 1 and run[0][1] == "surname" and morpheme.surface() == "、" and k + 1 < len(morphemes) \
+                    and morphemes[k + 1].part_of_speech()[1:4] == ("固有名詞", "人名", "名") \
+                    and (k + 2 == len(morphemes) or morphemes[k + 2].surface() != "、"):
+                continue  # 石黒、拓海さん: a full name read out a part at a time (not a list: 石黒、健太、優子)
             if run:
                 runs.append(tuple(run))
                 run = []

@@ -2545,7 +2545,13 @@ class ProseReader:
                 self._merge(scene, scene.caller, voice)
             elif voice and scene.guessed is not None and voice != scene.guessed.character:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
+                unheard = scene.guessed.speaker == self.words.UNKNOWN_SPEAKER
                 self._reassign(scene, scene.guessed, voice, self.cast.names.get(voice, voice))
+                called = sorted(self._addressed(scene.guessed.text) - {voice})
+                if unheard and len(called) == 1:
+                    # 「石黒さん、まだ動ける？」/ 電話の向こうの小松さんの声は…: a voice no one knew, who called someone, is
+                    # known now, and the one it called answers
+                    scene.called = called
             elif voice is None and scene.guessed is not None:
                 # 「……マジかよ」 / 藤井は口の中でつぶやいた。 / 美咲が付け加えた。: the subject of a speech verb
                 said = self._said_by(text, scene)
@@ -2840,6 +2846,7 @@ class ProseReader:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
                 spoken = " ".join(inner)
                 self._own_role(scene, who, spoken)
+                self._other_introduced(scene, who, spoken)
                 order = {cid: start for start, _, cid in reversed(self.cast.mentions(spoken))}
                 # in the order the line calls them: the first one called is the first to answer
                 called = sorted({c for s, e in pending for c in self._addressed(text[s + 1 : e]) if c != who},
@@ -3094,6 +3101,8 @@ class ProseReader:
     def _familiar_one(self, name: str) -> str | None:
         """The one character known by a single given name of which ``name``'s is another form (Hal, called "Harold
         Pike" on the phone): the name joins that character, its given name too."""
+        if self.language != "en":
+            return None
         given, *surname = self.cast.core(name).split()
         _, forms = self._forms_of(given)
         found = {cid for alias, cid in self.cast.known.items()
@@ -3109,7 +3118,11 @@ class ProseReader:
 
     def _new_vocative(self, speech: str) -> str | None:
         """A name an English line calls someone by, at the start or end of one of its sentences ("Lucy, we have a
-        guest." / "Sit down, Mrs Hale."), that no character has yet and that is no title ("Doctor")."""
+        guest." / "Sit down, Mrs Hale."), that no character has yet and that is no title ("Doctor"). In Japanese, a
+        name a line opens on as a sentence or clause of its own and then says you to, or calls with ちゃん or くん
+        (「みのり。なんでお前がここに」 / 「あおいちゃん、待って」)."""
+        if self.language == "ja":
+            return self._new_japanese_vocative(speech)
         if self.language != "en":
             return None
         titles = _alternation(self.words.TITLES)
@@ -3142,6 +3155,24 @@ class ProseReader:
                         and not self.cast.ambiguous(name) and not _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                     return name
         return None
+
+    def _new_japanese_vocative(self, speech: str) -> str | None:
+        match = re.match(r"[\s　「]*(?P<name>[\u3041-\u3093\u30a1-\u30fa\u30fc\u3005\u4e00-\u9fff]{2,5}?)(?P<title>ちゃん|くん|さん)?[。、！!]",
+                         speech)
+        if match is None:
+            return None
+        name = match.group("name")
+        if not match.group("title") and not re.search(r"お前|おまえ|あなた|あんた|てめえ|君|きみ", speech[match.end() : match.end() + 20]):
+            return None
+        if name in self._not_names or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON \
+                or name in self.words.ROLES or name in self.words.TITLES or self.cast.mentions(name) \
+                or japanese_function_word(name) or japanese_common_noun(name) or is_verb(name):
+            return None
+        # a name as the tokenizer knows one (みのり, 健太), not a word before a call (お父さん, 時計屋さん, いまはな)
+        runs = person_names(name, "ja")
+        if not runs or len(runs) != 1 or "".join(surface for surface, _ in runs[0]) != name:
+            return None
+        return name
 
     def _is_address(self, words: str) -> bool:
         """Whether English words are only a way of calling the ones spoken to (gentlemen, everyone, love)."""
@@ -3255,6 +3286,28 @@ class ProseReader:
                 self.cast.join(role, who)
             elif known != who and self.cast.provisional(known):
                 self._merge(scene, known, who)
+            return
+
+    def _other_introduced(self, scene: _SceneState, who: str, speech: str) -> None:
+        """A line that tells who someone there is (その人は三浦杏奈さん、二〇三の奥さんだ): the one voice in the scene still
+        known only by a role (女の人), other than the speaker, is that name, when the name has not spoken yet."""
+        pattern = getattr(self.words, "INTRODUCES_OTHER", None)
+        if pattern is None:
+            return
+        for match in re.finditer(pattern, speech):
+            mentioned = self.cast.mentions(speech[match.end() : match.end() + 12])
+            if not mentioned or mentioned[0][0] != 0:
+                continue
+            named = mentioned[0][2]
+            if self.cast.provisional(named) or named == who or named in self._spoken:
+                continue
+            roles = {c for c in scene.speakers if c != who and c != scene.narrator and self.cast.provisional(c)
+                     and c not in scene.gone and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)}
+            unseen = {getattr(self.words, "UNSEEN_VOICE", None), getattr(self.words, "PHONE_VOICE", None)} - {None}
+            # (one pointed at is seen: not a voice from behind a door, nor one on the phone)
+            roles = {c for c in roles if not unseen & set(self.cast.aliases(c))}
+            if len(roles) == 1:
+                self._merge(scene, roles.pop(), named)
             return
 
     def _merge(self, scene: _SceneState, provisional: str, cid: str) -> None:
@@ -3504,7 +3557,9 @@ class ProseReader:
             owners |= {cid for _, end, cid in self.cast.mentions(narration) if re.match(r"['’]s voice\b", narration[end:])}
         else:
             # 正人の声, ディレクターの低い声 / 她的声音
-            marker = r"の(?:[^、。「」\s　の]{1,6}?)?声(?!優)" if self.language == "ja" else "的声音"
+            # (小松さんの声: a title may come between)
+            marker = (rf"(?:{_alternation(self.words.TITLES)})?の(?:[^、。「」\s　の]{{1,6}}?)?声(?!優)" if self.language == "ja"
+                      else "的声音")
             owners = {cid for _, end, cid in self.cast.mentions(narration) if re.match(marker, narration[end:])}
             heard = self._voice_heard(narration) if not owners else None
             if heard:
@@ -3536,9 +3591,9 @@ class ProseReader:
                 # 「どうした」/ スピーカーから木村主任の声がした。: a voice heard, told right after an untagged line, said it
                 # (そのとき、部長の声がした is the next line's)
                 came += r"|がした"
-            # 女の子の声だった。: whose voice the line before was
+            # 女の子の声だった。: whose voice the line before was (電話の向こうの小松さんの声は: a title may come between)
             voiced = {cid for _, end, cid in self.cast.mentions(first)
-                      if re.match(rf"{_JA_VOICE_OF}(?:は{came}|だった|でした)", first[end:])}
+                      if re.match(rf"(?:{_alternation(self.words.TITLES)})?{_JA_VOICE_OF}(?:は{came}|だった|でした)", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
         if not mentions or mentions[0][0] != 0:
