@@ -3157,12 +3157,13 @@ class ProseReader:
         return None
 
     def _new_japanese_vocative(self, speech: str) -> str | None:
+        """A name the tokenizer knows that a Japanese line opens on, called (see _new_vocative), and no one has yet."""
         match = re.match(r"[\s　「]*(?P<name>[\u3041-\u3093\u30a1-\u30fa\u30fc\u3005\u4e00-\u9fff]{2,5}?)(?P<title>ちゃん|くん|さん)?[。、！!]",
                          speech)
         if match is None:
             return None
         name = match.group("name")
-        if not match.group("title") and not re.search(r"お前|おまえ|あなた|あんた|てめえ|君|きみ", speech[match.end() : match.end() + 20]):
+        if not match.group("title") and not re.search(self.words.SPOKEN_TO, speech[match.end() : match.end() + 20]):
             return None
         if name in self._not_names or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON \
                 or name in self.words.ROLES or name in self.words.TITLES or self.cast.mentions(name) \
@@ -3294,6 +3295,8 @@ class ProseReader:
         pattern = getattr(self.words, "INTRODUCES_OTHER", None)
         if pattern is None:
             return
+        # one pointed at is seen: not a voice from behind a door, nor one on the phone
+        unseen = {getattr(self.words, "UNSEEN_VOICE", None), getattr(self.words, "PHONE_VOICE", None)} - {None}
         for match in re.finditer(pattern, speech):
             mentioned = self.cast.mentions(speech[match.end() : match.end() + 12])
             if not mentioned or mentioned[0][0] != 0:
@@ -3302,10 +3305,8 @@ class ProseReader:
             if self.cast.provisional(named) or named == who or named in self._spoken:
                 continue
             roles = {c for c in scene.speakers if c != who and c != scene.narrator and self.cast.provisional(c)
-                     and c not in scene.gone and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)}
-            unseen = {getattr(self.words, "UNSEEN_VOICE", None), getattr(self.words, "PHONE_VOICE", None)} - {None}
-            # (one pointed at is seen: not a voice from behind a door, nor one on the phone)
-            roles = {c for c in roles if not unseen & set(self.cast.aliases(c))}
+                     and c not in scene.gone and not unseen & set(self.cast.aliases(c))
+                     and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)}
             if len(roles) == 1:
                 self._merge(scene, roles.pop(), named)
             return
