@@ -200,7 +200,7 @@ EVAL = Path(__file__).parent / "eval"
 EVAL_FLOORS = {"en": (0.97, 0.86), "ja": (0.97, 0.71), "zh": (0.97, 0.80)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
-FOURTH_WRITER_FLOORS = {"en": (0.97, 0.59), "ja": (0.97, 0.50), "zh": (0.97, 0.60)}
+FOURTH_WRITER_FLOORS = {"en": (0.97, 0.59), "ja": (0.97, 0.52), "zh": (0.97, 0.60)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.57), "zh": (0.97, 0.64)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.56), "zh": (0.97, 0.59)}
 SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
@@ -2609,3 +2609,13 @@ def test_a_name_a_reply_calls_the_role_that_just_spoke_by_is_that_role():
     # a word before a call is no name (お父さん, 時計屋さん)
     _, reader = _spoken_by("店\n\n「時計屋さん、続けるんですか」と女の子は言った。\n", "ja")
     assert "時計屋" not in reader.cast.known
+
+
+def test_a_trade_the_narration_makes_a_subject_again_and_again_is_a_character():
+    text = ("境内\n\n　紙芝居屋は自転車を止めて、箱の扉を開けた。\n「さあ、始まるよ」\n　子どもたちが集まってきた。\n"
+            "　紙芝居屋は笑って、二枚目を引き抜いた。\n「続きは、また明日」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert [line.character for line in lines] == [reader.cast.known["紙芝居屋"]] * 2
+    # a trade said once, or only as whose someone is (米屋の光男), is no one
+    _, reader = _spoken_by("境内\n\n　米屋の光男が走ってきた。\n「おじさん！」と光男は言った。\n", "ja")
+    assert "米屋" not in reader.cast.known

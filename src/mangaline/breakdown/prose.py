@@ -670,6 +670,7 @@ class ProseReader:
                       and name not in self.words.NOT_NAMES}
         if self.language == "ja":
             found |= self._kana_given_names(paragraphs)
+            found |= self._trades_as_subjects(paragraphs)
         if self.cjk:
             tokenized = self._tokenized_names(paragraphs)
             found |= tokenized
@@ -1019,6 +1020,14 @@ class ProseReader:
                     and not japanese_function_word(given):
                 found |= {surname + given, given}
         return found
+
+    def _trades_as_subjects(self, paragraphs: list[Paragraph]) -> set[str]:
+        """Japanese trade words (紙芝居屋, 八百屋) that the narration makes the subject of two sentences or more: the one
+        the story calls by the trade (大人たちは、紙芝居屋と呼んだ / 紙芝居屋は笑って、二枚目を引き抜いた)."""
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        subjects = Counter(m.group(1) for m in re.finditer(
+            r"(?:^|(?<=[、。\s　]))([\u4e00-\u9fff\u30a0-\u30ff]{1,4}屋)(?:さん)?[はが]", narration, re.MULTILINE))
+        return {trade for trade, count in subjects.items() if count >= 2 and trade not in self._not_names}
 
     def _learn_described_people(self, paragraphs: list[Paragraph]) -> None:
         """One Chinese narration brings in by a description (一个青衫人, 一个红衣女子) and calls so again (青衫人的声音很淡)
