@@ -2556,8 +2556,7 @@ class ProseReader:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
                 unheard = scene.guessed.speaker == self.words.UNKNOWN_SPEAKER
                 self._reassign(scene, scene.guessed, voice, self.cast.names.get(voice, voice))
-                called = sorted(self._addressed(scene.guessed.text) - {voice})
-                if unheard and len(called) == 1:
+                if unheard and len(called := sorted(self._addressed(scene.guessed.text) - {voice})) == 1:
                     # 「石黒さん、まだ動ける？」/ 電話の向こうの小松さんの声は…: a voice no one knew, who called someone, is
                     # known now, and the one it called answers
                     scene.called = called
@@ -3174,8 +3173,7 @@ class ProseReader:
         name = match.group("name")
         if not match.group("title") and not re.search(self.words.SPOKEN_TO, speech[match.end() : match.end() + 20]):
             return None
-        if name in self._not_names or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON \
-                or name in self.words.ROLES or name in self.words.TITLES or self.cast.mentions(name) \
+        if self._clean_name(name) != name or name in self.words.ROLES or name in self.words.TITLES or self.cast.mentions(name) \
                 or japanese_function_word(name) or japanese_common_noun(name) or is_verb(name):
             return None
         # a name as the tokenizer knows one (みのり, 健太), not a word before a call (お父さん, 時計屋さん, いまはな)
