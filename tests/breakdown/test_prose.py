@@ -823,6 +823,14 @@ def test_a_name_the_chinese_narration_gives_joins_the_short_name_the_tags_use():
     assert lines[1].speaker == "男人"
 
 
+def test_a_full_name_the_chinese_narration_gives_keeps_a_last_character_that_is_also_an_adverb():
+    # 才 ends 包德才 here, set off by a comma; elsewhere it is the adverb after a name (他这才说)
+    text = ("老包蹲在卫生间里看防水。老包大名叫包德才，干了二十多年装修。\n\n“小佟，你过来看一下。”老包喊她。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[0].speaker == "包德才"
+    assert reader.cast.known["老包"] == reader.cast.known["包德才"]
+
+
 def test_a_chinese_surname_with_a_calling_like_teacher_is_a_name():
     text = ("“早。”许老师推门进来。\n\n许老师放下书包，看了看窗外。\n\n“今天下雨。”许老师说。\n")
     assert {line.speaker for line in _spoken(text, "zh")} == {"许老师"}

@@ -903,7 +903,10 @@ class ProseReader:
             for k, sentence in enumerate(sentences):
                 for match in re.finditer(pattern, sentence):
                     groups = {key.rstrip("23"): value for key, value in match.groupdict().items() if value}
-                    name = self._clean_name(groups.get("name", ""))
+                    raw = groups.get("name", "")
+                    name = self._clean_name(raw)
+                    if self.language == "zh" and name and len(name) == 2 and len(raw) == 3 and raw.startswith(name):
+                        name = raw  # 大名叫包德才，: set off whole, its last character ends the name, no adverb after it
                     if not name:
                         continue
                     subject = groups.get("subj", "")
