@@ -831,6 +831,30 @@ def test_a_full_name_the_chinese_narration_gives_keeps_a_last_character_that_is_
     assert reader.cast.known["老包"] == reader.cast.known["包德才"]
 
 
+def test_a_chinese_role_that_says_what_to_call_it_in_the_northern_i_is_that_name():
+    # 俺 is the northern word for I; 就中 is 就行
+    text = "开机器的是个五十来岁的男人，黑瘦。\n\n“割谷子不？”男人喊。\n\n“中。俺姓牛，叫俺老牛就中。”男人说。\n\n我跟着老牛往田边走。\n"
+    lines, reader = _spoken_by(text, "zh")
+    assert [line.speaker for line in lines] == ["老牛", "老牛"]
+    assert reader.cast.known["男人"] == reader.cast.known["老牛"]
+
+
+def test_a_full_name_written_out_with_its_count_of_characters_is_the_surnamed_one_s():
+    text = "牛师傅停了机器，跳下来。\n\n“好了。”牛师傅说。\n\n我扫了牛师傅的码，收款人那一栏写着牛保全三个字。\n"
+    _, reader = _spoken_by(text, "zh")
+    assert reader.cast.known["牛保全"] == reader.cast.known["牛师傅"]
+    # the count must fit the name: 牛保 is two characters, not three
+    _, reader = _spoken_by(text.replace("牛保全三个字", "牛保两个字和一个全字"), "zh")
+    assert "牛保全" not in reader.cast.known
+
+
+def test_a_chinese_verb_and_its_end_before_a_speech_verb_is_no_name():
+    text = "我划开一看，是我爸，视频。\n\n“收完了？”我爸问。\n\n“收完了。”\n\n“你妈厉害。”我爸在那头笑，笑完又问，“爷爷呢？”\n"
+    lines, reader = _spoken_by(text, "zh")
+    assert "笑完" not in reader.cast.known
+    assert lines[-1].speaker == lines[0].speaker
+
+
 def test_a_chinese_surname_with_a_calling_like_teacher_is_a_name():
     text = ("“早。”许老师推门进来。\n\n许老师放下书包，看了看窗外。\n\n“今天下雨。”许老师说。\n")
     assert {line.speaker for line in _spoken(text, "zh")} == {"许老师"}

@@ -585,6 +585,8 @@ class ProseReader:
             return None
         if self.language == "zh" and len(name) == 4 and is_everyday_word(name):
             return None  # 听筒里的声音混着雨声，断断续续：: a set phrase of four, how it sounded, not who
+        if self.language == "zh" and len(name) == 2 and name[1] in "完罢" and is_verb(name[0]):
+            return None  # 他在那头笑，笑完又问: a verb and its end, not who
         return name
 
     @staticmethod
@@ -1237,6 +1239,19 @@ class ProseReader:
             written = {name for name in written if name != alias and name not in self.cast.known and not is_everyday_word(name)}
             if len(written) == 1:
                 self.cast.join(written.pop(), cid)
+        # and one called by a surname and a title (牛师傅, 老牛) whose full name is written out with its count of
+        # characters (收款人那一栏写着牛保全三个字), where no one else has that surname
+        by_surname: dict[str, set[str]] = {}
+        for alias, cid in self.cast.known.items():
+            core = self.cast.core(alias)
+            if core != alias and len(core) == 1 and core in self.words.SURNAMES:
+                by_surname.setdefault(core, set()).add(cid)
+        for surname, cids in by_surname.items():
+            written = {m.group(1) for m in re.finditer(rf"({surname}[\u4e00-\u9fff]{{1,2}})(两|三)个字", text)
+                       if len(m.group(1)) == "两三".index(m.group(2)) + 2}
+            written = {name for name in written if name not in self.cast.known and self._clean_name(name) == name}
+            if len(cids) == 1 and len(written) == 1:
+                self.cast.join(written.pop(), cids.pop())
 
     def _end_clauses(self, paragraphs: list[Paragraph]) -> Iterator[str]:
         """The first and the last clause of every quote, where a line calls someone by name (“朵朵，别没礼貌。”)."""

@@ -160,9 +160,10 @@ NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<ni
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼|尊姓大名|高姓大名|贵姓|报(?:一下|个|上)?(?:名字|姓名|名来)|名字报"
 SELF_INTRODUCTION = (
-    r"(?:我叫|我是|我就是|我便是|我姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
-    r"|我姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
-    r"|(?:叫我|喊我|称我为?)(?P<called>[\u4e00-\u9fff]{2,3}?)(?:就行|就好|就可以|吧|好了|[，。！,.!…]|$)"
+    r"(?:[我俺]叫|[我俺]是|[我俺]就是|我便是|[我俺]姓|在下|本人)(?P<name>[\u4e00-\u9fff]{2,3}?)(?:[，。！,.!…]|$)"
+    r"|[我俺]姓(?P<surname>[\u4e00-\u9fff])[，,、](?P<full>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?:[，。！,.!…]|$)"
+    # (俺, the northern word for I: 俺姓牛，叫俺老牛就中)
+    r"|(?:叫[我俺]|喊[我俺]|称我为?)(?P<called>[\u4e00-\u9fff]{2,3}?)(?:就行|就好|就可以|就中|就成|吧|好了|[，。！,.!…]|$)"
     # 我是镇上派出所的，何勇: where one is from, and then one's name
     r"|我是[\u4e00-\u9fff]{1,10}的[，,](?P<own>[\u4e00-\u9fff]{2,3}?)(?:[。！,.!…]|$)"
 )
