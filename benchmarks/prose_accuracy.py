@@ -71,7 +71,8 @@ GROUPS = ((1, "01-10 (dev)", "first twenty"), (HELD_OUT_FROM, "11-20 (held out)"
           (21, "21-26 (2nd writer)", "second writer"), (27, "27-32 (3rd writer)", "third writer"),
           (33, "33-38 (4th writer)", "fourth writer"), (39, "39-44 (5th writer)", "fifth writer"),
           (45, "45-50 (6th writer)", "sixth writer"), (51, "51-56 (7th writer)", "seventh writer"),
-          (57, "57-62 (8th writer)", "eighth writer"), (63, "63-68 (9th writer)", "ninth writer"))
+          (57, "57-62 (8th writer)", "eighth writer"), (63, "63-68 (9th writer)", "ninth writer"),
+          (69, "69-74 (10th writer)", "tenth writer"))
 
 @dataclass
 class Score:

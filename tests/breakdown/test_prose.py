@@ -855,6 +855,23 @@ def test_a_chinese_verb_and_its_end_before_a_speech_verb_is_no_name():
     assert lines[-1].speaker == lines[0].speaker
 
 
+def test_a_chinese_answer_to_what_a_thing_is_names_the_thing_not_the_one_who_answers():
+    text = ("温雅蹲下去看那盆花。\n\n“这是……”\n\n“虞美人。开春撒在盆里，五月就开了。”老头推了推眼镜，“人家说虞美人不吉利。”\n\n"
+            "“真好看。”温雅说。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[1].speaker == "老头"
+    assert reader.cast.known.get("虞美人") != reader.cast.known["老头"]
+
+
+def test_a_chinese_answer_to_a_surname_question_that_opens_on_is_is_the_answerers_name():
+    text = ("门开了，进来一个老头，手里拿着单子。\n\n温雅接过来，“谢谢您。您贵姓？”\n\n“是周明远。远方的远。”老头说。\n\n"
+            "周明远在单子上签了字。周明远的字很好看。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[1].speaker == "周明远"
+    assert reader.cast.known["老头"] == reader.cast.known["周明远"]
+    assert not {"谢谢您", "谢您"} & set(reader.cast.known)  # 您 (you) stands in no name
+
+
 def test_a_chinese_surname_with_a_calling_like_teacher_is_a_name():
     text = ("“早。”许老师推门进来。\n\n许老师放下书包，看了看窗外。\n\n“今天下雨。”许老师说。\n")
     assert {line.speaker for line in _spoken(text, "zh")} == {"许老师"}

@@ -1854,7 +1854,8 @@ class ProseReader:
                 if cid is not None and after[0] in self.words.SURNAMES and self.cast.core(after) == after \
                         and not self.cast.provisional(cid) and speech[match.end() + 3 : match.end() + 4] not in ("的", "们"):
                     return cid
-        if by_role and self.language == "zh":
+        if by_role and self.language == "zh" and not (re.search(self.words.THING_QUESTION, question.strip(" 　“”"))
+                                                      and not re.search(self.words.NAME_QUESTION, question)):
             # (a Japanese line that opens on a name calls its bearer: 「美咲、まだそこ終わってないの」)
             # 「罗薇，轮机组的。」she said: a role that opens on a name no one has spoken under gives its own
             clauses = self._clauses(speech)
@@ -1972,6 +1973,8 @@ class ProseReader:
             if not (self._gives_a_name(question) or bare and self.cjk) \
                     or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
                 return None
+        if self.language == "zh" and re.search(asked, question):
+            name = re.sub(r"^(?:免贵)?(?:是|姓|叫)", "", name) or name  # “您贵姓？” / “是戴明远。” / “免贵姓萧。”
         cid = self.cast.known.get(name)
         if cid is None and self.language == "zh" and len(name) == 1 and name in self.words.SURNAMES:
             # “这位公子，贵姓？” / “萧。”: the surname alone, of the one named character who has it

@@ -37,7 +37,7 @@ NOT_TITLED: frozenset[str] = frozenset(
     这位先生 那位先生 这位姑娘 那位姑娘 一位先生""".split()
 )
 # Characters that never stand in a name but often end a clause (叫了一声, 收起伞的): a tag holding one is no name.
-NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你替对向给和跟与从冲朝别没吵"
+NOT_IN_NAMES = "了着过一不在是把被声说道问就都也又很这那个们么吗呢吧啊里上下去来起到进得他她我你您替对向给和跟与从冲朝别没吵"
 # Common surnames: a sentence that opens with one opens with a name (林夏收起伞，笑道：…).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
@@ -167,6 +167,8 @@ SELF_INTRODUCTION = (
     # 我是镇上派出所的，何勇: where one is from, and then one's name
     r"|我是[\u4e00-\u9fff]{1,10}的[，,](?P<own>[\u4e00-\u9fff]{2,3}?)(?:[。！,.!…]|$)"
 )
+# A question what a thing is (这是……, 这叫什么): the answer names the thing, not the one who gives it.
+THING_QUESTION = r"这(?:是|叫)[…。？?]*$|(?:是|叫)什么(?!名)"
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 IDENTITY_QUESTION = r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:吗|吧|么)[？?]"
