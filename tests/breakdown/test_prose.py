@@ -872,6 +872,15 @@ def test_a_chinese_answer_to_a_surname_question_that_opens_on_is_is_the_answerer
     assert not {"谢谢您", "谢您"} & set(reader.cast.known)  # 您 (you) stands in no name
 
 
+def test_a_chinese_role_that_reads_a_name_out_trailing_off_does_not_give_its_own():
+    text = ("一个戴红袖章的大爷拿着喇叭来回地走。\n\n“同学，准考证！”大爷迎上去。\n\n"
+            "男孩把纸递过去。大爷看了一眼，念出来：“欧阳辰……第一中学考点？孩子，你这是一中的！”\n\n"
+            "“我知道……”男孩喘着说。\n\n“你叫欧阳辰？”段建华问。欧阳辰点点头。欧阳辰上了车。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert [line.speaker for line in lines[:3]] == ["大爷", "大爷", "欧阳辰"]
+    assert reader.cast.known["大爷"] != reader.cast.known["欧阳辰"] == reader.cast.known["男孩"]
+
+
 def test_a_chinese_surname_with_a_calling_like_teacher_is_a_name():
     text = ("“早。”许老师推门进来。\n\n许老师放下书包，看了看窗外。\n\n“今天下雨。”许老师说。\n")
     assert {line.speaker for line in _spoken(text, "zh")} == {"许老师"}

@@ -1866,7 +1866,9 @@ class ProseReader:
             # and not one the rest speaks to (朵朵，别没礼貌: a call; 罗薇，轮机组的: a name given)
             rest = _SENTENCE_END.split(speech[speech.find(head) + len(head):], maxsplit=1)[0]
             spoken_to = getattr(self.words, "SPOKEN_TO", None)
-            if found and found[0][:2] == (0, len(head)) and len(clauses) > 1 and self.cast.core(head) == head \
+            # (nor one read out, trailing off or asked: “欧阳辰……第一中学考点？”)
+            read_out = re.match(r"[\s　]*[…？?]", speech[speech.find(head) + len(head):])
+            if found and found[0][:2] == (0, len(head)) and len(clauses) > 1 and self.cast.core(head) == head and not read_out \
                     and head not in roles and head not in getattr(self.words, "KINSHIP_CALLS", {}) \
                     and not (spoken_to and re.search(spoken_to, rest)):
                 cid = found[0][2]
