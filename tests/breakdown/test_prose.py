@@ -2103,6 +2103,15 @@ def test_the_last_clause_that_opens_on_someone_else_tells_who_acts_last():
     assert lines[-1].character == reader.cast.known["老爷子"]
 
 
+def test_a_japanese_word_said_with_a_catch_is_no_name():
+    pytest.importorskip("sudachipy")
+    # the tokenizer takes やっ of おやっさん (the boss) for a person's name
+    text = ("整備工場\n　おやっさんは返事をしないで、煙草をくわえ直した。\n「おやっさん」と僕は言った。\n"
+            "「なんだ」とおやっさんが言った。\n")
+    _, reader = _spoken_by(text, "ja")
+    assert not [alias for alias in reader.cast.known if alias.startswith("やっ")]
+
+
 def test_a_katakana_name_read_as_a_characters_kanji_name_is_that_character():
     pytest.importorskip("sudachipy")
     text = ("　隣の席で、梶太一が漫画雑誌から顔を上げ、にやにやしている。\n「カジ、お前のはどうだったんだよ」と相沢が言った。\n"

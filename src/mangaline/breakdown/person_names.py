@@ -78,7 +78,11 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
         morphemes = list(tokenizer.tokenize(text, SplitMode.C))
         for k, morpheme in enumerate(morphemes):
             pos = morpheme.part_of_speech()
-            if pos[1] == "固有名詞" and pos[2] == "人名":
+            # (a name cut short on a small tsu, やっ of おやっさん, is a word said with a catch, unless a pet name follows
+            # it: なっちゃん)
+            clipped = morpheme.surface().endswith(("っ", "ッ")) and \
+                (k + 1 == len(morphemes) or morphemes[k + 1].surface() not in ("ちゃん", "ちん"))
+            if pos[1] == "固有名詞" and pos[2] == "人名" and not clipped:
                 run.append((morpheme.surface(), {"姓": "surname", "名": "given"}.get(pos[3], "")))
                 continue
             if len(run) == 1 and run[0][1] == "surname" and morpheme.surface() == "、" and k + 1 < len(morphemes) \
