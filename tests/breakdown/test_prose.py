@@ -2112,6 +2112,16 @@ def test_a_japanese_word_said_with_a_catch_is_no_name():
     assert not [alias for alias in reader.cast.known if alias.startswith("やっ")]
 
 
+def test_a_full_name_with_a_kana_given_name_said_in_a_line_is_the_surname_s_bearer():
+    pytest.importorskip("sudachipy")
+    text = ("保健室\n　早瀬さんは足首を押さえていた。\n「痛い」と早瀬さんが言った。\n"
+            "「二年三組、野口大翔。早瀬つばさ。二人ともここか」と先生が言った。\n「はい」と早瀬さんが答えた。\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert reader.cast.known["早瀬"] == reader.cast.known["早瀬つばさ"]
+    assert lines[0].speaker == "早瀬つばさ"
+    assert "早瀬さんが" not in reader.cast.known  # the honorific and a particle are no given name
+
+
 def test_a_katakana_name_read_as_a_characters_kanji_name_is_that_character():
     pytest.importorskip("sudachipy")
     text = ("　隣の席で、梶太一が漫画雑誌から顔を上げ、にやにやしている。\n「カジ、お前のはどうだったんだよ」と相沢が言った。\n"

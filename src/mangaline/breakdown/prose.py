@@ -1024,6 +1024,16 @@ class ProseReader:
             if len(re.findall(alone, narration, re.MULTILINE)) + len(re.findall(called, text)) >= 2 \
                     and not japanese_function_word(given):
                 found |= {surname + given, given}
+        # or one called by a surname and an honorific (早瀬さん) whose full name someone says set off on its own
+        # (「二年三組、野口大翔。早瀬つばさ。二人ともここか」)
+        for match in re.finditer(r"(?:^|(?<=[。、「\s　]))([\u3005\u4e00-\u9fff]{1,3})([\u3041-\u3093]{2,4})(?=[。、！？」])",
+                                 text, re.MULTILINE):
+            surname, given = match.groups()
+            if given.startswith(("さん", "くん", "ちゃん", "さま", "たち")):
+                continue  # 早瀬さん: the honorific, not a given name
+            if len(re.findall(rf"{surname}(?:さん|くん|ちゃん|先輩|先生)", text)) >= 2 and not japanese_function_word(given) \
+                    and given not in self.words.PRONOUNS and surname not in self.words.ROLES:
+                found.add(surname + given)
         return found
 
     def _trades_as_subjects(self, paragraphs: list[Paragraph]) -> set[str]:
