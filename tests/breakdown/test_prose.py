@@ -2122,6 +2122,15 @@ def test_a_full_name_with_a_kana_given_name_said_in_a_line_is_the_surname_s_bear
     assert "早瀬さんが" not in reader.cast.known  # the honorific and a particle are no given name
 
 
+def test_a_katakana_name_one_gives_after_the_word_for_i_is_the_speaker_s():
+    pytest.importorskip("sudachipy")
+    text = ("郵便局\n　若い男が、列の後ろから顔を出した。\n「あの」と若い男が言った。\n「はい」と局員が答えた。\n"
+            "「ぼく、ビシャルです。ビシャル・タパ。ネパールから来ました」と若い男が言った。\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert reader.cast.known["若い男"] == reader.cast.known["ビシャル"] == reader.cast.known["ビシャル・タパ"]
+    assert lines[0].character == reader.cast.known["ビシャル・タパ"]
+
+
 def test_a_katakana_name_read_as_a_characters_kanji_name_is_that_character():
     pytest.importorskip("sudachipy")
     text = ("　隣の席で、梶太一が漫画雑誌から顔を上げ、にやにやしている。\n「カジ、お前のはどうだったんだよ」と相沢が言った。\n"

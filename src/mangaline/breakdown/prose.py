@@ -1849,7 +1849,10 @@ class ProseReader:
             cid = None
             if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
                 cid = mentioned[0][2]
-            elif self.language == "en" or called or self.language == "ja" and self._ja_full_name(name):
+            elif self.language == "en" or called or self.language == "ja" and (
+                    self._ja_full_name(name)
+                    # ぼく、ビシャルです: a name in katakana one gives after the word for I, a name from abroad
+                    or match.groupdict().get("i") and re.fullmatch(r"[\u30a1-\u30fa\u30fc・]{2,}", name)):
                 cid = self.cast.add(name)
             if cid is not None:
                 fuller = self._fuller_said(name, speech[match.end() :])
