@@ -485,6 +485,16 @@ def test_the_topic_of_a_japanese_sentence_speaks_over_a_subject_in_its_first_cla
     assert [line.speaker for line in _spoken(text, "ja")] == ["宏美", "健太", "宏美", "健太"]
 
 
+def test_a_familiar_name_made_from_the_start_of_a_given_name_is_the_one_named_so_in_full():
+    text = ('At the next desk Gordon Lister, who had been Gordy to everybody since his first week, leaned back.\n\n'
+            '"Six minutes," said Gordy.\n\n"Thanks," said Farah.\n')
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character == reader.cast.known["Gordon Lister"] == reader.cast.known["Gordy"]
+    # two Gordons: the familiar name is neither's
+    _, reader = _spoken_by(text.replace("leaned back.", "leaned back. Gordon Pike did not."), "en")
+    assert "Gordon Lister" not in reader.cast.known or reader.cast.known["Gordon Lister"] != reader.cast.known["Gordy"]
+
+
 def test_a_role_noun_after_a_familiar_prefix_is_no_titled_name():
     pytest.importorskip("jieba")
     text = "第一章\n　　小女孩趴在桌上。小女孩盯着杯子看。\n　　“这是什么？”周涛问。\n"

@@ -740,6 +740,7 @@ class ProseReader:
             self._drop_run_on_names()
         if self.language == "en":
             self._learn_familiar_names(paragraphs)
+            self._learn_stem_full_names(paragraphs)
             self._learn_capitalised_full_names(paragraphs)
             self._learn_titled_surnames(paragraphs)
             self._learn_clipped_names()
@@ -1456,6 +1457,32 @@ class ProseReader:
                             cid = keep
                         elif other == cid and not self.cast.ambiguous(name):
                             self.cast.join(name, cid)
+
+    def _learn_stem_full_names(self, paragraphs: list[Paragraph]) -> None:
+        """A familiar name made as the English make them, the first letters of a given name and an ending (Gordy of
+        Gordon, Jonno of Jonathan), is the one the narration names in full once with that given name (At the next desk
+        Gordon Lister, who had been Gordy to everybody), where the familiar one has no full name and no one else has
+        that given name."""
+        narration = "\n".join(_unquoted(p.text) for p in paragraphs)
+        full = re.compile(rf"\b({CAPITALISED}) ({CAPITALISED})\b")
+        pairs = {(m.group(1), m.group(2)) for m in full.finditer(narration)
+                 if m.group(1) not in self._not_names and m.group(2) not in self._not_names
+                 and m.group(1) not in self.words.TITLES and self._clean_name(m.group(0)) == m.group(0)}
+        for alias, cid in sorted(self.cast.known.items()):
+            if " " in alias or self.cast.provisional(cid) or any(" " in a for a in self.cast.aliases(cid)):
+                continue
+            ending = re.fullmatch(rf"([{UPPER}][{LOWER}]{{2,}}?)(?:\w)?(?:ie|y|o|ey|sy)", alias)
+            if ending is None:
+                continue
+            stem = ending.group(1)
+            named = {(given, surname) for given, surname in pairs
+                     if given.startswith(stem) and len(given) >= len(stem) + 2 and given != alias
+                     and self.cast.known.get(given, cid) == cid and self.cast.known.get(f"{given} {surname}", cid) == cid}
+            if len(named) == 1:
+                given, surname = named.pop()
+                for name in (f"{given} {surname}", given):
+                    if not self.cast.ambiguous(name):
+                        self.cast.join(name, cid)
 
     def _learn_capitalised_full_names(self, paragraphs: list[Paragraph]) -> None:
         """A full name set in capitals on a badge, a sign or a certificate (her certificate, SHARON MALLORY, hangs by the
