@@ -495,6 +495,15 @@ def test_a_familiar_name_made_from_the_start_of_a_given_name_is_the_one_named_so
     assert "Gordon Lister" not in reader.cast.known or reader.cast.known["Gordon Lister"] != reader.cast.known["Gordy"]
 
 
+def test_one_a_line_introduces_as_my_wife_is_the_wife_the_tags_name():
+    text = ('A man in a waxed jacket came up the path with a woman and a little girl.\n\n'
+            '"Morning! Richard Bancroft," he said. "And this is Fiona, my wife."\n\n"Rich," said his wife.\n\n'
+            '"What?" said Richard.\n\nFiona pointed at the tree.\n')
+    lines, reader = _spoken_by(text, "en")
+    assert [line.text for line in lines][1] == "Rich"
+    assert lines[1].character == reader.cast.known["Fiona"]
+
+
 def test_a_role_noun_after_a_familiar_prefix_is_no_titled_name():
     pytest.importorskip("jieba")
     text = "第一章\n　　小女孩趴在桌上。小女孩盯着杯子看。\n　　“这是什么？”周涛问。\n"

@@ -747,6 +747,7 @@ class ProseReader:
             self._learn_late_full_names(paragraphs)
             self._learn_said_full_names(paragraphs, titled_surnames)
             self._learn_apposed_roles(paragraphs)
+            self._learn_introduced_kin(paragraphs)
             self._learn_quoted_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
         self._learn_named_later(paragraphs)
@@ -1588,6 +1589,26 @@ class ProseReader:
                         self.cast.join(alias, cid)
                     elif current != cid and set(self.cast.aliases(current)) == {alias}:
                         self.cast.merge(current, cid)
+
+    def _learn_introduced_kin(self, paragraphs: list[Paragraph]) -> None:
+        """One a line introduces by name as the speaker's kin or partner ("And this is Fiona, my wife.") is the one
+        the narration calls so ("said his wife"), where the story has one such role and the name is a character."""
+        roles = {*self.words.KIN, *self.words.ROLES}
+        pattern = re.compile(rf"\b(?:[Tt]his is|[Tt]hat's|[Tt]hat’s|[Mm]eet)\s+(?P<name>{CAPITALISED}),\s+my\s+(?P<role>[{LOWER}]+)\b")
+        found: dict[str, set[str]] = {}
+        for paragraph in paragraphs:
+            for start, end, _ in find_quotes(paragraph.text):
+                for match in pattern.finditer(paragraph.text, start, end):
+                    if match.group("role") in roles:
+                        found.setdefault(match.group("role"), set()).add(match.group("name"))
+        for role, names in sorted(found.items()):
+            provisional, named = self.cast.known.get(role), self.cast.known.get(next(iter(names)))
+            if len(names) != 1 or named is None or self.cast.provisional(named):
+                continue
+            if provisional is None:
+                self.cast.join(role, named)
+            elif provisional != named and self.cast.provisional(provisional):
+                self.cast.merge(provisional, named)
 
     def _learn_apposed_roles(self, paragraphs: list[Paragraph]) -> None:
         """A full name the narration sets beside a calling the story's tags use (The quizmaster, a retired maths
