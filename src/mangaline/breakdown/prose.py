@@ -1028,12 +1028,15 @@ class ProseReader:
                 found |= {surname + given, given}
         # or one called by a surname and an honorific (早瀬さん) whose full name someone says set off on its own
         # (「二年三組、野口大翔。早瀬つばさ。二人ともここか」)
+        honoured: dict[str, int] = {}  # how often each surname is called with an honorific, counted once each
         for match in re.finditer(r"(?:^|(?<=[。、「\s　]))([\u3005\u4e00-\u9fff]{1,3})([\u3041-\u3093]{2,4})(?=[。、！？」])",
                                  text, re.MULTILINE):
             surname, given = match.groups()
             if given.startswith(("さん", "くん", "ちゃん", "さま", "たち")):
                 continue  # 早瀬さん: the honorific, not a given name
-            if len(re.findall(rf"{surname}(?:さん|くん|ちゃん|先輩|先生)", text)) >= 2 and not japanese_function_word(given) \
+            if surname not in honoured:
+                honoured[surname] = len(re.findall(rf"{surname}(?:さん|くん|ちゃん|先輩|先生)", text))
+            if honoured[surname] >= 2 and not japanese_function_word(given) \
                     and given not in self.words.PRONOUNS and surname not in self.words.ROLES:
                 found.add(surname + given)
         return found
@@ -2025,7 +2028,8 @@ class ProseReader:
         if not clauses:
             return None
         name = clauses[0].strip(" 　\"“”「」『』")
-        if not re.search(asked, question):
+        asked_name = re.search(asked, question) is not None
+        if not asked_name:
             # one who has just given their name (“你好，我是周屿。” / “陆川。”) is answered with the other's own, said
             # as a sentence of its own (not “小雨，快来”, which calls her; in English a clause: "Marek, from the survey.")
             # (and, in Chinese, a name and what one is: “许承志。” / “邓阳，送外卖的。”)
@@ -2036,7 +2040,7 @@ class ProseReader:
             if not (self._gives_a_name(question) or bare and self.cjk) \
                     or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
                 return None
-        if self.language == "zh" and re.search(asked, question):
+        if self.language == "zh" and asked_name:
             name = re.sub(r"^(?:免贵)?(?:是|姓|叫)", "", name) or name  # “您贵姓？” / “是戴明远。” / “免贵姓萧。”
         cid = self.cast.known.get(name)
         if cid is None and self.language == "zh" and len(name) == 1 and name in self.words.SURNAMES:
