@@ -558,6 +558,8 @@ class ProseReader:
                 return None
             if len(tokens) > 1 and tokens[-1].lower() in self.words.PLACE_NOUNS:
                 return None  # the waiting room at Emsby Junction had one radiator: a place, not a person
+            if len(tokens) > 1 and self._ing_form(tokens[0]):
+                return None  # "Sending Nasser.": a verb that opens a sentence, before a name
             return " ".join(tokens)
         if self.language == "zh":
             if name in self.words.LEADING or re.fullmatch(r"(.)\1(.)\2地", name):
@@ -574,6 +576,8 @@ class ProseReader:
                 stripped = re.sub(r"[\u3005\u4e00-\u9fff]{1,2}地$", "", name)
                 if stripped != name and len(stripped) >= 2:
                     name, changed = stripped, True
+        if self.language == "zh" and len(name) > 2 and name.endswith("儿") and name[:-1] in self.words.ROLES:
+            name = name[:-1]  # 老伴儿: the role, said with the northern 儿
         if not name or name in self._not_names or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
             return None
         if self.language == "zh" and (len(name) < 2 and name not in self.words.ROLES or len(name) > 4 or name[0] in "他她我你它这那"
@@ -657,7 +661,9 @@ class ProseReader:
                 # (王医生 is a surname and its title, though 医生 is a role too)
                 return [m.group(1) for m in found
                         if not (m.group(1)[0] in self.words.ALIAS_PREFIXES and m.string.startswith(roles, m.start(1) + 1))
-                        and m.group(1)[0] not in self.words.NOT_IN_NAMES]
+                        and m.group(1)[0] not in self.words.NOT_IN_NAMES
+                        # 可老太太听懂了: a role after a word that is no surname (but), not a name
+                        and not (m.group(1)[1:] in self.words.ROLES and m.group(1)[0] not in self.words.SURNAMES)]
 
             for paragraph in paragraphs:
                 titled.update(names_in(re.finditer(f"({self.words.TITLED_NAME})", paragraph.text)))
@@ -906,7 +912,7 @@ class ProseReader:
             sentences = [s for s in _SENTENCE_END.split(_unquoted(paragraph.text)) if s.strip()]
             for k, sentence in enumerate(sentences):
                 for match in re.finditer(pattern, sentence):
-                    groups = {key.rstrip("23"): value for key, value in match.groupdict().items() if value}
+                    groups = {key.rstrip("234"): value for key, value in match.groupdict().items() if value}
                     raw = groups.get("name", "")
                     name = self._clean_name(raw)
                     if self.language == "zh" and name and len(name) == 2 and len(raw) == 3 and raw.startswith(name):
@@ -1504,6 +1510,11 @@ class ProseReader:
                     continue
                 self.cast.join(full, cid, show=True)
 
+    def _ing_form(self, word: str) -> bool:
+        """Whether a capitalised English word that comes first in a pair of them is a verb's -ing form ("Sending Nasser.",
+        opening a sentence), not a given name: one no one is known by."""
+        return bool(re.fullmatch(rf"[{UPPER}][{LOWER}]{{3,}}ing", word)) and word not in self.cast.known
+
     def _name_word(self, word: str) -> bool:
         """Whether a capitalised English word may be a name: the story never writes it in lower case, and no table
         says it is a common word (Then, May)."""
@@ -1549,7 +1560,8 @@ class ProseReader:
                             and all(half not in self.cast.known and self._name_word(half) for half in full.split()):
                         self.cast.join(full, cid, show=True)
                 said |= {f"{given} {surname}" for given, surname in (m.groups() for m in pair.finditer(speech))
-                         if given not in self.words.TITLES and self._name_word(given) and self._name_word(surname)}
+                         if given not in self.words.TITLES and self._name_word(given) and self._name_word(surname)
+                         and not self._ing_form(given)}
                 listed |= {f"{given} {surname}" for surname, given in (m.groups() for m in inverted.finditer(speech))
                            if self._name_word(given) and self._name_word(surname)}
         said |= {full for full in listed if full.split()[1] in titled}

@@ -180,7 +180,7 @@ NICKNAME = (rf"(?:\b(?:called|calls|call)\s+(?:him|her|{CAPITALISED})\s+|(?P<ful
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
     # ("And this is Joan, who runs it.": one more introduced, not the speaker)
-    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's|(?<![Aa]nd )[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
+    r"\b(?:I'm called|I am called|I'm known as|I'm|I am|[Mm]y name is|[Mm]y name's|(?<![Aa]nd )[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
     rf"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?{CAPITALISED}(?:[ ]{CAPITALISED})?)"
 )
 
