@@ -129,6 +129,7 @@ ROLES: dict[str, str | None] = {
     "老爷子": "m", "大爷": "m", "老者": "m", "老妇人": "f", "女子": "f", "汉子": "m", "新郎": "m", "新娘": "f",
     "伴娘": "f", "伴郎": "m", "导演": None, "副导演": None, "场记": None, "制片": None, "实习生": None, "外卖员": None,
     "司仪": None, "主持人": None, "二爷爷": "m", "二奶奶": "f", "三爷爷": "m", "太奶奶": "f", "乘客": None, "病人": None,
+    "师父": None, "徒弟": None, "学徒": None, "老师傅": "m",  # 师父说别扫了: a trade's master and apprentice
 }
 # Kin one character long that narration writes after whose they are (我妈从厨房出来, 他爸): the one it calls so.
 POSSESSED_KIN: tuple[str, ...] = ("爸", "妈", "爹", "娘")
@@ -182,7 +183,13 @@ FACING = r"(?:打量着|打量了|端详着|注视着|看了看|转向|转头对
 NAMED_AS = (r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字)?(?:名叫|叫做|叫|姓名是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
             # or has them sign it (她在家属签字那一栏里，一笔一画地写下了三个字：何秀兰)
             r"|(?:^|[。！？；，\s　])(?P<subj2>他|她|[\u4e00-\u9fff]{1,4}?)(?:在[^。！？，]{0,16}[，,]?)?[^。！？：:]{0,10}?(?:写下|签下|签上|写上)了?"
-            r"[^。！？：:]{0,10}[：:](?P<name2>[\u4e00-\u9fff]{2,3})(?=[，。、；！？,]|$)")
+            r"[^。！？：:]{0,10}[：:](?P<name2>[\u4e00-\u9fff]{2,3})(?=[，。、；！？,]|$)"
+            # or gives the surname and then the whole name (师父姓常，叫常德贵)
+            r"|(?:^|[。！？；，\s　])(?P<subj3>他|她|[\u4e00-\u9fff]{1,4}?)姓(?P<surname>[\u4e00-\u9fff])[，,]?(?:大名|全名|名字)?叫"
+            r"(?P<name3>(?P=surname)[\u4e00-\u9fff]{1,2}?)(?=[，。、；！？,]|$)"
+            # or leaves it (她在订单本上留了名字和电话，魏然，字写得很小)
+            r"|(?:^|[。！？；，\s　]|(?=[他她]))(?P<subj4>他|她|[\u4e00-\u9fff]{1,4}?)(?:在[^。！？，]{0,16})?留(?:下)?了?(?:名字|姓名)[^。！？，]{0,6}[，,：:]"
+            r"(?P<name4>[\u4e00-\u9fff]{2,3})(?=[，。、；！？,])")
 # What narration says when a character leaves the scene (他转身走了 / 带着手下冒雪走了): they speak no more in it until
 # they are back.
 EXITS = r"(?:走了|离开了|离去|走出去了|出去了|扬长而去|退了出去|退下了|不见了|消失了|回屋去了)"
