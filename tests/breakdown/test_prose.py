@@ -195,8 +195,8 @@ def test_a_quoted_term_inside_narration_is_not_dialogue():
 
 EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
-# writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh, an eighth, a ninth and a tenth, less a
-# margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
+# writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh, an eighth, a ninth, a tenth and an
+# eleventh, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.86), "ja": (0.97, 0.71), "zh": (0.97, 0.80)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.69), "zh": (0.97, 0.77)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.78), "ja": (0.97, 0.62), "zh": (0.97, 0.73)}
@@ -206,11 +206,13 @@ SIXTH_WRITER_FLOORS = {"en": (0.97, 0.61), "ja": (0.97, 0.56), "zh": (0.97, 0.59
 SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
 EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.38), "zh": (0.97, 0.59)}
 NINTH_WRITER_FLOORS = {"en": (0.97, 0.59), "ja": (0.97, 0.42), "zh": (0.97, 0.70)}
-TENTH_WRITER_FLOORS = {"en": (0.97, 0.35), "ja": (0.97, 0.44), "zh": (0.97, 0.30)}
+TENTH_WRITER_FLOORS = {"en": (0.97, 0.38), "ja": (0.97, 0.44), "zh": (0.97, 0.37)}
+ELEVENTH_WRITER_FLOORS = {"en": (0.97, 0.45), "ja": (0.97, 0.42), "zh": (0.97, 0.55)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
           "fourth writer": FOURTH_WRITER_FLOORS, "fifth writer": FIFTH_WRITER_FLOORS,
           "sixth writer": SIXTH_WRITER_FLOORS, "seventh writer": SEVENTH_WRITER_FLOORS,
-          "eighth writer": EIGHTH_WRITER_FLOORS, "ninth writer": NINTH_WRITER_FLOORS, "tenth writer": TENTH_WRITER_FLOORS}
+          "eighth writer": EIGHTH_WRITER_FLOORS, "ninth writer": NINTH_WRITER_FLOORS, "tenth writer": TENTH_WRITER_FLOORS,
+          "eleventh writer": ELEVENTH_WRITER_FLOORS}
 TOKENIZERS = {"ja": "sudachipy", "zh": "jieba"}
 
 
@@ -2725,3 +2727,45 @@ def test_a_trade_the_narration_makes_a_subject_again_and_again_is_a_character():
     # a trade said once, or only as whose someone is (米屋の光男), is no one
     _, reader = _spoken_by("境内\n\n　米屋の光男が走ってきた。\n「おじさん！」と光男は言った。\n", "ja")
     assert "米屋" not in reader.cast.known
+
+
+def test_a_narrator_who_says_they_are_called_a_name_goes_by_it_and_its_fuller_form():
+    text = ('The phone went at one. It was my brother, as it always is, and I knew before I picked it up.\n\n'
+            '"You awake?"\n\n"I am now," I said.\n\nI drove over and knelt at the door. A small voice came through the flap.\n\n'
+            '"Are you a burglar?"\n\n"No," I said. "I\'m called Ros. Is your mum there?"\n\n'
+            'My phone buzzed on the stairs. "Rosalind Kemp, it\'s been an hour."\n')
+    lines, reader = _spoken_by(text, "en")
+    narrator = reader.cast.known[reader.words.NARRATOR]
+    assert narrator == reader.cast.known["Ros"] == reader.cast.known["Rosalind Kemp"] == lines[1].character
+
+
+def test_a_verb_that_opens_a_line_before_a_name_makes_no_full_name():
+    text = ('Nasser has his boots off.\n\n"Control, send Nasser up," says Teo.\n\n"Sending Nasser. You want police?"\n\n'
+            '"Not yet," says Teo.\n')
+    _, reader = _spoken_by(text, "en")
+    assert "Sending Nasser" not in reader.cast.known and "Nasser" in reader.cast.known
+
+
+def test_a_role_the_narration_gives_a_surname_and_then_a_full_name_is_that_name():
+    text = ("试样\n\n　我跟师父学手艺，到今年是第四年。\n　师父姓常，叫常德贵，胡同里的人都喊他常师傅。\n"
+            "　师父抬起头来，看了我一眼。\n“进来吧您呐。”师父说。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert reader.cast.known["师父"] == reader.cast.known["常德贵"] == lines[0].character
+
+
+def test_a_role_the_narration_says_left_its_name_is_that_name():
+    text = ("订单\n\n“我妈下个月六十大寿。”女儿说。\n"
+            "　头一回来的时候只来了女儿，三十出头，说话又快又利索。走的时候她在订单本上留了名字和电话，魏然，字写得很小。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert reader.cast.known["女儿"] == reader.cast.known["魏然"] == lines[0].character
+
+
+def test_a_chinese_role_said_with_er_or_after_but_is_the_role():
+    text = ("试样\n\n　他嘴里衔着针，说话含含糊糊的，可老太太听懂了。\n“抬多高？”老太太问。\n"
+            "　她老伴儿走得早，她一个人把两个孩子拉扯大。\n　他说那是跟着老师傅学的。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert "可老太太" not in reader.cast.known
+    assert lines[0].character == reader.cast.known["老太太"]
+    # 老伴儿 is the role 老伴, and 老师傅 is a role: neither is a name of anyone
+    assert all(reader.cast.provisional(reader.cast.known[word]) for word in ("老伴", "老师傅") if word in reader.cast.known)
+    assert "老伴儿" not in reader.cast.known
