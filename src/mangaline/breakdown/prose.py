@@ -47,6 +47,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _BADGE = re.compile(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
                     rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})")
 _EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
+_EN_ING_FORM = re.compile(rf"[{UPPER}][{LOWER}]{{3,}}ing")
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
 """The words that make the capitalised word after them a place or a thing rather than a sentence's subject."""
 _JA_NAME = r"[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}"
@@ -1513,7 +1514,7 @@ class ProseReader:
     def _ing_form(self, word: str) -> bool:
         """Whether a capitalised English word that comes first in a pair of them is a verb's -ing form ("Sending Nasser.",
         opening a sentence), not a given name: one no one is known by."""
-        return bool(re.fullmatch(rf"[{UPPER}][{LOWER}]{{3,}}ing", word)) and word not in self.cast.known
+        return bool(_EN_ING_FORM.fullmatch(word)) and word not in self.cast.known
 
     def _name_word(self, word: str) -> bool:
         """Whether a capitalised English word may be a name: the story never writes it in lower case, and no table
