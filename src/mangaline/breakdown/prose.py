@@ -913,7 +913,8 @@ class ProseReader:
             sentences = [s for s in _SENTENCE_END.split(_unquoted(paragraph.text)) if s.strip()]
             for k, sentence in enumerate(sentences):
                 for match in re.finditer(pattern, sentence):
-                    groups = {key.rstrip("234"): value for key, value in match.groupdict().items() if value}
+                    # (each way of naming is an alternative of its own, its groups numbered: subj2, name3, …)
+                    groups = {key.rstrip("0123456789"): value for key, value in match.groupdict().items() if value}
                     raw = groups.get("name", "")
                     name = self._clean_name(raw)
                     if self.language == "zh" and name and len(name) == 2 and len(raw) == 3 and raw.startswith(name):
