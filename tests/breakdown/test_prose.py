@@ -2769,3 +2769,26 @@ def test_a_chinese_role_said_with_er_or_after_but_is_the_role():
     # 老伴儿 is the role 老伴, and 老师傅 is a role: neither is a name of anyone
     assert all(reader.cast.provisional(reader.cast.known[word]) for word in ("老伴", "老师傅") if word in reader.cast.known)
     assert "老伴儿" not in reader.cast.known
+
+
+def test_a_question_the_narration_reports_is_answered_by_the_one_asked():
+    # 祁姐给他倒了一杯水，问他怎么称呼。: the next line is his, and the name it gives ("姓钟。钟时茂。") is the old man's
+    text = ("花房\n\n　门口站着一个老人，提着一桶白花。\n“请问，是这儿弄花的吗？”\n“是。”祁姐说。\n"
+            "　祁姐给他倒了一杯水，问他怎么称呼。\n“姓钟。钟时茂。”\n　钟时茂低下头，看着桶里的花。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[2].character == reader.cast.known["钟时茂"] == reader.cast.known["老人"] == lines[0].character
+    text = ("The Bothy\n\nTess and Owen sat by the fire. \"Cold night,\" Tess said.\n\n\"It is,\" Owen said.\n\n"
+            "Tess asked him whether he came up here often.\n\n\"Every winter.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[2].character == reader.cast.known["Owen"]
+    text = ("花屋\n\n　戸口に老人が立っていた。\n「花屋はここかね」\n「はい」と美咲が答えた。\n　美咲は彼に名前を聞いた。\n「鍾時茂だ」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[2].character == lines[0].character == reader.cast.known["老人"]
+
+
+def test_one_asked_for_a_thing_does_not_answer_for_it():
+    # 又问我要了一顶帽子: he asked the narrator for a hat, not a question the narrator answers
+    text = ("蜂场\n\n　我叫季禾。老周来的时候，我正在看蜂箱。\n“今年的蜜怎么样？”老周问。\n“还行。”我说。\n"
+            "　他已经把袖子挽起来了，说他爸养了三十年蜂，又问我要了一顶带纱网的帽子。\n“这帽子有点小。”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[2].character != reader.cast.known["我"]

@@ -407,6 +407,7 @@ class _SceneState:
     asked_for: str | None = None  # one a caller asked for (陽子はいるか): the next to take the phone
     introduced: str | None = None  # one whose line just gave their name ("Alasdair.")
     reading: str | None = None  # one the narration has just handed a letter to read out (便箋が、陽介の手に渡る)
+    reported_question: str = ""  # a question the narration just told in its own words (问他怎么称呼): the next line answers
 
     def mention(self, cid: str) -> None:
         if cid in self.mentioned:
@@ -2055,6 +2056,10 @@ class ProseReader:
                     or not re.match(rf"[\s　\"“「]*{re.escape(name)}[\s　]*(?:{ends}|$)", speech):
                 return None
         if self.language == "zh" and asked_name:
+            surname = re.fullmatch(r"(?:免贵)?姓([\u4e00-\u9fff]{1,2})", name)
+            whole = clauses[1].strip(" 　\"“”「」『』") if len(clauses) > 1 else ""
+            if surname and re.fullmatch(rf"{surname.group(1)}[\u4e00-\u9fff]{{1,2}}", whole):
+                name = whole  # “姓钟。钟时茂。”: the surname, then the whole name
             name = re.sub(r"^(?:免贵)?(?:是|姓|叫)", "", name) or name  # “您贵姓？” / “是戴明远。” / “免贵姓萧。”
         cid = self.cast.known.get(name)
         if cid is None and self.language == "zh" and len(name) == 1 and name in self.words.SURNAMES:
@@ -2723,6 +2728,12 @@ class ProseReader:
                 others = [cid for cid in self._handed(text) if cid != scene.last_actor]
                 if others:
                     scene.last_actor = others[0]
+            asked = self._asked_in(last_sentence, named_here, scene)
+            scene.reported_question = last_sentence if asked is not None else ""
+            if asked is not None and asked != scene.last_actor:
+                # 祁姐给他倒了一杯水，问他怎么称呼。/ She asked him his name.: a question the narration reports, closing
+                # the paragraph, is answered by the one it was put to
+                scene.last_actor = asked
             silence = getattr(self.words, "SILENCE", None)
             idle = getattr(self.words, "IDLE_ACTS", None)
             # the silence closes the sentence (not 他沉默了一下，掏出一张卡, which goes on to act)
@@ -2885,7 +2896,7 @@ class ProseReader:
             # through the door. "Siobhán. Siobhán Kearney. I'm on the list, I think?")
             parts = [" ".join(inner), *(inner[1:] if by_role else ())]
             introduced = (next((cid for part in parts if (cid := self._introduced(part, scene.last_line, by_role))), None)
-                          or self._answered_name(" ".join(inner), scene.last_line)
+                          or self._answered_name(" ".join(inner), scene.reported_question or scene.last_line)
                           or self._answered_identity(who, " ".join(inner), scene)
                           or by_role and scene.speakers[-1:] == [who] and self._name_in_two(scene.last_line, " ".join(inner)))
             if introduced and who is not None and who == scene.answerer and not self.cast.provisional(who) \
@@ -2999,6 +3010,7 @@ class ProseReader:
                 # a voice no one has named yet takes its turns all the same (「欢迎醒来。」/「这是哪儿？」/「第三生活舱。」)
                 scene.speakers.append(who)
             scene.last_line = " ".join(inner)
+            scene.reported_question = ""
             pending, pending_speaker = [], None
 
         for k, (start, end, closed) in enumerate(quotes):
@@ -3649,6 +3661,30 @@ class ProseReader:
                 if cid not in faced:
                     faced.append(cid)
         return faced
+
+    def _asked_in(self, sentence: str, named: list[str], scene: _SceneState) -> str | None:
+        """The one a question the narration reports in its own words was put to (问他怎么称呼 / She asked him his name /
+        彼に名前を聞いた): a name, the story's I, or the nearest character of a pronoun's gender but the asker."""
+        pattern = getattr(self.words, "ASKED_IN_NARRATION", None)
+        found = re.search(pattern, sentence.strip(" 　\n。．！!")) if pattern else None
+        if found is None:
+            return None
+        if found.group("name") is not None:
+            at = found.end("name") if self.language == "ja" else found.start("name")
+            edge = 1 if self.language == "ja" else 0
+            return next((cid for start, end, cid in self.cast.mentions(sentence) if (start, end)[edge] == at), None)
+        word = found.group("obj")
+        if word in self.words.FIRST_PERSON or word in ("me", "私", "僕"):
+            return self.cast.known.get(self.words.NARRATOR)
+        gender = self.words.PRONOUNS.get({"him": "he", "her": "she"}.get(word, word))
+        if gender is None:
+            return None
+        # the nearest of that gender, named in the paragraph or mentioned in the scene, but the asker and the narrator
+        others = (scene.last_actor, self.cast.known.get(self.words.NARRATOR))
+        nearest = [cid for cid in (*reversed(named), *reversed(scene.mentioned)) if cid not in others]
+        # (one whose gender the story has not given yet, where no one has it)
+        return next((cid for cid in nearest if self.cast.gender(cid) == gender),
+                    next((cid for cid in nearest if self.cast.gender(cid) is None), None))
 
     def _handed(self, narration: str) -> list[str]:
         """Characters narration has someone hand or show something to (遼に見せた / 递给林夏 / showed Tom), in order."""
