@@ -3673,10 +3673,9 @@ class ProseReader:
             at = found.end("name") if self.language == "ja" else found.start("name")
             edge = 1 if self.language == "ja" else 0
             return next((cid for start, end, cid in self.cast.mentions(sentence) if (start, end)[edge] == at), None)
-        word = found.group("obj")
-        if word in self.words.FIRST_PERSON or word in ("me", "私", "僕"):
+        if found.group("i") is not None:
             return self.cast.known.get(self.words.NARRATOR)
-        gender = self.words.PRONOUNS.get({"him": "he", "her": "she"}.get(word, word))
+        gender = self.words.GENDER_WORDS.get(found.group("obj"))
         if gender is None:
             return None
         # the nearest of that gender, named in the paragraph or mentioned in the scene, but the asker and the narrator

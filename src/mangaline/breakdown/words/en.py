@@ -349,7 +349,7 @@ SILENCE = r"\b(?:said nothing|says nothing|did not (?:answer|reply|look up|speak
 HANDED = r"\b(?:handed|hands|showed|shows|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
 # A question the narration says someone put to another, in its own words, closing the paragraph (She asked him his
 # name.): the one asked (him, her, me or a name) answers in the next line; not a request (asked him to sit).
-ASKED_IN_NARRATION = rf"\bask(?:ed|s) (?P<obj>him|her|me|(?P<name>{CAPITALISED}))(?: (?:his|her|my|what|where|who|whether|if|how|why|when|which)\b[^,;:\"“”]*)?[.?]?$"
+ASKED_IN_NARRATION = rf"\bask(?:ed|s) (?P<obj>him|her|(?P<i>me)|(?P<name>{CAPITALISED}))(?: (?:his|her|my|what|where|who|whether|if|how|why|when|which)\b[^,;:\"“”]*)?[.?]?$"
 # What narration opens with to say whose the line just heard was (是李明远，刚从警校分来的 / It was Tom.).
 IT_WAS = rf"It (?:was|is) (?P<who>{CAPITALISED}(?: {CAPITALISED})?)[.,;]"
 # What narration says when it hands someone a letter or a note to read out: the next line is that one's.

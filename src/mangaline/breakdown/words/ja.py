@@ -170,7 +170,7 @@ SILENCE = r"(?:答えなかった|答えない|黙り込んだ|黙ったまま�
 HANDED_AFTER = r"^(?:さん|くん|君|ちゃん|様|先生)?に(?:見せ|差し出|手渡|渡し)"
 # A question the narration says someone put to another, in its own words, closing the paragraph (彼に名前を聞いた。):
 # the one asked answers in the next line.
-ASKED_IN_NARRATION = r"(?P<obj>彼女|彼|私|僕|(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?))(?:さん|くん|君|ちゃん|様|先生)?に[^、。「」]{0,16}?(?:聞いた|訊いた|尋ねた|聞く|訊く|尋ねる|問うた)$"
+ASKED_IN_NARRATION = r"(?P<obj>彼女|彼|(?P<i>私|僕)|(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?))(?:さん|くん|君|ちゃん|様|先生)?に[^、。「」]{0,16}?(?:聞いた|訊いた|尋ねた|聞く|訊く|尋ねる|問うた)$"
 # Words of a line that speak to someone (あなた, お前, なさい): a name such a line opens on is a call, not the speaker's own.
 SPOKEN_TO = r"あなた|あんた|お前|おまえ|君は|君が|なさい|ないで|ください|てくれ|やろ|だろ|でしょ|じゃろ"
 # What narration says when it hands someone a letter or a note to read out: the next line is that one's.

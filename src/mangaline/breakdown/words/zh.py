@@ -221,7 +221,7 @@ SILENCE = (r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|
 HANDED = r"(?:递给|交给|塞给|拿给|推给)$"
 # A question the narration says someone put to another, in its own words, closing the paragraph (问他怎么称呼。):
 # the one asked (a pronoun, I, or a name) answers in the next line; not one asked for a thing (问我要了一顶帽子).
-ASKED_IN_NARRATION = r"(?:^|[，,])(?:又|便|就|才|也|还|轻声|小声)?问(?P<obj>他|她|我|(?P<name>[\u4e00-\u9fff]{1,4}?))(?!们|要|借|讨|拿|买)[^，,：:“”]{1,14}$"
+ASKED_IN_NARRATION = r"(?:^|[，,])(?:又|便|就|才|也|还|轻声|小声)?问(?P<obj>他|她|(?P<i>我)|(?P<name>[\u4e00-\u9fff]{1,4}?))(?!们|要|借|讨|拿|买)[^，,：:“”]{1,14}$"
 # Words of a line that speak to someone (你, 别, 快): a name such a line opens on is a call, not the speaker's own.
 SPOKEN_TO = r"[你您别]|不要|快点|赶紧"
 # The elders of a family, as narration calls them before their names (父亲林建国): 老林 is the one of the 林s who is one.
