@@ -2792,3 +2792,42 @@ def test_one_asked_for_a_thing_does_not_answer_for_it():
             "　他已经把袖子挽起来了，说他爸养了三十年蜂，又问我要了一顶带纱网的帽子。\n“这帽子有点小。”\n")
     lines, reader = _spoken_by(text, "zh")
     assert lines[2].character != reader.cast.known["我"]
+
+
+def test_a_voice_the_narration_says_is_a_womans_is_a_woman_who_answers_a_she_said():
+    # I was feeling for the switch when a woman's voice came down from above.: the line is hers, a woman until named;
+    # "I said it was." answers her in the narration's own words (the line before is not mine), so "she said" is her
+    text = ("Night Latch\n\nThe phone went. It was Lyle.\n\n\"Ros. You awake?\"\n\n\"I am now,\" I said.\n\n"
+            "I did it in seventeen. I was feeling along the wall for the switch when a woman's voice came down from above.\n\n"
+            "\"Is that the locksmith? Please say that's the locksmith.\"\n\nI said it was. She was standing outside her "
+            "door in a dressing gown.\n\n\"The door just went,\" she said.\n")
+    lines, reader = _spoken_by(text, "en")
+    woman = reader.cast.known["woman"]
+    assert [line.character for line in lines[2:]] == [woman, woman]
+    assert reader.cast.gender(woman) == "f"
+
+
+def test_words_that_open_a_sentence_once_or_order_someone_are_no_names():
+    # "Brown brogues, polished." in a story told in the present: no one called Brown acts; "Send Nasser up." is no
+    # Send Nasser
+    text = ("Whale Hall\n\nTeo swings the torch along the benches, and stops. An old man sits under the whale.\n\n"
+            "She lowers the beam to his shoes. Brown brogues, polished.\n\n"
+            "\"Control, I've got a person in the Whale Hall. Send Nasser up,\" Teo says.\n\n"
+            "Nasser comes through the doors at a jog. \"Is this him?\" Nasser asks.\n")
+    _, reader = _spoken_by(text, "en")
+    assert "Brown" not in reader.cast.known
+    assert "Send Nasser" not in reader.cast.known and "Nasser" in reader.cast.known
+
+
+def test_ones_kin_the_narration_opens_on_is_the_name_the_next_speaker_greets():
+    # His gran went up the stairs … "Rusty," she said, to the old man. / "Maureen Cope. How long is it?": the gran is
+    # the Maureen Cope the old man greets (a question put to her, not his own name given), and "she" is not the old man
+    text = ("Chalk Stripe\n\nDylan had walked past the shop every day for three years and never looked up.\n\n"
+            "His gran went up the stairs ahead of him with the suit carrier over her arm.\n\n"
+            "\"Rusty,\" she said at the top, to the old man behind the counter. \"I've brought you a job.\"\n\n"
+            "The old man took his glasses off, and came round the counter.\n\n\"Maureen Cope. How long is it?\"\n\n"
+            "\"Since the funeral. Don't start.\"\n\n\"Put it back,\" said Mrs Cope.\n")
+    lines, reader = _spoken_by(text, "en")
+    gran, old_man = reader.cast.known["gran"], reader.cast.known["old man"]
+    assert gran == reader.cast.known["Maureen Cope"] != old_man
+    assert [line.character for line in lines] == [gran, gran, old_man, gran, gran]

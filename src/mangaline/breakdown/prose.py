@@ -305,8 +305,9 @@ class Cast:
             self._pattern = None
 
     def provisional(self, cid: str) -> bool:
-        """Whether a character is so far only a voice or a role (女, the porter, 路人), not a name."""
-        roles = getattr(self.words, "ROLES", {})
+        """Whether a character is so far only a voice, a role or someone's kin (女, the porter, 路人, his gran), not a
+        name."""
+        roles = {**getattr(self.words, "ROLES", {}), **getattr(self.words, "KIN", {})}
         return all(alias in roles or alias.lower() in roles or alias == self.words.UNKNOWN_SPEAKER or alias in self.described
                    for alias in self.aliases(cid))
 
@@ -524,7 +525,10 @@ class ProseReader:
         # only verbs of saying: a laugh or a nod after a line is as often the listener's
         said = _alternation(v for v in self.words.SPEECH_VERBS if v not in self.words.REACTIONS and (len(v) > 1 or not self.cjk))
         if language == "en":
-            self._said_next = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:{said})\b(?!\s+(?:nothing|no)\b)")
+            # (not one who says something else in the narration's own words: I said it was. / She said that she would.)
+            reported = r"nothing|no|yes|so|that|I|he|she|we|they|you|there|it\s+(?:was|is|were|would|will|had|has|did|could|might)"
+            self._said_next = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:{said})\b(?!\s+(?:{reported})\b)")
+            self._said_over = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:said|told\s+(?:him|her|them))\s+(?:{reported})\b")
         elif language == "zh":
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u3005\u4e00-\u9fff]{{0,3}}[：:])")
         else:
@@ -647,6 +651,11 @@ class ProseReader:
                     if self.language == "en" and number and text[: match.start("who")].endswith(('"', "“", "‘")):
                         continue  # "Last orders," said Tony: a line's first word is capitalised, whatever it is
                     name = self._clean_name(match.group("who"))
+                    if name and self.language == "en" and pattern is self._acts_in_present \
+                            and max(self._capitalised[word] for word in name.split()) < 2 and re.match(r"[,.;:]", text[match.end():]):
+                        # "Brown brogues, polished.": a word the story writes once, and a plural after it that ends the
+                        # phrase (not "Onstage Dorothy tears the telegram open.")
+                        continue
                     if name:
                         (acting if number >= 2 else tagged)[name] += 1
         # a capitalised word (not a sentence opener like "Then") that acts as a person does is a name
@@ -1136,13 +1145,18 @@ class ProseReader:
                 for found in (before, after):
                     if found and found.group("role").lower() in roles and found.group("role").lower() not in self.cast.known:
                         self.cast.join(found.group("role").lower(), cid)
+            # and one's kin opening a sentence ("His gran went up the stairs ahead of him")
+            kin_opens = re.compile(opens.pattern.replace("(?:The|A|An|a|an)", "(?:His|Her|Their)", 1)
+                                   .replace(f"(?P<role>{body})", f"(?P<role>{_alternation(self.words.KIN)})", 1))
+            genders = {**roles, **self.words.KIN}
             for paragraph in paragraphs:
-                for match in opens.finditer(_unquoted(paragraph.text)):
-                    role = match.group("role")
-                    if role not in self.cast.known:
-                        cid = self.cast.add(role)
-                        if roles[role]:
-                            self.cast.vote(cid, roles[role], 2)
+                for pattern in (opens, kin_opens):
+                    for match in pattern.finditer(_unquoted(paragraph.text)):
+                        role = match.group("role")
+                        if role not in self.cast.known:
+                            cid = self.cast.add(role)
+                            if genders.get(role):
+                                self.cast.vote(cid, genders[role], 2)
             return
         # a role stands after punctuation or a particle (ベンチから監督が叫んだ), never inside a word (叔母)
         # or after 一个 (一个大汉走过去), which brings a new one in
@@ -1968,6 +1982,9 @@ class ProseReader:
             name = self._clean_name(bare.group("name")) if bare else None
             if name and _EN_PLACE_BEFORE.search(name.split()[0].lower() + " "):
                 name = None  # "From Leeds.": where one is from, not who
+            then = _SENTENCE_END.split(speech[bare.end("name") + 1 :].strip(), maxsplit=1)[0] if bare else ""
+            if name and then.endswith("?") and not re.search(r"\b(?:I|me|my|we|us|our)\b", then):
+                name = None  # "Maureen Cope. How long is it?": a question put to the one it names, not a name given
             if name and not any(token in self.words.TITLES for token in name.split()):
                 cid = self.cast.known.get(name)
                 if cid is None or cid not in self._spoken and not self.cast.provisional(cid):
@@ -2711,10 +2728,10 @@ class ProseReader:
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
             last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
             comes = getattr(self.words, "VOICE_COMES", None)
-            if comes and re.search(comes, last_sentence):
+            if comes and (came := re.search(comes, last_sentence)):
                 # Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.: the line
-                # after is that voice's, a character of its own until it is named
-                scene.last_actor = self._new_voice()
+                # after is that voice's, a character of its own until it is named (a woman's voice: a woman's)
+                scene.last_actor = self._new_voice(self._voice_kind(came))
             elif text.rstrip().endswith(("：", ":")) and (heard := self._voice_heard(text)):
                 # 阿七刚走到门边，门外忽然传来一个男人的声音：: the line the narration leads into is that voice's
                 scene.last_actor = heard
@@ -2758,6 +2775,11 @@ class ProseReader:
                 voice = voice or scene.speakers[-1]
             if voice and scene.last_actor in (voice, None):
                 scene.last_actor = None  # it describes the line before, not who speaks next
+            if self.language == "en" and scene.speakers and (over := self._said_over.match(text)) \
+                    and (said_so := self._resolve(self._subject(over.group("who")), [], scene)) and scene.speakers[-1] != said_so:
+                # "Is that the locksmith?" / I said it was.: one who answers in the narration's own words has taken a
+                # turn; the next line is the other one's
+                scene.speakers.append(said_so)
             reported = self._reported(last_sentence, scene) if last_sentence.strip() != text.strip() else None
             if reported is not None and reported == scene.last_actor and scene.speakers[-1:] not in ([], [reported]):
                 # 受話器の向こうの声は…かすれていた。私は経過を順に説明した。: one the narration says spoke, in its
@@ -2794,10 +2816,10 @@ class ProseReader:
         )
         owner = self._voice_owner(narration)
         comes = getattr(self.words, "VOICE_COMES", None)
-        if owner is None and comes and not any(tags) and before_first and re.search(comes, before_first[-1]):
+        if owner is None and comes and not any(tags) and before_first and (came := re.search(comes, before_first[-1])):
             # Before he could, a voice came floating back across the dark water: "Hold on there!": the voice's line
             # (one that no tag gives to someone else)
-            paragraph_subject = _Tag(who=self._new_voice())
+            paragraph_subject = _Tag(who=self._new_voice(self._voice_kind(came)))
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
             paragraph_subject = _Tag(who=owner)
@@ -3113,13 +3135,22 @@ class ProseReader:
             return None
         return voice, cid
 
-    def _new_voice(self) -> str:
+    def _new_voice(self, kind: str | None = None) -> str:
         """A voice no one is seen to have, a character of its own until it is named (a new one if the last such voice
-        turned out to be someone)."""
-        unseen = self.words.UNSEEN_VOICE
+        turned out to be someone); with kind, the kind of person the narration hears in it (a woman's voice)."""
+        unseen = kind or self.words.UNSEEN_VOICE
         if unseen in self.cast.known and not self.cast.provisional(self.cast.known[unseen]):
             self.cast.release(unseen)
-        return self.cast.add(unseen)
+        cid = self.cast.add(unseen)
+        if self.words.ROLES.get(unseen):
+            self.cast.vote(cid, self.words.ROLES[unseen])
+        return cid
+
+    @staticmethod
+    def _voice_kind(came: re.Match[str]) -> str | None:
+        """The kind of person a voice the narration brings in is said to be (a woman's voice: woman), if it says."""
+        groups = came.groupdict()
+        return groups.get("who") or groups.get("kind")
 
     def _name_asked_for(self, speech: str) -> str | None:
         """The name a line asks for someone by, the way one does down a phone (陽子はいるか / Can I speak to Ann?)."""
@@ -3626,8 +3657,9 @@ class ProseReader:
             return names
         subjects = []
         for start, _, cid in self.cast.mentions(narration):
-            before = narration[max(0, start - 12) : start]
-            objects = rf"\b(?:to|at|with|for|from|towards?|into|onto|on|of|by|beside|behind|past|than|like|[{LOWER}]+ed|gave|gives|told|tells|saw|sees|let|lets|made|met|held|took|brought|caught|hands|asks|watches)\s+$"
+            before = narration[max(0, start - 18) : start]
+            # (to the old man: an article or a possessive may come between)
+            objects = rf"\b(?:to|at|with|for|from|towards?|into|onto|on|of|by|beside|behind|past|than|like|[{LOWER}]+ed|gave|gives|told|tells|saw|sees|let|lets|made|met|held|took|brought|caught|hands|asks|watches)\s+(?:(?:the|a|an|his|her|their|my|our|your)\s+)?$"
             if not re.search(objects, before) and cid not in subjects:
                 subjects.append(cid)
         return subjects
