@@ -2831,3 +2831,15 @@ def test_ones_kin_the_narration_opens_on_is_the_name_the_next_speaker_greets():
     gran, old_man = reader.cast.known["gran"], reader.cast.known["old man"]
     assert gran == reader.cast.known["Maureen Cope"] != old_man
     assert [line.character for line in lines] == [gran, gran, old_man, gran, gran]
+
+
+def test_a_surname_with_a_capital_after_mc_and_a_scots_familiar_name_are_one_person():
+    # "said Shug" is Hugh McAteer's line: Shug is how Scots say Hugh, and McAteer is one word of a name, not Mc
+    text = ("Second Tenor\n\nShug came down the stairs first, backwards.\n\n\"He's no' ours,\" said Shug.\n\n"
+            "\"Then whose is he?\" said Aga.\n\n\"Hugh McAteer,\" said Aga, before the porter could say anything. "
+            "\"Across the square and back, please.\"\n\n\"As if I would,\" said Shug.\n")
+    lines, reader = _spoken_by(text, "en")
+    hugh = reader.cast.known["Hugh McAteer"]
+    assert reader.cast.known["Shug"] == hugh and reader.cast.names[hugh] == "Hugh McAteer"
+    assert "Hugh Mc" not in reader.cast.known
+    assert [line.character for line in lines][-1] == hugh

@@ -22,8 +22,9 @@ def _latin_letters(category: str) -> str:
 # character class. A lower-case letter may be followed by a combining accent (Zoe + U+0308) where a text is decomposed.
 UPPER = "A-Z" + _latin_letters("Lu")
 LOWER = "a-z" + _latin_letters("Ll") + "\u0300-\u036f"
-CAPITALISED = f"[{UPPER}][{LOWER}]+"
-"""A capitalised word (Ellen, Zsófia, Ní): the shape of a name's every part."""
+CAPITALISED = f"[{UPPER}](?:['’][{UPPER}])?[{LOWER}]+(?:(?<=Mc)[{UPPER}][{LOWER}]+|(?<=Mac)[{UPPER}][{LOWER}]+)?"
+"""A capitalised word (Ellen, Zsófia, Ní), and one with a second capital after Mc, Mac or an apostrophe (McAteer,
+MacLeod, O'Brien): the shape of a name's every part."""
 
 # Verbs that tag a quote with its speaker ("...," said Ellen / Ellen asked, "...").
 SPEECH_VERBS: tuple[str, ...] = (
@@ -231,6 +232,10 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Shaz", "Shazza"), "Sharon"), **dict.fromkeys(("Steph",), "Stephanie"), **dict.fromkeys(("Tess", "Tessa"), "Theresa"),
     **dict.fromkeys(("Tilly",), "Matilda"), **dict.fromkeys(("Trish",), "Patricia"), **dict.fromkeys(("Val",), "Valerie"),
     **dict.fromkeys(("Viv",), "Vivienne"), **dict.fromkeys(("Mags", "Madge"), "Margaret"), **dict.fromkeys(("Libby",), "Elizabeth"),
+    # as Scots and the Irish say them
+    **dict.fromkeys(("Shug", "Shuggie"), "Hugh"), **dict.fromkeys(("Rab", "Rabbie"), "Robert"), **dict.fromkeys(("Tam",), "Thomas"),
+    **dict.fromkeys(("Wullie",), "William"), **dict.fromkeys(("Dave", "Davie", "Davy"), "David"), **dict.fromkeys(("Jock",), "John"),
+    **dict.fromkeys(("Sadie",), "Sarah"), **dict.fromkeys(("Seanie",), "Sean"), **dict.fromkeys(("Mairi",), "Mary"),
 }
 # Common given names that are a man's or a woman's (the familiar forms above follow their formal names, where those
 # are listed here): a vote for the gender of one known by them that the narration's pronouns can outweigh. Names given
