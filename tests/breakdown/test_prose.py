@@ -2843,3 +2843,17 @@ def test_a_surname_with_a_capital_after_mc_and_a_scots_familiar_name_are_one_per
     assert reader.cast.known["Shug"] == hugh and reader.cast.names[hugh] == "Hugh McAteer"
     assert "Hugh Mc" not in reader.cast.known
     assert [line.character for line in lines][-1] == hugh
+
+
+def test_one_introduced_to_the_narrator_and_called_before_they_are_spoken_to_is_the_narrator():
+    # "This is Annette Mulvey," he says, "who does all our flowers. Annette, …" introduces the one he speaks to, not
+    # himself; the next line is said to me, so Annette is the one telling it
+    text = ("The Flower Room\n\nI am pinning the last of the A when the door opens behind me. I have my coat on.\n\n"
+            "Mr Roche comes in with two women. I put down the wire.\n\n"
+            "\"This is Annette Mulvey,\" he says, \"who does all our flowers. Annette, Mrs Twomey would like a word.\"\n\n"
+            "\"How long would it take,\" Mrs Twomey says to me, \"to add a Y?\"\n\n"
+            "I look at the clock.\n\n\"It wouldn't go in the car,\" I say.\n")
+    lines, reader = _spoken_by(text, "en")
+    narrator = reader.cast.known["Narrator"]
+    assert reader.cast.known["Annette Mulvey"] == narrator != lines[0].character
+    assert lines[-1].character == narrator

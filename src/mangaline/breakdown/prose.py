@@ -1719,14 +1719,18 @@ class ProseReader:
         called: Counter[str] = Counter()
         verbs, manner = _alternation(self.words.SPEECH_VERBS), _alternation(self.words.MANNER)
         mine = re.compile(rf"\bI\s+(?:(?:{manner})\s+)?(?:{verbs})\b|\b(?:{verbs})\s+I\b")
+        # (or one spoken to: "How long would it take," Mrs Twomey says to me)
+        to_me = re.compile(rf"\b(?:{verbs})\s+to\s+me\b")
         answers_me = False  # the line just before was the narrator's: this one speaks to them
         after_me: set[str] = set()  # the names called in such a line
-        for paragraph in paragraphs:
+        spoken = [paragraph for paragraph in paragraphs if find_quotes(paragraph.text)]
+        for k, paragraph in enumerate(spoken):
             quotes = find_quotes(paragraph.text)
-            if not quotes:
-                continue
             by_me = mine.search(_unquoted(paragraph.text)) is not None
-            weight, answers_me = (0 if by_me else 3 if answers_me else 1), by_me
+            # "Annette, Mrs Twomey would like a word." / "How long would it take," Mrs Twomey says to me: a line that
+            # the narrator is spoken to right after calls the narrator too
+            before_me = k + 1 < len(spoken) and to_me.search(_unquoted(spoken[k + 1].text)) is not None
+            weight, answers_me = (0 if by_me else 3 if answers_me or before_me else 1), by_me
             if not weight:
                 continue  # "Go back to sleep, Carys," I said: whom the narrator calls is someone else
             for start, end, closed in quotes:

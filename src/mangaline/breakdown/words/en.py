@@ -183,9 +183,11 @@ NICKNAME = (rf"(?:\b(?:called|calls|call)\s+(?:him|her|{CAPITALISED})\s+|(?P<ful
             rf"nicknamed|whom?\s+(?:[{LOWER}]+\s+){{1,3}}?(?:calls?|called))\s+)(?P<nick>{CAPITALISED})\b")
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
-    # ("And this is Joan, who runs it.": one more introduced, not the speaker)
+    # ("And this is Joan, who runs it." / "This is Annette Mulvey, who does all our flowers.": one more introduced, not
+    # the speaker)
     r"\b(?:I'm called|I am called|I'm known as|I'm|I am|[Mm]y name is|[Mm]y name's|(?<![Aa]nd )[Tt]his is|[Tt]he name's|[Cc]all(?:s|ed)? me|myself,)\s+"
     rf"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr|Captain|Commander|Sergeant|Detective Sergeant|Inspector)\.?\s+)?{CAPITALISED}(?:[ ]{CAPITALISED})?)"
+    rf"(?![{LOWER}])(?!(?:[ ]{CAPITALISED})?,?\s+(?:who|whom)\b)"
 )
 
 # Familiar forms of English given names -> the formal name (Danny is Daniel, Tommo is Thomas): a story may call one
