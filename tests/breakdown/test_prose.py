@@ -2857,3 +2857,13 @@ def test_one_introduced_to_the_narrator_and_called_before_they_are_spoken_to_is_
     narrator = reader.cast.known["Narrator"]
     assert reader.cast.known["Annette Mulvey"] == narrator != lines[0].character
     assert lines[-1].character == narrator
+
+
+def test_one_the_narration_calls_as_family_do_is_that_kin():
+    # 親父 in the narration is the narrator's 父, 妈 is 母亲: one character under both
+    text = "牛舎\n\n　親父が牛舎に入ってきた。\n「なして起こさんかった」と親父が言った。\n「寝てたから」\n"
+    _, reader = _spoken_by(text, "ja")
+    assert reader.cast.known["父"] == reader.cast.known["親父"]
+    text = "装修\n\n　妈又打电话来了。\n“欣欣，我跟你说，我找人给你算过了。”妈说。\n“我忙着呢。”\n"
+    _, reader = _spoken_by(text, "zh")
+    assert reader.cast.known["母亲"] == reader.cast.known["妈"]

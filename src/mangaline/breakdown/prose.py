@@ -778,6 +778,7 @@ class ProseReader:
             # what the tags name that the tokenizer does not take for a person's name (と司会が言った): a calling
             self._learn_apposed_callings(paragraphs, set(tagged) - tokenized)
         self._learn_apposed_genders(paragraphs)
+        self._learn_kin_by_calling()
         if self.language == "en":
             self._vote_given_name_genders()
         if self.language == "ja":
@@ -892,6 +893,13 @@ class ProseReader:
                 gender = nouns.get(match.group("noun")) or nouns.get(match.group("noun").lower()) if match else None
                 if gender in ("m", "f"):
                     self.cast.vote(cid, gender, 2)
+
+    def _learn_kin_by_calling(self) -> None:
+        """One the narration calls by what family call them (親父 / じいちゃん) is that kin (父, 祖父), where no one else is."""
+        for name, cid in list(self.cast.known.items()):
+            kin = getattr(self.words, "KINSHIP_CALLS", {}).get(name, ())
+            if kin and kin[0] not in self.cast.known:
+                self.cast.join(kin[0], cid)  # (the kin itself, not every one a child calls so: 爷爷 is no 老人)
 
     def _opens_on_pronoun(self, sentence: str) -> bool:
         """Whether a sentence of narration opens on a he or she as its subject (She nodded / 她点点头 / 彼は笑った)."""
