@@ -1122,13 +1122,16 @@ class ProseReader:
             # "The woman in the grey coat came in": a phrase may stand between the role and its verb
             phrase = rf"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[{LOWER}'’]+\s+){{0,2}}?[{LOWER}]+,?)?"
             # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
-            opens = re.compile(rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:The|A|An|a|an)\s+(?:[{LOWER}]+\s+)??(?P<role>{body}){phrase}\s+"
-                               # and, in a story told in the present, any verb in it (The porter wheels a trolley past)
-                               rf"(?:[{LOWER}]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[{LOWER}]{{3,}}[^s\W]s|"
-                               # or one of the past tenses that do not end in -ed (The herald struck his staff)
-                               rf"struck|rose|spoke|began|brought|caught|drew|fell|felt|found|gave|got|kept|knew|led|left|"
-                               rf"made|ran|rang|saw|sent|shook|threw|told|thought|wore|wrote|broke|bent|swung|hung|lay|"
-                               rf"stuck|strode|slid|spat|swore|wept|woke|leant|knelt|sank)\b")
+            def opens(determiners: str, nouns: str) -> re.Pattern[str]:
+                return re.compile(
+                    rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:{determiners})\s+(?:[{LOWER}]+\s+)??(?P<role>{nouns}){phrase}\s+"
+                    # and, in a story told in the present, any verb in it (The porter wheels a trolley past)
+                    rf"(?:[{LOWER}]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[{LOWER}]{{3,}}[^s\W]s|"
+                    # or one of the past tenses that do not end in -ed (The herald struck his staff)
+                    rf"struck|rose|spoke|began|brought|caught|drew|fell|felt|found|gave|got|kept|knew|led|left|"
+                    rf"made|ran|rang|saw|sent|shook|threw|told|thought|wore|wrote|broke|bent|swung|hung|lay|"
+                    rf"stuck|strode|slid|spat|swore|wept|woke|leant|knelt|sank)\b")
+
             # (a quote or a paragraph's end between the two parts them: "Kieran Walsh," says his father, "sit." / Kieran sits)
             narration = "\n".join(_unquoted(p.text, "\n") for p in paragraphs)
             # My aunt, May Ong, had run the stall: a full name set between commas after one's role or kin is a name,
@@ -1154,11 +1157,10 @@ class ProseReader:
                     if found and found.group("role").lower() in roles and found.group("role").lower() not in self.cast.known:
                         self.cast.join(found.group("role").lower(), cid)
             # and one's kin opening a sentence ("His gran went up the stairs ahead of him")
-            kin_opens = re.compile(opens.pattern.replace("(?:The|A|An|a|an)", "(?:His|Her|Their)", 1)
-                                   .replace(f"(?P<role>{body})", f"(?P<role>{_alternation(self.words.KIN)})", 1))
+            openings = (opens("The|A|An|a|an", body), opens("His|Her|Their", _alternation(self.words.KIN)))
             genders = {**roles, **self.words.KIN}
             for paragraph in paragraphs:
-                for pattern in (opens, kin_opens):
+                for pattern in openings:
                     for match in pattern.finditer(_unquoted(paragraph.text)):
                         role = match.group("role")
                         if role not in self.cast.known:

@@ -115,8 +115,8 @@ NOT_NAMES: frozenset[str] = frozenset(
     Ugh Eh Huh Ow Ouch Shh Psst Tsk Phew Oops Hush Onstage Offstage Backstage Upstage Downstage Overhead Meanwhile
     Opposite Ahead Nearby
     Send Tell Ask Get Give Bring Take Fetch Call Ring Phone Leave Put Show Help Wake Keep Make Pass Meet Follow Grab
-    Hold Find Watch Sit Stand Move Turn Open Close Shut Hurry Try Check Shout Warn Remind Forgive Ignore Fetch Lock
-    Kiss Hug Pay Tip Fire Sack Arrest Search Stop Leave""".split()
+    Hold Find Watch Sit Stand Move Turn Open Close Shut Hurry Try Check Shout Warn Remind Forgive Ignore Lock Kiss Hug
+    Pay Tip Fire Sack Arrest Search""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
@@ -326,9 +326,15 @@ KIN: dict[str, str | None] = {
 # What narration says to bring in a voice no one is seen to have (from behind the curtain comes a voice; a voice called
 # from the stairs): the line after it is that voice's.
 # A voice told by whose kind it is (a woman's voice came down from above) is that one's: a woman until she is named.
-_VOICE_KIND = rf"(?:(?:[{LOWER}]+\s+)??(?P<who>{'|'.join(sorted((v for v in VOICES if v != 'voice'), key=len, reverse=True))})['’]s\s+)?"
-VOICE_COMES = (rf"\b(?:comes?|came|there (?:is|was))\s+an?\s+{_VOICE_KIND}(?:[{LOWER}]+\s+){{0,2}}voice\b|"
-               rf"\ban?\s+{_VOICE_KIND.replace('who', 'kind')}(?:[{LOWER}]+\s+){{0,2}}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
+
+
+def _voice_kind(group: str) -> str:
+    kinds = "|".join(sorted((v for v in VOICES if v != "voice"), key=len, reverse=True))
+    return rf"(?:(?:[{LOWER}]+\s+)??(?P<{group}>{kinds})['’]s\s+)?"
+
+
+VOICE_COMES = (rf"\b(?:comes?|came|there (?:is|was))\s+an?\s+{_voice_kind('who')}(?:[{LOWER}]+\s+){{0,2}}voice\b|"
+               rf"\ban?\s+{_voice_kind('kind')}(?:[{LOWER}]+\s+){{0,2}}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
 # What a line opens with to say who the voice just heard was ("That's Fergus. He's soft."): that voice's name.
 THAT_WAS = rf"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>{CAPITALISED}(?: {CAPITALISED})?)(?=[.!,;]|\s*$)"
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
