@@ -2843,6 +2843,10 @@ def test_a_surname_with_a_capital_after_mc_and_a_scots_familiar_name_are_one_per
     assert reader.cast.known["Shug"] == hugh and reader.cast.names[hugh] == "Hugh McAteer"
     assert "Hugh Mc" not in reader.cast.known
     assert [line.character for line in lines][-1] == hugh
+    text = ("Shearing Day\n\nLachlan Reid backed the trailer up to the pens.\n\n\"Morning,\" said Lockie. \"Tell me they're "
+            "dry.\"\n\n\"Dry enough,\" said Gwen.\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character == reader.cast.known["Lachlan Reid"]  # Lockie: Lachlan, as Scots say it
 
 
 def test_one_introduced_to_the_narrator_and_called_before_they_are_spoken_to_is_the_narrator():
@@ -2867,3 +2871,12 @@ def test_one_the_narration_calls_as_family_do_is_that_kin():
     text = "装修\n\n　妈又打电话来了。\n“欣欣，我跟你说，我找人给你算过了。”妈说。\n“我忙着呢。”\n"
     _, reader = _spoken_by(text, "zh")
     assert reader.cast.known["母亲"] == reader.cast.known["妈"]
+
+
+def test_a_role_the_narration_opens_on_with_a_short_present_verb_is_a_character():
+    # The woman at desk four has her lanyard turned the wrong way round.: a woman, who says the line after
+    text = ("Desk Four\n\nAt two minutes past nine Derek Mottram is first through the door, holding a carrier bag.\n\n"
+            "The woman at desk four has her lanyard turned the wrong way round. She watches him come across the carpet.\n\n"
+            "\"Take a seat.\"\n\n\"I've brought everything.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character == reader.cast.known["woman"] != lines[1].character

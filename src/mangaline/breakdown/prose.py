@@ -1126,7 +1126,9 @@ class ProseReader:
                 return re.compile(
                     rf"(?:^|(?<=[.!?]\s)|(?<=\band\s))(?:{determiners})\s+(?:[{LOWER}]+\s+)??(?P<role>{nouns}){phrase}\s+"
                     # and, in a story told in the present, any verb in it (The porter wheels a trolley past)
-                    rf"(?:[{LOWER}]+ed|was|is|had|came|stood|sat|put|said|went|took|held|looked|[{LOWER}]{{3,}}[^s\W]s|"
+                    rf"(?:[{LOWER}]+ed|was|is|had|has|came|stood|sat|put|said|went|took|held|looked|[{LOWER}]{{3,}}[^s\W]s|"
+                    # (and the short ones: The woman at desk four has her lanyard turned the wrong way)
+                    rf"says|sits|gets|puts|runs|sets|lets|sees|goes|does|cuts|"
                     # or one of the past tenses that do not end in -ed (The herald struck his staff)
                     rf"struck|rose|spoke|began|brought|caught|drew|fell|felt|found|gave|got|kept|knew|led|left|"
                     rf"made|ran|rang|saw|sent|shook|threw|told|thought|wore|wrote|broke|bent|swung|hung|lay|"

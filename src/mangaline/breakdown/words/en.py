@@ -238,6 +238,7 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Shug", "Shuggie"), "Hugh"), **dict.fromkeys(("Rab", "Rabbie"), "Robert"), **dict.fromkeys(("Tam",), "Thomas"),
     **dict.fromkeys(("Wullie",), "William"), **dict.fromkeys(("Dave", "Davie", "Davy"), "David"), **dict.fromkeys(("Jock",), "John"),
     **dict.fromkeys(("Sadie",), "Sarah"), **dict.fromkeys(("Seanie",), "Sean"), **dict.fromkeys(("Mairi",), "Mary"),
+    **dict.fromkeys(("Lockie", "Lachie"), "Lachlan"), **dict.fromkeys(("Eck", "Ecky"), "Alexander"),
 }
 # Common given names that are a man's or a woman's (the familiar forms above follow their formal names, where those
 # are listed here): a vote for the gender of one known by them that the narration's pronouns can outweigh. Names given
