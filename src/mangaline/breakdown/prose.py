@@ -180,6 +180,8 @@ class Cast:
         # poured"), so that he is not taken for the Mrs Fairweather who shares his surname
         self.hints: dict[str, str] = {}
         self.described: set[str] = set()  # people narration brings in by a description (一个青衫人), as roles are
+        # the words a character may be known by before a name: roles and kin (the porter, 女, his gran)
+        self._unnamed_words = {**getattr(self.words, "ROLES", {}), **getattr(self.words, "KIN", {})}
         self._pattern: re.Pattern[str] | None = None
 
     # names
@@ -307,8 +309,8 @@ class Cast:
     def provisional(self, cid: str) -> bool:
         """Whether a character is so far only a voice, a role or someone's kin (女, the porter, 路人, his gran), not a
         name."""
-        roles = {**getattr(self.words, "ROLES", {}), **getattr(self.words, "KIN", {})}
-        return all(alias in roles or alias.lower() in roles or alias == self.words.UNKNOWN_SPEAKER or alias in self.described
+        words = self._unnamed_words
+        return all(alias in words or alias.lower() in words or alias == self.words.UNKNOWN_SPEAKER or alias in self.described
                    for alias in self.aliases(cid))
 
     def merge(self, provisional: str, cid: str) -> None:
@@ -527,8 +529,9 @@ class ProseReader:
         if language == "en":
             # (not one who says something else in the narration's own words: I said it was. / She said that she would.)
             reported = r"nothing|no|yes|so|that|I|he|she|we|they|you|there|it\s+(?:was|is|were|would|will|had|has|did|could|might)"
-            self._said_next = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:{said})\b(?!\s+(?:{reported})\b)")
-            self._said_over = re.compile(rf"^\s*{who}\s+(?:(?:{manner})\s+)?(?:said|told\s+(?:him|her|them))\s+(?:{reported})\b")
+            opening = rf"^\s*{who}\s+(?:(?:{manner})\s+)?"
+            self._said_next = re.compile(rf"{opening}(?:{said})\b(?!\s+(?:{reported})\b)")
+            self._said_over = re.compile(rf"{opening}(?:said|told\s+(?:him|her|them))\s+(?:{reported})\b")
         elif language == "zh":
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u3005\u4e00-\u9fff]{{0,3}}[：:])")
         else:
@@ -896,8 +899,9 @@ class ProseReader:
 
     def _learn_kin_by_calling(self) -> None:
         """One the narration calls by what family call them (親父 / じいちゃん) is that kin (父, 祖父), where no one else is."""
+        calls = getattr(self.words, "KINSHIP_CALLS", {})
         for name, cid in list(self.cast.known.items()):
-            kin = getattr(self.words, "KINSHIP_CALLS", {}).get(name, ())
+            kin = calls.get(name, ())
             if kin and kin[0] not in self.cast.known:
                 self.cast.join(kin[0], cid)  # (the kin itself, not every one a child calls so: 爷爷 is no 老人)
 
@@ -1735,13 +1739,13 @@ class ProseReader:
         to_me = re.compile(rf"\b(?:{verbs})\s+to\s+me\b")
         answers_me = False  # the line just before was the narrator's: this one speaks to them
         after_me: set[str] = set()  # the names called in such a line
-        spoken = [paragraph for paragraph in paragraphs if find_quotes(paragraph.text)]
-        for k, paragraph in enumerate(spoken):
-            quotes = find_quotes(paragraph.text)
-            by_me = mine.search(_unquoted(paragraph.text)) is not None
+        spoken = [(paragraph, quotes) for paragraph in paragraphs if (quotes := find_quotes(paragraph.text))]
+        narrations = [_unquoted(paragraph.text) for paragraph, _ in spoken]
+        for k, (paragraph, quotes) in enumerate(spoken):
+            by_me = mine.search(narrations[k]) is not None
             # "Annette, Mrs Twomey would like a word." / "How long would it take," Mrs Twomey says to me: a line that
             # the narrator is spoken to right after calls the narrator too
-            before_me = k + 1 < len(spoken) and to_me.search(_unquoted(spoken[k + 1].text)) is not None
+            before_me = k + 1 < len(spoken) and to_me.search(narrations[k + 1]) is not None
             weight, answers_me = (0 if by_me else 3 if answers_me or before_me else 1), by_me
             if not weight:
                 continue  # "Go back to sleep, Carys," I said: whom the narrator calls is someone else
@@ -3157,9 +3161,13 @@ class ProseReader:
         unseen = kind or self.words.UNSEEN_VOICE
         if unseen in self.cast.known and not self.cast.provisional(self.cast.known[unseen]):
             self.cast.release(unseen)
-        cid = self.cast.add(unseen)
-        if self.words.ROLES.get(unseen):
-            self.cast.vote(cid, self.words.ROLES[unseen])
+        return self._voice_as(unseen)
+
+    def _voice_as(self, kind: str) -> str:
+        """The character a voice heard as a kind of person is (a woman, 女人), of the gender the roles give that kind."""
+        cid = self.cast.add(kind)
+        if self.words.ROLES.get(kind):
+            self.cast.vote(cid, self.words.ROLES[kind])
         return cid
 
     @staticmethod
@@ -3765,10 +3773,7 @@ class ProseReader:
         heard = self._voice_heard_re.search(narration) if self._voice_heard_re is not None else None
         if heard is None:
             return None
-        cid = self.cast.add(heard.group("who"))
-        if self.words.ROLES.get(heard.group("who")):
-            self.cast.vote(cid, self.words.ROLES[heard.group("who")])
-        return cid
+        return self._voice_as(heard.group("who"))
 
     def _voice_of(self, narration: str, heard: bool = False) -> str | None:
         """The character whose voice a paragraph opens on (正人の声は低かった / Tom's voice was flat / 他的声音), if any;

@@ -324,18 +324,19 @@ KIN: dict[str, str | None] = {
     "grandpa": "m", "auntie": "f", "aunty": "f", "mam": "f", "mummy": "f", "daddy": "m", "stepson": "m",
     "stepdaughter": "f", "twin": None,
 }
-# What narration says to bring in a voice no one is seen to have (from behind the curtain comes a voice; a voice called
-# from the stairs): the line after it is that voice's.
-# A voice told by whose kind it is (a woman's voice came down from above) is that one's: a woman until she is named.
 
 
-def _voice_kind(group: str) -> str:
+def _whose_voice(group: str) -> str:
+    """What may say whose kind a voice is before the word (a woman's, a young man's), caught as ``group``."""
     kinds = "|".join(sorted((v for v in VOICES if v != "voice"), key=len, reverse=True))
     return rf"(?:(?:[{LOWER}]+\s+)??(?P<{group}>{kinds})['’]s\s+)?"
 
 
-VOICE_COMES = (rf"\b(?:comes?|came|there (?:is|was))\s+an?\s+{_voice_kind('who')}(?:[{LOWER}]+\s+){{0,2}}voice\b|"
-               rf"\ban?\s+{_voice_kind('kind')}(?:[{LOWER}]+\s+){{0,2}}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
+# What narration says to bring in a voice no one is seen to have (from behind the curtain comes a voice; a voice called
+# from the stairs): the line after it is that voice's; one told by whose kind it is (a woman's voice came down from
+# above) is a woman until she is named. (Each way of saying it names its kind's group apart: who, kind.)
+VOICE_COMES = (rf"\b(?:comes?|came|there (?:is|was))\s+an?\s+{_whose_voice('who')}(?:[{LOWER}]+\s+){{0,2}}voice\b|"
+               rf"\ban?\s+{_whose_voice('kind')}(?:[{LOWER}]+\s+){{0,2}}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
 # What a line opens with to say who the voice just heard was ("That's Fergus. He's soft."): that voice's name.
 THAT_WAS = rf"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>{CAPITALISED}(?: {CAPITALISED})?)(?=[.!,;]|\s*$)"
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
