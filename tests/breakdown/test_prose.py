@@ -2880,3 +2880,34 @@ def test_a_role_the_narration_opens_on_with_a_short_present_verb_is_a_character(
             "\"Take a seat.\"\n\n\"I've brought everything.\"\n")
     lines, reader = _spoken_by(text, "en")
     assert lines[0].character == reader.cast.known["woman"] != lines[1].character
+
+
+def test_a_name_the_tokenizer_takes_for_a_place_that_acts_again_and_again_is_a_name():
+    # 宁江 (宁 opens everyday words, and jieba tags the name a place) is the one who acts, clause after clause, and
+    # the one who answers the delivery man
+    text = ("夜班\n\n　宁江坐在柜台后面。宁江看了一眼钟，快四点了。\n"
+            "　门开了，宁江抬起头。进来的是个送水的大叔。\n"
+            "“水放哪儿？”\n"
+            "　宁江指了指墙角。\n"
+            "“放那儿吧。”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert "宁江" in reader.cast.known
+    assert lines[1].character == reader.cast.known["宁江"]
+    # a place the story goes back to is no one, however often it opens a clause
+    text = ("回乡\n\n　我们回宁江去。宁江下着雨。宁江没有变。宁江还是那样。在宁江，谁都认识谁。\n"
+            "“到了。”司机说。\n")
+    _, reader = _spoken_by(text, "zh")
+    assert "宁江" not in reader.cast.known
+
+
+def test_a_voice_that_answers_a_name_read_out_and_checked_is_that_name():
+    # “柯……玉兰，柯女士，是吧？”: the night clerk reads the guest's name from the screen, the old woman on the phone
+    # answers to it; her lines are 柯玉兰's from then on
+    text = ("前台\n\n　电话响了。小周拿起听筒。\n"
+            "“楼上好像有人在吵架。”\n"
+            "　是个老太太的声音。小周在电脑上查了查房间。\n"
+            "“柯……玉兰，柯女士，是吧？”\n"
+            "“是我。你们快派人上来看看。”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[2].character == reader.cast.known.get("柯玉兰")
+    assert lines[0].character == lines[2].character != lines[1].character

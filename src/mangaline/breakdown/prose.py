@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import (is_everyday_word, is_verb, japanese_common_noun, japanese_function_word, japanese_given_name_gender,
+from .person_names import (chinese_unknown_subjects, is_everyday_word, is_verb, japanese_common_noun, japanese_function_word, japanese_given_name_gender,
                            kana_nickname_of, person_names)
 from .planner import Beat
 from .readers import SourceLine
@@ -666,6 +666,7 @@ class ProseReader:
         if self.language == "zh":
             found |= self._surnamed(paragraphs)
             found |= self._recurring_full_names(paragraphs)
+            found |= self._unknown_subjects(paragraphs)
             titled: Counter[str] = Counter()
             leading = re.compile(rf"(?:^|[。！？，,；：”」\s　])({self.words.TITLED_NAME})")
             roles = tuple(self.words.ROLES)
@@ -2136,7 +2137,7 @@ class ProseReader:
         asked = getattr(self.words, "IDENTITY_QUESTION", None)
         match = re.search(asked, scene.last_line.strip(" 　")) if asked else None
         if match:
-            name = self._clean_name(match.group("name"))
+            name = self._clean_name((match.group("name") or match.group("checked")).replace("…", ""))
             mentioned = self.cast.mentions(name) if name else []
             if name and not mentioned and self.language == "ja" and person_names(name + "さん", "ja") == []:
                 return None  # 「あれ、寝間着だよな」: a thing said to be so, not a name the one spoken to is asked to own
@@ -2179,6 +2180,16 @@ class ProseReader:
                     and not is_everyday_word(three) and not is_everyday_word(two) and self._clean_name(three) == three:
                 names.add(three)
         return names
+
+    def _unknown_subjects(self, paragraphs: list[Paragraph]) -> set[str]:
+        """Chinese names of two characters the tokenizer takes for a place (宁川): a word it does not know, from a
+        surname, that opens three clauses of the narration or more as the one who acts (宁川拿起听筒), more than twice
+        as often as it stands where a place does (去宁川, 宁川市; 推到宁川面前 is where a person is)."""
+        text = "\n".join(_unquoted(p.text) for p in paragraphs)
+        surnames = self.words.SURNAMES + self.words.EVERYDAY_SURNAMES
+        return {word for word, count in chinese_unknown_subjects(text).items()
+                if count >= 3 and word[0] in surnames and self._clean_name(word) == word
+                and count > 2 * len(re.findall(rf"[在去回往离]{word}|{word}[市县镇村路街区省站港湾山河湖岛]", text))}
 
     def _sentence_gender(self, sentence: str) -> str | None:
         if self.language == "en":
@@ -2700,6 +2711,11 @@ class ProseReader:
                 # "「辞めたって、いつ」 / 正人の声は低かった。": the narration after a guessed line says whose it was
                 unheard = scene.guessed.speaker == self.words.UNKNOWN_SPEAKER
                 self._reassign(scene, scene.guessed, voice, self.cast.names.get(voice, voice))
+                caller = scene.caller
+                if caller is not None and caller not in self._spoken and voice != scene.answerer and self.cast.provisional(caller) \
+                        and self.words.PHONE_VOICE in self.cast.aliases(caller):
+                    # 电话响了。小周拿起听筒。“…” / 是个老太太的声音。: the call no one said whose it was is that voice's
+                    self._merge(scene, caller, voice)
                 if unheard and len(called := sorted(self._addressed(scene.guessed.text) - {voice})) == 1:
                     # 「石黒さん、まだ動ける？」/ 電話の向こうの小松さんの声は…: a voice no one knew, who called someone, is
                     # known now, and the one it called answers
@@ -3794,7 +3810,9 @@ class ProseReader:
                       if re.match(rf"(?:{_alternation(self.words.TITLES)})?{_JA_VOICE_OF}(?:は{came}|だった|でした)", first[end:])}
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
-        if not mentions or mentions[0][0] != 0:
+        # (电话里是个老太太的声音: in Chinese, the voice said to be one's after where it came from)
+        lead = re.match(r"(?:[\u4e00-\u9fff]{1,6}?(?:里|那头|那边)[，,]?)?是(?:个|一个|一位)?", head) if self.language == "zh" else None
+        if not mentions or mentions[0][0] != (lead.end() if lead else 0):
             return None
         after = head[mentions[0][1] :]
         if re.match(r"(?:的声音|['’]s voice (?:was|is)\b)", after):
