@@ -2911,3 +2911,14 @@ def test_a_voice_that_answers_a_name_read_out_and_checked_is_that_name():
     lines, reader = _spoken_by(text, "zh")
     assert lines[2].character == reader.cast.known.get("柯玉兰")
     assert lines[0].character == lines[2].character != lines[1].character
+
+
+def test_a_thing_counted_and_a_role_with_its_place_are_no_titled_names():
+    # 一个老式的皮夹 / 老式风衣: what a thing is like; 前台的姑娘: a girl at the desk (not one named 台的姑娘)
+    text = ("急诊\n\n　老人穿着一件老式风衣，从口袋里掏出一个老式的皮夹。\n"
+            "　前台的姑娘站起来，前台的姑娘看了看单子。\n"
+            "“押金五百。”\n"
+            "“我这儿有。”\n")
+    _, reader = _spoken_by(text, "zh")
+    assert "老式" not in reader.cast.known
+    assert not any("台的" in name for name in reader.cast.known)

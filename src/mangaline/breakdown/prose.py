@@ -676,7 +676,7 @@ class ProseReader:
                 # (王医生 is a surname and its title, though 医生 is a role too)
                 return [m.group(1) for m in found
                         if not (m.group(1)[0] in self.words.ALIAS_PREFIXES and m.string.startswith(roles, m.start(1) + 1))
-                        and m.group(1)[0] not in self.words.NOT_IN_NAMES
+                        and m.group(1)[0] not in self.words.NOT_IN_NAMES and "的" not in m.group(1)  # 前台的姑娘: a role
                         # 可老太太听懂了: a role after a word that is no surname (but), not a name
                         and not (m.group(1)[1:] in self.words.ROLES and m.group(1)[0] not in self.words.SURNAMES)]
 
@@ -689,6 +689,8 @@ class ProseReader:
             run_on = {name for name in titled if name[0] in "老小" and len(name) == 2 and name[1] not in self.words.SURNAMES
                       and len({m.group(1) for m in re.finditer(rf"{re.escape(name)}(.|$)", text)}) == 1
                       and re.search(rf"{re.escape(name)}[\u3005\u4e00-\u9fff]", text)}
+            # 一个老式的黑皮夹: a 老 or 小 word after one and a measure word is what a thing is like, not a name
+            run_on |= {name for name in titled if name[0] in "老小" and re.search(rf"一[个只件张把条台辆种双块间]{re.escape(name)}", text)}
             found |= {name for name, count in titled.items() if count >= 2 and name not in self.words.NOT_TITLED and name not in run_on
                       and name not in self.words.NOT_NAMES}
         if self.language == "ja":
