@@ -2922,3 +2922,15 @@ def test_a_thing_counted_and_a_role_with_its_place_are_no_titled_names():
     _, reader = _spoken_by(text, "zh")
     assert "老式" not in reader.cast.known
     assert not any("台的" in name for name in reader.cast.known)
+
+
+def test_a_role_written_with_kana_between_its_kanji_is_the_tags_subject_and_an_age_is_no_one():
+    # 「…」と女の子は言った: the girl said it (not one called 子); 五十代くらいの男の人: an age, no character
+    text = ("花屋\n\n　その夜の客も、例外ではなかった。五十代くらいの男の人で、入口に立っていた。\n"
+            "「いらっしゃいませ」\n"
+            "「かすみ草、ありますか」\n"
+            "　自動ドアが開いて、制服姿の女の子が駆けこんできた。\n"
+            "「でも、好きだよ」と女の子は言った。「知らなかったの？」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert "子" not in reader.cast.known and "五十代" not in reader.cast.known
+    assert lines[-1].character == reader.cast.known["女の子"]

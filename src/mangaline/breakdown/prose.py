@@ -511,13 +511,16 @@ class ProseReader:
             ]
         else:
             honorific = _alternation(self.words.TITLES)
-            who = rf"(?P<who>{_JA_NAME}(?:{honorific})?|{pronouns})"
+            # (a role written with a kana between its kanji, 女の子 and 男の人, is one word: not 子 said by it)
+            kana_roles = _alternation(role for role in self.words.ROLES if re.search(r"[\u3041-\u3093]", role))
+            name = rf"(?:{kana_roles}|{_JA_NAME})"
+            who = rf"(?P<who>{name}(?:{honorific})?|{pronouns})"
             self._after = [re.compile(rf"^[\s　]*と[、\s　]*(?:{who}[はがも])?")]
             self._before = re.compile(rf"{who}[はが][^。「」]{{0,16}}?(?:{verbs})[。、]?[\s　]*$")
             self._discover = [
-                re.compile(rf"[」』][\s　]*と[、\s　]*(?P<who>{_JA_NAME}(?:{honorific})?)[はがも]"),
+                re.compile(rf"[」』][\s　]*と[、\s　]*(?P<who>{name}(?:{honorific})?)[はがも]"),
                 # not across a clause of its own (通話が切れると、運転手が笑っていた: 通話 is no one)
-                re.compile(rf"(?:^|[。、」\s　])(?P<who>{_JA_NAME}(?:{honorific})?)[はが](?:(?!と、|たら、|ば、)[^。「」]){{0,16}}?(?:{verbs})",
+                re.compile(rf"(?:^|[。、」\s　])(?P<who>{name}(?:{honorific})?)[はが](?:(?!と、|たら、|ば、)[^。「」]){{0,16}}?(?:{verbs})",
                            re.MULTILINE),
             ]
         # "He pointed at the boat.": a pronoun opening an English sentence is capitalised
@@ -596,6 +599,8 @@ class ProseReader:
             return None
         if self.language == "ja" and (len(name) < 2 and not _CJK.match(name) or name[0] in "彼私僕俺"):
             return None
+        if self.cjk and re.fullmatch(r"[一二三四五六七八九十百千〇零两何数]+[代歳岁才人年月日時时分回度番号号]?", name):
+            return None  # 五十代くらいの男: an age or a count, not who
         if self.language == "zh" and len(name) == 4 and is_everyday_word(name):
             return None  # 听筒里的声音混着雨声，断断续续：: a set phrase of four, how it sounded, not who
         if self.language == "zh" and len(name) == 2 and name[1] in "完罢" and is_verb(name[0]):
