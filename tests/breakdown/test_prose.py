@@ -2934,3 +2934,17 @@ def test_a_role_written_with_kana_between_its_kanji_is_the_tags_subject_and_an_a
     lines, reader = _spoken_by(text, "ja")
     assert "子" not in reader.cast.known and "五十代" not in reader.cast.known
     assert lines[-1].character == reader.cast.known["女の子"]
+
+
+def test_a_young_man_called_a_man_after_and_a_name_given_after_a_pause_are_one_person():
+    # 若い男 … 男は咳払いをして: the same man; 「……航平です。長谷部航平」 gives his name after a pause
+    text = ("夜回り\n\n　今年はそこに、春に越してきたばかりの若い男がひとり加わっている。\n"
+            "「あの、僕も何か言ったほうがいいですか」\n"
+            "「言いたければ、どうぞ」と葵が言う。\n"
+            "　男は咳払いをひとつした。\n"
+            "「ひ、火の用心」\n"
+            "「お名前は？」と葵が聞く。\n"
+            "「……航平です。長谷部航平」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character == lines[2].character == lines[4].character == reader.cast.known["長谷部航平"]
+    assert reader.cast.known["若い男"] == reader.cast.known["男"]

@@ -240,6 +240,8 @@ class Cast:
         if self.language == "ja" and len(short) == 1:
             # 隆 is 山口隆: a one-kanji given name ends a full name; a role (母) is not one of a longer role (祖母)
             roles = getattr(self.words, "ROLES", {})
+            if short in roles and long in roles and long.endswith(short) and long[: -len(short)].endswith("い"):
+                return True  # 若い男 / 男は咳払いをした: the role said again without what it is like
             raw_short = a if len(ca) == 1 else b
             if len(long) == 2 and long.startswith(short) and raw_short != short and _CJK.match(short) \
                     and short not in roles and long not in roles:
