@@ -2948,3 +2948,15 @@ def test_a_young_man_called_a_man_after_and_a_name_given_after_a_pause_are_one_p
     lines, reader = _spoken_by(text, "ja")
     assert lines[0].character == lines[2].character == lines[4].character == reader.cast.known["長谷部航平"]
     assert reader.cast.known["若い男"] == reader.cast.known["男"]
+
+
+def test_the_keeper_of_a_go_or_shogi_hall_and_his_wife_are_roles():
+    # 席主 (who keeps a shogi or go hall) and 奥さん, brought in by the narration and never named
+    text = ("道場\n\n　奥のカウンターで新聞を広げていた席主が、眼鏡の上からこっちをにらむ。\n"
+            "「助言は禁止。何べん言わせるの」\n"
+            "「はあい」と沙希が言った。\n"
+            "　一階から足音がして、奥さんが顔を出す。\n"
+            "「蓮くん、お母さんから電話」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character == reader.cast.known["席主"]
+    assert lines[2].character == reader.cast.known["奥さん"] != lines[0].character

@@ -82,6 +82,7 @@ ROLES: dict[str, str | None] = {
     "店長": None, "編集長": None, "局長": None, "所長": None, "主任": None, "医師": None, "板前": None, "親方": None,
     "館長": None, "副館長": None, "学芸員": None, "住職": "m", "和尚": "m", "管理人": None, "警備員": None, "支配人": None,
     "会長": None, "理事長": None, "室長": None, "師匠": None, "棟梁": "m", "船頭": "m", "駐在": None, "組長": None,
+    "席主": None, "奥さん": "f",
 }
 UNSEEN_VOICE = "声"  # a voice no one is seen to have (奥から声がした), heard so far
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
