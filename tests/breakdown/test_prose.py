@@ -2960,3 +2960,15 @@ def test_the_keeper_of_a_go_or_shogi_hall_and_his_wife_are_roles():
     lines, reader = _spoken_by(text, "ja")
     assert lines[0].character == reader.cast.known["席主"]
     assert lines[2].character == reader.cast.known["奥さん"] != lines[0].character
+
+
+def test_a_man_brought_in_whom_people_call_by_his_trade_is_that_trade():
+    # 木の箱を積んだ男がやってきた。…大人たちは、紙芝居屋と呼んだ: the man is 紙芝居屋, whose lines are his
+    text = ("境内\n\n　毎日午後三時になると、自転車の荷台に木の箱を積んだ男がやってきた。大人たちは、紙芝居屋と呼んだ。\n"
+            "「さあさあ、始まるよ」\n"
+            "「おじさん、今日は何？」と光男が言った。\n"
+            "　紙芝居屋は箱の扉を開いた。男の声が、急に低く沈んだ。\n"
+            "「崖の下は、深い霧であった」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert reader.cast.known["男"] == reader.cast.known["紙芝居屋"]
+    assert reader.cast.names[reader.cast.known["男"]] == "紙芝居屋"

@@ -1439,7 +1439,10 @@ class ProseReader:
                     continue
                 current = self.cast.known.get(nick)
                 if current is None:
-                    self.cast.join(nick, who)
+                    # (one known only as a role goes by the name they are called: the man is 紙芝居屋)
+                    self.cast.join(nick, who, show=self.cast.provisional(who))
+                elif current != who and self.cast.provisional(who) and not self.cast.provisional(current):
+                    self.cast.merge(who, current)  # 木の箱を積んだ男 … 紙芝居屋と呼んだ: the man is the one called so
                 elif current != who and (self.cast.provisional(current) or set(self.cast.aliases(current)) == {nick}):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
 

@@ -98,7 +98,8 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["お姉ちゃん", "姉ちゃん", "お姉さん", "姉さん"], ("姉",)),
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
-NICKNAME = r"(?:彼|彼女|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6})を(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
+# (or what people call one just brought in, who goes unsaid: 大人たちは、紙芝居屋と呼んだ)
+NICKNAME = r"(?:(?:彼|彼女|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6})を|(?:たち|みんな|皆|誰もが|人々)は、?)(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = r"(?:あなた|君|きみ|お前|おまえ)?(?:の)?お名前|(?:あなた|君|きみ|お前|おまえ)の名前|どなたですか|名前は？"
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です / ……航平です): the name is the speaker's.
