@@ -2972,3 +2972,22 @@ def test_a_man_brought_in_whom_people_call_by_his_trade_is_that_trade():
     lines, reader = _spoken_by(text, "ja")
     assert reader.cast.known["男"] == reader.cast.known["紙芝居屋"]
     assert reader.cast.names[reader.cast.known["男"]] == "紙芝居屋"
+
+
+def test_a_kind_of_voice_heard_on_a_call_out_and_one_introduced_who_answers():
+    # 番号にかけた。「はい、夜間当番です」/ 若い女の声だった。: the young woman answered, not the one who rang;
+    # 「こっちは親父です」/「どうも」: the father, introduced, answers
+    text = ("牛舎\n\n　俺は携帯を出して、夜間当番の番号にかけた。四回鳴って、つながった。\n"
+            "「はい、夜間当番です」\n"
+            "　若い女の声だった。聞き覚えがない。\n"
+            "「佐々木牧場です。逆子みたいで」\n"
+            "\n＊\n\n"
+            "　牛舎の戸が開いて、親父が入ってきた。\n"
+            "「なして起こさんかった」と親父が言った。\n"
+            "　それから獣医の森本が来た。\n"
+            "「佐々木さん、ですよね。さっきの電話の」と森本が言った。\n"
+            "「はい。こっちは親父です」\n"
+            "「どうも。ロープは湯に浸けてある」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character == reader.cast.known["若い女"] != lines[1].character
+    assert lines[-1].character == reader.cast.known["親父"]

@@ -601,8 +601,8 @@ class ProseReader:
             return None
         if self.language == "ja" and (len(name) < 2 and not _CJK.match(name) or name[0] in "彼私僕俺"):
             return None
-        if self.cjk and re.fullmatch(r"[一二三四五六七八九十百千〇零两何数]+[代歳岁才人年月日時时分回度番号号]?", name):
-            return None  # 五十代くらいの男: an age or a count, not who
+        if self.cjk and re.fullmatch(r"[一二三四五六七八九]?十[一二三四五六七八九]?(?:代|歳|岁|才)", name):
+            return None  # 五十代くらいの男: an age, not who (千代, 八千代 are names)
         if self.language == "zh" and len(name) == 4 and is_everyday_word(name):
             return None  # 听筒里的声音混着雨声，断断续续：: a set phrase of four, how it sounded, not who
         if self.language == "zh" and len(name) == 2 and name[1] in "完罢" and is_verb(name[0]):
@@ -3037,7 +3037,7 @@ class ProseReader:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
                 spoken = " ".join(inner)
                 self._own_role(scene, who, spoken)
-                self._other_introduced(scene, who, spoken)
+                introduced_other = self._other_introduced(scene, who, spoken)
                 order = {cid: start for start, _, cid in reversed(self.cast.mentions(spoken))}
                 # in the order the line calls them: the first one called is the first to answer
                 called = sorted({c for s, e in pending for c in self._addressed(text[s + 1 : e]) if c != who},
@@ -3067,6 +3067,9 @@ class ProseReader:
                     if called:
                         scene.called = called
                 self._name_the_one_answered(scene, who, called)
+                if not called and introduced_other is not None:
+                    # 「こっちは親父です」/「どうも」: the one introduced answers (a call, not a name for the voice before)
+                    called = scene.called = [introduced_other]
                 if called:
                     scene.asked = (who, called[0])
                 if who is not None and who == scene.caller:
@@ -3493,12 +3496,13 @@ class ProseReader:
                 self._merge(scene, known, who)
             return
 
-    def _other_introduced(self, scene: _SceneState, who: str, speech: str) -> None:
+    def _other_introduced(self, scene: _SceneState, who: str, speech: str) -> str | None:
         """A line that tells who someone there is (その人は三浦杏奈さん、二〇三の奥さんだ): the one voice in the scene still
-        known only by a role (女の人), other than the speaker, is that name, when the name has not spoken yet."""
+        known only by a role (女の人), other than the speaker, is that name, when the name has not spoken yet. Returns
+        the one introduced (こっちは親父です: the father, who is likely to answer), if the story knows them."""
         pattern = getattr(self.words, "INTRODUCES_OTHER", None)
         if pattern is None:
-            return
+            return None
         # one pointed at is seen: not a voice from behind a door, nor one on the phone
         unseen = {getattr(self.words, "UNSEEN_VOICE", None), getattr(self.words, "PHONE_VOICE", None)} - {None}
         for match in re.finditer(pattern, speech):
@@ -3506,14 +3510,17 @@ class ProseReader:
             if not mentioned or mentioned[0][0] != 0:
                 continue
             named = mentioned[0][2]
-            if self.cast.provisional(named) or named == who or named in self._spoken:
+            if named == who:
                 continue
+            if self.cast.provisional(named) or named in self._spoken:
+                return named
             roles = {c for c in scene.speakers if c != who and c != scene.narrator and self.cast.provisional(c)
                      and c not in scene.gone and not unseen & set(self.cast.aliases(c))
                      and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)}
             if len(roles) == 1:
                 self._merge(scene, roles.pop(), named)
-            return
+            return named
+        return None
 
     def _merge(self, scene: _SceneState, provisional: str, cid: str) -> None:
         """The unnamed voice or role ``provisional`` turns out to be ``cid``: in the cast, and in the scene's turns."""
@@ -3820,6 +3827,9 @@ class ProseReader:
             # 女の子の声だった。: whose voice the line before was (電話の向こうの小松さんの声は: a title may come between)
             voiced = {cid for _, end, cid in self.cast.mentions(first)
                       if re.match(rf"(?:{_alternation(self.words.TITLES)})?{_JA_VOICE_OF}(?:は{came}|だった|でした)", first[end:])}
+            if not voiced and not heard and (kind := re.match(rf"(?:{_alternation(self.words.VOICES)})(?=の声(?:だった|でした))", first)):
+                # 「はい、夜間当番です」/ 若い女の声だった。: a kind of person no one has been yet, heard in the line
+                return self._new_voice(kind.group(0))
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
         # (电话里是个老太太的声音: in Chinese, the voice said to be one's after where it came from)

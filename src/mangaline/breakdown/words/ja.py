@@ -112,7 +112,7 @@ SELF_INTRODUCTION = (
     r"(?:じゃ|や|だ|よ|さ)?(?=[。！]|$)"
 )
 # A line that tells who someone there is (その人は三浦杏奈さん / こちらは田中さんです): the one it points at is that name.
-INTRODUCES_OTHER = (r"(?:^|[、。！？\s　])(?:この|その|あの)(?:人|方|女性|男性|女|男|子|娘|奥さん)は|(?:^|[、。！？\s　])こちら(?:の方)?は")
+INTRODUCES_OTHER = (r"(?:^|[、。！？\s　])(?:この|その|あの)(?:人|方|女性|男性|女|男|子|娘|奥さん)は|(?:^|[、。！？\s　])(?:こちら|こっち)(?:の方)?は")
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
 IDENTITY_QUESTION = r"(?:^|[。！？!?　\s、の])(?P<name>お[\u3005\u4e00-\u9fff]{1,3}|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか|じゃねえか|じゃないか|じゃないの|だよね|だよな)[？?。！!]?$"
 # What narration says just after a name when a character turns to someone to speak (花子は太郎に向き直った /
