@@ -2991,3 +2991,19 @@ def test_a_kind_of_voice_heard_on_a_call_out_and_one_introduced_who_answers():
     lines, reader = _spoken_by(text, "ja")
     assert lines[0].character == reader.cast.known["若い女"] != lines[1].character
     assert lines[-1].character == reader.cast.known["親父"]
+
+
+def test_a_name_asked_about_or_signed_in_a_note_read_out_is_no_call_that_names_the_narrator():
+    # 赵红梅是谁？ asks who she is; 老太太八十九 tells her age; ‘…徐秀芳。’ signs a note read out: none of them calls the
+    # one spoken to, so none of them is the name of the narrator they are said to
+    text = ("询问室\n\n　老邵把纸杯推过去，坐回我旁边。我往椅背上一靠。\n"
+            "“身份证上写的是赵红梅。”我说。\n"
+            "“赵红梅是谁？”\n"
+            "“我表姐。”\n"
+            "　我从档案袋里抽出一张照片。\n"
+            "“这是徐秀芳老太太的东西。”我说。\n"
+            "“老太太八十九，糊涂了三年，送你？”老邵说。\n"
+            "　我把字条念了一遍。\n"
+            "“‘镯子给小敏。别让丽丽知道。徐秀芳。’”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert reader.cast.known["我"] not in (reader.cast.known.get("徐秀芳"), reader.cast.known.get("赵红梅"))

@@ -1846,7 +1846,8 @@ class ProseReader:
         for paragraph in paragraphs:
             for start, end, closed in find_quotes(paragraph.text):
                 speech = paragraph.text[start + 1 : end - 1 if closed else end]
-                for cid in sorted(self._addressed(speech)):
+                # (not a name in words the line quotes, a note read out and signed: ‘…别让丽丽知道。徐秀芳。’)
+                for cid in sorted(self._addressed(re.sub(r"‘[^’]*’|『[^』]*』", " ", speech))):
                     if cid not in named_in_narration and not self.cast.provisional(cid):
                         called[cid] += 1
                 if self.cjk:
@@ -2537,7 +2538,9 @@ class ProseReader:
                 # a line that opens on a name and a short word (小雨回来啦) greets the one named; one that ends on it
                 # after more is said (放着吧，李总还没到) speaks of them
                 # and one set right before "you" (程意你左右不分是吧) is spoken to
+                # (but 赵红梅是谁？ asks who she is, and 老太太八十九 tells her age)
                 calls = self._call_rest(rest) or self.language == "zh" and (clause == clauses[0] and len(rest) <= 3
+                                                                            and not re.match(r"是(?:谁|哪|什么)|[一二三四五六七八九十两几]", rest)
                                                                             or mentions and mentions[0][0] == 0
                                                                             and re.match(r"[你您](?!们)", rest) is not None)
             # "Orme? She's been doing this for years.": a name asked back, and the rest speaks of her: no call
