@@ -3007,3 +3007,15 @@ def test_a_name_asked_about_or_signed_in_a_note_read_out_is_no_call_that_names_t
             "“‘镯子给小敏。别让丽丽知道。徐秀芳。’”\n")
     lines, reader = _spoken_by(text, "zh")
     assert reader.cast.known["我"] not in (reader.cast.known.get("徐秀芳"), reader.cast.known.get("赵红梅"))
+
+
+def test_a_full_name_of_one_known_by_his_given_name_in_a_family_is_his():
+    # "Dylan Cope, you'll wear it": Dylan's full name, though Mrs Cope and Mr Cope share the surname
+    text = ("The Suit\n\nDylan stood on the box. He kept still. Mrs Cope watched from the chair.\n\n"
+            "\"It's not a medal, it's a certificate,\" Dylan said.\n\n"
+            "\"Your grandfather wore this,\" said Mrs Cope. \"Mr Cope had it made in nineteen seventy-nine.\"\n\n"
+            "\"It's too big,\" Dylan said.\n\n"
+            "\"Put it back,\" said Mrs Cope. \"Dylan Cope, you'll wear it on Friday.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert reader.cast.known["Dylan Cope"] == reader.cast.known["Dylan"] == lines[0].character
+    assert reader.cast.known["Dylan Cope"] != reader.cast.known["Mrs Cope"]

@@ -749,6 +749,10 @@ class ProseReader:
                     self.cast.vote(cid, self.cast.hints[name])
             elif self.language == "en":
                 self._unite(name)
+                given = name.split()[0]
+                if name not in self.cast.known and given not in self.words.TITLES and given in self.cast.known:
+                    # "Dylan Cope, you'll wear it on Friday": the one Dylan, of the family Mrs Cope and Mr Cope are of
+                    self.cast.join(name, self.cast.known[given], show=True)
         if self.language == "zh":
             # 孙浩然 is 浩然 to his friends: the given name of a full name is one more name of it (欧阳明月's is 明月)
             for name, cid in list(self.cast.known.items()):
@@ -1014,6 +1018,10 @@ class ProseReader:
         if len(tokens) < 2 or any(not all(part(word) for word in self.cast.core(alias).split())
                                   for cid in matches for alias in self.cast.aliases(cid)):
             return
+        given = getattr(self.words, "GIVEN_NAMES", {})
+        genders = {self.cast.gender(cid) or next((given[a] for a in self.cast.aliases(cid) if a in given), None) for cid in matches}
+        if len(genders - {None}) > 1:
+            return  # "Dylan Cope": the boy and Mrs Cope share the surname, not a person
         first, *rest = sorted(matches)
         for other in rest:
             self.cast.merge(other, first)
