@@ -3019,3 +3019,15 @@ def test_a_full_name_of_one_known_by_his_given_name_in_a_family_is_his():
     lines, reader = _spoken_by(text, "en")
     assert reader.cast.known["Dylan Cope"] == reader.cast.known["Dylan"] == lines[0].character
     assert reader.cast.known["Dylan Cope"] != reader.cast.known["Mrs Cope"]
+
+
+def test_irish_and_polish_familiar_forms_are_their_given_names():
+    # Aga is Agnieszka, Paudie is Pádraig: one person under both
+    text = ("Night Desk\n\nAgnieszka Sobczak had the night desk. Pádraig Hourihane came in from the rain.\n\n"
+            "\"Room three-one-eight,\" Pádraig said.\n\n"
+            "\"Aga, give him the spare card,\" the porter said.\n\n"
+            "\"Here,\" said Aga.\n\n"
+            "\"Thanks,\" said Paudie.\n")
+    lines, reader = _spoken_by(text, "en")
+    assert reader.cast.known["Aga"] == reader.cast.known["Agnieszka Sobczak"] == lines[2].character
+    assert reader.cast.known["Paudie"] == reader.cast.known["Pádraig Hourihane"] == lines[3].character

@@ -239,6 +239,13 @@ HYPOCORISMS: dict[str, str] = {
     **dict.fromkeys(("Wullie",), "William"), **dict.fromkeys(("Dave", "Davie", "Davy"), "David"), **dict.fromkeys(("Jock",), "John"),
     **dict.fromkeys(("Sadie",), "Sarah"), **dict.fromkeys(("Seanie",), "Sean"), **dict.fromkeys(("Mairi",), "Mary"),
     **dict.fromkeys(("Lockie", "Lachie"), "Lachlan"), **dict.fromkeys(("Eck", "Ecky"), "Alexander"),
+    **dict.fromkeys(("Paudie", "Páidí", "Paidi"), "Pádraig"), **dict.fromkeys(("Peig", "Peigí"), "Margaret"),
+    **dict.fromkeys(("Shay",), "Séamus"), **dict.fromkeys(("Nuala",), "Fionnuala"),
+    # and as Poles say them, in stories written in English
+    **dict.fromkeys(("Aga", "Agusia"), "Agnieszka"), **dict.fromkeys(("Kasia",), "Katarzyna"), **dict.fromkeys(("Gosia",), "Małgorzata"),
+    **dict.fromkeys(("Basia",), "Barbara"), **dict.fromkeys(("Asia",), "Joanna"), **dict.fromkeys(("Tomek",), "Tomasz"),
+    **dict.fromkeys(("Kuba",), "Jakub"), **dict.fromkeys(("Zosia",), "Zofia"), **dict.fromkeys(("Wojtek",), "Wojciech"),
+    **dict.fromkeys(("Bartek",), "Bartłomiej"), **dict.fromkeys(("Piotrek",), "Piotr"), **dict.fromkeys(("Jurek",), "Jerzy"),
 }
 # Common given names that are a man's or a woman's (the familiar forms above follow their formal names, where those
 # are listed here): a vote for the gender of one known by them that the narration's pronouns can outweigh. Names given
