@@ -3031,3 +3031,16 @@ def test_irish_and_polish_familiar_forms_are_their_given_names():
     lines, reader = _spoken_by(text, "en")
     assert reader.cast.known["Aga"] == reader.cast.known["Agnieszka Sobczak"] == lines[2].character
     assert reader.cast.known["Paudie"] == reader.cast.known["Pádraig Hourihane"] == lines[3].character
+
+
+def test_one_who_writes_her_name_down_is_that_name_and_name_please_names_no_one():
+    # "Name, please": asks for one; She wrote slowly. Cordelia Vane.: the woman who spoke is Cordelia Vane
+    text = ("Lost Property\n\nA woman in a green hat came up to the counter.\n\n"
+            "\"I left my mother on the train,\" she said.\n\n"
+            "I slid the form across the counter.\n\n"
+            "\"Name, please, and a signature.\"\n\n"
+            "She wrote slowly. Cordelia Vane.\n\n"
+            "\"Thank you,\" she said.\n")
+    lines, reader = _spoken_by(text, "en")
+    assert "Name" not in reader.cast.known
+    assert lines[0].character == lines[2].character == reader.cast.known["Cordelia Vane"]

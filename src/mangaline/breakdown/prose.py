@@ -46,6 +46,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # a name in capitals read off a badge or a tag (a badge on it that says TERESA), one word of it
 _BADGE = re.compile(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
                     rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})")
+_SIGNED = re.compile(rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[{LOWER}]+\s+)?(?:wrote|signed|printed)\b[^.!?\"“”]*[.:]\s+"
+                     rf"(?P<name>{CAPITALISED} {CAPITALISED})\.")
+"""One who writes their own name down, the name a sentence of its own after (She wrote slowly. Cordelia Vane.)."""
 _EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
 _EN_ING_FORM = re.compile(rf"[{UPPER}][{LOWER}]{{3,}}ing")
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
@@ -2774,6 +2777,7 @@ class ProseReader:
             self._voice_shown(text, scene)
             if self.language == "en":
                 self._badge_read(text, scene)
+                self._signature_read(text, scene)
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
                 scene.mention(cid)
@@ -3648,6 +3652,22 @@ class ProseReader:
         if cid is not None and (cid in self._spoken or self.cast.provisional(cid) or self.cast.core(name) != name):
             return
         self._merge(scene, voice, cid if cid is not None else self.cast.add(name))
+
+    def _signature_read(self, narration: str, scene: _SceneState) -> None:
+        """The unnamed one who has spoken is the full name the narration says they write down, as a sentence of its
+        own (She wrote slowly. Cordelia Vane.), a name no one has spoken under yet."""
+        found = _SIGNED.search(narration)
+        name = self._clean_name(found.group("name")) if found else None
+        if name is None or " " not in name or self.cast.ambiguous(name):
+            return
+        cid = self.cast.known.get(name)
+        if cid is not None and (cid in self._spoken or self.cast.provisional(cid)):
+            return
+        gender = self.words.PRONOUNS.get(found.group("who").lower())
+        writers = [c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone
+                   and self.cast.gender(c) in (gender, None)]
+        if writers:
+            self._merge(scene, writers[0], cid if cid is not None else self.cast.add(name))
 
     def _opening_subject(self, narration: str) -> str | None:
         """The character a paragraph of Japanese narration opens on as its subject (球審が両手を広げた)."""

@@ -116,7 +116,8 @@ NOT_NAMES: frozenset[str] = frozenset(
     Opposite Ahead Nearby
     Send Tell Ask Get Give Bring Take Fetch Call Ring Phone Leave Put Show Help Wake Keep Make Pass Meet Follow Grab
     Hold Find Watch Sit Stand Move Turn Open Close Shut Hurry Try Check Shout Warn Remind Forgive Ignore Lock Kiss Hug
-    Pay Tip Fire Sack Arrest Search""".split()
+    Pay Tip Fire Sack Arrest Search
+    Name Names Ticket Tickets Passport Passports Address Signature Sugar Milk Coffee Change Receipt""".split()
 )
 
 # A paragraph that opens with one of these moves the story to a new place ("In the kitchen, ...").
