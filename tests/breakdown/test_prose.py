@@ -3044,3 +3044,14 @@ def test_one_who_writes_her_name_down_is_that_name_and_name_please_names_no_one(
     lines, reader = _spoken_by(text, "en")
     assert "Name" not in reader.cast.known
     assert lines[0].character == lines[2].character == reader.cast.known["Cordelia Vane"]
+
+
+def test_a_man_who_signs_a_card_is_the_name_he_signs():
+    # 彼は…書いた。二十五年、ありがとう。大橋正人。: the man who has been speaking is 大橋正人
+    text = ("花屋\n\n　入口に、スーツの肩を濡らした男の人が立っていた。\n"
+            "「謝るときの花って、ありますか」と男の人が言った。\n"
+            "「かすみ草はいかがですか」\n"
+            "　カードとペンを渡すと、彼は少し迷ってから、小さな字で書いた。二十五年、ありがとう。大橋正人。\n"
+            "「これで、お願いします」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character == reader.cast.known["大橋正人"] == reader.cast.known["男の人"]

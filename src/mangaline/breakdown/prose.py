@@ -46,9 +46,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # a name in capitals read off a badge or a tag (a badge on it that says TERESA), one word of it
 _BADGE = re.compile(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
                     rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})")
-_SIGNED = re.compile(rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[{LOWER}]+\s+)?(?:wrote|signed|printed)\b[^.!?\"“”]*[.:]\s+"
-                     rf"(?P<name>{CAPITALISED} {CAPITALISED})\.")
-"""One who writes their own name down, the name a sentence of its own after (She wrote slowly. Cordelia Vane.)."""
 _EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
 _EN_ING_FORM = re.compile(rf"[{UPPER}][{LOWER}]{{3,}}ing")
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
@@ -2777,7 +2774,7 @@ class ProseReader:
             self._voice_shown(text, scene)
             if self.language == "en":
                 self._badge_read(text, scene)
-                self._signature_read(text, scene)
+            self._signature_read(text, scene)
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
                 scene.mention(cid)
@@ -3655,17 +3652,22 @@ class ProseReader:
 
     def _signature_read(self, narration: str, scene: _SceneState) -> None:
         """The unnamed one who has spoken is the full name the narration says they write down, as a sentence of its
-        own (She wrote slowly. Cordelia Vane.), a name no one has spoken under yet."""
-        found = _SIGNED.search(narration)
+        own (She wrote slowly. Cordelia Vane. / 彼は…書いた。二十五年、ありがとう。大橋正人。), a name no one has spoken
+        under yet."""
+        signed = getattr(self.words, "SIGNED", None)
+        found = re.search(signed, narration) if signed else None
         name = self._clean_name(found.group("name")) if found else None
-        if name is None or " " not in name or self.cast.ambiguous(name):
+        full = name is not None and (" " in name if self.language == "en" else self._ja_full_name(name))
+        if not full or self.cast.ambiguous(name):
             return
         cid = self.cast.known.get(name)
         if cid is not None and (cid in self._spoken or self.cast.provisional(cid)):
             return
         gender = self.words.PRONOUNS.get(found.group("who").lower())
-        writers = [c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone
-                   and self.cast.gender(c) in (gender, None)]
+        # (one the pronoun fits by gender before one whose gender is not known; not a line no one could be given)
+        writers = sorted((c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone
+                          and self.cast.gender(c) in (gender, None) and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)),
+                         key=lambda c: self.cast.gender(c) != gender)
         if writers:
             self._merge(scene, writers[0], cid if cid is not None else self.cast.add(name))
 

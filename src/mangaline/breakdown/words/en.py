@@ -385,3 +385,6 @@ ASKED_IN_NARRATION = rf"\bask(?:ed|s) (?P<obj>him|her|(?P<i>me)|(?P<name>{CAPITA
 IT_WAS = rf"It (?:was|is) (?P<who>{CAPITALISED}(?: {CAPITALISED})?)[.,;]"
 # What narration says when it hands someone a letter or a note to read out: the next line is that one's.
 READS_OUT = r"\\b(?:read|reads) (?:it |them |the \\w+ )?(?:aloud|out)\\b|\\b(?:began|begins|started|starts) to read\\b"
+# One who writes their own name down, the name a sentence of its own after (She wrote slowly. Cordelia Vane.).
+SIGNED = (rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[{LOWER}]+\s+)?(?:wrote|signed|printed)\b[^.!?\"“”]*[.:]\s+"
+          rf"(?P<name>{CAPITALISED} {CAPITALISED})\.")
