@@ -3055,3 +3055,16 @@ def test_a_man_who_signs_a_card_is_the_name_he_signs():
             "「これで、お願いします」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[0].character == reader.cast.known["大橋正人"] == reader.cast.known["男の人"]
+
+
+def test_a_full_name_a_role_says_as_a_part_of_its_own_before_the_tag_is_the_roles():
+    # "Eustace Farrant," says the man, tugging off a glove: his name; "Harold Pike," she said, "are you there?": a call
+    text = ("Stairs\n\nA head appeared in the stairwell, bald and pink, above a pair of oven gloves.\n\n"
+            "\"You'll want to tilt it,\" the man says.\n\n"
+            "\"Eustace Farrant,\" says the man, tugging off a glove to shake my hand. \"Flat one.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character == reader.cast.known.get("Eustace Farrant") == reader.cast.known["man"]
+    text = ("Office\n\nA woman in a green hat leaned over the counter.\n\n"
+            "\"Harold Pike,\" the woman said, \"are you there?\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character != reader.cast.known.get("Harold Pike")

@@ -2977,6 +2977,11 @@ class ProseReader:
             # (a voice may give its name at the start of a later part: "I'm so sorry, I'm late." The woman comes round
             # through the door. "Siobhán. Siobhán Kearney. I'm on the list, I think?")
             parts = [" ".join(inner), *(inner[1:] if by_role else ())]
+            if by_role and self.language == "en" and re.fullmatch(rf"\s*{CAPITALISED} {CAPITALISED},\s*", inner[0]) \
+                    and not (len(inner) > 1 and inner[1].lstrip()[:1].islower()):
+                # "Eustace Farrant," says the man, tugging off a glove. "Flat one.": a full name that is a part of its
+                # own, before the tag, is the role giving it (not one that runs on: "Harold Pike," she said, "are you…")
+                parts.append(inner[0].strip().rstrip(",") + ".")
             introduced = (next((cid for part in parts if (cid := self._introduced(part, scene.last_line, by_role))), None)
                           or self._answered_name(" ".join(inner), scene.reported_question or scene.last_line)
                           or self._answered_identity(who, " ".join(inner), scene)
