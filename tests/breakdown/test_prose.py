@@ -3068,3 +3068,15 @@ def test_a_full_name_a_role_says_as_a_part_of_its_own_before_the_tag_is_the_role
             "\"Harold Pike,\" the woman said, \"are you there?\"\n")
     lines, reader = _spoken_by(text, "en")
     assert lines[0].character != reader.cast.known.get("Harold Pike")
+
+
+def test_an_unknown_caller_is_the_kin_the_one_who_answers_calls_them():
+    # My phone buzzes. / "Mum, I can't talk." / "I'm only asking if they've come.": the caller is Mum
+    text = ("Stairs\n\nThe wardrobe is stuck on the turn of the stairs. My phone buzzes in my back pocket.\n\n"
+            "\"Mum, I can't talk.\"\n\n"
+            "\"I'm only asking if they've come.\"\n\n"
+            "\"They've come.\"\n\n"
+            "\"Tell them it's walnut.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[1].character == lines[3].character == reader.cast.known["Mum"]
+    assert lines[1].speaker == "Mum"

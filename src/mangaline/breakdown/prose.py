@@ -3084,6 +3084,7 @@ class ProseReader:
                     if called:
                         scene.called = called
                 self._name_the_one_answered(scene, who, called)
+                self._caller_called_kin(scene, who, spoken)
                 if not called and introduced_other is not None:
                     # 「こっちは親父です」/「どうも」: the one introduced answers (a call, not a name for the voice before)
                     called = scene.called = [introduced_other]
@@ -3305,6 +3306,22 @@ class ProseReader:
         scene.speakers = [cid for cid in scene.speakers if cid not in (answerer, caller)] + [answerer, caller]
         scene.last_actor = answerer
         scene.caller, scene.answerer = caller, answerer
+
+    def _caller_called_kin(self, scene: _SceneState, who: str, speech: str) -> None:
+        """An unknown caller is the kin the one who answers calls them ("Mum, I can't talk."), in English, where the story
+        has no such one yet: the caller goes by that word."""
+        caller = scene.caller
+        if self.language != "en" or caller is None or who != scene.answerer or not self.cast.provisional(caller) \
+                or self.cast.aliases(caller) != [self.words.PHONE_VOICE]:
+            return
+        clauses = self._clauses(speech)
+        calls = {clause.strip(" \"“”‘’'—-") for clause in (clauses[:1] + clauses[-1:])}
+        kin = next((word for word in sorted(calls) if word.lower() in self.words.KIN and word[:1].isupper()), None)
+        if kin is not None and kin not in self.cast.known and kin.lower() not in self.cast.known:
+            self.cast.join(kin, caller)
+            self.cast.names[caller] = kin
+            if self.words.KIN[kin.lower()]:
+                self.cast.vote(caller, self.words.KIN[kin.lower()], 2)
 
     def _caller(self, raw: str) -> str | None:
         """The character a phone call is from: one named or a role (母, her mother), added if the story has no such one yet."""
