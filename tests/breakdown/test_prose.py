@@ -3080,3 +3080,13 @@ def test_an_unknown_caller_is_the_kin_the_one_who_answers_calls_them():
     lines, reader = _spoken_by(text, "en")
     assert lines[1].character == lines[3].character == reader.cast.known["Mum"]
     assert lines[1].speaker == "Mum"
+
+
+def test_a_name_said_after_a_greeting_on_the_phone_is_the_speakers():
+    # the woman takes the phone: "Hello? Yes. Lorraine." is her name, the one the tags go on to use
+    text = ("Stairs\n\nThe woman at the top end holds out a hand. \"Give it here, love,\" says the woman.\n\n"
+            "I hand her the phone.\n\n"
+            "\"Hello? Yes. Lorraine. No, we've got it.\" She passes the phone back down to me.\n\n"
+            "\"Back and to the left,\" Lorraine says.\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character == lines[1].character == reader.cast.known["Lorraine"] == reader.cast.known["woman"]

@@ -2040,6 +2040,12 @@ class ProseReader:
                 # "You're the new one. Ferrier." / "Sam. Since September.": a voice that answers one who names it with
                 # another of its names is giving its own
                 return cid
+            # "Hello? Yes. Lorraine.": a name said after a greeting, as a sentence of its own, as one does on the phone
+            hello = re.match(rf"\s*(?:(?:Hello|Hallo|Hiya|Hi|Yes|Yeah|Speaking)[.?!,]\s+)+(?P<name>{CAPITALISED})\.(?:\s|$)", speech) \
+                if by_role else None
+            cid = self.cast.known.get(hello.group("name")) if hello else None
+            if cid is not None and cid not in self._spoken and not self.cast.provisional(cid):
+                return cid
             if by_role:
                 # "But so you know who you owe: Detective Sergeant Ruth Kinnear.": a voice that sets its rank and a full
                 # name no one has yet after a colon, as a sentence's end, signs off with it
