@@ -3090,3 +3090,13 @@ def test_a_name_said_after_a_greeting_on_the_phone_is_the_speakers():
             "\"Back and to the left,\" Lorraine says.\n")
     lines, reader = _spoken_by(text, "en")
     assert lines[0].character == lines[1].character == reader.cast.known["Lorraine"] == reader.cast.known["woman"]
+
+
+def test_an_everyday_word_and_one_more_character_is_no_chinese_name():
+    # 胡同口 (the lane's mouth) and 白天亮 (light by day) open on a surname, but on an everyday word too
+    text = ("铺子\n\n　风一起，满地的黄叶子往胡同口卷。胡同口停着一辆三轮车。\n"
+            "　夜里的医院比白天亮。林建国走了进来。\n"
+            "“大夫还在不在？”林建国问。\n")
+    _, reader = _spoken_by(text, "zh")
+    assert "胡同口" not in reader.cast.known and "白天亮" not in reader.cast.known
+    assert "林建国" in reader.cast.known

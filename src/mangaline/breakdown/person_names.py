@@ -22,6 +22,10 @@ _EVERYDAY = 100
 """How often jieba's dictionary must have seen a word tagged as a person name (谢谢, 毛巾, 安静) for it to be an
 everyday word: the names a story makes up are rare or unknown there."""
 
+_COMMONPLACE = 1000
+"""How often jieba's dictionary must have seen a word for it to be an everyday one whatever follows it (胡同, 白天):
+a name of three characters does not open on one (高兴华 would be lost; 胡同口 and 白天亮 are places and phrases)."""
+
 _COUNTING = "一二两三几半每这那哪"
 """What stands before a measure word, so a surname-like character after it (张, 条, 位) counts a thing."""
 
@@ -117,6 +121,7 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 joined = k + 1
             elif (len(pair.word) == 1 and pair.word in SURNAMES and after is not None and len(after.word) == 2
                     and (after.flag in ("nr", "nz", "ns") or pair.flag == "nr")
+                    and (jieba.get_FREQ(pair.word + after.word[0]) or 0) < _COMMONPLACE  # 白 + 天亮 is 白天 and 亮
                     and re.fullmatch(r"[\u4e00-\u9fff]{2}", after.word)
                     # 林 + 夏收 + 起伞 is 林夏 + 收起: the given name's last character begins the next word
                     and not (then and jieba.get_FREQ(after.word[-1] + then[0]))):
@@ -127,7 +132,9 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
             elif k != joined and (pair.flag == "nr" and not is_everyday_word(pair.word)
                                   # 顾澜: a name jieba's dictionary lacks, tagged as a name all the same
                                   or pair.flag in ("nrfg", "nrt") and jieba.get_FREQ(pair.word) is None) \
-                    and (pair.word[0] in SURNAMES or pair.word[0] in "阿老小" or len(pair.word) == 2 and not jieba.get_FREQ(pair.word)):
+                    and (pair.word[0] in SURNAMES or pair.word[0] in "阿老小" or len(pair.word) == 2 and not jieba.get_FREQ(pair.word)) \
+                    and not (len(pair.word) == 3 and (jieba.get_FREQ(pair.word[:2]) or 0) >= _COMMONPLACE):
+                # (胡同口, 白天亮: an everyday word and one more character is a place or a phrase, not 胡 or 白 and a name)
                 # a word from no surname that the dictionary has (红绿灯, 喝咖啡, 掌勺) is a thing or a deed it took for a name
                 word = pair.word
                 if len(word) == 2 and word[0] in SURNAMES and after is not None and after.word == word[-1]:
