@@ -3100,3 +3100,16 @@ def test_an_everyday_word_and_one_more_character_is_no_chinese_name():
     _, reader = _spoken_by(text, "zh")
     assert "胡同口" not in reader.cast.known and "白天亮" not in reader.cast.known
     assert "林建国" in reader.cast.known
+
+
+@pytest.mark.parametrize("language, text, name", [
+    ("ja", "祭り\n\n　大輔が神輿の前に立っていた。\n「その言い方やめてよ、大ちゃん」と聡子が言った。\n「大ちゃんはやめえや。もう三十じゃ」\n", "大輔"),
+    ("en", "Fete\n\nRobert stood by the tombola. Aunt May and Uncle Jim waved at him.\n\n\"Bobby, dear, come and help,\" said Aunt May.\n\n"
+           "\"Yes, come on, Bobby,\" said Uncle Jim.\n\n\"Don't call me Bobby. I'm forty.\"\n", "Robert"),
+    ("zh", "庙会\n\n　刘小宝站在台阶上，王阿姨和李叔在底下。\n“小宝，快下来。”王阿姨说。\n“下来吧，小宝。”李叔说。\n"
+           "“别叫我小宝了！我都三十了。”\n", "刘小宝"),
+])
+def test_one_who_will_not_be_called_so_says_it_of_himself(language, text, name):
+    # 大ちゃんはやめえや / Don't call me Bertie / 别叫我小宝了: the one so called objects, not another
+    lines, reader = _spoken_by(text, language)
+    assert lines[-1].character == reader.cast.known[name]

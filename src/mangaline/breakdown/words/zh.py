@@ -236,3 +236,5 @@ FAMILY_ELDERS: tuple[str, ...] = ("父亲", "爸爸", "爷爷", "外公", "姥�
 IT_WAS = r"(?:原来)?是(?P<who>[\u4e00-\u9fff]{2,4}?)(?=[，。,！])"
 # What narration says when it hands someone a letter or a note to read out: the next line is that one's.
 READS_OUT = r"念出了声|念了起来|读了起来|念起来|读出声|念出声"
+# One who will not be called so (别叫我小宝): the line is the one so called's.
+OWN_NAME_OBJECTED = r"^[“\s　]*(?:别|不要|不许)(?:再)?(?:叫|喊)我(?P<name>[\u4e00-\u9fff]{1,4}?)(?:了|啦)?[。！，!]"
