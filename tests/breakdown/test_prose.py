@@ -3113,3 +3113,16 @@ def test_one_who_will_not_be_called_so_says_it_of_himself(language, text, name):
     # 大ちゃんはやめえや / Don't call me Bertie / 别叫我小宝了: the one so called objects, not another
     lines, reader = _spoken_by(text, language)
     assert lines[-1].character == reader.cast.known[name]
+
+
+def test_a_full_name_read_off_a_lanyard_after_another_has_spoken_names_the_woman():
+    # the woman spoke, then Derek; the lanyard she turns over reads PRECIOUS ADEYEMI, COMPLIANCE: she is Precious Adeyemi
+    text = ("Desk Four\n\nDerek Mottram comes through the door holding a carrier bag.\n\n"
+            "The woman at desk four has her lanyard turned the wrong way round.\n\n"
+            "\"Take a seat,\" the woman says.\n\n"
+            "\"I've brought everything,\" Derek says.\n\n"
+            "She turns the lanyard over to the right side, and he reads PRECIOUS ADEYEMI, COMPLIANCE, above a photograph.\n\n"
+            "\"Let's have the bag.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert lines[0].character == reader.cast.known["Precious Adeyemi"] == reader.cast.known["woman"]
+    assert "Compliance" not in reader.cast.known

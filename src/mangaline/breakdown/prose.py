@@ -45,7 +45,7 @@ _SENTENCE_END = re.compile(rf"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?]){
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # a name in capitals read off a badge or a tag (a badge on it that says TERESA), one word of it
 _BADGE = re.compile(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
-                    rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?! [{UPPER}]{{2,}})")
+                    rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?: ([{UPPER}]{{2,}})\b)?(?! [{UPPER}]{{2,}})")
 _EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
 _EN_ING_FORM = re.compile(rf"[{UPPER}][{LOWER}]{{3,}}ing")
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
@@ -3670,14 +3670,15 @@ class ProseReader:
         self._line_counts[shown[0]] += self._line_counts.pop(voice, 0)
 
     def _badge_read(self, narration: str, scene: _SceneState) -> None:
-        """The role that has just spoken is the name the narration right after reads off a badge (“Don't pull it,”
-        says a woman behind the counter. / She is sixty or so, in a blue tabard with a badge that says TERESA.)."""
-        if not scene.speakers or not self.cast.provisional(voice := scene.speakers[-1]):
+        """The role that has spoken last is the name the narration reads off a badge (“Don't pull it,” says a woman
+        behind the counter. / She is sixty or so, in a blue tabard with a badge that says TERESA.), a full name too (she
+        turns the lanyard over, and he reads PRECIOUS ADEYEMI, COMPLIANCE)."""
+        voice = next((c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone), None)
+        found = _BADGE.search(narration) if voice is not None else None
+        words = [word.capitalize() for word in found.groups() if word] if found else []
+        if not words or not all(self._name_word(word) and word.lower() not in self._lowercase for word in words):
             return
-        found = _BADGE.search(narration)
-        name = found.group(1).capitalize() if found else None
-        if name is None or not self._name_word(name) or name.lower() in self._lowercase:
-            return
+        name = " ".join(words)
         cid = self.cast.known.get(name)
         if cid is not None and (cid in self._spoken or self.cast.provisional(cid) or self.cast.core(name) != name):
             return
