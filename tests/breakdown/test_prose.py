@@ -3126,3 +3126,14 @@ def test_a_full_name_read_off_a_lanyard_after_another_has_spoken_names_the_woman
     lines, reader = _spoken_by(text, "en")
     assert lines[0].character == reader.cast.known["Precious Adeyemi"] == reader.cast.known["woman"]
     assert "Compliance" not in reader.cast.known
+
+
+def test_a_role_with_a_clause_on_who_it_is_is_a_character_and_mister_is_no_name():
+    # The man who reached the front at half past was tall: a man; "She's never called me Mister": no one's name
+    text = ("Cash Only\n\nMy aunt ran the dumpling stall.\n\n"
+            "The man who reached the front at half past was tall and pink.\n\n"
+            "\"Twelve pork and chive,\" my aunt said.\n\n"
+            "\"First time she's ever called me Mister,\" he told me. \"Nine years.\"\n")
+    lines, reader = _spoken_by(text, "en")
+    assert "Mister" not in reader.cast.known
+    assert lines[-1].character == reader.cast.known["man"]

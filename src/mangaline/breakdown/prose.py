@@ -1142,7 +1142,9 @@ class ProseReader:
         if self.language == "en":
             # "The porter put his head round the door.": a role opening a sentence of narration
             # "The woman in the grey coat came in": a phrase may stand between the role and its verb
-            phrase = rf"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[{LOWER}'’]+\s+){{0,2}}?[{LOWER}]+,?)?"
+            # (or a clause on who they are: The man who reached the front at half past was tall and pink)
+            phrase = (rf"(?:,?\s+(?:in|with|from|at|by|of)\s+(?:(?:the|a|an|his|her|about)\s+)?(?:[{LOWER}'’]+\s+){{0,2}}?[{LOWER}]+,?"
+                      rf"|,?\s+who\s+(?:[{LOWER}'’]+\s+){{1,6}}?[{LOWER}]+,?)?")
             # or one that comes into a sentence after "and" ("The door opened and a girl of about twelve came in")
             def opens(determiners: str, nouns: str) -> re.Pattern[str]:
                 return re.compile(
@@ -1965,8 +1967,8 @@ class ProseReader:
             called = match.groupdict().get("called") or match.groupdict().get("full")
             own = match.groupdict().get("own")  # わたくしは柏木。: only a name the story knows
             name = self._clean_name(match.group("name") or called or own or "")
-            if not name:
-                continue
+            if not name or name in getattr(self.words, "FAMILIAR_CALLS", ()):
+                continue  # "She's never called me Mister": a way of calling anyone, no name
             mentioned = self.cast.mentions(name)
             cid = None
             if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
