@@ -3137,3 +3137,16 @@ def test_a_role_with_a_clause_on_who_it_is_is_a_character_and_mister_is_no_name(
     lines, reader = _spoken_by(text, "en")
     assert "Mister" not in reader.cast.known
     assert lines[-1].character == reader.cast.known["man"]
+
+
+def test_a_nickname_everyone_calls_an_unnamed_boy_is_his_name_and_a_troupe_head_is_a_role():
+    # 大家都管他叫小石头: the boy's name is 小石头 (not 小石, which the story only ever writes as its start); 班主 is the
+    # head of the troupe, a role
+    text = ("后台\n\n　墙角那边，一个半大孩子正蹲着收靴子。他十五岁，大家都管他叫小石头。\n"
+            "　班主慢慢回过头来，看了看戏箱。\n"
+            "“能不能动？”\n"
+            "　小石头站起来，往前走了一步。\n"
+            "“班主，我会翻。”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[0].character == reader.cast.known["班主"]
+    assert lines[1].character == reader.cast.known["小石头"] and lines[1].speaker == "小石头"

@@ -1445,7 +1445,18 @@ class ProseReader:
                 named = self.cast.mentions(match.group(0)[: match.start("nick") - match.start()])
                 before = self.cast.mentions(text[: match.start()])
                 who = named[-1][2] if named else self._full_name_of(nick, text[: match.start()]) or (before[-1][2] if before else None)
-                if who is None or self._clean_name(nick) != nick:
+                if self._clean_name(nick) != nick:
+                    continue
+                if who is None and self.cjk:
+                    # 大家都管他叫小石头, of one no name stood for yet: 小石头 is a name, and 小石, taken for one where the
+                    # story writes it only ever as the start of 小石头, is that one cut short
+                    story = "\n".join(p.text for p in paragraphs)
+                    cut = next((alias for alias in self.cast.known if nick.startswith(alias) and alias != nick
+                                and story.count(alias) == story.count(nick)), None)
+                    who = self.cast.known[cut] if cut else self.cast.add(nick)
+                    self.cast.join(nick, who, show=True)
+                    continue
+                if who is None:
                     continue
                 current = self.cast.known.get(nick)
                 if current is None:
