@@ -2791,8 +2791,7 @@ class ProseReader:
                 self._reassign(scene, scene.guessed, shown, self.cast.names.get(shown, shown))
             scene.guessed = None
             self._voice_shown(text, scene)
-            if self.language == "en":
-                self._badge_read(text, scene)
+            self._badge_read(text, scene)
             self._signature_read(text, scene)
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
@@ -3687,11 +3686,21 @@ class ProseReader:
         behind the counter. / She is sixty or so, in a blue tabard with a badge that says TERESA.), a full name too (she
         turns the lanyard over, and he reads PRECIOUS ADEYEMI, COMPLIANCE)."""
         voice = next((c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone), None)
-        found = _BADGE.search(narration) if voice is not None else None
-        words = [word.capitalize() for word in found.groups() if word] if found else []
-        if not words or not all(self._name_word(word) and word.lower() not in self._lowercase for word in words):
+        if voice is None:
             return
-        name = " ".join(words)
+        if self.language == "en":
+            found = _BADGE.search(narration)
+            words = [word.capitalize() for word in found.groups() if word] if found else []
+            if not words or not all(self._name_word(word) and word.lower() not in self._lowercase for word in words):
+                return
+            name = " ".join(words)
+        else:
+            # (书包上挂着一块名牌，上面印着“许小满”三个字)
+            badge = getattr(self.words, "BADGE", None)
+            found = re.search(badge, narration) if badge else None
+            name = self._clean_name(found.group("name")) if found else None
+            if name is None:
+                return
         cid = self.cast.known.get(name)
         if cid is not None and (cid in self._spoken or self.cast.provisional(cid) or self.cast.core(name) != name):
             return
