@@ -2949,10 +2949,10 @@ class ProseReader:
             named = addressed | self._named_in(said)
             if fallback in named:
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named), None)
-            objected = re.search(self.words.OWN_NAME_OBJECTED, said.strip()) if hasattr(self.words, "OWN_NAME_OBJECTED") else None
+            objected = re.search(self.words.OWN_NAME_OBJECTED, said.strip())
             found = self.cast.mentions(objected.group("name")) if objected else []
             if found and found[0][0] == 0 and found[0][2] not in scene.gone:
-                # 「大ちゃん」/「大ちゃんはやめえや」 / "Don't call me Bertie.": one objects to being called so, not another
+                # 「大ちゃん」/「大ちゃんはやめえや」 / "Don't call me Bobby.": one objects to being called so, not another
                 fallback = found[0][2]
             voiced = self._speech_gender(said)
             if voiced and fallback and self.cast.gender(fallback) not in (voiced, None):

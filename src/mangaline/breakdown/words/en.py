@@ -388,5 +388,5 @@ READS_OUT = r"\\b(?:read|reads) (?:it |them |the \\w+ )?(?:aloud|out)\\b|\\b(?:b
 # One who writes their own name down, the name a sentence of its own after (She wrote slowly. Cordelia Vane.).
 SIGNED = (rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[{LOWER}]+\s+)?(?:wrote|signed|printed)\b[^.!?\"“”]*[.:]\s+"
           rf"(?P<name>{CAPITALISED} {CAPITALISED})\.")
-# One who will not be called so ("Don't call me Bertie."): the line is the one so called's.
-OWN_NAME_OBJECTED = rf"^\W*(?:[Ii]t['’]s not |[Dd]on['’]t call me |[Ss]top calling me )(?P<name>{CAPITALISED})\b"
+# One who will not be called so ("Don't call me Bobby."): the line is the one so called's.
+OWN_NAME_OBJECTED = rf"^\W*(?:[Dd]on['’]t call me |[Ss]top calling me )(?P<name>{CAPITALISED})\b"
