@@ -214,18 +214,23 @@ def japanese_given_name_gender(name: str) -> str | None:
     return "f" if last.surface().endswith("子") and pos[1:4] == ("固有名詞", "人名", "名") else None
 
 
-def chinese_unknown_subjects(text: str) -> Counter[str]:
-    """How often each word of two characters that jieba's dictionary lacks and that jieba tags a proper noun (a
-    place's tag too: 宁川) opens a clause with a verb or an adverb after it (宁川拿起听筒, 宁川一下子就听出来了);
-    empty without jieba."""
+def chinese_unknown_subjects(text: str, initials: str) -> Counter[str]:
+    """How often each word of two characters that opens on one of ``initials`` (surnames), that jieba's dictionary
+    lacks and that jieba tags a proper noun (a place's tag too: 宁川), opens a clause with a verb or an adverb after it
+    (宁川拿起听筒, 宁川一下子就听出来了); empty without jieba."""
     posseg = _jieba()
     found: Counter[str] = Counter()
     if posseg is None:
         return found
     import jieba
 
+    jieba.dt.check_initialized()  # (the frequencies below are not there before the dictionary loads)
     for clause in re.split(r"[。！？，,；：!?;:\n]+", text):
-        pairs = list(posseg.cut(clause.lstrip(" 　”」』\"")))
+        clause = clause.lstrip(" 　”」』\"")
+        # only a clause that opens on a surname and on no word the dictionary has is cut (the first word is those two)
+        if clause[:1] not in initials or jieba.get_FREQ(clause[:2]):
+            continue
+        pairs = list(posseg.cut(clause))
         if len(pairs) < 2:
             continue
         first, after = pairs[0], pairs[1]

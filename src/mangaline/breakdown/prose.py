@@ -22,8 +22,8 @@ from types import ModuleType
 
 from ..model import DialogueLine, SourceSpan
 from .chapters import ChapterText, split_chapters
-from .person_names import (chinese_unknown_subjects, is_everyday_word, is_verb, japanese_common_noun, japanese_function_word, japanese_given_name_gender,
-                           kana_nickname_of, person_names)
+from .person_names import (chinese_unknown_subjects, is_everyday_word, is_verb, japanese_common_noun, japanese_function_word,
+                           japanese_given_name_gender, kana_nickname_of, person_names)
 from .planner import Beat
 from .readers import SourceLine
 from .screenplay import character_id
@@ -43,9 +43,6 @@ _TITLE_STOPS = "".join(rf"(?<!\b{title}\.)" for title in ("Mr", "Mrs", "Ms", "Dr
                                                           "Sgt", "Lt", "Col", "Gen", "Insp", "Det", "Supt"))
 _SENTENCE_END = re.compile(rf"(?<=[。！？!?…])(?![”」』\"])|(?<=[.!?]){_TITLE_STOPS}\s+(?=[{UPPER}\"“])|(?<=[。！？][”」』])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-# a name in capitals read off a badge or a tag (a badge on it that says TERESA), one word of it
-_BADGE = re.compile(rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|"
-                    rf"saying|printed|with)\b[^.!?\"“”{UPPER}]{{0,12}}\b([{UPPER}]{{2,}})\b(?: ([{UPPER}]{{2,}})\b)?(?! [{UPPER}]{{2,}})")
 _EN_NAME = rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?:[ ](?:{CAPITALISED}))?"
 _EN_ING_FORM = re.compile(rf"[{UPPER}][{LOWER}]{{3,}}ing")
 _EN_PLACE_BEFORE = re.compile(r"\b(?:to|from|at|in|into|towards|toward|near|past|through|across|of|for|outside|inside)\s+$")
@@ -842,18 +839,21 @@ class ProseReader:
     def _vote_given_name_genders(self) -> None:
         """Walter is a man's name and Irena a woman's: a vote for the gender of each English character known by a
         common given name (or a familiar form of one) that has none yet, which the narration's pronouns can outweigh."""
-        given, familiar, also = self.words.GIVEN_NAMES, self.words.HYPOCORISMS, self.words.HYPOCORISMS_ALSO
         for cid in list(self.cast.names):
-            if self.cast.gender(cid) is not None or self.cast.provisional(cid):
-                continue
-            genders = set()
-            for alias in self.cast.aliases(cid):
-                first = (self.cast.core(alias).split() or [""])[0]
-                formal = familiar.get(first, first) if first not in also else None
-                if formal in given:
-                    genders.add(given[formal])
-            if len(genders) == 1:
-                self.cast.vote(cid, genders.pop())
+            if self.cast.gender(cid) is None and not self.cast.provisional(cid) and (gender := self._given_name_gender(cid)):
+                self.cast.vote(cid, gender)
+
+    def _given_name_gender(self, cid: str) -> str | None:
+        """The gender the common English given names of a character's names give (Walter, Tommo for Thomas), where
+        they give one and only one."""
+        given, familiar, also = self.words.GIVEN_NAMES, self.words.HYPOCORISMS, self.words.HYPOCORISMS_ALSO
+        genders = set()
+        for alias in self.cast.aliases(cid):
+            first = (self.cast.core(alias).split() or [""])[0]
+            formal = familiar.get(first, first) if first not in also else None
+            if formal in given:
+                genders.add(given[formal])
+        return genders.pop() if len(genders) == 1 else None
 
     def _drop_run_on_names(self) -> None:
         """A three-character Chinese name that is a shorter name the story has and the word after it (陈静刚 of 陈静刚
@@ -1018,9 +1018,7 @@ class ProseReader:
         if len(tokens) < 2 or any(not all(part(word) for word in self.cast.core(alias).split())
                                   for cid in matches for alias in self.cast.aliases(cid)):
             return
-        given = getattr(self.words, "GIVEN_NAMES", {})
-        genders = {self.cast.gender(cid) or next((given[a] for a in self.cast.aliases(cid) if a in given), None) for cid in matches}
-        if len(genders - {None}) > 1:
+        if len({self.cast.gender(cid) or self._given_name_gender(cid) for cid in matches} - {None}) > 1:
             return  # "Dylan Cope": the boy and Mrs Cope share the surname, not a person
         first, *rest = sorted(matches)
         for other in rest:
@@ -2227,8 +2225,8 @@ class ProseReader:
         as often as it stands where a place does (去宁川, 宁川市; 推到宁川面前 is where a person is)."""
         text = "\n".join(_unquoted(p.text) for p in paragraphs)
         surnames = self.words.SURNAMES + self.words.EVERYDAY_SURNAMES
-        return {word for word, count in chinese_unknown_subjects(text).items()
-                if count >= 3 and word[0] in surnames and self._clean_name(word) == word
+        return {word for word, count in chinese_unknown_subjects(text, surnames).items()
+                if count >= 3 and self._clean_name(word) == word
                 and count > 2 * len(re.findall(rf"[在去回往离]{word}|{word}[市县镇村路街区省站港湾山河湖岛]", text))}
 
     def _sentence_gender(self, sentence: str) -> str | None:
@@ -3685,26 +3683,29 @@ class ProseReader:
         """The role that has spoken last is the name the narration reads off a badge (“Don't pull it,” says a woman
         behind the counter. / She is sixty or so, in a blue tabard with a badge that says TERESA.), a full name too (she
         turns the lanyard over, and he reads PRECIOUS ADEYEMI, COMPLIANCE)."""
-        voice = next((c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone), None)
-        if voice is None:
+        voice = next(iter(self._unnamed_in(scene)), None)
+        badge = getattr(self.words, "BADGE", None)
+        found = re.search(badge, narration) if voice is not None and badge else None
+        if found is None:
             return
         if self.language == "en":
-            found = _BADGE.search(narration)
-            words = [word.capitalize() for word in found.groups() if word] if found else []
-            if not words or not all(self._name_word(word) and word.lower() not in self._lowercase for word in words):
+            # a name in capitals: each word one that names people in this story
+            words = [word.capitalize() for word in (found.group("name"), found.group("surname")) if word]
+            if not all(self._name_word(word) and word.lower() not in self._lowercase for word in words):
                 return
             name = " ".join(words)
         else:
-            # (书包上挂着一块名牌，上面印着“许小满”三个字)
-            badge = getattr(self.words, "BADGE", None)
-            found = re.search(badge, narration) if badge else None
-            name = self._clean_name(found.group("name")) if found else None
+            name = self._clean_name(found.group("name"))  # (书包上挂着一块名牌，上面印着“许小满”三个字)
             if name is None:
                 return
         cid = self.cast.known.get(name)
         if cid is not None and (cid in self._spoken or self.cast.provisional(cid) or self.cast.core(name) != name):
             return
         self._merge(scene, voice, cid if cid is not None else self.cast.add(name))
+
+    def _unnamed_in(self, scene: _SceneState) -> list[str]:
+        """The ones who have spoken in the scene and are still there, known only as a role or a voice, the latest first."""
+        return [c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone]
 
     def _signature_read(self, narration: str, scene: _SceneState) -> None:
         """The unnamed one who has spoken is the full name the narration says they write down, as a sentence of its
@@ -3721,8 +3722,8 @@ class ProseReader:
             return
         gender = self.words.PRONOUNS.get(found.group("who").lower())
         # (one the pronoun fits by gender before one whose gender is not known; not a line no one could be given)
-        writers = sorted((c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone
-                          and self.cast.gender(c) in (gender, None) and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)),
+        writers = sorted((c for c in self._unnamed_in(scene)
+                          if self.cast.gender(c) in (gender, None) and self.words.UNKNOWN_SPEAKER not in self.cast.aliases(c)),
                          key=lambda c: self.cast.gender(c) != gender)
         if writers:
             self._merge(scene, writers[0], cid if cid is not None else self.cast.add(name))

@@ -390,3 +390,7 @@ SIGNED = (rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[{LOWER}]+\s+)?(?:wrote|signed|printed
           rf"(?P<name>{CAPITALISED} {CAPITALISED})\.")
 # One who will not be called so ("Don't call me Bobby."): the line is the one so called's.
 OWN_NAME_OBJECTED = rf"^\W*(?:[Dd]on['’]t call me |[Ss]top calling me )(?P<name>{CAPITALISED})\b"
+# A name in capitals read off a badge or a tag (a badge on it that says TERESA; he reads PRECIOUS ADEYEMI, COMPLIANCE):
+# the unnamed one who spoke last is that name.
+BADGE = (rf"\b(?:badge|name ?tag|name-tag|lanyard|name ?plate)s?\b[^.!?\"“”]*?\b(?:says?|said|reads?|reading|saying|printed|with)"
+         rf"\b[^.!?\"“”{UPPER}]{{0,12}}\b(?P<name>[{UPPER}]{{2,}})\b(?: (?P<surname>[{UPPER}]{{2,}})\b)?(?! [{UPPER}]{{2,}})")
