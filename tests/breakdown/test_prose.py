@@ -3161,3 +3161,16 @@ def test_a_name_on_a_badge_names_the_unnamed_one_in_chinese_too():
             "“要多久啊？”\n")
     lines, reader = _spoken_by(text, "zh")
     assert lines[0].character == reader.cast.known["许小满"] == reader.cast.known["女孩"]
+
+
+def test_narration_that_says_where_one_spoke_from_before_saying_they_spoke_tags_the_line_before():
+    # 「切ってやれば」/ 後ろで、エプロン姿の柏木さんがぼそっと言った。: the line before was his, though the sentence opens on where
+    # he is and he has spoken before
+    text = ("閉店後\n\n　柏木さんは奥で帳簿をつけている。私は鏡の前で鋏を握っていた。\n"
+            "「おつかれ」と柏木さんが言った。\n"
+            "「自分で切ろうかと思って」と美緒が言った。\n"
+            "「だめだよ」と私は言った。\n"
+            "「切ってやれば」\n"
+            "　後ろで、エプロン姿の柏木さんがぼそっと言った。\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[-1].character == reader.cast.known["柏木"]

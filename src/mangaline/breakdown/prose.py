@@ -538,7 +538,8 @@ class ProseReader:
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u3005\u4e00-\u9fff]{{0,3}}[：:])")
         else:
             # and one a clause describes first (記録を打っていた木村主任が、顔も上げずに言った)
-            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた))?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+            # or where it is, and what they wear (鉄板の向こうで、エプロン姿の女の人が叫んだ)
+            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,12}}?(?:で|から)、)?(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた|姿の))?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
         # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
         voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
