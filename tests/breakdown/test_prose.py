@@ -3174,3 +3174,18 @@ def test_narration_that_says_where_one_spoke_from_before_saying_they_spoke_tags_
             "　後ろで、エプロン姿の柏木さんがぼそっと言った。\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-1].character == reader.cast.known["柏木"]
+
+
+@pytest.mark.parametrize("language, text, name, one", [
+    ("ja", "古書店\n\n　戸が開いて、若い男が入ってきた。\n「親父が昔、ここに売った本を探してるんです」と若い男は言った。\n"
+           "「誰が売ったんだい」と叔父が訊いた。\n「瀬川です。瀬川、和彦」\n", "瀬川和彦", "若い男"),
+    ("en", 'The Shop\n\nThe shop was quiet. A young man came in, shaking rain from his coat.\n\n'
+           '"I am looking for a book my father sold here," the young man said.\n\n"Who sold it?" I asked.\n\n'
+           '"Tom Seagrave. Years ago, he said."\n\n"I remember him."\n', "Tom Seagrave", "young man"),
+    ("zh", "旧货\n\n店里很静。一个年轻人推门进来，抖了抖伞上的雨。\n“我找一块表，”年轻人说，“我爸以前的。”\n“谁卖给你的？”我问。\n"
+           "“周德明，旧货店的。”\n周德明这个人，我早就听说过。\n", "周德明", "年轻人"),
+])
+def test_a_name_that_answers_who_did_something_is_the_doers_not_the_one_who_answers(language, text, name, one):
+    # 誰が売ったんだい / Who sold it? / 谁卖给你的？: the name in the answer is the seller's; the one answering is still unnamed
+    lines, reader = _spoken_by(text, language)
+    assert lines[2].character == reader.cast.known[one] != reader.cast.known.get(name)

@@ -1970,8 +1970,12 @@ class ProseReader:
 
     def _introduced(self, speech: str, question: str = "", by_role: bool = False) -> str | None:
         """The character a line introduces as its speaker (I'm Hanne / 私、志保っていいます / 我叫苏晴), if any; a bare name
-        that answers who someone else is ("Who is he?" / "Arthur Pell.") is that other one's."""
+        that answers who someone else is ("Who is he?" / "Arthur Pell.") is that other one's, and so is one that answers
+        who did something (誰が売ったんだい / 「瀬川です」), unless the speaker says it was they."""
+        doer = re.search(self.words.DOER_QUESTION, question) is not None
         for match in re.finditer(self.words.SELF_INTRODUCTION, speech):
+            if doer and self.language == "ja" and not match.groupdict().get("i"):
+                continue  # (a Japanese name and です need not be one's own; I'm Tom and 我叫… are)
             # a name the speaker asks to be called by (ミオと呼んで / 叫我织女) or spells out (我姓杨，杨守成) is theirs
             # even if the story has not used it yet
             called = match.groupdict().get("called") or match.groupdict().get("full")
@@ -2001,7 +2005,7 @@ class ProseReader:
                 if cid is not None and after[0] in self.words.SURNAMES and self.cast.core(after) == after \
                         and not self.cast.provisional(cid) and speech[match.end() + 3 : match.end() + 4] not in ("的", "们"):
                     return cid
-        if by_role and self.language == "zh" and not (re.search(self.words.THING_QUESTION, question.strip(" 　“”"))
+        if by_role and self.language == "zh" and not doer and not (re.search(self.words.THING_QUESTION, question.strip(" 　“”"))
                                                       and not re.search(self.words.NAME_QUESTION, question)):
             # (a Japanese line that opens on a name calls its bearer: 「美咲、まだそこ終わってないの」)
             # 「罗薇，轮机组的。」she said: a role that opens on a name no one has spoken under gives its own
@@ -2021,7 +2025,7 @@ class ProseReader:
                 cid = found[0][2]
                 if cid not in self._spoken and not self.cast.provisional(cid) and cid != self.cast.known.get(self.words.NARRATOR):
                     return cid
-        if self.language == "en" and not re.search(r"\b[Ww]ho(?:'s|’s| is| was)\s+(?:he|she|that|this|they)\b", question):
+        if self.language == "en" and not doer and not re.search(r"\b[Ww]ho(?:'s|’s| is| was)\s+(?:he|she|that|this|they)\b", question):
             # "Sofia Lind. I think your agent owes us both an apology.": a full name said as a sentence of its own,
             # by one who has not spoken under it yet, with more to say, is the speaker giving it
             # so is a full name said as the whole line by a role ("Abel Tremayne." The old man did not offer his hand.)
@@ -3092,6 +3096,9 @@ class ProseReader:
                     # "The Marsh girl wants to cross." / "Ellen Marsh?": a name said back, not a call, and so is one that
                     # opens an answer ("Mr Hume?" / "Mr Hume. He says he won't take his tablets…")
                     called = []
+                if re.search(self.words.DOER_QUESTION, scene.last_line) and clauses:
+                    # 「誰が売ったんだい」/「瀬川です。瀬川、和彦」: the name that answers who did it is no call
+                    called = [c for c in called if c not in {cid for _, _, cid in self.cast.mentions(clauses[0])}]
                 if not called:
                     # Owen turned to Gregory. "How is the bank?": the one the speaker turned to answers
                     called = [c for c in facing if c != who]

@@ -293,6 +293,9 @@ YOU_ARE_CALLED = rf"\b(?:[Yy]ou(?:['’]ll| will| must| would) be|calls? you|cal
 # A line that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = (r"(?:^|(?<=[.!?] ))(?:[Ff]ull )?[Nn]ame(?:,? please)?[?.]|\b(?:[Ss]tate your (?:full )?name|[Ww]hat(?:'s|’s| is) your name|[Yy]our name\b|[Ww]ho are you\b|[Aa]nd you are\b"
                  r"|[Ww]hat (?:do|does|should|shall|can|will) (?:they|people|we|I|folk|your friends) call you\b)")
+# A line that asks who did something (Who sold it to you?): a name said in answer is the one who did it, not the one
+# who answers.
+DOER_QUESTION = r"\b[Ww]ho\s+(?:[a-z]+ed|sold|bought|brought|gave|sent|left|took|made|wrote|told|found|did|paid|rang|put|let)\b"
 IDENTITY_QUESTION = rf"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)\?"
 # A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
 TITLE_CALLS: dict[str, str] = {
