@@ -3189,3 +3189,17 @@ def test_a_name_that_answers_who_did_something_is_the_doers_not_the_one_who_answ
     # 誰が売ったんだい / Who sold it? / 谁卖给你的？: the name in the answer is the seller's; the one answering is still unnamed
     lines, reader = _spoken_by(text, language)
     assert lines[2].character == reader.cast.known[one] != reader.cast.known.get(name)
+
+
+def test_a_voice_the_narration_speaks_of_is_one_who_has_spoken_and_one_that_comes_back_is_the_answer_going_on():
+    # 今度は声が裏返らない: the voice of the one who called out, no one new to speak next (the voice heard from a window
+    # before is someone else); くぐもった声が返ってきた: the one who answered goes on
+    text = ("夜回り\n\n　奥の家の窓から、声がした。\n「静かにしてちょうだい」\n「すみません」と葵が言った。\n"
+            "　長谷部さんは拍子木を打ち鳴らす。\n「火のー、用心！」\n　今度は声が裏返らない。路地の向こうで、犬が一声だけ吠える。\n"
+            "「そうそう、それよ」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[0].character == reader.cast.known["声"] != lines[-1].character == reader.cast.known["葵"]
+    text = ("古書店\n\n　叔父は奥の部屋で本の埃を払っている。\n「叔父さん、十年前の帳面って残ってる？」\n「十年前？」\n"
+            "　暖簾の向こうから、くぐもった声が返ってきた。\n「そんな昔の帳面、どこにしまったかな」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[1].character == lines[2].character == reader.cast.known["叔父"]

@@ -2807,6 +2807,15 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            unseen = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
+            if self.language == "ja" and unseen is not None and scene.last_actor == unseen and self.cast.provisional(unseen) \
+                    and scene.speakers:
+                if re.search(r"声が[^。「」]{0,8}?返って", text):
+                    # 「十年前？」/ 暖簾の向こうから、くぐもった声が返ってきた。: the one who answered goes on
+                    scene.last_actor = scene.speakers[-1]
+                elif not re.search(r"声(?:が|は)[^。「」]{0,12}?(?:した|する|聞こえ|飛んで|飛んでく|降って|響|届|かか)", text):
+                    # 「火のー、用心！」/ 今度は声が裏返らない。: the voice of one who has spoken, no one new to speak next
+                    scene.last_actor = None
             last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
             comes = getattr(self.words, "VOICE_COMES", None)
             if comes and (came := re.search(comes, last_sentence)):
