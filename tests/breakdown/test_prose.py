@@ -1110,8 +1110,9 @@ def test_a_japanese_role_brought_in_by_looks_is_named_by_what_she_is_called():
     text = ("古書店\n　店主の村上は本を読んでいた。\n　店の戸が開いて、制服姿の女子高生が入ってきた。\n「おじいちゃん、お弁当だよ」\n"
             "「すまんな」と村上は言った。\n　ミナと呼ばれた少女は、棚の本を眺めた。\n")
     lines, reader = _spoken(text, "ja"), _read(text, "ja")[1]
-    assert [line.speaker for line in lines] == ["女子高生", "村上"]
-    assert reader.cast.known["少女"] == reader.cast.known["ミナ"]
+    # (the girl who came in and spoke is the one called ミナ)
+    assert [line.speaker for line in lines] == ["ミナ", "村上"]
+    assert reader.cast.known["少女"] == reader.cast.known["ミナ"] == reader.cast.known["女子高生"]
 
 
 def test_a_word_that_opens_a_line_is_no_name_for_a_role():
@@ -3203,3 +3204,20 @@ def test_a_voice_the_narration_speaks_of_is_one_who_has_spoken_and_one_that_come
             "　暖簾の向こうから、くぐもった声が返ってきた。\n「そんな昔の帳面、どこにしまったかな」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[1].character == lines[2].character == reader.cast.known["叔父"]
+
+
+@pytest.mark.parametrize("language, text, name", [
+    ("ja", "通夜\n\n　玄関の戸が、からりと鳴る。\n「ごめんください。夜分に、すみません」\n　年配の女の声だ。千賀子が腰を浮かせる。\n"
+           "「はい、ただいま」と千賀子が言った。\n　玄関には、黒いコートを着た小柄な女性が立っている。\n"
+           "「お通夜に間に合わなくて、ごめんなさい」\n「あら、三好先生じゃないですか」と千賀子が言った。\n"
+           "「大きくなって……なんて、もう言う歳じゃないわね」\n　三好先生と呼ばれたその人は、祭壇に手を合わせてから、封筒を置く。\n"
+           "「これ、預かってたの」\n", "三好"),
+    ("zh", "守夜\n\n门响了两声。\n“有人在吗？这么晚了，打扰了。”\n是个上了年纪的女人的声音。千贺站了起来。\n“来了来了。”千贺说。\n"
+           "门口站着一个穿黑大衣的女人。\n“没赶上守夜，真对不住。”\n“哎呀，是三好老师啊。”千贺说。\n“都长这么大了。”\n"
+           "被称作三好老师的那个女人在灵前拜了拜，放下一个信封。\n“这个，是替她收着的。”\n", "三好"),
+])
+def test_the_one_the_narration_says_was_called_by_a_name_is_the_unnamed_voice_who_spoke(language, text, name):
+    # 年配の女の声だ (a woman's voice) and the 女性 at the door are one woman; 三好先生と呼ばれたその人 / 被称作三好老师的那个女人:
+    # she is 三好, every line of hers
+    lines, reader = _spoken_by(text, language)
+    assert [line.character == reader.cast.known[name] for line in lines] == [True, False, True, False, True, True]

@@ -234,6 +234,8 @@ class Cast:
                 return full.endswith(pet[0])  # 晓晓, the pet name of 林晓's given name
         if self.language == "ja" and (kana_nickname_of(ca, cb) or kana_nickname_of(cb, ca)):
             return True  # ユカ is 由佳, なっちゃん 夏希: the kanji name said aloud, or its first sounds
+        if self.language == "ja" and {short, long} <= _JA_WOMAN or {short, long} <= _JA_MAN:
+            return True  # 年配の女の声だ。… 玄関には、小柄な女性が立っている: one woman, said two ways
         if self.language == "ja" and len(short) == 1:
             # 隆 is 山口隆: a one-kanji given name ends a full name; a role (母) is not one of a longer role (祖母)
             roles = getattr(self.words, "ROLES", {})
@@ -2795,6 +2797,7 @@ class ProseReader:
             scene.guessed = None
             self._voice_shown(text, scene)
             self._badge_read(text, scene)
+            called_so = self._called_so(text, scene)
             self._signature_read(text, scene)
             scene.facing = self._facing(text)
             for _, _, cid in self._present(text):
@@ -2807,6 +2810,8 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            if called_so is not None and scene.last_actor is None:
+                scene.last_actor = called_so  # 三好先生と呼ばれたその人は、…封筒を置く: she is the one it is about
             unseen = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
             if self.language == "ja" and unseen is not None and scene.last_actor == unseen and self.cast.provisional(unseen) \
                     and scene.speakers:
@@ -3720,6 +3725,27 @@ class ProseReader:
             return
         self._merge(scene, voice, cid if cid is not None else self.cast.add(name))
 
+    def _called_so(self, narration: str, scene: _SceneState) -> str | None:
+        """The unnamed one who has spoken last is the name the narration says they were just called by (「あら、三好先生
+        じゃないですか」… 三好先生と呼ばれたその人は / 被称作三好老师的那个人), a name no one has spoken under yet."""
+        pattern = getattr(self.words, "CALLED_SO", None)
+        found = re.search(pattern, narration) if pattern else None
+        voice = next(iter(self._unnamed_in(scene)), None)
+        if found is None or voice is None:
+            return
+        name = found.group("name")
+        # the name the phrase ends on (…で三好先生と呼ばれた: not what comes before it)
+        ending = [cid for start, end, cid in self.cast.mentions(name) if end == len(name)
+                  or self.words.TITLES and re.fullmatch(_alternation(self.words.TITLES), name[end:])]
+        cid = ending[-1] if ending else None
+        if cid is None or cid in self._spoken or self.cast.provisional(cid) \
+                or len({self.cast.gender(voice), self.cast.gender(cid)} - {None}) > 1:
+            return None
+        self._merge(scene, voice, cid)
+        self._spoken.add(cid)
+        self._line_counts[cid] += self._line_counts.pop(voice, 0)
+        return cid
+
     def _unnamed_in(self, scene: _SceneState) -> list[str]:
         """The ones who have spoken in the scene and are still there, known only as a role or a voice, the latest first."""
         return [c for c in reversed(scene.speakers) if self.cast.provisional(c) and c not in scene.gone]
@@ -3934,9 +3960,10 @@ class ProseReader:
             # 女の子の声だった。: whose voice the line before was (電話の向こうの小松さんの声は: a title may come between)
             voiced = {cid for _, end, cid in self.cast.mentions(first)
                       if re.match(rf"(?:{_alternation(self.words.TITLES)})?{_JA_VOICE_OF}(?:は{came}|だった|でした)", first[end:])}
-            if not voiced and not heard and (kind := re.match(rf"(?:{_alternation(self.words.VOICES)})(?=の声(?:だった|でした))", first)):
-                # 「はい、夜間当番です」/ 若い女の声だった。: a kind of person no one has been yet, heard in the line
-                return self._new_voice(kind.group(0))
+            if not voiced and not heard and (kind := re.match(rf"(?:[^、。「」の]{{1,6}}の)?(?P<kind>{_alternation(self.words.VOICES)})の声(?:だった|でした|だ|です)。?$", first)):
+                # 「はい、夜間当番です」/ 若い女の声だった。/ 年配の女の声だ。: a kind of person no one has been yet, heard in
+                # the line
+                return self._new_voice(kind.group("kind"))
             return voiced.pop() if len(voiced) == 1 else None
         mentions = self.cast.mentions(head[:40])
         # (电话里是个老太太的声音: in Chinese, the voice said to be one's after where it came from)
@@ -3949,6 +3976,9 @@ class ProseReader:
         return None
 
 
+_JA_WOMAN = frozenset({"女", "女性", "女の人"})
+_JA_MAN = frozenset({"男", "男性", "男の人"})
+"""The plain words for a woman and for a man, each the same person said another way."""
 _JA_VOICE_OF = r"の(?:[^、。「」\s　の]{1,6}?)?声"
 """What follows a name in Japanese narration that speaks of that one's voice (部長の声, ディレクターの低い声)."""
 _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"

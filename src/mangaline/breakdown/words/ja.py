@@ -180,6 +180,9 @@ ASKED_IN_NARRATION = r"(?P<obj>彼女|彼|(?P<i>私|僕)|(?P<name>[\u3005\u4e00-
 SPOKEN_TO = r"あなた|あんた|お前|おまえ|君は|君が|なさい|ないで|ください|てくれ|やろ|だろ|でしょ|じゃろ"
 # What narration says when it hands someone a letter or a note to read out: the next line is that one's.
 READS_OUT = r"の手に渡|読み上げ|読みはじめ|読み始め|声に出して読|音読"
+# The one the narration says was called by a name (三好先生と呼ばれたその人は): the unnamed one who has spoken is that name.
+CALLED_SO = (r"(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,8}?(?:さん|先生|様|くん|ちゃん)?)と呼ばれた"
+             r"(?:その|この)?(?:人|方|女性|男性|女の人|男の人|女|男|老人|老婆|少年|少女|娘)")
 # One who writes their own name down, the name a sentence of its own after what they write (彼は…書いた。二十五年、
 # ありがとう。大橋正人。).
 SIGNED = (r"(?P<who>彼女|彼)は[^。「」]*?(?:書いた|書く|書きつけた|記した|署名した|サインした)。(?:[^。「」]{1,24}。)?"

@@ -240,5 +240,8 @@ IT_WAS = r"(?:原来)?是(?P<who>[\u4e00-\u9fff]{2,4}?)(?=[，。,！])"
 READS_OUT = r"念出了声|念了起来|读了起来|念起来|读出声|念出声"
 # One who will not be called so (别叫我小宝): the line is the one so called's.
 OWN_NAME_OBJECTED = r"^[“\s　]*(?:别|不要|不许)(?:再)?(?:叫|喊)我(?P<name>[\u4e00-\u9fff]{1,4}?)(?:了|啦)?[。！，!]"
+# The one the narration says was called by a name (被称作三好老师的那个人): the unnamed one who has spoken is that name.
+CALLED_SO = (r"被(?:人)?(?:叫做|叫作|称作|称为|唤作)(?P<name>[\u4e00-\u9fff]{1,6}?)的(?:那个|那位|这个|这位)?"
+             r"(?:人|女人|男人|老人|姑娘|老太太|老头|小伙子|女子|男子)")
 # A name read off a badge one wears (书包上挂着一块名牌，上面印着“许小满”三个字): the unnamed one who spoke last is that name.
 BADGE = r"(?:名牌|胸牌|工牌|名签|铭牌|挂牌)[^。！？]*?(?:印着|写着|刻着|绣着)[“「\"](?P<name>[\u4e00-\u9fff]{2,4})[”」\"]"
