@@ -3221,3 +3221,16 @@ def test_the_one_the_narration_says_was_called_by_a_name_is_the_unnamed_voice_wh
     # she is 三好, every line of hers
     lines, reader = _spoken_by(text, language)
     assert [line.character == reader.cast.known[name] for line in lines] == [True, False, True, False, True, True]
+
+
+def test_a_role_one_asks_to_be_called_by_and_a_name_from_abroad_said_short_are_the_speakers():
+    # 船長と呼んで: the role is the speaker's (told by the narration after, from where she sits), no character of its
+    # own; ダン is ダニエル・オカフォー said short
+    text = ("救難信号\n\n　貨物船のブリッジは、青い照明に沈んでいる。\n　操縦席のダニエル・オカフォーは、コーヒーを飲み干したところだ。\n"
+            "「艦長、あと六時間で軌道に乗ります」\n「貨物船に艦長はいないの、ダン。船長と呼んで」\n"
+            "　船長席の久我レイコは、端末から目を上げずに言う。\n「でも、艦長のほうがかっこいいじゃないですか」\n"
+            "「かっこよさで給料は上がらないわよ」\n")
+    lines, reader = _spoken_by(text, "ja")
+    reiko, dan = reader.cast.known["久我レイコ"], reader.cast.known["ダニエル・オカフォー"]
+    assert [line.character for line in lines] == [dan, reiko, dan, reiko]
+    assert reader.cast.known["船長"] == reiko and reader.cast.known["ダン"] == dan

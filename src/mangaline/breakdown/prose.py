@@ -234,6 +234,9 @@ class Cast:
                 return full.endswith(pet[0])  # 晓晓, the pet name of 林晓's given name
         if self.language == "ja" and (kana_nickname_of(ca, cb) or kana_nickname_of(cb, ca)):
             return True  # ユカ is 由佳, なっちゃん 夏希: the kanji name said aloud, or its first sounds
+        if self.language == "ja" and re.fullmatch(r"[\u30a1-\u30fa]{1,2}ン", short) and re.fullmatch(r"[\u30a1-\u30fa\u30fc]{3,}", long) \
+                and long.startswith(short[:-1]) and len(long) > len(short):
+            return True  # ダン is ダニエル, ジョン ジョナサン: a name from abroad cut to its first sound and ン, as friends say it
         if self.language == "ja" and {short, long} <= _JA_WOMAN or {short, long} <= _JA_MAN:
             return True  # 年配の女の声だ。… 玄関には、小柄な女性が立っている: one woman, said two ways
         if self.language == "ja" and len(short) == 1:
@@ -411,6 +414,7 @@ class _SceneState:
     asked_for: str | None = None  # one a caller asked for (陽子はいるか): the next to take the phone
     introduced: str | None = None  # one whose line just gave their name ("Alasdair.")
     reading: str | None = None  # one the narration has just handed a letter to read out (便箋が、陽介の手に渡る)
+    role_asked: tuple[DialogueLine, str] | None = None  # a line given by turns that asked to be called by a role
     reported_question: str = ""  # a question the narration just told in its own words (问他怎么称呼): the next line answers
 
     def mention(self, cid: str) -> None:
@@ -540,8 +544,8 @@ class ProseReader:
             self._said_next = re.compile(rf"^[\s　]*(?P<who>{_ZH_CLAUSE})(?<![没不])(?:{said})(?![\u3005\u4e00-\u9fff]{{0,3}}[：:])")
         else:
             # and one a clause describes first (記録を打っていた木村主任が、顔も上げずに言った)
-            # or where it is, and what they wear (鉄板の向こうで、エプロン姿の女の人が叫んだ)
-            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,12}}?(?:で|から)、)?(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた|姿の))?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+            # or where it is, and what they wear or where they sit (鉄板の向こうで、エプロン姿の女の人が叫んだ / 船長席の久我は言う)
+            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,12}}?(?:で|から)、)?(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた)|[^。「」、はがの]{{0,6}}?(?:姿|席|隣|向かい|横|後ろ)の)?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
         # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
         voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
@@ -1375,8 +1379,9 @@ class ProseReader:
                 continue  # (or one the story already knows as a name: ダニエル of ダニエル・オカフォー)
             # the parts found first as names of their own (ランちゃん, グエン) are this one
             found = list(dict.fromkeys(self.cast.known[name] for name in [full, *parts] if name in self.cast.known))
-            if any(self.cast.core(alias) not in [full, *parts] for cid in found for alias in self.cast.aliases(cid)):
-                continue  # a part that is someone else's name too
+            if any(self.cast.core(alias) not in [full, *parts] and not any(self.cast._same(alias, part) for part in parts)
+                   for cid in found for alias in self.cast.aliases(cid)):
+                continue  # a part that is someone else's name too (not ダン, which is ダニエル said short)
             cid = found[0] if found else self.cast.add(full)
             for other in found[1:]:
                 self.cast.merge(other, cid)
@@ -1985,6 +1990,8 @@ class ProseReader:
             name = self._clean_name(match.group("name") or called or own or "")
             if not name or name in getattr(self.words, "FAMILIAR_CALLS", ()):
                 continue  # "She's never called me Mister": a way of calling anyone, no name
+            if called and name in getattr(self.words, "ROLES", {}):
+                continue  # 船長と呼んで: a role one goes by, no name (see _role_asked)
             mentioned = self.cast.mentions(name)
             cid = None
             if mentioned and mentioned[0][1] - mentioned[0][0] == len(name):
@@ -3085,6 +3092,7 @@ class ProseReader:
                 source=paragraph.span(self.source, pending[0][0], pending[-1][1]),
             )
             beats.append(Beat(line=line, source=line.source))
+            self._role_asked(scene, line, " ".join(inner))
             self._spoken.add(who)
             self._line_counts[who] += 1
             if (register := self._register(" ".join(inner))):
@@ -3573,6 +3581,28 @@ class ProseReader:
                 self._merge(scene, known, who)
             return
 
+    def _role_asked(self, scene: _SceneState, line: DialogueLine, speech: str) -> None:
+        """One who asks to be called by a role (「船長と呼んで」) goes by it: the role is the speaker's, once the line is
+        known to be a named one's (a line given by turns waits for the narration after it to say whose it was)."""
+        roles = getattr(self.words, "ROLES", {})
+        asked = re.search(rf"(?P<role>{_alternation(roles)})と(?:呼んで|お呼びください|呼びなさい|呼べ)", speech) \
+            if self.language == "ja" and roles else None
+        scene.role_asked = None
+        if asked is None:
+            return
+        if self.cast.provisional(line.character):
+            scene.role_asked = (line, asked.group("role"))
+        else:
+            self._take_role(scene, asked.group("role"), line.character)
+
+    def _take_role(self, scene: _SceneState, role: str, cid: str) -> None:
+        """The role is ``cid``'s, merged with the role's character where it was one of its own that has not spoken."""
+        known = self.cast.known.get(role)
+        if known is None:
+            self.cast.join(role, cid)
+        elif known != cid and self.cast.provisional(known) and self._line_counts[known] <= 0:
+            self._merge(scene, known, cid)
+
     def _other_introduced(self, scene: _SceneState, who: str, speech: str) -> str | None:
         """A line that tells who someone there is (その人は三浦杏奈さん、二〇三の奥さんだ): the one voice in the scene still
         known only by a role (女の人), other than the speaker, is that name, when the name has not spoken yet. Returns
@@ -3623,6 +3653,9 @@ class ProseReader:
             self._registers.setdefault(line.character, Counter())[register] -= 1
             self._registers.setdefault(cid, Counter())[register] += 1
         line.character, line.speaker = cid, name or cid
+        if scene.role_asked is not None and scene.role_asked[0] is line and not self.cast.provisional(cid):
+            self._take_role(scene, scene.role_asked[1], cid)  # 「船長と呼んで」/ 船長席の久我レイコは…言う
+            scene.role_asked = None
 
     def _acts_on(self, narration: str) -> bool:
         """Whether narration that opens on a speech verb goes on, in the same sentence, to more of its subject's doing
