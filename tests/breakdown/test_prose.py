@@ -3234,3 +3234,18 @@ def test_a_role_one_asks_to_be_called_by_and_a_name_from_abroad_said_short_are_t
     reiko, dan = reader.cast.known["久我レイコ"], reader.cast.known["ダニエル・オカフォー"]
     assert [line.character for line in lines] == [dan, reiko, dan, reiko]
     assert reader.cast.known["船長"] == reiko and reader.cast.known["ダン"] == dan
+
+
+def test_a_role_is_the_name_or_role_a_sentence_of_its_own_says_it_is_and_a_name_from_abroad_it_stands_before():
+    # 若い騎士が…噴き出した。近衛騎士のハルトムートである。/ 男が入ってきた。北方王国の伝令だ。: the knight is Hartmut, the man the
+    # herald; 女王エルヴィラ (said in a line) is the queen's name; 彼をハルと呼ぶのは彼女: ハル is his name, not the queen's
+    text = ("北からの書状\n\n　玉座に座るエルヴィラは十九歳だった。\n「遅いわね」\n　女王が肘掛けを指で叩いた。\n"
+            "「北の使者は、わざと待たせるのが流儀でございます、陛下」\n"
+            "　扉の脇に立つ若い騎士が、小さく噴き出した。近衛騎士のハルトムートである。女王とは乳兄弟で、宮中で彼をハルと呼ぶのは"
+            "彼女ひとりきりだった。\n「ハル。聞こえたわよ」\n「失礼いたしました、陛下」\n"
+            "　重い扉が開き、灰色の毛皮をまとった男が入ってきた。北方王国の伝令だ。\n「北方の王よりの親書にございます。南の若き女王エルヴィラ殿へ」\n"
+            "　伝令は巻紙を広げた。\n")
+    lines, reader = _spoken_by(text, "ja")
+    known = reader.cast.known
+    assert known["女王"] == known["エルヴィラ"] != known["ハル"] == known["騎士"] == known["ハルトムート"]
+    assert known["男"] == known["伝令"] == lines[-1].character

@@ -795,6 +795,7 @@ class ProseReader:
             self._learn_kana_calls(paragraphs)
             self._learn_dotted_names(paragraphs)
             self._learn_katakana_names(paragraphs)
+            self._learn_identified(paragraphs)
         if self.cjk:
             # what the tags name that the tokenizer does not take for a person's name (と司会が言った): a calling
             self._learn_apposed_callings(paragraphs, set(tagged) - tokenized)
@@ -976,6 +977,42 @@ class ProseReader:
                         target = self.cast.add(name)
                     if target is not None and target != referent and target not in self._spoken:
                         self.cast.merge(referent, target)
+
+    def _learn_identified(self, paragraphs: list[Paragraph]) -> None:
+        """One the narration brings in by a role, then says in a sentence of its own who or what they are (扉の脇に立つ若い
+        騎士が、小さく噴き出した。近衛騎士のハルトムートである。/ 毛皮をまとった男が入ってきた。北方王国の伝令だ。): the role is
+        that name, or that other role (Japanese)."""
+        roles = getattr(self.words, "ROLES", {})
+        body = _alternation(roles)
+        for paragraph in paragraphs:
+            # 宰相オルド / 「南の若き女王エルヴィラ殿」: a role set right before a name from abroad is that one's, in a line too
+            for start, end, cid in self.cast.mentions(paragraph.text):
+                role = re.search(rf"(?:^|(?<=[。、！？」\s　\u3041-\u3093]))(?P<role>{body})$", paragraph.text[:start]) \
+                    if re.match(r"[\u30a1-\u30fa]", paragraph.text[start]) else None
+                known = self.cast.known.get(role.group("role")) if role else None
+                if role and known is None:
+                    self.cast.join(role.group("role"), cid)
+                elif known is not None and known != cid and self.cast.provisional(known) and not self.cast.provisional(cid):
+                    self.cast.merge(known, cid)
+            sentences = [s for s in _SENTENCE_END.split(_unquoted(paragraph.text)) if s.strip()]
+            for previous, sentence in zip(sentences, sentences[1:]):
+                said = re.fullmatch(r"[\s　]*(?:[^。、「」はがを]{0,12}の)?(?P<what>[^。、「」はがをの\s　]{1,10}?)(?:である|であった|だ|だった)。?",
+                                    sentence)
+                subject = re.search(rf"(?:^|(?<=[、\s　\u3041-\u3093]))(?P<role>{body})が", previous) if said else None
+                if subject is None or subject.group("role") not in self.cast.known:
+                    continue
+                source = self.cast.known[subject.group("role")]
+                what = said.group("what")
+                found = self.cast.mentions(what)
+                if what in roles:
+                    target = self.cast.known.get(what) or self.cast.add(what)
+                elif found and found[0][:2] == (0, len(what)):
+                    target = found[0][2]
+                else:
+                    continue
+                if target != source and self.cast.provisional(source) \
+                        and len({self.cast.gender(source), self.cast.gender(target)} - {None}) < 2:
+                    self.cast.merge(source, target)
 
     def _learn_named_elders(self, paragraphs: list[Paragraph]) -> None:
         """An unnamed role (老人) is the one the story speaks of by a name and what they are (榊原のおじいさん), where it
@@ -1450,6 +1487,10 @@ class ProseReader:
                 # the one called so: named in the clause itself, else the last one named before it
                 named = self.cast.mentions(match.group(0)[: match.start("nick") - match.start()])
                 before = self.cast.mentions(text[: match.start()])
+                # (the last one before it the pronoun fits: 女王とは乳兄弟で、彼をハルと呼ぶのは彼女ひとり is not the queen)
+                pronoun = re.search(rf"(?:{_alternation(self.words.PRONOUNS)})", match.group(0)[: match.start("nick") - match.start()])
+                fits = self.words.PRONOUNS.get(pronoun.group(0)) if pronoun else None
+                before = [m for m in before if self.cast.gender(m[2]) in (fits, None)] if fits else before
                 who = named[-1][2] if named else self._full_name_of(nick, text[: match.start()]) or (before[-1][2] if before else None)
                 if self._clean_name(nick) != nick:
                     continue

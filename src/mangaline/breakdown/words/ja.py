@@ -83,6 +83,9 @@ ROLES: dict[str, str | None] = {
     "館長": None, "副館長": None, "学芸員": None, "住職": "m", "和尚": "m", "管理人": None, "警備員": None, "支配人": None,
     "会長": None, "理事長": None, "室長": None, "師匠": None, "棟梁": "m", "船頭": "m", "駐在": None, "組長": None,
     "席主": None, "奥さん": "f",
+    # a court and a castle (近衛騎士のハルトムート / 北方王国の伝令だ)
+    "騎士": None, "女王": "f", "王妃": "f", "王女": "f", "王子": "m", "国王": "m", "宰相": None, "伝令": None, "使者": None,
+    "兵士": None, "衛兵": None, "従者": None, "侍女": "f", "司祭": None, "神父": "m", "修道女": "f",
 }
 UNSEEN_VOICE = "声"  # a voice no one is seen to have (奥から声がした), heard so far
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
