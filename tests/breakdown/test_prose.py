@@ -3249,3 +3249,12 @@ def test_a_role_is_the_name_or_role_a_sentence_of_its_own_says_it_is_and_a_name_
     known = reader.cast.known
     assert known["女王"] == known["エルヴィラ"] != known["ハル"] == known["騎士"] == known["ハルトムート"]
     assert known["男"] == known["伝令"] == lines[-1].character
+
+
+def test_a_full_name_in_kana_said_with_desu_is_the_name_without_it():
+    # 「おはようございます、月岡ゆりです」: 月岡ゆり (a surname called with an honorific twice, its given name in kana), not
+    # 月岡ゆりです
+    text = ("生放送\n\n「月岡さん、マイクつけますね」と俺は言った。\n「お願いします」と月岡さんが言った。\n"
+            "「おはようございます、月岡ゆりです」\n")
+    _, reader = _read(text, "ja")
+    assert "月岡ゆりです" not in reader.cast.known and reader.cast.known["月岡ゆり"] == reader.cast.known["月岡さん"]

@@ -1119,8 +1119,9 @@ class ProseReader:
         # or one called by a surname and an honorific (早瀬さん) whose full name someone says set off on its own
         # (「二年三組、野口大翔。早瀬つばさ。二人ともここか」)
         honoured: dict[str, int] = {}  # how often each surname is called with an honorific, counted once each
-        for match in re.finditer(r"(?:^|(?<=[。、「\s　]))([\u3005\u4e00-\u9fff]{1,3})([\u3041-\u3093]{2,4})(?=[。、！？」])",
-                                 text, re.MULTILINE):
+        # (not the です after it: 「おはようございます、月岡ゆりです」)
+        for match in re.finditer(r"(?:^|(?<=[。、「\s　]))([\u3005\u4e00-\u9fff]{1,3})([\u3041-\u3093]{2,4}?)(?:です|でした|だ|でございます)?"
+                                 r"(?=[。、！？」])", text, re.MULTILINE):
             surname, given = match.groups()
             if given.startswith(("さん", "くん", "ちゃん", "さま", "たち")):
                 continue  # 早瀬さん: the honorific, not a given name
