@@ -3258,3 +3258,13 @@ def test_a_full_name_in_kana_said_with_desu_is_the_name_without_it():
             "「おはようございます、月岡ゆりです」\n")
     _, reader = _read(text, "ja")
     assert "月岡ゆりです" not in reader.cast.known and reader.cast.known["月岡ゆり"] == reader.cast.known["月岡さん"]
+
+
+def test_a_line_the_narration_says_was_a_kind_of_voice_is_that_voice_and_the_voice_a_tag_names_later():
+    # "Unidentified vessel, turn back." / The voice is a man's.: a voice of its own, a man; "…," says the voice: him again
+    text = ('The Relay\n\nYusra Haddad watches the station grow on the screen. Teo Lindqvist sits at the pilot\'s couch.\n\n'
+            '"Then who\'s been using it?" Yusra asks.\n\nNobody answers. The bridge speakers crackle.\n\n'
+            '"Unidentified vessel, turn back."\n\nThe voice is a man\'s, dry and unhurried.\n\n'
+            '"Relay station, this is Commander Haddad," Yusra says.\n\n"I heard you the first time," says the voice.\n')
+    lines, reader = _spoken_by(text, "en")
+    assert lines[1].character == lines[3].character == reader.cast.known["man"]

@@ -389,6 +389,7 @@ class _Tag:
     pronoun: str | None = None  # "m" or "f"
     epithet: bool = False  # who is a description with "the" (the old man said): maybe one named already
     kin: bool = False  # who is a tie to someone (his father said): maybe the one seen so far only as "a man"
+    new: bool = False  # who is a voice the narration has just brought in (a voice came floating back): no one heard before
     begin: int = 0  # its extent in the paragraph, so it can be cut out of the narration
     end: int = 0
 
@@ -2470,6 +2471,13 @@ class ProseReader:
         return None
 
     def _resolve(self, tag: _Tag, paragraph_names: list[str], scene: _SceneState) -> str | None:
+        unseen = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
+        if tag.who and not tag.new and tag.who == unseen and self.cast.provisional(unseen) and unseen not in scene.speakers:
+            # "Turn back." / The voice is a man's. … "I was," says the voice: the one voice of a kind heard in the scene
+            voices = set(getattr(self.words, "VOICES", ()))
+            heard = [c for c in self._unnamed_in(scene) if c != unseen and any(a in voices for a in self.cast.aliases(c))]
+            if len(set(heard)) == 1:
+                return heard[0]
         if tag.who:
             if tag.epithet:
                 named = self._described_as(tag.who, scene)
@@ -2963,7 +2971,7 @@ class ProseReader:
         if owner is None and comes and not any(tags) and before_first and (came := re.search(comes, before_first[-1])):
             # Before he could, a voice came floating back across the dark water: "Hold on there!": the voice's line
             # (one that no tag gives to someone else)
-            paragraph_subject = _Tag(who=self._new_voice(self._voice_kind(came)))
+            paragraph_subject = _Tag(who=self._new_voice(self._voice_kind(came)), new=True)
         if owner is not None:
             # "From the foretop the lookout's voice came down again." / 许多多的声音: whose voice the line is
             paragraph_subject = _Tag(who=owner)
@@ -4040,6 +4048,9 @@ class ProseReader:
                 # the line
                 return self._new_voice(kind.group("kind"))
             return voiced.pop() if len(voiced) == 1 else None
+        kind = re.match(self.words.VOICE_WAS, head) if not heard and getattr(self.words, "VOICE_WAS", None) else None
+        if kind:
+            return self._new_voice(kind.group("kind"))  # "Turn back." / The voice is a man's, dry and unhurried.
         mentions = self.cast.mentions(head[:40])
         # (电话里是个老太太的声音: in Chinese, the voice said to be one's after where it came from)
         lead = re.match(r"(?:[\u4e00-\u9fff]{1,6}?(?:里|那头|那边)[，,]?)?是(?:个|一个|一位)?", head) if self.language == "zh" else None

@@ -348,6 +348,10 @@ def _whose_voice(group: str) -> str:
 # above) is a woman until she is named. (Each way of saying it names its kind's group apart: who, kind.)
 VOICE_COMES = (rf"\b(?:comes?|came|there (?:is|was))\s+an?\s+{_whose_voice('who')}(?:[{LOWER}]+\s+){{0,2}}voice\b|"
                rf"\ban?\s+{_whose_voice('kind')}(?:[{LOWER}]+\s+){{0,2}}voice\s+(?:came|comes|called|calls|rang|rings|floated|floats|drifted|drifts)\b")
+# What narration right after a line says of the kind of voice it was (The voice is a man's, dry and unhurried. / It was a
+# young woman's voice.): the line is a voice of that kind, a character of its own until it is named.
+VOICE_WAS = (rf"\s*(?:(?:The|That|Its|This) voice (?:is|was) (?:that of )?an?\s+|It (?:is|was) an?\s+)(?:[{LOWER}]+\s+)??"
+             rf"(?P<kind>{'|'.join(sorted((v for v in VOICES if v != 'voice'), key=len, reverse=True))})['’]s\b")
 # What a line opens with to say who the voice just heard was ("That's Fergus. He's soft."): that voice's name.
 THAT_WAS = rf"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>{CAPITALISED}(?: {CAPITALISED})?)(?=[.!,;]|\s*$)"
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
