@@ -3268,3 +3268,13 @@ def test_a_line_the_narration_says_was_a_kind_of_voice_is_that_voice_and_the_voi
             '"Relay station, this is Commander Haddad," Yusra says.\n\n"I heard you the first time," says the voice.\n')
     lines, reader = _spoken_by(text, "en")
     assert lines[1].character == lines[3].character == reader.cast.known["man"]
+
+
+def test_a_pronoun_opening_the_narration_after_a_line_that_called_someone_is_the_one_called():
+    # "Miss Anand, how are you finding Year Ten?" / She hesitated.: she is Priya, whom the line called, not Helen
+    text = ('Staffroom\n\nHelen Carver was marking at the long table. Priya Anand sat opposite her.\n\n'
+            '"It\'s on the board, Doug," said Helen without turning.\n\n'
+            'Douglas Reid looked at the pile of essays. "Miss Anand, how are you finding Year Ten?"\n\n'
+            'She hesitated.\n\n"They\'re fine, Mr Reid. Mostly fine."\n')
+    lines, reader = _spoken_by(text, "en")
+    assert lines[-1].character == reader.cast.known["Priya Anand"]

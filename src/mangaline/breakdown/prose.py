@@ -2515,6 +2515,10 @@ class ProseReader:
             # (张振国赶到的时候，法医王雪已经在书房里… / “什么情况？”他一边戴手套一边问; 许国强就把车…开了出来。…给二叔带的
             # 两条烟。/ “都上厕所了没有？”他摇下车窗), where nothing says it is not a he
             return scene.last_actor
+        called = [cid for cid in scene.called if self.cast.gender(cid) == tag.pronoun and cid != narrator and cid not in scene.gone]
+        if len(called) == 1 and not paragraph_names and scene.speakers[-1:] != called:
+            # "Miss Anand, how are you finding Year Ten?" / She hesitated: the one the line just called, who fits
+            return called[0]
         unknown = [cid for cid in paragraph_names if self.cast.gender(cid) is None]
         if unknown and not any(self.cast.gender(cid) == tag.pronoun for cid in scene.mentioned):
             # 李振华推门进来了。他五十出头: the one just named, while no one else is known to fit
