@@ -3278,3 +3278,15 @@ def test_a_pronoun_opening_the_narration_after_a_line_that_called_someone_is_the
             'She hesitated.\n\n"They\'re fine, Mr Reid. Mostly fine."\n')
     lines, reader = _spoken_by(text, "en")
     assert lines[-1].character == reader.cast.known["Priya Anand"]
+
+
+def test_a_phone_that_goes_is_a_call_from_the_one_the_answer_greets_by_name():
+    # My phone goes … "Grace.": she is calling; the call runs between the two, whoever cuts in at her end
+    text = ("The Call\n\nMy phone goes at half past seven, while I'm still in the shower. Grace is my sister.\n\n"
+            '"Grace."\n\n"You didn\'t pick up."\n\n"I was in the shower."\n\n'
+            'Somewhere behind her my niece Tolu yells, "Mum! Femi\'s got my shoe!"\n\n'
+            '"Give your sister her shoe!" Grace shouts. Then, to me: "Chocolate. Not lemon. She hates lemon."\n\n'
+            '"She doesn\'t hate lemon."\n\n"She\'s hated it since 1998."\n')
+    lines, reader = _spoken_by(text, "en")
+    grace, me = reader.cast.known["Grace"], reader.cast.known[reader.words.NARRATOR]
+    assert [line.character for line in lines] == [me, grace, me, reader.cast.known["Tolu"], grace, grace, me, grace]

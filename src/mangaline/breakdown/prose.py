@@ -3413,14 +3413,20 @@ class ProseReader:
         scene.caller, scene.answerer = caller, answerer
 
     def _caller_called_kin(self, scene: _SceneState, who: str, speech: str) -> None:
-        """An unknown caller is the kin the one who answers calls them ("Mum, I can't talk."), in English, where the story
-        has no such one yet: the caller goes by that word."""
+        """An unknown caller is the one the one who answers greets by name ("Grace."), or the kin they call them ("Mum, I
+        can't talk."), in English, where the story has no such one yet: the caller goes by that word."""
         caller = scene.caller
         if self.language != "en" or caller is None or who != scene.answerer or not self.cast.provisional(caller) \
                 or self.cast.aliases(caller) != [self.words.PHONE_VOICE]:
             return
         clauses = self._clauses(speech)
         calls = {clause.strip(" \"“”‘’'—-") for clause in (clauses[:1] + clauses[-1:])}
+        named = {cid for clause in calls for start, end, cid in self.cast.mentions(clause)
+                 if (start, end) == (0, len(clause)) and not self.cast.provisional(cid)}
+        if len(named) == 1 and (known := named.pop()) != who and known not in scene.speakers:
+            # My phone goes … "Grace.": the one the answer greets by name is the one calling
+            self._merge(scene, caller, known)
+            return
         kin = next((word for word in sorted(calls) if word.lower() in self.words.KIN and word[:1].isupper()), None)
         if kin is not None and kin not in self.cast.known and kin.lower() not in self.cast.known:
             self.cast.join(kin, caller)

@@ -356,7 +356,8 @@ VOICE_WAS = (rf"\s*(?:(?:The|That|Its|This) voice (?:is|was) (?:that of )?an?\s+
 THAT_WAS = rf"\s*(?:That's|That’s|That is|That was|That'll be|That’ll be)\s+(?P<name>{CAPITALISED}(?: {CAPITALISED})?)(?=[.!,;]|\s*$)"
 # What narration says when a phone rings ("Her phone buzzed") and whose call it is ("It was Grace"): the one whose phone
 # it is answers, and the caller speaks back to them.
-PHONE_RINGS = rf"\b(?P<owner>{CAPITALISED}['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up)"
+PHONE_RINGS = (rf"\b(?P<owner>{CAPITALISED}['’]s|[Mm]y|[Hh]is|[Hh]er)\s+(?:(?:desk|office|work|home|old|mobile|kitchen|bedside)\s+)?(?:mobile|phone|cell|cellphone|telephone)\s+(?:rang|rings|buzzed|buzzes|went off|goes off|vibrated|vibrates|lit up|lights up|"
+                rf"(?:goes|went)(?!\s+(?:dead|flat|quiet|silent|missing|flying|off\s+the|into|in\b|on\b|out\b|back\b|down\b|under\b)))")
 PHONE_CALLER = rf"\b(?:[Ii]t was|[Ii]t's|[Ii]t is)\s+(?P<caller>(?:[Mm]y|[Hh]is|[Hh]er)\s+(?:mother|father|sister|brother|mum|mom|dad|wife|husband)|{CAPITALISED}(?: {CAPITALISED})?)\b"
 # What narration says when a call ends (電話を切ると / 我挂掉电话 / she hung up): the caller speaks no more.
 PHONE_ENDS = (r"\b(?:hung up|hangs up|rang off|rings off|ended the call|ends the call|the line went dead|the line goes dead|"
