@@ -3290,3 +3290,11 @@ def test_a_phone_that_goes_is_a_call_from_the_one_the_answer_greets_by_name():
     lines, reader = _spoken_by(text, "en")
     grace, me = reader.cast.known["Grace"], reader.cast.known[reader.words.NARRATOR]
     assert [line.character for line in lines] == [me, grace, me, reader.cast.known["Tolu"], grace, grace, me, grace]
+
+
+def test_the_other_end_of_a_line_whose_caller_the_screen_showed_is_that_caller():
+    # 屏幕上跳出两个字：江川。… 电话那头传来一个男人温和的声音：“…”: the line is 江川's, not a character called 电话那头
+    text = ("年夜饭\n\n　　正说着，小雨的手机响了。屏幕上跳出两个字：江川。\n　　周秀芬眼尖，一把按住她的手：“是不是他？接！开免提！”\n"
+            "　　小雨没办法，只好按了接听。电话那头传来一个男人温和的声音：“小雨，吃上年夜饭了吗？”\n　　“吃了。”小雨说。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[1].character == reader.cast.known["江川"]

@@ -2471,6 +2471,10 @@ class ProseReader:
         return None
 
     def _resolve(self, tag: _Tag, paragraph_names: list[str], scene: _SceneState) -> str | None:
+        phone = self.cast.known.get(getattr(self.words, "PHONE_VOICE", ""))
+        if tag.who and tag.who == phone and scene.caller is not None and scene.caller != phone:
+            # 屏幕上跳出两个字：江川。… 电话那头传来一个男人的声音：: the other end of the line is the one calling
+            return scene.caller
         unseen = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
         if tag.who and not tag.new and tag.who == unseen and self.cast.provisional(unseen) and unseen not in scene.speakers:
             # "Turn back." / The voice is a man's. … "I was," says the voice: the one voice of a kind heard in the scene
