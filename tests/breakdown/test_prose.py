@@ -3298,3 +3298,11 @@ def test_the_other_end_of_a_line_whose_caller_the_screen_showed_is_that_caller()
             "　　小雨没办法，只好按了接听。电话那头传来一个男人温和的声音：“小雨，吃上年夜饭了吗？”\n　　“吃了。”小雨说。\n")
     lines, reader = _spoken_by(text, "zh")
     assert lines[1].character == reader.cast.known["江川"]
+
+
+def test_the_one_the_narrator_turns_to_see_at_something_speaks_next():
+    # 我拿起包回过头，发现他正靠在门框上…手里拿着我的围巾。/ “你的。”: he says it, holding out the scarf
+    text = ("咖啡馆\n\n我叫沈念。那天我又在咖啡馆遇见了顾言。\n\n“你是不是在跟踪我？”我问。\n\n“这家店是我开的。”顾言说。\n\n"
+            "“那我走了。”\n\n我拿起包回过头，发现他正靠在门框上看着我，手里拿着我落在桌上的围巾。\n\n“你的。”\n\n“谢谢。”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert [line.character for line in lines[-2:]] == [reader.cast.known["顾言"], reader.cast.known["沈念"]]

@@ -2887,6 +2887,16 @@ class ProseReader:
                     # 「火のー、用心！」/ 今度は声が裏返らない。: the voice of one who has spoken, no one new to speak next
                     scene.last_actor = None
             last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
+            seen = re.search(r"(?:发现|看见|看到|只见|瞧见)(?P<who>他|她|[\u4e00-\u9fff]{2,3}?)(?:正|在|已经|还|仍|早)", last_sentence) \
+                if self.language == "zh" else None
+            if seen is not None:
+                # 我挂掉电话回过头，发现他正靠在门框上看着我，手里拿着我的围巾。/ “你的。”: the one seen at something speaks
+                who = seen.group("who")
+                found = self.cast.mentions(who)
+                perceived = (self._resolve(_Tag(pronoun=self.words.PRONOUNS[who]), [], scene) if who in self.words.PRONOUNS
+                             else found[0][2] if found and found[0][:2] == (0, len(who)) else None)
+                if perceived is not None and perceived != scene.narrator:
+                    scene.last_actor = perceived
             comes = getattr(self.words, "VOICE_COMES", None)
             if comes and (came := re.search(comes, last_sentence)):
                 # Then, from behind the drawn curtain of bed six, comes a voice like a door that wants oiling.: the line
