@@ -3306,3 +3306,11 @@ def test_the_one_the_narrator_turns_to_see_at_something_speaks_next():
             "“那我走了。”\n\n我拿起包回过头，发现他正靠在门框上看着我，手里拿着我落在桌上的围巾。\n\n“你的。”\n\n“谢谢。”\n")
     lines, reader = _spoken_by(text, "zh")
     assert [line.character for line in lines[-2:]] == [reader.cast.known["顾言"], reader.cast.known["沈念"]]
+
+
+def test_a_scene_that_opens_on_a_shout_is_the_one_the_narration_then_brings_in():
+    # “医生！医生！救救我儿子！”/ 一个中年女人…冲了进来: she shouted it
+    text = ("急诊\n\n夜里一点，急诊室的门被撞开了。\n“医生！医生！救救我儿子！”\n一个中年女人架着一个满头是血的年轻人冲了进来。\n"
+            "护士长陈美玲第一个迎上去：“王医生！外伤！”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[0].character == reader.cast.known["中年女人"]

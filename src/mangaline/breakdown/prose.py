@@ -2841,6 +2841,13 @@ class ProseReader:
                     # 先生はそう言って、男子生徒を呼び止めた: one who goes on to act after saying it speaks next too;
                     # one who only said it (村上さんは顔も上げずに言った) is not the one to speak next, guessed right or not
                     voice = None if self._acts_on(text) else said
+                elif self.language == "zh" and len(scene.speakers) <= 1 and not scene.guessed_by_subject \
+                        and (came := re.match(rf"[\s　]*(?:一个|一位|一名)[^，。！？“”]{{0,12}}?(?P<role>{_alternation(self.words.ROLES)})",
+                                              text)) and (role := self.cast.known.get(came.group("role"))) is not None \
+                        and role not in self._spoken and role != scene.guessed.character:
+                    # “医生！医生！救救我儿子！”/ 一个中年女人架着一个满头是血的年轻人冲了进来: the scene opens on a line
+                    # shouted by the one the narration then brings in
+                    self._reassign(scene, scene.guessed, role, self.cast.names.get(role, role))
                 elif self.language == "ja":
                     # 「ファウル！」/ 球審が両手を広げた。: one who has not spoken yet, whom the narration right after an
                     # untagged line opens on and the line does not call, is the one who said it
