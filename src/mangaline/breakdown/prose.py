@@ -2146,7 +2146,8 @@ class ProseReader:
     def _unnamed_voices(self, gender: str | None, also: Iterable[str] = ()) -> list[str]:
         """The characters known only as a voice (a woman's voice, 男声, 女の声) or by ``also`` who have spoken, of
         ``gender`` if it is known."""
-        voices = set(getattr(self.words, "VOICES", ())) | set(also)
+        # (one heard down the phone too: 电话那头是个男人：“我在你家楼下。” … “我叫陈默”)
+        voices = set(getattr(self.words, "VOICES", ())) | set(also) | {getattr(self.words, "PHONE_VOICE", "")} - {""}
         return [cid for cid in self._spoken if cid in self.cast.names and self.cast.provisional(cid)
                 and any(alias in voices for alias in self.cast.aliases(cid))
                 and (gender is None or self.cast.gender(cid) in (gender, None))]
