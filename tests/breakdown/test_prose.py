@@ -3314,3 +3314,15 @@ def test_a_scene_that_opens_on_a_shout_is_the_one_the_narration_then_brings_in()
             "护士长陈美玲第一个迎上去：“王医生！外伤！”\n")
     lines, reader = _spoken_by(text, "zh")
     assert lines[0].character == reader.cast.known["中年女人"]
+
+
+def test_the_customer_does_not_serve_themself_and_one_only_heard_at_work_is_no_subject():
+    # 客は…立ちつくしていた。/「何か、お探しですか」: the shop's line, not the customer's; 桐島さんがはさみを置く音がした: she is
+    # only heard, and does not take the next line
+    text = ("花屋\n\n　駅前の小さな花屋で三年働いて、私が覚えたことのひとつだ。\n"
+            "　その夜の客も、例外ではなかった。客は入口のバケツの前に立ちつくしたまま、しばらく動かなかった。\n"
+            "「何か、お探しですか」\n「ええと……謝るときの花って、ありますか」\n"
+            "　奥の作業場で、店長の桐島さんがはさみを置く音がした。聞き耳を立てているのだ。\n「謝るとき、ですか」\n")
+    lines, reader = _spoken_by(text, "ja")
+    me, customer = reader.cast.known[reader.words.NARRATOR], reader.cast.known["客"]
+    assert [line.character for line in lines] == [me, customer, me]

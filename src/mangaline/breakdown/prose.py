@@ -2424,6 +2424,8 @@ class ProseReader:
             # 部長の声が / ディレクターの低い声が: one whose voice it is
             marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF})?[はがも]")
             mentions = [m for m in mentions if marked.match(narration, m[1])]
+            # (桐島さんがはさみを置く音がした: one who does what makes a sound heard is no subject of the sentence)
+            mentions = [m for m in mentions if not re.match(_JA_SOUND_OF, narration[m[1]:])]
             topic = self._ja_topic(narration, mentions)
             if topic is not None:
                 return topic
@@ -2845,7 +2847,8 @@ class ProseReader:
                 elif self.language == "zh" and len(scene.speakers) <= 1 and not scene.guessed_by_subject \
                         and (came := re.match(rf"[\s　]*(?:一个|一位|一名)[^，。！？“”]{{0,12}}?(?P<role>{_alternation(self.words.ROLES)})",
                                               text)) and (role := self.cast.known.get(came.group("role"))) is not None \
-                        and role not in self._spoken and role != scene.guessed.character:
+                        and role not in self._spoken and role != scene.guessed.character \
+                        and came.group("role") not in self.words.VOICES:
                     # “医生！医生！救救我儿子！”/ 一个中年女人架着一个满头是血的年轻人冲了进来: the scene opens on a line
                     # shouted by the one the narration then brings in
                     self._reassign(scene, scene.guessed, role, self.cast.names.get(role, role))
@@ -2942,7 +2945,8 @@ class ProseReader:
                 # 今度は見かけない顔だ。二十代半ばくらいの女の人で…: one narration brings in who has not spoken yet
                 # is the one to speak next
                 narrator = self.cast.known.get(self.words.NARRATOR)
-                possessive = {"en": r"['’]s\b", "ja": "の", "zh": "的"}[self.language]
+                # (not one whose doing is only a sound heard: 桐島さんがはさみを置く音がした)
+                possessive = {"en": r"['’]s\b", "ja": rf"の|{_JA_SOUND_OF}", "zh": "的"}[self.language]
                 new = {cid for _, end, cid in self.cast.mentions(text)
                        if cid not in self._spoken and cid != narrator and not re.match(possessive, text[end:])}
                 if len(new) == 1:
@@ -3059,6 +3063,12 @@ class ProseReader:
                 # 「ないわ、そんなの」 is not the man's whose turn it seemed to be: the last one before who fits
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self.cast.gender(c) == voiced), fallback)
+            service = getattr(self.words, "SERVICE_OPENERS", None)
+            if fallback is not None and service and re.search(service, said) \
+                    and any(alias in self.words.CUSTOMERS for alias in self.cast.aliases(fallback)):
+                # その夜の客も…男の人で、…立ちつくしていた。/「何か、お探しですか」: the customer does not serve themself
+                fallback = next((c for c in [scene.narrator, *reversed(scene.speakers + scene.mentioned)]
+                                 if c and c != fallback and c not in named and c not in scene.gone), fallback)
             register = self._register(said)
             kept = self._registers.get(fallback or "", Counter())
             if register and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
@@ -4099,6 +4109,8 @@ _JA_MAN = frozenset({"男", "男性", "男の人"})
 """The plain words for a woman and for a man, each the same person said another way."""
 _JA_VOICE_OF = r"の(?:[^、。「」\s　の]{1,6}?)?声"
 """What follows a name in Japanese narration that speaks of that one's voice (部長の声, ディレクターの低い声)."""
+_JA_SOUND_OF = r"(?:さん|くん|ちゃん|様)?が[^。、「」]{0,12}?[うくぐすつぬぶむるた](?:音|物音|足音|気配)(?:が|は)"
+"""What follows one whose doing the narration gives only as a sound heard (桐島さんがはさみを置く音がした): no subject."""
 _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
 """What opens a Japanese sentence that tells of something happening next (そのとき、部長の声が飛んでくる)."""
 

@@ -296,6 +296,9 @@ NAME_QUESTION = (r"(?:^|(?<=[.!?] ))(?:[Ff]ull )?[Nn]ame(?:,? please)?[?.]|\b(?:
 # A line that asks who did something (Who sold it to you?): a name said in answer is the one who did it, not the one
 # who answers.
 DOER_QUESTION = r"\b[Ww]ho\s+(?:[a-z]+ed|sold|bought|brought|gave|sent|left|took|made|wrote|told|found|did|paid|rang|put|let)\b"
+# What the one serving says to a customer (Can I help you? / What can I get you?): never the customer's line.
+SERVICE_OPENERS = r"^\s*(?:(?:Hello|Hi|Morning|Evening)[,!.]\s+)?(?:Can|May) I help you\b|^\s*What can I get (?:you|for you)\b|^\s*Welcome to\b"
+CUSTOMERS: tuple[str, ...] = ("customer", "client", "shopper", "diner")
 IDENTITY_QUESTION = rf"\b[Aa]re you (?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)\?"
 # A title said alone to call someone ("Doctor." / "Captain, ..."), and the title their name carries (Dr Amara Osei).
 TITLE_CALLS: dict[str, str] = {

@@ -119,6 +119,9 @@ INTRODUCES_OTHER = (r"(?:^|[、。！？\s　])(?:この|その|あの)(?:人|�
 # A line that asks who did something (誰が売ったんだい): a name said in answer (「瀬川です」) is the one who did it, not the
 # one who answers, unless they say it was they (私です).
 DOER_QUESTION = r"(?:誰|だれ|どなた|どいつ)(?:が|に|から)"
+# What the one serving says to a customer (いらっしゃいませ / 何か、お探しですか): never the customer's line.
+SERVICE_OPENERS = r"^[\s　「]*(?:いらっしゃいませ|いらっしゃい[！!。、]|何か、?お探しですか|ご注文は|ご注文、|お決まりでしたら|お決まりですか)"
+CUSTOMERS: tuple[str, ...] = ("客", "お客", "お客さん")
 # A line that names the one spoken to as someone (間宮源之丞だな / 田中さんですね): an unnamed voice that answers it is that one.
 IDENTITY_QUESTION = r"(?:^|[。！？!?　\s、の])(?P<name>お[\u3005\u4e00-\u9fff]{1,3}|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,8}?)(?:殿|様|さん)?(?:だな|ですね|ですな|じゃな|だろう|でいらっしゃいますね|でいらっしゃいますか|でございますね|でしょう|ですか|じゃねえか|じゃないか|じゃないの|だよね|だよな)[？?。！!]?$"
 # What narration says just after a name when a character turns to someone to speak (花子は太郎に向き直った /

@@ -175,6 +175,9 @@ SELF_INTRODUCTION = (
 THING_QUESTION = r"这(?:是|叫)[…。？?]*$|(?:是|叫)什么(?!名)"
 # A line that asks who did something (谁卖给你的？): a name said in answer is the one who did it, not the one who answers.
 DOER_QUESTION = r"谁(?:卖|买|送|寄|留|带|写|拿|做|干|告诉|派)|是谁[\u4e00-\u9fff]{1,4}的"
+# What the one serving says to a customer (欢迎光临 / 您要点什么): never the customer's line.
+SERVICE_OPENERS = r"^[\s　“]*(?:欢迎光临|您(?:好，?)?(?:要|想)(?:点|买|吃|看)(?:点)?什么|请问(?:您)?(?:要|想)(?:点|买)(?:点)?什么|几位)"
+CUSTOMERS: tuple[str, ...] = ("顾客", "客人", "客户")
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
 # that answers it is that one.
 # (and a name read out from a register and checked, its parts apart: “甘……淑贞，甘女士，是吧？”)
