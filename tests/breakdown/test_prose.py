@@ -3326,3 +3326,13 @@ def test_the_customer_does_not_serve_themself_and_one_only_heard_at_work_is_no_s
     lines, reader = _spoken_by(text, "ja")
     me, customer = reader.cast.known[reader.words.NARRATOR], reader.cast.known["客"]
     assert [line.character for line in lines] == [me, customer, me]
+
+
+def test_one_whose_voice_lifts_at_what_was_just_seen_said_it():
+    # 「出てきた、出てきた」/ ひなたの肩越しにのぞきこんで、同じ一年の森田大輝が声を弾ませる。: his line, though the sentence opens
+    # on what he does and who he is first
+    text = ("暗室\n\n　赤いセーフライトの下で、一年生の小川ひなたが現像液のバットをそっと揺らしている。\n"
+            "「もう少し」とひなたが言った。\n「どうかな」と森田大輝が言った。\n「出てきた、出てきた」\n"
+            "　ひなたの肩越しにのぞきこんで、同じ一年の森田大輝が声を弾ませる。\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[-1].character == reader.cast.known["森田大輝"]

@@ -546,7 +546,7 @@ class ProseReader:
         else:
             # and one a clause describes first (記録を打っていた木村主任が、顔も上げずに言った)
             # or where it is, and what they wear or where they sit (鉄板の向こうで、エプロン姿の女の人が叫んだ / 船長席の久我は言う)
-            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,12}}?(?:で|から)、)?(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた)|[^。「」、はがの]{{0,6}}?(?:姿|席|隣|向かい|横|後ろ)の)?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+            self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,16}}?(?:で|から)、)?(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた)|[^。「」、はがの]{{0,6}}?(?:姿|席|隣|向かい|横|後ろ|同じ[^。「」、はがの]{{1,4}})の)?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
         # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
         voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None

@@ -16,6 +16,8 @@ SPEECH_VERBS: tuple[str, ...] = (
     "独りごちた", "命じる", "命じた", "報告する", "報告した", "説明する", "説明した", "反論する", "反論した", "問いかける",
     "問いかけた", "呼びかける", "呼びかけた", "話しかける", "話しかけた", "声を上げる", "声を上げた", "声をあげた",
     "うなずく", "うなずいた", "頷く", "笑う", "微笑む", "呼ぶ",
+    # a voice lifted by what was just said (森田大輝が声を弾ませる)
+    "声を弾ませる", "声を弾ませた",
 )
 # Speech verbs that also name a reaction (a laugh, a nod): after a line they may be the listener's.
 REACTIONS: tuple[str, ...] = ("笑った", "頷いた", "首を振った", "ため息をついた", "微笑んだ", "呼んだ", "続けた", "口を開いた", "声をかけた",
