@@ -3336,3 +3336,11 @@ def test_one_whose_voice_lifts_at_what_was_just_seen_said_it():
             "　ひなたの肩越しにのぞきこんで、同じ一年の森田大輝が声を弾ませる。\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-1].character == reader.cast.known["森田大輝"]
+
+
+def test_one_the_narration_after_an_untagged_line_opens_on_by_what_they_wear_said_it():
+    # 「…お願いします」/ 黒いスーツの女性が、手拍子で拍を取った。: the woman in the black suit said it
+    text = ("予行演習\n\n「健吾くん、顔が怖いよ」と私は言った。\n「怖いですか」と健吾が言った。\n　チャペルは思っていたより狭かった。\n"
+            "「はい、それではお父様、もう少しゆっくりお願いします」\n　黒いスーツの女性が、手拍子で拍を取った。\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[-1].character == reader.cast.known["女性"]

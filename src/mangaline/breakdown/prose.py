@@ -3901,7 +3901,8 @@ class ProseReader:
         head = narration.lstrip(" 　\t")
         mentions = self.cast.mentions(head[:40])
         # at the very start, or after where they are and what they wear (カウンターの奥から、割烹着の女将が顔を上げた)
-        where = re.match(r"[^。「」、]{1,15}?(?:から|では|で|には)、(?:[^。「」、はがをに]{1,10}?の)?", head)
+        # (or only what they wear: 黒いスーツの女性が、手拍子で拍を取った)
+        where = re.match(r"(?:[^。「」、]{1,15}?(?:から|では|で|には)、)?(?:[^。「」、はがをに]{1,10}?の)?", head)
         start = where.end() if where else 0
         if not mentions or mentions[0][0] != start or not re.match(r"(?:さん|くん|ちゃん)?[はが]", head[mentions[0][1]:]):
             return None
