@@ -3344,3 +3344,11 @@ def test_one_the_narration_after_an_untagged_line_opens_on_by_what_they_wear_sai
             "「はい、それではお父様、もう少しゆっくりお願いします」\n　黒いスーツの女性が、手拍子で拍を取った。\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-1].character == reader.cast.known["女性"]
+
+
+def test_a_trade_the_narration_brings_in_is_a_role_that_speaks():
+    # 祭壇の前で、牧師が聖書を開いた。/「村瀬健吾さん。あなたは…」: the minister's line
+    text = ("予行演習\n\n「健吾くん、顔が怖いよ」と私は言った。\n「怖いですか」と健吾が言った。\n　祭壇の前で、牧師が聖書を開いた。\n"
+            "「村瀬健吾さん。あなたは小野寺美咲さんを妻とし……ここは明日、全部言いますね」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[-1].character == reader.cast.known["牧師"]

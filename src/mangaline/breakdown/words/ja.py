@@ -88,6 +88,9 @@ ROLES: dict[str, str | None] = {
     # a court and a castle (近衛騎士のハルトムート / 北方王国の伝令だ)
     "騎士": None, "女王": "f", "王妃": "f", "王女": "f", "王子": "m", "国王": "m", "宰相": None, "伝令": None, "使者": None,
     "兵士": None, "衛兵": None, "従者": None, "侍女": "f", "司祭": None, "神父": "m", "修道女": "f",
+    # trades a story brings in by what they do (式場のプランナーだ / 牧師の隣に並ぶ)
+    "プランナー": None, "牧師": "m", "司会": None, "係員": None, "美容師": None, "薬剤師": None,
+    "記者": None, "カメラマン": None, "配達員": None, "獣医": None, "弁護士": None, "検事": None, "裁判官": None,
 }
 UNSEEN_VOICE = "声"  # a voice no one is seen to have (奥から声がした), heard so far
 # Role nouns that say no more of a character than its voice: one such that speaks is the next one to give a name.
