@@ -2898,8 +2898,8 @@ class ProseReader:
                     # 「火のー、用心！」/ 今度は声が裏返らない。: the voice of one who has spoken, no one new to speak next
                     scene.last_actor = None
             last_sentence = ([x for x in _SENTENCE_END.split(text) if x.strip()] or [""])[-1]
-            seen = re.search(r"(?:发现|看见|看到|只见|瞧见)(?P<who>他|她|[\u4e00-\u9fff]{2,3}?)(?:正|在|已经|还|仍|早)", last_sentence) \
-                if self.language == "zh" else None
+            seen_at = getattr(self.words, "SEEN_AT", None)
+            seen = re.search(seen_at, last_sentence) if seen_at else None
             if seen is not None:
                 # 我挂掉电话回过头，发现他正靠在门框上看着我，手里拿着我的围巾。/ “你的。”: the one seen at something speaks
                 who = seen.group("who")

@@ -207,6 +207,8 @@ EXITS = r"(?:走了|离开了|离去|走出去了|出去了|扬长而去|退了�
 POSSESSIVE_BEFORE_NAME = r"[他她]的[\u4e00-\u9fff]{1,4}?[，,]?$"
 # Prepositions that make the name after them an object (冲小杰笑了笑, 对林夏说): not the tag's speaker.
 OBJECT_MARKERS = "冲朝对向给跟替和与把被"
+# What narration says the narrator finds someone at, closing the paragraph (发现他正靠在门框上看着我): that one speaks next.
+SEEN_AT = r"(?:发现|看见|看到|只见|瞧见)(?P<who>他|她|[\u4e00-\u9fff]{2,3}?)(?:正|在|已经|还|仍|早)"
 # What narration says when a phone rings (小雨的手机响了) and whose call it is (是多多 / 来电显示：王静 / 屏幕上跳出两个字：江川):
 # the one whose phone it is answers, and the caller speaks back to them.
 PHONE_RINGS = r"(?P<pos>的)?(?:手机|电话)(?:突然|忽然|又)?(?:响了|响起来|响起|震了|震动)"
