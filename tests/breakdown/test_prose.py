@@ -3352,3 +3352,12 @@ def test_a_trade_the_narration_brings_in_is_a_role_that_speaks():
             "「村瀬健吾さん。あなたは小野寺美咲さんを妻とし……ここは明日、全部言いますね」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-1].character == reader.cast.known["牧師"]
+
+
+def test_when_and_how_a_chinese_tag_says_a_line_are_no_names():
+    # 刘福生张了张嘴，半晌才笑道：(when, once 才 is cut) / 周扬…压低嗓子问：(how): neither is a character
+    text = ("果园\n\n　　刘福生张了张嘴，到底没说出话来，半晌才笑道：“婶子说得对，是这个理。”\n"
+            "　　周扬用胳膊肘碰碰我，压低嗓子问：“房东？”\n　　“嗯。”我说。\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert "半晌" not in reader.cast.known and "压低嗓子" not in reader.cast.known
+    assert lines[0].character == reader.cast.known["刘福生"]

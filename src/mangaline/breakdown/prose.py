@@ -595,6 +595,8 @@ class ProseReader:
                 stripped = re.sub(r"[\u3005\u4e00-\u9fff]{1,2}地$", "", name)
                 if stripped != name and len(stripped) >= 2:
                     name, changed = stripped, True
+            if name in self.words.LEADING or name.endswith(("嗓子", "嗓门")):
+                return None  # 半晌才笑道 (when, once 才 is cut), 压低嗓子问 (how): not who
         if self.language == "zh" and len(name) > 2 and name.endswith("儿") and name[:-1] in self.words.ROLES:
             name = name[:-1]  # 老伴儿: the role, said with the northern 儿
         if not name or name in self._not_names or name in self.words.PRONOUNS or name in self.words.FIRST_PERSON:
