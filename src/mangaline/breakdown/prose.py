@@ -3732,6 +3732,12 @@ class ProseReader:
         if provisional in self._registers:
             self._registers.setdefault(cid, Counter()).update(self._registers.pop(provisional))
 
+    def _merge_spoken(self, scene: _SceneState, voice: str, cid: str) -> None:
+        """``_merge``, for a voice that has spoken: its lines are counted as ``cid``'s, who has spoken now too."""
+        self._merge(scene, voice, cid)
+        self._spoken.add(cid)
+        self._line_counts[cid] += self._line_counts.pop(voice, 0)
+
     def _reassign(self, scene: _SceneState, line: DialogueLine, cid: str, name: str | None = None) -> None:
         """The line was cid's, not the one it was guessed to be; one left with no line has not spoken."""
         if scene.speakers[-1:] == [line.character]:
@@ -3824,9 +3830,7 @@ class ProseReader:
                                    and cid != voice and cid not in self._spoken))
         if len(shown) != 1 or len({self.cast.gender(voice), self.cast.gender(shown[0])} - {None}) > 1:
             return
-        self._merge(scene, voice, shown[0])
-        self._spoken.add(shown[0])
-        self._line_counts[shown[0]] += self._line_counts.pop(voice, 0)
+        self._merge_spoken(scene, voice, shown[0])
 
     def _badge_read(self, narration: str, scene: _SceneState) -> None:
         """The role that has spoken last is the name the narration reads off a badge (“Don't pull it,” says a woman
@@ -3868,9 +3872,7 @@ class ProseReader:
         if cid is None or cid in self._spoken or self.cast.provisional(cid) \
                 or len({self.cast.gender(voice), self.cast.gender(cid)} - {None}) > 1:
             return None
-        self._merge(scene, voice, cid)
-        self._spoken.add(cid)
-        self._line_counts[cid] += self._line_counts.pop(voice, 0)
+        self._merge_spoken(scene, voice, cid)
         return cid
 
     def _unnamed_in(self, scene: _SceneState) -> list[str]:
