@@ -202,10 +202,10 @@ SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.70), "zh": (0.97, 0.7
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.64), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.72), "ja": (0.97, 0.67), "zh": (0.97, 0.70)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.61), "zh": (0.97, 0.66)}
-SIXTH_WRITER_FLOORS = {"en": (0.97, 0.70), "ja": (0.97, 0.69), "zh": (0.97, 0.62)}
-SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.39), "zh": (0.97, 0.45)}
+SIXTH_WRITER_FLOORS = {"en": (0.97, 0.74), "ja": (0.97, 0.69), "zh": (0.97, 0.62)}
+SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.39), "zh": (0.97, 0.50)}
 EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.61)}
-NINTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.47), "zh": (0.97, 0.72)}
+NINTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.50), "zh": (0.97, 0.72)}
 TENTH_WRITER_FLOORS = {"en": (0.97, 0.58), "ja": (0.97, 0.44), "zh": (0.97, 0.52)}
 ELEVENTH_WRITER_FLOORS = {"en": (0.97, 0.52), "ja": (0.97, 0.42), "zh": (0.97, 0.55)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
@@ -439,6 +439,22 @@ def test_a_nickname_narration_gives_is_one_more_name_of_that_character(language,
     assert reader.cast.known[nickname] == reader.cast.known[name]
 
 
+
+@pytest.mark.parametrize("language, text, speaker", [
+    # the name in quotes; the tags then say only the nickname, which first stood for a character of its own
+    ("zh", "第一章\n　　田有福蹲在蜂箱边上。村里人都叫他“田老歪”，因为他的脑袋总往左边偏。\n\n"
+           "　　田老歪嘿嘿一笑：“恁周婶就操心这个。”\n", "田有福"),
+    ("zh", "第一章\n　　来的是个胖胖的女人，大名叫牛桂香，租户们都叫她牛嬢嬢。\n\n　　“几个番茄嘛，好大个事。”牛嬢嬢说。\n", "牛桂香"),
+    ("ja", "港\n　大野源一が釣り竿を担いで現れた。港の子どもたちは彼を「ゲンさん」と呼んでいた。\n\n"
+           "　ゲンさんは笑った。「今日は大漁だ」\n", "大野源一"),
+    ("en", 'Harold Pike came in with the post. Everyone on the street called him "Tiny", for he was six foot five.\n\n'
+           '"Morning," Tiny said.\n', "Harold Pike"),
+])
+def test_a_nickname_narration_gives_in_quotes_or_for_one_known_only_by_it_is_that_characters(language, text, speaker):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    assert [line.speaker for line in _spoken(text, language)] == [speaker]
+
 def test_a_tag_that_catches_the_one_spoken_to_gives_the_line_to_the_subject():
     pytest.importorskip("jieba")
     # 浩然 is 孙浩然 by his given name; the colon tag's clause names him, but the sentence's subject speaks
@@ -531,6 +547,25 @@ def test_an_unnamed_voice_is_the_next_one_to_introduce_themself():
             "　翌朝、玲子は食堂に下りた。\n「さっきはどうも。私、千尋っていいます」\n")
     lines = _spoken(text, "ja")
     assert lines[0].speaker == "千尋" and lines[-1].character == lines[0].character
+
+
+def test_a_japanese_self_introduction_without_its_to_names_the_one_who_spoke_as_a_stranger():
+    pytest.importorskip("sudachipy")
+    # 浜田いいます, as the west of Japan says it; the old man the narration brought in is that one
+    text = ("車内\n　窓側の席で、白髪の老人が新聞をたたんだ。\n「ほな、二つもらおか」\n「はい、ただいま」と岡部は言った。\n"
+            "「わしも昔、これやっとったんですわ。浜田いいます」\n「まあ」と岡部は言った。\n")
+    lines = _spoken(text, "ja")
+    assert lines[2].speaker == "浜田" and lines[0].character == lines[2].character
+
+
+def test_a_name_a_line_gives_surname_first_is_the_full_name_of_the_one_known_by_the_rest_of_it():
+    # the narrator is Wei Ling to her aunt, and Tan Wei Ling when the aunt means it
+    text = ("Auntie May folded dumplings without looking up.\n\n\"Like that, Wei Ling,\" Auntie May said.\n\n"
+            "\"Like this?\" I said.\n\n\"Wei Ling, the lids,\" Auntie May said. I passed her the lids.\n\n"
+            "\"Tan Wei Ling.\" My aunt still hadn't looked up. \"You want to work here next summer?\"\n\n"
+            "\"Yes, Auntie,\" I said.\n")
+    lines = _spoken(text, "en")
+    assert lines[1].speaker == lines[-1].speaker == "Tan Wei Ling"
 
 
 def test_a_role_that_is_a_title_is_the_one_character_who_bears_it():

@@ -791,6 +791,8 @@ class ProseReader:
             self._learn_introduced_kin(paragraphs)
             self._learn_quoted_nicknames(paragraphs)
         self._learn_narrator(paragraphs)
+        if self.language == "en":
+            self._learn_surname_first_names(paragraphs)  # (the narrator's names are known by now)
         self._learn_named_later(paragraphs)
         self._learn_named_elders(paragraphs)
         if self.language == "ja":
@@ -1482,17 +1484,19 @@ class ProseReader:
         """A name narration says the others call someone by (我们都管他叫胖子 / 誰もが彼をキノさんと呼ぶ / everyone called him Tommo)."""
         pattern = re.compile(self.words.NICKNAME)
         for paragraph in paragraphs:
-            text = _unquoted(paragraph.text)
+            text = _unquoted(paragraph.text, keep_words=True)  # (村里人都叫他“田老歪”: the name in quotes)
             for match in pattern.finditer(text):
-                nick = match.group("nick").strip()
+                # (a pattern may take the name bare or in quotes, as two groups)
+                group = "nick" if match.group("nick") is not None else "quoted"
+                nick = match.group(group).strip()
                 full = match.groupdict().get("full")
                 if full and self._clean_name(full) == full and not self.cast.mentions(full) and not self.cast.ambiguous(full):
                     self.cast.add(full)  # "Mireille Dufresne, who is Mimi to everyone": the name it is given for
                 # the one called so: named in the clause itself, else the last one named before it
-                named = self.cast.mentions(match.group(0)[: match.start("nick") - match.start()])
+                named = self.cast.mentions(match.group(0)[: match.start(group) - match.start()])
                 before = self.cast.mentions(text[: match.start()])
                 # (the last one before it the pronoun fits: 女王とは乳兄弟で、彼をハルと呼ぶのは彼女ひとり is not the queen)
-                pronoun = re.search(rf"(?:{_alternation(self.words.PRONOUNS)})", match.group(0)[: match.start("nick") - match.start()])
+                pronoun = re.search(rf"(?:{_alternation(self.words.PRONOUNS)})", match.group(0)[: match.start(group) - match.start()])
                 fits = self.words.PRONOUNS.get(pronoun.group(0)) if pronoun else None
                 before = [m for m in before if self.cast.gender(m[2]) in (fits, None)] if fits else before
                 who = named[-1][2] if named else self._full_name_of(nick, text[: match.start()]) or (before[-1][2] if before else None)
@@ -1515,7 +1519,7 @@ class ProseReader:
                     self.cast.join(nick, who, show=self.cast.provisional(who))
                 elif current != who and self.cast.provisional(who) and not self.cast.provisional(current):
                     self.cast.merge(who, current)  # 木の箱を積んだ男 … 紙芝居屋と呼んだ: the man is the one called so
-                elif current != who and (self.cast.provisional(current) or set(self.cast.aliases(current)) == {nick}):
+                elif current != who and (self.cast.provisional(current) or all(a in nick for a in self.cast.aliases(current))):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
 
     def _learn_family_elder(self, paragraphs: list[Paragraph]) -> None:
@@ -1699,6 +1703,22 @@ class ProseReader:
             elif len(bearers) == 1 and not (given in self.cast.known and surname in self.cast.known):
                 cid = bearers.pop()
                 if not self.cast.provisional(cid) and not self._named_in_full(cid):
+                    self.cast.join(full, cid, show=True)
+
+    def _learn_surname_first_names(self, paragraphs: list[Paragraph]) -> None:
+        """A name a line gives surname first ("Tan Wei Ling." of the narrator the others call Wei Ling): a word before
+        a known name of two words, which is no one's name and never written in lower case, is its surname."""
+        ahead = re.compile(rf"(?<![{UPPER}{LOWER}'’-])({CAPITALISED}) ({CAPITALISED} {CAPITALISED})(?![{UPPER}{LOWER}'’-])")
+        for paragraph in paragraphs:
+            for start, end, closed in find_quotes(paragraph.text):
+                for match in ahead.finditer(paragraph.text[start + 1 : end - 1 if closed else end]):
+                    surname, known = match.groups()
+                    cid = self.cast.known.get(known)
+                    full = f"{surname} {known}"
+                    if cid is None or self.cast.provisional(cid) or self.cast.core(known) != known or full in self.cast.known \
+                            or surname in self.cast.known or surname in self.words.TITLES or not self._name_word(surname) \
+                            or any(len(self.cast.core(alias).split()) > 2 for alias in self.cast.aliases(cid)):
+                        continue
                     self.cast.join(full, cid, show=True)
 
     def _named_in_full(self, cid: str) -> bool:
@@ -4120,13 +4140,20 @@ _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
 """What opens a Japanese sentence that tells of something happening next (そのとき、部長の声が飛んでくる)."""
 
 
-def _unquoted(text: str, gap: str = " ") -> str:
-    """The narration of a paragraph, each quote in it left as ``gap``."""
+_QUOTED_WORD = re.compile(r"[^\W\d_](?:[^\W_]|[ \-'’・·.])*", re.UNICODE)
+"""What a quote holding a word or a name and nothing else holds (“田老歪”, 「ゲンさん」, "Tiny"): no speech."""
+
+
+def _unquoted(text: str, gap: str = " ", *, keep_words: bool = False) -> str:
+    """The narration of a paragraph, each quote in it left as ``gap``; with ``keep_words``, a quote that holds a
+    word or a name of a few words alone (村里人都叫他“田老歪”) is kept, marks and all, as the narration's own."""
     pieces = []
     pos = 0
-    for start, end, _ in find_quotes(text):
+    for start, end, closed in find_quotes(text):
         pieces.append(text[pos:start])
-        pieces.append(gap)
+        inner = text[start + 1:end - 1] if closed else ""
+        kept = keep_words and len(inner) <= 16 and len(inner.split()) <= 3 and _QUOTED_WORD.fullmatch(inner)
+        pieces.append(text[start:end] if kept else gap)
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)

@@ -181,7 +181,7 @@ UNSEEN_VOICE = "voice"
 # Also an apposition after the name: "Mireille Dufresne, who is Mimi to everyone", "Tom Hale, known as Hal",
 # "Sunil Rao, whom everybody calls Sunny".
 NICKNAME = (rf"(?:\b(?:called|calls|call)\s+(?:him|her|{CAPITALISED})\s+|(?P<full>{CAPITALISED}(?: {CAPITALISED})?),\s+(?:who is|who was|(?:better\s+)?known as|"
-            rf"nicknamed|whom?\s+(?:[{LOWER}]+\s+){{1,3}}?(?:calls?|called))\s+)(?P<nick>{CAPITALISED})\b")
+            rf"nicknamed|whom?\s+(?:[{LOWER}]+\s+){{1,3}}?(?:calls?|called))\s+)[\"“‘']?(?P<nick>{CAPITALISED})\b")
 SELF_INTRODUCTION = (
     # (and the officer who says who is present: "Present are myself, Detective Sergeant Hale, …")
     # ("And this is Joan, who runs it." / "This is Annette Mulvey, who does all our flowers.": one more introduced, not

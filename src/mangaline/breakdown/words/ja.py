@@ -107,13 +107,15 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
 # (or what people call one just brought in, who goes unsaid: 大人たちは、紙芝居屋と呼んだ)
-NICKNAME = r"(?:(?:彼|彼女|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6})を|(?:たち|みんな|皆|誰もが|人々)は、?)(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,8}?)と呼(?:ぶ|んで|んだ)"
+NICKNAME = r"(?:(?:彼|彼女|[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6})を|(?:たち|みんな|皆|誰もが|人々)は、?)[「『]?(?P<nick>[\u3041-\u3093\u30a0-\u30ff\u3005\u4e00-\u9fff]{1,8}?)[」』]?と呼(?:ぶ|んで|んだ)"
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = r"(?:あなた|君|きみ|お前|おまえ)?(?:の)?お名前|(?:あなた|君|きみ|お前|おまえ)の名前|どなたですか|名前は？"
 # What a self-introduction looks like (私、志保っていいます / 担当の岡田です / ……航平です): the name is the speaker's.
 SELF_INTRODUCTION = (
     r"(?:^|[、。！？…―\s　])(?:(?P<i>私|わたし|あたし|僕|ぼく|俺|おれ|わし)(?:は|、)?[\s　]*)?(?:[^、。「」\s　]{1,8}の)?"
-    r"(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます)(?=[。！、\s　]|$)"
+    r"(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?:と申します|っていいます|といいます|と言います|です|でございます"
+    # (浜田いいます, as the west says it: the と left out, after a name in kanji or katakana)
+    r"|(?<=[\u3005\u4e00-\u9fff\u30a0-\u30ff])(?:いいます|言います|申します))(?=[。！、\s　]|$)"
     r"|(?:^|[、。！？\s　])(?P<called>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)と(?:呼んで|お呼びください)"
     # わたくしは柏木。/ わしは辰巳源蔵じゃ。: a name the story knows, said of oneself as a sentence of its own
     r"|(?:^|[、。！？\s　])(?:私|わたし|わたくし|あたし|僕|俺|わし|おいら|うち)は(?P<own>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)"

@@ -160,7 +160,10 @@ KINSHIP_CALLS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["舅舅"], ("舅舅",)), **dict.fromkeys(["叔叔"], ("叔叔",)), **dict.fromkeys(["姑姑"], ("姑姑",)),
 }
 # What narration says the others call someone (我们都管他叫胖子): the nickname joins that character.
-NICKNAME = r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
+NICKNAME = (r"(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)叫|都叫(?:他|她))(?P<nick>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！]|$)"
+            # (the name in quotes: 村里人都叫他“田老歪”, 大家管她叫「小辣椒」)
+            r"|(?:管(?:他|她|[\u4e00-\u9fff]{2,3}?)(?:叫|喊)|[都也就]?(?:叫|喊|称)(?:他|她)(?:做|作|为)?)[“「]"
+            r"(?P<quoted>[\u4e00-\u9fff]{2,4})[”」]")
 # A question that asks the one spoken to for their name: the answer opens with the answerer's own name.
 NAME_QUESTION = r"(?:你|您)(?:叫什么|贵姓|怎么称呼|是谁|的名字)|怎么称呼|尊姓大名|高姓大名|贵姓|报(?:一下|个|上)?(?:名字|姓名|名来)|名字报"
 SELF_INTRODUCTION = (
