@@ -2830,6 +2830,7 @@ class ProseReader:
             action = _clean(text)
             if self.language == "en":
                 self._newcomer_enters(text)
+            opened_by: str | None = None  # one this narration opens on and gives the line before to
             voice = self._voice_of(text)
             if voice is None and self.language == "ja" and scene.speakers \
                     and self._voice_of(text, heard=True) == scene.speakers[-1]:
@@ -2885,10 +2886,17 @@ class ProseReader:
                         # now, did not say the line before
                         opener = None
                     voiced = self._speech_gender(scene.guessed.text)
-                    if opener and opener not in self._spoken and opener != scene.guessed.character and not scene.guessed_by_subject \
+                    # 宮本あかりはハンドルを押した。「お姉さん、アイスある？」/ 通路側の席から、男の子が身を乗り出していた: the one
+                    # the narration before was about is not who calls out お姉さん to her, the one brought in after is
+                    first_clause = (self._clauses(scene.guessed.text) or [""])[0].strip(" 　「」")
+                    kin_call = first_clause in getattr(self.words, "KINSHIP_CALLS", {}) and len(self._clauses(scene.guessed.text)) > 1
+                    if opener and opener not in self._spoken and opener != scene.guessed.character \
+                            and (not scene.guessed_by_subject or kin_call) \
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator \
                             and (voiced is None or self.cast.gender(opener) in (voiced, None)):
                         self._reassign(scene, scene.guessed, opener, self.cast.names.get(opener, opener))
+                        if scene.guessed_by_subject:
+                            opened_by = opener  # (the one the narration before was about is the one called: it is they who answer)
             if scene.guessed is not None and (shown := self._it_was(text)) and shown != scene.guessed.character:
                 # 门口探进来一个脑袋：“张队，管家带过来了。” / 是李明远，刚从警校分来的: the narration says who it was
                 self._reassign(scene, scene.guessed, shown, self.cast.names.get(shown, shown))
@@ -2908,6 +2916,9 @@ class ProseReader:
             subject = self._narration_subject(text)
             named_here = [cid for _, _, cid in self.cast.mentions(text)]
             scene.last_actor = self._resolve(subject, named_here, scene) if subject else None
+            if opened_by is not None and scene.last_actor == opened_by:
+                # the narration that gave the line before to the one it brought in: the answer is the other's
+                scene.last_actor = None
             if called_so is not None and scene.last_actor is None:
                 scene.last_actor = called_so  # 三好先生と呼ばれたその人は、…封筒を置く: she is the one it is about
             unseen = self.cast.known.get(getattr(self.words, "UNSEEN_VOICE", ""))
