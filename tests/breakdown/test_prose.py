@@ -455,6 +455,7 @@ def test_a_nickname_narration_gives_in_quotes_or_for_one_known_only_by_it_is_tha
         pytest.importorskip(TOKENIZERS[language])
     assert [line.speaker for line in _spoken(text, language)] == [speaker]
 
+
 def test_a_tag_that_catches_the_one_spoken_to_gives_the_line_to_the_subject():
     pytest.importorskip("jieba")
     # 浩然 is 孙浩然 by his given name; the colon tag's clause names him, but the sentence's subject speaks

@@ -1519,7 +1519,8 @@ class ProseReader:
                     self.cast.join(nick, who, show=self.cast.provisional(who))
                 elif current != who and self.cast.provisional(who) and not self.cast.provisional(current):
                     self.cast.merge(who, current)  # 木の箱を積んだ男 … 紙芝居屋と呼んだ: the man is the one called so
-                elif current != who and (self.cast.provisional(current) or all(a in nick for a in self.cast.aliases(current))):
+                elif current != who and (self.cast.provisional(current)
+                                         or all(a in nick for a in self.cast.aliases(current))):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
 
     def _learn_family_elder(self, paragraphs: list[Paragraph]) -> None:
@@ -2889,14 +2890,16 @@ class ProseReader:
                     # 宮本あかりはハンドルを押した。「お姉さん、アイスある？」/ 通路側の席から、男の子が身を乗り出していた: the one
                     # the narration before was about is not who calls out お姉さん to her, the one brought in after is
                     first_clause = (self._clauses(scene.guessed.text) or [""])[0].strip(" 　「」")
-                    kin_call = first_clause in getattr(self.words, "KINSHIP_CALLS", {}) and len(self._clauses(scene.guessed.text)) > 1
+                    kin_call = (first_clause in getattr(self.words, "KINSHIP_CALLS", {})
+                                and len(self._clauses(scene.guessed.text)) > 1)
                     if opener and opener not in self._spoken and opener != scene.guessed.character \
                             and (not scene.guessed_by_subject or kin_call) \
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator \
                             and (voiced is None or self.cast.gender(opener) in (voiced, None)):
                         self._reassign(scene, scene.guessed, opener, self.cast.names.get(opener, opener))
                         if scene.guessed_by_subject:
-                            opened_by = opener  # (the one the narration before was about is the one called: it is they who answer)
+                            # (the one the narration before was about is the one called: it is they who answer)
+                            opened_by = opener
             if scene.guessed is not None and (shown := self._it_was(text)) and shown != scene.guessed.character:
                 # 门口探进来一个脑袋：“张队，管家带过来了。” / 是李明远，刚从警校分来的: the narration says who it was
                 self._reassign(scene, scene.guessed, shown, self.cast.names.get(shown, shown))
