@@ -456,6 +456,15 @@ def test_a_nickname_narration_gives_in_quotes_or_for_one_known_only_by_it_is_tha
     assert [line.speaker for line in _spoken(text, language)] == [speaker]
 
 
+def test_a_chinese_given_names_last_character_and_zi_is_that_one_but_a_word_spelt_so_is_not():
+    pytest.importorskip("jieba")
+    # 凯子 is 邹凯, as friends in the north call him; 儿子 (a son) and 叶子 (a leaf) are words, no one's name
+    text = ("第一章\n　　邹凯抱着篮球进了宿舍。王磊在看书。\n\n　　“走，打球去。”凯子说。\n\n　　“不去。”王磊说。\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["邹凯", "王磊"]
+    _, reader = _read("第一章\n　　李儿抱着篮球进来。\n\n　　“走吧。”儿子说。\n", "zh")
+    assert reader.cast.known.get("儿子") != reader.cast.known.get("李儿")
+
+
 def test_a_tag_that_catches_the_one_spoken_to_gives_the_line_to_the_subject():
     pytest.importorskip("jieba")
     # 浩然 is 孙浩然 by his given name; the colon tag's clause names him, but the sentence's subject speaks

@@ -777,6 +777,7 @@ class ProseReader:
         self._learn_nicknames(paragraphs)
         if self.language == "zh":
             self._learn_family_elder(paragraphs)
+            self._learn_zi_names()
             self._learn_doubled_names(paragraphs)
             self._drop_run_on_names()
         if self.language == "en":
@@ -1536,6 +1537,23 @@ class ProseReader:
             older = {cid for cid in self.cast._matches(nick) if any(alias in elders for alias in self.cast.aliases(cid))}
             if len(older) == 1:
                 self.cast.join(nick, older.pop())
+
+    def _learn_zi_names(self) -> None:
+        """川子 is 蔺川 and 凯子 邹凯, as friends in the north say a name: the last character of one full name and 子, a
+        form the tags took for a character of its own (known by nothing else but the roles it was first taken for),
+        where no word is spelt so (儿子, 叶子, 胖子) and one full name alone ends in that character."""
+        roles = {**getattr(self.words, "ROLES", {}), **getattr(self.words, "KIN", {})}
+        for alias, cid in list(self.cast.known.items()):
+            if len(alias) != 2 or alias[1] != "子" or alias in roles or is_everyday_word(alias) or self.cast.known.get(alias) != cid:
+                continue
+            if any(other != alias and other not in roles for other in self.cast.aliases(cid)):
+                continue  # one known by a name of their own besides
+            full = {self.cast.known[name] for name in self.cast.known
+                    if name != alias and self.cast.core(name) == name and 2 <= len(name) <= 4 and name.endswith(alias[0])
+                    and (name[0] in self.words.SURNAMES or name[:2] in self.words.COMPOUND_SURNAMES)
+                    and not self.cast.provisional(self.cast.known[name])}
+            if len(full) == 1 and (target := full.pop()) != cid:
+                self.cast.merge(cid, target)
 
     def _full_name_of(self, nick: str, before: str) -> str | None:
         """The full name a familiar surname (小李, 老周) stands for, where the sentence before it gives one with that
