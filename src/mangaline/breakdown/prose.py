@@ -2907,9 +2907,8 @@ class ProseReader:
                     voiced = self._speech_gender(scene.guessed.text)
                     # 宮本あかりはハンドルを押した。「お姉さん、アイスある？」/ 通路側の席から、男の子が身を乗り出していた: the one
                     # the narration before was about is not who calls out お姉さん to her, the one brought in after is
-                    first_clause = (self._clauses(scene.guessed.text) or [""])[0].strip(" 　「」")
-                    kin_call = (first_clause in getattr(self.words, "KINSHIP_CALLS", {})
-                                and len(self._clauses(scene.guessed.text)) > 1)
+                    clauses = self._clauses(scene.guessed.text)
+                    kin_call = len(clauses) > 1 and clauses[0].strip(" 　「」") in getattr(self.words, "KINSHIP_CALLS", {})
                     if opener and opener not in self._spoken and opener != scene.guessed.character \
                             and (not scene.guessed_by_subject or kin_call) \
                             and opener not in self._addressed(scene.guessed.text) and opener != scene.narrator \
