@@ -456,6 +456,38 @@ def test_a_nickname_narration_gives_in_quotes_or_for_one_known_only_by_it_is_tha
     assert [line.speaker for line in _spoken(text, language)] == [speaker]
 
 
+@pytest.mark.parametrize("language, text, speaker", [
+    # the story calls him by a nickname only; the narration gives his real name once
+    ("zh", "第一章\n　　铁头是广东人，在城里住了四十多年。他的大名叫邝铁生，平常大家都叫他铁头。\n\n　　“打劫！”铁头说。\n", "邝铁生"),
+    ("ja", "港\n　タコさんは港の漁師だ。彼の本名は大野源一という。\n\n　タコさんは笑った。「今日は大漁だ」\n", "大野源一"),
+    ("en", 'Tiny came in with the post. His real name was Harold Pike, but no one used it.\n\n"Morning," Tiny said.\n',
+     "Harold Pike"),
+    # the full name the paragraph opens on, said twice but in no tag, is the one the nickname is given to
+    ("zh", "第一章\n　　甘子航坐在看台最底下一排，脚踝上缠着绷带。他一米八七，全年级都叫他竹竿。\n\n"
+           "　　邹凯跑到甘子航面前，把号码布一拍。\n\n　　“谢了。”竹竿说。\n", "甘子航"),
+])
+def test_a_real_name_the_narration_gives_is_the_name_of_the_one_called_by_another(language, text, speaker):
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    assert [line.speaker for line in _spoken(text, language)] == [speaker]
+
+
+@pytest.mark.parametrize("language, text, speakers", [
+    ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
+           "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"
+           "いる。\n「いえ、あとでもう一人来ます」\n", ["女の人", "私"]),
+    ("en", 'I pushed open the door of the diner.\n\n"Table for one?" the waitress asked.\n\n'
+           'The waitress was tall, with a pencil behind her ear.\n\n"No, I am waiting for a friend."\n',
+     ["waitress", "Narrator"]),
+    ("zh", "第一章\n　　我推开店门。\n　　“几位？”老板娘问。\n　　老板娘五十来岁，系着一条蓝围裙。\n　　“不，我等人。”\n", ["老板娘", "我"]),
+])
+def test_a_line_that_answers_a_question_yes_or_no_is_not_the_askers(language, text, speakers):
+    # the narration after the question is about the one who asked it, but no one answers their own question
+    if language in TOKENIZERS:
+        pytest.importorskip(TOKENIZERS[language])
+    assert [line.speaker for line in _spoken(text, language)] == speakers
+
+
 def test_a_chinese_given_names_last_character_and_zi_is_that_one_but_a_word_spelt_so_is_not():
     pytest.importorskip("jieba")
     # 凯子 is 邹凯, as friends in the north call him; 儿子 (a son) and 叶子 (a leaf) are words, no one's name

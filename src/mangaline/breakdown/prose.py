@@ -959,6 +959,7 @@ class ProseReader:
         pattern = getattr(self.words, "NAMED_AS", None)
         if not pattern:
             return
+        story = "\n".join(p.text for p in paragraphs)
         for paragraph in paragraphs:
             sentences = [s for s in _SENTENCE_END.split(_unquoted(paragraph.text)) if s.strip()]
             for k, sentence in enumerate(sentences):
@@ -974,6 +975,16 @@ class ProseReader:
                     subject = groups.get("subj", "")
                     referent = self._named_referent(subject, sentence[: match.start()], sentences[k - 1] if k else "")
                     if referent is None or not self.cast.provisional(referent):
+                        known = self.cast.known.get(name)
+                        if referent is not None and groups.get("real") and not self.cast.ambiguous(name) \
+                                and (known is None or known != referent and story.count(name) == 1):
+                            # 铁头是广东人……他的大名叫邝铁生 / His real name was Harold Pike: the name of the one the story
+                            # calls by another (one more character only if the story used the name anywhere else)
+                            if known is not None:
+                                self.cast.merge(known, referent)
+                            self.cast.join(name, referent)
+                            self.cast.names[referent] = name
+                            continue
                         if not self.cast.ambiguous(name):
                             self.cast.add(name)  # 他叫郑小杰: the full name of the 小杰 the tags use
                         continue
@@ -1503,10 +1514,15 @@ class ProseReader:
                 who = named[-1][2] if named else self._full_name_of(nick, text[: match.start()]) or (before[-1][2] if before else None)
                 if self._clean_name(nick) != nick:
                     continue
+                story = "\n".join(p.text for p in paragraphs) if who is None and self.cjk else ""
+                if who is None and self.language == "zh" and pronoun is not None:
+                    # 甘子航坐在看台最底下一排……他一米八七……全年级都叫他竹竿: the full name the paragraph opens on, which
+                    # no tag gave, is the one the pronoun is
+                    opener = self._opening_full_name(text[: match.start()], story)
+                    who = self.cast.add(opener) if opener else None
                 if who is None and self.cjk:
                     # 大家都管他叫小石头, of one no name stood for yet: 小石头 is a name, and 小石, taken for one where the
                     # story writes it only ever as the start of 小石头, is that one cut short
-                    story = "\n".join(p.text for p in paragraphs)
                     cut = next((alias for alias in self.cast.known if nick.startswith(alias) and alias != nick
                                 and story.count(alias) == story.count(nick)), None)
                     who = self.cast.known[cut] if cut else self.cast.add(nick)
@@ -1523,6 +1539,20 @@ class ProseReader:
                 elif current != who and (self.cast.provisional(current)
                                          or all(a in nick for a in self.cast.aliases(current))):
                     self.cast.merge(current, who)  # 胖子 was taken for a role of its own, Mimi for a name of its own
+
+    def _opening_full_name(self, before: str, story: str) -> str | None:
+        """The Chinese full name (a surname and one given character, or two where the story never writes the shorter
+        form alone) that ``before``, the start of a paragraph, opens on, as a clause's subject: one the story names
+        more than once, no everyday word and no one the cast knows yet."""
+        opening = re.match(r"[\s　]*([\u4e00-\u9fff]{2,3})", before)
+        if opening is None or opening.group(1)[0] not in self.words.SURNAMES:
+            return None
+        two, three = opening.group(1)[:2], opening.group(1)
+        name = three if len(three) == 3 and story.count(three) == story.count(two) else two
+        if story.count(name) < 2 or is_everyday_word(name) or self._clean_name(name) != name \
+                or self.cast.mentions(name) or self.cast.ambiguous(name):
+            return None
+        return name
 
     def _learn_family_elder(self, paragraphs: list[Paragraph]) -> None:
         """老林 in a family of 林s (林建国, 林小雨, 林浩) is the one narration calls the father or the uncle (父亲林建国):
@@ -3102,6 +3132,15 @@ class ProseReader:
                     and self._name_asked_for(said):
                 # 「陽子はいるか。少し話したいんだが」 / "Is Ann there?": on the phone, one asking for someone is the caller
                 fallback = scene.caller
+            answers = getattr(self.words, "ANSWER_OPENERS", None)
+            if answers and fallback is not None and fallback == last_speaker and fallback != subject_speaker \
+                    and re.search(r"[？?]\s*$", scene.last_line) and re.search(answers, said):
+                # 「いらっしゃい！　ひとり？」/ 鉄板の向こうで、女の人が声を張り上げた。/ 「いえ、あとでもう一人来ます」: no one
+                # answers their own question yes or no; the other one does
+                turn = scene.turn()
+                fallback = turn if turn not in (None, last_speaker) else next(
+                    (c for c in [*reversed(scene.speakers + scene.mentioned), scene.narrator]
+                     if c is not None and c != last_speaker and c not in scene.gone), fallback)
             # nobody calls themselves by name, nor speaks of themselves by it: it is another one's line
             named = addressed | self._named_in(said)
             if fallback in named:

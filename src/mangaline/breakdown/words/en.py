@@ -296,6 +296,8 @@ NAME_QUESTION = (r"(?:^|(?<=[.!?] ))(?:[Ff]ull )?[Nn]ame(?:,? please)?[?.]|\b(?:
 # A line that asks who did something (Who sold it to you?): a name said in answer is the one who did it, not the one
 # who answers.
 DOER_QUESTION = r"\b[Ww]ho\s+(?:[a-z]+ed|sold|bought|brought|gave|sent|left|took|made|wrote|told|found|did|paid|rang|put|let)\b"
+# A line that opens by answering yes or no (Yes. / No, not yet.): after a question, the one asked, not the asker.
+ANSWER_OPENERS = r"^\s*(?:Yes|No|Yeah|Yep|Nope|Nah|Aye)\b(?:[,.!—–]|$)"
 # What the one serving says to a customer (Can I help you? / What can I get you?): never the customer's line.
 SERVICE_OPENERS = r"^\s*(?:(?:Hello|Hi|Morning|Evening)[,!.]\s+)?(?:Can|May) I help you\b|^\s*What can I get (?:you|for you)\b|^\s*Welcome to\b"
 CUSTOMERS: tuple[str, ...] = ("customer", "client", "shopper", "diner")
@@ -313,7 +315,8 @@ FACING = (r"\b(?:(?:turn|look|glance|stare|gaze|nod|smile|lean|frown|grin|point|
           r"|\b(?:asked|asks|told|tells|addressed|addresses|handed|hands|passed|passes|gave|gives)\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
 # What narration says to give the name of one it has so far called by a role or a pronoun ("His name was Walter
 # Hume", "she introduced herself as Sofia Lind", "the old man, whose name was Tom").
-NAMED_AS = (rf"\b(?P<subj>[Hh]is|[Hh]er)\s+name\s+(?:was|is)\s+(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)"
+NAMED_AS = (rf"\b(?P<subj>[Hh]is|[Hh]er)\s+(?P<real>(?:real|full|proper|birth)\s+)?name\s+(?:was|is)"
+            rf"\s+(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)"
             rf"|\b(?P<subj2>[Hh]e|[Ss]he)\s+introduc(?:ed|es)\s+(?:himself|herself)\s+as\s+(?P<name2>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?{CAPITALISED}(?: {CAPITALISED})?)"
             rf"|\b(?:[Tt]he|[Aa]n?)\s+(?P<subj3>[{LOWER}]+(?: [{LOWER}]+)?),?\s+whose name (?:was|is)\s+(?P<name3>{CAPITALISED}(?: {CAPITALISED})?)")
 # What narration says when a character leaves the scene ("Hume left", "The porter withdrew"): they speak no more in it

@@ -126,6 +126,8 @@ INTRODUCES_OTHER = (r"(?:^|[、。！？\s　])(?:この|その|あの)(?:人|�
 # A line that asks who did something (誰が売ったんだい): a name said in answer (「瀬川です」) is the one who did it, not the
 # one who answers, unless they say it was they (私です).
 DOER_QUESTION = r"(?:誰|だれ|どなた|どいつ)(?:が|に|から)"
+# A line that opens by answering yes or no (はい。/ いえ、あとで… / ううん): after a question, the one asked, not the asker.
+ANSWER_OPENERS = r"^[\s　「]*(?:はい|いえ|いいえ|ええ|うん|ううん|いや)(?:[、。！!…]|$)"
 # What the one serving says to a customer (いらっしゃいませ / 何か、お探しですか): never the customer's line.
 SERVICE_OPENERS = r"^[\s　「]*(?:いらっしゃいませ|いらっしゃい[！!。、]|何か、?お探しですか|ご注文は|ご注文、|お決まりでしたら|お決まりですか)"
 CUSTOMERS: tuple[str, ...] = ("客", "お客", "お客さん")
@@ -137,7 +139,8 @@ FACING_AFTER = (r"^(?:さん|くん|君|ちゃん|様|先生)?(?:に向(?:かっ
                 r"に(?:言|尋ね|訊|聞|問|声をかけ|話しかけ|呼びかけ))")
 # What narration says to give the name of one it has so far called by a role or a pronoun (老人は榊原と名乗った /
 # 彼女の名前は志保といった).
-NAMED_AS = (r"(?:(?P<subj>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の名前?は))(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{2,6}?)(?:といった|という|だった|です|だ)"
+NAMED_AS = (r"(?:(?P<subj>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:の(?P<real>本名)は|の名前?は))"
+            r"(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{2,6}?)(?:といった|という|だった|です|だ)"
             r"|(?P<name2>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{2,6}?)(?:と名乗(?:った|る|り|って))"
             # 葵と呼ばれた少女は / ミナという名の女性が: the role named so
             r"|(?:^|(?<=[、。\s　]))(?P<name3>[\u3005\u4e00-\u9fff\u30a0-\u30ff]{1,6}?)(?:と呼ばれた|という名の|という名前の)(?P<subj3>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?)(?=[はがもの、])")

@@ -178,6 +178,8 @@ SELF_INTRODUCTION = (
 THING_QUESTION = r"这(?:是|叫)[…。？?]*$|(?:是|叫)什么(?!名)"
 # A line that asks who did something (谁卖给你的？): a name said in answer is the one who did it, not the one who answers.
 DOER_QUESTION = r"谁(?:卖|买|送|寄|留|带|写|拿|做|干|告诉|派)|是谁[\u4e00-\u9fff]{1,4}的"
+# A line that opens by answering yes or no (是的。/ 不是，… / 没有): after a question, the one asked, not the asker.
+ANSWER_OPENERS = r"^[\s　“]*(?:是的|是啊|是呀|对|对啊|对的|不是|不对|没有|没|不用|不|嗯|行)(?:[，。！!…]|$)"
 # What the one serving says to a customer (欢迎光临 / 您要点什么): never the customer's line.
 SERVICE_OPENERS = r"^[\s　“]*(?:欢迎光临|您(?:好，?)?(?:要|想)(?:点|买|吃|看)(?:点)?什么|请问(?:您)?(?:要|想)(?:点|买)(?:点)?什么|几位)"
 CUSTOMERS: tuple[str, ...] = ("顾客", "客人", "客户")
@@ -192,8 +194,10 @@ NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府",
 # What narration says just before a name when a character turns to someone to speak (胖子转向孙浩然 / 她看着林夏 /
 # 他问老王): the one named is spoken to, and is the likely one to answer.
 FACING = r"(?:打量着|打量了|端详着|注视着|看了看|转向|转头对|转身对|扭头对|回头对|对着|看向|看着|望着|望向|盯着|瞪着|瞥了一眼|冲着|朝着|冲|朝|问|递给|拍了拍)$"
-# What narration says to give the name of one it has so far called by a role or a pronoun (大汉……他叫赵黑虎).
-NAMED_AS = (r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字)?(?:名叫|叫做|叫|姓名是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
+# What narration says to give the name of one it has so far called by a role or a pronoun (大汉……他叫赵黑虎), or the
+# real name of one it calls by another (他的大名叫邝铁生: group real).
+NAMED_AS = (r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字|(?P<real>的?(?:大名|全名|本名|真名|学名)))?"
+            r"(?:名叫|叫做|叫|姓名是|(?<=[名字])是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
             # or has them sign it (她在家属签字那一栏里，一笔一画地写下了三个字：何秀兰)
             r"|(?:^|[。！？；，\s　])(?P<subj2>他|她|[\u4e00-\u9fff]{1,4}?)(?:在[^。！？，]{0,16}[，,]?)?[^。！？：:]{0,10}?(?:写下|签下|签上|写上)了?"
             r"[^。！？：:]{0,10}[：:](?P<name2>[\u4e00-\u9fff]{2,3})(?=[，。、；！？,]|$)"
