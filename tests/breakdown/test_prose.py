@@ -472,6 +472,16 @@ def test_a_real_name_the_narration_gives_is_the_name_of_the_one_called_by_anothe
     assert [line.speaker for line in _spoken(text, language)] == [speaker]
 
 
+def test_what_a_chinese_role_says_a_thing_is_called_or_what_they_came_for_is_not_their_name():
+    pytest.importorskip("jieba")
+    # 老头说叫豆包: the parrot's name, which the old man tells; 您是挂急诊吗: what he has come for, asked
+    text = "第一章\n　　一个老头提着鸟笼子进来。我问它叫什么。老头说叫豆包，二十二了。\n　　“它吞了个扣子。”老头说。\n"
+    assert [line.speaker for line in _spoken(text, "zh")] == ["老头"]
+    text = ("第一章\n　　门开了，进来一个老头，怀里抱着一只鹦鹉。\n　　“大夫在不在？”\n　　“在的，爷爷。您是挂急诊吗？”护士问。\n"
+            "　　“它吞了个扣子。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["老头", "护士", "老头"]
+
+
 @pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"

@@ -2308,6 +2308,9 @@ class ProseReader:
             mentioned = self.cast.mentions(name) if name else []
             if name and not mentioned and self.language == "ja" and person_names(name + "さん", "ja") == []:
                 return None  # 「あれ、寝間着だよな」: a thing said to be so, not a name the one spoken to is asked to own
+            if name and not mentioned and self.language == "zh" and (name[0] not in self.words.SURNAMES
+                                                                     or is_everyday_word(name)):
+                return None  # 您是挂急诊吗？: what one has come for, not a name
             if name:
                 cid = mentioned[0][2] if mentioned else self.cast.add(name)
                 return cid if cid not in self._spoken and not self.cast.provisional(cid) else None

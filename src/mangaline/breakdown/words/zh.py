@@ -197,7 +197,7 @@ FACING = r"(?:打量着|打量了|端详着|注视着|看了看|转向|转头对
 # What narration says to give the name of one it has so far called by a role or a pronoun (大汉……他叫赵黑虎), or the
 # real name of one it calls by another (他的大名叫邝铁生: group real).
 NAMED_AS = (r"(?:^|[。！？；，\s　])(?P<subj>他|她|[\u4e00-\u9fff]{1,4}?)(?:的名字|(?P<real>的?(?:大名|全名|本名|真名|学名)))?"
-            r"(?:名叫|叫做|叫|姓名是|(?<=[名字])是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
+            r"(?<![说讲道答])(?:名叫|叫做|叫|姓名是|(?<=[名字])是)(?P<name>[\u4e00-\u9fff]{2,3}?)(?=[，。、；！？,]|$)"
             # or has them sign it (她在家属签字那一栏里，一笔一画地写下了三个字：何秀兰)
             r"|(?:^|[。！？；，\s　])(?P<subj2>他|她|[\u4e00-\u9fff]{1,4}?)(?:在[^。！？，]{0,16}[，,]?)?[^。！？：:]{0,10}?(?:写下|签下|签上|写上)了?"
             r"[^。！？：:]{0,10}[：:](?P<name2>[\u4e00-\u9fff]{2,3})(?=[，。、；！？,]|$)"
