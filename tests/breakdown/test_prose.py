@@ -482,6 +482,14 @@ def test_what_a_chinese_role_says_a_thing_is_called_or_what_they_came_for_is_not
     assert [line.speaker for line in _spoken(text, "zh")] == ["老头", "护士", "老头"]
 
 
+def test_a_chinese_role_greeted_as_someone_by_name_is_that_one():
+    pytest.importorskip("jieba")
+    # 这不是宋玉兰女士嘛！: the old woman who answers the greeting is 宋玉兰, on all her lines
+    text = ("第一章\n　　门帘一掀，进来一个老太太，个子不高，腰板挺得笔直。\n　　“这么红？我六十了，又不是大姑娘。”\n"
+            "　　手机屏幕上，魏峥吹了声口哨：“哎哟，这不是宋玉兰女士嘛！”\n　　老太太一下子红了脸。\n　　“峥子，你少贫。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["宋玉兰", "魏峥", "宋玉兰"]
+
+
 @pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"

@@ -2304,7 +2304,7 @@ class ProseReader:
         asked = getattr(self.words, "IDENTITY_QUESTION", None)
         match = re.search(asked, scene.last_line.strip(" 　")) if asked else None
         if match:
-            name = self._clean_name((match.group("name") or match.group("checked")).replace("…", ""))
+            name = self._clean_name(next(found for found in match.groupdict().values() if found).replace("…", ""))
             mentioned = self.cast.mentions(name) if name else []
             if name and not mentioned and self.language == "ja" and person_names(name + "さん", "ja") == []:
                 return None  # 「あれ、寝間着だよな」: a thing said to be so, not a name the one spoken to is asked to own

@@ -184,10 +184,12 @@ ANSWER_OPENERS = r"^[\s　“]*(?:是的|是啊|是呀|对|对啊|对的|不是|
 SERVICE_OPENERS = r"^[\s　“]*(?:欢迎光临|您(?:好，?)?(?:要|想)(?:点|买|吃|看)(?:点)?什么|请问(?:您)?(?:要|想)(?:点|买)(?:点)?什么|几位)"
 CUSTOMERS: tuple[str, ...] = ("顾客", "客人", "客户")
 # A question whether the one spoken to is someone by name (Are you Pavel Orlov? / 你是沈孤鸿吗？): an unnamed voice
-# that answers it is that one.
+# that answers it is that one (group name, checked or greeted).
 # (and a name read out from a register and checked, its parts apart: “甘……淑贞，甘女士，是吧？”)
 IDENTITY_QUESTION = (r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:吗|吧|么)[？?]"
-                     r"|(?:^|[。！？，,\s　])(?P<checked>[\u4e00-\u9fff]{1,2}…*[\u4e00-\u9fff]{1,2})[，,](?:[^，,。？?]{1,5}[，,])?是吧[？?]")
+                     r"|(?:^|[。！？，,\s　])(?P<checked>[\u4e00-\u9fff]{1,2}…*[\u4e00-\u9fff]{1,2})[，,](?:[^，,。？?]{1,5}[，,])?是吧[？?]"
+                     # (and one greeted as who they are: 这不是宋玉兰女士嘛！)
+                     r"|这不是(?P<greeted>[\u4e00-\u9fff]{2,4}?)(?:女士|先生|同志|老师|大姐|大哥|阿姨)?(?:嘛|吗|么)[！!？?]")
 # Endings that make a word a group, a place or a thing, not a person (黑虎帮, 清河镇, 老槐树).
 NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府", "局", "店", "楼", "馆", "寨", "堂", "宫", "城",
                                         "树", "门", "桥", "街", "屋", "院", "墙", "窗", "桌", "车", "船")
