@@ -513,6 +513,9 @@ def test_a_chinese_given_names_last_character_and_zi_is_that_one_but_a_word_spel
     assert [line.speaker for line in _spoken(text, "zh")] == ["邹凯", "王磊"]
     _, reader = _read("第一章\n　　李儿抱着篮球进来。\n\n　　“走吧。”儿子说。\n", "zh")
     assert reader.cast.known.get("儿子") != reader.cast.known.get("李儿")
+    # and 燕儿 is 蒲晓燕, as her family call her
+    text = "第一章\n　　蒲晓燕背着书包进了院子。爷爷坐在门槛上。\n\n　　“爷爷，我回来了。”燕儿说。\n\n　　“回来就好。”爷爷说。\n"
+    assert [line.speaker for line in _spoken(text, "zh")] == ["蒲晓燕", "爷爷"]
 
 
 def test_a_tag_that_catches_the_one_spoken_to_gives_the_line_to_the_subject():

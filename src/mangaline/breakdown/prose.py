@@ -1569,12 +1569,14 @@ class ProseReader:
                 self.cast.join(nick, older.pop())
 
     def _learn_zi_names(self) -> None:
-        """川子 is 蔺川 and 凯子 邹凯, as friends in the north say a name: the last character of one full name and 子, a
-        form the tags took for a character of its own (known by nothing else but the roles it was first taken for),
-        where no word is spelt so (儿子, 叶子, 胖子) and one full name alone ends in that character."""
+        """川子 is 蔺川 and 凯子 邹凯, as friends in the north say a name, and 燕儿 蒲晓燕, as family call a child: the last
+        character of one full name and 子 or 儿, a form the tags took for a character of its own (known by nothing else
+        but the roles it was first taken for), where no word is spelt so (儿子, 叶子, 胖子, 女儿) and one full name alone
+        ends in that character."""
         roles = {**getattr(self.words, "ROLES", {}), **getattr(self.words, "KIN", {})}
         for alias, cid in list(self.cast.known.items()):
-            if len(alias) != 2 or alias[1] != "子" or alias in roles or is_everyday_word(alias) or self.cast.known.get(alias) != cid:
+            if len(alias) != 2 or alias[1] not in "子儿" or alias in roles or is_everyday_word(alias) \
+                    or self.cast.known.get(alias) != cid:
                 continue
             if any(other != alias and other not in roles for other in self.cast.aliases(cid)):
                 continue  # one known by a name of their own besides
