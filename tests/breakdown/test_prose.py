@@ -490,6 +490,22 @@ def test_a_chinese_role_greeted_as_someone_by_name_is_that_one():
     assert [line.speaker for line in _spoken(text, "zh")] == ["宋玉兰", "魏峥", "宋玉兰"]
 
 
+def test_a_chinese_epithet_the_narration_says_one_is_is_a_character_and_no_voice_heard_from_outside():
+    pytest.importorskip("jieba")
+    # 领头的是个络腮胡子: the bearded one is a character; the man's voice from outside the door is not his, though
+    # the narration right after it is about him
+    text = ("第一章\n　　大堂角落里坐着三个黑衣汉子。领头的是个络腮胡子，正慢条斯理地剥花生。\n　　门外忽然传来一个男人的声音：\n"
+            "　　“店家，借宿。”\n　　掌柜皱了皱眉，络腮胡子先笑了。\n　　“开门啊，小兄弟。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["男人", "络腮胡子"]
+
+
+def test_a_chinese_pronoun_a_clause_before_acted_on_is_not_the_subject_named():
+    pytest.importorskip("jieba")
+    # 雷彪……打量她，她也不躲: she is the one he looked at, not 雷彪
+    _, reader = _read("第一章\n　　沈青禾把斗笠往上推了推。雷彪眯起那只独眼打量她，她也不躲。\n　　“好！”雷彪说。\n", "zh")
+    assert reader.cast.gender(reader.cast.known["雷彪"]) != "f"
+
+
 @pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"

@@ -2371,9 +2371,13 @@ class ProseReader:
             possessive = re.findall(rf"\b[Hh]er\s+(?!(?:the|a|an|for|to|at|in|on|with|and|as|or|but|from|that|this)\b)[{LOWER}]", sentence)
             female = words["she"] + words["herself"] + len(possessive)
         elif self.language == "zh":
-            # a pronoun opening a clause is the subject, the same person the sentence named
-            male = len(re.findall(r"(?:^|[，,；])[\s　]*他(?!们)", sentence))
-            female = len(re.findall(r"(?:^|[，,；])[\s　]*她(?!们)", sentence))
+            # a pronoun opening a clause is the subject, the same person the sentence named, unless a clause before
+            # acted on one so (雷彪眯起那只独眼打量她，她也不躲: she is the one he looked at)
+            def subjects(pronoun: str) -> int:
+                return sum(1 for m in re.finditer(rf"(?:^|[，,；])[\s　]*{pronoun}(?!们)", sentence)
+                           if not re.search(rf"[^，,；\s　]{pronoun}(?!们)", sentence[: m.start()]))
+
+            male, female = subjects("他"), subjects("她")
         else:
             female = len(re.findall(r"彼女[はがの]", sentence))
             male = len(re.findall(r"彼(?!女|ら)[はがの]", sentence))
@@ -3923,6 +3927,8 @@ class ProseReader:
                                    if (cid in described or narration[start:end].lower() in looks
                                        and re.search(r"(?:^|[.!?]\s+)The\s+$", narration[:start]))
                                    and cid != voice and cid not in self._spoken))
+        # (not one the scene had shown already, who only acts now: 门外传来一个男人的声音 … 络腮胡子先笑了)
+        shown = [cid for cid in shown if cid not in scene.mentioned]
         if len(shown) != 1 or len({self.cast.gender(voice), self.cast.gender(shown[0])} - {None}) > 1:
             return
         self._merge_spoken(scene, voice, shown[0])

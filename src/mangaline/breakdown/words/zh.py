@@ -230,10 +230,10 @@ PHONE_VOICE = "电话那头"
 RUN_ON_CHARACTERS = "刚才就又也还都正便却才说看笑拿走站坐端把被给让叫问答喊想听抬低点摇"
 # A person narration brings in by a description (一个青衫人 / 一个红衣女子 / 一位白发老者), called so again later, and the
 # gender each ending gives.
-DESCRIBED_PERSON = (r"(?:一个|一位|一名)(?:[^，。！？；：“”「」\s　]{0,6}的)?"
-                    r"(?P<role>[\u4e00-\u9fff]{0,2}(?:衫人|衣人|面人|袍人|女子|男子|汉子|老者|少年|少女|女人|男人|姑娘|书生|道人|大汉))")
+DESCRIBED_PERSON = (r"(?:一个|一位|一名|是个|着个)(?:[^，。！？；：“”「」\s　]{0,6}的)?"
+                    r"(?P<role>[\u4e00-\u9fff]{0,2}(?:衫人|衣人|面人|袍人|女子|男子|汉子|老者|少年|少女|女人|男人|姑娘|书生|道人|大汉|胡子))")
 DESCRIBED_GENDERS: dict[str, str] = {"大汉": "m", "女子": "f", "少女": "f", "女人": "f", "姑娘": "f", "男子": "m", "汉子": "m", "老者": "m",
-                                     "少年": "m", "男人": "m", "书生": "m", "道人": "m"}
+                                     "少年": "m", "男人": "m", "书生": "m", "道人": "m", "胡子": "m"}
 # What narration says of one who keeps silent (青衫人没有抬头 / 彼は答えなかった / Tom said nothing): not the next to speak.
 SILENCE = (r"(?:没有|没|不|未)(?:抬头|说话|吭声|出声|作声|回答|答话|理会|理他|理她|搭理|回头|开口|应声|接话)|沉默|一言不发|不语|不吭"
            # a nod or a shake of the head that ends the narration is the answer itself (他抬头看了我一眼，点点头。)
