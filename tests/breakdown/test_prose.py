@@ -506,6 +506,14 @@ def test_a_chinese_pronoun_a_clause_before_acted_on_is_not_the_subject_named():
     assert reader.cast.gender(reader.cast.known["雷彪"]) != "f"
 
 
+def test_one_the_narration_after_a_japanese_line_says_called_out_said_it():
+    pytest.importorskip("sudachipy")
+    # 美穂が声をかけると、男の人は…言った: she called out the line before; he answers
+    text = ("一\n　美穂は新しい筆をハルさんに渡した。それから、窓際の席のほうを見た。\n　その席には、今日から来はじめた男の人が座っている。\n"
+            "「岩佐さん、よかったら、一枚だけでも」\n　美穂が声をかけると、男の人は窓のほうを向いたまま、低い声で言った。\n「字は、もう書かん」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["美穂", "男の人"]
+
+
 @pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"
