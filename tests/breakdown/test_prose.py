@@ -514,6 +514,14 @@ def test_one_the_narration_after_a_japanese_line_says_called_out_said_it():
     assert [line.speaker for line in _spoken(text, "ja")] == ["美穂", "男の人"]
 
 
+def test_a_japanese_line_whose_word_for_i_the_one_whose_turn_it_seemed_never_uses_is_the_others():
+    pytest.importorskip("sudachipy")
+    # 美咲 says あたし and 健太 俺: the second line running on is his, not hers by turn
+    text = ("一\n　夕方の駅前で、健太と美咲は立ち話をしていた。\n「俺は祭りには行かないよ」と健太が言った。\n"
+            "「あたしも行かない」と美咲が言った。\n「そうか」\n「……でも、俺はやっぱり行く。母さんが待ってるから」\n")
+    assert [line.speaker for line in _spoken(text, "ja")] == ["健太", "美咲", "健太", "健太"]
+
+
 @pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"

@@ -468,6 +468,7 @@ class ProseReader:
         self._spoken: set[str] = set()  # every character who has had a line so far
         self._line_counts: Counter[str] = Counter()  # and how many
         self._registers: dict[str, Counter[str]] = {}  # the registers (polite, plain) each one's lines were in
+        self._selves: dict[str, Counter[str]] = {}  # the words for I (俺, あたし) each one's lines not guessed by turn used
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         self._capitalised: Counter[str] = Counter()  # how often it writes each English word capitalised
         self._midsentence: set[str] = set()  # and which inside a sentence: names, mostly
@@ -3122,7 +3123,7 @@ class ProseReader:
                 subject = self._resolve(paragraph_subject, narration_names, scene) if paragraph_subject else None
                 speakers[k] = subject if subject != speakers[k] else None
         guessed = not any(speakers)
-        by_subject = False
+        by_subject = by_turn = False
         if guessed:
             fallback = None
             if paragraph_subject is not None:
@@ -3178,11 +3179,20 @@ class ProseReader:
                 # has only ever spoken so
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
                                  and c not in scene.gone and self._keeps_register(c, register, least=3)), fallback)
+            self_word = self._cue("SELF_WORDS", said)
+            kept_words = self._selves.get(fallback or "", Counter())
+            if self_word and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
+                    and kept_words.total() and not kept_words[self_word]:
+                # 「俺は別にどっちでもええよ」 is not the one whose turn it seemed to be, who says あたし: the last one before who
+                # has only ever said 俺
+                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
+                                 and (own := self._selves.get(c, Counter())).total() and own[self_word] == own.total()), fallback)
             if scene.reading is not None and subject_speaker is None:
                 # 便箋が、陽介の手に渡る。/ 「和夫、千賀子、それから陽介へ」: the one handed the letter reads it out, his own
                 # name in it too
                 fallback = scene.reading
             by_subject = fallback is not None and fallback in (subject_speaker, actor)
+            by_turn = fallback not in (subject_speaker, actor, scene.open_quote_speaker)
             speakers = [fallback] * len(quotes)
         else:
             # an untagged quote belongs to the nearest tagged one in the paragraph before it, else after it
@@ -3284,6 +3294,8 @@ class ProseReader:
             self._line_counts[who] += 1
             if (register := self._register(" ".join(inner))):
                 self._registers.setdefault(who, Counter())[register] += 1
+            if not by_turn and (self_word := self._cue("SELF_WORDS", " ".join(inner))):
+                self._selves.setdefault(who, Counter())[self_word] += 1
             scene.gone.discard(who)
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer

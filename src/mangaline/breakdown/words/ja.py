@@ -163,6 +163,16 @@ REGISTERS: dict[str, str] = {
     r"(?:です|ます|ました|ません|でした|ましょう|ございま|いたしま|でしょう|ませ)(?:か|ね|よ|が|けど|から|の)?(?:[。！？!?…、　\s]|$)": "polite",
     r"(?:[^でま]す|だ|だろう|だろ|だよ|だな|だぞ|ぞ|ぜ|じゃないか|んだ|のか|かよ|しろ|しな|やれ|てくれ|ないか|ねえ)(?:[。！？!?…、　\s]|$)": "plain",
 }
+# The word for I a line uses (俺, 僕, あたし, わし), which a character keeps to whoever they speak to: it tells apart
+# two who take turns where the turn-taking alone would guess, as the register does.
+SELF_WORDS: dict[str, str] = {
+    r"(?:^|[^\u3005\u4e00-\u9fff])(?:俺|オレ)(?:[はがもをのにだ、]|たち|ら)": "俺",
+    r"(?:^|[^\u3005\u4e00-\u9fff])(?:僕|ボク)(?:[はがもをのにだ、]|たち|ら)": "僕",
+    r"(?:^|[^\u3005\u4e00-\u9fff\u3041-\u3093])(?:私|わたし)(?:[はがもをのにだ、]|たち)": "私",
+    r"(?:^|[^\u3041-\u3093])あたし(?:[はがもをのにだ、]|たち)": "あたし",
+    r"(?:^|[^\u3041-\u3093])わし(?:[はがもをのにゃ、]|ら)": "わし",
+    r"(?:^|[^\u3041-\u3093])わたくし(?:[はがもをのに、]|ども)": "わたくし",
+}
 # What narration says when a phone rings (真理子の携帯電話が鳴った) and whose call it is (母からだった): the one whose phone
 # it is answers, and the caller speaks back to them.
 PHONE_RINGS = r"(?P<pos>の)?(?:携帯電話|携帯|スマホ|スマートフォン|電話|外線|内線|受話器|インターホン)(?:が|も)(?:鳴った|鳴る|鳴り出した|震えた|震える|鳴っている)"
