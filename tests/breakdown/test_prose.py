@@ -522,6 +522,15 @@ def test_a_japanese_line_whose_word_for_i_the_one_whose_turn_it_seemed_never_use
     assert [line.speaker for line in _spoken(text, "ja")] == ["健太", "美咲", "健太", "健太"]
 
 
+def test_a_chinese_role_a_sentence_opens_on_is_a_character_and_the_name_set_off_by_dashes_after_it_is_hers():
+    pytest.importorskip("jieba")
+    # 对面的女人三十出头: the woman is one who speaks; 那女人——于敏——: she is 于敏
+    text = ("第一章\n　　凌晨一点，询问室的空调坏了。\n　　对面的女人三十出头，短发，两只手平放在桌面上。\n　　邵卫东把纸杯推过去，翻开笔录本。\n"
+            "　　“姓名。”\n　　她看着纸杯，不说话。\n　　“姓名。”邵卫东又问了一遍。\n　　“你们不是查过了吗？”\n"
+            "　　那女人——于敏——把手从桌面上收回去，攥在一起。\n　　“我表姐。”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["邵卫东", "邵卫东", "于敏", "于敏"]
+
+
 @pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"

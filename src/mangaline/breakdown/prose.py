@@ -1287,6 +1287,26 @@ class ProseReader:
                     cid = self.cast.add(role)
                     if roles[role]:
                         self.cast.vote(cid, roles[role], 2)
+        if self.language != "zh":
+            return
+        # 对面的女人三十出头: a role a sentence opens on, with where or whose it is before it, is a character too
+        people = _alternation(word for word in ("女人", "男人", "女子", "男子", "老人") if word in roles)
+        opened = re.compile(rf"(?:^|(?<=[。！？\s　]))[^，。！？“”「」\s　的]{{1,6}}的(?P<role>{people})(?![\u4e00-\u9fff]?[们的])")
+        told = "\n".join(narration)
+        for text in narration:
+            for match in opened.finditer(text):
+                role = match.group("role")
+                if role not in self.cast.known and told.count(role) >= 2:
+                    cid = self.cast.add(role)
+                    if roles[role]:
+                        self.cast.vote(cid, roles[role], 2)
+        # 那女人——于敏——把手收回去: the name set off by dashes after a role is that role's
+        for text in narration:
+            for match in re.finditer(rf"(?P<role>{body})——(?P<name>[\u4e00-\u9fff]{{2,3}})——", text):
+                role, name = self.cast.known.get(match.group("role")), self.cast.known.get(match.group("name"))
+                if role is not None and name is not None and role != name and self.cast.provisional(role) \
+                        and not self.cast.provisional(name):
+                    self.cast.merge(role, name)
 
     def _learn_apposed_callings(self, paragraphs: list[Paragraph], tag_callings: set[str]) -> None:
         """A calling the tags use (``tag_callings``) that no table lists, set right before a name (司会の田中一郎 /
