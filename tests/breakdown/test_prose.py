@@ -532,6 +532,20 @@ def test_a_chinese_role_a_sentence_opens_on_is_a_character_and_the_name_set_off_
 
 
 @pytest.mark.parametrize("language, text, speakers", [
+    ("ja", "一\n　その日も、境内に拍子木が鳴った。子どもたちが駆けてきた。紙芝居屋の男が箱を開けた。\n「さあさあ、始まるよ」\n"
+           "「おじさん、今日は何？」\n　真っ先に声をあげたのは、米屋の光男だった。十円玉を握りしめている。\n「今日は第七話だ」\n",
+     ["男", "光男", "男"]),
+    ("zh", "第一章\n　　大堂里坐着周掌柜和一个青衫人。角落里还坐着一个红衣女子，一口茶也没喝。\n　　“客官，上房没了。”周掌柜说。\n"
+           "　　“不嫌弃。”青衫人说。\n　　“掌柜的说得对。要打，也等天亮。”\n　　说话的是那个红衣女子。她把斗笠往上推了推。\n",
+     ["周掌柜", "青衫人", "红衣女子"]),
+])
+def test_the_one_a_cleft_sentence_after_a_line_says_spoke_said_it(language, text, speakers):
+    # 真っ先に声をあげたのは、米屋の光男だった / 说话的是那个红衣女子: who it was that spoke
+    pytest.importorskip(TOKENIZERS[language])
+    assert [line.speaker for line in _spoken(text, language)] == speakers
+
+
+@pytest.mark.parametrize("language, text, speakers", [
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"
            "いる。\n「いえ、あとでもう一人来ます」\n", ["女の人", "私"]),

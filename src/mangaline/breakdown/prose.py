@@ -3909,6 +3909,20 @@ class ProseReader:
         sentence (藤井は口の中でつぶやいた / 花子が言うと、/ 她小声嘀咕了一句 / Tom muttered, not looking up)."""
         first = _SENTENCE_END.split(narration.strip(" 　\t"), maxsplit=1)[0]
         match = self._said_next.match(first)
+        if self.language == "ja":
+            # 真っ先に声をあげたのは、米屋の光男だった: the one a cleft sentence says spoke
+            cleft = re.match(rf"[\s　]*[^。「」]{{0,12}}?(?:{_alternation(self.words.SPEECH_VERBS)})のは、?"
+                             rf"(?:[^。「」、]{{0,12}}?の)?(?P<who>[^。「」、の]{{1,12}}?)(?:だった|だ|である|であった)。?$", first)
+            found = self.cast.mentions(cleft.group("who")) if cleft else []
+            if len(found) == 1 and found[0][:2] == (0, len(cleft.group("who"))):
+                return found[0][2]
+        if self.language == "zh":
+            # 说话的是那个戴斗笠的女人: the one a cleft sentence says spoke
+            cleft = re.match(r"[\s　]*(?:说话|开口|问话|答话|喊话|接话)的(?:人)?(?:是|，是)(?:那个|一个|个)?(?:[^，。！？“”]{0,10}的)?"
+                             r"(?P<who>[\u4e00-\u9fff]{1,6}?)[，。！]", first)
+            found = self.cast.mentions(cleft.group("who")) if cleft else []
+            if len(found) == 1 and found[0][:2] == (0, len(cleft.group("who"))):
+                return found[0][2]
         if match is None:
             return None
         tag = self._subject(match.group("who"))
