@@ -548,6 +548,8 @@ class ProseReader:
             # and one a clause describes first (記録を打っていた木村主任が、顔も上げずに言った)
             # or where it is, and what they wear or where they sit (鉄板の向こうで、エプロン姿の女の人が叫んだ / 船長席の久我は言う)
             self._said_next = re.compile(rf"^[\s　]*(?:[^。「」、はが]{{1,16}}?(?:で|から)、)?(?:[^。「」、はが]{{1,16}}?(?:た|る|ている|ていた)|[^。「」、はがの]{{0,6}}?(?:姿|席|隣|向かい|横|後ろ|同じ[^。「」、はがの]{{1,4}})の)?{who}[はがも][^。「」]{{0,20}}?(?<!ず)(?:{said})")
+        cleft = getattr(self.words, "SAID_CLEFT", None)
+        self._said_cleft = re.compile(cleft.replace("{said}", _alternation(self.words.SPEECH_VERBS))) if cleft else None
         # 门外传来一个男人的声音: a voice heard, described by one of the roles a voice may be (Chinese)
         voices = [v for v in getattr(self.words, "VOICES", ()) if v in self.words.ROLES] if language == "zh" else []
         self._voice_heard_re = re.compile(rf"(?:一个|一道|有个)(?P<who>{_alternation(voices)})的声音") if voices else None
@@ -3909,20 +3911,11 @@ class ProseReader:
         sentence (藤井は口の中でつぶやいた / 花子が言うと、/ 她小声嘀咕了一句 / Tom muttered, not looking up)."""
         first = _SENTENCE_END.split(narration.strip(" 　\t"), maxsplit=1)[0]
         match = self._said_next.match(first)
-        if self.language == "ja":
-            # 真っ先に声をあげたのは、米屋の光男だった: the one a cleft sentence says spoke
-            cleft = re.match(rf"[\s　]*[^。「」]{{0,12}}?(?:{_alternation(self.words.SPEECH_VERBS)})のは、?"
-                             rf"(?:[^。「」、]{{0,12}}?の)?(?P<who>[^。「」、の]{{1,12}}?)(?:だった|だ|である|であった)。?$", first)
-            found = self.cast.mentions(cleft.group("who")) if cleft else []
-            if len(found) == 1 and found[0][:2] == (0, len(cleft.group("who"))):
-                return found[0][2]
-        if self.language == "zh":
-            # 说话的是那个戴斗笠的女人: the one a cleft sentence says spoke
-            cleft = re.match(r"[\s　]*(?:说话|开口|问话|答话|喊话|接话)的(?:人)?(?:是|，是)(?:那个|一个|个)?(?:[^，。！？“”]{0,10}的)?"
-                             r"(?P<who>[\u4e00-\u9fff]{1,6}?)[，。！]", first)
-            found = self.cast.mentions(cleft.group("who")) if cleft else []
-            if len(found) == 1 and found[0][:2] == (0, len(cleft.group("who"))):
-                return found[0][2]
+        # 真っ先に声をあげたのは、米屋の光男だった / 说话的是那个戴斗笠的女人: the one a cleft sentence says spoke
+        cleft = self._said_cleft.match(first) if self._said_cleft is not None else None
+        found = self.cast.mentions(cleft.group("who")) if cleft else []
+        if len(found) == 1 and found[0][:2] == (0, len(cleft.group("who"))):
+            return found[0][2]
         if match is None:
             return None
         tag = self._subject(match.group("who"))

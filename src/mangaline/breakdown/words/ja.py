@@ -31,6 +31,9 @@ def _going_on(verbs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 SPEECH_VERBS += _going_on(SPEECH_VERBS)
+# A cleft sentence after a line that says who spoke it (真っ先に声をあげたのは、米屋の光男だった); {said} is the speech verbs.
+SAID_CLEFT = (r"[\s　]*[^。「」]{0,12}?(?:{said})のは、?(?:[^。「」、]{0,12}?の)?(?P<who>[^。「」、の]{1,12}?)"
+              r"(?:だった|だ|である|であった)。?$")
 REACTIONS += _going_on(REACTIONS)
 MANNER: tuple[str, ...] = ("静かに", "小さく", "そっと", "低く", "ぽつりと", "また", "すぐに", "やがて", "少し", "笑って", "にやりと")
 PRONOUNS: dict[str, str] = {"彼女": "f", "彼": "m"}

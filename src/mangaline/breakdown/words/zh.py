@@ -190,6 +190,9 @@ IDENTITY_QUESTION = (r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:�
                      r"|(?:^|[。！？，,\s　])(?P<checked>[\u4e00-\u9fff]{1,2}…*[\u4e00-\u9fff]{1,2})[，,](?:[^，,。？?]{1,5}[，,])?是吧[？?]"
                      # (and one greeted as who they are: 这不是宋玉兰女士嘛！)
                      r"|这不是(?P<greeted>[\u4e00-\u9fff]{2,4}?)(?:女士|先生|同志|老师|大姐|大哥|阿姨)?(?:嘛|吗|么)[！!？?]")
+# A cleft sentence after a line that says who spoke it (说话的是那个戴斗笠的女人).
+SAID_CLEFT = (r"[\s　]*(?:说话|开口|问话|答话|喊话|接话)的(?:人)?(?:是|，是)(?:那个|一个|个)?(?:[^，。！？“”]{0,10}的)?"
+              r"(?P<who>[\u4e00-\u9fff]{1,6}?)[，。！]")
 # Endings that make a word a group, a place or a thing, not a person (黑虎帮, 清河镇, 老槐树).
 NOT_PERSON_ENDINGS: tuple[str, ...] = ("帮", "派", "会", "镇", "村", "府", "局", "店", "楼", "馆", "寨", "堂", "宫", "城",
                                         "树", "门", "桥", "街", "屋", "院", "墙", "窗", "桌", "车", "船")
