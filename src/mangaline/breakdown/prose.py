@@ -3908,7 +3908,8 @@ class ProseReader:
 
     def _said_by(self, narration: str, scene: _SceneState) -> str | None:
         """Who the narration after an untagged line says spoke it: the subject of a speech verb in its first
-        sentence (藤井は口の中でつぶやいた / 花子が言うと、/ 她小声嘀咕了一句 / Tom muttered, not looking up)."""
+        sentence (藤井は口の中でつぶやいた / 花子が言うと、/ 她小声嘀咕了一句 / Tom muttered, not looking up), or the one it
+        says, as a cleft sentence, was who spoke (说话的是那个戴斗笠的女人)."""
         first = _SENTENCE_END.split(narration.strip(" 　\t"), maxsplit=1)[0]
         match = self._said_next.match(first)
         # 真っ先に声をあげたのは、米屋の光男だった / 说话的是那个戴斗笠的女人: the one a cleft sentence says spoke
