@@ -549,6 +549,10 @@ def test_the_one_a_cleft_sentence_after_a_line_says_spoke_said_it(language, text
     ("ja", "一\n　大阪に来て二週間、僕はまだ地下鉄の乗り換えで迷う。\n　約束の七時までは、まだ二十分あった。引き戸を開けると、鉄板の熱気が"
            "顔にぶつかってきた。\n「いらっしゃい！　ひとり？」\n　鉄板の向こうで、エプロン姿の女の人が声を張り上げた。髪を赤いバンダナでまとめて"
            "いる。\n「いえ、あとでもう一人来ます」\n", ["女の人", "私"]),
+    # a Japanese question may end on か with no question mark, and one taken aback (え、…) answers it too
+    ("ja", "一\n　夏希が駅に着いたとき、終電はもう出たあとだった。\n　ロータリーには、タクシーが一台だけ停まっていた。後部座席のドアが"
+           "音もなく開いた。\n「ご予約の、水野様でよろしいですか」\n　運転席から、白髪まじりの男が振り返った。\n"
+           "「え、予約なんてしてませんけど」\n", ["男", "夏希"]),
     ("en", 'I pushed open the door of the diner.\n\n"Table for one?" the waitress asked.\n\n'
            'The waitress was tall, with a pencil behind her ear.\n\n"No, I am waiting for a friend."\n',
      ["waitress", "Narrator"]),

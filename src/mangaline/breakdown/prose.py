@@ -3166,7 +3166,7 @@ class ProseReader:
                 fallback = scene.caller
             answers = getattr(self.words, "ANSWER_OPENERS", None)
             if answers and fallback is not None and fallback == last_speaker and fallback != subject_speaker \
-                    and re.search(r"[？?]\s*$", scene.last_line) and re.search(answers, said):
+                    and re.search(self.words.QUESTION_END, scene.last_line) and re.search(answers, said):
                 # 「いらっしゃい！　ひとり？」/ 鉄板の向こうで、女の人が声を張り上げた。/ 「いえ、あとでもう一人来ます」: no one
                 # answers their own question yes or no; the other one does
                 turn = scene.turn()

@@ -129,8 +129,11 @@ INTRODUCES_OTHER = (r"(?:^|[、。！？\s　])(?:この|その|あの)(?:人|�
 # A line that asks who did something (誰が売ったんだい): a name said in answer (「瀬川です」) is the one who did it, not the
 # one who answers, unless they say it was they (私です).
 DOER_QUESTION = r"(?:誰|だれ|どなた|どいつ)(?:が|に|から)"
-# A line that opens by answering yes or no (はい。/ いえ、あとで… / ううん): after a question, the one asked, not the asker.
-ANSWER_OPENERS = r"^[\s　「]*(?:はい|いえ|いいえ|ええ|うん|ううん|いや)(?:[、。！!…]|$)"
+# A line that opens by answering yes or no (はい。/ いえ、あとで… / ううん), or taken aback by it (え、予約なんて…): after a
+# question, the one asked, not the asker.
+ANSWER_OPENERS = r"^[\s　「]*(?:(?:はい|いえ|いいえ|ええ|うん|ううん|いや)(?:[、。！!…]|$)|えっ?[、？?])"
+# How a question ends (a Japanese one may end on か with no question mark: 水野夏希様でよろしいですか).
+QUESTION_END = r"(?:[？?]|(?:ですか|ますか|でしょうか|ませんか|のか|かい|かね|だろうか)。?)\s*$"
 # What the one serving says to a customer (いらっしゃいませ / 何か、お探しですか): never the customer's line.
 SERVICE_OPENERS = r"^[\s　「]*(?:いらっしゃいませ|いらっしゃい[！!。、]|何か、?お探しですか|ご注文は|ご注文、|お決まりでしたら|お決まりですか)"
 CUSTOMERS: tuple[str, ...] = ("客", "お客", "お客さん")
