@@ -198,12 +198,12 @@ EVAL = Path(__file__).parent / "eval"
 # writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh, an eighth, a ninth, a tenth and an
 # eleventh, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.90), "ja": (0.97, 0.71), "zh": (0.97, 0.81)}
-SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.70), "zh": (0.97, 0.81)}
+SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.72), "zh": (0.97, 0.81)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.64), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.72), "ja": (0.97, 0.67), "zh": (0.97, 0.70)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.61), "zh": (0.97, 0.66)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.74), "ja": (0.97, 0.69), "zh": (0.97, 0.68)}
-SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.39), "zh": (0.97, 0.54)}
+SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.39), "zh": (0.97, 0.57)}
 EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.61)}
 NINTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.52), "zh": (0.97, 0.72)}
 TENTH_WRITER_FLOORS = {"en": (0.97, 0.58), "ja": (0.97, 0.44), "zh": (0.97, 0.61)}
@@ -543,6 +543,17 @@ def test_the_one_a_cleft_sentence_after_a_line_says_spoke_said_it(language, text
     # 真っ先に声をあげたのは、米屋の光男だった / 说话的是那个红衣女子: who it was that spoke
     pytest.importorskip(TOKENIZERS[language])
     assert [line.speaker for line in _spoken(text, language)] == speakers
+
+
+def test_a_chinese_name_from_no_chinese_surname_that_recurs_is_a_name_but_a_thing_jieba_tags_so_is_not():
+    pytest.importorskip("jieba")
+    # 巴特尔 (Mongolian) opens the narration twice: a name, whose lines they are; 门脸儿 (a shopfront) is no one
+    text = ("第一章\n　　小屋里就一张桌子、一只铁炉子。巴特尔往铁炉子里又塞了两块劈柴，拿火钩子捅了捅。\n"
+            "　　“都往炉子边儿凑凑，门缝那儿冷。”\n　　岳小棠搓着手凑了过去。\n　　“缆车还开吗？”\n　　巴特尔朝窗外一努嘴。\n"
+            "　　“八级往上，谁敢开？”\n")
+    assert [line.speaker for line in _spoken(text, "zh")] == ["巴特尔", "岳小棠", "巴特尔"]
+    _, reader = _read("第一章\n　　这门脸儿也忒窄了。门脸儿窄，手艺宽。\n　　“进来吧。”常师傅说。\n", "zh")
+    assert "门脸儿" not in reader.cast.known
 
 
 @pytest.mark.parametrize("language, text, speakers", [

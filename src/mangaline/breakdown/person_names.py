@@ -14,7 +14,7 @@ import re
 import warnings
 from collections import Counter
 
-from .words.zh import COMPOUND_SURNAMES, SURNAMES
+from .words.zh import COMPOUND_SURNAMES, FOREIGN_NAME_SOUNDS, SURNAMES
 
 __all__ = ["NameRun", "chinese_unknown_subjects", "is_everyday_word", "is_verb", "kana_nickname_of", "person_names"]
 
@@ -141,6 +141,11 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                     word += after.word  # 尤佳 + 佳: a given name of one character said twice (尤佳佳) is cut after the first
                     joined = k + 1
                 runs.append(((word, ""),))
+            elif k != joined and pair.flag == "nr" and len(pair.word) >= 3 and not is_everyday_word(pair.word) \
+                    and sum(c in FOREIGN_NAME_SOUNDS for c in pair.word) * 3 >= len(pair.word) * 2:
+                # 巴特尔, a name from no Chinese surname (Mongolian, Uyghur, from abroad), tagged as a name and spelt as
+                # such names are: one only if the story says it again (not a thing it took for one: 红绿灯, 门脸儿)
+                runs.append(((pair.word, "given?"),))
         return runs
     return None
 

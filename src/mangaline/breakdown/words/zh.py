@@ -192,6 +192,11 @@ IDENTITY_QUESTION = (r"(?:你|您)(?:就)?是(?P<name>[\u4e00-\u9fff]{2,4}?)(?:�
                      r"|(?:^|[。！？，,\s　])(?P<checked>[\u4e00-\u9fff]{1,2}…*[\u4e00-\u9fff]{1,2})[，,](?:[^，,。？?]{1,5}[，,])?是吧[？?]"
                      # (and one greeted as who they are: 这不是宋玉兰女士嘛！)
                      r"|这不是(?P<greeted>[\u4e00-\u9fff]{2,4}?)(?:女士|先生|同志|老师|大姐|大哥|阿姨)?(?:嘛|吗|么)[！!？?]")
+# Characters Chinese spells names from abroad and from its own peoples with (巴特尔, 阿依古丽, 吐尔逊, 安娜): a name jieba
+# tags as one but that starts from no Chinese surname is a name only if it is mostly spelt with them (not 红绿灯).
+FOREIGN_NAME_SOUNDS = ("阿巴贝比波伯布达德迪蒂多厄尔法菲费弗格哈赫亨吉加杰卡凯科克库拉莱兰劳勒雷里利莉丽琳卢鲁罗洛玛迈麦曼梅米密"
+                       "莫姆穆纳娜尼妮诺帕佩皮普奇乔萨塞桑森莎什斯索塔泰坦特提托娅图瓦维温沃乌西希谢雅亚伊依尤扎泽卓兹古逊汗"
+                       "热孜娃艾买木其仁花")
 # A cleft sentence after a line that says who spoke it (说话的是那个戴斗笠的女人).
 SAID_CLEFT = (r"[\s　]*(?:说话|开口|问话|答话|喊话|接话)的(?:人)?(?:是|，是)(?:那个|一个|个)?(?:[^，。！？“”]{0,10}的)?"
               r"(?P<who>[\u4e00-\u9fff]{1,6}?)[，。！]")
