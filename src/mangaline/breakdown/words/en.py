@@ -298,7 +298,7 @@ NAME_QUESTION = (r"(?:^|(?<=[.!?] ))(?:[Ff]ull )?[Nn]ame(?:,? please)?[?.]|\b(?:
 DOER_QUESTION = r"\b[Ww]ho\s+(?:[a-z]+ed|sold|bought|brought|gave|sent|left|took|made|wrote|told|found|did|paid|rang|put|let)\b"
 # A line that opens by answering yes or no (Yes. / No, not yet.): after a question, the one asked, not the asker.
 ANSWER_OPENERS = r"^\s*(?:Yes|No|Yeah|Yep|Nope|Nah|Aye)\b(?:[,.!—–]|$)"
-# How a question ends (a Japanese one may end on か with no question mark: 水野夏希様でよろしいですか).
+# How a question ends ("Table for one?").
 QUESTION_END = r"\?\s*$"
 # What the one serving says to a customer (Can I help you? / What can I get you?): never the customer's line.
 SERVICE_OPENERS = r"^\s*(?:(?:Hello|Hi|Morning|Evening)[,!.]\s+)?(?:Can|May) I help you\b|^\s*What can I get (?:you|for you)\b|^\s*Welcome to\b"

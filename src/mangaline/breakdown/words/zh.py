@@ -180,7 +180,7 @@ THING_QUESTION = r"这(?:是|叫)[…。？?]*$|(?:是|叫)什么(?!名)"
 DOER_QUESTION = r"谁(?:卖|买|送|寄|留|带|写|拿|做|干|告诉|派)|是谁[\u4e00-\u9fff]{1,4}的"
 # A line that opens by answering yes or no (是的。/ 不是，… / 没有): after a question, the one asked, not the asker.
 ANSWER_OPENERS = r"^[\s　“]*(?:是的|是啊|是呀|对|对啊|对的|不是|不对|没有|没|不用|不|嗯|行)(?:[，。！!…]|$)"
-# How a question ends (a Japanese one may end on か with no question mark: 水野夏希様でよろしいですか).
+# How a question ends (几位？).
 QUESTION_END = r"[？?]\s*$"
 # What the one serving says to a customer (欢迎光临 / 您要点什么): never the customer's line.
 SERVICE_OPENERS = r"^[\s　“]*(?:欢迎光临|您(?:好，?)?(?:要|想)(?:点|买|吃|看)(?:点)?什么|请问(?:您)?(?:要|想)(?:点|买)(?:点)?什么|几位)"
