@@ -453,6 +453,13 @@ class _SceneState:
         return present[-1] if present else None
 
 
+def _keeps_to(counts: Counter[str] | None, value: str, least: int) -> bool:
+    """Whether the ``counts`` of what one's lines showed (a register, a word for I) are ``least`` or more, all of
+    ``value``."""
+    total = counts.total() if counts else 0
+    return total >= least and counts[value] == total
+
+
 class ProseReader:
     """Reads chapters of one story in order, keeping its cast and the current place between them."""
 
@@ -1518,6 +1525,7 @@ class ProseReader:
     def _learn_nicknames(self, paragraphs: list[Paragraph]) -> None:
         """A name narration says the others call someone by (我们都管他叫胖子 / 誰もが彼をキノさんと呼ぶ / everyone called him Tommo)."""
         pattern = re.compile(self.words.NICKNAME)
+        story = "\n".join(p.text for p in paragraphs)
         for paragraph in paragraphs:
             text = _unquoted(paragraph.text, keep_words=True)  # (村里人都叫他“田老歪”: the name in quotes)
             for match in pattern.finditer(text):
@@ -1537,7 +1545,6 @@ class ProseReader:
                 who = named[-1][2] if named else self._full_name_of(nick, text[: match.start()]) or (before[-1][2] if before else None)
                 if self._clean_name(nick) != nick:
                     continue
-                story = "\n".join(p.text for p in paragraphs) if who is None and self.cjk else ""
                 if who is None and self.language == "zh" and pronoun is not None:
                     # 甘子航坐在看台最底下一排……他一米八七……全年级都叫他竹竿: the full name the paragraph opens on, which
                     # no tag gave, is the one the pronoun is
@@ -2796,9 +2803,7 @@ class ProseReader:
 
     def _keeps_register(self, cid: str, register: str, least: int = 2) -> bool:
         """Whether ``cid``'s lines so far that show a register keep to ``register``: ``least`` or more, all of them."""
-        counts = self._registers.get(cid)
-        total = sum(counts.values()) if counts else 0
-        return total >= least and counts[register] == total
+        return _keeps_to(self._registers.get(cid), register, least)
 
     def _titled_call(self, clause: str) -> str | None:
         """The one character a call made of a part of their name and a title stands for (蕾姐 for 张蕾, 明远さん)."""
@@ -3208,7 +3213,7 @@ class ProseReader:
                 # 「俺は別にどっちでもええよ」 is not the one whose turn it seemed to be, who says あたし: the last one before who
                 # has only ever said 俺
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
-                                 and (own := self._selves.get(c, Counter())).total() and own[self_word] == own.total()), fallback)
+                                 and _keeps_to(self._selves.get(c), self_word, least=1)), fallback)
             if scene.reading is not None and subject_speaker is None:
                 # 便箋が、陽介の手に渡る。/ 「和夫、千賀子、それから陽介へ」: the one handed the letter reads it out, his own
                 # name in it too
