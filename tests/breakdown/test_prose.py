@@ -197,7 +197,7 @@ EVAL = Path(__file__).parent / "eval"
 # Measured (benchmarks/prose_accuracy.py) on the first twenty stories of each language, and on the six by a second
 # writer and the six by each of a third, a fourth, a fifth, a sixth, a seventh, an eighth, a ninth, a tenth and an
 # eleventh, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
-EVAL_FLOORS = {"en": (0.97, 0.90), "ja": (0.97, 0.71), "zh": (0.97, 0.81)}
+EVAL_FLOORS = {"en": (0.97, 0.90), "ja": (0.97, 0.71), "zh": (0.97, 0.82)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.72), "zh": (0.97, 0.81)}
 THIRD_WRITER_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.64), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.72), "ja": (0.97, 0.67), "zh": (0.97, 0.70)}
@@ -206,7 +206,7 @@ SIXTH_WRITER_FLOORS = {"en": (0.97, 0.74), "ja": (0.97, 0.69), "zh": (0.97, 0.68
 SEVENTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.39), "zh": (0.97, 0.57)}
 EIGHTH_WRITER_FLOORS = {"en": (0.97, 0.63), "ja": (0.97, 0.39), "zh": (0.97, 0.61)}
 NINTH_WRITER_FLOORS = {"en": (0.97, 0.64), "ja": (0.97, 0.52), "zh": (0.97, 0.72)}
-TENTH_WRITER_FLOORS = {"en": (0.97, 0.58), "ja": (0.97, 0.44), "zh": (0.97, 0.61)}
+TENTH_WRITER_FLOORS = {"en": (0.97, 0.58), "ja": (0.97, 0.44), "zh": (0.97, 0.63)}
 ELEVENTH_WRITER_FLOORS = {"en": (0.97, 0.52), "ja": (0.97, 0.42), "zh": (0.97, 0.55)}
 FLOORS = {"first twenty": EVAL_FLOORS, "second writer": SECOND_WRITER_FLOORS, "third writer": THIRD_WRITER_FLOORS,
           "fourth writer": FOURTH_WRITER_FLOORS, "fifth writer": FIFTH_WRITER_FLOORS,
@@ -3538,3 +3538,26 @@ def test_when_and_how_a_chinese_tag_says_a_line_are_no_names():
     lines, reader = _spoken_by(text, "zh")
     assert "半晌" not in reader.cast.known and "压低嗓子" not in reader.cast.known
     assert lines[0].character == reader.cast.known["刘福生"]
+
+
+@pytest.mark.parametrize("language, text, mother", [
+    ("zh", "年夜饭\n\n　　母亲的声音从厨房里传出来：“小雨回来啦！鞋放门口！”\n　　“知道了。”林小雨说。\n"
+           "　　门帘一掀，周秀芬探出半个身子。她把女儿从头看到脚，眉头皱了起来。“怎么又瘦了？”\n　　“妈，食堂伙食挺好的。”\n",
+     "周秀芬"),
+    ("ja", "夕飯\n\n　台所から母の声がした。\n「花子、ご飯よ！」\n「はあい」と花子が言った。\n"
+           "　居間に入ってきたのは佐伯早苗だった。彼女はエプロンで手を拭いた。「また遅くまで起きてたの？」\n"
+           "「お母さん、ちゃんと寝たってば」\n", "佐伯早苗"),
+])
+def test_the_one_a_line_calls_mother_right_after_she_spoke_is_the_mother_heard_before(language, text, mother):
+    # 母亲的声音从厨房里传出来：“小雨回来啦！” … 周秀芬…“怎么又瘦了？”/“妈，…”: the voice from the kitchen was hers
+    lines, reader = _spoken_by(text, language)
+    assert lines[0].character == lines[2].character == reader.cast.known[mother]
+
+
+def test_the_mother_on_the_phone_is_not_the_friend_who_spoke_before_she_is_called():
+    # 真理子 takes her mother's call; 絵美 speaks; 「お母さん、…」 is to the phone, not to 絵美
+    text = ("控え室\n\n　真理子の携帯電話が鳴った。母からだった。\n「もしもし、お母さん？」と真理子が言った。\n「真理子、大変なの」\n"
+            "　相沢絵美が笑った。彼女はバッグからネクタイを出した。\n「これ、使う？」と絵美が言った。\n"
+            "「お母さん、ネクタイあった」と真理子が言った。\n")
+    _, reader = _spoken_by(text, "ja")
+    assert reader.cast.known["母"] != reader.cast.known["相沢絵美"]

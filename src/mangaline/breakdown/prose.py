@@ -3362,6 +3362,7 @@ class ProseReader:
                         scene.called = called
                 self._name_the_one_answered(scene, who, called)
                 self._caller_called_kin(scene, who, spoken)
+                self._kin_called_back(scene, who, spoken)
                 if not called and introduced_other is not None:
                     # 「こっちは親父です」/「どうも」: the one introduced answers (a call, not a name for the voice before)
                     called = scene.called = [introduced_other]
@@ -3605,6 +3606,26 @@ class ProseReader:
             self.cast.names[caller] = kin
             if self.words.KIN[kin.lower()]:
                 self.cast.vote(caller, self.words.KIN[kin.lower()], 2)
+
+    def _kin_called_back(self, scene: _SceneState, who: str, speech: str) -> None:
+        """One a line opens by calling by what family call them (妈，红的喜庆 / お母さん、…), right after they spoke, is
+        the kin the story has heard or seen so far only as that (妈, 母亲: the voice at the door): the two are one."""
+        calls = getattr(self.words, "KINSHIP_CALLS", {})
+        clauses = self._clauses(speech)
+        before = scene.speakers[-1] if scene.speakers else None
+        if not calls or not clauses or before is None or before == who or self.cast.provisional(before) \
+                or scene.guessed is not None and not scene.guessed_by_subject:
+            return  # (one whose line was given only by turns may not have spoken it)
+        roles = calls.get(clauses[0].strip(" 　“”「」『』—-"), ())
+        kin = {self.cast.known[role] for role in roles if role in self.cast.known}
+        if len(kin) != 1 or (found := kin.pop()) in (who, before, scene.caller) or not self.cast.provisional(found):
+            return  # (the mother on the phone is called so by the one who took the call, whoever spoke before)
+        if self.cast.gender(found) is None or self.cast.gender(before) != self.cast.gender(found):
+            return
+        if found in self._spoken:
+            self._merge_spoken(scene, found, before)
+        else:
+            self._merge(scene, found, before)
 
     def _caller(self, raw: str) -> str | None:
         """The character a phone call is from: one named or a role (母, her mother), added if the story has no such one yet."""
