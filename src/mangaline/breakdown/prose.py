@@ -476,6 +476,7 @@ class ProseReader:
         self._line_counts: Counter[str] = Counter()  # and how many
         self._registers: dict[str, Counter[str]] = {}  # the registers (polite, plain) each one's lines were in
         self._selves: dict[str, Counter[str]] = {}  # the words for I (俺, あたし) each one's lines not guessed by turn used
+        self._dialects: dict[str, Counter[str]] = {}  # the dialects (粤, 沪) each one's lines not guessed by turn were in
         self._lowercase: set[str] = set()  # English words the story writes in lower case: words, not names
         self._capitalised: Counter[str] = Counter()  # how often it writes each English word capitalised
         self._midsentence: set[str] = set()  # and which inside a sentence: names, mostly
@@ -3214,6 +3215,13 @@ class ProseReader:
                 # has only ever said 俺
                 fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
                                  and _keeps_to(self._selves.get(c), self_word, least=1)), fallback)
+            dialect = self._cue("DIALECTS", said)
+            if dialect and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
+                    and not self._dialects.get(fallback, Counter())[dialect] and self._line_counts[fallback] >= 2:
+                # 「係又点？」 is not the one whose turn it seemed who has never spoken Cantonese: the last one before who
+                # has spoken it (and no other dialect)
+                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
+                                 and _keeps_to(self._dialects.get(c), dialect, least=1)), fallback)
             if scene.reading is not None and subject_speaker is None:
                 # 便箋が、陽介の手に渡る。/ 「和夫、千賀子、それから陽介へ」: the one handed the letter reads it out, his own
                 # name in it too
@@ -3323,6 +3331,8 @@ class ProseReader:
                 self._registers.setdefault(who, Counter())[register] += 1
             if not by_turn and (self_word := self._cue("SELF_WORDS", " ".join(inner))):
                 self._selves.setdefault(who, Counter())[self_word] += 1
+            if not by_turn and (dialect := self._cue("DIALECTS", " ".join(inner))):
+                self._dialects.setdefault(who, Counter())[dialect] += 1
             scene.gone.discard(who)
             if who != unknown:
                 # whoever the line calls by name ("Ellen, nobody crosses...") is likely to answer
@@ -3911,6 +3921,10 @@ class ProseReader:
         if register := self._register(line.text):
             self._registers.setdefault(line.character, Counter())[register] -= 1
             self._registers.setdefault(cid, Counter())[register] += 1
+        if (dialect := self._cue("DIALECTS", line.text)) and self._dialects.get(line.character, Counter())[dialect] > 0:
+            # (counted for the one it went to first, unless given by turns)
+            self._dialects[line.character][dialect] -= 1
+            self._dialects.setdefault(cid, Counter())[dialect] += 1
         line.character, line.speaker = cid, name or cid
         if scene.role_asked is not None and scene.role_asked[0] is line and not self.cast.provisional(cid):
             self._take_role(scene, scene.role_asked[1], cid)  # 「船長と呼んで」/ 船長席の久我レイコは…言う

@@ -269,3 +269,14 @@ CALLED_SO = (r"被(?:人)?(?:叫做|叫作|称作|称为|唤作)(?P<name>[\u4e00
              r"(?:人|女人|男人|老人|姑娘|老太太|老头|小伙子|女子|男子)")
 # A name read off a badge one wears (书包上挂着一块名牌，上面印着“许小满”三个字): the unnamed one who spoke last is that name.
 BADGE = r"(?:名牌|胸牌|工牌|名签|铭牌|挂牌)[^。！？]*?(?:印着|写着|刻着|绣着)[“「\"](?P<name>[\u4e00-\u9fff]{2,4})[”」\"]"
+# Words only a dialect says (佢, 唔使, 係 in Cantonese; 侬, 阿拉 in Shanghainese; 俺, 恁 in the north's countryside; 么斯,
+# 伢 in Wuhan; 啥子 in Sichuan; 甭, 忒 in Beijing): one who speaks so keeps to it whoever they speak to, so it tells apart
+# two who take turns where the turn-taking alone would guess, as a register does in Japanese.
+DIALECTS: dict[str, str] = {
+    r"[係佢嘅咗啲嚟喺哋嗰嘢冇睇]|唔[使该好知识想得去要会系准]|点解|边个|点样|乜嘢": "yue",
+    r"侬|覅|阿拉(?![伯丁斯])|辰光": "wu",
+    r"俺|恁": "north",
+    r"么斯|么样|伢|搞么": "wuhan",
+    r"啥子|要得|巴适": "sichuan",
+    r"甭|忒|倍儿": "beijing",
+}
