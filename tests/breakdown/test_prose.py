@@ -199,7 +199,7 @@ EVAL = Path(__file__).parent / "eval"
 # eleventh, less a margin; raise them as the rules improve. The goal is recall >= 95% and speaker accuracy >= 90%.
 EVAL_FLOORS = {"en": (0.97, 0.90), "ja": (0.97, 0.71), "zh": (0.97, 0.82)}
 SECOND_WRITER_FLOORS = {"en": (0.97, 0.67), "ja": (0.97, 0.72), "zh": (0.97, 0.81)}
-THIRD_WRITER_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.64), "zh": (0.97, 0.73)}
+THIRD_WRITER_FLOORS = {"en": (0.97, 0.82), "ja": (0.97, 0.65), "zh": (0.97, 0.73)}
 FOURTH_WRITER_FLOORS = {"en": (0.97, 0.72), "ja": (0.97, 0.67), "zh": (0.97, 0.70)}
 FIFTH_WRITER_FLOORS = {"en": (0.97, 0.75), "ja": (0.97, 0.61), "zh": (0.97, 0.66)}
 SIXTH_WRITER_FLOORS = {"en": (0.97, 0.74), "ja": (0.97, 0.69), "zh": (0.97, 0.68)}
