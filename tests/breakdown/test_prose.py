@@ -3581,3 +3581,11 @@ def test_a_dialect_line_given_to_another_by_the_narration_after_it_counts_for_th
             "「こうですか」と花子が言った。\n「押してみなさい」と正人が言った。\n「せやから言うたやろ」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[1].character == lines[-1].character == reader.cast.known["源一"]
+
+
+def test_one_whose_shoulders_the_narration_says_moved_speaks_next_in_japanese():
+    # 間宮の肩がかすかに揺れた。/「……いつだ」: the one whose shoulders moved asks, not the one whose turn it seemed
+    text = ("茶店\n\n「娘、茶をくれぬか」と間宮が言った。\n「はい、ただいま」とおみつが言った。\n「殿が亡くなられた」と黒田が言った。\n"
+            "　間宮の肩がかすかに揺れた。\n「……いつだ」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[-1].character == reader.cast.known["間宮"]

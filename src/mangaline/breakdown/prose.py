@@ -2532,8 +2532,8 @@ class ProseReader:
             # 还有给二叔带的两条烟: one named after a preposition (给, 跟, 把…) is no subject
             mentions = [m for m in mentions if not re.search(r"(?:给|跟|对|向|替|为|帮|陪|同|与|被|把)$", narration[: m[0]])]
         if self.language == "ja":
-            # 部長の声が / ディレクターの低い声が: one whose voice it is
-            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF})?[はがも]")
+            # 部長の声が / ディレクターの低い声が: one whose voice it is; 間宮の肩が揺れた: one a part of whom moves
+            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF}|{_JA_BODY_OF})?[はがも]")
             mentions = [m for m in mentions if marked.match(narration, m[1])]
             # (桐島さんがはさみを置く音がした: one who does what makes a sound heard is no subject of the sentence)
             mentions = [m for m in mentions if not re.match(_JA_SOUND_OF, narration[m[1]:])]
@@ -2571,7 +2571,7 @@ class ProseReader:
                         key=lambda m: m[0])
         if len(marked) < 2:
             return None
-        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF})?(?P<p>[はがも])")
+        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF}|{_JA_BODY_OF})?(?P<p>[はがも])")
 
         def tag(entry: tuple[int, int, str | None, str | None]) -> _Tag:
             return _Tag(who=entry[2]) if entry[2] else self._subject(entry[3] or "")
@@ -4295,6 +4295,8 @@ _JA_MAN = frozenset({"男", "男性", "男の人"})
 """The plain words for a woman and for a man, each the same person said another way."""
 _JA_VOICE_OF = r"の(?:[^、。「」\s　の]{1,6}?)?声"
 """What follows a name in Japanese narration that speaks of that one's voice (部長の声, ディレクターの低い声)."""
+_JA_BODY_OF = r"の(?:肩|顔|目|眉|口元|唇|頬|表情|喉|手|背中|眉間|目元)"
+"""What follows a name in Japanese narration that speaks of a part of that one that moves (間宮の肩が揺れた)."""
 _JA_SOUND_OF = r"(?:さん|くん|ちゃん|様)?が[^。、「」]{0,12}?[うくぐすつぬぶむるた](?:音|物音|足音|気配)(?:が|は)"
 """What follows one whose doing the narration gives only as a sound heard (桐島さんがはさみを置く音がした): no subject."""
 _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
