@@ -3589,3 +3589,12 @@ def test_one_whose_shoulders_the_narration_says_moved_speaks_next_in_japanese():
             "　間宮の肩がかすかに揺れた。\n「……いつだ」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-1].character == reader.cast.known["間宮"]
+
+
+def test_a_kin_call_with_a_title_after_it_calls_that_kin():
+    # 「構わぬ、親父殿。…」: 親父 and the title 殿 call the father (与平), so it is not his line, whose turn it seemed
+    text = ("茶店\n\n　茶店を切り盛りしているのは、おみつという娘と、その父親の与平であった。\n「娘、茶を一杯くれぬか」と浪人が言った。\n"
+            "「お侍さま、どちらまで」とおみつが言った。\n「おみつ、立ち入ったことを聞くもんじゃねえ」と与平が言った。\n"
+            "「だって、おとっつぁん」とおみつが言った。\n「構わぬ、親父殿。娘御の問いはもっともだ」\n")
+    lines, reader = _spoken_by(text, "ja")
+    assert lines[-1].character != reader.cast.known["与平"]

@@ -2703,6 +2703,14 @@ class ProseReader:
     def _clauses(speech: str) -> list[str]:
         return [c for c in re.split(r"[,，、!！?？。.…]+", speech) if c.strip(" 　\"”」』")]
 
+    def _kin_call(self, word: str) -> str | None:
+        """The call by kin a word is, alone or with a title after it (親父殿, 兄さま): the call, else None."""
+        calls = getattr(self.words, "KINSHIP_CALLS", {})
+        if word in calls:
+            return word
+        return next((word[: -len(title)] for title in self.words.TITLES
+                     if word.endswith(title) and word[: -len(title)] in calls), None)
+
     def _addressed(self, speech: str) -> set[str]:
         """Characters a line calls by name, at its start or end ("Ellen, ..." / "..., Marta." / 山田さん、...)."""
         clauses = self._clauses(speech)
@@ -2719,7 +2727,7 @@ class ProseReader:
             # ねえ、三木くん。…: a name and a title alone are a call as much as the name alone
             titled = self.cjk and len(mentions) == 1 and mentions[0][0] == 0 and core[mentions[0][1]:] in self.words.TITLES
             if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or titled \
-                    or not mentions and core in getattr(self.words, "KINSHIP_CALLS", {}):
+                    or not mentions and self._kin_call(core):
                 called |= self._addressed(core)
         asked = getattr(self.words, "ASKED_BY_TOPIC", None)
         if asked and len(clauses) == 1:
@@ -2736,7 +2744,7 @@ class ProseReader:
                 # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
                 mentions = [m for m in mentions if clause[m[0]].isupper()]
             core = clause.strip(" 　\"“”「」『』")
-            kin = getattr(self.words, "KINSHIP_CALLS", {}).get(core, ())
+            kin = getattr(self.words, "KINSHIP_CALLS", {}).get(self._kin_call(core) or "", ())
             if kin:
                 # お母さん、… / …ねえ、お母さん: the one narration calls by that family role (母 is in お母さん, no name)
                 called.update(self.cast.known[role] for role in kin if role in self.cast.known)
