@@ -3600,9 +3600,10 @@ def test_a_kin_call_with_a_title_after_it_calls_that_kin():
     assert lines[-1].character != reader.cast.known["与平"]
 
 
-def test_a_japanese_speech_verb_that_joins_on_to_more_doing_tags_the_line_before_and_the_one_after():
+@pytest.mark.parametrize("joined", ["言い、", "言いながら、"])
+def test_a_japanese_speech_verb_that_joins_on_to_more_doing_tags_the_line_before_and_the_one_after(joined):
     # 「縁じゃのう」/ 辰巳がしみじみと言い、猪口を干した。/「雨の日に…」: both lines are 辰巳's (言い、 as 言って、)
     text = ("食堂\n\n「三木さんいうたか」と辰巳が言った。\n「はい」と三木が言った。\n「久しぶりね」と葉山が言った。\n「縁じゃのう」\n"
-            "　辰巳がしみじみと言い、猪口を干した。\n「雨の日に会うた縁は長う続く」\n")
+            f"　辰巳がしみじみと{joined}猪口を干した。\n「雨の日に会うた縁は長う続く」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-2].character == lines[-1].character == reader.cast.known["辰巳"]

@@ -3947,8 +3947,8 @@ class ProseReader:
             return False
         said, rest = match.group(0), first[match.end():]
         if self.language == "ja":
-            # (言って、…, and 言い、… whose joining comma is the verb's own)
-            joined = said.endswith("て") and re.match(r"[、，]", rest) or said.endswith("、") \
+            # (言って、… and 言いながら、…, and 言い、… whose joining comma is the verb's own)
+            joined = said.endswith(("て", "ながら")) and re.match(r"[、，]", rest) or said.endswith("、") \
                 or re.match(r"[^、。]{0,4}?て[、，]", rest)
         else:
             joined = re.match({"zh": r"[^，。]{0,3}[，,]", "en": r"[^,.]{0,25},?\s+and\s+"}[self.language], rest)

@@ -31,9 +31,9 @@ def _going_on(verbs: tuple[str, ...]) -> tuple[str, ...]:
 
 
 SPEECH_VERBS += _going_on(SPEECH_VERBS)
-# and the forms that join the sentence on to what comes next (女将が呆れたように言い、私は吹き出した)
+# and the forms that join the sentence on to what comes next (女将が呆れたように言い、私は吹き出した / 言いながら)
 SPEECH_VERBS += ("言い、", "答え、", "叫び、", "呟き、", "つぶやき、", "尋ね、", "訊き、", "怒鳴り、", "囁き、", "ささやき、",
-                 "促し、", "告げ、", "言い返し、", "付け加え、")
+                 "促し、", "告げ、", "言い返し、", "付け加え、", "言いながら", "答えながら", "呟きながら", "つぶやきながら")
 # A cleft sentence after a line that says who spoke it (真っ先に声をあげたのは、米屋の光男だった); {said} is the speech verbs.
 SAID_CLEFT = (r"[\s　]*[^。「」]{0,12}?(?:{said})のは、?(?:[^。「」、]{0,12}?の)?(?P<who>[^。「」、の]{1,12}?)"
               r"(?:だった|だ|である|であった)。?$")
