@@ -3634,7 +3634,7 @@ class ProseReader:
         if not calls or not clauses or before is None or before == who or self.cast.provisional(before) \
                 or scene.guessed is not None and not scene.guessed_by_subject:
             return  # (one whose line was given only by turns may not have spoken it)
-        roles = calls.get(clauses[0].strip(" 　“”「」『』—-"), ())
+        roles = calls.get(self._kin_call(clauses[0].strip(" 　“”「」『』—-")) or "", ())
         kin = {self.cast.known[role] for role in roles if role in self.cast.known}
         if len(kin) != 1 or (found := kin.pop()) in (who, before, scene.caller) or not self.cast.provisional(found):
             return  # (the mother on the phone is called so by the one who took the call, whoever spoke before)
@@ -3906,8 +3906,9 @@ class ProseReader:
         scene.speakers = [cid if c == provisional else c for c in scene.speakers]
         scene.caller = cid if scene.caller == provisional else scene.caller
         scene.answerer = cid if scene.answerer == provisional else scene.answerer
-        if provisional in self._registers:
-            self._registers.setdefault(cid, Counter()).update(self._registers.pop(provisional))
+        for counted in (self._registers, self._dialects):
+            if provisional in counted:
+                counted.setdefault(cid, Counter()).update(counted.pop(provisional))
 
     def _merge_spoken(self, scene: _SceneState, voice: str, cid: str) -> None:
         """``_merge``, for a voice that has spoken: its lines are counted as ``cid``'s, who has spoken now too."""

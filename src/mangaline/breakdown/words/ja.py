@@ -224,8 +224,8 @@ SIGNED = (r"(?P<who>彼女|彼)は[^。「」]*?(?:書いた|書く|書きつけ
           r"(?P<name>[\u3005\u4e00-\u9fff\u3041-\u3093\u30a1-\u30fa]{2,8})。")
 # One who will not be called so (大ちゃんはやめえや): the line is the one so called's.
 OWN_NAME_OBJECTED = r"^[「\s　]*(?P<name>[\u3005\u4e00-\u9fff\u30a0-\u30ff\u3041-\u3093]{1,6}?(?:ちゃん|くん|さん)?)(?:は|って呼ぶの(?:は)?)(?:やめ|よせ|よして|勘弁)"
-# Words only a dialect or a way of speaking says (へん, ねん, あかん in Kansai; じゃけえ in Hiroshima; だべ in the north;
-# ござる of a samurai): one who speaks so keeps to it whoever they speak to, as to a register.
+# Words only a dialect or a way of speaking says (へん, ねん, あかん in Kansai; じゃけえ and a closing じゃ or のう further
+# west; だべ in the north; ござる of a samurai): one who speaks so keeps to it whoever they speak to, as to a register.
 DIALECTS: dict[str, str] = {
     # (not the へんな, strange, nor the 〜ちゃう, 〜てしまう, that all Japanese say)
     r"(?:[^たっ]へん|ねん|(?:^|[、。\s　「])ちゃう|あかん|せや|ほんま|なんぼ|おおきに|しもた|やんか|やろ|はる)(?:[。！？!?…、　\s]|$|か|で|わ|よ|ぞ)"
