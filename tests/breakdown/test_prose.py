@@ -3607,3 +3607,13 @@ def test_a_japanese_speech_verb_that_joins_on_to_more_doing_tags_the_line_before
             f"　辰巳がしみじみと{joined}猪口を干した。\n「雨の日に会うた縁は長う続く」\n")
     lines, reader = _spoken_by(text, "ja")
     assert lines[-2].character == lines[-1].character == reader.cast.known["辰巳"]
+
+
+def test_a_chinese_full_name_ending_as_a_thing_does_is_a_name_and_its_given_name_too():
+    # 何嘉树 (树 ends 槐树 and 桃树): a surname and a given name that is no word; not 白杨树 nor 王家村
+    text = ("婚礼\n\n　　四点差五分，何嘉树终于一头汗地冲进来，西装搭在胳膊上。\n　　“对不起对不起，高架上追尾了——”\n"
+            "　　“人到了就行。”蒋一帆说。\n　　走到誓词那一段，嘉树从西装内兜里掏出一张信纸，王家村的白杨树在窗外晃。\n"
+            "　　“我先念一遍，你们听听行不行。”\n")
+    lines, reader = _spoken_by(text, "zh")
+    assert lines[0].character == lines[-1].character == reader.cast.known["何嘉树"] == reader.cast.known["嘉树"]
+    assert not {"白杨树", "杨树", "王家村"} & set(reader.cast.known)

@@ -1124,7 +1124,16 @@ class ProseReader:
             text = "\n".join(p.text for p in paragraphs)
             names -= {name for name in names if len(name) == 3 and name[:2] in names
                       and (self._runs_on(name[2]) or text.count(name) == 1 < text.count(name[:2]))}
-        return {name for name in names if self._clean_name(name) == name}
+        kept = {name for name in names if self._clean_name(name) == name}
+        if self.language == "zh":
+            # 何嘉树 (and 嘉树, said alone): a full name the tokenizer gave whole, though its last character ends the words
+            # for places and things a name is not (槐树, 石桥): a surname and a given name that is no word, and no
+            # family's place (王家村)
+            full = {name for name in names - kept if len(name) == 3 and name[0] in self.words.SURNAMES
+                    and name[1] not in "家氏" and name.endswith(self.words.NOT_PERSON_ENDINGS)
+                    and not is_everyday_word(name[1:]) and not any(ch in self.words.NOT_IN_NAMES for ch in name)}
+            kept |= full | {name[1:] for name in full if name[1:] in names}
+        return kept
 
     def _kana_given_names(self, paragraphs: list[Paragraph]) -> set[str]:
         """Japanese full names whose given name is written in hiragana (小川ひなた), which the tokenizer takes for words
