@@ -3617,3 +3617,12 @@ def test_a_chinese_full_name_ending_as_a_thing_does_is_a_name_and_its_given_name
     lines, reader = _spoken_by(text, "zh")
     assert lines[0].character == lines[-1].character == reader.cast.known["何嘉树"] == reader.cast.known["嘉树"]
     assert not {"白杨树", "杨树", "王家村"} & set(reader.cast.known)
+
+
+def test_a_japanese_given_name_the_tokenizer_cuts_before_a_suffix_is_one_name():
+    pytest.importorskip("sudachipy")
+    from mangaline.breakdown.person_names import person_names
+
+    # sudachi reads 悠人 as the name 悠 and the suffix 人: one given name, as 直人 is; 日本人 is no one
+    assert person_names("孫の悠人が笑った。", "ja") == [(("悠人", "given"),)]
+    assert person_names("日本人が来た。", "ja") == []

@@ -70,6 +70,10 @@ def _missing(what: str, language: str) -> None:
     )
 
 
+_GIVEN_NAME_ENDS = frozenset("人斗太介助郎彦也哉輔平吉")
+"""Characters that end Japanese given names (悠人, 勇斗) and that the tokenizer may read as a suffix after the first."""
+
+
 def person_names(text: str, language: str) -> list[NameRun] | None:
     """The person names a tokenizer finds in text, in order, adjacent parts joined (佐伯 + 正人); None without one."""
     if language == "ja":
@@ -89,6 +93,10 @@ def person_names(text: str, language: str) -> list[NameRun] | None:
                 (k + 1 == len(morphemes) or morphemes[k + 1].surface() not in ("ちゃん", "ちん"))
             if pos[1] == "固有名詞" and pos[2] == "人名" and not clipped:
                 run.append((morpheme.surface(), {"姓": "surname", "名": "given"}.get(pos[3], "")))
+                continue
+            if run and run[-1][1] == "given" and len(run[-1][0]) == 1 and pos[0] == "接尾辞" \
+                    and morpheme.surface() in _GIVEN_NAME_ENDS:
+                run[-1] = (run[-1][0] + morpheme.surface(), "given")  # 悠 + 人: a given name the tokenizer cut in two
                 continue
             if len(run) == 1 and run[0][1] == "surname" and morpheme.surface() == "、" and k + 1 < len(morphemes) \
                     and morphemes[k + 1].part_of_speech()[1:4] == ("固有名詞", "人名", "名") \
