@@ -3626,3 +3626,10 @@ def test_a_japanese_given_name_the_tokenizer_cuts_before_a_suffix_is_one_name():
     # sudachi reads 悠人 as the name 悠 and the suffix 人: one given name, as 直人 is; 日本人 is no one
     assert person_names("孫の悠人が笑った。", "ja") == [(("悠人", "given"),)]
     assert person_names("日本人が来た。", "ja") == []
+
+
+def test_kansai_words_the_tokenizer_reads_as_names_are_no_one():
+    # 「せやから言うたやろ」: せや (so it is) is no character, though sudachi tags it as a name
+    text = "車内\n\n「持ち上げたらあかん」と源一が言った。\n「はい」と花子が言った。\n「せやから言うたやろ。ほな、待て」と源一が言った。\n"
+    _, reader = _spoken_by(text, "ja")
+    assert not {"せや", "ほな"} & set(reader.cast.known)

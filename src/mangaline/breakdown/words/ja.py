@@ -54,7 +54,8 @@ TITLES: dict[str, str | None] = {
 }
 NOT_NAMES: frozenset[str] = frozenset(
     """誰 誰か 二人 みんな 皆 彼ら 自分 それ これ あれ 声 男 女 店 今日 明日 昨日 今 一人 相手 客 子供 少年 少女
-    老人 全員 私達 僕ら 俺たち 何 誰も 店主 外 中 茶 雨 風 空 夜 朝 昼 夕方 三人 四人 五人 六人 数人 何人 大勢 一同 皆さん""".split()
+    老人 全員 私達 僕ら 俺たち 何 誰も 店主 外 中 茶 雨 風 空 夜 朝 昼 夕方 三人 四人 五人 六人 数人 何人 大勢 一同 皆さん
+    せや ほな""".split()  # (Kansai's "so it is" and "well then", which sudachi reads as a name)
 )
 
 PLACE_CUES: tuple[str, ...] = (
