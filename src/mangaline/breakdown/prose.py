@@ -2542,7 +2542,7 @@ class ProseReader:
             mentions = [m for m in mentions if not re.search(r"(?:给|跟|对|向|替|为|帮|陪|同|与|被|把)$", narration[: m[0]])]
         if self.language == "ja":
             # 部長の声が / ディレクターの低い声が: one whose voice it is; 間宮の肩が揺れた: one a part of whom moves
-            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF}|{_JA_BODY_OF})?[はがも]")
+            marked = re.compile(rf"(?:{_alternation(self.words.TITLES)})?{_JA_OF_SUBJECT}?[はがも]")
             mentions = [m for m in mentions if marked.match(narration, m[1])]
             # (桐島さんがはさみを置く音がした: one who does what makes a sound heard is no subject of the sentence)
             mentions = [m for m in mentions if not re.match(_JA_SOUND_OF, narration[m[1]:])]
@@ -2580,7 +2580,7 @@ class ProseReader:
                         key=lambda m: m[0])
         if len(marked) < 2:
             return None
-        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?(?:{_JA_VOICE_OF}|{_JA_BODY_OF})?(?P<p>[はがも])")
+        particle = re.compile(rf"(?:{_alternation(self.words.TITLES)})?{_JA_OF_SUBJECT}?(?P<p>[はがも])")
 
         def tag(entry: tuple[int, int, str | None, str | None]) -> _Tag:
             return _Tag(who=entry[2]) if entry[2] else self._subject(entry[3] or "")
@@ -2712,13 +2712,13 @@ class ProseReader:
     def _clauses(speech: str) -> list[str]:
         return [c for c in re.split(r"[,，、!！?？。.…]+", speech) if c.strip(" 　\"”」』")]
 
-    def _kin_call(self, word: str) -> str | None:
-        """The call by kin a word is, alone or with a title after it (親父殿, 兄さま): the call, else None."""
+    def _kin_roles(self, word: str) -> tuple[str, ...]:
+        """The family roles a word calls one by, alone or with a title after it (親父, 親父殿: 父, 父親), else ()."""
         calls = getattr(self.words, "KINSHIP_CALLS", {})
         if word in calls:
-            return word
-        return next((word[: -len(title)] for title in self.words.TITLES
-                     if word.endswith(title) and word[: -len(title)] in calls), None)
+            return calls[word]
+        return next((calls[word[: -len(title)]] for title in self.words.TITLES
+                     if word.endswith(title) and word[: -len(title)] in calls), ())
 
     def _addressed(self, speech: str) -> set[str]:
         """Characters a line calls by name, at its start or end ("Ellen, ..." / "..., Marta." / 山田さん、...)."""
@@ -2736,7 +2736,7 @@ class ProseReader:
             # ねえ、三木くん。…: a name and a title alone are a call as much as the name alone
             titled = self.cjk and len(mentions) == 1 and mentions[0][0] == 0 and core[mentions[0][1]:] in self.words.TITLES
             if len(mentions) == 1 and mentions[0][:2] == (0, len(core)) or titled \
-                    or not mentions and self._kin_call(core):
+                    or not mentions and self._kin_roles(core):
                 called |= self._addressed(core)
         asked = getattr(self.words, "ASKED_BY_TOPIC", None)
         if asked and len(clauses) == 1:
@@ -2753,7 +2753,7 @@ class ProseReader:
                 # "the doctor" in a line is spoken of; one called by a role is called by its title ("Doctor.")
                 mentions = [m for m in mentions if clause[m[0]].isupper()]
             core = clause.strip(" 　\"“”「」『』")
-            kin = getattr(self.words, "KINSHIP_CALLS", {}).get(self._kin_call(core) or "", ())
+            kin = self._kin_roles(core)
             if kin:
                 # お母さん、… / …ねえ、お母さん: the one narration calls by that family role (母 is in お母さん, no name)
                 called.update(self.cast.known[role] for role in kin if role in self.cast.known)
@@ -2819,9 +2819,13 @@ class ProseReader:
         found = {value for pattern, value in cues.items() if re.search(pattern, speech)}
         return found.pop() if len(found) == 1 else None
 
-    def _keeps_register(self, cid: str, register: str, least: int = 2) -> bool:
-        """Whether ``cid``'s lines so far that show a register keep to ``register``: ``least`` or more, all of them."""
-        return _keeps_to(self._registers.get(cid), register, least)
+    @staticmethod
+    def _last_keeping(scene: _SceneState, named: set[str], counts: dict[str, Counter[str]], value: str,
+                      least: int) -> str | None:
+        """The last one in the scene (not gone, not named in the line) whose ``counts`` of what their lines showed (a
+        register, a word for I, a dialect) are ``least`` or more, all of ``value``."""
+        return next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
+                     and _keeps_to(counts.get(c), value, least)), None)
 
     def _titled_call(self, clause: str) -> str | None:
         """The one character a call made of a part of their name and a title stands for (蕾姐 for 张蕾, 明远さん)."""
@@ -3216,29 +3220,28 @@ class ProseReader:
                 # その夜の客も…男の人で、…立ちつくしていた。/「何か、お探しですか」: the customer does not serve themself
                 fallback = next((c for c in [scene.narrator, *reversed(scene.speakers + scene.mentioned)]
                                  if c and c != fallback and c not in named and c not in scene.gone), fallback)
+            # a line's own words (its register, its word for I, its dialect) yield a turn-taking guess only: not one the
+            # narration next to it or a call gave
+            guess = fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply)
             register = self._register(said)
             kept = self._registers.get(fallback or "", Counter())
-            if register and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
-                    and not kept[register] and kept["plain" if register == "polite" else "polite"]:
+            if register and fallback and guess and not kept[register] \
+                    and kept["plain" if register == "polite" else "polite"]:
                 # 「解析完了。…一致しません」 is not the blunt mechanic's whose turn it seemed to be: the last one before who
                 # has only ever spoken so
-                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named
-                                 and c not in scene.gone and self._keeps_register(c, register, least=3)), fallback)
+                fallback = self._last_keeping(scene, named, self._registers, register, least=3) or fallback
             self_word = self._cue("SELF_WORDS", said)
             kept_words = self._selves.get(fallback or "", Counter())
-            if self_word and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
-                    and kept_words.total() and not kept_words[self_word]:
+            if self_word and fallback and guess and kept_words.total() and not kept_words[self_word]:
                 # 「俺は別にどっちでもええよ」 is not the one whose turn it seemed to be, who says あたし: the last one before who
                 # has only ever said 俺
-                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
-                                 and _keeps_to(self._selves.get(c), self_word, least=1)), fallback)
+                fallback = self._last_keeping(scene, named, self._selves, self_word, least=1) or fallback
             dialect = self._cue("DIALECTS", said)
-            if dialect and fallback and fallback not in (subject_speaker, actor, scene.open_quote_speaker, reply) \
-                    and not self._dialects.get(fallback, Counter())[dialect] and self._line_counts[fallback] >= 2:
+            if dialect and fallback and guess and not self._dialects.get(fallback, Counter())[dialect] \
+                    and self._line_counts[fallback] >= 2:
                 # 「係又点？」 is not the one whose turn it seemed who has never spoken Cantonese: the last one before who
                 # has spoken it (and no other dialect)
-                fallback = next((c for c in reversed(scene.speakers + scene.mentioned) if c not in named and c not in scene.gone
-                                 and _keeps_to(self._dialects.get(c), dialect, least=1)), fallback)
+                fallback = self._last_keeping(scene, named, self._dialects, dialect, least=1) or fallback
             if scene.reading is not None and subject_speaker is None:
                 # 便箋が、陽介の手に渡る。/ 「和夫、千賀子、それから陽介へ」: the one handed the letter reads it out, his own
                 # name in it too
@@ -3637,13 +3640,12 @@ class ProseReader:
     def _kin_called_back(self, scene: _SceneState, who: str, speech: str) -> None:
         """One a line opens by calling by what family call them (妈，红的喜庆 / お母さん、…), right after they spoke, is
         the kin the story has heard or seen so far only as that (妈, 母亲: the voice at the door): the two are one."""
-        calls = getattr(self.words, "KINSHIP_CALLS", {})
         clauses = self._clauses(speech)
         before = scene.speakers[-1] if scene.speakers else None
-        if not calls or not clauses or before is None or before == who or self.cast.provisional(before) \
+        if not clauses or before is None or before == who or self.cast.provisional(before) \
                 or scene.guessed is not None and not scene.guessed_by_subject:
             return  # (one whose line was given only by turns may not have spoken it)
-        roles = calls.get(self._kin_call(clauses[0].strip(" 　“”「」『』—-")) or "", ())
+        roles = self._kin_roles(clauses[0].strip(" 　“”「」『』—-"))
         kin = {self.cast.known[role] for role in roles if role in self.cast.known}
         if len(kin) != 1 or (found := kin.pop()) in (who, before, scene.caller) or not self.cast.provisional(found):
             return  # (the mother on the phone is called so by the one who took the call, whoever spoke before)
@@ -4317,6 +4319,8 @@ _JA_VOICE_OF = r"の(?:[^、。「」\s　の]{1,6}?)?声"
 """What follows a name in Japanese narration that speaks of that one's voice (部長の声, ディレクターの低い声)."""
 _JA_BODY_OF = r"の(?:肩|顔|目|眉|口元|唇|頬|表情|喉|手|背中|眉間|目元)"
 """What follows a name in Japanese narration that speaks of a part of that one that moves (間宮の肩が揺れた)."""
+_JA_OF_SUBJECT = rf"(?:{_JA_VOICE_OF}|{_JA_BODY_OF})"
+"""What may stand between a name and the particle that makes the sentence about that one (部長の声が, 間宮の肩が)."""
 _JA_SOUND_OF = r"(?:さん|くん|ちゃん|様)?が[^。、「」]{0,12}?[うくぐすつぬぶむるた](?:音|物音|足音|気配)(?:が|は)"
 """What follows one whose doing the narration gives only as a sound heard (桐島さんがはさみを置く音がした): no subject."""
 _JA_THEN = r"(?:そのとき|その時|すると|不意に|突然|ふいに)"
